@@ -1,0 +1,30 @@
+# Helpers shared by every folder: our own code compiles with warnings as errors; every
+# *_test.cc becomes one GoogleTest executable whose tests ctest discovers.
+
+get_filename_component(STAYAWAY_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
+
+function(stayaway_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
+    -Wimplicit-fallthrough -Werror)
+endfunction()
+
+# stayaway_library(NAME SOURCES ... DEPS ...)
+function(stayaway_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${STAYAWAY_ROOT})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  stayaway_warnings(${name})
+endfunction()
+
+# stayaway_test(SOURCE DEPS ...): one executable per test file, named after it.
+function(stayaway_test source)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  get_filename_component(name ${source} NAME_WE)
+  add_executable(${name} ${source})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  stayaway_warnings(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+    PROPERTIES ENVIRONMENT "STAYAWAY_BIN_DIR=${PROJECT_BINARY_DIR}/tools;STAYAWAY_SOURCE_DIR=${STAYAWAY_ROOT}")
+endfunction()

@@ -1,0 +1,1035 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine/alert_id.h"
+#include "engine/compiled_zone.h"
+#include "engine/order_validation.h"
+#include "engine/person_track.h"
+#include "engine/rule_tracker.h"
+#include "engine/seq_set.h"
+#include "geo/geodesic.h"
+#include "geo/zone_index.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::engine {
+namespace {
+
+using v1::Event;
+using v1::Fix;
+
+constexpr TimeMs kNever = std::numeric_limits<TimeMs>::min();
+constexpr TimeMs kForever = std::numeric_limits<TimeMs>::max();
+constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+// Device signals and location-unknown alerts are never debounced.
+constexpr Debounce kImmediate{1, 0};
+// Reported speeds beyond this are refused as absurd (no tracked person flies).
+constexpr double kMaxReportedSpeedMps = 500;
+
+enum class Role : uint8_t { kSupervised, kProtected };
+
+struct Membership {
+  uint32_t order;
+  Role role;
+};
+
+struct DeviceState {
+  std::string id;
+  uint32_t person = 0;
+  SeqSet seqs;
+  TimeMs last_received = kNever;  // comms_lost counts from here
+  bool comms_lost = false;
+  TimeMs coarse_since = kNever;   // start of the current run of coarse fixes
+  TimeMs newest_time = kNever;    // newest fix event time
+  uint32_t newest_flags = 0;      // flags of that fix, bit per Fix::Flag
+  double newest_battery_pct = -1;
+};
+
+struct PersonState {
+  std::string id;
+  PersonTrack track;
+  std::vector<Membership> orders;  // ascending order index: the order they were applied
+  std::optional<TrackFix> last_suspect;
+};
+
+// One rule's tracker inside an order. Proximity slots are found by protected person,
+// device and location-unknown slots by (kind, subject), zone slots by key.
+struct RuleSlot {
+  std::string key;
+  Event::Kind kind;  // fixed kind; kind_unspecified for proximity and zone rules
+  uint32_t subject;  // person or device index; unused for zones
+  RuleTracker tracker;
+};
+
+struct OrderState {
+  v1::Order terms;
+  bool active = true;
+  TimeMs valid_from = kNever;
+  TimeMs valid_until = kForever;
+  uint32_t supervised = 0;
+  std::vector<uint32_t> protected_persons;
+  std::vector<uint32_t> pair_slots;  // per protected person: index in slots, or kNoSlot
+  std::vector<uint32_t> zones;       // entries in EngineState::zones_
+  std::vector<RuleSlot> slots;
+
+  bool InForce(TimeMs t) const { return active && t >= valid_from && t < valid_until; }
+  RuleSlot* Find(Event::Kind kind, uint32_t subject) {
+    for (RuleSlot& slot : slots) {
+      if (slot.kind == kind && slot.subject == subject && kind != Event::kind_unspecified) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+  RuleSlot* FindKey(std::string_view key) {
+    for (RuleSlot& slot : slots) {
+      if (slot.key == key) return &slot;
+    }
+    return nullptr;
+  }
+  uint32_t Add(std::string key, Event::Kind kind, uint32_t subject) {
+    slots.push_back(RuleSlot{std::move(key), kind, subject, RuleTracker()});
+    return static_cast<uint32_t>(slots.size() - 1);
+  }
+};
+
+struct ZoneEntry {
+  CompiledZone zone;
+  int64_t owner = -1;  // order index; -1 for a global zone
+  std::string rule_key;
+  geo::GeoBox indexed_box;
+  bool indexed = false;
+  bool live = true;
+};
+
+// What a rule's events say besides the common fields.
+using EventFiller = std::function<void(Event*)>;
+
+// Flag rules that follow a fix flag: open on a flagged fix, close on an unflagged one.
+struct FlagRule {
+  Fix::Flag flag;
+  Event::Kind kind;
+};
+constexpr FlagRule kFlagRules[] = {
+    {Fix::strap_open, Event::strap_tamper},
+    {Fix::case_open, Event::case_tamper},
+    {Fix::body_contact_lost, Event::body_contact_lost},
+    {Fix::jamming_suspected, Event::jamming},
+};
+
+uint32_t FlagBit(Fix::Flag flag) { return 1u << static_cast<unsigned>(flag); }
+
+v1::PositionReport::Basis ToBasis(PlacementBasis basis) {
+  switch (basis) {
+    case PlacementBasis::kFix: return v1::PositionReport::fix;
+    case PlacementBasis::kInterpolated: return v1::PositionReport::interpolated;
+    case PlacementBasis::kExtrapolated: return v1::PositionReport::extrapolated;
+  }
+  return v1::PositionReport::basis_unspecified;
+}
+
+Event::Transition ToTransition(TransitionKind kind) {
+  switch (kind) {
+    case TransitionKind::kOpened: return Event::opened;
+    case TransitionKind::kEscalated: return Event::escalated;
+    case TransitionKind::kUpdated: return Event::updated;
+    case TransitionKind::kClosed: return Event::closed;
+  }
+  return Event::transition_unspecified;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// EngineState: all of the engine's data and the rules that act on it.
+// ---------------------------------------------------------------------------------------
+class EngineState {
+ public:
+  explicit EngineState(const EngineSettings& settings) : settings_(settings) {}
+
+  Status ApplyOrder(const v1::Order& order, std::vector<Event>* events);
+  Status ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>* events);
+  Status ApplyFix(const Fix& fix, std::vector<Event>* events);
+  void ApplyTick(TimeMs tick_ms, std::vector<Event>* events);
+
+  TimeMs now_ms() const { return now_; }
+  const EngineSettings& settings() const { return settings_; }
+
+ private:
+  // The fix being applied, with what every rule needs to know about it.
+  struct FixContext {
+    const Fix* fix;
+    TrackFix track_fix;
+    uint32_t device;
+    uint32_t person;
+    TimeMs received;
+    bool suspect;
+    TimeMs device_newest_before;  // the device's newest fix time before this one
+    TimeMs person_newest_before;  // the person's newest plausible fix time before this one
+    uint32_t flags;
+  };
+
+  Status ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const;
+  bool Implausible(const TrackFix& a, const TrackFix& b) const;
+  bool CheckSuspect(PersonState& person, const TrackFix& fix);
+  uint32_t PersonIndex(const std::string& id);
+  TimeMs NewestOf(uint32_t person) const;
+
+  void DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+                   std::optional<bool> location_lost, std::vector<Event>* events);
+  void OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+                  const std::vector<uint32_t>& zone_candidates, std::vector<Event>* events);
+  void ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+                     const Placement& supervised, const Placement& protected_person,
+                     std::vector<Event>* events);
+  bool PresentProximityClear(const OrderState& order, uint32_t protected_person) const;
+  void ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
+                std::vector<Event>* events);
+  void LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
+                           const FixContext& fx, bool unknown, std::vector<Event>* events);
+  void CloseInactive(uint32_t order_index, TimeMs t, std::vector<Event>* events);
+
+  // Applies an evaluation to a slot and turns its transitions into events.
+  void Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
+                const Debounce& debounce, const EventFiller& fill, std::vector<Event>* events);
+  void EmitTransitions(uint32_t order_index, uint32_t slot_index,
+                       const std::vector<RuleTransition>& transitions, const EventFiller& fill,
+                       std::vector<Event>* events);
+  void FillPlacement(uint32_t person, const Placement& placement,
+                     v1::PositionReport* report) const;
+  void AddFixRefs(const Placement& placement, Event* event) const;
+
+  EngineSettings settings_;
+  TimeMs now_ = kNever;
+  std::vector<OrderState> orders_;
+  std::unordered_map<std::string, uint32_t> order_index_;
+  std::vector<PersonState> persons_;
+  std::unordered_map<std::string, uint32_t> person_index_;
+  std::vector<DeviceState> devices_;
+  std::unordered_map<std::string, uint32_t> device_index_;
+  std::vector<ZoneEntry> zones_;
+  std::unordered_map<std::string, uint32_t> global_zone_index_;
+  geo::ZoneIndex zone_tree_;
+  std::vector<RuleTransition> transitions_;  // scratch, reused
+};
+
+// ---------------------------------------------------------------------------------------
+// Orders and zones
+// ---------------------------------------------------------------------------------------
+
+uint32_t EngineState::PersonIndex(const std::string& id) {
+  auto [it, inserted] = person_index_.try_emplace(id, static_cast<uint32_t>(persons_.size()));
+  if (inserted) {
+    persons_.emplace_back();
+    persons_.back().id = id;
+  }
+  return it->second;
+}
+
+Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* events) {
+  if (Status s = ValidateOrder(order); !s.ok()) return s;
+  auto existing = order_index_.find(order.id());
+  if (existing != order_index_.end()) {
+    const uint32_t current = orders_[existing->second].terms.version();
+    if (order.version() <= current) {
+      return AlreadyExists("order " + order.id() + ": version " +
+                           std::to_string(order.version()) + " is not above the current " +
+                           std::to_string(current));
+    }
+  }
+  std::vector<CompiledZone> compiled;
+  for (int i = 0; i < order.zones_size(); ++i) {
+    const v1::Zone& zone = order.zones(i);
+    auto c = CompileZone(zone, "order " + order.id() + ": zones[" + std::to_string(i) + "]");
+    if (!c.ok()) return c.status();
+    for (const CompiledZone& other : compiled) {
+      if (other.id == c->id) {
+        return InvalidArgument("order " + order.id() + ": zone id " + c->id + " repeats");
+      }
+    }
+    compiled.push_back(std::move(c).value());
+  }
+  // A device belongs to one person, whatever order names it.
+  auto check_devices = [&](const v1::Party& party) -> Status {
+    for (const std::string& device : party.devices()) {
+      auto d = device_index_.find(device);
+      if (d != device_index_.end() && persons_[devices_[d->second].person].id != party.id()) {
+        return InvalidArgument("order " + order.id() + ": device " + device +
+                               " already belongs to person " +
+                               persons_[devices_[d->second].person].id);
+      }
+    }
+    return Status::Ok();
+  };
+  if (Status s = check_devices(order.supervised()); !s.ok()) return s;
+  for (const v1::Party& party : order.protected_()) {
+    if (Status s = check_devices(party); !s.ok()) return s;
+  }
+
+  // Everything is valid: from here on nothing fails.
+  uint32_t index;
+  if (existing == order_index_.end()) {
+    index = static_cast<uint32_t>(orders_.size());
+    orders_.emplace_back();
+    order_index_.emplace(order.id(), index);
+  } else {
+    index = existing->second;
+    OrderState& old = orders_[index];
+    auto drop_membership = [&](uint32_t person) {
+      auto& list = persons_[person].orders;
+      list.erase(std::remove_if(list.begin(), list.end(),
+                                [&](const Membership& m) { return m.order == index; }),
+                 list.end());
+    };
+    drop_membership(old.supervised);
+    for (uint32_t p : old.protected_persons) drop_membership(p);
+    for (uint32_t z : old.zones) {
+      ZoneEntry& entry = zones_[z];
+      if (entry.indexed) zone_tree_.Remove(entry.indexed_box, z);
+      entry.indexed = false;
+      entry.live = false;
+    }
+  }
+  OrderState& state = orders_[index];
+  state.terms = order;
+  state.terms.clear_zones();  // compiled below; the terms keep ids and versions
+  state.active = order.state() == v1::Order::active || order.state() == v1::Order::state_unspecified;
+  state.valid_from = order.has_valid_from() ? TimestampToMs(order.valid_from()) : kNever;
+  state.valid_until = order.has_valid_until() ? TimestampToMs(order.valid_until()) : kForever;
+
+  auto add_party = [&](const v1::Party& party, Role role) {
+    const uint32_t person = PersonIndex(party.id());
+    auto& list = persons_[person].orders;
+    list.insert(std::upper_bound(list.begin(), list.end(), index,
+                                 [](uint32_t o, const Membership& m) { return o < m.order; }),
+                Membership{index, role});
+    for (const std::string& device : party.devices()) {
+      auto [it, inserted] =
+          device_index_.try_emplace(device, static_cast<uint32_t>(devices_.size()));
+      if (inserted) {
+        devices_.emplace_back();
+        devices_.back().id = device;
+        devices_.back().person = person;
+      }
+    }
+    return person;
+  };
+  state.supervised = add_party(order.supervised(), Role::kSupervised);
+  state.protected_persons.clear();
+  for (const v1::Party& party : order.protected_()) {
+    state.protected_persons.push_back(add_party(party, Role::kProtected));
+  }
+  state.pair_slots.assign(state.protected_persons.size(), kNoSlot);
+  for (size_t i = 0; i < state.protected_persons.size(); ++i) {
+    const std::string key =
+        "proximity:" + order.supervised().id() + ":" + order.protected_(static_cast<int>(i)).id();
+    for (uint32_t s = 0; s < state.slots.size(); ++s) {
+      if (state.slots[s].key == key) state.pair_slots[i] = s;
+    }
+  }
+  state.zones.clear();
+  for (CompiledZone& zone : compiled) {
+    const uint32_t z = static_cast<uint32_t>(zones_.size());
+    ZoneEntry entry;
+    entry.rule_key = "zone:" + zone.id;
+    entry.owner = index;
+    entry.zone = std::move(zone);
+    if (entry.zone.exclusion) {
+      entry.indexed_box = geo::ExpandBox(entry.zone.shape->Bounds(),
+                                         entry.zone.buffer_m + settings_.close_margin_m);
+      zone_tree_.Insert(entry.indexed_box, z);
+      entry.indexed = true;
+    }
+    zones_.push_back(std::move(entry));
+    state.zones.push_back(z);
+  }
+  CloseInactive(index, now_, events);
+  return Status::Ok();
+}
+
+// Closes the open alerts of rules the order no longer has, or all of them when the order
+// is no longer active.
+void EngineState::CloseInactive(uint32_t order_index, TimeMs t, std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  for (uint32_t s = 0; s < order.slots.size(); ++s) {
+    RuleSlot& slot = order.slots[s];
+    if (!slot.tracker.is_open() && !slot.tracker.is_pending()) continue;
+    bool still_exists = order.active;
+    if (still_exists && slot.key.rfind("proximity:", 0) == 0) {
+      still_exists = std::find(order.pair_slots.begin(), order.pair_slots.end(), s) !=
+                     order.pair_slots.end();
+    } else if (still_exists && slot.key.rfind("zone:global:", 0) == 0) {
+      still_exists = true;
+    } else if (still_exists && slot.key.rfind("zone:", 0) == 0) {
+      still_exists = std::any_of(order.zones.begin(), order.zones.end(), [&](uint32_t z) {
+        return zones_[z].rule_key == slot.key;
+      });
+    } else if (still_exists) {
+      const bool about_device = slot.kind != Event::protected_location_unknown &&
+                                slot.kind != Event::supervised_location_unknown;
+      auto person_in_order = [&](uint32_t person) {
+        return person == order.supervised ||
+               std::find(order.protected_persons.begin(), order.protected_persons.end(),
+                         person) != order.protected_persons.end();
+      };
+      still_exists = person_in_order(about_device ? devices_[slot.subject].person : slot.subject);
+    }
+    if (still_exists) continue;
+    transitions_.clear();
+    slot.tracker.ForceClose(t, &transitions_);
+    EmitTransitions(order_index, s, transitions_, nullptr, events);
+  }
+}
+
+Status EngineState::ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>*) {
+  auto c = CompileZone(zone, "global zone " + zone.id());
+  if (!c.ok()) return c.status();
+  if (!c->exclusion) {
+    return InvalidArgument("global zone " + zone.id() +
+                           ": only exclusion zones apply to every supervised person");
+  }
+  auto existing = global_zone_index_.find(c->id);
+  if (existing != global_zone_index_.end()) {
+    ZoneEntry& old = zones_[existing->second];
+    if (old.indexed) zone_tree_.Remove(old.indexed_box, existing->second);
+    old.indexed = false;
+    old.live = false;
+  }
+  const uint32_t z = static_cast<uint32_t>(zones_.size());
+  ZoneEntry entry;
+  entry.rule_key = "zone:global:" + c->id;
+  entry.owner = -1;
+  entry.zone = std::move(c).value();
+  entry.indexed_box =
+      geo::ExpandBox(entry.zone.shape->Bounds(), entry.zone.buffer_m + settings_.close_margin_m);
+  zone_tree_.Insert(entry.indexed_box, z);
+  entry.indexed = true;
+  global_zone_index_[entry.zone.id] = z;
+  zones_.push_back(std::move(entry));
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixes
+// ---------------------------------------------------------------------------------------
+
+Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const {
+  const geo::LatLng p{fix.lat(), fix.lon()};
+  if (!p.IsValid()) {
+    return InvalidArgument("position lat " + std::to_string(fix.lat()) + " lon " +
+                           std::to_string(fix.lon()) +
+                           " is outside [-90, 90] x [-180, 180] or not a number");
+  }
+  if (!std::isfinite(fix.accuracy_m()) || fix.accuracy_m() < 0 ||
+      fix.accuracy_m() > settings_.max_accuracy_m) {
+    return InvalidArgument("accuracy_m " + std::to_string(fix.accuracy_m()) +
+                           " is outside [0, " + std::to_string(settings_.max_accuracy_m) + "]");
+  }
+  if (fix.has_speed_mps() && (!std::isfinite(fix.speed_mps()) || fix.speed_mps() < 0 ||
+                              fix.speed_mps() > kMaxReportedSpeedMps)) {
+    return InvalidArgument("speed_mps " + std::to_string(fix.speed_mps()) +
+                           " is outside [0, 500]");
+  }
+  if (fix.has_heading_deg() && (!std::isfinite(fix.heading_deg()) || fix.heading_deg() < 0 ||
+                                fix.heading_deg() >= 360)) {
+    return InvalidArgument("heading_deg " + std::to_string(fix.heading_deg()) +
+                           " is outside [0, 360)");
+  }
+  if (fix.has_battery_pct() && (!std::isfinite(fix.battery_pct()) || fix.battery_pct() < 0 ||
+                                fix.battery_pct() > 100)) {
+    return InvalidArgument("battery_pct " + std::to_string(fix.battery_pct()) +
+                           " is outside [0, 100]");
+  }
+  if (t > received && t - received > settings_.max_future_ms) {
+    return InvalidArgument("time " + FormatRfc3339(t) + " is more than " +
+                           std::to_string(settings_.max_future_ms / 1000) +
+                           " s after received " + FormatRfc3339(received));
+  }
+  return Status::Ok();
+}
+
+// True when going from a to b needs a speed above the plausible limit, after both
+// accuracy radii. The chord under-estimates distance, so this errs towards plausible.
+bool EngineState::Implausible(const TrackFix& a, const TrackFix& b) const {
+  const double excess_m = geo::ChordMeters(geo::ToEcef(a.position), geo::ToEcef(b.position)) -
+                          a.accuracy_m - b.accuracy_m;
+  if (excess_m <= 0) return false;
+  const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
+  // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
+  const double dt_s = std::max(1.0, static_cast<double>(dt_ms) / 1000.0);
+  return excess_m / dt_s > settings_.max_plausible_speed_mps;
+}
+
+bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix) {
+  const TrackFix* neighbour = person.track.Neighbour(fix.time);
+  if (neighbour == nullptr || !Implausible(*neighbour, fix)) {
+    person.last_suspect.reset();
+    return false;
+  }
+  if (person.last_suspect && person.last_suspect->time <= fix.time &&
+      !Implausible(*person.last_suspect, fix)) {
+    // Two consistent fixes outvote the old track: the person really is over here.
+    person.track.Insert(*person.last_suspect, settings_.history_fixes);
+    person.last_suspect.reset();
+    return false;
+  }
+  person.last_suspect = fix;
+  return true;
+}
+
+TimeMs EngineState::NewestOf(uint32_t person) const {
+  const TrackFix* newest = persons_[person].track.Newest();
+  return newest == nullptr ? kNever : newest->time;
+}
+
+Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+  if (fix.device().empty()) return InvalidArgument("fix has no device");
+  if (!fix.has_time()) return InvalidArgument("fix has no time");
+  const TimeMs t = TimestampToMs(fix.time());
+  const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
+  if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
+  auto found = device_index_.find(fix.device());
+  if (found == device_index_.end()) {
+    return NotFound("device " + fix.device() + " is not in any order");
+  }
+  DeviceState& device = devices_[found->second];
+  if (!device.seqs.Insert(fix.seq())) {
+    return AlreadyExists("device " + fix.device() + " seq " + std::to_string(fix.seq()) +
+                         " was already applied");
+  }
+  now_ = std::max(now_, received);
+
+  FixContext fx;
+  fx.fix = &fix;
+  fx.device = found->second;
+  fx.person = device.person;
+  fx.received = received;
+  fx.track_fix.time = t;
+  fx.track_fix.position = {fix.lat(), fix.lon()};
+  fx.track_fix.accuracy_m = static_cast<float>(fix.accuracy_m());
+  fx.track_fix.speed_mps = fix.has_speed_mps() ? static_cast<float>(fix.speed_mps()) : -1.0f;
+  fx.track_fix.seq = fix.seq();
+  fx.track_fix.device = found->second;
+  fx.flags = 0;
+  for (int flag : fix.flags()) {
+    if (flag > 0 && flag < 32) fx.flags |= 1u << static_cast<unsigned>(flag);
+  }
+  fx.device_newest_before = device.newest_time;
+  fx.person_newest_before = NewestOf(device.person);
+
+  const bool comms_restored = device.comms_lost;
+  device.comms_lost = false;
+  device.last_received = std::max(device.last_received, received);
+
+  PersonState& person = persons_[device.person];
+  fx.suspect = CheckSuspect(person, fx.track_fix);
+
+  // location_lost follows the live sequence of the device's fixes only.
+  std::optional<bool> location_lost;
+  if (t >= device.newest_time) {
+    const bool coarse =
+        fix.accuracy_m() > settings_.coarse_accuracy_m || fix.source() == Fix::cell;
+    if (!coarse) {
+      device.coarse_since = kNever;
+    } else if (device.coarse_since == kNever) {
+      device.coarse_since = t;
+    }
+    location_lost = coarse && t - device.coarse_since >= settings_.location_lost_ms;
+  }
+  if (!fx.suspect) person.track.Insert(fx.track_fix, settings_.history_fixes);
+
+  for (const Membership& m : person.orders) {
+    DeviceRules(m.order, fx, comms_restored, location_lost, events);
+  }
+  if (!fx.suspect) {
+    std::vector<uint32_t> candidates;
+    if (std::any_of(person.orders.begin(), person.orders.end(),
+                    [](const Membership& m) { return m.role == Role::kSupervised; })) {
+      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()), &candidates);
+    }
+    for (const Membership& m : person.orders) {
+      OrderRules(m.order, m.role, fx, candidates, events);
+    }
+  }
+  if (t >= device.newest_time) {
+    device.newest_time = t;
+    device.newest_flags = fx.flags;
+    device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
+  }
+  return Status::Ok();
+}
+
+void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+                              std::optional<bool> location_lost, std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const DeviceState& device = devices_[fx.device];
+  const TimeMs t = fx.track_fix.time;
+  const bool in_force = order.InForce(t);
+  const bool out_of_order = t + settings_.late_after_ms < fx.device_newest_before;
+  const bool supervised = fx.person == order.supervised;
+
+  auto fill = [&](Event* e) {
+    e->set_device(device.id);
+    e->set_person(persons_[fx.person].id);
+    Placement own;
+    own.position = fx.track_fix.position;
+    own.radius_m = fx.track_fix.accuracy_m;
+    own.source_time = t;
+    own.from = &fx.track_fix;
+    FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
+    auto* ref = e->add_fixes();
+    ref->set_device(device.id);
+    ref->set_seq(fx.track_fix.seq);
+  };
+  // Evaluates one device rule; `present_clear` is the rule at the device's newest fix.
+  auto rule = [&](Event::Kind kind, bool qualifies, bool clear, bool present_clear,
+                  bool update_on_repeat, TimeMs event_time) {
+    if (!in_force) {
+      qualifies = false;
+      clear = true;
+    }
+    RuleSlot* slot = order.Find(kind, fx.device);
+    if (slot == nullptr && !qualifies) return;
+    uint32_t index = slot == nullptr
+                         ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id, kind,
+                                     fx.device)
+                         : static_cast<uint32_t>(slot - order.slots.data());
+    RuleEvaluation eval;
+    eval.event_time = event_time;
+    eval.level = qualifies ? Level::kViolationConfirmed : Level::kNone;
+    eval.clear = clear;
+    eval.update_on_repeat = update_on_repeat;
+    eval.out_of_order = out_of_order && event_time == t;
+    eval.present_clear = present_clear;
+    eval.present_time = fx.device_newest_before;
+    Evaluate(order_index, index, eval, kImmediate, fill, events);
+  };
+
+  for (const FlagRule& flag_rule : kFlagRules) {
+    const bool flagged = (fx.flags & FlagBit(flag_rule.flag)) != 0;
+    rule(flag_rule.kind, flagged, !flagged, (device.newest_flags & FlagBit(flag_rule.flag)) == 0,
+         false, t);
+  }
+  const bool sos = (fx.flags & FlagBit(Fix::sos)) != 0;
+  rule(Event::sos, sos, false, false, true, t);
+  if (fx.fix->has_battery_pct()) {
+    const double pct = fx.fix->battery_pct();
+    const double clear_pct = settings_.low_battery_pct + settings_.battery_clear_margin_pct;
+    rule(Event::low_battery, pct < settings_.low_battery_pct, pct >= clear_pct,
+         device.newest_battery_pct < 0 || device.newest_battery_pct >= clear_pct, false, t);
+  }
+  if (location_lost.has_value()) {
+    rule(Event::location_lost, *location_lost, device.coarse_since == kNever, true, false, t);
+  }
+  rule(Event::implausible_movement, fx.suspect, !fx.suspect, true, false, t);
+  if (comms_restored) rule(Event::comms_lost, false, true, true, false, fx.received);
+}
+
+void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+                             const std::vector<uint32_t>& zone_candidates,
+                             std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const TimeMs t = fx.track_fix.time;
+  if (!order.InForce(t)) {
+    // The order does not apply at t: whatever was open or pending ends here.
+    for (uint32_t s = 0; s < order.slots.size(); ++s) {
+      if (order.slots[s].kind != Event::kind_unspecified || order.slots[s].tracker.is_idle()) {
+        continue;
+      }
+      RuleEvaluation eval;
+      eval.event_time = t;
+      Evaluate(order_index, s, eval, kImmediate, nullptr, events);
+    }
+    return;
+  }
+  Placement own;
+  own.position = fx.track_fix.position;
+  own.radius_m = fx.track_fix.accuracy_m;
+  own.basis = PlacementBasis::kFix;
+  own.source_time = t;
+  own.from = &fx.track_fix;
+
+  // Proximity: every pair this fix belongs to, placed at t.
+  struct Unknown {
+    Event::Kind kind;
+    uint32_t person;
+    bool unknown;
+  };
+  std::vector<Unknown> unknowns;
+  for (size_t i = 0; i < order.protected_persons.size(); ++i) {
+    const uint32_t protected_person = order.protected_persons[i];
+    if (role == Role::kProtected && protected_person != fx.person) continue;
+    const uint32_t other = role == Role::kSupervised ? protected_person : order.supervised;
+    std::optional<Placement> placed = persons_[other].track.PlaceAt(t, settings_);
+    const Event::Kind unknown_kind = role == Role::kSupervised
+                                         ? Event::protected_location_unknown
+                                         : Event::supervised_location_unknown;
+    unknowns.push_back({unknown_kind, other, !placed.has_value()});
+    if (!placed) continue;
+    if (role == Role::kSupervised) {
+      ProximityRule(order_index, i, fx, own, *placed, events);
+    } else {
+      ProximityRule(order_index, i, fx, *placed, own, events);
+    }
+  }
+
+  // Zones apply to the supervised person only.
+  if (role == Role::kSupervised) {
+    std::vector<uint32_t> zones;
+    for (uint32_t z : zone_candidates) {
+      const ZoneEntry& entry = zones_[z];
+      if (entry.live && (entry.owner == order_index || entry.owner == -1)) zones.push_back(z);
+    }
+    for (uint32_t z : order.zones) {
+      if (!zones_[z].zone.exclusion) zones.push_back(z);
+    }
+    // Zones with an open or pending alert are evaluated wherever the person is, so they
+    // can close.
+    for (const RuleSlot& slot : order.slots) {
+      if (slot.kind != Event::kind_unspecified || slot.tracker.is_idle() ||
+          slot.key.rfind("zone:", 0) != 0) {
+        continue;
+      }
+      if (slot.key.rfind("zone:global:", 0) == 0) {
+        auto g = global_zone_index_.find(slot.key.substr(12));
+        if (g != global_zone_index_.end()) zones.push_back(g->second);
+      } else {
+        for (uint32_t z : order.zones) {
+          if (zones_[z].rule_key == slot.key) zones.push_back(z);
+        }
+      }
+    }
+    std::sort(zones.begin(), zones.end());
+    zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+    for (uint32_t z : zones) ZoneRule(order_index, z, fx, events);
+  }
+
+  for (const Unknown& u : unknowns) {
+    LocationUnknownRule(order_index, u.kind, u.person, fx, u.unknown, events);
+  }
+}
+
+void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+                                const Placement& supervised, const Placement& protected_person,
+                                std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const double violation_m = order.terms.violation_distance_m();
+  const double warning_m = order.terms.warning_distance_m();
+  const double outer_m = std::max(violation_m, warning_m);
+  const double u = supervised.radius_m + protected_person.radius_m;
+  uint32_t slot = order.pair_slots[pair];
+  const bool idle = slot == kNoSlot || order.slots[slot].tracker.is_idle();
+  // The chord screen: never longer than the geodesic, so a pair it proves clear is clear.
+  if (idle) {
+    const double clear_m = outer_m + settings_.close_margin_m + u;
+    if (geo::ChordSquaredMeters2(geo::ToEcef(supervised.position),
+                                 geo::ToEcef(protected_person.position)) >= clear_m * clear_m) {
+      return;
+    }
+  }
+  const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
+  const Classification c = ClassifyProximity(d, u, violation_m, warning_m,
+                                             settings_.close_margin_m);
+  if (idle && c.level == Level::kNone) return;
+  if (slot == kNoSlot) {
+    const uint32_t protected_index = order.protected_persons[pair];
+    slot = order.Add("proximity:" + persons_[order.supervised].id + ":" +
+                         persons_[protected_index].id,
+                     Event::kind_unspecified, protected_index);
+    order.pair_slots[pair] = slot;
+  }
+  const TimeMs t = fx.track_fix.time;
+  const uint32_t other =
+      fx.person == order.supervised ? order.protected_persons[pair] : order.supervised;
+  RuleEvaluation eval;
+  eval.event_time = t;
+  eval.level = c.level;
+  eval.clear = c.clear;
+  eval.distance_m = d;
+  const TimeMs newest = std::max(fx.person_newest_before, NewestOf(other));
+  eval.out_of_order = t + settings_.late_after_ms < newest;
+  if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
+    eval.present_time = newest;
+    eval.present_clear = PresentProximityClear(order, order.protected_persons[pair]);
+  }
+  const double lower = std::max(0.0, d - u);
+  auto fill = [&](Event* e) {
+    FillPlacement(order.supervised, supervised, e->mutable_supervised());
+    FillPlacement(order.protected_persons[pair], protected_person, e->mutable_protected_());
+    e->set_distance_m(d);
+    e->set_distance_lower_m(lower);
+    e->set_distance_upper_m(d + u);
+    e->set_limit_m(e->kind() == Event::proximity_violation ? violation_m : warning_m);
+    AddFixRefs(supervised, e);
+    AddFixRefs(protected_person, e);
+  };
+  Evaluate(order_index, slot, eval, settings_.proximity, fill, events);
+}
+
+// The pair as it stands at its newest fix: clear of every ring (with margin)?
+bool EngineState::PresentProximityClear(const OrderState& order,
+                                        uint32_t protected_person) const {
+  const TrackFix* s = persons_[order.supervised].track.Newest();
+  const TrackFix* p = persons_[protected_person].track.Newest();
+  if (s == nullptr || p == nullptr) return false;
+  const bool supervised_newest = s->time >= p->time;
+  const TrackFix* anchor = supervised_newest ? s : p;
+  const uint32_t other = supervised_newest ? protected_person : order.supervised;
+  std::optional<Placement> placed = persons_[other].track.PlaceAt(anchor->time, settings_);
+  if (!placed) return false;
+  const double d = geo::GeodesicDistanceMeters(anchor->position, placed->position);
+  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m,
+                           order.terms.violation_distance_m(), order.terms.warning_distance_m(),
+                           settings_.close_margin_m)
+      .clear;
+}
+
+void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
+                           std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const ZoneEntry& entry = zones_[zone_entry];
+  const TimeMs t = fx.track_fix.time;
+  const double r = fx.track_fix.accuracy_m;
+  geo::ZoneDistance distance;
+  const Classification c =
+      entry.zone.Classify(fx.track_fix.position, r, t, settings_.close_margin_m, &distance);
+  RuleSlot* found = order.FindKey(entry.rule_key);
+  if ((found == nullptr || found->tracker.is_idle()) && c.level == Level::kNone) return;
+  const uint32_t slot =
+      found == nullptr ? order.Add(entry.rule_key, Event::kind_unspecified, zone_entry)
+                       : static_cast<uint32_t>(found - order.slots.data());
+  RuleEvaluation eval;
+  eval.event_time = t;
+  eval.level = c.level;
+  eval.clear = c.clear;
+  eval.distance_m = distance.signed_m;
+  const TimeMs newest = fx.person_newest_before;
+  eval.out_of_order = t + settings_.late_after_ms < newest;
+  if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
+    const TrackFix* present = persons_[fx.person].track.Newest();
+    geo::ZoneDistance present_distance;
+    eval.present_time = present->time;
+    eval.present_clear = entry.zone
+                             .Classify(present->position, present->accuracy_m, present->time,
+                                       settings_.close_margin_m, &present_distance)
+                             .clear;
+  }
+  const bool applies = entry.zone.AppliesAt(t);
+  auto fill = [&](Event* e) {
+    Placement own;
+    own.position = fx.track_fix.position;
+    own.radius_m = r;
+    own.source_time = t;
+    own.from = &fx.track_fix;
+    FillPlacement(fx.person, own, e->mutable_supervised());
+    e->set_zone_id(entry.zone.id);
+    if (applies) {
+      e->set_distance_m(distance.signed_m);
+      e->set_distance_lower_m(distance.signed_m - r);
+      e->set_distance_upper_m(distance.signed_m + r);
+    }
+    e->set_limit_m(entry.zone.buffer_m);
+    AddFixRefs(own, e);
+  };
+  Evaluate(order_index, slot, eval, settings_.zone, fill, events);
+}
+
+void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
+                                      const FixContext& fx, bool unknown,
+                                      std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  RuleSlot* found = order.Find(kind, person);
+  if (found == nullptr && !unknown) return;
+  const uint32_t slot =
+      found == nullptr
+          ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + persons_[person].id, kind,
+                      person)
+          : static_cast<uint32_t>(found - order.slots.data());
+  RuleEvaluation eval;
+  eval.event_time = fx.track_fix.time;
+  eval.level = unknown ? Level::kViolationConfirmed : Level::kNone;
+  eval.clear = !unknown;
+  const TimeMs newest = std::max(fx.person_newest_before, NewestOf(person));
+  eval.out_of_order = eval.event_time + settings_.late_after_ms < newest;
+  // A late fix that cannot see the counterpart says nothing about the present.
+  eval.present_clear = true;
+  eval.present_time = newest;
+  auto fill = [&](Event* e) {
+    e->set_person(persons_[person].id);
+    const TrackFix* last = persons_[person].track.Newest();
+    if (last != nullptr) {
+      Placement placement;
+      placement.position = last->position;
+      placement.radius_m = last->accuracy_m;
+      placement.basis = PlacementBasis::kFix;
+      placement.source_time = last->time;
+      placement.from = last;
+      FillPlacement(person, placement,
+                    kind == Event::protected_location_unknown ? e->mutable_protected_()
+                                                              : e->mutable_supervised());
+    }
+    auto* ref = e->add_fixes();
+    ref->set_device(devices_[fx.device].id);
+    ref->set_seq(fx.track_fix.seq);
+  };
+  Evaluate(order_index, slot, eval, kImmediate, fill, events);
+}
+
+// ---------------------------------------------------------------------------------------
+// Ticks
+// ---------------------------------------------------------------------------------------
+
+void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
+  now_ = std::max(now_, tick_ms);
+  for (uint32_t d = 0; d < devices_.size(); ++d) {
+    DeviceState& device = devices_[d];
+    if (device.last_received == kNever) {
+      device.last_received = now_;  // never heard: count from the first tick
+      continue;
+    }
+    if (device.comms_lost || now_ - device.last_received < settings_.comms_lost_ms) continue;
+    device.comms_lost = true;
+    const TimeMs since = device.last_received + settings_.comms_lost_ms;
+    for (const Membership& m : persons_[device.person].orders) {
+      OrderState& order = orders_[m.order];
+      if (!order.InForce(since)) continue;
+      RuleSlot* found = order.Find(Event::comms_lost, d);
+      const uint32_t slot =
+          found == nullptr ? order.Add("comms_lost:" + device.id, Event::comms_lost, d)
+                           : static_cast<uint32_t>(found - order.slots.data());
+      RuleEvaluation eval;
+      eval.event_time = since;
+      eval.level = Level::kViolationConfirmed;
+      eval.clear = false;
+      const bool supervised = device.person == order.supervised;
+      auto fill = [&](Event* e) {
+        e->set_device(device.id);
+        e->set_person(persons_[device.person].id);
+        const TrackFix* last = persons_[device.person].track.Newest();
+        if (last != nullptr) {
+          Placement placement;
+          placement.position = last->position;
+          placement.radius_m = last->accuracy_m;
+          placement.source_time = last->time;
+          placement.from = last;
+          FillPlacement(device.person, placement,
+                        supervised ? e->mutable_supervised() : e->mutable_protected_());
+        }
+      };
+      Evaluate(m.order, slot, eval, kImmediate, fill, events);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------
+
+void EngineState::Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
+                           const Debounce& debounce, const EventFiller& fill,
+                           std::vector<Event>* events) {
+  transitions_.clear();
+  orders_[order_index].slots[slot_index].tracker.Apply(eval, debounce, settings_.update_step_m,
+                                                       &transitions_);
+  if (!transitions_.empty()) EmitTransitions(order_index, slot_index, transitions_, fill, events);
+}
+
+void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
+                                  const std::vector<RuleTransition>& transitions,
+                                  const EventFiller& fill, std::vector<Event>* events) {
+  const OrderState& order = orders_[order_index];
+  const RuleSlot& slot = order.slots[slot_index];
+  const bool proximity = slot.key.rfind("proximity:", 0) == 0;
+  const bool zone = slot.kind == Event::kind_unspecified && !proximity;
+  for (const RuleTransition& tr : transitions) {
+    Event& e = events->emplace_back();
+    e.set_alert_id(MakeAlertId(order.terms.id(), slot.key, tr.alert_number));
+    e.set_order_id(order.terms.id());
+    e.set_order_version(order.terms.version());
+    if (proximity) {
+      e.set_kind(IsViolation(tr.level) ? Event::proximity_violation : Event::proximity_warning);
+    } else if (zone) {
+      const bool exclusion = slot.key.rfind("zone:global:", 0) == 0 ||
+                             std::any_of(order.zones.begin(), order.zones.end(), [&](uint32_t z) {
+                               return zones_[z].rule_key == slot.key && zones_[z].zone.exclusion;
+                             });
+      e.set_kind(exclusion ? Event::exclusion_zone : Event::inclusion_zone);
+    } else {
+      e.set_kind(slot.kind);
+    }
+    e.set_transition(ToTransition(tr.kind));
+    if (proximity || zone) {
+      e.set_certainty(IsConfirmed(tr.level) ? Event::confirmed : Event::possible);
+    }
+    MsToTimestamp(tr.event_time, e.mutable_time());
+    MsToTimestamp(now_, e.mutable_detected_at());
+    e.set_late(tr.out_of_order || now_ - tr.event_time > settings_.late_after_ms);
+    e.set_rule(slot.key);
+    // A close placed at the present describes the present, not the late fix.
+    if (fill && !tr.at_newest_clear) fill(&e);
+  }
+}
+
+void EngineState::FillPlacement(uint32_t person, const Placement& placement,
+                                v1::PositionReport* report) const {
+  report->set_person(persons_[person].id);
+  if (placement.from != nullptr) report->set_device(devices_[placement.from->device].id);
+  report->set_lat(placement.position.lat_deg);
+  report->set_lon(placement.position.lng_deg);
+  report->set_accuracy_m(placement.radius_m);
+  MsToTimestamp(placement.source_time, report->mutable_time());
+  report->set_basis(ToBasis(placement.basis));
+}
+
+void EngineState::AddFixRefs(const Placement& placement, Event* event) const {
+  for (const TrackFix* f : {placement.from, placement.to}) {
+    if (f == nullptr) continue;
+    auto* ref = event->add_fixes();
+    ref->set_device(devices_[f->device].id);
+    ref->set_seq(f->seq);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Engine: the public face.
+// ---------------------------------------------------------------------------------------
+
+Engine::Engine(const EngineSettings& settings) : state_(std::make_unique<EngineState>(settings)) {}
+Engine::~Engine() = default;
+
+Status Engine::ApplyOrder(const v1::Order& order, std::vector<Event>* events) {
+  return state_->ApplyOrder(order, events);
+}
+Status Engine::ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>* events) {
+  return state_->ApplyGlobalZone(zone, events);
+}
+Status Engine::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+  return state_->ApplyFix(fix, events);
+}
+void Engine::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
+  state_->ApplyTick(tick_ms, events);
+}
+Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
+  switch (input.input_case()) {
+    case v1::Input::kFix: return ApplyFix(input.fix(), events);
+    case v1::Input::kTick:
+      if (!input.tick().has_tick()) return InvalidArgument("tick has no time");
+      ApplyTick(TimestampToMs(input.tick().tick()), events);
+      return Status::Ok();
+    case v1::Input::kOrder: return ApplyOrder(input.order(), events);
+    case v1::Input::kGlobalZone: return ApplyGlobalZone(input.global_zone(), events);
+    case v1::Input::INPUT_NOT_SET: break;
+  }
+  return InvalidArgument("input holds nothing");
+}
+TimeMs Engine::now_ms() const { return state_->now_ms(); }
+const EngineSettings& Engine::settings() const { return state_->settings(); }
+
+}  // namespace stayaway::engine

@@ -1,0 +1,142 @@
+// Engine: the deterministic core of stayaway. Start reading here.
+//
+// An Engine holds protection orders, global zones and every person's recent positions, and
+// turns inputs (orders, zones, fixes, clock ticks) into alert events. It has no clocks,
+// threads, sockets or files: time enters only as data (a fix's event and received times, a
+// tick's time), so the same input sequence always yields byte-identical events. Replay,
+// crash recovery and court reproduction are all "feed the same inputs again".
+//
+//   engine::Engine engine(settings);
+//   std::vector<v1::Event> events;
+//   engine.ApplyOrder(order, &events);
+//   Status s = engine.ApplyFix(fix, &events);  // events now holds what the fix caused
+//
+// Thread-safety: thread-compatible. One Engine is driven by one thread (a shard worker);
+// distinct Engines are independent.
+//
+// ## Time
+// "Now" is the largest received time or tick time seen so far; it never goes back.
+// Every event carries `time` (the event time of the situation it describes) and
+// `detected_at` (now, when the input that revealed it was applied). An event is `late` when
+// detected_at - time > late_after_ms, or when it comes from a fix older than the newest one
+// the rule had already evaluated (an out-of-order upload).
+//
+// ## Positions and uncertainty
+// Every position has an accuracy radius r (metres). Distances are WGS84 geodesic. For a
+// distance d between two positions with radii ra and rb, u = ra + rb, lower = max(0, d - u),
+// upper = d + u. Against a limit R (strict comparisons, boundary behaviour exact):
+//   confirmed  when upper < R          (even the most favourable reading is inside)
+//   possible   when lower < R <= upper (the error circles straddle the limit)
+// The counterpart of a fix at event time t is placed at t: interpolated along the geodesic
+// between its bracketing fixes (radius interpolated) when they are at most
+// max_interpolation_gap_ms apart; otherwise its nearest fix in time (for a live fix its
+// last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported speed)
+// times the age. A counterpart with no position within counterpart_stale_ms of t is
+// unknown: the order raises protected_location_unknown (or supervised_location_unknown)
+// instead of passing silently; that alert closes when a position is known again.
+//
+// ## Rules (each a per-order rule key, one alert at a time per rule)
+// - proximity:S:P for each supervised S and protected P: levels, lowest to highest,
+//   warning possible < warning confirmed < violation possible < violation confirmed
+//   (warning_distance_m 0 means no warning ring). One alert per pair: it opens at the
+//   level reached, escalates upward (kind warning -> violation, certainty possible ->
+//   confirmed), never steps down, emits `updated` when the distance improves on its
+//   closest approach by update_step_m, and closes when lower >= the outer limit (warning
+//   distance, else violation distance) + close_margin_m.
+// - zone:ID (order zones) and zone:global:ID (shelters): signed distance sd to the zone
+//   (< 0 inside) with the fix's radius r. Exclusion with buffer b: confirmed when
+//   sd + r < b, possible when sd - r < b <= sd + r, closes when sd - r >= b + margin.
+//   Inclusion with tolerance b: confirmed when sd - r > b, possible when
+//   sd - r <= b < sd + r, closes when sd + r <= b. Outside the zone's schedule the rule does
+//   not apply and an open alert closes. Exclusion zones are found through the R-tree;
+//   inclusion zones of the person's orders are evaluated on every fix of the supervised.
+// - Debounce: proximity and zone alerts open after `confirm_fixes` consecutive qualifying
+//   evaluations or once the condition has held for `dwell_ms` of event time. A late
+//   evaluation that reveals a past violation opens at once (marked late) and, when the
+//   rule's newest evaluation is already clear, closes at once at that evaluation's time.
+// - Device rules, never debounced, raised in every active order of the device's person:
+//   strap_tamper, case_tamper, body_contact_lost and jamming follow their fix flags (open
+//   on a flagged fix, close on a later unflagged fix); sos opens on the flag, `updated` on
+//   each further press, and stays open (operators resolve it); low_battery below
+//   low_battery_pct, closing at low_battery_pct + battery_clear_margin_pct; location_lost
+//   after only coarse fixes (accuracy > coarse_accuracy_m or cell source) for
+//   location_lost_ms, closing on a fine fix; comms_lost when a tick finds no fix received
+//   for comms_lost_ms (a device never heard counts from the first tick after it was
+//   registered), closing on the next fix; implausible_movement when a fix implies a speed
+//   above max_plausible_speed_mps from the person's neighbouring fix (after both radii):
+//   the fix is suspect, is not used by any distance or zone rule (so it can neither open nor
+//   close those alerts), and the alert closes on the next plausible fix. A suspect fix that
+//   is itself plausible from the previous suspect fix re-anchors the track.
+//
+// ## Alerts and events
+// Each transition (opened, escalated, updated, closed) is one v1::Event with a
+// deterministic alert_id (a hash of order id, rule key and the rule's alert count), the
+// order id and version, kind, certainty, times, both positions with their radii, the
+// distance with its bounds, and the (device, seq) of the fixes used. Within one input,
+// events come in a fixed order: device rules, then each order of the person in the order
+// they were first applied, within an order proximity pairs, zones, location-unknown.
+//
+// ## Refusals
+// ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
+// coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
+// [0, 360), battery outside [0, 100], an event time more than max_future_ms after the
+// received time (InvalidArgument); a device no order names (NotFound); a (device, seq)
+// already applied (AlreadyExists: the caller treats it as an ignored duplicate).
+#ifndef STAYAWAY_ENGINE_ENGINE_H_
+#define STAYAWAY_ENGINE_ENGINE_H_
+
+#include <memory>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "engine/engine_config.h"
+
+namespace stayaway::v1 {
+class Event;
+class Fix;
+class Input;
+class Order;
+class Zone;
+}  // namespace stayaway::v1
+
+namespace stayaway::engine {
+
+class EngineState;
+
+class Engine {
+ public:
+  explicit Engine(const EngineSettings& settings = EngineSettings());
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Adds an order or replaces it with a higher version (AlreadyExists for a version not
+  // above the current one; InvalidArgument for a malformed order or zone, with a message
+  // naming the field). Revoking or suspending closes the order's open alerts.
+  Status ApplyOrder(const v1::Order& order, std::vector<v1::Event>* events);
+
+  // Adds or replaces a global exclusion zone (a shelter) that every supervised person
+  // must stay out of. Inclusion zones are refused here.
+  Status ApplyGlobalZone(const v1::Zone& zone, std::vector<v1::Event>* events);
+
+  // Evaluates one fix at its event time; see the file comment for every rule.
+  Status ApplyFix(const v1::Fix& fix, std::vector<v1::Event>* events);
+
+  // Advances now to tick_ms (never backwards) and fires timeouts (comms_lost).
+  void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
+
+  // Dispatches on the input's kind.
+  Status Apply(const v1::Input& input, std::vector<v1::Event>* events);
+
+  // The largest received or tick time seen; INT64_MIN before any.
+  TimeMs now_ms() const;
+  const EngineSettings& settings() const;
+
+ private:
+  std::unique_ptr<EngineState> state_;
+};
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_ENGINE_H_

@@ -1,0 +1,23 @@
+// ValidateOrder: the structural checks an order must pass before the engine takes it
+// (zones are checked when they are compiled). Messages name the offending field, e.g.
+// "order KG-1: protected[0] has no devices". Pure, thread-safe.
+#ifndef STAYAWAY_ENGINE_ORDER_VALIDATION_H_
+#define STAYAWAY_ENGINE_ORDER_VALIDATION_H_
+
+#include "base/status.h"
+
+namespace stayaway::v1 {
+class Order;
+}
+
+namespace stayaway::engine {
+
+// Checks: an id; a supervised person and at least one protected person, each with an id and
+// at least one device; no person or device twice in the order; a finite violation distance
+// in (0, 100 km]; a warning distance of 0 (none) or above the violation distance;
+// valid_until after valid_from when both are given.
+Status ValidateOrder(const v1::Order& order);
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_ORDER_VALIDATION_H_

@@ -1,0 +1,68 @@
+// PersonTrack: the recent plausible fixes of one person (from all of their devices),
+// sorted by event time, and where that person was at a given time.
+//
+// Bounded: at most `capacity` fixes are kept; the oldest goes first. Placement follows
+// engine.h: interpolation between bracketing fixes up to max_interpolation_gap_ms apart,
+// otherwise the nearest fix in time (the earlier one on a tie) with its
+// radius grown by max(stale_growth_mps, its reported speed) times the age, and unknown
+// beyond counterpart_stale_ms. Thread-compatible.
+#ifndef STAYAWAY_ENGINE_PERSON_TRACK_H_
+#define STAYAWAY_ENGINE_PERSON_TRACK_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "base/time.h"
+#include "engine/engine_config.h"
+#include "geo/lat_lng.h"
+
+namespace stayaway::engine {
+
+using DeviceIndex = uint32_t;
+
+// One fix as the track keeps it. speed_mps < 0 means the device reported none.
+struct TrackFix {
+  TimeMs time = 0;
+  geo::LatLng position;
+  float accuracy_m = 0;
+  float speed_mps = -1;
+  uint64_t seq = 0;
+  DeviceIndex device = 0;
+};
+
+enum class PlacementBasis : uint8_t { kFix, kInterpolated, kExtrapolated };
+
+// Where a person is taken to be at some time, and from which fixes.
+struct Placement {
+  geo::LatLng position;
+  double radius_m = 0;
+  PlacementBasis basis = PlacementBasis::kFix;
+  TimeMs source_time = 0;  // the fix's time (interpolated: the requested time)
+  const TrackFix* from = nullptr;
+  const TrackFix* to = nullptr;  // the second bracketing fix when interpolated
+};
+
+class PersonTrack {
+ public:
+  // Inserts in event-time order (after fixes of equal time). When full, drops the oldest;
+  // a fix older than everything in a full track is not kept.
+  void Insert(const TrackFix& fix, uint32_t capacity);
+
+  // The latest fix with time <= t, else the earliest after t; nullptr when empty.
+  const TrackFix* Neighbour(TimeMs t) const;
+  const TrackFix* Newest() const { return fixes_.empty() ? nullptr : &fixes_.back(); }
+  bool empty() const { return fixes_.empty(); }
+  size_t size() const { return fixes_.size(); }
+
+  // Where the person was at t; nullopt when no fix is within counterpart_stale_ms.
+  // The returned pointers stay valid until the next Insert.
+  std::optional<Placement> PlaceAt(TimeMs t, const EngineSettings& settings) const;
+
+ private:
+  std::vector<TrackFix> fixes_;  // ascending time
+};
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_PERSON_TRACK_H_

@@ -1,0 +1,30 @@
+// SeqSet: the set of sequence numbers already applied for one device, kept as sorted
+// disjoint ranges. A device that counts up and uploads gaps later needs one or two ranges,
+// so duplicates are caught exactly in a few bytes. Thread-compatible.
+#ifndef STAYAWAY_ENGINE_SEQ_SET_H_
+#define STAYAWAY_ENGINE_SEQ_SET_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace stayaway::engine {
+
+class SeqSet {
+ public:
+  bool Contains(uint64_t seq) const;
+  // Adds seq; returns false (and changes nothing) when it was already there.
+  bool Insert(uint64_t seq);
+  size_t range_count() const { return ranges_.size(); }
+
+ private:
+  struct Range {
+    uint64_t first;  // inclusive
+    uint64_t last;   // inclusive
+  };
+  std::vector<Range> ranges_;  // sorted by first, disjoint, never adjacent
+};
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_SEQ_SET_H_

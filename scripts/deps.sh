@@ -1,0 +1,22 @@
+# Sourced by scripts/test and scripts/demo: installs the Debian packages stayaway builds
+# with, when any is missing. Uses sudo when not root.
+STAYAWAY_PACKAGES=(
+  cmake g++ ninja-build ccache pkg-config
+  libboost-dev libgeos-dev libgeographiclib-dev libhowardhinnant-date-dev tzdata
+  libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+stayaway_install_deps() {
+  local missing=()
+  local pkg
+  for pkg in "${STAYAWAY_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
