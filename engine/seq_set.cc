@@ -32,6 +32,7 @@ bool SeqSet::Insert(uint64_t seq) {
     next->first = seq;
   } else {
     ranges_.insert(next, Range{seq, seq});
+    if (ranges_.size() > kMaxRanges) ranges_.erase(ranges_.begin());
   }
   return true;
 }

@@ -1,6 +1,10 @@
 // SeqSet: the set of sequence numbers already applied for one device, kept as sorted
 // disjoint ranges. A device that counts up and uploads gaps later needs one or two ranges,
-// so duplicates are caught exactly in a few bytes. Thread-compatible.
+// so duplicates are caught exactly in a few bytes.
+//
+// Bounded: beyond kMaxRanges ranges (a device that skips numbers often) the oldest range
+// is forgotten, so a repeat of a number that old is applied again rather than a real fix
+// ever being refused as a duplicate. Thread-compatible.
 #ifndef STAYAWAY_ENGINE_SEQ_SET_H_
 #define STAYAWAY_ENGINE_SEQ_SET_H_
 
@@ -12,6 +16,8 @@ namespace stayaway::engine {
 
 class SeqSet {
  public:
+  static constexpr size_t kMaxRanges = 32;
+
   bool Contains(uint64_t seq) const;
   // Adds seq; returns false (and changes nothing) when it was already there.
   bool Insert(uint64_t seq);
