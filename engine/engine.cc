@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -174,11 +175,12 @@ class EngineState {
     TimeMs device_newest_before;  // the device's newest fix time before this one
     TimeMs person_newest_before;  // the person's newest plausible fix time before this one
     uint32_t flags;
+    geo::Ecef ecef;  // of the fix's position, computed once for every screen
   };
 
   Status ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const;
-  bool Implausible(const TrackFix& a, const TrackFix& b) const;
-  bool CheckSuspect(PersonState& person, const TrackFix& fix);
+  bool Implausible(const TrackFix& a, const TrackFix& b, const geo::Ecef& b_ecef) const;
+  bool CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef);
   uint32_t PersonIndex(const std::string& id);
   TimeMs NewestOf(uint32_t person) const;
 
@@ -217,7 +219,10 @@ class EngineState {
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;
   geo::ZoneIndex zone_tree_;
-  std::vector<RuleTransition> transitions_;  // scratch, reused
+  // Scratch space reused by every fix, so the hot path does not allocate.
+  std::vector<RuleTransition> transitions_;
+  std::vector<uint32_t> zone_candidates_;
+  std::vector<uint32_t> order_zones_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -457,9 +462,10 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
 
 // True when going from a to b needs a speed above the plausible limit, after both
 // accuracy radii. The chord under-estimates distance, so this errs towards plausible.
-bool EngineState::Implausible(const TrackFix& a, const TrackFix& b) const {
-  const double excess_m = geo::ChordMeters(geo::ToEcef(a.position), geo::ToEcef(b.position)) -
-                          a.accuracy_m - b.accuracy_m;
+bool EngineState::Implausible(const TrackFix& a, const TrackFix& b,
+                              const geo::Ecef& b_ecef) const {
+  const double excess_m =
+      geo::ChordMeters(geo::ToEcef(a.position), b_ecef) - a.accuracy_m - b.accuracy_m;
   if (excess_m <= 0) return false;
   const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
   // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
@@ -467,14 +473,15 @@ bool EngineState::Implausible(const TrackFix& a, const TrackFix& b) const {
   return excess_m / dt_s > settings_.max_plausible_speed_mps;
 }
 
-bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix) {
+bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix,
+                               const geo::Ecef& fix_ecef) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
-  if (neighbour == nullptr || !Implausible(*neighbour, fix)) {
+  if (neighbour == nullptr || !Implausible(*neighbour, fix, fix_ecef)) {
     person.last_suspect.reset();
     return false;
   }
   if (person.last_suspect && person.last_suspect->time <= fix.time &&
-      !Implausible(*person.last_suspect, fix)) {
+      !Implausible(*person.last_suspect, fix, fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
     person.track.Insert(*person.last_suspect, settings_.history_fixes);
     person.last_suspect.reset();
@@ -529,7 +536,8 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   device.last_received = std::max(device.last_received, received);
 
   PersonState& person = persons_[device.person];
-  fx.suspect = CheckSuspect(person, fx.track_fix);
+  fx.ecef = geo::ToEcef(fx.track_fix.position);
+  fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
 
   // location_lost follows the live sequence of the device's fixes only.
   std::optional<bool> location_lost;
@@ -549,13 +557,14 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     DeviceRules(m.order, fx, comms_restored, location_lost, events);
   }
   if (!fx.suspect) {
-    std::vector<uint32_t> candidates;
+    zone_candidates_.clear();
     if (std::any_of(person.orders.begin(), person.orders.end(),
                     [](const Membership& m) { return m.role == Role::kSupervised; })) {
-      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()), &candidates);
+      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()),
+                       &zone_candidates_);
     }
     for (const Membership& m : person.orders) {
-      OrderRules(m.order, m.role, fx, candidates, events);
+      OrderRules(m.order, m.role, fx, zone_candidates_, events);
     }
   }
   if (t >= device.newest_time) {
@@ -662,7 +671,9 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     uint32_t person;
     bool unknown;
   };
-  std::vector<Unknown> unknowns;
+  // Orders name a handful of protected persons; more than this is refused at ApplyOrder.
+  std::array<Unknown, kMaxProtectedPersons> unknowns;
+  size_t unknown_count = 0;
   for (size_t i = 0; i < order.protected_persons.size(); ++i) {
     const uint32_t protected_person = order.protected_persons[i];
     if (role == Role::kProtected && protected_person != fx.person) continue;
@@ -671,7 +682,7 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     const Event::Kind unknown_kind = role == Role::kSupervised
                                          ? Event::protected_location_unknown
                                          : Event::supervised_location_unknown;
-    unknowns.push_back({unknown_kind, other, !placed.has_value()});
+    unknowns[unknown_count++] = {unknown_kind, other, !placed.has_value()};
     if (!placed) continue;
     if (role == Role::kSupervised) {
       ProximityRule(order_index, i, fx, own, *placed, events);
@@ -682,7 +693,8 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
 
   // Zones apply to the supervised person only.
   if (role == Role::kSupervised) {
-    std::vector<uint32_t> zones;
+    std::vector<uint32_t>& zones = order_zones_;
+    zones.clear();
     for (uint32_t z : zone_candidates) {
       const ZoneEntry& entry = zones_[z];
       if (entry.live && (entry.owner == order_index || entry.owner == -1)) zones.push_back(z);
@@ -711,8 +723,9 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     for (uint32_t z : zones) ZoneRule(order_index, z, fx, events);
   }
 
-  for (const Unknown& u : unknowns) {
-    LocationUnknownRule(order_index, u.kind, u.person, fx, u.unknown, events);
+  for (size_t i = 0; i < unknown_count; ++i) {
+    LocationUnknownRule(order_index, unknowns[i].kind, unknowns[i].person, fx,
+                        unknowns[i].unknown, events);
   }
 }
 
@@ -729,10 +742,10 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   // The chord screen: never longer than the geodesic, so a pair it proves clear is clear.
   if (idle) {
     const double clear_m = outer_m + settings_.close_margin_m + u;
-    if (geo::ChordSquaredMeters2(geo::ToEcef(supervised.position),
-                                 geo::ToEcef(protected_person.position)) >= clear_m * clear_m) {
-      return;
-    }
+    const bool own_is_supervised = fx.person == order.supervised;
+    const geo::Ecef other =
+        geo::ToEcef(own_is_supervised ? protected_person.position : supervised.position);
+    if (geo::ChordSquaredMeters2(fx.ecef, other) >= clear_m * clear_m) return;
   }
   const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
   const Classification c = ClassifyProximity(d, u, violation_m, warning_m,

@@ -16,6 +16,9 @@ Status ValidateOrder(const v1::Order& order) {
 
   if (!order.has_supervised()) return fail("supervised person missing");
   if (order.protected_().empty()) return fail("no protected person");
+  if (order.protected__size() > kMaxProtectedPersons) {
+    return fail("more than " + std::to_string(kMaxProtectedPersons) + " protected persons");
+  }
   std::set<std::string> persons;
   std::set<std::string> devices;
   auto check_party = [&](const v1::Party& party, const std::string& where) -> Status {

@@ -12,7 +12,10 @@ class Order;
 
 namespace stayaway::engine {
 
-// Checks: an id; a supervised person and at least one protected person, each with an id and
+// Protected persons one order may name (a victim and her children; more is an input error).
+constexpr int kMaxProtectedPersons = 32;
+
+// Checks: an id; a supervised person and 1 to kMaxProtectedPersons protected persons, each with an id and
 // at least one device; no person or device twice in the order; a finite violation distance
 // in (0, 100 km]; a warning distance of 0 (none) or above the violation distance;
 // valid_until after valid_from when both are given.
