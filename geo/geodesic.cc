@@ -3,7 +3,6 @@
 #include <GeographicLib/Geocentric.hpp>
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/GeodesicLine.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,6 +33,7 @@ constexpr double kMinCurvatureRadiusM = 6335000.0;
 constexpr double kMaxBoundedChordM = 1000000.0;
 constexpr double kArcPerChord = 1.002;
 constexpr double kRoundingSlackM = 1e-6;
+constexpr double kChordRoundingM = 1e-7;
 
 }  // namespace
 
@@ -43,7 +43,12 @@ Ecef ToEcef(LatLng p) {
   return e;
 }
 
-double ChordMeters(const Ecef& a, const Ecef& b) { return std::sqrt(ChordSquaredMeters2(a, b)); }
+// Rounded down by 0.1 micrometre so that the computed chord stays below the computed
+// geodesic even for pairs metres apart, where the true shortfall (~1e-13 m at 30 m) is
+// smaller than the rounding of ECEF coordinates (~1e-9 m) and of Inverse (~15 nm).
+double ChordMeters(const Ecef& a, const Ecef& b) {
+  return std::max(std::sqrt(ChordSquaredMeters2(a, b)) - kChordRoundingM, 0.0);
+}
 
 double ChordShortfallBoundMeters(double chord_m) {
   if (!(chord_m <= kMaxBoundedChordM)) return std::numeric_limits<double>::infinity();

@@ -4,7 +4,7 @@
 // The chord screen: the straight line through the Earth between two points (ECEF) is never
 // longer than the geodesic between them, so `ChordMeters(a, b) > limit` proves the geodesic
 // is beyond the limit too. The chord falls short of the geodesic by less than
-// ChordShortfallBoundMeters(chord): about 1 mm at 10 km, 1.3 m at 100 km.
+// ChordShortfallBoundMeters(chord): about 1 mm at 10 km, 1.05 m at 100 km.
 //
 // All functions are pure and thread-safe (GeographicLib::Geodesic::WGS84() is immutable).
 #ifndef STAYAWAY_GEO_GEODESIC_H_

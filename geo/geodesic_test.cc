@@ -1,8 +1,8 @@
 #include "geo/geodesic.h"
 
-#include <GeographicLib/Geodesic.hpp>
 #include <gtest/gtest.h>
 
+#include <GeographicLib/Geodesic.hpp>
 #include <algorithm>
 #include <cmath>
 #include <limits>

@@ -15,7 +15,8 @@ constexpr double kRadToDeg = 180.0 / std::numbers::pi;
 // Rounding slack added to every computed half-width, on the safe side.
 constexpr double kSlackDeg = 1e-9;
 
-constexpr GeoBox kWholeWorldAbove(double min_lat, double max_lat) {
+// The band between two latitudes, all the way round.
+constexpr GeoBox AllLongitudes(double min_lat, double max_lat) {
   return GeoBox{min_lat, -180.0, max_lat, 180.0};
 }
 
@@ -25,7 +26,7 @@ double LatSpanDeg(double m) { return m / kSafeRadiusM * kRadToDeg * (1 + 1e-12) 
 // Builds a box from a latitude band and a longitude interval [lo, hi] that may run past
 // +-180 (it is wrapped) or cover the whole circle.
 GeoBox MakeBox(double min_lat, double max_lat, double lo, double hi) {
-  if (hi - lo >= 360.0) return kWholeWorldAbove(min_lat, max_lat);
+  if (hi - lo >= 360.0) return AllLongitudes(min_lat, max_lat);
   if (lo < -180.0) lo += 360.0;
   if (hi > 180.0) hi -= 360.0;
   return GeoBox{min_lat, lo, max_lat, hi};
@@ -60,24 +61,24 @@ bool GeoBox::Contains(LatLng p) const {
 
 GeoBox BoxAround(LatLng center, double radius_m) {
   // NaN or infinite radii get the whole world: the safe side.
-  if (!(radius_m < HUGE_VAL)) return kWholeWorldAbove(-90.0, 90.0);
+  if (!(radius_m < HUGE_VAL)) return AllLongitudes(-90.0, 90.0);
   radius_m = std::max(radius_m, 0.0);
   const double dlat = LatSpanDeg(radius_m);
   const double min_lat = std::max(center.lat_deg - dlat, -90.0);
   const double max_lat = std::min(center.lat_deg + dlat, 90.0);
   const double dlng = LngHalfWidthDeg(radius_m, min_lat, max_lat);
-  if (dlng >= 180.0) return kWholeWorldAbove(min_lat, max_lat);
+  if (dlng >= 180.0) return AllLongitudes(min_lat, max_lat);
   return MakeBox(min_lat, max_lat, center.lng_deg - dlng, center.lng_deg + dlng);
 }
 
 GeoBox ExpandBox(const GeoBox& box, double margin_m) {
-  if (!(margin_m < HUGE_VAL)) return kWholeWorldAbove(-90.0, 90.0);
+  if (!(margin_m < HUGE_VAL)) return AllLongitudes(-90.0, 90.0);
   margin_m = std::max(margin_m, 0.0);
   const double dlat = LatSpanDeg(margin_m);
   const double min_lat = std::max(box.min_lat_deg - dlat, -90.0);
   const double max_lat = std::min(box.max_lat_deg + dlat, 90.0);
   const double dlng = LngHalfWidthDeg(margin_m, min_lat, max_lat);
-  if (dlng >= 180.0) return kWholeWorldAbove(min_lat, max_lat);
+  if (dlng >= 180.0) return AllLongitudes(min_lat, max_lat);
   // Unwrap a box crossing the antimeridian so that hi >= lo.
   const double lo = box.min_lng_deg;
   const double hi = box.CrossesAntimeridian() ? box.max_lng_deg + 360.0 : box.max_lng_deg;

@@ -1,8 +1,8 @@
 #include "geo/lat_lng.h"
 
-#include <GeographicLib/Geodesic.hpp>
 #include <gtest/gtest.h>
 
+#include <GeographicLib/Geodesic.hpp>
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -76,10 +76,10 @@ TEST(BoxAroundTest, ContainsRandomPointsWithinTheRadius) {
       const double s = i % 10 == 0 ? radius : radius * std::sqrt(unit(rng));
       const LatLng p = Step(center, i < 4 ? 90.0 * i : azimuth(rng), s);
       ASSERT_TRUE(box.Contains(p))
-          << "seed " << seed << " centre " << c << " (" << center.lat_deg << ", "
-          << center.lng_deg << ") radius " << radius << " point (" << p.lat_deg << ", "
-          << p.lng_deg << ") box [" << box.min_lat_deg << ", " << box.min_lng_deg << ", "
-          << box.max_lat_deg << ", " << box.max_lng_deg << "]";
+          << "seed " << seed << " centre " << c << " (" << center.lat_deg << ", " << center.lng_deg
+          << ") radius " << radius << " point (" << p.lat_deg << ", " << p.lng_deg << ") box ["
+          << box.min_lat_deg << ", " << box.min_lng_deg << ", " << box.max_lat_deg << ", "
+          << box.max_lng_deg << "]";
     }
   }
 }

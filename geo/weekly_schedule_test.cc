@@ -22,8 +22,8 @@ TimeMs Utc(int y, unsigned mo, unsigned d, int h, int mi, int s = 0, int ms = 0)
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
-v1::WeeklySchedule Proto(const std::string& zone, const std::string& start,
-                         const std::string& end, std::initializer_list<WeeklySchedule_Day> days) {
+v1::WeeklySchedule Proto(const std::string& zone, const std::string& start, const std::string& end,
+                         std::initializer_list<WeeklySchedule_Day> days) {
   v1::WeeklySchedule proto;
   proto.set_time_zone(zone);
   auto* window = proto.add_windows();
@@ -43,27 +43,28 @@ WeeklySchedule Must(const v1::WeeklySchedule& proto) {
 TEST(WeeklyScheduleTest, NightlyCurfewInMadrid) {
   const WeeklySchedule curfew = Must(Proto("Europe/Madrid", "22:00", "06:00", {}));
   // Wednesday 2025-01-15, CET.
-  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 15, 22, 0)));        // 23:00 local
-  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 16, 4, 59)));        // 05:59 local
+  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 15, 22, 0)));  // 23:00 local
+  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 16, 4, 59)));  // 05:59 local
   EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 16, 4, 59, 59, 999)));
-  EXPECT_FALSE(curfew.IsActive(Utc(2025, 1, 16, 5, 0)));        // 06:00 local: end excluded
-  EXPECT_FALSE(curfew.IsActive(Utc(2025, 1, 15, 20, 59)));      // 21:59 local
-  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 15, 21, 0)));        // 22:00 local: start included
+  EXPECT_FALSE(curfew.IsActive(Utc(2025, 1, 16, 5, 0)));    // 06:00 local: end excluded
+  EXPECT_FALSE(curfew.IsActive(Utc(2025, 1, 15, 20, 59)));  // 21:59 local
+  EXPECT_TRUE(curfew.IsActive(Utc(2025, 1, 15, 21, 0)));    // 22:00 local: start included
   // The same local times in summer are an hour earlier in UTC.
-  EXPECT_TRUE(curfew.IsActive(Utc(2025, 7, 9, 21, 0)));         // 23:00 CEST
-  EXPECT_FALSE(curfew.IsActive(Utc(2025, 7, 10, 4, 0)));        // 06:00 CEST
-  EXPECT_TRUE(curfew.IsActive(Utc(2025, 7, 10, 3, 59)));        // 05:59 CEST
+  EXPECT_TRUE(curfew.IsActive(Utc(2025, 7, 9, 21, 0)));   // 23:00 CEST
+  EXPECT_FALSE(curfew.IsActive(Utc(2025, 7, 10, 4, 0)));  // 06:00 CEST
+  EXPECT_TRUE(curfew.IsActive(Utc(2025, 7, 10, 3, 59)));  // 05:59 CEST
 }
 
 TEST(WeeklyScheduleTest, FridayOnlyWindowRunsIntoSaturday) {
-  const WeeklySchedule friday = Must(Proto("Europe/Madrid", "22:00", "06:00", {v1::WeeklySchedule::fri}));
+  const WeeklySchedule friday =
+      Must(Proto("Europe/Madrid", "22:00", "06:00", {v1::WeeklySchedule::fri}));
   // 2025-01-17 is a Friday.
-  EXPECT_TRUE(friday.IsActive(Utc(2025, 1, 17, 22, 0)));    // Fri 23:00
-  EXPECT_TRUE(friday.IsActive(Utc(2025, 1, 18, 4, 0)));     // Sat 05:00
-  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 18, 5, 0)));    // Sat 06:00
-  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 18, 22, 0)));   // Sat 23:00: Saturday not set
-  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 16, 22, 0)));   // Thu 23:00
-  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 17, 4, 0)));    // Fri 05:00: Thursday not set
+  EXPECT_TRUE(friday.IsActive(Utc(2025, 1, 17, 22, 0)));   // Fri 23:00
+  EXPECT_TRUE(friday.IsActive(Utc(2025, 1, 18, 4, 0)));    // Sat 05:00
+  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 18, 5, 0)));   // Sat 06:00
+  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 18, 22, 0)));  // Sat 23:00: Saturday not set
+  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 16, 22, 0)));  // Thu 23:00
+  EXPECT_FALSE(friday.IsActive(Utc(2025, 1, 17, 4, 0)));   // Fri 05:00: Thursday not set
 }
 
 TEST(WeeklyScheduleTest, FollowsSpringForwardInMadrid) {
@@ -87,7 +88,8 @@ TEST(WeeklyScheduleTest, FollowsFallBackInMadrid) {
 
 TEST(WeeklyScheduleTest, WindowStartingInTheSpringGapStartsAfterIt) {
   // 02:30 does not exist in Madrid on 2025-03-30; the window starts at 03:00 CEST.
-  const WeeklySchedule early = Must(Proto("Europe/Madrid", "02:30", "04:00", {v1::WeeklySchedule::sun}));
+  const WeeklySchedule early =
+      Must(Proto("Europe/Madrid", "02:30", "04:00", {v1::WeeklySchedule::sun}));
   EXPECT_FALSE(early.IsActive(Utc(2025, 3, 30, 0, 59, 59)));  // 01:59:59 CET
   EXPECT_TRUE(early.IsActive(Utc(2025, 3, 30, 1, 0)));        // 03:00 CEST
   EXPECT_FALSE(early.IsActive(Utc(2025, 3, 30, 2, 0)));       // 04:00 CEST
@@ -101,13 +103,13 @@ TEST(WeeklyScheduleTest, SameDayWindowAndEndOfDay) {
   second->add_days(v1::WeeklySchedule::wed);
   const WeeklySchedule s = Must(proto);
   // Bishkek is UTC+6. 2025-01-13 is a Monday.
-  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 13, 1, 59)));   // Mon 07:59
-  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 13, 2, 0)));     // Mon 08:00
-  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 13, 17, 59)));   // Mon 23:59
-  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 13, 18, 0)));   // Tue 00:00
-  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 15, 7, 0)));     // Wed 13:00
-  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 15, 7, 30)));   // Wed 13:30
-  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 14, 7, 0)));    // Tue 13:00
+  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 13, 1, 59)));  // Mon 07:59
+  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 13, 2, 0)));    // Mon 08:00
+  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 13, 17, 59)));  // Mon 23:59
+  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 13, 18, 0)));  // Tue 00:00
+  EXPECT_TRUE(s.IsActive(Utc(2025, 1, 15, 7, 0)));    // Wed 13:00
+  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 15, 7, 30)));  // Wed 13:30
+  EXPECT_FALSE(s.IsActive(Utc(2025, 1, 14, 7, 0)));   // Tue 13:00
 }
 
 void ExpectRefused(const v1::WeeklySchedule& proto, const std::string& message_part) {

@@ -1,11 +1,10 @@
 #include "geo/zone_index.h"
 
 #include <algorithm>
-#include <iterator>
-
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <boost/iterator/function_output_iterator.hpp>
+#include <iterator>
 
 namespace stayaway::geo {
 namespace {

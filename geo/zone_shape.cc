@@ -6,7 +6,6 @@
 
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/Gnomonic.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,8 +27,8 @@ constexpr double kFarFromCentreM = 1000000.0;
 constexpr size_t kMaxGeoJsonBytes = 4 << 20;
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
-using Ring = std::vector<LatLng>;      // closed: the last position repeats the first
-using Polygon = std::vector<Ring>;     // shell first, then holes
+using Ring = std::vector<LatLng>;   // closed: the last position repeats the first
+using Polygon = std::vector<Ring>;  // shell first, then holes
 
 std::string Num(double v) {
   char buf[32];
@@ -85,10 +84,13 @@ void EdgeLatRange(LatLng a, LatLng b, double* min_lat, double* max_lat) {
   if (north_at_start == north_at_end) return;
   const double one_minus_f = 1.0 - wgs84.Flattening();
   const double beta1 = std::atan(one_minus_f * std::tan(a.lat_deg * kDegToRad));
-  const double beta_peak = std::acos(std::min(1.0, std::fabs(std::cos(beta1) * std::sin(azi1 * kDegToRad))));
+  const double beta_peak =
+      std::acos(std::min(1.0, std::fabs(std::cos(beta1) * std::sin(azi1 * kDegToRad))));
   const double peak_deg = std::atan(std::tan(beta_peak) / one_minus_f) / kDegToRad + 1e-9;
-  if (north_at_start) *max_lat = std::max(*max_lat, std::min(peak_deg, 90.0));
-  else *min_lat = std::min(*min_lat, std::max(-peak_deg, -90.0));
+  if (north_at_start)
+    *max_lat = std::max(*max_lat, std::min(peak_deg, 90.0));
+  else
+    *min_lat = std::min(*min_lat, std::max(-peak_deg, -90.0));
 }
 
 }  // namespace
@@ -108,11 +110,11 @@ struct ZoneShape::Impl {
 
   // Circles need no GEOS context.
   bool is_circle = false;
-  LatLng center;           // circle centre, or the polygon's gnomonic centre
-  double radius_m = 0;     // circle radius, or a bound on the polygon's distance from center
+  LatLng center;        // circle centre, or the polygon's gnomonic centre
+  double radius_m = 0;  // circle radius, or a bound on the polygon's distance from center
 
   GEOSContextHandle_t ctx = nullptr;
-  std::string geos_error;  // the last message GEOS reported on ctx
+  std::string geos_error;            // the last message GEOS reported on ctx
   GEOSGeometry* planar = nullptr;    // the polygon in the gnomonic plane, metres
   GEOSGeometry* boundary = nullptr;  // its rings, for the nearest point from inside
   const GEOSPreparedGeometry* prepared_area = nullptr;
@@ -149,10 +151,9 @@ struct ZoneShape::Impl {
         }
         rings.push_back(linear_ring);
       }
-      GEOSGeometry* holes_begin = nullptr;
-      GEOSGeometry** holes = rings.size() > 1 ? &rings[1] : &holes_begin;
-      parts.push_back(GEOSGeom_createPolygon_r(ctx, rings[0], holes,
-                                               static_cast<unsigned>(rings.size() - 1)));
+      GEOSGeometry** holes = rings.size() > 1 ? &rings[1] : nullptr;
+      parts.push_back(
+          GEOSGeom_createPolygon_r(ctx, rings[0], holes, static_cast<unsigned>(rings.size() - 1)));
     }
     if (!multi) return parts[0];
     return GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts.data(),
@@ -186,7 +187,8 @@ struct ZoneShape::Impl {
   Status ReadPolygon(const GEOSGeometry* g, size_t index, int* vertices, Polygon* out) {
     const std::string where = "polygon " + std::to_string(index);
     const GEOSGeometry* shell = GEOSGetExteriorRing_r(ctx, g);
-    if (shell == nullptr || GEOSisEmpty_r(ctx, shell) != 0) return InvalidArgument(where + " is empty");
+    if (shell == nullptr || GEOSisEmpty_r(ctx, shell) != 0)
+      return InvalidArgument(where + " is empty");
     const int holes = GEOSGetNumInteriorRings_r(ctx, g);
     for (int r = 0; r <= holes; ++r) {
       const GEOSGeometry* ring_geom = r == 0 ? shell : GEOSGetInteriorRingN_r(ctx, g, r - 1);
@@ -197,6 +199,10 @@ struct ZoneShape::Impl {
       }
       const std::string ring_where = "ring " + std::to_string(r) + " of " + where;
       if (size == 0) return InvalidArgument(ring_where + " is empty");
+      if (size < 4) {
+        return InvalidArgument(ring_where + " has " + std::to_string(size) +
+                               " positions, fewer than 4 (3 corners and the closing position)");
+      }
       *vertices += static_cast<int>(size) - 1;  // the closing position repeats the first
       if (*vertices > kMaxVertices) {
         return InvalidArgument("zone has more than " + std::to_string(kMaxVertices) + " vertices");
@@ -260,8 +266,10 @@ StatusOr<std::unique_ptr<ZoneShape>> ZoneShape::FromGeoJson(std::string_view geo
                              " is not closed: its last position must repeat the first");
     }
     if (e.find("Invalid number of points in LinearRing") != std::string::npos) {
-      return InvalidArgument("a ring has fewer than 4 positions (3 corners and the closing "
-                             "position): " + e);
+      return InvalidArgument(
+          "a ring has fewer than 4 positions (3 corners and the closing "
+          "position): " +
+          e);
     }
     return InvalidArgument("zone is not readable GeoJSON: " + e);
   }
@@ -311,9 +319,8 @@ StatusOr<std::unique_ptr<ZoneShape>> ZoneShape::FromGeoJson(std::string_view geo
                            " degrees of longitude; zones must span less than 180");
   }
   // The diagonal of the bounding box measures how far the zone reaches across.
-  const double extent_m =
-      std::max(GeodesicDistanceMeters({min_lat, min_lng}, {max_lat, max_lng}),
-               GeodesicDistanceMeters({min_lat, max_lng}, {max_lat, min_lng}));
+  const double extent_m = std::max(GeodesicDistanceMeters({min_lat, min_lng}, {max_lat, max_lng}),
+                                   GeodesicDistanceMeters({min_lat, max_lng}, {max_lat, min_lng}));
   if (!(extent_m <= kMaxExtentM)) {
     return InvalidArgument("zone is " + Num(extent_m / 1000) + " km across, more than " +
                            Num(kMaxExtentM / 1000) + " km");
@@ -326,7 +333,8 @@ StatusOr<std::unique_ptr<ZoneShape>> ZoneShape::FromGeoJson(std::string_view geo
   };
   auto identity_back = [](double x, double y) { return LatLng{y, x}; };
   GEOSGeometry* geographic = impl->Build(polygons, multi, identity);
-  if (geographic == nullptr) return InvalidArgument("zone polygon is not valid: " + impl->geos_error);
+  if (geographic == nullptr)
+    return InvalidArgument("zone polygon is not valid: " + impl->geos_error);
   std::string reason = impl->InvalidReason(geographic, identity_back);
   GEOSGeom_destroy_r(ctx, geographic);
   if (!reason.empty()) return InvalidArgument("zone polygon is not valid: " + reason);
@@ -357,7 +365,8 @@ StatusOr<std::unique_ptr<ZoneShape>> ZoneShape::FromGeoJson(std::string_view geo
   // Straight lines in the plane are geodesics, not the [lng, lat] lines checked above; a
   // polygon whose edges nearly touch could differ.
   reason = z.InvalidReason(z.planar, unproject);
-  if (!reason.empty()) return InvalidArgument("zone polygon is not valid along geodesic edges: " + reason);
+  if (!reason.empty())
+    return InvalidArgument("zone polygon is not valid along geodesic edges: " + reason);
   z.boundary = GEOSBoundary_r(ctx, z.planar);
   if (z.boundary == nullptr) return Status(StatusCode::kInternal, "GEOS: " + z.geos_error);
   z.prepared_area = GEOSPrepare_r(ctx, z.planar);

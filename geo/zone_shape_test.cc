@@ -1,9 +1,9 @@
 #include "geo/zone_shape.h"
 
-#include <GeographicLib/Geodesic.hpp>
-#include <GeographicLib/GeodesicLine.hpp>
 #include <gtest/gtest.h>
 
+#include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/GeodesicLine.hpp>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -81,7 +81,10 @@ double DistanceToEdge(LatLng p, LatLng a, LatLng b) {
   const double phi = (std::sqrt(5.0) - 1) / 2;
   for (int it = 0; it < 100 && hi - lo > 1e-7; ++it) {
     const double m1 = hi - phi * (hi - lo), m2 = lo + phi * (hi - lo);
-    if (at(m1) < at(m2)) hi = m2; else lo = m1;
+    if (at(m1) < at(m2))
+      hi = m2;
+    else
+      lo = m1;
   }
   return std::min({at(lo), at(hi), at(0), at(length)});
 }
@@ -134,8 +137,8 @@ TEST(ZoneShapePolygonTest, MatchesTheGeodesicOracleOnRandomPoints) {
     ASSERT_NEAR(std::fabs(d.signed_m), expected, 0.1) << "seed " << seed << " point " << i;
     // Away from the edges (whose parallels bulge by centimetres) inside is the lat/lng box.
     if (expected > 1.0) {
-      const bool inside = p.lat_deg > 42.86 && p.lat_deg < 42.88 && p.lng_deg > 74.58 &&
-                          p.lng_deg < 74.61;
+      const bool inside =
+          p.lat_deg > 42.86 && p.lat_deg < 42.88 && p.lng_deg > 74.58 && p.lng_deg < 74.61;
       ASSERT_EQ(d.signed_m < 0, inside) << "seed " << seed << " point " << i;
     }
   }
@@ -275,17 +278,17 @@ void ExpectRefused(const std::string& json, const std::string& message_part) {
 }
 
 TEST(ZoneShapeRefusalTest, SelfIntersectingBowTie) {
-  ExpectRefused(PolygonJson({{{42.86, 74.58}, {42.88, 74.60}, {42.86, 74.60}, {42.88, 74.58},
-                              {42.86, 74.58}}}),
-                "Self-intersection at lat 42.87");
+  ExpectRefused(
+      PolygonJson(
+          {{{42.86, 74.58}, {42.88, 74.60}, {42.86, 74.60}, {42.88, 74.58}, {42.86, 74.58}}}),
+      "Self-intersection at lat 42.87");
 }
 
 TEST(ZoneShapeRefusalTest, UnclosedRing) {
   Ring open = BoxRing(42.86, 74.58, 42.88, 74.61);
   open.pop_back();
   ExpectRefused(PolygonJson({open}), "ring 0 of polygon 0 is not closed");
-  ExpectRefused(MultiPolygonJson({kBishkekSquare,
-                                  {BoxRing(42.80, 74.50, 42.84, 74.55), open}}),
+  ExpectRefused(MultiPolygonJson({kBishkekSquare, {BoxRing(42.80, 74.50, 42.84, 74.55), open}}),
                 "ring 1 of polygon 1 is not closed");
 }
 
@@ -323,12 +326,15 @@ TEST(ZoneShapeRefusalTest, EmptyAndMalformed) {
   ExpectRefused("not json at all", "GeoJSON");
   ExpectRefused("", "GeoJSON");
   ExpectRefused(R"({"type":"Polygon","coordinates":[[[74.5,42.8],[74.6,42.8],[74.5,42.8]]]})",
-                "fewer than 4 positions");
+                "fewer than 4 (3 corners");
 }
 
 TEST(ZoneShapeRefusalTest, TooLarge) {
   ExpectRefused(PolygonJson({BoxRing(42.0, 74.0, 44.0, 76.0)}), "km across");
-  ExpectRefused(PolygonJson({BoxRing(0.0, -100.0, 0.5, 100.0)}), "degrees of longitude");
+  ExpectRefused(PolygonJson({BoxRing(0.0, -100.0, 0.5, 100.0)}), "km across");
+  // A small cap around the pole spans every longitude.
+  ExpectRefused(PolygonJson({{{89.9, 0}, {89.9, 120}, {89.9, -120}, {89.9, 0}}}),
+                "degrees of longitude");
 }
 
 }  // namespace
