@@ -649,9 +649,11 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
   if (!order.InForce(t)) {
     // The order does not apply at t: whatever was open or pending ends here.
     for (uint32_t s = 0; s < order.slots.size(); ++s) {
-      if (order.slots[s].kind != Event::kind_unspecified || order.slots[s].tracker.is_idle()) {
-        continue;
-      }
+      const RuleSlot& slot = order.slots[s];
+      const bool order_rule = slot.kind == Event::kind_unspecified ||
+                              slot.kind == Event::protected_location_unknown ||
+                              slot.kind == Event::supervised_location_unknown;
+      if (!order_rule || slot.tracker.is_idle()) continue;
       RuleEvaluation eval;
       eval.event_time = t;
       Evaluate(order_index, s, eval, kImmediate, nullptr, events);
@@ -822,7 +824,8 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
   eval.event_time = t;
   eval.level = c.level;
   eval.clear = c.clear;
-  eval.distance_m = distance.signed_m;
+  // "Closer" means deeper inside an exclusion zone, further out of an inclusion zone.
+  eval.distance_m = entry.zone.exclusion ? distance.signed_m : -distance.signed_m;
   const TimeMs newest = fx.person_newest_before;
   eval.out_of_order = t + settings_.late_after_ms < newest;
   if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
