@@ -520,7 +520,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   fx.received = received;
   fx.track_fix.time = t;
   fx.track_fix.position = {fix.lat(), fix.lon()};
-  fx.track_fix.accuracy_m = static_cast<float>(fix.accuracy_m());
+  fx.track_fix.accuracy_m = fix.accuracy_m();
   fx.track_fix.speed_mps = fix.has_speed_mps() ? static_cast<float>(fix.speed_mps()) : -1.0f;
   fx.track_fix.seq = fix.seq();
   fx.track_fix.device = found->second;
@@ -616,6 +616,7 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
     eval.clear = clear;
     eval.update_on_repeat = update_on_repeat;
     eval.out_of_order = out_of_order && event_time == t;
+    eval.may_close = event_time != t || t >= fx.device_newest_before;
     eval.present_clear = present_clear;
     eval.present_time = fx.device_newest_before;
     Evaluate(order_index, index, eval, kImmediate, fill, events);
@@ -729,6 +730,11 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     LocationUnknownRule(order_index, unknowns[i].kind, unknowns[i].person, fx,
                         unknowns[i].unknown, events);
   }
+  // The person this fix comes from is located again, whoever was looking for them.
+  LocationUnknownRule(order_index,
+                      role == Role::kSupervised ? Event::supervised_location_unknown
+                                                : Event::protected_location_unknown,
+                      fx.person, fx, false, events);
 }
 
 void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
@@ -770,6 +776,7 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   eval.distance_m = d;
   const TimeMs newest = std::max(fx.person_newest_before, NewestOf(other));
   eval.out_of_order = t + settings_.late_after_ms < newest;
+  eval.may_close = t >= newest;
   if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
     eval.present_time = newest;
     eval.present_clear = PresentProximityClear(order, order.protected_persons[pair]);
@@ -828,6 +835,7 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
   eval.distance_m = entry.zone.exclusion ? distance.signed_m : -distance.signed_m;
   const TimeMs newest = fx.person_newest_before;
   eval.out_of_order = t + settings_.late_after_ms < newest;
+  eval.may_close = t >= newest;
   if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
     const TrackFix* present = persons_[fx.person].track.Newest();
     geo::ZoneDistance present_distance;
@@ -874,6 +882,7 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
   eval.clear = !unknown;
   const TimeMs newest = std::max(fx.person_newest_before, NewestOf(person));
   eval.out_of_order = eval.event_time + settings_.late_after_ms < newest;
+  eval.may_close = eval.event_time >= newest;
   // A late fix that cannot see the counterpart says nothing about the present.
   eval.present_clear = true;
   eval.present_time = newest;

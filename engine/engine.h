@@ -19,7 +19,10 @@
 // Every event carries `time` (the event time of the situation it describes) and
 // `detected_at` (now, when the input that revealed it was applied). An event is `late` when
 // detected_at - time > late_after_ms, or when it comes from a fix older than the newest one
-// the rule had already evaluated (an out-of-order upload).
+// the rule had already evaluated by more than late_after_ms (an out-of-order upload).
+// Smaller reorderings (a phone reporting a few seconds behind the tag) are evaluated like
+// live fixes: they count towards debounce exactly as they would have in order, but an
+// evaluation older than the rule's newest never closes an alert.
 //
 // ## Positions and uncertainty
 // Every position has an accuracy radius r (metres). Distances are WGS84 geodesic. For a
@@ -33,7 +36,8 @@
 // last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported speed)
 // times the age. A counterpart with no position within counterpart_stale_ms of t is
 // unknown: the order raises protected_location_unknown (or supervised_location_unknown)
-// instead of passing silently; that alert closes when a position is known again.
+// instead of passing silently; that alert closes when a position is known again (the next
+// evaluation that can place the person, or the person's own next fix).
 //
 // ## Rules (each a per-order rule key, one alert at a time per rule)
 // - proximity:S:P for each supervised S and protected P: levels, lowest to highest,

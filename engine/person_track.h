@@ -25,9 +25,9 @@ using DeviceIndex = uint32_t;
 struct TrackFix {
   TimeMs time = 0;
   geo::LatLng position;
-  float accuracy_m = 0;
-  float speed_mps = -1;
+  double accuracy_m = 0;  // exactly as sent: certainty at the boundary depends on it
   uint64_t seq = 0;
+  float speed_mps = -1;
   DeviceIndex device = 0;
 };
 

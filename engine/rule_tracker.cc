@@ -35,7 +35,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& debounce,
     } else if (qualifies && eval.update_on_repeat) {
       out->push_back({TransitionKind::kUpdated, level_, eval.event_time, out_of_order, false,
                       alerts_opened_});
-    } else if (eval.clear && !out_of_order) {
+    } else if (eval.clear && !out_of_order && eval.may_close) {
       open_ = false;
       out->push_back({TransitionKind::kClosed, level_, eval.event_time, false, false,
                       alerts_opened_});

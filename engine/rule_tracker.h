@@ -35,6 +35,9 @@ struct RuleEvaluation {
   // the late threshold (a late upload). present_clear then says whether the rule was clear
   // at its newest evaluation, present_time.
   bool out_of_order = false;
+  // False when the evaluation is older than the rule's newest one, even within the late
+  // threshold: an older reading must not close an alert a newer one holds open.
+  bool may_close = true;
   bool present_clear = true;
   TimeMs present_time = 0;
 };

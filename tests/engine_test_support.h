@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -60,6 +61,13 @@ inline TimeMs Ms(const google::protobuf::Timestamp& ts) { return TimestampToMs(t
 
 // A weekday morning in Bishkek (UTC+6): 2025-03-10 14:00 local.
 inline const TimeMs kT0 = Utc(2025, 3, 10, 8, 0, 0);
+
+// The seed of a randomised test: STAYAWAY_TEST_SEED when set (to reproduce or explore),
+// else the fixed default so CI runs are repeatable. Tests print it with SCOPED_TRACE.
+inline uint64_t TestSeed(uint64_t default_seed) {
+  const char* env = std::getenv("STAYAWAY_TEST_SEED");
+  return env != nullptr && *env != '\0' ? std::strtoull(env, nullptr, 0) : default_seed;
+}
 
 // ---------------------------------------------------------------------------------------
 // Positions.
@@ -361,6 +369,8 @@ class Harness {
   std::vector<Event> log_;
 };
 
+// Appends b to a. Beware: C++ leaves the order of evaluating function arguments open, so
+// never pass two calls that apply inputs as the arguments of one call.
 inline std::vector<Event> Concat(std::vector<Event> a, const std::vector<Event>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;

@@ -1,0 +1,235 @@
+#include "ingest/json_codec.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <utility>
+
+namespace stayaway::ingest {
+namespace {
+
+namespace pbutil = google::protobuf::util;
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// What a byte scan learns about a JSON text without building anything.
+struct JsonShape {
+  char first = '\0';                // first non-whitespace byte; '\0' for blank text
+  bool has_top_level_tick = false;  // the top-level object has a key spelled "tick"
+  bool text_after_value = false;    // more than whitespace after the top-level value
+};
+
+// Protobuf's JSON parser recurses per nesting level (and slows to a crawl on very deep
+// arrays), so the nesting depth is checked here first, in one pass with no recursion.
+// Strings are skipped with their escapes; anything else malformed is left to Protobuf.
+Status ScanJson(std::string_view text, int max_depth, JsonShape* shape) {
+  int depth = 0;
+  bool top_is_object = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const std::size_t start = i + 1;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      if (i >= text.size()) break;  // unterminated string: Protobuf reports it
+      if (depth == 1 && top_is_object && text.substr(start, i - start) == "tick") {
+        std::size_t j = i + 1;
+        while (j < text.size() && IsJsonSpace(text[j])) ++j;
+        if (j < text.size() && text[j] == ':') shape->has_top_level_tick = true;
+      }
+    } else if (c == '{' || c == '[') {
+      if (depth == 0 && shape->first == '\0') top_is_object = c == '{';
+      if (++depth > max_depth) {
+        return InvalidArgument("JSON is nested deeper than " + std::to_string(max_depth) +
+                               " levels");
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth > 0 && --depth == 0) {
+        for (std::size_t j = i + 1; j < text.size(); ++j) {
+          if (!IsJsonSpace(text[j])) shape->text_after_value = true;
+        }
+        break;  // Protobuf reports what follows; the scan has seen every level
+      }
+    }
+    if (shape->first == '\0' && !IsJsonSpace(c)) shape->first = c;
+  }
+  return Status::Ok();
+}
+
+// Protobuf's messages name a field as "(path) name: Cannot find field." or
+// "(path): invalid value ...", and syntax errors add a second line quoting the text and
+// a third with a caret. Rewritten here as one line: "orders[1].zones[0]: unknown field
+// \"bogus\"", "lat: invalid value ...", "Unexpected end of string ... (near: ...)".
+std::string CleanProtobufMessage(std::string_view raw) {
+  std::string_view first = raw;
+  std::string_view context;
+  if (const auto nl = raw.find('\n'); nl != std::string_view::npos) {
+    first = raw.substr(0, nl);
+    std::string_view rest = raw.substr(nl + 1);
+    context = rest.substr(0, rest.find('\n'));
+    while (!context.empty() && IsJsonSpace(context.front())) context.remove_prefix(1);
+    while (!context.empty() && IsJsonSpace(context.back())) context.remove_suffix(1);
+  }
+
+  std::string path;
+  if (first.size() > 1 && first.front() == '(') {
+    if (const auto close = first.find(')'); close != std::string_view::npos) {
+      path = std::string(first.substr(1, close - 1));
+      first.remove_prefix(close + 1);
+      while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+      if (!first.empty() && first.front() == ':') first.remove_prefix(1);
+      while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+    }
+  }
+
+  std::string out;
+  constexpr std::string_view kUnknown = ": Cannot find field.";
+  constexpr std::string_view kBadTime = "Invalid time format: ";
+  constexpr std::string_view kBadTimeEnd =
+      " for type type.googleapis.com/google.protobuf.Timestamp";
+  if (const auto at = first.find(kBadTime);
+      at != std::string_view::npos && first.ends_with(kBadTimeEnd)) {
+    // "invalid value Field 'time', Invalid time format: x for type ...Timestamp"
+    const std::string_view value = first.substr(
+        at + kBadTime.size(), first.size() - kBadTimeEnd.size() - at - kBadTime.size());
+    out = path.empty() ? "" : path + ": ";
+    out += "invalid time \"" + std::string(value) +
+           "\", expected RFC 3339 such as 2025-03-01T10:00:00Z";
+  } else if (first.size() > kUnknown.size() && first.ends_with(kUnknown)) {
+    const std::string_view name = first.substr(0, first.size() - kUnknown.size());
+    out = path.empty() ? "" : path + ": ";
+    out += "unknown field \"" + std::string(name) + "\"";
+  } else {
+    out = path.empty() ? std::string(first) : path + ": " + std::string(first);
+  }
+  // "for type type.googleapis.com/google.protobuf.Timestamp" -> "... google.protobuf..."
+  constexpr std::string_view kTypeUrl = "type.googleapis.com/";
+  for (auto at = out.find(kTypeUrl); at != std::string::npos; at = out.find(kTypeUrl)) {
+    out.erase(at, kTypeUrl.size());
+  }
+  if (!context.empty()) out += " (near: " + std::string(context) + ")";
+  return out;
+}
+
+pbutil::JsonParseOptions StrictParseOptions() {
+  pbutil::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  return options;
+}
+
+// Parses `text` into `out`, prefixing any error with `what` ("fix", "orders").
+Status ParseMessage(std::string_view text, google::protobuf::Message* out, std::string_view what) {
+  const auto status = pbutil::JsonStringToMessage(
+      google::protobuf::StringPiece(text.data(), text.size()), out, StrictParseOptions());
+  if (status.ok()) return Status::Ok();
+  std::string message =
+      CleanProtobufMessage(std::string_view(status.message().data(), status.message().size()));
+  // "tick: invalid time ..." already says what it is about.
+  if (!message.starts_with(std::string(what) + ":")) message = std::string(what) + ": " + message;
+  return InvalidArgument(std::move(message));
+}
+
+// A JSON array of messages, parsed as the list message {"<field>": <text>}.
+template <typename List>
+Status ParseArrayDocument(std::string_view text, std::string_view field, List* list) {
+  JsonShape shape;
+  if (Status s = ScanJson(text, kMaxDocumentDepth - 1, &shape); !s.ok()) {
+    return InvalidArgument(std::string(field) + ": " + s.message());
+  }
+  if (shape.first != '[') {
+    // Protobuf would accept one object as a one-element list; the file format says array.
+    return InvalidArgument(
+        std::string(field) + ": expected a JSON array of " + std::string(field) + ", found " +
+        (shape.first == '\0' ? std::string("nothing") : "'" + std::string(1, shape.first) + "'"));
+  }
+  if (shape.text_after_value) {
+    // Refused here because the text is spliced into a wrapper object below.
+    return InvalidArgument(std::string(field) + ": unexpected text after the array");
+  }
+  std::string wrapped;
+  wrapped.reserve(text.size() + field.size() + 6);
+  wrapped += "{\"";
+  wrapped += field;
+  wrapped += "\":";
+  wrapped += text;
+  wrapped += "}";
+  // Errors already name the path ("orders[1].zones[0]"), so no extra prefix.
+  const auto status = pbutil::JsonStringToMessage(wrapped, list, StrictParseOptions());
+  if (status.ok()) return Status::Ok();
+  return InvalidArgument(
+      CleanProtobufMessage(std::string_view(status.message().data(), status.message().size())));
+}
+
+}  // namespace
+
+StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
+  if (line.size() > kMaxReplayLineBytes) {
+    return InvalidArgument("line is " + std::to_string(line.size()) +
+                           " bytes, more than the limit of " + std::to_string(kMaxReplayLineBytes));
+  }
+  JsonShape shape;
+  if (Status s = ScanJson(line, kMaxReplayLineDepth, &shape); !s.ok()) return s;
+  if (shape.first != '{') {
+    return InvalidArgument(shape.first == '\0' ? "empty line, expected a JSON object"
+                                               : "expected a JSON object (a fix or a tick)");
+  }
+
+  v1::Input input;
+  if (shape.has_top_level_tick) {
+    v1::Tick* tick = input.mutable_tick();
+    if (Status s = ParseMessage(line, tick, "tick"); !s.ok()) return s;
+    if (!tick->has_tick()) return InvalidArgument("tick has no time");
+    return input;
+  }
+
+  v1::Fix* fix = input.mutable_fix();
+  if (Status s = ParseMessage(line, fix, "fix"); !s.ok()) return s;
+  if (!fix->has_time()) return InvalidArgument("fix has no time");
+  if (!fix->has_received()) *fix->mutable_received() = fix->time();
+  return input;
+}
+
+StatusOr<std::vector<v1::Order>> ParseOrdersJson(std::string_view text) {
+  v1::OrderList list;
+  if (Status s = ParseArrayDocument(text, "orders", &list); !s.ok()) return s;
+  return std::vector<v1::Order>(std::make_move_iterator(list.mutable_orders()->begin()),
+                                std::make_move_iterator(list.mutable_orders()->end()));
+}
+
+StatusOr<std::vector<v1::Zone>> ParseZonesJson(std::string_view text) {
+  v1::ZoneList list;
+  if (Status s = ParseArrayDocument(text, "zones", &list); !s.ok()) return s;
+  return std::vector<v1::Zone>(std::make_move_iterator(list.mutable_zones()->begin()),
+                               std::make_move_iterator(list.mutable_zones()->end()));
+}
+
+StatusOr<v1::EngineConfig> ParseEngineConfigJson(std::string_view text) {
+  JsonShape shape;
+  if (Status s = ScanJson(text, kMaxDocumentDepth, &shape); !s.ok()) {
+    return InvalidArgument("config: " + s.message());
+  }
+  if (shape.first != '{') return InvalidArgument("config: expected a JSON object");
+  v1::EngineConfig config;
+  if (Status s = ParseMessage(text, &config, "config"); !s.ok()) return s;
+  return config;
+}
+
+std::string EventToJson(const v1::Event& event) {
+  // Protobuf 3.21's always_print_primitive_fields prints unset non-optional scalars
+  // ("late": false) but leaves unset proto3 `optional` fields out, which is what the
+  // event format wants; json_codec_test pins this in case a Protobuf upgrade changes it.
+  pbutil::JsonPrintOptions options;
+  options.add_whitespace = false;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  const auto status = pbutil::MessageToJsonString(event, &out, options);
+  if (!status.ok()) {
+    // Only reachable with a corrupt message (e.g. invalid UTF-8 in a string field); keep
+    // the output one valid JSON line that says so rather than dropping the event silently.
+    return "{\"encoding_error\":true}";
+  }
+  return out;
+}
+
+}  // namespace stayaway::ingest

@@ -1,0 +1,330 @@
+// Device rules of the engine (engine/engine.h, "Device rules"): never debounced, raised in
+// every active order of the device's person. Tamper flags open on a flagged fix and close on
+// a later unflagged one; SOS stays open; low battery has hysteresis; location lost after
+// only coarse fixes; communications lost driven by ticks. Default EngineSettings throughout.
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/engine_test_support.h"
+
+namespace stayaway::enginetest {
+namespace {
+
+constexpr char kTag[] = "tag-1";
+constexpr char kPhone[] = "phone-v";
+
+v1::Order PairOrder(const std::string& id = "order-1") {
+  return MakeOrder(id, Person("aggr", {kTag}), {Person("victim", {kPhone}, "victim")}, 200, 500);
+}
+
+// Where the tag wears on in these tests: 5 km from the victim's home, so no distance rule
+// interferes.
+const Point kVictimHome = kBishkek;
+const Point kAggrHome = Destination(kBishkek, 0, 5000);
+
+// The index of the first event matching, or -1.
+int IndexOf(const std::vector<Event>& events, Event::Kind kind, Event::Transition transition) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].kind() == kind && events[i].transition() == transition) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+TEST(EngineDeviceRules, StrapCutOpensAtOnceInEveryOrderOfTheWearer) {
+  Harness h;
+  h.AddOrder(MakeOrder("order-A", Person("aggr", {kTag}), {Person("v1", {"phone-1"})}, 200));
+  h.AddOrder(MakeOrder("order-B", Person("aggr", {kTag}), {Person("v2", {"phone-2"})}, 200));
+  h.Report(kTag, kT0, kAggrHome);
+
+  // One flagged fix is enough: no debounce for tamper.
+  const auto cut = h.Send(WithFlags(MakeFix(kTag, 2, kT0 + kMinute, kAggrHome, 5),
+                                    {v1::Fix::strap_open}));
+  const auto opened = Matching(cut, Event::strap_tamper, Event::opened);
+  ASSERT_EQ(opened.size(), 2u) << Describe(cut);
+  std::set<std::string> orders, ids;
+  for (const Event& e : opened) {
+    EXPECT_EQ(e.device(), kTag);
+    EXPECT_EQ(e.person(), "aggr");
+    EXPECT_EQ(Ms(e.time()), kT0 + kMinute);
+    EXPECT_FALSE(e.late());
+    EXPECT_TRUE(UsesFix(e, kTag, 2)) << e.DebugString();
+    orders.insert(e.order_id());
+    ids.insert(e.alert_id());
+  }
+  EXPECT_EQ(orders, (std::set<std::string>{"order-A", "order-B"}));
+  EXPECT_EQ(ids.size(), 2u);
+
+  // Still cut: no second opening.
+  const auto still = h.Send(WithFlags(MakeFix(kTag, 3, kT0 + 2 * kMinute, kAggrHome, 5),
+                                      {v1::Fix::strap_open}));
+  EXPECT_EQ(Count(still, Event::strap_tamper, Event::opened), 0) << Describe(still);
+
+  // Refitted: an unflagged fix closes both.
+  const auto fixed = h.Report(kTag, kT0 + 3 * kMinute, kAggrHome);
+  const auto closed = Matching(fixed, Event::strap_tamper, Event::closed);
+  ASSERT_EQ(closed.size(), 2u) << Describe(fixed);
+  for (const Event& e : closed) EXPECT_EQ(ids.count(e.alert_id()), 1u) << e.alert_id();
+}
+
+TEST(EngineDeviceRules, StrapCutIsNotRaisedInSuspendedOrders) {
+  Harness h;
+  h.AddOrder(MakeOrder("order-A", Person("aggr", {kTag}), {Person("v1", {"phone-1"})}, 200));
+  v1::Order b = MakeOrder("order-B", Person("aggr", {kTag}), {Person("v2", {"phone-2"})}, 200);
+  h.AddOrder(b);
+  b.set_version(2);
+  b.set_state(v1::Order::suspended);
+  h.AddOrder(b);
+  const auto cut = h.Send(WithFlags(MakeFix(kTag, 1, kT0, kAggrHome, 5), {v1::Fix::strap_open}));
+  const auto opened = Matching(cut, Event::strap_tamper, Event::opened);
+  ASSERT_EQ(opened.size(), 1u) << Describe(cut);
+  EXPECT_EQ(opened[0].order_id(), "order-A");
+}
+
+TEST(EngineDeviceRules, DeviceEventsComeBeforeOrderRuleEventsOfTheSameFix) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Report(kPhone, kT0, kVictimHome);
+  h.Report(kTag, kT0, Destination(kVictimHome, 90, 1000));  // clear of the 500 m ring
+  h.Report(kTag, kT0 + 20 * kSecond, Destination(kVictimHome, 90, 100));  // first qualifying
+  // The second qualifying evaluation carries a strap cut.
+  const auto both = h.Send(WithFlags(
+      MakeFix(kTag, h.NextSeq(kTag), kT0 + 30 * kSecond, Destination(kVictimHome, 90, 100), 5),
+      {v1::Fix::strap_open}));
+  const int strap = IndexOf(both, Event::strap_tamper, Event::opened);
+  const int proximity = IndexOf(both, Event::proximity_violation, Event::opened);
+  ASSERT_GE(strap, 0) << Describe(both);
+  ASSERT_GE(proximity, 0) << Describe(both);
+  EXPECT_LT(strap, proximity) << Describe(both);
+}
+
+TEST(EngineDeviceRules, StrapCutOnAnImplausibleFixStillOpens) {
+  // The suspect fix is kept out of distance and zone rules, not out of device rules.
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Report(kPhone, kT0, kVictimHome);
+  h.Report(kTag, kT0, Destination(kVictimHome, 90, 50'000));
+  const auto jump = h.Send(WithFlags(
+      MakeFix(kTag, h.NextSeq(kTag), kT0 + 10 * kSecond, Destination(kVictimHome, 90, 10), 5),
+      {v1::Fix::strap_open}));
+  EXPECT_EQ(Count(jump, Event::strap_tamper, Event::opened), 1) << Describe(jump);
+  EXPECT_EQ(Count(jump, Event::implausible_movement, Event::opened), 1) << Describe(jump);
+  EXPECT_TRUE(Proximity(jump).empty()) << Describe(jump);
+}
+
+TEST(EngineDeviceRules, SosOpensAtOnceUpdatesOnEachPressAndStaysOpen) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Report(kPhone, kT0, kVictimHome);
+  auto press = [&](TimeMs t) {
+    return OfKind(h.Send(WithFlags(MakeFix(kPhone, h.NextSeq(kPhone), t, kVictimHome, 5),
+                                   {v1::Fix::sos})),
+                  Event::sos);
+  };
+  const auto first = press(kT0 + kMinute);
+  ASSERT_EQ(first.size(), 1u) << Describe(first);
+  EXPECT_EQ(first[0].transition(), Event::opened);
+  EXPECT_EQ(first[0].device(), kPhone);
+  EXPECT_EQ(first[0].person(), "victim");
+  EXPECT_EQ(first[0].order_id(), "order-1");
+  EXPECT_EQ(Ms(first[0].time()), kT0 + kMinute);
+
+  const auto again = press(kT0 + kMinute + 5 * kSecond);
+  ASSERT_EQ(again.size(), 1u) << Describe(again);
+  EXPECT_EQ(again[0].transition(), Event::updated);
+  EXPECT_EQ(again[0].alert_id(), first[0].alert_id());
+
+  // An ordinary fix does not close it: operators resolve SOS.
+  const auto calm = OfKind(h.Report(kPhone, kT0 + 2 * kMinute, kVictimHome), Event::sos);
+  EXPECT_TRUE(calm.empty()) << Describe(calm);
+  const auto third = press(kT0 + 3 * kMinute);
+  ASSERT_EQ(third.size(), 1u) << Describe(third);
+  EXPECT_EQ(third[0].transition(), Event::updated);
+  EXPECT_EQ(third[0].alert_id(), first[0].alert_id());
+  EXPECT_EQ(Count(h.log(), Event::sos, Event::closed), 0);
+}
+
+TEST(EngineDeviceRules, TamperAndJammingFlagsFollowTheirFixes) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Report(kTag, kT0, kAggrHome);
+  TimeMs t = kT0;
+  auto send = [&](std::initializer_list<v1::Fix::Flag> flags) {
+    t += kMinute;
+    return h.Send(WithFlags(MakeFix(kTag, h.NextSeq(kTag), t, kAggrHome, 5), flags));
+  };
+  const auto jam = send({v1::Fix::jamming_suspected});
+  ASSERT_EQ(Count(jam, Event::jamming, Event::opened), 1) << Describe(jam);
+  EXPECT_EQ(FindEvent(jam, Event::jamming, Event::opened)->device(), kTag);
+
+  const auto more = send({v1::Fix::jamming_suspected, v1::Fix::case_open,
+                          v1::Fix::body_contact_lost});
+  EXPECT_EQ(Count(more, Event::jamming, Event::opened), 0) << Describe(more);
+  EXPECT_EQ(Count(more, Event::case_tamper, Event::opened), 1) << Describe(more);
+  EXPECT_EQ(Count(more, Event::body_contact_lost, Event::opened), 1) << Describe(more);
+  EXPECT_EQ(Count(more, Event::strap_tamper, Event::opened), 0) << Describe(more);
+
+  const auto case_only = send({v1::Fix::case_open});
+  EXPECT_EQ(Count(case_only, Event::jamming, Event::closed), 1) << Describe(case_only);
+  EXPECT_EQ(Count(case_only, Event::body_contact_lost, Event::closed), 1) << Describe(case_only);
+  EXPECT_EQ(Count(case_only, Event::case_tamper, Event::closed), 0) << Describe(case_only);
+
+  const auto clean = send({});
+  EXPECT_EQ(Count(clean, Event::case_tamper, Event::closed), 1) << Describe(clean);
+  EXPECT_EQ(WithTransition(clean, Event::opened).size(), 0u) << Describe(clean);
+
+  // Every alert closed with the id it opened with.
+  for (Event::Kind kind : {Event::jamming, Event::case_tamper, Event::body_contact_lost}) {
+    const auto opened = FindEvent(h.log(), kind, Event::opened);
+    const auto closed = FindEvent(h.log(), kind, Event::closed);
+    ASSERT_TRUE(opened && closed) << Event::Kind_Name(kind) << "\n" << Describe(h.log());
+    EXPECT_EQ(opened->alert_id(), closed->alert_id());
+  }
+}
+
+TEST(EngineDeviceRules, LowBatteryOpensBelowThresholdAndClosesWithHysteresis) {
+  // low_battery_pct 15, clear margin 5: opens below 15, closes at 20.
+  Harness h;
+  h.AddOrder(PairOrder());
+  TimeMs t = kT0;
+  auto battery = [&](std::optional<double> pct) {
+    t += kMinute;
+    v1::Fix fix = MakeFix(kTag, h.NextSeq(kTag), t, kAggrHome, 5);
+    if (pct) fix.set_battery_pct(*pct);
+    return OfKind(h.Send(fix), Event::low_battery);
+  };
+  EXPECT_TRUE(battery(50).empty());
+  EXPECT_TRUE(battery(15).empty());  // not below 15
+  const auto low = battery(14.9);
+  ASSERT_EQ(low.size(), 1u) << Describe(low);
+  EXPECT_EQ(low[0].transition(), Event::opened);
+  EXPECT_EQ(low[0].device(), kTag);
+  EXPECT_EQ(low[0].person(), "aggr");
+  EXPECT_TRUE(battery(12).empty());
+  EXPECT_TRUE(battery(std::nullopt).empty());  // no reading: nothing changes
+  EXPECT_TRUE(battery(19.5).empty());          // charging, but below 15 + 5
+  const auto charged = battery(20);
+  ASSERT_EQ(charged.size(), 1u) << Describe(charged);
+  EXPECT_EQ(charged[0].transition(), Event::closed);
+  EXPECT_EQ(charged[0].alert_id(), low[0].alert_id());
+  EXPECT_TRUE(battery(16).empty());  // above 15 again after closing: nothing
+
+  const auto low_again = battery(10);
+  ASSERT_EQ(low_again.size(), 1u) << Describe(low_again);
+  EXPECT_EQ(low_again[0].transition(), Event::opened);
+  EXPECT_NE(low_again[0].alert_id(), low[0].alert_id());
+}
+
+TEST(EngineDeviceRules, CommsLostOpensOnTickAfterSilenceAndClosesOnNextFix) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Tick(kT0);
+  h.Report(kTag, kT0, kAggrHome);
+  h.Report(kPhone, kT0 + 5 * kMinute, kVictimHome);
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 6 * kMinute), Event::comms_lost).empty());
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 9 * kMinute), Event::comms_lost).empty());
+
+  // 11 minutes without a fix from the tag (the phone: 6 minutes).
+  const auto silent = OfKind(h.Tick(kT0 + 11 * kMinute), Event::comms_lost);
+  ASSERT_EQ(silent.size(), 1u) << Describe(silent);
+  EXPECT_EQ(silent[0].transition(), Event::opened);
+  EXPECT_EQ(silent[0].device(), kTag);
+  EXPECT_EQ(silent[0].person(), "aggr");
+  EXPECT_EQ(silent[0].order_id(), "order-1");
+  EXPECT_EQ(Ms(silent[0].detected_at()), kT0 + 11 * kMinute);
+  EXPECT_EQ(h.engine().now_ms(), kT0 + 11 * kMinute);
+
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 13 * kMinute), Event::comms_lost).empty());  // still open
+
+  const auto heard = OfKind(h.Report(kTag, kT0 + 14 * kMinute, kAggrHome), Event::comms_lost);
+  ASSERT_EQ(heard.size(), 1u) << Describe(heard);
+  EXPECT_EQ(heard[0].transition(), Event::closed);
+  EXPECT_EQ(heard[0].alert_id(), silent[0].alert_id());
+
+  // Now the phone has been silent for 11 minutes; the tag only 2.
+  const auto phone = OfKind(h.Tick(kT0 + 16 * kMinute), Event::comms_lost);
+  ASSERT_EQ(phone.size(), 1u) << Describe(phone);
+  EXPECT_EQ(phone[0].transition(), Event::opened);
+  EXPECT_EQ(phone[0].device(), kPhone);
+  EXPECT_EQ(phone[0].person(), "victim");
+  EXPECT_NE(phone[0].alert_id(), silent[0].alert_id());
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 20 * kMinute), Event::comms_lost).empty());
+}
+
+TEST(EngineDeviceRules, NeverHeardDeviceCountsFromFirstTickAfterRegistration) {
+  Harness h;
+  h.AddOrder(PairOrder("order-1"));
+  h.Tick(kT0);  // the first tick after order-1's devices were registered
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 9 * kMinute), Event::comms_lost).empty());
+  // A second order registers tag-2 and phone-2 after that tick; their first tick is the
+  // one at T0 + 9.5 min.
+  h.AddOrder(MakeOrder("order-2", Person("aggr2", {"tag-2"}), {Person("v2", {"phone-2"})}, 200));
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 9 * kMinute + 30 * kSecond), Event::comms_lost).empty());
+
+  const auto first = OfKind(h.Tick(kT0 + 11 * kMinute), Event::comms_lost);
+  std::set<std::string> devices;
+  for (const Event& e : first) {
+    EXPECT_EQ(e.transition(), Event::opened);
+    devices.insert(e.device());
+  }
+  EXPECT_EQ(devices, (std::set<std::string>{kTag, kPhone})) << Describe(first);
+
+  EXPECT_TRUE(OfKind(h.Tick(kT0 + 19 * kMinute), Event::comms_lost).empty());  // 9.5 min
+  const auto second = OfKind(h.Tick(kT0 + 21 * kMinute), Event::comms_lost);
+  devices.clear();
+  for (const Event& e : second) {
+    EXPECT_EQ(e.transition(), Event::opened);
+    EXPECT_EQ(e.order_id(), "order-2");
+    devices.insert(e.device());
+  }
+  EXPECT_EQ(devices, (std::set<std::string>{"tag-2", "phone-2"})) << Describe(second);
+}
+
+TEST(EngineDeviceRules, LocationLostAfterOnlyCoarseFixesForFiveMinutes) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  h.Report(kTag, kT0, kAggrHome, 10);  // a fine GNSS fix
+  // Then coarse fixes every minute: cell towers, and GNSS fixes worse than 200 m.
+  std::vector<Event> coarse_events;
+  for (int m = 1; m <= 7; ++m) {
+    v1::Fix fix = MakeFix(kTag, h.NextSeq(kTag), kT0 + m * kMinute, kAggrHome,
+                          m % 2 ? 800 : 350);
+    if (m % 2) fix.set_source(v1::Fix::cell);
+    const auto events = OfKind(h.Send(fix), Event::location_lost);
+    if (m <= 4) {
+      EXPECT_TRUE(events.empty()) << "minute " << m << "\n" << Describe(events);
+    }
+    coarse_events.insert(coarse_events.end(), events.begin(), events.end());
+  }
+  ASSERT_EQ(coarse_events.size(), 1u) << Describe(coarse_events);
+  EXPECT_EQ(coarse_events[0].transition(), Event::opened);
+  EXPECT_EQ(coarse_events[0].device(), kTag);
+  EXPECT_EQ(coarse_events[0].person(), "aggr");
+
+  // A fine fix closes it (a Wi-Fi fix of 30 m counts as fine).
+  const auto fine = OfKind(
+      h.Send(WithSource(MakeFix(kTag, h.NextSeq(kTag), kT0 + 8 * kMinute, kAggrHome, 30),
+                        v1::Fix::wifi)),
+      Event::location_lost);
+  ASSERT_EQ(fine.size(), 1u) << Describe(fine);
+  EXPECT_EQ(fine[0].transition(), Event::closed);
+  EXPECT_EQ(fine[0].alert_id(), coarse_events[0].alert_id());
+}
+
+TEST(EngineDeviceRules, FineFixesInterleavedWithCoarseOnesKeepTheLocation) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  for (int m = 0; m <= 12; ++m) {
+    v1::Fix fix = MakeFix(kTag, h.NextSeq(kTag), kT0 + m * kMinute, kAggrHome, m % 3 ? 900 : 8);
+    if (m % 3) fix.set_source(v1::Fix::cell);
+    const auto events = OfKind(h.Send(fix), Event::location_lost);
+    EXPECT_TRUE(events.empty()) << "minute " << m << "\n" << Describe(events);
+  }
+}
+
+}  // namespace
+}  // namespace stayaway::enginetest

@@ -1,0 +1,296 @@
+#include "tools/replay_command.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <streambuf>
+#include <string>
+
+#include "base/status.h"
+#include "engine/engine.h"
+#include "ingest/json_codec.h"
+
+namespace stayaway::tools {
+namespace {
+
+enum class LineRead { kEnd, kLine, kTooLong };
+
+// Reads one line (without its "\n" or "\r\n") into `line`, keeping at most `max_bytes`:
+// a longer line is consumed to its end but not kept, so one runaway line cannot make the
+// replay buffer a whole file. `*length` is the full length of the line.
+LineRead ReadBoundedLine(std::streambuf* in, std::size_t max_bytes, std::string* line,
+                         std::size_t* length) {
+  line->clear();
+  *length = 0;
+  bool any = false;
+  for (;;) {
+    const auto c = in->sbumpc();
+    if (c == std::char_traits<char>::eof()) break;
+    any = true;
+    if (c == '\n') break;
+    if (*length < max_bytes + 1) line->push_back(static_cast<char>(c));
+    ++*length;
+  }
+  if (!any) return LineRead::kEnd;
+  if (*length <= max_bytes + 1 && !line->empty() && line->back() == '\r') {
+    line->pop_back();
+    --*length;
+  }
+  return *length > max_bytes ? LineRead::kTooLong : LineRead::kLine;
+}
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+void WriteEvents(const std::vector<v1::Event>& events, std::ostream& out, ReplayStats* stats) {
+  for (const v1::Event& event : events) {
+    out << ingest::EventToJson(event) << '\n';
+    ++stats->events;
+  }
+}
+
+// Opens `path`; a directory opens fine on Linux but reads as empty, so it is refused.
+bool OpenForReading(const std::string& path, std::ifstream* in, std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    *error = "is a directory";
+    return false;
+  }
+  in->open(path, std::ios::binary);
+  if (!*in) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// The whole file as text, or nullopt with `*error` set ("No such file or directory").
+std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error) {
+  std::ifstream in;
+  if (!OpenForReading(path, &in, error)) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    *error = "read error";
+    return std::nullopt;
+  }
+  return std::move(text).str();
+}
+
+struct ReplayFlags {
+  std::string orders;
+  std::string fixes;
+  std::string zones;
+  std::string config;
+  bool help = false;
+};
+
+// Accepts "--name VALUE" and "--name=VALUE". Returns an error message, empty when fine.
+std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flags) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      flags->help = true;
+      continue;
+    }
+    std::optional<std::string_view> value;
+    if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    std::string* target = arg == "--orders"   ? &flags->orders
+                          : arg == "--fixes"  ? &flags->fixes
+                          : arg == "--zones"  ? &flags->zones
+                          : arg == "--config" ? &flags->config
+                                              : nullptr;
+    if (target == nullptr) return "unknown argument '" + std::string(args[i]) + "'";
+    if (!value) {
+      if (i + 1 >= args.size()) return std::string(arg) + " needs a file name";
+      value = args[++i];
+    }
+    if (value->empty()) return std::string(arg) + " needs a file name";
+    *target = std::string(*value);
+  }
+  if (flags->help) return "";
+  if (flags->orders.empty()) return "--orders is required";
+  if (flags->fixes.empty()) return "--fixes is required";
+  return "";
+}
+
+}  // namespace
+
+void PrintReplayUsage(std::ostream& out) {
+  out << "usage: stayaway replay --orders ORDERS.json --fixes FIXES.ndjson\n"
+         "                       [--zones ZONES.json] [--config CONFIG.json]\n"
+         "\n"
+         "Feeds orders, global zones and a file of fixes and ticks through the engine and\n"
+         "writes every event it emits to stdout, one JSON object per line. The same files\n"
+         "always give the same output.\n"
+         "\n"
+         "  --orders ORDERS.json   JSON array of orders (proto JSON mapping, proto field names)\n"
+         "  --fixes FIXES.ndjson   one JSON object per line: a fix\n"
+         "                           "
+         "{\"device\":\"tag-1\",\"seq\":7,\"time\":\"2025-03-01T10:00:00Z\",\n"
+         "                            \"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8}\n"
+         "                         or a tick {\"tick\":\"2025-03-01T10:05:00Z\"}\n"
+         "  --zones ZONES.json     JSON array of global exclusion zones (shelters)\n"
+         "  --config CONFIG.json   engine thresholds (EngineConfig); 0 or absent = default\n"
+         "\n"
+         "Refused orders and lines are reported on stderr (\"line 12: ...\") and skipped;\n"
+         "duplicate fixes are ignored. A summary line ends stderr.\n"
+         "Exit status: 0 all applied, 1 something refused, 2 usage error or unreadable file.\n";
+}
+
+ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream& events,
+                   std::ostream& errors) {
+  ReplayStats stats;
+  engine::Engine engine(inputs.settings);
+  std::vector<v1::Event> out;
+
+  for (std::size_t i = 0; i < inputs.orders.size(); ++i) {
+    const v1::Order& order = inputs.orders[i];
+    out.clear();
+    const Status status = engine.ApplyOrder(order, &out);
+    WriteEvents(out, events, &stats);
+    if (status.ok()) {
+      ++stats.orders;
+    } else {
+      ++stats.rejected_orders;
+      errors << "order " << i << " (" << (order.id().empty() ? "no id" : order.id())
+             << "): " << status.message() << '\n';
+    }
+  }
+  for (std::size_t i = 0; i < inputs.zones.size(); ++i) {
+    const v1::Zone& zone = inputs.zones[i];
+    out.clear();
+    const Status status = engine.ApplyGlobalZone(zone, &out);
+    WriteEvents(out, events, &stats);
+    if (status.ok()) {
+      ++stats.zones;
+    } else {
+      ++stats.rejected_orders;
+      errors << "zone " << i << " (" << (zone.id().empty() ? "no id" : zone.id())
+             << "): " << status.message() << '\n';
+    }
+  }
+
+  std::string line;
+  std::size_t length = 0;
+  for (;;) {
+    const LineRead read =
+        ReadBoundedLine(fixes.rdbuf(), ingest::kMaxReplayLineBytes, &line, &length);
+    if (read == LineRead::kEnd) break;
+    ++stats.lines;
+    if (read == LineRead::kTooLong) {
+      ++stats.rejected_lines;
+      errors << "line " << stats.lines << ": line is " << length
+             << " bytes, more than the limit of " << ingest::kMaxReplayLineBytes << '\n';
+      continue;
+    }
+    if (IsBlank(line)) continue;
+
+    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
+    if (!input.ok()) {
+      ++stats.rejected_lines;
+      errors << "line " << stats.lines << ": " << input.status().message() << '\n';
+      continue;
+    }
+    out.clear();
+    const Status status = engine.Apply(*input, &out);
+    WriteEvents(out, events, &stats);
+    if (status.ok()) {
+      ++(input->has_tick() ? stats.ticks : stats.fixes);
+    } else if (status.code() == StatusCode::kAlreadyExists) {
+      ++stats.duplicates;
+    } else {
+      ++stats.rejected_lines;
+      errors << "line " << stats.lines << ": " << status.message() << '\n';
+    }
+  }
+  return stats;
+}
+
+std::string FormatSummary(const ReplayStats& stats) {
+  std::ostringstream s;
+  s << "summary: lines=" << stats.lines << " fixes=" << stats.fixes << " ticks=" << stats.ticks
+    << " duplicates=" << stats.duplicates << " rejected=" << stats.rejected_lines
+    << " events=" << stats.events << " orders=" << stats.orders << " zones=" << stats.zones
+    << " orders_rejected=" << stats.rejected_orders;
+  return std::move(s).str();
+}
+
+int RunReplayCommand(std::span<const std::string_view> args, std::ostream& events,
+                     std::ostream& errors) {
+  ReplayFlags flags;
+  if (const std::string problem = ParseFlags(args, &flags); !problem.empty()) {
+    errors << "stayaway replay: " << problem << "\n\n";
+    PrintReplayUsage(errors);
+    return kExitUsage;
+  }
+  if (flags.help) {
+    PrintReplayUsage(events);
+    return kExitOk;
+  }
+
+  // Reads and parses one whole-document file; reports and returns false on failure.
+  auto load = [&errors](const std::string& path, auto parse, auto* result) {
+    std::string error;
+    const std::optional<std::string> text = ReadWholeFile(path, &error);
+    if (!text) {
+      errors << "stayaway replay: cannot read " << path << ": " << error << '\n';
+      return false;
+    }
+    auto parsed = parse(*text);
+    if (!parsed.ok()) {
+      errors << "stayaway replay: " << path << ": " << parsed.status().message() << '\n';
+      return false;
+    }
+    *result = std::move(parsed).value();
+    return true;
+  };
+
+  ReplayInputs inputs;
+  if (!load(flags.orders, ingest::ParseOrdersJson, &inputs.orders)) return kExitUsage;
+  if (!flags.zones.empty() && !load(flags.zones, ingest::ParseZonesJson, &inputs.zones)) {
+    return kExitUsage;
+  }
+  if (!flags.config.empty()) {
+    v1::EngineConfig config;
+    if (!load(flags.config, ingest::ParseEngineConfigJson, &config)) return kExitUsage;
+    StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(config);
+    if (!settings.ok()) {
+      errors << "stayaway replay: " << flags.config << ": " << settings.status().message() << '\n';
+      return kExitUsage;
+    }
+    inputs.settings = *settings;
+  }
+
+  std::ifstream fixes;
+  if (std::string error; !OpenForReading(flags.fixes, &fixes, &error)) {
+    errors << "stayaway replay: cannot read " << flags.fixes << ": " << error << '\n';
+    return kExitUsage;
+  }
+
+  const ReplayStats stats = Replay(inputs, fixes, events, errors);
+  events.flush();
+  if (fixes.bad()) {
+    errors << "stayaway replay: read error in " << flags.fixes << '\n';
+    errors << FormatSummary(stats) << '\n';
+    return kExitUsage;
+  }
+  if (!events) {
+    errors << "stayaway replay: cannot write events\n";
+    errors << FormatSummary(stats) << '\n';
+    return kExitUsage;
+  }
+  errors << FormatSummary(stats) << '\n';
+  return stats.anything_rejected() ? kExitRejected : kExitOk;
+}
+
+}  // namespace stayaway::tools

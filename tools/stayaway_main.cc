@@ -1,0 +1,56 @@
+// stayaway: the command-line tool. Dispatches on its first argument to a subcommand; each
+// subcommand lives in its own *_command.{h,cc} pair with a Run...Command function that
+// takes its arguments and output streams, so tests can drive it without a process.
+#include <iostream>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "tools/replay_command.h"
+
+namespace {
+
+void PrintUsage(std::ostream& out) {
+  out << "usage: stayaway <command> [options]\n"
+         "\n"
+         "commands:\n"
+         "  replay   feed orders and a file of fixes through the engine; events to stdout\n"
+         "  help     show this text, or `stayaway help <command>` for one command\n"
+         "\n"
+         "Run `stayaway <command> --help` for the options of a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Replay output can be millions of lines; C stdio synchronisation only slows it down.
+  std::ios::sync_with_stdio(false);
+  const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (args.empty()) {
+    PrintUsage(std::cerr);
+    return stayaway::tools::kExitUsage;
+  }
+  const std::string_view command = args[0];
+  const std::span<const std::string_view> rest(args.begin() + 1, args.end());
+
+  if (command == "-h" || command == "--help") {
+    PrintUsage(std::cout);
+    return stayaway::tools::kExitOk;
+  }
+  if (command == "help") {
+    if (!rest.empty() && rest[0] == "replay") {
+      stayaway::tools::PrintReplayUsage(std::cout);
+    } else {
+      PrintUsage(std::cout);
+    }
+    return stayaway::tools::kExitOk;
+  }
+  if (command == "replay") {
+    const int status = stayaway::tools::RunReplayCommand(rest, std::cout, std::cerr);
+    std::cout.flush();
+    return status;
+  }
+  std::cerr << "stayaway: unknown command '" << command << "'\n\n";
+  PrintUsage(std::cerr);
+  return stayaway::tools::kExitUsage;
+}
