@@ -58,6 +58,7 @@ struct PersonState {
   PersonTrack track;
   std::vector<Membership> orders;  // ascending order index: the order they were applied
   std::optional<TrackFix> last_suspect;
+  TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
 };
 
 // One rule's tracker inside an order. Proximity slots are found by protected person,
@@ -685,7 +686,14 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     const Event::Kind unknown_kind = role == Role::kSupervised
                                          ? Event::protected_location_unknown
                                          : Event::supervised_location_unknown;
-    unknowns[unknown_count++] = {unknown_kind, other, !placed.has_value()};
+    bool unknown = !placed.has_value();
+    PersonState& sought = persons_[other];
+    if (unknown && sought.track.empty()) {
+      // Never heard from: the same patience as for a person who went silent.
+      if (sought.first_sought == kNever || t < sought.first_sought) sought.first_sought = t;
+      unknown = t - sought.first_sought >= settings_.counterpart_stale_ms;
+    }
+    unknowns[unknown_count++] = {unknown_kind, other, unknown};
     if (!placed) continue;
     if (role == Role::kSupervised) {
       ProximityRule(order_index, i, fx, own, *placed, events);

@@ -35,7 +35,9 @@
 // max_interpolation_gap_ms apart; otherwise its nearest fix in time (for a live fix its
 // last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported speed)
 // times the age. A counterpart with no position within counterpart_stale_ms of t is
-// unknown: the order raises protected_location_unknown (or supervised_location_unknown)
+// unknown (a person who never reported, once counterpart_stale_ms has passed since the first
+// evaluation that looked for them): the order raises protected_location_unknown (or
+// supervised_location_unknown)
 // instead of passing silently; that alert closes when a position is known again (the next
 // evaluation that can place the person, or the person's own next fix).
 //

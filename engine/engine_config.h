@@ -27,11 +27,13 @@ struct EngineSettings {
   // An open proximity or zone alert closes only when the distance's lower bound clears the
   // limit by this much. Default: 50 m.
   double close_margin_m = 50;
-  // An `updated` event needs the closest approach to improve by this much. Default: 25 m.
-  double update_step_m = 25;
+  // An `updated` event needs the closest approach to improve by this much, so a pursuit at
+  // driving speed does not turn every fix into an event. Default: 100 m.
+  double update_step_m = 100;
   // A counterpart position older than this (relative to the evaluated event time) is
   // unknown: the order raises protected_location_unknown / supervised_location_unknown.
-  // Default: 10 min.
+  // A person who has never reported gets the same patience, counted from the first
+  // evaluation that looked for them. Default: 10 min.
   TimeMs counterpart_stale_ms = 10 * 60'000;
   // Bracketing fixes further apart than this are not interpolated. Default: 5 min.
   TimeMs max_interpolation_gap_ms = 5 * 60'000;

@@ -299,7 +299,7 @@ TEST(EventToJson, PrintsFieldNamesEnumNamesAndZeroScalars) {
   const std::string json = EventToJson(event);
   EXPECT_EQ(json, R"({"alert_id":"a1","order_id":"KG-2025-0001","order_version":0,)"
                   R"("kind":"proximity_violation","transition":"opened","late":false,)"
-                  R"("zone_id":"","device":"","person":"","fixes":[],"rule":"",)"
+                  R"("fixes":[],"rule":"",)"
                   R"("time":"2025-03-01T10:00:00Z"})");
 }
 
@@ -342,7 +342,7 @@ TEST(EventToJson, SetOptionalsArePrintedEvenWhenZero) {
                   R"("transition":"transition_unspecified","late":true,)"
                   R"("supervised":{"person":"p1","device":"tag-1","lat":42.87,"lon":0,)"
                   R"("accuracy_m":0,"basis":"interpolated","time":"2025-03-01T10:00:00.250Z"},)"
-                  R"("zone_id":"","device":"","person":"","fixes":[{"device":"tag-1","seq":"7"}],)"
+                  R"("fixes":[{"device":"tag-1","seq":"7"}],)"
                   R"("rule":"","certainty":"possible","time":"2025-03-01T10:00:00Z",)"
                   R"("detected_at":"2025-03-01T10:01:00Z","distance_m":0,"distance_lower_m":0,)"
                   R"("distance_upper_m":812.5,"limit_m":1000})");

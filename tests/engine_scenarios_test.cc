@@ -97,13 +97,17 @@ TEST(EngineScenario, ApproachOpensWarningEscalatesToViolationAndRetreatClosesBey
   EXPECT_DOUBLE_EQ(closer[0].limit_m(), 200);
   ExpectBoundsConsistent(closer[0]);
 
-  // 100 m: the closest approach improves by 50 m >= update_step_m (25 m).
-  const auto closest = step_to(100);
+  // 80 m: only 70 m closer, under update_step_m (100 m): no event.
+  const auto nearer = step_to(80);
+  EXPECT_TRUE(nearer.empty()) << Describe(nearer);
+
+  // 40 m: the closest approach improves by 110 m >= update_step_m.
+  const auto closest = step_to(40);
   ASSERT_EQ(closest.size(), 1u) << Describe(closest);
   EXPECT_EQ(closest[0].transition(), Event::updated);
   EXPECT_EQ(closest[0].kind(), Event::proximity_violation);
   EXPECT_EQ(closest[0].alert_id(), opened.alert_id());
-  EXPECT_NEAR(closest[0].distance_m(), 100, 1e-6);
+  EXPECT_NEAR(closest[0].distance_m(), 40, 1e-6);
   ExpectBoundsConsistent(closest[0]);
 
   // Retreating: the alert never steps down, and stays open while lower < 500 + 50.
@@ -450,17 +454,24 @@ TEST(EngineScenario, StaleVictimPositionRaisesProtectedLocationUnknownUntilVicti
   EXPECT_EQ(closed->person(), "victim");
 }
 
-TEST(EngineScenario, SupervisedLocationUnknownClosesOnTheSupervisedPersonsOwnFix) {
+TEST(EngineScenario, NeverHeardTagGetsTheStalenessPatienceBeforeLocationUnknown) {
   Harness h;
   h.AddOrder(PairOrder(200, 0));
   const Point home = kBishkek;
-  // The victim's phone reports before the tag was ever heard: the tag's position is unknown.
+  // The victim's phone reports before the tag was ever heard: no alert yet, the tag gets
+  // the same counterpart_stale_ms (10 min) a silent device gets.
   const auto first = h.Report(kPhone, kT0, home);
-  const auto opened = FindEvent(first, Event::supervised_location_unknown, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(first);
+  EXPECT_FALSE(FindEvent(first, Event::supervised_location_unknown, Event::opened).has_value())
+      << Describe(first);
+  const auto nine = h.Report(kPhone, kT0 + 9 * kMinute, home);
+  EXPECT_FALSE(FindEvent(nine, Event::supervised_location_unknown, Event::opened).has_value())
+      << Describe(nine);
+  const auto ten = h.Report(kPhone, kT0 + 10 * kMinute, home);
+  const auto opened = FindEvent(ten, Event::supervised_location_unknown, Event::opened);
+  ASSERT_TRUE(opened.has_value()) << Describe(ten);
   EXPECT_EQ(opened->person(), "aggr");
   // The tag reports: its position is known again.
-  const auto tag = h.Report(kTag, kT0 + 5 * kSecond, Destination(home, 0, 3000));
+  const auto tag = h.Report(kTag, kT0 + 10 * kMinute + 5 * kSecond, Destination(home, 0, 3000));
   const auto closed = FindEvent(tag, Event::supervised_location_unknown, Event::closed);
   ASSERT_TRUE(closed.has_value()) << Describe(tag);
   EXPECT_EQ(closed->alert_id(), opened->alert_id());
