@@ -4,9 +4,10 @@
 Monday 2025-03-03, 14:00-14:40 in Bishkek (08:00-08:40 UTC). The supervised person p1
 (ankle tag tag-1) leaves his home in the south-west and heads for the home of the victim
 p2 (phone-2): a fix a minute while he travels, then a fix every 15 s once he is within
-about 1.6 km. He passes the 1000 m warning ring, comes to about 250 m (inside the 500 m
-violation distance), waits there a minute and retreats. On the way back the tag reports
-its strap open once. The child p3 (phone-3) is at school, p4 (tag-4, second order) stays
+about 1.6 km. He passes the 1000 m warning ring, comes to about 110 m (inside the 500 m
+violation distance, and inside the 100 m buffer of the victim's home zone), waits there a
+minute while the victim presses SOS on her phone, and retreats. On the way back the tag
+reports its strap open once. The child p3 (phone-3) is at school, p4 (tag-4, second order) stays
 at home across town, the victim's phone reports once a minute. A tick closes each minute.
 One tag-1 line is repeated (a gateway retry), which replay ignores as a duplicate.
 
@@ -25,6 +26,8 @@ AGGRESSOR_HOME = (42.8400, 74.5700)   # p1, centre of the curfew inclusion zone
 SCHOOL = (42.8950, 74.6400)           # p3, centre of the school circle
 P4_HOME = (42.8000, 74.5000)          # p4, the second order's supervised person
 EARTH_M = 6371008.8
+CLOSEST_M = 110                       # closest approach of p1 to the victim's home
+SOS_MINUTE = 23                       # the victim presses SOS as he waits outside
 
 
 def rfc3339(t):
@@ -63,14 +66,14 @@ def aggressor_fixes():
         plan.append((s, remaining, 5.0))
         remaining -= 300
         s += 60
-    # On foot, every 15 s at 2.5 m/s, to 250 m.
-    while remaining > 250:
+    # On foot, every 15 s at 2.5 m/s, to 110 m.
+    while remaining > CLOSEST_M:
         plan.append((s, remaining, 2.5))
-        remaining = max(250, remaining - 37.5)
+        remaining = max(CLOSEST_M, remaining - 37.5)
         s += 15
-    # Waits a minute at 250 m.
+    # Waits a minute outside her home.
     for _ in range(4):
-        plan.append((s, 250, 0.0))
+        plan.append((s, CLOSEST_M, 0.0))
         s += 15
     # Retreats at 3 m/s, every 15 s, to 1.6 km; then a fix a minute.
     while remaining < 1600:
@@ -100,8 +103,9 @@ def main():
     for minute in range(0, 41):
         t = START + timedelta(minutes=minute)
         source = "wifi" if minute % 4 == 1 else "gnss"
+        extra = {"flags": ["sos"]} if minute == SOS_MINUTE else {}
         records.append(fix("phone-2", minute + 1, t, VICTIM_HOME, 20 if source == "wifi" else 12,
-                           source=source, battery_pct=64 - minute // 5))
+                           source=source, battery_pct=64 - minute // 5, **extra))
         if minute % 2 == 0:
             records.append(fix("phone-3", minute // 2 + 1, t, SCHOOL, 15))
         if minute % 5 == 0:

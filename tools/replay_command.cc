@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "engine/engine.h"
+#include "ingest/event_text.h"
 #include "ingest/json_codec.h"
 
 namespace stayaway::tools {
@@ -48,9 +49,10 @@ bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
-void WriteEvents(const std::vector<v1::Event>& events, std::ostream& out, ReplayStats* stats) {
+void WriteEvents(const std::vector<v1::Event>& events, bool text, std::ostream& out,
+                 ReplayStats* stats) {
   for (const v1::Event& event : events) {
-    out << ingest::EventToJson(event) << '\n';
+    out << (text ? ingest::EventToText(event) : ingest::EventToJson(event)) << '\n';
     ++stats->events;
   }
 }
@@ -88,6 +90,7 @@ struct ReplayFlags {
   std::string fixes;
   std::string zones;
   std::string config;
+  std::string format = "json";
   bool help = false;
 };
 
@@ -108,6 +111,7 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
                           : arg == "--fixes"  ? &flags->fixes
                           : arg == "--zones"  ? &flags->zones
                           : arg == "--config" ? &flags->config
+                          : arg == "--format" ? &flags->format
                                               : nullptr;
     if (target == nullptr) return "unknown argument '" + std::string(args[i]) + "'";
     if (!value) {
@@ -120,6 +124,7 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
   if (flags->help) return "";
   if (flags->orders.empty()) return "--orders is required";
   if (flags->fixes.empty()) return "--fixes is required";
+  if (flags->format != "json" && flags->format != "text") return "--format is json or text";
   return "";
 }
 
@@ -128,6 +133,7 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
 void PrintReplayUsage(std::ostream& out) {
   out << "usage: stayaway replay --orders ORDERS.json --fixes FIXES.ndjson\n"
          "                       [--zones ZONES.json] [--config CONFIG.json]\n"
+         "                       [--format json|text]\n"
          "\n"
          "Feeds orders, global zones and a file of fixes and ticks through the engine and\n"
          "writes every event it emits to stdout, one JSON object per line. The same files\n"
@@ -141,6 +147,7 @@ void PrintReplayUsage(std::ostream& out) {
          "                         or a tick {\"tick\":\"2025-03-01T10:05:00Z\"}\n"
          "  --zones ZONES.json     JSON array of global exclusion zones (shelters)\n"
          "  --config CONFIG.json   engine thresholds (EngineConfig); 0 or absent = default\n"
+         "  --format json|text     JSON lines (default) or one readable line per event\n"
          "\n"
          "Refused orders and lines are reported on stderr (\"line 12: ...\") and skipped;\n"
          "duplicate fixes are ignored. A summary line ends stderr.\n"
@@ -157,7 +164,7 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
     const v1::Order& order = inputs.orders[i];
     out.clear();
     const Status status = engine.ApplyOrder(order, &out);
-    WriteEvents(out, events, &stats);
+    WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++stats.orders;
     } else {
@@ -170,7 +177,7 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
     const v1::Zone& zone = inputs.zones[i];
     out.clear();
     const Status status = engine.ApplyGlobalZone(zone, &out);
-    WriteEvents(out, events, &stats);
+    WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++stats.zones;
     } else {
@@ -203,7 +210,7 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
     }
     out.clear();
     const Status status = engine.Apply(*input, &out);
-    WriteEvents(out, events, &stats);
+    WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++(input->has_tick() ? stats.ticks : stats.fixes);
     } else if (status.code() == StatusCode::kAlreadyExists) {
@@ -256,6 +263,7 @@ int RunReplayCommand(std::span<const std::string_view> args, std::ostream& event
   };
 
   ReplayInputs inputs;
+  inputs.text_output = flags.format == "text";
   if (!load(flags.orders, ingest::ParseOrdersJson, &inputs.orders)) return kExitUsage;
   if (!flags.zones.empty() && !load(flags.zones, ingest::ParseZonesJson, &inputs.zones)) {
     return kExitUsage;

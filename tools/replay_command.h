@@ -2,7 +2,9 @@
 // and ticks through one Engine and writes the events it emits, one JSON object per line.
 //
 //   stayaway replay --orders ORDERS.json --fixes FIXES.ndjson
-//       [--zones ZONES.json] [--config CONFIG.json] > events.ndjson
+//       [--zones ZONES.json] [--config CONFIG.json] [--format json|text] > events.ndjson
+//
+// --format text prints one readable line per event (ingest/event_text.h) instead of JSON.
 //
 // Because the engine is deterministic, the same files always give byte-identical output:
 // this is how a court or an engineer reproduces what the centre saw.
@@ -41,6 +43,7 @@ struct ReplayInputs {
   std::vector<v1::Order> orders;  // applied in this order
   std::vector<v1::Zone> zones;    // global zones, applied after the orders
   engine::EngineSettings settings;
+  bool text_output = false;  // EventToText lines instead of JSON
 };
 
 struct ReplayStats {
