@@ -12,6 +12,7 @@
 
 #include "engine/alert_id.h"
 #include "engine/compiled_zone.h"
+#include "engine/id_index.h"
 #include "engine/order_validation.h"
 #include "engine/person_track.h"
 #include "engine/rule_tracker.h"
@@ -216,7 +217,7 @@ class EngineState {
   std::vector<PersonState> persons_;
   std::unordered_map<std::string, uint32_t> person_index_;
   std::vector<DeviceState> devices_;
-  std::unordered_map<std::string, uint32_t> device_index_;
+  IdIndex device_index_;  // the per-fix lookup: flat, one cache miss
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;
   geo::ZoneIndex zone_tree_;
@@ -265,11 +266,10 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
   // A device belongs to one person, whatever order names it.
   auto check_devices = [&](const v1::Party& party) -> Status {
     for (const std::string& device : party.devices()) {
-      auto d = device_index_.find(device);
-      if (d != device_index_.end() && persons_[devices_[d->second].person].id != party.id()) {
+      const std::optional<uint32_t> d = device_index_.Find(device);
+      if (d && persons_[devices_[*d].person].id != party.id()) {
         return InvalidArgument("order " + order.id() + ": device " + device +
-                               " already belongs to person " +
-                               persons_[devices_[d->second].person].id);
+                               " already belongs to person " + persons_[devices_[*d].person].id);
       }
     }
     return Status::Ok();
@@ -317,9 +317,7 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
                                  [](uint32_t o, const Membership& m) { return o < m.order; }),
                 Membership{index, role});
     for (const std::string& device : party.devices()) {
-      auto [it, inserted] =
-          device_index_.try_emplace(device, static_cast<uint32_t>(devices_.size()));
-      if (inserted) {
+      if (device_index_.Insert(device, static_cast<uint32_t>(devices_.size())).second) {
         devices_.emplace_back();
         devices_.back().id = device;
         devices_.back().person = person;
@@ -503,11 +501,9 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   const TimeMs t = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
   if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
-  auto found = device_index_.find(fix.device());
-  if (found == device_index_.end()) {
-    return NotFound("device " + fix.device() + " is not in any order");
-  }
-  DeviceState& device = devices_[found->second];
+  const std::optional<uint32_t> found = device_index_.Find(fix.device());
+  if (!found) return NotFound("device " + fix.device() + " is not in any order");
+  DeviceState& device = devices_[*found];
   if (!device.seqs.Insert(fix.seq())) {
     return AlreadyExists("device " + fix.device() + " seq " + std::to_string(fix.seq()) +
                          " was already applied");
@@ -516,7 +512,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
 
   FixContext fx;
   fx.fix = &fix;
-  fx.device = found->second;
+  fx.device = *found;
   fx.person = device.person;
   fx.received = received;
   fx.track_fix.time = t;
@@ -524,7 +520,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   fx.track_fix.accuracy_m = fix.accuracy_m();
   fx.track_fix.speed_mps = fix.has_speed_mps() ? static_cast<float>(fix.speed_mps()) : -1.0f;
   fx.track_fix.seq = fix.seq();
-  fx.track_fix.device = found->second;
+  fx.track_fix.device = *found;
   fx.flags = 0;
   for (int flag : fix.flags()) {
     if (flag > 0 && flag < 32) fx.flags |= 1u << static_cast<unsigned>(flag);

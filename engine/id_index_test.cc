@@ -1,0 +1,34 @@
+#include "engine/id_index.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace stayaway::engine {
+namespace {
+
+TEST(IdIndex, MatchesUnorderedMapThroughGrowth) {
+  const unsigned seed = 4242;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  IdIndex index;
+  std::unordered_map<std::string, uint32_t> oracle;
+  for (uint32_t i = 0; i < 50000; ++i) {
+    // Many near-identical ids, as device fleets have, plus some long ones.
+    const std::string id = (rng() % 2 ? "tag-" : "phone-with-a-long-device-name-") +
+                           std::to_string(rng() % 60000);
+    const auto [value, inserted] = index.Insert(id, i);
+    const auto [it, oracle_inserted] = oracle.emplace(id, i);
+    ASSERT_EQ(inserted, oracle_inserted) << id;
+    ASSERT_EQ(value, it->second) << id;
+  }
+  EXPECT_EQ(index.size(), oracle.size());
+  for (const auto& [id, value] : oracle) ASSERT_EQ(index.Find(id), value) << id;
+  EXPECT_FALSE(index.Find("tag-unknown").has_value());
+  EXPECT_FALSE(index.Find("").has_value());
+}
+
+}  // namespace
+}  // namespace stayaway::engine
