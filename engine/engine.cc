@@ -796,7 +796,9 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
     AddFixRefs(supervised, e);
     AddFixRefs(protected_person, e);
   };
-  Evaluate(order_index, slot, eval, settings_.proximity, fill, events);
+  const Debounce& debounce =
+      IsViolation(c.level) ? settings_.proximity_violation : settings_.proximity_warning;
+  Evaluate(order_index, slot, eval, debounce, fill, events);
 }
 
 // The pair as it stands at its newest fix: clear of every ring (with margin)?
@@ -866,7 +868,9 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
     e->set_limit_m(entry.zone.buffer_m);
     AddFixRefs(own, e);
   };
-  Evaluate(order_index, slot, eval, settings_.zone, fill, events);
+  Evaluate(order_index, slot, eval,
+           entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone, fill,
+           events);
 }
 
 void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "proto/stayaway.pb.h"
 
@@ -26,13 +28,14 @@ void TakeInt(Int value, Field* field) {
 
 StatusOr<EngineSettings> ResolveSettings(const v1::EngineConfig& config) {
   EngineSettings s;
-  if (config.has_proximity()) {
-    TakeInt(config.proximity().confirm_fixes(), &s.proximity.confirm_fixes);
-    TakeInt(config.proximity().dwell_ms(), &s.proximity.dwell_ms);
-  }
-  if (config.has_zone()) {
-    TakeInt(config.zone().confirm_fixes(), &s.zone.confirm_fixes);
-    TakeInt(config.zone().dwell_ms(), &s.zone.dwell_ms);
+  for (const auto& [rule, field] : {
+           std::pair{&config.proximity_warning(), &s.proximity_warning},
+           std::pair{&config.proximity_violation(), &s.proximity_violation},
+           std::pair{&config.exclusion_zone(), &s.exclusion_zone},
+           std::pair{&config.inclusion_zone(), &s.inclusion_zone},
+       }) {
+    TakeInt(rule->confirm_fixes(), &field->confirm_fixes);
+    TakeInt(rule->dwell_ms(), &field->dwell_ms);
   }
   for (const auto& [name, value, field] : {
            std::tuple{"close_margin_m", config.close_margin_m(), &s.close_margin_m},

@@ -20,10 +20,13 @@ struct Debounce {
 };
 
 struct EngineSettings {
-  // Proximity alerts open after 2 qualifying evaluations or 30 s. Default: {2, 30000}.
-  Debounce proximity{2, 30'000};
-  // Zone alerts likewise. Default: {2, 30000}.
-  Debounce zone{2, 30'000};
+  // Debounce per alert kind. A proximity evaluation uses the one of the level it reached
+  // (warning or violation). Defaults: {2 evaluations, 30 s} each.
+  Debounce proximity_warning{2, 30'000};
+  Debounce proximity_violation{2, 30'000};
+  Debounce exclusion_zone{2, 30'000};
+  Debounce inclusion_zone{2, 30'000};
+  void SetProximityDebounce(Debounce d) { proximity_warning = proximity_violation = d; }
   // An open proximity or zone alert closes only when the distance's lower bound clears the
   // limit by this much. Default: 50 m.
   double close_margin_m = 50;

@@ -281,10 +281,10 @@ TEST(ParseZonesJson, ParsesGlobalZones) {
 
 TEST(ParseEngineConfigJson, ParsesAndRefusesUnknownFields) {
   const auto config = ParseEngineConfigJson(R"({"comms_lost_ms": 300000,)"
-                                            R"( "proximity": {"confirm_fixes": 3}})");
+                                            R"( "proximity_violation": {"confirm_fixes": 3}})");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->comms_lost_ms(), 300000u);
-  EXPECT_EQ(config->proximity().confirm_fixes(), 3u);
+  EXPECT_EQ(config->proximity_violation().confirm_fixes(), 3u);
   EXPECT_EQ(ParseEngineConfigJson(R"({"comms_lost": 1})").status().message(),
             "config: unknown field \"comms_lost\"");
 }

@@ -158,7 +158,7 @@ TEST(EngineScenario, DwellOpensTheAlertBeforeEnoughEvaluations) {
   // Proximity debounce {5 evaluations, 30 s}: the third qualifying fix, 40 s after the
   // first, opens through the dwell although only three evaluations qualified.
   EngineSettings settings;
-  settings.proximity = {5, 30'000};
+  settings.SetProximityDebounce({5, 30'000});
   Harness h(settings);
   h.AddOrder(PairOrder(300, 0));
   const Point home = kBishkek;
@@ -172,6 +172,32 @@ TEST(EngineScenario, DwellOpensTheAlertBeforeEnoughEvaluations) {
   EXPECT_EQ(held[0].transition(), Event::opened);
   EXPECT_EQ(held[0].kind(), Event::proximity_violation);
   EXPECT_EQ(Ms(held[0].time()), kT0 + 60 * kSecond);
+}
+
+TEST(EngineScenario, DebounceIsConfiguredPerAlertKind) {
+  // A centre that wants violations at once but warnings only after three fixes.
+  EngineSettings settings;
+  settings.proximity_violation = {1, 0};
+  settings.proximity_warning = {3, 0};
+  Harness h(settings);
+  h.AddOrder(PairOrder(/*violation_m=*/200, /*warning_m=*/1000));
+  const Point home = kBishkek;
+  h.Report(kPhone, kT0, home);
+  // Warning ring (600 m): two fixes open nothing, the third does.
+  EXPECT_TRUE(Proximity(h.Report(kTag, kT0, Destination(home, 90, 600))).empty());
+  EXPECT_TRUE(Proximity(h.Report(kTag, kT0 + 5 * kSecond, Destination(home, 90, 600))).empty());
+  const auto warned = Proximity(h.Report(kTag, kT0 + 10 * kSecond, Destination(home, 90, 600)));
+  ASSERT_EQ(warned.size(), 1u) << Describe(warned);
+  EXPECT_EQ(warned[0].kind(), Event::proximity_warning);
+
+  // A second pair in a fresh engine: straight into the violation ring opens on one fix.
+  Harness v(settings);
+  v.AddOrder(PairOrder(200, 1000));
+  v.Report(kPhone, kT0, home);
+  const auto violated = Proximity(v.Report(kTag, kT0, Destination(home, 90, 100)));
+  ASSERT_EQ(violated.size(), 1u) << Describe(violated);
+  EXPECT_EQ(violated[0].transition(), Event::opened);
+  EXPECT_EQ(violated[0].kind(), Event::proximity_violation);
 }
 
 TEST(EngineScenario, JitterAtTheViolationBoundaryDoesNotFlap) {
@@ -261,7 +287,7 @@ TEST(EngineScenario, CertaintyBoundaryIsExactForTheRadiiAsSent) {
   // strict comparisons the violation is possible, not confirmed. 0.7 is not a float: an
   // engine that rounds radii to float gets u = 1.3999999762 and wrongly says confirmed.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   const Point victim = kBishkek;
   const Point aggr = Destination(victim, 90, 150);
@@ -305,7 +331,7 @@ TEST(EngineScenario, CounterpartBetweenBracketingFixesIsInterpolated) {
   // accuracy); the tag's first fix, half-way in time, sees her at the geodesic midpoint
   // with the radius interpolated to 20 m.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   h.AddOrder(PairOrder(300, 0));
   const Point a = kBishkek;
@@ -329,7 +355,7 @@ TEST(EngineScenario, StaleCounterpartGrowsByItsReportedSpeed) {
   // Proximity debounce {1, 0}. The victim's fix says 5 m/s (faster than the 2 m/s default):
   // 20 s later her radius is 5 + 5 * 20 = 105 m.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   h.AddOrder(PairOrder(300, 0));
   const Point home = kBishkek;
@@ -350,7 +376,7 @@ TEST(EngineScenario, BracketWiderThanInterpolationGapUsesTheLastFixBefore) {
   // Proximity debounce {1, 0}. The victim's fixes are 6 min apart (> 5 min): the tag's fix
   // in the middle sees her last fix before it, grown by 2 m/s * 180 s = 360 m.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   h.AddOrder(PairOrder(300, 0));
   const Point home = kBishkek;
@@ -882,7 +908,7 @@ TEST(EngineScenario, ExclusionPolygonWithBufferOpensWithinBufferAndClosesWithMar
 TEST(EngineScenario, ImplausibleJumpIsSuspectAndOpensNoProximityAlert) {
   // Debounce {1, 0} for proximity, so a single evaluation would open an alert.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   h.AddOrder(PairOrder(200, 0));
   const Point home = kBishkek;
@@ -913,7 +939,7 @@ TEST(EngineScenario, ConsistentSuspectFixesReanchorTheTrack) {
   // Debounce {1, 0} for proximity. The tag jumps 50 km and then keeps reporting there:
   // the second fix is plausible from the first suspect fix and re-anchors the track.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   Harness h(settings);
   h.AddOrder(PairOrder(200, 0));
   const Point home = kBishkek;
@@ -1100,7 +1126,7 @@ struct Expected {
 TEST(EngineScenarioOracle, SingleProximityEvaluationMatchesTheCertaintyFormulas) {
   // Proximity debounce {1 evaluation, 0 dwell}: every qualifying evaluation opens.
   EngineSettings settings;
-  settings.proximity = {1, 0};
+  settings.SetProximityDebounce({1, 0});
   const uint64_t seed = TestSeed(0x5eed0001);
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
@@ -1185,7 +1211,7 @@ TEST(EngineScenarioOracle, SingleProximityEvaluationMatchesTheCertaintyFormulas)
 TEST(EngineScenarioOracle, SingleZoneEvaluationMatchesTheSignedDistanceFormulas) {
   // Zone debounce {1 evaluation, 0 dwell}. Circles: sd = distance to centre - radius.
   EngineSettings settings;
-  settings.zone = {1, 0};
+  settings.exclusion_zone = settings.inclusion_zone = engine::Debounce{1, 0};
   const uint64_t seed = TestSeed(0x5eed0002);
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
