@@ -1,0 +1,76 @@
+// Core: the monitoring centre's core inside stayawayd. One engine thread owns the Engine
+// (ARCHITECTURE.md: single writer, no locks on the hot path) and drains a bounded queue of
+// inputs; the event log numbers every event; the alert book answers alert queries; the
+// metrics registry counts everything. Front ends reach it through ingest::MonitoringService.
+//
+//   daemon::Core core(options);
+//   core.Start();                 // starts the engine thread and its clock
+//   ... servers call core.SubmitFixes(...) etc. ...
+//   core.Stop();                  // drains queued inputs, then stops
+//
+// Time: the core stamps fixes' received time and emits a Tick input every tick_interval
+// from its clock, so comms_lost and ack deadlines fire in live operation exactly as they
+// would in a replay of the same inputs.
+//
+// Thread-safety: all public methods are thread-safe.
+#ifndef STAYAWAY_DAEMON_CORE_H_
+#define STAYAWAY_DAEMON_CORE_H_
+
+#include <functional>
+#include <memory>
+
+#include "engine/engine_config.h"
+#include "ingest/monitoring_service.h"
+
+namespace stayaway::daemon {
+
+struct CoreOptions {
+  engine::EngineSettings engine;
+  // Inputs waiting for the engine thread; a full queue pushes back on connections.
+  // Default: 65536.
+  size_t queue_capacity = 65536;
+  // How often the core feeds a Tick to the engine. Default: 1 s.
+  TimeMs tick_interval_ms = 1000;
+  // The wall clock in ms since the epoch; tests may inject their own.
+  std::function<TimeMs()> clock;  // default: system_clock
+};
+
+class Core final : public ingest::MonitoringService {
+ public:
+  explicit Core(CoreOptions options);
+  ~Core() override;  // stops if still running
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  void Start();
+  // Applies everything already queued, then stops the engine thread. Idempotent.
+  void Stop();
+
+  bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source,
+                   FixesDone done) override;
+  Status PutOrder(const v1::Order& order) override;
+  StatusOr<v1::Order> GetOrder(std::string_view order_id) override;
+  Status RevokeOrder(std::string_view order_id) override;
+  Status PutGlobalZone(const v1::Zone& zone) override;
+  std::vector<v1::Zone> ListGlobalZones() override;
+  std::vector<v1::AlertView> ListAlerts(const ingest::AlertQuery& query) override;
+  Status AckAlert(v1::AlertAck ack) override;
+  uint64_t ReadEvents(uint64_t from_seq, size_t max,
+                      std::vector<v1::EventRecord>* out) override;
+  uint64_t NextEventSeq() override;
+  uint64_t AddEventListener(std::function<void()> on_new) override;
+  void RemoveEventListener(uint64_t handle) override;
+  void CountRejected(std::string_view source, std::string_view reason) override;
+  void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) override;
+  void ForgetSubscriber(std::string_view subscriber) override;
+  std::string MetricsText() override;
+  bool Healthy() override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_CORE_H_

@@ -1,0 +1,87 @@
+// MonitoringService: what the network front ends (TCP ingest, HTTP API, OsmAnd, Traccar,
+// subscribers) ask of the monitoring centre's core. The daemon's core implements it
+// (daemon/core.h); the servers in ingest/ only ever talk to this interface.
+//
+// Thread-safety: every method may be called from any thread. Callbacks (FixesDone,
+// event listeners) run on the core's engine thread: they must be quick and must not call
+// back into the service synchronously; post the work to your own executor instead.
+#ifndef STAYAWAY_INGEST_MONITORING_SERVICE_H_
+#define STAYAWAY_INGEST_MONITORING_SERVICE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::ingest {
+
+// The outcome of one submitted fix.
+struct FixOutcome {
+  bool accepted = false;   // taken in by the engine (a duplicate counts as accepted)
+  bool duplicate = false;  // the engine already had this (device, seq)
+  std::string code;        // when refused: a stable label (StatusCodeName), else empty
+  std::string reason;      // when refused: a message for the sender
+};
+
+struct AlertQuery {
+  std::string order_id;              // empty: every order
+  enum class State { kOpen, kClosed, kAll } state = State::kOpen;
+  std::optional<TimeMs> since;       // alerts with an event detected at or after this
+};
+
+class MonitoringService {
+ public:
+  virtual ~MonitoringService() = default;
+
+  using FixesDone = std::function<void(std::vector<FixOutcome>)>;
+  // Queues the fixes for the engine. `source` labels metrics ("tcp", "http", "osmand",
+  // "traccar"). The daemon stamps each fix's received time with its own clock. `done`
+  // gets one outcome per fix, in order, once the engine has applied them all (and, when
+  // the journal exists, once they are durable). Returns false without calling `done` when
+  // the engine's queue is full: the caller pushes back on its connection and retries.
+  virtual bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source,
+                           FixesDone done) = 0;
+
+  // Orders and global zones. Blocking: they wait for the engine (they are rare).
+  // PutOrder creates or replaces (the version must increase); RevokeOrder applies the
+  // order again with state revoked and the next version, so history stays.
+  virtual Status PutOrder(const v1::Order& order) = 0;
+  virtual StatusOr<v1::Order> GetOrder(std::string_view order_id) = 0;
+  virtual Status RevokeOrder(std::string_view order_id) = 0;
+  virtual Status PutGlobalZone(const v1::Zone& zone) = 0;
+  virtual std::vector<v1::Zone> ListGlobalZones() = 0;
+
+  // Alerts and operator acknowledgements (ack.time is stamped by the daemon).
+  virtual std::vector<v1::AlertView> ListAlerts(const AlertQuery& query) = 0;
+  virtual Status AckAlert(v1::AlertAck ack) = 0;
+
+  // The event log: every event the engine emitted, numbered from 1. ReadEvents appends to
+  // `out` at most `max` records with seq >= from_seq and returns the seq to read next.
+  virtual uint64_t ReadEvents(uint64_t from_seq, size_t max,
+                              std::vector<v1::EventRecord>* out) = 0;
+  // The seq the next event will get (so last seq + 1).
+  virtual uint64_t NextEventSeq() = 0;
+  // `on_new` is called (on the engine thread) whenever events were appended. Returns a
+  // handle for RemoveEventListener.
+  virtual uint64_t AddEventListener(std::function<void()> on_new) = 0;
+  virtual void RemoveEventListener(uint64_t handle) = 0;
+
+  // Metrics: front ends count what they refuse and report subscriber lag; MetricsText is
+  // the Prometheus text exposition of everything.
+  virtual void CountRejected(std::string_view source, std::string_view reason) = 0;
+  virtual void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) = 0;
+  virtual void ForgetSubscriber(std::string_view subscriber) = 0;
+  virtual std::string MetricsText() = 0;
+  // False while starting or stopping.
+  virtual bool Healthy() = 0;
+};
+
+}  // namespace stayaway::ingest
+
+#endif  // STAYAWAY_INGEST_MONITORING_SERVICE_H_
