@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <set>
 #include <limits>
 #include <optional>
 #include <string>
@@ -103,6 +105,18 @@ struct OrderState {
   }
 };
 
+// Every alert ever opened, for acknowledgements and their deadlines.
+struct AlertRecord {
+  uint32_t order = 0;
+  Event::Kind kind = Event::kind_unspecified;
+  bool has_certainty = false;
+  Event::Certainty certainty = Event::confirmed;
+  TimeMs deadline_ms = 0;  // 0: none
+  bool acked = false;
+  bool overdue_sent = false;
+  std::string rule;
+};
+
 struct ZoneEntry {
   CompiledZone zone;
   int64_t owner = -1;  // order index; -1 for a global zone
@@ -161,6 +175,7 @@ class EngineState {
   Status ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>* events);
   Status ApplyFix(const Fix& fix, std::vector<Event>* events);
   void ApplyTick(TimeMs tick_ms, std::vector<Event>* events);
+  Status ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events);
 
   TimeMs now_ms() const { return now_; }
   const EngineSettings& settings() const { return settings_; }
@@ -208,6 +223,10 @@ class EngineState {
                        std::vector<Event>* events);
   void FillPlacement(uint32_t person, const Placement& placement,
                      v1::PositionReport* report) const;
+  void TrackAlert(const Event& event, uint32_t order_index);
+  TimeMs AckDeadline(const Event& event) const;
+  Event& AddAlertEvent(const std::string& alert_id, const AlertRecord& alert,
+                       Event::Transition transition, TimeMs time, std::vector<Event>* events);
   void AddFixRefs(const Placement& placement, Event* event) const;
 
   EngineSettings settings_;
@@ -221,6 +240,9 @@ class EngineState {
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;
   geo::ZoneIndex zone_tree_;
+  // Ordered by id so ticks visit deadlines in a deterministic order.
+  std::map<std::string, AlertRecord> alerts_;
+  std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
   // Scratch space reused by every fix, so the hot path does not allocate.
   std::vector<RuleTransition> transitions_;
   std::vector<uint32_t> zone_candidates_;
@@ -921,6 +943,20 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
 
 void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
   now_ = std::max(now_, tick_ms);
+  for (auto it = unacked_open_.begin(); it != unacked_open_.end();) {
+    AlertRecord& alert = alerts_[*it];
+    if (alert.acked || alert.overdue_sent || alert.deadline_ms == 0) {
+      it = unacked_open_.erase(it);
+      continue;
+    }
+    if (alert.deadline_ms > now_) {
+      ++it;
+      continue;
+    }
+    alert.overdue_sent = true;
+    AddAlertEvent(*it, alert, Event::ack_overdue, alert.deadline_ms, events);
+    it = unacked_open_.erase(it);
+  }
   for (uint32_t d = 0; d < devices_.size(); ++d) {
     DeviceState& device = devices_[d];
     if (device.last_received == kNever) {
@@ -1007,7 +1043,79 @@ void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
     e.set_rule(slot.key);
     // A close placed at the present describes the present, not the late fix.
     if (fill && !tr.at_newest_clear) fill(&e);
+    TrackAlert(e, order_index);
   }
+}
+
+TimeMs EngineState::AckDeadline(const Event& event) const {
+  const auto kind = static_cast<size_t>(event.kind());
+  if (kind >= EngineSettings::kKinds) return 0;
+  const bool possible = event.has_certainty() && event.certainty() == Event::possible;
+  return possible ? settings_.ack_deadline_possible_ms[kind]
+                  : settings_.ack_deadline_confirmed_ms[kind];
+}
+
+// Keeps the alert registry in step with an emitted transition.
+void EngineState::TrackAlert(const Event& event, uint32_t order_index) {
+  AlertRecord& alert = alerts_[event.alert_id()];
+  const TimeMs detected = TimestampToMs(event.detected_at());
+  const TimeMs window = AckDeadline(event);
+  const TimeMs deadline = window == 0 ? 0 : detected + window;
+  switch (event.transition()) {
+    case Event::opened:
+      alert.order = order_index;
+      alert.rule = event.rule();
+      alert.deadline_ms = deadline;
+      break;
+    case Event::escalated:
+      if (deadline != 0 && (alert.deadline_ms == 0 || deadline < alert.deadline_ms)) {
+        alert.deadline_ms = deadline;
+      }
+      break;
+    default:
+      break;
+  }
+  alert.kind = event.kind();
+  alert.has_certainty = event.has_certainty();
+  if (event.has_certainty()) alert.certainty = event.certainty();
+  if (!alert.acked && !alert.overdue_sent && alert.deadline_ms != 0) {
+    unacked_open_.insert(event.alert_id());
+  }
+}
+
+Event& EngineState::AddAlertEvent(const std::string& alert_id, const AlertRecord& alert,
+                                  Event::Transition transition, TimeMs time,
+                                  std::vector<Event>* events) {
+  const OrderState& order = orders_[alert.order];
+  Event& e = events->emplace_back();
+  e.set_alert_id(alert_id);
+  e.set_order_id(order.terms.id());
+  e.set_order_version(order.terms.version());
+  e.set_kind(alert.kind);
+  e.set_transition(transition);
+  if (alert.has_certainty) e.set_certainty(alert.certainty);
+  MsToTimestamp(time, e.mutable_time());
+  MsToTimestamp(now_, e.mutable_detected_at());
+  e.set_late(now_ - time > settings_.late_after_ms);
+  e.set_rule(alert.rule);
+  return e;
+}
+
+Status EngineState::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events) {
+  if (ack.by().empty()) return InvalidArgument("ack has no `by` (who acknowledged)");
+  if (!ack.has_time()) return InvalidArgument("ack has no time");
+  auto found = alerts_.find(ack.alert_id());
+  if (found == alerts_.end()) return NotFound("alert " + ack.alert_id() + " is unknown");
+  const TimeMs t = TimestampToMs(ack.time());
+  now_ = std::max(now_, t);
+  AlertRecord& alert = found->second;
+  alert.acked = true;
+  unacked_open_.erase(found->first);
+  Event& e = AddAlertEvent(found->first, alert, Event::acknowledged, t, events);
+  e.set_ack_by(ack.by());
+  e.set_ack_note(ack.note());
+  e.set_late(false);  // an operator action is never late: it happens when it is recorded
+  return Status::Ok();
 }
 
 void EngineState::FillPlacement(uint32_t person, const Placement& placement,
@@ -1049,6 +1157,9 @@ Status Engine::ApplyFix(const Fix& fix, std::vector<Event>* events) {
 void Engine::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
   state_->ApplyTick(tick_ms, events);
 }
+Status Engine::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events) {
+  return state_->ApplyAck(ack, events);
+}
 Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
   switch (input.input_case()) {
     case v1::Input::kFix: return ApplyFix(input.fix(), events);
@@ -1058,6 +1169,7 @@ Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
       return Status::Ok();
     case v1::Input::kOrder: return ApplyOrder(input.order(), events);
     case v1::Input::kGlobalZone: return ApplyGlobalZone(input.global_zone(), events);
+    case v1::Input::kAck: return ApplyAck(input.ack(), events);
     case v1::Input::INPUT_NOT_SET: break;
   }
   return InvalidArgument("input holds nothing");

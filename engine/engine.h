@@ -82,6 +82,12 @@
 // events come in a fixed order: device rules, then each order of the person in the order
 // they were first applied, within an order proximity pairs, zones, location-unknown.
 //
+// ## Acknowledgement deadlines
+// Every alert has a deadline by kind and certainty (EngineSettings::ack_deadline_*), counted
+// from the detection of its opening; an escalation to a kind with a tighter deadline
+// tightens it. A tick that finds the deadline passed without an ApplyAck emits one
+// `ack_overdue` event (its time is the deadline) for that alert, open or closed.
+//
 // ## Refusals
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
@@ -99,6 +105,7 @@
 #include "engine/engine_config.h"
 
 namespace stayaway::v1 {
+class AlertAck;
 class Event;
 class Fix;
 class Input;
@@ -129,8 +136,14 @@ class Engine {
   // Evaluates one fix at its event time; see the file comment for every rule.
   Status ApplyFix(const v1::Fix& fix, std::vector<v1::Event>* events);
 
-  // Advances now to tick_ms (never backwards) and fires timeouts (comms_lost).
+  // Advances now to tick_ms (never backwards) and fires timeouts (comms_lost, ack_overdue).
   void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
+
+  // Records an operator's acknowledgement: an `acknowledged` event carrying who and the
+  // note, at the ack's time. Open or closed alerts may be acknowledged, more than once
+  // (each ack is its own event); NotFound for an alert id never emitted, InvalidArgument
+  // without `by` or time. An acknowledged alert never becomes ack_overdue.
+  Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
 
   // Dispatches on the input's kind.
   Status Apply(const v1::Input& input, std::vector<v1::Event>* events);

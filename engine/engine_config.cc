@@ -1,6 +1,7 @@
 #include "engine/engine_config.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -25,6 +26,19 @@ void TakeInt(Int value, Field* field) {
 }
 
 }  // namespace
+
+std::array<TimeMs, EngineSettings::kKinds> EngineSettings::DefaultAckDeadlines(bool possible) {
+  std::array<TimeMs, kKinds> deadlines;
+  deadlines.fill(15 * 60'000);
+  for (v1::Event::Kind urgent :
+       {v1::Event::proximity_violation, v1::Event::exclusion_zone, v1::Event::inclusion_zone,
+        v1::Event::sos, v1::Event::strap_tamper, v1::Event::case_tamper,
+        v1::Event::body_contact_lost, v1::Event::jamming, v1::Event::protected_location_unknown}) {
+    deadlines[static_cast<size_t>(urgent)] = possible ? 5 * 60'000 : 2 * 60'000;
+  }
+  deadlines[0] = 0;
+  return deadlines;
+}
 
 StatusOr<EngineSettings> ResolveSettings(const v1::EngineConfig& config) {
   EngineSettings s;
@@ -60,6 +74,26 @@ StatusOr<EngineSettings> ResolveSettings(const v1::EngineConfig& config) {
   TakeInt(config.history_fixes(), &s.history_fixes);
   TakeInt(config.max_future_ms(), &s.max_future_ms);
   if (s.history_fixes < 2) return InvalidArgument("history_fixes must be at least 2");
+  // "kind" or "kind/possible" -> deadline in ms; 0 turns the deadline off.
+  // Sorted, so "sos" is applied before the more specific "sos/possible".
+  const std::map<std::string, uint64_t> deadlines(config.ack_deadline_ms().begin(),
+                                                  config.ack_deadline_ms().end());
+  for (const auto& [key, ms] : deadlines) {
+    const size_t slash = key.find('/');
+    const std::string kind_name = key.substr(0, slash);
+    const std::string severity = slash == std::string::npos ? "" : key.substr(slash + 1);
+    v1::Event::Kind kind;
+    if (!v1::Event::Kind_Parse(kind_name, &kind) || kind == v1::Event::kind_unspecified) {
+      return InvalidArgument("ack_deadline_ms: unknown alert kind \"" + kind_name + "\"");
+    }
+    if (severity != "" && severity != "possible" && severity != "confirmed") {
+      return InvalidArgument("ack_deadline_ms: severity must be possible or confirmed in \"" +
+                             key + "\"");
+    }
+    const auto k = static_cast<size_t>(kind);
+    if (severity != "possible") s.ack_deadline_confirmed_ms[k] = static_cast<TimeMs>(ms);
+    if (severity != "confirmed") s.ack_deadline_possible_ms[k] = static_cast<TimeMs>(ms);
+  }
   return s;
 }
 

@@ -3,6 +3,7 @@
 #ifndef STAYAWAY_ENGINE_ENGINE_CONFIG_H_
 #define STAYAWAY_ENGINE_ENGINE_CONFIG_H_
 
+#include <array>
 #include <cstdint>
 
 #include "base/status.h"
@@ -64,6 +65,18 @@ struct EngineSettings {
   double max_accuracy_m = 50'000;
   // Fixes whose event time is this far after their received time are refused. Default: 5 min.
   TimeMs max_future_ms = 5 * 60'000;
+
+  // Acknowledgement deadlines, counted from the detection of an alert's opening (or of an
+  // escalation to a kind with a tighter deadline). An alert still unacknowledged then gets
+  // an `ack_overdue` event. Indexed by v1::Event::Kind, for confirmed alerts (and alerts
+  // without certainty) and for possible ones; 0 means no deadline. Defaults: 2 min
+  // (possible: 5 min) for violations, zones, SOS, tamper, jamming and an unseen protected
+  // person; 15 min for everything else.
+  static constexpr int kKinds = 16;
+  std::array<TimeMs, kKinds> ack_deadline_confirmed_ms = DefaultAckDeadlines(false);
+  std::array<TimeMs, kKinds> ack_deadline_possible_ms = DefaultAckDeadlines(true);
+
+  static std::array<TimeMs, kKinds> DefaultAckDeadlines(bool possible);
 };
 
 // Takes every non-zero field of `config` over the defaults; refuses negative or NaN values.

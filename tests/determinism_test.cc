@@ -219,6 +219,9 @@ Transcript RunWorkload(const std::vector<v1::Input>& inputs, bool through_dispat
         case v1::Input::kGlobalZone:
           status = engine.ApplyGlobalZone(input.global_zone(), &events);
           break;
+        case v1::Input::kAck:
+          status = engine.ApplyAck(input.ack(), &events);
+          break;
         case v1::Input::INPUT_NOT_SET:
           break;
       }

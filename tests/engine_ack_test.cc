@@ -1,0 +1,109 @@
+// Operator acknowledgements and their deadlines: an alert not acknowledged in time
+// escalates with an ack_overdue event, driven by ticks so a replay gives the same result.
+#include <gtest/gtest.h>
+
+#include "tests/engine_test_support.h"
+
+namespace stayaway::enginetest {
+namespace {
+
+constexpr char kTag[] = "tag-1";
+constexpr char kPhone[] = "phone-v";
+
+v1::Order PairOrder() {
+  return MakeOrder("order-1", Person("aggr", {kTag}), {Person("victim", {kPhone}, "victim")},
+                   /*violation_m=*/300, /*warning_m=*/0);
+}
+
+v1::AlertAck Ack(const std::string& alert_id, TimeMs t, const std::string& by = "operator-7") {
+  v1::AlertAck ack;
+  ack.set_alert_id(alert_id);
+  ack.set_by(by);
+  ack.set_note("called the police");
+  MsToTimestamp(t, ack.mutable_time());
+  return ack;
+}
+
+// Opens a confirmed proximity violation at kT0 + 20 s and returns its opened event.
+Event OpenViolation(Harness& h) {
+  const Point home = kBishkek;
+  h.Report(kPhone, kT0, home);
+  h.Report(kTag, kT0, Destination(home, 90, 100));
+  const auto events = h.Report(kTag, kT0 + 20 * kSecond, Destination(home, 90, 100));
+  const auto opened = FindEvent(events, Event::proximity_violation, Event::opened);
+  EXPECT_TRUE(opened.has_value()) << Describe(events);
+  return opened.value_or(Event());
+}
+
+TEST(EngineAck, UnacknowledgedViolationBecomesOverdueAtItsDeadline) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  const Event opened = OpenViolation(h);
+  const TimeMs deadline = kT0 + 20 * kSecond + 2 * kMinute;  // confirmed violation: 2 min
+  EXPECT_TRUE(h.Tick(deadline - 1).empty());
+  const auto overdue = h.Tick(deadline + 500);
+  ASSERT_EQ(overdue.size(), 1u) << Describe(overdue);
+  EXPECT_EQ(overdue[0].transition(), Event::ack_overdue);
+  EXPECT_EQ(overdue[0].alert_id(), opened.alert_id());
+  EXPECT_EQ(overdue[0].kind(), Event::proximity_violation);
+  EXPECT_EQ(Ms(overdue[0].time()), deadline);
+  EXPECT_EQ(Ms(overdue[0].detected_at()), deadline + 500);
+  // Once only (later ticks bring comms_lost for the silent devices, nothing else).
+  const auto later = h.Tick(deadline + 10 * kMinute);
+  EXPECT_EQ(Count(later, Event::proximity_violation, Event::ack_overdue), 0)
+      << Describe(later);
+}
+
+TEST(EngineAck, AcknowledgementIsAnEventAndCancelsTheDeadline) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  const Event opened = OpenViolation(h);
+  std::vector<Event> events;
+  ASSERT_TRUE(h.engine().ApplyAck(Ack(opened.alert_id(), kT0 + kMinute), &events).ok());
+  ASSERT_EQ(events.size(), 1u) << Describe(events);
+  EXPECT_EQ(events[0].transition(), Event::acknowledged);
+  EXPECT_EQ(events[0].alert_id(), opened.alert_id());
+  EXPECT_EQ(events[0].ack_by(), "operator-7");
+  EXPECT_EQ(events[0].ack_note(), "called the police");
+  EXPECT_EQ(Ms(events[0].time()), kT0 + kMinute);
+  EXPECT_EQ(events[0].order_id(), "order-1");
+  const auto later = h.Tick(kT0 + kHour);
+  EXPECT_EQ(Count(later, Event::proximity_violation, Event::ack_overdue), 0)
+      << Describe(later);
+}
+
+TEST(EngineAck, UnknownAlertAndMissingOperatorAreRefused) {
+  Harness h;
+  h.AddOrder(PairOrder());
+  const Event opened = OpenViolation(h);
+  std::vector<Event> events;
+  EXPECT_EQ(h.engine().ApplyAck(Ack("0000000000000000", kT0), &events).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(h.engine().ApplyAck(Ack(opened.alert_id(), kT0, ""), &events).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST(EngineAck, DeadlinesAreConfigurablePerKindAndSeverity) {
+  v1::EngineConfig config;
+  (*config.mutable_ack_deadline_ms())["proximity_violation"] = 30'000;
+  (*config.mutable_ack_deadline_ms())["proximity_violation/possible"] = 0;  // no deadline
+  auto settings = engine::ResolveSettings(config);
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  const auto k = static_cast<size_t>(Event::proximity_violation);
+  EXPECT_EQ(settings->ack_deadline_confirmed_ms[k], 30'000);
+  EXPECT_EQ(settings->ack_deadline_possible_ms[k], 0);
+  Harness h(*settings);
+  h.AddOrder(PairOrder());
+  const Event opened = OpenViolation(h);
+  const auto overdue = h.Tick(kT0 + 50 * kSecond);
+  ASSERT_EQ(overdue.size(), 1u) << Describe(overdue);
+  EXPECT_EQ(overdue[0].transition(), Event::ack_overdue);
+
+  v1::EngineConfig bad;
+  (*bad.mutable_ack_deadline_ms())["no_such_kind"] = 1;
+  EXPECT_FALSE(engine::ResolveSettings(bad).ok());
+}
+
+}  // namespace
+}  // namespace stayaway::enginetest
