@@ -1,0 +1,283 @@
+#include "daemon/core.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "daemon/alert_book.h"
+#include "daemon/event_log.h"
+#include "daemon/metrics.h"
+#include "engine/engine.h"
+
+namespace stayaway::daemon {
+namespace {
+
+TimeMs SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Work for the engine thread. Admin work carries a promise the caller waits on.
+struct FixesWork {
+  std::vector<v1::Fix> fixes;
+  std::string source;
+  ingest::MonitoringService::FixesDone done;
+};
+struct AdminWork {
+  v1::Input input;
+  std::promise<Status> result;
+};
+using Work = std::variant<FixesWork, AdminWork>;
+
+}  // namespace
+
+struct Core::State {
+  explicit State(CoreOptions o) : options(std::move(o)), engine(options.engine) {
+    if (!options.clock) options.clock = SystemNowMs;
+  }
+
+  CoreOptions options;
+  engine::Engine engine;  // touched by the engine thread only
+  EventLog log;
+  AlertBook alerts;
+  Metrics metrics;
+
+  std::mutex mu;
+  std::condition_variable work_ready;
+  std::deque<Work> queue;      // guarded by mu
+  size_t queued_fixes = 0;     // guarded by mu
+  bool stopping = false;       // guarded by mu
+  bool running = false;        // guarded by mu
+  std::thread thread;
+
+  // What the API reads without asking the engine: orders as applied, global zones.
+  std::mutex catalogue_mu;
+  std::map<std::string, v1::Order, std::less<>> orders;  // guarded by catalogue_mu
+  std::map<std::string, v1::Zone> zones;                 // guarded by catalogue_mu
+
+  void Run();
+  void Apply(Work& work, std::vector<v1::Event>* events);
+  void Publish(std::vector<v1::Event>* events);
+  Status SubmitAdmin(v1::Input input);
+};
+
+Core::Core(CoreOptions options) : state_(std::make_unique<State>(std::move(options))) {}
+
+Core::~Core() { Stop(); }
+
+void Core::Start() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (state_->running) return;
+  state_->running = true;
+  state_->stopping = false;
+  state_->thread = std::thread([s = state_.get()] { s->Run(); });
+}
+
+void Core::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running) return;
+    state_->stopping = true;
+  }
+  state_->work_ready.notify_all();
+  state_->thread.join();
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->running = false;
+}
+
+void Core::State::Run() {
+  TimeMs next_tick = options.clock();
+  std::vector<v1::Event> events;
+  for (;;) {
+    std::deque<Work> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, next_tick - options.clock()));
+      work_ready.wait_for(lock, wait, [&] { return stopping || !queue.empty(); });
+      if (queue.empty() && stopping) return;
+      batch.swap(queue);
+      queued_fixes = 0;
+    }
+    metrics.SetQueueDepth(0);
+    for (Work& work : batch) {
+      events.clear();
+      Apply(work, &events);
+      Publish(&events);
+    }
+    const TimeMs now = options.clock();
+    if (now >= next_tick) {
+      events.clear();
+      engine.ApplyTick(now, &events);
+      Publish(&events);
+      next_tick = now + options.tick_interval_ms;
+    }
+  }
+}
+
+void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
+  if (auto* fixes = std::get_if<FixesWork>(&work)) {
+    std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
+    for (size_t i = 0; i < fixes->fixes.size(); ++i) {
+      const auto started = std::chrono::steady_clock::now();
+      const Status status = engine.ApplyFix(fixes->fixes[i], events);
+      metrics.ObserveEvaluation(std::chrono::steady_clock::now() - started);
+      ingest::FixOutcome& out = outcomes[i];
+      if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
+        out.accepted = true;
+        out.duplicate = !status.ok();
+        metrics.CountFix(fixes->source, out.duplicate);
+      } else {
+        out.code = std::string(StatusCodeName(status.code()));
+        out.reason = status.message();
+        metrics.CountRejected(fixes->source, out.code);
+      }
+    }
+    // Events go to the log before the sender hears back: what is acknowledged is applied.
+    Publish(events);
+    events->clear();
+    if (fixes->done) fixes->done(std::move(outcomes));
+    return;
+  }
+  auto& admin = std::get<AdminWork>(work);
+  const Status status = engine.Apply(admin.input, events);
+  if (status.ok()) {
+    std::lock_guard<std::mutex> lock(catalogue_mu);
+    if (admin.input.has_order()) orders[admin.input.order().id()] = admin.input.order();
+    if (admin.input.has_global_zone()) zones[admin.input.global_zone().id()] = admin.input.global_zone();
+  }
+  Publish(events);
+  events->clear();
+  admin.result.set_value(status);
+}
+
+void Core::State::Publish(std::vector<v1::Event>* events) {
+  if (events->empty()) return;
+  const uint64_t first = log.Append(*events);
+  for (size_t i = 0; i < events->size(); ++i) {
+    alerts.Record(first + i, (*events)[i]);
+    metrics.CountEvent((*events)[i]);
+  }
+  metrics.SetOpenAlerts(alerts.OpenByKind());
+  events->clear();
+  log.NotifyListeners();
+}
+
+Status Core::State::SubmitAdmin(v1::Input input) {
+  AdminWork work;
+  work.input = std::move(input);
+  std::future<Status> result = work.result.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!running || stopping) return FailedPrecondition("the daemon is not running");
+    queue.emplace_back(std::move(work));
+  }
+  work_ready.notify_one();
+  return result.get();
+}
+
+bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) {
+  const TimeMs received = state_->options.clock();
+  for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
+  size_t depth;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running || state_->stopping) return false;
+    // An empty queue always takes a batch, so one oversized batch cannot wedge a client.
+    if (state_->queued_fixes > 0 &&
+        state_->queued_fixes + fixes.size() > state_->options.queue_capacity) {
+      state_->metrics.CountBackpressure(source);
+      return false;
+    }
+    state_->queued_fixes += fixes.size();
+    depth = state_->queued_fixes;
+    state_->queue.emplace_back(FixesWork{std::move(fixes), std::string(source), std::move(done)});
+  }
+  state_->metrics.SetQueueDepth(depth);
+  state_->work_ready.notify_one();
+  return true;
+}
+
+Status Core::PutOrder(const v1::Order& order) {
+  v1::Input input;
+  *input.mutable_order() = order;
+  return state_->SubmitAdmin(std::move(input));
+}
+
+StatusOr<v1::Order> Core::GetOrder(std::string_view order_id) {
+  std::lock_guard<std::mutex> lock(state_->catalogue_mu);
+  auto it = state_->orders.find(order_id);
+  if (it == state_->orders.end()) return NotFound("order " + std::string(order_id) + " is unknown");
+  return it->second;
+}
+
+Status Core::RevokeOrder(std::string_view order_id) {
+  StatusOr<v1::Order> current = GetOrder(order_id);
+  if (!current.ok()) return current.status();
+  v1::Order revoked = *current;
+  revoked.set_state(v1::Order::revoked);
+  revoked.set_version(revoked.version() + 1);
+  return PutOrder(revoked);
+}
+
+Status Core::PutGlobalZone(const v1::Zone& zone) {
+  v1::Input input;
+  *input.mutable_global_zone() = zone;
+  return state_->SubmitAdmin(std::move(input));
+}
+
+std::vector<v1::Zone> Core::ListGlobalZones() {
+  std::lock_guard<std::mutex> lock(state_->catalogue_mu);
+  std::vector<v1::Zone> out;
+  for (const auto& [id, zone] : state_->zones) out.push_back(zone);
+  return out;
+}
+
+std::vector<v1::AlertView> Core::ListAlerts(const ingest::AlertQuery& query) {
+  return state_->alerts.List(query);
+}
+
+Status Core::AckAlert(v1::AlertAck ack) {
+  MsToTimestamp(state_->options.clock(), ack.mutable_time());
+  v1::Input input;
+  *input.mutable_ack() = std::move(ack);
+  return state_->SubmitAdmin(std::move(input));
+}
+
+uint64_t Core::ReadEvents(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) {
+  return state_->log.Read(from_seq, max, out);
+}
+
+uint64_t Core::NextEventSeq() { return state_->log.NextSeq(); }
+
+uint64_t Core::AddEventListener(std::function<void()> on_new) {
+  return state_->log.AddListener(std::move(on_new));
+}
+
+void Core::RemoveEventListener(uint64_t handle) { state_->log.RemoveListener(handle); }
+
+void Core::CountRejected(std::string_view source, std::string_view reason) {
+  state_->metrics.CountRejected(source, reason);
+}
+
+void Core::ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) {
+  state_->metrics.SetSubscriberLag(subscriber, lag_events);
+}
+
+void Core::ForgetSubscriber(std::string_view subscriber) {
+  state_->metrics.ForgetSubscriber(subscriber);
+}
+
+std::string Core::MetricsText() { return state_->metrics.Render(); }
+
+bool Core::Healthy() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->running && !state_->stopping;
+}
+
+}  // namespace stayaway::daemon

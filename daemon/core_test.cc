@@ -1,0 +1,221 @@
+#include "daemon/core.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "base/time.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::daemon {
+namespace {
+
+constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
+
+v1::Order PairOrder(uint32_t version = 1) {
+  v1::Order order;
+  order.set_id("KG-1");
+  order.set_version(version);
+  order.mutable_supervised()->set_id("p1");
+  order.mutable_supervised()->add_devices("tag-1");
+  auto* victim = order.add_protected_();
+  victim->set_id("p2");
+  victim->add_devices("phone-2");
+  order.set_violation_distance_m(300);
+  return order;
+}
+
+v1::Fix Fix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
+  v1::Fix fix;
+  fix.set_device(device);
+  fix.set_seq(seq);
+  MsToTimestamp(t, fix.mutable_time());
+  fix.set_lat(lat);
+  fix.set_lon(lon);
+  fix.set_accuracy_m(5);
+  return fix;
+}
+
+// A clock the test moves by hand.
+struct ManualClock {
+  std::atomic<TimeMs> now{kStart};
+  std::function<TimeMs()> fn() {
+    return [this] { return now.load(); };
+  }
+};
+
+CoreOptions Options(ManualClock& clock, size_t queue_capacity = 65536,
+                    TimeMs tick_interval_ms = 1000) {
+  CoreOptions options;
+  options.clock = clock.fn();
+  options.queue_capacity = queue_capacity;
+  options.tick_interval_ms = tick_interval_ms;
+  return options;
+}
+
+ingest::AlertQuery ForOrder(const std::string& order_id) {
+  ingest::AlertQuery query;
+  query.order_id = order_id;
+  return query;
+}
+
+std::vector<ingest::FixOutcome> SubmitAndWait(Core& core, std::vector<v1::Fix> fixes) {
+  std::promise<std::vector<ingest::FixOutcome>> promise;
+  auto future = promise.get_future();
+  EXPECT_TRUE(core.SubmitFixes(std::move(fixes), "test",
+                               [&](std::vector<ingest::FixOutcome> o) { promise.set_value(o); }));
+  return future.get();
+}
+
+TEST(Core, AcknowledgesFixesAfterTheEngineAppliedThem) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  const auto outcomes = SubmitAndWait(core, {Fix("phone-2", 1, kStart, 42.87, 74.59),
+                                             Fix("tag-1", 1, kStart, 42.87, 74.5905),
+                                             Fix("tag-1", 1, kStart, 42.87, 74.5905),
+                                             Fix("tag-9", 1, kStart, 42.87, 74.59),
+                                             Fix("tag-1", 2, kStart, 91, 74.59)});
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_TRUE(outcomes[0].accepted);
+  EXPECT_TRUE(outcomes[1].accepted);
+  EXPECT_TRUE(outcomes[2].accepted);
+  EXPECT_TRUE(outcomes[2].duplicate);
+  EXPECT_FALSE(outcomes[3].accepted);
+  EXPECT_EQ(outcomes[3].code, "not_found");
+  EXPECT_FALSE(outcomes[4].accepted);
+  EXPECT_EQ(outcomes[4].code, "invalid_argument");
+  EXPECT_NE(outcomes[4].reason.find("91"), std::string::npos) << outcomes[4].reason;
+  const std::string metrics = core.MetricsText();
+  EXPECT_NE(metrics.find("stayaway_fixes_rejected_total{source=\"test\",reason=\"not_found\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("stayaway_fixes_total{source=\"test\",outcome=\"duplicate\"} 1"),
+            std::string::npos)
+      << metrics;
+  core.Stop();
+}
+
+TEST(Core, EventsAreLoggedNumberedAndListedAsAlerts) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  SubmitAndWait(core, {Fix("phone-2", 1, kStart, 42.87, 74.59),
+                       Fix("tag-1", 1, kStart, 42.87, 74.5905),
+                       Fix("tag-1", 2, kStart + 10'000, 42.87, 74.5905)});
+  std::vector<v1::EventRecord> records;
+  const uint64_t next = core.ReadEvents(1, 100, &records);
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].seq(), 1u);
+  EXPECT_EQ(next, records.size() + 1);
+  EXPECT_EQ(core.NextEventSeq(), next);
+  const auto open = core.ListAlerts({});
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].kind(), v1::Event::proximity_violation);
+  EXPECT_TRUE(open[0].open());
+
+  v1::AlertAck ack;
+  ack.set_alert_id(open[0].alert_id());
+  ack.set_by("operator-7");
+  ack.set_note("police dispatched");
+  ASSERT_TRUE(core.AckAlert(ack).ok());
+  const auto acked = core.ListAlerts(ForOrder("KG-1"));
+  ASSERT_EQ(acked.size(), 1u);
+  ASSERT_EQ(acked[0].acks_size(), 1);
+  EXPECT_EQ(acked[0].acks(0).by(), "operator-7");
+  EXPECT_EQ(TimestampToMs(acked[0].acks(0).time()), kStart);
+  ack.set_alert_id("nope");
+  EXPECT_EQ(core.AckAlert(ack).code(), StatusCode::kNotFound);
+  core.Stop();
+}
+
+TEST(Core, ClockTicksDriveTimeoutsAndListenersHearEvents) {
+  ManualClock clock;
+  Core core(Options(clock, 65536, 10));
+  std::mutex mu;
+  std::condition_variable cv;
+  int notified = 0;
+  const uint64_t listener = core.AddEventListener([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++notified;
+    cv.notify_all();
+  });
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.5905),
+                       Fix("phone-2", 1, kStart, 42.87, 74.70)});
+  clock.now = kStart + 11 * 60'000;  // both devices silent for 11 minutes
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] {
+    for (const auto& alert : core.ListAlerts({})) {
+      if (alert.kind() == v1::Event::comms_lost) return true;
+    }
+    return false;
+  }));
+  EXPECT_GT(notified, 0);
+  lock.unlock();
+  core.RemoveEventListener(listener);
+  core.Stop();
+}
+
+TEST(Core, FullQueuePushesBackInsteadOfDropping) {
+  ManualClock clock;
+  Core core(Options(clock, /*queue_capacity=*/4));
+  EXPECT_FALSE(core.SubmitFixes({Fix("tag-1", 1, kStart, 42.87, 74.59)}, "test", nullptr))
+      << "a core that is not running takes nothing";
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+
+  // Hold the engine thread inside the first batch's callback, so later batches queue up.
+  std::promise<void> entered, release;
+  auto release_future = release.get_future().share();
+  ASSERT_TRUE(core.SubmitFixes({Fix("tag-1", 1, kStart, 42.87, 74.59)}, "test",
+                               [&](std::vector<ingest::FixOutcome>) {
+                                 entered.set_value();
+                                 release_future.wait();
+                               }));
+  entered.get_future().wait();
+  std::promise<std::vector<ingest::FixOutcome>> queued;
+  ASSERT_TRUE(core.SubmitFixes({Fix("tag-1", 2, kStart, 42.87, 74.59),
+                                Fix("tag-1", 3, kStart, 42.87, 74.59),
+                                Fix("tag-1", 4, kStart, 42.87, 74.59),
+                                Fix("tag-1", 5, kStart, 42.87, 74.59)},
+                               "test", [&](std::vector<ingest::FixOutcome> o) { queued.set_value(o); }));
+  EXPECT_FALSE(core.SubmitFixes({Fix("tag-1", 6, kStart, 42.87, 74.59)}, "test", nullptr))
+      << "the fifth queued fix exceeds the capacity of 4";
+  EXPECT_NE(core.MetricsText().find("stayaway_backpressure_total{source=\"test\"} 1"),
+            std::string::npos);
+  release.set_value();
+  const auto outcomes = queued.get_future().get();
+  ASSERT_EQ(outcomes.size(), 4u);
+  for (const auto& o : outcomes) EXPECT_TRUE(o.accepted) << o.reason;
+  // Once drained, the refused fix is welcome again: pushed back, never lost.
+  const auto retried = SubmitAndWait(core, {Fix("tag-1", 6, kStart, 42.87, 74.59)});
+  EXPECT_TRUE(retried[0].accepted);
+  EXPECT_FALSE(retried[0].duplicate);
+  core.Stop();
+  EXPECT_FALSE(core.Healthy());
+}
+
+TEST(Core, RevokeKeepsHistoryAndBumpsTheVersion) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  ASSERT_TRUE(core.RevokeOrder("KG-1").ok());
+  auto order = core.GetOrder("KG-1");
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(order->state(), v1::Order::revoked);
+  EXPECT_EQ(order->version(), 2u);
+  EXPECT_EQ(core.GetOrder("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(core.PutOrder(PairOrder(1)).code(), StatusCode::kAlreadyExists);
+  core.Stop();
+}
+
+}  // namespace
+}  // namespace stayaway::daemon

@@ -1,0 +1,64 @@
+// Metrics: the daemon's counters, gauges and the evaluation latency histogram, rendered in
+// the Prometheus text exposition format (version 0.0.4) for GET /metrics.
+//
+//   stayaway_fixes_total{source,outcome}          fixes applied (outcome: new, duplicate)
+//   stayaway_fixes_rejected_total{source,reason}   fixes and requests refused, by reason
+//   stayaway_backpressure_total{source}            submissions pushed back (queue full)
+//   stayaway_queue_depth                           fixes waiting for the engine
+//   stayaway_evaluation_seconds                    engine time per fix (histogram)
+//   stayaway_events_total{kind,transition}         alert transitions emitted
+//   stayaway_alerts_open{kind}                     alerts open now
+//   stayaway_subscriber_lag_events{subscriber}     events a subscriber is behind
+//   stayaway_subscribers                           subscribers connected
+//
+// Thread-safe.
+#ifndef STAYAWAY_DAEMON_METRICS_H_
+#define STAYAWAY_DAEMON_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::daemon {
+
+class Metrics {
+ public:
+  void CountFix(std::string_view source, bool duplicate);
+  void CountRejected(std::string_view source, std::string_view reason);
+  void CountBackpressure(std::string_view source);
+  void SetQueueDepth(uint64_t depth) { queue_depth_.store(depth, std::memory_order_relaxed); }
+  void ObserveEvaluation(std::chrono::nanoseconds took);
+  void CountEvent(const v1::Event& event);
+  void SetOpenAlerts(std::map<std::string, uint64_t> open_by_kind);
+  void SetSubscriberLag(std::string_view subscriber, uint64_t lag);
+  void ForgetSubscriber(std::string_view subscriber);
+
+  std::string Render() const;
+
+ private:
+  // Upper bounds of the latency buckets, in seconds.
+  static constexpr std::array<double, 10> kBuckets = {1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6,
+                                                      5e-6, 1e-5,   1e-4, 1e-3, 1e-2};
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t, std::less<>> fixes_;
+  std::map<std::pair<std::string, std::string>, uint64_t, std::less<>> rejected_;
+  std::map<std::string, uint64_t, std::less<>> backpressure_;
+  std::map<std::pair<std::string, std::string>, uint64_t> events_;
+  std::map<std::string, uint64_t> open_alerts_;
+  std::map<std::string, uint64_t, std::less<>> subscriber_lag_;
+  std::array<uint64_t, kBuckets.size() + 1> latency_counts_{};  // last: +Inf
+  double latency_sum_seconds_ = 0;
+  std::atomic<uint64_t> queue_depth_{0};
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_METRICS_H_
