@@ -1,0 +1,138 @@
+#include "daemon/config.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace stayaway::daemon {
+namespace {
+
+StatusOr<uint16_t> ParsePort(std::string_view text, std::string_view what) {
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > 65535) {
+    return InvalidArgument(std::string(what) + ": \"" + std::string(text) +
+                           "\" is not a port number (0-65535)");
+  }
+  return static_cast<uint16_t>(value);
+}
+
+}  // namespace
+
+Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config) {
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << origin << ":" << error.source().begin.line << ":" << error.source().begin.column
+            << ": " << error.description();
+    return InvalidArgument(message.str());
+  }
+  for (const auto& [key, node] : table) {
+    const std::string_view name = key.str();
+    const std::string where = std::string(origin) + ": " + std::string(name);
+    if (name == "data_dir" || name == "bind" || name == "ports_file") {
+      const auto value = node.value<std::string>();
+      if (!value) return InvalidArgument(where + " must be a string");
+      (name == "data_dir" ? config->data_dir
+                          : name == "bind" ? config->bind_address : config->ports_file) = *value;
+    } else if (name == "ingest_port" || name == "http_port" || name == "osmand_port") {
+      const auto value = node.value<int64_t>();
+      if (!value || *value < 0 || *value > 65535) {
+        return InvalidArgument(where + " must be a port number (0-65535)");
+      }
+      (name == "ingest_port" ? config->ingest_port
+                             : name == "http_port" ? config->http_port : config->osmand_port) =
+          static_cast<uint16_t>(*value);
+    } else if (name == "engine") {
+      const toml::table* engine = node.as_table();
+      if (engine == nullptr) return InvalidArgument(where + " must be a table");
+      // The [engine] table maps onto EngineConfig through JSON: one schema, no second model.
+      std::ostringstream json;
+      json << toml::json_formatter{*engine};
+      google::protobuf::util::JsonParseOptions options;
+      options.ignore_unknown_fields = false;
+      const auto status =
+          google::protobuf::util::JsonStringToMessage(json.str(), &config->engine, options);
+      if (!status.ok()) {
+        return InvalidArgument(where + ": " + std::string(status.message()));
+      }
+    } else {
+      return InvalidArgument(where + " is not a known setting");
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
+  DaemonConfig config;
+  // --config first, so flags given anywhere win over the file.
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view path;
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      path = args[i + 1];
+    } else if (args[i].starts_with("--config=")) {
+      path = args[i].substr(9);
+    } else {
+      continue;
+    }
+    std::ifstream in{std::string(path)};
+    if (!in) return InvalidArgument("--config: cannot read " + std::string(path));
+    std::stringstream text;
+    text << in.rdbuf();
+    if (Status s = ApplyToml(text.str(), path, &config); !s.ok()) return s;
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view flag = args[i];
+    if (flag == "-h" || flag == "--help") {
+      config.help = true;
+      continue;
+    }
+    std::optional<std::string_view> value;
+    if (const auto eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[i + 1];
+      ++i;
+    }
+    if (!value) return InvalidArgument(std::string(flag) + " needs a value");
+    if (flag == "--config") continue;
+    if (flag == "--data-dir") {
+      config.data_dir = std::string(*value);
+    } else if (flag == "--bind") {
+      config.bind_address = std::string(*value);
+    } else if (flag == "--ports-file") {
+      config.ports_file = std::string(*value);
+    } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
+      StatusOr<uint16_t> port = ParsePort(*value, flag);
+      if (!port.ok()) return port.status();
+      (flag == "--ingest-port" ? config.ingest_port
+                               : flag == "--http-port" ? config.http_port : config.osmand_port) =
+          *port;
+    } else {
+      return InvalidArgument("unknown flag " + std::string(flag));
+    }
+  }
+  if (config.data_dir.empty()) return InvalidArgument("--data-dir must not be empty");
+  return config;
+}
+
+std::string DaemonUsage() {
+  return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
+         "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
+         "                 [--ports-file FILE]\n"
+         "\n"
+         "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
+         "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
+         "A TOML --config file takes the same settings (data_dir, bind, ingest_port,\n"
+         "http_port, osmand_port, ports_file) and an [engine] table; flags win.\n"
+         "SIGTERM or SIGINT drains queued work and stops.\n";
+}
+
+}  // namespace stayaway::daemon

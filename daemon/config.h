@@ -1,0 +1,49 @@
+// DaemonConfig: how stayawayd is started. Defaults work out of the box on one machine:
+// loopback only, a data directory under the current directory, documented ports:
+//
+//   ingest_port 7301  varint-delimited Protobuf frames (fix batches, event subscriptions)
+//   http_port   7380  the HTTP API (orders, zones, alerts, fixes, events, metrics)
+//   osmand_port 5055  the OsmAnd protocol, Traccar Client's default port
+//
+// Settings come from a TOML file (--config FILE) and from flags; flags win. The TOML file
+// may hold an [engine] table with any EngineConfig field (the same names as the JSON
+// --config of `stayaway replay`). Port 0 asks the system for a free port (tests).
+// Plain value; thread-compatible.
+#ifndef STAYAWAY_DAEMON_CONFIG_H_
+#define STAYAWAY_DAEMON_CONFIG_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::daemon {
+
+struct DaemonConfig {
+  std::string data_dir = "stayaway-data";
+  std::string bind_address = "127.0.0.1";
+  uint16_t ingest_port = 7301;
+  uint16_t http_port = 7380;
+  uint16_t osmand_port = 5055;
+  // Where the daemon writes "ingest_port=N" lines for the ports it actually bound
+  // (useful with port 0); empty: <data_dir>/ports.
+  std::string ports_file;
+  v1::EngineConfig engine;
+  bool help = false;
+};
+
+// Parses the arguments after the program name. Reads --config FILE first, then applies
+// the other flags over it. InvalidArgument names the flag or TOML key at fault.
+StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args);
+
+// Parses TOML text into `config` (only the keys present change).
+Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config);
+
+std::string DaemonUsage();
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_CONFIG_H_
