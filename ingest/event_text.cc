@@ -31,7 +31,7 @@ std::string Pad(std::string text, size_t width) {
 std::string EventToText(const v1::Event& e) {
   std::string line = FormatRfc3339(TimestampToMs(e.time()));
   line += ' ';
-  line += Pad(Upper(v1::Event::Transition_Name(e.transition())), 10);
+  line += Pad(Upper(v1::Event::Transition_Name(e.transition())), 13);
   line += Pad(v1::Event::Kind_Name(e.kind()), 27);
   line += Pad(e.has_certainty() ? v1::Event::Certainty_Name(e.certainty()) : "", 10);
   line += e.order_id() + ' ' + e.rule();

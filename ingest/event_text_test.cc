@@ -26,7 +26,7 @@ TEST(EventToText, ShowsTransitionKindDistanceAndLateness) {
   e.mutable_supervised()->set_person("p1");
   e.mutable_supervised()->set_device("tag-1");
   const std::string line = EventToText(e);
-  EXPECT_EQ(line.rfind("2025-03-03T10:00:00Z ESCALATED proximity_violation", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("2025-03-03T10:00:00Z ESCALATED    proximity_violation", 0), 0u) << line;
   EXPECT_NE(line.find("confirmed KG-2025-0001 proximity:p1:p2  398 m [380, 416] limit 500 m"),
             std::string::npos)
       << line;
@@ -45,7 +45,7 @@ TEST(EventToText, DeviceAlertHasNoDistanceOrCertainty) {
   const std::string line = EventToText(e);
   EXPECT_EQ(line.find(" m ["), std::string::npos) << line;
   EXPECT_EQ(line.find("LATE"), std::string::npos) << line;
-  EXPECT_NE(line.find("OPENED    strap_tamper"), std::string::npos) << line;
+  EXPECT_NE(line.find("OPENED       strap_tamper"), std::string::npos) << line;
 }
 
 }  // namespace

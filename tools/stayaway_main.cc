@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/live_commands.h"
 #include "tools/replay_command.h"
 
 namespace {
@@ -15,6 +16,8 @@ void PrintUsage(std::ostream& out) {
          "\n"
          "commands:\n"
          "  replay   feed orders and a file of fixes through the engine; events to stdout\n"
+         "  feed     stream a file of fixes live into a running stayawayd\n"
+         "  watch    subscribe to a running stayawayd's events and print them\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
     std::cout.flush();
     return status;
   }
+  if (command == "feed") return stayaway::tools::RunFeedCommand(rest, std::cout, std::cerr);
+  if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);
   return stayaway::tools::kExitUsage;

@@ -1,0 +1,67 @@
+#include "daemon/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "daemon/log.h"
+
+namespace stayaway::daemon {
+namespace {
+
+StatusOr<DaemonConfig> Parse(std::vector<std::string_view> args) {
+  return ParseDaemonArgs(std::span<const std::string_view>(args.data(), args.size()));
+}
+
+TEST(DaemonConfig, DefaultsAreLoopbackAndDocumentedPorts) {
+  auto config = Parse({});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->bind_address, "127.0.0.1");
+  EXPECT_EQ(config->ingest_port, 7301);
+  EXPECT_EQ(config->http_port, 7380);
+  EXPECT_EQ(config->osmand_port, 5055);
+  EXPECT_EQ(config->data_dir, "stayaway-data");
+}
+
+TEST(DaemonConfig, TomlFileThenFlagsWin) {
+  const std::string path = ::testing::TempDir() + "/stayawayd.toml";
+  std::ofstream(path) << "data_dir = \"/var/lib/stayaway\"\nhttp_port = 8080\ningest_port = 9000\n"
+                         "[engine]\nclose_margin_m = 75\n"
+                         "[engine.proximity_violation]\nconfirm_fixes = 1\n";
+  auto config = Parse({"--http-port", "8181", "--config", path});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->data_dir, "/var/lib/stayaway");
+  EXPECT_EQ(config->http_port, 8181);  // the flag wins, wherever it stands
+  EXPECT_EQ(config->ingest_port, 9000);
+  EXPECT_DOUBLE_EQ(config->engine.close_margin_m(), 75);
+  EXPECT_EQ(config->engine.proximity_violation().confirm_fixes(), 1u);
+}
+
+TEST(DaemonConfig, BadInputNamesWhatIsWrong) {
+  auto bad_port = Parse({"--http-port", "70000"});
+  ASSERT_FALSE(bad_port.ok());
+  EXPECT_NE(bad_port.status().message().find("--http-port"), std::string::npos);
+  EXPECT_FALSE(Parse({"--frobnicate", "1"}).ok());
+  DaemonConfig config;
+  Status unknown = ApplyToml("colour = \"red\"\n", "x.toml", &config);
+  EXPECT_NE(unknown.message().find("colour"), std::string::npos) << unknown.ToString();
+  Status syntax = ApplyToml("http_port = = 3\n", "x.toml", &config);
+  EXPECT_NE(syntax.message().find("x.toml:1"), std::string::npos) << syntax.ToString();
+  Status engine_typo = ApplyToml("[engine]\nclose_margin = 3\n", "x.toml", &config);
+  EXPECT_FALSE(engine_typo.ok());
+  EXPECT_FALSE(Parse({"--config", "/nonexistent/stayawayd.toml"}).ok());
+}
+
+TEST(DaemonLog, LinesAreJsonWithEscapedFields) {
+  const std::string line = FormatLogLine("2026-11-27T12:00:00Z", LogLevel::kWarning,
+                                         "refused \"frame\"", {{"peer", "127.0.0.1:5\n"}});
+  EXPECT_EQ(line,
+            "{\"ts\":\"2026-11-27T12:00:00Z\",\"level\":\"warning\",\"msg\":\"refused "
+            "\\\"frame\\\"\",\"peer\":\"127.0.0.1:5\\n\"}");
+}
+
+}  // namespace
+}  // namespace stayaway::daemon

@@ -1,0 +1,141 @@
+// stayawayd: the monitoring-centre daemon. Wires the core (engine thread, event log,
+// alerts, metrics) to its network front ends: Protobuf/TCP ingest and subscriptions, the
+// HTTP API, and the OsmAnd port for phone apps. See config.h for settings and ports.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/config.h"
+#include "daemon/core.h"
+#include "daemon/log.h"
+#include "engine/engine_config.h"
+#include "ingest/http_api.h"
+#include "ingest/http_server.h"
+#include "ingest/osmand_endpoint.h"
+#include "ingest/tcp_server.h"
+
+namespace stayaway::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+int Run(const DaemonConfig& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    Log(LogLevel::kError, "cannot create the data directory",
+        {{"data_dir", config.data_dir}, {"error", ec.message()}});
+    return 1;
+  }
+  StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(config.engine);
+  if (!settings.ok()) {
+    Log(LogLevel::kError, "invalid engine settings", {{"error", settings.status().message()}});
+    return 2;
+  }
+  boost::system::error_code address_error;
+  const asio::ip::address address = asio::ip::make_address(config.bind_address, address_error);
+  if (address_error) {
+    Log(LogLevel::kError, "invalid bind address", {{"bind", config.bind_address}});
+    return 2;
+  }
+
+  CoreOptions options;
+  options.engine = *settings;
+  Core core(options);
+  core.Start();
+
+  asio::io_context io;
+  ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port});
+  if (Status s = tcp.Start(); !s.ok()) {
+    Log(LogLevel::kError, "cannot listen for ingest", {{"error", s.message()}});
+    core.Stop();
+    return 1;
+  }
+  ingest::HttpApi api(core);
+  ingest::OsmAndEndpoint osmand(core);
+  std::optional<ingest::HttpServer> http;
+  std::optional<ingest::HttpServer> osmand_server;
+  try {
+    ingest::HttpServerOptions http_options;
+    http_options.on_refused = api.refusal_counter();
+    http.emplace(io, asio::ip::tcp::endpoint{address, config.http_port}, api.handler(),
+                 http_options);
+    ingest::HttpServerOptions osmand_options;
+    osmand_options.max_body_bytes = 64 * 1024;
+    osmand_options.on_refused = [&core](std::string_view code) {
+      core.CountRejected("osmand", code);
+    };
+    osmand_server.emplace(io, asio::ip::tcp::endpoint{address, config.osmand_port},
+                          osmand.handler(), osmand_options);
+  } catch (const boost::system::system_error& error) {
+    Log(LogLevel::kError, "cannot listen for HTTP", {{"error", error.what()}});
+    tcp.Stop();
+    core.Stop();
+    return 1;
+  }
+  http->Start();
+  osmand_server->Start();
+
+  const std::string ports_file =
+      config.ports_file.empty() ? config.data_dir + "/ports" : config.ports_file;
+  std::ofstream(ports_file) << "ingest_port=" << tcp.port() << "\nhttp_port=" << http->port()
+                            << "\nosmand_port=" << osmand_server->port() << "\n";
+  Log(LogLevel::kInfo, "stayawayd listening",
+      {{"bind", config.bind_address},
+       {"ingest_port", std::to_string(tcp.port())},
+       {"http_port", std::to_string(http->port())},
+       {"osmand_port", std::to_string(osmand_server->port())},
+       {"data_dir", config.data_dir}});
+
+  // SIGTERM: stop taking new work, let the engine drain what it has (the acks of drained
+  // batches still go out), then close every connection.
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  std::thread stopper;
+  signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+    if (error) return;
+    Log(LogLevel::kInfo, "stopping", {{"signal", std::to_string(signal_number)}});
+    stopper = std::thread([&] {
+      core.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // flush final acks
+      tcp.Stop();
+      http->Stop();
+      osmand_server->Stop();
+      io.stop();
+    });
+  });
+
+  std::vector<std::thread> workers;
+  const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (std::thread& worker : workers) worker.join();
+  if (stopper.joinable()) stopper.join();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace stayaway::daemon
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  auto config = stayaway::daemon::ParseDaemonArgs(args);
+  if (!config.ok()) {
+    std::cerr << "stayawayd: " << config.status().message() << "\n\n"
+              << stayaway::daemon::DaemonUsage();
+    return 2;
+  }
+  if (config->help) {
+    std::cout << stayaway::daemon::DaemonUsage();
+    return 0;
+  }
+  return stayaway::daemon::Run(*config);
+}

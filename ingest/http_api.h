@@ -1,0 +1,107 @@
+// HttpApi: the routes of stayawayd's HTTP API port, served by HttpServer and answered by a
+// MonitoringService. Bodies are JSON in Protobuf's JSON mapping with the proto field names
+// (the same JSON as the replay command); errors are {"error": {"code", "message"}} with a
+// 4xx/5xx status, and every refusal is counted with service.CountRejected("http", code).
+//
+//   POST   /v1/fixes            JSON array of fixes (replay lines) -> per-fix results
+//   POST   /v1/orders           create an order (201; 409 when it exists)
+//   GET    /v1/orders/{id}      the order (404 when unknown)
+//   PUT    /v1/orders/{id}      create or replace (the body's id must match the path)
+//   DELETE /v1/orders/{id}      revoke (history stays); answers the revoked order
+//   GET    /v1/zones            global zones, as a JSON array (ZONES.json format)
+//   POST   /v1/zones            create a global zone (201; 409 when it exists)
+//   GET    /v1/zones/{id}, PUT /v1/zones/{id}
+//   GET    /v1/alerts?order=ID&state=open|closed|all&since=RFC3339  -> v1::AlertList
+//   POST   /v1/alerts/{id}/ack  {"by": "operator-7", "note": "..."} -> the AlertView
+//   GET    /v1/events/stream?from=SEQ   server-sent events (Last-Event-ID resumes)
+//   POST   /v1/traccar          a Traccar server's position forward (one fix, source
+//                                "traccar"), answered like /v1/fixes
+//   GET    /healthz, GET /metrics (Prometheus text)
+//
+// POST /v1/fixes answers once the engine has taken the fixes in, without blocking an io
+// thread: while the engine's queue is full it retries every submit_retry_interval, and
+// after submit_max_wait it answers 503 with Retry-After. Orders, zones and acks call the
+// service's blocking methods on the io thread (they are rare and quick).
+//
+// Server-sent events: `id: <seq>`, `event: <event kind>`, `data: <EventRecord JSON>` (one
+// line, the proto JSON mapping: {"seq":"12","event":{...}}, 64-bit seq as a string).
+// The stream starts at ?from=SEQ (default 1: the whole log), or after the Last-Event-ID
+// header's seq when present (a browser EventSource reconnecting); the backlog comes first,
+// then live events. One write is outstanding at a time and the log is read again only when
+// it has completed, so a slow client costs nothing but its lag (reported as
+// "sse-<n>"). A comment line every sse_keepalive keeps proxies from closing the stream.
+//
+// Thread-safety: Handle may be called from any thread (HttpServer calls it on connection
+// strands). The service must outlive every server using this handler; the HttpApi itself
+// may go away once its servers have stopped.
+#ifndef STAYAWAY_INGEST_HTTP_API_H_
+#define STAYAWAY_INGEST_HTTP_API_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "ingest/http_server.h"
+#include "ingest/monitoring_service.h"
+
+namespace stayaway::ingest {
+
+struct HttpApiOptions {
+  // Retry period while the engine's queue is full. Default: 10 ms.
+  std::chrono::milliseconds submit_retry_interval{10};
+  // How long a batch of fixes waits for queue space before 503. Default: 5 s.
+  std::chrono::milliseconds submit_max_wait{5'000};
+  // Comment line sent on an idle event stream. Default: 15 s.
+  std::chrono::milliseconds sse_keepalive{15'000};
+  // Events read from the log (and written) per SSE write. Default: 256.
+  std::size_t sse_batch_events = 256;
+};
+
+class HttpApi {
+ public:
+  explicit HttpApi(MonitoringService& service, HttpApiOptions options = {});
+
+  // Answers one request (HttpServer::Handler).
+  void Handle(HttpRequest request, HttpResponder responder);
+  HttpServer::Handler handler() {
+    return [this](HttpRequest request, HttpResponder responder) {
+      Handle(std::move(request), std::move(responder));
+    };
+  }
+  // For HttpServerOptions::on_refused: counts the server's own refusals (413, 400, ...)
+  // as rejections of source "http".
+  std::function<void(std::string_view)> refusal_counter() {
+    return [service = service_](std::string_view code) { service->CountRejected("http", code); };
+  }
+
+ private:
+  struct Context;
+  void Route(const std::shared_ptr<Context>& ctx);
+  void PostFixes(const std::shared_ptr<Context>& ctx);
+  void PostTraccar(const std::shared_ptr<Context>& ctx);
+  void SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,
+                       std::string_view source, std::function<void(std::vector<FixOutcome>)> done,
+                       std::chrono::steady_clock::time_point deadline);
+  void CreateOrder(const std::shared_ptr<Context>& ctx);
+  void GetOrder(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void ListZones(const std::shared_ptr<Context>& ctx);
+  void GetZone(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, bool create);
+  void ListAlerts(const std::shared_ptr<Context>& ctx);
+  void AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void StreamEvents(const std::shared_ptr<Context>& ctx);
+
+  MonitoringService* service_;
+  HttpApiOptions options_;
+  std::atomic<uint64_t> next_subscriber_{1};
+};
+
+}  // namespace stayaway::ingest
+
+#endif  // STAYAWAY_INGEST_HTTP_API_H_

@@ -1,0 +1,640 @@
+#include "ingest/tcp_server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <deque>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+namespace stayaway::ingest {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::string_view kSource = "tcp";
+constexpr std::size_t kReadChunkBytes = 16 * 1024;
+// After a framing error the server shuts its side, then drains the peer's input for this
+// long before closing: closing with unread input makes the kernel send RST, which can
+// destroy the ErrorFrame before the peer has read it.
+constexpr auto kLingerAfterFramingError = std::chrono::seconds(1);
+// Accept failures (out of file descriptors, say) are retried after this, not in a spin.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+
+std::string EncodeError(std::string_view code, std::string message) {
+  v1::ServerFrame frame;
+  frame.mutable_error()->set_code(std::string(code));
+  frame.mutable_error()->set_message(std::move(message));
+  return EncodeFrame(frame);
+}
+
+std::string EncodeAck(uint64_t batch_id, const std::vector<v1::FixRef>& fixes,
+                      const std::vector<FixOutcome>& outcomes) {
+  v1::ServerFrame frame;
+  v1::BatchAck* ack = frame.mutable_ack();
+  ack->set_batch_id(batch_id);
+  uint32_t duplicates = 0;
+  for (std::size_t i = 0; i < fixes.size(); ++i) {
+    // The service promises one outcome per fix; if it ever breaks that, say so per fix
+    // rather than claim the fix was taken in.
+    const FixOutcome missing{false, false, "internal", "the engine reported no outcome"};
+    const FixOutcome& outcome = i < outcomes.size() ? outcomes[i] : missing;
+    if (outcome.accepted) {
+      *ack->add_accepted() = fixes[i];
+      if (outcome.duplicate) ++duplicates;
+      continue;
+    }
+    v1::Rejection* rejection = ack->add_rejected();
+    rejection->set_index(static_cast<uint32_t>(i));
+    rejection->set_device(fixes[i].device());
+    rejection->set_seq(fixes[i].seq());
+    rejection->set_code(outcome.code);
+    rejection->set_reason(outcome.reason);
+  }
+  ack->set_duplicates(duplicates);
+  return EncodeFrame(frame);
+}
+
+}  // namespace
+
+// What the listener and every session share; handlers hold it by shared_ptr, so it lives
+// until the last of them has run, whatever the order of destruction.
+struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
+  Shared(asio::io_context& io_context, MonitoringService& monitoring, tcp::endpoint bind_to,
+         TcpIngestOptions opts)
+      : io(io_context),
+        service(monitoring),
+        endpoint(bind_to),
+        options(opts),
+        acceptor(asio::make_strand(io_context)) {}
+
+  void Accept();
+  void Admit(tcp::socket socket);
+  void Stop();
+  void Forget(uint64_t session_id);
+
+  asio::io_context& io;
+  MonitoringService& service;
+  const tcp::endpoint endpoint;
+  const TcpIngestOptions options;
+  tcp::acceptor acceptor;  // used on its own strand only (after Start)
+  std::atomic<uint16_t> port{0};
+  std::atomic<bool> stopping{false};
+
+  mutable std::mutex mu;
+  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
+  uint64_t next_session_id = 1;                                   // guarded by mu
+};
+
+// One connection. Every member function runs on the connection's strand (executor_);
+// the engine's callbacks reach it only by posting there.
+class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<Shared> shared, uint64_t id, tcp::socket socket)
+      : shared_(std::move(shared)),
+        service_(shared_->service),
+        options_(shared_->options),
+        id_(id),
+        socket_(std::move(socket)),
+        executor_(socket_.get_executor()),
+        idle_timer_(executor_),
+        retry_timer_(executor_),
+        reader_(options_.max_frame_bytes) {}
+
+  void Start() {
+    asio::post(executor_, [self = shared_from_this()] { self->Begin(); });
+  }
+  void RequestClose() {
+    asio::post(executor_, [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  // One reply owed to the client. Replies are written in the order their frames came
+  // in, so a reply that is ready waits for the ones before it.
+  struct OwedReply {
+    uint64_t ticket = 0;
+    std::optional<std::string> encoded;  // the ServerFrame, once known
+    uint64_t batch_id = 0;
+    std::vector<v1::FixRef> fixes;  // what the ack names each fix by
+  };
+
+  void Begin() {
+    if (closed_) return;  // Stop() got here first
+    last_activity_ = Clock::now();
+    ArmTimer(options_.idle_timeout);
+    ProcessFrames();
+  }
+
+  // ---- reading -------------------------------------------------------------------
+
+  std::size_t Unanswered() const {
+    return owed_.size() + replies_in_outbox_ + replies_in_write_;
+  }
+
+  // Handles buffered frames while the connection may take more, then reads. Not reading
+  // is how every kind of push-back reaches the client: TCP flow control does the rest.
+  void ProcessFrames() {
+    std::string frame;
+    while (!closed_ && !framing_broken_ && !waiting_batch_ &&
+           Unanswered() < options_.max_batches_in_flight) {
+      switch (reader_.Next(&frame)) {
+        case FrameReader::Result::kFrame:
+          HandleFrame(frame);
+          break;
+        case FrameReader::Result::kNeedMore:
+          if (peer_done_sending_) {
+            FinishIfDone();
+          } else {
+            StartRead();
+          }
+          return;
+        case FrameReader::Result::kError:
+          OnFramingError();
+          return;
+      }
+    }
+  }
+
+  void StartRead() {
+    if (reading_ || closed_ || peer_done_sending_) return;
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(read_buffer_),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                              self->OnRead(ec, bytes);
+                            });
+  }
+
+  void OnRead(error_code ec, std::size_t bytes) {
+    reading_ = false;
+    if (closed_) return;
+    if (lingering_) {  // draining input after a framing error: discard it
+      if (ec) {
+        Close();
+      } else {
+        StartRead();
+      }
+      return;
+    }
+    if (ec == asio::error::eof && !subscribed_) {
+      // The client may half-close after its last batch and still wait for the acks.
+      peer_done_sending_ = true;
+      FinishIfDone();
+      return;
+    }
+    if (ec) {  // reset, or a subscriber that went away
+      Close();
+      return;
+    }
+    reader_.Feed(std::string_view(read_buffer_.data(), bytes));
+    ProcessFrames();
+  }
+
+  void HandleFrame(const std::string& bytes) {
+    // Only whole frames count as activity: a peer trickling a frame byte by byte is
+    // still idle (slow-loris).
+    last_activity_ = Clock::now();
+    v1::ClientFrame frame;
+    if (!frame.ParseFromString(bytes)) {
+      Refuse("malformed_protobuf", "the frame's bytes are not a ClientFrame");
+      return;
+    }
+    switch (frame.frame_case()) {
+      case v1::ClientFrame::kBatch:
+        HandleBatch(std::move(*frame.mutable_batch()));
+        return;
+      case v1::ClientFrame::kSubscribe:
+        HandleSubscribe(frame.subscribe());
+        return;
+      case v1::ClientFrame::FRAME_NOT_SET:
+        Refuse("malformed_protobuf", "the frame holds neither a batch nor a subscribe");
+        return;
+    }
+  }
+
+  // A frame that was read whole but cannot be served: the stream is intact, carry on.
+  void Refuse(std::string_view code, std::string message) {
+    service_.CountRejected(kSource, code);
+    OweReadyReply(EncodeError(code, std::move(message)));
+  }
+
+  // A frame that cannot even be delimited: no later byte can be trusted. Answer after
+  // the replies already owed, then close (FinishIfDone).
+  void OnFramingError() {
+    framing_broken_ = true;
+    service_.CountRejected(kSource, reader_.error_code());
+    OweReadyReply(EncodeError(reader_.error_code(), reader_.error_message()));
+  }
+
+  // ---- batches -------------------------------------------------------------------
+
+  void HandleBatch(v1::FixBatch batch) {
+    const auto fix_count = static_cast<std::size_t>(batch.fixes_size());
+    if (fix_count > options_.max_fixes_per_batch) {
+      Refuse("too_many_fixes", "batch " + std::to_string(batch.batch_id()) + " has " +
+                                   std::to_string(fix_count) + " fixes; the limit is " +
+                                   std::to_string(options_.max_fixes_per_batch));
+      return;
+    }
+    OwedReply reply;
+    reply.ticket = next_ticket_++;
+    reply.batch_id = batch.batch_id();
+    reply.fixes.reserve(fix_count);
+    for (const v1::Fix& fix : batch.fixes()) {
+      v1::FixRef& ref = reply.fixes.emplace_back();
+      ref.set_device(fix.device());
+      ref.set_seq(fix.seq());
+    }
+    if (fix_count == 0) {  // nothing for the engine to do
+      reply.encoded = EncodeAck(reply.batch_id, {}, {});
+      owed_.push_back(std::move(reply));
+      WriteReadyReplies();
+      return;
+    }
+    waiting_ticket_ = reply.ticket;
+    owed_.push_back(std::move(reply));
+    waiting_batch_.emplace(std::make_move_iterator(batch.mutable_fixes()->begin()),
+                           std::make_move_iterator(batch.mutable_fixes()->end()));
+    retry_backoff_ = options_.min_retry_backoff;
+    SubmitWaitingBatch();
+  }
+
+  // Hands the waiting batch to the engine; on a full queue, tries again after a backoff
+  // and reads nothing from this client meanwhile. Never drops the batch.
+  void SubmitWaitingBatch() {
+    // SubmitFixes takes its vector even when it refuses it, so keep ours for the retry.
+    std::vector<v1::Fix> fixes = *waiting_batch_;
+    const uint64_t ticket = waiting_ticket_;
+    const bool taken = service_.SubmitFixes(
+        std::move(fixes), kSource,
+        [self = shared_from_this(), ticket](std::vector<FixOutcome> outcomes) {
+          // On the engine thread: hop to the connection's strand.
+          asio::post(self->executor_,
+                     [self, ticket, outcomes = std::move(outcomes)]() mutable {
+                       self->OnBatchDone(ticket, std::move(outcomes));
+                     });
+        });
+    if (taken) {
+      waiting_batch_.reset();
+      ++batches_in_engine_;
+      return;
+    }
+    retry_timer_.expires_after(retry_backoff_);
+    retry_backoff_ = std::min(retry_backoff_ * 2, options_.max_retry_backoff);
+    retry_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->closed_) return;
+      self->SubmitWaitingBatch();
+      if (!self->waiting_batch_) self->ProcessFrames();
+    });
+  }
+
+  void OnBatchDone(uint64_t ticket, std::vector<FixOutcome> outcomes) {
+    --batches_in_engine_;
+    if (closed_) return;
+    last_activity_ = Clock::now();  // the idle clock restarts once the engine answered
+    const auto reply = std::find_if(owed_.begin(), owed_.end(),
+                                    [ticket](const OwedReply& r) { return r.ticket == ticket; });
+    if (reply == owed_.end()) return;  // cannot happen: owed replies leave only when written
+    reply->encoded = EncodeAck(reply->batch_id, reply->fixes, outcomes);
+    WriteReadyReplies();
+  }
+
+  // ---- subscriptions -------------------------------------------------------------
+
+  void HandleSubscribe(const v1::Subscribe& subscribe) {
+    if (subscribed_) {
+      Refuse("already_subscribed", "this connection is already a subscriber");
+      return;
+    }
+    subscribed_ = true;
+    subscriber_name_ =
+        subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name();
+    next_event_seq_ = std::max<uint64_t>(subscribe.from_seq(), 1);
+    // Listen before reading the backlog, so an event appended in between is not missed.
+    // One wake-up in flight at a time, however many events the engine appends meanwhile.
+    auto wake_pending = std::make_shared<std::atomic<bool>>(false);
+    listener_ = service_.AddEventListener(
+        [weak = weak_from_this(), executor = executor_, wake_pending] {
+          if (wake_pending->exchange(true)) return;
+          asio::post(executor, [weak, wake_pending] {
+            wake_pending->store(false);
+            if (auto self = weak.lock()) self->Flush();
+          });
+        });
+    ReportLag();
+    Flush();
+  }
+
+  // Appends the next chunk of events to *out; false when the subscriber is up to date.
+  bool AppendEventChunk(std::string* out) {
+    std::vector<v1::EventRecord> records;
+    const uint64_t next = service_.ReadEvents(next_event_seq_,
+                                              options_.subscriber_chunk_events, &records);
+    if (records.empty()) return false;
+    next_event_seq_ = next;
+    v1::ServerFrame frame;
+    for (v1::EventRecord& record : records) {
+      *frame.mutable_event() = std::move(record);
+      AppendFrame(frame, out);
+    }
+    return true;
+  }
+
+  void ReportLag() {
+    const uint64_t log_end = service_.NextEventSeq();
+    service_.ReportSubscriberLag(subscriber_name_,
+                                 log_end > next_event_seq_ ? log_end - next_event_seq_ : 0);
+  }
+
+  // ---- writing -------------------------------------------------------------------
+
+  void OweReadyReply(std::string encoded) {
+    OwedReply reply;
+    reply.ticket = next_ticket_++;
+    reply.encoded = std::move(encoded);
+    owed_.push_back(std::move(reply));
+    WriteReadyReplies();
+  }
+
+  // Moves the replies that are ready, in order, to the outbox and writes.
+  void WriteReadyReplies() {
+    while (!owed_.empty() && owed_.front().encoded) {
+      outbox_ += *owed_.front().encoded;
+      ++replies_in_outbox_;
+      owed_.pop_front();
+    }
+    Flush();
+  }
+
+  // Starts the one write this connection may have outstanding: replies first, else the
+  // subscriber's next chunk of events (read from the log only now, so a slow subscriber
+  // costs a position in the log, not memory here).
+  void Flush() {
+    if (closed_ || write_in_progress_) return;
+    bool events = false;
+    if (outbox_.empty() && subscribed_ && !framing_broken_) events = AppendEventChunk(&outbox_);
+    if (outbox_.empty()) return;
+    writing_.swap(outbox_);
+    outbox_.clear();
+    replies_in_write_ = replies_in_outbox_;
+    replies_in_outbox_ = 0;
+    write_has_events_ = events;
+    write_in_progress_ = true;
+    asio::async_write(socket_, asio::buffer(writing_),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        self->OnWritten(ec);
+                      });
+  }
+
+  void OnWritten(error_code ec) {
+    write_in_progress_ = false;
+    if (closed_) return;
+    if (ec) {
+      Close();
+      return;
+    }
+    last_activity_ = Clock::now();
+    // A burst of events can make this buffer large; don't keep that for a quiet client.
+    if (writing_.capacity() > 4 * kReadChunkBytes) {
+      std::string().swap(writing_);
+    } else {
+      writing_.clear();
+    }
+    replies_in_write_ = 0;
+    if (write_has_events_) ReportLag();
+    Flush();
+    ProcessFrames();
+    FinishIfDone();
+  }
+
+  // Closes once nothing more is owed: after a framing error (lingering first), or after
+  // the client stopped sending.
+  void FinishIfDone() {
+    if (closed_ || lingering_) return;
+    if (Unanswered() > 0 || write_in_progress_ || waiting_batch_) return;
+    if (framing_broken_) {
+      StartLinger();
+    } else if (peer_done_sending_) {
+      Close();
+    }
+  }
+
+  void StartLinger() {
+    lingering_ = true;
+    linger_deadline_ = Clock::now() + kLingerAfterFramingError;
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    if (peer_done_sending_) {
+      Close();
+      return;
+    }
+    ArmTimer(kLingerAfterFramingError);
+    StartRead();
+  }
+
+  // ---- idle timeout and closing ----------------------------------------------------
+
+  void ArmTimer(Clock::duration after) {
+    idle_timer_.expires_after(after);
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    if (closed_) return;
+    const auto now = Clock::now();
+    if (lingering_) {
+      if (now >= linger_deadline_) {
+        Close();
+      } else {
+        ArmTimer(linger_deadline_ - now);
+      }
+      return;
+    }
+    // Silence is not the client's fault while the engine has its batch, or while a
+    // subscriber simply has no new events to receive.
+    const bool waiting_on_us = batches_in_engine_ > 0 || waiting_batch_.has_value() ||
+                               (subscribed_ && !write_in_progress_);
+    if (waiting_on_us) last_activity_ = now;
+    const auto deadline = last_activity_ + options_.idle_timeout;
+    if (now >= deadline) {
+      service_.CountRejected(kSource, "idle_timeout");
+      Close();
+      return;
+    }
+    ArmTimer(deadline - now);
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    idle_timer_.cancel();
+    retry_timer_.cancel();
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (listener_) service_.RemoveEventListener(*listener_);
+    listener_.reset();
+    if (subscribed_) service_.ForgetSubscriber(subscriber_name_);
+    // A batch still waiting for room in the engine's queue was never acknowledged, so
+    // dropping it here loses nothing the client was told is safe.
+    waiting_batch_.reset();
+    shared_->Forget(id_);
+  }
+
+  const std::shared_ptr<Shared> shared_;
+  MonitoringService& service_;
+  const TcpIngestOptions& options_;
+  const uint64_t id_;
+  tcp::socket socket_;
+  const tcp::socket::executor_type executor_;  // the connection's strand
+  asio::steady_timer idle_timer_;              // idle timeout, then the linger deadline
+  asio::steady_timer retry_timer_;             // backoff while the engine's queue is full
+
+  bool closed_ = false;
+  Clock::time_point last_activity_;
+
+  // Reading.
+  FrameReader reader_;
+  std::array<char, kReadChunkBytes> read_buffer_;
+  bool reading_ = false;
+  bool peer_done_sending_ = false;
+  bool framing_broken_ = false;
+  bool lingering_ = false;
+  Clock::time_point linger_deadline_;
+
+  // Replies and batches.
+  std::deque<OwedReply> owed_;  // not yet moved to the outbox, oldest first
+  uint64_t next_ticket_ = 0;
+  std::size_t batches_in_engine_ = 0;
+  std::optional<std::vector<v1::Fix>> waiting_batch_;  // refused by a full queue
+  uint64_t waiting_ticket_ = 0;
+  std::chrono::milliseconds retry_backoff_{0};
+
+  // Writing: at most one async_write outstanding.
+  std::string outbox_;   // frames waiting for the next write
+  std::size_t replies_in_outbox_ = 0;
+  std::string writing_;  // the bytes of the outstanding write
+  std::size_t replies_in_write_ = 0;
+  bool write_has_events_ = false;
+  bool write_in_progress_ = false;
+
+  // Subscription.
+  bool subscribed_ = false;
+  std::string subscriber_name_;
+  uint64_t next_event_seq_ = 1;
+  std::optional<uint64_t> listener_;
+};
+
+// ---- the listener ------------------------------------------------------------------
+
+void TcpIngestServer::Shared::Accept() {
+  acceptor.async_accept(
+      asio::make_strand(io), [self = shared_from_this()](error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || self->stopping) return;
+        if (ec) {
+          auto timer = std::make_shared<asio::steady_timer>(self->acceptor.get_executor(),
+                                                            kAcceptRetryDelay);
+          timer->async_wait([self, timer](error_code) {
+            if (!self->stopping) self->Accept();
+          });
+          return;
+        }
+        self->Admit(std::move(socket));
+        self->Accept();
+      });
+}
+
+void TcpIngestServer::Shared::Admit(tcp::socket socket) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mu);
+    if (sessions.size() < options.max_connections) {
+      const uint64_t id = next_session_id++;
+      session = std::make_shared<Session>(shared_from_this(), id, std::move(socket));
+      sessions.emplace(id, session);
+    }
+  }
+  if (!session) {
+    service.CountRejected(kSource, "too_many_connections");
+    error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  session->Start();
+}
+
+void TcpIngestServer::Shared::Stop() {
+  if (stopping.exchange(true)) return;
+  asio::post(acceptor.get_executor(), [self = shared_from_this()] {
+    error_code ignored;
+    self->acceptor.close(ignored);
+    std::vector<std::shared_ptr<Session>> open;
+    {
+      std::lock_guard lock(self->mu);
+      for (const auto& [id, weak] : self->sessions) {
+        if (auto session = weak.lock()) open.push_back(std::move(session));
+      }
+    }
+    for (const auto& session : open) session->RequestClose();
+  });
+}
+
+void TcpIngestServer::Shared::Forget(uint64_t session_id) {
+  std::lock_guard lock(mu);
+  sessions.erase(session_id);
+}
+
+// ---- the public face ---------------------------------------------------------------
+
+TcpIngestServer::TcpIngestServer(asio::io_context& io, MonitoringService& service,
+                                 tcp::endpoint endpoint, TcpIngestOptions options)
+    : shared_(std::make_shared<Shared>(io, service, endpoint, options)) {}
+
+TcpIngestServer::~TcpIngestServer() { Stop(); }
+
+Status TcpIngestServer::Start() {
+  tcp::acceptor& acceptor = shared_->acceptor;
+  const tcp::endpoint& endpoint = shared_->endpoint;
+  error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    acceptor.close(ignored);
+    return FailedPrecondition("cannot listen for TCP ingest on " +
+                              endpoint.address().to_string() + ":" +
+                              std::to_string(endpoint.port()) + ": " + ec.message());
+  }
+  shared_->port = acceptor.local_endpoint().port();
+  shared_->Accept();
+  return Status::Ok();
+}
+
+void TcpIngestServer::Stop() { shared_->Stop(); }
+
+uint16_t TcpIngestServer::port() const { return shared_->port; }
+
+std::size_t TcpIngestServer::connection_count() const {
+  std::lock_guard lock(shared_->mu);
+  return shared_->sessions.size();
+}
+
+}  // namespace stayaway::ingest

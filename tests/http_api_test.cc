@@ -1,0 +1,687 @@
+// The HTTP API port end to end: HttpServer with HttpApi's handler in front of the real
+// daemon::Core, on 127.0.0.1 with an ephemeral port, driven by a real HTTP client (Beast).
+// Every client operation has a deadline, so a broken server fails a test, never hangs it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time.h"
+#include "daemon/core.h"
+#include "ingest/http_api.h"
+#include "ingest/http_server.h"
+
+namespace stayaway::ingest {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
+constexpr auto kDeadline = 5s;            // per client operation
+
+// --- a small Beast client; every operation runs its own io_context under a deadline ------
+
+class Client {
+ public:
+  explicit Client(uint16_t port) : stream_(io_) {
+    stream_.expires_after(kDeadline);
+    stream_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
+                          [this](beast::error_code ec) { ec_ = ec; });
+    Run();
+  }
+
+  bool connected() const { return !ec_; }
+
+  http::response<http::string_body> Send(http::verb verb, const std::string& target,
+                                         const std::string& body = "",
+                                         const std::vector<std::pair<std::string, std::string>>&
+                                             headers = {}) {
+    http::request<http::string_body> request(verb, target, 11);
+    request.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) request.set(name, value);
+    if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+      request.prepare_payload();
+    }
+    stream_.expires_after(kDeadline);
+    http::async_write(stream_, request, [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    Run();
+    return Read();
+  }
+
+  void WriteRaw(const std::string& bytes) {
+    stream_.expires_after(kDeadline);
+    asio::async_write(stream_, asio::buffer(bytes),
+                      [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    Run();
+  }
+
+  http::response<http::string_body> Read() {
+    http::response<http::string_body> response;
+    stream_.expires_after(kDeadline);
+    http::async_read(stream_, buffer_, response,
+                     [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    Run();
+    return response;
+  }
+
+  // Waits up to `limit` for the server to close the connection.
+  bool ClosedByServerWithin(std::chrono::milliseconds limit) {
+    char byte;
+    stream_.expires_after(limit);
+    stream_.async_read_some(asio::buffer(&byte, 1),
+                            [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    Run();
+    return ec_ && ec_ != beast::error::timeout;
+  }
+
+  const beast::error_code& error() const { return ec_; }
+  beast::tcp_stream& stream() { return stream_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+  void Run() {
+    io_.restart();
+    io_.run();  // bounded: every operation above has a deadline
+  }
+
+ private:
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  beast::error_code ec_;
+};
+
+// Server-sent events as a client sees them.
+struct SseEvent {
+  uint64_t id = 0;
+  std::string kind;
+  std::string data;
+};
+
+class SseClient {
+ public:
+  SseClient(uint16_t port, const std::string& target, std::optional<uint64_t> last_event_id)
+      : client_(port) {
+    http::request<http::empty_body> request(http::verb::get, target, 11);
+    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::accept, "text/event-stream");
+    if (last_event_id) request.set("Last-Event-ID", std::to_string(*last_event_id));
+    client_.stream().expires_after(kDeadline);
+    beast::error_code ec;
+    http::async_write(client_.stream(), request,
+                      [&ec](beast::error_code e, std::size_t) { ec = e; });
+    client_.Run();
+    // Beast keeps a reference to the callback, so it lives in a member.
+    on_chunk_ = [this](std::uint64_t, beast::string_view chunk, beast::error_code&) {
+      text_.append(chunk.data(), chunk.size());
+      return chunk.size();
+    };
+    parser_.on_chunk_body(on_chunk_);
+    client_.stream().expires_after(kDeadline);
+    http::async_read_header(client_.stream(), client_.buffer(), parser_,
+                            [&ec](beast::error_code e, std::size_t) { ec = e; });
+    client_.Run();
+    header_ok_ = !ec;
+  }
+
+  bool header_ok() const { return header_ok_; }
+  const http::response<http::empty_body>& header() { return parser_.get(); }
+
+  // Reads until `count` events arrived (or the deadline passed); returns what arrived.
+  std::vector<SseEvent> ReadEvents(std::size_t count, std::chrono::milliseconds limit = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (events_.size() < count && std::chrono::steady_clock::now() < deadline) {
+      beast::error_code ec;
+      client_.stream().expires_at(deadline);
+      http::async_read_some(client_.stream(), client_.buffer(), parser_,
+                            [&ec](beast::error_code e, std::size_t) { ec = e; });
+      client_.Run();
+      ParseText();
+      if (ec) break;
+    }
+    return events_;
+  }
+
+  std::size_t comments() const { return comments_; }
+
+ private:
+  // Splits complete "...\n\n" blocks off text_.
+  void ParseText() {
+    for (auto end = text_.find("\n\n"); end != std::string::npos; end = text_.find("\n\n")) {
+      const std::string block = text_.substr(0, end);
+      text_.erase(0, end + 2);
+      SseEvent event;
+      bool any = false;
+      std::size_t start = 0;
+      while (start <= block.size()) {
+        const auto nl = std::min(block.find('\n', start), block.size());
+        const std::string line = block.substr(start, nl - start);
+        start = nl + 1;
+        if (line.starts_with(":")) {
+          ++comments_;
+        } else if (line.starts_with("id: ")) {
+          event.id = std::stoull(line.substr(4));
+          any = true;
+        } else if (line.starts_with("event: ")) {
+          event.kind = line.substr(7);
+        } else if (line.starts_with("data: ")) {
+          event.data = line.substr(6);
+        }
+      }
+      if (any) events_.push_back(event);
+    }
+  }
+
+  Client client_;
+  std::function<std::size_t(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk_;
+  http::response_parser<http::empty_body> parser_;
+  std::string text_;
+  std::vector<SseEvent> events_;
+  std::size_t comments_ = 0;
+  bool header_ok_ = false;
+};
+
+// --- the daemon's HTTP port in-process -----------------------------------------------------
+
+struct ManualClock {
+  std::atomic<TimeMs> now{kStart};
+};
+
+daemon::CoreOptions CoreOptionsFor(ManualClock& clock) {
+  daemon::CoreOptions options;
+  options.clock = [&clock] { return clock.now.load(); };
+  return options;
+}
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  explicit HttpApiTest(HttpServerOptions server_options = {}, HttpApiOptions api_options = {},
+                       bool start_core = true)
+      : core_(CoreOptionsFor(clock_)), api_(core_, api_options) {
+    if (start_core) core_.Start();
+    server_options.on_refused = api_.refusal_counter();
+    server_ = std::make_unique<HttpServer>(
+        io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), api_.handler(),
+        server_options);
+    server_->Start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  ~HttpApiTest() override {
+    server_->Stop();
+    // Let the connections close on the io thread (event streams unsubscribe from the core).
+    for (int i = 0; i < 2000 && server_->connection_count() > 0; ++i) {
+      std::this_thread::sleep_for(1ms);
+    }
+    work_.reset();
+    io_.stop();
+    thread_.join();
+    core_.Stop();
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  ManualClock clock_;
+  daemon::Core core_;
+  HttpApi api_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+std::string OrderJson(int version, const std::string& id = "KG-1") {
+  return R"({"id": ")" + id + R"(", "version": )" + std::to_string(version) +
+         R"(, "state": "active",
+    "supervised": {"id": "p1", "devices": ["tag-1"]},
+    "protected": [{"id": "p2", "devices": ["phone-2"], "relation": "victim"}],
+    "violation_distance_m": 300})";
+}
+
+std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lon) {
+  return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
+         FormatRfc3339(t) + R"(", "lat": 42.87, "lon": )" + std::to_string(lon) +
+         R"(, "accuracy_m": 5})";
+}
+
+// Fixes that bring tag-1 within ~40 m of phone-2 twice: a confirmed proximity violation.
+std::string ApproachFixes() {
+  return "[" + FixJson("phone-2", 1, kStart, 74.59) + "," +
+         FixJson("tag-1", 1, kStart, 74.5905) + "," +
+         FixJson("tag-1", 2, kStart + 10'000, 74.5905) + "]";
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// --- orders and zones ------------------------------------------------------------------------
+
+TEST_F(HttpApiTest, OrdersAreCreatedReadReplacedAndRevoked) {
+  Client client(port());
+  ASSERT_TRUE(client.connected());
+
+  auto created = client.Send(http::verb::post, "/v1/orders", OrderJson(1));
+  EXPECT_EQ(created.result(), http::status::created) << created.body();
+  EXPECT_EQ(created[http::field::location], "/v1/orders/KG-1");
+  EXPECT_TRUE(Contains(created.body(), R"("id":"KG-1")")) << created.body();
+
+  // The same connection serves every request (keep-alive).
+  auto again = client.Send(http::verb::post, "/v1/orders", OrderJson(1));
+  EXPECT_EQ(again.result(), http::status::conflict) << again.body();
+  EXPECT_TRUE(Contains(again.body(), R"("code":"already_exists")")) << again.body();
+
+  auto got = client.Send(http::verb::get, "/v1/orders/KG-1");
+  EXPECT_EQ(got.result(), http::status::ok);
+  EXPECT_TRUE(Contains(got.body(), R"("version":1)")) << got.body();
+  EXPECT_EQ(got[http::field::content_type], "application/json");
+
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/orders/nope").result(), http::status::not_found);
+
+  auto replaced = client.Send(http::verb::put, "/v1/orders/KG-1", OrderJson(2));
+  EXPECT_EQ(replaced.result(), http::status::ok) << replaced.body();
+  EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/orders/KG-1").body(), R"("version":2)"));
+
+  auto stale = client.Send(http::verb::put, "/v1/orders/KG-1", OrderJson(2));
+  EXPECT_EQ(stale.result(), http::status::conflict) << stale.body();
+
+  auto mismatch = client.Send(http::verb::put, "/v1/orders/KG-2", OrderJson(3));
+  EXPECT_EQ(mismatch.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(mismatch.body(), "does not match the path")) << mismatch.body();
+
+  auto revoked = client.Send(http::verb::delete_, "/v1/orders/KG-1");
+  EXPECT_EQ(revoked.result(), http::status::ok) << revoked.body();
+  EXPECT_TRUE(Contains(revoked.body(), R"("state":"revoked")")) << revoked.body();
+  EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/orders/KG-1").body(), "revoked"));
+  EXPECT_EQ(client.Send(http::verb::delete_, "/v1/orders/nope").result(),
+            http::status::not_found);
+}
+
+TEST_F(HttpApiTest, InvalidOrdersAreRefusedWithWhatIsWrong) {
+  Client client(port());
+  // A bow-tie: the ring crosses itself.
+  const std::string bowtie = R"({"id": "KG-X", "version": 1,
+    "supervised": {"id": "p1", "devices": ["tag-1"]},
+    "protected": [{"id": "p2", "devices": ["phone-2"]}], "violation_distance_m": 300,
+    "zones": [{"id": "home", "kind": "exclusion", "geometry": {"type": "Polygon",
+      "coordinates": [[[74.60, 42.87], [74.61, 42.88], [74.61, 42.87], [74.60, 42.88],
+                       [74.60, 42.87]]]}}]})";
+  auto bad = client.Send(http::verb::post, "/v1/orders", bowtie);
+  EXPECT_EQ(bad.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(Lower(bad.body()), "self-intersection")) << bad.body();
+
+  auto unknown_field = client.Send(http::verb::post, "/v1/orders", R"({"id": "A", "colour": 1})");
+  EXPECT_EQ(unknown_field.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(unknown_field.body(), R"(order: unknown field \"colour\")"))
+      << unknown_field.body();
+
+  auto not_json = client.Send(http::verb::post, "/v1/orders", R"({"id": )");
+  EXPECT_EQ(not_json.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(not_json.body(), R"("code":"invalid_argument")")) << not_json.body();
+
+  auto array = client.Send(http::verb::post, "/v1/orders", "[" + OrderJson(1) + "]");
+  EXPECT_EQ(array.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(array.body(), "expected one JSON object")) << array.body();
+}
+
+TEST_F(HttpApiTest, GlobalZonesAreCreatedAndListed) {
+  Client client(port());
+  const std::string shelter = R"({"id": "shelter-1", "name": "Shelter", "kind": "exclusion",
+    "buffer_m": 50, "geometry": {"type": "Polygon", "coordinates": [[[74.60, 42.87],
+      [74.61, 42.87], [74.61, 42.88], [74.60, 42.88], [74.60, 42.87]]]}})";
+  auto created = client.Send(http::verb::post, "/v1/zones", shelter);
+  EXPECT_EQ(created.result(), http::status::created) << created.body();
+  EXPECT_EQ(client.Send(http::verb::post, "/v1/zones", shelter).result(), http::status::conflict);
+
+  auto listed = client.Send(http::verb::get, "/v1/zones");
+  EXPECT_EQ(listed.result(), http::status::ok);
+  EXPECT_TRUE(listed.body().starts_with(R"([{"id":"shelter-1")")) << listed.body();
+  EXPECT_TRUE(Contains(listed.body(), R"("type":"Polygon")")) << listed.body();
+
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/zones/shelter-1").result(), http::status::ok);
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/zones/nope").result(), http::status::not_found);
+
+  auto bad = client.Send(http::verb::put, "/v1/zones/shelter-2",
+                         R"({"id": "shelter-2", "kind": "exclusion",
+                             "circle": {"lat": 42.87, "lon": 74.6, "radius_m": -5}})");
+  EXPECT_EQ(bad.result(), http::status::bad_request) << bad.body();
+  EXPECT_TRUE(Contains(bad.body(), "radius")) << bad.body();
+}
+
+// --- fixes and alerts ---------------------------------------------------------------------------
+
+TEST_F(HttpApiTest, FixesOpenAnAlertThatAnOperatorAcknowledges) {
+  Client client(port());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(),
+            http::status::created);
+
+  // Three good fixes, then one that does not parse, one out of range and a tick: the bad
+  // elements are refused by index, the good ones go through.
+  std::string body = ApproachFixes();
+  body.pop_back();
+  body += R"(, {"device": "tag-1", "seq": "x"}, )" + FixJson("tag-1", 3, kStart, 200) +
+          R"(, {"tick": "2025-03-10T10:00:00Z"}])";
+  auto fixes = client.Send(http::verb::post, "/v1/fixes", body);
+  ASSERT_EQ(fixes.result(), http::status::ok) << fixes.body();
+  EXPECT_TRUE(Contains(fixes.body(), R"({"accepted":3,"duplicates":0,"rejected":3,)"))
+      << fixes.body();
+  EXPECT_TRUE(Contains(fixes.body(),
+                       R"({"index":0,"device":"phone-2","seq":1,"accepted":true,"duplicate":false})"))
+      << fixes.body();
+  EXPECT_TRUE(Contains(fixes.body(), R"({"index":3,"accepted":false,"code":"invalid_argument")"))
+      << fixes.body();
+  EXPECT_TRUE(Contains(fixes.body(), R"({"index":4,"device":"tag-1","seq":3,"accepted":false)"))
+      << fixes.body();
+  EXPECT_TRUE(Contains(fixes.body(), "ticks are not accepted")) << fixes.body();
+
+  // Sending the same fixes again: accepted as duplicates.
+  auto repeat = client.Send(http::verb::post, "/v1/fixes", ApproachFixes());
+  EXPECT_TRUE(Contains(repeat.body(), R"({"accepted":3,"duplicates":3,)")) << repeat.body();
+
+  auto alerts = client.Send(http::verb::get, "/v1/alerts?order=KG-1&state=open");
+  ASSERT_EQ(alerts.result(), http::status::ok);
+  EXPECT_TRUE(Contains(alerts.body(), R"("kind":"proximity_violation")")) << alerts.body();
+  EXPECT_TRUE(Contains(alerts.body(), R"("open":true)")) << alerts.body();
+  const auto views = core_.ListAlerts({});
+  ASSERT_FALSE(views.empty());
+  const std::string alert_id = views[0].alert_id();
+
+  EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/alerts?since=2025-03-10T09:00:00Z").body(),
+                       alert_id));
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?since=2025-03-10T11:00:00Z").body(),
+            "{\"alerts\":[]}\n");
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?state=all&order=nope").body(),
+            "{\"alerts\":[]}\n");
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?state=bogus").result(),
+            http::status::bad_request);
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?since=yesterday").result(),
+            http::status::bad_request);
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?colour=red").result(),
+            http::status::bad_request);
+
+  const std::string ack_path = "/v1/alerts/" + alert_id + "/ack";
+  auto no_by = client.Send(http::verb::post, ack_path, R"({"note": "who?"})");
+  EXPECT_EQ(no_by.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(no_by.body(), "\\\"by\\\"")) << no_by.body();
+  EXPECT_EQ(client.Send(http::verb::post, "/v1/alerts/nope/ack", R"({"by": "op-7"})").result(),
+            http::status::not_found);
+
+  auto acked =
+      client.Send(http::verb::post, ack_path, R"({"by": "operator-7", "note": "called police"})");
+  ASSERT_EQ(acked.result(), http::status::ok) << acked.body();
+  EXPECT_TRUE(Contains(acked.body(), R"("by":"operator-7")")) << acked.body();
+  EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/alerts?order=KG-1").body(),
+                       R"("note":"called police")"));
+}
+
+TEST_F(HttpApiTest, RefusesMalformedOversizedAndDeeplyNestedInput) {
+  Client client(port());
+  auto not_array = client.Send(http::verb::post, "/v1/fixes", R"({"device": "tag-1"})");
+  EXPECT_EQ(not_array.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(not_array.body(), "expected a JSON array")) << not_array.body();
+
+  auto unterminated = client.Send(http::verb::post, "/v1/fixes", R"([{"device": "tag-1")");
+  EXPECT_EQ(unterminated.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(unterminated.body(), "malformed JSON array")) << unterminated.body();
+
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  auto nested = client.Send(http::verb::post, "/v1/fixes", deep);
+  EXPECT_EQ(nested.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(nested.body(), "nested deeper")) << nested.body();
+  auto nested_order = client.Send(http::verb::post, "/v1/orders",
+                                  R"({"id": "A", "zones": )" + deep + "}");
+  EXPECT_EQ(nested_order.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(nested_order.body(), "nested deeper")) << nested_order.body();
+
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/nothing").result(), http::status::not_found);
+  auto wrong_method = client.Send(http::verb::delete_, "/v1/zones");
+  EXPECT_EQ(wrong_method.result(), http::status::method_not_allowed);
+  EXPECT_EQ(wrong_method[http::field::allow], "GET, POST");
+
+  // A declared body over 1 MiB is refused from its header alone.
+  {
+    Client big(port());
+    big.WriteRaw("POST /v1/fixes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 2000000\r\n\r\n[");
+    auto response = big.Read();
+    EXPECT_EQ(response.result(), http::status::payload_too_large);
+    EXPECT_TRUE(Contains(response.body(), "larger than the limit of 1048576 bytes"))
+        << response.body();
+    EXPECT_TRUE(big.ClosedByServerWithin(2s));
+  }
+  // So is a chunked body that grows past it.
+  {
+    Client big(port());
+    big.WriteRaw("POST /v1/fixes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const std::string chunk(64 * 1024, ' ');
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+    for (int i = 0; i < 17 && !big.error(); ++i) big.WriteRaw(size + chunk + "\r\n");
+    auto response = big.Read();
+    EXPECT_EQ(response.result(), http::status::payload_too_large);
+  }
+  // Not HTTP at all.
+  {
+    Client garbage(port());
+    garbage.WriteRaw("HELLO THERE\r\n\r\n");
+    auto response = garbage.Read();
+    EXPECT_EQ(response.result(), http::status::bad_request);
+    EXPECT_TRUE(Contains(response.body(), "malformed HTTP request")) << response.body();
+    EXPECT_TRUE(garbage.ClosedByServerWithin(2s));
+  }
+
+  const std::string metrics = client.Send(http::verb::get, "/metrics").body();
+  EXPECT_TRUE(Contains(metrics, "source=\"http\"")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "payload_too_large")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "bad_request")) << metrics;
+}
+
+TEST_F(HttpApiTest, HealthAndMetrics) {
+  Client client(port());
+  auto health = client.Send(http::verb::get, "/healthz");
+  EXPECT_EQ(health.result(), http::status::ok);
+  EXPECT_EQ(health.body(), "ok\n");
+  client.Send(http::verb::post, "/v1/fixes", ApproachFixes());
+  auto metrics = client.Send(http::verb::get, "/metrics");
+  EXPECT_EQ(metrics.result(), http::status::ok);
+  EXPECT_EQ(metrics[http::field::content_type], "text/plain; version=0.0.4");
+  EXPECT_TRUE(Contains(metrics.body(), "# TYPE")) << metrics.body();
+  EXPECT_TRUE(Contains(metrics.body(), "http")) << metrics.body();
+  EXPECT_EQ(client.Send(http::verb::post, "/healthz").result(), http::status::method_not_allowed);
+}
+
+// --- server-sent events --------------------------------------------------------------------------
+
+TEST_F(HttpApiTest, EventStreamDeliversBacklogThenLiveAndResumesWithoutGaps) {
+  Client client(port());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(),
+            http::status::created);
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/fixes", ApproachFixes()).result(), http::status::ok);
+  const auto views = core_.ListAlerts({});
+  ASSERT_FALSE(views.empty());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/alerts/" + views[0].alert_id() + "/ack",
+                        R"({"by": "op-1"})")
+                .result(),
+            http::status::ok);
+  const uint64_t last = core_.NextEventSeq() - 1;
+  ASSERT_GE(last, 2u) << "the approach and the ack each log an event";
+
+  std::vector<uint64_t> seen;
+  {
+    SseClient sse(port(), "/v1/events/stream?from=1", std::nullopt);
+    ASSERT_TRUE(sse.header_ok());
+    EXPECT_EQ(sse.header()[http::field::content_type], "text/event-stream");
+    const auto events = sse.ReadEvents(1);
+    ASSERT_GE(events.size(), 1u);
+    EXPECT_EQ(events[0].id, 1u);
+    EXPECT_FALSE(events[0].kind.empty());
+    EXPECT_TRUE(events[0].data.starts_with(R"({"seq":"1","event":{)")) << events[0].data;
+    seen.push_back(events[0].id);
+  }  // the client goes away after its first event
+
+  // Reconnect as an EventSource would: Last-Event-ID wins over ?from.
+  SseClient resumed(port(), "/v1/events/stream?from=1", seen.back());
+  ASSERT_TRUE(resumed.header_ok());
+  auto events = resumed.ReadEvents(last - 1);
+  for (const auto& e : events) seen.push_back(e.id);
+  ASSERT_EQ(seen.size(), last);
+  for (uint64_t i = 0; i < last; ++i) EXPECT_EQ(seen[i], i + 1) << "no gap, no duplicate";
+
+  // Live: a new event (closing the alert by moving away) arrives on the open stream.
+  auto away = client.Send(http::verb::post, "/v1/fixes",
+                          "[" + FixJson("tag-1", 3, kStart + 20'000, 74.70) + "," +
+                              FixJson("tag-1", 4, kStart + 30'000, 74.70) + "]");
+  ASSERT_EQ(away.result(), http::status::ok) << away.body();
+  const uint64_t now_last = core_.NextEventSeq() - 1;
+  ASSERT_GT(now_last, last);
+  events = resumed.ReadEvents(now_last - 1);  // this client started after event 1
+  ASSERT_EQ(events.size(), now_last - 1);
+  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].id, i + 2);
+
+  // The subscriber's lag shows in metrics while it is connected.
+  EXPECT_TRUE(Contains(core_.MetricsText(), "sse-")) << core_.MetricsText();
+
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/events/stream?from=abc").result(),
+            http::status::bad_request);
+}
+
+TEST_F(HttpApiTest, StoppingTheServerEndsEventStreams) {
+  SseClient sse(port(), "/v1/events/stream", std::nullopt);
+  ASSERT_TRUE(sse.header_ok());
+  const auto before = std::chrono::steady_clock::now();
+  server_->Stop();
+  sse.ReadEvents(1, 3s);  // returns when the connection closes
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+}
+
+class HttpApiKeepAliveTest : public HttpApiTest {
+ protected:
+  HttpApiKeepAliveTest() : HttpApiTest({}, MakeApiOptions()) {}
+  static HttpApiOptions MakeApiOptions() {
+    HttpApiOptions options;
+    options.sse_keepalive = 50ms;
+    return options;
+  }
+};
+
+TEST_F(HttpApiKeepAliveTest, IdleStreamsGetKeepAliveComments) {
+  SseClient sse(port(), "/v1/events/stream", std::nullopt);
+  ASSERT_TRUE(sse.header_ok());
+  sse.ReadEvents(1, 300ms);
+  EXPECT_GE(sse.comments(), 2u);
+}
+
+// --- Traccar ------------------------------------------------------------------------------------
+
+TEST_F(HttpApiTest, TraccarForwardsAreSubmittedAsFixes) {
+  Client client(port());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(),
+            http::status::created);
+  const std::string forward = R"({"position": {"id": 0, "deviceId": 3, "protocol": "h02",
+    "fixTime": "2025-03-10T10:00:00.000+00:00", "deviceTime": "2025-03-10T10:00:00.000+00:00",
+    "outdated": false, "valid": true, "latitude": 42.87, "longitude": 74.59, "speed": 0,
+    "course": 0, "accuracy": 8, "attributes": {"batteryLevel": 80}},
+    "device": {"id": 3, "name": "Tag 1", "uniqueId": "tag-1"}})";
+  auto ok = client.Send(http::verb::post, "/v1/traccar", forward);
+  EXPECT_EQ(ok.result(), http::status::ok) << ok.body();
+  EXPECT_TRUE(Contains(ok.body(), R"("device":"tag-1")")) << ok.body();
+  EXPECT_TRUE(Contains(ok.body(), R"("accepted":true)")) << ok.body();
+
+  auto bad = client.Send(http::verb::post, "/v1/traccar", R"({"position": {}})");
+  EXPECT_EQ(bad.result(), http::status::bad_request) << bad.body();
+}
+
+// --- connection limits ----------------------------------------------------------------------
+
+class HttpApiSlowClientTest : public HttpApiTest {
+ protected:
+  HttpApiSlowClientTest() : HttpApiTest(MakeServerOptions()) {}
+  static HttpServerOptions MakeServerOptions() {
+    HttpServerOptions options;
+    options.read_timeout = 200ms;
+    options.max_connections = 3;
+    return options;
+  }
+};
+
+TEST_F(HttpApiSlowClientTest, ARequestTrickledTooSlowlyIsCutOff) {
+  Client slow(port());
+  slow.WriteRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finished
+  EXPECT_TRUE(slow.ClosedByServerWithin(2s));
+  EXPECT_TRUE(Contains(core_.MetricsText(), "timeout")) << core_.MetricsText();
+}
+
+TEST_F(HttpApiSlowClientTest, ConnectionsBeyondTheLimitAreRefused) {
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<Client>(port()));
+  // Give the server a moment to accept them all.
+  for (int i = 0; i < 100 && server_->connection_count() < 3; ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  Client extra(port());
+  auto response = extra.Send(http::verb::get, "/healthz");
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  EXPECT_TRUE(Contains(response.body(), "too_many_connections")) << response.body();
+  EXPECT_EQ(clients[0]->Send(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+// --- backpressure -------------------------------------------------------------------------------
+
+class HttpApiBackpressureTest : public HttpApiTest {
+ protected:
+  HttpApiBackpressureTest() : HttpApiTest({}, MakeApiOptions(), /*start_core=*/false) {}
+  static HttpApiOptions MakeApiOptions() {
+    HttpApiOptions options;
+    options.submit_retry_interval = 5ms;
+    options.submit_max_wait = 300ms;
+    return options;
+  }
+};
+
+TEST_F(HttpApiBackpressureTest, AFullQueueDelaysTheAnswerThenGives503) {
+  Client client(port());
+  EXPECT_EQ(client.Send(http::verb::get, "/healthz").result(), http::status::service_unavailable);
+  // A core that is not running takes nothing: the request waits, then is told to retry.
+  auto refused = client.Send(http::verb::post, "/v1/fixes", ApproachFixes());
+  EXPECT_EQ(refused.result(), http::status::service_unavailable) << refused.body();
+  EXPECT_EQ(refused[http::field::retry_after], "1");
+
+  // While a request is waiting, the queue frees up: it goes through.
+  auto pending = std::async(std::launch::async, [&] {
+    return client.Send(http::verb::post, "/v1/fixes", ApproachFixes());
+  });
+  std::this_thread::sleep_for(100ms);
+  core_.Start();
+  auto accepted = pending.get();
+  EXPECT_EQ(accepted.result(), http::status::ok) << accepted.body();
+  EXPECT_TRUE(Contains(accepted.body(), R"("results":[)")) << accepted.body();
+}
+
+}  // namespace
+}  // namespace stayaway::ingest

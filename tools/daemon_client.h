@@ -1,0 +1,36 @@
+// DaemonClient: a small blocking client of stayawayd's ingest port (varint-delimited
+// ClientFrame / ServerFrame, see proto/stayaway.proto), for the command-line tools.
+// Not for servers: it blocks the calling thread. Thread-compatible.
+#ifndef STAYAWAY_TOOLS_DAEMON_CLIENT_H_
+#define STAYAWAY_TOOLS_DAEMON_CLIENT_H_
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "ingest/frame_codec.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::tools {
+
+class DaemonClient {
+ public:
+  DaemonClient() = default;
+  ~DaemonClient();
+  DaemonClient(const DaemonClient&) = delete;
+  DaemonClient& operator=(const DaemonClient&) = delete;
+
+  // `target` is HOST:PORT (an IPv4 address or a name).
+  Status Connect(std::string_view target);
+  Status Send(const v1::ClientFrame& frame);
+  // Blocks until a whole frame arrives; FailedPrecondition when the daemon closed.
+  Status Receive(v1::ServerFrame* frame);
+
+ private:
+  int fd_ = -1;
+  ingest::FrameReader reader_;
+};
+
+}  // namespace stayaway::tools
+
+#endif  // STAYAWAY_TOOLS_DAEMON_CLIENT_H_

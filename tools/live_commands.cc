@@ -1,0 +1,203 @@
+#include "tools/live_commands.h"
+
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time.h"
+#include "ingest/event_text.h"
+#include "ingest/json_codec.h"
+#include "tools/daemon_client.h"
+
+namespace stayaway::tools {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kRefused = 1;
+constexpr int kUsage = 2;
+
+// "--name VALUE" and "--name=VALUE" into a map; false on a stray argument.
+bool ParseFlags(std::span<const std::string_view> args, std::map<std::string, std::string>* out,
+                std::ostream& err) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with("--")) {
+      err << "unexpected argument '" << arg << "'\n";
+      return false;
+    }
+    if (const size_t eq = arg.find('='); eq != std::string_view::npos) {
+      (*out)[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
+    } else if (i + 1 < args.size()) {
+      (*out)[std::string(arg.substr(2))] = std::string(args[++i]);
+    } else {
+      err << arg << " needs a value\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+template <typename Number>
+bool ParseNumber(const std::string& text, Number* value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+TimeMs WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sends one batch and waits for its ack; reports refusals. Returns false when the
+// connection failed.
+bool SendBatch(DaemonClient& client, uint64_t batch_id, std::vector<v1::Fix>* batch,
+               uint64_t* accepted, uint64_t* rejected, std::ostream& err) {
+  if (batch->empty()) return true;
+  v1::ClientFrame frame;
+  frame.mutable_batch()->set_batch_id(batch_id);
+  for (v1::Fix& fix : *batch) *frame.mutable_batch()->add_fixes() = std::move(fix);
+  batch->clear();
+  if (Status s = client.Send(frame); !s.ok()) {
+    err << "stayaway feed: " << s.message() << '\n';
+    return false;
+  }
+  v1::ServerFrame reply;
+  if (Status s = client.Receive(&reply); !s.ok()) {
+    err << "stayaway feed: " << s.message() << '\n';
+    return false;
+  }
+  if (reply.has_error()) {
+    err << "stayaway feed: daemon error " << reply.error().code() << ": "
+        << reply.error().message() << '\n';
+    *rejected += static_cast<uint64_t>(frame.batch().fixes_size());
+    return true;
+  }
+  *accepted += static_cast<uint64_t>(reply.ack().accepted_size());
+  for (const v1::Rejection& r : reply.ack().rejected()) {
+    ++*rejected;
+    err << "refused " << r.device() << "#" << r.seq() << ": " << r.code() << ": " << r.reason()
+        << '\n';
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
+                   std::ostream& err) {
+  std::map<std::string, std::string> flags;
+  if (!ParseFlags(args, &flags, err) || !flags.count("target") || !flags.count("fixes")) {
+    err << "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X]"
+           " [--batch N]\n";
+    return kUsage;
+  }
+  double speed = 1;
+  size_t max_batch = 500;
+  if ((flags.count("speed") && (!ParseNumber(flags["speed"], &speed) || !(speed > 0))) ||
+      (flags.count("batch") && (!ParseNumber(flags["batch"], &max_batch) || max_batch == 0))) {
+    err << "stayaway feed: --speed must be > 0 and --batch a positive whole number\n";
+    return kUsage;
+  }
+  std::ifstream in(flags["fixes"]);
+  if (!in) {
+    err << "stayaway feed: cannot read " << flags["fixes"] << '\n';
+    return kUsage;
+  }
+  DaemonClient client;
+  if (Status s = client.Connect(flags["target"]); !s.ok()) {
+    err << "stayaway feed: " << s.message() << '\n';
+    return kUsage;
+  }
+
+  std::optional<TimeMs> story_start;
+  const TimeMs wall_start = WallNowMs();
+  std::vector<v1::Fix> batch;
+  TimeMs batch_due = 0;
+  uint64_t batch_id = 0, accepted = 0, rejected = 0, line_number = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
+    if (!input.ok()) {
+      err << "line " << line_number << ": " << input.status().message() << '\n';
+      ++rejected;
+      continue;
+    }
+    if (!input->has_fix()) continue;  // ticks: the daemon keeps its own clock
+    v1::Fix fix = input->fix();
+    const TimeMs t = TimestampToMs(fix.time());
+    if (!story_start) story_start = t;
+    const auto offset = static_cast<TimeMs>(static_cast<double>(t - *story_start) / speed);
+    const TimeMs due = wall_start + offset;
+    if (!batch.empty() && (due != batch_due || batch.size() >= max_batch)) {
+      if (!SendBatch(client, ++batch_id, &batch, &accepted, &rejected, err)) return kUsage;
+    }
+    if (const TimeMs wait = due - WallNowMs(); wait > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    }
+    MsToTimestamp(due, fix.mutable_time());
+    fix.clear_received();
+    batch_due = due;
+    batch.push_back(std::move(fix));
+  }
+  if (!SendBatch(client, ++batch_id, &batch, &accepted, &rejected, err)) return kUsage;
+  out << "fed " << accepted << " fixes, " << rejected << " refused\n";
+  return rejected == 0 ? kOk : kRefused;
+}
+
+int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
+                    std::ostream& err) {
+  std::map<std::string, std::string> flags;
+  if (!ParseFlags(args, &flags, err) || !flags.count("target")) {
+    err << "usage: stayaway watch --target HOST:PORT [--from SEQ] [--format text|json]"
+           " [--count N]\n";
+    return kUsage;
+  }
+  uint64_t from = 1, count = 0;
+  if ((flags.count("from") && !ParseNumber(flags["from"], &from)) ||
+      (flags.count("count") && !ParseNumber(flags["count"], &count))) {
+    err << "stayaway watch: --from and --count take whole numbers\n";
+    return kUsage;
+  }
+  const bool json = flags.count("format") && flags["format"] == "json";
+  DaemonClient client;
+  if (Status s = client.Connect(flags["target"]); !s.ok()) {
+    err << "stayaway watch: " << s.message() << '\n';
+    return kUsage;
+  }
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_from_seq(from);
+  subscribe.mutable_subscribe()->set_name("stayaway-watch");
+  if (Status s = client.Send(subscribe); !s.ok()) {
+    err << "stayaway watch: " << s.message() << '\n';
+    return kUsage;
+  }
+  for (uint64_t seen = 0; count == 0 || seen < count;) {
+    v1::ServerFrame frame;
+    if (Status s = client.Receive(&frame); !s.ok()) {
+      err << "stayaway watch: " << s.message() << '\n';
+      return seen > 0 || count == 0 ? kOk : kUsage;
+    }
+    if (!frame.has_event()) continue;
+    ++seen;
+    const v1::EventRecord& record = frame.event();
+    if (json) {
+      out << "{\"seq\":" << record.seq() << ",\"event\":" << ingest::EventToJson(record.event())
+          << "}\n";
+    } else {
+      out << "#" << record.seq() << " " << ingest::EventToText(record.event()) << '\n';
+    }
+    out.flush();
+  }
+  return kOk;
+}
+
+}  // namespace stayaway::tools
