@@ -1,0 +1,392 @@
+// End-to-end tests of the real stayawayd binary: each test starts the daemon on loopback
+// with free ports in a fresh data directory and drives it the way integrators do, with
+// real clients: HTTP requests, OsmAnd requests formed like the Traccar Client app's, a
+// Traccar forward payload, Protobuf frames over TCP and a subscriber that resumes.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time.h"
+#include "ingest/frame_codec.h"
+#include "proto/stayaway.pb.h"
+#include "tools/daemon_client.h"
+
+extern char** environ;
+
+namespace stayaway {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path DaemonBinary() {
+  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir).parent_path() / "daemon" / "stayawayd";
+  }
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "daemon" / "stayawayd";
+}
+
+TimeMs NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// One HTTP/1.1 request on its own connection (Connection: close), read to the end.
+HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
+               const std::string& body = "", const std::string& content_type = "application/json") {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  HttpReply reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return reply;
+  }
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        "Connection: close\r\nContent-Type: " + content_type +
+                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[65536];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
+  ::close(fd);
+  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
+  const size_t header_end = response.find("\r\n\r\n");
+  if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
+  return reply;
+}
+
+// The daemon as a child process with its own data directory and free ports.
+class Daemon {
+ public:
+  Daemon() {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const std::string binary = DaemonBinary().string();
+    std::vector<std::string> args = {binary, "--data-dir", (dir_ / "data").string(),
+                                     "--ingest-port", "0", "--http-port", "0",
+                                     "--osmand-port", "0"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = (dir_ / "stayawayd.log").string();
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    const fs::path ports = dir_ / "data" / "ports";
+    for (int i = 0; i < 200 && !fs::exists(ports); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the file is complete
+    std::ifstream in(ports);
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t eq = line.find('=');
+      if (eq != std::string::npos) ports_[line.substr(0, eq)] = std::stoi(line.substr(eq + 1));
+    }
+    EXPECT_EQ(ports_.size(), 3u) << "the daemon did not start; see " << log;
+  }
+
+  ~Daemon() {
+    if (pid_ > 0) Stop();
+  }
+
+  // SIGTERM; returns the exit status.
+  int Stop() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
+  uint16_t osmand() { return static_cast<uint16_t>(ports_["osmand_port"]); }
+  std::string ingest() { return "127.0.0.1:" + std::to_string(ports_["ingest_port"]); }
+  std::string Log() {
+    std::ifstream in(dir_ / "stayawayd.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path dir_;
+  pid_t pid_ = -1;
+  std::map<std::string, int> ports_;
+};
+
+// An order in force now: tag-1 must stay 300 m away from phone-2.
+std::string OrderJson(int version = 1) {
+  return R"({"id": "KG-7", "version": )" + std::to_string(version) +
+         R"(, "supervised": {"id": "p1", "devices": ["tag-1"]},
+             "protected": [{"id": "p2", "devices": ["phone-2"], "relation": "victim"}],
+             "violation_distance_m": 300, "warning_distance_m": 0,
+             "valid_from": "2020-01-01T00:00:00Z"})";
+}
+
+std::string OsmAndQuery(const std::string& id, TimeMs t, double lat, double lon) {
+  // As Traccar Client forms it: seconds, knots, and every field even when zero.
+  std::ostringstream q;
+  q.precision(10);
+  q << "/?id=" << id << "&timestamp=" << t / 1000 << "&lat=" << lat << "&lon=" << lon
+    << "&speed=0.0&bearing=0.0&altitude=760.0&accuracy=8.0&batt=87.0";
+  return q.str();
+}
+
+std::string TraccarForward(const std::string& unique_id, TimeMs t, double lat, double lon,
+                           const std::string& alarm = "") {
+  std::ostringstream j;
+  j.precision(10);
+  j << R"({"position": {"id": 0, "deviceId": 3, "protocol": "h02", "fixTime": ")"
+    << FormatRfc3339(t) << R"(", "deviceTime": ")" << FormatRfc3339(t)
+    << R"(", "outdated": false, "valid": true, "latitude": )" << lat << R"(, "longitude": )"
+    << lon << R"(, "altitude": 0, "speed": 0.5, "course": 90, "accuracy": 6,
+       "attributes": {)" << (alarm.empty() ? "" : "\"alarm\": \"" + alarm + "\", ")
+    << R"("batteryLevel": 80}}, "device": {"id": 3, "name": "Tag", "uniqueId": ")"
+    << unique_id << R"("}})";
+  return j.str();
+}
+
+// Reads frames until an event matching `want` arrives (or `limit` frames were read).
+std::optional<v1::EventRecord> AwaitEvent(tools::DaemonClient& client,
+                                          const std::function<bool(const v1::Event&)>& want,
+                                          int limit = 50) {
+  for (int i = 0; i < limit; ++i) {
+    v1::ServerFrame frame;
+    if (!client.Receive(&frame).ok()) return std::nullopt;
+    if (frame.has_event() && want(frame.event().event())) return frame.event();
+  }
+  return std::nullopt;
+}
+
+TEST(Stayawayd, OrderOverHttpOsmAndAndTraccarFixesRaiseAnAlertSeenBySubscriberAndAcked) {
+  Daemon daemon;
+  const HttpReply created = Http(daemon.http(), "POST", "/v1/orders", OrderJson());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Http(daemon.http(), "GET", "/v1/orders/KG-7").status, 200);
+
+  tools::DaemonClient subscriber;
+  ASSERT_TRUE(subscriber.Connect(daemon.ingest()).ok());
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_from_seq(1);
+  ASSERT_TRUE(subscriber.Send(subscribe).ok());
+
+  const TimeMs t = NowMs() - 5'000;
+  // The victim's phone app reports over OsmAnd; the tag arrives through Traccar, 100 m off.
+  const HttpReply phone = Http(daemon.osmand(), "GET", OsmAndQuery("phone-2", t, 42.87, 74.59));
+  ASSERT_EQ(phone.status, 200) << phone.body;
+  for (int i = 0; i < 2; ++i) {
+    const HttpReply tag = Http(daemon.http(), "POST", "/v1/traccar",
+                               TraccarForward("tag-1", t + 1000 * (i + 1), 42.87, 74.5912));
+    ASSERT_EQ(tag.status, 200) << tag.body;
+  }
+  const auto opened = AwaitEvent(subscriber, [](const v1::Event& e) {
+    return e.kind() == v1::Event::proximity_violation && e.transition() == v1::Event::opened;
+  });
+  ASSERT_TRUE(opened.has_value()) << daemon.Log();
+  EXPECT_EQ(opened->event().order_id(), "KG-7");
+  EXPECT_GE(opened->seq(), 1u);
+
+  const HttpReply alerts = Http(daemon.http(), "GET", "/v1/alerts?order=KG-7&state=open");
+  ASSERT_EQ(alerts.status, 200);
+  EXPECT_NE(alerts.body.find(opened->event().alert_id()), std::string::npos) << alerts.body;
+  const HttpReply ack = Http(daemon.http(), "POST",
+                             "/v1/alerts/" + opened->event().alert_id() + "/ack",
+                             R"({"by": "operator-7", "note": "patrol sent"})");
+  ASSERT_EQ(ack.status, 200) << ack.body;
+  const auto acked = AwaitEvent(subscriber, [](const v1::Event& e) {
+    return e.transition() == v1::Event::acknowledged;
+  });
+  ASSERT_TRUE(acked.has_value());
+  EXPECT_EQ(acked->event().ack_by(), "operator-7");
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST(Stayawayd, FixBatchOverTcpIsAckedWithAcceptedAndRejectedFixes) {
+  Daemon daemon;
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  tools::DaemonClient client;
+  ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+  v1::ClientFrame frame;
+  auto* batch = frame.mutable_batch();
+  batch->set_batch_id(42);
+  const TimeMs t = NowMs();
+  for (const auto& [device, lat] : std::vector<std::pair<std::string, double>>{
+           {"tag-1", 42.87}, {"phone-2", 42.88}, {"tag-1", 91.0}, {"ghost", 42.87}}) {
+    v1::Fix* fix = batch->add_fixes();
+    fix->set_device(device);
+    fix->set_seq(static_cast<uint64_t>(batch->fixes_size()));
+    MsToTimestamp(t, fix->mutable_time());
+    fix->set_lat(lat);
+    fix->set_lon(74.59);
+    fix->set_accuracy_m(10);
+  }
+  ASSERT_TRUE(client.Send(frame).ok());
+  v1::ServerFrame reply;
+  ASSERT_TRUE(client.Receive(&reply).ok());
+  ASSERT_TRUE(reply.has_ack()) << reply.DebugString();
+  EXPECT_EQ(reply.ack().batch_id(), 42u);
+  EXPECT_EQ(reply.ack().accepted_size(), 2);
+  ASSERT_EQ(reply.ack().rejected_size(), 2);
+  EXPECT_EQ(reply.ack().rejected(0).index(), 2u);
+  EXPECT_EQ(reply.ack().rejected(0).code(), "invalid_argument");
+  EXPECT_EQ(reply.ack().rejected(1).code(), "not_found");
+}
+
+TEST(Stayawayd, MalformedInputOnEveryPortGetsAClearErrorAndTheDaemonKeepsServing) {
+  Daemon daemon;
+  // TCP: a length prefix that is not a varint; the daemon says why and closes.
+  const std::string bad_frame(11, '\xff');
+  {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(daemon.ingest().substr(10))));
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ::send(fd, bad_frame.data(), bad_frame.size(), MSG_NOSIGNAL);
+    std::string received;
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) received.append(buffer, n);
+    ::close(fd);
+    ingest::FrameReader reader;
+    reader.Feed(received);
+    std::string payload;
+    ASSERT_EQ(reader.Next(&payload), ingest::FrameReader::Result::kFrame);
+    v1::ServerFrame error;
+    ASSERT_TRUE(error.ParseFromString(payload));
+    EXPECT_EQ(error.error().code(), "malformed_frame");
+  }
+  // HTTP API: broken JSON, a broken polygon, an oversized body.
+  const HttpReply broken = Http(daemon.http(), "POST", "/v1/orders", "{\"id\": ");
+  EXPECT_EQ(broken.status, 400) << broken.body;
+  const HttpReply bow_tie = Http(daemon.http(), "POST", "/v1/orders",
+      R"({"id": "K-9", "version": 1, "supervised": {"id": "a", "devices": ["t"]},
+          "protected": [{"id": "b", "devices": ["p"]}], "violation_distance_m": 200,
+          "zones": [{"id": "z", "kind": "exclusion", "geometry": {"type": "Polygon",
+          "coordinates": [[[74.59, 42.87], [74.60, 42.88], [74.60, 42.87], [74.59, 42.88],
+          [74.59, 42.87]]]}}]})");
+  EXPECT_EQ(bow_tie.status, 400);
+  EXPECT_NE(bow_tie.body.find("elf-intersection"), std::string::npos) << bow_tie.body;
+  EXPECT_EQ(Http(daemon.http(), "POST", "/v1/fixes", std::string(2 << 20, '[')).status, 413);
+  // OsmAnd: no latitude.
+  const HttpReply no_lat = Http(daemon.osmand(), "GET", "/?id=phone-2&timestamp=1&lon=74.5");
+  EXPECT_EQ(no_lat.status, 400);
+  EXPECT_NE(no_lat.body.find("lat"), std::string::npos) << no_lat.body;
+  // Still healthy, and every refusal counted.
+  EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
+  const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("stayaway_fixes_rejected_total{source=\"osmand\""), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("stayaway_fixes_rejected_total{source=\"tcp\""), std::string::npos)
+      << metrics;
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
+  Daemon daemon;
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  const TimeMs t = NowMs() - 60'000;
+  // Strap open and closed on the tag, five times: ten events.
+  for (int i = 0; i < 10; ++i) {
+    const HttpReply reply = Http(daemon.http(), "POST", "/v1/traccar",
+                                 TraccarForward("tag-1", t + 1000 * i, 42.87, 74.59,
+                                                i % 2 == 0 ? "tampering" : ""));
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+  std::vector<uint64_t> seqs;
+  {
+    tools::DaemonClient first;
+    ASSERT_TRUE(first.Connect(daemon.ingest()).ok());
+    v1::ClientFrame subscribe;
+    subscribe.mutable_subscribe()->set_from_seq(1);
+    ASSERT_TRUE(first.Send(subscribe).ok());
+    for (int i = 0; i < 4; ++i) {
+      v1::ServerFrame frame;
+      ASSERT_TRUE(first.Receive(&frame).ok());
+      seqs.push_back(frame.event().seq());
+    }
+  }  // disconnects
+  tools::DaemonClient second;
+  ASSERT_TRUE(second.Connect(daemon.ingest()).ok());
+  v1::ClientFrame resume;
+  resume.mutable_subscribe()->set_from_seq(seqs.back() + 1);
+  ASSERT_TRUE(second.Send(resume).ok());
+  for (int i = 0; i < 6; ++i) {
+    v1::ServerFrame frame;
+    ASSERT_TRUE(second.Receive(&frame).ok());
+    seqs.push_back(frame.event().seq());
+  }
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1) << "position " << i;
+}
+
+TEST(Stayawayd, TwoHundredConcurrentConnectionsAreAllAcknowledged) {
+  Daemon daemon;
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  constexpr int kClients = 200;
+  constexpr int kBatches = 5;
+  std::atomic<int> acked{0};
+  std::vector<std::thread> clients;
+  const TimeMs t = NowMs() - 600'000;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      tools::DaemonClient client;
+      if (!client.Connect(daemon.ingest()).ok()) return;
+      for (int b = 0; b < kBatches; ++b) {
+        v1::ClientFrame frame;
+        frame.mutable_batch()->set_batch_id(static_cast<uint64_t>(b));
+        v1::Fix* fix = frame.mutable_batch()->add_fixes();
+        fix->set_device(c % 2 ? "tag-1" : "phone-2");
+        fix->set_seq(static_cast<uint64_t>(c * kBatches + b + 1));
+        MsToTimestamp(t + c * kBatches + b, fix->mutable_time());
+        fix->set_lat(42.87 + (c % 2) * 0.1);
+        fix->set_lon(74.59);
+        fix->set_accuracy_m(10);
+        v1::ServerFrame reply;
+        if (!client.Send(frame).ok() || !client.Receive(&reply).ok()) return;
+        if (reply.has_ack() && reply.ack().batch_id() == static_cast<uint64_t>(b) &&
+            reply.ack().accepted_size() == 1) {
+          ++acked;
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(acked.load(), kClients * kBatches);
+  EXPECT_EQ(daemon.Stop(), 0);
+  EXPECT_NE(daemon.Log().find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace stayaway
