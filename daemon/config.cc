@@ -49,6 +49,14 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       (name == "ingest_port" ? config->ingest_port
                              : name == "http_port" ? config->http_port : config->osmand_port) =
           static_cast<uint16_t>(*value);
+    } else if (name == "webhooks") {
+      const toml::array* urls = node.as_array();
+      if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
+      for (const toml::node& url : *urls) {
+        const auto text = url.value<std::string>();
+        if (!text) return InvalidArgument(where + " must hold strings");
+        config->webhooks.push_back(*text);
+      }
     } else if (name == "engine") {
       const toml::table* engine = node.as_table();
       if (engine == nullptr) return InvalidArgument(where + " must be a table");
@@ -107,6 +115,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.data_dir = std::string(*value);
     } else if (flag == "--bind") {
       config.bind_address = std::string(*value);
+    } else if (flag == "--webhook") {
+      config.webhooks.emplace_back(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
     } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
@@ -126,12 +136,13 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
 std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
-         "                 [--ports-file FILE]\n"
+         "                 [--ports-file FILE] [--webhook URL]...\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
          "A TOML --config file takes the same settings (data_dir, bind, ingest_port,\n"
-         "http_port, osmand_port, ports_file) and an [engine] table; flags win.\n"
+         "http_port, osmand_port, ports_file, webhooks) and an [engine] table; flags win.\n"
+         "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -6,7 +6,7 @@
 //   osmand_port 5055  the OsmAnd protocol, Traccar Client's default port
 //
 // Settings come from a TOML file (--config FILE) and from flags; flags win. The TOML file
-// may hold an [engine] table with any EngineConfig field (the same names as the JSON
+// may hold `webhooks = ["http://..."]` (or repeated --webhook URL flags) and an [engine] table with any EngineConfig field (the same names as the JSON
 // --config of `stayaway replay`). Port 0 asks the system for a free port (tests).
 // Plain value; thread-compatible.
 #ifndef STAYAWAY_DAEMON_CONFIG_H_
@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "proto/stayaway.pb.h"
@@ -31,6 +32,8 @@ struct DaemonConfig {
   // Where the daemon writes "ingest_port=N" lines for the ports it actually bound
   // (useful with port 0); empty: <data_dir>/ports.
   std::string ports_file;
+  // Every event is POSTed to each of these http:// URLs (webhook_dispatcher.h).
+  std::vector<std::string> webhooks;
   v1::EngineConfig engine;
   bool help = false;
 };

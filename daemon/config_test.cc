@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/log.h"
+#include "daemon/webhook_dispatcher.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -29,15 +30,17 @@ TEST(DaemonConfig, DefaultsAreLoopbackAndDocumentedPorts) {
 TEST(DaemonConfig, TomlFileThenFlagsWin) {
   const std::string path = ::testing::TempDir() + "/stayawayd.toml";
   std::ofstream(path) << "data_dir = \"/var/lib/stayaway\"\nhttp_port = 8080\ningest_port = 9000\n"
+                         "webhooks = [\"http://127.0.0.1:9000/a\"]\n"
                          "[engine]\nclose_margin_m = 75\n"
                          "[engine.proximity_violation]\nconfirm_fixes = 1\n";
-  auto config = Parse({"--http-port", "8181", "--config", path});
+  auto config = Parse({"--http-port", "8181", "--config", path, "--webhook", "http://b/"});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/var/lib/stayaway");
   EXPECT_EQ(config->http_port, 8181);  // the flag wins, wherever it stands
   EXPECT_EQ(config->ingest_port, 9000);
   EXPECT_DOUBLE_EQ(config->engine.close_margin_m(), 75);
   EXPECT_EQ(config->engine.proximity_violation().confirm_fixes(), 1u);
+  EXPECT_EQ(config->webhooks, (std::vector<std::string>{"http://127.0.0.1:9000/a", "http://b/"}));
 }
 
 TEST(DaemonConfig, BadInputNamesWhatIsWrong) {
@@ -53,6 +56,19 @@ TEST(DaemonConfig, BadInputNamesWhatIsWrong) {
   Status engine_typo = ApplyToml("[engine]\nclose_margin = 3\n", "x.toml", &config);
   EXPECT_FALSE(engine_typo.ok());
   EXPECT_FALSE(Parse({"--config", "/nonexistent/stayawayd.toml"}).ok());
+}
+
+TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
+  auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->host, "alerts.centre.local");
+  EXPECT_EQ(url->port, 8443);
+  EXPECT_EQ(url->path, "/stayaway/events");
+  EXPECT_EQ(ParseWebhookUrl("http://h")->path, "/");
+  EXPECT_EQ(ParseWebhookUrl("http://h")->port, 80);
+  EXPECT_FALSE(ParseWebhookUrl("ftp://h/").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://h:99999/").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://:80/").ok());
 }
 
 TEST(DaemonLog, LinesAreJsonWithEscapedFields) {

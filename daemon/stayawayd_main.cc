@@ -4,9 +4,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -16,6 +19,7 @@
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
+#include "daemon/webhook_dispatcher.h"
 #include "engine/engine_config.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
@@ -47,10 +51,34 @@ int Run(const DaemonConfig& config) {
     return 2;
   }
 
+  std::filesystem::create_directories(config.data_dir + "/webhooks", ec);
+  std::vector<std::pair<std::string, WebhookUrl>> webhook_targets;
+  for (const std::string& url : config.webhooks) {
+    StatusOr<WebhookUrl> target = ParseWebhookUrl(url);
+    if (!target.ok()) {
+      Log(LogLevel::kError, "invalid webhook", {{"error", target.status().message()}});
+      return 2;
+    }
+    webhook_targets.emplace_back(url, *target);
+  }
+
   CoreOptions options;
   options.engine = *settings;
   Core core(options);
   core.Start();
+
+  // Declared after the core: dispatchers must stop before the core goes away.
+  std::vector<std::unique_ptr<WebhookDispatcher>> webhooks;
+  for (const auto& [url, target] : webhook_targets) {
+    // One cursor file per URL, named after it with anything unsafe in a file name replaced.
+    std::string name = url;
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+    }
+    const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
+    webhooks.push_back(std::make_unique<WebhookDispatcher>(core, url, target, cursor));
+    webhooks.back()->Start();
+  }
 
   asio::io_context io;
   ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port});
@@ -104,6 +132,7 @@ int Run(const DaemonConfig& config) {
     Log(LogLevel::kInfo, "stopping", {{"signal", std::to_string(signal_number)}});
     stopper = std::thread([&] {
       core.Stop();
+      for (auto& webhook : webhooks) webhook->Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // flush final acks
       tcp.Stop();
       http->Stop();

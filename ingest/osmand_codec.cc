@@ -51,8 +51,6 @@ StatusOr<v1::Fix> ToFix(const Reading& r) {
   }
   v1::Fix fix;
   fix.set_device(r.device);
-  // No sequence numbers in OsmAnd: the event time is one, and makes a retry a duplicate.
-  fix.set_seq(static_cast<uint64_t>(r.time));
   MsToTimestamp(r.time, fix.mutable_time());
   fix.set_lat(r.lat);
   fix.set_lon(r.lon);
@@ -75,6 +73,9 @@ StatusOr<v1::Fix> ToFix(const Reading& r) {
   }
   if (r.battery_pct.has_value()) fix.set_battery_pct(*r.battery_pct);
   codec::AddTraccarAlarmFlags(r.alarm, &fix);
+  // No sequence numbers in OsmAnd: derived from the time (a retry is a duplicate) and
+  // the alarms (an SOS resent with the last fix's time is not); set after the flags.
+  fix.set_seq(codec::DerivedSeq(r.time, fix));
   return fix;
 }
 

@@ -33,9 +33,11 @@
 //   charge               -> not used
 // Negative speed, bearing and accuracy are "unknown" sentinels and read as absent.
 //
-// seq: OsmAnd has no sequence number. It is the event time in Unix milliseconds, so a
-// repeat of the same device and timestamp is a duplicate, which is exactly what a phone
-// retrying an unacknowledged request sends.
+// seq: OsmAnd has no sequence number. It is derived from the event time in Unix
+// milliseconds and the alarm flags (codec::DerivedSeq, traccar_codec.h), so a repeat of
+// the same device, timestamp and alarm is a duplicate, which is exactly what a phone
+// retrying an unacknowledged request sends; an SOS sent with the time of the last
+// reported location is a new fix.
 // received is left unset: the daemon stamps it with its own clock. A missing timestamp
 // is refused rather than filled with "now": the decoder is a pure function.
 //
@@ -53,6 +55,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "ingest/traccar_codec.h"  // kUnknownAccuracyM, kNoFixAccuracyM, codec helpers
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::ingest {

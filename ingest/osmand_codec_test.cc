@@ -41,7 +41,7 @@ TEST(ParseOsmAndQuery, DecodesTheRequestTheTraccarClientAppSends) {
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
   EXPECT_EQ(fix->device(), "356938035643809");
   EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock);
-  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock));
+  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock) * 8);  // no alarm
   EXPECT_DOUBLE_EQ(fix->lat(), 42.874621);
   EXPECT_DOUBLE_EQ(fix->lon(), 74.569762);
   EXPECT_DOUBLE_EQ(fix->accuracy_m(), 12);
@@ -78,7 +78,7 @@ TEST(ParseOsmAndQuery, ReadsIsoTimestamps) {
         ParseOsmAndQuery(std::string("id=p&lat=1&lon=2&timestamp=") + ts);
     ASSERT_TRUE(fix.ok()) << ts << ": " << fix.status().ToString();
     EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock) << ts;
-    EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock)) << ts;
+    EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock) * 8) << ts;
   }
 }
 
@@ -86,7 +86,7 @@ TEST(ParseOsmAndQuery, TellsSecondsFromMillisecondsAsTraccarDoes) {
   auto fix = ParseOsmAndQuery("id=p&lat=1&lon=2&timestamp=1740823200250");
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
   EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock + 250);
-  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock + 250));
+  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock + 250) * 8);
 
   fix = ParseOsmAndQuery("id=p&lat=1&lon=2&timestamp=1740823200.5");
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
@@ -99,6 +99,18 @@ TEST(ParseOsmAndQuery, ARetryOfTheSameReportIsTheSameFix) {
   const auto b = ParseOsmAndQuery(query);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->SerializeAsString(), b->SerializeAsString());
+}
+
+TEST(ParseOsmAndQuery, AnSosWithTheTimeOfTheLastReportIsNotADuplicate) {
+  // The app's SOS button resends the last location, with its timestamp, plus alarm=sos.
+  const char* report = "id=p&lat=42.87&lon=74.59&timestamp=1740823200";
+  const auto plain = ParseOsmAndQuery(report);
+  const auto sos = ParseOsmAndQuery(std::string(report) + "&alarm=sos");
+  const auto sos_retry = ParseOsmAndQuery(std::string(report) + "&alarm=sos");
+  ASSERT_TRUE(plain.ok() && sos.ok() && sos_retry.ok());
+  EXPECT_NE(plain->seq(), sos->seq());
+  EXPECT_EQ(sos->seq(), sos_retry->seq());
+  EXPECT_EQ(sos->seq(), static_cast<uint64_t>(kTenOClock) * 8 + 4);
 }
 
 TEST(ParseOsmAndQuery, MapsAlarms) {
@@ -263,7 +275,7 @@ TEST(ParseOsmAndJson, DecodesTheAppsJson) {
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
   EXPECT_EQ(fix->device(), "8737767034");
   EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock + 250);
-  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock + 250));
+  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock + 250) * 8);
   EXPECT_DOUBLE_EQ(fix->lat(), 42.874621);
   EXPECT_DOUBLE_EQ(fix->lon(), 74.569762);
   EXPECT_DOUBLE_EQ(fix->accuracy_m(), 3.8);

@@ -111,6 +111,16 @@ void AddTraccarAlarmFlags(std::string_view alarms, v1::Fix* fix) {
   add(sos, v1::Fix::sos);
 }
 
+uint64_t DerivedSeq(TimeMs time, const v1::Fix& fix) {
+  uint64_t alarms = 0;
+  for (const int flag : fix.flags()) {
+    if (flag == v1::Fix::strap_open) alarms |= 1;
+    if (flag == v1::Fix::jamming_suspected) alarms |= 2;
+    if (flag == v1::Fix::sos) alarms |= 4;
+  }
+  return static_cast<uint64_t>(time) * 8 + alarms;
+}
+
 StatusOr<TimeMs> ParseIsoTime(std::string_view text) {
   const auto invalid = [text] {
     return InvalidArgument("invalid time " + Quote(text) +
@@ -153,11 +163,11 @@ StatusOr<TimeMs> ParseIsoTime(std::string_view text) {
   if (!in.done()) return invalid();
   if (hour > 23 || minute > 59 || second > 59) return invalid();
 
-  using namespace std::chrono;
-  const year_month_day date{std::chrono::year{year}, std::chrono::month{unsigned(month)},
-                            std::chrono::day{unsigned(day)}};
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
   if (!date.ok()) return invalid();  // 2025-02-30, month 13, day 0
-  const int64_t days = sys_days(date).time_since_epoch().count();
+  const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
   const int64_t seconds = ((days * 24 + hour) * 60 + minute) * 60 + second;
   return seconds * 1000 + millis - int64_t{offset_minutes} * 60'000;
 }
@@ -341,11 +351,6 @@ StatusOr<v1::Fix> Decode(std::string_view body) {
   v1::Fix fix;
   fix.set_device(*unique_id);
   MsToTimestamp(*time, fix.mutable_time());
-  // Traccar's database id when it has one (older servers stored before forwarding);
-  // otherwise the event time, so a retried forward of the same position is a duplicate.
-  const bool usable_id =
-      id.has_value() && *id > 0 && *id <= kMaxExactInteger && std::trunc(*id) == *id;
-  fix.set_seq(usable_id ? static_cast<uint64_t>(*id) : static_cast<uint64_t>(*time));
   fix.set_lat(*lat);
   fix.set_lon(*lon);
 
@@ -375,6 +380,11 @@ StatusOr<v1::Fix> Decode(std::string_view body) {
       codec::AddTraccarAlarmFlags(alarm->string_value(), &fix);
     }
   }
+  // Traccar's database id when it has one (older servers stored before forwarding);
+  // otherwise derived from the time and alarms (see DerivedSeq), set after the flags.
+  const bool usable_id =
+      id.has_value() && *id > 0 && *id <= kMaxExactInteger && std::trunc(*id) == *id;
+  fix.set_seq(usable_id ? static_cast<uint64_t>(*id) : codec::DerivedSeq(*time, fix));
   return fix;
 }
 

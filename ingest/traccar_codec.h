@@ -24,9 +24,11 @@
 //   not Traccar's database id.
 // - time: position.fixTime; for an `outdated` position (Traccar repeated the last known
 //   location because the message had none) position.deviceTime, when the report was made.
-// - seq: position.id when it is a positive integer, else the event time in milliseconds.
-//   Current Traccar forwards before it stores a position, so id is 0 and the time is
-//   used: a retried forward of the same position is then a duplicate, which is right.
+// - seq: position.id when it is a positive integer, else codec::DerivedSeq (event time
+//   in milliseconds and alarm flags). Current Traccar forwards before it stores a
+//   position, so id is 0 and the time is used: a retried forward of the same position is
+//   then a duplicate, which is right, while an alarm packet repeating the last fix's time
+//   is not.
 // - accuracy_m: position.accuracy when > 0; 0 is Traccar's "unknown", which becomes
 //   kUnknownAccuracyM. A position that is not a current measurement (`valid: false` or
 //   `outdated: true`) is still forwarded, so its alarms are never lost, but with at least
@@ -43,6 +45,7 @@
 #define STAYAWAY_INGEST_TRACCAR_CODEC_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +101,14 @@ namespace codec {
 // error: battery is taken from the level, geofences are the engine's own business, and
 // an unknown alarm must not make a whole fix (perhaps with an SOS) be refused.
 void AddTraccarAlarmFlags(std::string_view alarms, v1::Fix* fix);
+
+// The sequence number of a report that carries none: the event time in milliseconds
+// times 8, plus one bit per alarm flag on the fix (strap_open 1, jamming_suspected 2,
+// sos 4). A retry of the same report is then a duplicate, as it should be; but an alarm
+// sent with the same time as an earlier plain report (phones and many trackers resend
+// their last fix with the alarm) is a new fix, and is never dropped as a duplicate.
+// Stays below 2^53 (exact in JSON) for any time before the year 2286.
+uint64_t DerivedSeq(TimeMs time, const v1::Fix& fix);
 
 // Parses ISO 8601 / RFC 3339 date-times as the senders write them:
 //   2025-03-01T10:00:00Z, 2025-03-01T10:00:00.862Z, 2025-03-01T10:00:00.000+00:00,

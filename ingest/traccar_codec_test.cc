@@ -63,7 +63,7 @@ TEST(ParseTraccarForward, DecodesAForwardedPosition) {
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
   EXPECT_EQ(fix->device(), "864502031234567");
   EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock);
-  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock));  // id 0: from the time
+  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock) * 8 + 4);  // id 0: time and sos
   EXPECT_DOUBLE_EQ(fix->lat(), 42.874621);
   EXPECT_DOUBLE_EQ(fix->lon(), 74.569762);
   EXPECT_DOUBLE_EQ(fix->accuracy_m(), 8);
@@ -89,7 +89,7 @@ TEST(ParseTraccarForward, UsesTraccarsDatabaseIdWhenItHasOne) {
   for (const char* id : {"-5", "1.5", "1e300"}) {
     const auto other = ParseTraccarForward(With("id", id));
     ASSERT_TRUE(other.ok()) << id << ": " << other.status().ToString();
-    EXPECT_EQ(other->seq(), static_cast<uint64_t>(kTenOClock)) << id;
+    EXPECT_EQ(other->seq(), static_cast<uint64_t>(kTenOClock) * 8 + 4) << id;
   }
 }
 
@@ -132,7 +132,7 @@ TEST(ParseTraccarForward, AnOutdatedPositionTakesTheReportTime) {
   const auto fix = ParseTraccarForward(body);
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
   EXPECT_EQ(TimestampToMs(fix->time()), kTenOClock);
-  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock));
+  EXPECT_EQ(fix->seq(), static_cast<uint64_t>(kTenOClock) * 8 + 4);
   EXPECT_DOUBLE_EQ(fix->accuracy_m(), kNoFixAccuracyM);
   ASSERT_EQ(fix->flags_size(), 1);
   EXPECT_EQ(fix->flags(0), v1::Fix::sos);
@@ -141,6 +141,17 @@ TEST(ParseTraccarForward, AnOutdatedPositionTakesTheReportTime) {
   no_device_time.erase(no_device_time.find(R"("deviceTime":)"),
                        std::string(R"("deviceTime":"2025-03-01T10:00:00.000+00:00",)").size());
   EXPECT_EQ(Error(no_device_time), "traccar: position.deviceTime is missing");
+}
+
+TEST(ParseTraccarForward, AnAlarmRepeatingTheLastFixTimeIsNotADuplicate) {
+  // Many trackers send an alarm packet carrying their last GPS fix and its time.
+  std::string plain = Forward("");
+  plain.replace(plain.find(R"("alarm":"sos")"), 13, R"("alarm":"")");
+  const auto position = ParseTraccarForward(plain);
+  const auto alarm = ParseTraccarForward(Forward(""));
+  ASSERT_TRUE(position.ok() && alarm.ok());
+  EXPECT_EQ(position->seq(), static_cast<uint64_t>(kTenOClock) * 8);
+  EXPECT_NE(position->seq(), alarm->seq());
 }
 
 TEST(ParseTraccarForward, MapsAlarms) {

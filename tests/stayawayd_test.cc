@@ -18,6 +18,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -83,7 +86,7 @@ HttpReply Http(uint16_t port, const std::string& method, const std::string& targ
 // The daemon as a child process with its own data directory and free ports.
 class Daemon {
  public:
-  Daemon() {
+  explicit Daemon(std::vector<std::string> extra_args = {}) {
     dir_ = fs::path(::testing::TempDir()) /
            ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(dir_);
@@ -92,6 +95,7 @@ class Daemon {
     std::vector<std::string> args = {binary, "--data-dir", (dir_ / "data").string(),
                                      "--ingest-port", "0", "--http-port", "0",
                                      "--osmand-port", "0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -349,6 +353,103 @@ TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
     seqs.push_back(frame.event().seq());
   }
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1) << "position " << i;
+}
+
+// A webhook receiver on loopback that answers 500 to its first `failures` requests, then
+// 200, and keeps the bodies it accepted.
+class FlakyWebhookReceiver {
+ public:
+  explicit FlakyWebhookReceiver(int failures) : failures_(failures) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t length = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
+    port_ = ntohs(addr.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FlakyWebhookReceiver() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  int requests() const { return requests_; }
+  std::vector<std::string> accepted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accepted_;
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      std::string request;
+      char buffer[8192];
+      size_t body_at = std::string::npos, length = 0;
+      for (ssize_t n; (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;) {
+        request.append(buffer, static_cast<size_t>(n));
+        if (body_at == std::string::npos && (body_at = request.find("\r\n\r\n")) != std::string::npos) {
+          body_at += 4;
+          const size_t at = request.find("Content-Length: ");
+          length = at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
+        }
+        if (body_at != std::string::npos && request.size() >= body_at + length) break;
+      }
+      const bool fail = requests_++ < failures_;
+      const std::string reply = fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"
+                                     : "HTTP/1.1 204 No Content\r\n\r\n";
+      ::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(client);
+      if (!fail && body_at != std::string::npos) {
+        std::lock_guard<std::mutex> lock(mu_);
+        accepted_.push_back(request.substr(body_at));
+      }
+    }
+  }
+
+  const int failures_;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::mutex mu_;
+  std::vector<std::string> accepted_;
+  std::thread thread_;
+};
+
+TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
+  FlakyWebhookReceiver receiver(/*failures=*/3);
+  Daemon daemon({"--webhook", receiver.url()});
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  const TimeMs t = NowMs() - 60'000;
+  for (int i = 0; i < 6; ++i) {  // strap open / closed three times: six events
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/traccar",
+                   TraccarForward("tag-1", t + 1000 * i, 42.87, 74.59,
+                                  i % 2 == 0 ? "tampering" : ""))
+                  .status,
+              200);
+  }
+  // Backoff after three failures: 0.1 + 0.2 + 0.4 s; give it a few seconds at most.
+  for (int i = 0; i < 100 && receiver.accepted().size() < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::vector<std::string> bodies = receiver.accepted();
+  ASSERT_GE(bodies.size(), 6u) << daemon.Log();
+  EXPECT_GE(receiver.requests(), 9);  // three refusals were retried
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(bodies[i].rfind("{\"seq\":" + std::to_string(i + 1) + ",", 0), 0u) << bodies[i];
+  }
+  const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("stayaway_subscriber_lag_events{subscriber=\"webhook:" + receiver.url()),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(daemon.Stop(), 0);
 }
 
 TEST(Stayawayd, TwoHundredConcurrentConnectionsAreAllAcknowledged) {

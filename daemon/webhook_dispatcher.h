@@ -1,0 +1,72 @@
+// WebhookDispatcher: POSTs every event of the daemon's event log, in order, to one
+// configured URL, as the JSON of its EventRecord ({"seq": N, "event": {...}}) with the
+// header X-Stayaway-Event-Seq. A 2xx answer moves the delivery cursor on; anything else
+// (refused connection, timeout, 5xx, 4xx) is retried with exponential backoff (0.1 s
+// doubling to 30 s) and nothing is ever skipped, so a dead receiver costs only its own lag.
+//
+// The outbox is the event log itself plus this cursor, kept in
+// <data_dir>/webhooks/<hash of the URL>.cursor (written atomically by rename), so a
+// restart resumes after the last delivered event: delivery is at least once. Receivers
+// deduplicate by seq. (The event log becomes durable with the journal.)
+//
+// Only plain http:// URLs for now; TLS arrives with the security work. Each dispatcher
+// runs on its own thread and never blocks the engine. Thread-safe.
+#ifndef STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
+#define STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/status.h"
+#include "ingest/monitoring_service.h"
+
+namespace stayaway::daemon {
+
+struct WebhookUrl {
+  std::string host;
+  uint16_t port = 80;
+  std::string path = "/";
+};
+
+// Accepts http://HOST[:PORT][/PATH]; refuses other schemes with a message.
+StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view url);
+
+class WebhookDispatcher {
+ public:
+  WebhookDispatcher(ingest::MonitoringService& service, std::string url, WebhookUrl target,
+                    std::string cursor_path);
+  ~WebhookDispatcher();  // Stop()s
+  WebhookDispatcher(const WebhookDispatcher&) = delete;
+  WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
+
+  void Start();
+  void Stop();
+  // The seq of the next event to deliver.
+  uint64_t next_seq() const;
+
+ private:
+  void Run();
+  bool Deliver(const std::string& body, uint64_t seq);
+  void SaveCursor(uint64_t next);
+
+  ingest::MonitoringService& service_;
+  const std::string url_;
+  const WebhookUrl target_;
+  const std::string cursor_path_;
+  const std::string metrics_name_;
+  uint64_t listener_ = 0;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;    // guarded by mu_
+  bool new_events_ = false;  // guarded by mu_
+  uint64_t next_seq_ = 1;    // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
