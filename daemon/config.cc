@@ -101,6 +101,10 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.help = true;
       continue;
     }
+    if (flag == "--salvage") {
+      config.salvage = true;
+      continue;
+    }
     std::optional<std::string_view> value;
     if (const auto eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
       value = flag.substr(eq + 1);
@@ -136,13 +140,15 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
 std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
-         "                 [--ports-file FILE] [--webhook URL]...\n"
+         "                 [--ports-file FILE] [--webhook URL]... [--salvage]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
          "A TOML --config file takes the same settings (data_dir, bind, ingest_port,\n"
          "http_port, osmand_port, ports_file, webhooks) and an [engine] table; flags win.\n"
          "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
+         "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
+         "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -35,6 +35,8 @@ struct DaemonConfig {
   // Every event is POSTed to each of these http:// URLs (webhook_dispatcher.h).
   std::vector<std::string> webhooks;
   v1::EngineConfig engine;
+  // Start even when the journal is damaged in the middle, skipping the damage (--salvage).
+  bool salvage = false;
   bool help = false;
 };
 

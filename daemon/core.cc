@@ -12,7 +12,9 @@
 #include "daemon/alert_book.h"
 #include "daemon/event_log.h"
 #include "daemon/metrics.h"
+#include "daemon/log.h"
 #include "engine/engine.h"
+#include "journal/journal.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -48,6 +50,8 @@ struct Core::State {
   AlertBook alerts;
   Metrics metrics;
 
+  std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
+
   std::mutex mu;
   std::condition_variable work_ready;
   std::deque<Work> queue;      // guarded by mu
@@ -62,7 +66,13 @@ struct Core::State {
   std::map<std::string, v1::Zone> zones;                 // guarded by catalogue_mu
 
   void Run();
+  Status Recover();
+  // Journals the inputs of `batch` with one sync; false when that failed.
+  bool Journal(const std::deque<Work>& batch);
+  void Refuse(Work& work, const Status& why);
+  void ApplyTick(TimeMs now, std::vector<v1::Event>* events);
   void Apply(Work& work, std::vector<v1::Event>* events);
+  void RecordCatalogue(const v1::Input& input);
   void Publish(std::vector<v1::Event>* events);
   Status SubmitAdmin(v1::Input input);
 };
@@ -71,12 +81,89 @@ Core::Core(CoreOptions options) : state_(std::make_unique<State>(std::move(optio
 
 Core::~Core() { Stop(); }
 
-void Core::Start() {
+Status Core::Start() {
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (state_->running) return;
+  if (state_->running) return Status::Ok();
+  if (!state_->options.journal_dir.empty()) {
+    if (Status s = state_->Recover(); !s.ok()) return s;
+  }
   state_->running = true;
   state_->stopping = false;
   state_->thread = std::thread([s = state_.get()] { s->Run(); });
+  return Status::Ok();
+}
+
+// Replays the journal into the fresh engine: the state, the event log and the alert book
+// come back exactly as they were (the engine is deterministic).
+Status Core::State::Recover() {
+  std::vector<v1::Event> events;
+  auto report = journal::ReadAll(options.journal_dir, options.salvage, [&](const v1::Input& input) {
+    events.clear();
+    if (engine.Apply(input, &events).ok()) RecordCatalogue(input);
+    Publish(&events);
+  });
+  if (!report.ok()) return report.status();
+  if (!report->warnings.empty()) {
+    Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
+  }
+  Log(LogLevel::kInfo, "recovered from the journal",
+      {{"records", std::to_string(report->records)},
+       {"events", std::to_string(log.NextSeq() - 1)}});
+  journal = std::make_unique<journal::JournalWriter>();
+  return journal->Open(options.journal_dir);
+}
+
+void Core::State::RecordCatalogue(const v1::Input& input) {
+  std::lock_guard<std::mutex> lock(catalogue_mu);
+  if (input.has_order()) orders[input.order().id()] = input.order();
+  if (input.has_global_zone()) zones[input.global_zone().id()] = input.global_zone();
+}
+
+bool Core::State::Journal(const std::deque<Work>& batch) {
+  if (!journal) return true;
+  v1::Input input;
+  for (const Work& work : batch) {
+    if (const auto* fixes = std::get_if<FixesWork>(&work)) {
+      for (const v1::Fix& fix : fixes->fixes) {
+        *input.mutable_fix() = fix;
+        journal->Append(input);
+      }
+    } else {
+      journal->Append(std::get<AdminWork>(work).input);
+    }
+  }
+  const Status synced = journal->Sync();
+  if (!synced.ok()) {
+    metrics.CountRejected("journal", "unavailable");
+    Log(LogLevel::kError, "journal write failed; refusing input until it recovers",
+        {{"error", synced.message()}});
+  }
+  return synced.ok();
+}
+
+void Core::State::Refuse(Work& work, const Status& why) {
+  if (auto* fixes = std::get_if<FixesWork>(&work)) {
+    std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
+    for (ingest::FixOutcome& out : outcomes) {
+      out.code = "unavailable";
+      out.reason = why.message();
+    }
+    metrics.CountRejected(fixes->source, "unavailable");
+    if (fixes->done) fixes->done(std::move(outcomes));
+    return;
+  }
+  std::get<AdminWork>(work).result.set_value(why);
+}
+
+void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
+  v1::Input tick;
+  MsToTimestamp(now, tick.mutable_tick()->mutable_tick());
+  if (journal) {
+    journal->Append(tick);
+    if (!journal->Sync().ok()) return;  // an unjournaled tick would break replay
+  }
+  engine.ApplyTick(now, events);
+  Publish(events);
 }
 
 void Core::Stop() {
@@ -105,16 +192,21 @@ void Core::State::Run() {
       queued_fixes = 0;
     }
     metrics.SetQueueDepth(0);
+    // Group commit: one sync for everything that queued up while the last batch ran.
+    const bool durable = Journal(batch);
     for (Work& work : batch) {
+      if (!durable) {
+        Refuse(work, Status(StatusCode::kFailedPrecondition,
+                            "the journal cannot store input now; retry later"));
+        continue;
+      }
       events.clear();
       Apply(work, &events);
-      Publish(&events);
     }
     const TimeMs now = options.clock();
     if (now >= next_tick) {
       events.clear();
-      engine.ApplyTick(now, &events);
-      Publish(&events);
+      ApplyTick(now, &events);
       next_tick = now + options.tick_interval_ms;
     }
   }
@@ -140,19 +232,13 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     }
     // Events go to the log before the sender hears back: what is acknowledged is applied.
     Publish(events);
-    events->clear();
     if (fixes->done) fixes->done(std::move(outcomes));
     return;
   }
   auto& admin = std::get<AdminWork>(work);
   const Status status = engine.Apply(admin.input, events);
-  if (status.ok()) {
-    std::lock_guard<std::mutex> lock(catalogue_mu);
-    if (admin.input.has_order()) orders[admin.input.order().id()] = admin.input.order();
-    if (admin.input.has_global_zone()) zones[admin.input.global_zone().id()] = admin.input.global_zone();
-  }
+  if (status.ok()) RecordCatalogue(admin.input);
   Publish(events);
-  events->clear();
   admin.result.set_value(status);
 }
 

@@ -8,6 +8,11 @@
 //   ... servers call core.SubmitFixes(...) etc. ...
 //   core.Stop();                  // drains queued inputs, then stops
 //
+// Durability: with a journal, the engine thread drains its queue in batches, appends
+// every input of the batch to the journal with one fdatasync (group commit), then applies
+// them and only then acknowledges: an acknowledged fix survives a crash. A failed journal
+// write refuses the batch ("unavailable") instead of acknowledging what was not stored.
+//
 // Time: the core stamps fixes' received time and emits a Tick input every tick_interval
 // from its clock, so comms_lost and ack deadlines fire in live operation exactly as they
 // would in a replay of the same inputs.
@@ -18,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "engine/engine_config.h"
 #include "ingest/monitoring_service.h"
@@ -33,6 +39,12 @@ struct CoreOptions {
   TimeMs tick_interval_ms = 1000;
   // The wall clock in ms since the epoch; tests may inject their own.
   std::function<TimeMs()> clock;  // default: system_clock
+  // Where the journal lives; empty keeps everything in memory (tests). With a journal,
+  // Start() replays it (recovery) and every input is made durable before it is applied
+  // and acknowledged.
+  std::string journal_dir;
+  // Skip damaged journal records in the middle instead of refusing to start.
+  bool salvage = false;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -42,7 +54,9 @@ class Core final : public ingest::MonitoringService {
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
-  void Start();
+  // Recovers from the journal (when configured) and starts the engine thread. Fails, and
+  // does not start, when the journal is damaged (see journal/journal.h).
+  Status Start();
   // Applies everything already queued, then stops the engine thread. Idempotent.
   void Stop();
 

@@ -64,8 +64,13 @@ int Run(const DaemonConfig& config) {
 
   CoreOptions options;
   options.engine = *settings;
+  options.journal_dir = config.data_dir + "/journal";
+  options.salvage = config.salvage;
   Core core(options);
-  core.Start();
+  if (Status s = core.Start(); !s.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
+    return 1;
+  }
 
   // Declared after the core: dispatchers must stop before the core goes away.
   std::vector<std::unique_ptr<WebhookDispatcher>> webhooks;

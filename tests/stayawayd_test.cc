@@ -86,11 +86,16 @@ HttpReply Http(uint16_t port, const std::string& method, const std::string& targ
 // The daemon as a child process with its own data directory and free ports.
 class Daemon {
  public:
-  explicit Daemon(std::vector<std::string> extra_args = {}) {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+  // A fresh directory, or `reuse` (a restart on the same data).
+  explicit Daemon(std::vector<std::string> extra_args = {}, fs::path reuse = {}) {
+    dir_ = reuse;
+    if (dir_.empty()) {
+      dir_ = fs::path(::testing::TempDir()) /
+             ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+      fs::remove_all(dir_);
+      fs::create_directories(dir_);
+    }
+    fs::remove(dir_ / "data" / "ports");
     const std::string binary = DaemonBinary().string();
     std::vector<std::string> args = {binary, "--data-dir", (dir_ / "data").string(),
                                      "--ingest-port", "0", "--http-port", "0",
@@ -103,7 +108,7 @@ class Daemon {
     posix_spawn_file_actions_init(&actions);
     const std::string log = (dir_ / "stayawayd.log").string();
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
     EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
     const fs::path ports = dir_ / "data" / "ports";
@@ -132,6 +137,14 @@ class Daemon {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+
+  // SIGKILL: no chance to drain or flush anything.
+  void Kill() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  const fs::path& dir() const { return dir_; }
 
   uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
   uint16_t osmand() { return static_cast<uint16_t>(ports_["osmand_port"]); }
@@ -450,6 +463,101 @@ TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
             std::string::npos)
       << metrics;
   EXPECT_EQ(daemon.Stop(), 0);
+}
+
+// Every event from seq 1, as the daemon serves them, serialized deterministically.
+std::vector<std::string> AllEvents(Daemon& daemon, size_t count) {
+  tools::DaemonClient client;
+  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_from_seq(1);
+  EXPECT_TRUE(client.Send(subscribe).ok());
+  std::vector<std::string> out;
+  while (out.size() < count) {
+    v1::ServerFrame frame;
+    if (!client.Receive(&frame).ok()) break;
+    if (frame.has_event() && frame.event().event().kind() != v1::Event::comms_lost) {
+      out.push_back(std::to_string(frame.event().seq()) + " " +
+                    frame.event().event().alert_id() + " " +
+                    v1::Event::Transition_Name(frame.event().event().transition()));
+    }
+  }
+  return out;
+}
+
+TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
+  fs::path dir;
+  std::vector<std::string> before;
+  v1::ClientFrame batch;
+  {
+    Daemon daemon;
+    dir = daemon.dir();
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+    tools::DaemonClient client;
+    ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+    const TimeMs t = NowMs() - 30'000;
+    batch.mutable_batch()->set_batch_id(1);
+    for (int i = 0; i < 6; ++i) {  // the victim, then the tag approaching: a violation opens
+      v1::Fix* fix = batch.mutable_batch()->add_fixes();
+      fix->set_device(i == 0 ? "phone-2" : "tag-1");
+      fix->set_seq(static_cast<uint64_t>(i + 1));
+      MsToTimestamp(t + i * 1000, fix->mutable_time());
+      fix->set_lat(42.87);
+      fix->set_lon(i == 0 ? 74.59 : 74.5912 - i * 0.0001);
+      fix->set_accuracy_m(5);
+    }
+    ASSERT_TRUE(client.Send(batch).ok());
+    v1::ServerFrame ack;
+    ASSERT_TRUE(client.Receive(&ack).ok());
+    ASSERT_EQ(ack.ack().accepted_size(), 6);
+    before = AllEvents(daemon, 1);  // the violation opened
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_NE(before[0].find("opened"), std::string::npos) << before[0];
+    daemon.Kill();  // right after the ack: only the journal can have kept it
+  }
+  Daemon restarted({}, dir);
+  EXPECT_NE(restarted.Log().find("recovered from the journal"), std::string::npos);
+  // The same events, with the same numbers and ids, rebuilt by replaying the journal.
+  EXPECT_EQ(AllEvents(restarted, before.size()), before);
+  // Every acknowledged fix is there: sending the batch again finds only duplicates.
+  tools::DaemonClient client;
+  ASSERT_TRUE(client.Connect(restarted.ingest()).ok());
+  ASSERT_TRUE(client.Send(batch).ok());
+  v1::ServerFrame ack;
+  ASSERT_TRUE(client.Receive(&ack).ok());
+  EXPECT_EQ(ack.ack().duplicates(), 6u) << ack.DebugString();
+  const HttpReply alerts = Http(restarted.http(), "GET", "/v1/alerts?state=open");
+  EXPECT_NE(alerts.body.find("proximity_violation"), std::string::npos) << alerts.body;
+  EXPECT_EQ(restarted.Stop(), 0);
+}
+
+TEST(Stayawayd, DamagedJournalStopsStartUpWithTheSegmentAndOffsetUnlessSalvaging) {
+  fs::path dir;
+  {
+    Daemon daemon;
+    dir = daemon.dir();
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+    ASSERT_EQ(Http(daemon.http(), "PUT", "/v1/orders/KG-7", OrderJson(2)).status, 200);
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  const fs::path segment = dir / "data" / "journal" / "journal-000001.log";
+  ASSERT_TRUE(fs::exists(segment));
+  {
+    std::fstream f(segment, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(12);
+    f.put('\x7f');  // inside the first record
+  }
+  const std::string binary = DaemonBinary().string();
+  const std::string command = binary + " --data-dir " + (dir / "data").string() +
+                              " --ingest-port 0 --http-port 0 --osmand-port 0 2>" +
+                              (dir / "refused.log").string();
+  EXPECT_NE(std::system(command.c_str()), 0);
+  std::ifstream in(dir / "refused.log");
+  const std::string refused((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(refused.find("journal-000001.log at offset 0"), std::string::npos) << refused;
+  Daemon salvaged({"--salvage"}, dir);
+  EXPECT_NE(salvaged.Log().find("salvage"), std::string::npos);
+  EXPECT_EQ(salvaged.Stop(), 0);
 }
 
 TEST(Stayawayd, TwoHundredConcurrentConnectionsAreAllAcknowledged) {

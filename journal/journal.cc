@@ -1,0 +1,208 @@
+#include "journal/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::journal {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kHeaderBytes = 8;
+
+std::array<uint32_t, 256> MakeCrcTable() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;  // Castagnoli
+    table[i] = c;
+  }
+  return table;
+}
+
+uint32_t Load32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+void Store32(uint32_t v, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+std::string SegmentName(uint32_t number) {
+  char name[32];
+  std::snprintf(name, sizeof name, "journal-%06u.log", number);
+  return name;
+}
+
+// Segment numbers present in dir, ascending.
+std::vector<uint32_t> Segments(const std::string& dir) {
+  std::vector<uint32_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    unsigned number = 0;
+    if (name.size() == 18 && std::sscanf(name.c_str(), "journal-%6u.log", &number) == 1) {
+      out.push_back(number);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+uint32_t Crc32c(std::string_view data) {
+  static const std::array<uint32_t, 256> table = MakeCrcTable();
+  uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char byte : data) c = table[(c ^ byte) & 0xff] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
+                             const std::function<void(const v1::Input&)>& on_input) {
+  ReadReport report;
+  const std::vector<uint32_t> segments = Segments(dir);
+  for (size_t s = 0; s < segments.size(); ++s) {
+    const bool last = s + 1 == segments.size();
+    const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t offset = 0;
+    while (offset < bytes.size()) {
+      std::string problem;
+      const size_t left = bytes.size() - offset;
+      uint32_t length = 0;
+      if (left < kHeaderBytes) {
+        problem = "a record header cut short";
+      } else {
+        length = Load32(bytes.data() + offset);
+        if (length > kMaxRecordBytes) {
+          problem = "an impossible record length " + std::to_string(length);
+        } else if (left - kHeaderBytes < length) {
+          problem = "a record cut short";
+        } else {
+          const std::string_view payload(bytes.data() + offset + kHeaderBytes, length);
+          v1::Input input;
+          if (Crc32c(payload) != Load32(bytes.data() + offset + 4)) {
+            problem = "a checksum mismatch";
+          } else if (!input.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+            problem = "a record that is not an input";
+          } else {
+            on_input(input);
+            ++report.records;
+            offset += kHeaderBytes + length;
+            continue;
+          }
+        }
+      }
+      const std::string where = path + " at offset " + std::to_string(offset);
+      // Damage at the very end of the newest segment is what a crash mid-write leaves.
+      const bool torn_tail = last && (problem.find("cut short") != std::string::npos ||
+                                      offset + kHeaderBytes + length >= bytes.size());
+      if (torn_tail) {
+        if (::truncate(path.c_str(), static_cast<off_t>(offset)) != 0) {
+          return FailedPrecondition("cannot truncate the torn tail of " + where + ": " +
+                                    std::strerror(errno));
+        }
+        report.truncated_bytes = bytes.size() - offset;
+        report.warnings += "truncated a torn record (" + problem + ") at " + where + "; ";
+        break;
+      }
+      if (!salvage) {
+        return FailedPrecondition("journal damaged: " + problem + " in " + where +
+                                  " (start with --salvage to skip the rest of that segment)");
+      }
+      report.warnings += "salvage: skipped the rest of " + where + " after " + problem + "; ";
+      break;
+    }
+  }
+  return report;
+}
+
+JournalWriter::~JournalWriter() {
+  if (fd_ >= 0) {
+    Sync();
+    ::close(fd_);
+  }
+}
+
+Status JournalWriter::Open(const std::string& dir) {
+  dir_ = dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return FailedPrecondition("cannot create " + dir + ": " + ec.message());
+  const std::vector<uint32_t> segments = Segments(dir);
+  segment_number_ = segments.empty() ? 0 : segments.back() - 1;
+  if (segments.empty()) return Roll();
+  segment_number_ = segments.back();
+  const std::string path = (fs::path(dir) / SegmentName(segment_number_)).string();
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) return FailedPrecondition("cannot open " + path + ": " + std::strerror(errno));
+  segment_bytes_ = fs::file_size(path, ec);
+  return Status::Ok();
+}
+
+Status JournalWriter::Roll() {
+  if (fd_ >= 0) ::close(fd_);
+  ++segment_number_;
+  const std::string path = (fs::path(dir_) / SegmentName(segment_number_)).string();
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) return FailedPrecondition("cannot create " + path + ": " + std::strerror(errno));
+  segment_bytes_ = 0;
+  // The new file's name must survive a crash too.
+  const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+void JournalWriter::Append(const v1::Input& input) {
+  const std::string payload = input.SerializeAsString();
+  Store32(static_cast<uint32_t>(payload.size()), &buffer_);
+  Store32(Crc32c(payload), &buffer_);
+  buffer_ += payload;
+  ++records_;
+}
+
+Status JournalWriter::Sync() {
+  if (buffer_.empty()) return Status::Ok();
+  if (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > kSegmentBytes) {
+    if (Status s = Roll(); !s.ok()) return s;
+  }
+  size_t written = 0;
+  while (written < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Drop the partial write so a retry after the disk recovers starts clean.
+      if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
+        // The reader will truncate the torn tail at the next start.
+      }
+      return FailedPrecondition(std::string("journal write failed: ") + std::strerror(errno));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fdatasync(fd_) != 0) {
+    return FailedPrecondition(std::string("journal fdatasync failed: ") + std::strerror(errno));
+  }
+  segment_bytes_ += buffer_.size();
+  buffer_.clear();
+  return Status::Ok();
+}
+
+}  // namespace stayaway::journal

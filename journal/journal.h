@@ -1,0 +1,82 @@
+// Journal: the daemon's append-only record of every input it accepted (fixes with the
+// daemon's received stamp, orders, zones, acknowledgements, clock ticks), written before
+// the input is applied and before the sender hears back. The engine is deterministic, so
+// replaying the journal into a fresh engine rebuilds exactly the state and the event log
+// the daemon had: this is crash recovery (ARCHITECTURE.md, event sourcing).
+//
+// On disk: <dir>/journal-NNNNNN.log segments, each a sequence of records
+//   [u32 little-endian payload length][u32 little-endian CRC-32C of the payload][payload]
+// where the payload is a serialized v1::Input. A segment rolls over past
+// kSegmentBytes.
+//
+// Durability: Append buffers; Sync writes and fdatasyncs. The daemon calls Sync once per
+// batch of inputs it drained from its queue (group commit), so one fsync covers every
+// input that arrived meanwhile, and acknowledges only after Sync returned ok.
+//
+// Reading: ReadAll hands every record to a callback in order. A torn record at the end of
+// the last segment (a crash mid-write) is reported and truncated away; a damaged record
+// anywhere else stops with FailedPrecondition naming the segment and offset, unless
+// `salvage` is set, in which case the rest of that segment is skipped and reported.
+//
+// Thread-compatible: one writer (the engine thread).
+#ifndef STAYAWAY_JOURNAL_JOURNAL_H_
+#define STAYAWAY_JOURNAL_JOURNAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace stayaway::v1 {
+class Input;
+}
+
+namespace stayaway::journal {
+
+inline constexpr uint64_t kSegmentBytes = 64ull << 20;
+// A record longer than this is damage, not data (inputs are small).
+inline constexpr uint32_t kMaxRecordBytes = 16u << 20;
+
+uint32_t Crc32c(std::string_view data);
+
+struct ReadReport {
+  uint64_t records = 0;
+  uint64_t truncated_bytes = 0;  // torn tail removed from the last segment
+  std::string warnings;          // what was truncated or salvaged, for the log
+};
+
+// Reads every record of the journal in `dir` (a missing directory is an empty journal).
+StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
+                             const std::function<void(const v1::Input&)>& on_input);
+
+class JournalWriter {
+ public:
+  JournalWriter() = default;
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  // Opens `dir` for appending after the last segment (call after ReadAll, which has
+  // removed any torn tail).
+  Status Open(const std::string& dir);
+  void Append(const v1::Input& input);
+  // Writes what was appended and makes it durable (fdatasync).
+  Status Sync();
+  uint64_t records_written() const { return records_; }
+
+ private:
+  Status Roll();
+
+  std::string dir_;
+  int fd_ = -1;
+  uint32_t segment_number_ = 0;
+  uint64_t segment_bytes_ = 0;
+  std::string buffer_;
+  uint64_t records_ = 0;
+};
+
+}  // namespace stayaway::journal
+
+#endif  // STAYAWAY_JOURNAL_JOURNAL_H_
