@@ -184,22 +184,24 @@ Status JournalWriter::Sync() {
   if (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > kSegmentBytes) {
     if (Status s = Roll(); !s.ok()) return s;
   }
+  // On any failure the batch is refused, so none of it may stay in the journal either:
+  // a replay must apply exactly what the live engine applied.
+  auto fail = [&](const std::string& what) {
+    const std::string why = what + ": " + std::strerror(errno);
+    if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
+      // Left for the reader: a torn tail is truncated at the next start.
+    }
+    buffer_.clear();
+    return FailedPrecondition(why);
+  };
   size_t written = 0;
   while (written < buffer_.size()) {
     const ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // Drop the partial write so a retry after the disk recovers starts clean.
-      if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
-        // The reader will truncate the torn tail at the next start.
-      }
-      return FailedPrecondition(std::string("journal write failed: ") + std::strerror(errno));
-    }
+    if (n <= 0) return fail("journal write failed");
     written += static_cast<size_t>(n);
   }
-  if (::fdatasync(fd_) != 0) {
-    return FailedPrecondition(std::string("journal fdatasync failed: ") + std::strerror(errno));
-  }
+  if (::fdatasync(fd_) != 0) return fail("journal fdatasync failed");
   segment_bytes_ += buffer_.size();
   buffer_.clear();
   return Status::Ok();

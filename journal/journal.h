@@ -62,7 +62,8 @@ class JournalWriter {
   // removed any torn tail).
   Status Open(const std::string& dir);
   void Append(const v1::Input& input);
-  // Writes what was appended and makes it durable (fdatasync).
+  // Writes what was appended and makes it durable (fdatasync). On failure nothing of what
+  // was appended since the last Sync stays in the journal (the caller refuses it all).
   Status Sync();
   uint64_t records_written() const { return records_; }
 
