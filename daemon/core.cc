@@ -1,6 +1,13 @@
 #include "daemon/core.h"
 
+#include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <optional>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -14,6 +21,9 @@
 #include "daemon/metrics.h"
 #include "daemon/log.h"
 #include "engine/engine.h"
+#include "evidence/checkpoint.h"
+#include "evidence/leaves.h"
+#include "evidence/merkle_tree.h"
 #include "journal/journal.h"
 
 namespace stayaway::daemon {
@@ -51,6 +61,12 @@ struct Core::State {
   Metrics metrics;
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
+  // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
+  evidence::MerkleTree tree;                          // engine thread only
+  std::optional<evidence::CheckpointSigner> signer;   // set by Recover when keys are on
+  int checkpoints_fd = -1;
+  uint64_t checkpointed_size = 0;
+  TimeMs next_checkpoint = 0;
 
   std::mutex mu;
   std::condition_variable work_ready;
@@ -73,13 +89,19 @@ struct Core::State {
   void ApplyTick(TimeMs now, std::vector<v1::Event>* events);
   void Apply(Work& work, std::vector<v1::Event>* events);
   void RecordCatalogue(const v1::Input& input);
-  void Publish(std::vector<v1::Event>* events);
+  // After `input` was applied: its Merkle leaf, then its events (numbered, logged, booked,
+  // counted, each with its own leaf), then listeners are told.
+  void Commit(const v1::Input& input, std::vector<v1::Event>* events);
+  void MaybeCheckpoint(TimeMs now, bool force);
   Status SubmitAdmin(v1::Input input);
 };
 
 Core::Core(CoreOptions options) : state_(std::make_unique<State>(std::move(options))) {}
 
-Core::~Core() { Stop(); }
+Core::~Core() {
+  Stop();
+  if (state_->checkpoints_fd >= 0) ::close(state_->checkpoints_fd);
+}
 
 Status Core::Start() {
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -100,7 +122,7 @@ Status Core::State::Recover() {
   auto report = journal::ReadAll(options.journal_dir, options.salvage, [&](const v1::Input& input) {
     events.clear();
     if (engine.Apply(input, &events).ok()) RecordCatalogue(input);
-    Publish(&events);
+    Commit(input, &events);
   });
   if (!report.ok()) return report.status();
   if (!report->warnings.empty()) {
@@ -110,7 +132,19 @@ Status Core::State::Recover() {
       {{"records", std::to_string(report->records)},
        {"events", std::to_string(log.NextSeq() - 1)}});
   journal = std::make_unique<journal::JournalWriter>();
-  return journal->Open(options.journal_dir);
+  if (Status s = journal->Open(options.journal_dir); !s.ok()) return s;
+  if (!options.key_dir.empty()) {
+    auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
+    if (!loaded.ok()) return loaded.status();
+    signer.emplace(std::move(loaded).value());
+    checkpoints_fd = ::open(options.checkpoints_path.c_str(),
+                            O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (checkpoints_fd < 0) {
+      return FailedPrecondition("cannot open " + options.checkpoints_path + ": " +
+                                std::strerror(errno));
+    }
+  }
+  return Status::Ok();
 }
 
 void Core::State::RecordCatalogue(const v1::Input& input) {
@@ -163,7 +197,7 @@ void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
     if (!journal->Sync().ok()) return;  // an unjournaled tick would break replay
   }
   engine.ApplyTick(now, events);
-  Publish(events);
+  Commit(tick, events);
 }
 
 void Core::Stop() {
@@ -187,7 +221,10 @@ void Core::State::Run() {
       std::unique_lock<std::mutex> lock(mu);
       const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, next_tick - options.clock()));
       work_ready.wait_for(lock, wait, [&] { return stopping || !queue.empty(); });
-      if (queue.empty() && stopping) return;
+      if (queue.empty() && stopping) {
+        MaybeCheckpoint(options.clock(), /*force=*/true);
+        return;
+      }
       batch.swap(queue);
       queued_fixes = 0;
     }
@@ -209,16 +246,21 @@ void Core::State::Run() {
       ApplyTick(now, &events);
       next_tick = now + options.tick_interval_ms;
     }
+    MaybeCheckpoint(now, /*force=*/false);
   }
 }
 
 void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
   if (auto* fixes = std::get_if<FixesWork>(&work)) {
     std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
+    v1::Input input;
     for (size_t i = 0; i < fixes->fixes.size(); ++i) {
       const auto started = std::chrono::steady_clock::now();
       const Status status = engine.ApplyFix(fixes->fixes[i], events);
       metrics.ObserveEvaluation(std::chrono::steady_clock::now() - started);
+      *input.mutable_fix() = fixes->fixes[i];
+      // Events go to the log before the sender hears back: what is acknowledged is applied.
+      Commit(input, events);
       ingest::FixOutcome& out = outcomes[i];
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;
@@ -230,28 +272,52 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
         metrics.CountRejected(fixes->source, out.code);
       }
     }
-    // Events go to the log before the sender hears back: what is acknowledged is applied.
-    Publish(events);
     if (fixes->done) fixes->done(std::move(outcomes));
     return;
   }
   auto& admin = std::get<AdminWork>(work);
   const Status status = engine.Apply(admin.input, events);
   if (status.ok()) RecordCatalogue(admin.input);
-  Publish(events);
+  Commit(admin.input, events);
   admin.result.set_value(status);
 }
 
-void Core::State::Publish(std::vector<v1::Event>* events) {
+void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events) {
+  tree.Append(evidence::InputLeafData(input));
   if (events->empty()) return;
   const uint64_t first = log.Append(*events);
+  v1::EventRecord record;
   for (size_t i = 0; i < events->size(); ++i) {
     alerts.Record(first + i, (*events)[i]);
     metrics.CountEvent((*events)[i]);
+    record.set_seq(first + i);
+    *record.mutable_event() = std::move((*events)[i]);
+    tree.Append(evidence::EventLeafData(record));
   }
   metrics.SetOpenAlerts(alerts.OpenByKind());
   events->clear();
   log.NotifyListeners();
+}
+
+// Signs "the first N leaves have this root" every checkpoint interval (and when forced, at
+// shutdown) when the log grew, and appends it to the checkpoints file, durably.
+void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
+  if (!signer || tree.size() == checkpointed_size) return;
+  if (!force && now < next_checkpoint) return;
+  const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.CurrentRoot(), now);
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  std::string line;
+  (void)google::protobuf::util::MessageToJsonString(signed_checkpoint, &line, json);
+  line += '\n';
+  if (checkpoints_fd >= 0 && ::write(checkpoints_fd, line.data(), line.size()) ==
+                                 static_cast<ssize_t>(line.size()) &&
+      ::fdatasync(checkpoints_fd) == 0) {
+    checkpointed_size = tree.size();
+  } else {
+    Log(LogLevel::kError, "cannot write a checkpoint", {{"path", options.checkpoints_path}});
+  }
+  next_checkpoint = now + options.checkpoint_interval_ms;
 }
 
 Status Core::State::SubmitAdmin(v1::Input input) {
@@ -360,6 +426,12 @@ void Core::ForgetSubscriber(std::string_view subscriber) {
 }
 
 std::string Core::MetricsText() { return state_->metrics.Render(); }
+
+std::vector<v1::PublicKey> Core::PublicKeys() {
+  std::lock_guard<std::mutex> lock(state_->mu);  // signer is set once, under mu, at Start
+  if (!state_->signer) return {};
+  return {state_->signer->PublicKeyMessage()};
+}
 
 bool Core::Healthy() {
   std::lock_guard<std::mutex> lock(state_->mu);

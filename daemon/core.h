@@ -45,6 +45,12 @@ struct CoreOptions {
   std::string journal_dir;
   // Skip damaged journal records in the middle instead of refusing to start.
   bool salvage = false;
+  // With a journal: the Ed25519 key directory (created with a new key when empty) and the
+  // file signed checkpoints of the Merkle log are appended to; empty key_dir: no signing.
+  std::string key_dir;
+  std::string checkpoints_path;
+  // How often a checkpoint is signed while the log grows (and always at Stop). Default 60 s.
+  TimeMs checkpoint_interval_ms = 60'000;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -78,6 +84,7 @@ class Core final : public ingest::MonitoringService {
   void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) override;
   void ForgetSubscriber(std::string_view subscriber) override;
   std::string MetricsText() override;
+  std::vector<v1::PublicKey> PublicKeys() override;
   bool Healthy() override;
 
  private:

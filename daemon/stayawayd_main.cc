@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <google/protobuf/util/json_util.h>
 #include <cctype>
 #include <csignal>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +33,35 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Writes DATA_DIR/engine_config.json on the first start; later starts must match it.
+Status PinEngineConfig(const std::string& data_dir, const v1::EngineConfig& engine) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(engine, &json, options).ok()) {
+    return InvalidArgument("engine settings cannot be written as JSON");
+  }
+  const std::string path = data_dir + "/engine_config.json";
+  if (std::ifstream in(path); in) {
+    std::stringstream stored;
+    stored << in.rdbuf();
+    v1::EngineConfig pinned;
+    if (!google::protobuf::util::JsonStringToMessage(stored.str(), &pinned).ok()) {
+      return InvalidArgument(path + " is not an engine configuration");
+    }
+    std::string pinned_json;
+    (void)google::protobuf::util::MessageToJsonString(pinned, &pinned_json, options);
+    if (pinned_json != json) {
+      return FailedPrecondition("the [engine] settings differ from " + path +
+                                ", which the journal was written with; use those settings "
+                                "or start a new data directory");
+    }
+    return Status::Ok();
+  }
+  std::ofstream(path) << json << "\n";
+  return Status::Ok();
+}
+
 int Run(const DaemonConfig& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -38,6 +69,12 @@ int Run(const DaemonConfig& config) {
     Log(LogLevel::kError, "cannot create the data directory",
         {{"data_dir", config.data_dir}, {"error", ec.message()}});
     return 1;
+  }
+  // Replay must use the settings the journal was written with: they are kept beside it,
+  // and a start with different settings is refused rather than silently diverging.
+  if (Status s = PinEngineConfig(config.data_dir, config.engine); !s.ok()) {
+    Log(LogLevel::kError, "engine settings conflict", {{"error", s.message()}});
+    return 2;
   }
   StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(config.engine);
   if (!settings.ok()) {
@@ -66,6 +103,8 @@ int Run(const DaemonConfig& config) {
   options.engine = *settings;
   options.journal_dir = config.data_dir + "/journal";
   options.salvage = config.salvage;
+  options.key_dir = config.data_dir + "/keys";
+  options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});

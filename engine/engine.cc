@@ -14,6 +14,7 @@
 
 #include "engine/alert_id.h"
 #include "engine/compiled_zone.h"
+#include "engine/engine_state.h"
 #include "engine/id_index.h"
 #include "engine/order_validation.h"
 #include "engine/person_track.h"
@@ -28,106 +29,23 @@ namespace {
 
 using v1::Event;
 using v1::Fix;
+// The state's structs (engine_state.h); the rules below use them unqualified.
+using internal::AlertRecord;
+using internal::DeviceState;
+using internal::kForever;
+using internal::kNever;
+using internal::kNoSlot;
+using internal::Membership;
+using internal::OrderState;
+using internal::PersonState;
+using internal::Role;
+using internal::RuleSlot;
+using internal::ZoneEntry;
 
-constexpr TimeMs kNever = std::numeric_limits<TimeMs>::min();
-constexpr TimeMs kForever = std::numeric_limits<TimeMs>::max();
-constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
 // Device signals and location-unknown alerts are never debounced.
 constexpr Debounce kImmediate{1, 0};
 // Reported speeds beyond this are refused as absurd (no tracked person flies).
 constexpr double kMaxReportedSpeedMps = 500;
-
-enum class Role : uint8_t { kSupervised, kProtected };
-
-struct Membership {
-  uint32_t order;
-  Role role;
-};
-
-struct DeviceState {
-  std::string id;
-  uint32_t person = 0;
-  SeqSet seqs;
-  TimeMs last_received = kNever;  // comms_lost counts from here
-  bool comms_lost = false;
-  TimeMs coarse_since = kNever;   // start of the current run of coarse fixes
-  TimeMs newest_time = kNever;    // newest fix event time
-  uint32_t newest_flags = 0;      // flags of that fix, bit per Fix::Flag
-  double newest_battery_pct = -1;
-};
-
-struct PersonState {
-  std::string id;
-  PersonTrack track;
-  std::vector<Membership> orders;  // ascending order index: the order they were applied
-  std::optional<TrackFix> last_suspect;
-  TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
-};
-
-// One rule's tracker inside an order. Proximity slots are found by protected person,
-// device and location-unknown slots by (kind, subject), zone slots by key.
-struct RuleSlot {
-  std::string key;
-  Event::Kind kind;  // fixed kind; kind_unspecified for proximity and zone rules
-  uint32_t subject;  // person or device index; unused for zones
-  RuleTracker tracker;
-};
-
-struct OrderState {
-  v1::Order terms;
-  bool active = true;
-  TimeMs valid_from = kNever;
-  TimeMs valid_until = kForever;
-  uint32_t supervised = 0;
-  std::vector<uint32_t> protected_persons;
-  std::vector<uint32_t> pair_slots;  // per protected person: index in slots, or kNoSlot
-  std::vector<uint32_t> zones;       // entries in EngineState::zones_
-  std::vector<RuleSlot> slots;
-
-  bool InForce(TimeMs t) const { return active && t >= valid_from && t < valid_until; }
-  RuleSlot* Find(Event::Kind kind, uint32_t subject) {
-    for (RuleSlot& slot : slots) {
-      if (slot.kind == kind && slot.subject == subject && kind != Event::kind_unspecified) {
-        return &slot;
-      }
-    }
-    return nullptr;
-  }
-  RuleSlot* FindKey(std::string_view key) {
-    for (RuleSlot& slot : slots) {
-      if (slot.key == key) return &slot;
-    }
-    return nullptr;
-  }
-  uint32_t Add(std::string key, Event::Kind kind, uint32_t subject) {
-    slots.push_back(RuleSlot{std::move(key), kind, subject, RuleTracker()});
-    return static_cast<uint32_t>(slots.size() - 1);
-  }
-};
-
-// Every alert ever opened, for acknowledgements and their deadlines.
-struct AlertRecord {
-  uint32_t order = 0;
-  Event::Kind kind = Event::kind_unspecified;
-  bool has_certainty = false;
-  Event::Certainty certainty = Event::confirmed;
-  TimeMs deadline_ms = 0;  // 0: none
-  bool acked = false;
-  bool overdue_sent = false;
-  std::string rule;
-};
-
-struct ZoneEntry {
-  CompiledZone zone;
-  int64_t owner = -1;  // order index; -1 for a global zone
-  std::string rule_key;
-  geo::GeoBox indexed_box;
-  bool indexed = false;
-  bool live = true;
-};
-
-// What a rule's events say besides the common fields.
-using EventFiller = std::function<void(Event*)>;
 
 // Flag rules that follow a fix flag: open on a flagged fix, close on an unflagged one.
 struct FlagRule {
@@ -163,91 +81,6 @@ Event::Transition ToTransition(TransitionKind kind) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------
-// EngineState: all of the engine's data and the rules that act on it.
-// ---------------------------------------------------------------------------------------
-class EngineState {
- public:
-  explicit EngineState(const EngineSettings& settings) : settings_(settings) {}
-
-  Status ApplyOrder(const v1::Order& order, std::vector<Event>* events);
-  Status ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>* events);
-  Status ApplyFix(const Fix& fix, std::vector<Event>* events);
-  void ApplyTick(TimeMs tick_ms, std::vector<Event>* events);
-  Status ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events);
-
-  TimeMs now_ms() const { return now_; }
-  const EngineSettings& settings() const { return settings_; }
-
- private:
-  // The fix being applied, with what every rule needs to know about it.
-  struct FixContext {
-    const Fix* fix;
-    TrackFix track_fix;
-    uint32_t device;
-    uint32_t person;
-    TimeMs received;
-    bool suspect;
-    TimeMs device_newest_before;  // the device's newest fix time before this one
-    TimeMs person_newest_before;  // the person's newest plausible fix time before this one
-    uint32_t flags;
-    geo::Ecef ecef;  // of the fix's position, computed once for every screen
-  };
-
-  Status ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const;
-  bool Implausible(const TrackFix& a, const TrackFix& b, const geo::Ecef& b_ecef) const;
-  bool CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef);
-  uint32_t PersonIndex(const std::string& id);
-  TimeMs NewestOf(uint32_t person) const;
-
-  void DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
-                   std::optional<bool> location_lost, std::vector<Event>* events);
-  void OrderRules(uint32_t order_index, Role role, const FixContext& fx,
-                  const std::vector<uint32_t>& zone_candidates, std::vector<Event>* events);
-  void ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
-                     const Placement& supervised, const Placement& protected_person,
-                     std::vector<Event>* events);
-  bool PresentProximityClear(const OrderState& order, uint32_t protected_person) const;
-  void ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
-                std::vector<Event>* events);
-  void LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
-                           const FixContext& fx, bool unknown, std::vector<Event>* events);
-  void CloseInactive(uint32_t order_index, TimeMs t, std::vector<Event>* events);
-
-  // Applies an evaluation to a slot and turns its transitions into events.
-  void Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
-                const Debounce& debounce, const EventFiller& fill, std::vector<Event>* events);
-  void EmitTransitions(uint32_t order_index, uint32_t slot_index,
-                       const std::vector<RuleTransition>& transitions, const EventFiller& fill,
-                       std::vector<Event>* events);
-  void FillPlacement(uint32_t person, const Placement& placement,
-                     v1::PositionReport* report) const;
-  void TrackAlert(const Event& event, uint32_t order_index);
-  TimeMs AckDeadline(const Event& event) const;
-  Event& AddAlertEvent(const std::string& alert_id, const AlertRecord& alert,
-                       Event::Transition transition, TimeMs time, std::vector<Event>* events);
-  void AddFixRefs(const Placement& placement, Event* event) const;
-
-  EngineSettings settings_;
-  TimeMs now_ = kNever;
-  std::vector<OrderState> orders_;
-  std::unordered_map<std::string, uint32_t> order_index_;
-  std::vector<PersonState> persons_;
-  std::unordered_map<std::string, uint32_t> person_index_;
-  std::vector<DeviceState> devices_;
-  IdIndex device_index_;  // the per-fix lookup: flat, one cache miss
-  std::vector<ZoneEntry> zones_;
-  std::unordered_map<std::string, uint32_t> global_zone_index_;
-  geo::ZoneIndex zone_tree_;
-  // Ordered by id so ticks visit deadlines in a deterministic order.
-  std::map<std::string, AlertRecord> alerts_;
-  std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
-  // Scratch space reused by every fix, so the hot path does not allocate.
-  std::vector<RuleTransition> transitions_;
-  std::vector<uint32_t> zone_candidates_;
-  std::vector<uint32_t> order_zones_;
-};
 
 // ---------------------------------------------------------------------------------------
 // Orders and zones
@@ -361,23 +194,32 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
     }
   }
   state.zones.clear();
-  for (CompiledZone& zone : compiled) {
-    const uint32_t z = static_cast<uint32_t>(zones_.size());
-    ZoneEntry entry;
-    entry.rule_key = "zone:" + zone.id;
-    entry.owner = index;
-    entry.zone = std::move(zone);
-    if (entry.zone.exclusion) {
-      entry.indexed_box = geo::ExpandBox(entry.zone.shape->Bounds(),
-                                         entry.zone.buffer_m + settings_.close_margin_m);
-      zone_tree_.Insert(entry.indexed_box, z);
-      entry.indexed = true;
-    }
-    zones_.push_back(std::move(entry));
-    state.zones.push_back(z);
+  for (size_t i = 0; i < compiled.size(); ++i) {
+    state.zones.push_back(
+        AddZoneEntry(std::move(compiled[i]), order.zones(static_cast<int>(i)), index));
   }
   CloseInactive(index, now_, events);
   return Status::Ok();
+}
+
+// Shared with LoadSnapshot, so a restored zone is keyed and indexed exactly like an applied
+// one. Only exclusion zones go into the R-tree: inclusion zones of an order are evaluated
+// on every fix of its supervised person anyway.
+uint32_t EngineState::AddZoneEntry(CompiledZone zone, const v1::Zone& source, int64_t owner) {
+  const uint32_t z = static_cast<uint32_t>(zones_.size());
+  ZoneEntry entry;
+  entry.rule_key = (owner < 0 ? "zone:global:" : "zone:") + zone.id;
+  entry.owner = owner;
+  entry.zone = std::move(zone);
+  entry.source = source;
+  if (entry.zone.exclusion) {
+    entry.indexed_box = geo::ExpandBox(entry.zone.shape->Bounds(),
+                                       entry.zone.buffer_m + settings_.close_margin_m);
+    zone_tree_.Insert(entry.indexed_box, z);
+    entry.indexed = true;
+  }
+  zones_.push_back(std::move(entry));
+  return z;
 }
 
 // Closes the open alerts of rules the order no longer has, or all of them when the order
@@ -428,17 +270,8 @@ Status EngineState::ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>*) {
     old.indexed = false;
     old.live = false;
   }
-  const uint32_t z = static_cast<uint32_t>(zones_.size());
-  ZoneEntry entry;
-  entry.rule_key = "zone:global:" + c->id;
-  entry.owner = -1;
-  entry.zone = std::move(c).value();
-  entry.indexed_box =
-      geo::ExpandBox(entry.zone.shape->Bounds(), entry.zone.buffer_m + settings_.close_margin_m);
-  zone_tree_.Insert(entry.indexed_box, z);
-  entry.indexed = true;
-  global_zone_index_[entry.zone.id] = z;
-  zones_.push_back(std::move(entry));
+  const std::string id = c->id;
+  global_zone_index_[id] = AddZoneEntry(std::move(c).value(), zone, /*owner=*/-1);
   return Status::Ok();
 }
 

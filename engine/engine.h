@@ -94,10 +94,24 @@
 // [0, 360), battery outside [0, 100], an event time more than max_future_ms after the
 // received time (InvalidArgument); a device no order names (NotFound); a (device, seq)
 // already applied (AlreadyExists: the caller treats it as an ignored duplicate).
+//
+// ## Snapshots (engine_snapshot.cc)
+// Crash recovery loads the newest snapshot and replays only the inputs after it. A
+// snapshot (v1::EngineSnapshot) is the engine's complete state, taken between inputs:
+// every table with its internal numbering, because rules run and events come out in that
+// order. The promise, tested against full replay: for any input sequence and any k,
+//   FromSnapshot(snapshot after inputs[0..k)) fed inputs[k..n)
+// emits byte for byte the events a single engine fed inputs[0..n) emits after input k.
+// A snapshot loads only under the settings it was taken with (FailedPrecondition
+// otherwise: the caller falls back to a full replay). The *Bytes variants add a framing
+// ("SAE1", the deterministic serialization, its CRC-32C) so a damaged snapshot is refused
+// with InvalidArgument instead of being loaded.
 #ifndef STAYAWAY_ENGINE_ENGINE_H_
 #define STAYAWAY_ENGINE_ENGINE_H_
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -106,6 +120,7 @@
 
 namespace stayaway::v1 {
 class AlertAck;
+class EngineSnapshot;
 class Event;
 class Fix;
 class Input;
@@ -147,6 +162,19 @@ class Engine {
 
   // Dispatches on the input's kind.
   Status Apply(const v1::Input& input, std::vector<v1::Event>* events);
+
+  // Writes the whole state into `out` (cleared first). Between inputs only.
+  Status SaveSnapshot(v1::EngineSnapshot* out) const;
+  // A new engine in exactly the state a snapshot recorded. InvalidArgument for a snapshot
+  // that is malformed or inconsistent (the message names the field), FailedPrecondition
+  // for one taken under different settings.
+  static StatusOr<std::unique_ptr<Engine>> FromSnapshot(const v1::EngineSnapshot& snapshot,
+                                                        const EngineSettings& settings);
+  // The same through bytes, for files: SaveSnapshotBytes is deterministic (the same state
+  // gives the same bytes); FromSnapshotBytes refuses damaged bytes before parsing them.
+  std::string SaveSnapshotBytes() const;
+  static StatusOr<std::unique_ptr<Engine>> FromSnapshotBytes(std::string_view bytes,
+                                                             const EngineSettings& settings);
 
   // The largest received or tick time seen; INT64_MIN before any.
   TimeMs now_ms() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "geo/geodesic.h"
 
@@ -73,6 +74,15 @@ std::optional<Placement> PersonTrack::PlaceAt(TimeMs t, const EngineSettings& se
   p.source_time = nearest->time;
   p.from = nearest;
   return p;
+}
+
+std::optional<PersonTrack> PersonTrack::FromFixes(std::vector<TrackFix> fixes) {
+  for (size_t i = 1; i < fixes.size(); ++i) {
+    if (fixes[i].time < fixes[i - 1].time) return std::nullopt;
+  }
+  PersonTrack track;
+  track.fixes_ = std::move(fixes);
+  return track;
 }
 
 }  // namespace stayaway::engine

@@ -59,6 +59,11 @@ class PersonTrack {
   // The returned pointers stay valid until the next Insert.
   std::optional<Placement> PlaceAt(TimeMs t, const EngineSettings& settings) const;
 
+  // For engine snapshots: the fixes, oldest first, and a track rebuilt from them.
+  // FromFixes refuses (nullopt) fixes out of time order.
+  const std::vector<TrackFix>& fixes() const { return fixes_; }
+  static std::optional<PersonTrack> FromFixes(std::vector<TrackFix> fixes);
+
  private:
   std::vector<TrackFix> fixes_;  // ascending time
 };

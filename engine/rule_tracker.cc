@@ -68,6 +68,21 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& debounce,
   }
 }
 
+RuleTracker::State RuleTracker::Save() const {
+  return State{open_, level_, closest_m_, alerts_opened_, pending_count_, pending_since_};
+}
+
+RuleTracker RuleTracker::Restore(const State& state) {
+  RuleTracker tracker;
+  tracker.open_ = state.open;
+  tracker.level_ = state.level;
+  tracker.closest_m_ = state.closest_m;
+  tracker.alerts_opened_ = state.alerts_opened;
+  tracker.pending_count_ = state.pending_count;
+  tracker.pending_since_ = state.pending_since;
+  return tracker;
+}
+
 void RuleTracker::ForceClose(TimeMs event_time, std::vector<RuleTransition>* out) {
   pending_count_ = 0;
   if (!open_) return;

@@ -55,6 +55,19 @@ struct RuleTransition {
 
 class RuleTracker {
  public:
+  // Everything a tracker remembers, for engine snapshots: Save and Restore round-trip it
+  // exactly, so a restored tracker continues as if it had never stopped.
+  struct State {
+    bool open = false;
+    Level level = Level::kNone;
+    double closest_m = std::numeric_limits<double>::infinity();
+    uint32_t alerts_opened = 0;
+    uint32_t pending_count = 0;
+    TimeMs pending_since = 0;
+  };
+  State Save() const;
+  static RuleTracker Restore(const State& state);
+
   // Applies one evaluation; appends zero, one or two transitions to `out`.
   void Apply(const RuleEvaluation& eval, const Debounce& debounce, double update_step_m,
              std::vector<RuleTransition>* out);

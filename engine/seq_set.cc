@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace stayaway::engine {
 
@@ -35,6 +36,21 @@ bool SeqSet::Insert(uint64_t seq) {
     if (ranges_.size() > kMaxRanges) ranges_.erase(ranges_.begin());
   }
   return true;
+}
+
+std::optional<SeqSet> SeqSet::FromRanges(std::vector<Range> ranges) {
+  if (ranges.size() > kMaxRanges) return std::nullopt;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (ranges[i].first > ranges[i].last) return std::nullopt;
+    // Sorted, disjoint and never adjacent (adjacent ranges would have been merged).
+    if (i > 0 && (ranges[i - 1].last >= ranges[i].first ||
+                  ranges[i - 1].last + 1 == ranges[i].first)) {
+      return std::nullopt;
+    }
+  }
+  SeqSet set;
+  set.ranges_ = std::move(ranges);
+  return set;
 }
 
 }  // namespace stayaway::engine

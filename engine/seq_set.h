@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace stayaway::engine {
@@ -18,16 +19,23 @@ class SeqSet {
  public:
   static constexpr size_t kMaxRanges = 32;
 
+  struct Range {
+    uint64_t first;  // inclusive
+    uint64_t last;   // inclusive
+  };
+
   bool Contains(uint64_t seq) const;
   // Adds seq; returns false (and changes nothing) when it was already there.
   bool Insert(uint64_t seq);
   size_t range_count() const { return ranges_.size(); }
 
+  // For engine snapshots: the ranges, and a set rebuilt from them. FromRanges refuses
+  // (nullopt) ranges that break the invariant below, so a damaged snapshot cannot make
+  // the duplicate check silently wrong.
+  const std::vector<Range>& ranges() const { return ranges_; }
+  static std::optional<SeqSet> FromRanges(std::vector<Range> ranges);
+
  private:
-  struct Range {
-    uint64_t first;  // inclusive
-    uint64_t last;   // inclusive
-  };
   std::vector<Range> ranges_;  // sorted by first, disjoint, never adjacent
 };
 

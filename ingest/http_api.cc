@@ -302,6 +302,15 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
                         ctx->Reply(http::status::ok, service_->MetricsText(),
                                    "text/plain; version=0.0.4");
                       }}});
+  } else if (is({"v1", "keys"})) {
+    dispatch("GET", {{http::verb::get, [&] {
+                        // The keys a court checks the centre's checkpoints and bundles with.
+                        v1::PublicKeyList keys;
+                        for (v1::PublicKey& key : service_->PublicKeys()) {
+                          *keys.add_keys() = std::move(key);
+                        }
+                        ctx->Reply(http::status::ok, ToJson(keys) + "\n");
+                      }}});
   } else if (is({"v1", "fixes"})) {
     dispatch("POST", {{http::verb::post, [&] { PostFixes(ctx); }}});
   } else if (is({"v1", "traccar"})) {

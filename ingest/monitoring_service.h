@@ -78,6 +78,8 @@ class MonitoringService {
   virtual void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) = 0;
   virtual void ForgetSubscriber(std::string_view subscriber) = 0;
   virtual std::string MetricsText() = 0;
+  // The keys the centre signs its checkpoints with (GET /v1/keys); empty without signing.
+  virtual std::vector<v1::PublicKey> PublicKeys() = 0;
   // False while starting or stopping.
   virtual bool Healthy() = 0;
 };

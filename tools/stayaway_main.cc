@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/evidence_commands.h"
 #include "tools/live_commands.h"
 #include "tools/replay_command.h"
 
@@ -18,6 +19,8 @@ void PrintUsage(std::ostream& out) {
          "  replay   feed orders and a file of fixes through the engine; events to stdout\n"
          "  feed     stream a file of fixes live into a running stayawayd\n"
          "  watch    subscribe to a running stayawayd's events and print them\n"
+         "  evidence write the verifiable evidence bundle of one alert\n"
+         "  verify   check an evidence bundle offline\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
     return status;
   }
   if (command == "feed") return stayaway::tools::RunFeedCommand(rest, std::cout, std::cerr);
+  if (command == "evidence") return stayaway::tools::RunEvidenceCommand(rest, std::cout, std::cerr);
+  if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
   if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);

@@ -1,0 +1,252 @@
+// EngineState: the engine's data and the rules that act on it. INTERNAL: only engine.cc
+// (the rules) and engine_snapshot.cc (saving and restoring the state) include this
+// header; everyone else uses engine/engine.h.
+//
+// The state lives in a header, rather than in engine.cc's anonymous namespace, so the
+// snapshot code can read and rebuild every field without the rule code having to know
+// about snapshots. The structs are plain data; their invariants are the ones the rules in
+// engine.cc keep (and LoadSnapshot checks):
+//   - persons_, devices_, orders_ and zones_ only grow; indices into them are stable and
+//     are what every cross-reference holds (memberships, slots, alerts, the R-tree).
+//   - zones_ keeps dead entries (superseded order versions, replaced shelters) so the
+//     numbering of the live ones never changes: zone rules run in entry-index order.
+// Thread-compatible, like Engine.
+#ifndef STAYAWAY_ENGINE_ENGINE_STATE_H_
+#define STAYAWAY_ENGINE_ENGINE_STATE_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "engine/compiled_zone.h"
+#include "engine/engine_config.h"
+#include "engine/id_index.h"
+#include "engine/person_track.h"
+#include "engine/rule_tracker.h"
+#include "engine/seq_set.h"
+#include "geo/geodesic.h"
+#include "geo/lat_lng.h"
+#include "geo/zone_index.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::engine {
+namespace internal {
+
+inline constexpr TimeMs kNever = std::numeric_limits<TimeMs>::min();
+inline constexpr TimeMs kForever = std::numeric_limits<TimeMs>::max();
+inline constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+
+enum class Role : uint8_t { kSupervised, kProtected };
+
+struct Membership {
+  uint32_t order;
+  Role role;
+};
+
+struct DeviceState {
+  std::string id;
+  uint32_t person = 0;
+  SeqSet seqs;
+  TimeMs last_received = kNever;  // comms_lost counts from here
+  bool comms_lost = false;
+  TimeMs coarse_since = kNever;  // start of the current run of coarse fixes
+  TimeMs newest_time = kNever;   // newest fix event time
+  uint32_t newest_flags = 0;     // flags of that fix, bit per v1::Fix::Flag
+  double newest_battery_pct = -1;
+};
+
+struct PersonState {
+  std::string id;
+  PersonTrack track;
+  std::vector<Membership> orders;  // ascending order index: the order they were applied
+  std::optional<TrackFix> last_suspect;
+  TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
+};
+
+// One rule's tracker inside an order. Proximity slots are found by protected person,
+// device and location-unknown slots by (kind, subject), zone slots by key.
+struct RuleSlot {
+  std::string key;
+  v1::Event::Kind kind;  // fixed kind; kind_unspecified for proximity and zone rules
+  uint32_t subject;      // person or device index; unused for zones
+  RuleTracker tracker;
+};
+
+struct OrderState {
+  v1::Order terms;
+  bool active = true;
+  TimeMs valid_from = kNever;
+  TimeMs valid_until = kForever;
+  uint32_t supervised = 0;
+  std::vector<uint32_t> protected_persons;
+  std::vector<uint32_t> pair_slots;  // per protected person: index in slots, or kNoSlot
+  std::vector<uint32_t> zones;       // entries in EngineState::zones_
+  std::vector<RuleSlot> slots;
+
+  bool InForce(TimeMs t) const { return active && t >= valid_from && t < valid_until; }
+  RuleSlot* Find(v1::Event::Kind kind, uint32_t subject) {
+    for (RuleSlot& slot : slots) {
+      if (slot.kind == kind && slot.subject == subject && kind != v1::Event::kind_unspecified) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+  RuleSlot* FindKey(std::string_view key) {
+    for (RuleSlot& slot : slots) {
+      if (slot.key == key) return &slot;
+    }
+    return nullptr;
+  }
+  uint32_t Add(std::string key, v1::Event::Kind kind, uint32_t subject) {
+    slots.push_back(RuleSlot{std::move(key), kind, subject, RuleTracker()});
+    return static_cast<uint32_t>(slots.size() - 1);
+  }
+};
+
+// Every alert ever opened, for acknowledgements and their deadlines.
+struct AlertRecord {
+  uint32_t order = 0;
+  v1::Event::Kind kind = v1::Event::kind_unspecified;
+  bool has_certainty = false;
+  v1::Event::Certainty certainty = v1::Event::confirmed;
+  TimeMs deadline_ms = 0;  // 0: none
+  bool acked = false;
+  bool overdue_sent = false;
+  std::string rule;
+};
+
+struct ZoneEntry {
+  CompiledZone zone;
+  // The zone as it was applied, kept so a snapshot can carry it and a restore can compile
+  // exactly the same shape again (a compiled GEOS shape cannot be written back out).
+  v1::Zone source;
+  int64_t owner = -1;  // order index; -1 for a global zone
+  std::string rule_key;
+  geo::GeoBox indexed_box;
+  bool indexed = false;
+  bool live = true;
+};
+
+// What a rule's events say besides the common fields.
+using EventFiller = std::function<void(v1::Event*)>;
+
+}  // namespace internal
+
+// ---------------------------------------------------------------------------------------
+// EngineState: all of the engine's data and the rules that act on it.
+// ---------------------------------------------------------------------------------------
+class EngineState {
+  // The plain data structs live in namespace internal (engine_snapshot.cc uses them too);
+  // these aliases keep the rule code short.
+  using AlertRecord = internal::AlertRecord;
+  using DeviceState = internal::DeviceState;
+  using Membership = internal::Membership;
+  using OrderState = internal::OrderState;
+  using PersonState = internal::PersonState;
+  using Role = internal::Role;
+  using RuleSlot = internal::RuleSlot;
+  using ZoneEntry = internal::ZoneEntry;
+  using EventFiller = internal::EventFiller;
+
+ public:
+  explicit EngineState(const EngineSettings& settings) : settings_(settings) {}
+
+  Status ApplyOrder(const v1::Order& order, std::vector<v1::Event>* events);
+  Status ApplyGlobalZone(const v1::Zone& zone, std::vector<v1::Event>* events);
+  Status ApplyFix(const v1::Fix& fix, std::vector<v1::Event>* events);
+  void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
+  Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
+
+  TimeMs now_ms() const { return now_; }
+  const EngineSettings& settings() const { return settings_; }
+
+  // Snapshots (engine_snapshot.cc): SaveSnapshot writes every field that outlives an
+  // input; LoadSnapshot rebuilds them (and every derived index) into a state that has
+  // applied nothing yet. On error the state is unusable and must be discarded.
+  Status SaveSnapshot(v1::EngineSnapshot* out) const;
+  Status LoadSnapshot(const v1::EngineSnapshot& snapshot);
+
+ private:
+  // The fix being applied, with what every rule needs to know about it.
+  struct FixContext {
+    const v1::Fix* fix;
+    TrackFix track_fix;
+    uint32_t device;
+    uint32_t person;
+    TimeMs received;
+    bool suspect;
+    TimeMs device_newest_before;  // the device's newest fix time before this one
+    TimeMs person_newest_before;  // the person's newest plausible fix time before this one
+    uint32_t flags;
+    geo::Ecef ecef;  // of the fix's position, computed once for every screen
+  };
+
+  Status ValidateFix(const v1::Fix& fix, TimeMs t, TimeMs received) const;
+  bool Implausible(const TrackFix& a, const TrackFix& b, const geo::Ecef& b_ecef) const;
+  bool CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef);
+  uint32_t PersonIndex(const std::string& id);
+  // Appends a live zone entry for an order (owner = its index) or a shelter (owner -1).
+  uint32_t AddZoneEntry(CompiledZone zone, const v1::Zone& source, int64_t owner);
+  TimeMs NewestOf(uint32_t person) const;
+
+  void DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+                   std::optional<bool> location_lost, std::vector<v1::Event>* events);
+  void OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+                  const std::vector<uint32_t>& zone_candidates, std::vector<v1::Event>* events);
+  void ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+                     const Placement& supervised, const Placement& protected_person,
+                     std::vector<v1::Event>* events);
+  bool PresentProximityClear(const OrderState& order, uint32_t protected_person) const;
+  void ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
+                std::vector<v1::Event>* events);
+  void LocationUnknownRule(uint32_t order_index, v1::Event::Kind kind, uint32_t person,
+                           const FixContext& fx, bool unknown, std::vector<v1::Event>* events);
+  void CloseInactive(uint32_t order_index, TimeMs t, std::vector<v1::Event>* events);
+
+  // Applies an evaluation to a slot and turns its transitions into events.
+  void Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
+                const Debounce& debounce, const EventFiller& fill, std::vector<v1::Event>* events);
+  void EmitTransitions(uint32_t order_index, uint32_t slot_index,
+                       const std::vector<RuleTransition>& transitions, const EventFiller& fill,
+                       std::vector<v1::Event>* events);
+  void FillPlacement(uint32_t person, const Placement& placement, v1::PositionReport* report) const;
+  void TrackAlert(const v1::Event& event, uint32_t order_index);
+  TimeMs AckDeadline(const v1::Event& event) const;
+  v1::Event& AddAlertEvent(const std::string& alert_id, const AlertRecord& alert,
+                           v1::Event::Transition transition, TimeMs time,
+                           std::vector<v1::Event>* events);
+  void AddFixRefs(const Placement& placement, v1::Event* event) const;
+
+  EngineSettings settings_;
+  TimeMs now_ = internal::kNever;
+  std::vector<OrderState> orders_;
+  std::unordered_map<std::string, uint32_t> order_index_;
+  std::vector<PersonState> persons_;
+  std::unordered_map<std::string, uint32_t> person_index_;
+  std::vector<DeviceState> devices_;
+  IdIndex device_index_;  // the per-fix lookup: flat, one cache miss
+  std::vector<ZoneEntry> zones_;
+  std::unordered_map<std::string, uint32_t> global_zone_index_;
+  geo::ZoneIndex zone_tree_;
+  // Ordered by id so ticks visit deadlines in a deterministic order.
+  std::map<std::string, AlertRecord> alerts_;
+  std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
+  // Scratch space reused by every fix, so the hot path does not allocate.
+  std::vector<RuleTransition> transitions_;
+  std::vector<uint32_t> zone_candidates_;
+  std::vector<uint32_t> order_zones_;
+};
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_ENGINE_STATE_H_

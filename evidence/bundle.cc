@@ -1,0 +1,433 @@
+#include "evidence/bundle.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engine/engine.h"
+#include "evidence/checkpoint.h"
+#include "evidence/derived_files.h"
+#include "evidence/history.h"
+#include "evidence/leaves.h"
+#include "evidence/merkle_tree.h"
+
+namespace stayaway::evidence {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kFormat[] = "stayaway-evidence-1";
+constexpr char kEngineVersion[] = "stayaway 0.1.0";
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+template <typename Message>
+StatusOr<Message> FromJson(const std::string& text, const std::string& what) {
+  Message message;
+  const auto status = google::protobuf::util::JsonStringToMessage(text, &message);
+  if (!status.ok()) return InvalidArgument(what + ": " + std::string(status.message()));
+  return message;
+}
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status WriteFile(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return out ? Status::Ok() : FailedPrecondition("cannot write " + path.string());
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// Every leaf line: {"leaf": N, "position": P, "proof": ["hex", ...], "input"|"record": {...}}.
+std::string LeafLine(uint64_t leaf, int64_t position, const std::vector<Hash>& proof,
+                     const char* field, const std::string& body_json) {
+  std::string line = "{\"leaf\":" + std::to_string(leaf);
+  if (position >= 0) line += ",\"position\":" + std::to_string(position);
+  line += ",\"proof\":[";
+  for (size_t i = 0; i < proof.size(); ++i) line += (i ? ",\"" : "\"") + HashToHex(proof[i]) + "\"";
+  line += "],\"" + std::string(field) + "\":" + body_json + "}";
+  return line;
+}
+
+struct ParsedLeafLine {
+  uint64_t leaf = 0;
+  std::vector<Hash> proof;
+  google::protobuf::Struct body;
+  std::string body_json;
+};
+
+// Splits a leaf line into its parts (the body is kept as JSON for the typed parse).
+StatusOr<ParsedLeafLine> ParseLeafLine(const std::string& line, const char* field,
+                                       const std::string& where) {
+  google::protobuf::Struct object;
+  if (!google::protobuf::util::JsonStringToMessage(line, &object).ok()) {
+    return InvalidArgument(where + ": not a JSON object");
+  }
+  ParsedLeafLine out;
+  const auto& fields = object.fields();
+  if (!fields.count("leaf") || !fields.count("proof") || !fields.count(field)) {
+    return InvalidArgument(where + ": needs leaf, proof and " + field);
+  }
+  out.leaf = static_cast<uint64_t>(fields.at("leaf").number_value());
+  for (const auto& h : fields.at("proof").list_value().values()) {
+    auto hash = HashFromHex(h.string_value());
+    if (!hash.ok()) return InvalidArgument(where + ": a proof hash is not 64 hex digits");
+    out.proof.push_back(*hash);
+  }
+  (void)google::protobuf::util::MessageToJsonString(fields.at(field), &out.body_json);
+  return out;
+}
+
+std::string Manifest(const std::string& alert_id, const v1::Order& order, TimeMs from, TimeMs to,
+                     const std::string& config_json,
+                     const std::map<std::string, std::string>& file_hashes) {
+  std::ostringstream m;
+  m << "{\n  \"format\": \"" << kFormat << "\",\n  \"alert_id\": \"" << alert_id
+    << "\",\n  \"order_id\": \"" << order.id() << "\",\n  \"order_version\": " << order.version()
+    << ",\n  \"window\": {\"from\": \"" << FormatRfc3339(from) << "\", \"to\": \""
+    << FormatRfc3339(to) << "\"},\n  \"engine\": \"" << kEngineVersion
+    << "\",\n  \"engine_config_sha256\": \"" << HashToHex(Sha256(config_json))
+    << "\",\n  \"files\": {";
+  bool first = true;
+  for (const auto& [name, hash] : file_hashes) {
+    m << (first ? "" : ",") << "\n    \"" << name << "\": \"" << hash << "\"";
+    first = false;
+  }
+  m << "\n  }\n}\n";
+  return m.str();
+}
+
+// The checkpoint file the daemon appends to: one SignedCheckpoint JSON per line.
+std::vector<v1::SignedCheckpoint> LoadCheckpoints(const std::string& data_dir) {
+  std::vector<v1::SignedCheckpoint> out;
+  const auto text = ReadFile(fs::path(data_dir) / "checkpoints.ndjson");
+  if (!text) return out;
+  for (const std::string& line : Lines(*text)) {
+    auto checkpoint = FromJson<v1::SignedCheckpoint>(line, "checkpoint");
+    if (checkpoint.ok()) out.push_back(*checkpoint);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status WriteBundle(const BundleRequest& request) {
+  StatusOr<v1::EngineConfig> config = LoadEngineConfig(request.data_dir);
+  if (!config.ok()) return config.status();
+  StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(*config);
+  if (!settings.ok()) return settings.status();
+  StatusOr<History> history = ReplayJournal(request.data_dir + "/journal", *settings);
+  if (!history.ok()) return history.status();
+
+  // The alert's events and the order they belong to.
+  BundleContent content;
+  content.alert_id = request.alert_id;
+  std::vector<uint64_t> event_leaves;
+  for (const HistoryEntry& entry : history->entries) {
+    for (size_t i = 0; i < entry.events.size(); ++i) {
+      if (entry.events[i].event().alert_id() == request.alert_id) {
+        content.events.push_back(entry.events[i]);
+        event_leaves.push_back(entry.input_leaf + 1 + i);
+      }
+    }
+  }
+  if (content.events.empty()) return NotFound("alert " + request.alert_id + " is not in the journal");
+  const v1::Event& first = content.events.front().event();
+  const std::string order_id = first.order_id();
+  TimeMs from = TimestampToMs(first.time()), to = from;
+  for (const v1::EventRecord& r : content.events) {
+    from = std::min(from, TimestampToMs(r.event().time()));
+    to = std::max(to, TimestampToMs(r.event().detected_at()));
+  }
+  from -= request.margin_ms;
+  to += request.margin_ms;
+
+  // The order as in force when the alert opened (the newest version before its first
+  // event), then every fix of its devices in the window and the alert's acknowledgements.
+  const uint64_t first_leaf = event_leaves.front();
+  const HistoryEntry* order_entry = nullptr;
+  for (const HistoryEntry& entry : history->entries) {
+    if (entry.input_leaf > first_leaf) break;
+    if (entry.input.has_order() && entry.input.order().id() == order_id) order_entry = &entry;
+  }
+  if (order_entry == nullptr) return NotFound("order " + order_id + " is not in the journal");
+  std::set<std::string> devices(order_entry->input.order().supervised().devices().begin(),
+                                order_entry->input.order().supervised().devices().end());
+  for (const v1::Party& p : order_entry->input.order().protected_()) {
+    devices.insert(p.devices().begin(), p.devices().end());
+  }
+  std::vector<const HistoryEntry*> used = {order_entry};
+  for (const HistoryEntry& entry : history->entries) {
+    const v1::Input& in = entry.input;
+    const bool fix_in_window = in.has_fix() && devices.count(in.fix().device()) &&
+                               TimestampToMs(in.fix().time()) >= from &&
+                               TimestampToMs(in.fix().time()) <= to;
+    const bool ack = in.has_ack() && in.ack().alert_id() == request.alert_id;
+    if (fix_in_window || ack) used.push_back(&entry);
+  }
+  std::sort(used.begin(), used.end(),
+            [](const HistoryEntry* a, const HistoryEntry* b) { return a->position < b->position; });
+
+  // A checkpoint the daemon signed that covers every leaf, and that the journal matches.
+  const uint64_t needed = std::max(event_leaves.back(), used.back()->input_leaf) + 1;
+  std::optional<v1::SignedCheckpoint> checkpoint;
+  for (const v1::SignedCheckpoint& c : LoadCheckpoints(request.data_dir)) {
+    if (c.checkpoint().tree_size() >= needed) checkpoint = c;
+  }
+  if (!checkpoint) {
+    return FailedPrecondition("no signed checkpoint covers this alert yet; the daemon signs one "
+                              "every minute and when it stops");
+  }
+  const uint64_t size = checkpoint->checkpoint().tree_size();
+  StatusOr<Hash> root = history->tree.RootHash(size);
+  if (!root.ok()) return root.status();
+  if (HashToBytes(*root) != checkpoint->checkpoint().root_hash()) {
+    return FailedPrecondition("the journal does not match the checkpoint signed at tree size " +
+                              std::to_string(size) + ": it has been altered");
+  }
+  StatusOr<CheckpointSigner> signer = CheckpointSigner::LoadOrCreate(request.data_dir + "/keys");
+  if (!signer.ok()) return signer.status();
+
+  std::string inputs, events;
+  for (const HistoryEntry* entry : used) {
+    content.inputs.push_back(entry->input);
+    auto proof = history->tree.InclusionProof(entry->input_leaf, size);
+    if (!proof.ok()) return proof.status();
+    inputs += LeafLine(entry->input_leaf, static_cast<int64_t>(entry->position), *proof, "input",
+                       ToJson(entry->input)) + "\n";
+  }
+  for (size_t i = 0; i < content.events.size(); ++i) {
+    auto proof = history->tree.InclusionProof(event_leaves[i], size);
+    if (!proof.ok()) return proof.status();
+    events += LeafLine(event_leaves[i], -1, *proof, "record", ToJson(content.events[i])) + "\n";
+  }
+  content.key_id = signer->key_id();
+
+  const std::string config_json = ToJson(*config) + "\n";
+  const std::map<std::string, std::string> files = {
+      {"checkpoint.json", "{\"checkpoint\":" + ToJson(*checkpoint) + ",\"public_key\":\"" +
+                              PublicKeyToHex(signer->public_key()) + "\"}\n"},
+      {"engine_config.json", config_json},
+      {"inputs.ndjson", inputs},
+      {"events.ndjson", events},
+      {"distances.ndjson", DistancesNdjson(content)},
+      {"tracks.geojson", TracksGeoJson(content)},
+      {"report.html", ReportHtml(content)},
+  };
+  std::error_code ec;
+  fs::create_directories(request.out_dir, ec);
+  if (ec) return FailedPrecondition("cannot create " + request.out_dir + ": " + ec.message());
+  std::map<std::string, std::string> hashes;
+  for (const auto& [name, bytes] : files) {
+    if (Status s = WriteFile(fs::path(request.out_dir) / name, bytes); !s.ok()) return s;
+    hashes[name] = HashToHex(Sha256(bytes));
+  }
+  const std::string manifest = Manifest(request.alert_id, order_entry->input.order(), from, to,
+                                        config_json, hashes);
+  if (Status s = WriteFile(fs::path(request.out_dir) / "manifest.json", manifest); !s.ok()) return s;
+  return WriteFile(fs::path(request.out_dir) / "manifest.sig",
+                   signer->SignDetachedHex(manifest) + "\n");
+}
+
+VerifyReport VerifyBundle(const std::string& bundle_dir) {
+  VerifyReport report;
+  auto problem = [&](const std::string& what) { report.problems.push_back(what); };
+  auto check = [&](const std::string& what) { report.checks.push_back(what); };
+  const fs::path dir(bundle_dir);
+
+  // 1. The centre's key, its signature over the manifest, and the manifest's file hashes.
+  const auto checkpoint_text = ReadFile(dir / "checkpoint.json");
+  const auto manifest = ReadFile(dir / "manifest.json");
+  const auto signature = ReadFile(dir / "manifest.sig");
+  if (!checkpoint_text || !manifest || !signature) {
+    problem("the bundle lacks checkpoint.json, manifest.json or manifest.sig");
+    return report;
+  }
+  google::protobuf::Struct checkpoint_file;
+  if (!google::protobuf::util::JsonStringToMessage(*checkpoint_text, &checkpoint_file).ok()) {
+    problem("checkpoint.json is not JSON");
+    return report;
+  }
+  auto public_key = PublicKeyFromHex(checkpoint_file.fields().at("public_key").string_value());
+  if (!public_key.ok()) {
+    problem("checkpoint.json: the public key is malformed");
+    return report;
+  }
+  if (Status s = VerifyDetachedHex(*manifest, *signature, *public_key); !s.ok()) {
+    problem("manifest.json: the centre's signature does not match (" + s.message() + ")");
+  } else {
+    check("manifest.json is signed by key " + KeyIdOf(*public_key));
+  }
+  google::protobuf::Struct manifest_json;
+  if (!google::protobuf::util::JsonStringToMessage(*manifest, &manifest_json).ok()) {
+    problem("manifest.json is not JSON");
+    return report;
+  }
+  std::map<std::string, std::string> contents;
+  for (const auto& [name, hash] : manifest_json.fields().at("files").struct_value().fields()) {
+    const auto bytes = ReadFile(dir / name);
+    if (!bytes) {
+      problem(name + " is missing");
+      continue;
+    }
+    contents[name] = *bytes;
+    if (HashToHex(Sha256(*bytes)) != hash.string_value()) {
+      problem(name + ": its SHA-256 does not match the manifest (the file was changed)");
+    }
+  }
+  if (report.problems.empty()) check("every file's SHA-256 matches the manifest");
+
+  // 2. The signed checkpoint.
+  std::string checkpoint_json;
+  (void)google::protobuf::util::MessageToJsonString(checkpoint_file.fields().at("checkpoint"),
+                                                    &checkpoint_json);
+  auto checkpoint = FromJson<v1::SignedCheckpoint>(checkpoint_json, "checkpoint.json");
+  if (!checkpoint.ok()) {
+    problem(checkpoint.status().message());
+    return report;
+  }
+  if (Status s = VerifyCheckpoint(*checkpoint, *public_key); !s.ok()) {
+    problem("checkpoint.json: " + s.message());
+  } else {
+    check("checkpoint signed for tree size " + std::to_string(checkpoint->checkpoint().tree_size()));
+  }
+  auto root = HashFromBytes(checkpoint->checkpoint().root_hash());
+  if (!root.ok()) {
+    problem("checkpoint.json: the root hash is malformed");
+    return report;
+  }
+  const uint64_t size = checkpoint->checkpoint().tree_size();
+
+  // 3. Every input and event is in the signed log.
+  BundleContent content;
+  content.key_id = KeyIdOf(*public_key);
+  content.alert_id = manifest_json.fields().at("alert_id").string_value();
+  int line_number = 0;
+  size_t proven = 0;
+  for (const std::string& line : Lines(contents["inputs.ndjson"])) {
+    const std::string where = "inputs.ndjson line " + std::to_string(++line_number);
+    auto parsed = ParseLeafLine(line, "input", where);
+    if (!parsed.ok()) {
+      problem(parsed.status().message());
+      continue;
+    }
+    auto input = FromJson<v1::Input>(parsed->body_json, where);
+    if (!input.ok()) {
+      problem(input.status().message());
+      continue;
+    }
+    if (Status s = VerifyInclusion(HashLeaf(InputLeafData(*input)), parsed->leaf, size,
+                                   parsed->proof, *root);
+        !s.ok()) {
+      problem(where + ": not in the signed log (" + s.message() + ")");
+    } else {
+      ++proven;
+    }
+    content.inputs.push_back(*input);
+  }
+  line_number = 0;
+  for (const std::string& line : Lines(contents["events.ndjson"])) {
+    const std::string where = "events.ndjson line " + std::to_string(++line_number);
+    auto parsed = ParseLeafLine(line, "record", where);
+    if (!parsed.ok()) {
+      problem(parsed.status().message());
+      continue;
+    }
+    auto record = FromJson<v1::EventRecord>(parsed->body_json, where);
+    if (!record.ok()) {
+      problem(record.status().message());
+      continue;
+    }
+    if (Status s = VerifyInclusion(HashLeaf(EventLeafData(*record)), parsed->leaf, size,
+                                   parsed->proof, *root);
+        !s.ok()) {
+      problem(where + ": not in the signed log (" + s.message() + ")");
+    } else {
+      ++proven;
+    }
+    content.events.push_back(*record);
+  }
+  check(std::to_string(proven) + " inputs and events proven in the signed log");
+
+  // 4. The derived files are what the proven records produce.
+  for (const auto& [name, derived] :
+       {std::pair{std::string("distances.ndjson"), DistancesNdjson(content)},
+        std::pair{std::string("tracks.geojson"), TracksGeoJson(content)},
+        std::pair{std::string("report.html"), ReportHtml(content)}}) {
+    if (contents[name] != derived) {
+      problem(name + ": does not match what the proven inputs and events produce");
+    }
+  }
+
+  // 5. The engine, re-run on the bundled inputs, reproduces the alert's transitions.
+  auto config = FromJson<v1::EngineConfig>(contents["engine_config.json"], "engine_config.json");
+  auto settings = config.ok() ? engine::ResolveSettings(*config)
+                              : StatusOr<engine::EngineSettings>(config.status());
+  if (!settings.ok()) {
+    problem(settings.status().message());
+  } else {
+    engine::Engine engine(*settings);
+    std::vector<v1::Event> produced, all;
+    for (const v1::Input& input : content.inputs) {
+      produced.clear();
+      (void)engine.Apply(input, &produced);
+      all.insert(all.end(), produced.begin(), produced.end());
+    }
+    // The same rule, transitions and times; alert ids may differ (they count alerts since
+    // the order began, and the bundle starts at its window).
+    const v1::Event& first = content.events.empty() ? v1::Event::default_instance()
+                                                    : content.events.front().event();
+    size_t matched = 0;
+    for (const v1::EventRecord& r : content.events) {
+      const v1::Event& want = r.event();
+      if (want.transition() == v1::Event::acknowledged ||
+          want.transition() == v1::Event::ack_overdue) {
+        ++matched;  // operator actions and deadlines: proven above, not engine readings
+        continue;
+      }
+      const bool found = std::any_of(all.begin(), all.end(), [&](const v1::Event& got) {
+        return got.rule() == want.rule() && got.order_id() == want.order_id() &&
+               got.kind() == want.kind() && got.transition() == want.transition() &&
+               TimestampToMs(got.time()) == TimestampToMs(want.time()) &&
+               got.distance_m() == want.distance_m();
+      });
+      if (found) ++matched;
+    }
+    if (matched == content.events.size() && !content.events.empty()) {
+      check("the engine, re-run on the bundled inputs, reproduces all " +
+            std::to_string(matched) + " transitions of alert " + first.alert_id());
+    } else {
+      problem("re-running the engine on the bundled inputs reproduced " + std::to_string(matched) +
+              " of " + std::to_string(content.events.size()) + " transitions of the alert");
+    }
+  }
+  report.ok = report.problems.empty();
+  return report;
+}
+
+}  // namespace stayaway::evidence

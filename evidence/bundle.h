@@ -1,0 +1,65 @@
+// Evidence bundles: everything a court needs about one alert, verifiable offline without
+// trusting the centre that produced it.
+//
+//   stayaway evidence --data-dir DIR --alert ID --out BUNDLE    (WriteBundle)
+//   stayaway verify BUNDLE                                      (VerifyBundle)
+//
+// A bundle is a directory:
+//   manifest.json       what the bundle is about (alert, order and version, window, engine
+//                       version, configuration digest) and the SHA-256 of every other file
+//   manifest.sig        Ed25519 signature of manifest.json, by the centre's key
+//   checkpoint.json     the signed checkpoint (tree size, root, time) the proofs lead to,
+//                       and the centre's public key
+//   engine_config.json  the engine configuration the centre ran with
+//   inputs.ndjson       every journal record used: the order version(s) in force, every
+//                       fix of both sides in the window (accuracy, source, received time),
+//                       operator acknowledgements; each with its journal position, Merkle
+//                       leaf index and inclusion proof
+//   events.ndjson       the alert's timeline (every transition, acknowledgements, deadlines)
+//                       with leaf indices and inclusion proofs
+//   distances.ndjson    for each supervised fix, the distance to each protected person's
+//                       nearest fix in time, with lower and upper bounds       (derived)
+//   tracks.geojson      both tracks, the fixes, the zones                      (derived)
+//   report.html         a printable report: order terms, timeline with response times,
+//                       an SVG map with tracks, zones and distance rings, a distance-over-
+//                       time chart with the thresholds, and how to verify      (derived)
+//
+// VerifyBundle checks, in order: the manifest signature; every file's SHA-256; the
+// checkpoint signature; every input's and event's inclusion proof against the checkpoint
+// root; that the derived files are exactly what the inputs and events produce; and that
+// re-running the engine on the bundled inputs reproduces the alert's transitions. One
+// changed byte anywhere fails with a message naming what does not match.
+//
+// Thread-compatible.
+#ifndef STAYAWAY_EVIDENCE_BUNDLE_H_
+#define STAYAWAY_EVIDENCE_BUNDLE_H_
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+
+namespace stayaway::evidence {
+
+struct BundleRequest {
+  std::string data_dir;  // the daemon's data directory (journal, keys, checkpoints)
+  std::string alert_id;
+  std::string out_dir;
+  // Fixes from this long before the alert opened to this long after it closed.
+  TimeMs margin_ms = 30 * 60'000;
+};
+
+Status WriteBundle(const BundleRequest& request);
+
+struct VerifyReport {
+  bool ok = false;
+  std::vector<std::string> checks;    // what was checked and held, one line each
+  std::vector<std::string> problems;  // what does not match, one line each
+};
+
+VerifyReport VerifyBundle(const std::string& bundle_dir);
+
+}  // namespace stayaway::evidence
+
+#endif  // STAYAWAY_EVIDENCE_BUNDLE_H_

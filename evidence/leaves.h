@@ -1,0 +1,34 @@
+// The leaves of stayaway's Merkle log: what exactly is hashed for each journal record and
+// each event, so a court's own tool can recompute them. In journal order, every accepted
+// input contributes one leaf, immediately followed by one leaf per event the engine emitted
+// while applying it:
+//
+//   input leaf data = 0x49 ('I') || deterministic serialization of the v1::Input
+//   event leaf data = 0x45 ('E') || deterministic serialization of the v1::EventRecord
+//
+// (The tree then hashes each leaf's data as SHA-256(0x00 || data), RFC 6962.) Because the
+// engine is deterministic, the whole tree is rebuilt from the journal by replaying it.
+// Pure functions, thread-safe.
+#ifndef STAYAWAY_EVIDENCE_LEAVES_H_
+#define STAYAWAY_EVIDENCE_LEAVES_H_
+
+#include <string>
+
+namespace google::protobuf {
+class MessageLite;
+}
+namespace stayaway::v1 {
+class EventRecord;
+class Input;
+}  // namespace stayaway::v1
+
+namespace stayaway::evidence {
+
+std::string InputLeafData(const v1::Input& input);
+std::string EventLeafData(const v1::EventRecord& record);
+// Deterministic serialization (stable field order, map entries sorted) of any message.
+std::string DeterministicBytes(const google::protobuf::MessageLite& message);
+
+}  // namespace stayaway::evidence
+
+#endif  // STAYAWAY_EVIDENCE_LEAVES_H_

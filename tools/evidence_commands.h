@@ -1,0 +1,29 @@
+// The court-facing commands:
+//
+//   stayaway evidence --data-dir DIR --alert ID --out BUNDLE_DIR [--margin-min N]
+//     Writes the evidence bundle of one alert (evidence/bundle.h): the order terms in
+//     force, both sides' fixes with accuracy, source and receive time, the alert timeline
+//     with operator actions, inclusion proofs against a signed checkpoint, GeoJSON tracks
+//     and a printable report. Reads the daemon's data directory (run it while the daemon
+//     is stopped or on a copy; the daemon signs a checkpoint every minute and at shutdown).
+//
+//   stayaway verify BUNDLE_DIR
+//     Checks every signature, hash and proof offline and re-runs the engine on the bundled
+//     inputs. Exit 0 and "VERIFIED" when everything holds; exit 1 naming each mismatch.
+#ifndef STAYAWAY_TOOLS_EVIDENCE_COMMANDS_H_
+#define STAYAWAY_TOOLS_EVIDENCE_COMMANDS_H_
+
+#include <iosfwd>
+#include <span>
+#include <string_view>
+
+namespace stayaway::tools {
+
+int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out,
+                       std::ostream& err);
+int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
+                     std::ostream& err);
+
+}  // namespace stayaway::tools
+
+#endif  // STAYAWAY_TOOLS_EVIDENCE_COMMANDS_H_
