@@ -1,0 +1,195 @@
+// Test harness for the real stayawayd binary: start it on loopback with free ports in a
+// data directory, talk HTTP to it, stop it (SIGTERM) or kill it (SIGKILL). Shared by the
+// end-to-end suites.
+#ifndef STAYAWAY_TESTS_DAEMON_HARNESS_H_
+#define STAYAWAY_TESTS_DAEMON_HARNESS_H_
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time.h"
+
+extern char** environ;
+
+namespace stayaway::testing_harness {
+
+namespace fs = std::filesystem;
+
+inline fs::path DaemonBinary() {
+  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir).parent_path() / "daemon" / "stayawayd";
+  }
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "daemon" / "stayawayd";
+}
+
+inline TimeMs NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// One HTTP/1.1 request on its own connection (Connection: close), read to the end.
+inline HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
+               const std::string& body = "", const std::string& content_type = "application/json") {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  HttpReply reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return reply;
+  }
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        "Connection: close\r\nContent-Type: " + content_type +
+                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[65536];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
+  ::close(fd);
+  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
+  const size_t header_end = response.find("\r\n\r\n");
+  if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
+  return reply;
+}
+
+// The daemon as a child process with its own data directory and free ports.
+class Daemon {
+ public:
+  // A fresh directory, or `reuse` (a restart on the same data).
+  explicit Daemon(std::vector<std::string> extra_args = {}, fs::path reuse = {}) {
+    dir_ = reuse;
+    if (dir_.empty()) {
+      dir_ = fs::path(::testing::TempDir()) /
+             ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+      fs::remove_all(dir_);
+      fs::create_directories(dir_);
+    }
+    fs::remove(dir_ / "data" / "ports");
+    const std::string binary = DaemonBinary().string();
+    std::vector<std::string> args = {binary, "--data-dir", (dir_ / "data").string(),
+                                     "--ingest-port", "0", "--http-port", "0",
+                                     "--osmand-port", "0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = (dir_ / "stayawayd.log").string();
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    const fs::path ports = dir_ / "data" / "ports";
+    for (int i = 0; i < 200 && !fs::exists(ports); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the file is complete
+    std::ifstream in(ports);
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t eq = line.find('=');
+      if (eq != std::string::npos) ports_[line.substr(0, eq)] = std::stoi(line.substr(eq + 1));
+    }
+    EXPECT_EQ(ports_.size(), 3u) << "the daemon did not start; see " << log;
+  }
+
+  ~Daemon() {
+    if (pid_ > 0) Stop();
+  }
+
+  // SIGTERM; returns the exit status.
+  int Stop() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  // SIGKILL: no chance to drain or flush anything.
+  void Kill() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  const fs::path& dir() const { return dir_; }
+
+  uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
+  uint16_t osmand() { return static_cast<uint16_t>(ports_["osmand_port"]); }
+  std::string ingest() { return "127.0.0.1:" + std::to_string(ports_["ingest_port"]); }
+  std::string Log() {
+    std::ifstream in(dir_ / "stayawayd.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path dir_;
+  pid_t pid_ = -1;
+  std::map<std::string, int> ports_;
+};
+
+// An order in force now: tag-1 must stay 300 m away from phone-2.
+inline std::string OrderJson(int version = 1) {
+  return R"({"id": "KG-7", "version": )" + std::to_string(version) +
+         R"(, "supervised": {"id": "p1", "devices": ["tag-1"]},
+             "protected": [{"id": "p2", "devices": ["phone-2"], "relation": "victim"}],
+             "violation_distance_m": 300, "warning_distance_m": 0,
+             "valid_from": "2020-01-01T00:00:00Z"})";
+}
+
+inline std::string OsmAndQuery(const std::string& id, TimeMs t, double lat, double lon) {
+  // As Traccar Client forms it: seconds, knots, and every field even when zero.
+  std::ostringstream q;
+  q.precision(10);
+  q << "/?id=" << id << "&timestamp=" << t / 1000 << "&lat=" << lat << "&lon=" << lon
+    << "&speed=0.0&bearing=0.0&altitude=760.0&accuracy=8.0&batt=87.0";
+  return q.str();
+}
+
+inline std::string TraccarForward(const std::string& unique_id, TimeMs t, double lat, double lon,
+                           const std::string& alarm = "") {
+  std::ostringstream j;
+  j.precision(10);
+  j << R"({"position": {"id": 0, "deviceId": 3, "protocol": "h02", "fixTime": ")"
+    << FormatRfc3339(t) << R"(", "deviceTime": ")" << FormatRfc3339(t)
+    << R"(", "outdated": false, "valid": true, "latitude": )" << lat << R"(, "longitude": )"
+    << lon << R"(, "altitude": 0, "speed": 0.5, "course": 90, "accuracy": 6,
+       "attributes": {)" << (alarm.empty() ? "" : "\"alarm\": \"" + alarm + "\", ")
+    << R"("batteryLevel": 80}}, "device": {"id": 3, "name": "Tag", "uniqueId": ")"
+    << unique_id << R"("}})";
+  return j.str();
+}
+
+
+}  // namespace stayaway::testing_harness
+
+#endif  // STAYAWAY_TESTS_DAEMON_HARNESS_H_

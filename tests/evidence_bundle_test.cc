@@ -1,0 +1,188 @@
+// Evidence bundles end to end: the real daemon records an approach and an operator's
+// acknowledgement, `stayaway evidence` writes the bundle, `stayaway verify` accepts it,
+// and every kind of tampering a court worries about makes verify fail naming what.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "tests/daemon_harness.h"
+
+namespace stayaway {
+namespace {
+
+using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
+
+struct CommandRun {
+  int status = -1;
+  std::string out;
+};
+
+// Runs the real `stayaway` command with its output captured.
+CommandRun Stayaway(const std::string& args) {
+  const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
+  const std::string out_file = ::testing::TempDir() + "/stayaway-out-" + std::to_string(::getpid());
+  const int rc = std::system((binary.string() + " " + args + " >" + out_file + " 2>&1").c_str());
+  std::ifstream in(out_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
+}
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void Write(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+class EvidenceBundle : public ::testing::Test {
+ protected:
+  // One recorded violation with an acknowledgement, and its bundle, shared by the tests.
+  static void SetUpTestSuite() {
+    Daemon daemon;
+    data_dir_ = daemon.dir() / "data";
+    EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+    const TimeMs t = NowMs() - 120'000;
+    std::string fixes = "[";
+    fixes += "{\"device\":\"phone-2\",\"seq\":1,\"time\":\"" + FormatRfc3339(t) +
+             "\",\"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8}";
+    for (int i = 1; i <= 4; ++i) {  // the tag walks in from 150 m
+      fixes += ",{\"device\":\"tag-1\",\"seq\":" + std::to_string(i) + ",\"time\":\"" +
+               FormatRfc3339(t + i * 15'000) + "\",\"lat\":42.87,\"lon\":" +
+               std::to_string(74.5918 - i * 0.0002) + ",\"accuracy_m\":6}";
+    }
+    fixes += "]";
+    EXPECT_EQ(Http(daemon.http(), "POST", "/v1/fixes", fixes).status, 200);
+    const std::string alerts = Http(daemon.http(), "GET", "/v1/alerts").body;
+    std::smatch id;
+    ASSERT_TRUE(std::regex_search(alerts, id, std::regex("\"alert_id\":\"([0-9a-f]{16})\"")))
+        << alerts;
+    alert_id_ = id[1];
+    EXPECT_EQ(Http(daemon.http(), "POST", "/v1/alerts/" + alert_id_ + "/ack",
+                   R"({"by": "operator-7", "note": "patrol sent"})")
+                  .status,
+              200);
+    EXPECT_EQ(daemon.Stop(), 0);  // signs a checkpoint on the way out
+    bundle_ = daemon.dir() / "bundle";
+    const CommandRun written = Stayaway("evidence --data-dir " + data_dir_.string() + " --alert " +
+                                 alert_id_ + " --out " + bundle_.string());
+    ASSERT_EQ(written.status, 0) << written.out;
+  }
+
+  // A fresh copy of the bundle to tamper with.
+  fs::path Copy(const std::string& name) {
+    const fs::path copy = bundle_.parent_path() / name;
+    fs::remove_all(copy);
+    fs::copy(bundle_, copy);
+    return copy;
+  }
+
+  static inline fs::path data_dir_;
+  static inline fs::path bundle_;
+  static inline std::string alert_id_;
+};
+
+TEST_F(EvidenceBundle, HoldsEverythingACourtNeedsAndVerifies) {
+  for (const char* file : {"manifest.json", "manifest.sig", "checkpoint.json", "inputs.ndjson",
+                           "events.ndjson", "distances.ndjson", "tracks.geojson", "report.html",
+                           "engine_config.json"}) {
+    EXPECT_TRUE(fs::exists(bundle_ / file)) << file;
+  }
+  const std::string report = Read(bundle_ / "report.html");
+  EXPECT_NE(report.find("<svg"), std::string::npos);
+  EXPECT_NE(report.find("operator-7"), std::string::npos);
+  EXPECT_NE(report.find("response time"), std::string::npos);
+  const std::string inputs = Read(bundle_ / "inputs.ndjson");
+  EXPECT_NE(inputs.find("\"order\""), std::string::npos);
+  EXPECT_NE(inputs.find("\"received\""), std::string::npos);
+  const CommandRun verified = Stayaway("verify " + bundle_.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("reproduces"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, AFixMovedOneMetreFailsVerification) {
+  const fs::path copy = Copy("moved");
+  std::string inputs = Read(copy / "inputs.ndjson");
+  // 42.87 -> 42.87001 is about 1.1 m north.
+  const size_t at = inputs.find("\"lat\":42.87,");
+  ASSERT_NE(at, std::string::npos);
+  inputs.replace(at, 12, "\"lat\":42.87001,");
+  Write(copy / "inputs.ndjson", inputs);
+  const CommandRun verified = Stayaway("verify " + copy.string());
+  EXPECT_EQ(verified.status, 1) << verified.out;
+  EXPECT_NE(verified.out.find("MISMATCH: inputs.ndjson: its SHA-256"), std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("not in the signed log"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, ABackdatedAcknowledgementFailsVerification) {
+  const fs::path copy = Copy("backdated");
+  std::string events = Read(copy / "events.ndjson");
+  const size_t ack = events.find("\"transition\":\"acknowledged\"");
+  ASSERT_NE(ack, std::string::npos);
+  const size_t time = events.find("\"time\":\"", ack);
+  ASSERT_NE(time, std::string::npos);
+  events[time + 8 + 3] = events[time + 8 + 3] == '0' ? '1' : '0';  // another year
+  Write(copy / "events.ndjson", events);
+  const CommandRun verified = Stayaway("verify " + copy.string());
+  EXPECT_EQ(verified.status, 1) << verified.out;
+  EXPECT_NE(verified.out.find("events.ndjson"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, ADroppedRecordFailsEvenWithTheManifestRehashed) {
+  const fs::path copy = Copy("dropped");
+  std::string inputs = Read(copy / "inputs.ndjson");
+  const size_t second_line = inputs.find('\n') + 1;
+  inputs.erase(second_line, inputs.find('\n', second_line) + 1 - second_line);
+  Write(copy / "inputs.ndjson", inputs);
+  // An attacker also rewrites the manifest's hash of the file; the centre's signature
+  // over the manifest then no longer holds, and the report no longer matches.
+  std::string manifest = Read(copy / "manifest.json");
+  const std::string old_hash = manifest.substr(manifest.find("\"inputs.ndjson\": \"") + 18, 64);
+  manifest.replace(manifest.find(old_hash), 64, std::string(64, 'a'));
+  Write(copy / "manifest.json", manifest);
+  const CommandRun verified = Stayaway("verify " + copy.string());
+  EXPECT_EQ(verified.status, 1) << verified.out;
+  EXPECT_NE(verified.out.find("MISMATCH: manifest.json: the centre's signature"), std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("report.html: does not match"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, OneChangedByteInTheReportOrCheckpointFails) {
+  const fs::path report_copy = Copy("report");
+  std::string report = Read(report_copy / "report.html");
+  report[report.size() / 2] ^= 1;
+  Write(report_copy / "report.html", report);
+  CommandRun verified = Stayaway("verify " + report_copy.string());
+  EXPECT_EQ(verified.status, 1);
+  EXPECT_NE(verified.out.find("report.html"), std::string::npos) << verified.out;
+
+  const fs::path checkpoint_copy = Copy("checkpoint");
+  std::string checkpoint = Read(checkpoint_copy / "checkpoint.json");
+  const size_t size_at = checkpoint.find("\"tree_size\":\"") + 13;
+  checkpoint[size_at] = checkpoint[size_at] == '9' ? '8' : '9';
+  Write(checkpoint_copy / "checkpoint.json", checkpoint);
+  verified = Stayaway("verify " + checkpoint_copy.string());
+  EXPECT_EQ(verified.status, 1);
+  EXPECT_NE(verified.out.find("checkpoint.json"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, UnknownAlertIsRefusedClearly) {
+  const CommandRun refused = Stayaway("evidence --data-dir " + data_dir_.string() +
+                               " --alert 0000000000000000 --out " +
+                               (bundle_.parent_path() / "none").string());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.out.find("not in the journal"), std::string::npos) << refused.out;
+}
+
+}  // namespace
+}  // namespace stayaway
