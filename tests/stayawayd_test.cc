@@ -17,7 +17,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <map>
+#include <random>
 #include <mutex>
 #include <optional>
 #include <functional>
@@ -373,6 +375,76 @@ TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
   const HttpReply alerts = Http(restarted.http(), "GET", "/v1/alerts?state=open");
   EXPECT_NE(alerts.body.find("proximity_violation"), std::string::npos) << alerts.body;
   EXPECT_EQ(restarted.Stop(), 0);
+}
+
+TEST(Stayawayd, RepeatedKillNineAtRandomMomentsNeverLosesAnAcknowledgedFix) {
+  const unsigned seed = 20261127;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  fs::path dir;
+  std::vector<v1::Fix> acknowledged;
+  uint64_t next = 1;
+  std::map<std::string, uint64_t> device_seq;  // each device counts up without gaps
+  const TimeMs t0 = NowMs() - 3'600'000;
+  for (int round = 0; round < 6; ++round) {
+    Daemon daemon({}, dir);
+    dir = daemon.dir();
+    if (round == 0) {
+      ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+    }
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::thread feeder([&] {
+      tools::DaemonClient client;
+      if (!client.Connect(daemon.ingest()).ok()) return;
+      while (!stop) {
+        v1::ClientFrame frame;
+        std::vector<v1::Fix> sent;
+        for (int i = 0; i < 20; ++i) {
+          v1::Fix* fix = frame.mutable_batch()->add_fixes();
+          const uint64_t n = next++;
+          fix->set_device(n % 3 == 0 ? "phone-2" : "tag-1");
+          const uint64_t seq = ++device_seq[fix->device()];
+          fix->set_seq(seq);
+          MsToTimestamp(t0 + static_cast<TimeMs>(n) * 500, fix->mutable_time());
+          fix->set_lat(42.87 + (n % 3 == 0 ? 0 : 0.002 * std::sin(static_cast<double>(n) / 20)));
+          fix->set_lon(74.59);
+          fix->set_accuracy_m(5);
+          sent.push_back(*fix);
+        }
+        v1::ServerFrame reply;
+        if (!client.Send(frame).ok() || !client.Receive(&reply).ok()) return;
+        std::lock_guard<std::mutex> lock(mu);
+        for (const v1::FixRef& ref : reply.ack().accepted()) {
+          for (const v1::Fix& fix : sent) {
+            if (fix.device() == ref.device() && fix.seq() == ref.seq()) acknowledged.push_back(fix);
+          }
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+    daemon.Kill();  // mid-stream: some batches are in flight, unacknowledged
+    stop = true;
+    feeder.join();
+  }
+  ASSERT_GT(acknowledged.size(), 100u);
+  Daemon last({}, dir);
+  // Every fix ever acknowledged is there: sent again, each one is a duplicate.
+  tools::DaemonClient client;
+  ASSERT_TRUE(client.Connect(last.ingest()).ok());
+  for (size_t at = 0; at < acknowledged.size(); at += 500) {
+    v1::ClientFrame frame;
+    for (size_t i = at; i < std::min(acknowledged.size(), at + 500); ++i) {
+      *frame.mutable_batch()->add_fixes() = acknowledged[i];
+    }
+    ASSERT_TRUE(client.Send(frame).ok());
+    v1::ServerFrame reply;
+    ASSERT_TRUE(client.Receive(&reply).ok());
+    EXPECT_EQ(reply.ack().duplicates(), static_cast<uint32_t>(frame.batch().fixes_size()))
+        << "batch at " << at << " of " << acknowledged.size();
+  }
+  EXPECT_EQ(last.Stop(), 0);
+  EXPECT_NE(last.Log().find("recovered from the journal"), std::string::npos);
 }
 
 TEST(Stayawayd, DamagedJournalStopsStartUpWithTheSegmentAndOffsetUnlessSalvaging) {
