@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/evidence_commands.h"
+#include "tools/export_commands.h"
 #include "tools/live_commands.h"
 #include "tools/replay_command.h"
 
@@ -21,6 +22,8 @@ void PrintUsage(std::ostream& out) {
          "  watch    subscribe to a running stayawayd's events and print them\n"
          "  evidence write the verifiable evidence bundle of one alert\n"
          "  verify   check an evidence bundle offline\n"
+         "  export   write the whole history, with proofs, for another system\n"
+         "  import   check an export and build a new data directory from it\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -59,6 +62,8 @@ int main(int argc, char** argv) {
   if (command == "feed") return stayaway::tools::RunFeedCommand(rest, std::cout, std::cerr);
   if (command == "evidence") return stayaway::tools::RunEvidenceCommand(rest, std::cout, std::cerr);
   if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
+  if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
+  if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
   if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);

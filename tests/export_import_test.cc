@@ -1,0 +1,443 @@
+// End-to-end tests of `stayaway export` and `stayaway import` with the real binaries, the
+// way a centre changing systems uses them: a stayawayd runs with orders, fixes and an
+// acknowledged alert and stops (signing a checkpoint); its data directory is exported and
+// imported into a new one; a stayawayd started there answers exactly as the old one did.
+// Tampered exports and an altered journal are refused with messages naming the place.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time.h"
+#include "journal/journal.h"
+#include "proto/stayaway.pb.h"
+#include "tools/daemon_client.h"
+
+extern char** environ;
+
+namespace stayaway {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path BinDir() {
+  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir);
+  }
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools";
+}
+
+TimeMs NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+fs::path FreshDir(const std::string& name) {
+  static int counter = 0;
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("export-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(counter++) + "-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// One HTTP/1.1 request on its own connection (Connection: close), read to the end.
+HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
+               const std::string& body = "") {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  HttpReply reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return reply;
+  }
+  const std::string request = method + " " + target +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                              "Content-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[65536];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
+  ::close(fd);
+  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
+  const size_t header_end = response.find("\r\n\r\n");
+  if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
+  return reply;
+}
+
+// stayawayd as a child process on `data_dir` with free loopback ports; SIGTERM in Stop.
+class Daemon {
+ public:
+  explicit Daemon(const fs::path& data_dir) : data_dir_(data_dir) {
+    fs::create_directories(data_dir_);
+    fs::remove(data_dir_ / "ports");
+    const std::string binary = (BinDir().parent_path() / "daemon" / "stayawayd").string();
+    std::vector<std::string> args = {binary,          "--data-dir", data_dir_.string(),
+                                     "--ingest-port", "0",          "--http-port",
+                                     "0",             "--osmand-port", "0"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    log_ = (data_dir_.parent_path() / (data_dir_.filename().string() + ".log")).string();
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    const fs::path ports = data_dir_ / "ports";
+    for (int i = 0; i < 200 && !fs::exists(ports); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the file is complete
+    std::ifstream in(ports);
+    for (std::string line; std::getline(in, line);) {
+      const size_t eq = line.find('=');
+      if (eq != std::string::npos) ports_[line.substr(0, eq)] = std::stoi(line.substr(eq + 1));
+    }
+    EXPECT_EQ(ports_.size(), 3u) << "the daemon did not start; see " << log_;
+  }
+  ~Daemon() {
+    if (pid_ > 0) Stop();
+  }
+
+  // SIGTERM: the daemon drains and signs a final checkpoint. Returns the exit status.
+  int Stop() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
+  std::string ingest() { return "127.0.0.1:" + std::to_string(ports_["ingest_port"]); }
+  std::string Log() const { return ReadFile(log_); }
+
+ private:
+  fs::path data_dir_;
+  std::string log_;
+  pid_t pid_ = -1;
+  std::map<std::string, int> ports_;
+};
+
+struct CommandResult {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs the `stayaway` tool with `args` (paths without spaces or quotes).
+CommandResult Stayaway(const std::string& args) {
+  CommandResult result;
+  const std::string command = (BinDir() / "stayaway").string() + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string OrderJson(int version) {
+  return R"({"id": "KG-7", "version": )" + std::to_string(version) +
+         R"(, "supervised": {"id": "p1", "devices": ["tag-1"]},
+             "protected": [{"id": "p2", "devices": ["phone-2"], "relation": "victim"}],
+             "violation_distance_m": 300, "warning_distance_m": )" +
+         std::to_string(version == 1 ? 0 : 600) + R"(, "valid_from": "2020-01-01T00:00:00Z"})";
+}
+
+std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lon) {
+  return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
+         FormatRfc3339(t) + R"(", "lat": 42.87, "lon": )" + std::to_string(lon) +
+         R"(, "accuracy_m": 5})";
+}
+
+std::vector<v1::EventRecord> ReadEvents(Daemon& daemon, size_t count) {
+  std::vector<v1::EventRecord> out;
+  tools::DaemonClient client;
+  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_from_seq(1);
+  EXPECT_TRUE(client.Send(subscribe).ok());
+  while (out.size() < count) {
+    v1::ServerFrame frame;
+    if (!client.Receive(&frame).ok()) break;
+    if (frame.has_event()) out.push_back(frame.event());
+  }
+  return out;
+}
+
+// What the old centre had: its data directory, its alerts answer and its event stream,
+// recorded while it ran. The stream ends with the operator's acknowledgement.
+struct OldCentre {
+  fs::path data_dir;
+  std::string alerts;
+  std::vector<v1::EventRecord> events;
+};
+
+OldCentre RunOldCentre() {
+  OldCentre old;
+  old.data_dir = FreshDir("old") / "data";
+  Daemon daemon(old.data_dir);
+  EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson(1)).status, 201);
+  const TimeMs t = NowMs() - 60'000;
+  // tag-1 comes within ~40 m of phone-2 and stays: a proximity violation.
+  std::string fixes = "[";
+  for (int i = 0; i < 6; ++i) {
+    fixes += (i ? "," : "") + FixJson("phone-2", i + 1, t + i * 5'000, 74.59) + "," +
+             FixJson("tag-1", i + 1, t + i * 5'000 + 1'000, 74.5905);
+  }
+  const HttpReply posted = Http(daemon.http(), "POST", "/v1/fixes", fixes + "]");
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  // A new order version (adds a warning distance), then more fixes under it.
+  const HttpReply updated = Http(daemon.http(), "PUT", "/v1/orders/KG-7", OrderJson(2));
+  EXPECT_EQ(updated.status, 200) << updated.body;
+  fixes = "[" + FixJson("tag-1", 7, t + 40'000, 74.5906) + "," +
+          FixJson("phone-2", 7, t + 41'000, 74.59) + "]";
+  EXPECT_EQ(Http(daemon.http(), "POST", "/v1/fixes", fixes).status, 200);
+
+  std::string alert_id;
+  for (int i = 0; i < 100 && alert_id.empty(); ++i) {
+    const std::string body = Http(daemon.http(), "GET", "/v1/alerts?order=KG-7&state=open").body;
+    const size_t at = body.find("\"alert_id\":\"");
+    if (at != std::string::npos) {
+      alert_id = body.substr(at + 12, body.find('"', at + 12) - at - 12);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  EXPECT_FALSE(alert_id.empty()) << daemon.Log();
+  const HttpReply ack = Http(daemon.http(), "POST", "/v1/alerts/" + alert_id + "/ack",
+                             R"({"by": "operator-7", "note": "patrol sent"})");
+  EXPECT_EQ(ack.status, 200) << ack.body;
+
+  // The stream up to and including the acknowledgement: everything this load caused.
+  tools::DaemonClient client;
+  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_from_seq(1);
+  EXPECT_TRUE(client.Send(subscribe).ok());
+  for (int i = 0; i < 1000; ++i) {
+    v1::ServerFrame frame;
+    if (!client.Receive(&frame).ok()) break;
+    if (!frame.has_event()) continue;
+    old.events.push_back(frame.event());
+    if (frame.event().event().transition() == v1::Event::acknowledged) break;
+  }
+  old.alerts = Http(daemon.http(), "GET", "/v1/alerts").body;
+  EXPECT_EQ(daemon.Stop(), 0);
+  return old;
+}
+
+TEST(ExportImport, ImportedDataDirectoryServesTheSameAlertsAndEventStream) {
+  const OldCentre old = RunOldCentre();
+  ASSERT_GE(old.events.size(), 2u);
+  ASSERT_EQ(old.events.back().event().transition(), v1::Event::acknowledged);
+  ASSERT_NE(old.alerts.find("operator-7"), std::string::npos) << old.alerts;
+
+  const fs::path out = FreshDir("export") / "out";
+  const CommandResult exported =
+      Stayaway("export --data-dir " + old.data_dir.string() + " --out " + out.string());
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  for (const char* name : {"README.txt", "manifest.json", "engine_config.json", "public_keys.json",
+                           "checkpoints.ndjson", "inputs.ndjson", "events.ndjson", "orders.ndjson",
+                           "alerts.ndjson", "proofs.ndjson"}) {
+    EXPECT_TRUE(fs::exists(out / name)) << name;
+  }
+  EXPECT_NE(ReadFile(out / "manifest.json").find("\"format\": \"stayaway-export-1\""),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(out / "checkpoints.ndjson"), ReadFile(old.data_dir / "checkpoints.ndjson"));
+  const std::string orders = ReadFile(out / "orders.ndjson");
+  EXPECT_NE(orders.find("\"version\":1"), std::string::npos) << orders;
+  EXPECT_NE(orders.find("\"version\":2"), std::string::npos) << orders;
+  EXPECT_NE(ReadFile(out / "alerts.ndjson").find("\"by\": \"operator-7\""), std::string::npos);
+  EXPECT_NE(ReadFile(out / "inputs.ndjson").find("\"kind\":\"ack\""), std::string::npos);
+
+  const fs::path new_dir = FreshDir("new") / "data";
+  const CommandResult imported =
+      Stayaway("import --from " + out.string() + " --data-dir " + new_dir.string());
+  ASSERT_EQ(imported.status, 0) << imported.output;
+  EXPECT_FALSE(fs::exists(new_dir / "keys" / "ed25519.key"));  // the old secret stays behind
+
+  {
+    Daemon daemon(new_dir);
+    EXPECT_EQ(Http(daemon.http(), "GET", "/v1/alerts").body, old.alerts);
+    const std::vector<v1::EventRecord> events = ReadEvents(daemon, old.events.size());
+    ASSERT_EQ(events.size(), old.events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].SerializeAsString(), old.events[i].SerializeAsString())
+          << "event " << i + 1 << ":\n" << events[i].DebugString() << "\nwas\n"
+          << old.events[i].DebugString();
+    }
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  // The new centre has its own key, and its history exports again: the old checkpoints
+  // are checked with the old centre's public key it kept.
+  EXPECT_NE(ReadFile(new_dir / "keys" / "ed25519.pub"),
+            ReadFile(old.data_dir / "keys" / "ed25519.pub"));
+  const fs::path again = FreshDir("again") / "out";
+  const CommandResult reexported =
+      Stayaway("export --data-dir " + new_dir.string() + " --out " + again.string());
+  EXPECT_EQ(reexported.status, 0) << reexported.output;
+
+  // A non-empty target is never overwritten.
+  const CommandResult onto_old =
+      Stayaway("import --from " + out.string() + " --data-dir " + old.data_dir.string());
+  EXPECT_EQ(onto_old.status, 1);
+  EXPECT_NE(onto_old.output.find("is not empty"), std::string::npos) << onto_old.output;
+}
+
+// Copies the export, lets `edit` change its lines, and returns import's result.
+CommandResult ImportEdited(const fs::path& out, const std::string& file,
+                           const std::function<void(std::vector<std::string>*)>& edit) {
+  const fs::path copy = FreshDir("tampered") / "out";
+  fs::copy(out, copy, fs::copy_options::recursive);
+  std::vector<std::string> lines;
+  std::istringstream in(ReadFile(copy / file));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  edit(&lines);
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  WriteFile(copy / file, text);
+  const fs::path target = FreshDir("target") / "data";
+  CommandResult result = Stayaway("import --from " + copy.string() + " --data-dir " +
+                                  target.string());
+  EXPECT_FALSE(fs::exists(target / "journal")) << "a refused import left a data directory";
+  return result;
+}
+
+// Index of the first line holding `needle`.
+size_t FindLine(const std::vector<std::string>& lines, const std::string& needle) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find(needle) != std::string::npos) return i;
+  }
+  ADD_FAILURE() << "no line holds " << needle;
+  return 0;
+}
+
+TEST(ExportImport, TamperedExportIsRefusedNamingTheLine) {
+  const OldCentre old = RunOldCentre();
+  const fs::path out = FreshDir("export") / "out";
+  ASSERT_EQ(Stayaway("export --data-dir " + old.data_dir.string() + " --out " + out.string()).status,
+            0);
+
+  // One fix's latitude changed.
+  size_t changed_line = 0;
+  const CommandResult moved = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
+    changed_line = FindLine(*l, "\"device\":\"tag-1\"");
+    const size_t at = (*l)[changed_line].find("\"lat\":42.87");
+    ASSERT_NE(at, std::string::npos) << (*l)[changed_line];
+    (*l)[changed_line].replace(at, 11, "\"lat\":42.8701");
+  });
+  EXPECT_EQ(moved.status, 1) << moved.output;
+  EXPECT_NE(moved.output.find("inputs.ndjson line " + std::to_string(changed_line + 1) + " "),
+            std::string::npos)
+      << moved.output;
+  EXPECT_NE(moved.output.find("not the record the centre signed"), std::string::npos)
+      << moved.output;
+
+  // One line dropped.
+  size_t dropped_line = 0;
+  const CommandResult dropped = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
+    dropped_line = FindLine(*l, "\"kind\":\"fix\"");
+    l->erase(l->begin() + static_cast<std::ptrdiff_t>(dropped_line));
+  });
+  EXPECT_EQ(dropped.status, 1) << dropped.output;
+  EXPECT_NE(dropped.output.find("inputs.ndjson line " + std::to_string(dropped_line + 1) + ":"),
+            std::string::npos)
+      << dropped.output;
+  EXPECT_NE(dropped.output.find("missing or out of order"), std::string::npos) << dropped.output;
+
+  // A derived file edited: the acknowledgement's operator in the alert summary.
+  const CommandResult renamed = ImportEdited(out, "alerts.ndjson", [&](std::vector<std::string>* l) {
+    const size_t line = FindLine(*l, "operator-7");
+    (*l)[line].replace((*l)[line].find("operator-7"), 10, "operator-9");
+  });
+  EXPECT_EQ(renamed.status, 1) << renamed.output;
+  EXPECT_NE(renamed.output.find("alerts.ndjson line"), std::string::npos) << renamed.output;
+}
+
+TEST(ExportImport, ExportRefusesAJournalAlteredAfterACheckpoint) {
+  const OldCentre old = RunOldCentre();
+  // Replace a mid-journal fix with a different valid record of the same length (another
+  // latitude; a double is always 8 bytes) and a correct checksum: only the signed root
+  // can tell.
+  fs::path segment;
+  for (const auto& file : fs::directory_iterator(old.data_dir / "journal")) {
+    if (segment.empty() || file.path() < segment) segment = file.path();  // the first
+  }
+  std::string bytes = ReadFile(segment);
+  bool replaced = false;
+  for (size_t at = 0; at + 8 <= bytes.size() && !replaced;) {
+    uint32_t length = 0;
+    std::memcpy(&length, bytes.data() + at, 4);
+    const std::string payload = bytes.substr(at + 8, length);
+    v1::Input input;
+    ASSERT_TRUE(input.ParseFromString(payload));
+    if (input.has_fix() && input.fix().device() == "tag-1") {
+      input.mutable_fix()->set_lat(input.fix().lat() + 0.001);
+      const std::string altered = input.SerializeAsString();
+      ASSERT_EQ(altered.size(), payload.size());
+      const uint32_t crc = journal::Crc32c(altered);
+      std::memcpy(bytes.data() + at + 4, &crc, 4);
+      bytes.replace(at + 8, length, altered);
+      replaced = true;
+    }
+    at += 8 + length;
+  }
+  ASSERT_TRUE(replaced);
+  WriteFile(segment, bytes);
+
+  const fs::path out = FreshDir("export") / "out";
+  const CommandResult exported =
+      Stayaway("export --data-dir " + old.data_dir.string() + " --out " + out.string());
+  EXPECT_EQ(exported.status, 1) << exported.output;
+  EXPECT_NE(exported.output.find("does not match the checkpoint signed at tree size"),
+            std::string::npos)
+      << exported.output;
+  EXPECT_NE(exported.output.find("altered"), std::string::npos) << exported.output;
+  EXPECT_FALSE(fs::exists(out / "manifest.json"));
+}
+
+}  // namespace
+}  // namespace stayaway
