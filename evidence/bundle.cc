@@ -103,11 +103,13 @@ StatusOr<ParsedLeafLine> ParseLeafLine(const std::string& line, const char* fiel
   return out;
 }
 
-std::string Manifest(const std::string& alert_id, const v1::Order& order, TimeMs from, TimeMs to,
+std::string Manifest(const std::string& subject, const std::string& alert_id,
+                     const v1::Order& order, TimeMs from, TimeMs to,
                      const std::string& config_json,
                      const std::map<std::string, std::string>& file_hashes) {
   std::ostringstream m;
-  m << "{\n  \"format\": \"" << kFormat << "\",\n  \"alert_id\": \"" << alert_id
+  m << "{\n  \"format\": \"" << kFormat << "\",\n  \"subject\": \"" << subject
+    << "\",\n  \"alert_id\": \"" << alert_id
     << "\",\n  \"order_id\": \"" << order.id() << "\",\n  \"order_version\": " << order.version()
     << ",\n  \"window\": {\"from\": \"" << FormatRfc3339(from) << "\", \"to\": \""
     << FormatRfc3339(to) << "\"},\n  \"engine\": \"" << kEngineVersion
@@ -144,36 +146,56 @@ Status WriteBundle(const BundleRequest& request) {
   StatusOr<History> history = ReplayJournal(request.data_dir + "/journal", *settings);
   if (!history.ok()) return history.status();
 
-  // The alert's events and the order they belong to.
+  // The events the bundle is about, and the order they belong to.
+  const bool period = request.alert_id.empty();
+  if (period && (request.order_id.empty() || request.to_ms < request.from_ms)) {
+    return InvalidArgument("give an alert, or an order with from <= to");
+  }
   BundleContent content;
   content.alert_id = request.alert_id;
+  content.subject = period ? "order " + request.order_id + ", " + FormatRfc3339(request.from_ms) +
+                                 " to " + FormatRfc3339(request.to_ms)
+                           : "alert " + request.alert_id;
   std::vector<uint64_t> event_leaves;
+  std::set<std::string> alert_ids;
   for (const HistoryEntry& entry : history->entries) {
     for (size_t i = 0; i < entry.events.size(); ++i) {
-      if (entry.events[i].event().alert_id() == request.alert_id) {
-        content.events.push_back(entry.events[i]);
-        event_leaves.push_back(entry.input_leaf + 1 + i);
-      }
+      const v1::Event& e = entry.events[i].event();
+      const TimeMs t = TimestampToMs(e.time());
+      const bool wanted = period ? e.order_id() == request.order_id && t >= request.from_ms &&
+                                       t <= request.to_ms
+                                 : e.alert_id() == request.alert_id;
+      if (!wanted) continue;
+      content.events.push_back(entry.events[i]);
+      event_leaves.push_back(entry.input_leaf + 1 + i);
+      alert_ids.insert(e.alert_id());
     }
   }
-  if (content.events.empty()) return NotFound("alert " + request.alert_id + " is not in the journal");
-  const v1::Event& first = content.events.front().event();
-  const std::string order_id = first.order_id();
-  TimeMs from = TimestampToMs(first.time()), to = from;
-  for (const v1::EventRecord& r : content.events) {
-    from = std::min(from, TimestampToMs(r.event().time()));
-    to = std::max(to, TimestampToMs(r.event().detected_at()));
+  if (!period && content.events.empty()) {
+    return NotFound("alert " + request.alert_id + " is not in the journal");
   }
-  from -= request.margin_ms;
-  to += request.margin_ms;
+  const std::string order_id = period ? request.order_id : content.events.front().event().order_id();
+  TimeMs from = request.from_ms - request.margin_ms, to = request.to_ms;
+  if (!period) {
+    from = to = TimestampToMs(content.events.front().event().time());
+    for (const v1::EventRecord& r : content.events) {
+      from = std::min(from, TimestampToMs(r.event().time()));
+      to = std::max(to, TimestampToMs(r.event().detected_at()));
+    }
+    from -= request.margin_ms;
+    to += request.margin_ms;
+  }
 
-  // The order as in force when the alert opened (the newest version before its first
-  // event), then every fix of its devices in the window and the alert's acknowledgements.
-  const uint64_t first_leaf = event_leaves.front();
+  // The order as in force at the start (its newest version applied before the window's
+  // first record), then every fix of its devices in the window and the acknowledgements
+  // of the bundle's alerts.
   const HistoryEntry* order_entry = nullptr;
   for (const HistoryEntry& entry : history->entries) {
-    if (entry.input_leaf > first_leaf) break;
-    if (entry.input.has_order() && entry.input.order().id() == order_id) order_entry = &entry;
+    if (!entry.input.has_order() || entry.input.order().id() != order_id) continue;
+    const bool before_window =
+        period ? order_entry == nullptr || entry.input_leaf < (event_leaves.empty() ? UINT64_MAX : event_leaves.front())
+               : entry.input_leaf < event_leaves.front();
+    if (before_window) order_entry = &entry;
   }
   if (order_entry == nullptr) return NotFound("order " + order_id + " is not in the journal");
   std::set<std::string> devices(order_entry->input.order().supervised().devices().begin(),
@@ -187,14 +209,15 @@ Status WriteBundle(const BundleRequest& request) {
     const bool fix_in_window = in.has_fix() && devices.count(in.fix().device()) &&
                                TimestampToMs(in.fix().time()) >= from &&
                                TimestampToMs(in.fix().time()) <= to;
-    const bool ack = in.has_ack() && in.ack().alert_id() == request.alert_id;
+    const bool ack = in.has_ack() && alert_ids.count(in.ack().alert_id());
     if (fix_in_window || ack) used.push_back(&entry);
   }
   std::sort(used.begin(), used.end(),
             [](const HistoryEntry* a, const HistoryEntry* b) { return a->position < b->position; });
 
   // A checkpoint the daemon signed that covers every leaf, and that the journal matches.
-  const uint64_t needed = std::max(event_leaves.back(), used.back()->input_leaf) + 1;
+  const uint64_t needed =
+      std::max(event_leaves.empty() ? 0 : event_leaves.back(), used.back()->input_leaf) + 1;
   std::optional<v1::SignedCheckpoint> checkpoint;
   for (const v1::SignedCheckpoint& c : LoadCheckpoints(request.data_dir)) {
     if (c.checkpoint().tree_size() >= needed) checkpoint = c;
@@ -247,8 +270,8 @@ Status WriteBundle(const BundleRequest& request) {
     if (Status s = WriteFile(fs::path(request.out_dir) / name, bytes); !s.ok()) return s;
     hashes[name] = HashToHex(Sha256(bytes));
   }
-  const std::string manifest = Manifest(request.alert_id, order_entry->input.order(), from, to,
-                                        config_json, hashes);
+  const std::string manifest = Manifest(content.subject, request.alert_id,
+                                        order_entry->input.order(), from, to, config_json, hashes);
   if (Status s = WriteFile(fs::path(request.out_dir) / "manifest.json", manifest); !s.ok()) return s;
   return WriteFile(fs::path(request.out_dir) / "manifest.sig",
                    signer->SignDetachedHex(manifest) + "\n");
@@ -327,6 +350,7 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
   BundleContent content;
   content.key_id = KeyIdOf(*public_key);
   content.alert_id = manifest_json.fields().at("alert_id").string_value();
+  content.subject = manifest_json.fields().at("subject").string_value();
   int line_number = 0;
   size_t proven = 0;
   for (const std::string& line : Lines(contents["inputs.ndjson"])) {
@@ -399,17 +423,24 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
       all.insert(all.end(), produced.begin(), produced.end());
     }
     // The same rule, transitions and times; alert ids may differ (they count alerts since
-    // the order began, and the bundle starts at its window).
-    const v1::Event& first = content.events.empty() ? v1::Event::default_instance()
-                                                    : content.events.front().event();
-    size_t matched = 0;
+    // the order began, and the bundle starts at its window). Transitions of alerts that
+    // opened before the window are proven above but cannot be re-derived from it.
+    std::set<std::string> opened_inside;
+    for (const v1::EventRecord& r : content.events) {
+      if (r.event().transition() == v1::Event::opened) opened_inside.insert(r.event().alert_id());
+    }
+    size_t matched = 0, expected = 0, continued = 0;
     for (const v1::EventRecord& r : content.events) {
       const v1::Event& want = r.event();
       if (want.transition() == v1::Event::acknowledged ||
           want.transition() == v1::Event::ack_overdue) {
-        ++matched;  // operator actions and deadlines: proven above, not engine readings
+        continue;  // operator actions and deadlines: proven above, not engine readings
+      }
+      if (!opened_inside.count(want.alert_id())) {
+        ++continued;
         continue;
       }
+      ++expected;
       const bool found = std::any_of(all.begin(), all.end(), [&](const v1::Event& got) {
         return got.rule() == want.rule() && got.order_id() == want.order_id() &&
                got.kind() == want.kind() && got.transition() == want.transition() &&
@@ -418,12 +449,16 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
       });
       if (found) ++matched;
     }
-    if (matched == content.events.size() && !content.events.empty()) {
-      check("the engine, re-run on the bundled inputs, reproduces all " +
-            std::to_string(matched) + " transitions of alert " + first.alert_id());
+    if (matched == expected) {
+      check("the engine, re-run on the bundled inputs, reproduces all " + std::to_string(matched) +
+            " transitions of " + content.subject);
+      if (continued > 0) {
+        check(std::to_string(continued) + " transitions of alerts opened before the window are "
+              "proven but not re-derived");
+      }
     } else {
       problem("re-running the engine on the bundled inputs reproduced " + std::to_string(matched) +
-              " of " + std::to_string(content.events.size()) + " transitions of the alert");
+              " of " + std::to_string(expected) + " transitions");
     }
   }
   report.ok = report.problems.empty();

@@ -1,7 +1,8 @@
-// Evidence bundles: everything a court needs about one alert, verifiable offline without
-// trusting the centre that produced it.
+// Evidence bundles: everything a court needs about one alert, or about one order over a
+// period, verifiable offline without trusting the centre that produced it.
 //
 //   stayaway evidence --data-dir DIR --alert ID --out BUNDLE    (WriteBundle)
+//   stayaway evidence --data-dir DIR --order ID --from T --to T --out BUNDLE
 //   stayaway verify BUNDLE                                      (VerifyBundle)
 //
 // A bundle is a directory:
@@ -27,7 +28,8 @@
 // VerifyBundle checks, in order: the manifest signature; every file's SHA-256; the
 // checkpoint signature; every input's and event's inclusion proof against the checkpoint
 // root; that the derived files are exactly what the inputs and events produce; and that
-// re-running the engine on the bundled inputs reproduces the alert's transitions. One
+// re-running the engine on the bundled inputs reproduces the transitions (those of alerts
+// that opened before the bundle's window are proven but cannot be re-derived from it). One
 // changed byte anywhere fails with a message naming what does not match.
 //
 // Thread-compatible.
@@ -44,9 +46,15 @@ namespace stayaway::evidence {
 
 struct BundleRequest {
   std::string data_dir;  // the daemon's data directory (journal, keys, checkpoints)
-  std::string alert_id;
   std::string out_dir;
-  // Fixes from this long before the alert opened to this long after it closed.
+  // Either one alert...
+  std::string alert_id;
+  // ...or one order over [from_ms, to_ms]: every event of the order in that period.
+  std::string order_id;
+  TimeMs from_ms = 0;
+  TimeMs to_ms = 0;
+  // Alert: fixes from this long before the alert opened to this long after its last
+  // event. Order: fixes from this long before `from` (so positions have their context).
   TimeMs margin_ms = 30 * 60'000;
 };
 

@@ -215,11 +215,11 @@ std::string TracksGeoJson(const BundleContent& content) {
 std::string ReportHtml(const BundleContent& content) {
   const v1::Order* order = OrderOf(content);
   std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Evidence: alert "
-    << Escape(content.alert_id) << "</title>\n<style>body{font-family:serif;max-width:60em;"
+  h << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Evidence: "
+    << Escape(content.subject) << "</title>\n<style>body{font-family:serif;max-width:60em;"
     << "margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #999;padding:"
     << "2px 6px;font-size:90%}h1{font-size:140%}svg{border:1px solid #999}</style></head><body>\n";
-  h << "<h1>Evidence report: alert " << Escape(content.alert_id) << "</h1>\n";
+  h << "<h1>Evidence report: " << Escape(content.subject) << "</h1>\n";
   if (order == nullptr) {
     h << "<p>No order in the bundle.</p></body></html>\n";
     return h.str();

@@ -12,6 +12,7 @@
 namespace stayaway::evidence {
 
 struct BundleContent {
+  std::string subject;                   // "alert 945d..." or "order KG-7, <from> to <to>"
   std::string alert_id;
   std::vector<v1::Input> inputs;         // journal order
   std::vector<v1::EventRecord> events;   // the alert's events, log order

@@ -176,6 +176,21 @@ TEST_F(EvidenceBundle, OneChangedByteInTheReportOrCheckpointFails) {
   EXPECT_NE(verified.out.find("checkpoint.json"), std::string::npos) << verified.out;
 }
 
+TEST_F(EvidenceBundle, AnOrderOverAPeriodVerifiesToo) {
+  const fs::path out = bundle_.parent_path() / "period";
+  const TimeMs now = NowMs();
+  const CommandRun written =
+      Stayaway("evidence --data-dir " + data_dir_.string() + " --order KG-7 --from " +
+               FormatRfc3339(now - 86'400'000) + " --to " + FormatRfc3339(now + 86'400'000) +
+               " --out " + out.string());
+  ASSERT_EQ(written.status, 0) << written.out;
+  EXPECT_NE(Read(out / "report.html").find("Evidence report: order KG-7"), std::string::npos);
+  EXPECT_NE(Read(out / "events.ndjson").find("acknowledged"), std::string::npos);
+  const CommandRun verified = Stayaway("verify " + out.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_NE(verified.out.find("reproduces all"), std::string::npos) << verified.out;
+}
+
 TEST_F(EvidenceBundle, UnknownAlertIsRefusedClearly) {
   const CommandRun refused = Stayaway("evidence --data-dir " + data_dir_.string() +
                                " --alert 0000000000000000 --out " +

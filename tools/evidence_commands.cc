@@ -4,6 +4,10 @@
 #include <ostream>
 #include <string>
 
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "base/time.h"
 #include "evidence/bundle.h"
 
 namespace stayaway::tools {
@@ -17,6 +21,16 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
       request.data_dir = value;
     } else if (flag == "--alert") {
       request.alert_id = value;
+    } else if (flag == "--order") {
+      request.order_id = value;
+    } else if (flag == "--from" || flag == "--to") {
+      google::protobuf::Timestamp ts;
+      if (!google::protobuf::util::TimeUtil::FromString(std::string(value), &ts)) {
+        err << "stayaway evidence: " << flag << " takes an RFC 3339 time such as "
+               "2025-03-01T10:00:00Z\n";
+        return 2;
+      }
+      (flag == "--from" ? request.from_ms : request.to_ms) = TimestampToMs(ts);
     } else if (flag == "--out") {
       request.out_dir = value;
     } else if (flag == "--margin-min") {
@@ -32,18 +46,23 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
       return 2;
     }
   }
-  if (args.size() % 2 != 0 || request.data_dir.empty() || request.alert_id.empty() ||
-      request.out_dir.empty()) {
-    err << "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE_DIR"
-           " [--margin-min N]\n";
+  const bool by_alert = !request.alert_id.empty() && request.order_id.empty();
+  const bool by_order = request.alert_id.empty() && !request.order_id.empty() &&
+                        request.from_ms != 0 && request.to_ms != 0;
+  if (args.size() % 2 != 0 || request.data_dir.empty() || request.out_dir.empty() ||
+      (!by_alert && !by_order)) {
+    err << "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE_DIR [--margin-min N]\n"
+           "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME"
+           " --out BUNDLE_DIR\n";
     return 2;
   }
   if (Status s = evidence::WriteBundle(request); !s.ok()) {
     err << "stayaway evidence: " << s.message() << '\n';
     return 1;
   }
-  out << "wrote the evidence bundle of alert " << request.alert_id << " to " << request.out_dir
-      << "\n";
+  out << "wrote the evidence bundle of "
+      << (by_alert ? "alert " + request.alert_id : "order " + request.order_id) << " to "
+      << request.out_dir << "\n";
   return 0;
 }
 

@@ -7,6 +7,9 @@
 //     and a printable report. Reads the daemon's data directory (run it while the daemon
 //     is stopped or on a copy; the daemon signs a checkpoint every minute and at shutdown).
 //
+//   stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE_DIR
+//     The same for every event of one order over a period (RFC 3339 times).
+//
 //   stayaway verify BUNDLE_DIR
 //     Checks every signature, hash and proof offline and re-runs the engine on the bundled
 //     inputs. Exit 0 and "VERIFIED" when everything holds; exit 1 naming each mismatch.
