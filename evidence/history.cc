@@ -18,6 +18,7 @@ StatusOr<History> ReplayJournal(const std::string& journal_dir,
   engine::Engine engine(settings);
   uint64_t next_seq = 1;
   std::vector<v1::Event> events;
+  // Read-only: the daemon may be appending to this journal right now.
   auto report = journal::ReadAll(journal_dir, /*salvage=*/false, [&](const v1::Input& input) {
     HistoryEntry& entry = history.entries.emplace_back();
     entry.position = history.entries.size() - 1;
@@ -31,7 +32,7 @@ StatusOr<History> ReplayJournal(const std::string& journal_dir,
       *record.mutable_event() = std::move(event);
       history.tree.Append(EventLeafData(record));
     }
-  });
+  }, journal::ReadMode::kReadOnly);
   if (!report.ok()) return report.status();
   return history;
 }

@@ -72,7 +72,8 @@ uint32_t Crc32c(std::string_view data) {
 }
 
 StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
-                             const std::function<void(const v1::Input&)>& on_input) {
+                             const std::function<void(const v1::Input&)>& on_input,
+                             ReadMode mode) {
   ReadReport report;
   const std::vector<uint32_t> segments = Segments(dir);
   for (size_t s = 0; s < segments.size(); ++s) {
@@ -112,6 +113,10 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
       // Damage at the very end of the newest segment is what a crash mid-write leaves.
       const bool torn_tail = last && (problem.find("cut short") != std::string::npos ||
                                       offset + kHeaderBytes + length >= bytes.size());
+      if (torn_tail && mode == ReadMode::kReadOnly) {
+        report.warnings += "stopped at an incomplete record (" + problem + ") at " + where + "; ";
+        break;
+      }
       if (torn_tail) {
         if (::truncate(path.c_str(), static_cast<off_t>(offset)) != 0) {
           return FailedPrecondition("cannot truncate the torn tail of " + where + ": " +

@@ -47,9 +47,16 @@ struct ReadReport {
   std::string warnings;          // what was truncated or salvaged, for the log
 };
 
+// How ReadAll treats the journal. Only the daemon's recovery repairs (truncates a torn
+// tail); tools reading a journal that a running daemon may be appending to must not.
+enum class ReadMode { kRecover, kReadOnly };
+
 // Reads every record of the journal in `dir` (a missing directory is an empty journal).
+// kReadOnly stops quietly at an incomplete record at the end of the newest segment
+// (probably one being written) and never modifies a file.
 StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
-                             const std::function<void(const v1::Input&)>& on_input);
+                             const std::function<void(const v1::Input&)>& on_input,
+                             ReadMode mode = ReadMode::kRecover);
 
 class JournalWriter {
  public:

@@ -96,6 +96,19 @@ TEST(Journal, TornTailIsTruncatedAndWritingContinues) {
   EXPECT_EQ(seqs.size(), 12u);
 }
 
+TEST(Journal, ReadOnlyModeNeverTruncatesARecordBeingWritten) {
+  const std::string dir = FreshDir("readonly");
+  Write(dir, 1, 5);
+  const std::string segment = dir + "/journal-000001.log";
+  std::ofstream(segment, std::ios::binary | std::ios::app) << std::string("\x40\x00\x00", 3);
+  const auto size = fs::file_size(segment);
+  uint64_t records = 0;
+  auto report = ReadAll(dir, false, [&](const v1::Input&) { ++records; }, ReadMode::kReadOnly);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(records, 5u);
+  EXPECT_EQ(fs::file_size(segment), size);
+}
+
 TEST(Journal, DamageInTheMiddleStopsWithSegmentAndOffsetUnlessSalvaging) {
   const std::string dir = FreshDir("damage");
   Write(dir, 1, 20);
