@@ -137,33 +137,35 @@ TEST(Journal, FullDiskRefusesTheBatchKeepsNothingOfItAndRecoversWhenSpaceReturns
   fs::create_directories(mount_point);
   const std::string mount = "mount -t tmpfs -o size=64k tmpfs " + mount_point + " 2>/dev/null";
   if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a tmpfs here";
-  const std::string dir = mount_point + "/journal";
-  JournalWriter writer;
-  ASSERT_TRUE(writer.Open(dir).ok());
-  // Most of the space goes to another file, so the journal hits the end soon.
-  std::ofstream(mount_point + "/filler", std::ios::binary) << std::string(40 << 10, 'x');
-  uint64_t stored = 0;
-  Status failed;
-  for (uint64_t seq = 1; seq < 10000; seq += 10) {
-    for (uint64_t k = 0; k < 10; ++k) writer.Append(FixInput(seq + k));
-    failed = writer.Sync();
-    if (!failed.ok()) break;
-    stored += 10;
-  }
-  ASSERT_FALSE(failed.ok()) << "the disk never filled";
-  EXPECT_NE(failed.message().find("No space"), std::string::npos) << failed.message();
-  Status status;
-  auto seqs = ReadSeqs(dir, false, &status);
-  ASSERT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(seqs.size(), stored) << "a refused batch must leave nothing behind";
-  // Space returns: the next batch is stored and follows the last good one.
-  fs::remove(mount_point + "/filler");
-  writer.Append(FixInput(100000));
-  ASSERT_TRUE(writer.Sync().ok());
-  seqs = ReadSeqs(dir, false, &status);
-  ASSERT_TRUE(status.ok());
-  ASSERT_EQ(seqs.size(), stored + 1);
-  EXPECT_EQ(seqs.back(), 100000u);
+  {
+    const std::string dir = mount_point + "/journal";
+    JournalWriter writer;
+    ASSERT_TRUE(writer.Open(dir).ok());
+    // Most of the space goes to another file, so the journal hits the end soon.
+    std::ofstream(mount_point + "/filler", std::ios::binary) << std::string(40 << 10, 'x');
+    uint64_t stored = 0;
+    Status failed;
+    for (uint64_t seq = 1; seq < 10000; seq += 10) {
+      for (uint64_t k = 0; k < 10; ++k) writer.Append(FixInput(seq + k));
+      failed = writer.Sync();
+      if (!failed.ok()) break;
+      stored += 10;
+    }
+    ASSERT_FALSE(failed.ok()) << "the disk never filled";
+    EXPECT_NE(failed.message().find("No space"), std::string::npos) << failed.message();
+    Status status;
+    auto seqs = ReadSeqs(dir, false, &status);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(seqs.size(), stored) << "a refused batch must leave nothing behind";
+    // Space returns: the next batch is stored and follows the last good one.
+    fs::remove(mount_point + "/filler");
+    writer.Append(FixInput(100000));
+    ASSERT_TRUE(writer.Sync().ok());
+    seqs = ReadSeqs(dir, false, &status);
+    ASSERT_TRUE(status.ok());
+    ASSERT_EQ(seqs.size(), stored + 1);
+    EXPECT_EQ(seqs.back(), 100000u);
+  }  // the writer closes its file before the unmount
   std::system(("umount " + mount_point).c_str());
 }
 
