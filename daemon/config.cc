@@ -49,6 +49,16 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       (name == "ingest_port" ? config->ingest_port
                              : name == "http_port" ? config->http_port : config->osmand_port) =
           static_cast<uint16_t>(*value);
+    } else if (name == "journal_fsync") {
+      const auto value = node.value<bool>();
+      if (!value) return InvalidArgument(where + " must be true or false");
+      config->journal_fsync = *value;
+    } else if (name == "journal_commit_window_ms") {
+      const auto value = node.value<int64_t>();
+      if (!value || *value < 0 || *value > 1000) {
+        return InvalidArgument(where + " must be between 0 and 1000");
+      }
+      config->journal_commit_window_ms = static_cast<uint32_t>(*value);
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");

@@ -37,6 +37,18 @@ struct DaemonConfig {
   v1::EngineConfig engine;
   // Start even when the journal is damaged in the middle, skipping the damage (--salvage).
   bool salvage = false;
+  // Durability policy. Every accepted input is journaled before it is applied and
+  // acknowledged; these two settings say how hard:
+  //   journal_fsync = true (default): each group of inputs is fdatasync'ed before any of
+  //     it is acknowledged. Nothing acknowledged is lost, even on power loss.
+  //   journal_fsync = false: written to the operating system only. Nothing acknowledged is
+  //     lost if stayawayd crashes or is killed; the last few hundred milliseconds of
+  //     acknowledged input can be lost if the machine loses power or the kernel crashes.
+  //   journal_commit_window_ms = N (default 0): wait up to N ms for more input before each
+  //     sync, so one sync covers more fixes at the price of N ms more latency per ack. It
+  //     changes nothing about what can be lost.
+  bool journal_fsync = true;
+  uint32_t journal_commit_window_ms = 0;
   bool help = false;
 };
 

@@ -31,6 +31,7 @@ TEST(DaemonConfig, TomlFileThenFlagsWin) {
   const std::string path = ::testing::TempDir() + "/stayawayd.toml";
   std::ofstream(path) << "data_dir = \"/var/lib/stayaway\"\nhttp_port = 8080\ningest_port = 9000\n"
                          "webhooks = [\"http://127.0.0.1:9000/a\"]\n"
+                         "journal_fsync = false\njournal_commit_window_ms = 5\n"
                          "[engine]\nclose_margin_m = 75\n"
                          "[engine.proximity_violation]\nconfirm_fixes = 1\n";
   auto config = Parse({"--http-port", "8181", "--config", path, "--webhook", "http://b/"});
@@ -40,6 +41,8 @@ TEST(DaemonConfig, TomlFileThenFlagsWin) {
   EXPECT_EQ(config->ingest_port, 9000);
   EXPECT_DOUBLE_EQ(config->engine.close_margin_m(), 75);
   EXPECT_EQ(config->engine.proximity_violation().confirm_fixes(), 1u);
+  EXPECT_FALSE(config->journal_fsync);
+  EXPECT_EQ(config->journal_commit_window_ms, 5u);
   EXPECT_EQ(config->webhooks, (std::vector<std::string>{"http://127.0.0.1:9000/a", "http://b/"}));
 }
 

@@ -132,7 +132,7 @@ Status Core::State::Recover() {
       {{"records", std::to_string(report->records)},
        {"events", std::to_string(log.NextSeq() - 1)}});
   journal = std::make_unique<journal::JournalWriter>();
-  if (Status s = journal->Open(options.journal_dir); !s.ok()) return s;
+  if (Status s = journal->Open(options.journal_dir, options.journal_fsync); !s.ok()) return s;
   if (!options.key_dir.empty()) {
     auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
     if (!loaded.ok()) return loaded.status();
@@ -224,6 +224,11 @@ void Core::State::Run() {
       if (queue.empty() && stopping) {
         MaybeCheckpoint(options.clock(), /*force=*/true);
         return;
+      }
+      // A commit window trades latency for fewer syncs: let more input gather.
+      if (options.journal_commit_window_ms > 0 && !queue.empty() && !stopping) {
+        work_ready.wait_for(lock, std::chrono::milliseconds(options.journal_commit_window_ms),
+                            [&] { return stopping; });
       }
       batch.swap(queue);
       queued_fixes = 0;

@@ -45,6 +45,11 @@ struct CoreOptions {
   std::string journal_dir;
   // Skip damaged journal records in the middle instead of refusing to start.
   bool salvage = false;
+  // Durability policy (documented in config.h): how long the engine thread lets input
+  // gather before one journal sync (0: sync whatever queued while the last batch ran),
+  // and whether that sync reaches the disk (fdatasync) or only the operating system.
+  TimeMs journal_commit_window_ms = 0;
+  bool journal_fsync = true;
   // With a journal: the Ed25519 key directory (created with a new key when empty) and the
   // file signed checkpoints of the Merkle log are appended to; empty key_dir: no signing.
   std::string key_dir;

@@ -103,6 +103,8 @@ int Run(const DaemonConfig& config) {
   options.engine = *settings;
   options.journal_dir = config.data_dir + "/journal";
   options.salvage = config.salvage;
+  options.journal_fsync = config.journal_fsync;
+  options.journal_commit_window_ms = config.journal_commit_window_ms;
   options.key_dir = config.data_dir + "/keys";
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
   Core core(options);

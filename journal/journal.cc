@@ -144,8 +144,9 @@ JournalWriter::~JournalWriter() {
   }
 }
 
-Status JournalWriter::Open(const std::string& dir) {
+Status JournalWriter::Open(const std::string& dir, bool fsync) {
   dir_ = dir;
+  fsync_ = fsync;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create " + dir + ": " + ec.message());
@@ -206,7 +207,7 @@ Status JournalWriter::Sync() {
     if (n <= 0) return fail("journal write failed");
     written += static_cast<size_t>(n);
   }
-  if (::fdatasync(fd_) != 0) return fail("journal fdatasync failed");
+  if (fsync_ && ::fdatasync(fd_) != 0) return fail("journal fdatasync failed");
   segment_bytes_ += buffer_.size();
   buffer_.clear();
   return Status::Ok();

@@ -66,8 +66,9 @@ class JournalWriter {
   JournalWriter& operator=(const JournalWriter&) = delete;
 
   // Opens `dir` for appending after the last segment (call after ReadAll, which has
-  // removed any torn tail).
-  Status Open(const std::string& dir);
+  // removed any torn tail). `fsync` false skips fdatasync: records then survive a crash of
+  // the process but not of the machine or its power (see the daemon's journal_fsync).
+  Status Open(const std::string& dir, bool fsync = true);
   void Append(const v1::Input& input);
   // Writes what was appended and makes it durable (fdatasync). On failure nothing of what
   // was appended since the last Sync stays in the journal (the caller refuses it all).
@@ -78,6 +79,7 @@ class JournalWriter {
   Status Roll();
 
   std::string dir_;
+  bool fsync_ = true;
   int fd_ = -1;
   uint32_t segment_number_ = 0;
   uint64_t segment_bytes_ = 0;
