@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <optional>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <map>
 #include <mutex>
@@ -21,6 +25,7 @@
 #include "daemon/metrics.h"
 #include "daemon/log.h"
 #include "engine/engine.h"
+#include "evidence/bundle.h"
 #include "evidence/checkpoint.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_tree.h"
@@ -45,7 +50,12 @@ struct AdminWork {
   v1::Input input;
   std::promise<Status> result;
 };
-using Work = std::variant<FixesWork, AdminWork>;
+// Asks the engine thread to sign a checkpoint now (an evidence bundle needs one that
+// covers everything so far). Not an input: nothing is journaled or applied.
+struct CheckpointWork {
+  std::promise<void> done;
+};
+using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
 
 }  // namespace
 
@@ -162,8 +172,8 @@ bool Core::State::Journal(const std::deque<Work>& batch) {
         *input.mutable_fix() = fix;
         journal->Append(input);
       }
-    } else {
-      journal->Append(std::get<AdminWork>(work).input);
+    } else if (const auto* admin = std::get_if<AdminWork>(&work)) {
+      journal->Append(admin->input);
     }
   }
   const Status synced = journal->Sync();
@@ -186,7 +196,8 @@ void Core::State::Refuse(Work& work, const Status& why) {
     if (fixes->done) fixes->done(std::move(outcomes));
     return;
   }
-  std::get<AdminWork>(work).result.set_value(why);
+  if (auto* admin = std::get_if<AdminWork>(&work)) admin->result.set_value(why);
+  if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) checkpoint->done.set_value();
 }
 
 void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
@@ -278,6 +289,11 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       }
     }
     if (fixes->done) fixes->done(std::move(outcomes));
+    return;
+  }
+  if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) {
+    MaybeCheckpoint(options.clock(), /*force=*/true);
+    checkpoint->done.set_value();
     return;
   }
   auto& admin = std::get<AdminWork>(work);
@@ -431,6 +447,43 @@ void Core::ForgetSubscriber(std::string_view subscriber) {
 }
 
 std::string Core::MetricsText() { return state_->metrics.Render(); }
+
+StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_view alert_id) {
+  if (state_->options.data_dir.empty() || !state_->signer) {
+    return FailedPrecondition("evidence needs the journal and signing keys");
+  }
+  // A checkpoint that covers the alert's newest event, signed before the bundle is cut.
+  CheckpointWork work;
+  std::future<void> signed_now = work.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running || state_->stopping) return FailedPrecondition("the daemon is stopping");
+    state_->queue.emplace_back(std::move(work));
+  }
+  state_->work_ready.notify_one();
+  signed_now.wait();
+
+  static std::atomic<uint64_t> counter{0};
+  const std::filesystem::path out = std::filesystem::path(state_->options.data_dir) / "tmp" /
+                                    ("bundle-" + std::to_string(++counter));
+  std::error_code ec;
+  std::filesystem::remove_all(out, ec);
+  evidence::BundleRequest request;
+  request.data_dir = state_->options.data_dir;
+  request.alert_id = std::string(alert_id);
+  request.out_dir = out.string();
+  Status written = evidence::WriteBundle(request);
+  std::map<std::string, std::string> files;
+  if (written.ok()) {
+    for (const auto& entry : std::filesystem::directory_iterator(out, ec)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      files[entry.path().filename().string()].assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  std::filesystem::remove_all(out, ec);
+  if (!written.ok()) return written;
+  return files;
+}
 
 std::vector<v1::PublicKey> Core::PublicKeys() {
   std::lock_guard<std::mutex> lock(state_->mu);  // signer is set once, under mu, at Start

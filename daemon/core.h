@@ -50,6 +50,8 @@ struct CoreOptions {
   // and whether that sync reaches the disk (fdatasync) or only the operating system.
   TimeMs journal_commit_window_ms = 0;
   bool journal_fsync = true;
+  // The data directory the journal, keys and checkpoints live in (evidence bundles).
+  std::string data_dir;
   // With a journal: the Ed25519 key directory (created with a new key when empty) and the
   // file signed checkpoints of the Merkle log are appended to; empty key_dir: no signing.
   std::string key_dir;
@@ -90,6 +92,7 @@ class Core final : public ingest::MonitoringService {
   void ForgetSubscriber(std::string_view subscriber) override;
   std::string MetricsText() override;
   std::vector<v1::PublicKey> PublicKeys() override;
+  StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;
 
  private:

@@ -101,6 +101,7 @@ int Run(const DaemonConfig& config) {
 
   CoreOptions options;
   options.engine = *settings;
+  options.data_dir = config.data_dir;
   options.journal_dir = config.data_dir + "/journal";
   options.salvage = config.salvage;
   options.journal_fsync = config.journal_fsync;

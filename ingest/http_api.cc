@@ -331,6 +331,26 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
                           {http::verb::put, [&] { PutZone(ctx, id, /*create=*/false); }}});
   } else if (is({"v1", "alerts"})) {
     dispatch("GET", {{http::verb::get, [&] { ListAlerts(ctx); }}});
+  } else if (is({"v1", "alerts", "*", "evidence"})) {
+    const std::string& id = segments[2];
+    dispatch("GET", {{http::verb::get, [&] {
+                        // {"alert_id": ..., "files": {name: content}}: write each file into a
+                        // directory and run `stayaway verify` on it.
+                        auto files = service_->EvidenceBundle(id);
+                        if (!files.ok()) {
+                          Refuse(*service_, ctx->request, ctx->responder,
+                                 HttpStatusOf(files.status().code()),
+                                 StatusCodeName(files.status().code()), files.status().message());
+                          return;
+                        }
+                        google::protobuf::Struct body;
+                        (*body.mutable_fields())["alert_id"].set_string_value(id);
+                        auto* out = (*body.mutable_fields())["files"].mutable_struct_value();
+                        for (const auto& [name, content] : *files) {
+                          (*out->mutable_fields())[name].set_string_value(content);
+                        }
+                        ctx->Reply(http::status::ok, ToJson(body) + "\n");
+                      }}});
   } else if (is({"v1", "alerts", "*", "ack"})) {
     const std::string& id = segments[2];
     dispatch("POST", {{http::verb::post, [&] { AckAlert(ctx, id); }}});

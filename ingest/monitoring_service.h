@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,10 @@ class MonitoringService {
   virtual std::string MetricsText() = 0;
   // The keys the centre signs its checkpoints with (GET /v1/keys); empty without signing.
   virtual std::vector<v1::PublicKey> PublicKeys() = 0;
+  // The evidence bundle of one alert (evidence/bundle.h) as file name -> content, cut
+  // after signing a fresh checkpoint. Slow (it replays the journal): for occasional use.
+  virtual StatusOr<std::map<std::string, std::string>> EvidenceBundle(
+      std::string_view alert_id) = 0;
   // False while starting or stopping.
   virtual bool Healthy() = 0;
 };

@@ -9,6 +9,9 @@
 #include <sstream>
 #include <string>
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include "tests/daemon_harness.h"
 
 namespace stayaway {
@@ -197,6 +200,38 @@ TEST_F(EvidenceBundle, UnknownAlertIsRefusedClearly) {
                                (bundle_.parent_path() / "none").string());
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.out.find("not in the journal"), std::string::npos) << refused.out;
+}
+
+TEST(EvidenceOverHttp, ALiveDaemonServesAVerifiableBundle) {
+  Daemon daemon;
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  const TimeMs t = NowMs() - 60'000;
+  const std::string fixes =
+      "[{\"device\":\"phone-2\",\"seq\":1,\"time\":\"" + FormatRfc3339(t) +
+      "\",\"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8},"
+      "{\"device\":\"tag-1\",\"seq\":1,\"time\":\"" + FormatRfc3339(t + 1000) +
+      "\",\"lat\":42.87,\"lon\":74.5912,\"accuracy_m\":6},"
+      "{\"device\":\"tag-1\",\"seq\":2,\"time\":\"" + FormatRfc3339(t + 2000) +
+      "\",\"lat\":42.87,\"lon\":74.5910,\"accuracy_m\":6}]";
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/fixes", fixes).status, 200);
+  std::smatch id;
+  const std::string alerts = Http(daemon.http(), "GET", "/v1/alerts").body;
+  ASSERT_TRUE(std::regex_search(alerts, id, std::regex("\"alert_id\":\"([0-9a-f]{16})\"")));
+  const HttpReply bundle = Http(daemon.http(), "GET", "/v1/alerts/" + std::string(id[1]) + "/evidence");
+  ASSERT_EQ(bundle.status, 200) << bundle.body;
+  EXPECT_EQ(Http(daemon.http(), "GET", "/v1/alerts/0000000000000000/evidence").status, 404);
+
+  // The integrator writes the files out and a court verifies them.
+  google::protobuf::Struct body;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(bundle.body, &body).ok());
+  const fs::path out = daemon.dir() / "served-bundle";
+  fs::create_directories(out);
+  for (const auto& [name, content] : body.fields().at("files").struct_value().fields()) {
+    Write(out / name, content.string_value());
+  }
+  const CommandRun verified = Stayaway("verify " + out.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_EQ(daemon.Stop(), 0);
 }
 
 }  // namespace
