@@ -59,6 +59,10 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
         return InvalidArgument(where + " must be between 0 and 1000");
       }
       config->journal_commit_window_ms = static_cast<uint32_t>(*value);
+    } else if (name == "snapshot_every_records") {
+      const auto value = node.value<int64_t>();
+      if (!value || *value < 1) return InvalidArgument(where + " must be a positive number");
+      config->snapshot_every_records = static_cast<uint64_t>(*value);
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");

@@ -49,6 +49,9 @@ struct DaemonConfig {
   //     changes nothing about what can be lost.
   bool journal_fsync = true;
   uint32_t journal_commit_window_ms = 0;
+  // A snapshot every this many journal records (and at every clean stop); 0: the default,
+  // a million. Recovery loads the newest and replays only the journal after it.
+  uint64_t snapshot_every_records = 0;
   bool help = false;
 };
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <optional>
 #include <condition_variable>
+#include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +30,7 @@
 #include "evidence/bundle.h"
 #include "evidence/checkpoint.h"
 #include "evidence/leaves.h"
+#include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
 #include "journal/journal.h"
 
@@ -60,19 +63,22 @@ using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
 }  // namespace
 
 struct Core::State {
-  explicit State(CoreOptions o) : options(std::move(o)), engine(options.engine) {
+  explicit State(CoreOptions o)
+      : options(std::move(o)), engine(std::make_unique<engine::Engine>(options.engine)) {
     if (!options.clock) options.clock = SystemNowMs;
   }
 
   CoreOptions options;
-  engine::Engine engine;  // touched by the engine thread only
+  std::unique_ptr<engine::Engine> engine;  // touched by the engine thread only
   EventLog log;
   AlertBook alerts;
   Metrics metrics;
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
   // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
-  evidence::MerkleTree tree;                          // engine thread only
+  evidence::MerkleFrontier tree;                      // engine thread only
+  uint64_t journal_records = 0;       // inputs committed (journal records applied)
+  uint64_t snapshot_records = 0;      // journal_records at the newest snapshot
   std::optional<evidence::CheckpointSigner> signer;   // set by Recover when keys are on
   int checkpoints_fd = -1;
   uint64_t checkpointed_size = 0;
@@ -102,7 +108,12 @@ struct Core::State {
   // After `input` was applied: its Merkle leaf, then its events (numbered, logged, booked,
   // counted, each with its own leaf), then listeners are told.
   void Commit(const v1::Input& input, std::vector<v1::Event>* events);
+  void Publish(std::vector<v1::Event>* events);
   void MaybeCheckpoint(TimeMs now, bool force);
+  // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
+  // frontier, the event log and the catalogue after `records` journal records.
+  void MaybeSnapshot(bool force);
+  bool LoadNewestSnapshot();
   Status SubmitAdmin(v1::Input input);
 };
 
@@ -129,17 +140,27 @@ Status Core::Start() {
 // come back exactly as they were (the engine is deterministic).
 Status Core::State::Recover() {
   std::vector<v1::Event> events;
+  const bool from_snapshot = LoadNewestSnapshot();
+  const uint64_t skip = journal_records;
+  uint64_t seen = 0;
   auto report = journal::ReadAll(options.journal_dir, options.salvage, [&](const v1::Input& input) {
+    if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
     events.clear();
-    if (engine.Apply(input, &events).ok()) RecordCatalogue(input);
+    if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
     Commit(input, &events);
   });
   if (!report.ok()) return report.status();
   if (!report->warnings.empty()) {
     Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
   }
+  if (report->records < skip) {
+    return FailedPrecondition("the journal holds " + std::to_string(report->records) +
+                              " records but the newest snapshot was taken after " +
+                              std::to_string(skip) + "; remove the snapshot to replay in full");
+  }
   Log(LogLevel::kInfo, "recovered from the journal",
       {{"records", std::to_string(report->records)},
+       {"from_snapshot", from_snapshot ? std::to_string(skip) : "none"},
        {"events", std::to_string(log.NextSeq() - 1)}});
   journal = std::make_unique<journal::JournalWriter>();
   if (Status s = journal->Open(options.journal_dir, options.journal_fsync); !s.ok()) return s;
@@ -207,7 +228,7 @@ void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
     journal->Append(tick);
     if (!journal->Sync().ok()) return;  // an unjournaled tick would break replay
   }
-  engine.ApplyTick(now, events);
+  engine->ApplyTick(now, events);
   Commit(tick, events);
 }
 
@@ -234,6 +255,7 @@ void Core::State::Run() {
       work_ready.wait_for(lock, wait, [&] { return stopping || !queue.empty(); });
       if (queue.empty() && stopping) {
         MaybeCheckpoint(options.clock(), /*force=*/true);
+        MaybeSnapshot(/*force=*/true);
         return;
       }
       // A commit window trades latency for fewer syncs: let more input gather.
@@ -263,6 +285,7 @@ void Core::State::Run() {
       next_tick = now + options.tick_interval_ms;
     }
     MaybeCheckpoint(now, /*force=*/false);
+    MaybeSnapshot(/*force=*/false);
   }
 }
 
@@ -272,7 +295,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     v1::Input input;
     for (size_t i = 0; i < fixes->fixes.size(); ++i) {
       const auto started = std::chrono::steady_clock::now();
-      const Status status = engine.ApplyFix(fixes->fixes[i], events);
+      const Status status = engine->ApplyFix(fixes->fixes[i], events);
       metrics.ObserveEvaluation(std::chrono::steady_clock::now() - started);
       *input.mutable_fix() = fixes->fixes[i];
       // Events go to the log before the sender hears back: what is acknowledged is applied.
@@ -297,13 +320,194 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     return;
   }
   auto& admin = std::get<AdminWork>(work);
-  const Status status = engine.Apply(admin.input, events);
+  const Status status = engine->Apply(admin.input, events);
   if (status.ok()) RecordCatalogue(admin.input);
   Commit(admin.input, events);
   admin.result.set_value(status);
 }
 
+
+namespace {
+
+void PutU32(uint32_t v, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutU64(uint64_t v, std::string* out) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutBytes(std::string_view bytes, std::string* out) {
+  PutU32(static_cast<uint32_t>(bytes.size()), out);
+  out->append(bytes);
+}
+
+// Reads what PutU32/PutU64/PutBytes wrote; every read is bounds-checked.
+struct Reader {
+  std::string_view in;
+  bool ok = true;
+  uint64_t Int(int bytes) {
+    if (in.size() < static_cast<size_t>(bytes)) {
+      ok = false;
+      return 0;
+    }
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
+    in.remove_prefix(static_cast<size_t>(bytes));
+    return v;
+  }
+  std::string_view Bytes() {
+    const uint64_t n = Int(4);
+    if (!ok || in.size() < n) {
+      ok = false;
+      return {};
+    }
+    std::string_view out = in.substr(0, n);
+    in.remove_prefix(n);
+    return out;
+  }
+};
+
+constexpr char kSnapshotMagic[] = "SSD1";
+
+}  // namespace
+
+void Core::State::MaybeSnapshot(bool force) {
+  if (options.snapshot_dir.empty() || journal_records == snapshot_records) return;
+  if (!force && journal_records - snapshot_records < options.snapshot_every_records) return;
+  std::string bytes(kSnapshotMagic, 4);
+  PutU64(journal_records, &bytes);
+  PutBytes(engine->SaveSnapshotBytes(), &bytes);
+  PutBytes(tree.Serialize(), &bytes);
+  std::vector<v1::EventRecord> records;
+  log.Read(1, SIZE_MAX, &records);
+  PutU32(static_cast<uint32_t>(records.size()), &bytes);
+  for (const v1::EventRecord& r : records) PutBytes(r.SerializeAsString(), &bytes);
+  {
+    std::lock_guard<std::mutex> lock(catalogue_mu);
+    PutU32(static_cast<uint32_t>(orders.size()), &bytes);
+    for (const auto& [id, order] : orders) PutBytes(order.SerializeAsString(), &bytes);
+    PutU32(static_cast<uint32_t>(zones.size()), &bytes);
+    for (const auto& [id, zone] : zones) PutBytes(zone.SerializeAsString(), &bytes);
+  }
+  PutU32(journal::Crc32c(bytes), &bytes);
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.snapshot_dir, ec);
+  const std::string name = "snapshot-" + std::to_string(journal_records) + ".bin";
+  const std::string path = options.snapshot_dir + "/" + name;
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  bool written = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+                 ::fdatasync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  written = written && ::rename(temp.c_str(), path.c_str()) == 0;
+  if (!written) {
+    Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}});
+    return;
+  }
+  snapshot_records = journal_records;
+  // Keep the two newest: a damaged newest one still leaves a good one.
+  std::vector<std::pair<uint64_t, std::filesystem::path>> all;
+  for (const auto& entry : std::filesystem::directory_iterator(options.snapshot_dir, ec)) {
+    unsigned long long n = 0;
+    if (std::sscanf(entry.path().filename().c_str(), "snapshot-%llu.bin", &n) == 1 &&
+        entry.path().extension() == ".bin") {
+      all.emplace_back(n, entry.path());
+    }
+  }
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i + 2 < all.size(); ++i) std::filesystem::remove(all[i].second, ec);
+}
+
+bool Core::State::LoadNewestSnapshot() {
+  if (options.snapshot_dir.empty()) return false;
+  std::error_code ec;
+  std::vector<std::pair<uint64_t, std::filesystem::path>> all;
+  for (const auto& entry : std::filesystem::directory_iterator(options.snapshot_dir, ec)) {
+    unsigned long long n = 0;
+    if (entry.path().extension() == ".tmp") {
+      std::filesystem::remove(entry.path(), ec);  // a snapshot cut short by a crash
+    } else if (std::sscanf(entry.path().filename().c_str(), "snapshot-%llu.bin", &n) == 1 &&
+               entry.path().extension() == ".bin") {
+      all.emplace_back(n, entry.path());
+    }
+  }
+  std::sort(all.rbegin(), all.rend());
+  for (const auto& [records_at, path] : all) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto reject = [&, p = path](const std::string& why) {
+      Log(LogLevel::kWarning, "skipping a snapshot", {{"path", p.string()}, {"reason", why}});
+    };
+    if (bytes.size() < 8 || bytes.compare(0, 4, kSnapshotMagic) != 0) {
+      reject("not a snapshot");
+      continue;
+    }
+    Reader crc{std::string_view(bytes).substr(bytes.size() - 4)};
+    if (crc.Int(4) != journal::Crc32c(std::string_view(bytes).substr(0, bytes.size() - 4))) {
+      reject("checksum mismatch");
+      continue;
+    }
+    Reader r{std::string_view(bytes).substr(4, bytes.size() - 8)};
+    const uint64_t records = r.Int(8);
+    auto loaded = engine::Engine::FromSnapshotBytes(r.Bytes(), options.engine);
+    auto frontier = evidence::MerkleFrontier::Deserialize(r.Bytes());
+    if (!r.ok || !loaded.ok() || !frontier.ok()) {
+      reject(!loaded.ok() ? loaded.status().message() : "malformed");
+      continue;
+    }
+    std::vector<v1::Event> events;
+    const uint64_t event_count = r.Int(4);
+    for (uint64_t i = 0; r.ok && i < event_count; ++i) {
+      v1::EventRecord record;
+      if (!record.ParseFromString(std::string(r.Bytes()))) r.ok = false;
+      events.push_back(record.event());
+    }
+    std::map<std::string, v1::Order, std::less<>> snapshot_orders;
+    std::map<std::string, v1::Zone> snapshot_zones;
+    const uint64_t order_count = r.Int(4);
+    for (uint64_t i = 0; r.ok && i < order_count; ++i) {
+      v1::Order order;
+      if (!order.ParseFromString(std::string(r.Bytes()))) r.ok = false;
+      snapshot_orders[order.id()] = order;
+    }
+    const uint64_t zone_count = r.Int(4);
+    for (uint64_t i = 0; r.ok && i < zone_count; ++i) {
+      v1::Zone zone;
+      if (!zone.ParseFromString(std::string(r.Bytes()))) r.ok = false;
+      snapshot_zones[zone.id()] = zone;
+    }
+    if (!r.ok) {
+      reject("malformed");
+      continue;
+    }
+    engine = std::move(loaded).value();
+    tree = std::move(frontier).value();
+    journal_records = snapshot_records = records;
+    Publish(&events);
+    {
+      std::lock_guard<std::mutex> lock(catalogue_mu);
+      orders = std::move(snapshot_orders);
+      zones = std::move(snapshot_zones);
+    }
+    return true;
+  }
+  return false;
+}
+
+// Events into the log, the alert book and the metrics (no leaves: snapshot loading).
+void Core::State::Publish(std::vector<v1::Event>* events) {
+  if (events->empty()) return;
+  const uint64_t first = log.Append(*events);
+  for (size_t i = 0; i < events->size(); ++i) {
+    alerts.Record(first + i, (*events)[i]);
+    metrics.CountEvent((*events)[i]);
+  }
+  metrics.SetOpenAlerts(alerts.OpenByKind());
+  events->clear();
+}
+
 void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events) {
+  ++journal_records;
   tree.Append(evidence::InputLeafData(input));
   if (events->empty()) return;
   const uint64_t first = log.Append(*events);
@@ -325,7 +529,7 @@ void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events)
 void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
   if (!signer || tree.size() == checkpointed_size) return;
   if (!force && now < next_checkpoint) return;
-  const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.CurrentRoot(), now);
+  const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.Root(), now);
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
   std::string line;

@@ -52,6 +52,11 @@ struct CoreOptions {
   bool journal_fsync = true;
   // The data directory the journal, keys and checkpoints live in (evidence bundles).
   std::string data_dir;
+  // Where snapshots go (empty: none). One is written every snapshot_every_records journal
+  // records and at Stop; recovery loads the newest valid one and replays only the journal
+  // after it (a damaged snapshot is skipped for an older one, then for a full replay).
+  std::string snapshot_dir;
+  uint64_t snapshot_every_records = 1'000'000;
   // With a journal: the Ed25519 key directory (created with a new key when empty) and the
   // file signed checkpoints of the Merkle log are appended to; empty key_dir: no signing.
   std::string key_dir;

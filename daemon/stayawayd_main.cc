@@ -103,6 +103,8 @@ int Run(const DaemonConfig& config) {
   options.engine = *settings;
   options.data_dir = config.data_dir;
   options.journal_dir = config.data_dir + "/journal";
+  options.snapshot_dir = config.data_dir + "/snapshots";
+  if (config.snapshot_every_records > 0) options.snapshot_every_records = config.snapshot_every_records;
   options.salvage = config.salvage;
   options.journal_fsync = config.journal_fsync;
   options.journal_commit_window_ms = config.journal_commit_window_ms;
