@@ -140,6 +140,12 @@ Status Core::Start() {
 // come back exactly as they were (the engine is deterministic).
 Status Core::State::Recover() {
   std::vector<v1::Event> events;
+  // Salvage replays what survives of the journal in full: snapshots taken from the journal
+  // as it was no longer describe it, so they go.
+  if (options.salvage && !options.snapshot_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(options.snapshot_dir, ec);
+  }
   const bool from_snapshot = LoadNewestSnapshot();
   const uint64_t skip = journal_records;
   uint64_t seen = 0;

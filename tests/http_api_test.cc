@@ -634,6 +634,10 @@ TEST_F(HttpApiSlowClientTest, ARequestTrickledTooSlowlyIsCutOff) {
   Client slow(port());
   slow.WriteRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finished
   EXPECT_TRUE(slow.ClosedByServerWithin(3s));
+  // The refusal is counted on the connection's strand, possibly just after the close.
+  for (int i = 0; i < 200 && !Contains(core_.MetricsText(), "timeout"); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_TRUE(Contains(core_.MetricsText(), "timeout")) << core_.MetricsText();
 }
 
