@@ -136,6 +136,13 @@ std::vector<v1::SignedCheckpoint> LoadCheckpoints(const std::string& data_dir) {
   return out;
 }
 
+// A field of a parsed JSON object, or the empty value when absent (never aborts: the
+// bundle under verification may be anything).
+const google::protobuf::Value& Field(const google::protobuf::Struct& object, const char* name) {
+  auto it = object.fields().find(name);
+  return it == object.fields().end() ? google::protobuf::Value::default_instance() : it->second;
+}
+
 }  // namespace
 
 Status WriteBundle(const BundleRequest& request) {
@@ -296,7 +303,7 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
     problem("checkpoint.json is not JSON");
     return report;
   }
-  auto public_key = PublicKeyFromHex(checkpoint_file.fields().at("public_key").string_value());
+  auto public_key = PublicKeyFromHex(Field(checkpoint_file, "public_key").string_value());
   if (!public_key.ok()) {
     problem("checkpoint.json: the public key is malformed");
     return report;
@@ -312,7 +319,10 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
     return report;
   }
   std::map<std::string, std::string> contents;
-  for (const auto& [name, hash] : manifest_json.fields().at("files").struct_value().fields()) {
+  if (Field(manifest_json, "files").struct_value().fields().empty()) {
+    problem("manifest.json lists no files");
+  }
+  for (const auto& [name, hash] : Field(manifest_json, "files").struct_value().fields()) {
     const auto bytes = ReadFile(dir / name);
     if (!bytes) {
       problem(name + " is missing");
@@ -327,7 +337,7 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
 
   // 2. The signed checkpoint.
   std::string checkpoint_json;
-  (void)google::protobuf::util::MessageToJsonString(checkpoint_file.fields().at("checkpoint"),
+  (void)google::protobuf::util::MessageToJsonString(Field(checkpoint_file, "checkpoint"),
                                                     &checkpoint_json);
   auto checkpoint = FromJson<v1::SignedCheckpoint>(checkpoint_json, "checkpoint.json");
   if (!checkpoint.ok()) {
@@ -349,8 +359,8 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
   // 3. Every input and event is in the signed log.
   BundleContent content;
   content.key_id = KeyIdOf(*public_key);
-  content.alert_id = manifest_json.fields().at("alert_id").string_value();
-  content.subject = manifest_json.fields().at("subject").string_value();
+  content.alert_id = Field(manifest_json, "alert_id").string_value();
+  content.subject = Field(manifest_json, "subject").string_value();
   int line_number = 0;
   size_t proven = 0;
   for (const std::string& line : Lines(contents["inputs.ndjson"])) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -192,6 +193,28 @@ TEST_F(EvidenceBundle, AnOrderOverAPeriodVerifiesToo) {
   const CommandRun verified = Stayaway("verify " + out.string());
   EXPECT_EQ(verified.status, 0) << verified.out;
   EXPECT_NE(verified.out.find("reproduces all"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, RandomlyCorruptedBundlesNeverCrashTheVerifier) {
+  const unsigned seed = 4711;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  const std::vector<std::string> files = {"manifest.json", "manifest.sig", "checkpoint.json",
+                                          "inputs.ndjson", "events.ndjson", "report.html"};
+  for (int round = 0; round < 25; ++round) {
+    const fs::path copy = Copy("random-" + std::to_string(round));
+    const fs::path target = copy / files[rng() % files.size()];
+    std::string bytes = Read(target);
+    if (round % 4 == 0) {
+      bytes.resize(rng() % (bytes.size() + 1));  // truncated
+    } else {
+      for (int k = 0; k < 3; ++k) bytes[rng() % bytes.size()] = static_cast<char>(rng());
+    }
+    Write(target, bytes);
+    const CommandRun verified = Stayaway("verify " + copy.string());
+    EXPECT_EQ(verified.status, 1) << target << "\n" << verified.out;  // refused, not crashed
+    EXPECT_NE(verified.out.find("NOT VERIFIED"), std::string::npos) << verified.out;
+  }
 }
 
 TEST_F(EvidenceBundle, UnknownAlertIsRefusedClearly) {
