@@ -99,6 +99,10 @@ int Run(const DaemonConfig& config) {
     webhook_targets.emplace_back(url, *target);
   }
 
+  // Declared before the core: subscribers' event listeners hold strands of this context,
+  // and the core's event log must let go of them before the context goes away.
+  asio::io_context io;
+
   CoreOptions options;
   options.engine = *settings;
   options.data_dir = config.data_dir;
@@ -129,7 +133,6 @@ int Run(const DaemonConfig& config) {
     webhooks.back()->Start();
   }
 
-  asio::io_context io;
   ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port});
   if (Status s = tcp.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot listen for ingest", {{"error", s.message()}});
