@@ -281,13 +281,15 @@ Status EngineState::ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>*) {
 
 Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const {
   const geo::LatLng p{fix.lat(), fix.lon()};
-  if (!p.IsValid()) {
+  if (fix.no_position()) {
+    // Nothing to check of a position that is not there.
+  } else if (!p.IsValid()) {
     return InvalidArgument("position lat " + std::to_string(fix.lat()) + " lon " +
                            std::to_string(fix.lon()) +
                            " is outside [-90, 90] x [-180, 180] or not a number");
   }
-  if (!std::isfinite(fix.accuracy_m()) || fix.accuracy_m() < 0 ||
-      fix.accuracy_m() > settings_.max_accuracy_m) {
+  if (!fix.no_position() && (!std::isfinite(fix.accuracy_m()) || fix.accuracy_m() < 0 ||
+                             fix.accuracy_m() > settings_.max_accuracy_m)) {
     return InvalidArgument("accuracy_m " + std::to_string(fix.accuracy_m()) +
                            " is outside [0, " + std::to_string(settings_.max_accuracy_m) + "]");
   }
@@ -388,6 +390,19 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   device.last_received = std::max(device.last_received, received);
 
   PersonState& person = persons_[device.person];
+  if (fix.no_position()) {
+    // Only the device's own signals: an SOS must get through even without a position.
+    fx.suspect = false;
+    for (const Membership& m : person.orders) {
+      DeviceRules(m.order, fx, comms_restored, std::nullopt, events);
+    }
+    if (t >= device.newest_time) {
+      device.newest_time = t;
+      device.newest_flags = fx.flags;
+      device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
+    }
+    return Status::Ok();
+  }
   fx.ecef = geo::ToEcef(fx.track_fix.position);
   fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
 
@@ -444,7 +459,9 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
     own.radius_m = fx.track_fix.accuracy_m;
     own.source_time = t;
     own.from = &fx.track_fix;
-    FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
+    if (!fx.fix->no_position()) {
+      FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
+    }
     auto* ref = e->add_fixes();
     ref->set_device(device.id);
     ref->set_seq(fx.track_fix.seq);

@@ -93,7 +93,8 @@ std::vector<FixPoint> FixesOf(const BundleContent& content, const v1::Party& par
   const std::set<std::string> devices(party.devices().begin(), party.devices().end());
   std::vector<FixPoint> out;
   for (const v1::Input& input : content.inputs) {
-    if (input.has_fix() && devices.count(input.fix().device())) {
+    // A report without a position (an SOS before any fix) is in the table, not on the map.
+    if (input.has_fix() && devices.count(input.fix().device()) && !input.fix().no_position()) {
       out.push_back({&input.fix(), TimestampToMs(input.fix().time())});
     }
   }
@@ -276,7 +277,7 @@ std::string ReportHtml(const BundleContent& content) {
     max_lon = std::max(max_lon, lon);
   };
   for (const v1::Input& in : content.inputs) {
-    if (in.has_fix()) extend(in.fix().lat(), in.fix().lon());
+    if (in.has_fix() && !in.fix().no_position()) extend(in.fix().lat(), in.fix().lon());
   }
   for (const v1::Zone& z : order->zones()) {
     if (z.has_circle()) extend(z.circle().lat(), z.circle().lon());
@@ -368,9 +369,14 @@ std::string ReportHtml(const BundleContent& content) {
     const v1::Fix& f = in.fix();
     h << "<tr><td>" << Escape(f.device()) << "</td><td>" << f.seq() << "</td><td>"
       << FormatRfc3339(TimestampToMs(f.time())) << "</td><td>"
-      << FormatRfc3339(TimestampToMs(f.received())) << "</td><td>" << Number(f.lat(), 6)
-      << "</td><td>" << Number(f.lon(), 6) << "</td><td>" << Number(f.accuracy_m(), 1)
-      << " m</td><td>" << v1::Fix::Source_Name(f.source()) << "</td></tr>\n";
+      << FormatRfc3339(TimestampToMs(f.received())) << "</td>";
+    if (f.no_position()) {
+      h << "<td colspan=\"3\">no position</td>";
+    } else {
+      h << "<td>" << Number(f.lat(), 6) << "</td><td>" << Number(f.lon(), 6) << "</td><td>"
+        << Number(f.accuracy_m(), 1) << " m</td>";
+    }
+    h << "<td>" << v1::Fix::Source_Name(f.source()) << "</td></tr>\n";
   }
   h << "</table>\n<h2>How to verify</h2><p>Run <code>stayaway verify</code> on this directory. "
        "It checks the centre's signature (key " << Escape(content.key_id) << ") over the manifest "

@@ -39,6 +39,7 @@ struct Reading {
   std::optional<double> heading_deg;
   std::optional<double> battery_pct;
   std::string alarm;
+  bool no_position = false;  // an alarm sent without any position
 };
 
 StatusOr<v1::Fix> ToFix(const Reading& r) {
@@ -54,6 +55,7 @@ StatusOr<v1::Fix> ToFix(const Reading& r) {
   MsToTimestamp(r.time, fix.mutable_time());
   fix.set_lat(r.lat);
   fix.set_lon(r.lon);
+  fix.set_no_position(r.no_position);
 
   // Android reports 0 (and some apps -1) when it has no accuracy estimate.
   double accuracy = kUnknownAccuracyM;
@@ -271,11 +273,16 @@ StatusOr<v1::Fix> DecodeQuery(std::string_view text) {
   } else {
     if (Status s = number(Param::kLat, &lat); !s.ok()) return s;
     if (Status s = number(Param::kLon, &lon); !s.ok()) return s;
-    if (!lat.has_value()) return InvalidArgument("parameter lat is missing");
-    if (!lon.has_value()) return InvalidArgument("parameter lon is missing");
+    // A panic press before the phone has any fix still matters: an alarm without a
+    // position becomes a no_position fix instead of being refused.
+    const bool alarm_only = !lat.has_value() && !lon.has_value() &&
+                            get(Param::kAlarm).has_value() && !get(Param::kAlarm)->value.empty();
+    if (!alarm_only && !lat.has_value()) return InvalidArgument("parameter lat is missing");
+    if (!alarm_only && !lon.has_value()) return InvalidArgument("parameter lon is missing");
+    r.no_position = alarm_only;
   }
-  r.lat = *lat;
-  r.lon = *lon;
+  r.lat = lat.value_or(0);
+  r.lon = lon.value_or(0);
 
   std::optional<double> speed_knots, altitude;
   for (const auto& [param, out] : {std::pair{Param::kAccuracy, &r.accuracy_m},

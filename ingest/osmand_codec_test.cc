@@ -195,6 +195,19 @@ TEST(ParseOsmAndQuery, RefusesMissingRequiredParameters) {
   EXPECT_EQ(Error(""), "osmand: parameter id is missing or empty");
 }
 
+TEST(ParseOsmAndQuery, AnAlarmWithoutAnyPositionStillGetsThrough) {
+  // A panic press before the phone has a fix: no lat/lon, but the SOS must not be lost.
+  auto fix = ParseOsmAndQuery("id=phone-2&timestamp=1740823200&alarm=sos&batt=40");
+  ASSERT_TRUE(fix.ok()) << fix.status().ToString();
+  EXPECT_TRUE(fix->no_position());
+  ASSERT_EQ(fix->flags_size(), 1);
+  EXPECT_EQ(fix->flags(0), v1::Fix::sos);
+  EXPECT_DOUBLE_EQ(fix->battery_pct(), 40);
+  // Without an alarm a missing position is still an error, and half a position too.
+  EXPECT_FALSE(ParseOsmAndQuery("id=p&timestamp=1740823200").ok());
+  EXPECT_FALSE(ParseOsmAndQuery("id=p&timestamp=1740823200&alarm=sos&lat=1").ok());
+}
+
 TEST(ParseOsmAndQuery, RefusesValuesThatAreNotFiniteNumbers) {
   const std::string base = "id=p&timestamp=1740823200";
   EXPECT_EQ(Error(base + "&lat=abc&lon=2"), "osmand: lat \"abc\" is not a finite number");

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/engine_test_support.h"
 
 namespace stayaway::enginetest {
@@ -324,6 +326,25 @@ TEST(EngineDeviceRules, FineFixesInterleavedWithCoarseOnesKeepTheLocation) {
     const auto events = OfKind(h.Send(fix), Event::location_lost);
     EXPECT_TRUE(events.empty()) << "minute " << m << "\n" << Describe(events);
   }
+}
+
+TEST(EngineDeviceRules, SosWithoutAnyPositionOpensAndEvaluatesNoDistance) {
+  Harness h;
+  h.AddOrder(MakeOrder("order-1", Person("aggr", {"tag-1"}), {Person("victim", {"phone-v"}, "victim")},
+                       300, 0));
+  v1::Fix press;
+  press.set_device("phone-v");
+  press.set_seq(1);
+  MsToTimestamp(kT0, press.mutable_time());
+  press.set_no_position(true);
+  press.set_lat(std::numeric_limits<double>::quiet_NaN());  // ignored: there is no position
+  press.add_flags(v1::Fix::sos);
+  const auto events = h.Send(press);
+  const auto sos = FindEvent(events, Event::sos, Event::opened);
+  ASSERT_TRUE(sos.has_value()) << Describe(events);
+  EXPECT_FALSE(sos->has_protected_()) << "no position to report";
+  EXPECT_EQ(sos->person(), "victim");
+  for (const Event& e : events) EXPECT_EQ(e.kind(), Event::sos) << Describe(events);
 }
 
 }  // namespace
