@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/file_io.h"
 #include "evidence/derived_files.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
@@ -24,34 +25,12 @@ namespace fs = std::filesystem;
 constexpr char kFormat[] = "stayaway-evidence-1";
 constexpr char kEngineVersion[] = "stayaway 0.1.0";
 
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
 template <typename Message>
 StatusOr<Message> FromJson(const std::string& text, const std::string& what) {
   Message message;
   const auto status = google::protobuf::util::JsonStringToMessage(text, &message);
   if (!status.ok()) return InvalidArgument(what + ": " + std::string(status.message()));
   return message;
-}
-
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Status WriteFile(const fs::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  return out ? Status::Ok() : FailedPrecondition("cannot write " + path.string());
 }
 
 std::vector<std::string> Lines(const std::string& text) {

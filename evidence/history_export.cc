@@ -13,6 +13,7 @@
 #include "base/time.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/file_io.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_tree.h"
@@ -28,34 +29,11 @@ namespace fs = std::filesystem;
 // Small file and JSON helpers.
 // ---------------------------------------------------------------------------------------
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Status WriteFile(const fs::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  out.close();
-  return out ? Status::Ok() : FailedPrecondition("cannot write " + path.string());
-}
-
 // The lines of an NDJSON file; a final newline does not make an empty last line.
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out;
 }
 
