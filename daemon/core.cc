@@ -33,6 +33,7 @@
 #include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
 #include "journal/journal.h"
+#include "journal/snapshot_file.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -113,7 +114,10 @@ struct Core::State {
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
   // frontier, the event log and the catalogue after `records` journal records.
   void MaybeSnapshot(bool force);
-  bool LoadNewestSnapshot();
+  // The newest valid snapshot taken at or after journal position `not_before`.
+  bool LoadNewestSnapshot(uint64_t not_before);
+  // Replaces the fresh state with a snapshot's; false (and why) when it does not parse.
+  bool LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why);
   Status SubmitAdmin(v1::Input input);
 };
 
@@ -333,81 +337,25 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
 }
 
 
-namespace {
-
-void PutU32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutU64(uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutBytes(std::string_view bytes, std::string* out) {
-  PutU32(static_cast<uint32_t>(bytes.size()), out);
-  out->append(bytes);
-}
-
-// Reads what PutU32/PutU64/PutBytes wrote; every read is bounds-checked.
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  uint64_t Int(int bytes) {
-    if (in.size() < static_cast<size_t>(bytes)) {
-      ok = false;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-    in.remove_prefix(static_cast<size_t>(bytes));
-    return v;
-  }
-  std::string_view Bytes() {
-    const uint64_t n = Int(4);
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string_view out = in.substr(0, n);
-    in.remove_prefix(n);
-    return out;
-  }
-};
-
-constexpr char kSnapshotMagic[] = "SSD1";
-
-}  // namespace
-
 void Core::State::MaybeSnapshot(bool force) {
   if (options.snapshot_dir.empty() || journal_records == snapshot_records) return;
   if (!force && journal_records - snapshot_records < options.snapshot_every_records) return;
-  std::string bytes(kSnapshotMagic, 4);
-  PutU64(journal_records, &bytes);
-  PutBytes(engine->SaveSnapshotBytes(), &bytes);
-  PutBytes(tree.Serialize(), &bytes);
-  std::vector<v1::EventRecord> records;
-  log.Read(1, SIZE_MAX, &records);
-  PutU32(static_cast<uint32_t>(records.size()), &bytes);
-  for (const v1::EventRecord& r : records) PutBytes(r.SerializeAsString(), &bytes);
+  journal::SnapshotFile snapshot;
+  snapshot.records = journal_records;
+  snapshot.engine_bytes = engine->SaveSnapshotBytes();
+  snapshot.frontier_bytes = tree.Serialize();
+  log.Read(1, SIZE_MAX, &snapshot.events);
   {
     std::lock_guard<std::mutex> lock(catalogue_mu);
-    PutU32(static_cast<uint32_t>(orders.size()), &bytes);
-    for (const auto& [id, order] : orders) PutBytes(order.SerializeAsString(), &bytes);
-    PutU32(static_cast<uint32_t>(zones.size()), &bytes);
-    for (const auto& [id, zone] : zones) PutBytes(zone.SerializeAsString(), &bytes);
+    for (const auto& [id, order] : orders) snapshot.orders.push_back(order);
+    for (const auto& [id, zone] : zones) snapshot.zones.push_back(zone);
   }
-  PutU32(journal::Crc32c(bytes), &bytes);
-
   std::error_code ec;
   std::filesystem::create_directories(options.snapshot_dir, ec);
-  const std::string name = "snapshot-" + std::to_string(journal_records) + ".bin";
-  const std::string path = options.snapshot_dir + "/" + name;
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  bool written = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-                 ::fdatasync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  written = written && ::rename(temp.c_str(), path.c_str()) == 0;
-  if (!written) {
-    Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}});
+  const std::string path =
+      options.snapshot_dir + "/snapshot-" + std::to_string(journal_records) + ".bin";
+  if (Status s = journal::WriteFileAtomically(path, snapshot.Encode()); !s.ok()) {
+    Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}, {"error", s.message()}});
     return;
   }
   snapshot_records = journal_records;
@@ -424,7 +372,30 @@ void Core::State::MaybeSnapshot(bool force) {
   for (size_t i = 0; i + 2 < all.size(); ++i) std::filesystem::remove(all[i].second, ec);
 }
 
-bool Core::State::LoadNewestSnapshot() {
+bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why) {
+  auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine);
+  if (!loaded.ok()) {
+    *why = loaded.status().message();
+    return false;
+  }
+  auto frontier = evidence::MerkleFrontier::Deserialize(snapshot.frontier_bytes);
+  if (!frontier.ok()) {
+    *why = frontier.status().message();
+    return false;
+  }
+  engine = std::move(loaded).value();
+  tree = std::move(frontier).value();
+  journal_records = snapshot_records = snapshot.records;
+  std::vector<v1::Event> events;
+  for (const v1::EventRecord& record : snapshot.events) events.push_back(record.event());
+  Publish(&events);
+  std::lock_guard<std::mutex> lock(catalogue_mu);
+  for (const v1::Order& order : snapshot.orders) orders[order.id()] = order;
+  for (const v1::Zone& zone : snapshot.zones) zones[zone.id()] = zone;
+  return true;
+}
+
+bool Core::State::LoadNewestSnapshot(uint64_t not_before) {
   if (options.snapshot_dir.empty()) return false;
   std::error_code ec;
   std::vector<std::pair<uint64_t, std::filesystem::path>> all;
@@ -439,61 +410,27 @@ bool Core::State::LoadNewestSnapshot() {
   }
   std::sort(all.rbegin(), all.rend());
   for (const auto& [records_at, path] : all) {
-    std::ifstream in(path, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto reject = [&, p = path](const std::string& why) {
       Log(LogLevel::kWarning, "skipping a snapshot", {{"path", p.string()}, {"reason", why}});
     };
-    if (bytes.size() < 8 || bytes.compare(0, 4, kSnapshotMagic) != 0) {
-      reject("not a snapshot");
+    if (records_at < not_before) {
+      reject("older than the retention base: the journal it needs was deleted");
       continue;
     }
-    Reader crc{std::string_view(bytes).substr(bytes.size() - 4)};
-    if (crc.Int(4) != journal::Crc32c(std::string_view(bytes).substr(0, bytes.size() - 4))) {
-      reject("checksum mismatch");
+    StatusOr<std::string> bytes = journal::ReadWholeFile(path.string());
+    if (!bytes.ok()) {
+      reject(bytes.status().message());
       continue;
     }
-    Reader r{std::string_view(bytes).substr(4, bytes.size() - 8)};
-    const uint64_t records = r.Int(8);
-    auto loaded = engine::Engine::FromSnapshotBytes(r.Bytes(), options.engine);
-    auto frontier = evidence::MerkleFrontier::Deserialize(r.Bytes());
-    if (!r.ok || !loaded.ok() || !frontier.ok()) {
-      reject(!loaded.ok() ? loaded.status().message() : "malformed");
+    StatusOr<journal::SnapshotFile> snapshot = journal::SnapshotFile::Decode(*bytes);
+    if (!snapshot.ok()) {
+      reject(snapshot.status().message());
       continue;
     }
-    std::vector<v1::Event> events;
-    const uint64_t event_count = r.Int(4);
-    for (uint64_t i = 0; r.ok && i < event_count; ++i) {
-      v1::EventRecord record;
-      if (!record.ParseFromString(std::string(r.Bytes()))) r.ok = false;
-      events.push_back(record.event());
-    }
-    std::map<std::string, v1::Order, std::less<>> snapshot_orders;
-    std::map<std::string, v1::Zone> snapshot_zones;
-    const uint64_t order_count = r.Int(4);
-    for (uint64_t i = 0; r.ok && i < order_count; ++i) {
-      v1::Order order;
-      if (!order.ParseFromString(std::string(r.Bytes()))) r.ok = false;
-      snapshot_orders[order.id()] = order;
-    }
-    const uint64_t zone_count = r.Int(4);
-    for (uint64_t i = 0; r.ok && i < zone_count; ++i) {
-      v1::Zone zone;
-      if (!zone.ParseFromString(std::string(r.Bytes()))) r.ok = false;
-      snapshot_zones[zone.id()] = zone;
-    }
-    if (!r.ok) {
-      reject("malformed");
+    std::string why;
+    if (!LoadSnapshot(*snapshot, &why)) {
+      reject(why);
       continue;
-    }
-    engine = std::move(loaded).value();
-    tree = std::move(frontier).value();
-    journal_records = snapshot_records = records;
-    Publish(&events);
-    {
-      std::lock_guard<std::mutex> lock(catalogue_mu);
-      orders = std::move(snapshot_orders);
-      zones = std::move(snapshot_zones);
     }
     return true;
   }

@@ -26,6 +26,17 @@ Hash MerkleFrontier::Root() const {
   return root;
 }
 
+StatusOr<MerkleFrontier> MerkleFrontier::FromSubtrees(uint64_t size, std::vector<Hash> subtrees) {
+  if (subtrees.size() != static_cast<size_t>(std::popcount(size))) {
+    return InvalidArgument("merkle frontier: " + std::to_string(subtrees.size()) +
+                           " subtree hashes for " + std::to_string(size) + " leaves");
+  }
+  MerkleFrontier f;
+  f.size_ = size;
+  f.subtrees_ = std::move(subtrees);
+  return f;
+}
+
 std::string MerkleFrontier::Serialize() const {
   std::string out(8, '\0');
   for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((size_ >> (8 * i)) & 0xff);

@@ -23,6 +23,11 @@ class MerkleFrontier {
   // The RFC 6962 root of the leaves so far (SHA-256("") when empty).
   Hash Root() const;
 
+  // The complete subtrees' hashes, largest (leftmost) first: one per set bit of size().
+  const std::vector<Hash>& subtrees() const { return subtrees_; }
+  // A frontier from its parts; refuses a count of hashes that is not popcount(size).
+  static StatusOr<MerkleFrontier> FromSubtrees(uint64_t size, std::vector<Hash> subtrees);
+
   // For snapshots: the size and the subtree hashes, largest subtree first.
   std::string Serialize() const;
   static StatusOr<MerkleFrontier> Deserialize(std::string_view bytes);

@@ -9,6 +9,7 @@
 #include <bit>
 #include <utility>
 
+#include "evidence/merkle_frontier.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {
@@ -141,97 +142,237 @@ StatusOr<Hash> HashFromBytes(std::string_view bytes) {
 uint64_t MerkleTree::Append(std::string_view data) { return AppendLeafHash(HashLeaf(data)); }
 
 uint64_t MerkleTree::AppendLeafHash(const Hash& leaf_hash) {
-  if (levels_.empty()) levels_.emplace_back();
+  if (levels_.empty()) {
+    levels_.emplace_back();
+    offsets_.push_back(0);
+  }
   levels_[0].push_back(leaf_hash);
-  // Each even-length level just completed a pair: its parent block is complete too.
-  for (size_t h = 0; levels_[h].size() % 2 == 0; ++h) {
-    if (h + 1 == levels_.size()) levels_.emplace_back();
+  // Each level whose block count just became even completed a pair: its parent block is
+  // complete too. (After a cut, the left one of that pair is the frontier subtree.)
+  for (size_t h = 0; (offsets_[h] + levels_[h].size()) % 2 == 0; ++h) {
+    if (h + 1 == levels_.size()) {
+      levels_.emplace_back();
+      offsets_.push_back((offsets_[h] + levels_[h].size()) / 2 - 1);
+    }
     const std::vector<Hash>& level = levels_[h];
     const Hash parent = HashChildren(level[level.size() - 2], level.back());
     levels_[h + 1].push_back(parent);
   }
-  return levels_[0].size() - 1;
+  return size() - 1;
 }
 
-Hash MerkleTree::Subtree(uint64_t begin, uint64_t end) const {
+StatusOr<MerkleTree> MerkleTree::FromFrontier(const MerkleFrontier& frontier,
+                                              const std::vector<RetainedLeaf>& retained) {
+  MerkleTree tree;
+  const uint64_t cut = frontier.size();
+  tree.pruned_ = cut;
+  if (cut == 0) {
+    if (!retained.empty()) return InvalidArgument("an empty cut cannot retain leaves");
+    return tree;
+  }
+  const int height = std::bit_width(cut);  // levels 0 .. height-1 can hold a frontier subtree
+  tree.levels_.resize(static_cast<size_t>(height));
+  tree.offsets_.resize(static_cast<size_t>(height));
+  size_t next = 0;  // subtrees() is largest first: walk the bits from the top
+  for (int h = height - 1; h >= 0; --h) {
+    tree.offsets_[static_cast<size_t>(h)] = cut >> h;
+    if ((cut >> h) & 1) {
+      --tree.offsets_[static_cast<size_t>(h)];
+      tree.levels_[static_cast<size_t>(h)].push_back(frontier.subtrees()[next++]);
+    }
+  }
+  for (const RetainedLeaf& leaf : retained) {
+    if (leaf.index >= cut) {
+      return InvalidArgument("retained leaf " + std::to_string(leaf.index) +
+                             " is not left of the cut at " + std::to_string(cut));
+    }
+    // The frontier subtree holding the leaf, and the path up to it.
+    uint64_t begin = 0;
+    int h = height - 1;
+    for (;; --h) {
+      if (((cut >> h) & 1) == 0) continue;
+      if (leaf.index < begin + (uint64_t{1} << h)) break;
+      begin += uint64_t{1} << h;
+    }
+    if (leaf.subtree_path.size() != static_cast<size_t>(h)) {
+      return InvalidArgument("retained leaf " + std::to_string(leaf.index) + ": its path has " +
+                             std::to_string(leaf.subtree_path.size()) + " hashes, its subtree is " +
+                             std::to_string(h) + " levels high");
+    }
+    Hash node = leaf.leaf_hash;
+    for (int level = 0; level < h; ++level) {
+      const bool right_child = ((leaf.index - begin) >> level) & 1;
+      const Hash& sibling = leaf.subtree_path[static_cast<size_t>(level)];
+      node = right_child ? HashChildren(sibling, node) : HashChildren(node, sibling);
+    }
+    if (node != tree.levels_[static_cast<size_t>(h)].front()) {
+      return InvalidArgument("retained leaf " + std::to_string(leaf.index) +
+                             ": its path does not lead to the frontier subtree's hash");
+    }
+    tree.retained_paths_[leaf.index] = leaf.subtree_path;
+  }
+  return tree;
+}
+
+Hash MerkleTree::Subtree(uint64_t begin, uint64_t end, bool* gap) const {
   const uint64_t n = end - begin;
   if (std::has_single_bit(n) && begin % n == 0) {
-    return levels_[std::countr_zero(n)][begin / n];  // a complete block: stored
+    // A complete block: stored, unless retention deleted it.
+    const size_t h = static_cast<size_t>(std::countr_zero(n));
+    if (h < levels_.size() && begin / n >= offsets_[h] &&
+        begin / n - offsets_[h] < levels_[h].size()) {
+      return levels_[h][begin / n - offsets_[h]];
+    }
+    *gap = true;
+    return Hash{};
   }
   const uint64_t k = SplitPoint(n);
-  return HashChildren(Subtree(begin, begin + k), Subtree(begin + k, end));
+  return HashChildren(Subtree(begin, begin + k, gap), Subtree(begin + k, end, gap));
 }
 
-StatusOr<Hash> MerkleTree::RootHash(uint64_t tree_size) const {
+Status MerkleTree::CheckSize(uint64_t tree_size) const {
   if (tree_size > size()) {
     return InvalidArgument("tree size " + std::to_string(tree_size) +
                            " is beyond the tree's " + std::to_string(size()) + " leaves");
   }
-  if (tree_size == 0) return EmptyRoot();
-  return Subtree(0, tree_size);
+  if (tree_size != 0 && tree_size < pruned_) {
+    return FailedPrecondition("tree size " + std::to_string(tree_size) + " is before the " +
+                              std::to_string(pruned_) + " leaves that retention deleted");
+  }
+  return Status::Ok();
 }
 
-Hash MerkleTree::CurrentRoot() const { return size() == 0 ? EmptyRoot() : Subtree(0, size()); }
+namespace {
+Status GapError() {
+  return Status(StatusCode::kInternal, "a node this needs was deleted by retention");
+}
+}  // namespace
+
+StatusOr<Hash> MerkleTree::RootHash(uint64_t tree_size) const {
+  if (Status s = CheckSize(tree_size); !s.ok()) return s;
+  if (tree_size == 0) return EmptyRoot();
+  bool gap = false;
+  const Hash root = Subtree(0, tree_size, &gap);
+  if (gap) return GapError();
+  return root;
+}
+
+Hash MerkleTree::CurrentRoot() const {
+  bool gap = false;  // size() >= pruned_ always: no gap
+  return size() == 0 ? EmptyRoot() : Subtree(0, size(), &gap);
+}
+
+StatusOr<MerkleFrontier> MerkleTree::FrontierAt(uint64_t tree_size) const {
+  if (Status s = CheckSize(tree_size); !s.ok()) return s;
+  std::vector<Hash> subtrees;
+  bool gap = false;
+  uint64_t begin = 0;
+  for (int h = std::bit_width(tree_size) - 1; h >= 0; --h) {
+    if (((tree_size >> h) & 1) == 0) continue;
+    subtrees.push_back(Subtree(begin, begin + (uint64_t{1} << h), &gap));
+    begin += uint64_t{1} << h;
+  }
+  if (gap) return GapError();
+  return MerkleFrontier::FromSubtrees(tree_size, std::move(subtrees));
+}
+
+StatusOr<std::vector<Hash>> MerkleTree::PathInFrontierSubtree(uint64_t leaf, uint64_t cut) const {
+  if (Status s = CheckSize(cut); !s.ok()) return s;
+  if (leaf >= cut) {
+    return InvalidArgument("leaf " + std::to_string(leaf) + " is not left of " +
+                           std::to_string(cut));
+  }
+  if (leaf < pruned_ && !retained_paths_.contains(leaf)) {
+    return FailedPrecondition("leaf " + std::to_string(leaf) + " was deleted by retention");
+  }
+  uint64_t begin = 0;
+  int h = std::bit_width(cut) - 1;
+  for (;; --h) {
+    if (((cut >> h) & 1) == 0) continue;
+    if (leaf < begin + (uint64_t{1} << h)) break;
+    begin += uint64_t{1} << h;
+  }
+  std::vector<Hash> path;
+  bool gap = false;
+  AuditPath(leaf, begin, begin + (uint64_t{1} << h), &path, &gap);
+  if (gap) return GapError();
+  return path;
+}
 
 void MerkleTree::AuditPath(uint64_t index, uint64_t begin, uint64_t end,
-                           std::vector<Hash>* out) const {
-  if (end - begin == 1) return;
-  const uint64_t mid = begin + SplitPoint(end - begin);
+                           std::vector<Hash>* out, bool* gap) const {
+  const uint64_t n = end - begin;
+  if (index < pruned_ && end <= pruned_ && std::has_single_bit(n) && begin % n == 0) {
+    // A frontier subtree left of the cut: the retained path is the rest of the way down.
+    auto it = retained_paths_.find(index);
+    if (it == retained_paths_.end()) {
+      *gap = true;
+      return;
+    }
+    out->insert(out->end(), it->second.begin(), it->second.end());
+    return;
+  }
+  if (n == 1) return;
+  const uint64_t mid = begin + SplitPoint(n);
   // PATH(m, D[n]) = PATH(m, half holding m) : MTH(other half); bottom-up order.
   if (index < mid) {
-    AuditPath(index, begin, mid, out);
-    out->push_back(Subtree(mid, end));
+    AuditPath(index, begin, mid, out, gap);
+    out->push_back(Subtree(mid, end, gap));
   } else {
-    AuditPath(index, mid, end, out);
-    out->push_back(Subtree(begin, mid));
+    AuditPath(index, mid, end, out, gap);
+    out->push_back(Subtree(begin, mid, gap));
   }
 }
 
 StatusOr<std::vector<Hash>> MerkleTree::InclusionProof(uint64_t leaf_index,
                                                        uint64_t tree_size) const {
-  if (tree_size > size()) {
-    return InvalidArgument("tree size " + std::to_string(tree_size) +
-                           " is beyond the tree's " + std::to_string(size()) + " leaves");
-  }
+  if (Status s = CheckSize(tree_size); !s.ok()) return s;
   if (leaf_index >= tree_size) {
     return InvalidArgument("leaf " + std::to_string(leaf_index) +
                            " is not in a tree of " + std::to_string(tree_size) + " leaves");
   }
+  if (leaf_index < pruned_ && !retained_paths_.contains(leaf_index)) {
+    return FailedPrecondition("leaf " + std::to_string(leaf_index) +
+                              " was deleted by retention");
+  }
   std::vector<Hash> path;
-  AuditPath(leaf_index, 0, tree_size, &path);
+  bool gap = false;
+  AuditPath(leaf_index, 0, tree_size, &path, &gap);
+  if (gap) return GapError();
   return path;
 }
 
 void MerkleTree::SubProof(uint64_t old_end, uint64_t begin, uint64_t end,
-                          bool old_is_complete_subtree, std::vector<Hash>* out) const {
+                          bool old_is_complete_subtree, std::vector<Hash>* out,
+                          bool* gap) const {
   if (old_end == end) {
     // The verifier already knows this subtree's hash when it is the whole old tree.
-    if (!old_is_complete_subtree) out->push_back(Subtree(begin, end));
+    if (!old_is_complete_subtree) out->push_back(Subtree(begin, end, gap));
     return;
   }
   const uint64_t mid = begin + SplitPoint(end - begin);
   if (old_end <= mid) {
-    SubProof(old_end, begin, mid, old_is_complete_subtree, out);
-    out->push_back(Subtree(mid, end));
+    SubProof(old_end, begin, mid, old_is_complete_subtree, out, gap);
+    out->push_back(Subtree(mid, end, gap));
   } else {
-    SubProof(old_end, mid, end, false, out);
-    out->push_back(Subtree(begin, mid));
+    SubProof(old_end, mid, end, false, out, gap);
+    out->push_back(Subtree(begin, mid, gap));
   }
 }
 
 StatusOr<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size,
                                                          uint64_t new_size) const {
-  if (new_size > size()) {
-    return InvalidArgument("tree size " + std::to_string(new_size) +
-                           " is beyond the tree's " + std::to_string(size()) + " leaves");
-  }
+  if (Status s = CheckSize(new_size); !s.ok()) return s;
   if (old_size > new_size) {
     return InvalidArgument("old tree size " + std::to_string(old_size) +
                            " is larger than the new size " + std::to_string(new_size));
   }
   std::vector<Hash> proof;
   if (old_size == 0 || old_size == new_size) return proof;
-  SubProof(old_size, 0, new_size, true, &proof);
+  if (Status s = CheckSize(old_size); !s.ok()) return s;
+  bool gap = false;
+  SubProof(old_size, 0, new_size, true, &proof, &gap);
+  if (gap) return GapError();
   return proof;
 }
 

@@ -23,12 +23,21 @@
 // take O(log n) hash operations for the current size and for every past size alike;
 // Append is amortized O(1).
 //
+// Retention (evidence/retention.h) deletes the oldest journal records; the tree of what
+// remains starts from the frontier at the cut (MerkleFrontier: one hash per complete
+// subtree left of it) plus, for a few retained leaves (the order versions still in force),
+// their audit paths inside their frontier subtree. Every node a proof about the later
+// leaves needs is either such a frontier subtree or lies right of the cut, so roots,
+// inclusion proofs (of later and of retained leaves) and consistency proofs from sizes at
+// or after the cut are exactly those of the full tree; anything else is refused.
+//
 // Thread-compatible: const methods may run concurrently with each other, not with
 // Append. The Verify* functions are pure and thread-safe.
 #ifndef STAYAWAY_EVIDENCE_MERKLE_TREE_H_
 #define STAYAWAY_EVIDENCE_MERKLE_TREE_H_
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -59,9 +68,29 @@ StatusOr<Hash> HashFromHex(std::string_view hex);
 std::string HashToBytes(const Hash& hash);  // the 32 raw bytes, for protobuf `bytes`
 StatusOr<Hash> HashFromBytes(std::string_view bytes);  // refuses anything but 32 bytes
 
+class MerkleFrontier;
+
 class MerkleTree {
  public:
   MerkleTree() = default;
+
+  // A leaf left of a retention cut whose proofs survive the cut.
+  struct RetainedLeaf {
+    uint64_t index = 0;
+    Hash leaf_hash{};
+    std::vector<Hash> subtree_path;  // its audit path inside its frontier subtree
+  };
+  // The tree of a log whose first frontier.size() leaves were deleted (see above). Refuses
+  // a retained leaf at or after the cut, or whose path does not lead to its subtree's hash.
+  static StatusOr<MerkleTree> FromFrontier(const MerkleFrontier& frontier,
+                                           const std::vector<RetainedLeaf>& retained);
+  // Leaves deleted before this tree begins (0 for a whole tree).
+  uint64_t pruned_leaves() const { return pruned_; }
+  // The frontier of the tree of `tree_size` leaves (pruned_leaves() <= tree_size <= size()).
+  StatusOr<MerkleFrontier> FrontierAt(uint64_t tree_size) const;
+  // The audit path of `leaf` inside the complete subtree of the frontier at `cut` that
+  // holds it (leaf < cut <= size()): what a new cut keeps for a retained leaf.
+  StatusOr<std::vector<Hash>> PathInFrontierSubtree(uint64_t leaf, uint64_t cut) const;
 
   // Appends one leaf (the record's bytes, hashed with the 0x00 leaf prefix) and returns
   // its index, 0 for the first leaf.
@@ -70,9 +99,9 @@ class MerkleTree {
   // when rebuilding the tree from stored leaf hashes.
   uint64_t AppendLeafHash(const Hash& leaf_hash);
 
-  uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
-  // Leaf hash of leaf `index` (< size()).
-  const Hash& LeafHash(uint64_t index) const { return levels_[0][index]; }
+  uint64_t size() const { return levels_.empty() ? 0 : offsets_[0] + levels_[0].size(); }
+  // Leaf hash of leaf `index` (pruned_leaves() <= index < size()).
+  const Hash& LeafHash(uint64_t index) const { return levels_[0][index - offsets_[0]]; }
 
   // Root of the tree made of the first `tree_size` leaves (tree_size <= size()); the
   // empty tree's root is SHA-256("").
@@ -94,14 +123,22 @@ class MerkleTree {
                                                          uint64_t new_size) const;
 
  private:
-  // Hash of leaves [begin, end) as MTH defines it; 0 < end - begin.
-  Hash Subtree(uint64_t begin, uint64_t end) const;
-  void AuditPath(uint64_t index, uint64_t begin, uint64_t end, std::vector<Hash>* out) const;
+  // Hash of leaves [begin, end) as MTH defines it; 0 < end - begin. Sets *gap when a node
+  // it needs was deleted by retention (a caller's precondition check failed to exclude it).
+  Hash Subtree(uint64_t begin, uint64_t end, bool* gap) const;
+  void AuditPath(uint64_t index, uint64_t begin, uint64_t end, std::vector<Hash>* out,
+                 bool* gap) const;
   void SubProof(uint64_t old_end, uint64_t begin, uint64_t end, bool old_is_complete_subtree,
-                std::vector<Hash>* out) const;
+                std::vector<Hash>* out, bool* gap) const;
+  Status CheckSize(uint64_t tree_size) const;
 
-  // levels_[h][i] is the hash of leaves [i * 2^h, (i + 1) * 2^h), for complete blocks.
+  // levels_[h][i] is the hash of leaves [(offsets_[h] + i) * 2^h, ... + 2^h): complete
+  // aligned blocks. In a whole tree offsets_ are all 0; after a cut, level h starts with
+  // the frontier subtree of that height, if the cut has one.
   std::vector<std::vector<Hash>> levels_;
+  std::vector<uint64_t> offsets_;
+  uint64_t pruned_ = 0;
+  std::map<uint64_t, std::vector<Hash>> retained_paths_;  // by leaf index, left of the cut
 };
 
 // Offline verification, RFC 9162 2.1.3.2: ok when `path` proves that the leaf with hash

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "evidence/merkle_frontier.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {
@@ -473,6 +474,127 @@ TEST(MerkleVerify, FailureMessagesSayWhatDoesNotMatch) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("leaf 5"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("5dc9da79a70659a9"), std::string::npos) << status.message();
+}
+
+}  // namespace
+}  // namespace stayaway::evidence
+
+// ---------------------------------------------------------------------------------
+// Trees that start from a retention cut: the whole tree is the oracle.
+// ---------------------------------------------------------------------------------
+
+namespace stayaway::evidence {
+namespace {
+
+MerkleTree PrunedAt(const MerkleTree& whole, const std::vector<Hash>& leaf_hashes, uint64_t cut,
+                    const std::vector<uint64_t>& retained) {
+  auto frontier = whole.FrontierAt(cut);
+  EXPECT_TRUE(frontier.ok());
+  std::vector<MerkleTree::RetainedLeaf> kept;
+  for (uint64_t leaf : retained) {
+    auto path = whole.PathInFrontierSubtree(leaf, cut);
+    EXPECT_TRUE(path.ok()) << path.status().message();
+    kept.push_back({leaf, leaf_hashes[leaf], *path});
+  }
+  auto tree = MerkleTree::FromFrontier(*frontier, kept);
+  EXPECT_TRUE(tree.ok()) << tree.status().message();
+  for (uint64_t i = cut; i < leaf_hashes.size(); ++i) tree->AppendLeafHash(leaf_hashes[i]);
+  return std::move(tree).value();
+}
+
+TEST(PrunedMerkleTreeTest, EveryProofAfterEveryCutMatchesTheWholeTree) {
+  constexpr uint64_t kLeaves = 37;
+  std::vector<Hash> leaf_hashes;
+  MerkleTree whole;
+  for (uint64_t i = 0; i < kLeaves; ++i) {
+    leaf_hashes.push_back(HashLeaf("leaf " + std::to_string(i)));
+    whole.AppendLeafHash(leaf_hashes.back());
+  }
+  for (uint64_t cut = 0; cut <= kLeaves; ++cut) {
+    std::vector<uint64_t> retained;
+    for (uint64_t i = 0; i < cut; i += 3) retained.push_back(i);
+    const MerkleTree tree = PrunedAt(whole, leaf_hashes, cut, retained);
+    ASSERT_EQ(tree.size(), kLeaves);
+    EXPECT_EQ(tree.pruned_leaves(), cut);
+    EXPECT_EQ(tree.CurrentRoot(), whole.CurrentRoot());
+    for (uint64_t n = std::max<uint64_t>(cut, 1); n <= kLeaves; ++n) {
+      SCOPED_TRACE("cut " + std::to_string(cut) + " size " + std::to_string(n));
+      EXPECT_EQ(*tree.RootHash(n), *whole.RootHash(n));
+      for (uint64_t leaf = 0; leaf < n; ++leaf) {
+        const bool known = leaf >= cut || leaf % 3 == 0;
+        auto got = tree.InclusionProof(leaf, n);
+        ASSERT_EQ(got.ok(), known) << "leaf " << leaf;
+        if (known) {
+          EXPECT_EQ(*got, *whole.InclusionProof(leaf, n)) << "leaf " << leaf;
+        }
+      }
+      for (uint64_t old = 0; old <= n; ++old) {
+        auto got = tree.ConsistencyProof(old, n);
+        const bool known = old == 0 || old >= cut;
+        ASSERT_EQ(got.ok(), known) << "old " << old;
+        if (known) {
+          EXPECT_EQ(*got, *whole.ConsistencyProof(old, n)) << "old " << old;
+        }
+      }
+    }
+    if (cut > 1) {
+      EXPECT_FALSE(tree.RootHash(cut - 1).ok());
+    }
+  }
+}
+
+TEST(PrunedMerkleTreeTest, ASecondCutCarriesTheRetainedLeavesForward) {
+  constexpr uint64_t kLeaves = 53;
+  std::vector<Hash> leaf_hashes;
+  MerkleTree whole;
+  for (uint64_t i = 0; i < kLeaves; ++i) {
+    leaf_hashes.push_back(HashLeaf("entry " + std::to_string(i)));
+    whole.AppendLeafHash(leaf_hashes.back());
+  }
+  for (uint64_t first = 1; first < 30; first += 4) {
+    for (uint64_t second = first; second <= 45; second += 5) {
+      SCOPED_TRACE("cuts " + std::to_string(first) + ", " + std::to_string(second));
+      std::vector<uint64_t> retained = {0, first - 1};
+      const MerkleTree once = PrunedAt(whole, leaf_hashes, first, retained);
+      // The second cut keeps the first's retained leaves and one more after the first cut.
+      auto frontier = once.FrontierAt(second);
+      ASSERT_TRUE(frontier.ok());
+      std::vector<MerkleTree::RetainedLeaf> kept;
+      std::vector<uint64_t> keep = retained;
+      if (second > first) keep.push_back(second - 1);
+      for (uint64_t leaf : keep) {
+        auto path = once.PathInFrontierSubtree(leaf, second);
+        ASSERT_TRUE(path.ok()) << path.status().message();
+        EXPECT_EQ(*path, *whole.PathInFrontierSubtree(leaf, second));
+        kept.push_back({leaf, leaf_hashes[leaf], *path});
+      }
+      auto twice = MerkleTree::FromFrontier(*frontier, kept);
+      ASSERT_TRUE(twice.ok()) << twice.status().message();
+      for (uint64_t i = second; i < kLeaves; ++i) twice->AppendLeafHash(leaf_hashes[i]);
+      for (uint64_t leaf : keep) {
+        EXPECT_EQ(*twice->InclusionProof(leaf, kLeaves), *whole.InclusionProof(leaf, kLeaves));
+      }
+      EXPECT_EQ(twice->CurrentRoot(), whole.CurrentRoot());
+    }
+  }
+}
+
+TEST(PrunedMerkleTreeTest, RefusesRetainedPathsThatDoNotLeadToTheFrontier) {
+  MerkleTree whole;
+  std::vector<Hash> leaf_hashes;
+  for (int i = 0; i < 12; ++i) {
+    leaf_hashes.push_back(HashLeaf(std::to_string(i)));
+    whole.AppendLeafHash(leaf_hashes.back());
+  }
+  auto frontier = whole.FrontierAt(11);
+  auto path = whole.PathInFrontierSubtree(5, 11);
+  ASSERT_TRUE(frontier.ok() && path.ok());
+  EXPECT_TRUE(MerkleTree::FromFrontier(*frontier, {{5, leaf_hashes[5], *path}}).ok());
+  EXPECT_FALSE(MerkleTree::FromFrontier(*frontier, {{5, leaf_hashes[6], *path}}).ok());
+  EXPECT_FALSE(MerkleTree::FromFrontier(*frontier, {{4, leaf_hashes[4], *path}}).ok());
+  EXPECT_FALSE(MerkleTree::FromFrontier(*frontier, {{11, leaf_hashes[11], {}}}).ok());
+  std::vector<Hash> short_path(path->begin(), path->end() - 1);
+  EXPECT_FALSE(MerkleTree::FromFrontier(*frontier, {{5, leaf_hashes[5], short_path}}).ok());
 }
 
 }  // namespace

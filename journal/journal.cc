@@ -47,8 +47,9 @@ std::string SegmentName(uint32_t number) {
   return name;
 }
 
-// Segment numbers present in dir, ascending.
-std::vector<uint32_t> Segments(const std::string& dir) {
+}  // namespace
+
+std::vector<uint32_t> ListSegments(const std::string& dir) {
   std::vector<uint32_t> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -62,7 +63,31 @@ std::vector<uint32_t> Segments(const std::string& dir) {
   return out;
 }
 
+namespace {
+void SyncDirectory(const std::string& dir) {
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
 }  // namespace
+
+StatusOr<uint64_t> DeleteSegmentsBefore(const std::string& dir, uint32_t first_kept) {
+  uint64_t freed = 0;
+  for (uint32_t number : ListSegments(dir)) {
+    if (number >= first_kept) break;
+    const fs::path path = fs::path(dir) / SegmentName(number);
+    std::error_code ec;
+    const uint64_t bytes = fs::file_size(path, ec);
+    if (!fs::remove(path, ec) || ec) {
+      return FailedPrecondition("cannot delete " + path.string() + ": " + ec.message());
+    }
+    freed += bytes;
+  }
+  SyncDirectory(dir);
+  return freed;
+}
 
 uint32_t Crc32c(std::string_view data) {
   static const std::array<uint32_t, 256> table = MakeCrcTable();
@@ -74,10 +99,27 @@ uint32_t Crc32c(std::string_view data) {
 StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
                              const std::function<void(const v1::Input&)>& on_input,
                              ReadMode mode) {
+  ReadOptions options;
+  options.salvage = salvage;
+  options.mode = mode;
+  return ReadAll(dir, options, on_input);
+}
+
+StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
+                             const std::function<void(const v1::Input&)>& on_input) {
+  const bool salvage = options.salvage;
+  const ReadMode mode = options.mode;
   ReadReport report;
-  const std::vector<uint32_t> segments = Segments(dir);
+  std::vector<uint32_t> segments = ListSegments(dir);
+  std::erase_if(segments, [&](uint32_t n) { return n < options.first_segment; });
+  if (options.first_segment > 1 && !segments.empty() && segments.front() != options.first_segment) {
+    return FailedPrecondition("journal segment " + SegmentName(options.first_segment) + " in " +
+                              dir + " is missing: the journal starts at " +
+                              SegmentName(segments.front()));
+  }
   for (size_t s = 0; s < segments.size(); ++s) {
     const bool last = s + 1 == segments.size();
+    if (options.on_segment) options.on_segment(segments[s], report.records);
     const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
     std::ifstream in(path, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -144,13 +186,14 @@ JournalWriter::~JournalWriter() {
   }
 }
 
-Status JournalWriter::Open(const std::string& dir, bool fsync) {
+Status JournalWriter::Open(const std::string& dir, bool fsync, uint64_t segment_bytes) {
   dir_ = dir;
   fsync_ = fsync;
+  segment_limit_ = segment_bytes;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create " + dir + ": " + ec.message());
-  const std::vector<uint32_t> segments = Segments(dir);
+  const std::vector<uint32_t> segments = ListSegments(dir);
   segment_number_ = segments.empty() ? 0 : segments.back() - 1;
   if (segments.empty()) return Roll();
   segment_number_ = segments.back();
@@ -168,12 +211,7 @@ Status JournalWriter::Roll() {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) return FailedPrecondition("cannot create " + path + ": " + std::strerror(errno));
   segment_bytes_ = 0;
-  // The new file's name must survive a crash too.
-  const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  SyncDirectory(dir_);  // the new file's name must survive a crash too
   return Status::Ok();
 }
 
@@ -187,7 +225,7 @@ void JournalWriter::Append(const v1::Input& input) {
 
 Status JournalWriter::Sync() {
   if (buffer_.empty()) return Status::Ok();
-  if (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > kSegmentBytes) {
+  if (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > segment_limit_) {
     if (Status s = Roll(); !s.ok()) return s;
   }
   // On any failure the batch is refused, so none of it may stay in the journal either:

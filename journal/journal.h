@@ -6,8 +6,11 @@
 //
 // On disk: <dir>/journal-NNNNNN.log segments, each a sequence of records
 //   [u32 little-endian payload length][u32 little-endian CRC-32C of the payload][payload]
-// where the payload is a serialized v1::Input. A segment rolls over past
-// kSegmentBytes.
+// where the payload is a serialized v1::Input. A segment rolls over past its size limit
+// (kSegmentBytes unless the writer is opened with another). Segment numbers start at 1 and
+// only grow; retention (evidence/retention.h) deletes whole segments from the front, so a
+// journal may start at any number, and the record positions of what remains are known
+// from the retention base that replaced the deleted segments.
 //
 // Durability: Append buffers; Sync writes and fdatasyncs. The daemon calls Sync once per
 // batch of inputs it drained from its queue (group commit), so one fsync covers every
@@ -26,6 +29,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -58,6 +62,26 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
                              const std::function<void(const v1::Input&)>& on_input,
                              ReadMode mode = ReadMode::kRecover);
 
+struct ReadOptions {
+  bool salvage = false;
+  ReadMode mode = ReadMode::kRecover;
+  // Segments numbered below this are ignored: retention has replaced them with a base and
+  // was interrupted before it deleted them all. The first segment read must be exactly
+  // this one when it is above 1, or ReadAll refuses (a segment is missing).
+  uint32_t first_segment = 1;
+  // Called before the first record of each segment, with the segment's number and the
+  // count of records read before it.
+  std::function<void(uint32_t segment, uint64_t records_before)> on_segment;
+};
+StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
+                             const std::function<void(const v1::Input&)>& on_input);
+
+// The segment numbers in `dir`, ascending.
+std::vector<uint32_t> ListSegments(const std::string& dir);
+// Deletes every segment numbered below `first_kept` (and syncs the directory). Returns how
+// many bytes it freed.
+StatusOr<uint64_t> DeleteSegmentsBefore(const std::string& dir, uint32_t first_kept);
+
 class JournalWriter {
  public:
   JournalWriter() = default;
@@ -68,18 +92,22 @@ class JournalWriter {
   // Opens `dir` for appending after the last segment (call after ReadAll, which has
   // removed any torn tail). `fsync` false skips fdatasync: records then survive a crash of
   // the process but not of the machine or its power (see the daemon's journal_fsync).
-  Status Open(const std::string& dir, bool fsync = true);
+  // A segment rolls over past `segment_bytes` (tests use small ones).
+  Status Open(const std::string& dir, bool fsync = true, uint64_t segment_bytes = kSegmentBytes);
   void Append(const v1::Input& input);
   // Writes what was appended and makes it durable (fdatasync). On failure nothing of what
   // was appended since the last Sync stays in the journal (the caller refuses it all).
   Status Sync();
   uint64_t records_written() const { return records_; }
+  // The segment being appended to.
+  uint32_t current_segment() const { return segment_number_; }
 
  private:
   Status Roll();
 
   std::string dir_;
   bool fsync_ = true;
+  uint64_t segment_limit_ = kSegmentBytes;
   int fd_ = -1;
   uint32_t segment_number_ = 0;
   uint64_t segment_bytes_ = 0;
