@@ -21,6 +21,26 @@ StatusOr<uint16_t> ParsePort(std::string_view text, std::string_view what) {
   return static_cast<uint16_t>(value);
 }
 
+// "90s", "15m", "12h", "400d" or "0" in milliseconds; nullopt when it is none of these.
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  if (text == "0") return 0;
+  if (text.size() < 2) return std::nullopt;
+  int64_t unit_ms = 0;
+  switch (text.back()) {
+    case 's': unit_ms = 1000; break;
+    case 'm': unit_ms = 60'000; break;
+    case 'h': unit_ms = 3'600'000; break;
+    case 'd': unit_ms = 86'400'000; break;
+    default: return std::nullopt;
+  }
+  int64_t count = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9' || count > 1'000'000) return std::nullopt;
+    count = count * 10 + (c - '0');
+  }
+  return count * unit_ms;
+}
+
 }  // namespace
 
 Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config) {
@@ -63,6 +83,18 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       const auto value = node.value<int64_t>();
       if (!value || *value < 1) return InvalidArgument(where + " must be a positive number");
       config->snapshot_every_records = static_cast<uint64_t>(*value);
+    } else if (name == "journal_retention" || name == "journal_retention_check") {
+      const auto text = node.value<std::string>();
+      const std::optional<int64_t> ms = text ? ParseDuration(*text) : std::nullopt;
+      if (!ms || (name == "journal_retention_check" && *ms == 0)) {
+        return InvalidArgument(where + " must be a duration such as \"400d\", \"12h\" or \"90s\"");
+      }
+      (name == "journal_retention" ? config->journal_retention_ms
+                                   : config->journal_retention_check_ms) = *ms;
+    } else if (name == "journal_segment_bytes") {
+      const auto value = node.value<int64_t>();
+      if (!value || *value < 4096) return InvalidArgument(where + " must be at least 4096");
+      config->journal_segment_bytes = static_cast<uint64_t>(*value);
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");

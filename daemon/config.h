@@ -52,6 +52,14 @@ struct DaemonConfig {
   // A snapshot every this many journal records (and at every clean stop); 0: the default,
   // a million. Recovery loads the newest and replays only the journal after it.
   uint64_t snapshot_every_records = 0;
+  // Journal retention (evidence/retention.h). journal_retention = "400d" keeps at least 400
+  // days of history and deletes older segments once nothing open needs them (units s, m,
+  // h, d); absent or "0": keep everything. journal_retention_check: how often to look
+  // (default "1h"). journal_segment_bytes: segment size, the unit retention deletes
+  // (default 64 MiB, at least 4096).
+  int64_t journal_retention_ms = 0;
+  int64_t journal_retention_check_ms = 3'600'000;
+  uint64_t journal_segment_bytes = 64ull << 20;
   bool help = false;
 };
 

@@ -32,6 +32,8 @@
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
+#include "evidence/retention.h"
+#include "evidence/retention_base.h"
 #include "journal/journal.h"
 #include "journal/snapshot_file.h"
 
@@ -93,6 +95,13 @@ struct Core::State {
   bool running = false;        // guarded by mu
   std::thread thread;
 
+  // Journal retention (evidence/retention.h) runs on its own thread, never in the engine's
+  // way. retention_mu keeps it from deleting segments while an evidence bundle reads them.
+  std::thread retention_thread;
+  std::condition_variable retention_wake;  // with mu
+  std::mutex retention_mu;
+  void RunRetention();
+
   // What the API reads without asking the engine: orders as applied, global zones.
   std::mutex catalogue_mu;
   std::map<std::string, v1::Order, std::less<>> orders;  // guarded by catalogue_mu
@@ -137,6 +146,9 @@ Status Core::Start() {
   state_->running = true;
   state_->stopping = false;
   state_->thread = std::thread([s = state_.get()] { s->Run(); });
+  if (state_->options.retention_keep_ms > 0 && !state_->options.data_dir.empty()) {
+    state_->retention_thread = std::thread([s = state_.get()] { s->RunRetention(); });
+  }
   return Status::Ok();
 }
 
@@ -150,10 +162,33 @@ Status Core::State::Recover() {
     std::error_code ec;
     std::filesystem::remove_all(options.snapshot_dir, ec);
   }
-  const bool from_snapshot = LoadNewestSnapshot();
-  const uint64_t skip = journal_records;
+  // A journal cut by retention starts from its base: the state at the cut.
+  StatusOr<std::optional<evidence::RetentionBase>> base =
+      evidence::LoadRetentionBase(options.journal_dir);
+  if (!base.ok()) return base.status();
+  journal::ReadOptions read;
+  read.salvage = options.salvage;
+  uint64_t base_records = 0;
+  if (*base) {
+    base_records = (*base)->state.records;
+    read.first_segment = (*base)->first_segment;
+    // Segments a retention run replaced but did not get to delete before a crash.
+    if (auto freed = journal::DeleteSegmentsBefore(options.journal_dir, read.first_segment);
+        !freed.ok()) {
+      Log(LogLevel::kWarning, "cannot delete retained-over segments", {{"error", freed.status().message()}});
+    }
+  }
+  bool from_snapshot = LoadNewestSnapshot(base_records);
+  if (!from_snapshot && *base) {
+    std::string why;
+    if (!LoadSnapshot((*base)->state, &why)) {
+      return FailedPrecondition("the journal's retention base cannot be loaded: " + why);
+    }
+    from_snapshot = true;
+  }
+  const uint64_t skip = journal_records - base_records;
   uint64_t seen = 0;
-  auto report = journal::ReadAll(options.journal_dir, options.salvage, [&](const v1::Input& input) {
+  auto report = journal::ReadAll(options.journal_dir, read, [&](const v1::Input& input) {
     if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
     events.clear();
     if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
@@ -164,16 +199,20 @@ Status Core::State::Recover() {
     Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
   }
   if (report->records < skip) {
-    return FailedPrecondition("the journal holds " + std::to_string(report->records) +
+    return FailedPrecondition("the journal holds " + std::to_string(base_records + report->records) +
                               " records but the newest snapshot was taken after " +
-                              std::to_string(skip) + "; remove the snapshot to replay in full");
+                              std::to_string(base_records + skip) +
+                              "; remove the snapshot to replay in full");
   }
   Log(LogLevel::kInfo, "recovered from the journal",
       {{"records", std::to_string(report->records)},
-       {"from_snapshot", from_snapshot ? std::to_string(skip) : "none"},
+       {"from_snapshot", from_snapshot ? std::to_string(base_records + skip) : "none"},
        {"events", std::to_string(log.NextSeq() - 1)}});
   journal = std::make_unique<journal::JournalWriter>();
-  if (Status s = journal->Open(options.journal_dir, options.journal_fsync); !s.ok()) return s;
+  if (Status s = journal->Open(options.journal_dir, options.journal_fsync, options.journal_segment_bytes);
+      !s.ok()) {
+    return s;
+  }
   if (!options.key_dir.empty()) {
     auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
     if (!loaded.ok()) return loaded.status();
@@ -249,9 +288,43 @@ void Core::Stop() {
     state_->stopping = true;
   }
   state_->work_ready.notify_all();
+  state_->retention_wake.notify_all();
   state_->thread.join();
+  if (state_->retention_thread.joinable()) state_->retention_thread.join();
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->running = false;
+}
+
+void Core::State::RunRetention() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      retention_wake.wait_for(lock, std::chrono::milliseconds(options.retention_check_interval_ms),
+                              [&] { return stopping; });
+      if (stopping) return;
+    }
+    evidence::RetentionPolicy policy;
+    policy.keep_ms = options.retention_keep_ms;
+    policy.now_ms = options.clock();
+    policy.evidence_margin_ms = options.retention_evidence_margin_ms;
+    std::lock_guard<std::mutex> hold(retention_mu);
+    StatusOr<evidence::RetentionResult> result = evidence::ApplyRetention(options.data_dir, policy);
+    if (!result.ok()) {
+      metrics.CountRetention("failed", 0, 0);
+      Log(LogLevel::kError, "journal retention failed", {{"error", result.status().message()}});
+    } else if (result->cut) {
+      metrics.CountRetention("cut", result->segments_deleted, result->bytes_freed);
+      Log(LogLevel::kInfo, "journal retention cut the journal",
+          {{"first_segment", std::to_string(result->first_segment)},
+           {"position", std::to_string(result->position)},
+           {"segments_deleted", std::to_string(result->segments_deleted)},
+           {"bytes_freed", std::to_string(result->bytes_freed)},
+           {"retained_records", std::to_string(result->retained_records)}});
+    } else {
+      metrics.CountRetention("kept", 0, 0);
+      Log(LogLevel::kInfo, "journal retention kept everything", {{"reason", result->reason}});
+    }
+  }
 }
 
 void Core::State::Run() {
@@ -615,6 +688,7 @@ StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_vi
                                     ("bundle-" + std::to_string(++counter));
   std::error_code ec;
   std::filesystem::remove_all(out, ec);
+  std::lock_guard<std::mutex> hold(state_->retention_mu);  // no segment vanishes meanwhile
   evidence::BundleRequest request;
   request.data_dir = state_->options.data_dir;
   request.alert_id = std::string(alert_id);

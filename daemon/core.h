@@ -50,6 +50,14 @@ struct CoreOptions {
   // and whether that sync reaches the disk (fdatasync) or only the operating system.
   TimeMs journal_commit_window_ms = 0;
   bool journal_fsync = true;
+  // A journal segment rolls over past this size; retention deletes whole segments.
+  uint64_t journal_segment_bytes = 64ull << 20;
+  // Journal retention (evidence/retention.h): keep at least this much history; 0 keeps
+  // everything. Checked every retention_check_interval_ms on a thread of its own; needs
+  // data_dir with the journal in data_dir/journal.
+  TimeMs retention_keep_ms = 0;
+  TimeMs retention_check_interval_ms = 3'600'000;
+  TimeMs retention_evidence_margin_ms = 30 * 60'000;
   // The data directory the journal, keys and checkpoints live in (evidence bundles).
   std::string data_dir;
   // Where snapshots go (empty: none). One is written every snapshot_every_records journal

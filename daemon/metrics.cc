@@ -66,6 +66,14 @@ void Metrics::ForgetSubscriber(std::string_view subscriber) {
   if (it != subscriber_lag_.end()) subscriber_lag_.erase(it);
 }
 
+void Metrics::CountRetention(std::string_view outcome, uint64_t segments_deleted,
+                             uint64_t bytes_freed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++retention_runs_[std::string(outcome)];
+  retention_segments_deleted_ += segments_deleted;
+  retention_bytes_freed_ += bytes_freed;
+}
+
 std::string Metrics::Render() const {
   std::ostringstream out;
   std::lock_guard<std::mutex> lock(mu_);
@@ -81,6 +89,17 @@ std::string Metrics::Render() const {
     out << "stayaway_fixes_rejected_total{source=\"" << Escape(key.first) << "\",reason=\""
         << Escape(key.second) << "\"} " << n << '\n';
   }
+  out << "# HELP stayaway_retention_runs_total Journal retention runs by outcome.\n"
+         "# TYPE stayaway_retention_runs_total counter\n";
+  for (const auto& [outcome, n] : retention_runs_) {
+    out << "stayaway_retention_runs_total{outcome=\"" << Escape(outcome) << "\"} " << n << '\n';
+  }
+  out << "# HELP stayaway_retention_segments_deleted_total Journal segments deleted by retention.\n"
+         "# TYPE stayaway_retention_segments_deleted_total counter\n"
+         "stayaway_retention_segments_deleted_total " << retention_segments_deleted_ << '\n'
+      << "# HELP stayaway_retention_bytes_freed_total Bytes of the segments retention deleted.\n"
+         "# TYPE stayaway_retention_bytes_freed_total counter\n"
+         "stayaway_retention_bytes_freed_total " << retention_bytes_freed_ << '\n';
   out << "# HELP stayaway_backpressure_total Submissions pushed back because the queue was full.\n"
          "# TYPE stayaway_backpressure_total counter\n";
   for (const auto& [source, n] : backpressure_) {

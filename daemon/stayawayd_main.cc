@@ -112,6 +112,9 @@ int Run(const DaemonConfig& config) {
   options.salvage = config.salvage;
   options.journal_fsync = config.journal_fsync;
   options.journal_commit_window_ms = config.journal_commit_window_ms;
+  options.journal_segment_bytes = config.journal_segment_bytes;
+  options.retention_keep_ms = config.journal_retention_ms;
+  options.retention_check_interval_ms = config.journal_retention_check_ms;
   options.key_dir = config.data_dir + "/keys";
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
   Core core(options);

@@ -112,7 +112,7 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
   ReadReport report;
   std::vector<uint32_t> segments = ListSegments(dir);
   std::erase_if(segments, [&](uint32_t n) { return n < options.first_segment; });
-  if (options.first_segment > 1 && !segments.empty() && segments.front() != options.first_segment) {
+  if (!segments.empty() && segments.front() != options.first_segment) {
     return FailedPrecondition("journal segment " + SegmentName(options.first_segment) + " in " +
                               dir + " is missing: the journal starts at " +
                               SegmentName(segments.front()));

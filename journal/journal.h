@@ -67,7 +67,7 @@ struct ReadOptions {
   ReadMode mode = ReadMode::kRecover;
   // Segments numbered below this are ignored: retention has replaced them with a base and
   // was interrupted before it deleted them all. The first segment read must be exactly
-  // this one when it is above 1, or ReadAll refuses (a segment is missing).
+  // this one, or ReadAll refuses: a segment is missing.
   uint32_t first_segment = 1;
   // Called before the first record of each segment, with the segment's number and the
   // count of records read before it.

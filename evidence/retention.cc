@@ -1,0 +1,258 @@
+// Implementation notes: one read-only replay from the current base through the whole
+// journal. At each segment start the replay notes whether a cut there would qualify (time
+// and alerts) and, if so, captures what a base needs (the engine bytes, catalogue and the
+// newest order/zone entries at that point); the capture is confirmed once the replay has
+// moved evidence_margin_ms past it without an alert opening, and dropped if one opens.
+#include "evidence/retention.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "engine/engine.h"
+#include "evidence/checkpoint.h"
+#include "evidence/file_io.h"
+#include "evidence/history.h"
+#include "evidence/merkle_frontier.h"
+#include "evidence/retention_base.h"
+#include "journal/journal.h"
+
+namespace stayaway::evidence {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Candidate {
+  uint32_t segment = 0;
+  uint64_t position = 0;
+  uint64_t leaves = 0;
+  TimeMs time = 0;
+  size_t entries = 0;  // history entries before the cut
+  std::string engine_bytes;
+  std::map<std::string, size_t> newest_orders, newest_zones;
+  std::map<std::string, v1::Order> orders;
+  std::map<std::string, v1::Zone> zones;
+};
+
+// An alert that pins the journal: not yet both closed and acknowledged.
+struct PinningAlert {
+  TimeMs first_time = 0;
+  bool open = true;
+  bool acknowledged = false;
+};
+
+class AlertPins {
+ public:
+  void Record(const v1::Event& event) {
+    const std::string& id = event.alert_id();
+    switch (event.transition()) {
+      case v1::Event::opened:
+        pins_[id].first_time = TimestampToMs(event.time());
+        break;
+      case v1::Event::closed:
+        if (auto it = pins_.find(id); it != pins_.end()) it->second.open = false;
+        break;
+      case v1::Event::acknowledged:
+        if (auto it = pins_.find(id); it != pins_.end()) it->second.acknowledged = true;
+        break;
+      default:
+        break;
+    }
+    if (auto it = pins_.find(id); it != pins_.end() && !it->second.open && it->second.acknowledged) {
+      pins_.erase(it);
+    }
+  }
+  bool empty() const { return pins_.empty(); }
+  // The oldest pinning alert, for the log.
+  std::string Describe() const {
+    auto oldest = std::min_element(pins_.begin(), pins_.end(), [](const auto& a, const auto& b) {
+      return a.second.first_time < b.second.first_time;
+    });
+    if (oldest == pins_.end()) return "";
+    return "alert " + oldest->first + " (first event " + FormatRfc3339(oldest->second.first_time) +
+           ") is still " + (oldest->second.open ? "open" : "unacknowledged");
+  }
+
+ private:
+  std::map<std::string, PinningAlert> pins_;
+};
+
+std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir) {
+  std::vector<v1::SignedCheckpoint> out;
+  const std::optional<std::string> text = ReadFile(fs::path(data_dir) / "checkpoints.ndjson");
+  if (!text) return out;
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    v1::SignedCheckpoint checkpoint;
+    if (!line.empty() && google::protobuf::util::JsonStringToMessage(line, &checkpoint).ok()) {
+      out.push_back(checkpoint);
+    }
+  }
+  return out;
+}
+
+// The journal up to the cut must be what a signed checkpoint at or after the cut covers.
+Status CheckSignedCoverage(const std::string& data_dir, const MerkleTree& tree, uint64_t cut_leaves) {
+  std::optional<v1::SignedCheckpoint> covering;
+  for (const v1::SignedCheckpoint& c : LoadCheckpointLog(data_dir)) {
+    const uint64_t size = c.checkpoint().tree_size();
+    if (size >= cut_leaves && size <= tree.size()) covering = c;
+  }
+  if (!covering) {
+    return FailedPrecondition("no signed checkpoint covers the cut yet");
+  }
+  const uint64_t size = covering->checkpoint().tree_size();
+  StatusOr<Hash> root = tree.RootHash(size);
+  if (!root.ok()) return root.status();
+  if (HashToBytes(*root) != covering->checkpoint().root_hash()) {
+    return FailedPrecondition("the journal does not match the checkpoint signed at tree size " +
+                              std::to_string(size) + "; refusing to delete anything");
+  }
+  const std::string key_dir = (fs::path(data_dir) / "keys").string();
+  std::error_code ec;
+  if (fs::exists(key_dir, ec)) {
+    StatusOr<CheckpointSigner> signer = CheckpointSigner::LoadOrCreate(key_dir);
+    if (!signer.ok()) return signer.status();
+    if (covering->checkpoint().key_id() == signer->key_id()) {
+      if (Status s = VerifyCheckpoint(*covering, signer->public_key()); !s.ok()) {
+        return FailedPrecondition("the checkpoint at tree size " + std::to_string(size) +
+                                  " does not verify: " + s.message());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
+                                         const RetentionPolicy& policy) {
+  const std::string journal_dir = (fs::path(data_dir) / "journal").string();
+  StatusOr<v1::EngineConfig> config = LoadEngineConfig(data_dir);
+  if (!config.ok()) return config.status();
+  StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(*config);
+  if (!settings.ok()) return settings.status();
+  StatusOr<std::optional<RetentionBase>> base = LoadRetentionBase(journal_dir);
+  if (!base.ok()) return base.status();
+
+  HistoryReplayer replayer(*settings);
+  AlertPins pins;
+  TimeMs clock = std::numeric_limits<TimeMs>::min();
+  journal::ReadOptions options;
+  options.mode = journal::ReadMode::kReadOnly;
+  if (*base) {
+    if (Status s = replayer.StartFrom(**base); !s.ok()) return s;
+    options.first_segment = (*base)->first_segment;
+    clock = (*base)->cut_time_ms;
+    for (const v1::EventRecord& r : (*base)->state.events) pins.Record(r.event());
+  }
+
+  RetentionResult result;
+  const TimeMs newest_cut_time = policy.now_ms - policy.keep_ms;
+  std::optional<Candidate> pending, accepted;
+  options.on_segment = [&](uint32_t segment, uint64_t records_before) {
+    if (records_before == 0) return;  // the journal's first segment: where it starts already
+    if (clock > newest_cut_time) {
+      if (result.reason.empty()) result.reason = "everything after the newest cut point is within the retention period";
+      return;
+    }
+    if (!pins.empty()) {
+      result.reason = pins.Describe();
+      return;
+    }
+    Candidate c;
+    c.segment = segment;
+    c.position = replayer.next_position();
+    c.leaves = replayer.history().tree.size();
+    c.time = clock;
+    c.entries = replayer.history().entries.size();
+    c.engine_bytes = replayer.engine().SaveSnapshotBytes();
+    c.newest_orders = replayer.newest_orders();
+    c.newest_zones = replayer.newest_zones();
+    c.orders = replayer.orders();
+    c.zones = replayer.zones();
+    pending = std::move(c);
+  };
+  auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
+    const HistoryEntry& entry = replayer.Apply(input);
+    if (input.has_tick()) clock = std::max(clock, TimestampToMs(input.tick().tick()));
+    if (input.has_fix() && input.fix().has_received()) {
+      clock = std::max(clock, TimestampToMs(input.fix().received()));
+    }
+    for (const v1::EventRecord& record : entry.events) {
+      pins.Record(record.event());
+      if (pending && record.event().transition() == v1::Event::opened &&
+          TimestampToMs(record.event().time()) < pending->time + policy.evidence_margin_ms) {
+        result.reason = "alert " + record.event().alert_id() + " opened within the evidence margin after the cut point";
+        pending.reset();
+      }
+    }
+    if (pending && clock >= pending->time + policy.evidence_margin_ms) {
+      accepted = std::move(pending);
+      pending.reset();
+    }
+  });
+  if (!report.ok()) return report.status();
+  if (!accepted) {
+    if (result.reason.empty()) result.reason = "no segment boundary to cut at yet";
+    return result;
+  }
+
+  History& history = replayer.history();
+  if (Status s = CheckSignedCoverage(data_dir, history.tree, accepted->leaves); !s.ok()) {
+    result.reason = s.message();
+    return result;
+  }
+  RetentionBase next;
+  next.first_segment = accepted->segment;
+  next.cut_time_ms = accepted->time;
+  next.state.records = accepted->position;
+  next.state.engine_bytes = std::move(accepted->engine_bytes);
+  StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(accepted->leaves);
+  if (!frontier.ok()) return frontier.status();
+  next.state.frontier_bytes = frontier->Serialize();
+  if (*base) next.state.events = (*base)->state.events;
+  for (size_t i = 0; i < accepted->entries; ++i) {
+    for (const v1::EventRecord& r : history.entries[i].events) next.state.events.push_back(r);
+  }
+  for (const auto& [id, order] : accepted->orders) next.state.orders.push_back(order);
+  for (const auto& [id, zone] : accepted->zones) next.state.zones.push_back(zone);
+  std::vector<size_t> keep;
+  for (const auto& [id, index] : accepted->newest_orders) keep.push_back(index);
+  for (const auto& [id, index] : accepted->newest_zones) keep.push_back(index);
+  std::sort(keep.begin(), keep.end());
+  for (size_t index : keep) {
+    const HistoryEntry& entry = history.entries[index];
+    StatusOr<std::vector<Hash>> path = history.tree.PathInFrontierSubtree(entry.input_leaf, accepted->leaves);
+    if (!path.ok()) return path.status();
+    next.retained.push_back({entry.position, entry.input_leaf, entry.input, *path});
+  }
+  // The new base must describe exactly the tree it replaces.
+  StatusOr<MerkleTree> check = next.Tree();
+  if (!check.ok()) return check.status();
+  StatusOr<Hash> root = history.tree.RootHash(accepted->leaves);
+  if (!root.ok() || check->CurrentRoot() != *root) {
+    return FailedPrecondition("retention computed a base that does not reproduce the log's root");
+  }
+
+  if (Status s = SaveRetentionBase(journal_dir, next); !s.ok()) return s;
+  const size_t before = journal::ListSegments(journal_dir).size();
+  StatusOr<uint64_t> freed = journal::DeleteSegmentsBefore(journal_dir, next.first_segment);
+  if (!freed.ok()) return freed.status();
+  result.cut = true;
+  result.first_segment = next.first_segment;
+  result.position = next.state.records;
+  result.leaves = accepted->leaves;
+  result.segments_deleted = before - journal::ListSegments(journal_dir).size();
+  result.bytes_freed = *freed;
+  result.retained_records = next.retained.size();
+  result.reason.clear();
+  return result;
+}
+
+}  // namespace stayaway::evidence
