@@ -1,13 +1,15 @@
-// Implementation notes: one read-only replay from the current base through the whole
-// journal. At each segment start the replay notes whether a cut there would qualify (time
-// and alerts) and, if so, captures what a base needs (the engine bytes, catalogue and the
-// newest order/zone entries at that point); the capture is confirmed once the replay has
-// moved evidence_margin_ms past it without an alert opening, and dropped if one opens.
+// Implementation notes: a read-only replay from the current base through the whole
+// journal finds the cut. At each segment start it notes whether a cut there would qualify
+// (time, open alerts) and queues it; a queued cut is confirmed once the replay has moved
+// evidence_margin_ms past it without an alert opening, and dropped if one opens. A second
+// replay, from the base up to the chosen cut only, gives the engine and catalogue there
+// (keeping an engine image per candidate would cost too much memory at a million devices).
 #include "evidence/retention.h"
 
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -33,53 +35,30 @@ struct Candidate {
   uint64_t leaves = 0;
   TimeMs time = 0;
   size_t entries = 0;  // history entries before the cut
-  std::string engine_bytes;
-  std::map<std::string, size_t> newest_orders, newest_zones;
-  std::map<std::string, v1::Order> orders;
-  std::map<std::string, v1::Zone> zones;
 };
 
-// An alert that pins the journal: not yet both closed and acknowledged.
-struct PinningAlert {
-  TimeMs first_time = 0;
-  bool open = true;
-  bool acknowledged = false;
-};
-
+// The alerts open so far, which pin the journal (by id: the time of their first event).
 class AlertPins {
  public:
   void Record(const v1::Event& event) {
-    const std::string& id = event.alert_id();
-    switch (event.transition()) {
-      case v1::Event::opened:
-        pins_[id].first_time = TimestampToMs(event.time());
-        break;
-      case v1::Event::closed:
-        if (auto it = pins_.find(id); it != pins_.end()) it->second.open = false;
-        break;
-      case v1::Event::acknowledged:
-        if (auto it = pins_.find(id); it != pins_.end()) it->second.acknowledged = true;
-        break;
-      default:
-        break;
-    }
-    if (auto it = pins_.find(id); it != pins_.end() && !it->second.open && it->second.acknowledged) {
-      pins_.erase(it);
+    if (event.transition() == v1::Event::opened) {
+      open_[event.alert_id()] = TimestampToMs(event.time());
+    } else if (event.transition() == v1::Event::closed) {
+      open_.erase(event.alert_id());
     }
   }
-  bool empty() const { return pins_.empty(); }
-  // The oldest pinning alert, for the log.
+  bool empty() const { return open_.empty(); }
+  // The oldest open alert, for the log.
   std::string Describe() const {
-    auto oldest = std::min_element(pins_.begin(), pins_.end(), [](const auto& a, const auto& b) {
-      return a.second.first_time < b.second.first_time;
-    });
-    if (oldest == pins_.end()) return "";
-    return "alert " + oldest->first + " (first event " + FormatRfc3339(oldest->second.first_time) +
-           ") is still " + (oldest->second.open ? "open" : "unacknowledged");
+    auto oldest = std::min_element(open_.begin(), open_.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (oldest == open_.end()) return "";
+    return "alert " + oldest->first + " (open since " + FormatRfc3339(oldest->second) +
+           ") still needs the journal from then on";
   }
 
  private:
-  std::map<std::string, PinningAlert> pins_;
+  std::map<std::string, TimeMs> open_;
 };
 
 std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir) {
@@ -154,29 +133,22 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
 
   RetentionResult result;
   const TimeMs newest_cut_time = policy.now_ms - policy.keep_ms;
-  std::optional<Candidate> pending, accepted;
+  std::deque<Candidate> pending;  // oldest first
+  std::optional<Candidate> accepted;
   options.on_segment = [&](uint32_t segment, uint64_t records_before) {
     if (records_before == 0) return;  // the journal's first segment: where it starts already
     if (clock > newest_cut_time) {
-      if (result.reason.empty()) result.reason = "everything after the newest cut point is within the retention period";
+      if (result.reason.empty()) {
+        result.reason = "everything after the newest cut point is within the retention period";
+      }
       return;
     }
     if (!pins.empty()) {
       result.reason = pins.Describe();
       return;
     }
-    Candidate c;
-    c.segment = segment;
-    c.position = replayer.next_position();
-    c.leaves = replayer.history().tree.size();
-    c.time = clock;
-    c.entries = replayer.history().entries.size();
-    c.engine_bytes = replayer.engine().SaveSnapshotBytes();
-    c.newest_orders = replayer.newest_orders();
-    c.newest_zones = replayer.newest_zones();
-    c.orders = replayer.orders();
-    c.zones = replayer.zones();
-    pending = std::move(c);
+    pending.push_back({segment, replayer.next_position(), replayer.history().tree.size(), clock,
+                       replayer.history().entries.size()});
   };
   auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
     const HistoryEntry& entry = replayer.Apply(input);
@@ -186,21 +158,38 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
     }
     for (const v1::EventRecord& record : entry.events) {
       pins.Record(record.event());
-      if (pending && record.event().transition() == v1::Event::opened &&
-          TimestampToMs(record.event().time()) < pending->time + policy.evidence_margin_ms) {
-        result.reason = "alert " + record.event().alert_id() + " opened within the evidence margin after the cut point";
-        pending.reset();
+      if (record.event().transition() != v1::Event::opened) continue;
+      const TimeMs opened = TimestampToMs(record.event().time());
+      while (!pending.empty() && pending.back().time + policy.evidence_margin_ms > opened) {
+        result.reason = "alert " + record.event().alert_id() +
+                        " opened within the evidence margin after a cut point";
+        pending.pop_back();
       }
     }
-    if (pending && clock >= pending->time + policy.evidence_margin_ms) {
-      accepted = std::move(pending);
-      pending.reset();
+    while (!pending.empty() && clock >= pending.front().time + policy.evidence_margin_ms) {
+      accepted = pending.front();
+      pending.pop_front();
     }
   });
   if (!report.ok()) return report.status();
   if (!accepted) {
     if (result.reason.empty()) result.reason = "no segment boundary to cut at yet";
     return result;
+  }
+
+  // The engine and catalogue at the cut: replay again, up to it.
+  HistoryReplayer at_cut(*settings);
+  journal::ReadOptions up_to_cut = options;
+  up_to_cut.on_segment = nullptr;
+  up_to_cut.end_segment = accepted->segment;
+  if (*base) {
+    if (Status s = at_cut.StartFrom(**base); !s.ok()) return s;
+  }
+  auto second = journal::ReadAll(journal_dir, up_to_cut,
+                                 [&](const v1::Input& input) { at_cut.Apply(input); });
+  if (!second.ok()) return second.status();
+  if (at_cut.next_position() != accepted->position) {
+    return FailedPrecondition("the journal changed while retention read it");
   }
 
   History& history = replayer.history();
@@ -212,7 +201,7 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
   next.first_segment = accepted->segment;
   next.cut_time_ms = accepted->time;
   next.state.records = accepted->position;
-  next.state.engine_bytes = std::move(accepted->engine_bytes);
+  next.state.engine_bytes = at_cut.engine().SaveSnapshotBytes();
   StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(accepted->leaves);
   if (!frontier.ok()) return frontier.status();
   next.state.frontier_bytes = frontier->Serialize();
@@ -220,11 +209,12 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
   for (size_t i = 0; i < accepted->entries; ++i) {
     for (const v1::EventRecord& r : history.entries[i].events) next.state.events.push_back(r);
   }
-  for (const auto& [id, order] : accepted->orders) next.state.orders.push_back(order);
-  for (const auto& [id, zone] : accepted->zones) next.state.zones.push_back(zone);
+  for (const auto& [id, order] : at_cut.orders()) next.state.orders.push_back(order);
+  for (const auto& [id, zone] : at_cut.zones()) next.state.zones.push_back(zone);
+  // Entry indices agree between the two replays: both start from the same base.
   std::vector<size_t> keep;
-  for (const auto& [id, index] : accepted->newest_orders) keep.push_back(index);
-  for (const auto& [id, index] : accepted->newest_zones) keep.push_back(index);
+  for (const auto& [id, index] : at_cut.newest_orders()) keep.push_back(index);
+  for (const auto& [id, index] : at_cut.newest_zones()) keep.push_back(index);
   std::sort(keep.begin(), keep.end());
   for (size_t index : keep) {
     const HistoryEntry& entry = history.entries[index];

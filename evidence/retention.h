@@ -4,10 +4,12 @@
 // What may go. Retention cuts the journal only at the start of a segment (whole segments
 // are deleted) and only where all of these hold:
 //   - the daemon's clock at the cut (its last tick) is at least `keep_ms` in the past;
-//   - no alert is open or unacknowledged at the cut: its evidence bundle needs its whole
-//     window, so an alert pins the journal from its first event until it is both closed
-//     and acknowledged (an alert nobody acknowledges keeps everything after it: the result
-//     names it);
+//   - no alert is open at the cut: its evidence bundle needs its whole window, so an open
+//     alert pins the journal from its first event until it closes (the result names the
+//     oldest one; a device that never reports again keeps its comms_lost alert open and
+//     everything after it until an operator deals with the order). A closed alert is then
+//     kept for the retention period like everything else: an acknowledgement later than
+//     that finds its evidence gone;
 //   - no alert opens within `evidence_margin_ms` after the cut: a bundle reaches back that
 //     far before an alert's first event for the fixes that led to it;
 //   - a signed checkpoint covers the cut and the journal reproduces its root, so what is

@@ -112,13 +112,15 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
   ReadReport report;
   std::vector<uint32_t> segments = ListSegments(dir);
   std::erase_if(segments, [&](uint32_t n) { return n < options.first_segment; });
+  const bool stops_early = !segments.empty() && segments.back() >= options.end_segment;
+  std::erase_if(segments, [&](uint32_t n) { return n >= options.end_segment; });
   if (!segments.empty() && segments.front() != options.first_segment) {
     return FailedPrecondition("journal segment " + SegmentName(options.first_segment) + " in " +
                               dir + " is missing: the journal starts at " +
                               SegmentName(segments.front()));
   }
   for (size_t s = 0; s < segments.size(); ++s) {
-    const bool last = s + 1 == segments.size();
+    const bool last = s + 1 == segments.size() && !stops_early;
     if (options.on_segment) options.on_segment(segments[s], report.records);
     const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
     std::ifstream in(path, std::ios::binary);

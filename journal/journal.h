@@ -69,6 +69,8 @@ struct ReadOptions {
   // was interrupted before it deleted them all. The first segment read must be exactly
   // this one, or ReadAll refuses: a segment is missing.
   uint32_t first_segment = 1;
+  // Segments numbered from this one on are not read.
+  uint32_t end_segment = UINT32_MAX;
   // Called before the first record of each segment, with the segment's number and the
   // count of records read before it.
   std::function<void(uint32_t segment, uint64_t records_before)> on_segment;
