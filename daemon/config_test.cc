@@ -61,6 +61,27 @@ TEST(DaemonConfig, BadInputNamesWhatIsWrong) {
   EXPECT_FALSE(Parse({"--config", "/nonexistent/stayawayd.toml"}).ok());
 }
 
+TEST(DaemonConfig, JournalRetentionTakesDurations) {
+  DaemonConfig config;
+  EXPECT_EQ(config.journal_retention_ms, 0);  // keep everything unless told
+  ASSERT_TRUE(ApplyToml("journal_retention = \"400d\"\njournal_retention_check = \"15m\"\n"
+                        "journal_segment_bytes = 1048576\n",
+                        "r.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.journal_retention_ms, 400LL * 86'400'000);
+  EXPECT_EQ(config.journal_retention_check_ms, 15 * 60'000);
+  EXPECT_EQ(config.journal_segment_bytes, 1048576u);
+  ASSERT_TRUE(ApplyToml("journal_retention = \"0\"\n", "r.toml", &config).ok());
+  EXPECT_EQ(config.journal_retention_ms, 0);
+  for (const char* bad : {"journal_retention = \"400\"\n", "journal_retention = \"4w\"\n",
+                          "journal_retention = 400\n", "journal_retention_check = \"0\"\n",
+                          "journal_segment_bytes = 100\n"}) {
+    Status status = ApplyToml(bad, "r.toml", &config);
+    EXPECT_FALSE(status.ok()) << bad;
+    EXPECT_NE(status.message().find("journal_"), std::string::npos) << status.ToString();
+  }
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

@@ -16,7 +16,9 @@
 #include "evidence/file_io.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
+#include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
+#include "evidence/retention_base.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
@@ -208,6 +210,8 @@ Status CheckRoots(const std::vector<v1::SignedCheckpoint>& checkpoints, const Me
                   const std::string& source) {
   for (const v1::SignedCheckpoint& c : checkpoints) {
     const uint64_t size = c.checkpoint().tree_size();
+    // Signed before a retention cut: the leaves it covered are gone, its root with them.
+    if (size > 0 && size < tree.pruned_leaves()) continue;
     if (size > tree.size()) {
       return FailedPrecondition(source + " has " + std::to_string(tree.size()) +
                                 " leaves but a checkpoint was signed over " + std::to_string(size) +
@@ -354,7 +358,8 @@ StatusOr<ExportFiles> GenerateFiles(const History& history,
   if (!new_root.ok()) return new_root.status();
   std::map<uint64_t, bool> sizes;
   for (const v1::SignedCheckpoint& c : checkpoints) {
-    if (c.checkpoint().tree_size() > 0 && c.checkpoint().tree_size() < size) {
+    if (c.checkpoint().tree_size() >= std::max<uint64_t>(1, history.tree.pruned_leaves()) &&
+        c.checkpoint().tree_size() < size) {
       sizes[c.checkpoint().tree_size()] = true;
     }
   }
@@ -412,6 +417,11 @@ alerts.ndjson       one line per alert, summarised from events.ndjson: when it o
 proofs.ndjson       for every earlier checkpoint, an RFC 9162 consistency proof that the log
                     it signed is a prefix of the newest checkpoint's log: nothing signed was
                     ever rewritten.
+base.bin            only when the centre's retention period deleted its oldest records: the
+                    state at that cut (see "retention_base" in manifest.json). Then
+                    inputs.ndjson begins with the order and zone versions still in force at
+                    the cut (with proofs) and continues after the cut; checkpoints signed
+                    before the cut remain verifiable as signatures only.
 
 The log
 -------
@@ -446,38 +456,11 @@ verifiable.
 // Import: parsing the inputs and recomputing the history.
 // ---------------------------------------------------------------------------------------
 
-// Replays parsed inputs exactly as ReplayJournal replays a journal (leaves in the same
-// order, events numbered from 1), so the recomputed tree is the daemon's tree.
-struct Replayer {
-  explicit Replayer(const engine::EngineSettings& settings) : engine(settings) {}
-
-  HistoryEntry& Apply(const v1::Input& input) {
-    HistoryEntry& entry = history.entries.emplace_back();
-    entry.position = history.entries.size() - 1;
-    entry.input = input;
-    events.clear();
-    engine.Apply(input, &events).ok();  // a refused input is history too: it has no events
-    entry.input_leaf = history.tree.Append(InputLeafData(input));
-    for (v1::Event& event : events) {
-      v1::EventRecord& record = entry.events.emplace_back();
-      record.set_seq(next_seq++);
-      *record.mutable_event() = std::move(event);
-      history.tree.Append(EventLeafData(record));
-    }
-    return entry;
-  }
-
-  engine::Engine engine;
-  History history;
-  std::vector<v1::Event> events;
-  uint64_t next_seq = 1;
-};
-
 // Parses and checks inputs.ndjson line by line against the newest signed root, replaying
 // each input as it goes. The first line that is missing, out of place or not the record
 // the centre signed is named.
 Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
-                    Replayer* replayer) {
+                    const std::optional<RetentionBase>& base, HistoryReplayer* replayer) {
   const uint64_t size = newest.checkpoint().tree_size();
   StatusOr<Hash> root = HashFromBytes(newest.checkpoint().root_hash());
   if (!root.ok()) return root.status();
@@ -492,8 +475,11 @@ Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
     if (!position.ok()) return position.status();
     if (!leaf.ok()) return leaf.status();
     if (!body.ok()) return body.status();
-    const uint64_t want_position = replayer->history.entries.size();
-    const uint64_t want_leaf = replayer->history.tree.size();
+    // A journal cut by retention starts with the records its base retained.
+    const bool retained = base && i < base->retained.size();
+    const uint64_t want_position =
+        retained ? base->retained[i].position : replayer->next_position();
+    const uint64_t want_leaf = retained ? base->retained[i].leaf : replayer->history().tree.size();
     if (static_cast<uint64_t>((*position)->number_value()) != want_position ||
         static_cast<uint64_t>((*leaf)->number_value()) != want_leaf) {
       return FailedPrecondition(where + ": position " +
@@ -506,6 +492,10 @@ Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
     }
     StatusOr<v1::Input> input = MessageFromValue<v1::Input>(**body, where);
     if (!input.ok()) return input.status();
+    if (retained && input->SerializeAsString() != base->retained[i].input.SerializeAsString()) {
+      return FailedPrecondition(where + ": not the record base.bin retained at position " +
+                                std::to_string(want_position));
+    }
     if (want_leaf < size) {
       // Checked before the input reaches the engine: a changed record is named here, not
       // by whichever later event it happens to change.
@@ -528,11 +518,14 @@ Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
                                   included.message() + ")");
       }
     }
-    replayer->Apply(*input);
+    if (!retained) replayer->Apply(*input);
   }
-  if (replayer->history.tree.size() < size) {
+  if (base && lines.size() < base->retained.size()) {
+    return FailedPrecondition("inputs.ndjson lacks records base.bin retained");
+  }
+  if (replayer->history().tree.size() < size) {
     return FailedPrecondition("inputs.ndjson ends after " + std::to_string(lines.size()) +
-                              " lines (" + std::to_string(replayer->history.tree.size()) +
+                              " lines (" + std::to_string(replayer->history().tree.size()) +
                               " leaves) but the newest checkpoint signed " +
                               std::to_string(size) + " leaves: records are missing at the end");
   }
@@ -566,7 +559,19 @@ Status DirectoryIsEmptyOrAbsent(const fs::path& dir, const std::string& what) {
   return Status::Ok();
 }
 
+// What a retention base (if any) stands for, for readers of manifest.json.
+std::string BaseJson(const std::optional<RetentionBase>& base) {
+  if (!base) return "null";
+  StatusOr<MerkleFrontier> frontier = MerkleFrontier::Deserialize(base->state.frontier_bytes);
+  return "{\"first_position\": " + std::to_string(base->state.records) +
+         ", \"leaves_before\": " + std::to_string(frontier.ok() ? frontier->size() : 0) +
+         ", \"events_before\": " + std::to_string(base->state.events.size()) +
+         ", \"cut_time\": " + Quote(FormatRfc3339(base->cut_time_ms)) +
+         ", \"retained_records\": " + std::to_string(base->retained.size()) + "}";
+}
+
 std::string ManifestJson(const HistoryCounts& c, const std::string& key_id,
+                         const std::string& base_json,
                          const std::map<std::string, std::string>& hashes) {
   std::string m = "{\n  \"format\": " + Quote(kExportFormat) + ",\n  \"source_key_id\": " +
                   Quote(key_id) + ",\n  \"counts\": {\"inputs\": " + std::to_string(c.inputs) +
@@ -575,7 +580,8 @@ std::string ManifestJson(const HistoryCounts& c, const std::string& key_id,
                   ", \"checkpoints\": " + std::to_string(c.checkpoints) + "},\n  \"tree_size\": " +
                   std::to_string(c.tree_size) + ",\n  \"checkpoint_size\": " +
                   std::to_string(c.checkpoint_size) + ",\n  \"unsigned_tail_leaves\": " +
-                  std::to_string(c.unsigned_tail_leaves) + ",\n  \"files\": {";
+                  std::to_string(c.unsigned_tail_leaves) + ",\n  \"retention_base\": " +
+                  base_json + ",\n  \"files\": {";
   bool first = true;
   for (const auto& [name, hash] : hashes) {
     m += std::string(first ? "" : ",") + "\n    " + Quote(name) + ": " + Quote(hash);
@@ -612,8 +618,10 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
   }
   StatusOr<ExportFiles> files = GenerateFiles(*history, *checkpoints, *newest);
   if (!files.ok()) return files.status();
+  StatusOr<std::optional<RetentionBase>> base = LoadRetentionBase(data_dir + "/journal");
+  if (!base.ok()) return base.status();
 
-  const std::map<std::string, std::string> contents = {
+  std::map<std::string, std::string> contents = {
       {"README.txt", kReadme},
       {"engine_config.json", ToJson(*config) + "\n"},
       {"public_keys.json", KeysJson(*keys)},
@@ -624,6 +632,11 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
       {"alerts.ndjson", files->alerts},
       {"proofs.ndjson", files->proofs},
   };
+  if (*base) {
+    std::optional<std::string> bytes = ReadFile(fs::path(data_dir) / "journal" / kRetentionBaseFile);
+    if (!bytes) return FailedPrecondition("cannot read the journal's retention base");
+    contents[kRetentionBaseFile] = std::move(*bytes);
+  }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return FailedPrecondition("cannot create " + out_dir + ": " + ec.message());
@@ -634,7 +647,8 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
   }
   // Written last: a manifest is only there when every file it names is complete.
   if (Status s = WriteFile(fs::path(out_dir) / "manifest.json",
-                           ManifestJson(files->counts, keys->front().key_id, hashes));
+                           ManifestJson(files->counts, keys->front().key_id, BaseJson(*base),
+                                        hashes));
       !s.ok()) {
     return s;
   }
@@ -654,6 +668,14 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
     std::optional<std::string> bytes = ReadFile(from / name);
     if (!bytes) return FailedPrecondition("the export lacks " + (from / name).string());
     text[name] = std::move(*bytes);
+  }
+  // A history cut by retention carries its base: the state at the cut (retention.h).
+  std::optional<RetentionBase> base;
+  if (std::optional<std::string> bytes = ReadFile(from / kRetentionBaseFile)) {
+    StatusOr<RetentionBase> decoded = RetentionBase::Decode(*bytes);
+    if (!decoded.ok()) return FailedPrecondition(std::string(kRetentionBaseFile) + ": " + decoded.status().message());
+    base = std::move(decoded).value();
+    text[kRetentionBaseFile] = std::move(*bytes);
   }
   StatusOr<google::protobuf::Struct> manifest = ParseObject(text["manifest.json"], "manifest.json");
   if (!manifest.ok()) return manifest.status();
@@ -680,16 +702,22 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
   }
   StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(config);
   if (!settings.ok()) return InvalidArgument("engine_config.json: " + settings.status().message());
-  Replayer replayer(*settings);
-  if (Status s = ReplayInputs(text["inputs.ndjson"], *newest, &replayer); !s.ok()) return s;
-  if (Status s = CheckRoots(*checkpoints, replayer.history.tree, "the exported history");
+  // The engine state in a base is carried as the exporting centre computed it; every event
+  // after the cut is recomputed from it and checked against the signed roots, so a base
+  // altered in any way that matters shows up there.
+  HistoryReplayer replayer(*settings);
+  if (base) {
+    if (Status s = replayer.StartFrom(*base); !s.ok()) return s;
+  }
+  if (Status s = ReplayInputs(text["inputs.ndjson"], *newest, base, &replayer); !s.ok()) return s;
+  if (Status s = CheckRoots(*checkpoints, replayer.history().tree, "the exported history");
       !s.ok()) {
     return s;
   }
 
   // The derived files must be exactly what the proven inputs produce, and every file
   // what the manifest says.
-  StatusOr<ExportFiles> files = GenerateFiles(replayer.history, *checkpoints, *newest);
+  StatusOr<ExportFiles> files = GenerateFiles(replayer.history(), *checkpoints, *newest);
   if (!files.ok()) return files.status();
   for (const auto& [name, want] : std::map<std::string, const std::string*>{
            {"inputs.ndjson", &files->inputs},
@@ -720,7 +748,12 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
   if (ec) return FailedPrecondition("cannot create " + staging.string() + ": " + ec.message());
   journal::JournalWriter writer;
   if (Status s = writer.Open((staging / "journal").string()); !s.ok()) return s;
-  for (const HistoryEntry& entry : replayer.history.entries) {
+  if (base) {
+    base->first_segment = writer.current_segment();  // the new journal numbers its own
+    if (Status s = SaveRetentionBase((staging / "journal").string(), *base); !s.ok()) return s;
+  }
+  for (const HistoryEntry& entry : replayer.history().entries) {
+    if (entry.retained) continue;  // in the base
     writer.Append(entry.input);
     // Sync in batches: the writer buffers until Sync, and a long history need not sit in
     // memory twice.

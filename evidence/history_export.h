@@ -30,6 +30,13 @@
 //                       opened, closed, acknowledgements, overdue
 //   proofs.ndjson       for each earlier checkpoint, an RFC 9162 consistency proof to the
 //                       newest: {"old_size", "old_root", "new_size", "new_root", "proof"}
+//   base.bin            only when retention cut the journal (retention.h): the state at the
+//                       cut (retention_base.h), described in manifest.json's
+//                       "retention_base". inputs.ndjson then starts with the records the
+//                       base retained (the order and zone versions in force at the cut, with
+//                       proofs), followed by every record after the cut; events.ndjson holds
+//                       the events after the cut; checkpoints signed before the cut are
+//                       copied but can no longer be checked against the log.
 //
 // Leaves are exactly the daemon's (leaves.h): in journal order, each input's leaf followed
 // by one leaf per event it caused. "proof" is the RFC 9162 audit path of that leaf in the

@@ -19,6 +19,7 @@
 #include "daemon/core.h"
 #include "evidence/bundle.h"
 #include "evidence/history.h"
+#include "evidence/history_export.h"
 #include "evidence/leaves.h"
 #include "evidence/retention.h"
 #include "evidence/retention_base.h"
@@ -462,6 +463,71 @@ TEST_F(Retention, TheDaemonCutsOnItsOwnWhileItRecords) {
   ASSERT_TRUE(restarted.Start().ok());
   EXPECT_EQ(AllEvents(restarted).size(), events.size());
   restarted.Stop();
+}
+
+
+TEST_F(Retention, ExportAndImportCarryTheBase) {
+  ManualClock clock;
+  Recorder recorder(data_dir_, &clock);
+  std::vector<v1::EventRecord> events_before;
+  {
+    daemon::Core core(recorder.Options());
+    ASSERT_TRUE(core.Start().ok());
+    RecordScenario(core, recorder);
+    core.Stop();
+    events_before = AllEvents(core);
+  }
+  ASSERT_TRUE(Cut(At(240)).value().cut);
+  const std::string out = (data_dir_ / "export").string();
+  auto exported = evidence::ExportHistory(data_dir_.string(), out);
+  ASSERT_TRUE(exported.ok()) << exported.status().message();
+  ASSERT_TRUE(fs::exists(fs::path(out) / evidence::kRetentionBaseFile));
+
+  const std::string imported_dir = (data_dir_ / "imported").string();
+  auto imported = evidence::ImportHistory(out, imported_dir);
+  ASSERT_TRUE(imported.ok()) << imported.status().message();
+  EXPECT_EQ(imported->tree_size, exported->tree_size);
+  // The new centre starts on it with the same event log.
+  daemon::CoreOptions options;
+  options.data_dir = imported_dir;
+  options.journal_dir = imported_dir + "/journal";
+  options.clock = [&] { return clock.now.load(); };
+  {
+    daemon::Core core(options);
+    ASSERT_TRUE(core.Start().ok());
+    const std::vector<v1::EventRecord> events = AllEvents(core);
+    ASSERT_EQ(events.size(), events_before.size());
+    EXPECT_EQ(events.back().SerializeAsString(), events_before.back().SerializeAsString());
+    core.Stop();
+  }
+
+  // A changed base is refused, even with the manifest's hash of it fixed up.
+  const fs::path base_file = fs::path(out) / evidence::kRetentionBaseFile;
+  std::string bytes;
+  {
+    std::ifstream in(base_file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto decoded = evidence::RetentionBase::Decode(bytes);
+  ASSERT_TRUE(decoded.ok());
+  decoded->retained.front().input.mutable_order()->set_violation_distance_m(5);
+  const std::string changed = decoded->Encode();
+  std::ofstream(base_file, std::ios::binary | std::ios::trunc) << changed;
+  const fs::path manifest = fs::path(out) / "manifest.json";
+  std::string manifest_text;
+  {
+    std::ifstream in(manifest);
+    manifest_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string old_hash = evidence::HashToHex(evidence::Sha256(bytes));
+  const size_t at = manifest_text.find(old_hash);
+  ASSERT_NE(at, std::string::npos);
+  manifest_text.replace(at, old_hash.size(), evidence::HashToHex(evidence::Sha256(changed)));
+  std::ofstream(manifest, std::ios::trunc) << manifest_text;
+  auto refused = evidence::ImportHistory(out, (data_dir_ / "imported-2").string());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("retained leaf"), std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace
