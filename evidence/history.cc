@@ -68,8 +68,9 @@ HistoryEntry& HistoryReplayer::Apply(const v1::Input& input) {
   return entry;
 }
 
-StatusOr<History> ReplayJournal(const std::string& journal_dir,
-                                const engine::EngineSettings& settings) {
+namespace {
+
+StatusOr<History> ReplayOnce(const std::string& journal_dir, const engine::EngineSettings& settings) {
   HistoryReplayer replayer(settings);
   StatusOr<std::optional<RetentionBase>> base = LoadRetentionBase(journal_dir);
   if (!base.ok()) return base.status();
@@ -83,6 +84,19 @@ StatusOr<History> ReplayJournal(const std::string& journal_dir,
                                  [&](const v1::Input& input) { replayer.Apply(input); });
   if (!report.ok()) return report.status();
   return std::move(replayer.history());
+}
+
+}  // namespace
+
+StatusOr<History> ReplayJournal(const std::string& journal_dir,
+                                const engine::EngineSettings& settings) {
+  StatusOr<History> history = ReplayOnce(journal_dir, settings);
+  // A retention run may have replaced the base and deleted segments between reading the
+  // base and the segments: once more, with the new base.
+  if (!history.ok() && history.status().message().find("is missing") != std::string::npos) {
+    history = ReplayOnce(journal_dir, settings);
+  }
+  return history;
 }
 
 StatusOr<v1::EngineConfig> LoadEngineConfig(const std::string& data_dir) {
