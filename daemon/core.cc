@@ -23,6 +23,7 @@
 #include <variant>
 
 #include "daemon/alert_book.h"
+#include "daemon/centre_clock.h"
 #include "daemon/event_log.h"
 #include "daemon/metrics.h"
 #include "daemon/log.h"
@@ -67,8 +68,18 @@ using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
 
 struct Core::State {
   explicit State(CoreOptions o)
-      : options(std::move(o)), engine(std::make_unique<engine::Engine>(options.engine)) {
-    if (!options.clock) options.clock = SystemNowMs;
+      : options(WithClocks(std::move(o))),
+        engine(std::make_unique<engine::Engine>(options.engine)),
+        clock(options.clock, options.steady_clock, [this](TimeMs step) {
+          metrics.CountClockJump(step < 0 ? "backward" : "forward");
+          Log(LogLevel::kWarning, step < 0 ? "the wall clock stepped back; centre time holds"
+                                           : "the wall clock stepped forward",
+              {{"step_ms", std::to_string(step)}});
+        }) {}
+  static CoreOptions WithClocks(CoreOptions o) {
+    if (!o.clock) o.clock = SystemNowMs;
+    if (!o.steady_clock) o.steady_clock = SteadyNowMs;
+    return o;
   }
 
   CoreOptions options;
@@ -76,6 +87,7 @@ struct Core::State {
   EventLog log;
   AlertBook alerts;
   Metrics metrics;
+  CentreClock clock;  // the time of ticks and receive stamps: never goes back
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
   // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
@@ -305,7 +317,7 @@ void Core::State::RunRetention() {
     }
     evidence::RetentionPolicy policy;
     policy.keep_ms = options.retention_keep_ms;
-    policy.now_ms = options.clock();
+    policy.now_ms = clock.Now();
     policy.evidence_margin_ms = options.retention_evidence_margin_ms;
     std::lock_guard<std::mutex> hold(retention_mu);
     StatusOr<evidence::RetentionResult> result = evidence::ApplyRetention(options.data_dir, policy);
@@ -328,16 +340,16 @@ void Core::State::RunRetention() {
 }
 
 void Core::State::Run() {
-  TimeMs next_tick = options.clock();
+  TimeMs next_tick = clock.Now();
   std::vector<v1::Event> events;
   for (;;) {
     std::deque<Work> batch;
     {
       std::unique_lock<std::mutex> lock(mu);
-      const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, next_tick - options.clock()));
+      const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, next_tick - clock.Now()));
       work_ready.wait_for(lock, wait, [&] { return stopping || !queue.empty(); });
       if (queue.empty() && stopping) {
-        MaybeCheckpoint(options.clock(), /*force=*/true);
+        MaybeCheckpoint(clock.Now(), /*force=*/true);
         MaybeSnapshot(/*force=*/true);
         return;
       }
@@ -361,7 +373,7 @@ void Core::State::Run() {
       events.clear();
       Apply(work, &events);
     }
-    const TimeMs now = options.clock();
+    const TimeMs now = clock.Now();
     if (now >= next_tick) {
       events.clear();
       ApplyTick(now, &events);
@@ -398,7 +410,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     return;
   }
   if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) {
-    MaybeCheckpoint(options.clock(), /*force=*/true);
+    MaybeCheckpoint(clock.Now(), /*force=*/true);
     checkpoint->done.set_value();
     return;
   }
@@ -575,7 +587,7 @@ Status Core::State::SubmitAdmin(v1::Input input) {
 }
 
 bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) {
-  const TimeMs received = state_->options.clock();
+  const TimeMs received = state_->clock.Now();
   for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
   size_t depth;
   {
@@ -636,7 +648,7 @@ std::vector<v1::AlertView> Core::ListAlerts(const ingest::AlertQuery& query) {
 }
 
 Status Core::AckAlert(v1::AlertAck ack) {
-  MsToTimestamp(state_->options.clock(), ack.mutable_time());
+  MsToTimestamp(state_->clock.Now(), ack.mutable_time());
   v1::Input input;
   *input.mutable_ack() = std::move(ack);
   return state_->SubmitAdmin(std::move(input));

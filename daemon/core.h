@@ -37,8 +37,11 @@ struct CoreOptions {
   size_t queue_capacity = 65536;
   // How often the core feeds a Tick to the engine. Default: 1 s.
   TimeMs tick_interval_ms = 1000;
-  // The wall clock in ms since the epoch; tests may inject their own.
+  // The wall clock in ms since the epoch; tests may inject their own. The core never lets
+  // its time go back when this one does (centre_clock.h).
   std::function<TimeMs()> clock;  // default: system_clock
+  // A monotonic clock in ms (any origin), for the same; default: steady_clock.
+  std::function<TimeMs()> steady_clock;
   // Where the journal lives; empty keeps everything in memory (tests). With a journal,
   // Start() replays it (recovery) and every input is made durable before it is applied
   // and acknowledged.

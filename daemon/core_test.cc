@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
@@ -160,6 +161,38 @@ TEST(Core, ClockTicksDriveTimeoutsAndListenersHearEvents) {
   EXPECT_GT(notified, 0);
   lock.unlock();
   core.RemoveEventListener(listener);
+  core.Stop();
+}
+
+TEST(Core, AWallClockStepBackDoesNotStopTimeoutsOrRunStampsBackwards) {
+  ManualClock clock;
+  std::atomic<TimeMs> steady{0};
+  CoreOptions options = Options(clock, 65536, 10);
+  options.steady_clock = [&] { return steady.load(); };
+  Core core(options);
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.5905),
+                       Fix("phone-2", 1, kStart, 42.87, 74.70)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few ticks at kStart
+  clock.now = kStart - 3'600'000;  // NTP steps the wall clock back an hour
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  steady = 22 * 60'000;  // 22 real minutes on: the centre's time moved 11, past comms_lost
+  bool lost = false;
+  for (int i = 0; i < 500 && !lost; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (const auto& alert : core.ListAlerts({})) lost |= alert.kind() == v1::Event::comms_lost;
+  }
+  EXPECT_TRUE(lost) << "ticks stopped after the clock stepped back";
+  const std::string metrics = core.MetricsText();
+  EXPECT_NE(metrics.find("stayaway_clock_jumps_total{direction=\"backward\"} 1"), std::string::npos)
+      << metrics;
+  // Acknowledgement times never run backwards either.
+  std::vector<v1::EventRecord> events;
+  core.ReadEvents(1, SIZE_MAX, &events);
+  for (const v1::EventRecord& r : events) {
+    EXPECT_GE(TimestampToMs(r.event().detected_at()), kStart) << r.ShortDebugString();
+  }
   core.Stop();
 }
 

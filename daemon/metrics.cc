@@ -66,6 +66,11 @@ void Metrics::ForgetSubscriber(std::string_view subscriber) {
   if (it != subscriber_lag_.end()) subscriber_lag_.erase(it);
 }
 
+void Metrics::CountClockJump(std::string_view direction) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++clock_jumps_[std::string(direction)];
+}
+
 void Metrics::CountRetention(std::string_view outcome, uint64_t segments_deleted,
                              uint64_t bytes_freed) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -88,6 +93,11 @@ std::string Metrics::Render() const {
   for (const auto& [key, n] : rejected_) {
     out << "stayaway_fixes_rejected_total{source=\"" << Escape(key.first) << "\",reason=\""
         << Escape(key.second) << "\"} " << n << '\n';
+  }
+  out << "# HELP stayaway_clock_jumps_total Steps of the wall clock, by direction.\n"
+         "# TYPE stayaway_clock_jumps_total counter\n";
+  for (const auto& [direction, n] : clock_jumps_) {
+    out << "stayaway_clock_jumps_total{direction=\"" << Escape(direction) << "\"} " << n << '\n';
   }
   out << "# HELP stayaway_retention_runs_total Journal retention runs by outcome.\n"
          "# TYPE stayaway_retention_runs_total counter\n";

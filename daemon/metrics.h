@@ -10,6 +10,7 @@
 //   stayaway_alerts_open{kind}                     alerts open now
 //   stayaway_subscriber_lag_events{subscriber}     events a subscriber is behind
 //   stayaway_subscribers                           subscribers connected
+//   stayaway_clock_jumps_total{direction}          wall clock steps (backward, forward)
 //   stayaway_retention_runs_total{outcome}         retention runs (cut, kept, failed)
 //   stayaway_retention_segments_deleted_total      journal segments retention deleted
 //   stayaway_retention_bytes_freed_total           bytes those segments held
@@ -43,6 +44,7 @@ class Metrics {
   void SetOpenAlerts(std::map<std::string, uint64_t> open_by_kind);
   void SetSubscriberLag(std::string_view subscriber, uint64_t lag);
   void ForgetSubscriber(std::string_view subscriber);
+  void CountClockJump(std::string_view direction);
   // outcome: "cut", "kept" (nothing may go yet) or "failed".
   void CountRetention(std::string_view outcome, uint64_t segments_deleted, uint64_t bytes_freed);
 
@@ -63,6 +65,7 @@ class Metrics {
   double latency_sum_seconds_ = 0;
   std::atomic<uint64_t> queue_depth_{0};
   std::map<std::string, uint64_t, std::less<>> retention_runs_;
+  std::map<std::string, uint64_t, std::less<>> clock_jumps_;
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;
 };
