@@ -46,6 +46,9 @@ using internal::ZoneEntry;
 constexpr Debounce kImmediate{1, 0};
 // Reported speeds beyond this are refused as absurd (no tracked person flies).
 constexpr double kMaxReportedSpeedMps = 500;
+// A fix older than this when it arrives is refused: devices buffer through coverage gaps
+// for hours or days, never for months; older is a broken clock (1970, GPS week rollover).
+constexpr TimeMs kMaxFixAgeMs = 30LL * 86'400'000;
 
 // Flag rules that follow a fix flag: open on a flagged fix, close on an unflagged one.
 struct FlagRule {
@@ -307,6 +310,10 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
                                 fix.battery_pct() > 100)) {
     return InvalidArgument("battery_pct " + std::to_string(fix.battery_pct()) +
                            " is outside [0, 100]");
+  }
+  if (t < received && received - t > kMaxFixAgeMs) {
+    return InvalidArgument("time " + FormatRfc3339(t) + " is more than 30 days before received " +
+                           FormatRfc3339(received));
   }
   if (t > received && t - received > settings_.max_future_ms) {
     return InvalidArgument("time " + FormatRfc3339(t) + " is more than " +

@@ -92,7 +92,7 @@
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
 // [0, 360), battery outside [0, 100], an event time more than max_future_ms after the
-// received time (InvalidArgument); a device no order names (NotFound); a (device, seq)
+// received time or more than 30 days before it (InvalidArgument); a device no order names (NotFound); a (device, seq)
 // already applied (AlreadyExists: the caller treats it as an ignored duplicate).
 //
 // ## Snapshots (engine_snapshot.cc)
