@@ -95,6 +95,33 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       const auto value = node.value<int64_t>();
       if (!value || *value < 4096) return InvalidArgument(where + " must be at least 4096");
       config->journal_segment_bytes = static_cast<uint64_t>(*value);
+    } else if (name == "tls") {
+      const toml::table* tls = node.as_table();
+      if (tls == nullptr) return InvalidArgument(where + " must be a table");
+      for (const auto& [tls_key, tls_node] : *tls) {
+        const std::string_view field = tls_key.str();
+        const std::string at = where + "." + std::string(field);
+        if (field == "osmand") {
+          const auto flag = tls_node.value<bool>();
+          if (!flag) return InvalidArgument(at + " must be true or false");
+          config->tls_osmand = *flag;
+          continue;
+        }
+        const auto path = tls_node.value<std::string>();
+        if (!path) return InvalidArgument(at + " must be a file name");
+        if (field == "certificate") {
+          config->tls_certificate = *path;
+        } else if (field == "private_key") {
+          config->tls_private_key = *path;
+        } else if (field == "client_ca") {
+          config->tls_client_ca = *path;
+        } else {
+          return InvalidArgument(at + " is not a known setting");
+        }
+      }
+      if (config->tls_certificate.empty() != config->tls_private_key.empty()) {
+        return InvalidArgument(where + " needs both certificate and private_key");
+      }
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
@@ -195,6 +222,9 @@ std::string DaemonUsage() {
          "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
+         "journal_retention = \"400d\" deletes history older than that once nothing open\n"
+         "needs it. A [tls] table (certificate, private_key, client_ca, osmand) puts every\n"
+         "port on TLS; with client_ca the ingest port requires gateway certificates.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -60,6 +60,16 @@ struct DaemonConfig {
   int64_t journal_retention_ms = 0;
   int64_t journal_retention_check_ms = 3'600'000;
   uint64_t journal_segment_bytes = 64ull << 20;
+  // TLS (the [tls] table): with a certificate and key, every port speaks TLS 1.2+ only.
+  //   certificate = "cert.pem"   PEM chain, the centre's certificate first
+  //   private_key = "key.pem"    PEM, unencrypted (protect it with file permissions)
+  //   client_ca = "ca.pem"       optional: the ingest port then requires a client
+  //                              certificate signed by this CA (mutual TLS for gateways)
+  //   osmand = false             optional: keep the OsmAnd port plain for old devices
+  std::string tls_certificate;
+  std::string tls_private_key;
+  std::string tls_client_ca;
+  bool tls_osmand = true;
   bool help = false;
 };
 

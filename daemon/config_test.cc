@@ -82,6 +82,22 @@ TEST(DaemonConfig, JournalRetentionTakesDurations) {
   }
 }
 
+TEST(DaemonConfig, TlsTableNamesItsFiles) {
+  DaemonConfig config;
+  ASSERT_TRUE(ApplyToml("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"
+                        "client_ca = \"ca.pem\"\nosmand = false\n",
+                        "t.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.tls_certificate, "c.pem");
+  EXPECT_EQ(config.tls_private_key, "k.pem");
+  EXPECT_EQ(config.tls_client_ca, "ca.pem");
+  EXPECT_FALSE(config.tls_osmand);
+  DaemonConfig fresh;
+  EXPECT_FALSE(ApplyToml("[tls]\ncertificate = \"c.pem\"\n", "t.toml", &fresh).ok());
+  Status typo = ApplyToml("[tls]\ncertificat = \"c.pem\"\n", "t.toml", &fresh);
+  EXPECT_NE(typo.message().find("tls.certificat"), std::string::npos) << typo.ToString();
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <google/protobuf/util/json_util.h>
 #include <cctype>
 #include <csignal>
@@ -27,6 +28,7 @@
 #include "ingest/http_server.h"
 #include "ingest/osmand_endpoint.h"
 #include "ingest/tcp_server.h"
+#include "ingest/tls_context.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -99,6 +101,22 @@ int Run(const DaemonConfig& config) {
     webhook_targets.emplace_back(url, *target);
   }
 
+  // TLS contexts first: a certificate that cannot be used stops start-up before anything
+  // listens. The ingest port may also require client certificates (gateways).
+  std::shared_ptr<asio::ssl::context> tls, ingest_tls;
+  if (!config.tls_certificate.empty()) {
+    auto server = ingest::MakeServerTlsContext({config.tls_certificate, config.tls_private_key, ""});
+    auto gateways = ingest::MakeServerTlsContext(
+        {config.tls_certificate, config.tls_private_key, config.tls_client_ca});
+    if (!server.ok() || !gateways.ok()) {
+      Log(LogLevel::kError, "cannot set up TLS",
+          {{"error", (!server.ok() ? server.status() : gateways.status()).message()}});
+      return 1;
+    }
+    tls = *server;
+    ingest_tls = *gateways;
+  }
+
   // Declared before the core: subscribers' event listeners hold strands of this context,
   // and the core's event log must let go of them before the context goes away.
   asio::io_context io;
@@ -136,7 +154,9 @@ int Run(const DaemonConfig& config) {
     webhooks.back()->Start();
   }
 
-  ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port});
+  ingest::TcpIngestOptions tcp_options;
+  tcp_options.tls = ingest_tls;
+  ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port}, tcp_options);
   if (Status s = tcp.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot listen for ingest", {{"error", s.message()}});
     core.Stop();
@@ -149,10 +169,12 @@ int Run(const DaemonConfig& config) {
   try {
     ingest::HttpServerOptions http_options;
     http_options.on_refused = api.refusal_counter();
+    http_options.tls = tls;
     http.emplace(io, asio::ip::tcp::endpoint{address, config.http_port}, api.handler(),
                  http_options);
     ingest::HttpServerOptions osmand_options;
     osmand_options.max_body_bytes = 64 * 1024;
+    if (config.tls_osmand) osmand_options.tls = tls;
     osmand_options.on_refused = [&core](std::string_view code) {
       core.CountRejected("osmand", code);
     };
@@ -176,6 +198,8 @@ int Run(const DaemonConfig& config) {
        {"ingest_port", std::to_string(tcp.port())},
        {"http_port", std::to_string(http->port())},
        {"osmand_port", std::to_string(osmand_server->port())},
+       {"tls", tls ? (config.tls_client_ca.empty() ? "on" : "on, client certificates on ingest")
+                   : "off"},
        {"data_dir", config.data_dir}});
 
   // SIGTERM: stop taking new work, let the engine drain what it has (the acks of drained

@@ -1,5 +1,7 @@
 #include "ingest/http_server.h"
 
+#include <boost/asio/ssl/context.hpp>
+
 #include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
@@ -23,6 +25,8 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+
+#include "ingest/tls_stream.h"
 
 namespace stayaway::ingest {
 
@@ -102,7 +106,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   HttpConnection(tcp::socket socket, std::shared_ptr<ServerShared> shared, uint64_t id,
                  bool over_limit)
-      : stream_(std::move(socket)), shared_(std::move(shared)), id_(id),
+      : stream_(beast::tcp_stream(std::move(socket)), shared->options.tls.get()),
+        shared_(std::move(shared)), id_(id),
         over_limit_(over_limit) {}
 
   ~HttpConnection() {
@@ -114,7 +119,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
   void Start() {
-    asio::dispatch(executor(), [self = shared_from_this()] { self->ReadRequest(); });
+    asio::dispatch(executor(), [self = shared_from_this()] { self->Handshake(); });
   }
 
   // Any thread.
@@ -167,6 +172,22 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::function<void(bool)> done;
   };
 
+  void Handshake() {
+    if (!stream_.is_tls()) {
+      ReadRequest();
+      return;
+    }
+    stream_.next_layer().expires_after(shared_->options.read_timeout);
+    stream_.async_handshake([self = shared_from_this()](error_code ec) {
+      if (ec) {
+        self->shared_->Refused("tls_handshake");
+        self->Close();
+        return;
+      }
+      self->ReadRequest();
+    });
+  }
+
   void ReadRequest() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kReading;
@@ -174,7 +195,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(shared_->options.max_body_bytes);
     // One deadline for the whole request: a client trickling bytes cannot keep it open.
-    stream_.expires_after(shared_->options.read_timeout);
+    stream_.next_layer().expires_after(shared_->options.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, std::size_t) {
                        self->OnRequest(ec);
@@ -191,7 +212,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     parser_.reset();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    stream_.expires_never();  // the handler may take its time (engine backpressure)
+    stream_.next_layer().expires_never();  // the handler may take its time (engine backpressure)
     phase_ = Phase::kHandling;
     if (over_limit_) {
       shared_->Refused("too_many_connections");
@@ -257,7 +278,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     response.set(http::field::server, Beast(kServerName));
     response.prepare_payload();
     response_ = std::make_unique<HttpResponse>(std::move(response));
-    stream_.expires_after(shared_->options.write_timeout);
+    stream_.next_layer().expires_after(shared_->options.write_timeout);
     http::async_write(stream_, *response_,
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         self->response_.reset();
@@ -276,8 +297,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // and discard what the client still sends, for a short while, before closing.
   void LingeringClose() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    stream_.next_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.next_layer().expires_after(kLingerTime);
     DrainUntilClosed();
   }
 
@@ -309,7 +330,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     stream_serializer_ =
         std::make_unique<http::response_serializer<http::empty_body>>(*stream_header_);
     writing_ = true;
-    stream_.expires_after(shared_->options.write_timeout);
+    stream_.next_layer().expires_after(shared_->options.write_timeout);
     http::async_write_header(stream_, *stream_serializer_,
                              [self = shared_from_this()](error_code ec, std::size_t) {
                                self->writing_ = false;
@@ -319,7 +340,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                                }
                                // The read side only watches for the peer leaving, so it
                                // has no deadline; each write gets its own below.
-                               self->stream_.expires_never();
+                               self->stream_.next_layer().expires_never();
                                self->WatchForHangUp();
                                self->WriteNextChunk();
                              });
@@ -342,7 +363,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     if (chunks_.empty()) {
       if (closing_stream_) {
         writing_ = true;
-        stream_.expires_after(shared_->options.write_timeout);
+        stream_.next_layer().expires_after(shared_->options.write_timeout);
         asio::async_write(stream_, http::make_chunk_last(),
                           [self = shared_from_this()](error_code, std::size_t) {
                             self->writing_ = false;
@@ -352,7 +373,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       return;
     }
     writing_ = true;
-    stream_.expires_after(shared_->options.write_timeout);
+    stream_.next_layer().expires_after(shared_->options.write_timeout);
     asio::async_write(stream_, http::make_chunk(asio::buffer(chunks_.front().data)),
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         self->writing_ = false;
@@ -372,8 +393,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    stream_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.next_layer().close();
     // Queued chunks will never be written; their writers learn it now.
     std::deque<Chunk> pending = std::move(chunks_);
     chunks_.clear();
@@ -387,7 +408,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
   }
 
-  beast::tcp_stream stream_;
+  MaybeTlsStream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerShared> shared_;
   const uint64_t id_;

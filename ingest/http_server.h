@@ -18,7 +18,9 @@
 //   - malformed HTTP: 400 bad_request, then close;
 //   - a request not complete within read_timeout (slow loris): the connection is closed
 //     ("timeout"; an idle keep-alive connection simply closes, uncounted);
-//   - more than max_connections open: 503 too_many_connections, then close.
+//   - more than max_connections open: 503 too_many_connections, then close;
+//   - with TLS, a handshake that fails or does not finish within read_timeout: closed
+//     ("tls_handshake").
 //
 // Handlers answer asynchronously: the HttpResponder may be kept and used later from any
 // thread (e.g. once the engine has applied a batch). Exactly one of Send or StartStream
@@ -48,6 +50,10 @@
 #include <string>
 #include <string_view>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace stayaway::ingest {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -55,6 +61,9 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 using HttpStreamHeader = boost::beast::http::response<boost::beast::http::empty_body>;
 
 struct HttpServerOptions {
+  // HTTPS when set (tls_context.h): a client that does not complete the TLS handshake
+  // within read_timeout is closed and reported ("tls_handshake").
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // Largest request body accepted (413 beyond). Default: 1 MiB.
   std::size_t max_body_bytes = 1 << 20;
   // Largest request line plus headers accepted (431 beyond). Default: 16 KiB.

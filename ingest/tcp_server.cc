@@ -1,5 +1,7 @@
 #include "ingest/tcp_server.h"
 
+#include <boost/asio/ssl/context.hpp>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -17,6 +19,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+
+#include "ingest/tls_stream.h"
 
 namespace stayaway::ingest {
 
@@ -110,7 +114,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         service_(shared_->service),
         options_(shared_->options),
         id_(id),
-        socket_(std::move(socket)),
+        socket_(std::move(socket), shared_->options.tls.get()),
         executor_(socket_.get_executor()),
         idle_timer_(executor_),
         retry_timer_(executor_),
@@ -137,7 +141,21 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;  // Stop() got here first
     last_activity_ = Clock::now();
     ArmTimer(options_.idle_timeout);
-    ProcessFrames();
+    if (!socket_.is_tls()) {
+      ProcessFrames();
+      return;
+    }
+    // The idle timer also bounds the handshake: a client that never finishes it goes.
+    socket_.async_handshake([self = shared_from_this()](error_code ec) {
+      if (self->closed_) return;
+      if (ec) {
+        self->service_.CountRejected(kSource, "tls_handshake");
+        self->Close();
+        return;
+      }
+      self->last_activity_ = Clock::now();
+      self->ProcessFrames();
+    });
   }
 
   // ---- reading -------------------------------------------------------------------
@@ -437,7 +455,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     lingering_ = true;
     linger_deadline_ = Clock::now() + kLingerAfterFramingError;
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
     if (peer_done_sending_) {
       Close();
       return;
@@ -486,8 +504,8 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     idle_timer_.cancel();
     retry_timer_.cancel();
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.next_layer().close(ignored);
     if (listener_) service_.RemoveEventListener(*listener_);
     listener_.reset();
     if (subscribed_) service_.ForgetSubscriber(subscriber_name_);
@@ -501,7 +519,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   MonitoringService& service_;
   const TcpIngestOptions& options_;
   const uint64_t id_;
-  tcp::socket socket_;
+  MaybeTlsStream<tcp::socket> socket_;
   const tcp::socket::executor_type executor_;  // the connection's strand
   asio::steady_timer idle_timer_;              // idle timeout, then the linger deadline
   asio::steady_timer retry_timer_;             // backoff while the engine's queue is full

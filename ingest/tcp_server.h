@@ -46,9 +46,16 @@
 #include "ingest/frame_codec.h"
 #include "ingest/monitoring_service.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace stayaway::ingest {
 
 struct TcpIngestOptions {
+  // TLS on every connection when set (tls_context.h; with a client CA: mutual TLS). A
+  // client that does not complete the handshake is closed and counted ("tls_handshake").
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // Largest ClientFrame accepted; a larger one closes the connection.
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   // Largest batch accepted; a larger one is refused whole with "too_many_fixes".
