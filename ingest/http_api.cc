@@ -190,7 +190,14 @@ struct HttpApi::Context {
 };
 
 HttpApi::HttpApi(MonitoringService& service, HttpApiOptions options)
-    : service_(&service), options_(options) {}
+    : service_(&service), options_(options), slow_lane_(options.slow_lane_threads) {}
+
+HttpApi::~HttpApi() { slow_lane_.join(); }
+
+void HttpApi::OffTheIoThread(std::function<void()> work) {
+  asio::post(slow_lane_, std::move(work));
+}
+
 
 void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
   auto ctx = std::make_shared<Context>(Context{std::move(request), std::move(responder), {}, {}, false});
@@ -316,50 +323,71 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   } else if (is({"v1", "traccar"})) {
     dispatch("POST", {{http::verb::post, [&] { PostTraccar(ctx); }}});
   } else if (is({"v1", "orders"})) {
-    dispatch("POST", {{http::verb::post, [&] { CreateOrder(ctx); }}});
+    dispatch("POST", {{http::verb::post, [&] { OffTheIoThread([this, ctx] { CreateOrder(ctx); }); }}});
   } else if (is({"v1", "orders", "*"})) {
-    const std::string& id = segments[2];
-    dispatch("GET, PUT, DELETE", {{http::verb::get, [&] { GetOrder(ctx, id); }},
-                                  {http::verb::put, [&] { PutOrder(ctx, id); }},
-                                  {http::verb::delete_, [&] { DeleteOrder(ctx, id); }}});
+    const std::string id = segments[2];
+    dispatch("GET, PUT, DELETE",
+             {{http::verb::get, [&] { GetOrder(ctx, id); }},
+              {http::verb::put, [&] { OffTheIoThread([this, ctx, id] { PutOrder(ctx, id); }); }},
+              {http::verb::delete_,
+               [&] { OffTheIoThread([this, ctx, id] { DeleteOrder(ctx, id); }); }}});
   } else if (is({"v1", "zones"})) {
-    dispatch("GET, POST", {{http::verb::get, [&] { ListZones(ctx); }},
-                           {http::verb::post, [&] { PutZone(ctx, "", /*create=*/true); }}});
+    dispatch("GET, POST",
+             {{http::verb::get, [&] { ListZones(ctx); }},
+              {http::verb::post,
+               [&] { OffTheIoThread([this, ctx] { PutZone(ctx, "", /*create=*/true); }); }}});
   } else if (is({"v1", "zones", "*"})) {
-    const std::string& id = segments[2];
-    dispatch("GET, PUT", {{http::verb::get, [&] { GetZone(ctx, id); }},
-                          {http::verb::put, [&] { PutZone(ctx, id, /*create=*/false); }}});
+    const std::string id = segments[2];
+    dispatch("GET, PUT",
+             {{http::verb::get, [&] { GetZone(ctx, id); }},
+              {http::verb::put,
+               [&] { OffTheIoThread([this, ctx, id] { PutZone(ctx, id, /*create=*/false); }); }}});
   } else if (is({"v1", "alerts"})) {
     dispatch("GET", {{http::verb::get, [&] { ListAlerts(ctx); }}});
   } else if (is({"v1", "alerts", "*", "evidence"})) {
-    const std::string& id = segments[2];
-    dispatch("GET", {{http::verb::get, [&] {
-                        // {"alert_id": ..., "files": {name: content}}: write each file into a
-                        // directory and run `stayaway verify` on it.
-                        auto files = service_->EvidenceBundle(id);
-                        if (!files.ok()) {
-                          Refuse(*service_, ctx->request, ctx->responder,
-                                 HttpStatusOf(files.status().code()),
-                                 StatusCodeName(files.status().code()), files.status().message());
-                          return;
-                        }
-                        google::protobuf::Struct body;
-                        (*body.mutable_fields())["alert_id"].set_string_value(id);
-                        auto* out = (*body.mutable_fields())["files"].mutable_struct_value();
-                        for (const auto& [name, content] : *files) {
-                          (*out->mutable_fields())[name].set_string_value(content);
-                        }
-                        ctx->Reply(http::status::ok, ToJson(body) + "\n");
-                      }}});
+    const std::string id = segments[2];
+    dispatch("GET", {{http::verb::get, [&] { Evidence(ctx, id); }}});
   } else if (is({"v1", "alerts", "*", "ack"})) {
-    const std::string& id = segments[2];
-    dispatch("POST", {{http::verb::post, [&] { AckAlert(ctx, id); }}});
+    const std::string id = segments[2];
+    dispatch("POST", {{http::verb::post, [&] { OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); }); }}});
   } else if (is({"v1", "events", "stream"})) {
     dispatch("GET", {{http::verb::get, [&] { StreamEvents(ctx); }}});
   } else {
     refuse(http::status::not_found, "not_found",
            "no such endpoint: " + ctx->path);
   }
+}
+
+void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& id) {
+  // A bundle replays the journal: seconds on a long history. One at a time, off the io
+  // threads; a second request meanwhile is asked to come back.
+  if (evidence_in_flight_.fetch_add(1) >= options_.max_evidence_in_flight) {
+    evidence_in_flight_.fetch_sub(1);
+    HttpResponse busy = MakeErrorResponse(ctx->request, http::status::service_unavailable, "busy",
+                                          "an evidence bundle is being made; retry shortly");
+    busy.set(http::field::retry_after, "5");
+    service_->CountRejected(kSource, "busy");
+    ctx->responder.Send(std::move(busy));
+    return;
+  }
+  OffTheIoThread([this, ctx, id] {
+    // {"alert_id": ..., "files": {name: content}}: write each file into a directory and
+    // run `stayaway verify` on it.
+    auto files = service_->EvidenceBundle(id);
+    evidence_in_flight_.fetch_sub(1);
+    if (!files.ok()) {
+      Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(files.status().code()),
+             StatusCodeName(files.status().code()), files.status().message());
+      return;
+    }
+    google::protobuf::Struct body;
+    (*body.mutable_fields())["alert_id"].set_string_value(id);
+    auto* out = (*body.mutable_fields())["files"].mutable_struct_value();
+    for (const auto& [name, content] : *files) {
+      (*out->mutable_fields())[name].set_string_value(content);
+    }
+    ctx->Reply(http::status::ok, ToJson(body) + "\n");
+  });
 }
 
 // --- fixes ------------------------------------------------------------------------------

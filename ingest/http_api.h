@@ -20,8 +20,11 @@
 //
 // POST /v1/fixes answers once the engine has taken the fixes in, without blocking an io
 // thread: while the engine's queue is full it retries every submit_retry_interval, and
-// after submit_max_wait it answers 503 with Retry-After. Orders, zones and acks call the
-// service's blocking methods on the io thread (they are rare and quick).
+// after submit_max_wait it answers 503 with Retry-After. Writes of orders, zones and acks
+// wait for the engine thread, and evidence bundles replay the journal: they run on a small
+// pool of their own (the slow lane), never on an io thread, so a slow one cannot hold up
+// fixes, reads or event streams. At most max_evidence_in_flight bundles are made at once;
+// more get 503 busy with Retry-After.
 //
 // Server-sent events: `id: <seq>`, `event: <event kind>`, `data: <EventRecord JSON>` (one
 // line, the proto JSON mapping: {"seq":"12","event":{...}}, 64-bit seq as a string).
@@ -45,6 +48,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "ingest/http_server.h"
 #include "ingest/monitoring_service.h"
 
@@ -59,11 +64,18 @@ struct HttpApiOptions {
   std::chrono::milliseconds sse_keepalive{15'000};
   // Events read from the log (and written) per SSE write. Default: 256.
   std::size_t sse_batch_events = 256;
+  // Threads for the blocking calls (order, zone and ack writes, evidence). Default: 2.
+  std::size_t slow_lane_threads = 2;
+  // Evidence bundles made at once. Default: 1.
+  int max_evidence_in_flight = 1;
 };
 
 class HttpApi {
  public:
   explicit HttpApi(MonitoringService& service, HttpApiOptions options = {});
+  ~HttpApi();  // waits for the slow lane's calls in progress
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
 
   // Answers one request (HttpServer::Handler).
   void Handle(HttpRequest request, HttpResponder responder);
@@ -96,9 +108,13 @@ class HttpApi {
   void ListAlerts(const std::shared_ptr<Context>& ctx);
   void AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
   void StreamEvents(const std::shared_ptr<Context>& ctx);
+  void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
+  void OffTheIoThread(std::function<void()> work);
 
   MonitoringService* service_;
   HttpApiOptions options_;
+  boost::asio::thread_pool slow_lane_;
+  std::atomic<int> evidence_in_flight_{0};
   std::atomic<uint64_t> next_subscriber_{1};
 };
 

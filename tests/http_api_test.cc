@@ -687,5 +687,78 @@ TEST_F(HttpApiBackpressureTest, AFullQueueDelaysTheAnswerThenGives503) {
   EXPECT_TRUE(Contains(accepted.body(), R"("results":[)")) << accepted.body();
 }
 
+
+// The core, except that an evidence bundle takes a while (a long journal to replay).
+class SlowEvidenceCore final : public MonitoringService {
+ public:
+  explicit SlowEvidenceCore(daemon::Core& core) : core_(core) {}
+  std::atomic<int> bundles_started{0};
+
+  bool SubmitFixes(std::vector<v1::Fix> f, std::string_view s, FixesDone d) override {
+    return core_.SubmitFixes(std::move(f), s, std::move(d));
+  }
+  Status PutOrder(const v1::Order& o) override { return core_.PutOrder(o); }
+  StatusOr<v1::Order> GetOrder(std::string_view id) override { return core_.GetOrder(id); }
+  Status RevokeOrder(std::string_view id) override { return core_.RevokeOrder(id); }
+  Status PutGlobalZone(const v1::Zone& z) override { return core_.PutGlobalZone(z); }
+  std::vector<v1::Zone> ListGlobalZones() override { return core_.ListGlobalZones(); }
+  std::vector<v1::AlertView> ListAlerts(const AlertQuery& q) override { return core_.ListAlerts(q); }
+  Status AckAlert(v1::AlertAck a) override { return core_.AckAlert(std::move(a)); }
+  uint64_t ReadEvents(uint64_t from, size_t max, std::vector<v1::EventRecord>* out) override {
+    return core_.ReadEvents(from, max, out);
+  }
+  uint64_t NextEventSeq() override { return core_.NextEventSeq(); }
+  uint64_t AddEventListener(std::function<void()> f) override { return core_.AddEventListener(std::move(f)); }
+  void RemoveEventListener(uint64_t h) override { core_.RemoveEventListener(h); }
+  void CountRejected(std::string_view s, std::string_view r) override { core_.CountRejected(s, r); }
+  void ReportSubscriberLag(std::string_view s, uint64_t l) override { core_.ReportSubscriberLag(s, l); }
+  void ForgetSubscriber(std::string_view s) override { core_.ForgetSubscriber(s); }
+  std::string MetricsText() override { return core_.MetricsText(); }
+  std::vector<v1::PublicKey> PublicKeys() override { return core_.PublicKeys(); }
+  StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view) override {
+    ++bundles_started;
+    std::this_thread::sleep_for(800ms);
+    return std::map<std::string, std::string>{{"manifest.json", "{}"}};
+  }
+  bool Healthy() override { return core_.Healthy(); }
+
+ private:
+  daemon::Core& core_;
+};
+
+TEST(HttpApiSlowLane, ASlowEvidenceBundleHoldsUpNoOtherRequestAndASecondOneIsToldToWait) {
+  ManualClock clock;
+  daemon::Core core(CoreOptionsFor(clock));
+  core.Start();
+  SlowEvidenceCore service(core);
+  asio::io_context io;
+  {
+    HttpApi api(service);
+    HttpServer server(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), api.handler());
+    server.Start();
+    std::thread io_thread([&] { io.run(); });  // one io thread: a blocked one would show
+    auto slow = std::async(std::launch::async, [&] {
+      Client client(server.port());
+      return client.Send(http::verb::get, "/v1/alerts/abc/evidence");
+    });
+    for (int i = 0; i < 500 && service.bundles_started == 0; ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_EQ(service.bundles_started.load(), 1);
+    const auto started = std::chrono::steady_clock::now();
+    Client client(server.port());
+    EXPECT_EQ(client.Send(http::verb::get, "/healthz").result(), http::status::ok);
+    EXPECT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(), http::status::created);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms) << "the io thread was blocked";
+    auto busy = client.Send(http::verb::get, "/v1/alerts/abc/evidence");
+    EXPECT_EQ(busy.result(), http::status::service_unavailable) << busy.body();
+    EXPECT_EQ(busy[http::field::retry_after], "5");
+    EXPECT_EQ(slow.get().result(), http::status::ok);
+    EXPECT_EQ(service.bundles_started.load(), 1);
+    server.Stop();
+    io.stop();
+    io_thread.join();
+  }
+  core.Stop();
+}
+
 }  // namespace
 }  // namespace stayaway::ingest
