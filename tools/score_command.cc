@@ -62,6 +62,8 @@ struct Alert {
   TimeMs violation_ms = kNever;       // event time of its first proximity_violation event
   TimeMs violation_detected_ms = kNever;
   TimeMs closed_ms = kNever;
+  bool confirmed = false;            // some event was confirmed
+  bool violation_confirmed = false;  // some proximity_violation event was confirmed
 };
 
 bool Intersects(TimeMs a0, TimeMs a1, TimeMs b0, TimeMs b1) { return a0 <= b1 && b0 <= a1; }
@@ -218,6 +220,10 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
       alert.violation_detected_ms = detected;
     }
     if (event->transition() == v1::Event::closed) alert.closed_ms = t;
+    if (event->has_certainty() && event->certainty() == v1::Event::confirmed) {
+      alert.confirmed = true;
+      if (kind == v1::Event::proximity_violation) alert.violation_confirmed = true;
+    }
   }
 
   // Alerts by key, for matching.
@@ -277,7 +283,8 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
         id, alert.order,
         alert.zone ? "exclusion_zone"
                    : (alert.violation_ms != kNever ? "proximity_violation" : "proximity_warning"),
-        alert.rule, alert.first_ms});
+        alert.rule, alert.first_ms,
+        alert.violation_ms != kNever ? alert.violation_confirmed : alert.confirmed});
   }
   std::sort(report.false_alerts.begin(), report.false_alerts.end(),
             [](const FalseAlert& a, const FalseAlert& b) {
@@ -322,6 +329,9 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     out << (i == 0 ? "" : ",\n   ") << EpisodeJson(r.missed[i]);
   }
   out << "],\n \"alerts\": " << r.alerts << ", \"false_alerts\": " << r.false_alerts.size()
+      << ", \"false_alerts_confirmed\": "
+      << std::count_if(r.false_alerts.begin(), r.false_alerts.end(),
+                       [](const FalseAlert& f) { return f.confirmed; })
       << ", \"devices\": " << r.devices << ", \"device_days\": " << Num(r.device_days)
       << ", \"false_alerts_per_device_day\": " << Num(r.false_alerts_per_device_day)
       << ",\n \"false_alert_list\": [";
@@ -330,6 +340,7 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     out << (i == 0 ? "" : ",\n   ") << "{\"alert_id\": " << sim::JsonQuote(f.alert_id)
         << ", \"order\": " << sim::JsonQuote(f.order) << ", \"kind\": " << sim::JsonQuote(f.kind)
         << ", \"rule\": " << sim::JsonQuote(f.rule)
+        << ", \"certainty\": \"" << (f.confirmed ? "confirmed" : "possible") << "\""
         << ", \"opened\": " << sim::JsonQuote(FormatRfc3339(f.opened_ms)) << "}";
   }
   out << "],\n \"detection_delay_s\": " << DelayJson(r.delay)

@@ -29,6 +29,8 @@
 //     one that stayed a warning must match a warning episode, a zone alert a zone
 //     episode. Every other alert is a false alert (a violation claimed where the truth
 //     has only a warning is false).
+//   - false_alerts_confirmed counts the false alerts that were confirmed at their highest
+//     kind; the rest were only ever "possible" there (the error circles straddled).
 //   - False alerts per device-day = false alerts / (truth devices x truth duration in
 //     days).
 //   - Percentiles are nearest-rank: p-th = the ceil(p/100 * n)-th smallest delay.
@@ -103,6 +105,7 @@ struct FalseAlert {
   std::string kind;  // the highest kind it reached
   std::string rule;
   TimeMs opened_ms = 0;
+  bool confirmed = false;  // confirmed at its highest kind (else only ever possible there)
 };
 
 struct ScoreReport {

@@ -68,7 +68,7 @@ class Simulator {
     movers_.reserve(scenario.persons.size());
     for (size_t p = 0; p < scenario.persons.size(); ++p) {
       movers_.emplace_back(&scenario.city, scenario.persons[p].plan,
-                           SimRandom::ForStream(options_.seed, p, 2), options_.start_ms);
+                           MovementRandom(options_.seed, p), options_.start_ms);
     }
     devices_.reserve(scenario.devices.size());
     for (size_t d = 0; d < scenario.devices.size(); ++d) {
@@ -273,6 +273,10 @@ class Simulator {
 };
 
 }  // namespace
+
+SimRandom MovementRandom(uint64_t seed, size_t person) {
+  return SimRandom::ForStream(seed, person, 2);
+}
 
 std::string FormatFixLine(const EmittedFix& fix, double speed_mps, double battery_pct) {
   char buffer[512];

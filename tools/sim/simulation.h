@@ -21,6 +21,7 @@
 #ifndef STAYAWAY_TOOLS_SIM_SIMULATION_H_
 #define STAYAWAY_TOOLS_SIM_SIMULATION_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -80,6 +81,10 @@ struct SimulationStats {
 SimulationStats RunSimulation(const Scenario& scenario, std::ostream& fixes,
                               FixObserver* observer,
                               std::vector<DeviceEventTruth>* device_events);
+
+// The random stream person `person` of a scenario with `seed` moves by: the simulation
+// and anyone who wants to retrace a person's true path (tests) use the same one.
+SimRandom MovementRandom(uint64_t seed, size_t person);
 
 // One fixes line for `fix`, without newline, in the replay format.
 std::string FormatFixLine(const EmittedFix& fix, double speed_mps, double battery_pct);
