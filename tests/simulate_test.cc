@@ -4,7 +4,9 @@
 // real `stayaway` binary: simulate, replay through the engine, score.
 #include <fcntl.h>
 #include <google/protobuf/struct.pb.h>
+#include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -473,6 +475,47 @@ TEST(ScenarioTest, OutsideScriptsEveryoneStaysWellApart) {
   }
 }
 
+TEST(ScenarioTest, ScriptsPlayAsWrittenAndProtectedPersonsWaitWhereTheTruthPutsThem) {
+  // A whole day, so the daily rhythm (nights at home, work, errands) meets the holds.
+  for (const uint64_t seed : {21u, 22u, 23u}) {
+    sim::SimulationOptions options = SmallCity(seed);
+    options.duration_ms = 24 * 60 * kMinute;
+    options.approach_share = 0.5;
+    options.zone_entry_share = 0.3;
+    const sim::Scenario scenario = sim::BuildScenario(options);
+    size_t scripts = 0;
+    for (const sim::SimOrder& order : scenario.orders) {
+      if (order.script == sim::ScriptKind::kNone) continue;
+      ++scripts;
+      const sim::SimPerson& supervised = scenario.persons[order.supervised];
+      const std::vector<sim::PathSegment>& script = supervised.plan.holds.at(0).script;
+      ASSERT_FALSE(script.empty());
+      std::vector<std::unique_ptr<sim::PersonMovement>> movers;
+      std::vector<sim::EnuPoint> hold_places;
+      for (size_t p : order.protected_persons) {
+        const sim::SimPerson& person = scenario.persons[p];
+        movers.push_back(std::make_unique<sim::PersonMovement>(
+            &scenario.city, person.plan, sim::MovementRandom(seed, p), options.start_ms));
+        hold_places.push_back(person.plan.places[person.plan.holds.at(0).place].point);
+      }
+      sim::PersonMovement walker(&scenario.city, supervised.plan,
+                                 sim::MovementRandom(seed, order.supervised), options.start_ms);
+      size_t segment = 0;
+      for (TimeMs t = order.script_start_ms; t <= order.script_end_ms; t += 10'000) {
+        while (script[segment].t1_ms < t) ++segment;
+        EXPECT_LT(sim::PlaneDistance(walker.PositionAt(t), script[segment].At(t)), 0.01)
+            << order.id << " seed " << seed;
+        for (size_t k = 0; k < movers.size(); ++k) {
+          EXPECT_LT(sim::PlaneDistance(movers[k]->PositionAt(t), hold_places[k]), 0.01)
+              << order.id << " protected " << k << " seed " << seed << " at "
+              << FormatRfc3339(t);
+        }
+      }
+    }
+    EXPECT_GE(scripts, 8u);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The scorer on hand-made events.
 
@@ -671,6 +714,31 @@ TEST(SimulateEndToEndTest, EngineMissesNoViolationAndRaisesFewFalseAlerts) {
               Number(score.fields().at("device_events").struct_value(), "alerted"))
         << text;
     EXPECT_EQ(Number(score, "unreadable_lines"), 0);
+    // Everyone else stays apart: every false alert is within half an hour of its own
+    // order's scripted approach or zone entry.
+    google::protobuf::Struct truth;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(ReadFile(d / "city/truth.json"), &truth).ok());
+    std::map<std::string, std::pair<std::string, std::string>> scripts;
+    for (const auto& v : truth.fields().at("scripts").list_value().values()) {
+      const auto& f = v.struct_value().fields();
+      scripts[f.at("order").string_value()] = {f.at("start").string_value(),
+                                               f.at("end").string_value()};
+    }
+    ASSERT_GE(scripts.size(), 4u);
+    for (const auto& v : score.fields().at("false_alert_list").list_value().values()) {
+      const auto& f = v.struct_value().fields();
+      const std::string order = f.at("order").string_value();
+      ASSERT_TRUE(scripts.count(order)) << "a false alert far from any script: " << order;
+      auto ms = [](const std::string& rfc3339) {
+        google::protobuf::Timestamp ts;
+        EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
+        return TimestampToMs(ts);
+      };
+      const TimeMs opened = ms(f.at("opened").string_value());
+      EXPECT_GE(opened, ms(scripts[order].first) - 30 * kMinute) << order;
+      EXPECT_LE(opened, ms(scripts[order].second) + 30 * kMinute) << order;
+    }
   }
 }
 

@@ -117,6 +117,16 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
         << ", \"closest_m\": " << Number(e.closest_m) << ", \"script\": \""
         << ScriptKindName(e.script) << "\"}";
   }
+  out << "],\n \"scripts\": [";
+  bool first = true;
+  for (const SimOrder& order : scenario.orders) {
+    if (order.script == ScriptKind::kNone) continue;
+    out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id)
+        << ", \"script\": \"" << ScriptKindName(order.script)
+        << "\", \"start\": " << Time(order.script_start_ms)
+        << ", \"end\": " << Time(order.script_end_ms) << "}";
+    first = false;
+  }
   out << "],\n \"device_events\": [";
   for (size_t i = 0; i < device_events.size(); ++i) {
     const DeviceEventTruth& e = device_events[i];

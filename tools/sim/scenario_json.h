@@ -10,6 +10,8 @@
 //       "rule": "proximity:SIM-000003-s:SIM-000003-v", "protected": "SIM-000003-v",
 //       "zone": "", "start": "...", "end": "...", "limit_m": 500, "closest_m": 212.4,
 //       "script": "approach"}, ...],
+//    "scripts": [
+//      {"order": "SIM-000003", "script": "approach", "start": "...", "end": "..."}, ...],
 //    "device_events": [
 //      {"order": "SIM-000003", "device": "phone-000003-v", "kind": "sos",
 //       "time": "...", "seq": 188, "uploaded_late": false}, ...],
@@ -17,7 +19,8 @@
 //
 // `kind` is the engine's event kind the episode should raise, `rule` the engine's rule
 // key (proximity:S:P, zone:ID, zone:global:ID), start and end the instants the true
-// positions crossed into and out of the limit (scenario.h). Every writer streams: one
+// positions crossed into and out of the limit (scenario.h). `scripts` lists when each
+// deliberate approach or zone entry ran, from leaving home to coming back. Every writer streams: one
 // order or episode at a time, nothing quadratic. Output is a pure function of its input.
 //
 // Thread-safety: pure functions.
