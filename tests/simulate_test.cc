@@ -369,7 +369,7 @@ std::vector<Retraced> RetraceProtected(const SimulatedRun& run) {
   std::vector<std::unique_ptr<sim::PersonMovement>> movers;
   for (size_t p = 0; p < run.scenario.persons.size(); ++p) {
     movers.push_back(std::make_unique<sim::PersonMovement>(
-        &run.scenario.city, run.scenario.persons[p].plan,
+        &run.scenario.city, &run.scenario.persons[p].plan,
         sim::MovementRandom(run.scenario.options.seed, p), run.scenario.options.start_ms));
   }
   std::vector<Retraced> out;
@@ -495,10 +495,10 @@ TEST(ScenarioTest, ScriptsPlayAsWrittenAndProtectedPersonsWaitWhereTheTruthPutsT
       for (size_t p : order.protected_persons) {
         const sim::SimPerson& person = scenario.persons[p];
         movers.push_back(std::make_unique<sim::PersonMovement>(
-            &scenario.city, person.plan, sim::MovementRandom(seed, p), options.start_ms));
+            &scenario.city, &person.plan, sim::MovementRandom(seed, p), options.start_ms));
         hold_places.push_back(person.plan.places[person.plan.holds.at(0).place].point);
       }
-      sim::PersonMovement walker(&scenario.city, supervised.plan,
+      sim::PersonMovement walker(&scenario.city, &supervised.plan,
                                  sim::MovementRandom(seed, order.supervised), options.start_ms);
       size_t segment = 0;
       for (TimeMs t = order.script_start_ms; t <= order.script_end_ms; t += 10'000) {

@@ -21,7 +21,6 @@
 #define STAYAWAY_TOOLS_SIM_MOVEMENT_H_
 
 #include <cstddef>
-#include <deque>
 #include <vector>
 
 #include "base/time.h"
@@ -80,8 +79,10 @@ struct MovementPlan {
 
 class PersonMovement {
  public:
-  // The person is at home (places[0]) at start_ms. `city` must outlive this object.
-  PersonMovement(const CityModel* city, MovementPlan plan, SimRandom rng, TimeMs start_ms);
+  // The person is at home (places[0]) at start_ms. `city` and `plan` must outlive this
+  // object (the simulation keeps one plan per person, in its Scenario).
+  PersonMovement(const CityModel* city, const MovementPlan* plan, SimRandom rng,
+                 TimeMs start_ms);
 
   // The true position at t. Calls must come with non-decreasing t.
   EnuPoint PositionAt(TimeMs t);
@@ -89,7 +90,7 @@ class PersonMovement {
   double SpeedAt(TimeMs t);
   bool StayingAt(TimeMs t);
 
-  const MovementPlan& plan() const { return plan_; }
+  const MovementPlan& plan() const { return *plan_; }
 
  private:
   const PathSegment& SegmentAt(TimeMs t);
@@ -105,12 +106,14 @@ class PersonMovement {
   Activity NextActivity();
 
   const CityModel* city_;
-  MovementPlan plan_;
+  const MovementPlan* plan_;
   SimRandom rng_;
   size_t current_place_ = 0;
   TimeMs now_ms_;  // end of the last generated segment
   size_t next_hold_ = 0;
-  std::deque<PathSegment> segments_;
+  // Generated segments; those before head_ are in the past and dropped in batches.
+  std::vector<PathSegment> segments_;
+  size_t head_ = 0;
 };
 
 }  // namespace stayaway::sim

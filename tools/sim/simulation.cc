@@ -67,7 +67,7 @@ class Simulator {
         device_events_(device_events) {
     movers_.reserve(scenario.persons.size());
     for (size_t p = 0; p < scenario.persons.size(); ++p) {
-      movers_.emplace_back(&scenario.city, scenario.persons[p].plan,
+      movers_.emplace_back(&scenario.city, &scenario.persons[p].plan,
                            MovementRandom(options_.seed, p), options_.start_ms);
     }
     devices_.reserve(scenario.devices.size());
