@@ -16,8 +16,9 @@
 // the start, placed after every line received at or before it. Writing is streamed:
 // memory holds one pending measurement per device plus the lines of the last seconds.
 //
-// Thread-safety: RunSimulation is thread-compatible (it mutates the Scenario's movers
-// only through its own state; distinct calls on distinct scenarios are independent).
+// Thread-safety: RunSimulation only reads the Scenario and keeps its own state, so
+// concurrent calls (on the same or different scenarios) are safe; the observer is called
+// from the calling thread.
 #ifndef STAYAWAY_TOOLS_SIM_SIMULATION_H_
 #define STAYAWAY_TOOLS_SIM_SIMULATION_H_
 
@@ -48,7 +49,8 @@ struct EmittedFix {
   const char* flag = nullptr;  // "sos", "strap_open" or none
 };
 
-// Sees every fix as it is written. Called in output order.
+// Sees every fix as it is written to the stream, in stream order (late uploads after the
+// fixes received before them).
 class FixObserver {
  public:
   virtual ~FixObserver() = default;
