@@ -558,14 +558,14 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
   // Order A: a warning at 10:00:20 (detected 10:00:25), escalated to a violation at
   // 10:10:40, detected 10:10:45 (45 s after the true start), closed at 10:31.
   events += Event("a1", "A", "proximity_warning", "opened", "2026-03-02T10:00:20Z",
-                  "2026-03-02T10:00:25Z", "proximity:a:b");
+                  "2026-03-02T10:00:25Z", "proximity:a:b", "possible");
   events += Event("a1", "A", "proximity_violation", "escalated", "2026-03-02T10:10:40Z",
                   "2026-03-02T10:10:45Z", "proximity:a:b");
   events += Event("a1", "A", "proximity_violation", "closed", "2026-03-02T10:31:00Z",
                   "2026-03-02T10:31:02Z", "proximity:a:b");
   // Order B's violation raises nothing: missed. Order C's zone entry is seen 2 min late.
   events += Event("c1", "C", "exclusion_zone", "opened", "2026-03-02T12:01:00Z",
-                  "2026-03-02T12:02:00Z", "zone:home");
+                  "2026-03-02T12:02:00Z", "zone:home", "possible");
   // A false warning for order A hours later, and a sos on time.
   events += Event("a2", "A", "proximity_warning", "opened", "2026-03-02T18:00:00Z",
                   "2026-03-02T18:00:01Z", "proximity:a:b", "possible");
@@ -574,14 +574,10 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
   events += Event("s1", "A", "sos", "opened", "2026-03-02T10:15:00Z", "2026-03-02T10:15:02Z",
                   "sos:phone-b", "", "phone-b");
   // The watch format and a broken line.
-  events += "{\"seq\": 7, \"event\": " +
-            Event("c1", "C", "exclusion_zone", "closed", "2026-03-02T12:12:00Z",
-                  "2026-03-02T12:12:01Z", "zone:home")
-                .substr(0, Event("c1", "C", "exclusion_zone", "closed", "2026-03-02T12:12:00Z",
-                                 "2026-03-02T12:12:01Z", "zone:home")
-                                   .size() -
-                               1) +
-            "}\n";
+  std::string closed = Event("c1", "C", "exclusion_zone", "closed", "2026-03-02T12:12:00Z",
+                              "2026-03-02T12:12:01Z", "zone:home", "possible");
+  closed.pop_back();  // the newline
+  events += "{\"seq\": 7, \"event\": " + closed + "}\n";
   events += "not json\n";
 
   const tools::ScoreReport r = ScoreHand(events);
@@ -599,6 +595,12 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
   EXPECT_DOUBLE_EQ(r.delay.p90_s, 120);
   EXPECT_DOUBLE_EQ(r.delay.max_s, 120);
   EXPECT_DOUBLE_EQ(r.by_kind[0].delay.p50_s, 45);  // proximity_violation
+  EXPECT_EQ(r.by_kind[0].confirmed_delay.count, 1u);
+  EXPECT_DOUBLE_EQ(r.by_kind[0].confirmed_delay.max_s, 45);
+  // The warning alert was confirmed only when it escalated (10:10:45), 645 s after the
+  // warning episode began; the zone alert never was.
+  EXPECT_DOUBLE_EQ(r.by_kind[1].confirmed_delay.max_s, 645);
+  EXPECT_EQ(r.by_kind[2].confirmed_delay.count, 0u);
   EXPECT_DOUBLE_EQ(r.false_alerts_per_device_day, 0.1);  // 1 / (10 devices x 1 day)
   EXPECT_EQ(r.device_events, 2u);
   EXPECT_EQ(r.device_events_alerted, 1u);

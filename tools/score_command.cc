@@ -62,6 +62,8 @@ struct Alert {
   TimeMs violation_ms = kNever;       // event time of its first proximity_violation event
   TimeMs violation_detected_ms = kNever;
   TimeMs closed_ms = kNever;
+  TimeMs confirmed_detected_ms = kNever;            // detected_at of its first confirmed event
+  TimeMs violation_confirmed_detected_ms = kNever;  // ... of its first confirmed violation
   bool confirmed = false;            // some event was confirmed
   bool violation_confirmed = false;  // some proximity_violation event was confirmed
 };
@@ -222,7 +224,12 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     if (event->transition() == v1::Event::closed) alert.closed_ms = t;
     if (event->has_certainty() && event->certainty() == v1::Event::confirmed) {
       alert.confirmed = true;
-      if (kind == v1::Event::proximity_violation) alert.violation_confirmed = true;
+      alert.confirmed_detected_ms = std::min(alert.confirmed_detected_ms, detected);
+      if (kind == v1::Event::proximity_violation) {
+        alert.violation_confirmed = true;
+        alert.violation_confirmed_detected_ms =
+            std::min(alert.violation_confirmed_detected_ms, detected);
+      }
     }
   }
 
@@ -232,7 +239,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
   std::map<const Alert*, bool> true_alert;
 
   const char* const kKinds[] = {"proximity_violation", "proximity_warning", "exclusion_zone"};
-  std::map<std::string, std::vector<TimeMs>> delays_by_kind;
+  std::map<std::string, std::vector<TimeMs>> delays_by_kind, confirmed_delays_by_kind;
   std::map<std::string, KindScore> kind_scores;
   std::vector<TimeMs> all_delays;
   for (const TruthEpisodeRecord& e : truth.episodes) {
@@ -241,13 +248,15 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     ++report.true_episodes;
     const TimeMs w0 = e.start_ms - tolerance_ms, w1 = e.end_ms + tolerance_ms;
     const bool violation = e.kind == "proximity_violation";
-    TimeMs detection = kNever;
+    TimeMs detection = kNever, confirmation = kNever;
     auto it = by_key.find({e.order, e.rule});
     if (it != by_key.end()) {
       for (const Alert* a : it->second) {
         const TimeMs from = violation ? a->violation_ms : a->first_ms;
         if (from == kNever || !Intersects(from, a->closed_ms, w0, w1)) continue;
         detection = std::min(detection, violation ? a->violation_detected_ms : a->first_detected_ms);
+        confirmation = std::min(confirmation, violation ? a->violation_confirmed_detected_ms
+                                                        : a->confirmed_detected_ms);
         // True at its highest level: violation alerts by violation episodes, warning-only
         // alerts by warning episodes, zone alerts by zone episodes.
         const bool highest_violation = a->violation_ms != kNever;
@@ -266,12 +275,16 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     ++report.detected;
     const TimeMs delay = std::max<TimeMs>(0, detection - e.start_ms);
     delays_by_kind[e.kind].push_back(delay);
+    if (confirmation != kNever) {
+      confirmed_delays_by_kind[e.kind].push_back(std::max<TimeMs>(0, confirmation - e.start_ms));
+    }
     all_delays.push_back(delay);
   }
   for (const char* kind : kKinds) {
     KindScore ks = kind_scores[kind];
     ks.kind = kind;
     ks.delay = Summarize(delays_by_kind[kind]);
+    ks.confirmed_delay = Summarize(confirmed_delays_by_kind[kind]);
     report.by_kind.push_back(ks);
   }
   report.delay = Summarize(all_delays);
@@ -322,7 +335,9 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     const KindScore& k = r.by_kind[i];
     out << (i == 0 ? "" : ", ") << sim::JsonQuote(k.kind) << ": {\"true\": " << k.true_episodes
         << ", \"detected\": " << k.detected << ", \"missed\": " << k.true_episodes - k.detected
-        << ", \"delay_s\": " << DelayJson(k.delay) << "}";
+        << ", \"delay_s\": " << DelayJson(k.delay)
+        << ", \"confirmed\": " << k.confirmed_delay.count
+        << ", \"confirmed_delay_s\": " << DelayJson(k.confirmed_delay) << "}";
   }
   out << "},\n \"missed_episodes\": [";
   for (size_t i = 0; i < r.missed.size(); ++i) {

@@ -24,6 +24,10 @@
 //     a violation episode, the first event otherwise). Delay = max(0, detection time -
 //     episode start): an alert raised before the true start (the error circles reached
 //     the limit first) counts as delay 0.
+//   - The confirmed delay (per kind) is the same with the alert's first event at the
+//     episode's level whose certainty is confirmed: how long until the engine was sure.
+//     Episodes whose matching alerts never were confirmed are left out of it (and
+//     `confirmed` counts those that were).
 //   - An alert is a true alert when it matches an episode of its highest level: a
 //     proximity alert that reached proximity_violation must match a violation episode,
 //     one that stayed a warning must match a warning episode, a zone alert a zone
@@ -97,6 +101,7 @@ struct KindScore {
   uint64_t true_episodes = 0;
   uint64_t detected = 0;
   DelayStats delay;
+  DelayStats confirmed_delay;  // over detected episodes whose alert was also confirmed
 };
 
 struct FalseAlert {
