@@ -92,7 +92,8 @@ int RunBinary(const std::vector<std::string>& args, const fs::path& out_path,
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawn_error =
+      posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0) {
     ADD_FAILURE() << "cannot start " << binary << ": " << std::strerror(spawn_error);
@@ -150,9 +151,9 @@ TEST(SimulateCommandTest, SameSeedGivesByteIdenticalFilesAndAnotherSeedDoesNot) 
                         dir->path().string()}),
               0);
   }
-  ASSERT_EQ(Simulate({"--orders", "15", "--seed", "43", "--duration", "3h", "--out",
-                      c.path().string()}),
-            0);
+  ASSERT_EQ(
+      Simulate({"--orders", "15", "--seed", "43", "--duration", "3h", "--out", c.path().string()}),
+      0);
   for (const char* name : {"orders.json", "zones.json", "fixes.ndjson", "truth.json"}) {
     const std::string first = ReadFile(a.path() / name);
     ASSERT_FALSE(first.empty()) << name;
@@ -175,14 +176,14 @@ TEST(SimulateCommandTest, DurationsAndUsageErrors) {
   EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1x", "--out", out}), 2);
   EXPECT_EQ(Simulate({"--orders", "0", "--seed", "1", "--duration", "1h", "--out", out}), 2);
   EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h"}), 2);
-  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out,
-                      "--colour", "red"}),
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--colour",
+                      "red"}),
             2);
-  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out,
-                      "--start", "yesterday"}),
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--start",
+                      "yesterday"}),
             2);
-  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out,
-                      "--start", "2027-01-04T08:00:00Z"}),
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--start",
+                      "2027-01-04T08:00:00Z"}),
             0);
   EXPECT_NE(ReadFile(dir.path() / "fixes.ndjson").find("\"time\": \"2027-01-04T08:00"),
             std::string::npos);
@@ -364,8 +365,9 @@ std::vector<Retraced> RetraceProtected(const SimulatedRun& run) {
   for (const EmittedFix& fix : run.fixes) {
     if (fix.device->kind == sim::DeviceKind::kAnkleTag) tag_fixes.push_back(&fix);
   }
-  std::stable_sort(tag_fixes.begin(), tag_fixes.end(),
-                   [](const EmittedFix* a, const EmittedFix* b) { return a->time_ms < b->time_ms; });
+  std::stable_sort(
+      tag_fixes.begin(), tag_fixes.end(),
+      [](const EmittedFix* a, const EmittedFix* b) { return a->time_ms < b->time_ms; });
   std::vector<std::unique_ptr<sim::PersonMovement>> movers;
   for (size_t p = 0; p < run.scenario.persons.size(); ++p) {
     movers.push_back(std::make_unique<sim::PersonMovement>(
@@ -426,7 +428,8 @@ TEST(ScenarioTest, TruthEpisodesAreRealAndComplete) {
   // Zones: every tag fix inside a zone episode is truly within the zone's buffer.
   size_t zone_checked = 0;
   for (const sim::TruthEpisode& e : run.scenario.episodes) {
-    if (e.kind != sim::EpisodeKind::kExclusionZone || e.rule.rfind("zone:global:", 0) == 0) continue;
+    if (e.kind != sim::EpisodeKind::kExclusionZone || e.rule.rfind("zone:global:", 0) == 0)
+      continue;
     const sim::SimOrder* order = nullptr;
     for (const sim::SimOrder& o : run.scenario.orders) order = o.id == e.order_id ? &o : order;
     ASSERT_NE(order, nullptr);
@@ -507,8 +510,7 @@ TEST(ScenarioTest, ScriptsPlayAsWrittenAndProtectedPersonsWaitWhereTheTruthPutsT
             << order.id << " seed " << seed;
         for (size_t k = 0; k < movers.size(); ++k) {
           EXPECT_LT(sim::PlaneDistance(movers[k]->PositionAt(t), hold_places[k]), 0.01)
-              << order.id << " protected " << k << " seed " << seed << " at "
-              << FormatRfc3339(t);
+              << order.id << " protected " << k << " seed " << seed << " at " << FormatRfc3339(t);
         }
       }
     }
@@ -536,14 +538,18 @@ constexpr std::string_view kHandTruth = R"({
   "format": "stayaway-sim-truth/1", "seed": 1, "orders": 3, "devices": 10,
   "start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z",
   "episodes": [
-    {"order": "A", "kind": "proximity_warning", "rule": "proximity:a:b", "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T10:30:00Z"},
-    {"order": "A", "kind": "proximity_violation", "rule": "proximity:a:b", "start": "2026-03-02T10:10:00Z", "end": "2026-03-02T10:20:00Z"},
-    {"order": "B", "kind": "proximity_violation", "rule": "proximity:c:d", "start": "2026-03-02T11:00:00Z", "end": "2026-03-02T11:05:00Z"},
-    {"order": "C", "kind": "exclusion_zone", "rule": "zone:home", "zone": "home", "start": "2026-03-02T12:00:00Z", "end": "2026-03-02T12:10:00Z"}
+    {"order": "A", "kind": "proximity_warning", "rule": "proximity:a:b",
+     "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T10:30:00Z"},
+    {"order": "A", "kind": "proximity_violation", "rule": "proximity:a:b",
+     "start": "2026-03-02T10:10:00Z", "end": "2026-03-02T10:20:00Z"},
+    {"order": "B", "kind": "proximity_violation", "rule": "proximity:c:d",
+     "start": "2026-03-02T11:00:00Z", "end": "2026-03-02T11:05:00Z"},
+    {"order": "C", "kind": "exclusion_zone", "rule": "zone:home", "zone": "home",
+     "start": "2026-03-02T12:00:00Z", "end": "2026-03-02T12:10:00Z"}
   ],
   "device_events": [
-    {"order": "A", "device": "phone-b", "kind": "sos", "time": "2026-03-02T10:15:00Z", "seq": 4},
-    {"order": "B", "device": "tag-c", "kind": "strap_tamper", "time": "2026-03-02T13:00:00Z", "seq": 9}
+    {"order": "A", "device": "phone-b", "kind": "sos", "time": "2026-03-02T10:15:00Z"},
+    {"order": "B", "device": "tag-c", "kind": "strap_tamper", "time": "2026-03-02T13:00:00Z"}
   ]})";
 
 tools::ScoreReport ScoreHand(const std::string& events, TimeMs tolerance_ms = 5 * kMinute) {
@@ -575,7 +581,7 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
                   "sos:phone-b", "", "phone-b");
   // The watch format and a broken line.
   std::string closed = Event("c1", "C", "exclusion_zone", "closed", "2026-03-02T12:12:00Z",
-                              "2026-03-02T12:12:01Z", "zone:home", "possible");
+                             "2026-03-02T12:12:01Z", "zone:home", "possible");
   closed.pop_back();  // the newline
   events += "{\"seq\": 7, \"event\": " + closed + "}\n";
   events += "not json\n";
@@ -619,9 +625,9 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
 TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
   // A warning-only alert for order B's violation episode: the violation stays missed,
   // and the alert is false (B has no warning episode).
-  tools::ScoreReport r = ScoreHand(Event("b1", "B", "proximity_warning", "opened",
-                                         "2026-03-02T11:02:00Z", "2026-03-02T11:02:01Z",
-                                         "proximity:c:d"));
+  tools::ScoreReport r =
+      ScoreHand(Event("b1", "B", "proximity_warning", "opened", "2026-03-02T11:02:00Z",
+                      "2026-03-02T11:02:01Z", "proximity:c:d"));
   EXPECT_EQ(r.missed.size(), 4u);
   EXPECT_EQ(r.false_alerts.size(), 1u);
   // A violation opened exactly at end + tolerance matches; 1 ms later it does not.
@@ -680,16 +686,16 @@ TEST(SimulateEndToEndTest, EngineMissesNoViolationAndRaisesFewFalseAlerts) {
   for (const char* seed : {"7", "8"}) {
     TempDir dir;
     const fs::path d = dir.path();
-    ASSERT_EQ(RunBinary({"simulate", "--orders", "20", "--seed", seed, "--duration", "6h",
-                         "--out", (d / "city").string()},
+    ASSERT_EQ(RunBinary({"simulate", "--orders", "20", "--seed", seed, "--duration", "6h", "--out",
+                         (d / "city").string()},
                         d / "simulate.out", d / "simulate.err"),
               0)
         << ReadFile(d / "simulate.err");
-    ASSERT_EQ(RunBinary({"replay", "--orders", (d / "city/orders.json").string(), "--zones",
-                         (d / "city/zones.json").string(), "--fixes",
-                         (d / "city/fixes.ndjson").string()},
-                        d / "events.ndjson", d / "replay.err"),
-              0)
+    ASSERT_EQ(
+        RunBinary({"replay", "--orders", (d / "city/orders.json").string(), "--zones",
+                   (d / "city/zones.json").string(), "--fixes", (d / "city/fixes.ndjson").string()},
+                  d / "events.ndjson", d / "replay.err"),
+        0)
         << ReadFile(d / "replay.err");
     ASSERT_EQ(RunBinary({"score", "--truth", (d / "city/truth.json").string(), "--events",
                          (d / "events.ndjson").string()},

@@ -64,8 +64,8 @@ struct Alert {
   TimeMs closed_ms = kNever;
   TimeMs confirmed_detected_ms = kNever;            // detected_at of its first confirmed event
   TimeMs violation_confirmed_detected_ms = kNever;  // ... of its first confirmed violation
-  bool confirmed = false;            // some event was confirmed
-  bool violation_confirmed = false;  // some proximity_violation event was confirmed
+  bool confirmed = false;                           // some event was confirmed
+  bool violation_confirmed = false;                 // some proximity_violation event was confirmed
 };
 
 bool Intersects(TimeMs a0, TimeMs a1, TimeMs b0, TimeMs b1) { return a0 <= b1 && b0 <= a1; }
@@ -111,15 +111,15 @@ std::string Num(double v) {
 
 std::string DelayJson(const DelayStats& d) {
   if (d.count == 0) return "{\"p50\": null, \"p90\": null, \"max\": null}";
-  return "{\"p50\": " + Num(d.p50_s) + ", \"p90\": " + Num(d.p90_s) + ", \"max\": " +
-         Num(d.max_s) + "}";
+  return "{\"p50\": " + Num(d.p50_s) + ", \"p90\": " + Num(d.p90_s) + ", \"max\": " + Num(d.max_s) +
+         "}";
 }
 
 std::string EpisodeJson(const TruthEpisodeRecord& e) {
   return "{\"order\": " + sim::JsonQuote(e.order) + ", \"kind\": " + sim::JsonQuote(e.kind) +
-         ", \"rule\": " + sim::JsonQuote(e.rule) + ", \"start\": " +
-         sim::JsonQuote(FormatRfc3339(e.start_ms)) + ", \"end\": " +
-         sim::JsonQuote(FormatRfc3339(e.end_ms)) + "}";
+         ", \"rule\": " + sim::JsonQuote(e.rule) +
+         ", \"start\": " + sim::JsonQuote(FormatRfc3339(e.start_ms)) +
+         ", \"end\": " + sim::JsonQuote(FormatRfc3339(e.end_ms)) + "}";
 }
 
 }  // namespace
@@ -151,7 +151,7 @@ StatusOr<Truth> ParseTruthJson(std::string_view text) {
         !GetTime(v.struct_value(), "start", &e.start_ms) ||
         !GetTime(v.struct_value(), "end", &e.end_ms)) {
       return InvalidArgument("truth: episodes[" + std::to_string(i) +
-                                     "] needs order, kind, rule, start and end");
+                             "] needs order, kind, rule, start and end");
     }
     GetString(v.struct_value(), "protected", &e.protected_person);
     GetString(v.struct_value(), "zone", &e.zone);
@@ -168,7 +168,7 @@ StatusOr<Truth> ParseTruthJson(std::string_view text) {
           !GetString(v.struct_value(), "kind", &e.kind) ||
           !GetTime(v.struct_value(), "time", &e.time_ms)) {
         return InvalidArgument("truth: device_events[" + std::to_string(i) +
-                                       "] needs order, device, kind and time");
+                               "] needs order, device, kind and time");
       }
       truth.device_events.push_back(std::move(e));
     }
@@ -254,7 +254,8 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
       for (const Alert* a : it->second) {
         const TimeMs from = violation ? a->violation_ms : a->first_ms;
         if (from == kNever || !Intersects(from, a->closed_ms, w0, w1)) continue;
-        detection = std::min(detection, violation ? a->violation_detected_ms : a->first_detected_ms);
+        detection =
+            std::min(detection, violation ? a->violation_detected_ms : a->first_detected_ms);
         confirmation = std::min(confirmation, violation ? a->violation_confirmed_detected_ms
                                                         : a->confirmed_detected_ms);
         // True at its highest level: violation alerts by violation episodes, warning-only
@@ -315,7 +316,8 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     bool alerted = false;
     auto it = signals.find({d.device, d.kind});
     if (it != signals.end()) {
-      for (TimeMs t : it->second) alerted = alerted || std::llabs(t - d.time_ms) <= kDeviceEventSlackMs;
+      for (TimeMs t : it->second)
+        alerted = alerted || std::llabs(t - d.time_ms) <= kDeviceEventSlackMs;
     }
     if (alerted) {
       ++report.device_events_alerted;
@@ -335,8 +337,7 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     const KindScore& k = r.by_kind[i];
     out << (i == 0 ? "" : ", ") << sim::JsonQuote(k.kind) << ": {\"true\": " << k.true_episodes
         << ", \"detected\": " << k.detected << ", \"missed\": " << k.true_episodes - k.detected
-        << ", \"delay_s\": " << DelayJson(k.delay)
-        << ", \"confirmed\": " << k.confirmed_delay.count
+        << ", \"delay_s\": " << DelayJson(k.delay) << ", \"confirmed\": " << k.confirmed_delay.count
         << ", \"confirmed_delay_s\": " << DelayJson(k.confirmed_delay) << "}";
   }
   out << "},\n \"missed_episodes\": [";
@@ -354,8 +355,8 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     const FalseAlert& f = r.false_alerts[i];
     out << (i == 0 ? "" : ",\n   ") << "{\"alert_id\": " << sim::JsonQuote(f.alert_id)
         << ", \"order\": " << sim::JsonQuote(f.order) << ", \"kind\": " << sim::JsonQuote(f.kind)
-        << ", \"rule\": " << sim::JsonQuote(f.rule)
-        << ", \"certainty\": \"" << (f.confirmed ? "confirmed" : "possible") << "\""
+        << ", \"rule\": " << sim::JsonQuote(f.rule) << ", \"certainty\": \""
+        << (f.confirmed ? "confirmed" : "possible") << "\""
         << ", \"opened\": " << sim::JsonQuote(FormatRfc3339(f.opened_ms)) << "}";
   }
   out << "],\n \"detection_delay_s\": " << DelayJson(r.delay)
@@ -381,8 +382,7 @@ void PrintScoreUsage(std::ostream& out) {
          "rules are in tools/score_command.h.\n";
 }
 
-int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out,
-                    std::ostream& err) {
+int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> flags;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-h" || args[i] == "--help") {

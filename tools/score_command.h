@@ -139,8 +139,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
 // after 100 entries (false_alerts keeps the full count).
 std::string ScoreReportToJson(const ScoreReport& report);
 
-int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out,
-                    std::ostream& err);
+int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
 void PrintScoreUsage(std::ostream& out);
 
 }  // namespace stayaway::tools

@@ -94,9 +94,9 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
     flags[std::string(arg.substr(2))] = std::string(args[++i]);
   }
   for (const auto& [name, value] : flags) {
-    static const char* const kKnown[] = {"orders", "seed", "duration", "out", "start",
-                                         "approach-share", "zone-entry-share",
-                                         "late-upload-share"};
+    static const char* const kKnown[] = {
+        "orders", "seed",           "duration",         "out",
+        "start",  "approach-share", "zone-entry-share", "late-upload-share"};
     bool known = false;
     for (const char* k : kKnown) known = known || name == k;
     if (!known) {
@@ -165,8 +165,7 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
   sim::WriteOrdersJson(scenario, orders);
   sim::WriteZonesJson(scenario, zones);
   std::vector<sim::DeviceEventTruth> device_events;
-  const sim::SimulationStats stats =
-      sim::RunSimulation(scenario, fixes, nullptr, &device_events);
+  const sim::SimulationStats stats = sim::RunSimulation(scenario, fixes, nullptr, &device_events);
   sim::WriteTruthJson(scenario, device_events, stats, truth);
   for (std::ofstream* file : {&orders, &zones, &fixes, &truth}) {
     file->close();
@@ -176,12 +175,11 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
     }
   }
   out << "simulated " << scenario.orders.size() << " orders, " << scenario.devices.size()
-      << " devices, " << FormatRfc3339(options.start_ms) << " + " << flags["duration"]
-      << ": " << stats.fixes << " fixes (" << stats.pursuit_fixes << " in pursuit, "
-      << stats.late_fixes << " uploaded late, " << stats.urban_canyon_fixes
-      << " urban canyon), " << stats.ticks << " ticks, " << scenario.episodes.size()
-      << " true episodes, " << device_events.size() << " sos/tamper signals -> "
-      << dir.string() << "\n";
+      << " devices, " << FormatRfc3339(options.start_ms) << " + " << flags["duration"] << ": "
+      << stats.fixes << " fixes (" << stats.pursuit_fixes << " in pursuit, " << stats.late_fixes
+      << " uploaded late, " << stats.urban_canyon_fixes << " urban canyon), " << stats.ticks
+      << " ticks, " << scenario.episodes.size() << " true episodes, " << device_events.size()
+      << " sos/tamper signals -> " << dir.string() << "\n";
   return kOk;
 }
 

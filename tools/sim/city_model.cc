@@ -1,7 +1,6 @@
 #include "tools/sim/city_model.h"
 
 #include <GeographicLib/LocalCartesian.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -42,8 +41,8 @@ CityModel::CityModel(geo::LatLng centre, double radius_m, std::vector<Shelter> s
     : centre_(centre),
       radius_m_(radius_m),
       shelters_(std::move(shelters)),
-      plane_(std::make_shared<const GeographicLib::LocalCartesian>(centre.lat_deg,
-                                                                   centre.lng_deg, 0.0)) {}
+      plane_(std::make_shared<const GeographicLib::LocalCartesian>(centre.lat_deg, centre.lng_deg,
+                                                                   0.0)) {}
 
 geo::LatLng CityModel::ToLatLng(EnuPoint p) const {
   double lat = 0, lon = 0, h = 0;
@@ -79,8 +78,8 @@ EnuPoint CityModel::RandomPoint(SimRandom& rng, EnuPoint around, double radius_m
   return p;  // practically unreachable; callers tolerate an imperfect point
 }
 
-std::vector<EnuPoint> CityModel::Route(EnuPoint from, EnuPoint to, bool east_first,
-                                       bool straight, double shelter_clearance_m) const {
+std::vector<EnuPoint> CityModel::Route(EnuPoint from, EnuPoint to, bool east_first, bool straight,
+                                       double shelter_clearance_m) const {
   std::vector<EnuPoint> corners;
   if (!straight) {
     const EnuPoint corner =
@@ -111,7 +110,8 @@ void CityModel::AppendAvoiding(EnuPoint from, EnuPoint to, double clearance_m, i
     const double length = std::hypot(dx, dy);
     if (length < 1) continue;
     double nx = -dy / length, ny = dx / length;
-    const double side = (s.centre.east_m - from.east_m) * nx + (s.centre.north_m - from.north_m) * ny;
+    const double side =
+        (s.centre.east_m - from.east_m) * nx + (s.centre.north_m - from.north_m) * ny;
     if (side > 0) {
       nx = -nx;
       ny = -ny;

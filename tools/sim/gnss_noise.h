@@ -36,7 +36,7 @@ struct Measurement {
   double stated_accuracy_m = 0;  // the radius the fix reports, rounded to 0.1 m
   double error_east_m = 0;       // true error of the reported position
   double error_north_m = 0;
-  bool urban_canyon = false;     // error drawn beyond the stated radius on purpose
+  bool urban_canyon = false;  // error drawn beyond the stated radius on purpose
 };
 
 // One measurement for a device of `kind`, moving or staying indoors.

@@ -73,8 +73,8 @@ void PersonMovement::AppendTravel(size_t to_place) {
   const EnuPoint from = plan_->places[current_place_].point;
   const EnuPoint to = plan_->places[to_place].point;
   const bool walk = PlaneDistance(from, to) < kLongestWalkM;
-  const double speed = walk ? plan_->walking_speed_mps
-                            : rng_.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
+  const double speed =
+      walk ? plan_->walking_speed_mps : rng_.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
   const std::vector<EnuPoint> route =
       city_->Route(from, to, rng_.Chance(0.5), /*straight=*/false, plan_->shelter_clearance_m);
   std::vector<PathSegment> journey;
@@ -118,9 +118,8 @@ PersonMovement::Activity PersonMovement::NextActivity() {
       return {now_ms_ + Minutes(rng_.Uniform(30, 150)), random_errand()};
     case PlaceKind::kDayPlace: {
       const TimeMs day_end = plan_->child ? at(14) + Minutes(rng_.Uniform(0, 30))
-                                         : at(17) + Minutes(rng_.Uniform(0, 60));
-      const TimeMs stay_until =
-          std::max(day_end, now_ms_ + Minutes(rng_.Uniform(10, 30)));
+                                          : at(17) + Minutes(rng_.Uniform(0, 60));
+      const TimeMs stay_until = std::max(day_end, now_ms_ + Minutes(rng_.Uniform(10, 30)));
       return {stay_until, rng_.Chance(0.5) ? random_errand() : home};
     }
     case PlaceKind::kErrand:

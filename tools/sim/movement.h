@@ -69,20 +69,19 @@ struct Hold {
 };
 
 struct MovementPlan {
-  std::vector<Place> places;        // [0] home, [1] the day place, then errand places
-  bool child = false;               // school hours instead of working hours
+  std::vector<Place> places;  // [0] home, [1] the day place, then errand places
+  bool child = false;         // school hours instead of working hours
   double walking_speed_mps = kWalkingSpeedMps;
-  double shelter_clearance_m = 0;   // > 0: routes keep this far from every shelter
-  int utc_offset_minutes = 360;     // local time of the daily rhythm (Bishkek: UTC+6)
-  std::vector<Hold> holds;          // sorted by from_ms, not overlapping
+  double shelter_clearance_m = 0;  // > 0: routes keep this far from every shelter
+  int utc_offset_minutes = 360;    // local time of the daily rhythm (Bishkek: UTC+6)
+  std::vector<Hold> holds;         // sorted by from_ms, not overlapping
 };
 
 class PersonMovement {
  public:
   // The person is at home (places[0]) at start_ms. `city` and `plan` must outlive this
   // object (the simulation keeps one plan per person, in its Scenario).
-  PersonMovement(const CityModel* city, const MovementPlan* plan, SimRandom rng,
-                 TimeMs start_ms);
+  PersonMovement(const CityModel* city, const MovementPlan* plan, SimRandom rng, TimeMs start_ms);
 
   // The true position at t. Calls must come with non-decreasing t.
   EnuPoint PositionAt(TimeMs t);

@@ -45,9 +45,7 @@ uint64_t SimRandom::NextU64() {
   return result;
 }
 
-double SimRandom::Uniform01() {
-  return static_cast<double>(NextU64() >> 11) * 0x1.0p-53;
-}
+double SimRandom::Uniform01() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
 
 uint64_t SimRandom::Below(uint64_t n) {
   // Reject the top partial block so every residue is equally likely.

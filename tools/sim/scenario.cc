@@ -27,8 +27,8 @@ struct Terms {
   double violation_m;
   double warning_m;
 };
-constexpr Terms kTerms[] = {{500, 1000}, {500, 1000}, {300, 600}, {200, 1000},
-                            {1000, 2000}, {300, 0}};
+constexpr Terms kTerms[] = {{500, 1000}, {500, 1000},  {300, 600},
+                            {200, 1000}, {1000, 2000}, {300, 0}};
 
 std::string Numbered(const char* prefix, size_t n, const char* suffix) {
   char buffer[64];
@@ -46,9 +46,8 @@ EnuPoint UnitFrom(EnuPoint from, EnuPoint to) {
   return {(to.east_m - from.east_m) / d, (to.north_m - from.north_m) / d};
 }
 
-SimZone RectangleZone(const CityModel& city, std::string id, std::string name,
-                      EnuPoint centre, double half_east_m, double half_north_m,
-                      double buffer_m) {
+SimZone RectangleZone(const CityModel& city, std::string id, std::string name, EnuPoint centre,
+                      double half_east_m, double half_north_m, double buffer_m) {
   SimZone zone;
   zone.id = std::move(id);
   zone.name = std::move(name);
@@ -117,9 +116,9 @@ void ComputeTruth(const CityModel& city, const SimOrder& order,
           episode_start = hi;
           closest = d;
         } else {
-          out->push_back(TruthEpisode{order.id, target.kind, target.rule,
-                                      target.protected_person, target.zone_id,
-                                      episode_start, hi, target.limit_m, closest, order.script});
+          out->push_back(TruthEpisode{order.id, target.kind, target.rule, target.protected_person,
+                                      target.zone_id, episode_start, hi, target.limit_m, closest,
+                                      order.script});
         }
         was_inside = now_inside;
       }
@@ -215,13 +214,13 @@ Scenario BuildScenario(const SimulationOptions& options) {
 
     auto make_places = [&](EnuPoint anchor, double clearance, size_t errands) {
       std::vector<Place> places;
-      places.push_back({city.RandomPoint(rng, anchor, kActivityRadiusM, clearance),
-                        PlaceKind::kHome});
-      places.push_back({city.RandomPoint(rng, anchor, kActivityRadiusM, clearance),
-                        PlaceKind::kDayPlace});
+      places.push_back(
+          {city.RandomPoint(rng, anchor, kActivityRadiusM, clearance), PlaceKind::kHome});
+      places.push_back(
+          {city.RandomPoint(rng, anchor, kActivityRadiusM, clearance), PlaceKind::kDayPlace});
       for (size_t e = 0; e < errands; ++e) {
-        places.push_back({city.RandomPoint(rng, anchor, kActivityRadiusM, clearance),
-                          PlaceKind::kErrand});
+        places.push_back(
+            {city.RandomPoint(rng, anchor, kActivityRadiusM, clearance), PlaceKind::kErrand});
       }
       return places;
     };
@@ -257,11 +256,9 @@ Scenario BuildScenario(const SimulationOptions& options) {
     SimDevice tag{supervised.device, 0, i, DeviceKind::kAnkleTag, 0, 0, {}, {}, {}};
     tag.first_fix_ms = start + 1000 * static_cast<TimeMs>(rng.Below(60));
     tag.battery_start_pct = std::round(rng.Uniform(50, 100));
-    SimDevice victim_phone{victim.device, 0, i, DeviceKind::kPhone, 0, 100,
-                           {}, {}, {}};
+    SimDevice victim_phone{victim.device, 0, i, DeviceKind::kPhone, 0, 100, {}, {}, {}};
     victim_phone.first_fix_ms = start + 1000 * static_cast<TimeMs>(rng.Below(60));
-    SimDevice child_phone{child.device, 0, i, DeviceKind::kPhone, 0, 100,
-                          {}, {}, {}};
+    SimDevice child_phone{child.device, 0, i, DeviceKind::kPhone, 0, 100, {}, {}, {}};
     child_phone.first_fix_ms = start + 1000 * static_cast<TimeMs>(rng.Below(60));
 
     // Safety signals outside any script: a strap cut now and then, a victim's press.
@@ -304,10 +301,9 @@ Scenario BuildScenario(const SimulationOptions& options) {
       const double drive = rng.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
       const double walk = supervised.plan.walking_speed_mps;
       const TimeMs dwell = kind == ScriptKind::kApproach ? 1000 * (180 + rng.Below(420))
-                                                        : 1000 * (120 + rng.Below(240));
+                                                         : 1000 * (120 + rng.Below(240));
       TimeMs t = 0;
-      t = AppendJourney(home,
-                        city.Route(home, staging, false, true, kSupervisedShelterClearanceM),
+      t = AppendJourney(home, city.Route(home, staging, false, true, kSupervisedShelterClearanceM),
                         drive, t, &script);
       walk_in_start = t;
       t = AppendJourney(staging, {closest}, walk, t, &script);
@@ -316,17 +312,16 @@ Scenario BuildScenario(const SimulationOptions& options) {
       t += dwell;
       t = AppendJourney(closest, {staging}, walk, t, &script);
       t = AppendJourney(staging,
-                        city.Route(staging, home, false, true, kSupervisedShelterClearanceM),
-                        drive, t, &script);
+                        city.Route(staging, home, false, true, kSupervisedShelterClearanceM), drive,
+                        t, &script);
       const TimeMs earliest = start + 90 * kMinute;
       const TimeMs latest = end - t - 20 * kMinute;
       if (latest <= earliest) {
         kind = ScriptKind::kNone;
         script.clear();
       } else {
-        const TimeMs t0 =
-            earliest + 1000 * static_cast<TimeMs>(rng.Below(static_cast<uint64_t>(
-                                  (latest - earliest) / 1000)));
+        const TimeMs t0 = earliest + 1000 * static_cast<TimeMs>(rng.Below(
+                                                static_cast<uint64_t>((latest - earliest) / 1000)));
         for (PathSegment& segment : script) {
           segment.t0_ms += t0;
           segment.t1_ms += t0;
@@ -342,13 +337,15 @@ Scenario BuildScenario(const SimulationOptions& options) {
       const TimeMs lead = 60 * kMinute;
       supervised.plan.holds.push_back(
           Hold{order.script_start_ms - lead, order.script_end_ms, 0, script});
-      victim.plan.holds.push_back(
-          Hold{order.script_start_ms - lead, order.script_end_ms + 15 * kMinute,
-               protected_hold_place, {}});
+      victim.plan.holds.push_back(Hold{order.script_start_ms - lead,
+                                       order.script_end_ms + 15 * kMinute,
+                                       protected_hold_place,
+                                       {}});
       if (has_child) {
         child.plan.holds.push_back(Hold{order.script_start_ms - lead,
                                         order.script_end_ms + 15 * kMinute,
-                                        child_hold_place, {}});
+                                        child_hold_place,
+                                        {}});
       }
       const TimeSpan quiet{order.script_start_ms - 70 * kMinute,
                            order.script_end_ms + 20 * kMinute};
@@ -396,11 +393,11 @@ Scenario BuildScenario(const SimulationOptions& options) {
           return geo::GeodesicDistanceMeters(x, where_ll);
         };
         const std::string rule = "proximity:" + s_id + ":" + person.id;
-        targets.push_back({EpisodeKind::kProximityViolation, rule, person.id, "",
-                           order.violation_m, where, order.violation_m + 50, distance});
+        targets.push_back({EpisodeKind::kProximityViolation, rule, person.id, "", order.violation_m,
+                           where, order.violation_m + 50, distance});
         if (order.warning_m > 0) {
-          targets.push_back({EpisodeKind::kProximityWarning, rule, person.id, "",
-                             order.warning_m, where, order.warning_m + 50, distance});
+          targets.push_back({EpisodeKind::kProximityWarning, rule, person.id, "", order.warning_m,
+                             where, order.warning_m + 50, distance});
         }
       }
       std::vector<std::shared_ptr<geo::ZoneShape>> shapes;
@@ -418,8 +415,8 @@ Scenario BuildScenario(const SimulationOptions& options) {
                                                 shelter.radius_m);
         if (!shape.ok()) std::abort();
         std::shared_ptr<geo::ZoneShape> shared = std::move(*shape);
-        targets.push_back({EpisodeKind::kExclusionZone, "zone:global:" + shelter.id, "",
-                           shelter.id, shelter.buffer_m, shelter.centre,
+        targets.push_back({EpisodeKind::kExclusionZone, "zone:global:" + shelter.id, "", shelter.id,
+                           shelter.buffer_m, shelter.centre,
                            shelter.radius_m + shelter.buffer_m + 50,
                            [shared](geo::LatLng x) { return shared->SignedDistance(x).signed_m; }});
       }
@@ -427,10 +424,9 @@ Scenario BuildScenario(const SimulationOptions& options) {
     }
     s.orders.push_back(std::move(order));
   }
-  std::stable_sort(s.episodes.begin(), s.episodes.end(),
-                   [](const TruthEpisode& a, const TruthEpisode& b) {
-                     return a.start_ms < b.start_ms;
-                   });
+  std::stable_sort(
+      s.episodes.begin(), s.episodes.end(),
+      [](const TruthEpisode& a, const TruthEpisode& b) { return a.start_ms < b.start_ms; });
   return s;
 }
 

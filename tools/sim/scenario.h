@@ -56,9 +56,9 @@ struct SimulationOptions {
   uint32_t orders = 100;
   TimeMs start_ms = 1772409600000;  // 2026-03-02T00:00:00Z, a Monday (06:00 in Bishkek)
   TimeMs duration_ms = 24 * 3'600'000LL;
-  double approach_share = 0.3;       // orders with one deliberate approach
-  double zone_entry_share = 0.1;     // orders with one deliberate zone entry
-  double late_upload_share = 0.3;    // approaches whose walk-in the tag uploads late
+  double approach_share = 0.3;         // orders with one deliberate approach
+  double zone_entry_share = 0.1;       // orders with one deliberate zone entry
+  double late_upload_share = 0.3;      // approaches whose walk-in the tag uploads late
   double mean_hours_between_gaps = 8;  // coverage gaps per device (outside scripts)
   double buffered_gap_share = 0.6;     // gaps whose fixes are uploaded afterwards
 };
@@ -117,11 +117,11 @@ struct SimDevice {
   size_t person = 0;
   size_t order = 0;
   DeviceKind kind = DeviceKind::kAnkleTag;
-  TimeMs first_fix_ms = 0;                // phase: the first measurement
+  TimeMs first_fix_ms = 0;  // phase: the first measurement
   double battery_start_pct = 100;
-  std::vector<PlannedFlag> flags;          // sorted by time
-  std::vector<TimeSpan> forced_gaps;       // scripted buffered gaps, sorted
-  std::vector<TimeSpan> quiet;             // no random gaps here (scripts)
+  std::vector<PlannedFlag> flags;     // sorted by time
+  std::vector<TimeSpan> forced_gaps;  // scripted buffered gaps, sorted
+  std::vector<TimeSpan> quiet;        // no random gaps here (scripts)
 };
 
 struct TruthEpisode {
@@ -132,8 +132,8 @@ struct TruthEpisode {
   std::string zone_id;           // zone episodes
   TimeMs start_ms = 0;
   TimeMs end_ms = 0;
-  double limit_m = 0;            // violation or warning distance, or zone buffer
-  double closest_m = 0;          // smallest true distance (signed for zones)
+  double limit_m = 0;    // violation or warning distance, or zone buffer
+  double closest_m = 0;  // smallest true distance (signed for zones)
   ScriptKind script = ScriptKind::kNone;
 };
 

@@ -60,8 +60,8 @@ void WriteOrdersJson(const Scenario& scenario, std::ostream& out) {
         << ", \"issuing_authority\": \"stayaway simulator\", \"version\": 1, "
            "\"state\": \"active\", \"valid_from\": "
         << Time(start - 30 * kDay) << ", \"valid_until\": " << Time(end + 365 * kDay)
-        << ",\n   \"supervised\": {\"id\": " << JsonQuote(supervised.id)
-        << ", \"devices\": [" << JsonQuote(supervised.device) << "]},\n   \"protected\": [";
+        << ",\n   \"supervised\": {\"id\": " << JsonQuote(supervised.id) << ", \"devices\": ["
+        << JsonQuote(supervised.device) << "]},\n   \"protected\": [";
     for (size_t k = 0; k < order.protected_persons.size(); ++k) {
       const SimPerson& p = scenario.persons[order.protected_persons[k]];
       out << (k == 0 ? "" : ", ") << "{\"id\": " << JsonQuote(p.id) << ", \"devices\": ["
@@ -94,8 +94,8 @@ void WriteZonesJson(const Scenario& scenario, std::ostream& out) {
     out << "  {\"id\": " << JsonQuote(s.id) << ", \"name\": " << JsonQuote(s.name)
         << ", \"kind\": \"exclusion\", \"circle\": {\"lat\": " << Degrees(c.lat_deg)
         << ", \"lon\": " << Degrees(c.lng_deg) << ", \"radius_m\": " << Number(s.radius_m)
-        << "}, \"buffer_m\": " << Number(s.buffer_m) << "}"
-        << (i + 1 < shelters.size() ? "," : "") << "\n";
+        << "}, \"buffer_m\": " << Number(s.buffer_m) << "}" << (i + 1 < shelters.size() ? "," : "")
+        << "\n";
   }
   out << "]\n";
 }
@@ -104,8 +104,8 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
                     const SimulationStats& stats, std::ostream& out) {
   const TimeMs start = scenario.options.start_ms;
   out << "{\"format\": \"stayaway-sim-truth/1\", \"seed\": " << scenario.options.seed
-      << ", \"orders\": " << scenario.orders.size()
-      << ", \"devices\": " << scenario.devices.size() << ", \"start\": " << Time(start)
+      << ", \"orders\": " << scenario.orders.size() << ", \"devices\": " << scenario.devices.size()
+      << ", \"start\": " << Time(start)
       << ", \"end\": " << Time(start + scenario.options.duration_ms) << ",\n \"episodes\": [";
   for (size_t i = 0; i < scenario.episodes.size(); ++i) {
     const TruthEpisode& e = scenario.episodes[i];
@@ -121,9 +121,8 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
   bool first = true;
   for (const SimOrder& order : scenario.orders) {
     if (order.script == ScriptKind::kNone) continue;
-    out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id)
-        << ", \"script\": \"" << ScriptKindName(order.script)
-        << "\", \"start\": " << Time(order.script_start_ms)
+    out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id) << ", \"script\": \""
+        << ScriptKindName(order.script) << "\", \"start\": " << Time(order.script_start_ms)
         << ", \"end\": " << Time(order.script_end_ms) << "}";
     first = false;
   }
@@ -136,10 +135,10 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
         << ", \"uploaded_late\": " << (e.uploaded_late ? "true" : "false") << "}";
   }
   out << "],\n \"stats\": {\"fixes\": " << stats.fixes << ", \"ticks\": " << stats.ticks
-      << ", \"pursuit_fixes\": " << stats.pursuit_fixes
-      << ", \"late_fixes\": " << stats.late_fixes << ", \"lost_fixes\": " << stats.lost_fixes
-      << ", \"urban_canyon_fixes\": " << stats.urban_canyon_fixes
-      << ", \"gaps\": " << stats.gaps << "}}\n";
+      << ", \"pursuit_fixes\": " << stats.pursuit_fixes << ", \"late_fixes\": " << stats.late_fixes
+      << ", \"lost_fixes\": " << stats.lost_fixes
+      << ", \"urban_canyon_fixes\": " << stats.urban_canyon_fixes << ", \"gaps\": " << stats.gaps
+      << "}}\n";
 }
 
 }  // namespace stayaway::sim

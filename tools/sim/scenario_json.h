@@ -20,8 +20,8 @@
 // `kind` is the engine's event kind the episode should raise, `rule` the engine's rule
 // key (proximity:S:P, zone:ID, zone:global:ID), start and end the instants the true
 // positions crossed into and out of the limit (scenario.h). `scripts` lists when each
-// deliberate approach or zone entry ran, from leaving home to coming back. Every writer streams: one
-// order or episode at a time, nothing quadratic. Output is a pure function of its input.
+// deliberate approach or zone entry ran, from leaving home to coming back. Every writer streams:
+// one order or episode at a time, nothing quadratic. Output is a pure function of its input.
 //
 // Thread-safety: pure functions.
 #ifndef STAYAWAY_TOOLS_SIM_SCENARIO_JSON_H_

@@ -149,8 +149,8 @@ class Simulator {
       // Full at 07:00 local, 4 % an hour through the day to 40 % at 22:00, charged
       // back to full overnight.
       const TimeMs local = t + 360 * kMinute;
-      const double hours =
-          static_cast<double>((((local - 7 * kHour) % kDay) + kDay) % kDay) / static_cast<double>(kHour);
+      const double hours = static_cast<double>((((local - 7 * kHour) % kDay) + kDay) % kDay) /
+                           static_cast<double>(kHour);
       pct = hours < 15 ? 100 - 4 * hours : 40 + (hours - 15) / 9 * 60;
     }
     return std::round(std::max(20.0, pct) * 10) / 10;
@@ -175,8 +175,7 @@ class Simulator {
         }
       }
     }
-    const TimeMs next =
-        t + (pursuit ? kPursuitFixIntervalMs : kNormalFixIntervalMs);
+    const TimeMs next = t + (pursuit ? kPursuitFixIntervalMs : kNormalFixIntervalMs);
 
     bool buffered = false;
     const bool gap = InGap(d, t, &buffered);
@@ -194,9 +193,9 @@ class Simulator {
     fix.time_ms = t;
     fix.pursuit = pursuit;
     fix.measurement = DrawMeasurement(state.rng, device.kind, indoors);
-    const geo::LatLng seen = scenario_.city.ToLatLng(
-        {position.east_m + fix.measurement.error_east_m,
-         position.north_m + fix.measurement.error_north_m});
+    const geo::LatLng seen =
+        scenario_.city.ToLatLng({position.east_m + fix.measurement.error_east_m,
+                                 position.north_m + fix.measurement.error_north_m});
     fix.reported = {RoundDegrees(seen.lat_deg), RoundDegrees(seen.lng_deg)};
     fix.truth = scenario_.city.ToLatLng(position);
     if (state.next_flag < device.flags.size() && device.flags[state.next_flag].time_ms <= t) {
@@ -211,8 +210,8 @@ class Simulator {
       return next;
     }
     // Online: this fix, then anything buffered during the gap, newest first.
-    const double latency_s = device.kind == DeviceKind::kAnkleTag ? state.rng.Uniform(0.5, 3)
-                                                                  : state.rng.Uniform(1, 8);
+    const double latency_s =
+        device.kind == DeviceKind::kAnkleTag ? state.rng.Uniform(0.5, 3) : state.rng.Uniform(1, 8);
     TimeMs received = t + static_cast<TimeMs>(latency_s * 1000);
     Send(std::move(pending), received);
     for (auto it = state.buffer.rbegin(); it != state.buffer.rend(); ++it) {
@@ -287,9 +286,9 @@ std::string FormatFixLine(const EmittedFix& fix, double speed_mps, double batter
       "{\"device\": \"%s\", \"seq\": %" PRIu64
       ", \"time\": \"%s\", \"lat\": %.7f, \"lon\": %.7f, \"accuracy_m\": %.1f, "
       "\"received\": \"%s\", \"source\": \"%s\", \"speed_mps\": %.1f, \"battery_pct\": %.1f",
-      fix.device->id.c_str(), fix.seq, time.c_str(), fix.reported.lat_deg,
-      fix.reported.lng_deg, fix.measurement.stated_accuracy_m, received.c_str(),
-      FixSourceName(fix.measurement.source), speed_mps, battery_pct);
+      fix.device->id.c_str(), fix.seq, time.c_str(), fix.reported.lat_deg, fix.reported.lng_deg,
+      fix.measurement.stated_accuracy_m, received.c_str(), FixSourceName(fix.measurement.source),
+      speed_mps, battery_pct);
   std::string line(buffer, static_cast<size_t>(std::max(0, n)));
   if (fix.flag != nullptr) {
     line += ", \"flags\": [\"";
@@ -300,8 +299,7 @@ std::string FormatFixLine(const EmittedFix& fix, double speed_mps, double batter
   return line;
 }
 
-SimulationStats RunSimulation(const Scenario& scenario, std::ostream& fixes,
-                              FixObserver* observer,
+SimulationStats RunSimulation(const Scenario& scenario, std::ostream& fixes, FixObserver* observer,
                               std::vector<DeviceEventTruth>* device_events) {
   Simulator simulator(scenario, fixes, observer, device_events);
   return simulator.Run();

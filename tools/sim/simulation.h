@@ -41,10 +41,10 @@ struct EmittedFix {
   uint64_t seq = 0;
   TimeMs time_ms = 0;
   TimeMs received_ms = 0;
-  geo::LatLng reported;    // as written (rounded to 7 decimals)
-  geo::LatLng truth;       // where the device really was
+  geo::LatLng reported;  // as written (rounded to 7 decimals)
+  geo::LatLng truth;     // where the device really was
   Measurement measurement;
-  bool pursuit = false;    // measured in pursuit mode
+  bool pursuit = false;        // measured in pursuit mode
   bool uploaded_late = false;  // buffered during a gap and uploaded afterwards
   const char* flag = nullptr;  // "sos", "strap_open" or none
 };
@@ -68,11 +68,11 @@ struct DeviceEventTruth {
 };
 
 struct SimulationStats {
-  uint64_t fixes = 0;          // lines of fixes written
+  uint64_t fixes = 0;  // lines of fixes written
   uint64_t ticks = 0;
   uint64_t pursuit_fixes = 0;
-  uint64_t late_fixes = 0;     // uploaded after a gap
-  uint64_t lost_fixes = 0;     // measured during a gap without buffering (never sent)
+  uint64_t late_fixes = 0;  // uploaded after a gap
+  uint64_t lost_fixes = 0;  // measured during a gap without buffering (never sent)
   uint64_t urban_canyon_fixes = 0;
   uint64_t gaps = 0;
 };
@@ -80,8 +80,7 @@ struct SimulationStats {
 // Runs the scenario from options.start_ms for options.duration_ms and writes the fixes
 // stream to `fixes`. `observer` (may be null) sees each fix; `device_events` (may be null)
 // receives the safety signals sent.
-SimulationStats RunSimulation(const Scenario& scenario, std::ostream& fixes,
-                              FixObserver* observer,
+SimulationStats RunSimulation(const Scenario& scenario, std::ostream& fixes, FixObserver* observer,
                               std::vector<DeviceEventTruth>* device_events);
 
 // The random stream person `person` of a scenario with `seed` moves by: the simulation
