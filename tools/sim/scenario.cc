@@ -273,7 +273,7 @@ Scenario BuildScenario(const SimulationOptions& options) {
     ScriptKind kind = ScriptKind::kNone;
     if (u < options.approach_share) {
       kind = ScriptKind::kApproach;
-    } else if (u < options.approach_share + options.zone_entry_share && !order.zones.empty()) {
+    } else if (u < options.approach_share + options.zone_entry_share) {
       kind = ScriptKind::kZoneEntry;
     }
     std::vector<PathSegment> script;
@@ -287,7 +287,7 @@ Scenario BuildScenario(const SimulationOptions& options) {
         const EnuPoint dir = UnitFrom(target, home);
         staging = Offset(target, dir, outer + 800);
         closest = Offset(target, dir, order.violation_m * rng.Uniform(0.2, 0.7));
-      } else {
+      } else if (!order.zones.empty() && rng.Chance(0.6)) {
         const SimZone& zone = order.zones[rng.Below(order.zones.size())];
         target = zone.centre;
         const EnuPoint dir = UnitFrom(target, home);
@@ -297,6 +297,18 @@ Scenario BuildScenario(const SimulationOptions& options) {
         // zone, at home when he enters the work zone.
         protected_hold_place = zone.id == "home" ? 1 : 0;
         child_hold_place = protected_hold_place;
+      } else {
+        // Into the shelter nearest his home, while the protected persons are at home.
+        const Shelter* nearest = &city.shelters().front();
+        for (const Shelter& shelter : city.shelters()) {
+          if (PlaneDistance(shelter.centre, home) < PlaneDistance(nearest->centre, home)) {
+            nearest = &shelter;
+          }
+        }
+        target = nearest->centre;
+        const EnuPoint dir = UnitFrom(target, home);
+        staging = Offset(target, dir, nearest->radius_m + nearest->buffer_m + 700);
+        closest = Offset(target, {1, 0}, rng.Uniform(-15, 15));
       }
       const double drive = rng.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
       const double walk = supervised.plan.walking_speed_mps;

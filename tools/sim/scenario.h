@@ -16,7 +16,8 @@
 // staging point beyond the outer ring, walks in to a closest point (an approach: well
 // inside the violation distance of the protected person, who is held at home; a zone
 // entry: inside one of the order's exclusion zones while the protected persons are held
-// elsewhere), stays a few minutes, walks back and drives home.
+// elsewhere, or inside the shelter nearest his home), stays a few minutes, walks back
+// and drives home.
 //
 // Ground truth: for each script the true positions are sampled every 2 s and every
 // crossing refined by bisection to 10 ms. An episode is a maximal interval in which the
@@ -57,7 +58,7 @@ struct SimulationOptions {
   TimeMs start_ms = 1772409600000;  // 2026-03-02T00:00:00Z, a Monday (06:00 in Bishkek)
   TimeMs duration_ms = 24 * 3'600'000LL;
   double approach_share = 0.3;         // orders with one deliberate approach
-  double zone_entry_share = 0.1;       // orders with one deliberate zone entry
+  double zone_entry_share = 0.1;       // orders with one deliberate zone or shelter entry
   double late_upload_share = 0.3;      // approaches whose walk-in the tag uploads late
   double mean_hours_between_gaps = 8;  // coverage gaps per device (outside scripts)
   double buffered_gap_share = 0.6;     // gaps whose fixes are uploaded afterwards
