@@ -273,6 +273,30 @@ TEST(SimulationTest, TagsReportEveryMinuteAndEvery15SecondsInPursuit) {
   }
 }
 
+TEST(SimulationTest, SomeApproachesReachTheCentreOnlyAfterTheirWalkIn) {
+  const SimulatedRun run = RunSmallCity(7);
+  std::map<std::string, size_t> late_in_approach;
+  for (const EmittedFix& fix : run.fixes) {
+    const sim::SimOrder& order = run.scenario.orders[fix.device->order];
+    if (fix.uploaded_late && fix.device->kind == sim::DeviceKind::kAnkleTag &&
+        order.script == sim::ScriptKind::kApproach && fix.time_ms >= order.script_start_ms &&
+        fix.time_ms <= order.script_end_ms) {
+      ++late_in_approach[order.id];
+      EXPECT_TRUE(fix.pursuit);  // buffered at the pursuit rate
+    }
+  }
+  ASSERT_FALSE(late_in_approach.empty());
+  for (const auto& [order, count] : late_in_approach) {
+    EXPECT_GE(count, 8u) << order;  // at least 2 minutes of 15 s fixes
+    bool has_violation = false;
+    for (const sim::TruthEpisode& e : run.scenario.episodes) {
+      has_violation = has_violation ||
+                      (e.order_id == order && e.kind == sim::EpisodeKind::kProximityViolation);
+    }
+    EXPECT_TRUE(has_violation) << order;
+  }
+}
+
 TEST(GnssNoiseTest, HonestErrorsAreWithinOneAndTwoStatedRadiiAt68And95Percent) {
   for (const sim::DeviceKind kind : {sim::DeviceKind::kAnkleTag, sim::DeviceKind::kPhone}) {
     for (const bool indoors : {false, true}) {
