@@ -290,8 +290,8 @@ TEST(SimulationTest, SomeApproachesReachTheCentreOnlyAfterTheirWalkIn) {
     EXPECT_GE(count, 8u) << order;  // at least 2 minutes of 15 s fixes
     bool has_violation = false;
     for (const sim::TruthEpisode& e : run.scenario.episodes) {
-      has_violation = has_violation ||
-                      (e.order_id == order && e.kind == sim::EpisodeKind::kProximityViolation);
+      has_violation =
+          has_violation || (e.order_id == order && e.kind == sim::EpisodeKind::kProximityViolation);
     }
     EXPECT_TRUE(has_violation) << order;
   }
