@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "proto/stayaway.pb.h"

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
