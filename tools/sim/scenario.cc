@@ -118,7 +118,7 @@ void ComputeTruth(const CityModel& city, const SimOrder& order,
         } else {
           out->push_back(TruthEpisode{order.id, target.kind, target.rule, target.protected_person,
                                       target.zone_id, episode_start, hi, target.limit_m, closest,
-                                      order.script});
+                                      order.script, order.late_upload});
         }
         was_inside = now_inside;
       }
@@ -129,7 +129,7 @@ void ComputeTruth(const CityModel& city, const SimOrder& order,
     if (was_inside) {
       out->push_back(TruthEpisode{order.id, target.kind, target.rule, target.protected_person,
                                   target.zone_id, episode_start, t1, target.limit_m, closest,
-                                  order.script});
+                                  order.script, order.late_upload});
     }
   }
 }
@@ -368,6 +368,7 @@ Scenario BuildScenario(const SimulationOptions& options) {
         if (rng.Chance(0.5)) victim_phone.flags.push_back({dwell_start + 30'000, "sos"});
         if (rng.Chance(options.late_upload_share)) {
           const TimeMs gap_start = walk_in_start + 1000 * static_cast<TimeMs>(rng.Below(120));
+          order.late_upload = true;
           tag.forced_gaps.push_back(
               {gap_start, gap_start + 1000 * static_cast<TimeMs>(240 + rng.Below(180))});
         }

@@ -96,6 +96,7 @@ struct SimOrder {
   std::vector<size_t> protected_persons;
   std::vector<SimZone> zones;
   ScriptKind script = ScriptKind::kNone;
+  bool late_upload = false;  // the tag buffers its walk-in and uploads it afterwards
   TimeMs script_start_ms = 0;
   TimeMs script_end_ms = 0;
 
@@ -136,6 +137,7 @@ struct TruthEpisode {
   double limit_m = 0;    // violation or warning distance, or zone buffer
   double closest_m = 0;  // smallest true distance (signed for zones)
   ScriptKind script = ScriptKind::kNone;
+  bool late_upload = false;  // the script's walk-in reached the centre late
 };
 
 struct Scenario {

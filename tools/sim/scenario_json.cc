@@ -115,7 +115,8 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
         << ", \"zone\": " << JsonQuote(e.zone_id) << ", \"start\": " << Time(e.start_ms)
         << ", \"end\": " << Time(e.end_ms) << ", \"limit_m\": " << Number(e.limit_m)
         << ", \"closest_m\": " << Number(e.closest_m) << ", \"script\": \""
-        << ScriptKindName(e.script) << "\"}";
+        << ScriptKindName(e.script) << "\", \"late_upload\": " << (e.late_upload ? "true" : "false")
+        << "}";
   }
   out << "],\n \"scripts\": [";
   bool first = true;
@@ -123,7 +124,8 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
     if (order.script == ScriptKind::kNone) continue;
     out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id) << ", \"script\": \""
         << ScriptKindName(order.script) << "\", \"start\": " << Time(order.script_start_ms)
-        << ", \"end\": " << Time(order.script_end_ms) << "}";
+        << ", \"end\": " << Time(order.script_end_ms)
+        << ", \"late_upload\": " << (order.late_upload ? "true" : "false") << "}";
     first = false;
   }
   out << "],\n \"device_events\": [";

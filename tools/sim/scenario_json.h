@@ -9,9 +9,10 @@
 //      {"order": "SIM-000003", "kind": "proximity_violation",
 //       "rule": "proximity:SIM-000003-s:SIM-000003-v", "protected": "SIM-000003-v",
 //       "zone": "", "start": "...", "end": "...", "limit_m": 500, "closest_m": 212.4,
-//       "script": "approach"}, ...],
+//       "script": "approach", "late_upload": false}, ...],
 //    "scripts": [
-//      {"order": "SIM-000003", "script": "approach", "start": "...", "end": "..."}, ...],
+//      {"order": "SIM-000003", "script": "approach", "start": "...", "end": "...",
+//       "late_upload": true}, ...],
 //    "device_events": [
 //      {"order": "SIM-000003", "device": "phone-000003-v", "kind": "sos",
 //       "time": "...", "seq": 188, "uploaded_late": false}, ...],
@@ -20,8 +21,10 @@
 // `kind` is the engine's event kind the episode should raise, `rule` the engine's rule
 // key (proximity:S:P, zone:ID, zone:global:ID), start and end the instants the true
 // positions crossed into and out of the limit (scenario.h). `scripts` lists when each
-// deliberate approach or zone entry ran, from leaving home to coming back. Every writer streams:
-// one order or episode at a time, nothing quadratic. Output is a pure function of its input.
+// deliberate approach or zone entry ran, from leaving home to coming back, and whether
+// the tag buffered the walk-in and uploaded it only afterwards (late_upload). Every
+// writer streams: one order or episode at a time, nothing quadratic. Output is a pure
+// function of its input.
 //
 // Thread-safety: pure functions.
 #ifndef STAYAWAY_TOOLS_SIM_SCENARIO_JSON_H_
