@@ -385,7 +385,7 @@ void PrintScoreUsage(std::ostream& out) {
 
 int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> flags;
-  for (size_t i = 0; i < args.size(); ++i) {
+  for (size_t i = 0; i < args.size(); i += 2) {
     if (args[i] == "-h" || args[i] == "--help") {
       PrintScoreUsage(out);
       return kOk;
@@ -397,7 +397,6 @@ int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out, s
       return kUsage;
     }
     flags[std::string(args[i].substr(2))] = std::string(args[i + 1]);
-    ++i;
   }
   if (!flags.count("truth") || !flags.count("events")) {
     PrintScoreUsage(err);
