@@ -10,6 +10,8 @@
 #include "tools/export_commands.h"
 #include "tools/live_commands.h"
 #include "tools/replay_command.h"
+#include "tools/score_command.h"
+#include "tools/simulate_command.h"
 
 namespace {
 
@@ -24,6 +26,8 @@ void PrintUsage(std::ostream& out) {
          "  verify   check an evidence bundle offline\n"
          "  export   write the whole history, with proofs, for another system\n"
          "  import   check an export and build a new data directory from it\n"
+         "  simulate write a simulated city: orders, zones, fixes and the ground truth\n"
+         "  score    compare replayed events with a simulation's ground truth\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -49,6 +53,10 @@ int main(int argc, char** argv) {
   if (command == "help") {
     if (!rest.empty() && rest[0] == "replay") {
       stayaway::tools::PrintReplayUsage(std::cout);
+    } else if (!rest.empty() && rest[0] == "simulate") {
+      stayaway::tools::PrintSimulateUsage(std::cout);
+    } else if (!rest.empty() && rest[0] == "score") {
+      stayaway::tools::PrintScoreUsage(std::cout);
     } else {
       PrintUsage(std::cout);
     }
@@ -64,6 +72,10 @@ int main(int argc, char** argv) {
   if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
   if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
   if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
+  if (command == "simulate") {
+    return stayaway::tools::RunSimulateCommand(rest, std::cout, std::cerr);
+  }
+  if (command == "score") return stayaway::tools::RunScoreCommand(rest, std::cout, std::cerr);
   if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);

@@ -1,0 +1,778 @@
+// Tests of `stayaway simulate` and `stayaway score`: the simulator's promises (determinism,
+// fix cadence, noise statistics, real and complete ground truth, everyone else apart),
+// the scorer's matching rules on hand-made events, and the end-to-end run through the
+// real `stayaway` binary: simulate, replay through the engine, score.
+#include <fcntl.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/geodesic.h"
+#include "geo/zone_shape.h"
+#include "tools/score_command.h"
+#include "tools/sim/gnss_noise.h"
+#include "tools/sim/movement.h"
+#include "tools/sim/random.h"
+#include "tools/sim/scenario.h"
+#include "tools/sim/simulation.h"
+#include "tools/simulate_command.h"
+
+extern char** environ;
+
+namespace stayaway {
+namespace {
+
+namespace fs = std::filesystem;
+using sim::EmittedFix;
+
+constexpr TimeMs kMinute = 60'000;
+
+fs::path StayawayBinary() {
+  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir) / "stayaway";
+  }
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools" / "stayaway";
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "stayaway_simulate_XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Runs `stayaway args...` with stdout to `out_path`; returns the exit status.
+int RunBinary(const std::vector<std::string>& args, const fs::path& out_path,
+              const fs::path& err_path) {
+  const fs::path binary = StayawayBinary();
+  std::vector<std::string> storage = {binary.string()};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawn_error =
+      posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) {
+    ADD_FAILURE() << "cannot start " << binary << ": " << std::strerror(spawn_error);
+    return -1;
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+int Simulate(const std::vector<std::string>& args, std::string* out_text = nullptr) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  std::ostringstream out, err;
+  const int status = tools::RunSimulateCommand(views, out, err);
+  if (out_text != nullptr) *out_text = out.str() + err.str();
+  return status;
+}
+
+// Collects every fix the simulation writes.
+class Recorder : public sim::FixObserver {
+ public:
+  void OnFix(const EmittedFix& fix) override { fixes.push_back(fix); }
+  std::vector<EmittedFix> fixes;
+};
+
+sim::SimulationOptions SmallCity(uint64_t seed) {
+  sim::SimulationOptions options;
+  options.seed = seed;
+  options.orders = 20;
+  options.duration_ms = 6 * 60 * kMinute;
+  return options;
+}
+
+struct SimulatedRun {
+  sim::Scenario scenario;
+  std::vector<EmittedFix> fixes;
+};
+
+SimulatedRun RunSmallCity(uint64_t seed) {
+  SimulatedRun run{sim::BuildScenario(SmallCity(seed)), {}};
+  Recorder recorder;
+  std::ostringstream sink;
+  sim::RunSimulation(run.scenario, sink, &recorder, nullptr);
+  run.fixes = std::move(recorder.fixes);
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------
+// Determinism and the command line.
+
+TEST(SimulateCommandTest, SameSeedGivesByteIdenticalFilesAndAnotherSeedDoesNot) {
+  TempDir a, b, c;
+  for (const TempDir* dir : {&a, &b}) {
+    ASSERT_EQ(Simulate({"--orders", "15", "--seed", "42", "--duration", "3h", "--out",
+                        dir->path().string()}),
+              0);
+  }
+  ASSERT_EQ(
+      Simulate({"--orders", "15", "--seed", "43", "--duration", "3h", "--out", c.path().string()}),
+      0);
+  for (const char* name : {"orders.json", "zones.json", "fixes.ndjson", "truth.json"}) {
+    const std::string first = ReadFile(a.path() / name);
+    ASSERT_FALSE(first.empty()) << name;
+    EXPECT_EQ(first, ReadFile(b.path() / name)) << name << " differs for the same seed";
+  }
+  EXPECT_NE(ReadFile(a.path() / "fixes.ndjson"), ReadFile(c.path() / "fixes.ndjson"));
+  EXPECT_NE(ReadFile(a.path() / "orders.json"), ReadFile(c.path() / "orders.json"));
+}
+
+TEST(SimulateCommandTest, DurationsAndUsageErrors) {
+  EXPECT_EQ(tools::ParseDurationMs("24h"), 24 * 60 * kMinute);
+  EXPECT_EQ(tools::ParseDurationMs("90m"), 90 * kMinute);
+  EXPECT_EQ(tools::ParseDurationMs("3600s"), 3'600'000);
+  EXPECT_EQ(tools::ParseDurationMs("2d"), 48 * 60 * kMinute);
+  for (const char* bad : {"", "h", "24", "0h", "-3h", "1.5h", "24x", "400d"}) {
+    EXPECT_FALSE(tools::ParseDurationMs(bad).has_value()) << bad;
+  }
+  TempDir dir;
+  const std::string out = dir.path().string();
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1x", "--out", out}), 2);
+  EXPECT_EQ(Simulate({"--orders", "0", "--seed", "1", "--duration", "1h", "--out", out}), 2);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h"}), 2);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--colour",
+                      "red"}),
+            2);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--start",
+                      "yesterday"}),
+            2);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out, "--start",
+                      "2027-01-04T08:00:00Z"}),
+            0);
+  EXPECT_NE(ReadFile(dir.path() / "fixes.ndjson").find("\"time\": \"2027-01-04T08:00"),
+            std::string::npos);
+}
+
+TEST(SimulateCommandTest, StreamIsInReceivedOrderWithMinuteTicksAndLateUploadsNewestFirst) {
+  const sim::Scenario scenario = sim::BuildScenario(SmallCity(5));
+  std::ostringstream stream;
+  Recorder recorder;
+  sim::RunSimulation(scenario, stream, &recorder, nullptr);
+  // Received times never go back; a tick every minute.
+  TimeMs last_received = 0;
+  for (const EmittedFix& fix : recorder.fixes) {
+    EXPECT_GE(fix.received_ms, last_received);
+    EXPECT_GE(fix.received_ms, fix.time_ms);
+    last_received = fix.received_ms;
+  }
+  size_t ticks = 0;
+  std::istringstream lines(stream.str());
+  for (std::string line; std::getline(lines, line);) ticks += line.rfind("{\"tick\"", 0) == 0;
+  EXPECT_EQ(ticks, 6u * 60u);
+  // Late uploads exist, arrive after their gap, and come newest first per upload.
+  std::map<std::string, std::vector<const EmittedFix*>> late_by_device;
+  for (const EmittedFix& fix : recorder.fixes) {
+    if (fix.uploaded_late) late_by_device[fix.device->id].push_back(&fix);
+  }
+  ASSERT_FALSE(late_by_device.empty());
+  size_t reversed_pairs = 0, uploads = 0;
+  for (const auto& [device, fixes] : late_by_device) {
+    for (size_t i = 0; i < fixes.size(); ++i) {
+      EXPECT_GE(fixes[i]->received_ms - fixes[i]->time_ms, 10'000) << device;
+      const bool same_upload = i > 0 && fixes[i]->received_ms - fixes[i - 1]->received_ms <= 1000;
+      if (same_upload) {
+        EXPECT_LT(fixes[i]->time_ms, fixes[i - 1]->time_ms) << device;
+        ++reversed_pairs;
+      }
+      const bool last_of_upload =
+          i + 1 == fixes.size() || fixes[i + 1]->received_ms - fixes[i]->received_ms > 1000;
+      if (last_of_upload) {
+        // The oldest buffered fix waited out the whole gap (at least 3 minutes).
+        EXPECT_GT(fixes[i]->received_ms - fixes[i]->time_ms, 2 * 60'000) << device;
+        ++uploads;
+      }
+    }
+  }
+  EXPECT_GT(reversed_pairs, uploads);
+}
+
+// ---------------------------------------------------------------------------------------
+// Cadence and noise.
+
+TEST(SimulationTest, TagsReportEveryMinuteAndEvery15SecondsInPursuit) {
+  const SimulatedRun run = RunSmallCity(7);
+  std::map<std::string, std::vector<const EmittedFix*>> by_device;
+  for (const EmittedFix& fix : run.fixes) by_device[fix.device->id].push_back(&fix);
+  size_t exact = 0, intervals = 0, pursuit_intervals = 0, phone_intervals = 0;
+  for (auto& [device, fixes] : by_device) {
+    std::sort(fixes.begin(), fixes.end(),
+              [](const EmittedFix* a, const EmittedFix* b) { return a->seq < b->seq; });
+    for (size_t i = 1; i < fixes.size(); ++i) {
+      const EmittedFix& prev = *fixes[i - 1];
+      const TimeMs interval = fixes[i]->time_ms - prev.time_ms;
+      const TimeMs cadence = prev.pursuit ? 15'000 : 60'000;
+      if (prev.device->kind == sim::DeviceKind::kPhone) {
+        EXPECT_FALSE(prev.pursuit);
+        ++phone_intervals;
+      }
+      // Lost fixes (coverage gaps without buffering) only stretch an interval by whole
+      // measurement periods; nothing is ever measured early.
+      EXPECT_GE(interval, cadence) << device << " seq " << prev.seq;
+      EXPECT_EQ(interval % 15'000, 0) << device << " seq " << prev.seq;
+      ++intervals;
+      exact += interval == cadence;
+      pursuit_intervals += prev.pursuit && interval == 15'000;
+    }
+  }
+  EXPECT_GT(phone_intervals, 1000u);
+  EXPECT_GT(static_cast<double>(exact), 0.97 * static_cast<double>(intervals));
+  EXPECT_GT(pursuit_intervals, 100u);
+  // Pursuit happens only while a script brings the tag near its protected persons.
+  for (const EmittedFix& fix : run.fixes) {
+    if (!fix.pursuit) continue;
+    const sim::SimOrder& order = run.scenario.orders[fix.device->order];
+    EXPECT_NE(order.script, sim::ScriptKind::kNone) << fix.device->id;
+    EXPECT_GE(fix.time_ms, order.script_start_ms);
+    EXPECT_LE(fix.time_ms, order.script_end_ms);
+  }
+}
+
+TEST(SimulationTest, SomeApproachesReachTheCentreOnlyAfterTheirWalkIn) {
+  const SimulatedRun run = RunSmallCity(7);
+  std::map<std::string, size_t> late_in_approach;
+  for (const EmittedFix& fix : run.fixes) {
+    const sim::SimOrder& order = run.scenario.orders[fix.device->order];
+    if (fix.uploaded_late && fix.device->kind == sim::DeviceKind::kAnkleTag &&
+        order.script == sim::ScriptKind::kApproach && fix.time_ms >= order.script_start_ms &&
+        fix.time_ms <= order.script_end_ms) {
+      ++late_in_approach[order.id];
+      EXPECT_TRUE(fix.pursuit);  // buffered at the pursuit rate
+    }
+  }
+  ASSERT_FALSE(late_in_approach.empty());
+  for (const auto& [order, count] : late_in_approach) {
+    EXPECT_GE(count, 8u) << order;  // at least 2 minutes of 15 s fixes
+    bool has_violation = false;
+    for (const sim::TruthEpisode& e : run.scenario.episodes) {
+      has_violation =
+          has_violation || (e.order_id == order && e.kind == sim::EpisodeKind::kProximityViolation);
+    }
+    EXPECT_TRUE(has_violation) << order;
+  }
+}
+
+TEST(GnssNoiseTest, HonestErrorsAreWithinOneAndTwoStatedRadiiAt68And95Percent) {
+  for (const sim::DeviceKind kind : {sim::DeviceKind::kAnkleTag, sim::DeviceKind::kPhone}) {
+    for (const bool indoors : {false, true}) {
+      sim::SimRandom rng(2024);
+      size_t honest = 0, within1 = 0, within2 = 0, canyon = 0, gnss = 0;
+      for (int i = 0; i < 200'000; ++i) {
+        const sim::Measurement m = sim::DrawMeasurement(rng, kind, indoors);
+        const double error = std::hypot(m.error_east_m, m.error_north_m);
+        ASSERT_GT(m.stated_accuracy_m, 0);
+        if (m.source == sim::FixSource::kGnss) ++gnss;
+        if (m.urban_canyon) {
+          ++canyon;
+          EXPECT_GE(error, 3 * m.stated_accuracy_m - 1e-9);
+          continue;
+        }
+        ++honest;
+        within1 += error <= m.stated_accuracy_m;
+        within2 += error <= 2 * m.stated_accuracy_m;
+      }
+      const double f1 = static_cast<double>(within1) / static_cast<double>(honest);
+      const double f2 = static_cast<double>(within2) / static_cast<double>(honest);
+      EXPECT_NEAR(f1, 0.6827, 0.01) << "kind " << static_cast<int>(kind) << " indoors " << indoors;
+      EXPECT_NEAR(f2, 0.9545, 0.005);
+      EXPECT_NEAR(static_cast<double>(canyon) / static_cast<double>(gnss), sim::kUrbanCanyonShare,
+                  0.005);
+    }
+  }
+}
+
+TEST(SimulationTest, ReportedPositionsAreAsAccurateAsTheyStateOnTheEllipsoid) {
+  const SimulatedRun run = RunSmallCity(11);
+  size_t honest = 0, within1 = 0, within2 = 0, canyon_beyond = 0, canyon = 0;
+  for (const EmittedFix& fix : run.fixes) {
+    const double error = geo::GeodesicDistanceMeters(fix.reported, fix.truth);
+    const double stated = fix.measurement.stated_accuracy_m;
+    if (fix.measurement.urban_canyon) {
+      ++canyon;
+      canyon_beyond += error > 2.5 * stated;
+      continue;
+    }
+    ++honest;
+    within1 += error <= stated;
+    within2 += error <= 2 * stated;
+  }
+  ASSERT_GT(honest, 10'000u);
+  EXPECT_NEAR(static_cast<double>(within1) / static_cast<double>(honest), 0.683, 0.02);
+  EXPECT_NEAR(static_cast<double>(within2) / static_cast<double>(honest), 0.954, 0.01);
+  ASSERT_GT(canyon, 100u);
+  EXPECT_EQ(canyon_beyond, canyon);  // every canyon fix is off by more than it says
+}
+
+TEST(RandomTest, StreamsAreReproducibleAndDistinct) {
+  sim::SimRandom a = sim::SimRandom::ForStream(1, 2, 3), b = sim::SimRandom::ForStream(1, 2, 3);
+  sim::SimRandom c = sim::SimRandom::ForStream(1, 3, 3);
+  for (int i = 0; i < 100; ++i) {
+    const uint64_t x = a.NextU64();
+    EXPECT_EQ(x, b.NextU64());
+    EXPECT_NE(x, c.NextU64());
+  }
+  // Pinned values: a change of generator or seeding changes every simulated city.
+  sim::SimRandom pinned(1);
+  const uint64_t first = pinned.NextU64();
+  sim::SimRandom again(1);
+  EXPECT_EQ(first, again.NextU64());
+  sim::SimRandom u(9);
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const double n = u.Normal();
+    sum += n;
+    sum2 += n * n;
+    const uint64_t k = u.Below(7);
+    ASSERT_LT(k, 7u);
+  }
+  EXPECT_NEAR(sum / 100'000, 0, 0.02);
+  EXPECT_NEAR(sum2 / 100'000, 1, 0.02);
+}
+
+// ---------------------------------------------------------------------------------------
+// Ground truth.
+
+// The true position of every protected person at every tag fix, by retracing their
+// movement with the simulation's own random streams.
+struct Retraced {
+  const EmittedFix* tag_fix;
+  std::vector<geo::LatLng> protected_truth;  // in the order's protected_persons order
+};
+
+std::vector<Retraced> RetraceProtected(const SimulatedRun& run) {
+  std::vector<const EmittedFix*> tag_fixes;
+  for (const EmittedFix& fix : run.fixes) {
+    if (fix.device->kind == sim::DeviceKind::kAnkleTag) tag_fixes.push_back(&fix);
+  }
+  std::stable_sort(
+      tag_fixes.begin(), tag_fixes.end(),
+      [](const EmittedFix* a, const EmittedFix* b) { return a->time_ms < b->time_ms; });
+  std::vector<std::unique_ptr<sim::PersonMovement>> movers;
+  for (size_t p = 0; p < run.scenario.persons.size(); ++p) {
+    movers.push_back(std::make_unique<sim::PersonMovement>(
+        &run.scenario.city, &run.scenario.persons[p].plan,
+        sim::MovementRandom(run.scenario.options.seed, p), run.scenario.options.start_ms));
+  }
+  std::vector<Retraced> out;
+  for (const EmittedFix* fix : tag_fixes) {
+    Retraced r{fix, {}};
+    for (size_t p : run.scenario.orders[fix->device->order].protected_persons) {
+      r.protected_truth.push_back(run.scenario.city.ToLatLng(movers[p]->PositionAt(fix->time_ms)));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+TEST(ScenarioTest, TruthEpisodesAreRealAndComplete) {
+  const SimulatedRun run = RunSmallCity(7);
+  size_t violations = 0, zone_episodes = 0, inside_checked = 0;
+  for (const sim::TruthEpisode& e : run.scenario.episodes) {
+    EXPECT_LT(e.start_ms, e.end_ms);
+    violations += e.kind == sim::EpisodeKind::kProximityViolation;
+    zone_episodes += e.kind == sim::EpisodeKind::kExclusionZone;
+  }
+  EXPECT_GE(violations, 4u);
+  EXPECT_GE(zone_episodes, 1u);
+
+  // Proximity: at every tag fix, the true distance is below the limit exactly when the
+  // fix falls inside an episode of that pair (1 s of slack at the crossings).
+  for (const Retraced& r : RetraceProtected(run)) {
+    const EmittedFix& fix = *r.tag_fix;
+    const sim::SimOrder& order = run.scenario.orders[fix.device->order];
+    for (size_t k = 0; k < order.protected_persons.size(); ++k) {
+      const std::string& person = run.scenario.persons[order.protected_persons[k]].id;
+      const double d = geo::GeodesicDistanceMeters(fix.truth, r.protected_truth[k]);
+      for (const auto& [kind, limit] :
+           {std::pair{sim::EpisodeKind::kProximityViolation, order.violation_m},
+            std::pair{sim::EpisodeKind::kProximityWarning, order.warning_m}}) {
+        if (limit <= 0) continue;
+        bool in_episode = false, near_edge = false;
+        for (const sim::TruthEpisode& e : run.scenario.episodes) {
+          if (e.order_id != order.id || e.kind != kind || e.protected_person != person) continue;
+          in_episode = in_episode || (fix.time_ms >= e.start_ms && fix.time_ms <= e.end_ms);
+          near_edge = near_edge || std::llabs(fix.time_ms - e.start_ms) <= 1000 ||
+                      std::llabs(fix.time_ms - e.end_ms) <= 1000;
+        }
+        if (near_edge) continue;
+        EXPECT_EQ(d < limit, in_episode)
+            << order.id << " " << person << " at " << FormatRfc3339(fix.time_ms) << ": " << d
+            << " m against " << limit << " m";
+        inside_checked += in_episode;
+      }
+    }
+  }
+  EXPECT_GT(inside_checked, 100u);
+
+  // Zones: every tag fix inside a zone episode is truly within the zone's buffer.
+  size_t zone_checked = 0;
+  for (const sim::TruthEpisode& e : run.scenario.episodes) {
+    if (e.kind != sim::EpisodeKind::kExclusionZone || e.rule.rfind("zone:global:", 0) == 0)
+      continue;
+    const sim::SimOrder* order = nullptr;
+    for (const sim::SimOrder& o : run.scenario.orders) order = o.id == e.order_id ? &o : order;
+    ASSERT_NE(order, nullptr);
+    const sim::SimZone* zone = nullptr;
+    for (const sim::SimZone& z : order->zones) zone = z.id == e.zone_id ? &z : zone;
+    ASSERT_NE(zone, nullptr);
+    auto shape = geo::ZoneShape::FromGeoJson(sim::ZoneGeoJson(*zone));
+    ASSERT_TRUE(shape.ok());
+    for (const EmittedFix& fix : run.fixes) {
+      if (fix.device->order != static_cast<size_t>(&*order - &run.scenario.orders[0]) ||
+          fix.device->kind != sim::DeviceKind::kAnkleTag || fix.time_ms <= e.start_ms + 1000 ||
+          fix.time_ms >= e.end_ms - 1000) {
+        continue;
+      }
+      EXPECT_LT((*shape)->SignedDistance(fix.truth).signed_m, zone->buffer_m);
+      ++zone_checked;
+    }
+  }
+  EXPECT_GT(zone_checked, 5u);
+}
+
+TEST(ScenarioTest, OutsideScriptsEveryoneStaysWellApart) {
+  for (const uint64_t seed : {7u, 8u}) {
+    const SimulatedRun run = RunSmallCity(seed);
+    size_t checked = 0;
+    for (const Retraced& r : RetraceProtected(run)) {
+      const EmittedFix& fix = *r.tag_fix;
+      const sim::SimOrder& order = run.scenario.orders[fix.device->order];
+      if (order.script != sim::ScriptKind::kNone && fix.time_ms >= order.script_start_ms &&
+          fix.time_ms <= order.script_end_ms) {
+        continue;
+      }
+      for (const geo::LatLng& p : r.protected_truth) {
+        EXPECT_GT(geo::GeodesicDistanceMeters(fix.truth, p),
+                  order.OuterRingM() + sim::kPursuitMarginM)
+            << order.id << " at " << FormatRfc3339(fix.time_ms) << " seed " << seed;
+      }
+      const sim::EnuPoint where = run.scenario.city.ToEnu(fix.truth);
+      for (const sim::SimZone& zone : order.zones) {
+        EXPECT_GT(sim::PlaneDistance(where, zone.centre), 1000) << order.id;
+      }
+      EXPECT_TRUE(run.scenario.city.ClearOfShelters(where, 100)) << order.id;
+      ++checked;
+    }
+    EXPECT_GT(checked, 5000u);
+  }
+}
+
+TEST(ScenarioTest, ScriptsPlayAsWrittenAndProtectedPersonsWaitWhereTheTruthPutsThem) {
+  // A whole day, so the daily rhythm (nights at home, work, errands) meets the holds.
+  for (const uint64_t seed : {21u, 22u, 23u}) {
+    sim::SimulationOptions options = SmallCity(seed);
+    options.duration_ms = 24 * 60 * kMinute;
+    options.approach_share = 0.5;
+    options.zone_entry_share = 0.3;
+    const sim::Scenario scenario = sim::BuildScenario(options);
+    size_t scripts = 0;
+    for (const sim::SimOrder& order : scenario.orders) {
+      if (order.script == sim::ScriptKind::kNone) continue;
+      ++scripts;
+      const sim::SimPerson& supervised = scenario.persons[order.supervised];
+      const std::vector<sim::PathSegment>& script = supervised.plan.holds.at(0).script;
+      ASSERT_FALSE(script.empty());
+      std::vector<std::unique_ptr<sim::PersonMovement>> movers;
+      std::vector<sim::EnuPoint> hold_places;
+      for (size_t p : order.protected_persons) {
+        const sim::SimPerson& person = scenario.persons[p];
+        movers.push_back(std::make_unique<sim::PersonMovement>(
+            &scenario.city, &person.plan, sim::MovementRandom(seed, p), options.start_ms));
+        hold_places.push_back(person.plan.places[person.plan.holds.at(0).place].point);
+      }
+      sim::PersonMovement walker(&scenario.city, &supervised.plan,
+                                 sim::MovementRandom(seed, order.supervised), options.start_ms);
+      size_t segment = 0;
+      for (TimeMs t = order.script_start_ms; t <= order.script_end_ms; t += 10'000) {
+        while (script[segment].t1_ms < t) ++segment;
+        EXPECT_LT(sim::PlaneDistance(walker.PositionAt(t), script[segment].At(t)), 0.01)
+            << order.id << " seed " << seed;
+        for (size_t k = 0; k < movers.size(); ++k) {
+          EXPECT_LT(sim::PlaneDistance(movers[k]->PositionAt(t), hold_places[k]), 0.01)
+              << order.id << " protected " << k << " seed " << seed << " at " << FormatRfc3339(t);
+        }
+      }
+    }
+    EXPECT_GE(scripts, 8u);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The scorer on hand-made events.
+
+std::string Event(const std::string& id, const std::string& order, const std::string& kind,
+                  const std::string& transition, const std::string& time,
+                  const std::string& detected, const std::string& rule,
+                  const std::string& certainty = "confirmed", const std::string& device = "") {
+  std::string line = "{\"alert_id\": \"" + id + "\", \"order_id\": \"" + order +
+                     "\", \"kind\": \"" + kind + "\", \"transition\": \"" + transition +
+                     "\", \"time\": \"" + time + "\", \"detected_at\": \"" + detected +
+                     "\", \"rule\": \"" + rule + "\"";
+  if (!certainty.empty()) line += ", \"certainty\": \"" + certainty + "\"";
+  if (!device.empty()) line += ", \"device\": \"" + device + "\"";
+  return line + "}\n";
+}
+
+constexpr std::string_view kHandTruth = R"({
+  "format": "stayaway-sim-truth/1", "seed": 1, "orders": 3, "devices": 10,
+  "start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z",
+  "episodes": [
+    {"order": "A", "kind": "proximity_warning", "rule": "proximity:a:b",
+     "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T10:30:00Z"},
+    {"order": "A", "kind": "proximity_violation", "rule": "proximity:a:b",
+     "start": "2026-03-02T10:10:00Z", "end": "2026-03-02T10:20:00Z"},
+    {"order": "B", "kind": "proximity_violation", "rule": "proximity:c:d",
+     "start": "2026-03-02T11:00:00Z", "end": "2026-03-02T11:05:00Z"},
+    {"order": "C", "kind": "exclusion_zone", "rule": "zone:home", "zone": "home",
+     "start": "2026-03-02T12:00:00Z", "end": "2026-03-02T12:10:00Z"}
+  ],
+  "device_events": [
+    {"order": "A", "device": "phone-b", "kind": "sos", "time": "2026-03-02T10:15:00Z"},
+    {"order": "B", "device": "tag-c", "kind": "strap_tamper", "time": "2026-03-02T13:00:00Z"}
+  ]})";
+
+tools::ScoreReport ScoreHand(const std::string& events, TimeMs tolerance_ms = 5 * kMinute) {
+  StatusOr<tools::Truth> truth = tools::ParseTruthJson(kHandTruth);
+  EXPECT_TRUE(truth.ok()) << truth.status().message();
+  std::istringstream in(events);
+  return tools::ScoreEvents(*truth, in, tolerance_ms);
+}
+
+TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
+  std::string events;
+  // Order A: a warning at 10:00:20 (detected 10:00:25), escalated to a violation at
+  // 10:10:40, detected 10:10:45 (45 s after the true start), closed at 10:31.
+  events += Event("a1", "A", "proximity_warning", "opened", "2026-03-02T10:00:20Z",
+                  "2026-03-02T10:00:25Z", "proximity:a:b", "possible");
+  events += Event("a1", "A", "proximity_violation", "escalated", "2026-03-02T10:10:40Z",
+                  "2026-03-02T10:10:45Z", "proximity:a:b");
+  events += Event("a1", "A", "proximity_violation", "closed", "2026-03-02T10:31:00Z",
+                  "2026-03-02T10:31:02Z", "proximity:a:b");
+  // Order B's violation raises nothing: missed. Order C's zone entry is seen 2 min late.
+  events += Event("c1", "C", "exclusion_zone", "opened", "2026-03-02T12:01:00Z",
+                  "2026-03-02T12:02:00Z", "zone:home", "possible");
+  // A false warning for order A hours later, and a sos on time.
+  events += Event("a2", "A", "proximity_warning", "opened", "2026-03-02T18:00:00Z",
+                  "2026-03-02T18:00:01Z", "proximity:a:b", "possible");
+  events += Event("a2", "A", "proximity_warning", "closed", "2026-03-02T18:03:00Z",
+                  "2026-03-02T18:03:01Z", "proximity:a:b", "possible");
+  events += Event("s1", "A", "sos", "opened", "2026-03-02T10:15:00Z", "2026-03-02T10:15:02Z",
+                  "sos:phone-b", "", "phone-b");
+  // The watch format and a broken line.
+  std::string closed = Event("c1", "C", "exclusion_zone", "closed", "2026-03-02T12:12:00Z",
+                             "2026-03-02T12:12:01Z", "zone:home", "possible");
+  closed.pop_back();  // the newline
+  events += "{\"seq\": 7, \"event\": " + closed + "}\n";
+  events += "not json\n";
+
+  const tools::ScoreReport r = ScoreHand(events);
+  EXPECT_EQ(r.true_episodes, 4u);
+  EXPECT_EQ(r.detected, 3u);
+  ASSERT_EQ(r.missed.size(), 1u);
+  EXPECT_EQ(r.missed[0].order, "B");
+  EXPECT_EQ(r.alerts, 3u);
+  ASSERT_EQ(r.false_alerts.size(), 1u);
+  EXPECT_EQ(r.false_alerts[0].alert_id, "a2");
+  EXPECT_FALSE(r.false_alerts[0].confirmed);
+  // Delays: warning 25 s, violation 45 s, zone 120 s.
+  EXPECT_EQ(r.delay.count, 3u);
+  EXPECT_DOUBLE_EQ(r.delay.p50_s, 45);
+  EXPECT_DOUBLE_EQ(r.delay.p90_s, 120);
+  EXPECT_DOUBLE_EQ(r.delay.max_s, 120);
+  EXPECT_DOUBLE_EQ(r.by_kind[0].delay.p50_s, 45);  // proximity_violation
+  EXPECT_EQ(r.by_kind[0].confirmed_delay.count, 1u);
+  EXPECT_DOUBLE_EQ(r.by_kind[0].confirmed_delay.max_s, 45);
+  // The warning alert was confirmed only when it escalated (10:10:45), 645 s after the
+  // warning episode began; the zone alert never was.
+  EXPECT_DOUBLE_EQ(r.by_kind[1].confirmed_delay.max_s, 645);
+  EXPECT_EQ(r.by_kind[2].confirmed_delay.count, 0u);
+  EXPECT_DOUBLE_EQ(r.false_alerts_per_device_day, 0.1);  // 1 / (10 devices x 1 day)
+  EXPECT_EQ(r.device_events, 2u);
+  EXPECT_EQ(r.device_events_alerted, 1u);
+  ASSERT_EQ(r.device_events_missed.size(), 1u);
+  EXPECT_EQ(r.device_events_missed[0].kind, "strap_tamper");
+  EXPECT_EQ(r.events_read, 8u);
+  EXPECT_EQ(r.unreadable_lines, 1u);
+  const std::string json = tools::ScoreReportToJson(r);
+  EXPECT_NE(json.find("\"missed\": 1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"false_alerts\": 1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"detection_delay_s\": {\"p50\": 45, \"p90\": 120, \"max\": 120}"),
+            std::string::npos)
+      << json;
+}
+
+TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
+  // A warning-only alert for order B's violation episode: the violation stays missed,
+  // and the alert is false (B has no warning episode).
+  tools::ScoreReport r =
+      ScoreHand(Event("b1", "B", "proximity_warning", "opened", "2026-03-02T11:02:00Z",
+                      "2026-03-02T11:02:01Z", "proximity:c:d"));
+  EXPECT_EQ(r.missed.size(), 4u);
+  EXPECT_EQ(r.false_alerts.size(), 1u);
+  // A violation opened exactly at end + tolerance matches; 1 ms later it does not.
+  r = ScoreHand(Event("b2", "B", "proximity_violation", "opened", "2026-03-02T11:10:00Z",
+                      "2026-03-02T11:10:00Z", "proximity:c:d"));
+  EXPECT_EQ(r.detected, 1u);
+  EXPECT_TRUE(r.false_alerts.empty());
+  EXPECT_DOUBLE_EQ(r.delay.max_s, 600);
+  r = ScoreHand(Event("b3", "B", "proximity_violation", "opened", "2026-03-02T11:10:00.001Z",
+                      "2026-03-02T11:10:00.001Z", "proximity:c:d"));
+  EXPECT_EQ(r.detected, 0u);
+  EXPECT_EQ(r.false_alerts.size(), 1u);
+  EXPECT_TRUE(r.false_alerts[0].confirmed);
+  // An alert raised before the true start that is still open counts with delay 0; the
+  // wrong rule (another protected person) does not match.
+  r = ScoreHand(Event("b4", "B", "proximity_violation", "opened", "2026-03-02T10:40:00Z",
+                      "2026-03-02T10:40:01Z", "proximity:c:d") +
+                Event("b5", "B", "proximity_violation", "opened", "2026-03-02T11:01:00Z",
+                      "2026-03-02T11:01:01Z", "proximity:c:e"));
+  EXPECT_EQ(r.detected, 1u);
+  EXPECT_DOUBLE_EQ(r.delay.max_s, 0);
+  ASSERT_EQ(r.false_alerts.size(), 1u);
+  EXPECT_EQ(r.false_alerts[0].alert_id, "b5");
+}
+
+TEST(ScoreTest, UsageErrorsExitTwoAndAScoreExitsZero) {
+  TempDir dir;
+  std::ofstream(dir.path() / "truth.json") << kHandTruth;
+  std::ofstream(dir.path() / "events.ndjson") << "";
+  std::ofstream(dir.path() / "bad.json") << "[1, 2]";
+  auto run = [](std::vector<std::string> args) {
+    std::vector<std::string_view> views(args.begin(), args.end());
+    std::ostringstream out, err;
+    return tools::RunScoreCommand(views, out, err);
+  };
+  const std::string truth = (dir.path() / "truth.json").string();
+  const std::string events = (dir.path() / "events.ndjson").string();
+  EXPECT_EQ(run({"--truth", truth, "--events", events}), 0);  // everything missed: still 0
+  EXPECT_EQ(run({"--truth", truth}), 2);
+  EXPECT_EQ(run({"--truth", truth, "--events", events, "--tolerance", "soon"}), 2);
+  EXPECT_EQ(run({"--truth", (dir.path() / "nope.json").string(), "--events", events}), 2);
+  EXPECT_EQ(run({"--truth", (dir.path() / "bad.json").string(), "--events", events}), 2);
+  EXPECT_EQ(run({"--truth", truth, "--events", events, "--frobnicate", "1"}), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// End to end: the real binary simulates, the real engine replays, the scorer scores.
+
+double Number(const google::protobuf::Struct& s, const std::string& name) {
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? -1 : it->second.number_value();
+}
+
+TEST(SimulateEndToEndTest, EngineMissesNoViolationAndRaisesFewFalseAlerts) {
+  ASSERT_TRUE(fs::exists(StayawayBinary())) << StayawayBinary() << " is not built";
+  for (const char* seed : {"7", "8"}) {
+    TempDir dir;
+    const fs::path d = dir.path();
+    ASSERT_EQ(RunBinary({"simulate", "--orders", "20", "--seed", seed, "--duration", "6h", "--out",
+                         (d / "city").string()},
+                        d / "simulate.out", d / "simulate.err"),
+              0)
+        << ReadFile(d / "simulate.err");
+    ASSERT_EQ(
+        RunBinary({"replay", "--orders", (d / "city/orders.json").string(), "--zones",
+                   (d / "city/zones.json").string(), "--fixes", (d / "city/fixes.ndjson").string()},
+                  d / "events.ndjson", d / "replay.err"),
+        0)
+        << ReadFile(d / "replay.err");
+    ASSERT_EQ(RunBinary({"score", "--truth", (d / "city/truth.json").string(), "--events",
+                         (d / "events.ndjson").string()},
+                        d / "score.json", d / "score.err"),
+              0)
+        << ReadFile(d / "score.err");
+    const std::string text = ReadFile(d / "score.json");
+    google::protobuf::Struct score;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text, &score).ok()) << text;
+    const auto& by_kind = score.fields().at("by_kind").struct_value().fields();
+    const auto& violations = by_kind.at("proximity_violation").struct_value();
+    const auto& zones = by_kind.at("exclusion_zone").struct_value();
+    std::cout << "seed " << seed << ": " << text;
+    EXPECT_GE(Number(violations, "true"), 4) << text;
+    EXPECT_EQ(Number(violations, "missed"), 0) << text;
+    EXPECT_GE(Number(zones, "true"), 1) << text;
+    EXPECT_EQ(Number(zones, "missed"), 0) << text;
+    EXPECT_EQ(Number(score, "missed"), 0) << text;
+    // False alerts come only from the error circles near a real approach ("possible"
+    // alerts before or after it); the engine confirms almost none of them.
+    EXPECT_LT(Number(score, "false_alerts_per_device_day"), 1.5) << text;
+    EXPECT_LE(Number(score, "false_alerts_confirmed"), 2) << text;
+    EXPECT_EQ(Number(score.fields().at("device_events").struct_value(), "true"),
+              Number(score.fields().at("device_events").struct_value(), "alerted"))
+        << text;
+    EXPECT_EQ(Number(score, "unreadable_lines"), 0);
+    // Everyone else stays apart: every false alert is within half an hour of its own
+    // order's scripted approach or zone entry.
+    google::protobuf::Struct truth;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(ReadFile(d / "city/truth.json"), &truth).ok());
+    std::map<std::string, std::pair<std::string, std::string>> scripts;
+    for (const auto& v : truth.fields().at("scripts").list_value().values()) {
+      const auto& f = v.struct_value().fields();
+      scripts[f.at("order").string_value()] = {f.at("start").string_value(),
+                                               f.at("end").string_value()};
+    }
+    ASSERT_GE(scripts.size(), 4u);
+    for (const auto& v : score.fields().at("false_alert_list").list_value().values()) {
+      const auto& f = v.struct_value().fields();
+      const std::string order = f.at("order").string_value();
+      ASSERT_TRUE(scripts.count(order)) << "a false alert far from any script: " << order;
+      auto ms = [](const std::string& rfc3339) {
+        google::protobuf::Timestamp ts;
+        EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
+        return TimestampToMs(ts);
+      };
+      const TimeMs opened = ms(f.at("opened").string_value());
+      EXPECT_GE(opened, ms(scripts[order].first) - 30 * kMinute) << order;
+      EXPECT_LE(opened, ms(scripts[order].second) + 30 * kMinute) << order;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stayaway
