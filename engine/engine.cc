@@ -121,7 +121,7 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
   // A device belongs to one person, whatever order names it.
   auto check_devices = [&](const v1::Party& party) -> Status {
     for (const std::string& device : party.devices()) {
-      const std::optional<uint32_t> d = device_index_.Find(device);
+      const std::optional<uint32_t> d = FindDevice(device);
       if (d && persons_[devices_[*d].person].id != party.id()) {
         return InvalidArgument("order " + order.id() + ": device " + device +
                                " already belongs to person " + persons_[devices_[*d].person].id);
@@ -172,7 +172,8 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
                                  [](uint32_t o, const Membership& m) { return o < m.order; }),
                 Membership{index, role});
     for (const std::string& device : party.devices()) {
-      if (device_index_.Insert(device, static_cast<uint32_t>(devices_.size())).second) {
+      if (device_index_.Insert(device, static_cast<uint32_t>(devices_.size()), DeviceIdAt())
+              .second) {
         devices_.emplace_back();
         devices_.back().id = device;
         devices_.back().person = person;
@@ -318,10 +319,9 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
 
 // True when going from a to b needs a speed above the plausible limit, after both
 // accuracy radii. The chord under-estimates distance, so this errs towards plausible.
-bool EngineState::Implausible(const TrackFix& a, const TrackFix& b,
+bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const TrackFix& b,
                               const geo::Ecef& b_ecef) const {
-  const double excess_m =
-      geo::ChordMeters(geo::ToEcef(a.position), b_ecef) - a.accuracy_m - b.accuracy_m;
+  const double excess_m = geo::ChordMeters(a_ecef, b_ecef) - a.accuracy_m - b.accuracy_m;
   if (excess_m <= 0) return false;
   const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
   // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
@@ -332,12 +332,14 @@ bool EngineState::Implausible(const TrackFix& a, const TrackFix& b,
 bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix,
                                const geo::Ecef& fix_ecef) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
-  if (neighbour == nullptr || !Implausible(*neighbour, fix, fix_ecef)) {
+  if (neighbour == nullptr ||
+      !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
     person.last_suspect.reset();
     return false;
   }
   if (person.last_suspect && person.last_suspect->time <= fix.time &&
-      !Implausible(*person.last_suspect, fix, fix_ecef)) {
+      !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
+                   fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
     person.track.Insert(*person.last_suspect, settings_.history_fixes);
     person.last_suspect.reset();
@@ -358,7 +360,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   const TimeMs t = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
   if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
-  const std::optional<uint32_t> found = device_index_.Find(fix.device());
+  const std::optional<uint32_t> found = FindDevice(fix.device());
   if (!found) return NotFound("device " + fix.device() + " is not in any order");
   DeviceState& device = devices_[*found];
   if (!device.seqs.Insert(fix.seq())) {
@@ -418,7 +420,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     }
     location_lost = coarse && t - device.coarse_since >= settings_.location_lost_ms;
   }
-  if (!fx.suspect) person.track.Insert(fx.track_fix, settings_.history_fixes);
+  if (!fx.suspect) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
 
   for (const Membership& m : person.orders) {
     DeviceRules(m.order, fx, comms_restored, location_lost, events);
@@ -627,8 +629,14 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   if (idle) {
     const double clear_m = outer_m + settings_.close_margin_m + u;
     const bool own_is_supervised = fx.person == order.supervised;
-    const geo::Ecef other =
-        geo::ToEcef(own_is_supervised ? protected_person.position : supervised.position);
+    const Placement& placed = own_is_supervised ? protected_person : supervised;
+    const uint32_t placed_person =
+        own_is_supervised ? order.protected_persons[pair] : order.supervised;
+    // Placed at a fix of theirs (mostly their newest, whose ECEF the track keeps) or
+    // between two.
+    const geo::Ecef other = placed.basis == PlacementBasis::kInterpolated
+                                ? geo::ToEcef(placed.position)
+                                : persons_[placed_person].track.EcefOf(*placed.from);
     if (geo::ChordSquaredMeters2(fx.ecef, other) >= clear_m * clear_m) return;
   }
   const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
