@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -167,6 +168,8 @@ class EngineState {
   Status ApplyOrder(const v1::Order& order, std::vector<v1::Event>* events);
   Status ApplyGlobalZone(const v1::Zone& zone, std::vector<v1::Event>* events);
   Status ApplyFix(const v1::Fix& fix, std::vector<v1::Event>* events);
+  void ApplyFixes(std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
+                  const std::function<void(size_t, const Status&, std::vector<v1::Event>*)>& done);
   void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
 

@@ -60,6 +60,19 @@ class IdIndex {
 
   size_t size() const { return size_; }
 
+  // For prefetching only, never for answers: the slot an id's probe starts at, and the
+  // value of the first slot there whose 32 hash bits match (without comparing ids, so
+  // it may be another id's), or nullopt.
+  uint32_t HashOf(std::string_view id) const { return Hash(id); }
+  const void* SlotAddress(uint32_t hash) const { return &slots_[hash & (slots_.size() - 1)]; }
+  std::optional<uint32_t> Guess(uint32_t hash) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i].value == kEmpty) return std::nullopt;
+      if (slots_[i].hash == hash) return slots_[i].value;
+    }
+  }
+
  private:
   static constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
   struct Slot {

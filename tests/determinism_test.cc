@@ -125,6 +125,42 @@ TEST(EngineDeterminism, InputDispatchMatchesDirectCalls) {
   EXPECT_GT(direct.events, 10) << Histogram(direct);
 }
 
+// Runs of consecutive fixes through ApplyFixes (which prefetches ahead) must give what
+// ApplyFix one by one gives, status by status and event by event.
+TEST(EngineDeterminism, ApplyFixesMatchesApplyFixOneByOne) {
+  const uint64_t seed = TestSeed(0xd375);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const std::vector<v1::Input> inputs = Workload(seed).Build(3000);
+  const Transcript one_by_one = RunWorkload(inputs, /*through_dispatch=*/true);
+  Engine engine;
+  Transcript batched;
+  size_t i = 0;
+  std::vector<Event> events;
+  auto record = [&](size_t index, const Status& status, const std::vector<Event>& produced) {
+    batched.records.push_back("input " + std::to_string(index) + " -> " +
+                              std::to_string(static_cast<int>(status.code())));
+    for (const Event& e : produced) batched.records.push_back(DeterministicBytes(e));
+    batched.events += static_cast<int>(produced.size());
+  };
+  while (i < inputs.size()) {
+    if (!inputs[i].has_fix()) {
+      events.clear();
+      const Status status = engine.Apply(inputs[i], &events);
+      record(i++, status, events);
+      continue;
+    }
+    std::vector<v1::Fix> batch;
+    const size_t first = i;
+    while (i < inputs.size() && inputs[i].has_fix()) batch.push_back(inputs[i++].fix());
+    engine.ApplyFixes(batch, &events, [&](size_t k, const Status& status, std::vector<Event>* e) {
+      record(first + k, status, *e);
+    });
+  }
+  const long diff = FirstDifference(one_by_one, batched);
+  EXPECT_EQ(diff, -1) << "first difference at record " << diff;
+  EXPECT_GT(batched.events, 10) << Histogram(batched);
+}
+
 // Performance work on the engine must not change a single byte of what it emits: these
 // digests of every status, event and the final snapshot were recorded with the engine
 // before the hot-path optimisations (IdIndex slots, track ring, ECEF cache, SeqSet) and
