@@ -144,6 +144,25 @@ BENCHMARK(BM_ApplyFixes)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMicrosecond);
 
+// A clock tick (the daemon feeds one a second) with nothing due: the scan for comms_lost
+// and acknowledgement deadlines over every device.
+void BM_ApplyTick(benchmark::State& state) {
+  LoadedEngine& loaded = Loaded(static_cast<size_t>(state.range(0)));
+  std::vector<v1::Event> events;
+  for (auto _ : state) {
+    events.clear();
+    loaded.engine->ApplyTick(loaded.engine->now_ms(), &events);
+  }
+  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  state.counters["events"] = static_cast<double>(events.size());
+}
+BENCHMARK(BM_ApplyTick)
+    ->ArgName("devices")
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace stayaway
 
