@@ -445,7 +445,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
 }
 
 // A fix's state is a chain of dependent loads: index slot, device, person, then the
-// person's track and orders. With many devices each link is a cache miss, and one fix
+// person's track and orders, then the order. With many devices each link is a cache miss, and one fix
 // waits for them one after another. In a batch, the fixes a few places ahead get their
 // chain started early, one link per step, so the misses of several fixes overlap. The
 // prefetches read only what fixes cannot change (slots, a device's person) and hint at
@@ -453,7 +453,8 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
 void EngineState::ApplyFixes(
     std::span<const Fix> fixes, std::vector<Event>* events,
     const std::function<void(size_t, const Status&, std::vector<Event>*)>& done) {
-  constexpr size_t kSlotAhead = 12, kDeviceAhead = 8, kPersonAhead = 4, kTrackAhead = 2;
+  constexpr size_t kSlotAhead = 12, kDeviceAhead = 8, kPersonAhead = 4, kTrackAhead = 2,
+                   kOrderAhead = 1;
   constexpr size_t kRing = 16;  // > kSlotAhead: what the stages learnt, per fix
   std::array<uint32_t, kRing> hash{};
   std::array<uint32_t, kRing> device{};
@@ -484,6 +485,15 @@ void EngineState::ApplyFixes(
           if (!p.orders.empty()) __builtin_prefetch(p.orders.data());
         }
         break;
+      case 4:
+        if (person[r] != internal::kNoSlot && !persons_[person[r]].orders.empty()) {
+          const auto* order =
+              reinterpret_cast<const char*>(&orders_[persons_[person[r]].orders[0].order]);
+          for (size_t line = 0; line < sizeof(OrderState); line += 64) {
+            __builtin_prefetch(order + line);
+          }
+        }
+        break;
     }
   };
   // The first fixes get their early steps at once, in order of need.
@@ -491,11 +501,13 @@ void EngineState::ApplyFixes(
   for (size_t j = 0; j < std::min(n, kDeviceAhead); ++j) stage(j, 1);
   for (size_t j = 0; j < std::min(n, kPersonAhead); ++j) stage(j, 2);
   for (size_t j = 0; j < std::min(n, kTrackAhead); ++j) stage(j, 3);
+  for (size_t j = 0; j < std::min(n, kOrderAhead); ++j) stage(j, 4);
   for (size_t i = 0; i < n; ++i) {
     if (i + kSlotAhead < n) stage(i + kSlotAhead, 0);
     if (i + kDeviceAhead < n) stage(i + kDeviceAhead, 1);
     if (i + kPersonAhead < n) stage(i + kPersonAhead, 2);
     if (i + kTrackAhead < n) stage(i + kTrackAhead, 3);
+    if (i + kOrderAhead < n) stage(i + kOrderAhead, 4);
     events->clear();
     const Status status = ApplyFix(fixes[i], events);
     done(i, status, events);
