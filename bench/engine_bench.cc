@@ -1,17 +1,21 @@
 // Micro benchmarks of the engine core: the cost of the distance screen against the exact
-// geodesic, and of one fix through Engine::ApplyFix with many orders loaded.
+// geodesic, and of one fix through Engine::ApplyFix (and batches through ApplyFixes) with
+// 10 thousand to 1 million devices loaded (bench/fleet.h describes the workload: 10 devices per order, nobody near anybody,
+// every device reporting every 30 s of event time).
 //
 //   build/bench/engine_bench --benchmark_filter=ApplyFix
 //
-// The workload: N orders in a 30 km square, each one supervised tag and one protected
-// phone placed far apart (the common case: nobody near anybody), fixes arriving in time
-// order round-robin over all devices. Devices counts are 2 x orders.
+// fixes_per_s is per core: Google Benchmark divides by the CPU time of the one thread.
 #include <benchmark/benchmark.h>
 
+#include <map>
+#include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "bench/fleet.h"
 #include "engine/engine.h"
 #include "geo/geodesic.h"
 #include "proto/stayaway.pb.h"
@@ -52,53 +56,112 @@ void BM_ChordScreenFromLatLng(benchmark::State& state) {
 }
 BENCHMARK(BM_ChordScreenFromLatLng);
 
-void BM_ApplyFix(benchmark::State& state) {
-  const int orders = static_cast<int>(state.range(0));
-  engine::Engine engine;
-  std::vector<v1::Event> events;
-  for (int i = 0; i < orders; ++i) {
-    v1::Order order;
-    order.set_id("ORD-" + std::to_string(i));
-    order.set_version(1);
-    order.mutable_supervised()->set_id("s" + std::to_string(i));
-    order.mutable_supervised()->add_devices("tag-" + std::to_string(i));
-    auto* p = order.add_protected_();
-    p->set_id("v" + std::to_string(i));
-    p->add_devices("phone-" + std::to_string(i));
-    order.set_violation_distance_m(500);
-    order.set_warning_distance_m(1000);
-    engine.ApplyOrder(order, &events);
+// An engine loaded with a fleet and warmed up (every person has a position). Building one
+// with a million devices takes seconds, and Google Benchmark calls a benchmark function
+// more than once, so the last one built is kept; the stream simply carries on.
+struct LoadedEngine {
+  std::unique_ptr<bench::Fleet> fleet;
+  std::unique_ptr<engine::Engine> engine;
+  // Fixes made ahead in blocks, outside the timing: only the engine is measured, as if
+  // each fix had just been decoded from the wire. Kept here so no fix of the stream is
+  // skipped between runs.
+  std::vector<v1::Fix> block = std::vector<v1::Fix>(4096);
+  size_t next = 4096;
+};
+
+LoadedEngine& Loaded(size_t devices) {
+  static LoadedEngine loaded;
+  if (!loaded.fleet || loaded.fleet->devices() != devices) {
+    loaded = LoadedEngine{};  // free the previous one first
+    loaded.fleet = std::make_unique<bench::Fleet>(devices, /*seed=*/1);
+    loaded.engine = std::make_unique<engine::Engine>();
+    loaded.fleet->ApplyOrders(*loaded.engine);
+    loaded.fleet->WarmUp(*loaded.engine);
   }
-  // Supervised in the west half, protected in the east half: never within 1 km.
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, kSpanDeg);
-  std::uniform_real_distribution<double> half(0, kSpanDeg / 2 - 0.02);
-  std::vector<v1::Fix> fixes(static_cast<size_t>(2 * orders));
-  for (int i = 0; i < 2 * orders; ++i) {
-    v1::Fix& f = fixes[static_cast<size_t>(i)];
-    const bool tag = i % 2 == 0;
-    f.set_device((tag ? "tag-" : "phone-") + std::to_string(i / 2));
-    f.set_lat(kBaseLat + u(rng));
-    f.set_lon(kBaseLng + (tag ? half(rng) : kSpanDeg / 2 + 0.02 + half(rng)));
-    f.set_accuracy_m(10);
-  }
-  std::vector<uint64_t> seqs(fixes.size(), 0);
-  int64_t ms = 1'767'225'600'000;  // 2026-01-01
-  size_t i = 0;
-  for (auto _ : state) {
-    v1::Fix& f = fixes[i];
-    f.set_seq(++seqs[i]);
-    ms += 1;
-    f.mutable_time()->set_seconds(ms / 1000);
-    f.mutable_time()->set_nanos(static_cast<int32_t>(ms % 1000) * 1'000'000);
-    events.clear();
-    benchmark::DoNotOptimize(engine.ApplyFix(f, &events));
-    if (++i == fixes.size()) i = 0;
-  }
-  state.counters["devices"] = 2.0 * orders;
-  state.SetItemsProcessed(state.iterations());
+  return loaded;
 }
-BENCHMARK(BM_ApplyFix)->Arg(5'000)->Arg(50'000)->Unit(benchmark::kNanosecond);
+
+void BM_ApplyFix(benchmark::State& state) {
+  LoadedEngine& loaded = Loaded(static_cast<size_t>(state.range(0)));
+  std::vector<v1::Event> events;
+  uint64_t event_count = 0;
+  for (auto _ : state) {
+    if (loaded.next == loaded.block.size()) {
+      state.PauseTiming();
+      for (v1::Fix& fix : loaded.block) loaded.fleet->NextFix(&fix);
+      loaded.next = 0;
+      state.ResumeTiming();
+    }
+    events.clear();
+    benchmark::DoNotOptimize(loaded.engine->ApplyFix(loaded.block[loaded.next++], &events));
+    event_count += events.size();
+  }
+  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  state.counters["orders"] = static_cast<double>(loaded.fleet->orders());
+  state.counters["fixes_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  // The workload keeps everybody apart: any event here means the workload is wrong.
+  state.counters["events"] = static_cast<double>(event_count);
+}
+BENCHMARK(BM_ApplyFix)
+    ->ArgName("devices")
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kNanosecond);
+
+// The same stream through Engine::ApplyFixes in batches of 256 (the daemon drains its
+// queue in batches), which starts loading the state of the fixes ahead of the one being
+// evaluated. One iteration is one batch.
+void BM_ApplyFixes(benchmark::State& state) {
+  constexpr size_t kBatch = 256;
+  LoadedEngine& loaded = Loaded(static_cast<size_t>(state.range(0)));
+  std::vector<v1::Event> events;
+  uint64_t event_count = 0;
+  auto count = [&](size_t, const Status&, std::vector<v1::Event>* e) { event_count += e->size(); };
+  for (auto _ : state) {
+    if (loaded.next + kBatch > loaded.block.size()) {
+      state.PauseTiming();
+      // What is left of the block first, so the stream skips no fix.
+      const std::span<const v1::Fix> rest = std::span(loaded.block).subspan(loaded.next);
+      loaded.engine->ApplyFixes(rest, &events, count);
+      for (v1::Fix& fix : loaded.block) loaded.fleet->NextFix(&fix);
+      loaded.next = 0;
+      state.ResumeTiming();
+    }
+    loaded.engine->ApplyFixes(std::span(loaded.block).subspan(loaded.next, kBatch), &events, count);
+    loaded.next += kBatch;
+  }
+  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  state.counters["fixes_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kBatch), benchmark::Counter::kIsRate);
+  state.counters["events"] = static_cast<double>(event_count);
+}
+BENCHMARK(BM_ApplyFixes)
+    ->ArgName("devices")
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
+
+// A clock tick (the daemon feeds one a second) with nothing due: the scan for comms_lost
+// and acknowledgement deadlines over every device.
+void BM_ApplyTick(benchmark::State& state) {
+  LoadedEngine& loaded = Loaded(static_cast<size_t>(state.range(0)));
+  std::vector<v1::Event> events;
+  for (auto _ : state) {
+    events.clear();
+    loaded.engine->ApplyTick(loaded.engine->now_ms(), &events);
+  }
+  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  state.counters["events"] = static_cast<double>(events.size());
+}
+BENCHMARK(BM_ApplyTick)
+    ->ArgName("devices")
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace stayaway

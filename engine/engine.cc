@@ -124,7 +124,7 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
   // A device belongs to one person, whatever order names it.
   auto check_devices = [&](const v1::Party& party) -> Status {
     for (const std::string& device : party.devices()) {
-      const std::optional<uint32_t> d = device_index_.Find(device);
+      const std::optional<uint32_t> d = FindDevice(device);
       if (d && persons_[devices_[*d].person].id != party.id()) {
         return InvalidArgument("order " + order.id() + ": device " + device +
                                " already belongs to person " + persons_[devices_[*d].person].id);
@@ -175,7 +175,8 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
                                  [](uint32_t o, const Membership& m) { return o < m.order; }),
                 Membership{index, role});
     for (const std::string& device : party.devices()) {
-      if (device_index_.Insert(device, static_cast<uint32_t>(devices_.size())).second) {
+      if (device_index_.Insert(device, static_cast<uint32_t>(devices_.size()), DeviceIdAt())
+              .second) {
         devices_.emplace_back();
         devices_.back().id = device;
         devices_.back().person = person;
@@ -325,10 +326,9 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
 
 // True when going from a to b needs a speed above the plausible limit, after both
 // accuracy radii. The chord under-estimates distance, so this errs towards plausible.
-bool EngineState::Implausible(const TrackFix& a, const TrackFix& b,
+bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const TrackFix& b,
                               const geo::Ecef& b_ecef) const {
-  const double excess_m =
-      geo::ChordMeters(geo::ToEcef(a.position), b_ecef) - a.accuracy_m - b.accuracy_m;
+  const double excess_m = geo::ChordMeters(a_ecef, b_ecef) - a.accuracy_m - b.accuracy_m;
   if (excess_m <= 0) return false;
   const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
   // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
@@ -339,12 +339,14 @@ bool EngineState::Implausible(const TrackFix& a, const TrackFix& b,
 bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix,
                                const geo::Ecef& fix_ecef) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
-  if (neighbour == nullptr || !Implausible(*neighbour, fix, fix_ecef)) {
+  if (neighbour == nullptr ||
+      !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
     person.last_suspect.reset();
     return false;
   }
   if (person.last_suspect && person.last_suspect->time <= fix.time &&
-      !Implausible(*person.last_suspect, fix, fix_ecef)) {
+      !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
+                   fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
     person.track.Insert(*person.last_suspect, settings_.history_fixes);
     person.last_suspect.reset();
@@ -365,7 +367,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   const TimeMs t = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
   if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
-  const std::optional<uint32_t> found = device_index_.Find(fix.device());
+  const std::optional<uint32_t> found = FindDevice(fix.device());
   if (!found) return NotFound("device " + fix.device() + " is not in any order");
   DeviceState& device = devices_[*found];
   if (!device.seqs.Insert(fix.seq())) {
@@ -425,7 +427,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     }
     location_lost = coarse && t - device.coarse_since >= settings_.location_lost_ms;
   }
-  if (!fx.suspect) person.track.Insert(fx.track_fix, settings_.history_fixes);
+  if (!fx.suspect) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
 
   for (const Membership& m : person.orders) {
     DeviceRules(m.order, fx, comms_restored, location_lost, events);
@@ -447,6 +449,76 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
   }
   return Status::Ok();
+}
+
+// A fix's state is a chain of dependent loads: index slot, device, person, then the
+// person's track and orders, then the order. With many devices each link is a cache miss, and one fix
+// waits for them one after another. In a batch, the fixes a few places ahead get their
+// chain started early, one link per step, so the misses of several fixes overlap. The
+// prefetches read only what fixes cannot change (slots, a device's person) and hint at
+// addresses; a wrong guess costs a wasted load, never a different result.
+void EngineState::ApplyFixes(
+    std::span<const Fix> fixes, std::vector<Event>* events,
+    const std::function<void(size_t, const Status&, std::vector<Event>*)>& done) {
+  constexpr size_t kSlotAhead = 12, kDeviceAhead = 8, kPersonAhead = 4, kTrackAhead = 2,
+                   kOrderAhead = 1;
+  constexpr size_t kRing = 16;  // > kSlotAhead: what the stages learnt, per fix
+  std::array<uint32_t, kRing> hash{};
+  std::array<uint32_t, kRing> device{};
+  std::array<uint32_t, kRing> person{};
+  const size_t n = fixes.size();
+  auto stage = [&](size_t j, int step) {
+    const size_t r = j % kRing;
+    switch (step) {
+      case 0:
+        hash[r] = device_index_.HashOf(fixes[j].device());
+        __builtin_prefetch(device_index_.SlotAddress(hash[r]));
+        break;
+      case 1: {
+        const std::optional<uint32_t> d = device_index_.Guess(hash[r]);
+        device[r] = d.value_or(internal::kNoSlot);
+        if (d) __builtin_prefetch(&devices_[*d]);
+        if (d) __builtin_prefetch(reinterpret_cast<const char*>(&devices_[*d]) + 64);
+        break;
+      }
+      case 2:
+        person[r] = device[r] == internal::kNoSlot ? internal::kNoSlot : devices_[device[r]].person;
+        if (person[r] != internal::kNoSlot) __builtin_prefetch(&persons_[person[r]]);
+        break;
+      case 3:
+        if (person[r] != internal::kNoSlot) {
+          const PersonState& p = persons_[person[r]];
+          if (const TrackFix* newest = p.track.Newest()) __builtin_prefetch(newest);
+          if (!p.orders.empty()) __builtin_prefetch(p.orders.data());
+        }
+        break;
+      case 4:
+        if (person[r] != internal::kNoSlot && !persons_[person[r]].orders.empty()) {
+          const auto* order =
+              reinterpret_cast<const char*>(&orders_[persons_[person[r]].orders[0].order]);
+          for (size_t line = 0; line < sizeof(OrderState); line += 64) {
+            __builtin_prefetch(order + line);
+          }
+        }
+        break;
+    }
+  };
+  // The first fixes get their early steps at once, in order of need.
+  for (size_t j = 0; j < std::min(n, kSlotAhead); ++j) stage(j, 0);
+  for (size_t j = 0; j < std::min(n, kDeviceAhead); ++j) stage(j, 1);
+  for (size_t j = 0; j < std::min(n, kPersonAhead); ++j) stage(j, 2);
+  for (size_t j = 0; j < std::min(n, kTrackAhead); ++j) stage(j, 3);
+  for (size_t j = 0; j < std::min(n, kOrderAhead); ++j) stage(j, 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) stage(i + kSlotAhead, 0);
+    if (i + kDeviceAhead < n) stage(i + kDeviceAhead, 1);
+    if (i + kPersonAhead < n) stage(i + kPersonAhead, 2);
+    if (i + kTrackAhead < n) stage(i + kTrackAhead, 3);
+    if (i + kOrderAhead < n) stage(i + kOrderAhead, 4);
+    events->clear();
+    const Status status = ApplyFix(fixes[i], events);
+    done(i, status, events);
+  }
 }
 
 void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
@@ -634,8 +706,14 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   if (idle) {
     const double clear_m = outer_m + settings_.close_margin_m + u;
     const bool own_is_supervised = fx.person == order.supervised;
-    const geo::Ecef other =
-        geo::ToEcef(own_is_supervised ? protected_person.position : supervised.position);
+    const Placement& placed = own_is_supervised ? protected_person : supervised;
+    const uint32_t placed_person =
+        own_is_supervised ? order.protected_persons[pair] : order.supervised;
+    // Placed at a fix of theirs (mostly their newest, whose ECEF the track keeps) or
+    // between two.
+    const geo::Ecef other = placed.basis == PlacementBasis::kInterpolated
+                                ? geo::ToEcef(placed.position)
+                                : persons_[placed_person].track.EcefOf(*placed.from);
     if (geo::ChordSquaredMeters2(fx.ecef, other) >= clear_m * clear_m) return;
   }
   const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
@@ -1010,6 +1088,10 @@ Status Engine::ApplyGlobalZone(const v1::Zone& zone, std::vector<Event>* events)
 }
 Status Engine::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   return state_->ApplyFix(fix, events);
+}
+void Engine::ApplyFixes(std::span<const Fix> fixes, std::vector<Event>* events,
+                        const FixDone& done) {
+  state_->ApplyFixes(fixes, events, done);
 }
 void Engine::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
   state_->ApplyTick(tick_ms, events);

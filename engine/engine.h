@@ -109,7 +109,9 @@
 #ifndef STAYAWAY_ENGINE_ENGINE_H_
 #define STAYAWAY_ENGINE_ENGINE_H_
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -150,6 +152,16 @@ class Engine {
 
   // Evaluates one fix at its event time; see the file comment for every rule.
   Status ApplyFix(const v1::Fix& fix, std::vector<v1::Event>* events);
+
+  // Applies a batch of fixes in order, exactly as ApplyFix one by one would: after each,
+  // done(i, status, events) gets fix i's status and events (`events` is cleared before
+  // each fix; done may move them out). Faster than a loop of ApplyFix when the devices
+  // outnumber what the CPU caches hold: while one fix is evaluated, the memory the next
+  // ones need is already on its way (prefetching never changes a result).
+  using FixDone =
+      std::function<void(size_t index, const Status& status, std::vector<v1::Event>* events)>;
+  void ApplyFixes(std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
+                  const FixDone& done);
 
   // Advances now to tick_ms (never backwards) and fires timeouts (comms_lost, ack_overdue).
   void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);

@@ -333,7 +333,8 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     const std::string where = At("devices", i);
     DeviceState& device = devices_[static_cast<size_t>(i)];
     device.id = in.id();
-    if (in.id().empty() || !device_index_.Insert(in.id(), static_cast<uint32_t>(i)).second) {
+    if (in.id().empty() ||
+        !device_index_.Insert(in.id(), static_cast<uint32_t>(i), DeviceIdAt()).second) {
       return Bad(where, "device id '" + in.id() + "' is empty or repeats");
     }
     if (!InRange(in.person(), person_count)) return Bad(where, "person index out of range");

@@ -7,36 +7,61 @@
 #include "geo/geodesic.h"
 
 namespace stayaway::engine {
-namespace {
 
-bool TimeBefore(TimeMs t, const TrackFix& f) { return t < f.time; }
-
-}  // namespace
+size_t PersonTrack::UpperBound(TimeMs t) const {
+  const size_t n = size();
+  // Fixes mostly arrive in time order: the answer is then the end.
+  if (n == 0 || At(n - 1).time <= t) return n;
+  size_t low = 0, high = n - 1;  // At(high).time > t
+  while (low < high) {
+    const size_t mid = low + (high - low) / 2;
+    if (At(mid).time <= t) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
+}
 
 void PersonTrack::Insert(const TrackFix& fix, uint32_t capacity) {
-  auto at = std::upper_bound(fixes_.begin(), fixes_.end(), fix.time, TimeBefore);
-  if (fixes_.size() >= capacity) {
-    if (at == fixes_.begin()) return;
-    // Dropping the front shifts every position left by one.
-    const auto index = (at - fixes_.begin()) - 1;
-    fixes_.erase(fixes_.begin());
-    at = fixes_.begin() + index;
+  Insert(fix, geo::ToEcef(fix.position), capacity);
+}
+
+void PersonTrack::Insert(const TrackFix& fix, const geo::Ecef& ecef, uint32_t capacity) {
+  size_t at = UpperBound(fix.time);
+  if (ring_.size() < capacity) {
+    if (head_ != 0) {  // only if the capacity grew after the track filled up
+      std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+      head_ = 0;
+    }
+    ring_.insert(ring_.begin() + static_cast<std::ptrdiff_t>(at), fix);
+  } else {
+    if (at == 0) return;
+    // The oldest goes: the head moves on and the oldest's slot is now the last one.
+    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    --at;
+    for (size_t i = size() - 1; i > at; --i) At(i) = At(i - 1);
+    At(at) = fix;
   }
-  fixes_.insert(at, fix);
+  if (at == size() - 1) newest_ecef_ = ecef;
+}
+
+geo::Ecef PersonTrack::EcefOf(const TrackFix& fix) const {
+  return &fix == Newest() ? newest_ecef_ : geo::ToEcef(fix.position);
 }
 
 const TrackFix* PersonTrack::Neighbour(TimeMs t) const {
-  if (fixes_.empty()) return nullptr;
-  auto after = std::upper_bound(fixes_.begin(), fixes_.end(), t, TimeBefore);
-  if (after != fixes_.begin()) return &*std::prev(after);
-  return &*after;
+  if (empty()) return nullptr;
+  const size_t after = UpperBound(t);
+  return after > 0 ? &At(after - 1) : &At(0);
 }
 
 std::optional<Placement> PersonTrack::PlaceAt(TimeMs t, const EngineSettings& settings) const {
-  if (fixes_.empty()) return std::nullopt;
-  auto after = std::upper_bound(fixes_.begin(), fixes_.end(), t, TimeBefore);
-  const TrackFix* before = after != fixes_.begin() ? &*std::prev(after) : nullptr;
-  const TrackFix* next = after != fixes_.end() ? &*after : nullptr;
+  if (empty()) return std::nullopt;
+  const size_t after = UpperBound(t);
+  const TrackFix* before = after > 0 ? &At(after - 1) : nullptr;
+  const TrackFix* next = after < size() ? &At(after) : nullptr;
 
   Placement p;
   if (before != nullptr && before->time == t) {
@@ -76,12 +101,20 @@ std::optional<Placement> PersonTrack::PlaceAt(TimeMs t, const EngineSettings& se
   return p;
 }
 
+std::vector<TrackFix> PersonTrack::fixes() const {
+  std::vector<TrackFix> out;
+  out.reserve(size());
+  for (size_t i = 0; i < size(); ++i) out.push_back(At(i));
+  return out;
+}
+
 std::optional<PersonTrack> PersonTrack::FromFixes(std::vector<TrackFix> fixes) {
   for (size_t i = 1; i < fixes.size(); ++i) {
     if (fixes[i].time < fixes[i - 1].time) return std::nullopt;
   }
   PersonTrack track;
-  track.fixes_ = std::move(fixes);
+  track.ring_ = std::move(fixes);
+  if (!track.empty()) track.newest_ecef_ = geo::ToEcef(track.ring_.back().position);
   return track;
 }
 

@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/time.h"
 #include "engine/engine_config.h"
+#include "geo/geodesic.h"
 #include "geo/lat_lng.h"
 
 namespace stayaway::engine {
@@ -46,14 +48,21 @@ struct Placement {
 class PersonTrack {
  public:
   // Inserts in event-time order (after fixes of equal time). When full, drops the oldest;
-  // a fix older than everything in a full track is not kept.
+  // a fix older than everything in a full track is not kept. `ecef` is the fix's
+  // position in ECEF (the caller has it already); the overload without computes it.
+  void Insert(const TrackFix& fix, const geo::Ecef& ecef, uint32_t capacity);
   void Insert(const TrackFix& fix, uint32_t capacity);
 
   // The latest fix with time <= t, else the earliest after t; nullptr when empty.
   const TrackFix* Neighbour(TimeMs t) const;
-  const TrackFix* Newest() const { return fixes_.empty() ? nullptr : &fixes_.back(); }
-  bool empty() const { return fixes_.empty(); }
-  size_t size() const { return fixes_.size(); }
+  const TrackFix* Newest() const { return empty() ? nullptr : &At(size() - 1); }
+  bool empty() const { return ring_.empty(); }
+  size_t size() const { return ring_.size(); }
+
+  // The ECEF position of one of this track's fixes. The newest fix's is kept from its
+  // Insert: most chord screens measure to a counterpart's newest fix, and ECEF costs
+  // trigonometry.
+  geo::Ecef EcefOf(const TrackFix& fix) const;
 
   // Where the person was at t; nullopt when no fix is within counterpart_stale_ms.
   // The returned pointers stay valid until the next Insert.
@@ -61,11 +70,24 @@ class PersonTrack {
 
   // For engine snapshots: the fixes, oldest first, and a track rebuilt from them.
   // FromFixes refuses (nullopt) fixes out of time order.
-  const std::vector<TrackFix>& fixes() const { return fixes_; }
+  std::vector<TrackFix> fixes() const;
   static std::optional<PersonTrack> FromFixes(std::vector<TrackFix> fixes);
 
  private:
-  std::vector<TrackFix> fixes_;  // ascending time
+  // The i-th oldest fix.
+  const TrackFix& At(size_t i) const {
+    const size_t j = head_ + i;
+    return ring_[j < ring_.size() ? j : j - ring_.size()];
+  }
+  TrackFix& At(size_t i) { return const_cast<TrackFix&>(std::as_const(*this).At(i)); }
+  // The index of the first fix later than t (size() when none is).
+  size_t UpperBound(TimeMs t) const;
+
+  // The fixes in ascending time, rotated so the oldest is at head_. A full track drops
+  // its oldest fix into the slot the newest takes, instead of shifting every fix down.
+  std::vector<TrackFix> ring_;
+  size_t head_ = 0;
+  geo::Ecef newest_ecef_;  // of At(size() - 1)
 };
 
 }  // namespace stayaway::engine

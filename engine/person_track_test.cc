@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "geo/geodesic.h"
 
 namespace stayaway::engine {
@@ -73,6 +78,61 @@ TEST(PersonTrack, WideBracketUsesNearestFix) {
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->basis, PlacementBasis::kExtrapolated);
   EXPECT_EQ(p->source_time, 600'000);
+}
+
+// The track is a ring buffer with a shortcut for in-order fixes; the oracle is the plain
+// sorted vector it replaced. Mostly in-order fixes with late ones, ties and full tracks.
+TEST(PersonTrack, RingMatchesSortedVectorOracle) {
+  for (const uint32_t capacity : {1u, 4u, 16u}) {
+    const unsigned seed = 977 + capacity;
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", capacity " + std::to_string(capacity));
+    std::mt19937 rng(seed);
+    PersonTrack track;
+    std::vector<TrackFix> oracle;  // ascending time, equal times in arrival order
+    EngineSettings settings;
+    TimeMs clock = 0;
+    for (int i = 0; i < 3000; ++i) {
+      clock += static_cast<TimeMs>(rng() % 20'000);
+      const int roll = static_cast<int>(rng() % 10);
+      // 20% late (up to 2 min back), 10% at exactly the newest time, else live.
+      const TimeMs t = roll < 2   ? clock - static_cast<TimeMs>(rng() % 120'000)
+                       : roll < 3 ? clock
+                                  : clock + 1;
+      clock = std::max(clock, t);
+      TrackFix fix = At(t, 42.87 + (rng() % 1000) * 1e-5, 74.59 + (rng() % 1000) * 1e-5);
+      fix.seq = static_cast<uint64_t>(i);
+      track.Insert(fix, capacity);
+      auto at = std::upper_bound(oracle.begin(), oracle.end(), t,
+                                 [](TimeMs v, const TrackFix& f) { return v < f.time; });
+      if (oracle.size() >= capacity) {
+        if (at != oracle.begin()) {
+          const auto index = (at - oracle.begin()) - 1;
+          oracle.erase(oracle.begin());
+          oracle.insert(oracle.begin() + index, fix);
+        }
+      } else {
+        oracle.insert(at, fix);
+      }
+      const std::vector<TrackFix> kept = track.fixes();
+      ASSERT_EQ(kept.size(), oracle.size()) << "after fix " << i;
+      for (size_t k = 0; k < kept.size(); ++k) ASSERT_EQ(kept[k].seq, oracle[k].seq) << i;
+      const geo::Ecef cached = track.EcefOf(*track.Newest());
+      const geo::Ecef computed = geo::ToEcef(track.Newest()->position);
+      ASSERT_EQ(cached.x_m, computed.x_m);
+      ASSERT_EQ(cached.y_m, computed.y_m);
+      ASSERT_EQ(cached.z_m, computed.z_m);
+      const TimeMs probe = clock - static_cast<TimeMs>(rng() % 400'000);
+      const TrackFix* neighbour = track.Neighbour(probe);
+      auto after = std::upper_bound(oracle.begin(), oracle.end(), probe,
+                                    [](TimeMs v, const TrackFix& f) { return v < f.time; });
+      const TrackFix& expected = after != oracle.begin() ? *std::prev(after) : *after;
+      ASSERT_EQ(neighbour->seq, expected.seq) << "probe " << probe;
+      const auto placed = track.PlaceAt(probe, settings);
+      if (placed && placed->basis != PlacementBasis::kInterpolated) {
+        ASSERT_EQ(placed->position, placed->from->position);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -27,16 +27,23 @@ class SeqSet {
   bool Contains(uint64_t seq) const;
   // Adds seq; returns false (and changes nothing) when it was already there.
   bool Insert(uint64_t seq);
-  size_t range_count() const { return ranges_.size(); }
+  size_t range_count() const { return earlier_.size() + (empty() ? 0 : 1); }
 
   // For engine snapshots: the ranges, and a set rebuilt from them. FromRanges refuses
   // (nullopt) ranges that break the invariant below, so a damaged snapshot cannot make
   // the duplicate check silently wrong.
-  const std::vector<Range>& ranges() const { return ranges_; }
+  std::vector<Range> ranges() const;
   static std::optional<SeqSet> FromRanges(std::vector<Range> ranges);
 
  private:
-  std::vector<Range> ranges_;  // sorted by first, disjoint, never adjacent
+  bool empty() const { return newest_.first > newest_.last; }
+  void Assign(const std::vector<Range>& ranges);
+
+  // The ranges, sorted by first, disjoint, never adjacent: the newest (highest) inline,
+  // so the fix of a device counting up reads no memory beyond the set itself, and the
+  // others in earlier_. newest_ is {1, 0} when the set is empty.
+  std::vector<Range> earlier_;
+  Range newest_{1, 0};
 };
 
 }  // namespace stayaway::engine

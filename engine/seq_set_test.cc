@@ -60,5 +60,51 @@ TEST(SeqSet, MatchesStdSetOnRandomInsertsWithinTheBound) {
   EXPECT_FALSE(seqs.Insert(UINT64_MAX));
 }
 
+// The newest range lives inline and the rest in a vector; the oracle is the single
+// sorted vector the set used to be, beyond the bound too.
+TEST(SeqSet, SplitStorageMatchesOneSortedVector) {
+  const unsigned seed = 2718;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  SeqSet set;
+  std::vector<SeqSet::Range> oracle;
+  uint64_t top = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t roll = rng() % 10;
+    // Mostly counting up, some gaps, some late numbers and repeats from the past.
+    const uint64_t seq = roll < 6 ? top + 1 : roll < 8 ? top + 2 + rng() % 3 : rng() % (top + 2);
+    top = std::max(top, seq);
+    auto next = std::upper_bound(oracle.begin(), oracle.end(), seq,
+                                 [](uint64_t s, const SeqSet::Range& r) { return s < r.first; });
+    bool expected = true;
+    if (next != oracle.begin() && std::prev(next)->last >= seq) {
+      expected = false;
+    } else if (next != oracle.begin() && std::prev(next)->last + 1 == seq &&
+               next != oracle.end() && seq + 1 == next->first) {
+      std::prev(next)->last = next->last;
+      oracle.erase(next);
+    } else if (next != oracle.begin() && std::prev(next)->last + 1 == seq) {
+      std::prev(next)->last = seq;
+    } else if (next != oracle.end() && seq + 1 == next->first) {
+      next->first = seq;
+    } else {
+      oracle.insert(next, SeqSet::Range{seq, seq});
+      if (oracle.size() > SeqSet::kMaxRanges) oracle.erase(oracle.begin());
+    }
+    ASSERT_EQ(set.Insert(seq), expected) << "seq " << seq << " at step " << i;
+    const std::vector<SeqSet::Range> ranges = set.ranges();
+    ASSERT_EQ(ranges.size(), oracle.size()) << "step " << i;
+    for (size_t k = 0; k < ranges.size(); ++k) {
+      ASSERT_EQ(ranges[k].first, oracle[k].first) << "step " << i;
+      ASSERT_EQ(ranges[k].last, oracle[k].last) << "step " << i;
+    }
+    const uint64_t probe = rng() % (top + 2);
+    const bool present = std::any_of(oracle.begin(), oracle.end(), [&](const SeqSet::Range& r) {
+      return r.first <= probe && probe <= r.last;
+    });
+    ASSERT_EQ(set.Contains(probe), present) << "probe " << probe;
+  }
+}
+
 }  // namespace
 }  // namespace stayaway::engine

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <random>
@@ -122,6 +123,76 @@ TEST(EngineDeterminism, InputDispatchMatchesDirectCalls) {
   const long diff = FirstDifference(direct, dispatched);
   EXPECT_EQ(diff, -1) << "first difference at record " << diff;
   EXPECT_GT(direct.events, 10) << Histogram(direct);
+}
+
+// Runs of consecutive fixes through ApplyFixes (which prefetches ahead) must give what
+// ApplyFix one by one gives, status by status and event by event.
+TEST(EngineDeterminism, ApplyFixesMatchesApplyFixOneByOne) {
+  const uint64_t seed = TestSeed(0xd375);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const std::vector<v1::Input> inputs = Workload(seed).Build(3000);
+  const Transcript one_by_one = RunWorkload(inputs, /*through_dispatch=*/true);
+  Engine engine;
+  Transcript batched;
+  size_t i = 0;
+  std::vector<Event> events;
+  auto record = [&](size_t index, const Status& status, const std::vector<Event>& produced) {
+    batched.records.push_back("input " + std::to_string(index) + " -> " +
+                              std::to_string(static_cast<int>(status.code())));
+    for (const Event& e : produced) batched.records.push_back(DeterministicBytes(e));
+    batched.events += static_cast<int>(produced.size());
+  };
+  while (i < inputs.size()) {
+    if (!inputs[i].has_fix()) {
+      events.clear();
+      const Status status = engine.Apply(inputs[i], &events);
+      record(i++, status, events);
+      continue;
+    }
+    std::vector<v1::Fix> batch;
+    const size_t first = i;
+    while (i < inputs.size() && inputs[i].has_fix()) batch.push_back(inputs[i++].fix());
+    engine.ApplyFixes(batch, &events, [&](size_t k, const Status& status, std::vector<Event>* e) {
+      record(first + k, status, *e);
+    });
+  }
+  const long diff = FirstDifference(one_by_one, batched);
+  EXPECT_EQ(diff, -1) << "first difference at record " << diff;
+  EXPECT_GT(batched.events, 10) << Histogram(batched);
+}
+
+// Performance work on the engine must not change a single byte of what it emits: these
+// digests of every status, event and the final snapshot were recorded with the engine
+// before the hot-path optimisations (IdIndex slots, track ring, ECEF cache, SeqSet) and
+// must stay. If a change of behaviour is intended, say so in the commit and record the
+// new digests (they depend on this platform's Protobuf and GeographicLib as well).
+TEST(EngineDeterminism, TranscriptMatchesRecordedDigests) {
+  const std::map<uint64_t, std::string> recorded = {
+      {1, "bd82d7c4ef403d04"},     {2, "b432ac109426725a"},     {3, "c5734bd05ea0f3b6"},
+      {0xd373, "18819c2a396c06f0"}, {0xd374, "5d73497cdb57f89b"},
+  };
+  for (const auto& [seed, expected] : recorded) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<v1::Input> inputs = Workload(seed).Build(3000);
+    Engine engine;
+    uint64_t h = 14695981039346656037ull;  // FNV-1a over the transcript
+    auto add = [&h](const std::string& bytes) {
+      for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+      }
+    };
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::vector<Event> events;
+      const Status status = engine.Apply(inputs[i], &events);
+      add("input " + std::to_string(i) + " -> " + std::to_string(static_cast<int>(status.code())));
+      for (const Event& e : events) add(DeterministicBytes(e));
+    }
+    add(engine.SaveSnapshotBytes());
+    char digest[17];
+    std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(h));
+    EXPECT_EQ(digest, expected);
+  }
 }
 
 }  // namespace
