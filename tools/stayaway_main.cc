@@ -9,6 +9,7 @@
 #include "tools/evidence_commands.h"
 #include "tools/export_commands.h"
 #include "tools/live_commands.h"
+#include "tools/loadgen_command.h"
 #include "tools/replay_command.h"
 
 namespace {
@@ -24,6 +25,7 @@ void PrintUsage(std::ostream& out) {
          "  verify   check an evidence bundle offline\n"
          "  export   write the whole history, with proofs, for another system\n"
          "  import   check an export and build a new data directory from it\n"
+         "  loadgen  drive a running stayawayd at a fixed rate and measure its latency\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
   if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
   if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
+  if (command == "loadgen") return stayaway::tools::RunLoadgenCommand(rest, std::cout, std::cerr);
   if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);
