@@ -34,8 +34,8 @@ std::string ReadAll(const fs::path& path) {
 CommandRun Stayaway(const std::string& args) {
   const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
   const std::string base = ::testing::TempDir() + "/loadgen-" + std::to_string(::getpid());
-  const int rc = std::system(
-      (binary.string() + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
+  const int rc =
+      std::system((binary.string() + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadAll(base + ".out"), ReadAll(base + ".err")};
 }
 
@@ -53,8 +53,8 @@ double JsonNumber(const std::string& json, const std::string& key, const std::st
 }
 
 std::string LoadgenArgs(Daemon& daemon, const std::string& rest) {
-  return "loadgen --target " + daemon.ingest() + " --http 127.0.0.1:" +
-         std::to_string(daemon.http()) + " " + rest;
+  return "loadgen --target " + daemon.ingest() +
+         " --http 127.0.0.1:" + std::to_string(daemon.http()) + " " + rest;
 }
 
 TEST(Loadgen, BuiltInWorkloadAtLowRateIsFullyAckedAndItsAlertsAreTracedToTheirFixes) {
@@ -104,8 +104,8 @@ TEST(Loadgen, SweepPrintsOneReportPerRateOnTheSameOrders) {
 TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
   Daemon daemon;
   const char* source_env = std::getenv("STAYAWAY_SOURCE_DIR");  // set by ctest
-  const fs::path source = source_env != nullptr ? fs::path(source_env)
-                                                : fs::path(__FILE__).parent_path().parent_path();
+  const fs::path source =
+      source_env != nullptr ? fs::path(source_env) : fs::path(__FILE__).parent_path().parent_path();
   const CommandRun run = Stayaway(LoadgenArgs(
       daemon, "--input " + (source / "examples").string() + " --rate 150 --duration 2 --batch 3"));
   ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();
@@ -116,9 +116,8 @@ TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
 }
 
 TEST(Loadgen, UnreachableDaemonAndBadFlagsAreUsageErrors) {
-  EXPECT_EQ(Stayaway("loadgen --target 127.0.0.1:1 --http 127.0.0.1:1 --rate 10 --duration 1")
-                .status,
-            2);
+  EXPECT_EQ(
+      Stayaway("loadgen --target 127.0.0.1:1 --http 127.0.0.1:1 --rate 10 --duration 1").status, 2);
   EXPECT_EQ(Stayaway("loadgen --target 127.0.0.1:1 --rate 10").status, 2);
   EXPECT_EQ(Stayaway("loadgen --target a:1 --http a:1 --rate -5 --duration 1").status, 2);
 }

@@ -162,8 +162,8 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
   if (!rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
       duration_s > 24 * 3600 ||
       (flags.count("devices") && (!ParseNumber(flags["devices"], &devices) || devices < 2)) ||
-      (flags.count("batch") && (!ParseNumber(flags["batch"], &batch) || batch == 0 ||
-                                batch > 10'000)) ||
+      (flags.count("batch") &&
+       (!ParseNumber(flags["batch"], &batch) || batch == 0 || batch > 10'000)) ||
       (flags.count("violation-fraction") &&
        (!ParseNumber(flags["violation-fraction"], &violation_fraction) ||
         !(violation_fraction >= 0 && violation_fraction <= 0.75)))) {
@@ -208,8 +208,7 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
     err << "stayaway loadgen:   achieved " << report.rate_achieved << " fixes/s, ack p99 "
         << report.ack_latency.PercentileMicros(99) << " us, " << report.alerts_observed
         << " alerts\n";
-    failed |= report.fixes_rejected > 0 || report.fixes_unanswered > 0 ||
-              report.fixes_sent == 0;
+    failed |= report.fixes_rejected > 0 || report.fixes_unanswered > 0 || report.fixes_sent == 0;
     const bool saturated = report.saturated();
     reports.push_back(std::move(report));
     if (saturated && flags.count("sweep")) {

@@ -30,8 +30,7 @@
 
 namespace stayaway::tools {
 
-int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
-                      std::ostream& err);
+int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
 void PrintLoadgenUsage(std::ostream& out);
 
 }  // namespace stayaway::tools

@@ -78,10 +78,8 @@ loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, 
 
   loadgen::SteadySchedulerClock clock;
   const Nanos start = clock.Now() + milliseconds(50);
-  const TimeMs wall_start_ms = duration_cast<milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count() +
-                               50;
+  const TimeMs wall_start_ms =
+      duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 50;
   std::vector<v1::Fix> fixes;
   Nanos last_reply{0};
   const Nanos give_up_at =
@@ -151,7 +149,7 @@ int Main(int argc, char** argv) {
     store = std::make_unique<RedisStore>(flags.count("redis") ? flags["redis"] : "127.0.0.1:6379");
   } else if (flags["store"] == "postgis") {
     store = std::make_unique<PostgisStore>(flags.count("postgres") ? flags["postgres"]
-                                                                    : "dbname=postgres");
+                                                                   : "dbname=postgres");
   } else {
     Usage(std::cerr);
     return 2;

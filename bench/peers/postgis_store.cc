@@ -137,7 +137,8 @@ Status PostgisStore::Setup(const loadgen::Workload& workload) {
     const bool ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
     const std::string message = PQresultErrorMessage(prepared);
     PQclear(prepared);
-    if (!ok) return FailedPrecondition("PostgreSQL: preparing " + std::string(name) + ": " + message);
+    if (!ok)
+      return FailedPrecondition("PostgreSQL: preparing " + std::string(name) + ": " + message);
   }
   return Status::Ok();
 }

@@ -29,13 +29,15 @@ Status RedisStore::Setup(const loadgen::Workload& workload) {
   workload_ = &workload;
   const size_t colon = address_.rfind(':');
   if (colon == std::string::npos) return InvalidArgument("--redis must be HOST:PORT");
-  context_ = redisConnect(address_.substr(0, colon).c_str(), std::atoi(address_.c_str() + colon + 1));
+  context_ =
+      redisConnect(address_.substr(0, colon).c_str(), std::atoi(address_.c_str() + colon + 1));
   if (context_ == nullptr || context_->err != 0) {
     return FailedPrecondition("cannot connect to Redis at " + address_ + ": " +
                               (context_ != nullptr ? context_->errstr : "out of memory"));
   }
   Reply deleted{static_cast<redisReply*>(redisCommand(context_, "DEL %s", key_.c_str()))};
-  if (deleted.reply == nullptr) return FailedPrecondition(std::string("Redis: ") + context_->errstr);
+  if (deleted.reply == nullptr)
+    return FailedPrecondition(std::string("Redis: ") + context_->errstr);
   return Status::Ok();
 }
 

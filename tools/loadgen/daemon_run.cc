@@ -76,8 +76,7 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   // The schedule starts shortly from now; wall-clock event times follow steady time.
   const Nanos start = clock.Now() + milliseconds(50);
   const TimeMs wall_start_ms =
-      duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
-      50;
+      duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 50;
   const uint64_t first_fix = options.first_fix_index;
   const uint64_t batch_id_base = first_fix / schedule.batch_size() + 1;
 
@@ -121,7 +120,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
         const uint64_t b = expected++;
         acks.latency.RecordMicros(Micros(now - start - schedule.BatchOffset(b)));
         acks.rejected += schedule.FixesIn(b);
-        Note(&acks.notes, "batch refused: " + frame.error().code() + ": " + frame.error().message());
+        Note(&acks.notes,
+             "batch refused: " + frame.error().code() + ": " + frame.error().message());
       } else {
         continue;
       }
@@ -171,7 +171,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
         while (static_cast<std::size_t>(fixes->size()) > n) fixes->RemoveLast();
         while (static_cast<std::size_t>(fixes->size()) < n) fixes->Add();
         for (std::size_t j = 0; j < n; ++j) {
-          workload.MakeFix(first_fix + schedule.FirstFix(b) + j, event_time, fixes->Mutable(static_cast<int>(j)));
+          workload.MakeFix(first_fix + schedule.FirstFix(b) + j, event_time,
+                           fixes->Mutable(static_cast<int>(j)));
         }
         // Counted before the send: the ack may arrive before Send returns.
         batches_sent.fetch_add(1);
@@ -192,8 +193,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   const Nanos ack_deadline = clock.Now() + duration_cast<Nanos>(options.ack_timeout);
   while (acks.answered_batches.load() < batches_sent.load()) {
     if (clock.Now() >= ack_deadline) {
-      Note(&send_notes, "gave up waiting for acks after " +
-                            std::to_string(options.ack_timeout.count()) + " ms");
+      Note(&send_notes,
+           "gave up waiting for acks after " + std::to_string(options.ack_timeout.count()) + " ms");
       break;
     }
     std::this_thread::sleep_for(milliseconds(1));
@@ -215,7 +216,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   report.fixes_sent = sent.fixes_sent;
   report.fixes_acked = acks.accepted;
   report.fixes_rejected = acks.rejected;
-  report.fixes_unanswered = sent.fixes_sent - std::min(sent.fixes_sent, acks.accepted + acks.rejected);
+  report.fixes_unanswered =
+      sent.fixes_sent - std::min(sent.fixes_sent, acks.accepted + acks.rejected);
   report.ack_latency = acks.latency;
   report.fix_to_alert_latency = events.latency;
   report.alerts_observed = events.alerts;

@@ -52,11 +52,12 @@ StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view met
                                    std::string_view path, std::string_view json_body) {
   Socket socket;
   if (Status s = Connect(target, &socket); !s.ok()) return s;
-  std::string request = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: " +
-                        std::string(target) + "\r\nConnection: close\r\n";
+  std::string request = std::string(method) + " " + std::string(path) +
+                        " HTTP/1.1\r\nHost: " + std::string(target) + "\r\nConnection: close\r\n";
   if (!json_body.empty() || method == "POST" || method == "PUT") {
-    request += "Content-Type: application/json\r\nContent-Length: " +
-               std::to_string(json_body.size()) + "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
+        "\r\n";
   }
   request += "\r\n";
   request += json_body;

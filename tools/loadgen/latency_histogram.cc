@@ -10,8 +10,8 @@ namespace {
 // Values below 2^kLinearBits have a bucket each; each later power of two has
 // 2^(kLinearBits - 1) buckets.
 constexpr int kLinearBits = 7;
-constexpr int64_t kLinearLimit = int64_t{1} << kLinearBits;          // 128
-constexpr int64_t kSubBuckets = int64_t{1} << (kLinearBits - 1);     // 64 per power of two
+constexpr int64_t kLinearLimit = int64_t{1} << kLinearBits;       // 128
+constexpr int64_t kSubBuckets = int64_t{1} << (kLinearBits - 1);  // 64 per power of two
 constexpr int kTopMagnitude = 32;  // floor(log2(kMaxTrackableMicros))
 
 }  // namespace

@@ -49,9 +49,9 @@ TEST(LatencyHistogram, PercentilesMatchSortedOracleWithinOnePercent) {
       EXPECT_EQ(h.min_micros(), values.front());
       EXPECT_EQ(h.max_micros(), values.back());
       for (const double p : {0.0, 1.0, 25.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0}) {
-        ExpectWithinOnePercent(h.PercentileMicros(p), OraclePercentile(values, p),
-                               "seed " + std::to_string(seed) + " n " + std::to_string(n) +
-                                   " p" + std::to_string(p));
+        ExpectWithinOnePercent(
+            h.PercentileMicros(p), OraclePercentile(values, p),
+            "seed " + std::to_string(seed) + " n " + std::to_string(n) + " p" + std::to_string(p));
       }
     }
   }

@@ -47,12 +47,12 @@ TEST(OpenLoopSchedule, SendsEachBatchAtItsDueTimeWhenTheServerKeepsUp) {
   const OpenLoopSchedule s(2000, 4, 1);
   FakeClock clock;
   std::vector<Nanos> sent_at;
-  const OpenLoopResult r = RunOpenLoop(s, clock, milliseconds(5), Nanos::max(),
-                                       [&](size_t b, Nanos due) {
-                                         EXPECT_EQ(due, milliseconds(5) + s.BatchOffset(b));
-                                         sent_at.push_back(clock.Now());
-                                         return true;
-                                       });
+  const OpenLoopResult r =
+      RunOpenLoop(s, clock, milliseconds(5), Nanos::max(), [&](size_t b, Nanos due) {
+        EXPECT_EQ(due, milliseconds(5) + s.BatchOffset(b));
+        sent_at.push_back(clock.Now());
+        return true;
+      });
   EXPECT_EQ(r.batches_sent, 500u);
   EXPECT_EQ(r.fixes_sent, 2000u);
   EXPECT_FALSE(r.stopped_early);
@@ -68,17 +68,14 @@ TEST(OpenLoopSchedule, StallOfTheServerShowsInTheLatencyOfEveryBatchDueDuringIt)
   FakeClock clock;
   LatencyHistogram from_intended;  // what the load generator reports
   LatencyHistogram from_actual;    // what a closed-loop client would report
-  const OpenLoopResult r =
-      RunOpenLoop(s, clock, Nanos(0), Nanos::max(), [&](size_t b, Nanos due) {
-        const Nanos actual_send = clock.Now();
-        clock.Advance(b == 2000 ? milliseconds(500) : microseconds(20));
-        const Nanos reply = clock.Now();
-        from_intended.RecordMicros(
-            std::chrono::duration_cast<microseconds>(reply - due).count());
-        from_actual.RecordMicros(
-            std::chrono::duration_cast<microseconds>(reply - actual_send).count());
-        return true;
-      });
+  const OpenLoopResult r = RunOpenLoop(s, clock, Nanos(0), Nanos::max(), [&](size_t b, Nanos due) {
+    const Nanos actual_send = clock.Now();
+    clock.Advance(b == 2000 ? milliseconds(500) : microseconds(20));
+    const Nanos reply = clock.Now();
+    from_intended.RecordMicros(std::chrono::duration_cast<microseconds>(reply - due).count());
+    from_actual.RecordMicros(std::chrono::duration_cast<microseconds>(reply - actual_send).count());
+    return true;
+  });
   EXPECT_EQ(r.batches_sent, 10'000u);
   EXPECT_GE(r.max_send_lag, milliseconds(499));
 
@@ -95,11 +92,10 @@ TEST(OpenLoopSchedule, StallOfTheServerShowsInTheLatencyOfEveryBatchDueDuringIt)
 TEST(OpenLoopSchedule, GivesUpWhenTheGeneratorCannotKeepUp) {
   const OpenLoopSchedule s(1000, 1, 10);
   FakeClock clock;
-  const OpenLoopResult r = RunOpenLoop(s, clock, Nanos(0), milliseconds(2000),
-                                       [&](size_t, Nanos) {
-                                         clock.Advance(milliseconds(4));  // 250/s at best
-                                         return true;
-                                       });
+  const OpenLoopResult r = RunOpenLoop(s, clock, Nanos(0), milliseconds(2000), [&](size_t, Nanos) {
+    clock.Advance(milliseconds(4));  // 250/s at best
+    return true;
+  });
   EXPECT_TRUE(r.stopped_early);
   EXPECT_EQ(r.batches_sent, 500u);
   EXPECT_EQ(r.fixes_sent, 500u);

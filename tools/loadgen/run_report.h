@@ -40,8 +40,8 @@ struct RunReport {
   uint64_t batch = 0;
   uint64_t fixes_scheduled = 0;
   uint64_t fixes_sent = 0;
-  uint64_t fixes_acked = 0;     // answered as accepted (duplicates included)
-  uint64_t fixes_rejected = 0;  // answered as refused, or in a batch refused whole
+  uint64_t fixes_acked = 0;       // answered as accepted (duplicates included)
+  uint64_t fixes_rejected = 0;    // answered as refused, or in a batch refused whole
   uint64_t fixes_unanswered = 0;  // sent but no answer before the run gave up waiting
   uint64_t alerts_observed = 0;   // events caused by this run's fixes
   std::map<std::string, uint64_t> events_by_transition;  // opened, closed, ...

@@ -50,8 +50,8 @@ void PrefixParty(std::string_view prefix, v1::Party* party) {
 
 Workload Workload::BuiltIn(const BuiltInWorkloadOptions& options) {
   Workload w;
-  w.violation_fraction_ = std::clamp(options.violation_fraction, 0.0,
-                                     (kCycleS - 2 * kTransitionS) / kCycleS);
+  w.violation_fraction_ =
+      std::clamp(options.violation_fraction, 0.0, (kCycleS - 2 * kTransitionS) / kCycleS);
   const std::size_t orders = std::max<std::size_t>(1, (options.devices + 1) / 2);
   const std::string& p = options.id_prefix;
   for (std::size_t k = 0; k < orders; ++k) {
@@ -189,8 +189,8 @@ void Workload::MakeFix(uint64_t index, TimeMs event_time, v1::Fix* fix) const {
       } else if (u < 2 * kTransitionS + near_s) {
         distance_m = kNearM + (kFarM - kNearM) * (u - kTransitionS - near_s) / kTransitionS;
       }
-      const double angle = 2 * std::numbers::pi *
-                           Fraction(static_cast<double>(k) * 0.6180339887 + t / kRotationS);
+      const double angle =
+          2 * std::numbers::pi * Fraction(static_cast<double>(k) * 0.6180339887 + t / kRotationS);
       east_m += distance_m * std::cos(angle);
       north_m += distance_m * std::sin(angle);
       fix->set_accuracy_m(6);

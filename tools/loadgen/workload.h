@@ -46,8 +46,8 @@ struct BuiltInWorkloadOptions {
 // The distance rules between devices, as a peer benchmark needs them: for a supervised
 // device its protected devices, for a protected device its supervised ones.
 struct Counterpart {
-  uint32_t device = 0;   // index into Workload::device_ids()
-  double limit_m = 0;    // the order's violation distance
+  uint32_t device = 0;  // index into Workload::device_ids()
+  double limit_m = 0;   // the order's violation distance
 };
 
 class Workload {
