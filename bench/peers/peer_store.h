@@ -28,10 +28,11 @@ class PeerStore {
   virtual std::string name() const = 0;
   // Connects, drops what an earlier run left, and loads the workload's devices and pairs.
   virtual Status Setup(const loadgen::Workload& workload) = 0;
-  // Stores every fix and checks its counterparts. *within_limit gets the number of
-  // (fix, counterpart) pairs found within the order's violation distance: the alerts the
-  // store would raise. An error fails the whole batch.
-  virtual Status ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* within_limit) = 0;
+  // Stores every fix and checks its counterparts. (*within_limit)[i] gets the number of
+  // counterparts fixes[i] found within the order's violation distance: the alerts the
+  // store would raise (no debounce). An error fails the whole batch.
+  virtual Status ApplyBatch(const std::vector<v1::Fix>& fixes,
+                            std::vector<uint32_t>* within_limit) = 0;
 };
 
 }  // namespace stayaway::peers

@@ -143,15 +143,17 @@ Status PostgisStore::Setup(const loadgen::Workload& workload) {
   return Status::Ok();
 }
 
-Status PostgisStore::ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* within_limit) {
+Status PostgisStore::ApplyBatch(const std::vector<v1::Fix>& fixes,
+                                std::vector<uint32_t>* within_limit) {
+  within_limit->assign(fixes.size(), 0);
   if (PQenterPipelineMode(connection_) != 1) {
     return FailedPrecondition(std::string("PostgreSQL: no pipeline mode: ") +
                               PQerrorMessage(connection_));
   }
-  // What each result in the pipeline answers: the transaction's statements, or a query
-  // whose rows are counterparts within the limit.
-  std::vector<bool> counts_rows;
-  auto send = [&](const char* statement, const std::vector<std::string>& params, bool rows) {
+  // What each result in the pipeline answers: -1 for the transaction's statements and the
+  // updates, else the index of the fix whose query's rows are counterparts within limit.
+  std::vector<long> counts_rows;
+  auto send = [&](const char* statement, const std::vector<std::string>& params, long rows) {
     std::vector<const char*> values;
     for (const std::string& p : params) values.push_back(p.c_str());
     PQsendQueryPrepared(connection_, statement, static_cast<int>(values.size()), values.data(),
@@ -159,19 +161,20 @@ Status PostgisStore::ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* wit
     counts_rows.push_back(rows);
   };
   PQsendQueryParams(connection_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
-  counts_rows.push_back(false);
-  for (const v1::Fix& fix : fixes) {
+  counts_rows.push_back(-1);
+  for (size_t f = 0; f < fixes.size(); ++f) {
+    const v1::Fix& fix = fixes[f];
     send("update",
          {fix.device(), Double(fix.lon()), Double(fix.lat()),
           Double(static_cast<double>(TimestampToMs(fix.time())) / 1000), Double(fix.accuracy_m())},
-         false);
+         -1);
     const std::optional<uint32_t> device = workload_->DeviceIndex(fix.device());
     if (!device || workload_->CounterpartsOf(*device).empty()) continue;
     send(workload_->IsSupervised(*device) ? "near_supervised" : "near_protected", {fix.device()},
-         true);
+         static_cast<long>(f));
   }
   PQsendQueryParams(connection_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0);
-  counts_rows.push_back(false);
+  counts_rows.push_back(-1);
   PQpipelineSync(connection_);
 
   Status status;
@@ -188,8 +191,9 @@ Status PostgisStore::ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* wit
       PQclear(result);
       break;
     }
-    if (type == PGRES_TUPLES_OK && i < counts_rows.size() && counts_rows[i]) {
-      *within_limit += static_cast<uint64_t>(PQntuples(result));
+    if (type == PGRES_TUPLES_OK && i < counts_rows.size() && counts_rows[i] >= 0) {
+      (*within_limit)[static_cast<size_t>(counts_rows[i])] +=
+          static_cast<uint32_t>(PQntuples(result));
     } else if (type != PGRES_COMMAND_OK && type != PGRES_TUPLES_OK && status.ok()) {
       status = FailedPrecondition(std::string("PostgreSQL: ") + PQresultErrorMessage(result));
     }

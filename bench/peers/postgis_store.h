@@ -30,7 +30,8 @@ class PostgisStore final : public PeerStore {
 
   std::string name() const override { return "postgis"; }
   Status Setup(const loadgen::Workload& workload) override;
-  Status ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* within_limit) override;
+  Status ApplyBatch(const std::vector<v1::Fix>& fixes,
+                    std::vector<uint32_t>* within_limit) override;
 
  private:
   Status Exec(const std::string& sql);

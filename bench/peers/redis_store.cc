@@ -41,22 +41,26 @@ Status RedisStore::Setup(const loadgen::Workload& workload) {
   return Status::Ok();
 }
 
-Status RedisStore::ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* within_limit) {
+Status RedisStore::ApplyBatch(const std::vector<v1::Fix>& fixes,
+                              std::vector<uint32_t>* within_limit) {
+  within_limit->assign(fixes.size(), 0);
   struct Check {
-    double limit_m;
+    double limit_m;  // < 0: not a distance (the GEOADD)
+    size_t fix;
   };
   std::vector<Check> checks;  // one per GEODIST, in pipeline order
-  for (const v1::Fix& fix : fixes) {
+  for (size_t i = 0; i < fixes.size(); ++i) {
+    const v1::Fix& fix = fixes[i];
     const std::string lon = std::to_string(fix.lon()), lat = std::to_string(fix.lat());
     redisAppendCommand(context_, "GEOADD %s %s %s %s", key_.c_str(), lon.c_str(), lat.c_str(),
                        fix.device().c_str());
-    checks.push_back({-1});
+    checks.push_back({-1, i});
     const std::optional<uint32_t> device = workload_->DeviceIndex(fix.device());
     if (!device) continue;
     for (const loadgen::Counterpart& c : workload_->CounterpartsOf(*device)) {
       redisAppendCommand(context_, "GEODIST %s %s %s m", key_.c_str(), fix.device().c_str(),
                          workload_->device_ids()[c.device].c_str());
-      checks.push_back({c.limit_m});
+      checks.push_back({c.limit_m, i});
     }
   }
   Status status;
@@ -71,7 +75,7 @@ Status RedisStore::ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* withi
     // GEODIST: a bulk string in metres, or nil while the counterpart has no position.
     if (check.limit_m >= 0 && reply.reply->type == REDIS_REPLY_STRING &&
         std::strtod(reply.reply->str, nullptr) <= check.limit_m) {
-      ++*within_limit;
+      ++(*within_limit)[check.fix];
     }
   }
   return status;

@@ -26,7 +26,8 @@ class RedisStore final : public PeerStore {
 
   std::string name() const override { return "redis"; }
   Status Setup(const loadgen::Workload& workload) override;
-  Status ApplyBatch(const std::vector<v1::Fix>& fixes, uint64_t* within_limit) override;
+  Status ApplyBatch(const std::vector<v1::Fix>& fixes,
+                    std::vector<uint32_t>* within_limit) override;
 
  private:
   std::string address_;

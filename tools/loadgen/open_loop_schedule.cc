@@ -57,4 +57,35 @@ OpenLoopResult RunOpenLoop(const OpenLoopSchedule& schedule, SchedulerClock& clo
   return result;
 }
 
+OpenLoopResult RunOpenLoopCoalescing(
+    const OpenLoopSchedule& schedule, SchedulerClock& clock, Nanos start, Nanos give_up_at,
+    std::size_t max_batches_per_send,
+    const std::function<bool(std::size_t first, std::size_t end)>& send) {
+  OpenLoopResult result;
+  const std::size_t count = schedule.batch_count();
+  for (std::size_t first = 0; first < count;) {
+    const Nanos due = start + schedule.BatchOffset(first);
+    clock.SleepUntil(due);
+    const Nanos now = clock.Now();
+    if (now >= give_up_at) {
+      result.stopped_early = true;
+      break;
+    }
+    result.max_send_lag = std::max(result.max_send_lag, now - due);
+    std::size_t end = first + 1;
+    while (end < count && end - first < std::max<std::size_t>(max_batches_per_send, 1) &&
+           start + schedule.BatchOffset(end) <= now) {
+      ++end;
+    }
+    if (!send(first, end)) {
+      result.stopped_early = true;
+      break;
+    }
+    for (std::size_t b = first; b < end; ++b) result.fixes_sent += schedule.FixesIn(b);
+    result.batches_sent += end - first;
+    first = end;
+  }
+  return result;
+}
+
 }  // namespace stayaway::loadgen

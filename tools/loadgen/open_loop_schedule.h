@@ -88,6 +88,17 @@ OpenLoopResult RunOpenLoop(const OpenLoopSchedule& schedule, SchedulerClock& clo
                            Nanos give_up_at,
                            const std::function<bool(std::size_t batch, Nanos due)>& send);
 
+// As RunOpenLoop, for a synchronous client that can merge work (a database committing
+// several batches in one transaction, as stayawayd's group commit does): each call takes
+// batch `first` and every later batch already due when it starts, up to
+// max_batches_per_send, as send(first, end) for batches [first, end). The caller measures
+// each batch's latency from its own due time. With a client that keeps up, every call
+// carries one batch and this is RunOpenLoop.
+OpenLoopResult RunOpenLoopCoalescing(
+    const OpenLoopSchedule& schedule, SchedulerClock& clock, Nanos start, Nanos give_up_at,
+    std::size_t max_batches_per_send,
+    const std::function<bool(std::size_t first, std::size_t end)>& send);
+
 }  // namespace stayaway::loadgen
 
 #endif  // STAYAWAY_TOOLS_LOADGEN_OPEN_LOOP_SCHEDULE_H_

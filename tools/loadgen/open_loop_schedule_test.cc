@@ -101,5 +101,39 @@ TEST(OpenLoopSchedule, GivesUpWhenTheGeneratorCannotKeepUp) {
   EXPECT_EQ(r.fixes_sent, 500u);
 }
 
+TEST(OpenLoopSchedule, CoalescingMergesTheBatchesThatFellDueDuringASlowCall) {
+  // 1,000 batches per second; every call takes 10 ms whatever it carries (one commit).
+  const OpenLoopSchedule s(1000, 1, 1);
+  FakeClock clock;
+  LatencyHistogram latency;
+  size_t calls = 0;
+  const OpenLoopResult r =
+      RunOpenLoopCoalescing(s, clock, Nanos(0), Nanos::max(), 64, [&](size_t first, size_t end) {
+        ++calls;
+        EXPECT_LE(end - first, 64u);
+        clock.Advance(milliseconds(10));
+        for (size_t b = first; b < end; ++b) {
+          latency.RecordMicros(
+              std::chrono::duration_cast<microseconds>(clock.Now() - s.BatchOffset(b)).count());
+        }
+        return true;
+      });
+  EXPECT_EQ(r.batches_sent, 1000u);
+  EXPECT_EQ(r.fixes_sent, 1000u);
+  // About 100 calls of about 10 batches, each batch waiting at most two calls.
+  EXPECT_LE(calls, 110u);
+  EXPECT_LE(latency.max_micros(), 20'000);
+  // The same client without coalescing falls further behind with every call.
+  FakeClock slow_clock;
+  LatencyHistogram uncoalesced;
+  RunOpenLoop(s, slow_clock, Nanos(0), Nanos::max(), [&](size_t, Nanos due) {
+    slow_clock.Advance(milliseconds(10));
+    uncoalesced.RecordMicros(
+        std::chrono::duration_cast<microseconds>(slow_clock.Now() - due).count());
+    return true;
+  });
+  EXPECT_GE(uncoalesced.max_micros(), 9'000'000);
+}
+
 }  // namespace
 }  // namespace stayaway::loadgen
