@@ -136,7 +136,8 @@ void PrintLoadgenUsage(std::ostream& out) {
          "  --devices N         built-in generator: N devices in N/2 orders (default 2000)\n"
          "  --violation-fraction F  built-in: share of time each tag is in violation (0.1)\n"
          "  --batch N           fixes per FixBatch (default: rate / 1000, at least 1)\n"
-         "  --id-prefix P       put before every id (default: lg<milliseconds>-, unique)\n";
+         "  --id-prefix P       put before every id (default: lg<milliseconds>-, unique)\n"
+         "  --daemon-pid PID    stayawayd's process id (same machine): report its CPU use\n";
 }
 
 int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
@@ -159,7 +160,10 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
       ParseRates(flags.count("sweep") ? flags["sweep"] : flags["rate"]);
   double duration_s = 0, violation_fraction = 0.1;
   size_t devices = 2000, batch = 0;
-  if (!rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
+  int daemon_pid = -1;
+  if ((flags.count("daemon-pid") &&
+       (!ParseNumber(flags["daemon-pid"], &daemon_pid) || daemon_pid <= 0)) ||
+      !rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
       duration_s > 24 * 3600 ||
       (flags.count("devices") && (!ParseNumber(flags["devices"], &devices) || devices < 2)) ||
       (flags.count("batch") &&
@@ -168,7 +172,8 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
        (!ParseNumber(flags["violation-fraction"], &violation_fraction) ||
         !(violation_fraction >= 0 && violation_fraction <= 0.75)))) {
     err << "stayaway loadgen: --rate/--sweep take positive numbers, --duration seconds > 0,\n"
-           "  --devices a whole number >= 2, --batch 1..10000, --violation-fraction 0..0.75\n";
+           "  --devices a whole number >= 2, --batch 1..10000, --violation-fraction 0..0.75,\n"
+           "  --daemon-pid a process id\n";
     return kUsage;
   }
   const std::string prefix = flags.count("id-prefix") ? flags["id-prefix"] : DefaultIdPrefix();
@@ -201,6 +206,7 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
         batch > 0 ? batch : std::max<size_t>(1, static_cast<size_t>(std::llround(rate / 1000)));
     options.first_fix_index = next_fix;
     options.next_event_seq = &next_event_seq;
+    options.daemon_pid = daemon_pid;
     err << "stayaway loadgen: " << rate << " fixes/s for " << duration_s << " s, batches of "
         << options.batch_size << "\n";
     loadgen::RunReport report = loadgen::RunAgainstDaemon(*workload, options);

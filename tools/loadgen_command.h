@@ -3,7 +3,7 @@
 //
 //   stayaway loadgen --target HOST:PORT --http HOST:PORT --rate R --duration S
 //                    [--sweep R1,R2,...] [--input DIR] [--devices N] [--batch N]
-//                    [--violation-fraction F] [--id-prefix P]
+//                    [--violation-fraction F] [--id-prefix P] [--daemon-pid PID]
 //
 // First loads the workload's orders (and global zones) over the HTTP API, then streams
 // fixes open loop (tools/loadgen/open_loop_schedule.h: latency is measured from each
@@ -16,7 +16,9 @@
 // array with one object per rate, run back to back on the same orders, stopping after the
 // first rate the daemon cannot sustain (achieved < 90 % of asked): the throughput-latency
 // curve up to saturation. --batch defaults to one batch per millisecond (rate / 1000,
-// at least 1). Progress goes to stderr.
+// at least 1). With --daemon-pid (a daemon on this machine) each report carries the
+// daemon's CPU use and its busiest thread's, which says what saturates. Progress goes to
+// stderr.
 //
 // Exit status: 0 when every run completed (saturation is a result, not an error), 1 when
 // the daemon refused fixes or orders or a run could not complete, 2 for usage errors or an

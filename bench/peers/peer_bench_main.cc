@@ -30,6 +30,7 @@
 #include "bench/peers/postgis_store.h"
 #include "bench/peers/redis_store.h"
 #include "tools/loadgen/open_loop_schedule.h"
+#include "tools/loadgen/process_cpu.h"
 #include "tools/loadgen/run_report.h"
 #include "tools/loadgen/workload.h"
 
@@ -82,6 +83,10 @@ loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, 
   report.batch = schedule.batch_size();
   report.fixes_scheduled = schedule.fix_count();
 
+  const loadgen::ProcessCpuSample server_before =
+      store.server_pid() > 0 ? loadgen::SampleProcessCpu(store.server_pid())
+                             : loadgen::ProcessCpuSample{};
+  const loadgen::ProcessCpuSample generator_before = loadgen::SampleProcessCpu(0);
   loadgen::SteadySchedulerClock clock;
   const Nanos start = clock.Now() + milliseconds(50);
   const TimeMs wall_start_ms =
@@ -128,6 +133,11 @@ loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, 
         report.fixes_acked += fixes.size();
         return true;
       });
+  if (store.server_pid() > 0) {
+    report.server_cpu =
+        loadgen::CpuUseBetween(server_before, loadgen::SampleProcessCpu(store.server_pid()));
+  }
+  report.generator_cpu = loadgen::CpuUseBetween(generator_before, loadgen::SampleProcessCpu(0));
   report.fixes_sent = sent.fixes_sent;
   report.max_send_lag_us = duration_cast<microseconds>(sent.max_send_lag).count();
   if (sent.stopped_early) {

@@ -31,6 +31,9 @@ class PeerStore {
   // Stores every fix and checks its counterparts. (*within_limit)[i] gets the number of
   // counterparts fixes[i] found within the order's violation distance: the alerts the
   // store would raise (no debounce). An error fails the whole batch.
+  // The server process doing the work for this connection when it runs on this machine
+  // (its CPU use is reported), else -1. Valid after Setup.
+  virtual int server_pid() const = 0;
   virtual Status ApplyBatch(const std::vector<v1::Fix>& fixes,
                             std::vector<uint32_t>* within_limit) = 0;
 };

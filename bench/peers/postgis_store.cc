@@ -75,6 +75,10 @@ PostgisStore::~PostgisStore() {
   if (connection_ != nullptr) PQfinish(connection_);
 }
 
+int PostgisStore::server_pid() const {
+  return connection_ != nullptr ? PQbackendPID(connection_) : -1;
+}
+
 Status PostgisStore::Exec(const std::string& sql) {
   PGresult* result = PQexec(connection_, sql.c_str());
   const ExecStatusType status = PQresultStatus(result);

@@ -30,6 +30,8 @@ class PostgisStore final : public PeerStore {
 
   std::string name() const override { return "postgis"; }
   Status Setup(const loadgen::Workload& workload) override;
+  // The backend process serving this connection.
+  int server_pid() const override;
   Status ApplyBatch(const std::vector<v1::Fix>& fixes,
                     std::vector<uint32_t>* within_limit) override;
 

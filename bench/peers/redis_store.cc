@@ -36,8 +36,16 @@ Status RedisStore::Setup(const loadgen::Workload& workload) {
                               (context_ != nullptr ? context_->errstr : "out of memory"));
   }
   Reply deleted{static_cast<redisReply*>(redisCommand(context_, "DEL %s", key_.c_str()))};
-  if (deleted.reply == nullptr)
+  if (deleted.reply == nullptr) {
     return FailedPrecondition(std::string("Redis: ") + context_->errstr);
+  }
+  Reply info{static_cast<redisReply*>(redisCommand(context_, "INFO server"))};
+  if (info.reply != nullptr && info.reply->type == REDIS_REPLY_STRING) {
+    const std::string text(info.reply->str, info.reply->len);
+    if (const size_t at = text.find("process_id:"); at != std::string::npos) {
+      server_pid_ = std::atoi(text.c_str() + at + 11);
+    }
+  }
   return Status::Ok();
 }
 

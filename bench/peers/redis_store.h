@@ -26,6 +26,7 @@ class RedisStore final : public PeerStore {
 
   std::string name() const override { return "redis"; }
   Status Setup(const loadgen::Workload& workload) override;
+  int server_pid() const override { return server_pid_; }
   Status ApplyBatch(const std::vector<v1::Fix>& fixes,
                     std::vector<uint32_t>* within_limit) override;
 
@@ -34,6 +35,7 @@ class RedisStore final : public PeerStore {
   std::string key_;
   const loadgen::Workload* workload_ = nullptr;
   redisContext* context_ = nullptr;
+  int server_pid_ = -1;
 };
 
 }  // namespace stayaway::peers

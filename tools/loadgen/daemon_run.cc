@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "tools/daemon_client.h"
 #include "tools/loadgen/open_loop_schedule.h"
+#include "tools/loadgen/process_cpu.h"
 
 namespace stayaway::loadgen {
 namespace {
@@ -72,6 +73,9 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
     return report;
   }
 
+  const ProcessCpuSample daemon_before =
+      options.daemon_pid > 0 ? SampleProcessCpu(options.daemon_pid) : ProcessCpuSample{};
+  const ProcessCpuSample generator_before = SampleProcessCpu(0);
   SteadySchedulerClock clock;
   // The schedule starts shortly from now; wall-clock event times follow steady time.
   const Nanos start = clock.Now() + milliseconds(50);
@@ -201,6 +205,10 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   }
   ingest.Shutdown();
   ack_reader.join();
+  if (options.daemon_pid > 0) {
+    report.server_cpu = CpuUseBetween(daemon_before, SampleProcessCpu(options.daemon_pid));
+  }
+  report.generator_cpu = CpuUseBetween(generator_before, SampleProcessCpu(0));
 
   // Alerts caused by the last fixes: wait for the event stream to go quiet.
   const Nanos settle_deadline = clock.Now() + duration_cast<Nanos>(options.max_settle);

@@ -40,6 +40,8 @@ struct DaemonRunOptions {
   // The subscriber asks for events from this seq; updated to the seq after the last
   // event seen, so the next run of a sweep skips what this one saw.
   uint64_t* next_event_seq = nullptr;
+  // stayawayd's process id when it runs on this machine: its CPU use is reported.
+  int daemon_pid = -1;
   std::chrono::milliseconds ack_timeout{10'000};
   std::chrono::milliseconds settle{500};
   std::chrono::milliseconds max_settle{5'000};

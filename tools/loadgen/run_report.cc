@@ -14,6 +14,12 @@ std::string Number(double value) {
   return buffer;
 }
 
+std::string Fixed(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.2f", std::isfinite(value) ? value : 0.0);
+  return buffer;
+}
+
 std::string LatencyJson(const LatencyHistogram& h) {
   std::ostringstream out;
   out << "{\"count\": " << h.count() << ", \"p50\": " << h.PercentileMicros(50)
@@ -78,7 +84,12 @@ std::string RunReport::ToJson() const {
   out << "}, \"ack_latency_us\": " << LatencyJson(ack_latency)
       << ", \"fix_to_alert_latency_us\": " << LatencyJson(fix_to_alert_latency)
       << ", \"max_send_lag_us\": " << max_send_lag_us
-      << ", \"saturated\": " << (saturated() ? "true" : "false") << ", \"notes\": [";
+      << ", \"saturated\": " << (saturated() ? "true" : "false") << ", \"cpu\": {\"server_cores\": "
+      << (server_cpu.known ? Fixed(server_cpu.process_cores) : "null")
+      << ", \"server_busiest_thread_cores\": "
+      << (server_cpu.known ? Fixed(server_cpu.busiest_thread_cores) : "null")
+      << ", \"generator_cores\": "
+      << (generator_cpu.known ? Fixed(generator_cpu.process_cores) : "null") << "}, \"notes\": [";
   for (size_t i = 0; i < notes.size(); ++i) out << (i ? ", " : "") << JsonString(notes[i]);
   out << "]}";
   return out.str();

@@ -7,7 +7,9 @@
 //    "fixes_acked": 50000, "fixes_rejected": 0, "fixes_unanswered": 0, "alerts_observed": 812,
 //    "ack_latency_us": {"count": 10000, "p50": 1830, "p99": 5120, "p99_9": 9200,
 //                       "max": 11020, "mean": 2010.4},
-//    "fix_to_alert_latency_us": {...}, "max_send_lag_us": 140, "saturated": false}
+//    "fix_to_alert_latency_us": {...}, "max_send_lag_us": 140, "saturated": false,
+//    "cpu": {"server_cores": 0.82, "server_busiest_thread_cores": 0.61,
+//            "generator_cores": 0.12}, "notes": []}
 //
 // ack_latency_us: from each batch's intended send time to its acknowledgement (for a peer:
 // to the reply of the batch's last command). fix_to_alert_latency_us: from the intended
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "tools/loadgen/latency_histogram.h"
+#include "tools/loadgen/process_cpu.h"
 
 namespace stayaway::loadgen {
 
@@ -48,6 +51,11 @@ struct RunReport {
   LatencyHistogram ack_latency;
   LatencyHistogram fix_to_alert_latency;
   int64_t max_send_lag_us = 0;
+  // CPU use while fixes were sent and answered (process_cpu.h), when known: the server
+  // (stayawayd, redis-server, the PostgreSQL backend) as a whole and its busiest thread,
+  // and the load generator itself. In cores; printed as null when unknown.
+  CpuUse server_cpu;
+  CpuUse generator_cpu;
   std::vector<std::string> notes;  // anything that went wrong, one line each
 
   bool saturated() const;
