@@ -145,6 +145,13 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
       last_event_ns.store(now.count());
       const v1::EventRecord& record = frame.event();
       events.next_seq = std::max(events.next_seq, record.seq() + 1);
+      // Operator-side transitions (acknowledged, ack_overdue) are caused by an operator or
+      // the clock, not by the fixes they name.
+      const v1::Event::Transition transition = record.event().transition();
+      if (transition != v1::Event::opened && transition != v1::Event::escalated &&
+          transition != v1::Event::updated && transition != v1::Event::closed) {
+        continue;
+      }
       std::optional<Nanos> cause;
       for (const v1::FixRef& ref : record.event().fixes()) {
         const std::optional<uint32_t> device = workload.DeviceIndex(ref.device());
@@ -156,7 +163,7 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
       }
       if (!cause) continue;  // not caused by this run
       ++events.alerts;
-      ++events.by_transition[v1::Event::Transition_Name(record.event().transition())];
+      ++events.by_transition[v1::Event::Transition_Name(transition)];
       events.latency.RecordMicros(Micros(now - *cause));
     }
   });

@@ -4,8 +4,8 @@
 // Two connections to the ingest port: one streams FixBatches on the OpenLoopSchedule
 // (open_loop_schedule.h) while a reader thread takes the BatchAcks off it; the other
 // subscribes to events. Each batch's ack latency runs from its intended send time to its
-// BatchAck. Each event that names a fix of this run (its FixRefs, see proto Event.fixes)
-// is an alert observed, with a fix-to-alert latency from the intended send time of the
+// BatchAck. Each alert transition (opened, escalated, updated, closed) that names a fix of
+// this run (its FixRefs, see proto Event.fixes) is an alert observed, with a fix-to-alert latency from the intended send time of the
 // newest fix it names (the one whose arrival caused it) to its arrival on the subscriber.
 // Fix event times are the wall-clock form of their intended send times.
 //
