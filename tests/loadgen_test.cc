@@ -101,6 +101,17 @@ TEST(Loadgen, SweepPrintsOneReportPerRateOnTheSameOrders) {
   EXPECT_EQ(daemon.Stop(), 0);
 }
 
+TEST(Loadgen, BatchesSpreadOverSeveralConnectionsAreEachAckedOnce) {
+  Daemon daemon;
+  const CommandRun run = Stayaway(LoadgenArgs(
+      daemon, "--rate 300 --duration 1 --devices 30 --batch 1 --connections 3"));
+  ASSERT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_EQ(JsonNumber(run.out, "fixes_acked"), 300) << run.out;
+  EXPECT_EQ(JsonNumber(run.out, "count", "ack_latency_us"), 300) << run.out;
+  EXPECT_EQ(JsonNumber(run.out, "fixes_unanswered"), 0) << run.out;
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
 TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
   Daemon daemon;
   const char* source_env = std::getenv("STAYAWAY_SOURCE_DIR");  // set by ctest

@@ -137,6 +137,7 @@ void PrintLoadgenUsage(std::ostream& out) {
          "  --violation-fraction F  built-in: share of time each tag is in violation (0.1)\n"
          "  --batch N           fixes per FixBatch (default: rate / 1000, at least 1)\n"
          "  --id-prefix P       put before every id (default: lg<milliseconds>-, unique)\n"
+         "  --connections N     spread the batches over N ingest connections (default 1)\n"
          "  --daemon-pid PID    stayawayd's process id (same machine): report its CPU use\n";
 }
 
@@ -159,13 +160,15 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
   std::optional<std::vector<double>> rates =
       ParseRates(flags.count("sweep") ? flags["sweep"] : flags["rate"]);
   double duration_s = 0, violation_fraction = 0.1;
-  size_t devices = 2000, batch = 0;
+  size_t devices = 2000, batch = 0, connections = 1;
   int daemon_pid = -1;
   if ((flags.count("daemon-pid") &&
        (!ParseNumber(flags["daemon-pid"], &daemon_pid) || daemon_pid <= 0)) ||
       !rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
       duration_s > 24 * 3600 ||
       (flags.count("devices") && (!ParseNumber(flags["devices"], &devices) || devices < 2)) ||
+      (flags.count("connections") && (!ParseNumber(flags["connections"], &connections) ||
+                                      connections == 0 || connections > 256)) ||
       (flags.count("batch") &&
        (!ParseNumber(flags["batch"], &batch) || batch == 0 || batch > 10'000)) ||
       (flags.count("violation-fraction") &&
@@ -173,7 +176,7 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
         !(violation_fraction >= 0 && violation_fraction <= 0.75)))) {
     err << "stayaway loadgen: --rate/--sweep take positive numbers, --duration seconds > 0,\n"
            "  --devices a whole number >= 2, --batch 1..10000, --violation-fraction 0..0.75,\n"
-           "  --daemon-pid a process id\n";
+           "  --connections 1..256, --daemon-pid a process id\n";
     return kUsage;
   }
   const std::string prefix = flags.count("id-prefix") ? flags["id-prefix"] : DefaultIdPrefix();
@@ -207,6 +210,7 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
     options.first_fix_index = next_fix;
     options.next_event_seq = &next_event_seq;
     options.daemon_pid = daemon_pid;
+    options.connections = connections;
     err << "stayaway loadgen: " << rate << " fixes/s for " << duration_s << " s, batches of "
         << options.batch_size << "\n";
     loadgen::RunReport report = loadgen::RunAgainstDaemon(*workload, options);

@@ -3,7 +3,8 @@
 //
 //   stayaway loadgen --target HOST:PORT --http HOST:PORT --rate R --duration S
 //                    [--sweep R1,R2,...] [--input DIR] [--devices N] [--batch N]
-//                    [--violation-fraction F] [--id-prefix P] [--daemon-pid PID]
+//                    [--violation-fraction F] [--id-prefix P] [--connections N]
+//                    [--daemon-pid PID]
 //
 // First loads the workload's orders (and global zones) over the HTTP API, then streams
 // fixes open loop (tools/loadgen/open_loop_schedule.h: latency is measured from each

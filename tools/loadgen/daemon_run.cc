@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct AckTally {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   std::atomic<uint64_t> answered_batches{0};
+  std::atomic<uint64_t> sent_batches{0};  // by the sender, on this connection
   Nanos last_ack{0};
   std::vector<std::string> notes;
 };
@@ -56,11 +58,18 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   report.batch = schedule.batch_size();
   report.fixes_scheduled = schedule.fix_count();
 
-  tools::DaemonClient ingest, subscriber;
-  if (Status s = ingest.Connect(options.ingest_target); !s.ok()) {
-    report.notes.push_back(s.message());
-    return report;
+  // Batch b goes out on connection b % connections, so the k-th reply on connection c
+  // answers batch c + k * connections.
+  const std::size_t connections = std::max<std::size_t>(options.connections, 1);
+  std::vector<std::unique_ptr<tools::DaemonClient>> ingest;
+  for (std::size_t c = 0; c < connections; ++c) {
+    ingest.push_back(std::make_unique<tools::DaemonClient>());
+    if (Status s = ingest.back()->Connect(options.ingest_target); !s.ok()) {
+      report.notes.push_back(s.message());
+      return report;
+    }
   }
+  tools::DaemonClient subscriber;
   if (Status s = subscriber.Connect(options.ingest_target); !s.ok()) {
     report.notes.push_back(s.message());
     return report;
@@ -91,17 +100,20 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   };
 
   std::atomic<bool> sender_done{false};
-  std::atomic<uint64_t> batches_sent{0};
   std::atomic<int64_t> last_event_ns{0};
 
-  AckTally acks;
-  std::thread ack_reader([&] {
-    uint64_t expected = 0;  // replies come in the order the batches went out
+  std::vector<AckTally> tallies(connections);
+  auto read_acks = [&](std::size_t c) {
+    AckTally& acks = tallies[c];
+    tools::DaemonClient& connection = *ingest[c];
+    uint64_t expected = c;  // replies come in the order the batches went out
     for (;;) {
-      if (sender_done.load() && acks.answered_batches >= batches_sent.load()) break;
+      if (sender_done.load() && acks.answered_batches >= acks.sent_batches.load()) break;
       v1::ServerFrame frame;
-      if (Status s = ingest.Receive(&frame); !s.ok()) {
-        if (acks.answered_batches < batches_sent.load()) Note(&acks.notes, "acks: " + s.message());
+      if (Status s = connection.Receive(&frame); !s.ok()) {
+        if (acks.answered_batches < acks.sent_batches.load()) {
+          Note(&acks.notes, "acks: " + s.message());
+        }
         break;
       }
       const Nanos now = clock.Now();
@@ -111,7 +123,7 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
           Note(&acks.notes, "ack for unknown batch " + std::to_string(frame.ack().batch_id()));
           continue;
         }
-        expected = b + 1;
+        expected = b + connections;
         acks.latency.RecordMicros(Micros(now - start - schedule.BatchOffset(b)));
         acks.accepted += static_cast<uint64_t>(frame.ack().accepted_size());
         acks.rejected += static_cast<uint64_t>(frame.ack().rejected_size());
@@ -121,7 +133,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
         }
       } else if (frame.has_error()) {
         // An error frame answers the next batch in order, refused whole.
-        const uint64_t b = expected++;
+        const uint64_t b = expected;
+        expected += connections;
         acks.latency.RecordMicros(Micros(now - start - schedule.BatchOffset(b)));
         acks.rejected += schedule.FixesIn(b);
         Note(&acks.notes,
@@ -132,7 +145,9 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
       acks.last_ack = now;
       acks.answered_batches.fetch_add(1);
     }
-  });
+  };
+  std::vector<std::thread> ack_readers;
+  for (std::size_t c = 0; c < connections; ++c) ack_readers.emplace_back(read_acks, c);
 
   EventTally events;
   events.next_seq = options.next_event_seq ? *options.next_event_seq : 1;
@@ -186,9 +201,10 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
                            fixes->Mutable(static_cast<int>(j)));
         }
         // Counted before the send: the ack may arrive before Send returns.
-        batches_sent.fetch_add(1);
-        if (Status s = ingest.Send(frame); !s.ok()) {
-          batches_sent.fetch_sub(1);
+        AckTally& acks = tallies[b % connections];
+        acks.sent_batches.fetch_add(1);
+        if (Status s = ingest[b % connections]->Send(frame); !s.ok()) {
+          acks.sent_batches.fetch_sub(1);
           Note(&send_notes, "send: " + s.message());
           return false;
         }
@@ -202,7 +218,13 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
 
   // The acks still outstanding.
   const Nanos ack_deadline = clock.Now() + duration_cast<Nanos>(options.ack_timeout);
-  while (acks.answered_batches.load() < batches_sent.load()) {
+  auto all_answered = [&] {
+    for (const AckTally& acks : tallies) {
+      if (acks.answered_batches.load() < acks.sent_batches.load()) return false;
+    }
+    return true;
+  };
+  while (!all_answered()) {
     if (clock.Now() >= ack_deadline) {
       Note(&send_notes,
            "gave up waiting for acks after " + std::to_string(options.ack_timeout.count()) + " ms");
@@ -210,8 +232,16 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
     }
     std::this_thread::sleep_for(milliseconds(1));
   }
-  ingest.Shutdown();
-  ack_reader.join();
+  for (auto& connection : ingest) connection->Shutdown();
+  for (std::thread& reader : ack_readers) reader.join();
+  AckTally acks;  // all connections together
+  for (AckTally& tally : tallies) {
+    acks.latency.Merge(tally.latency);
+    acks.accepted += tally.accepted;
+    acks.rejected += tally.rejected;
+    acks.last_ack = std::max(acks.last_ack, tally.last_ack);
+    for (std::string& note : tally.notes) Note(&acks.notes, std::move(note));
+  }
   if (options.daemon_pid > 0) {
     report.server_cpu = CpuUseBetween(daemon_before, SampleProcessCpu(options.daemon_pid));
   }
