@@ -573,6 +573,12 @@ void TcpIngestServer::Shared::Accept() {
           });
           return;
         }
+        // Acks and events are small frames; with Nagle's algorithm an ack waits for the
+        // client's next frame or its delayed ACK (up to 40 ms) whenever the previous one
+        // is unacknowledged. Measured by `stayaway loadgen`: ack p50 10 ms at 100
+        // batches/s with it, about 1 ms without.
+        error_code no_delay_error;
+        socket.set_option(tcp::no_delay(true), no_delay_error);
         self->Admit(std::move(socket));
         self->Accept();
       });

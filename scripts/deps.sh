@@ -21,3 +21,10 @@ stayaway_install_deps() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+
+# Optional group for the peer benchmarks (scripts/peers.sh, scripts/bench_e2e): the Redis
+# and PostgreSQL client libraries and throw-away servers. scripts/test does not need them;
+# without the libraries CMake skips stayaway_peer_bench with a message.
+STAYAWAY_PEER_PACKAGES=(
+  libhiredis-dev libpq-dev redis-server postgresql postgresql-15-postgis-3 python3
+)

@@ -1,6 +1,8 @@
 // DaemonClient: a small blocking client of stayawayd's ingest port (varint-delimited
 // ClientFrame / ServerFrame, see proto/stayaway.proto), for the command-line tools.
-// Not for servers: it blocks the calling thread. Thread-compatible.
+// Not for servers: it blocks the calling thread. Thread-compatible, with one exception for
+// full-duplex use (the load generator): one thread may Send while another Receives, and
+// Shutdown may be called from any thread to end a Receive blocked on another.
 #ifndef STAYAWAY_TOOLS_DAEMON_CLIENT_H_
 #define STAYAWAY_TOOLS_DAEMON_CLIENT_H_
 
@@ -25,6 +27,9 @@ class DaemonClient {
   Status Send(const v1::ClientFrame& frame);
   // Blocks until a whole frame arrives; FailedPrecondition when the daemon closed.
   Status Receive(v1::ServerFrame* frame);
+  // Shuts the connection down in both directions: a blocked Receive returns
+  // FailedPrecondition, later Sends fail. The descriptor is closed by the destructor.
+  void Shutdown();
 
  private:
   int fd_ = -1;

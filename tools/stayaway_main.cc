@@ -9,6 +9,7 @@
 #include "tools/evidence_commands.h"
 #include "tools/export_commands.h"
 #include "tools/live_commands.h"
+#include "tools/loadgen_command.h"
 #include "tools/replay_command.h"
 #include "tools/score_command.h"
 #include "tools/simulate_command.h"
@@ -28,6 +29,7 @@ void PrintUsage(std::ostream& out) {
          "  import   check an export and build a new data directory from it\n"
          "  simulate write a simulated city: orders, zones, fixes and the ground truth\n"
          "  score    compare replayed events with a simulation's ground truth\n"
+         "  loadgen  drive a running stayawayd at a fixed rate and measure its latency\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
     return stayaway::tools::RunSimulateCommand(rest, std::cout, std::cerr);
   }
   if (command == "score") return stayaway::tools::RunScoreCommand(rest, std::cout, std::cerr);
+  if (command == "loadgen") return stayaway::tools::RunLoadgenCommand(rest, std::cout, std::cerr);
   if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);

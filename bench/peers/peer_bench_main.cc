@@ -1,0 +1,226 @@
+// stayaway_peer_bench: the load of `stayaway loadgen`, same workload and open-loop
+// schedule, against a peer store instead of stayawayd, reported in the same JSON shape
+// (tools/loadgen/run_report.h) so the numbers sit side by side.
+//
+//   stayaway_peer_bench --store redis --redis 127.0.0.1:6390 --rate R --duration S
+//   stayaway_peer_bench --store postgis --postgres "host=127.0.0.1 port=5544 dbname=postgres"
+//                       --sweep R1,R2,... --duration S [--input DIR] [--devices N]
+//                       [--batch N] [--violation-fraction F]
+//
+// Each call is synchronous (one round trip for both stores) on the schedule; a store
+// that falls behind gets every batch already due merged into its next call (up to 2,000
+// fixes: one pipeline, one transaction), as stayawayd's group commit merges the batches
+// queued behind a sync. A batch's latency runs from its intended send time to the
+// store's reply, so a store that cannot keep up shows it (coordinated omission
+// corrected, as in loadgen).
+// ack_latency_us and fix_to_alert_latency_us are both that batch latency (a peer knows
+// of an alert when its query returns); alerts_observed counts (fix, counterpart) pairs
+// found within the violation distance. scripts/peers.sh starts the servers and runs this.
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+#include "bench/peers/postgis_store.h"
+#include "bench/peers/redis_store.h"
+#include "tools/loadgen/open_loop_schedule.h"
+#include "tools/loadgen/process_cpu.h"
+#include "tools/loadgen/run_report.h"
+#include "tools/loadgen/workload.h"
+
+namespace stayaway::peers {
+namespace {
+
+using loadgen::Nanos;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// The most fixes one coalesced call carries.
+constexpr size_t kMaxFixesPerCall = 2000;
+
+void Usage(std::ostream& out) {
+  out << "usage: stayaway_peer_bench --store redis|postgis [--redis HOST:PORT]\n"
+         "         [--postgres CONNINFO] (--rate R | --sweep R1,R2,...) --duration S\n"
+         "         [--input DIR] [--devices N] [--batch N] [--violation-fraction F]\n";
+}
+
+template <typename Number>
+bool ParseNumber(std::string_view text, Number* value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+std::optional<std::vector<double>> ParseRates(std::string_view text) {
+  std::vector<double> rates;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    double rate = 0;
+    if (!ParseNumber(text.substr(0, comma), &rate) || !(rate > 0) || !std::isfinite(rate)) {
+      return std::nullopt;
+    }
+    rates.push_back(rate);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  if (rates.empty()) return std::nullopt;
+  return rates;
+}
+
+loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, double rate,
+                           double duration_s, size_t batch_size, uint64_t first_fix) {
+  const loadgen::OpenLoopSchedule schedule(rate, batch_size, duration_s);
+  loadgen::RunReport report;
+  report.target = store.name();
+  report.rate_asked = rate;
+  report.duration_s = duration_s;
+  report.devices = workload.device_ids().size();
+  report.batch = schedule.batch_size();
+  report.fixes_scheduled = schedule.fix_count();
+
+  const loadgen::ProcessCpuSample server_before =
+      store.server_pid() > 0 ? loadgen::SampleProcessCpu(store.server_pid())
+                             : loadgen::ProcessCpuSample{};
+  const loadgen::ProcessCpuSample generator_before = loadgen::SampleProcessCpu(0);
+  loadgen::SteadySchedulerClock clock;
+  const Nanos start = clock.Now() + milliseconds(50);
+  const TimeMs wall_start_ms =
+      duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 50;
+  std::vector<v1::Fix> fixes;
+  Nanos last_reply{0};
+  const Nanos give_up_at =
+      start + Nanos(static_cast<int64_t>(duration_s * 1e9)) + std::chrono::seconds(5);
+  // A synchronous client that falls behind merges the batches already due into one call
+  // (one pipeline, one transaction): the peers' equivalent of stayawayd's group commit.
+  const loadgen::OpenLoopResult sent = loadgen::RunOpenLoopCoalescing(
+      schedule, clock, start, give_up_at, std::max<size_t>(1, kMaxFixesPerCall / batch_size),
+      [&](size_t first, size_t end) {
+        fixes.clear();
+        for (size_t b = first; b < end; ++b) {
+          const Nanos due = start + schedule.BatchOffset(b);
+          const TimeMs event_time =
+              wall_start_ms + duration_cast<milliseconds>(due - start).count();
+          for (size_t j = 0; j < schedule.FixesIn(b); ++j) {
+            workload.MakeFix(first_fix + schedule.FirstFix(b) + j, event_time,
+                             &fixes.emplace_back());
+          }
+        }
+        std::vector<uint32_t> within;
+        const Status applied = store.ApplyBatch(fixes, &within);
+        last_reply = clock.Now();
+        size_t fix = 0;
+        for (size_t b = first; b < end; ++b) {
+          const int64_t latency =
+              duration_cast<microseconds>(last_reply - start - schedule.BatchOffset(b)).count();
+          report.ack_latency.RecordMicros(latency);
+          for (size_t j = 0; j < schedule.FixesIn(b); ++j, ++fix) {
+            for (uint32_t i = 0; applied.ok() && i < within[fix]; ++i) {
+              report.fix_to_alert_latency.RecordMicros(latency);
+              ++report.alerts_observed;
+            }
+          }
+        }
+        if (!applied.ok()) {
+          report.fixes_rejected += fixes.size();
+          if (report.notes.size() < 8) report.notes.push_back(applied.message());
+          return true;
+        }
+        report.fixes_acked += fixes.size();
+        return true;
+      });
+  if (store.server_pid() > 0) {
+    report.server_cpu =
+        loadgen::CpuUseBetween(server_before, loadgen::SampleProcessCpu(store.server_pid()));
+  }
+  report.generator_cpu = loadgen::CpuUseBetween(generator_before, loadgen::SampleProcessCpu(0));
+  report.fixes_sent = sent.fixes_sent;
+  report.max_send_lag_us = duration_cast<microseconds>(sent.max_send_lag).count();
+  if (sent.stopped_early) {
+    report.notes.push_back("fell more than 5 s behind the schedule; the rest was not sent");
+  }
+  const double elapsed_s =
+      std::max(duration_s, static_cast<double>((last_reply - start).count()) / 1e9);
+  report.rate_achieved = static_cast<double>(report.fixes_acked) / elapsed_s;
+  return report;
+}
+
+int Main(int argc, char** argv) {
+  std::map<std::string, std::string> flags;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      Usage(std::cout);
+      return 0;
+    }
+    if (!arg.starts_with("--") || i + 1 >= argc) {
+      Usage(std::cerr);
+      return 2;
+    }
+    flags[std::string(arg.substr(2))] = argv[++i];
+  }
+  std::optional<std::vector<double>> rates =
+      ParseRates(flags.count("sweep") ? flags["sweep"] : flags["rate"]);
+  double duration_s = 0, violation_fraction = 0.1;
+  size_t devices = 2000, batch = 0;
+  if (!rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
+      (flags.count("devices") && (!ParseNumber(flags["devices"], &devices) || devices < 2)) ||
+      (flags.count("batch") && (!ParseNumber(flags["batch"], &batch) || batch == 0)) ||
+      (flags.count("violation-fraction") &&
+       !ParseNumber(flags["violation-fraction"], &violation_fraction))) {
+    Usage(std::cerr);
+    return 2;
+  }
+  std::unique_ptr<PeerStore> store;
+  if (flags["store"] == "redis") {
+    store = std::make_unique<RedisStore>(flags.count("redis") ? flags["redis"] : "127.0.0.1:6379");
+  } else if (flags["store"] == "postgis") {
+    store = std::make_unique<PostgisStore>(flags.count("postgres") ? flags["postgres"]
+                                                                   : "dbname=postgres");
+  } else {
+    Usage(std::cerr);
+    return 2;
+  }
+  const std::string prefix = "peer-";
+  std::optional<loadgen::Workload> workload;
+  if (flags.count("input")) {
+    StatusOr<loadgen::Workload> loaded = loadgen::Workload::FromReplayDir(flags["input"], prefix);
+    if (!loaded.ok()) {
+      std::cerr << "stayaway_peer_bench: " << loaded.status().message() << '\n';
+      return 2;
+    }
+    workload = std::move(*loaded);
+  } else {
+    workload = loadgen::Workload::BuiltIn(
+        {.devices = devices, .violation_fraction = violation_fraction, .id_prefix = prefix});
+  }
+  if (Status s = store->Setup(*workload); !s.ok()) {
+    std::cerr << "stayaway_peer_bench: " << s.message() << '\n';
+    return 2;
+  }
+  std::vector<loadgen::RunReport> reports;
+  uint64_t next_fix = 0;
+  for (const double rate : *rates) {
+    const size_t batch_size =
+        batch > 0 ? batch : std::max<size_t>(1, static_cast<size_t>(std::llround(rate / 1000)));
+    std::cerr << "stayaway_peer_bench: " << store->name() << " at " << rate << " fixes/s for "
+              << duration_s << " s, batches of " << batch_size << '\n';
+    reports.push_back(RunOnce(*store, *workload, rate, duration_s, batch_size, next_fix));
+    next_fix += reports.back().fixes_scheduled;
+    std::cerr << "stayaway_peer_bench:   achieved " << reports.back().rate_achieved
+              << " fixes/s, p99 " << reports.back().ack_latency.PercentileMicros(99) << " us\n";
+    if (reports.back().saturated() && flags.count("sweep")) break;
+  }
+  std::cout << (flags.count("sweep") ? loadgen::ReportsToJson(reports) : reports.front().ToJson())
+            << '\n';
+  return 0;
+}
+
+}  // namespace
+}  // namespace stayaway::peers
+
+int main(int argc, char** argv) { return stayaway::peers::Main(argc, argv); }

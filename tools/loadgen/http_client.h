@@ -1,0 +1,26 @@
+// HttpRequest: one blocking HTTP/1.1 request to stayawayd's API on its own connection
+// (Connection: close, read to the end), for setting up a load test: orders and zones.
+// Not a general client: no TLS, no chunked bodies, no redirects. Thread-safe (no state).
+#ifndef STAYAWAY_TOOLS_LOADGEN_HTTP_CLIENT_H_
+#define STAYAWAY_TOOLS_LOADGEN_HTTP_CLIENT_H_
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace stayaway::loadgen {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+// `target` is HOST:PORT; `path` starts with '/'. FailedPrecondition when the server cannot
+// be reached or answers with something that is not HTTP/1.x; any HTTP status is a value.
+StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view method,
+                                   std::string_view path, std::string_view json_body = {});
+
+}  // namespace stayaway::loadgen
+
+#endif  // STAYAWAY_TOOLS_LOADGEN_HTTP_CLIENT_H_
