@@ -52,6 +52,9 @@ struct FixesWork {
   std::vector<v1::Fix> fixes;
   std::string source;
   ingest::MonitoringService::FixesDone done;
+  // Each fix serialized as its journal record (evidence::FixInputBytes), once: the journal
+  // writes these bytes and the Merkle leaf hashes them.
+  std::vector<std::string> input_bytes;
 };
 struct AdminWork {
   v1::Input input;
@@ -122,7 +125,7 @@ struct Core::State {
   void Run();
   Status Recover();
   // Journals the inputs of `batch` with one sync; false when that failed.
-  bool Journal(const std::deque<Work>& batch);
+  bool Journal(std::deque<Work>& batch);
   void Refuse(Work& work, const Status& why);
   void ApplyTick(TimeMs now, std::vector<v1::Event>* events);
   void Apply(Work& work, std::vector<v1::Event>* events);
@@ -130,6 +133,8 @@ struct Core::State {
   // After `input` was applied: its Merkle leaf, then its events (numbered, logged, booked,
   // counted, each with its own leaf), then listeners are told.
   void Commit(const v1::Input& input, std::vector<v1::Event>* events);
+  // The same, given the input's leaf data (evidence/leaves.h) instead of the input.
+  void CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events);
   void Publish(std::vector<v1::Event>* events);
   void MaybeCheckpoint(TimeMs now, bool force);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
@@ -245,14 +250,14 @@ void Core::State::RecordCatalogue(const v1::Input& input) {
   if (input.has_global_zone()) zones[input.global_zone().id()] = input.global_zone();
 }
 
-bool Core::State::Journal(const std::deque<Work>& batch) {
+bool Core::State::Journal(std::deque<Work>& batch) {
   if (!journal) return true;
-  v1::Input input;
-  for (const Work& work : batch) {
-    if (const auto* fixes = std::get_if<FixesWork>(&work)) {
+  for (Work& work : batch) {
+    if (auto* fixes = std::get_if<FixesWork>(&work)) {
+      fixes->input_bytes.reserve(fixes->fixes.size());
       for (const v1::Fix& fix : fixes->fixes) {
-        *input.mutable_fix() = fix;
-        journal->Append(input);
+        fixes->input_bytes.push_back(evidence::FixInputBytes(fix));
+        journal->AppendSerialized(fixes->input_bytes.back());
       }
     } else if (const auto* admin = std::get_if<AdminWork>(&work)) {
       journal->Append(admin->input);
@@ -387,25 +392,35 @@ void Core::State::Run() {
 void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
   if (auto* fixes = std::get_if<FixesWork>(&work)) {
     std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
-    v1::Input input;
-    for (size_t i = 0; i < fixes->fixes.size(); ++i) {
-      const auto started = std::chrono::steady_clock::now();
-      const Status status = engine->ApplyFix(fixes->fixes[i], events);
-      metrics.ObserveEvaluation(std::chrono::steady_clock::now() - started);
-      *input.mutable_fix() = fixes->fixes[i];
+    if (fixes->input_bytes.size() != fixes->fixes.size()) {  // no journal: not made yet
+      fixes->input_bytes.clear();
+      for (const v1::Fix& fix : fixes->fixes) {
+        fixes->input_bytes.push_back(evidence::FixInputBytes(fix));
+      }
+    }
+    // The batch goes through the engine in one call, which fetches the state of the fixes
+    // ahead while it evaluates one; counters are gathered here and handed over once.
+    Metrics::FixBatch stats;
+    auto started = std::chrono::steady_clock::now();
+    engine->ApplyFixes(fixes->fixes, events, [&](size_t i, const Status& status,
+                                                 std::vector<v1::Event>* fix_events) {
+      const auto now = std::chrono::steady_clock::now();
+      stats.ObserveEvaluation(now - started);
       // Events go to the log before the sender hears back: what is acknowledged is applied.
-      Commit(input, events);
+      CommitLeaf(evidence::InputLeafDataFromBytes(fixes->input_bytes[i]), fix_events);
       ingest::FixOutcome& out = outcomes[i];
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;
         out.duplicate = !status.ok();
-        metrics.CountFix(fixes->source, out.duplicate);
+        ++(out.duplicate ? stats.duplicates : stats.applied);
       } else {
         out.code = std::string(StatusCodeName(status.code()));
         out.reason = status.message();
-        metrics.CountRejected(fixes->source, out.code);
+        ++stats.rejected[out.code];
       }
-    }
+      started = std::chrono::steady_clock::now();
+    });
+    metrics.AddFixBatch(fixes->source, stats);
     if (fixes->done) fixes->done(std::move(outcomes));
     return;
   }
@@ -535,8 +550,12 @@ void Core::State::Publish(std::vector<v1::Event>* events) {
 }
 
 void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events) {
+  CommitLeaf(evidence::InputLeafData(input), events);
+}
+
+void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events) {
   ++journal_records;
-  tree.Append(evidence::InputLeafData(input));
+  tree.Append(input_leaf_data);
   if (events->empty()) return;
   const uint64_t first = log.Append(*events);
   v1::EventRecord record;
@@ -601,7 +620,7 @@ bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, Fixe
     }
     state_->queued_fixes += fixes.size();
     depth = state_->queued_fixes;
-    state_->queue.emplace_back(FixesWork{std::move(fixes), std::string(source), std::move(done)});
+    state_->queue.emplace_back(FixesWork{std::move(fixes), std::string(source), std::move(done), {}});
   }
   state_->metrics.SetQueueDepth(depth);
   state_->work_ready.notify_one();

@@ -26,6 +26,25 @@ void Metrics::CountFix(std::string_view source, bool duplicate) {
   ++fixes_[{std::string(source), duplicate ? "duplicate" : "new"}];
 }
 
+void Metrics::FixBatch::ObserveEvaluation(std::chrono::nanoseconds took) {
+  const double seconds = std::chrono::duration<double>(took).count();
+  size_t bucket = 0;
+  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
+  ++latency_counts[bucket];
+  latency_sum_seconds += seconds;
+}
+
+void Metrics::AddFixBatch(std::string_view source, const FixBatch& batch) {
+  static_assert(std::tuple_size_v<decltype(batch.latency_counts)> == kBuckets.size() + 1);
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string name(source);
+  if (batch.applied > 0) fixes_[{name, "new"}] += batch.applied;
+  if (batch.duplicates > 0) fixes_[{name, "duplicate"}] += batch.duplicates;
+  for (const auto& [reason, n] : batch.rejected) rejected_[{name, reason}] += n;
+  for (size_t i = 0; i < latency_counts_.size(); ++i) latency_counts_[i] += batch.latency_counts[i];
+  latency_sum_seconds_ += batch.latency_sum_seconds;
+}
+
 void Metrics::CountRejected(std::string_view source, std::string_view reason) {
   std::lock_guard<std::mutex> lock(mu_);
   ++rejected_[{std::string(source), std::string(reason)}];

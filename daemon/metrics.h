@@ -35,6 +35,17 @@ namespace stayaway::daemon {
 
 class Metrics {
  public:
+  // What the engine thread gathers over one batch of fixes and hands over with one lock.
+  struct FixBatch {
+    uint64_t applied = 0;
+    uint64_t duplicates = 0;
+    std::map<std::string, uint64_t> rejected;  // by reason
+    std::array<uint64_t, 11> latency_counts{};  // kBuckets + the +Inf bucket
+    double latency_sum_seconds = 0;
+    void ObserveEvaluation(std::chrono::nanoseconds took);
+  };
+  void AddFixBatch(std::string_view source, const FixBatch& batch);
+
   void CountFix(std::string_view source, bool duplicate);
   void CountRejected(std::string_view source, std::string_view reason);
   void CountBackpressure(std::string_view source);
@@ -52,6 +63,7 @@ class Metrics {
 
  private:
   // Upper bounds of the latency buckets, in seconds.
+  friend struct FixBatch;
   static constexpr std::array<double, 10> kBuckets = {1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6,
                                                       5e-6, 1e-5,   1e-4, 1e-3, 1e-2};
   mutable std::mutex mu_;

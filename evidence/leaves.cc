@@ -20,6 +20,33 @@ std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
 
 std::string InputLeafData(const v1::Input& input) { return "I" + DeterministicBytes(input); }
 
+std::string FixInputBytes(const v1::Fix& fix) {
+  // Input.fix is field 1, length-delimited: tag 0x0a, the length as a varint, the fix.
+  const size_t size = fix.ByteSizeLong();
+  std::string out;
+  out.reserve(size + 6);
+  out.push_back('\x0a');
+  for (uint64_t v = size; ; v >>= 7) {
+    if (v < 0x80) {
+      out.push_back(static_cast<char>(v));
+      break;
+    }
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  }
+  const size_t header = out.size();
+  out.resize(header + size);
+  fix.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + header));
+  return out;
+}
+
+std::string InputLeafDataFromBytes(std::string_view input_bytes) {
+  std::string out;
+  out.reserve(input_bytes.size() + 1);
+  out.push_back('I');
+  out.append(input_bytes);
+  return out;
+}
+
 std::string EventLeafData(const v1::EventRecord& record) {
   return "E" + DeterministicBytes(record);
 }

@@ -13,18 +13,26 @@
 #define STAYAWAY_EVIDENCE_LEAVES_H_
 
 #include <string>
+#include <string_view>
 
 namespace google::protobuf {
 class MessageLite;
 }
 namespace stayaway::v1 {
 class EventRecord;
+class Fix;
 class Input;
 }  // namespace stayaway::v1
 
 namespace stayaway::evidence {
 
 std::string InputLeafData(const v1::Input& input);
+// The hot path's shortcut for a fix: the bytes of the Input that holds only `fix`, exactly
+// as DeterministicBytes(Input{fix}) (a fix has no map fields), made without copying the
+// fix into an Input. They are both the journal record and, after the "I", the leaf data.
+std::string FixInputBytes(const v1::Fix& fix);
+// "I" + serialized Input bytes: InputLeafData of the Input those bytes hold.
+std::string InputLeafDataFromBytes(std::string_view input_bytes);
 std::string EventLeafData(const v1::EventRecord& record);
 // Deterministic serialization (stable field order, map entries sorted) of any message.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);

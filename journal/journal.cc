@@ -217,8 +217,9 @@ Status JournalWriter::Roll() {
   return Status::Ok();
 }
 
-void JournalWriter::Append(const v1::Input& input) {
-  const std::string payload = input.SerializeAsString();
+void JournalWriter::Append(const v1::Input& input) { AppendSerialized(input.SerializeAsString()); }
+
+void JournalWriter::AppendSerialized(std::string_view payload) {
   Store32(static_cast<uint32_t>(payload.size()), &buffer_);
   Store32(Crc32c(payload), &buffer_);
   buffer_ += payload;

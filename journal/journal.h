@@ -97,6 +97,9 @@ class JournalWriter {
   // A segment rolls over past `segment_bytes` (tests use small ones).
   Status Open(const std::string& dir, bool fsync = true, uint64_t segment_bytes = kSegmentBytes);
   void Append(const v1::Input& input);
+  // Appends an already serialized Input (the hot path serializes each fix once, for the
+  // journal and the Merkle leaf alike).
+  void AppendSerialized(std::string_view payload);
   // Writes what was appended and makes it durable (fdatasync). On failure nothing of what
   // was appended since the last Sync stays in the journal (the caller refuses it all).
   Status Sync();
