@@ -205,12 +205,35 @@ Status Core::State::Recover() {
   }
   const uint64_t skip = journal_records - base_records;
   uint64_t seen = 0;
-  auto report = journal::ReadAll(options.journal_dir, read, [&](const v1::Input& input) {
-    if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
-    events.clear();
-    if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
-    Commit(input, &events);
-  });
+  // Runs of fixes go through the engine as batches, as they did live (same results, the
+  // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
+  std::vector<v1::Fix> run;
+  std::vector<std::string> run_leaves;
+  auto flush = [&] {
+    if (run.empty()) return;
+    engine->ApplyFixes(run, &events, [&](size_t i, const Status&, std::vector<v1::Event>* fix_events) {
+      CommitLeaf(run_leaves[i], fix_events);
+    });
+    run.clear();
+    run_leaves.clear();
+  };
+  auto report = journal::ReadAllRecords(
+      options.journal_dir, read, [&](const v1::Input& input, std::string_view payload) {
+        if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
+        if (input.has_fix()) {
+          run.push_back(input.fix());
+          // Written by FixInputBytes (or Append of an Input holding only the fix): the
+          // same bytes its leaf was made of.
+          run_leaves.push_back(evidence::InputLeafDataFromBytes(payload));
+          if (run.size() == 1024) flush();
+          return;
+        }
+        flush();
+        events.clear();
+        if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
+        Commit(input, &events);
+      });
+  flush();
   if (!report.ok()) return report.status();
   if (!report->warnings.empty()) {
     Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});

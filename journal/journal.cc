@@ -107,6 +107,13 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
 
 StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
                              const std::function<void(const v1::Input&)>& on_input) {
+  return ReadAllRecords(dir, options,
+                        [&](const v1::Input& input, std::string_view) { on_input(input); });
+}
+
+StatusOr<ReadReport> ReadAllRecords(
+    const std::string& dir, const ReadOptions& options,
+    const std::function<void(const v1::Input&, std::string_view payload)>& on_input) {
   const bool salvage = options.salvage;
   const ReadMode mode = options.mode;
   ReadReport report;
@@ -146,7 +153,7 @@ StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
           } else if (!input.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
             problem = "a record that is not an input";
           } else {
-            on_input(input);
+            on_input(input, payload);
             ++report.records;
             offset += kHeaderBytes + length;
             continue;

@@ -77,6 +77,10 @@ struct ReadOptions {
 };
 StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
                              const std::function<void(const v1::Input&)>& on_input);
+// The same, with each record's payload bytes (the serialized Input) beside the input.
+StatusOr<ReadReport> ReadAllRecords(
+    const std::string& dir, const ReadOptions& options,
+    const std::function<void(const v1::Input&, std::string_view payload)>& on_record);
 
 // The segment numbers in `dir`, ascending.
 std::vector<uint32_t> ListSegments(const std::string& dir);
