@@ -89,12 +89,44 @@ StatusOr<uint64_t> DeleteSegmentsBefore(const std::string& dir, uint32_t first_k
   return freed;
 }
 
-uint32_t Crc32c(std::string_view data) {
+namespace {
+
+uint32_t Crc32cTable(std::string_view data) {
   static const std::array<uint32_t, 256> table = MakeCrcTable();
   uint32_t c = 0xFFFFFFFFu;
   for (unsigned char byte : data) c = table[(c ^ byte) & 0xff] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
+
+#if defined(__x86_64__)
+// SSE 4.2 has the Castagnoli polynomial in hardware: 8 bytes a cycle or so, where the
+// table takes several cycles a byte (recovery reads every record through this).
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(std::string_view data) {
+  uint64_t c = 0xFFFFFFFFu;
+  const char* p = data.data();
+  size_t n = data.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; ++p, --n) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p));
+  return c32 ^ 0xFFFFFFFFu;
+}
+#endif
+
+}  // namespace
+
+uint32_t Crc32c(std::string_view data) {
+#if defined(__x86_64__)
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  if (hardware) return Crc32cHardware(data);
+#endif
+  return Crc32cTable(data);
+}
+
+uint32_t Crc32cPortable(std::string_view data) { return Crc32cTable(data); }
 
 StatusOr<ReadReport> ReadAll(const std::string& dir, bool salvage,
                              const std::function<void(const v1::Input&)>& on_input,
@@ -130,8 +162,14 @@ StatusOr<ReadReport> ReadAllRecords(
     const bool last = s + 1 == segments.size() && !stops_early;
     if (options.on_segment) options.on_segment(segments[s], report.records);
     const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
-    std::ifstream in(path, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      std::error_code size_error;
+      bytes.resize(static_cast<size_t>(fs::file_size(path, size_error)));
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      bytes.resize(static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+    }
     size_t offset = 0;
     while (offset < bytes.size()) {
       std::string problem;
