@@ -1,6 +1,7 @@
 #include "daemon/core.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
@@ -162,9 +163,15 @@ Status Core::Start() {
   }
   state_->running = true;
   state_->stopping = false;
-  state_->thread = std::thread([s = state_.get()] { s->Run(); });
+  state_->thread = std::thread([s = state_.get()] {
+    ::pthread_setname_np(::pthread_self(), "sa-engine");  // for top -H and perf
+    s->Run();
+  });
   if (state_->options.retention_keep_ms > 0 && !state_->options.data_dir.empty()) {
-    state_->retention_thread = std::thread([s = state_.get()] { s->RunRetention(); });
+    state_->retention_thread = std::thread([s = state_.get()] {
+      ::pthread_setname_np(::pthread_self(), "sa-retention");
+      s->RunRetention();
+    });
   }
   return Status::Ok();
 }

@@ -6,6 +6,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <pthread.h>
+
 #include <cctype>
 #include <csignal>
 #include <filesystem>
@@ -222,7 +224,12 @@ int Run(const DaemonConfig& config) {
 
   std::vector<std::thread> workers;
   const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  for (unsigned i = 1; i < threads; ++i) {
+    workers.emplace_back([&io, i] {
+      ::pthread_setname_np(::pthread_self(), ("sa-io-" + std::to_string(i)).c_str());
+      io.run();
+    });
+  }
   io.run();
   for (std::thread& worker : workers) worker.join();
   if (stopper.joinable()) stopper.join();

@@ -1,5 +1,7 @@
 #include "daemon/webhook_dispatcher.h"
 
+#include <pthread.h>
+
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -76,7 +78,10 @@ void WebhookDispatcher::Start() {
     new_events_ = true;
     wake_.notify_one();
   });
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "sa-webhook");
+    Run();
+  });
 }
 
 void WebhookDispatcher::Stop() {
