@@ -4,6 +4,7 @@
 
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
+#include "journal/byte_codec.h"
 #include "journal/journal.h"
 
 namespace stayaway::evidence {
@@ -11,38 +12,9 @@ namespace {
 
 constexpr char kMagic[] = "SRB1";
 
-void PutInt(uint64_t v, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutBytes(std::string_view bytes, std::string* out) {
-  PutInt(bytes.size(), 4, out);
-  out->append(bytes);
-}
-
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  uint64_t Int(int bytes) {
-    if (in.size() < static_cast<size_t>(bytes)) {
-      ok = false;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-    in.remove_prefix(static_cast<size_t>(bytes));
-    return v;
-  }
-  std::string_view Take(uint64_t n) {
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string_view out = in.substr(0, n);
-    in.remove_prefix(n);
-    return out;
-  }
-  std::string_view Bytes() { return Take(Int(4)); }
-};
+using journal::ByteReader;
+using journal::PutBytes;
+using journal::PutInt;
 
 }  // namespace
 
@@ -67,11 +39,11 @@ StatusOr<RetentionBase> RetentionBase::Decode(std::string_view bytes) {
   if (bytes.size() < 8 || bytes.substr(0, 4) != std::string_view(kMagic, 4)) {
     return InvalidArgument("not a retention base");
   }
-  Reader crc{bytes.substr(bytes.size() - 4)};
+  ByteReader crc{bytes.substr(bytes.size() - 4)};
   if (crc.Int(4) != journal::Crc32c(bytes.substr(0, bytes.size() - 4))) {
     return InvalidArgument("retention base checksum mismatch");
   }
-  Reader r{bytes.substr(4, bytes.size() - 8)};
+  ByteReader r{bytes.substr(4, bytes.size() - 8)};
   RetentionBase base;
   base.first_segment = static_cast<uint32_t>(r.Int(4));
   base.cut_time_ms = static_cast<TimeMs>(r.Int(8));

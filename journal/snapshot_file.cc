@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "journal/byte_codec.h"
 #include "journal/journal.h"
 
 namespace stayaway::journal {
@@ -16,41 +17,8 @@ namespace {
 
 constexpr char kMagic[] = "SSD1";
 
-void PutU32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutU64(uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutBytes(std::string_view bytes, std::string* out) {
-  PutU32(static_cast<uint32_t>(bytes.size()), out);
-  out->append(bytes);
-}
-
-// Reads what PutU32/PutU64/PutBytes wrote; every read is bounds-checked.
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  uint64_t Int(int bytes) {
-    if (in.size() < static_cast<size_t>(bytes)) {
-      ok = false;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-    in.remove_prefix(static_cast<size_t>(bytes));
-    return v;
-  }
-  std::string_view Bytes() {
-    const uint64_t n = Int(4);
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string_view out = in.substr(0, n);
-    in.remove_prefix(n);
-    return out;
-  }
+// The reader, with messages: a u32 count, then each as PutBytes of its serialization.
+struct Reader : ByteReader {
   template <typename Message>
   void Messages(std::vector<Message>* out) {
     const uint64_t count = Int(4);
@@ -65,7 +33,7 @@ struct Reader {
 
 template <typename Message>
 void PutMessages(const std::vector<Message>& messages, std::string* out) {
-  PutU32(static_cast<uint32_t>(messages.size()), out);
+  PutInt(messages.size(), 4, out);
   for (const Message& m : messages) PutBytes(m.SerializeAsString(), out);
 }
 
@@ -73,13 +41,13 @@ void PutMessages(const std::vector<Message>& messages, std::string* out) {
 
 std::string SnapshotFile::Encode() const {
   std::string bytes(kMagic, 4);
-  PutU64(records, &bytes);
+  PutInt(records, 8, &bytes);
   PutBytes(engine_bytes, &bytes);
   PutBytes(frontier_bytes, &bytes);
   PutMessages(events, &bytes);
   PutMessages(orders, &bytes);
   PutMessages(zones, &bytes);
-  PutU32(Crc32c(bytes), &bytes);
+  PutInt(Crc32c(bytes), 4, &bytes);
   return bytes;
 }
 
@@ -87,11 +55,12 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   if (bytes.size() < 8 || bytes.substr(0, 4) != std::string_view(kMagic, 4)) {
     return InvalidArgument("not a snapshot");
   }
-  Reader crc{bytes.substr(bytes.size() - 4)};
+  ByteReader crc{bytes.substr(bytes.size() - 4)};
   if (crc.Int(4) != Crc32c(bytes.substr(0, bytes.size() - 4))) {
     return InvalidArgument("snapshot checksum mismatch");
   }
-  Reader r{bytes.substr(4, bytes.size() - 8)};
+  Reader r;
+  r.in = bytes.substr(4, bytes.size() - 8);
   SnapshotFile out;
   out.records = r.Int(8);
   out.engine_bytes = std::string(r.Bytes());

@@ -13,12 +13,14 @@
 #include <thread>
 
 #include "tests/daemon_harness.h"
+#include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
 
 namespace stayaway {
 namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
+using testing_fixtures::MakeFix;
 
 // Enough descriptors for a thousand connections on each side (the daemon inherits it).
 bool RaiseDescriptorLimit(rlim_t want) {
@@ -29,16 +31,6 @@ bool RaiseDescriptorLimit(rlim_t want) {
   return ::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= want;
 }
 
-v1::Fix MakeFix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(t, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(5);
-  return fix;
-}
 
 std::string PairOrderJson(int i) {
   const std::string n = std::to_string(i);

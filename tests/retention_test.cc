@@ -25,11 +25,14 @@
 #include "evidence/retention_base.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
+#include "tests/wire_fixtures.h"
 
 namespace stayaway {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_fixtures::MakeFix;
+using testing_fixtures::PairOrder;
 
 constexpr TimeMs kMinute = 60'000;
 constexpr TimeMs kDay0 = 1741600800000;  // 2025-03-10T10:00:00Z
@@ -38,29 +41,7 @@ struct ManualClock {
   std::atomic<TimeMs> now{kDay0};
 };
 
-v1::Order PairOrder(const std::string& id, const std::string& tag, const std::string& phone) {
-  v1::Order order;
-  order.set_id(id);
-  order.set_version(1);
-  order.mutable_supervised()->set_id("s-" + id);
-  order.mutable_supervised()->add_devices(tag);
-  auto* victim = order.add_protected_();
-  victim->set_id("v-" + id);
-  victim->add_devices(phone);
-  order.set_violation_distance_m(300);
-  return order;
-}
 
-v1::Fix Fix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(t, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(5);
-  return fix;
-}
 
 // Where everyone is: the two pairs 20 km apart, each tag far from its victim unless told.
 struct World {
@@ -91,12 +72,12 @@ class Recorder {
     for (TimeMs t = from; t < to; t += kMinute) {
       clock_->now = t + 2000;
       std::vector<v1::Fix> fixes = {
-          Fix("phone-2", ++seq_[0], t, 42.90, 74.70),
-          Fix("tag-1", ++seq_[1], t, world.kg1_approach ? 42.9001 : 42.80, 74.70),
-          Fix("phone-4", ++seq_[2], t, 42.70, 74.40),
+          MakeFix("phone-2", ++seq_[0], t, 42.90, 74.70),
+          MakeFix("tag-1", ++seq_[1], t, world.kg1_approach ? 42.9001 : 42.80, 74.70),
+          MakeFix("phone-4", ++seq_[2], t, 42.70, 74.40),
       };
       if (!world.tag3_silent) {
-        fixes.push_back(Fix("tag-3", ++seq_[3], t, world.kg2_approach ? 42.7001 : 42.60, 74.40));
+        fixes.push_back(MakeFix("tag-3", ++seq_[3], t, world.kg2_approach ? 42.7001 : 42.60, 74.40));
       }
       std::promise<void> done;
       ASSERT_TRUE(core.SubmitFixes(std::move(fixes), "test",

@@ -26,37 +26,19 @@
 #include "daemon/core.h"
 #include "ingest/frame_codec.h"
 #include "proto/stayaway.pb.h"
+#include "tests/wire_fixtures.h"
 
 namespace stayaway {
 namespace {
+
+using testing_fixtures::MakeFix;
+using testing_fixtures::PairOrder;
 
 using namespace std::chrono_literals;
 
 constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
 
-v1::Order PairOrder(const std::string& id, const std::string& tag, const std::string& phone) {
-  v1::Order order;
-  order.set_id(id);
-  order.set_version(1);
-  order.mutable_supervised()->set_id("supervised-" + id);
-  order.mutable_supervised()->add_devices(tag);
-  v1::Party* victim = order.add_protected_();
-  victim->set_id("protected-" + id);
-  victim->add_devices(phone);
-  order.set_violation_distance_m(300);
-  return order;
-}
 
-v1::Fix MakeFix(const std::string& device, uint64_t seq, TimeMs time, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(time, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(5);
-  return fix;
-}
 
 // The two devices of KG-1 side by side, long enough for the violation to open.
 std::vector<v1::Fix> Meeting(uint64_t first_seq, TimeMs time) {
