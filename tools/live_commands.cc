@@ -13,6 +13,7 @@
 #include "base/time.h"
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
+#include "tools/command_flags.h"
 #include "tools/daemon_client.h"
 
 namespace stayaway::tools {
@@ -22,26 +23,6 @@ constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 
-// "--name VALUE" and "--name=VALUE" into a map; false on a stray argument.
-bool ParseFlags(std::span<const std::string_view> args, std::map<std::string, std::string>* out,
-                std::ostream& err) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (!arg.starts_with("--")) {
-      err << "unexpected argument '" << arg << "'\n";
-      return false;
-    }
-    if (const size_t eq = arg.find('='); eq != std::string_view::npos) {
-      (*out)[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < args.size()) {
-      (*out)[std::string(arg.substr(2))] = std::string(args[++i]);
-    } else {
-      err << arg << " needs a value\n";
-      return false;
-    }
-  }
-  return true;
-}
 
 template <typename Number>
 bool ParseNumber(const std::string& text, Number* value) {
@@ -93,7 +74,7 @@ bool SendBatch(DaemonClient& client, uint64_t batch_id, std::vector<v1::Fix>* ba
 int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
                    std::ostream& err) {
   std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err) || !flags.count("target") || !flags.count("fixes")) {
+  if (!ParseFlags(args, &flags, err, "stayaway feed") || !flags.count("target") || !flags.count("fixes")) {
     err << "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X]"
            " [--batch N]\n";
     return kUsage;
@@ -156,7 +137,7 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
 int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
                     std::ostream& err) {
   std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err) || !flags.count("target")) {
+  if (!ParseFlags(args, &flags, err, "stayaway watch") || !flags.count("target")) {
     err << "usage: stayaway watch --target HOST:PORT [--from SEQ] [--format text|json]"
            " [--count N]\n";
     return kUsage;

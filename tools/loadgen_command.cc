@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tools/loadgen/daemon_run.h"
+#include "tools/command_flags.h"
 #include "tools/loadgen/http_client.h"
 #include "tools/loadgen/run_report.h"
 #include "tools/loadgen/workload.h"
@@ -23,50 +24,8 @@ constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-bool ParseFlags(std::span<const std::string_view> args, std::map<std::string, std::string>* out,
-                std::ostream& err) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      (*out)["help"] = "1";
-      continue;
-    }
-    if (!arg.starts_with("--")) {
-      err << "stayaway loadgen: unexpected argument '" << arg << "'\n";
-      return false;
-    }
-    if (const size_t eq = arg.find('='); eq != std::string_view::npos) {
-      (*out)[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < args.size()) {
-      (*out)[std::string(arg.substr(2))] = std::string(args[++i]);
-    } else {
-      err << "stayaway loadgen: " << arg << " needs a value\n";
-      return false;
-    }
-  }
-  return true;
-}
 
-template <typename Number>
-bool ParseNumber(std::string_view text, Number* value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return error == std::errc() && end == text.data() + text.size();
-}
 
-std::optional<std::vector<double>> ParseRates(std::string_view text) {
-  std::vector<double> rates;
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    double rate = 0;
-    if (!ParseNumber(text.substr(0, comma), &rate) || !(rate > 0) || !std::isfinite(rate)) {
-      return std::nullopt;
-    }
-    rates.push_back(rate);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-  }
-  if (rates.empty()) return std::nullopt;
-  return rates;
-}
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
@@ -144,7 +103,7 @@ void PrintLoadgenUsage(std::ostream& out) {
 int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
                       std::ostream& err) {
   std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err)) {
+  if (!ParseFlags(args, &flags, err, "stayaway loadgen")) {
     PrintLoadgenUsage(err);
     return kUsage;
   }

@@ -29,6 +29,7 @@
 #include "base/time.h"
 #include "bench/peers/postgis_store.h"
 #include "bench/peers/redis_store.h"
+#include "tools/command_flags.h"
 #include "tools/loadgen/open_loop_schedule.h"
 #include "tools/loadgen/process_cpu.h"
 #include "tools/loadgen/run_report.h"
@@ -36,6 +37,9 @@
 
 namespace stayaway::peers {
 namespace {
+
+using tools::ParseNumber;
+using tools::ParseRates;
 
 using loadgen::Nanos;
 using std::chrono::duration_cast;
@@ -51,26 +55,7 @@ void Usage(std::ostream& out) {
          "         [--input DIR] [--devices N] [--batch N] [--violation-fraction F]\n";
 }
 
-template <typename Number>
-bool ParseNumber(std::string_view text, Number* value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return error == std::errc() && end == text.data() + text.size();
-}
 
-std::optional<std::vector<double>> ParseRates(std::string_view text) {
-  std::vector<double> rates;
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    double rate = 0;
-    if (!ParseNumber(text.substr(0, comma), &rate) || !(rate > 0) || !std::isfinite(rate)) {
-      return std::nullopt;
-    }
-    rates.push_back(rate);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-  }
-  if (rates.empty()) return std::nullopt;
-  return rates;
-}
 
 loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, double rate,
                            double duration_s, size_t batch_size, uint64_t first_fix) {
@@ -151,17 +136,14 @@ loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, 
 
 int Main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      Usage(std::cout);
-      return 0;
-    }
-    if (!arg.starts_with("--") || i + 1 >= argc) {
-      Usage(std::cerr);
-      return 2;
-    }
-    flags[std::string(arg.substr(2))] = argv[++i];
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (!tools::ParseFlags(args, &flags, std::cerr, "stayaway_peer_bench")) {
+    Usage(std::cerr);
+    return 2;
+  }
+  if (flags.count("help")) {
+    Usage(std::cout);
+    return 0;
   }
   std::optional<std::vector<double>> rates =
       ParseRates(flags.count("sweep") ? flags["sweep"] : flags["rate"]);
