@@ -48,6 +48,18 @@ double Metric(const std::string& text, const std::string& prefix) {
   return std::stod(text.substr(space + 1, text.find('\n', space) - space - 1));
 }
 
+// Every fix in `fixes` is in the daemon's journal: sent again, each is a duplicate.
+void ExpectAllStored(Daemon& daemon, const std::vector<v1::Fix>& fixes) {
+  tools::DaemonClient client;
+  ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+  v1::ClientFrame frame;
+  for (const v1::Fix& fix : fixes) *frame.mutable_batch()->add_fixes() = fix;
+  ASSERT_TRUE(client.Send(frame).ok());
+  v1::ServerFrame reply;
+  ASSERT_TRUE(client.Receive(&reply).ok());
+  EXPECT_EQ(reply.ack().duplicates(), static_cast<uint32_t>(fixes.size()));
+}
+
 TEST(Faults, AThousandConnectionsAtOnceAreAllServed) {
   constexpr int kClients = 1000;
   if (!RaiseDescriptorLimit(4 * kClients)) GTEST_SKIP() << "cannot raise RLIMIT_NOFILE";
@@ -201,14 +213,7 @@ TEST(Faults, SigkillWhileSnapshotsAreWrittenNeverLosesAnAcknowledgedFix) {
   }
   ASSERT_GT(acknowledged.size(), 50u);
   Daemon last({"--config", config.string()}, dir);
-  tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(last.ingest()).ok());
-  v1::ClientFrame frame;
-  for (const v1::Fix& fix : acknowledged) *frame.mutable_batch()->add_fixes() = fix;
-  ASSERT_TRUE(client.Send(frame).ok());
-  v1::ServerFrame reply;
-  ASSERT_TRUE(client.Receive(&reply).ok());
-  EXPECT_EQ(reply.ack().duplicates(), static_cast<uint32_t>(acknowledged.size()));
+  ExpectAllStored(last, acknowledged);
   EXPECT_EQ(last.Stop(), 0);
   EXPECT_NE(last.Log().find("skipping a snapshot"), std::string::npos);
 }
@@ -276,14 +281,7 @@ TEST(Faults, AFullDiskStopsAcknowledgingWithAClearErrorAndIngestResumesWhenSpace
   }
   // Everything acknowledged, before and after, is in the journal.
   Daemon restarted({}, mount_point);
-  tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(restarted.ingest()).ok());
-  v1::ClientFrame frame;
-  for (const v1::Fix& fix : acknowledged) *frame.mutable_batch()->add_fixes() = fix;
-  ASSERT_TRUE(client.Send(frame).ok());
-  v1::ServerFrame reply;
-  ASSERT_TRUE(client.Receive(&reply).ok());
-  EXPECT_EQ(reply.ack().duplicates(), static_cast<uint32_t>(acknowledged.size()));
+  ExpectAllStored(restarted, acknowledged);
   EXPECT_EQ(restarted.Stop(), 0);
 }
 
