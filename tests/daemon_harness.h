@@ -77,6 +77,28 @@ inline HttpReply Http(uint16_t port, const std::string& method, const std::strin
   return reply;
 }
 
+// Removes the data directories the daemons of this test program made, once every test
+// has run and passed; after a failure they stay for whoever reads the logs.
+class DataDirCleanup : public ::testing::Environment {
+ public:
+  static void Add(const fs::path& dir) {
+    static DataDirCleanup* const registered = [] {
+      auto* cleanup = new DataDirCleanup;
+      ::testing::AddGlobalTestEnvironment(cleanup);  // gtest owns it
+      return cleanup;
+    }();
+    registered->dirs_.push_back(dir);
+  }
+  void TearDown() override {
+    if (::testing::UnitTest::GetInstance()->Failed()) return;
+    std::error_code ignored;
+    for (const fs::path& dir : dirs_) fs::remove_all(dir, ignored);
+  }
+
+ private:
+  std::vector<fs::path> dirs_;
+};
+
 // The daemon as a child process with its own data directory and free ports.
 class Daemon {
  public:
@@ -88,6 +110,7 @@ class Daemon {
              ("stayawayd-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
       fs::remove_all(dir_);
       fs::create_directories(dir_);
+      DataDirCleanup::Add(dir_);
     }
     fs::remove(dir_ / "data" / "ports");
     const std::string binary = DaemonBinary().string();
