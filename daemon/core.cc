@@ -53,9 +53,9 @@ struct FixesWork {
   std::vector<v1::Fix> fixes;
   std::string source;
   ingest::MonitoringService::FixesDone done;
-  // Each fix serialized as its journal record (evidence::FixInputBytes), once: the journal
-  // writes these bytes and the Merkle leaf hashes them.
-  std::vector<std::string> input_bytes;
+  // Each fix's Merkle leaf data (evidence::FixLeafData), made once: the leaf hashes it and
+  // the journal writes it without its first byte (the serialized Input).
+  std::vector<std::string> leaf_data;
 };
 struct AdminWork {
   v1::Input input;
@@ -229,7 +229,7 @@ Status Core::State::Recover() {
         if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
         if (input.has_fix()) {
           run.push_back(input.fix());
-          // Written by FixInputBytes (or Append of an Input holding only the fix): the
+          // Written from FixLeafData (or by Append of an Input holding only the fix): the
           // same bytes its leaf was made of.
           run_leaves.push_back(evidence::InputLeafDataFromBytes(payload));
           if (run.size() == 1024) flush();
@@ -284,10 +284,10 @@ bool Core::State::Journal(std::deque<Work>& batch) {
   if (!journal) return true;
   for (Work& work : batch) {
     if (auto* fixes = std::get_if<FixesWork>(&work)) {
-      fixes->input_bytes.reserve(fixes->fixes.size());
+      fixes->leaf_data.reserve(fixes->fixes.size());
       for (const v1::Fix& fix : fixes->fixes) {
-        fixes->input_bytes.push_back(evidence::FixInputBytes(fix));
-        journal->AppendSerialized(fixes->input_bytes.back());
+        fixes->leaf_data.push_back(evidence::FixLeafData(fix));
+        journal->AppendSerialized(std::string_view(fixes->leaf_data.back()).substr(1));
       }
     } else if (const auto* admin = std::get_if<AdminWork>(&work)) {
       journal->Append(admin->input);
@@ -422,11 +422,9 @@ void Core::State::Run() {
 void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
   if (auto* fixes = std::get_if<FixesWork>(&work)) {
     std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
-    if (fixes->input_bytes.size() != fixes->fixes.size()) {  // no journal: not made yet
-      fixes->input_bytes.clear();
-      for (const v1::Fix& fix : fixes->fixes) {
-        fixes->input_bytes.push_back(evidence::FixInputBytes(fix));
-      }
+    if (fixes->leaf_data.size() != fixes->fixes.size()) {  // no journal: not made yet
+      fixes->leaf_data.clear();
+      for (const v1::Fix& fix : fixes->fixes) fixes->leaf_data.push_back(evidence::FixLeafData(fix));
     }
     // The batch goes through the engine in one call, which fetches the state of the fixes
     // ahead while it evaluates one; counters are gathered here and handed over once.
@@ -437,7 +435,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       const auto now = std::chrono::steady_clock::now();
       stats.ObserveEvaluation(now - started);
       // Events go to the log before the sender hears back: what is acknowledged is applied.
-      CommitLeaf(evidence::InputLeafDataFromBytes(fixes->input_bytes[i]), fix_events);
+      CommitLeaf(fixes->leaf_data[i], fix_events);
       ingest::FixOutcome& out = outcomes[i];
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;

@@ -21,11 +21,6 @@ std::string Escape(std::string_view value) {
 
 }  // namespace
 
-void Metrics::CountFix(std::string_view source, bool duplicate) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++fixes_[{std::string(source), duplicate ? "duplicate" : "new"}];
-}
-
 void Metrics::FixBatch::ObserveEvaluation(std::chrono::nanoseconds took) {
   const double seconds = std::chrono::duration<double>(took).count();
   size_t bucket = 0;
@@ -53,15 +48,6 @@ void Metrics::CountRejected(std::string_view source, std::string_view reason) {
 void Metrics::CountBackpressure(std::string_view source) {
   std::lock_guard<std::mutex> lock(mu_);
   ++backpressure_[std::string(source)];
-}
-
-void Metrics::ObserveEvaluation(std::chrono::nanoseconds took) {
-  const double seconds = std::chrono::duration<double>(took).count();
-  size_t bucket = 0;
-  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
-  std::lock_guard<std::mutex> lock(mu_);
-  ++latency_counts_[bucket];
-  latency_sum_seconds_ += seconds;
 }
 
 void Metrics::CountEvent(const v1::Event& event) {

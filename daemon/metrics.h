@@ -46,11 +46,9 @@ class Metrics {
   };
   void AddFixBatch(std::string_view source, const FixBatch& batch);
 
-  void CountFix(std::string_view source, bool duplicate);
   void CountRejected(std::string_view source, std::string_view reason);
   void CountBackpressure(std::string_view source);
   void SetQueueDepth(uint64_t depth) { queue_depth_.store(depth, std::memory_order_relaxed); }
-  void ObserveEvaluation(std::chrono::nanoseconds took);
   void CountEvent(const v1::Event& event);
   void SetOpenAlerts(std::map<std::string, uint64_t> open_by_kind);
   void SetSubscriberLag(std::string_view subscriber, uint64_t lag);

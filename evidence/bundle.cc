@@ -103,17 +103,6 @@ std::string Manifest(const std::string& subject, const std::string& alert_id,
   return m.str();
 }
 
-// The checkpoint file the daemon appends to: one SignedCheckpoint JSON per line.
-std::vector<v1::SignedCheckpoint> LoadCheckpoints(const std::string& data_dir) {
-  std::vector<v1::SignedCheckpoint> out;
-  const auto text = ReadFile(fs::path(data_dir) / "checkpoints.ndjson");
-  if (!text) return out;
-  for (const std::string& line : Lines(*text)) {
-    auto checkpoint = FromJson<v1::SignedCheckpoint>(line, "checkpoint");
-    if (checkpoint.ok()) out.push_back(*checkpoint);
-  }
-  return out;
-}
 
 // A field of a parsed JSON object, or the empty value when absent (never aborts: the
 // bundle under verification may be anything).
@@ -205,7 +194,7 @@ Status WriteBundle(const BundleRequest& request) {
   const uint64_t needed =
       std::max(event_leaves.empty() ? 0 : event_leaves.back(), used.back()->input_leaf) + 1;
   std::optional<v1::SignedCheckpoint> checkpoint;
-  for (const v1::SignedCheckpoint& c : LoadCheckpoints(request.data_dir)) {
+  for (const v1::SignedCheckpoint& c : LoadCheckpointLog(request.data_dir)) {
     if (c.checkpoint().tree_size() >= needed) checkpoint = c;
   }
   if (!checkpoint) {

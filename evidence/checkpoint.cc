@@ -1,5 +1,7 @@
 #include "evidence/checkpoint.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <fcntl.h>
 #include <sodium.h>
 
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -407,6 +410,18 @@ Status VerifyCheckpoint(const v1::SignedCheckpoint& signed_checkpoint,
         "): the checkpoint or its signature was altered, or another key signed it");
   }
   return Status::Ok();
+}
+
+std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir) {
+  std::vector<v1::SignedCheckpoint> out;
+  std::ifstream in(data_dir + "/checkpoints.ndjson");
+  for (std::string line; std::getline(in, line);) {
+    v1::SignedCheckpoint checkpoint;
+    if (!line.empty() && google::protobuf::util::JsonStringToMessage(line, &checkpoint).ok()) {
+      out.push_back(std::move(checkpoint));
+    }
+  }
+  return out;
 }
 
 }  // namespace stayaway::evidence

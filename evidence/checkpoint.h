@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "base/time.h"
@@ -69,6 +70,11 @@ std::string CheckpointSignedText(uint64_t tree_size, const Hash& root_hash, Time
 // The same, rebuilt from a received checkpoint; refuses a root that is not 32 bytes or a
 // time with sub-millisecond digits.
 StatusOr<std::string> CheckpointSignedText(const v1::Checkpoint& checkpoint);
+
+// The checkpoints the daemon appended to DATA_DIR/checkpoints.ndjson (one SignedCheckpoint
+// JSON a line), in file order. Lines that do not parse (a line cut short while the daemon
+// writes) are skipped; signatures are not checked here. Empty when there is no file.
+std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir);
 
 class CheckpointSigner {
  public:

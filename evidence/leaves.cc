@@ -20,11 +20,13 @@ std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
 
 std::string InputLeafData(const v1::Input& input) { return "I" + DeterministicBytes(input); }
 
-std::string FixInputBytes(const v1::Fix& fix) {
-  // Input.fix is field 1, length-delimited: tag 0x0a, the length as a varint, the fix.
+std::string FixLeafData(const v1::Fix& fix) {
+  // "I", then Input.fix as field 1, length-delimited: tag 0x0a, the length as a varint,
+  // the fix.
   const size_t size = fix.ByteSizeLong();
   std::string out;
-  out.reserve(size + 6);
+  out.reserve(size + 7);
+  out.push_back('I');
   out.push_back('\x0a');
   for (uint64_t v = size; ; v >>= 7) {
     if (v < 0x80) {

@@ -27,10 +27,10 @@ class Input;
 namespace stayaway::evidence {
 
 std::string InputLeafData(const v1::Input& input);
-// The hot path's shortcut for a fix: the bytes of the Input that holds only `fix`, exactly
-// as DeterministicBytes(Input{fix}) (a fix has no map fields), made without copying the
-// fix into an Input. They are both the journal record and, after the "I", the leaf data.
-std::string FixInputBytes(const v1::Fix& fix);
+// The hot path's shortcut for a fix: InputLeafData(Input{fix}), made without copying the
+// fix into an Input. After its first byte ("I") it is the serialized Input, exactly
+// DeterministicBytes(Input{fix}) (a fix has no map fields): the journal record.
+std::string FixLeafData(const v1::Fix& fix);
 // "I" + serialized Input bytes: InputLeafData of the Input those bytes hold.
 std::string InputLeafDataFromBytes(std::string_view input_bytes);
 std::string EventLeafData(const v1::EventRecord& record);

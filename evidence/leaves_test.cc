@@ -12,7 +12,7 @@ namespace {
 
 // The daemon's shortcut must give exactly the bytes of the general path, or every Merkle
 // root and every replayed journal would differ from what was signed.
-TEST(FixInputBytes, AreTheInputsSerializationForEveryKindOfFix) {
+TEST(FixLeafData, IsTheInputsLeafDataForEveryKindOfFix) {
   std::mt19937_64 rng(20261127);
   for (int i = 0; i < 2000; ++i) {
     v1::Fix fix;
@@ -30,9 +30,11 @@ TEST(FixInputBytes, AreTheInputsSerializationForEveryKindOfFix) {
     if (rng() % 10 == 0) fix.set_no_position(true);
     v1::Input input;
     *input.mutable_fix() = fix;
-    const std::string bytes = FixInputBytes(fix);
-    ASSERT_EQ(bytes, DeterministicBytes(input)) << fix.ShortDebugString();
-    ASSERT_EQ(InputLeafDataFromBytes(bytes), InputLeafData(input));
+    const std::string leaf = FixLeafData(fix);
+    ASSERT_EQ(leaf, InputLeafData(input)) << fix.ShortDebugString();
+    const std::string bytes = leaf.substr(1);  // the journal record
+    ASSERT_EQ(bytes, DeterministicBytes(input));
+    ASSERT_EQ(InputLeafDataFromBytes(bytes), leaf);
     v1::Input parsed;
     ASSERT_TRUE(parsed.ParseFromString(bytes));
     EXPECT_EQ(parsed.fix().SerializeAsString(), fix.SerializeAsString());

@@ -6,19 +6,15 @@
 // (keeping an engine image per candidate would cost too much memory at a million devices).
 #include "evidence/retention.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
-#include "evidence/file_io.h"
 #include "evidence/history.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/retention_base.h"
@@ -60,20 +56,6 @@ class AlertPins {
  private:
   std::map<std::string, TimeMs> open_;
 };
-
-std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir) {
-  std::vector<v1::SignedCheckpoint> out;
-  const std::optional<std::string> text = ReadFile(fs::path(data_dir) / "checkpoints.ndjson");
-  if (!text) return out;
-  std::istringstream lines(*text);
-  for (std::string line; std::getline(lines, line);) {
-    v1::SignedCheckpoint checkpoint;
-    if (!line.empty() && google::protobuf::util::JsonStringToMessage(line, &checkpoint).ok()) {
-      out.push_back(checkpoint);
-    }
-  }
-  return out;
-}
 
 // The journal up to the cut must be what a signed checkpoint at or after the cut covers.
 Status CheckSignedCoverage(const std::string& data_dir, const MerkleTree& tree, uint64_t cut_leaves) {

@@ -3,13 +3,7 @@
 // acknowledged alert and stops (signing a checkpoint); its data directory is exported and
 // imported into a new one; a stayawayd started there answers exactly as the old one did.
 // Tampered exports and an altered journal are refused with messages naming the place.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -29,26 +22,23 @@
 #include "base/time.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
+#include "tests/daemon_harness.h"
 #include "tools/daemon_client.h"
-
-extern char** environ;
 
 namespace stayaway {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_harness::Daemon;
+using testing_harness::Http;
+using testing_harness::HttpReply;
+using testing_harness::NowMs;
 
 fs::path BinDir() {
   if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
     return fs::path(dir);
   }
   return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools";
-}
-
-TimeMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -71,94 +61,6 @@ fs::path FreshDir(const std::string& name) {
   fs::create_directories(dir);
   return dir;
 }
-
-struct HttpReply {
-  int status = 0;
-  std::string body;
-};
-
-// One HTTP/1.1 request on its own connection (Connection: close), read to the end.
-HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
-               const std::string& body = "") {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  HttpReply reply;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return reply;
-  }
-  const std::string request = method + " " + target +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                              "Content-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[65536];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  ::close(fd);
-  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
-  const size_t header_end = response.find("\r\n\r\n");
-  if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
-  return reply;
-}
-
-// stayawayd as a child process on `data_dir` with free loopback ports; SIGTERM in Stop.
-class Daemon {
- public:
-  explicit Daemon(const fs::path& data_dir) : data_dir_(data_dir) {
-    fs::create_directories(data_dir_);
-    fs::remove(data_dir_ / "ports");
-    const std::string binary = (BinDir().parent_path() / "daemon" / "stayawayd").string();
-    std::vector<std::string> args = {binary,          "--data-dir", data_dir_.string(),
-                                     "--ingest-port", "0",          "--http-port",
-                                     "0",             "--osmand-port", "0"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    log_ = (data_dir_.parent_path() / (data_dir_.filename().string() + ".log")).string();
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    const fs::path ports = data_dir_ / "ports";
-    for (int i = 0; i < 200 && !fs::exists(ports); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the file is complete
-    std::ifstream in(ports);
-    for (std::string line; std::getline(in, line);) {
-      const size_t eq = line.find('=');
-      if (eq != std::string::npos) ports_[line.substr(0, eq)] = std::stoi(line.substr(eq + 1));
-    }
-    EXPECT_EQ(ports_.size(), 3u) << "the daemon did not start; see " << log_;
-  }
-  ~Daemon() {
-    if (pid_ > 0) Stop();
-  }
-
-  // SIGTERM: the daemon drains and signs a final checkpoint. Returns the exit status.
-  int Stop() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
-  std::string ingest() { return "127.0.0.1:" + std::to_string(ports_["ingest_port"]); }
-  std::string Log() const { return ReadFile(log_); }
-
- private:
-  fs::path data_dir_;
-  std::string log_;
-  pid_t pid_ = -1;
-  std::map<std::string, int> ports_;
-};
 
 struct CommandResult {
   int status = -1;
@@ -218,7 +120,7 @@ struct OldCentre {
 OldCentre RunOldCentre() {
   OldCentre old;
   old.data_dir = FreshDir("old") / "data";
-  Daemon daemon(old.data_dir);
+  Daemon daemon({}, old.data_dir.parent_path());  // the harness runs on <dir>/data
   EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson(1)).status, 201);
   const TimeMs t = NowMs() - 60'000;
   // tag-1 comes within ~40 m of phone-2 and stays: a proximity violation.
@@ -300,7 +202,7 @@ TEST(ExportImport, ImportedDataDirectoryServesTheSameAlertsAndEventStream) {
   EXPECT_FALSE(fs::exists(new_dir / "keys" / "ed25519.key"));  // the old secret stays behind
 
   {
-    Daemon daemon(new_dir);
+    Daemon daemon({}, new_dir.parent_path());
     EXPECT_EQ(Http(daemon.http(), "GET", "/v1/alerts").body, old.alerts);
     const std::vector<v1::EventRecord> events = ReadEvents(daemon, old.events.size());
     ASSERT_EQ(events.size(), old.events.size());
