@@ -402,7 +402,13 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   // subscriber's next chunk of events (read from the log only now, so a slow subscriber
   // costs a position in the log, not memory here).
   void Flush() {
-    if (closed_ || write_in_progress_) return;
+    if (closed_) return;
+    if (write_in_progress_) {
+      // A subscriber that stopped reading never finishes its write: report the events it
+      // is missing now, or the lag metric would stay at its last value while it grows.
+      if (subscribed_) ReportLag();
+      return;
+    }
     bool events = false;
     if (outbox_.empty() && subscribed_ && !framing_broken_) events = AppendEventChunk(&outbox_);
     if (outbox_.empty()) return;
