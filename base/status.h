@@ -21,6 +21,8 @@ enum class StatusCode {
   kAlreadyExists,    // a duplicate (device, seq) or a stale order version
   kFailedPrecondition,
   kInternal,
+  kUnauthenticated,   // no credential, or one the daemon does not know
+  kPermissionDenied,  // a known credential whose roles do not allow this
 };
 
 // Stable lower-case name of a code, used as the reason label in counters and replies.

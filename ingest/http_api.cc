@@ -148,6 +148,8 @@ http::status HttpStatusOf(StatusCode code) {
     case StatusCode::kAlreadyExists: return http::status::conflict;
     case StatusCode::kFailedPrecondition: return http::status::conflict;
     case StatusCode::kInternal: return http::status::internal_server_error;
+    case StatusCode::kUnauthenticated: return http::status::unauthorized;
+    case StatusCode::kPermissionDenied: return http::status::forbidden;
   }
   return http::status::internal_server_error;
 }

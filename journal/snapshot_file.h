@@ -39,8 +39,10 @@ struct SnapshotFile {
 };
 
 // Writes `bytes` to `path` so that a crash leaves either the old file or the whole new
-// one: a temporary file, fdatasync, rename, directory sync.
-Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+// one: a temporary file, fdatasync, rename, directory sync. `mode`: the new file's
+// permission bits, exactly (0600 for secrets).
+Status WriteFileAtomically(const std::string& path, std::string_view bytes,
+                           unsigned mode = 0640);
 // The whole file; NotFound when it does not exist.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 

@@ -1,0 +1,292 @@
+#include "access/credential_store.h"
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <set>
+
+#include <google/protobuf/util/json_util.h>
+#include <openssl/rand.h>
+
+#include "access/token.h"
+#include "journal/snapshot_file.h"
+
+namespace stayaway::access {
+
+namespace pbutil = google::protobuf::util;
+
+namespace {
+
+constexpr std::size_t kMaxNameLength = 128;
+constexpr std::size_t kMaxPatternLength = 256;
+constexpr std::size_t kMaxDevicePatterns = 100'000;
+
+bool HasRole(const v1::Credential& credential, Role role) {
+  return std::find(credential.roles().begin(), credential.roles().end(), role) !=
+         credential.roles().end();
+}
+
+StatusOr<std::string> NewCredentialId() {
+  std::array<unsigned char, 6> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+    return Status(StatusCode::kInternal, "the system gave no random bytes for an id");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "cred-";
+  for (unsigned char byte : random) {
+    id += kHex[byte >> 4];
+    id += kHex[byte & 15];
+  }
+  return id;
+}
+
+v1::Credential WithoutDigest(v1::Credential credential) {
+  credential.clear_token_sha256();
+  return credential;
+}
+
+bool IsHexDigest(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+Status ValidateCredentialRequest(const v1::Credential& request) {
+  const std::string& name = request.name();
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return InvalidArgument("a credential needs a name of 1 to " +
+                           std::to_string(kMaxNameLength) + " characters");
+  }
+  if (!std::all_of(name.begin(), name.end(),
+                   [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; })) {
+    return InvalidArgument("a credential's name may not hold control characters");
+  }
+  if (request.roles().empty()) return InvalidArgument("a credential needs at least one role");
+  std::set<int> seen;
+  for (int role : request.roles()) {
+    if (!ParseRole(RoleName(static_cast<Role>(role)))) {
+      return InvalidArgument("unknown role; the roles are ingest, operator, admin, auditor");
+    }
+    if (!seen.insert(role).second) {
+      return InvalidArgument("role " + std::string(RoleName(static_cast<Role>(role))) +
+                             " is given twice");
+    }
+  }
+  const bool ingest = HasRole(request, v1::Credential::ingest);
+  if (ingest && request.devices().empty()) {
+    return InvalidArgument(
+        "an ingest credential needs the devices it may send fixes for (\"devices\": [\"tag-1\", "
+        "\"acme-*\"], or [\"*\"] for every device)");
+  }
+  if (!ingest && !request.devices().empty()) {
+    return InvalidArgument("only an ingest credential has devices");
+  }
+  if (static_cast<std::size_t>(request.devices_size()) > kMaxDevicePatterns) {
+    return InvalidArgument("at most " + std::to_string(kMaxDevicePatterns) + " device patterns");
+  }
+  for (const std::string& pattern : request.devices()) {
+    if (pattern.empty() || pattern.size() > kMaxPatternLength) {
+      return InvalidArgument("a device pattern has 1 to " + std::to_string(kMaxPatternLength) +
+                             " characters");
+    }
+    const auto star = pattern.find('*');
+    if (star != std::string::npos && star + 1 != pattern.size()) {
+      return InvalidArgument("device pattern '" + pattern + "': '*' may only end a pattern");
+    }
+  }
+  if (!request.token_sha256().empty() || !request.id().empty() || request.has_created()) {
+    return InvalidArgument("id, created and token_sha256 are chosen by the daemon");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Open(std::string path) {
+  std::unique_ptr<CredentialStore> store(new CredentialStore(path));
+  if (path.empty()) return store;
+  auto bytes = journal::ReadWholeFile(path);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) return store;
+    return bytes.status();
+  }
+  v1::CredentialList list;
+  pbutil::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  if (auto parsed = pbutil::JsonStringToMessage(*bytes, &list, options); !parsed.ok()) {
+    return FailedPrecondition("credentials file " + path + " is damaged: " +
+                              std::string(parsed.message()));
+  }
+  std::unique_lock lock(store->mu_);
+  for (v1::Credential& credential : *list.mutable_credentials()) {
+    if (credential.id().empty() || !IsHexDigest(credential.token_sha256())) {
+      return FailedPrecondition("credentials file " + path + " is damaged: credential '" +
+                                credential.name() + "' has no id or no token digest");
+    }
+    if (store->by_id_.count(credential.id()) != 0) {
+      return FailedPrecondition("credentials file " + path + " is damaged: id " +
+                                credential.id() + " appears twice");
+    }
+    const std::string id = credential.id();
+    store->by_id_[id].credential = std::move(credential);
+  }
+  store->Index();
+  return store;
+}
+
+void CredentialStore::Index() {
+  by_digest_.clear();
+  for (auto& [id, entry] : by_id_) {
+    const v1::Credential& c = entry.credential;
+    std::vector<Role> roles;
+    for (int role : c.roles()) roles.push_back(static_cast<Role>(role));
+    entry.principal = std::make_shared<const Principal>(
+        c.id(), c.name(), std::move(roles),
+        std::vector<std::string>(c.devices().begin(), c.devices().end()), entry.revoked);
+    by_digest_[c.token_sha256()] = &entry;
+  }
+}
+
+Status CredentialStore::Save() const {
+  if (path_.empty()) return Status::Ok();
+  v1::CredentialList list;
+  for (const auto& [id, entry] : by_id_) *list.add_credentials() = entry.credential;
+  std::string json;
+  pbutil::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  if (auto printed = pbutil::MessageToJsonString(list, &json, options); !printed.ok()) {
+    return Status(StatusCode::kInternal, "cannot encode credentials: " +
+                                             std::string(printed.message()));
+  }
+  return journal::WriteFileAtomically(path_, json, 0600);
+}
+
+std::shared_ptr<const Principal> CredentialStore::Authenticate(std::string_view token) const {
+  if (token.empty()) return nullptr;
+  const std::string digest = TokenDigest(token);
+  std::shared_lock lock(mu_);
+  const auto it = by_digest_.find(digest);
+  return it == by_digest_.end() ? nullptr : it->second->principal;
+}
+
+Status CredentialStore::Add(v1::Credential credential) {
+  const std::string id = credential.id();
+  by_id_[id].credential = std::move(credential);
+  Index();
+  if (Status saved = Save(); !saved.ok()) {
+    by_id_.erase(id);
+    Index();
+    return saved;
+  }
+  return Status::Ok();
+}
+
+StatusOr<v1::IssuedCredential> CredentialStore::Issue(const v1::Credential& request, TimeMs now) {
+  if (Status valid = ValidateCredentialRequest(request); !valid.ok()) return valid;
+  auto token = NewToken();
+  if (!token.ok()) return token.status();
+  auto id = NewCredentialId();
+  if (!id.ok()) return id.status();
+  v1::Credential credential = request;
+  credential.set_id(*id);
+  MsToTimestamp(now, credential.mutable_created());
+  credential.set_token_sha256(TokenDigest(*token));
+
+  std::unique_lock lock(mu_);
+  for (const auto& [other_id, entry] : by_id_) {
+    if (entry.credential.name() == credential.name()) {
+      return Status(StatusCode::kAlreadyExists,
+                    "a credential named '" + credential.name() + "' exists (" + other_id + ")");
+    }
+  }
+  if (by_id_.count(credential.id()) != 0) {  // 48 random bits: never in practice
+    return Status(StatusCode::kInternal, "credential id collision; try again");
+  }
+  v1::IssuedCredential issued;
+  *issued.mutable_credential() = WithoutDigest(credential);
+  issued.set_token(std::move(*token));
+  if (Status added = Add(std::move(credential)); !added.ok()) return added;
+  return issued;
+}
+
+bool CredentialStore::IsLastAdmin(const std::string& id) const {
+  const auto it = by_id_.find(id);
+  if (it == by_id_.end() || !HasRole(it->second.credential, v1::Credential::admin)) return false;
+  return std::none_of(by_id_.begin(), by_id_.end(), [&id](const auto& pair) {
+    return pair.first != id && HasRole(pair.second.credential, v1::Credential::admin);
+  });
+}
+
+StatusOr<v1::Credential> CredentialStore::Revoke(std::string_view id) {
+  std::unique_lock lock(mu_);
+  const auto it = by_id_.find(std::string(id));
+  if (it == by_id_.end()) {
+    return Status(StatusCode::kNotFound, "no credential " + std::string(id));
+  }
+  if (IsLastAdmin(it->first)) {
+    return FailedPrecondition("'" + it->second.credential.name() +
+                              "' is the last admin credential; issue another admin first");
+  }
+  Entry removed = std::move(it->second);
+  by_id_.erase(it);
+  Index();
+  if (Status saved = Save(); !saved.ok()) {
+    const std::string key(id);
+    by_id_[key] = std::move(removed);
+    Index();
+    return saved;
+  }
+  removed.revoked->store(true);
+  return WithoutDigest(removed.credential);
+}
+
+Status CredentialStore::EnsureBootstrapAdmin(std::string_view token, TimeMs now) {
+  if (token.size() < kMinTokenLength) {
+    return InvalidArgument("the bootstrap admin token has " + std::to_string(token.size()) +
+                           " characters; at least " + std::to_string(kMinTokenLength) +
+                           " are needed");
+  }
+  const std::string digest = TokenDigest(token);
+  std::unique_lock lock(mu_);
+  for (auto& [id, entry] : by_id_) {
+    if (entry.credential.name() != kBootstrapAdminName) continue;
+    if (entry.credential.token_sha256() == digest) return Status::Ok();
+    // A new bootstrap token replaces the old one: the old one stops working now.
+    v1::Credential before = entry.credential;
+    entry.revoked->store(true);
+    entry.revoked = std::make_shared<std::atomic<bool>>(false);
+    entry.credential.set_token_sha256(digest);
+    Index();
+    if (Status saved = Save(); !saved.ok()) {
+      entry.credential = std::move(before);
+      Index();
+      return saved;
+    }
+    return Status::Ok();
+  }
+  auto id = NewCredentialId();
+  if (!id.ok()) return id.status();
+  v1::Credential credential;
+  credential.set_id(*id);
+  credential.set_name(std::string(kBootstrapAdminName));
+  credential.add_roles(v1::Credential::admin);
+  MsToTimestamp(now, credential.mutable_created());
+  credential.set_token_sha256(digest);
+  return Add(std::move(credential));
+}
+
+std::vector<v1::Credential> CredentialStore::List() const {
+  std::shared_lock lock(mu_);
+  std::vector<v1::Credential> out;
+  out.reserve(by_id_.size());
+  for (const auto& [id, entry] : by_id_) out.push_back(WithoutDigest(entry.credential));
+  return out;
+}
+
+std::size_t CredentialStore::size() const {
+  std::shared_lock lock(mu_);
+  return by_id_.size();
+}
+
+}  // namespace stayaway::access

@@ -1,0 +1,91 @@
+// CredentialStore: the daemon's credentials: who may connect, with which roles, and for
+// ingest credentials which devices. Kept in one file in the data directory
+// (credentials.json, mode 0600, the JSON mapping of v1::CredentialList) that holds each
+// token's SHA-256 digest, never a token (token.h). Every change is written atomically
+// before it is answered; the store is not part of the journal, since credentials are not
+// evidence and must be revocable outright.
+//
+//   auto store = CredentialStore::Open(data_dir + "/credentials.json");
+//   store->EnsureBootstrapAdmin(token_from_file, now);
+//   std::shared_ptr<const Principal> who = store->Authenticate(token);  // null: refused
+//
+// Deny by default: a store without credentials authenticates nobody. The bootstrap admin
+// (named "bootstrap-admin") is how the first admin gets in; issuing the others is an
+// admin's job (HTTP /v1/credentials). The last admin credential cannot be revoked.
+//
+// Thread-safe: Authenticate takes a shared lock (many io threads), changes an exclusive one.
+#ifndef STAYAWAY_ACCESS_CREDENTIAL_STORE_H_
+#define STAYAWAY_ACCESS_CREDENTIAL_STORE_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "access/principal.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::access {
+
+inline constexpr std::string_view kBootstrapAdminName = "bootstrap-admin";
+
+class CredentialStore {
+ public:
+  // Loads the file, or starts empty when it does not exist. An unreadable or damaged file
+  // is an error naming it: the daemon must not start with an access list it cannot read.
+  // An empty path keeps the store in memory only (tests and tools).
+  static StatusOr<std::unique_ptr<CredentialStore>> Open(std::string path);
+
+  // The principal of a token; null when no credential has it.
+  std::shared_ptr<const Principal> Authenticate(std::string_view token) const;
+
+  // Issues a credential: `request` gives name, roles and (ingest) devices; the store picks
+  // the id, the creation time and a new token, shown only in the answer.
+  // InvalidArgument for a bad request, AlreadyExists for a name in use.
+  StatusOr<v1::IssuedCredential> Issue(const v1::Credential& request, TimeMs now);
+  // Removes the credential; its open connections see it revoked. NotFound for an unknown
+  // id, FailedPrecondition for the last admin. Answers what was revoked.
+  StatusOr<v1::Credential> Revoke(std::string_view id);
+  // Makes `token` the bootstrap admin's token, creating that credential if needed.
+  // InvalidArgument for a token shorter than kMinTokenLength.
+  Status EnsureBootstrapAdmin(std::string_view token, TimeMs now);
+
+  // Every credential, by id, without token digests.
+  std::vector<v1::Credential> List() const;
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    v1::Credential credential;  // with its digest
+    std::shared_ptr<std::atomic<bool>> revoked = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<const Principal> principal;
+  };
+
+  explicit CredentialStore(std::string path) : path_(std::move(path)) {}
+  // Rebuilds the digest index and principals after a change. Exclusive lock held.
+  void Index();
+  // Writes every credential to the file. Exclusive lock held.
+  Status Save() const;
+  Status Add(v1::Credential credential);
+  bool IsLastAdmin(const std::string& id) const;
+
+  const std::string path_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Entry> by_id_;                          // guarded by mu_
+  std::unordered_map<std::string, const Entry*> by_digest_;     // guarded by mu_
+};
+
+// Checks what a request for a new credential asks for: a name (1-128 printable
+// characters), at least one role, each once, and devices exactly when it has the ingest
+// role (patterns of 1-256 characters, "*" only at the end).
+Status ValidateCredentialRequest(const v1::Credential& request);
+
+}  // namespace stayaway::access
+
+#endif  // STAYAWAY_ACCESS_CREDENTIAL_STORE_H_
