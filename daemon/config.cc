@@ -196,6 +196,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.webhooks.emplace_back(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
+    } else if (flag == "--bootstrap-admin-token-file") {
+      config.bootstrap_admin_token_file = std::string(*value);
     } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
       StatusOr<uint16_t> port = ParsePort(*value, flag);
       if (!port.ok()) return port.status();
@@ -214,6 +216,7 @@ std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--salvage]\n"
+         "                 [--bootstrap-admin-token-file FILE]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
@@ -225,6 +228,11 @@ std::string DaemonUsage() {
          "journal_retention = \"400d\" deletes history older than that once nothing open\n"
          "needs it. A [tls] table (certificate, private_key, client_ca, osmand) puts every\n"
          "port on TLS; with client_ca the ingest port requires gateway certificates.\n"
+         "Access: every request but /healthz and /v1/keys needs a credential's bearer\n"
+         "token (DATA_DIR/credentials.json holds their digests). The first admin's token\n"
+         "comes from --bootstrap-admin-token-file FILE or the STAYAWAY_ADMIN_TOKEN\n"
+         "environment variable (at least 20 characters); that admin issues the others\n"
+         "(POST /v1/credentials). Without any credential every request is refused.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

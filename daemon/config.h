@@ -70,6 +70,10 @@ struct DaemonConfig {
   std::string tls_private_key;
   std::string tls_client_ca;
   bool tls_osmand = true;
+  // A file holding the bootstrap admin's token (--bootstrap-admin-token-file; flag only,
+  // never in the TOML file, which is often world-readable). The environment variable
+  // STAYAWAY_ADMIN_TOKEN does the same when this is empty.
+  std::string bootstrap_admin_token_file;
   bool help = false;
 };
 

@@ -23,6 +23,7 @@
 #include <thread>
 #include <variant>
 
+#include "daemon/access_log.h"
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
 #include "daemon/event_log.h"
@@ -83,6 +84,7 @@ struct Core::State {
   static CoreOptions WithClocks(CoreOptions o) {
     if (!o.clock) o.clock = SystemNowMs;
     if (!o.steady_clock) o.steady_clock = SteadyNowMs;
+    if (!o.credentials) o.credentials = std::move(access::CredentialStore::Open("").value());
     return o;
   }
 
@@ -92,6 +94,7 @@ struct Core::State {
   AlertBook alerts;
   Metrics metrics;
   CentreClock clock;  // the time of ticks and receive stamps: never goes back
+  AccessLog access_log{options.steady_clock};
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
   // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
@@ -774,6 +777,34 @@ std::vector<v1::PublicKey> Core::PublicKeys() {
 bool Core::Healthy() {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->running && !state_->stopping;
+}
+
+
+std::shared_ptr<const access::Principal> Core::Authenticate(std::string_view token) {
+  return state_->options.credentials->Authenticate(token);
+}
+
+void Core::ReportAccessRefused(std::string_view source, std::string_view code,
+                               std::string_view detail) {
+  state_->metrics.CountRejected(source, code);
+  state_->access_log.Refused(source, code, detail);
+}
+
+void Core::Audit(std::string_view action, const access::Principal& who,
+                 std::string_view subject) {
+  state_->access_log.Audit(action, who.Describe(), subject);
+}
+
+StatusOr<v1::IssuedCredential> Core::IssueCredential(const v1::Credential& request) {
+  return state_->options.credentials->Issue(request, state_->clock.Now());
+}
+
+std::vector<v1::Credential> Core::ListCredentials() {
+  return state_->options.credentials->List();
+}
+
+StatusOr<v1::Credential> Core::RevokeCredential(std::string_view credential_id) {
+  return state_->options.credentials->Revoke(credential_id);
 }
 
 }  // namespace stayaway::daemon

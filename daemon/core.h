@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 
+#include "access/credential_store.h"
 #include "engine/engine_config.h"
 #include "ingest/monitoring_service.h"
 
@@ -74,6 +75,9 @@ struct CoreOptions {
   std::string checkpoints_path;
   // How often a checkpoint is signed while the log grows (and always at Stop). Default 60 s.
   TimeMs checkpoint_interval_ms = 60'000;
+  // Who may do what (access/credential_store.h). Null: an empty store, so every request
+  // that needs a credential is refused (deny by default).
+  std::shared_ptr<access::CredentialStore> credentials;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -110,6 +114,14 @@ class Core final : public ingest::MonitoringService {
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;
+  std::shared_ptr<const access::Principal> Authenticate(std::string_view token) override;
+  void ReportAccessRefused(std::string_view source, std::string_view code,
+                           std::string_view detail) override;
+  void Audit(std::string_view action, const access::Principal& who,
+             std::string_view subject) override;
+  StatusOr<v1::IssuedCredential> IssueCredential(const v1::Credential& request) override;
+  std::vector<v1::Credential> ListCredentials() override;
+  StatusOr<v1::Credential> RevokeCredential(std::string_view credential_id) override;
 
  private:
   struct State;

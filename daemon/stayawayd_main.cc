@@ -9,6 +9,8 @@
 #include <pthread.h>
 
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "access/credential_store.h"
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
@@ -31,6 +34,7 @@
 #include "ingest/osmand_endpoint.h"
 #include "ingest/tcp_server.h"
 #include "ingest/tls_context.h"
+#include "journal/snapshot_file.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -64,6 +68,47 @@ Status PinEngineConfig(const std::string& data_dir, const v1::EngineConfig& engi
   }
   std::ofstream(path) << json << "\n";
   return Status::Ok();
+}
+
+// Opens DATA_DIR/credentials.json and applies the bootstrap admin token, from the file
+// named by the flag or else from STAYAWAY_ADMIN_TOKEN (which is then removed from the
+// environment, so nothing the daemon starts inherits it). The token is never logged.
+StatusOr<std::shared_ptr<access::CredentialStore>> OpenCredentials(const DaemonConfig& config) {
+  auto store = access::CredentialStore::Open(config.data_dir + "/credentials.json");
+  if (!store.ok()) return store.status();
+  std::string token;
+  std::string origin;
+  if (!config.bootstrap_admin_token_file.empty()) {
+    auto text = journal::ReadWholeFile(config.bootstrap_admin_token_file);
+    if (!text.ok()) {
+      return FailedPrecondition("--bootstrap-admin-token-file: cannot read " +
+                                config.bootstrap_admin_token_file);
+    }
+    token = std::move(*text);
+    origin = "--bootstrap-admin-token-file";
+  } else if (const char* env = std::getenv("STAYAWAY_ADMIN_TOKEN"); env != nullptr) {
+    token = env;
+    origin = "STAYAWAY_ADMIN_TOKEN";
+    ::unsetenv("STAYAWAY_ADMIN_TOKEN");
+  }
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front()))) {
+    token.erase(token.begin());
+  }
+  if (!origin.empty()) {
+    if (Status s = (*store)->EnsureBootstrapAdmin(
+            token, std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count()); !s.ok()) {
+      return FailedPrecondition(origin + ": " + s.message());
+    }
+    Log(LogLevel::kInfo, "bootstrap admin credential set", {{"from", origin}});
+  }
+  if ((*store)->size() == 0) {
+    Log(LogLevel::kWarning,
+        "no credentials: every request but /healthz and /v1/keys will be refused; start once "
+        "with --bootstrap-admin-token-file FILE or STAYAWAY_ADMIN_TOKEN set");
+  }
+  return std::shared_ptr<access::CredentialStore>(std::move(*store));
 }
 
 int Run(const DaemonConfig& config) {
@@ -119,6 +164,13 @@ int Run(const DaemonConfig& config) {
     ingest_tls = *gateways;
   }
 
+  // Who may do what. Deny by default: without credentials every request is refused.
+  auto credentials = OpenCredentials(config);
+  if (!credentials.ok()) {
+    Log(LogLevel::kError, "cannot set up credentials", {{"error", credentials.status().message()}});
+    return 2;
+  }
+
   // Declared before the core: subscribers' event listeners hold strands of this context,
   // and the core's event log must let go of them before the context goes away.
   asio::io_context io;
@@ -137,6 +189,7 @@ int Run(const DaemonConfig& config) {
   options.retention_check_interval_ms = config.journal_retention_check_ms;
   options.key_dir = config.data_dir + "/keys";
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
+  options.credentials = std::move(*credentials);
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});

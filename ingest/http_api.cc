@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "access/redaction.h"
+#include "access/token.h"
 #include "base/time.h"
 #include "ingest/json_codec.h"
 #include "ingest/traccar_codec.h"
@@ -184,6 +186,8 @@ struct HttpApi::Context {
   std::string path;  // the target without its query, as sent
   std::map<std::string, std::string> query;
   bool bad_query = false;
+  // Who sent it: set once the route's permission was checked (null on open routes).
+  std::shared_ptr<const access::Principal> principal;
 
   void Reply(http::status status, std::string body,
              std::string_view content_type = "application/json") const {
@@ -202,7 +206,8 @@ void HttpApi::OffTheIoThread(std::function<void()> work) {
 
 
 void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
-  auto ctx = std::make_shared<Context>(Context{std::move(request), std::move(responder), {}, {}, false});
+  auto ctx = std::make_shared<Context>(
+      Context{std::move(request), std::move(responder), {}, {}, false, nullptr});
   const std::string_view target(ctx->request.target().data(), ctx->request.target().size());
   const auto question = target.find('?');
   ctx->path = std::string(target.substr(0, question));
@@ -282,14 +287,15 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     return true;
   };
 
-  // Each route: its methods, and what to run. Allow lists the methods for 405.
-  const auto dispatch = [&](std::string_view allow,
-                            std::initializer_list<std::pair<http::verb, std::function<void()>>> routes) {
-    for (const auto& [verb, run] : routes) {
-      if (verb == method) {
-        run();
-        return;
-      }
+  // Each route: its methods, who may call each, and what to run. Allow lists the
+  // methods for 405. The caller is checked only once the method matched, so an unknown
+  // path or method says so whoever asks.
+  const auto dispatch = [&](std::string_view allow, std::initializer_list<Endpoint> endpoints) {
+    for (const Endpoint& endpoint : endpoints) {
+      if (endpoint.verb != method) continue;
+      if (endpoint.gate != Gate::kOpen && !Admit(ctx, endpoint.gate, endpoint.permission)) return;
+      endpoint.run();
+      return;
     }
     service_->CountRejected(kSource, "method_not_allowed");
     HttpResponse response = MakeErrorResponse(
@@ -299,65 +305,185 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     response.set(http::field::allow, Beast(allow));
     ctx->responder.Send(std::move(response));
   };
+  using P = access::Permission;
+  const auto open = [](http::verb verb, std::function<void()> run) {
+    return Endpoint{verb, Gate::kOpen, P::kReadMetrics, std::move(run)};
+  };
+  const auto signed_in = [](http::verb verb, std::function<void()> run) {
+    return Endpoint{verb, Gate::kSignedIn, P::kReadMetrics, std::move(run)};
+  };
+  const auto needs = [](http::verb verb, P permission, std::function<void()> run) {
+    return Endpoint{verb, Gate::kPermission, permission, std::move(run)};
+  };
 
   if (is({"healthz"})) {
-    dispatch("GET", {{http::verb::get, [&] {
-                        const bool healthy = service_->Healthy();
-                        ctx->Reply(healthy ? http::status::ok : http::status::service_unavailable,
-                                   healthy ? "ok\n" : "unavailable\n", "text/plain");
-                      }}});
+    dispatch("GET", {open(http::verb::get, [&] {
+               const bool healthy = service_->Healthy();
+               ctx->Reply(healthy ? http::status::ok : http::status::service_unavailable,
+                          healthy ? "ok\n" : "unavailable\n", "text/plain");
+             })});
   } else if (is({"metrics"})) {
-    dispatch("GET", {{http::verb::get, [&] {
-                        ctx->Reply(http::status::ok, service_->MetricsText(),
-                                   "text/plain; version=0.0.4");
-                      }}});
+    dispatch("GET", {needs(http::verb::get, P::kReadMetrics, [&] {
+               ctx->Reply(http::status::ok, service_->MetricsText(), "text/plain; version=0.0.4");
+             })});
   } else if (is({"v1", "keys"})) {
-    dispatch("GET", {{http::verb::get, [&] {
-                        // The keys a court checks the centre's checkpoints and bundles with.
-                        v1::PublicKeyList keys;
-                        for (v1::PublicKey& key : service_->PublicKeys()) {
-                          *keys.add_keys() = std::move(key);
-                        }
-                        ctx->Reply(http::status::ok, ToJson(keys) + "\n");
-                      }}});
+    // The keys a court checks the centre's checkpoints and bundles with: public.
+    dispatch("GET", {open(http::verb::get, [&] {
+               v1::PublicKeyList keys;
+               for (v1::PublicKey& key : service_->PublicKeys()) *keys.add_keys() = std::move(key);
+               ctx->Reply(http::status::ok, ToJson(keys) + "\n");
+             })});
+  } else if (is({"v1", "whoami"})) {
+    dispatch("GET", {signed_in(http::verb::get, [&] { WhoAmI(ctx); })});
   } else if (is({"v1", "fixes"})) {
-    dispatch("POST", {{http::verb::post, [&] { PostFixes(ctx); }}});
+    dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostFixes(ctx); })});
   } else if (is({"v1", "traccar"})) {
-    dispatch("POST", {{http::verb::post, [&] { PostTraccar(ctx); }}});
+    dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostTraccar(ctx); })});
   } else if (is({"v1", "orders"})) {
-    dispatch("POST", {{http::verb::post, [&] { OffTheIoThread([this, ctx] { CreateOrder(ctx); }); }}});
+    dispatch("POST", {needs(http::verb::post, P::kWriteOrders, [&] {
+               OffTheIoThread([this, ctx] { CreateOrder(ctx); });
+             })});
   } else if (is({"v1", "orders", "*"})) {
     const std::string id = segments[2];
     dispatch("GET, PUT, DELETE",
-             {{http::verb::get, [&] { GetOrder(ctx, id); }},
-              {http::verb::put, [&] { OffTheIoThread([this, ctx, id] { PutOrder(ctx, id); }); }},
-              {http::verb::delete_,
-               [&] { OffTheIoThread([this, ctx, id] { DeleteOrder(ctx, id); }); }}});
+             {needs(http::verb::get, P::kReadOrders, [&] { GetOrder(ctx, id); }),
+              needs(http::verb::put, P::kWriteOrders,
+                    [&] { OffTheIoThread([this, ctx, id] { PutOrder(ctx, id); }); }),
+              needs(http::verb::delete_, P::kWriteOrders,
+                    [&] { OffTheIoThread([this, ctx, id] { DeleteOrder(ctx, id); }); })});
   } else if (is({"v1", "zones"})) {
     dispatch("GET, POST",
-             {{http::verb::get, [&] { ListZones(ctx); }},
-              {http::verb::post,
-               [&] { OffTheIoThread([this, ctx] { PutZone(ctx, "", /*create=*/true); }); }}});
+             {needs(http::verb::get, P::kReadOrders, [&] { ListZones(ctx); }),
+              needs(http::verb::post, P::kWriteOrders, [&] {
+                OffTheIoThread([this, ctx] { PutZone(ctx, "", /*create=*/true); });
+              })});
   } else if (is({"v1", "zones", "*"})) {
     const std::string id = segments[2];
     dispatch("GET, PUT",
-             {{http::verb::get, [&] { GetZone(ctx, id); }},
-              {http::verb::put,
-               [&] { OffTheIoThread([this, ctx, id] { PutZone(ctx, id, /*create=*/false); }); }}});
+             {needs(http::verb::get, P::kReadOrders, [&] { GetZone(ctx, id); }),
+              needs(http::verb::put, P::kWriteOrders, [&] {
+                OffTheIoThread([this, ctx, id] { PutZone(ctx, id, /*create=*/false); });
+              })});
   } else if (is({"v1", "alerts"})) {
-    dispatch("GET", {{http::verb::get, [&] { ListAlerts(ctx); }}});
+    dispatch("GET", {needs(http::verb::get, P::kReadAlerts, [&] { ListAlerts(ctx); })});
   } else if (is({"v1", "alerts", "*", "evidence"})) {
     const std::string id = segments[2];
-    dispatch("GET", {{http::verb::get, [&] { Evidence(ctx, id); }}});
+    dispatch("GET", {needs(http::verb::get, P::kExportEvidence, [&] { Evidence(ctx, id); })});
   } else if (is({"v1", "alerts", "*", "ack"})) {
     const std::string id = segments[2];
-    dispatch("POST", {{http::verb::post, [&] { OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); }); }}});
+    dispatch("POST", {needs(http::verb::post, P::kAckAlerts, [&] {
+               OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); });
+             })});
   } else if (is({"v1", "events", "stream"})) {
-    dispatch("GET", {{http::verb::get, [&] { StreamEvents(ctx); }}});
+    dispatch("GET", {needs(http::verb::get, P::kReadEvents, [&] { StreamEvents(ctx); })});
+  } else if (is({"v1", "credentials"})) {
+    dispatch("GET, POST",
+             {needs(http::verb::get, P::kManageCredentials, [&] { ListCredentials(ctx); }),
+              needs(http::verb::post, P::kManageCredentials, [&] { IssueCredential(ctx); })});
+  } else if (is({"v1", "credentials", "*"})) {
+    const std::string id = segments[2];
+    dispatch("DELETE", {needs(http::verb::delete_, P::kManageCredentials,
+                              [&] { RevokeCredential(ctx, id); })});
   } else {
     refuse(http::status::not_found, "not_found",
            "no such endpoint: " + ctx->path);
   }
+}
+
+bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
+                    access::Permission permission) {
+  const HttpRequest& req = ctx->request;
+  const std::string what = std::string(req.method_string()) + " " + ctx->path;
+  std::string_view token;
+  if (const auto it = req.find(http::field::authorization); it != req.end()) {
+    token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
+  }
+  auto principal = service_->Authenticate(token);
+  if (principal == nullptr) {
+    const std::string_view why = token.empty() ? "no bearer token" : "a token no credential has";
+    service_->ReportAccessRefused(kSource, "unauthenticated",
+                                  what + " from " + ctx->responder.remote() + ": " +
+                                      std::string(why));
+    HttpResponse response = MakeErrorResponse(
+        req, http::status::unauthorized, "unauthenticated",
+        token.empty() ? "this request needs an Authorization: Bearer TOKEN header"
+                      : "the bearer token is not a credential's token");
+    response.set(http::field::www_authenticate, "Bearer realm=\"stayaway\"");
+    ctx->responder.Send(std::move(response));
+    return false;
+  }
+  if (gate == Gate::kPermission && !principal->Has(permission)) {
+    service_->ReportAccessRefused(kSource, "permission_denied",
+                                  principal->Describe() + " " + what + " from " +
+                                      ctx->responder.remote());
+    ctx->responder.Send(MakeErrorResponse(
+        req, http::status::forbidden, "permission_denied",
+        "credential '" + principal->name() + "' may not " +
+            std::string(access::PermissionName(permission)) + " (" + what + "); that needs the " +
+            access::RolesGranting(permission) + " role"));
+    return false;
+  }
+  ctx->principal = std::move(principal);
+  return true;
+}
+
+// --- credentials ----------------------------------------------------------------------------
+
+void HttpApi::WhoAmI(const std::shared_ptr<Context>& ctx) {
+  v1::Authenticated who;
+  who.set_credential_id(ctx->principal->id());
+  who.set_name(ctx->principal->name());
+  for (access::Role role : ctx->principal->roles()) who.add_roles(role);
+  ctx->Reply(http::status::ok, ToJson(who) + "\n");
+}
+
+void HttpApi::ListCredentials(const std::shared_ptr<Context>& ctx) {
+  v1::CredentialList list;
+  for (v1::Credential& credential : service_->ListCredentials()) {
+    *list.add_credentials() = std::move(credential);
+  }
+  ctx->Reply(http::status::ok, ToJson(list) + "\n");
+}
+
+void HttpApi::IssueCredential(const std::shared_ptr<Context>& ctx) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  const std::string_view body = TrimJsonSpace(ctx->request.body());
+  if (body.empty() || body.front() != '{') {
+    return refuse(InvalidArgument(
+        "credential: expected a JSON object such as {\"name\": \"gateway-north\", \"roles\": "
+        "[\"ingest\"], \"devices\": [\"tag-*\"]}"));
+  }
+  if (JsonDepth(body) > 2) return refuse(InvalidArgument("credential: JSON is nested too deeply"));
+  v1::Credential request;
+  pbutil::JsonParseOptions parse_options;
+  parse_options.ignore_unknown_fields = false;
+  if (auto s = pbutil::JsonStringToMessage(std::string(body), &request, parse_options); !s.ok()) {
+    std::string message(s.message().data(), s.message().size());
+    return refuse(InvalidArgument("credential: " + message.substr(0, message.find('\n'))));
+  }
+  StatusOr<v1::IssuedCredential> issued = service_->IssueCredential(request);
+  if (!issued.ok()) return refuse(issued.status());
+  service_->Audit("credential issued", *ctx->principal,
+                  issued->credential().id() + " '" + issued->credential().name() + "'");
+  HttpResponse response = MakeResponse(ctx->request, http::status::created, ToJson(*issued) + "\n");
+  response.set(http::field::location, "/v1/credentials/" + issued->credential().id());
+  response.set(http::field::cache_control, "no-store");  // it holds a token
+  ctx->responder.Send(std::move(response));
+}
+
+void HttpApi::RevokeCredential(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  StatusOr<v1::Credential> revoked = service_->RevokeCredential(id);
+  if (!revoked.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(revoked.status().code()),
+           StatusCodeName(revoked.status().code()), revoked.status().message());
+    return;
+  }
+  service_->Audit("credential revoked", *ctx->principal,
+                  revoked->id() + " '" + revoked->name() + "'");
+  ctx->Reply(http::status::ok, ToJson(*revoked) + "\n");
 }
 
 void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& id) {
@@ -377,6 +503,7 @@ void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& i
     // run `stayaway verify` on it.
     auto files = service_->EvidenceBundle(id);
     evidence_in_flight_.fetch_sub(1);
+    if (files.ok()) service_->Audit("evidence exported", *ctx->principal, "alert " + id);
     if (!files.ok()) {
       Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(files.status().code()),
              StatusCodeName(files.status().code()), files.status().message());
@@ -403,6 +530,18 @@ struct FixResult {
   uint64_t seq = 0;
   FixOutcome outcome;
 };
+
+// The outcome of a fix for a device the sender is not registered for (reported: logged
+// and counted like every refusal of access).
+FixOutcome DeviceNotPermitted(MonitoringService& service, const access::Principal& who,
+                              const std::string& device, std::string_view source) {
+  service.ReportAccessRefused(source, "permission_denied",
+                              who.Describe() + " sent a fix for device " + device);
+  FixOutcome outcome;
+  outcome.code = "permission_denied";
+  outcome.reason = "credential '" + who.name() + "' may not send fixes for device " + device;
+  return outcome;
+}
 
 std::string FixResultsJson(const std::vector<FixResult>& results) {
   std::size_t accepted = 0;
@@ -469,6 +608,10 @@ void HttpApi::PostFixes(const std::shared_ptr<Context>& ctx) {
     result.parsed = true;
     result.device = input->fix().device();
     result.seq = input->fix().seq();
+    if (!ctx->principal->MayReportFor(result.device)) {
+      result.outcome = DeviceNotPermitted(*service_, *ctx->principal, result.device, kSource);
+      continue;
+    }
     positions.push_back(i);
     fixes.push_back(std::move(*input->mutable_fix()));
   }
@@ -530,6 +673,11 @@ void HttpApi::PostTraccar(const std::shared_ptr<Context>& ctx) {
   (*results)[0].parsed = true;
   (*results)[0].device = fix->device();
   (*results)[0].seq = fix->seq();
+  if (!ctx->principal->MayReportFor(fix->device())) {
+    (*results)[0].outcome = DeviceNotPermitted(*service_, *ctx->principal, fix->device(), "traccar");
+    ctx->Reply(http::status::ok, FixResultsJson(*results));
+    return;
+  }
   std::vector<v1::Fix> fixes;
   fixes.push_back(std::move(*fix));
   SubmitWithRetry(
@@ -557,6 +705,7 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
                                 order->id() + " to replace it"));
   }
   if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  service_->Audit("order created", *ctx->principal, "order " + order->id());
   StatusOr<v1::Order> stored = service_->GetOrder(order->id());
   HttpResponse response = MakeResponse(ctx->request, http::status::created,
                                        ToJson(stored.ok() ? *stored : *order) + "\n");
@@ -588,6 +737,7 @@ void HttpApi::PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id)
                                   std::string(id) + "\""));
   }
   if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  service_->Audit("order replaced", *ctx->principal, "order " + order->id());
   StatusOr<v1::Order> stored = service_->GetOrder(id);
   ctx->Reply(http::status::ok, ToJson(stored.ok() ? *stored : *order) + "\n");
 }
@@ -598,6 +748,7 @@ void HttpApi::DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view 
            StatusCodeName(s.code()), s.message());
   };
   if (Status s = service_->RevokeOrder(id); !s.ok()) return refuse(s);
+  service_->Audit("order revoked", *ctx->principal, "order " + std::string(id));
   StatusOr<v1::Order> revoked = service_->GetOrder(id);
   if (!revoked.ok()) return refuse(revoked.status());
   ctx->Reply(http::status::ok, ToJson(*revoked) + "\n");
@@ -651,6 +802,7 @@ void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, 
     }
   }
   if (Status s = service_->PutGlobalZone(*zone); !s.ok()) return refuse(s);
+  service_->Audit(create ? "zone created" : "zone replaced", *ctx->principal, "zone " + zone->id());
   HttpResponse response = MakeResponse(
       ctx->request, create ? http::status::created : http::status::ok, ToJson(*zone) + "\n");
   if (create) response.set(http::field::location, "/v1/zones/" + zone->id());
@@ -689,8 +841,12 @@ void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
       return refuse("unknown parameter \"" + key + "\"; known: order, state, since");
     }
   }
+  const bool withhold = !ctx->principal->Has(access::Permission::kSeeProtectedPositions);
   v1::AlertList list;
-  for (v1::AlertView& view : service_->ListAlerts(query)) *list.add_alerts() = std::move(view);
+  for (v1::AlertView& view : service_->ListAlerts(query)) {
+    if (withhold) access::WithholdProtectedPosition(&view);
+    *list.add_alerts() = std::move(view);
+  }
   ctx->Reply(http::status::ok, ToJson(list) + "\n");
 }
 
@@ -715,12 +871,17 @@ void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id)
   if (!ack.alert_id().empty() && ack.alert_id() != id) {
     return refuse(InvalidArgument("ack alert_id \"" + ack.alert_id() + "\" does not match the path"));
   }
-  if (ack.by().empty()) {
-    return refuse(InvalidArgument("ack: \"by\" (who acknowledges) is required"));
+  if (!ack.credential().empty()) {
+    return refuse(InvalidArgument("ack: \"credential\" is set by the daemon"));
   }
+  // Who acknowledged is the credential it came with; "by" may name the person at the
+  // console when a credential is shared by a desk, and defaults to the credential's name.
+  if (ack.by().empty()) ack.set_by(ctx->principal->name());
+  ack.set_credential(ctx->principal->id());
   ack.set_alert_id(std::string(id));
   ack.clear_time();  // the daemon stamps it
   if (Status s = service_->AckAlert(ack); !s.ok()) return refuse(s);
+  service_->Audit("alert acknowledged", *ctx->principal, "alert " + std::string(id));
 
   AlertQuery query;
   query.state = AlertQuery::State::kAll;
@@ -742,8 +903,11 @@ namespace {
 class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
  public:
   SseSubscription(MonitoringService& service, std::string name, uint64_t from_seq,
+                  std::shared_ptr<const access::Principal> principal,
                   const HttpApiOptions& options, asio::any_io_executor executor)
-      : service_(service), name_(std::move(name)), next_seq_(from_seq),
+      : service_(service), name_(std::move(name)), principal_(std::move(principal)),
+        withhold_(!principal_->Has(access::Permission::kSeeProtectedPositions)),
+        next_seq_(from_seq),
         batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
         keepalive_period_(options.sse_keepalive), executor_(executor), keepalive_(executor) {}
 
@@ -775,12 +939,18 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   // completion pumps again: backpressure).
   void Pump() {
     if (closed_ || writing_) return;
+    if (principal_->Revoked()) {  // its credential was revoked: the stream ends here
+      stream_.Close();
+      OnClosed();
+      return;
+    }
     std::vector<v1::EventRecord> records;
     const uint64_t next = service_.ReadEvents(next_seq_, batch_, &records);
     if (records.empty()) return;
     next_seq_ = std::max(next, records.back().seq() + 1);
     std::string text;
-    for (const v1::EventRecord& record : records) {
+    for (v1::EventRecord& record : records) {
+      if (withhold_) access::WithholdProtectedPosition(record.mutable_event());
       text += "id: " + std::to_string(record.seq()) + "\n";
       text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
       text += "data: " + ToJson(record) + "\n\n";
@@ -817,6 +987,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
 
   MonitoringService& service_;
   const std::string name_;
+  const std::shared_ptr<const access::Principal> principal_;
+  const bool withhold_;  // protected persons' positions are withheld from this reader
   uint64_t next_seq_;
   const std::size_t batch_;
   const std::chrono::milliseconds keepalive_period_;
@@ -854,8 +1026,8 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
   header.set(http::field::content_type, "text/event-stream");
   header.set(http::field::cache_control, "no-cache");
   auto subscription = std::make_shared<SseSubscription>(
-      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), from_seq, options_,
-      ctx->responder.executor());
+      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), from_seq,
+      ctx->principal, options_, ctx->responder.executor());
   HttpStream stream =
       ctx->responder.StartStream(std::move(header), [subscription] { subscription->OnClosed(); });
   subscription->Start(std::move(stream));

@@ -17,6 +17,20 @@
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
+//   GET    /v1/keys             the checkpoint signing keys (public)
+//   GET    /v1/whoami           the caller's credential: id, name, roles
+//   GET    /v1/credentials      every credential (never a token or its digest)
+//   POST   /v1/credentials      {"name", "roles": [...], "devices": [...]} -> 201 with the
+//                                credential and its token, shown this once
+//   DELETE /v1/credentials/{id} revoke; open connections of it stop at their next request
+//
+// Access (access/permission.h): every route but /healthz and /v1/keys needs
+// `Authorization: Bearer TOKEN`, and the token's roles must grant the route's permission:
+// 401 unauthenticated (with WWW-Authenticate) without a known token, 403
+// permission_denied naming the role it needs otherwise; both are logged and counted. An
+// ingest credential's fixes for devices it is not registered for are refused one by one
+// ("permission_denied") while its others are applied. Readers who may not see protected
+// persons' positions (auditors) get alerts and events with them withheld.
 //
 // POST /v1/fixes answers once the engine has taken the fixes in, without blocking an io
 // thread: while the engine's queue is full it retries every submit_retry_interval, and
@@ -50,6 +64,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "access/permission.h"
 #include "ingest/http_server.h"
 #include "ingest/monitoring_service.h"
 
@@ -92,7 +107,22 @@ class HttpApi {
 
  private:
   struct Context;
+  // Who may call an endpoint: anyone, any credential, or a credential with a permission.
+  enum class Gate { kOpen, kSignedIn, kPermission };
+  struct Endpoint {
+    boost::beast::http::verb verb;
+    Gate gate;
+    access::Permission permission;  // for Gate::kPermission
+    std::function<void()> run;
+  };
   void Route(const std::shared_ptr<Context>& ctx);
+  // Authenticates the request's bearer token and checks the gate; on refusal answers 401
+  // or 403, reports it (logged and counted) and returns false. Sets ctx->principal.
+  bool Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission);
+  void WhoAmI(const std::shared_ptr<Context>& ctx);
+  void ListCredentials(const std::shared_ptr<Context>& ctx);
+  void IssueCredential(const std::shared_ptr<Context>& ctx);
+  void RevokeCredential(const std::shared_ptr<Context>& ctx, std::string_view id);
   void PostFixes(const std::shared_ptr<Context>& ctx);
   void PostTraccar(const std::shared_ptr<Context>& ctx);
   void SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,

@@ -106,9 +106,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   HttpConnection(tcp::socket socket, std::shared_ptr<ServerShared> shared, uint64_t id,
                  bool over_limit)
-      : stream_(beast::tcp_stream(std::move(socket)), shared->options.tls.get()),
+      : remote_(RemoteAddress(socket)),
+        stream_(beast::tcp_stream(std::move(socket)), shared->options.tls.get()),
         shared_(std::move(shared)), id_(id),
         over_limit_(over_limit) {}
+
+  static std::string RemoteAddress(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    return ec ? std::string("unknown") : peer.address().to_string() + ":" + std::to_string(peer.port());
+  }
+  const std::string& remote() const { return remote_; }
 
   ~HttpConnection() {
     shared_->open_connections.fetch_sub(1);
@@ -408,6 +416,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
   }
 
+  const std::string remote_;  // the client's address, for logs
   MaybeTlsStream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerShared> shared_;
@@ -451,6 +460,8 @@ HttpStream HttpResponder::StartStream(HttpStreamHeader header,
 }
 
 asio::any_io_executor HttpResponder::executor() const { return connection_->executor(); }
+
+const std::string& HttpResponder::remote() const { return connection_->remote(); }
 
 // The acceptor; shared with its pending accept so that destroying the server while the
 // io_context still runs is safe.

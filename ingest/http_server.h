@@ -130,6 +130,8 @@ class HttpResponder {
   HttpStream StartStream(HttpStreamHeader header, std::function<void()> on_closed) const;
   // The connection's strand: post work here to run serialized with its callbacks.
   boost::asio::any_io_executor executor() const;
+  // The client's address and port ("192.0.2.7:51234"), for logs.
+  const std::string& remote() const;
 
  private:
   friend class HttpConnection;

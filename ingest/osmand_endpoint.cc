@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "access/token.h"
 #include "ingest/osmand_codec.h"
 
 namespace stayaway::ingest {
@@ -41,11 +42,43 @@ void Submit(MonitoringService* service, const std::shared_ptr<HttpRequest>& requ
   });
 }
 
+// The `token` parameter of the request target's query ("/?token=sa_..&id=.."); empty
+// when absent. Tokens are URL-safe, so no decoding is done.
+std::string_view TokenParameter(std::string_view target) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view rest = target.substr(question + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (pair.starts_with("token=")) return pair.substr(6);
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 }  // namespace
 
 void OsmAndEndpoint::Handle(HttpRequest request, HttpResponder responder) {
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   const auto target = std::string_view(shared->target().data(), shared->target().size());
+  // Phone apps cannot add headers: their token comes in the server URL they are given
+  // ("https://centre:5055/?token=sa_..."), which they keep when adding their parameters.
+  std::string_view token = TokenParameter(target);
+  if (const auto it = shared->find(http::field::authorization); it != shared->end()) {
+    token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
+  }
+  const auto principal = service_->Authenticate(token);
+  if (principal == nullptr) {
+    service_->ReportAccessRefused("osmand", "unauthenticated",
+                                  std::string(token.empty() ? "no token" : "an unknown token") +
+                                      " from " + responder.remote());
+    responder.Send(MakeErrorResponse(*shared, http::status::unauthorized, "unauthenticated",
+                                     "add ?token=TOKEN to the server URL, or send "
+                                     "Authorization: Bearer TOKEN"));
+    return;
+  }
   StatusOr<v1::Fix> fix = InvalidArgument("unsupported method: use GET or POST");
   if (shared->method() == http::verb::get) {
     fix = ParseOsmAndQuery(target);
@@ -65,6 +98,15 @@ void OsmAndEndpoint::Handle(HttpRequest request, HttpResponder responder) {
     responder.Send(MakeErrorResponse(*shared, http::status::bad_request,
                                      StatusCodeName(fix.status().code()),
                                      fix.status().message()));
+    return;
+  }
+  if (!principal->MayReportFor(fix->device())) {
+    service_->ReportAccessRefused("osmand", "permission_denied",
+                                  principal->Describe() + " sent a fix for device " +
+                                      fix->device() + " from " + responder.remote());
+    responder.Send(MakeErrorResponse(*shared, http::status::forbidden, "permission_denied",
+                                     "credential '" + principal->name() +
+                                         "' may not send fixes for device " + fix->device()));
     return;
   }
   Submit(service_, shared, std::move(responder), std::move(fix).value(),

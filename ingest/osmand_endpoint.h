@@ -4,6 +4,11 @@
 // with source "osmand"; the app gets 200 once the engine has taken it in, 400 with the
 // reason when it cannot be read or is refused (counted as rejected "osmand" fixes), 503
 // when the engine stays too busy (the app retries, it buffers).
+// Access: the phone's credential (ingest role, registered for its device) comes as a
+// `token` parameter of the server URL the app is given, `https://centre:5055/?token=..`
+// (the app keeps it when adding its own parameters), or as Authorization: Bearer. No known
+// token: 401; a device the credential is not registered for: 403. Serve this port over
+// TLS: the token travels in the URL.
 //
 // Thread-safety: Handle may run on any connection strand concurrently.
 #ifndef STAYAWAY_INGEST_OSMAND_ENDPOINT_H_

@@ -20,6 +20,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
+#include "access/redaction.h"
 #include "ingest/tls_stream.h"
 
 namespace stayaway::ingest {
@@ -40,6 +41,12 @@ constexpr auto kLingerAfterFramingError = std::chrono::seconds(1);
 // Accept failures (out of file descriptors, say) are retried after this, not in a spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 
+std::string RemoteAddress(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  return ec ? std::string("unknown") : peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
 std::string EncodeError(std::string_view code, std::string message) {
   v1::ServerFrame frame;
   frame.mutable_error()->set_code(std::string(code));
@@ -47,6 +54,7 @@ std::string EncodeError(std::string_view code, std::string message) {
   return EncodeFrame(frame);
 }
 
+// `outcomes` has one entry per fix.
 std::string EncodeAck(uint64_t batch_id, const std::vector<v1::FixRef>& fixes,
                       const std::vector<FixOutcome>& outcomes) {
   v1::ServerFrame frame;
@@ -54,10 +62,7 @@ std::string EncodeAck(uint64_t batch_id, const std::vector<v1::FixRef>& fixes,
   ack->set_batch_id(batch_id);
   uint32_t duplicates = 0;
   for (std::size_t i = 0; i < fixes.size(); ++i) {
-    // The service promises one outcome per fix; if it ever breaks that, say so per fix
-    // rather than claim the fix was taken in.
-    const FixOutcome missing{false, false, "internal", "the engine reported no outcome"};
-    const FixOutcome& outcome = i < outcomes.size() ? outcomes[i] : missing;
+    const FixOutcome& outcome = outcomes[i];
     if (outcome.accepted) {
       *ack->add_accepted() = fixes[i];
       if (outcome.duplicate) ++duplicates;
@@ -118,6 +123,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         executor_(socket_.get_executor()),
         idle_timer_(executor_),
         retry_timer_(executor_),
+        remote_(RemoteAddress(socket_.next_layer())),
         reader_(options_.max_frame_bytes) {}
 
   void Start() {
@@ -135,6 +141,8 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     std::optional<std::string> encoded;  // the ServerFrame, once known
     uint64_t batch_id = 0;
     std::vector<v1::FixRef> fixes;  // what the ack names each fix by
+    std::vector<FixOutcome> outcomes;  // one per fix: the refused ones filled in up front
+    std::vector<std::size_t> submitted;  // positions of the fixes handed to the engine
   };
 
   void Begin() {
@@ -168,7 +176,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   // is how every kind of push-back reaches the client: TCP flow control does the rest.
   void ProcessFrames() {
     std::string frame;
-    while (!closed_ && !framing_broken_ && !waiting_batch_ &&
+    while (!closed_ && !closing_ && !waiting_batch_ &&
            Unanswered() < options_.max_batches_in_flight) {
       switch (reader_.Next(&frame)) {
         case FrameReader::Result::kFrame:
@@ -231,17 +239,88 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       Refuse("malformed_protobuf", "the frame's bytes are not a ClientFrame");
       return;
     }
+    if (frame.frame_case() == v1::ClientFrame::kAuthenticate) {
+      HandleAuthenticate(frame.authenticate());
+      return;
+    }
+    if (frame.frame_case() == v1::ClientFrame::FRAME_NOT_SET) {
+      Refuse("malformed_protobuf", "the frame holds neither a batch nor a subscribe");
+      return;
+    }
+    if (principal_ == nullptr) {
+      RefuseAccessAndClose("unauthenticated",
+                           "the first frame must be an authenticate frame with a credential's token",
+                           "a frame before authenticating");
+      return;
+    }
+    if (principal_->Revoked()) {
+      RefuseAccessAndClose("unauthenticated", "this connection's credential was revoked",
+                           principal_->Describe() + " (revoked) sent a frame");
+      return;
+    }
     switch (frame.frame_case()) {
       case v1::ClientFrame::kBatch:
+        if (!principal_->Has(access::Permission::kSubmitFixes)) {
+          RefusePermission(access::Permission::kSubmitFixes);
+          return;
+        }
         HandleBatch(std::move(*frame.mutable_batch()));
         return;
       case v1::ClientFrame::kSubscribe:
+        if (!principal_->Has(access::Permission::kReadEvents)) {
+          RefusePermission(access::Permission::kReadEvents);
+          return;
+        }
         HandleSubscribe(frame.subscribe());
         return;
+      case v1::ClientFrame::kAuthenticate:
       case v1::ClientFrame::FRAME_NOT_SET:
-        Refuse("malformed_protobuf", "the frame holds neither a batch nor a subscribe");
-        return;
+        return;  // handled above
     }
+  }
+
+  // ---- access --------------------------------------------------------------------
+
+  void HandleAuthenticate(const v1::Authenticate& authenticate) {
+    if (principal_ != nullptr) {
+      Refuse("already_authenticated", "this connection is already authenticated as " +
+                                          principal_->name());
+      return;
+    }
+    principal_ = service_.Authenticate(authenticate.token());
+    if (principal_ == nullptr) {
+      RefuseAccessAndClose("unauthenticated", "the token is not a credential's token",
+                           authenticate.token().empty() ? "an empty token" : "an unknown token");
+      return;
+    }
+    withhold_protected_ = !principal_->Has(access::Permission::kSeeProtectedPositions);
+    v1::ServerFrame frame;
+    v1::Authenticated* who = frame.mutable_authenticated();
+    who->set_credential_id(principal_->id());
+    who->set_name(principal_->name());
+    for (access::Role role : principal_->roles()) who->add_roles(role);
+    OweReadyReply(EncodeFrame(frame));
+  }
+
+  // A known credential without the permission: refused, the connection carries on.
+  void RefusePermission(access::Permission permission) {
+    service_.ReportAccessRefused(kSource, "permission_denied",
+                                 principal_->Describe() + " may not " +
+                                     std::string(access::PermissionName(permission)) +
+                                     " (tcp from " + remote_ + ")");
+    OweReadyReply(EncodeError("permission_denied",
+                              "credential '" + principal_->name() + "' may not " +
+                                  std::string(access::PermissionName(permission)) +
+                                  "; that needs the " + access::RolesGranting(permission) +
+                                  " role"));
+  }
+
+  // No credential, or a revoked one: answer, then close once the owed replies are out.
+  void RefuseAccessAndClose(std::string_view code, std::string message, std::string detail) {
+    service_.ReportAccessRefused(kSource, code, detail + " (tcp from " + remote_ + ")");
+    closing_ = true;
+    OweReadyReply(EncodeError(code, std::move(message)));
+    FinishIfDone();
   }
 
   // A frame that was read whole but cannot be served: the stream is intact, carry on.
@@ -253,7 +332,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   // A frame that cannot even be delimited: no later byte can be trusted. Answer after
   // the replies already owed, then close (FinishIfDone).
   void OnFramingError() {
-    framing_broken_ = true;
+    closing_ = true;
     service_.CountRejected(kSource, reader_.error_code());
     OweReadyReply(EncodeError(reader_.error_code(), reader_.error_message()));
   }
@@ -272,21 +351,36 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     reply.ticket = next_ticket_++;
     reply.batch_id = batch.batch_id();
     reply.fixes.reserve(fix_count);
-    for (const v1::Fix& fix : batch.fixes()) {
+    reply.outcomes.resize(fix_count);
+    std::vector<v1::Fix> admitted;
+    admitted.reserve(fix_count);
+    for (std::size_t i = 0; i < fix_count; ++i) {
+      v1::Fix& fix = *batch.mutable_fixes(static_cast<int>(i));
       v1::FixRef& ref = reply.fixes.emplace_back();
       ref.set_device(fix.device());
       ref.set_seq(fix.seq());
+      if (!principal_->MayReportFor(fix.device())) {
+        // Refused one by one: the gateway's other devices are not held hostage.
+        service_.ReportAccessRefused(kSource, "permission_denied",
+                                     principal_->Describe() + " sent a fix for device " +
+                                         fix.device() + " (tcp from " + remote_ + ")");
+        reply.outcomes[i].code = "permission_denied";
+        reply.outcomes[i].reason =
+            "credential '" + principal_->name() + "' may not send fixes for device " + fix.device();
+        continue;
+      }
+      reply.submitted.push_back(i);
+      admitted.push_back(std::move(fix));
     }
-    if (fix_count == 0) {  // nothing for the engine to do
-      reply.encoded = EncodeAck(reply.batch_id, {}, {});
+    if (admitted.empty()) {  // nothing for the engine to do
+      reply.encoded = EncodeAck(reply.batch_id, reply.fixes, reply.outcomes);
       owed_.push_back(std::move(reply));
       WriteReadyReplies();
       return;
     }
     waiting_ticket_ = reply.ticket;
     owed_.push_back(std::move(reply));
-    waiting_batch_.emplace(std::make_move_iterator(batch.mutable_fixes()->begin()),
-                           std::make_move_iterator(batch.mutable_fixes()->end()));
+    waiting_batch_.emplace(std::move(admitted));
     retry_backoff_ = options_.min_retry_backoff;
     SubmitWaitingBatch();
   }
@@ -327,7 +421,14 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     const auto reply = std::find_if(owed_.begin(), owed_.end(),
                                     [ticket](const OwedReply& r) { return r.ticket == ticket; });
     if (reply == owed_.end()) return;  // cannot happen: owed replies leave only when written
-    reply->encoded = EncodeAck(reply->batch_id, reply->fixes, outcomes);
+    for (std::size_t k = 0; k < reply->submitted.size(); ++k) {
+      // The service promises one outcome per fix; if it ever breaks that, say so per fix
+      // rather than claim the fix was taken in.
+      reply->outcomes[reply->submitted[k]] =
+          k < outcomes.size() ? std::move(outcomes[k])
+                              : FixOutcome{false, false, "internal", "the engine reported no outcome"};
+    }
+    reply->encoded = EncodeAck(reply->batch_id, reply->fixes, reply->outcomes);
     WriteReadyReplies();
   }
 
@@ -366,6 +467,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     next_event_seq_ = next;
     v1::ServerFrame frame;
     for (v1::EventRecord& record : records) {
+      if (withhold_protected_) access::WithholdProtectedPosition(record.mutable_event());
       *frame.mutable_event() = std::move(record);
       AppendFrame(frame, out);
     }
@@ -409,8 +511,13 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       if (subscribed_) ReportLag();
       return;
     }
+    if (subscribed_ && !closing_ && principal_->Revoked()) {  // no more events for it
+      RefuseAccessAndClose("unauthenticated", "this connection's credential was revoked",
+                           principal_->Describe() + " (revoked) subscriber");
+      return;
+    }
     bool events = false;
-    if (outbox_.empty() && subscribed_ && !framing_broken_) events = AppendEventChunk(&outbox_);
+    if (outbox_.empty() && subscribed_ && !closing_) events = AppendEventChunk(&outbox_);
     if (outbox_.empty()) return;
     writing_.swap(outbox_);
     outbox_.clear();
@@ -450,7 +557,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   void FinishIfDone() {
     if (closed_ || lingering_) return;
     if (Unanswered() > 0 || write_in_progress_ || waiting_batch_) return;
-    if (framing_broken_) {
+    if (closing_) {
       StartLinger();
     } else if (peer_done_sending_) {
       Close();
@@ -532,13 +639,19 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   bool closed_ = false;
   Clock::time_point last_activity_;
+  const std::string remote_;  // the peer's address, for logs
+  // Who the connection speaks as, once its Authenticate frame was accepted.
+  std::shared_ptr<const access::Principal> principal_;
+  bool withhold_protected_ = true;  // protected persons' positions are withheld from it
 
   // Reading.
   FrameReader reader_;
   std::array<char, kReadChunkBytes> read_buffer_;
   bool reading_ = false;
   bool peer_done_sending_ = false;
-  bool framing_broken_ = false;
+  // No frame is read any more: after a framing or access error, close once the replies
+  // owed are written.
+  bool closing_ = false;
   bool lingering_ = false;
   Clock::time_point linger_deadline_;
 

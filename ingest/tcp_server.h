@@ -3,7 +3,15 @@
 // MonitoringService.
 //
 // Protocol (proto/stayaway.proto, "the daemon's wire protocol"): both directions carry
-// varint-delimited frames (frame_codec.h). A client sends ClientFrames. A `batch` is handed
+// varint-delimited frames (frame_codec.h). A client sends ClientFrames, the first of
+// them `authenticate` with a credential's bearer token (access/): the server answers
+// `authenticated`, or an ErrorFrame "unauthenticated" and closes the connection, as it
+// does for any other frame sent first and for every frame once the credential is revoked.
+// A batch needs the ingest role (fixes for devices the credential is not registered for
+// are rejected one by one, "permission_denied") and a subscribe the operator or auditor
+// role (an auditor's events come with protected persons' positions withheld); without it
+// the frame gets an ErrorFrame "permission_denied" and the connection carries on. Every
+// refusal is reported to the service (logged and counted). A `batch` is handed
 // to the engine whole; once the engine has taken every fix in, the server answers with a
 // BatchAck echoing the batch_id and listing the accepted fixes (device, seq), the rejected
 // ones with their index, a code and a reason, and how many were duplicates. A full engine
