@@ -24,7 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "access/token.h"
 #include "base/time.h"
+#include "tools/daemon_client.h"
 
 extern char** environ;
 
@@ -50,9 +52,25 @@ struct HttpReply {
   std::string body;
 };
 
-// One HTTP/1.1 request on its own connection (Connection: close), read to the end.
-inline HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
-               const std::string& body = "", const std::string& content_type = "application/json") {
+// The token of the credential every harness daemon starts with: "harness", holding all
+// four roles and every device, so suites about something else are not about access. The
+// suites about access issue their own narrower credentials through the API.
+inline constexpr char kHarnessToken[] = "sa_harness-token-for-tests-only-000000000000";
+
+// The credentials file a harness daemon starts with (the file format of
+// access/credential_store.h), holding only the digest of kHarnessToken.
+inline std::string HarnessCredentialsJson() {
+  return R"({"credentials": [{"id": "cred-harness00000", "name": "harness",
+      "roles": ["ingest", "operator", "admin", "auditor"], "devices": ["*"],
+      "created": "2026-01-01T00:00:00Z", "token_sha256": ")" +
+         access::TokenDigest(kHarnessToken) + R"("}]})";
+}
+
+// One HTTP/1.1 request on its own connection (Connection: close), read to the end, with
+// `token` as its bearer token (none when empty).
+inline HttpReply HttpAs(const std::string& token, uint16_t port, const std::string& method,
+                        const std::string& target, const std::string& body = "",
+                        const std::string& content_type = "application/json") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -64,6 +82,7 @@ inline HttpReply Http(uint16_t port, const std::string& method, const std::strin
     return reply;
   }
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
                         "Connection: close\r\nContent-Type: " + content_type +
                         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -75,6 +94,13 @@ inline HttpReply Http(uint16_t port, const std::string& method, const std::strin
   const size_t header_end = response.find("\r\n\r\n");
   if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
   return reply;
+}
+
+// The same with the harness credential.
+inline HttpReply Http(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body = "",
+                      const std::string& content_type = "application/json") {
+  return HttpAs(kHarnessToken, port, method, target, body, content_type);
 }
 
 // Removes the data directories the daemons of this test program made, once every test
@@ -113,6 +139,13 @@ class Daemon {
       DataDirCleanup::Add(dir_);
     }
     fs::remove(dir_ / "data" / "ports");
+    // The harness credential, as an installer would provision it; and the token for the
+    // `stayaway` tools the tests start.
+    fs::create_directories(dir_ / "data");
+    if (!fs::exists(dir_ / "data" / "credentials.json")) {
+      std::ofstream(dir_ / "data" / "credentials.json") << HarnessCredentialsJson();
+    }
+    ::setenv("STAYAWAY_TOKEN", kHarnessToken, 1);
     const std::string binary = DaemonBinary().string();
     std::vector<std::string> args = {binary, "--data-dir", (dir_ / "data").string(),
                                      "--ingest-port", "0", "--http-port", "0",
@@ -179,6 +212,14 @@ class Daemon {
   pid_t pid_ = -1;
   std::map<std::string, int> ports_;
 };
+
+// Connects to the ingest port and authenticates (the harness credential by default).
+inline Status ConnectAndAuthenticate(tools::DaemonClient& client, const std::string& target,
+                                     const std::string& token = kHarnessToken) {
+  Status connected = client.Connect(target);
+  if (!connected.ok()) return connected;
+  return client.Authenticate(token);
+}
 
 // An order in force now: tag-1 must stay 300 m away from phone-2.
 inline std::string OrderJson(int version = 1) {

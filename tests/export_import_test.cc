@@ -29,6 +29,7 @@ namespace stayaway {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_harness::ConnectAndAuthenticate;
 using testing_harness::Daemon;
 using testing_harness::Http;
 using testing_harness::HttpReply;
@@ -97,7 +98,7 @@ std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lo
 std::vector<v1::EventRecord> ReadEvents(Daemon& daemon, size_t count) {
   std::vector<v1::EventRecord> out;
   tools::DaemonClient client;
-  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  EXPECT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(1);
   EXPECT_TRUE(client.Send(subscribe).ok());
@@ -155,7 +156,7 @@ OldCentre RunOldCentre() {
 
   // The stream up to and including the acknowledgement: everything this load caused.
   tools::DaemonClient client;
-  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  EXPECT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(1);
   EXPECT_TRUE(client.Send(subscribe).ok());

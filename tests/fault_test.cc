@@ -52,7 +52,7 @@ double Metric(const std::string& text, const std::string& prefix) {
 // Every fix in `fixes` is in the daemon's journal: sent again, each is a duplicate.
 void ExpectAllStored(Daemon& daemon, const std::vector<v1::Fix>& fixes) {
   tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   v1::ClientFrame frame;
   for (const v1::Fix& fix : fixes) *frame.mutable_batch()->add_fixes() = fix;
   ASSERT_TRUE(client.Send(frame).ok());
@@ -70,7 +70,7 @@ TEST(Faults, AThousandConnectionsAtOnceAreAllServed) {
   std::vector<std::unique_ptr<tools::DaemonClient>> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.push_back(std::make_unique<tools::DaemonClient>());
-    ASSERT_TRUE(clients.back()->Connect(daemon.ingest()).ok()) << "connection " << c;
+    ASSERT_TRUE(ConnectAndAuthenticate(*clients.back(), daemon.ingest()).ok()) << "connection " << c;
   }
   const TimeMs t = NowMs() - 600'000;
   for (int c = 0; c < kClients; ++c) {
@@ -140,7 +140,7 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
   SmallWindowSubscriber stalled(daemon.ingest(), "stalled");
   // Every tag swings in and out of its victim's range: alerts open and close all along.
   tools::DaemonClient feeder;
-  ASSERT_TRUE(feeder.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(feeder, daemon.ingest()).ok());
   const TimeMs t0 = NowMs() - 3'600'000;
   uint64_t seq = 0;
   for (int step = 0; step < 320; ++step) {  // ~20,000 events: more than socket buffers hold
@@ -184,7 +184,7 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
     }
   };
   tools::DaemonClient reader;
-  ASSERT_TRUE(reader.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(reader, daemon.ingest()).ok());
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(1);
   ASSERT_TRUE(reader.Send(subscribe).ok());
@@ -215,7 +215,7 @@ TEST(Faults, SigkillWhileSnapshotsAreWrittenNeverLosesAnAcknowledgedFix) {
     std::mutex mu;
     std::thread feeder([&] {
       tools::DaemonClient client;
-      if (!client.Connect(daemon.ingest()).ok()) return;
+      if (!ConnectAndAuthenticate(client, daemon.ingest()).ok()) return;
       while (!stop) {
         v1::ClientFrame frame;
         std::vector<v1::Fix> sent;
@@ -276,7 +276,7 @@ TEST(Faults, AFullDiskStopsAcknowledgingWithAClearErrorAndIngestResumesWhenSpace
     }
     fs::resize_file(mount_point / "filler", fs::file_size(mount_point / "filler") - 48 * 1024);
     tools::DaemonClient client;
-    ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+    ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
     const TimeMs t0 = NowMs() - 3'600'000;
     uint64_t seq = 0;
     bool refused = false;

@@ -40,11 +40,20 @@ using namespace std::chrono_literals;
 constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
 constexpr auto kDeadline = 5s;            // per client operation
 
+// The token of the credential the test cores start with ("everything": all four roles,
+// every device); set by CoreOptionsFor. Clients send it unless given another.
+std::string& EverythingToken() {
+  static std::string token;
+  return token;
+}
+
 // --- a small Beast client; every operation runs its own io_context under a deadline ------
 
 class Client {
  public:
-  explicit Client(uint16_t port) : stream_(io_) {
+  // `token`: the bearer token every request carries (none when empty).
+  explicit Client(uint16_t port, std::string token = EverythingToken())
+      : token_(std::move(token)), stream_(io_) {
     stream_.expires_after(kDeadline);
     stream_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
                           [this](beast::error_code ec) { ec_ = ec; });
@@ -59,6 +68,7 @@ class Client {
                                              headers = {}) {
     http::request<http::string_body> request(verb, target, 11);
     request.set(http::field::host, "127.0.0.1");
+    if (!token_.empty()) request.set(http::field::authorization, "Bearer " + token_);
     for (const auto& [name, value] : headers) request.set(name, value);
     if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
       request.set(http::field::content_type, "application/json");
@@ -106,6 +116,7 @@ class Client {
   }
 
  private:
+  std::string token_;
   asio::io_context io_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -121,10 +132,12 @@ struct SseEvent {
 
 class SseClient {
  public:
-  SseClient(uint16_t port, const std::string& target, std::optional<uint64_t> last_event_id)
+  SseClient(uint16_t port, const std::string& target, std::optional<uint64_t> last_event_id,
+            const std::string& token = EverythingToken())
       : client_(port) {
     http::request<http::empty_body> request(http::verb::get, target, 11);
     request.set(http::field::host, "127.0.0.1");
+    if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
     request.set(http::field::accept, "text/event-stream");
     if (last_event_id) request.set("Last-Event-ID", std::to_string(*last_event_id));
     client_.stream().expires_after(kDeadline);
@@ -211,6 +224,15 @@ struct ManualClock {
 daemon::CoreOptions CoreOptionsFor(ManualClock& clock) {
   daemon::CoreOptions options;
   options.clock = [&clock] { return clock.now.load(); };
+  options.credentials = std::move(access::CredentialStore::Open("").value());
+  v1::Credential everything;
+  everything.set_name("everything");
+  for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
+                    v1::Credential::auditor}) {
+    everything.add_roles(role);
+  }
+  everything.add_devices("*");
+  EverythingToken() = options.credentials->Issue(everything, kStart).value().token();
   return options;
 }
 
@@ -721,6 +743,22 @@ class SlowEvidenceCore final : public MonitoringService {
     return std::map<std::string, std::string>{{"manifest.json", "{}"}};
   }
   bool Healthy() override { return core_.Healthy(); }
+  std::shared_ptr<const access::Principal> Authenticate(std::string_view t) override {
+    return core_.Authenticate(t);
+  }
+  void ReportAccessRefused(std::string_view s, std::string_view c, std::string_view d) override {
+    core_.ReportAccessRefused(s, c, d);
+  }
+  void Audit(std::string_view a, const access::Principal& w, std::string_view s) override {
+    core_.Audit(a, w, s);
+  }
+  StatusOr<v1::IssuedCredential> IssueCredential(const v1::Credential& r) override {
+    return core_.IssueCredential(r);
+  }
+  std::vector<v1::Credential> ListCredentials() override { return core_.ListCredentials(); }
+  StatusOr<v1::Credential> RevokeCredential(std::string_view id) override {
+    return core_.RevokeCredential(id);
+  }
 
  private:
   daemon::Core& core_;

@@ -60,7 +60,7 @@ TEST(Stayawayd, OrderOverHttpOsmAndAndTraccarFixesRaiseAnAlertSeenBySubscriberAn
   EXPECT_EQ(Http(daemon.http(), "GET", "/v1/orders/KG-7").status, 200);
 
   tools::DaemonClient subscriber;
-  ASSERT_TRUE(subscriber.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(subscriber, daemon.ingest()).ok());
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(1);
   ASSERT_TRUE(subscriber.Send(subscribe).ok());
@@ -100,7 +100,7 @@ TEST(Stayawayd, FixBatchOverTcpIsAckedWithAcceptedAndRejectedFixes) {
   Daemon daemon;
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
   tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   v1::ClientFrame frame;
   auto* batch = frame.mutable_batch();
   batch->set_batch_id(42);
@@ -191,7 +191,7 @@ TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
   std::vector<uint64_t> seqs;
   {
     tools::DaemonClient first;
-    ASSERT_TRUE(first.Connect(daemon.ingest()).ok());
+    ASSERT_TRUE(ConnectAndAuthenticate(first, daemon.ingest()).ok());
     v1::ClientFrame subscribe;
     subscribe.mutable_subscribe()->set_from_seq(1);
     ASSERT_TRUE(first.Send(subscribe).ok());
@@ -202,7 +202,7 @@ TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
     }
   }  // disconnects
   tools::DaemonClient second;
-  ASSERT_TRUE(second.Connect(daemon.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(second, daemon.ingest()).ok());
   v1::ClientFrame resume;
   resume.mutable_subscribe()->set_from_seq(seqs.back() + 1);
   ASSERT_TRUE(second.Send(resume).ok());
@@ -314,7 +314,7 @@ TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
 // Every event from seq 1, as the daemon serves them, serialized deterministically.
 std::vector<std::string> AllEvents(Daemon& daemon, size_t count) {
   tools::DaemonClient client;
-  EXPECT_TRUE(client.Connect(daemon.ingest()).ok());
+  EXPECT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(1);
   EXPECT_TRUE(client.Send(subscribe).ok());
@@ -340,7 +340,7 @@ TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
     dir = daemon.dir();
     ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
     tools::DaemonClient client;
-    ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+    ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
     const TimeMs t = NowMs() - 30'000;
     batch.mutable_batch()->set_batch_id(1);
     for (int i = 0; i < 6; ++i) {  // the victim, then the tag approaching: a violation opens
@@ -367,7 +367,7 @@ TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
   EXPECT_EQ(AllEvents(restarted, before.size()), before);
   // Every acknowledged fix is there: sending the batch again finds only duplicates.
   tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(restarted.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(client, restarted.ingest()).ok());
   ASSERT_TRUE(client.Send(batch).ok());
   v1::ServerFrame ack;
   ASSERT_TRUE(client.Receive(&ack).ok());
@@ -396,7 +396,7 @@ TEST(Stayawayd, RepeatedKillNineAtRandomMomentsNeverLosesAnAcknowledgedFix) {
     std::mutex mu;
     std::thread feeder([&] {
       tools::DaemonClient client;
-      if (!client.Connect(daemon.ingest()).ok()) return;
+      if (!ConnectAndAuthenticate(client, daemon.ingest()).ok()) return;
       while (!stop) {
         v1::ClientFrame frame;
         std::vector<v1::Fix> sent;
@@ -431,7 +431,7 @@ TEST(Stayawayd, RepeatedKillNineAtRandomMomentsNeverLosesAnAcknowledgedFix) {
   Daemon last({}, dir);
   // Every fix ever acknowledged is there: sent again, each one is a duplicate.
   tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(last.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(client, last.ingest()).ok());
   for (size_t at = 0; at < acknowledged.size(); at += 500) {
     v1::ClientFrame frame;
     for (size_t i = at; i < std::min(acknowledged.size(), at + 500); ++i) {
@@ -459,7 +459,7 @@ TEST(Stayawayd, RecoveryLoadsTheNewestSnapshotAndReplaysOnlyTheTail) {
     dir = daemon.dir();
     ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
     tools::DaemonClient client;
-    ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
+    ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
     batch.mutable_batch()->set_batch_id(1);
     for (int i = 0; i < 6; ++i) {
       v1::Fix* fix = batch.mutable_batch()->add_fixes();
@@ -498,7 +498,7 @@ TEST(Stayawayd, RecoveryLoadsTheNewestSnapshotAndReplaysOnlyTheTail) {
   EXPECT_EQ(log.find("\"from_snapshot\":\"none\"", recovered), std::string::npos) << log;
   EXPECT_EQ(AllEvents(restarted, before.size()), before);
   tools::DaemonClient client;
-  ASSERT_TRUE(client.Connect(restarted.ingest()).ok());
+  ASSERT_TRUE(ConnectAndAuthenticate(client, restarted.ingest()).ok());
   ASSERT_TRUE(client.Send(batch).ok());
   v1::ServerFrame ack;
   ASSERT_TRUE(client.Receive(&ack).ok());
@@ -556,7 +556,7 @@ TEST(Stayawayd, TwoHundredConcurrentConnectionsAreAllAcknowledged) {
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       tools::DaemonClient client;
-      if (!client.Connect(daemon.ingest()).ok()) return;
+      if (!ConnectAndAuthenticate(client, daemon.ingest()).ok()) return;
       for (int b = 0; b < kBatches; ++b) {
         v1::ClientFrame frame;
         frame.mutable_batch()->set_batch_id(static_cast<uint64_t>(b));

@@ -65,7 +65,8 @@ v1::ClientFrame Subscribe(uint64_t from_seq, const std::string& name) {
 // that fails to answer fails the test instead of hanging it.
 class Client {
  public:
-  explicit Client(uint16_t port) {
+  // With a token, authenticates first (and fails the test if that is refused).
+  explicit Client(uint16_t port, const std::string& token = "") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -76,6 +77,12 @@ class Client {
     const timeval timeout{10, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+    if (!token.empty()) {
+      v1::ClientFrame hello;
+      hello.mutable_authenticate()->set_token(token);
+      const auto answer = Send(hello) ? Receive() : std::nullopt;
+      EXPECT_TRUE(answer && answer->has_authenticated()) << "the harness credential was refused";
+    }
   }
   ~Client() { Disconnect(); }
   Client(const Client&) = delete;
@@ -143,6 +150,20 @@ class TcpIngestServerTest : public ::testing::Test {
     options.clock = [this] { return now_.load(); };
     options.queue_capacity = queue_capacity;
     options.tick_interval_ms = 10;
+    auto credentials = access::CredentialStore::Open("");
+    ASSERT_TRUE(credentials.ok());
+    options.credentials = std::move(credentials.value());
+    v1::Credential everything;
+    everything.set_name("everything");
+    for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
+                      v1::Credential::auditor}) {
+      everything.add_roles(role);
+    }
+    everything.add_devices("*");
+    auto issued = options.credentials->Issue(everything, kStart);
+    ASSERT_TRUE(issued.ok());
+    token_ = issued->token();
+    credentials_ = options.credentials;
     core_ = std::make_unique<daemon::Core>(options);
     core_->Start();
     ASSERT_TRUE(core_->PutOrder(PairOrder("KG-1", "tag-1", "phone-2")).ok());
@@ -188,6 +209,10 @@ class TcpIngestServerTest : public ::testing::Test {
     return condition();
   }
 
+  // A token of the "everything" credential (all roles, every device), and the store, for
+  // the access tests to issue narrower ones.
+  std::string token_;
+  std::shared_ptr<access::CredentialStore> credentials_;
   std::atomic<TimeMs> now_{kStart};
   boost::asio::io_context io_;
   std::unique_ptr<daemon::Core> core_;
@@ -197,7 +222,7 @@ class TcpIngestServerTest : public ::testing::Test {
 
 TEST_F(TcpIngestServerTest, ABatchIsAcknowledgedWithItsAcceptedAndRejectedFixes) {
   StartServer();
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   ASSERT_TRUE(client.connected());
   ASSERT_TRUE(client.Send(Batch(7, {MakeFix("phone-2", 1, kStart, 42.87, 74.59),
                                     MakeFix("tag-1", 1, kStart, 42.87, 74.5905),
@@ -230,7 +255,7 @@ TEST_F(TcpIngestServerTest, AnOversizeFrameIsRefusedAndClosesTheConnectionButEar
   ingest::TcpIngestOptions options;
   options.max_frame_bytes = 64 * 1024;
   StartServer(options);
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   ASSERT_TRUE(client.Send(Batch(1, {MakeFix("phone-2", 1, kStart, 42.87, 74.59)})));
   const auto ack = client.Receive();
   ASSERT_TRUE(ack.has_value() && ack->has_ack());
@@ -251,7 +276,7 @@ TEST_F(TcpIngestServerTest, AnOversizeFrameIsRefusedAndClosesTheConnectionButEar
 
   // The fix acknowledged before the bad frame is still in the engine: sent again on a new
   // connection it is a duplicate.
-  Client again(server_->port());
+  Client again(server_->port(), token_);
   ASSERT_TRUE(again.Send(Batch(2, {MakeFix("phone-2", 1, kStart, 42.87, 74.59)})));
   const auto second = again.Receive();
   ASSERT_TRUE(second.has_value() && second->has_ack());
@@ -261,7 +286,7 @@ TEST_F(TcpIngestServerTest, AnOversizeFrameIsRefusedAndClosesTheConnectionButEar
 
 TEST_F(TcpIngestServerTest, AMalformedLengthPrefixIsRefusedAndClosesTheConnection) {
   StartServer();
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   ASSERT_TRUE(client.SendRaw(std::string(10, '\x80')));
   const auto error = client.Receive();
   ASSERT_TRUE(error.has_value() && error->has_error());
@@ -271,7 +296,7 @@ TEST_F(TcpIngestServerTest, AMalformedLengthPrefixIsRefusedAndClosesTheConnectio
 
 TEST_F(TcpIngestServerTest, AFrameThatIsNotAClientFrameIsRefusedAndTheConnectionCarriesOn) {
   StartServer();
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   // Field 1 with wire type 7, which does not exist: not a Protobuf message at all.
   ASSERT_TRUE(client.SendRaw(std::string("\x03\x0f\xff\xff", 4)));
   // A well-formed but empty ClientFrame: neither a batch nor a subscribe.
@@ -297,7 +322,7 @@ TEST_F(TcpIngestServerTest, ABatchOverTheFixLimitIsRefusedWholeAndTheConnectionC
   ingest::TcpIngestOptions options;
   options.max_fixes_per_batch = 3;
   StartServer(options);
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   std::vector<v1::Fix> four;
   for (uint64_t seq = 1; seq <= 4; ++seq) four.push_back(MakeFix("tag-1", seq, kStart, 42.87, 74.7));
   ASSERT_TRUE(client.Send(Batch(1, four)));
@@ -318,7 +343,7 @@ TEST_F(TcpIngestServerTest, ABatchOverTheFixLimitIsRefusedWholeAndTheConnectionC
 TEST_F(TcpIngestServerTest, PipelinedBatchesAreAcknowledgedInOrderWhenTheEngineQueueIsFull) {
   StartCore(/*queue_capacity=*/8);
   StartServer();
-  Client client(server_->port());
+  Client client(server_->port(), token_);
   constexpr uint64_t kBatches = 60;
   for (uint64_t b = 0; b < kBatches; ++b) {
     std::vector<v1::Fix> fixes;
@@ -347,7 +372,7 @@ TEST_F(TcpIngestServerTest, ASubscriberGetsTheBacklogThenLiveEventsAndResumesWit
   StartServer();
   // A backlog: the two devices of KG-1 meet.
   {
-    Client sender(server_->port());
+    Client sender(server_->port(), token_);
     ASSERT_TRUE(sender.Send(Batch(1, Meeting(1, kStart))));
     ASSERT_TRUE(sender.Receive().has_value());
   }
@@ -382,7 +407,7 @@ TEST_F(TcpIngestServerTest, ASubscriberGetsTheBacklogThenLiveEventsAndResumesWit
   subscriber.reset();
   EXPECT_TRUE(Eventually([&] { return !MetricsHave("subscriber=\"watcher\""); })) << Metrics();
   {
-    Client sender(server_->port());
+    Client sender(server_->port(), token_);
     ASSERT_TRUE(sender.Send(Batch(2, Meeting(3, now_))));
     ASSERT_TRUE(sender.Receive().has_value());
   }
@@ -390,7 +415,7 @@ TEST_F(TcpIngestServerTest, ASubscriberGetsTheBacklogThenLiveEventsAndResumesWit
   ASSERT_GT(offline_end, live_end) << "the devices coming back produced events";
 
   // Back: resume after the last event seen.
-  Client resumed(server_->port());
+  Client resumed(server_->port(), token_);
   ASSERT_TRUE(resumed.Send(Subscribe(seen.back() + 1, "watcher")));
   ASSERT_TRUE(receive_until(resumed, offline_end));
   ASSERT_EQ(seen.size(), offline_end - 1);
@@ -415,7 +440,7 @@ TEST_F(TcpIngestServerTest, TwoHundredConnectionsStreamingAtOnceAreAllAcknowledg
   const auto started = std::chrono::steady_clock::now();
   for (int c = 0; c < kConnections; ++c) {
     clients.emplace_back([&, c] {
-      Client client(server_->port());
+      Client client(server_->port(), token_);
       if (!client.connected()) {
         ++failures;
         return;
@@ -453,14 +478,14 @@ TEST_F(TcpIngestServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ingest::TcpIngestOptions options;
   options.max_connections = 2;
   StartServer(options);
-  Client first(server_->port());
-  Client second(server_->port());
+  Client first(server_->port(), token_);
+  Client second(server_->port(), token_);
   for (Client* client : {&first, &second}) {
     ASSERT_TRUE(client->Send(Batch(1, {})));
     const auto ack = client->Receive();
     ASSERT_TRUE(ack.has_value() && ack->has_ack()) << "an empty batch is acknowledged too";
   }
-  Client third(server_->port());
+  Client third(server_->port(), token_);
   EXPECT_TRUE(third.ServerCloses());
   EXPECT_TRUE(
       MetricsHave("stayaway_fixes_rejected_total{source=\"tcp\",reason=\"too_many_connections\"} 1"))
@@ -474,8 +499,8 @@ TEST_F(TcpIngestServerTest, ASilentConnectionIsClosedButAQuietSubscriberIsNot) {
   ingest::TcpIngestOptions options;
   options.idle_timeout = 200ms;
   StartServer(options);
-  Client silent(server_->port());
-  Client subscriber(server_->port());
+  Client silent(server_->port(), token_);
+  Client subscriber(server_->port(), token_);
   ASSERT_TRUE(subscriber.Send(Subscribe(core_->NextEventSeq(), "quiet")));
 
   const auto started = std::chrono::steady_clock::now();
@@ -486,7 +511,7 @@ TEST_F(TcpIngestServerTest, ASilentConnectionIsClosedButAQuietSubscriberIsNot) {
   std::this_thread::sleep_for(400ms);
   const uint64_t next = core_->NextEventSeq();
   {
-    Client sender(server_->port());
+    Client sender(server_->port(), token_);
     ASSERT_TRUE(sender.Send(Batch(1, Meeting(1, kStart))));
     ASSERT_TRUE(sender.Receive().has_value());
   }
@@ -500,7 +525,7 @@ TEST_F(TcpIngestServerTest, AFrameTrickledByteByByteDoesNotKeepTheConnectionAliv
   ingest::TcpIngestOptions options;
   options.idle_timeout = 200ms;
   StartServer(options);
-  Client slow(server_->port());
+  Client slow(server_->port(), token_);
   const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(slow.SendRaw("\x40"));  // announces 64 bytes, then sends them slowly
   for (int i = 0; i < 8; ++i) {

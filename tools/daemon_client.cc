@@ -63,6 +63,22 @@ Status DaemonClient::Send(const v1::ClientFrame& frame) {
   return Status::Ok();
 }
 
+Status DaemonClient::Authenticate(std::string_view token) {
+  v1::ClientFrame hello;
+  hello.mutable_authenticate()->set_token(std::string(token));
+  if (Status s = Send(hello); !s.ok()) return s;
+  v1::ServerFrame answer;
+  if (Status s = Receive(&answer); !s.ok()) {
+    return Status(StatusCode::kUnauthenticated, "the daemon closed the connection: " + s.message());
+  }
+  if (answer.has_authenticated()) return Status::Ok();
+  if (answer.has_error()) {
+    return Status(StatusCode::kUnauthenticated,
+                  answer.error().code() + ": " + answer.error().message());
+  }
+  return Status(StatusCode::kUnauthenticated, "the daemon did not answer the authenticate frame");
+}
+
 Status DaemonClient::Receive(v1::ServerFrame* frame) {
   std::string bytes;
   for (;;) {

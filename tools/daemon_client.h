@@ -24,6 +24,9 @@ class DaemonClient {
 
   // `target` is HOST:PORT (an IPv4 address or a name).
   Status Connect(std::string_view target);
+  // Sends the authenticate frame and waits for the daemon's answer (the first thing to
+  // do on a new connection). Unauthenticated with the daemon's reason when refused.
+  Status Authenticate(std::string_view token);
   Status Send(const v1::ClientFrame& frame);
   // Blocks until a whole frame arrives; FailedPrecondition when the daemon closed.
   Status Receive(v1::ServerFrame* frame);

@@ -14,6 +14,7 @@
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
 #include "tools/command_flags.h"
+#include "tools/credential_flag.h"
 #include "tools/daemon_client.h"
 
 namespace stayaway::tools {
@@ -76,7 +77,8 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
   std::map<std::string, std::string> flags;
   if (!ParseFlags(args, &flags, err, "stayaway feed") || !flags.count("target") || !flags.count("fixes")) {
     err << "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X]"
-           " [--batch N]\n";
+           " [--batch N]\n"
+        << kCredentialUsage;
     return kUsage;
   }
   double speed = 1;
@@ -91,9 +93,16 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
     err << "stayaway feed: cannot read " << flags["fixes"] << '\n';
     return kUsage;
   }
+  StatusOr<std::string> token = ResolveToken(flags);
+  if (!token.ok()) {
+    err << "stayaway feed: " << token.status().message() << '\n';
+    return kUsage;
+  }
   DaemonClient client;
-  if (Status s = client.Connect(flags["target"]); !s.ok()) {
-    err << "stayaway feed: " << s.message() << '\n';
+  Status connected = client.Connect(flags["target"]);
+  if (connected.ok()) connected = client.Authenticate(*token);
+  if (!connected.ok()) {
+    err << "stayaway feed: " << connected.message() << '\n';
     return kUsage;
   }
 
@@ -139,7 +148,8 @@ int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
   std::map<std::string, std::string> flags;
   if (!ParseFlags(args, &flags, err, "stayaway watch") || !flags.count("target")) {
     err << "usage: stayaway watch --target HOST:PORT [--from SEQ] [--format text|json]"
-           " [--count N]\n";
+           " [--count N]\n"
+        << kCredentialUsage;
     return kUsage;
   }
   uint64_t from = 1, count = 0;
@@ -149,9 +159,16 @@ int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
     return kUsage;
   }
   const bool json = flags.count("format") && flags["format"] == "json";
+  StatusOr<std::string> token = ResolveToken(flags);
+  if (!token.ok()) {
+    err << "stayaway watch: " << token.status().message() << '\n';
+    return kUsage;
+  }
   DaemonClient client;
-  if (Status s = client.Connect(flags["target"]); !s.ok()) {
-    err << "stayaway watch: " << s.message() << '\n';
+  Status connected = client.Connect(flags["target"]);
+  if (connected.ok()) connected = client.Authenticate(*token);
+  if (!connected.ok()) {
+    err << "stayaway watch: " << connected.message() << '\n';
     return kUsage;
   }
   v1::ClientFrame subscribe;

@@ -13,6 +13,7 @@
 
 #include "tools/loadgen/daemon_run.h"
 #include "tools/command_flags.h"
+#include "tools/credential_flag.h"
 #include "tools/loadgen/http_client.h"
 #include "tools/loadgen/run_report.h"
 #include "tools/loadgen/workload.h"
@@ -37,11 +38,12 @@ std::string ToJson(const google::protobuf::Message& message) {
 
 // Orders and global zones, one request each as an integrator sends them. kOk, kFailed
 // when the daemon refused one, kUsage when it cannot be reached.
-int LoadWorkload(const loadgen::Workload& workload, const std::string& http, std::ostream& err) {
+int LoadWorkload(const loadgen::Workload& workload, const std::string& http,
+                 const std::string& token, std::ostream& err) {
   const auto started = std::chrono::steady_clock::now();
   for (const v1::Zone& zone : workload.global_zones()) {
     StatusOr<loadgen::HttpResponse> reply =
-        loadgen::HttpRequest(http, "POST", "/v1/zones", ToJson(zone));
+        loadgen::HttpRequest(http, "POST", "/v1/zones", ToJson(zone), token);
     if (!reply.ok()) {
       err << "stayaway loadgen: " << reply.status().message() << '\n';
       return kUsage;
@@ -54,7 +56,7 @@ int LoadWorkload(const loadgen::Workload& workload, const std::string& http, std
   }
   for (const v1::Order& order : workload.orders()) {
     StatusOr<loadgen::HttpResponse> reply =
-        loadgen::HttpRequest(http, "POST", "/v1/orders", ToJson(order));
+        loadgen::HttpRequest(http, "POST", "/v1/orders", ToJson(order), token);
     if (!reply.ok()) {
       err << "stayaway loadgen: " << reply.status().message() << '\n';
       return kUsage;
@@ -97,7 +99,9 @@ void PrintLoadgenUsage(std::ostream& out) {
          "  --batch N           fixes per FixBatch (default: rate / 1000, at least 1)\n"
          "  --id-prefix P       put before every id (default: lg<milliseconds>-, unique)\n"
          "  --connections N     spread the batches over N ingest connections (default 1)\n"
-         "  --daemon-pid PID    stayawayd's process id (same machine): report its CPU use\n";
+         "  --daemon-pid PID    stayawayd's process id (same machine): report its CPU use\n"
+      << kCredentialUsage
+      << "The credential needs the ingest (its devices), operator and admin roles.\n";
 }
 
 int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
@@ -152,7 +156,12 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
     workload = loadgen::Workload::BuiltIn(
         {.devices = devices, .violation_fraction = violation_fraction, .id_prefix = prefix});
   }
-  if (const int loaded = LoadWorkload(*workload, flags["http"], err); loaded != kOk) {
+  StatusOr<std::string> token = ResolveToken(flags);
+  if (!token.ok()) {
+    err << "stayaway loadgen: " << token.status().message() << '\n';
+    return kUsage;
+  }
+  if (const int loaded = LoadWorkload(*workload, flags["http"], *token, err); loaded != kOk) {
     return loaded;
   }
 
@@ -162,6 +171,7 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
   for (const double rate : *rates) {
     loadgen::DaemonRunOptions options;
     options.ingest_target = flags["target"];
+    options.token = *token;
     options.rate_per_s = rate;
     options.duration_s = duration_s;
     options.batch_size =

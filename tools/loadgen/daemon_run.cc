@@ -64,13 +64,17 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   std::vector<std::unique_ptr<tools::DaemonClient>> ingest;
   for (std::size_t c = 0; c < connections; ++c) {
     ingest.push_back(std::make_unique<tools::DaemonClient>());
-    if (Status s = ingest.back()->Connect(options.ingest_target); !s.ok()) {
+    Status s = ingest.back()->Connect(options.ingest_target);
+    if (s.ok()) s = ingest.back()->Authenticate(options.token);
+    if (!s.ok()) {
       report.notes.push_back(s.message());
       return report;
     }
   }
   tools::DaemonClient subscriber;
-  if (Status s = subscriber.Connect(options.ingest_target); !s.ok()) {
+  Status connected = subscriber.Connect(options.ingest_target);
+  if (connected.ok()) connected = subscriber.Authenticate(options.token);
+  if (Status s = connected; !s.ok()) {
     report.notes.push_back(s.message());
     return report;
   }

@@ -32,6 +32,8 @@ namespace stayaway::loadgen {
 
 struct DaemonRunOptions {
   std::string ingest_target;  // HOST:PORT of the Protobuf ingest port
+  // A credential with the ingest (its devices) and operator (the subscriber) roles.
+  std::string token;
   double rate_per_s = 1000;
   double duration_s = 10;
   std::size_t batch_size = 1;

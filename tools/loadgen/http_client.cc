@@ -49,11 +49,13 @@ Status Connect(std::string_view target, Socket* socket) {
 }  // namespace
 
 StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view method,
-                                   std::string_view path, std::string_view json_body) {
+                                   std::string_view path, std::string_view json_body,
+                                   std::string_view token) {
   Socket socket;
   if (Status s = Connect(target, &socket); !s.ok()) return s;
   std::string request = std::string(method) + " " + std::string(path) +
                         " HTTP/1.1\r\nHost: " + std::string(target) + "\r\nConnection: close\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + std::string(token) + "\r\n";
   if (!json_body.empty() || method == "POST" || method == "PUT") {
     request +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +

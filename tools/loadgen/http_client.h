@@ -18,8 +18,10 @@ struct HttpResponse {
 
 // `target` is HOST:PORT; `path` starts with '/'. FailedPrecondition when the server cannot
 // be reached or answers with something that is not HTTP/1.x; any HTTP status is a value.
+// `token`, when not empty, goes in Authorization: Bearer.
 StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view method,
-                                   std::string_view path, std::string_view json_body = {});
+                                   std::string_view path, std::string_view json_body = {},
+                                   std::string_view token = {});
 
 }  // namespace stayaway::loadgen
 
