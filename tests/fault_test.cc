@@ -107,6 +107,13 @@ class SmallWindowSubscriber {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = htons(static_cast<uint16_t>(std::stoi(target.substr(target.find(':') + 1))));
     EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    v1::ClientFrame hello;
+    hello.mutable_authenticate()->set_token(kHarnessToken);
+    const std::string hello_frame = ingest::EncodeFrame(hello);
+    EXPECT_EQ(::send(fd_, hello_frame.data(), hello_frame.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(hello_frame.size()));
+    v1::ServerFrame answer;
+    EXPECT_TRUE(Receive(&answer).ok() && answer.has_authenticated());
     v1::ClientFrame subscribe;
     subscribe.mutable_subscribe()->set_from_seq(1);
     subscribe.mutable_subscribe()->set_name(name);

@@ -448,9 +448,11 @@ TEST_F(HttpApiTest, FixesOpenAnAlertThatAnOperatorAcknowledges) {
             http::status::bad_request);
 
   const std::string ack_path = "/v1/alerts/" + alert_id + "/ack";
-  auto no_by = client.Send(http::verb::post, ack_path, R"({"note": "who?"})");
-  EXPECT_EQ(no_by.result(), http::status::bad_request);
-  EXPECT_TRUE(Contains(no_by.body(), "\\\"by\\\"")) << no_by.body();
+  // The credential an ack came with is the daemon's to record, never the client's.
+  auto forged = client.Send(http::verb::post, ack_path,
+                            R"({"by": "op-7", "credential": "cred-someoneelse"})");
+  EXPECT_EQ(forged.result(), http::status::bad_request);
+  EXPECT_TRUE(Contains(forged.body(), "\\\"credential\\\"")) << forged.body();
   EXPECT_EQ(client.Send(http::verb::post, "/v1/alerts/nope/ack", R"({"by": "op-7"})").result(),
             http::status::not_found);
 
@@ -460,6 +462,10 @@ TEST_F(HttpApiTest, FixesOpenAnAlertThatAnOperatorAcknowledges) {
   EXPECT_TRUE(Contains(acked.body(), R"("by":"operator-7")")) << acked.body();
   EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/alerts?order=KG-1").body(),
                        R"("note":"called police")"));
+  // Without "by", the acknowledgement is by the credential's name.
+  auto unnamed = client.Send(http::verb::post, ack_path, R"({"note": "second look"})");
+  ASSERT_EQ(unnamed.result(), http::status::ok) << unnamed.body();
+  EXPECT_TRUE(Contains(unnamed.body(), R"("by":"everything")")) << unnamed.body();
 }
 
 TEST_F(HttpApiTest, RefusesMalformedOversizedAndDeeplyNestedInput) {

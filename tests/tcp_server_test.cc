@@ -390,7 +390,7 @@ TEST_F(TcpIngestServerTest, ASubscriberGetsTheBacklogThenLiveEventsAndResumesWit
     return true;
   };
 
-  auto subscriber = std::make_unique<Client>(server_->port());
+  auto subscriber = std::make_unique<Client>(server_->port(), token_);
   ASSERT_TRUE(subscriber->Send(Subscribe(1, "watcher")));
   ASSERT_TRUE(receive_until(*subscriber, backlog_end));
   EXPECT_TRUE(Eventually([&] {
@@ -485,7 +485,7 @@ TEST_F(TcpIngestServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
     const auto ack = client->Receive();
     ASSERT_TRUE(ack.has_value() && ack->has_ack()) << "an empty batch is acknowledged too";
   }
-  Client third(server_->port(), token_);
+  Client third(server_->port());  // refused before it could authenticate
   EXPECT_TRUE(third.ServerCloses());
   EXPECT_TRUE(
       MetricsHave("stayaway_fixes_rejected_total{source=\"tcp\",reason=\"too_many_connections\"} 1"))

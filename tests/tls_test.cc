@@ -112,7 +112,8 @@ class TlsClient {
 };
 
 std::string Get(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+         "Authorization: Bearer " + std::string(kHarnessToken) + "\r\n\r\n";
 }
 
 class Tls : public ::testing::Test {
@@ -154,6 +155,7 @@ TEST_F(Tls, TheApiAndOsmAndPortsSpeakHttpsAndRefusePlainText) {
     ASSERT_FALSE(client.Handshake());
     const std::string body = OrderJson();
     client.Write("POST /v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                 "Authorization: Bearer " + std::string(kHarnessToken) + "\r\n"
                  "Content-Type: application/json\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\n\r\n" + body);
     EXPECT_EQ(client.ReadToEnd().substr(0, 12), "HTTP/1.1 201");
@@ -177,6 +179,7 @@ TEST_F(Tls, TheIngestPortTakesOnlyGatewaysWithACertificateFromTheCentresCa) {
     if (client.Handshake()) return 0;
     const std::string body = OrderJson();
     client.Write("POST /v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                 "Authorization: Bearer " + std::string(kHarnessToken) + "\r\n"
                  "Content-Type: application/json\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\n\r\n" + body);
     return std::stoi(client.ReadToEnd().substr(9, 3));
@@ -194,6 +197,11 @@ TEST_F(Tls, TheIngestPortTakesOnlyGatewaysWithACertificateFromTheCentresCa) {
     fix->set_lat(42.87);
     fix->set_lon(74.59);
     fix->set_accuracy_m(5);
+    v1::ClientFrame hello;
+    hello.mutable_authenticate()->set_token(kHarnessToken);
+    gateway.Write(ingest::EncodeFrame(hello));
+    const auto welcome = gateway.ReadFrame();
+    ASSERT_TRUE(welcome.has_value() && welcome->has_authenticated()) << gateway.last_error_;
     gateway.Write(ingest::EncodeFrame(frame));
     const auto reply = gateway.ReadFrame();
     ASSERT_TRUE(reply.has_value()) << gateway.last_error_;
