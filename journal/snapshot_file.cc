@@ -1,6 +1,7 @@
 #include "journal/snapshot_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,10 +73,17 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   return out;
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode) {
   const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return FailedPrecondition("cannot create " + temp + ": " + std::strerror(errno));
+  // A temporary file left by a crash keeps its old mode through O_CREAT: set it.
+  if (::fchmod(fd, mode) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return FailedPrecondition("cannot set the mode of " + temp + ": " + why);
+  }
   size_t written = 0;
   bool ok = true;
   while (ok && written < bytes.size()) {
