@@ -13,6 +13,13 @@
 // them and only then acknowledges: an acknowledged fix survives a crash. A failed journal
 // write refuses the batch ("unavailable") instead of acknowledging what was not stored.
 //
+// Device authenticity: a device with a key (access/fix_mac.h, kept in device_keys_path)
+// must sign every fix. The MAC is checked on the calling thread as the fixes arrive; the
+// seq is checked on the engine thread against what the engine applied for the device
+// (replay_window.h). A fix refused either way is answered "unauthenticated" or
+// "stale_sequence", counted, and neither journaled nor applied; the other fixes of its
+// batch go on as usual. Devices without a key are not affected.
+//
 // Time: the core stamps fixes' received time and emits a Tick input every tick_interval
 // from its clock, so comms_lost and ack deadlines fire in live operation exactly as they
 // would in a replay of the same inputs.
@@ -74,6 +81,9 @@ struct CoreOptions {
   std::string checkpoints_path;
   // How often a checkpoint is signed while the log grows (and always at Stop). Default 60 s.
   TimeMs checkpoint_interval_ms = 60'000;
+  // The device keys file (access/device_key_store.h), loaded by Start (a damaged file
+  // stops it) and rewritten on every key change; empty: keys are kept in memory only.
+  std::string device_keys_path;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -110,6 +120,9 @@ class Core final : public ingest::MonitoringService {
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;
+  Status PutDeviceKey(std::string_view device, std::string key) override;
+  Status RemoveDeviceKey(std::string_view device) override;
+  std::vector<std::string> KeyedDevices() override;
 
  private:
   struct State;

@@ -137,6 +137,7 @@ int Run(const DaemonConfig& config) {
   options.retention_check_interval_ms = config.journal_retention_check_ms;
   options.key_dir = config.data_dir + "/keys";
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
+  options.device_keys_path = config.data_dir + "/device_keys.json";
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});

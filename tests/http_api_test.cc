@@ -721,6 +721,9 @@ class SlowEvidenceCore final : public MonitoringService {
     return std::map<std::string, std::string>{{"manifest.json", "{}"}};
   }
   bool Healthy() override { return core_.Healthy(); }
+  Status PutDeviceKey(std::string_view d, std::string k) override { return core_.PutDeviceKey(d, std::move(k)); }
+  Status RemoveDeviceKey(std::string_view d) override { return core_.RemoveDeviceKey(d); }
+  std::vector<std::string> KeyedDevices() override { return core_.KeyedDevices(); }
 
  private:
   daemon::Core& core_;
