@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -135,7 +136,8 @@ TEST_F(DeviceKeyStoreTest, ReadersSeeWholeTablesWhileAWriterChangesThem) {
     readers.emplace_back([&] {
       while (!done) {
         // Each device's key is its number in every byte: a mix would be a torn read.
-        for (const auto& [device, key] : *store.Snapshot()) {
+        const std::shared_ptr<const DeviceKeys> keys = store.Snapshot();
+        for (const auto& [device, key] : *keys) {
           if (key != KeyOf(static_cast<uint8_t>(std::stoi(device)))) ++torn;
         }
         (void)store.Lookup("7");
