@@ -84,7 +84,7 @@ TEST_F(DeviceKeyStoreTest, TheFileIsReadableByItsOwnerOnlyEvenOverAStaleTemporar
   DeviceKeyStore store(path_);
   ASSERT_TRUE(store.Load().ok());
   ASSERT_TRUE(store.Put("tag-1", KeyOf(1)).ok());
-  struct stat info{};
+  struct stat info {};
   ASSERT_EQ(::stat(path_.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_FALSE(fs::exists(path_ + ".tmp"));
@@ -102,7 +102,8 @@ TEST_F(DeviceKeyStoreTest, ADamagedFileIsRefusedByNameAndChangesNothing) {
       {"[\"tag-1\"]", "not a JSON object"},
       {"{\"tag-1\": 7}", "the key of device tag-1 is not a string"},
       {"{\"tag-1\": \"" + key_text.substr(2) + "\"}", "device tag-1: a device key is 64 hex"},
-      {"{\"tag-1\": \"" + key_text.substr(2) + "zz\"}", "device tag-1: a device key holds only hex"},
+      {"{\"tag-1\": \"" + key_text.substr(2) + "zz\"}",
+       "device tag-1: a device key holds only hex"},
       {"{\"\": \"" + key_text + "\"}", "an empty device id"},
   };
   for (const Damage& damage : damages) {

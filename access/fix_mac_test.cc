@@ -87,6 +87,7 @@ v1::Fix ExampleFix() {
 // following the table in fix_mac.h), so a device maker can check an implementation
 // against them too.
 TEST(FixMac, SignedBytesAndMacOfTheDocumentedExample) {
+  // clang-format off
   EXPECT_EQ(Hex(FixMacInput(ExampleFix())),
             "73746179617761792f6669782f7631"  // "stayaway/fix/v1"
             "00000005" "7461672d31"           // device "tag-1"
@@ -97,6 +98,7 @@ TEST(FixMac, SignedBytesAndMacOfTheDocumentedExample) {
             "00" "00" "01" "4054000000000000"  // speed, heading absent; battery 80
             "00000000"                        // no flags
             "00");                            // no_position false
+  // clang-format on
   EXPECT_EQ(Hex(ComputeFixMac(ExampleFix(), KeyCounting())),
             "938083dee33d6c5c154dabbfd2d3af56bb717b17c8f1c9fbda96b52b2d839c66");
 }
@@ -140,23 +142,40 @@ TEST(FixMac, ChangingAnyCoveredFieldBreaksTheMac) {
       {"device", [](v1::Fix* f) { f->mutable_device()->push_back('x'); }},
       {"device split", [](v1::Fix* f) { f->set_device(f->device() + '\0'); }},
       {"seq", [](v1::Fix* f) { f->set_seq(f->seq() + 1); }},
-      {"time +1 ms", [](v1::Fix* f) { MsToTimestamp(TimestampToMs(f->time()) + 1, f->mutable_time()); }},
+      {"time +1 ms",
+       [](v1::Fix* f) { MsToTimestamp(TimestampToMs(f->time()) + 1, f->mutable_time()); }},
       {"time removed", [](v1::Fix* f) { f->clear_time(); }},
       {"lat", [](v1::Fix* f) { f->set_lat(std::nextafter(f->lat(), 91.0)); }},
       {"lon", [](v1::Fix* f) { f->set_lon(std::nextafter(f->lon(), 181.0)); }},
       {"accuracy_m", [](v1::Fix* f) { f->set_accuracy_m(f->accuracy_m() + 0.5); }},
-      {"source", [](v1::Fix* f) { f->set_source(f->source() == v1::Fix::cell ? v1::Fix::gnss : v1::Fix::cell); }},
-      {"speed_mps", [](v1::Fix* f) {
-         if (f->has_speed_mps()) f->clear_speed_mps(); else f->set_speed_mps(0);
+      {"source",
+       [](v1::Fix* f) {
+         f->set_source(f->source() == v1::Fix::cell ? v1::Fix::gnss : v1::Fix::cell);
        }},
-      {"heading_deg", [](v1::Fix* f) {
-         if (f->has_heading_deg()) f->set_heading_deg(f->heading_deg() + 1); else f->set_heading_deg(0);
+      {"speed_mps",
+       [](v1::Fix* f) {
+         if (f->has_speed_mps())
+           f->clear_speed_mps();
+         else
+           f->set_speed_mps(0);
        }},
-      {"battery_pct", [](v1::Fix* f) {
-         if (f->has_battery_pct()) f->clear_battery_pct(); else f->set_battery_pct(0);
+      {"heading_deg",
+       [](v1::Fix* f) {
+         if (f->has_heading_deg())
+           f->set_heading_deg(f->heading_deg() + 1);
+         else
+           f->set_heading_deg(0);
+       }},
+      {"battery_pct",
+       [](v1::Fix* f) {
+         if (f->has_battery_pct())
+           f->clear_battery_pct();
+         else
+           f->set_battery_pct(0);
        }},
       {"flag added", [](v1::Fix* f) { f->add_flags(v1::Fix::strap_open); }},
-      {"flags reordered", [](v1::Fix* f) {
+      {"flags reordered",
+       [](v1::Fix* f) {
          f->add_flags(v1::Fix::sos);
          f->add_flags(v1::Fix::case_open);
          f->mutable_flags()->SwapElements(f->flags_size() - 1, f->flags_size() - 2);
@@ -178,7 +197,8 @@ TEST(FixMac, ChangingAnyCoveredFieldBreaksTheMac) {
     if (random() % 2) fix.set_speed_mps(unit(random) * 30);
     if (random() % 2) fix.set_heading_deg(unit(random) * 359);
     if (random() % 2) fix.set_battery_pct(unit(random) * 100);
-    for (uint32_t n = random() % 3; n > 0; --n) fix.add_flags(static_cast<v1::Fix::Flag>(1 + random() % 5));
+    for (uint32_t n = random() % 3; n > 0; --n)
+      fix.add_flags(static_cast<v1::Fix::Flag>(1 + random() % 5));
     fix.set_no_position(random() % 5 == 0);
     DeviceKey key{};
     for (uint8_t& b : key) b = static_cast<uint8_t>(random());
@@ -189,7 +209,8 @@ TEST(FixMac, ChangingAnyCoveredFieldBreaksTheMac) {
       mutate(&changed);
       EXPECT_FALSE(VerifyFixMac(changed, key).ok())
           << "changing " << name << " kept the mac valid; seed " << seed << " round " << round
-          << "\n" << fix.ShortDebugString();
+          << "\n"
+          << fix.ShortDebugString();
     }
   }
 }
@@ -198,7 +219,8 @@ TEST(DeviceKeyHex, RoundTripsAndRefusesWithoutRepeatingTheText) {
   const DeviceKey key = KeyCounting();
   const std::string hex = DeviceKeyToHex(key);
   EXPECT_EQ(hex, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-  StatusOr<DeviceKey> upper = DeviceKeyFromHex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+  StatusOr<DeviceKey> upper =
+      DeviceKeyFromHex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
   ASSERT_TRUE(upper.ok());
   EXPECT_EQ(*upper, key);
 

@@ -890,7 +890,8 @@ Status Core::PutDeviceKey(std::string_view device, std::string key) {
         {{"device", std::string(device)}, {"error", stored.message()}});
     return stored;
   }
-  Log(LogLevel::kInfo, "device key set: its fixes must be signed", {{"device", std::string(device)}});
+  Log(LogLevel::kInfo, "device key set: its fixes must be signed",
+      {{"device", std::string(device)}});
   return stored;
 }
 

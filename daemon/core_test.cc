@@ -306,10 +306,12 @@ TEST(CoreDeviceKeys, AKeyedDeviceMustSignEachFixWhileTheRestOfTheBatchIsApplied)
     EXPECT_EQ(outcomes[i].code, "unauthenticated") << i;
   }
   EXPECT_NE(outcomes[2].reason.find("device tag-1 signs its fixes: the fix has no mac"),
-            std::string::npos) << outcomes[2].reason;
+            std::string::npos)
+      << outcomes[2].reason;
   EXPECT_NE(outcomes[3].reason.find("does not match"), std::string::npos) << outcomes[3].reason;
   EXPECT_NE(outcomes[4].reason.find("does not match"), std::string::npos) << outcomes[4].reason;
-  EXPECT_TRUE(HasMetric(core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"unauthenticated\"} 3"))
+  EXPECT_TRUE(HasMetric(
+      core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"unauthenticated\"} 3"))
       << core.MetricsText();
   EXPECT_TRUE(HasMetric(core, "stayaway_fixes_total{source=\"test\",outcome=\"new\"} 4"))
       << core.MetricsText();
@@ -337,7 +339,8 @@ TEST(CoreDeviceKeys, KeysAreCheckedAsHexAndRemovingOneTakesUnsignedFixesAgain) {
   EXPECT_TRUE(core.KeyedDevices().empty());
 
   ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(KeyOf(1))).ok());
-  EXPECT_EQ(SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)})[0].code, "unauthenticated");
+  EXPECT_EQ(SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)})[0].code,
+            "unauthenticated");
   ASSERT_TRUE(core.RemoveDeviceKey("tag-1").ok());
   EXPECT_EQ(core.RemoveDeviceKey("tag-1").code(), StatusCode::kNotFound);
   EXPECT_TRUE(core.KeyedDevices().empty());
@@ -369,7 +372,8 @@ TEST(CoreDeviceKeys, AKeyedDevicesOldSequenceNumbersAreRefusedAndRepeatsStayDupl
   EXPECT_FALSE(outcomes[0].accepted);
   EXPECT_EQ(outcomes[0].code, "stale_sequence");
   EXPECT_NE(outcomes[0].reason.find("device tag-1: seq 5903 is more than 4096 behind"),
-            std::string::npos) << outcomes[0].reason;
+            std::string::npos)
+      << outcomes[0].reason;
   EXPECT_TRUE(outcomes[1].accepted);
   EXPECT_FALSE(outcomes[1].duplicate);
   EXPECT_TRUE(outcomes[2].accepted);
@@ -377,7 +381,8 @@ TEST(CoreDeviceKeys, AKeyedDevicesOldSequenceNumbersAreRefusedAndRepeatsStayDupl
   EXPECT_TRUE(outcomes[3].accepted);
   EXPECT_EQ(outcomes[4].code, "stale_sequence");
   for (size_t i : {5, 6, 7}) EXPECT_TRUE(outcomes[i].accepted) << i << ": " << outcomes[i].reason;
-  EXPECT_TRUE(HasMetric(core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"stale_sequence\"} 2"))
+  EXPECT_TRUE(
+      HasMetric(core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"stale_sequence\"} 2"))
       << core.MetricsText();
   core.Stop();
 }
@@ -405,12 +410,10 @@ class CoreDeviceKeysOnDisk : public ::testing::Test {
     std::vector<std::pair<std::string, uint64_t>> fixes;
     journal::ReadOptions read;
     read.mode = journal::ReadMode::kReadOnly;
-    auto report = journal::ReadAllRecords((dir_ / "journal").string(), read,
-                                          [&](const v1::Input& input, std::string_view) {
-                                            if (input.has_fix()) {
-                                              fixes.emplace_back(input.fix().device(), input.fix().seq());
-                                            }
-                                          });
+    auto report = journal::ReadAllRecords(
+        (dir_ / "journal").string(), read, [&](const v1::Input& input, std::string_view) {
+          if (input.has_fix()) fixes.emplace_back(input.fix().device(), input.fix().seq());
+        });
     EXPECT_TRUE(report.ok());
     return fixes;
   }
@@ -427,8 +430,8 @@ TEST_F(CoreDeviceKeysOnDisk, KeysAndTheNewestSeqSurviveARestartAndRefusalsAreNot
     ASSERT_TRUE(core.Start().ok());
     ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
     ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
-    const auto outcomes = SubmitAndWait(core, {tag(1), tag(9'000), Fix("tag-1", 9'001, kStart, 42.87, 74.70),
-                                               tag(2)});
+    const auto outcomes = SubmitAndWait(
+        core, {tag(1), tag(9'000), Fix("tag-1", 9'001, kStart, 42.87, 74.70), tag(2)});
     EXPECT_TRUE(outcomes[0].accepted);
     EXPECT_TRUE(outcomes[1].accepted);
     EXPECT_EQ(outcomes[2].code, "unauthenticated");
@@ -438,15 +441,16 @@ TEST_F(CoreDeviceKeysOnDisk, KeysAndTheNewestSeqSurviveARestartAndRefusalsAreNot
   struct stat info{};
   ASSERT_EQ(::stat((dir_ / "device_keys.json").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-  EXPECT_EQ(JournaledFixes(), (std::vector<std::pair<std::string, uint64_t>>{{"tag-1", 1}, {"tag-1", 9'000}}))
+  EXPECT_EQ(JournaledFixes(),
+            (std::vector<std::pair<std::string, uint64_t>>{{"tag-1", 1}, {"tag-1", 9'000}}))
       << "refused fixes were journaled";
 
   // Recovery replays the journal: the engine knows seq 9000 again, the key file is read.
   Core restarted(DiskOptions(clock));
   ASSERT_TRUE(restarted.Start().ok());
   EXPECT_EQ(restarted.KeyedDevices(), std::vector<std::string>{"tag-1"});
-  const auto outcomes = SubmitAndWait(restarted, {tag(9'000), tag(3), Fix("tag-1", 9'001, kStart, 42.87, 74.70),
-                                                  tag(9'001)});
+  const auto outcomes = SubmitAndWait(
+      restarted, {tag(9'000), tag(3), Fix("tag-1", 9'001, kStart, 42.87, 74.70), tag(9'001)});
   EXPECT_TRUE(outcomes[0].accepted);
   EXPECT_TRUE(outcomes[0].duplicate) << "seq 9000 was applied before the restart";
   EXPECT_EQ(outcomes[1].code, "stale_sequence") << outcomes[1].reason;

@@ -48,14 +48,13 @@ bool Contains(const std::string& text, const std::string& part) {
 class DeviceKeysEndToEnd : public ::testing::Test {
  protected:
   DeviceKeysEndToEnd() {
-    dir_ = fs::path(::testing::TempDir()) / ("device-keys-e2e-" + std::to_string(::getpid()) +
-                                             "-" + std::to_string(counter_++));
+    dir_ = fs::path(::testing::TempDir()) /
+           ("device-keys-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
     DataDirCleanup::Add(dir_);
     // The centre's key table, as an operator provisions it before start.
-    std::ofstream(dir_ / "data" / "device_keys.json")
-        << "{\"tag-1\": \"" << kTagKey << "\"}\n";
+    std::ofstream(dir_ / "data" / "device_keys.json") << "{\"tag-1\": \"" << kTagKey << "\"}\n";
     ::chmod((dir_ / "data" / "device_keys.json").c_str(), 0600);
     // The same key on the device side (`stayaway feed` plays the tag), and a wrong one.
     std::ofstream(dir_ / "tag-keys.json") << "{\"tag-1\": \"" << kTagKey << "\"}\n";
@@ -69,8 +68,8 @@ class DeviceKeysEndToEnd : public ::testing::Test {
     std::ofstream out(fixes);
     for (const std::string& line : lines) out << line << '\n';
     out.close();
-    std::string args = "feed --target " + daemon.ingest() + " --fixes " + fixes.string() +
-                       " --speed 1000";
+    std::string args =
+        "feed --target " + daemon.ingest() + " --fixes " + fixes.string() + " --speed 1000";
     if (!key_file.empty()) args += " --device-keys " + (dir_ / key_file).string();
     return Stayaway(args);
   }
@@ -78,9 +77,8 @@ class DeviceKeysEndToEnd : public ::testing::Test {
   // A fix `second` seconds into the story.
   static std::string FixLine(const std::string& device, uint64_t seq, double lon, int second = 0) {
     return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) +
-           R"(, "time": "2025-03-10T10:00:)" + (second < 10 ? "0" : "") +
-           std::to_string(second) + R"(Z", "lat": 42.87, "lon": )" + std::to_string(lon) +
-           R"(, "accuracy_m": 5})";
+           R"(, "time": "2025-03-10T10:00:)" + (second < 10 ? "0" : "") + std::to_string(second) +
+           R"(Z", "lat": 42.87, "lon": )" + std::to_string(lon) + R"(, "accuracy_m": 5})";
   }
 
   static inline int counter_ = 0;
@@ -124,11 +122,11 @@ TEST_F(DeviceKeysEndToEnd, SignedFixesRaiseTheAlertAndForgedOrReplayedOnesAreRef
     EXPECT_TRUE(Contains(stale.out, "refused tag-1#2: stale_sequence")) << stale.out;
 
     const HttpReply metrics = Http(daemon.http(), "GET", "/metrics");
-    EXPECT_TRUE(Contains(metrics.body,
-                         R"(stayaway_fixes_rejected_total{source="tcp",reason="unauthenticated"} 2)"))
+    EXPECT_TRUE(Contains(
+        metrics.body, R"(stayaway_fixes_rejected_total{source="tcp",reason="unauthenticated"} 2)"))
         << metrics.body;
-    EXPECT_TRUE(Contains(metrics.body,
-                         R"(stayaway_fixes_rejected_total{source="tcp",reason="stale_sequence"} 1)"))
+    EXPECT_TRUE(Contains(
+        metrics.body, R"(stayaway_fixes_rejected_total{source="tcp",reason="stale_sequence"} 1)"))
         << metrics.body;
     EXPECT_TRUE(Contains(daemon.Log(), "device keys loaded")) << daemon.Log();
     EXPECT_FALSE(Contains(daemon.Log(), kTagKey)) << "a key was logged";
@@ -151,9 +149,10 @@ TEST_F(DeviceKeysEndToEnd, ADamagedKeyFileStopsTheDaemonNamingTheFile) {
   std::ofstream(dir_ / "data" / "device_keys.json") << "{\"tag-1\": \"abc";
   const fs::path binary = DaemonBinary();
   const std::string log = (dir_ / "start.log").string();
-  const int rc = std::system(("timeout 30 " + binary.string() + " --data-dir " + (dir_ / "data").string() +
-                              " --ingest-port 0 --http-port 0 --osmand-port 0 2>" + log)
-                                 .c_str());
+  const int rc =
+      std::system(("timeout 30 " + binary.string() + " --data-dir " + (dir_ / "data").string() +
+                   " --ingest-port 0 --http-port 0 --osmand-port 0 2>" + log)
+                      .c_str());
   EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) != 0);
   std::ifstream in(log);
   std::stringstream text;

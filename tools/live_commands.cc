@@ -114,7 +114,8 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
     }
     std::stringstream text;
     text << key_file.rdbuf();
-    StatusOr<access::DeviceKeys> parsed = access::ParseDeviceKeysJson(text.str(), flags["device-keys"]);
+    StatusOr<access::DeviceKeys> parsed =
+        access::ParseDeviceKeysJson(text.str(), flags["device-keys"]);
     if (!parsed.ok()) {
       err << "stayaway feed: " << parsed.status().message() << '\n';
       return kUsage;
