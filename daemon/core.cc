@@ -24,12 +24,16 @@
 #include <variant>
 
 #include "daemon/access_log.h"
+#include "access/device_key_store.h"
+#include "access/fix_mac.h"
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
 #include "daemon/event_log.h"
 #include "daemon/metrics.h"
 #include "daemon/log.h"
+#include "daemon/replay_window.h"
 #include "engine/engine.h"
+#include "engine/seq_set.h"
 #include "evidence/bundle.h"
 #include "evidence/checkpoint.h"
 #include "evidence/leaves.h"
@@ -49,6 +53,17 @@ TimeMs SystemNowMs() {
       .count();
 }
 
+// The labels of fixes refused for device authenticity (core.h).
+constexpr std::string_view kUnauthenticated = "unauthenticated";
+constexpr std::string_view kStaleSequence = "stale_sequence";
+
+// What the core knows of one submitted fix before the engine sees it.
+enum class Admission : uint8_t {
+  kOpen,     // its device has no key
+  kKeyed,    // its device has a key and the MAC is valid: its seq is checked next
+  kRefused,  // refused; its outcome is already written
+};
+
 // Work for the engine thread. Admin work carries a promise the caller waits on.
 struct FixesWork {
   std::vector<v1::Fix> fixes;
@@ -57,6 +72,13 @@ struct FixesWork {
   // Each fix's Merkle leaf data (evidence::FixLeafData), made once: the leaf hashes it and
   // the journal writes it without its first byte (the serialized Input).
   std::vector<std::string> leaf_data;
+  // Device authenticity, by place in the submitted batch; both empty when no fix of the
+  // batch came from a keyed device. AdmitFixes then drops the refused fixes from `fixes`
+  // and sets `places`: places[i] is the submitted place of fixes[i] (empty: nothing was
+  // dropped).
+  std::vector<Admission> admission;
+  std::vector<ingest::FixOutcome> outcomes;
+  std::vector<size_t> places;
 };
 struct AdminWork {
   v1::Input input;
@@ -95,6 +117,7 @@ struct Core::State {
   Metrics metrics;
   CentreClock clock;  // the time of ticks and receive stamps: never goes back
   AccessLog access_log{options.steady_clock};
+  access::DeviceKeyStore device_keys{options.device_keys_path};
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
   // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
@@ -128,6 +151,11 @@ struct Core::State {
 
   void Run();
   Status Recover();
+  // Refuses keyed devices' fixes whose MAC is missing or wrong (caller's thread).
+  void CheckMacs(const access::DeviceKeys& keys, FixesWork& work);
+  // Refuses keyed devices' stale seqs (replay_window.h), then drops every refused fix from
+  // its batch, so that what is refused is neither journaled nor applied (engine thread).
+  void AdmitFixes(std::deque<Work>& batch);
   // Journals the inputs of `batch` with one sync; false when that failed.
   bool Journal(std::deque<Work>& batch);
   void Refuse(Work& work, const Status& why);
@@ -161,6 +189,12 @@ Core::~Core() {
 Status Core::Start() {
   std::lock_guard<std::mutex> lock(state_->mu);
   if (state_->running) return Status::Ok();
+  if (Status s = state_->device_keys.Load(); !s.ok()) return s;
+  if (!state_->options.device_keys_path.empty()) {
+    Log(LogLevel::kInfo, "device keys loaded",
+        {{"path", state_->options.device_keys_path},
+         {"devices", std::to_string(state_->device_keys.Snapshot()->size())}});
+  }
   if (!state_->options.journal_dir.empty()) {
     if (Status s = state_->Recover(); !s.ok()) return s;
   }
@@ -307,10 +341,12 @@ bool Core::State::Journal(std::deque<Work>& batch) {
 
 void Core::State::Refuse(Work& work, const Status& why) {
   if (auto* fixes = std::get_if<FixesWork>(&work)) {
-    std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
-    for (ingest::FixOutcome& out : outcomes) {
-      out.code = "unavailable";
-      out.reason = why.message();
+    std::vector<ingest::FixOutcome> outcomes = std::move(fixes->outcomes);
+    if (outcomes.empty()) outcomes.resize(fixes->fixes.size());
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      if (!fixes->admission.empty() && fixes->admission[i] == Admission::kRefused) continue;
+      outcomes[i].code = "unavailable";
+      outcomes[i].reason = why.message();
     }
     metrics.CountRejected(fixes->source, "unavailable");
     if (fixes->done) fixes->done(std::move(outcomes));
@@ -318,6 +354,64 @@ void Core::State::Refuse(Work& work, const Status& why) {
   }
   if (auto* admin = std::get_if<AdminWork>(&work)) admin->result.set_value(why);
   if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) checkpoint->done.set_value();
+}
+
+void Core::State::CheckMacs(const access::DeviceKeys& keys, FixesWork& work) {
+  for (size_t i = 0; i < work.fixes.size(); ++i) {
+    const v1::Fix& fix = work.fixes[i];
+    auto key = keys.find(fix.device());
+    if (key == keys.end()) continue;
+    if (work.admission.empty()) work.admission.resize(work.fixes.size(), Admission::kOpen);
+    const Status mac = access::VerifyFixMac(fix, key->second);
+    if (mac.ok()) {
+      work.admission[i] = Admission::kKeyed;
+      continue;
+    }
+    work.admission[i] = Admission::kRefused;
+    if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
+    work.outcomes[i].code = kUnauthenticated;
+    work.outcomes[i].reason = "device " + fix.device() + " signs its fixes: " + mac.message();
+  }
+}
+
+void Core::State::AdmitFixes(std::deque<Work>& batch) {
+  // Each keyed device's duplicate memory as it will be once the fixes admitted ahead of
+  // this one in the batch are applied, so a batch is judged as one fix at a time would be.
+  // (A signed fix the engine then refuses as malformed still counts here: the device did
+  // reach that number.)
+  std::map<std::string, engine::SeqSet, std::less<>> ahead;
+  for (Work& work : batch) {
+    auto* fixes = std::get_if<FixesWork>(&work);
+    if (fixes == nullptr || fixes->admission.empty()) continue;
+    bool any_refused = false;
+    for (size_t i = 0; i < fixes->fixes.size(); ++i) {
+      any_refused |= fixes->admission[i] == Admission::kRefused;
+      if (fixes->admission[i] != Admission::kKeyed) continue;
+      const v1::Fix& fix = fixes->fixes[i];
+      auto seqs = ahead.find(fix.device());
+      if (seqs == ahead.end()) {
+        const engine::SeqSet* applied = engine->AppliedSeqs(fix.device());
+        seqs = ahead.emplace(fix.device(), applied ? *applied : engine::SeqSet()).first;
+      }
+      if (const Status fresh = CheckReplayWindow(seqs->second, fix.seq()); !fresh.ok()) {
+        fixes->admission[i] = Admission::kRefused;
+        if (fixes->outcomes.empty()) fixes->outcomes.resize(fixes->fixes.size());
+        fixes->outcomes[i].code = kStaleSequence;
+        fixes->outcomes[i].reason = "device " + fix.device() + ": " + fresh.message();
+        any_refused = true;
+        continue;
+      }
+      seqs->second.Insert(fix.seq());
+    }
+    if (!any_refused) continue;
+    std::vector<v1::Fix> admitted;
+    for (size_t i = 0; i < fixes->fixes.size(); ++i) {
+      if (fixes->admission[i] == Admission::kRefused) continue;
+      admitted.push_back(std::move(fixes->fixes[i]));
+      fixes->places.push_back(i);
+    }
+    fixes->fixes = std::move(admitted);
+  }
 }
 
 void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
@@ -400,6 +494,7 @@ void Core::State::Run() {
       queued_fixes = 0;
     }
     metrics.SetQueueDepth(0);
+    AdmitFixes(batch);
     // Group commit: one sync for everything that queued up while the last batch ran.
     const bool durable = Journal(batch);
     for (Work& work : batch) {
@@ -424,14 +519,19 @@ void Core::State::Run() {
 
 void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
   if (auto* fixes = std::get_if<FixesWork>(&work)) {
-    std::vector<ingest::FixOutcome> outcomes(fixes->fixes.size());
+    // Refusals made before the journal are in place already; the engine's go around them.
+    std::vector<ingest::FixOutcome> outcomes = std::move(fixes->outcomes);
+    if (outcomes.empty()) outcomes.resize(fixes->fixes.size());
+    Metrics::FixBatch stats;
+    for (size_t place = 0; place < fixes->admission.size(); ++place) {
+      if (fixes->admission[place] == Admission::kRefused) ++stats.rejected[outcomes[place].code];
+    }
     if (fixes->leaf_data.size() != fixes->fixes.size()) {  // no journal: not made yet
       fixes->leaf_data.clear();
       for (const v1::Fix& fix : fixes->fixes) fixes->leaf_data.push_back(evidence::FixLeafData(fix));
     }
     // The batch goes through the engine in one call, which fetches the state of the fixes
     // ahead while it evaluates one; counters are gathered here and handed over once.
-    Metrics::FixBatch stats;
     auto started = std::chrono::steady_clock::now();
     engine->ApplyFixes(fixes->fixes, events, [&](size_t i, const Status& status,
                                                  std::vector<v1::Event>* fix_events) {
@@ -439,7 +539,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       stats.ObserveEvaluation(now - started);
       // Events go to the log before the sender hears back: what is acknowledged is applied.
       CommitLeaf(fixes->leaf_data[i], fix_events);
-      ingest::FixOutcome& out = outcomes[i];
+      ingest::FixOutcome& out = outcomes[fixes->places.empty() ? i : fixes->places[i]];
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;
         out.duplicate = !status.ok();
@@ -639,19 +739,24 @@ Status Core::State::SubmitAdmin(v1::Input input) {
 bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) {
   const TimeMs received = state_->clock.Now();
   for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
+  FixesWork work{std::move(fixes), std::string(source), std::move(done), {}, {}, {}, {}};
+  // MACs are checked here, on the caller's thread: they are the costly part.
+  if (const auto keys = state_->device_keys.Snapshot(); !keys->empty()) {
+    state_->CheckMacs(*keys, work);
+  }
   size_t depth;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (!state_->running || state_->stopping) return false;
     // An empty queue always takes a batch, so one oversized batch cannot wedge a client.
     if (state_->queued_fixes > 0 &&
-        state_->queued_fixes + fixes.size() > state_->options.queue_capacity) {
+        state_->queued_fixes + work.fixes.size() > state_->options.queue_capacity) {
       state_->metrics.CountBackpressure(source);
       return false;
     }
-    state_->queued_fixes += fixes.size();
+    state_->queued_fixes += work.fixes.size();
     depth = state_->queued_fixes;
-    state_->queue.emplace_back(FixesWork{std::move(fixes), std::string(source), std::move(done), {}});
+    state_->queue.emplace_back(std::move(work));
   }
   state_->metrics.SetQueueDepth(depth);
   state_->work_ready.notify_one();
@@ -806,5 +911,32 @@ std::vector<v1::Credential> Core::ListCredentials() {
 StatusOr<v1::Credential> Core::RevokeCredential(std::string_view credential_id) {
   return state_->options.credentials->Revoke(credential_id);
 }
+Status Core::PutDeviceKey(std::string_view device, std::string key) {
+  StatusOr<access::DeviceKey> parsed = access::DeviceKeyFromHex(key);
+  if (!parsed.ok()) return parsed.status();
+  const Status stored = state_->device_keys.Put(device, *parsed);
+  if (!stored.ok()) {
+    Log(LogLevel::kError, "cannot store a device key",
+        {{"device", std::string(device)}, {"error", stored.message()}});
+    return stored;
+  }
+  Log(LogLevel::kInfo, "device key set: its fixes must be signed",
+      {{"device", std::string(device)}});
+  return stored;
+}
+
+Status Core::RemoveDeviceKey(std::string_view device) {
+  const Status removed = state_->device_keys.Remove(device);
+  if (removed.ok()) {
+    Log(LogLevel::kInfo, "device key removed: its fixes are taken unsigned",
+        {{"device", std::string(device)}});
+  } else if (removed.code() != StatusCode::kNotFound) {
+    Log(LogLevel::kError, "cannot remove a device key",
+        {{"device", std::string(device)}, {"error", removed.message()}});
+  }
+  return removed;
+}
+
+std::vector<std::string> Core::KeyedDevices() { return state_->device_keys.List(); }
 
 }  // namespace stayaway::daemon

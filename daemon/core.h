@@ -13,6 +13,13 @@
 // them and only then acknowledges: an acknowledged fix survives a crash. A failed journal
 // write refuses the batch ("unavailable") instead of acknowledging what was not stored.
 //
+// Device authenticity: a device with a key (access/fix_mac.h, kept in device_keys_path)
+// must sign every fix. The MAC is checked on the calling thread as the fixes arrive; the
+// seq is checked on the engine thread against what the engine applied for the device
+// (replay_window.h). A fix refused either way is answered "unauthenticated" or
+// "stale_sequence", counted, and neither journaled nor applied; the other fixes of its
+// batch go on as usual. Devices without a key are not affected.
+//
 // Time: the core stamps fixes' received time and emits a Tick input every tick_interval
 // from its clock, so comms_lost and ack deadlines fire in live operation exactly as they
 // would in a replay of the same inputs.
@@ -78,6 +85,9 @@ struct CoreOptions {
   // Who may do what (access/credential_store.h). Null: an empty store, so every request
   // that needs a credential is refused (deny by default).
   std::shared_ptr<access::CredentialStore> credentials;
+  // The device keys file (access/device_key_store.h), loaded by Start (a damaged file
+  // stops it) and rewritten on every key change; empty: keys are kept in memory only.
+  std::string device_keys_path;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -122,6 +132,9 @@ class Core final : public ingest::MonitoringService {
   StatusOr<v1::IssuedCredential> IssueCredential(const v1::Credential& request) override;
   std::vector<v1::Credential> ListCredentials() override;
   StatusOr<v1::Credential> RevokeCredential(std::string_view credential_id) override;
+  Status PutDeviceKey(std::string_view device, std::string key) override;
+  Status RemoveDeviceKey(std::string_view device) override;
+  std::vector<std::string> KeyedDevices() override;
 
  private:
   struct State;

@@ -2,13 +2,21 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <thread>
 
+#include "access/fix_mac.h"
 #include "base/time.h"
+#include "daemon/replay_window.h"
+#include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::daemon {
@@ -248,6 +256,218 @@ TEST(Core, RevokeKeepsHistoryAndBumpsTheVersion) {
   EXPECT_EQ(core.GetOrder("nope").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(core.PutOrder(PairOrder(1)).code(), StatusCode::kAlreadyExists);
   core.Stop();
+}
+
+// ---------------------------------------------------------------------------------------
+// Device keys: a keyed device's fixes must carry a valid MAC and a seq that is not stale.
+// ---------------------------------------------------------------------------------------
+
+access::DeviceKey KeyOf(uint8_t fill) {
+  access::DeviceKey key;
+  key.fill(fill);
+  return key;
+}
+
+v1::Fix Signed(v1::Fix fix, const access::DeviceKey& key) {
+  access::SignFix(&fix, key);
+  return fix;
+}
+
+bool HasMetric(Core& core, const std::string& line) {
+  return core.MetricsText().find(line) != std::string::npos;
+}
+
+TEST(CoreDeviceKeys, AKeyedDeviceMustSignEachFixWhileTheRestOfTheBatchIsApplied) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  const access::DeviceKey key = KeyOf(0x5a);
+  ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
+  EXPECT_EQ(core.KeyedDevices(), std::vector<std::string>{"tag-1"});
+
+  v1::Fix tampered = Signed(Fix("tag-1", 4, kStart, 42.87, 74.5905), key);
+  tampered.set_lat(42.8701);  // moved after signing: a gateway rewriting positions
+  const auto outcomes = SubmitAndWait(
+      core, {Fix("phone-2", 1, kStart, 42.87, 74.59),                        // no key
+             Signed(Fix("tag-1", 1, kStart, 42.87, 74.5905), key),           // valid
+             Fix("tag-1", 2, kStart, 42.87, 74.5905),                        // unsigned
+             Signed(Fix("tag-1", 3, kStart, 42.87, 74.5905), KeyOf(0x5b)),   // wrong key
+             tampered,
+             Signed(Fix("tag-1", 5, kStart + 1000, 42.87, 74.5905), key),   // valid
+             Signed(Fix("phone-2", 2, kStart + 1000, 42.87, 74.59), key)});  // mac ignored
+  ASSERT_EQ(outcomes.size(), 7u);
+  for (size_t i : {0, 1, 5, 6}) {
+    EXPECT_TRUE(outcomes[i].accepted) << i << ": " << outcomes[i].reason;
+    EXPECT_FALSE(outcomes[i].duplicate) << i;
+  }
+  for (size_t i : {2, 3, 4}) {
+    EXPECT_FALSE(outcomes[i].accepted) << i;
+    EXPECT_EQ(outcomes[i].code, "unauthenticated") << i;
+  }
+  EXPECT_NE(outcomes[2].reason.find("device tag-1 signs its fixes: the fix has no mac"),
+            std::string::npos)
+      << outcomes[2].reason;
+  EXPECT_NE(outcomes[3].reason.find("does not match"), std::string::npos) << outcomes[3].reason;
+  EXPECT_NE(outcomes[4].reason.find("does not match"), std::string::npos) << outcomes[4].reason;
+  EXPECT_TRUE(HasMetric(
+      core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"unauthenticated\"} 3"))
+      << core.MetricsText();
+  EXPECT_TRUE(HasMetric(core, "stayaway_fixes_total{source=\"test\",outcome=\"new\"} 4"))
+      << core.MetricsText();
+  // The tag's valid fixes, 40 m from the phone, were evaluated: the violation opened.
+  EXPECT_FALSE(core.ListAlerts(ForOrder("KG-1")).empty());
+
+  // A refused fix was never applied: its seq is free for the real one.
+  const auto retried = SubmitAndWait(core, {Signed(Fix("tag-1", 2, kStart, 42.87, 74.5905), key)});
+  EXPECT_TRUE(retried[0].accepted) << retried[0].reason;
+  EXPECT_FALSE(retried[0].duplicate);
+  core.Stop();
+}
+
+TEST(CoreDeviceKeys, KeysAreCheckedAsHexAndRemovingOneTakesUnsignedFixesAgain) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  const std::string bad = std::string(63, 'a');
+  const Status refused = core.PutDeviceKey("tag-1", bad);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message().find(bad), std::string::npos) << refused.message();
+  EXPECT_EQ(core.PutDeviceKey("", access::DeviceKeyToHex(KeyOf(1))).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(core.KeyedDevices().empty());
+
+  ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(KeyOf(1))).ok());
+  EXPECT_EQ(SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)})[0].code,
+            "unauthenticated");
+  ASSERT_TRUE(core.RemoveDeviceKey("tag-1").ok());
+  EXPECT_EQ(core.RemoveDeviceKey("tag-1").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(core.KeyedDevices().empty());
+  EXPECT_TRUE(SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)})[0].accepted);
+  core.Stop();
+}
+
+TEST(CoreDeviceKeys, AKeyedDevicesOldSequenceNumbersAreRefusedAndRepeatsStayDuplicates) {
+  ManualClock clock;
+  Core core(Options(clock));
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  const access::DeviceKey key = KeyOf(7);
+  ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
+  auto tag = [&](uint64_t seq) { return Signed(Fix("tag-1", seq, kStart, 42.87, 74.70), key); };
+  const uint64_t newest = 10'000;
+  ASSERT_TRUE(SubmitAndWait(core, {tag(newest)})[0].accepted);
+
+  const auto outcomes = SubmitAndWait(
+      core, {tag(newest - kReplayWindowSeqs - 1),   // captured long ago: refused
+             tag(newest - kReplayWindowSeqs),       // a late upload at the edge: applied
+             tag(newest),                           // an exact repeat: a duplicate
+             tag(newest + 10'000),                  // jumps ahead ...
+             tag(newest + 1),                       // ... so this is stale, in the same batch
+             Fix("phone-2", 1, kStart, 42.87, 74.59),
+             Fix("phone-2", 100'000, kStart, 42.87, 74.59),
+             Fix("phone-2", 2, kStart, 42.87, 74.59)});  // no key: no window
+  ASSERT_EQ(outcomes.size(), 8u);
+  EXPECT_FALSE(outcomes[0].accepted);
+  EXPECT_EQ(outcomes[0].code, "stale_sequence");
+  EXPECT_NE(outcomes[0].reason.find("device tag-1: seq 5903 is more than 4096 behind"),
+            std::string::npos)
+      << outcomes[0].reason;
+  EXPECT_TRUE(outcomes[1].accepted);
+  EXPECT_FALSE(outcomes[1].duplicate);
+  EXPECT_TRUE(outcomes[2].accepted);
+  EXPECT_TRUE(outcomes[2].duplicate);
+  EXPECT_TRUE(outcomes[3].accepted);
+  EXPECT_EQ(outcomes[4].code, "stale_sequence");
+  for (size_t i : {5, 6, 7}) EXPECT_TRUE(outcomes[i].accepted) << i << ": " << outcomes[i].reason;
+  EXPECT_TRUE(
+      HasMetric(core, "stayaway_fixes_rejected_total{source=\"test\",reason=\"stale_sequence\"} 2"))
+      << core.MetricsText();
+  core.Stop();
+}
+
+class CoreDeviceKeysOnDisk : public ::testing::Test {
+ protected:
+  CoreDeviceKeysOnDisk() {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("core-keys-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~CoreDeviceKeysOnDisk() override { std::filesystem::remove_all(dir_); }
+
+  CoreOptions DiskOptions(ManualClock& clock) const {
+    CoreOptions options = Options(clock);
+    options.data_dir = dir_.string();
+    options.journal_dir = (dir_ / "journal").string();
+    options.device_keys_path = (dir_ / "device_keys.json").string();
+    return options;
+  }
+  // The fixes the journal holds, by (device, seq).
+  std::vector<std::pair<std::string, uint64_t>> JournaledFixes() const {
+    std::vector<std::pair<std::string, uint64_t>> fixes;
+    journal::ReadOptions read;
+    read.mode = journal::ReadMode::kReadOnly;
+    auto report = journal::ReadAllRecords(
+        (dir_ / "journal").string(), read, [&](const v1::Input& input, std::string_view) {
+          if (input.has_fix()) fixes.emplace_back(input.fix().device(), input.fix().seq());
+        });
+    EXPECT_TRUE(report.ok());
+    return fixes;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(CoreDeviceKeysOnDisk, KeysAndTheNewestSeqSurviveARestartAndRefusalsAreNotJournaled) {
+  ManualClock clock;
+  const access::DeviceKey key = KeyOf(0x42);
+  auto tag = [&](uint64_t seq) { return Signed(Fix("tag-1", seq, kStart, 42.87, 74.70), key); };
+  {
+    Core core(DiskOptions(clock));
+    ASSERT_TRUE(core.Start().ok());
+    ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+    ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
+    const auto outcomes = SubmitAndWait(
+        core, {tag(1), tag(9'000), Fix("tag-1", 9'001, kStart, 42.87, 74.70), tag(2)});
+    EXPECT_TRUE(outcomes[0].accepted);
+    EXPECT_TRUE(outcomes[1].accepted);
+    EXPECT_EQ(outcomes[2].code, "unauthenticated");
+    EXPECT_EQ(outcomes[3].code, "stale_sequence");
+    core.Stop();
+  }
+  struct stat info{};
+  ASSERT_EQ(::stat((dir_ / "device_keys.json").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(JournaledFixes(),
+            (std::vector<std::pair<std::string, uint64_t>>{{"tag-1", 1}, {"tag-1", 9'000}}))
+      << "refused fixes were journaled";
+
+  // Recovery replays the journal: the engine knows seq 9000 again, the key file is read.
+  Core restarted(DiskOptions(clock));
+  ASSERT_TRUE(restarted.Start().ok());
+  EXPECT_EQ(restarted.KeyedDevices(), std::vector<std::string>{"tag-1"});
+  const auto outcomes = SubmitAndWait(
+      restarted, {tag(9'000), tag(3), Fix("tag-1", 9'001, kStart, 42.87, 74.70), tag(9'001)});
+  EXPECT_TRUE(outcomes[0].accepted);
+  EXPECT_TRUE(outcomes[0].duplicate) << "seq 9000 was applied before the restart";
+  EXPECT_EQ(outcomes[1].code, "stale_sequence") << outcomes[1].reason;
+  EXPECT_EQ(outcomes[2].code, "unauthenticated");
+  EXPECT_TRUE(outcomes[3].accepted);
+  EXPECT_FALSE(outcomes[3].duplicate);
+  restarted.Stop();
+}
+
+TEST_F(CoreDeviceKeysOnDisk, ADamagedKeyFileStopsStartUp) {
+  std::ofstream(dir_ / "device_keys.json") << "{\"tag-1\": \"not hex\"}";
+  ManualClock clock;
+  Core core(DiskOptions(clock));
+  const Status started = core.Start();
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("device_keys.json"), std::string::npos) << started.message();
+  EXPECT_FALSE(core.Healthy());
 }
 
 }  // namespace

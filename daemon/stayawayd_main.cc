@@ -190,6 +190,7 @@ int Run(const DaemonConfig& config) {
   options.key_dir = config.data_dir + "/keys";
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
   options.credentials = std::move(*credentials);
+  options.device_keys_path = config.data_dir + "/device_keys.json";
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});

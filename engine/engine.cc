@@ -1114,6 +1114,9 @@ Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
   return InvalidArgument("input holds nothing");
 }
 TimeMs Engine::now_ms() const { return state_->now_ms(); }
+const SeqSet* Engine::AppliedSeqs(std::string_view device) const {
+  return state_->AppliedSeqs(device);
+}
 const EngineSettings& Engine::settings() const { return state_->settings(); }
 
 }  // namespace stayaway::engine

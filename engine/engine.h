@@ -133,6 +133,7 @@ class Zone;
 namespace stayaway::engine {
 
 class EngineState;
+class SeqSet;
 
 class Engine {
  public:
@@ -190,6 +191,11 @@ class Engine {
 
   // The largest received or tick time seen; INT64_MIN before any.
   TimeMs now_ms() const;
+  // The sequence numbers applied for `device` (its duplicate memory, seq_set.h); nullptr
+  // for a device no order names. For a caller that checks a fix before it becomes an
+  // input (the daemon refuses old sequence numbers of devices that sign their fixes).
+  // Between inputs only: the pointer is good until the next input is applied.
+  const SeqSet* AppliedSeqs(std::string_view device) const;
   const EngineSettings& settings() const;
 
  private:

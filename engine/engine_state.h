@@ -175,6 +175,10 @@ class EngineState {
 
   TimeMs now_ms() const { return now_; }
   const EngineSettings& settings() const { return settings_; }
+  const SeqSet* AppliedSeqs(std::string_view device) const {
+    const std::optional<uint32_t> found = FindDevice(device);
+    return found ? &devices_[*found].seqs : nullptr;
+  }
 
   // Snapshots (engine_snapshot.cc): SaveSnapshot writes every field that outlives an
   // input; LoadSnapshot rebuilds them (and every derived index) into a state that has

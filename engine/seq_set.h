@@ -28,6 +28,15 @@ class SeqSet {
   // Adds seq; returns false (and changes nothing) when it was already there.
   bool Insert(uint64_t seq);
   size_t range_count() const { return earlier_.size() + (empty() ? 0 : 1); }
+  // The largest seq applied, and the smallest still remembered; nullopt while empty. Once
+  // kMaxRanges ranges are held, a number below oldest() may have been forgotten.
+  std::optional<uint64_t> newest() const {
+    return empty() ? std::nullopt : std::optional<uint64_t>(newest_.last);
+  }
+  std::optional<uint64_t> oldest() const {
+    if (empty()) return std::nullopt;
+    return earlier_.empty() ? newest_.first : earlier_.front().first;
+  }
 
   // For engine snapshots: the ranges, and a set rebuilt from them. FromRanges refuses
   // (nullopt) ranges that break the invariant below, so a damaged snapshot cannot make

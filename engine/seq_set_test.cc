@@ -13,11 +13,15 @@ namespace {
 
 TEST(SeqSet, CountingUpKeepsOneRange) {
   SeqSet seqs;
+  EXPECT_FALSE(seqs.newest().has_value());
+  EXPECT_FALSE(seqs.oldest().has_value());
   for (uint64_t s = 1; s <= 1000; ++s) ASSERT_TRUE(seqs.Insert(s));
   EXPECT_EQ(seqs.range_count(), 1u);
   EXPECT_FALSE(seqs.Insert(500));
   EXPECT_TRUE(seqs.Contains(1000));
   EXPECT_FALSE(seqs.Contains(1001));
+  EXPECT_EQ(seqs.newest(), 1000u);
+  EXPECT_EQ(seqs.oldest(), 1u);
 }
 
 TEST(SeqSet, GapFilledLaterMergesRanges) {
@@ -98,6 +102,8 @@ TEST(SeqSet, SplitStorageMatchesOneSortedVector) {
       ASSERT_EQ(ranges[k].first, oracle[k].first) << "step " << i;
       ASSERT_EQ(ranges[k].last, oracle[k].last) << "step " << i;
     }
+    ASSERT_EQ(set.newest(), oracle.back().last) << "step " << i;
+    ASSERT_EQ(set.oldest(), oracle.front().first) << "step " << i;
     const uint64_t probe = rng() % (top + 2);
     const bool present = std::any_of(oracle.begin(), oracle.end(), [&](const SeqSet::Range& r) {
       return r.first <= probe && probe <= r.last;

@@ -107,6 +107,15 @@ class MonitoringService {
   virtual StatusOr<v1::IssuedCredential> IssueCredential(const v1::Credential& request) = 0;
   virtual std::vector<v1::Credential> ListCredentials() = 0;
   virtual StatusOr<v1::Credential> RevokeCredential(std::string_view credential_id) = 0;
+  // Device keys (access/fix_mac.h): a device with a key must sign every fix it sends.
+  // PutDeviceKey adds or replaces the key of `device`, given as 64 hex digits (32 bytes;
+  // InvalidArgument otherwise, never repeating the text), and returns once it is stored
+  // durably. RemoveDeviceKey: NotFound when the device has no key; its fixes are then
+  // taken unsigned again. KeyedDevices: the ids of the devices that have a key, sorted;
+  // keys are never read back. Changes are logged with the device id, never the key.
+  virtual Status PutDeviceKey(std::string_view device, std::string key) = 0;
+  virtual Status RemoveDeviceKey(std::string_view device) = 0;
+  virtual std::vector<std::string> KeyedDevices() = 0;
 };
 
 }  // namespace stayaway::ingest

@@ -73,16 +73,16 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   return out;
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode) {
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode) {
   const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                          static_cast<mode_t>(mode));
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return FailedPrecondition("cannot create " + temp + ": " + std::strerror(errno));
-  // A temporary file a crash left behind keeps its old mode through O_CREAT: set it.
-  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
-    const int error = errno;
+  // A temporary file left by a crash keeps its old mode through O_CREAT: set it.
+  if (::fchmod(fd, mode) != 0) {
+    const std::string why = std::strerror(errno);
     ::close(fd);
-    return FailedPrecondition("cannot set the mode of " + temp + ": " + std::strerror(error));
+    ::unlink(temp.c_str());
+    return FailedPrecondition("cannot set the mode of " + temp + ": " + why);
   }
   size_t written = 0;
   bool ok = true;

@@ -16,6 +16,8 @@
 #ifndef STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
 #define STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,10 +41,9 @@ struct SnapshotFile {
 };
 
 // Writes `bytes` to `path` so that a crash leaves either the old file or the whole new
-// one: a temporary file, fdatasync, rename, directory sync. `mode`: the new file's
-// permission bits, exactly (0600 for secrets).
-Status WriteFileAtomically(const std::string& path, std::string_view bytes,
-                           unsigned mode = 0640);
+// one: a temporary file, fdatasync, rename, directory sync. The file gets `mode` (0600
+// for secrets) from its creation on, never anything wider.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode = 0640);
 // The whole file; NotFound when it does not exist.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 

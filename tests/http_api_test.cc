@@ -765,6 +765,9 @@ class SlowEvidenceCore final : public MonitoringService {
   StatusOr<v1::Credential> RevokeCredential(std::string_view id) override {
     return core_.RevokeCredential(id);
   }
+  Status PutDeviceKey(std::string_view d, std::string k) override { return core_.PutDeviceKey(d, std::move(k)); }
+  Status RemoveDeviceKey(std::string_view d) override { return core_.RemoveDeviceKey(d); }
+  std::vector<std::string> KeyedDevices() override { return core_.KeyedDevices(); }
 
  private:
   daemon::Core& core_;

@@ -6,10 +6,13 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "access/device_key_store.h"
+#include "access/fix_mac.h"
 #include "base/time.h"
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
@@ -24,6 +27,17 @@ constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 
+constexpr std::string_view kFeedUsage =
+    "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X] [--batch N]\n"
+    "                     [--device-keys KEYS.json] [--token-file FILE]\n"
+    "  --speed X         play the story X times faster than it was recorded (default 1)\n"
+    "  --batch N         at most N fixes per frame (default 500)\n"
+    "  --device-keys F   a JSON object of device id -> key (64 hex digits), the format of\n"
+    "                    the daemon's DATA_DIR/device_keys.json: every fix of those devices\n"
+    "                    is signed with its key (HMAC-SHA256, access/fix_mac.h) as it is\n"
+    "                    sent; other devices' fixes go unsigned\n"
+    "  --token-file FILE the credential's bearer token (default: $STAYAWAY_TOKEN); it needs\n"
+    "                    the ingest role for the devices of the story\n";
 
 template <typename Number>
 bool ParseNumber(const std::string& text, Number* value) {
@@ -75,10 +89,16 @@ bool SendBatch(DaemonClient& client, uint64_t batch_id, std::vector<v1::Fix>* ba
 int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
                    std::ostream& err) {
   std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err, "stayaway feed") || !flags.count("target") || !flags.count("fixes")) {
-    err << "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X]"
-           " [--batch N]\n"
-        << kCredentialUsage;
+  if (!ParseFlags(args, &flags, err, "stayaway feed")) {
+    err << kFeedUsage;
+    return kUsage;
+  }
+  if (flags.count("help")) {
+    out << kFeedUsage;
+    return kOk;
+  }
+  if (!flags.count("target") || !flags.count("fixes")) {
+    err << kFeedUsage;
     return kUsage;
   }
   double speed = 1;
@@ -87,6 +107,23 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
       (flags.count("batch") && (!ParseNumber(flags["batch"], &max_batch) || max_batch == 0))) {
     err << "stayaway feed: --speed must be > 0 and --batch a positive whole number\n";
     return kUsage;
+  }
+  access::DeviceKeys keys;
+  if (flags.count("device-keys")) {
+    std::ifstream key_file(flags["device-keys"]);
+    if (!key_file) {
+      err << "stayaway feed: cannot read " << flags["device-keys"] << '\n';
+      return kUsage;
+    }
+    std::stringstream text;
+    text << key_file.rdbuf();
+    StatusOr<access::DeviceKeys> parsed =
+        access::ParseDeviceKeysJson(text.str(), flags["device-keys"]);
+    if (!parsed.ok()) {
+      err << "stayaway feed: " << parsed.status().message() << '\n';
+      return kUsage;
+    }
+    keys = std::move(parsed).value();
   }
   std::ifstream in(flags["fixes"]);
   if (!in) {
@@ -135,6 +172,8 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
     }
     MsToTimestamp(due, fix.mutable_time());
     fix.clear_received();
+    // Signed last: the MAC covers the time as sent.
+    if (auto key = keys.find(fix.device()); key != keys.end()) access::SignFix(&fix, key->second);
     batch_due = due;
     batch.push_back(std::move(fix));
   }
