@@ -61,7 +61,7 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
        {P::kReadAlerts, P::kAckAlerts, P::kReadEvents, P::kSeeProtectedPositions,
         P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::admin, {P::kReadOrders, P::kWriteOrders, P::kManageCredentials,
-                               P::kReadMetrics}},
+                               P::kManageDeviceKeys, P::kReadMetrics}},
       {v1::Credential::auditor,
        {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kExportEvidence, P::kReadMetrics}},
   };

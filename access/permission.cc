@@ -27,6 +27,7 @@ bool RoleGrants(Role role, Permission permission) {
              role == v1::Credential::auditor;
     case Permission::kWriteOrders:
     case Permission::kManageCredentials:
+    case Permission::kManageDeviceKeys:
       return role == v1::Credential::admin;
     case Permission::kExportEvidence:
       return role == v1::Credential::auditor;
@@ -44,6 +45,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kReadOrders: return "read orders and zones";
     case Permission::kWriteOrders: return "change orders and zones";
     case Permission::kManageCredentials: return "manage credentials";
+    case Permission::kManageDeviceKeys: return "manage device keys";
     case Permission::kExportEvidence: return "export evidence";
     case Permission::kReadMetrics: return "read metrics";
   }

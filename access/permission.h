@@ -11,6 +11,7 @@
 //   kReadOrders                        x         x     x
 //   kWriteOrders                                 x
 //   kManageCredentials                           x
+//   kManageDeviceKeys                            x
 //   kExportEvidence                                    x
 //   kReadMetrics                       x         x     x
 //
@@ -39,6 +40,7 @@ enum class Permission {
   kReadOrders,
   kWriteOrders,
   kManageCredentials,
+  kManageDeviceKeys,
   kExportEvidence,
   kReadMetrics,
 };

@@ -376,6 +376,25 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
              })});
   } else if (is({"v1", "events", "stream"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadEvents, [&] { StreamEvents(ctx); })});
+  } else if (is({"v1", "devices", "keyed"})) {
+    dispatch("GET", {needs(http::verb::get, P::kManageDeviceKeys, [&] {
+               std::string body = "{\"devices\":[";
+               bool first = true;
+               for (const std::string& device : service_->KeyedDevices()) {
+                 if (!first) body += ',';
+                 first = false;
+                 body += JsonQuote(device);
+               }
+               ctx->Reply(http::status::ok, body + "]}\n");
+             })});
+  } else if (is({"v1", "devices", "*", "key"})) {
+    const std::string device = segments[2];
+    dispatch("PUT, DELETE",
+             {needs(http::verb::put, P::kManageDeviceKeys,
+                    [&] { OffTheIoThread([this, ctx, device] { PutDeviceKey(ctx, device); }); }),
+              needs(http::verb::delete_, P::kManageDeviceKeys, [&] {
+                OffTheIoThread([this, ctx, device] { RemoveDeviceKey(ctx, device); });
+              })});
   } else if (is({"v1", "credentials"})) {
     dispatch("GET, POST",
              {needs(http::verb::get, P::kManageCredentials, [&] { ListCredentials(ctx); }),
@@ -425,6 +444,42 @@ bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
   }
   ctx->principal = std::move(principal);
   return true;
+}
+
+// --- device keys --------------------------------------------------------------------------
+
+void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  // {"key": "64 hex digits"}: read as a Struct so a malformed key is never echoed back.
+  const std::string_view body = TrimJsonSpace(ctx->request.body());
+  google::protobuf::Struct parsed;
+  if (body.empty() || body.front() != '{' || JsonDepth(body) > 2 ||
+      !pbutil::JsonStringToMessage(std::string(body), &parsed).ok() ||
+      parsed.fields().size() != 1 || !parsed.fields().contains("key") ||
+      !parsed.fields().at("key").has_string_value()) {
+    return refuse(InvalidArgument("device key: expected {\"key\": \"64 hex digits\"}"));
+  }
+  if (Status s = service_->PutDeviceKey(device, parsed.fields().at("key").string_value());
+      !s.ok()) {
+    return refuse(s);
+  }
+  service_->Audit("device key set", *ctx->principal, "device " + device);
+  ctx->Reply(http::status::ok,
+             "{\"device\":" + JsonQuote(device) + ",\"keyed\":true}\n");
+}
+
+void HttpApi::RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
+  if (Status s = service_->RemoveDeviceKey(device); !s.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+    return;
+  }
+  service_->Audit("device key removed", *ctx->principal, "device " + device);
+  ctx->Reply(http::status::ok,
+             "{\"device\":" + JsonQuote(device) + ",\"keyed\":false}\n");
 }
 
 // --- credentials ----------------------------------------------------------------------------

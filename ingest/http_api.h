@@ -23,6 +23,9 @@
 //   POST   /v1/credentials      {"name", "roles": [...], "devices": [...]} -> 201 with the
 //                                credential and its token, shown this once
 //   DELETE /v1/credentials/{id} revoke; open connections of it stop at their next request
+//   PUT    /v1/devices/{id}/key {"key": "64 hex digits"}: the device must sign its fixes
+//                                from now on (access/fix_mac.h); DELETE removes the key
+//   GET    /v1/devices/keyed    {"devices": [...]}: the devices that have a key (never keys)
 //
 // Access (access/permission.h): every route but /healthz and /v1/keys needs
 // `Authorization: Bearer TOKEN`, and the token's roles must grant the route's permission:
@@ -123,6 +126,8 @@ class HttpApi {
   void ListCredentials(const std::shared_ptr<Context>& ctx);
   void IssueCredential(const std::shared_ptr<Context>& ctx);
   void RevokeCredential(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device);
+  void RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device);
   void PostFixes(const std::shared_ptr<Context>& ctx);
   void PostTraccar(const std::shared_ptr<Context>& ctx);
   void SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,
