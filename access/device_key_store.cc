@@ -1,4 +1,5 @@
 #include "access/device_key_store.h"
+#include "base/json_quote.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -11,39 +12,6 @@
 namespace stayaway::access {
 namespace {
 
-// A JSON string literal: quotes, backslashes and control characters escaped.
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 }  // namespace
 
@@ -74,7 +42,7 @@ std::string DeviceKeysToJson(const DeviceKeys& keys) {
   bool first = true;
   for (const auto& [device, key] : keys) {
     out += first ? "\n  " : ",\n  ";
-    out += JsonString(device) + ": \"" + DeviceKeyToHex(key) + "\"";
+    out += JsonQuote(device) + ": \"" + DeviceKeyToHex(key) + "\"";
     first = false;
   }
   out += first ? "}\n" : "\n}\n";

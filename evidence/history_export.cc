@@ -1,4 +1,5 @@
 #include "evidence/history_export.h"
+#include "base/json_quote.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -39,29 +40,6 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-// A JSON string literal, quotes included.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string HexList(const std::vector<Hash>& hashes) {
   std::string out = "[";
@@ -108,9 +86,9 @@ struct KeyEntry {
 std::string KeysJson(const std::vector<KeyEntry>& keys) {
   std::string out = "{\"keys\": [";
   for (size_t i = 0; i < keys.size(); ++i) {
-    out += std::string(i ? "," : "") + "\n  {\"key_id\": " + Quote(keys[i].key_id) +
-           ", \"public_key\": " + Quote(PublicKeyToHex(keys[i].key)) +
-           ", \"origin\": " + Quote(keys[i].origin) + "}";
+    out += std::string(i ? "," : "") + "\n  {\"key_id\": " + JsonQuote(keys[i].key_id) +
+           ", \"public_key\": " + JsonQuote(PublicKeyToHex(keys[i].key)) +
+           ", \"origin\": " + JsonQuote(keys[i].origin) + "}";
   }
   return out + "\n]}\n";
 }
@@ -276,7 +254,7 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
         a.rule = e.rule();
       }
       AlertSummary& a = alerts[it->second];
-      const std::string time = Quote(FormatRfc3339(TimestampToMs(e.time())));
+      const std::string time = JsonQuote(FormatRfc3339(TimestampToMs(e.time())));
       const std::string seq = std::to_string(record.seq());
       switch (e.transition()) {
         case v1::Event::opened:
@@ -288,7 +266,7 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
           a.closed_seq = seq;
           break;
         case v1::Event::acknowledged:
-          a.acks.push_back("{\"by\": " + Quote(e.ack_by()) + ", \"note\": " + Quote(e.ack_note()) +
+          a.acks.push_back("{\"by\": " + JsonQuote(e.ack_by()) + ", \"note\": " + JsonQuote(e.ack_note()) +
                            ", \"time\": " + time + ", \"seq\": " + seq + "}");
           break;
         case v1::Event::ack_overdue: a.overdue_seq = seq; break;
@@ -300,14 +278,14 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
   }
   std::string out;
   for (const AlertSummary& a : alerts) {
-    out += "{\"alert_id\": " + Quote(a.alert_id) + ", \"order_id\": " + Quote(a.order_id) +
+    out += "{\"alert_id\": " + JsonQuote(a.alert_id) + ", \"order_id\": " + JsonQuote(a.order_id) +
            ", \"order_version\": " + std::to_string(a.order_version) + ", \"kind\": " +
-           Quote(a.kind) + ", \"rule\": " + Quote(a.rule) + ", \"opened\": " + a.opened +
+           JsonQuote(a.kind) + ", \"rule\": " + JsonQuote(a.rule) + ", \"opened\": " + a.opened +
            ", \"opened_seq\": " + a.opened_seq + ", \"closed\": " + a.closed +
            ", \"closed_seq\": " + a.closed_seq + ", \"acks\": [";
     for (size_t i = 0; i < a.acks.size(); ++i) out += (i ? ", " : "") + a.acks[i];
     out += "], \"ack_overdue_seq\": " + a.overdue_seq + ", \"last_transition\": " +
-           Quote(a.last_transition) + ", \"event_seqs\": [";
+           JsonQuote(a.last_transition) + ", \"event_seqs\": [";
     for (size_t i = 0; i < a.seqs.size(); ++i) out += (i ? "," : "") + std::to_string(a.seqs[i]);
     out += "]}\n";
   }
@@ -566,15 +544,15 @@ std::string BaseJson(const std::optional<RetentionBase>& base) {
   return "{\"first_position\": " + std::to_string(base->state.records) +
          ", \"leaves_before\": " + std::to_string(frontier.ok() ? frontier->size() : 0) +
          ", \"events_before\": " + std::to_string(base->state.events.size()) +
-         ", \"cut_time\": " + Quote(FormatRfc3339(base->cut_time_ms)) +
+         ", \"cut_time\": " + JsonQuote(FormatRfc3339(base->cut_time_ms)) +
          ", \"retained_records\": " + std::to_string(base->retained.size()) + "}";
 }
 
 std::string ManifestJson(const HistoryCounts& c, const std::string& key_id,
                          const std::string& base_json,
                          const std::map<std::string, std::string>& hashes) {
-  std::string m = "{\n  \"format\": " + Quote(kExportFormat) + ",\n  \"source_key_id\": " +
-                  Quote(key_id) + ",\n  \"counts\": {\"inputs\": " + std::to_string(c.inputs) +
+  std::string m = "{\n  \"format\": " + JsonQuote(kExportFormat) + ",\n  \"source_key_id\": " +
+                  JsonQuote(key_id) + ",\n  \"counts\": {\"inputs\": " + std::to_string(c.inputs) +
                   ", \"events\": " + std::to_string(c.events) + ", \"orders\": " +
                   std::to_string(c.orders) + ", \"alerts\": " + std::to_string(c.alerts) +
                   ", \"checkpoints\": " + std::to_string(c.checkpoints) + "},\n  \"tree_size\": " +
@@ -584,7 +562,7 @@ std::string ManifestJson(const HistoryCounts& c, const std::string& key_id,
                   base_json + ",\n  \"files\": {";
   bool first = true;
   for (const auto& [name, hash] : hashes) {
-    m += std::string(first ? "" : ",") + "\n    " + Quote(name) + ": " + Quote(hash);
+    m += std::string(first ? "" : ",") + "\n    " + JsonQuote(name) + ": " + JsonQuote(hash);
     first = false;
   }
   return m + "\n  }\n}\n";

@@ -44,30 +44,6 @@ constexpr std::chrono::seconds kLingerTime{2};
 
 beast::string_view Beast(std::string_view text) { return {text.data(), text.size()}; }
 
-std::string JsonQuote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 HttpResponse MakeResponse(const HttpRequest& request, http::status status, std::string body,
                           std::string_view content_type) {

@@ -50,6 +50,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_quote.h"  // JsonQuote, for hand-built JSON bodies
+
 namespace boost::asio::ssl {
 class context;
 }
@@ -92,8 +94,6 @@ HttpResponse MakeResponse(const HttpRequest& request, boost::beast::http::status
                           std::string_view content_type = "application/json");
 // Beast 1.74 takes boost::string_view: this adapts std::string_view.
 boost::beast::string_view Beast(std::string_view text);
-// `text` as a JSON string literal, quotes included (for hand-built JSON bodies).
-std::string JsonQuote(std::string_view text);
 
 class HttpConnection;  // one accepted connection (http_server.cc)
 

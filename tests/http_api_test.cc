@@ -27,6 +27,7 @@
 #include "daemon/core.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
+#include "tests/wire_fixtures.h"
 
 namespace stayaway::ingest {
 namespace {
@@ -225,14 +226,7 @@ daemon::CoreOptions CoreOptionsFor(ManualClock& clock) {
   daemon::CoreOptions options;
   options.clock = [&clock] { return clock.now.load(); };
   options.credentials = std::move(access::CredentialStore::Open("").value());
-  v1::Credential everything;
-  everything.set_name("everything");
-  for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
-                    v1::Credential::auditor}) {
-    everything.add_roles(role);
-  }
-  everything.add_devices("*");
-  EverythingToken() = options.credentials->Issue(everything, kStart).value().token();
+  EverythingToken() = testing_fixtures::IssueEverythingCredential(*options.credentials, kStart);
   return options;
 }
 

@@ -153,16 +153,7 @@ class TcpIngestServerTest : public ::testing::Test {
     auto credentials = access::CredentialStore::Open("");
     ASSERT_TRUE(credentials.ok());
     options.credentials = std::move(credentials.value());
-    v1::Credential everything;
-    everything.set_name("everything");
-    for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
-                      v1::Credential::auditor}) {
-      everything.add_roles(role);
-    }
-    everything.add_devices("*");
-    auto issued = options.credentials->Issue(everything, kStart);
-    ASSERT_TRUE(issued.ok());
-    token_ = issued->token();
+    token_ = testing_fixtures::IssueEverythingCredential(*options.credentials, kStart);
     credentials_ = options.credentials;
     core_ = std::make_unique<daemon::Core>(options);
     core_->Start();

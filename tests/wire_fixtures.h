@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "access/credential_store.h"
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
 
@@ -35,6 +36,19 @@ inline v1::Fix MakeFix(const std::string& device, uint64_t seq, TimeMs time, dou
   fix.set_lon(lon);
   fix.set_accuracy_m(5);
   return fix;
+}
+
+// Issues "everything" (all four roles, every device) in `store` and returns its token, for
+// the in-process suites that are about something other than access.
+inline std::string IssueEverythingCredential(access::CredentialStore& store, TimeMs now) {
+  v1::Credential everything;
+  everything.set_name("everything");
+  for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
+                    v1::Credential::auditor}) {
+    everything.add_roles(role);
+  }
+  everything.add_devices("*");
+  return store.Issue(everything, now).value().token();
 }
 
 }  // namespace stayaway::testing_fixtures

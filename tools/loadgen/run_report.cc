@@ -1,4 +1,5 @@
 #include "tools/loadgen/run_report.h"
+#include "base/json_quote.h"
 
 #include <cmath>
 #include <cstdio>
@@ -30,37 +31,6 @@ std::string LatencyJson(const LatencyHistogram& h) {
 
 }  // namespace
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 bool RunReport::saturated() const {
   return rate_achieved < kSaturationShare * rate_asked || fixes_sent < fixes_scheduled;
@@ -68,7 +38,7 @@ bool RunReport::saturated() const {
 
 std::string RunReport::ToJson() const {
   std::ostringstream out;
-  out << "{\"target\": " << JsonString(target) << ", \"rate_asked\": " << Number(rate_asked)
+  out << "{\"target\": " << JsonQuote(target) << ", \"rate_asked\": " << Number(rate_asked)
       << ", \"rate_achieved\": " << Number(rate_achieved)
       << ", \"duration_s\": " << Number(duration_s) << ", \"devices\": " << devices
       << ", \"batch\": " << batch << ", \"fixes_scheduled\": " << fixes_scheduled
@@ -78,7 +48,7 @@ std::string RunReport::ToJson() const {
       << ", \"alerts_observed\": " << alerts_observed << ", \"events_by_transition\": {";
   bool first = true;
   for (const auto& [transition, count] : events_by_transition) {
-    out << (first ? "" : ", ") << JsonString(transition) << ": " << count;
+    out << (first ? "" : ", ") << JsonQuote(transition) << ": " << count;
     first = false;
   }
   out << "}, \"ack_latency_us\": " << LatencyJson(ack_latency)
@@ -90,7 +60,7 @@ std::string RunReport::ToJson() const {
       << (server_cpu.known ? Fixed(server_cpu.busiest_thread_cores) : "null")
       << ", \"generator_cores\": "
       << (generator_cpu.known ? Fixed(generator_cpu.process_cores) : "null") << "}, \"notes\": [";
-  for (size_t i = 0; i < notes.size(); ++i) out << (i ? ", " : "") << JsonString(notes[i]);
+  for (size_t i = 0; i < notes.size(); ++i) out << (i ? ", " : "") << JsonQuote(notes[i]);
   out << "]}";
   return out.str();
 }

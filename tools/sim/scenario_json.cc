@@ -30,23 +30,6 @@ const char* RelationName(Role role) { return role == Role::kChild ? "child" : "v
 
 }  // namespace
 
-std::string JsonQuote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned>(c));
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
 
 void WriteOrdersJson(const Scenario& scenario, std::ostream& out) {
   const TimeMs start = scenario.options.start_ms;

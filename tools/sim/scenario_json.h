@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_quote.h"
 #include "tools/sim/scenario.h"
 #include "tools/sim/simulation.h"
 
@@ -45,8 +46,7 @@ void WriteZonesJson(const Scenario& scenario, std::ostream& out);
 void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth>& device_events,
                     const SimulationStats& stats, std::ostream& out);
 
-// `text` as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view text);
+using stayaway::JsonQuote;  // base/json_quote.h
 
 }  // namespace stayaway::sim
 
