@@ -1065,8 +1065,12 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
   uint64_t from_seq = 1;
   for (const auto& [key, value] : ctx->query) {
     if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from");
+    if (value == "now") {  // only what happens from here on
+      from_seq = service_->NextEventSeq();
+      continue;
+    }
     const auto seq = ParseUint(value);
-    if (!seq) return refuse("from \"" + value + "\" is not a sequence number");
+    if (!seq) return refuse("from \"" + value + "\" is neither a sequence number nor now");
     from_seq = std::max<uint64_t>(*seq, 1);
   }
   // A reconnecting EventSource sends the last id it received: resume right after it.

@@ -13,7 +13,7 @@
 //   GET    /v1/zones/{id}, PUT /v1/zones/{id}
 //   GET    /v1/alerts?order=ID&state=open|closed|all&since=RFC3339  -> v1::AlertList
 //   POST   /v1/alerts/{id}/ack  {"by": "operator-7", "note": "..."} -> the AlertView
-//   GET    /v1/events/stream?from=SEQ   server-sent events (Last-Event-ID resumes)
+//   GET    /v1/events/stream?from=SEQ|now   server-sent events (Last-Event-ID resumes)
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
@@ -45,7 +45,8 @@
 //
 // Server-sent events: `id: <seq>`, `event: <event kind>`, `data: <EventRecord JSON>` (one
 // line, the proto JSON mapping: {"seq":"12","event":{...}}, 64-bit seq as a string).
-// The stream starts at ?from=SEQ (default 1: the whole log), or after the Last-Event-ID
+// The stream starts at ?from=SEQ (default 1: the whole log; ?from=now: new events only),
+// or after the Last-Event-ID
 // header's seq when present (a browser EventSource reconnecting); the backlog comes first,
 // then live events. One write is outstanding at a time and the log is read again only when
 // it has completed, so a slow client costs nothing but its lag (reported as

@@ -442,7 +442,8 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     subscribed_ = true;
     subscriber_name_ =
         subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name();
-    next_event_seq_ = std::max<uint64_t>(subscribe.from_seq(), 1);
+    next_event_seq_ = subscribe.from_now() ? service_.NextEventSeq()
+                                           : std::max<uint64_t>(subscribe.from_seq(), 1);
     // Listen before reading the backlog, so an event appended in between is not missed.
     // One wake-up in flight at a time, however many events the engine appends meanwhile.
     auto wake_pending = std::make_shared<std::atomic<bool>>(false);

@@ -18,7 +18,8 @@
 // queue pushes back on the connection (the server stops reading it and retries after a
 // short backoff); it never drops a batch. Replies go out in the order their frames came in.
 // A `subscribe` turns the connection into a subscriber: it receives every EventRecord with
-// seq >= from_seq, the backlog first, then live events, at its own pace. A frame whose
+// seq >= from_seq, the backlog first, then live events, at its own pace (with from_now,
+// only events appended after the subscription). A frame whose
 // bytes are not a ClientFrame, or a batch over max_fixes_per_batch, gets an ErrorFrame and
 // the connection carries on; a frame over max_frame_bytes or with a malformed length gets
 // an ErrorFrame and the connection is closed, since the stream cannot be resynchronised.

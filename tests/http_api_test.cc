@@ -591,6 +591,19 @@ TEST_F(HttpApiTest, EventStreamDeliversBacklogThenLiveAndResumesWithoutGaps) {
 
   EXPECT_EQ(client.Send(http::verb::get, "/v1/events/stream?from=abc").result(),
             http::status::bad_request);
+
+  // ?from=now: only what happens after the stream opened (the tag comes back).
+  SseClient fresh(port(), "/v1/events/stream?from=now", std::nullopt);
+  ASSERT_TRUE(fresh.header_ok());
+  const uint64_t first_new = core_.NextEventSeq();
+  auto back = client.Send(http::verb::post, "/v1/fixes",
+                          "[" + FixJson("tag-1", 5, kStart + 40'000, 74.5905) + "," +
+                              FixJson("tag-1", 6, kStart + 50'000, 74.5905) + "]");
+  ASSERT_EQ(back.result(), http::status::ok) << back.body();
+  ASSERT_GT(core_.NextEventSeq(), first_new) << "coming back produced events";
+  const auto fresh_events = fresh.ReadEvents(1);
+  ASSERT_EQ(fresh_events.size(), 1u);
+  EXPECT_EQ(fresh_events[0].id, first_new) << "nothing from before the stream opened";
 }
 
 TEST_F(HttpApiTest, StoppingTheServerEndsEventStreams) {

@@ -413,6 +413,34 @@ TEST_F(TcpIngestServerTest, ASubscriberGetsTheBacklogThenLiveEventsAndResumesWit
   for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1) << "no gap, no repeat";
 }
 
+TEST_F(TcpIngestServerTest, ASubscriberFromNowGetsOnlyWhatHappensAfterIt) {
+  StartServer();
+  {
+    Client sender(server_->port(), token_);
+    ASSERT_TRUE(sender.Send(Batch(1, Meeting(1, kStart))));
+    ASSERT_TRUE(sender.Receive().has_value());
+  }
+  const uint64_t backlog_end = core_->NextEventSeq();
+  ASSERT_GT(backlog_end, 1u) << "the meeting produced events";
+
+  Client subscriber(server_->port(), token_);
+  v1::ClientFrame from_now = Subscribe(1, "now-watcher");
+  from_now.mutable_subscribe()->set_from_now(true);
+  ASSERT_TRUE(subscriber.Send(from_now));
+  ASSERT_TRUE(Eventually([&] { return MetricsHave("subscriber=\"now-watcher\""); }))
+      << "the subscription is in place";
+  {
+    Client sender(server_->port(), token_);  // they part: the violation closes
+    ASSERT_TRUE(sender.Send(Batch(2, {MakeFix("tag-1", 3, kStart + 60'000, 42.90, 74.70),
+                                       MakeFix("tag-1", 4, kStart + 70'000, 42.90, 74.70)})));
+    ASSERT_TRUE(sender.Receive().has_value());
+  }
+  ASSERT_GT(core_->NextEventSeq(), backlog_end) << "parting produced events";
+  const auto first = subscriber.Receive();
+  ASSERT_TRUE(first.has_value() && first->has_event());
+  EXPECT_EQ(first->event().seq(), backlog_end) << "the backlog is skipped, nothing new is";
+}
+
 TEST_F(TcpIngestServerTest, TwoHundredConnectionsStreamingAtOnceAreAllAcknowledged) {
   StartCore();
   constexpr int kOrders = 20;

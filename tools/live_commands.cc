@@ -186,15 +186,16 @@ int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
                     std::ostream& err) {
   std::map<std::string, std::string> flags;
   if (!ParseFlags(args, &flags, err, "stayaway watch") || !flags.count("target")) {
-    err << "usage: stayaway watch --target HOST:PORT [--from SEQ] [--format text|json]"
+    err << "usage: stayaway watch --target HOST:PORT [--from SEQ|now] [--format text|json]"
            " [--count N]\n"
         << kCredentialUsage;
     return kUsage;
   }
   uint64_t from = 1, count = 0;
-  if ((flags.count("from") && !ParseNumber(flags["from"], &from)) ||
+  const bool from_now = flags.count("from") && flags["from"] == "now";
+  if ((flags.count("from") && !from_now && !ParseNumber(flags["from"], &from)) ||
       (flags.count("count") && !ParseNumber(flags["count"], &count))) {
-    err << "stayaway watch: --from and --count take whole numbers\n";
+    err << "stayaway watch: --from takes a sequence number or now, --count a whole number\n";
     return kUsage;
   }
   const bool json = flags.count("format") && flags["format"] == "json";
@@ -212,6 +213,7 @@ int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
   }
   v1::ClientFrame subscribe;
   subscribe.mutable_subscribe()->set_from_seq(from);
+  subscribe.mutable_subscribe()->set_from_now(from_now);
   subscribe.mutable_subscribe()->set_name("stayaway-watch");
   if (Status s = client.Send(subscribe); !s.ok()) {
     err << "stayaway watch: " << s.message() << '\n';
