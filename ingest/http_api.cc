@@ -902,7 +902,10 @@ void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
     if (withhold) access::WithholdProtectedPosition(&view);
     *list.add_alerts() = std::move(view);
   }
-  ctx->Reply(http::status::ok, ToJson(list) + "\n");
+  std::string body = ToJson(list);
+  // Withheld positions are left out, not printed as (0, 0).
+  if (withhold) body = OmitWithheldCoordinates(std::move(body));
+  ctx->Reply(http::status::ok, body + "\n");
 }
 
 void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
@@ -1008,7 +1011,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
       if (withhold_) access::WithholdProtectedPosition(record.mutable_event());
       text += "id: " + std::to_string(record.seq()) + "\n";
       text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
-      text += "data: " + ToJson(record) + "\n\n";
+      text += "data: " + (withhold_ ? OmitWithheldCoordinates(ToJson(record)) : ToJson(record)) +
+              "\n\n";
     }
     Write(std::move(text));
   }

@@ -69,7 +69,16 @@ StatusOr<v1::EngineConfig> ParseEngineConfigJson(std::string_view text);
 // Field order is Protobuf 3.21's: the non-optional scalar, enum and repeated fields in
 // field-number order, then set `optional` fields and well-known types (timestamps) in
 // field-number order among themselves. Consumers must key on names, not positions.
+// An event whose protected position is withheld (access/redaction.h) leaves out the
+// protected person's lat, lon and accuracy_m rather than print them as 0: "withheld": true
+// stands in their place, so nobody reads a position at (0, 0).
 std::string EventToJson(const v1::Event& event);
+
+// Leaves the members "lat":0, "lon":0 and "accuracy_m":0 out of every "protected" object
+// marked "withheld":true in `json`, compact JSON as the Protobuf printer writes it with
+// every scalar printed (EventToJson; the HTTP API's alerts and events). Anything else is
+// returned unchanged.
+std::string OmitWithheldCoordinates(std::string json);
 
 }  // namespace stayaway::ingest
 
