@@ -30,6 +30,7 @@ void AlertBook::Record(uint64_t seq, const v1::Event& event) {
       ack->set_alert_id(event.alert_id());
       ack->set_by(event.ack_by());
       ack->set_note(event.ack_note());
+      ack->set_credential(event.ack_credential());
       *ack->mutable_time() = event.time();
       break;
     }

@@ -1049,6 +1049,7 @@ Status EngineState::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events
   Event& e = AddAlertEvent(found->first, alert, Event::acknowledged, t, events);
   e.set_ack_by(ack.by());
   e.set_ack_note(ack.note());
+  if (!ack.credential().empty()) e.set_ack_credential(ack.credential());
   e.set_late(false);  // an operator action is never late: it happens when it is recorded
   return Status::Ok();
 }

@@ -361,6 +361,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     asio::async_write(stream_, http::make_chunk(asio::buffer(chunks_.front().data)),
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         self->writing_ = false;
+                        // Closed meanwhile (the server stopping, say): Close() took every
+                        // queued chunk, this one included, and told its writer.
+                        if (self->phase_ == Phase::kClosed) return;
                         Chunk done = std::move(self->chunks_.front());
                         self->chunks_.pop_front();
                         if (ec) {

@@ -454,6 +454,7 @@ TEST_F(HttpApiTest, FixesOpenAnAlertThatAnOperatorAcknowledges) {
       client.Send(http::verb::post, ack_path, R"({"by": "operator-7", "note": "called police"})");
   ASSERT_EQ(acked.result(), http::status::ok) << acked.body();
   EXPECT_TRUE(Contains(acked.body(), R"("by":"operator-7")")) << acked.body();
+  EXPECT_TRUE(Contains(acked.body(), R"("credential":"cred-)")) << acked.body();
   EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/alerts?order=KG-1").body(),
                        R"("note":"called police")"));
   // Without "by", the acknowledgement is by the credential's name.
