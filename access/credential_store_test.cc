@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -107,6 +108,28 @@ TEST(Principal, OnlyIngestWithAMatchingPatternMayReport) {
   Principal operator_only("cred-2", "op", {v1::Credential::operator_}, {"*"}, flag);
   EXPECT_FALSE(operator_only.MayReportFor("tag-1"));
   EXPECT_EQ(gateway.Describe(), "'gw' (cred-1, ingest)");
+}
+
+TEST(Principal, ManyDevicePatternsAgreeWithMatchingEachInTurn) {
+  // Oracle: DevicePatternMatches over every pattern, for ids in and out of the list.
+  std::vector<std::string> patterns;
+  for (int i = 0; i < 5000; i += 2) patterns.push_back("tag-" + std::to_string(i));
+  patterns.push_back("acme-*");
+  patterns.push_back("tag-99*");
+  Principal gateway("cred-1", "gw", {v1::Credential::ingest}, patterns,
+                    std::make_shared<std::atomic<bool>>(false));
+  int allowed = 0;
+  for (const std::string prefix : {"tag-", "acme-", "tag-99", "other-", ""}) {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string device = prefix + std::to_string(i);
+      const bool expected =
+          std::any_of(patterns.begin(), patterns.end(),
+                      [&](const std::string& p) { return DevicePatternMatches(p, device); });
+      EXPECT_EQ(gateway.MayReportFor(device), expected) << device;
+      allowed += expected ? 1 : 0;
+    }
+  }
+  EXPECT_GT(allowed, 3000);  // both kinds of pattern were exercised
 }
 
 // ---- tokens ------------------------------------------------------------------------

@@ -18,8 +18,16 @@ Principal::Principal(std::string id, std::string name, std::vector<Role> roles,
     : id_(std::move(id)),
       name_(std::move(name)),
       roles_(std::move(roles)),
-      devices_(std::move(devices)),
-      revoked_(std::move(revoked)) {}
+      revoked_(std::move(revoked)) {
+  for (std::string& pattern : devices) {
+    if (!pattern.empty() && pattern.back() == '*') {
+      pattern.pop_back();
+      device_prefixes_.push_back(std::move(pattern));
+    } else {
+      exact_devices_.insert(std::move(pattern));
+    }
+  }
+}
 
 bool Principal::Has(Permission permission) const {
   return std::any_of(roles_.begin(), roles_.end(),
@@ -28,9 +36,9 @@ bool Principal::Has(Permission permission) const {
 
 bool Principal::MayReportFor(std::string_view device) const {
   if (!Has(Permission::kSubmitFixes)) return false;
-  return std::any_of(devices_.begin(), devices_.end(), [device](const std::string& pattern) {
-    return DevicePatternMatches(pattern, device);
-  });
+  if (exact_devices_.count(std::string(device)) != 0) return true;
+  return std::any_of(device_prefixes_.begin(), device_prefixes_.end(),
+                     [device](const std::string& prefix) { return device.starts_with(prefix); });
 }
 
 std::string Principal::Describe() const {
