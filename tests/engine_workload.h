@@ -164,9 +164,10 @@ class Workload {
       } else if (roll < 0.14) {
         // A buffered fix from a few minutes ago, uploaded now.
         Actor& a = Pick();
-        v1::Fix late =
-            MakeFix(a.device, ++a.seq, clock - static_cast<TimeMs>(Uniform(60, 480) * 1000),
-                    Around(a.pos, 50), Uniform(3, 30));
+        const double accuracy_m = Uniform(3, 30);
+        const Point where = Around(a.pos, 50);
+        const auto age_ms = static_cast<TimeMs>(Uniform(60, 480) * 1000);
+        v1::Fix late = MakeFix(a.device, ++a.seq, clock - age_ms, where, accuracy_m);
         MsToTimestamp(clock, late.mutable_received());
         *input.mutable_fix() = late;
       } else if (roll < 0.16 && !alert_ids_.empty()) {
@@ -221,12 +222,18 @@ class Workload {
     inputs_.push_back(std::move(input));
   }
 
+  // Every draw from rng_ is a statement of its own, never two among one call's arguments:
+  // their order of evaluation is unspecified (GCC and Clang differ), and the digests that
+  // determinism_test.cc recorded need the same workload from every compiler. Where a call
+  // needs several draws, they are made in the order the digests were recorded with.
   double Uniform(double lo, double hi) {
     return std::uniform_real_distribution<double>(lo, hi)(rng_);
   }
   size_t Index(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
   Point Around(Point p, double radius) {
-    return Destination(p, Uniform(0, 360), Uniform(0, radius));
+    const double distance_m = Uniform(0, radius);
+    const double bearing_deg = Uniform(0, 360);
+    return Destination(p, bearing_deg, distance_m);
   }
   Actor& Pick() {
     return Uniform(0, 1) < 0.4 ? actors_[Index(2)] : actors_[2 + Index(actors_.size() - 2)];
@@ -242,8 +249,8 @@ class Workload {
     }
     a.pos = MoveToward(a.pos, a.target, a.speed_mps * dt_s);
     const bool coarse = Uniform(0, 1) < 0.05;
-    v1::Fix fix = MakeFix(a.device, ++a.seq, clock, Around(a.pos, 5),
-                          coarse ? Uniform(300, 1500) : Uniform(3, 40));
+    const double accuracy_m = coarse ? Uniform(300, 1500) : Uniform(3, 40);
+    v1::Fix fix = MakeFix(a.device, ++a.seq, clock, Around(a.pos, 5), accuracy_m);
     if (coarse && Uniform(0, 1) < 0.5) fix.set_source(v1::Fix::cell);
     if (Uniform(0, 1) < 0.3) fix.set_speed_mps(a.speed_mps);
     a.battery = Uniform(0, 1) < 0.01 ? 95 : std::max(0.0, a.battery - Uniform(0, 0.3));
