@@ -114,9 +114,7 @@ TEST(Loadgen, BatchesSpreadOverSeveralConnectionsAreEachAckedOnce) {
 
 TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
   Daemon daemon;
-  const char* source_env = std::getenv("STAYAWAY_SOURCE_DIR");  // set by ctest
-  const fs::path source =
-      source_env != nullptr ? fs::path(source_env) : fs::path(__FILE__).parent_path().parent_path();
+  const fs::path source = STAYAWAY_SOURCE_DIR;  // defined by stayaway_test()
   const CommandRun run = Stayaway(LoadgenArgs(
       daemon, "--input " + (source / "examples").string() + " --rate 150 --duration 2 --batch 3"));
   ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();

@@ -31,12 +31,7 @@ fs::path StayawayBinary() {
   return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools" / "stayaway";
 }
 
-fs::path SourceDir() {
-  if (const char* dir = std::getenv("STAYAWAY_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
-    return dir;
-  }
-  return fs::path(__FILE__).parent_path().parent_path();
-}
+fs::path SourceDir() { return STAYAWAY_SOURCE_DIR; }  // defined by stayaway_test()
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
