@@ -79,6 +79,10 @@ StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes,
   return data;
 }
 
+std::string PublicKeyFileText(const PublicKey& public_key) {
+  return PublicKeyToHex(public_key) + "\n";
+}
+
 }  // namespace
 
 std::string KeyIdOf(const PublicKey& public_key) {

@@ -73,18 +73,25 @@ mode_t ModeOf(const fs::path& path) {
   return st.st_mode;
 }
 
+// "0600": a mode as people write it, so a failure reads as one.
+std::string Octal(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
 // Every directory under `root` (and `root` itself) is 0700, every file 0600, and there is
 // nothing else. Returns how many files it checked.
 size_t ExpectPrivateTree(const fs::path& root) {
   EXPECT_TRUE(S_ISDIR(ModeOf(root))) << root;
-  EXPECT_EQ(ModeOf(root) & 07777, 0700u) << root;
+  EXPECT_EQ(Octal(ModeOf(root)), "0700") << root;
   size_t files = 0;
   for (const fs::directory_entry& entry : fs::recursive_directory_iterator(root)) {
     const mode_t mode = ModeOf(entry.path());
     if (S_ISDIR(mode)) {
-      EXPECT_EQ(mode & 07777, 0700u) << entry.path();
+      EXPECT_EQ(Octal(mode), "0700") << entry.path();
     } else if (S_ISREG(mode)) {
-      EXPECT_EQ(mode & 07777, 0600u) << entry.path();
+      EXPECT_EQ(Octal(mode), "0600") << entry.path();
       ++files;
     } else {
       ADD_FAILURE() << entry.path() << " is neither a file nor a directory";
@@ -129,8 +136,8 @@ class WebhookSink {
           const size_t end = request.find("\r\n\r\n");
           if (end == std::string::npos) continue;
           const size_t at = request.find("Content-Length: ");
-          const size_t length = at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
-          if (request.size() >= end + 4 + length) break;
+          const size_t body = at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
+          if (request.size() >= end + 4 + body) break;
         }
         static constexpr char kReply[] = "HTTP/1.1 204 No Content\r\n\r\n";
         ::send(client, kReply, sizeof kReply - 1, MSG_NOSIGNAL);
