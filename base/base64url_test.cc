@@ -16,7 +16,7 @@ std::string Encode(std::string_view text) {
 // RFC 4648 section 10, without the padding that section 3.2 lets section 5 leave out.
 TEST(Base64Url, MatchesRfc4648Vectors) {
   const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},       {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [bytes, text] : vectors) {
@@ -39,13 +39,13 @@ TEST(Base64Url, UsesTheUrlSafeAlphabet) {
 
 TEST(Base64Url, RefusesWhatEncodeNeverWrites) {
   for (std::string_view bad : {
-           std::string_view("Zg=="),      // padding
-           std::string_view("Zm9=v"),     // padding inside
-           std::string_view("Z"),         // one character is less than a byte
-           std::string_view("Zm9vY"),     // nor is one after a whole group
-           std::string_view("Zh"),        // the last character's unused bits are not zero
-           std::string_view("+/-_"),      // the standard alphabet
-           std::string_view("Zm 9v"),     // whitespace
+           std::string_view("Zg=="),   // padding
+           std::string_view("Zm9=v"),  // padding inside
+           std::string_view("Z"),      // one character is less than a byte
+           std::string_view("Zm9vY"),  // nor is one after a whole group
+           std::string_view("Zh"),     // the last character's unused bits are not zero
+           std::string_view("+/-_"),   // the standard alphabet
+           std::string_view("Zm 9v"),  // whitespace
            std::string_view("Zm9v\n"),
            std::string_view("Zm\09v", 5),  // NUL
            std::string_view("Zm9v\xc3\xa9"),

@@ -27,8 +27,8 @@ Status HexDecodeInto(std::string_view hex, std::span<uint8_t> out) {
   size_t written = 0;
   // No `ignore` characters and no end pointer: sodium refuses anything but hex digits, an
   // odd count, and text left over.
-  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written,
-                     nullptr) != 0 ||
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written, nullptr) !=
+          0 ||
       written != out.size()) {
     std::fill(out.begin(), out.end(), 0);
     return InvalidArgument("not hex: only the digits 0-9 and a-f (or A-F) may appear");

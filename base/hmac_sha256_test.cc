@@ -24,8 +24,7 @@ TEST(HmacSha256, MatchesRfc4231TestVectors) {
        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
       {std::string(20, '\xaa'), std::string(50, '\xdd'),
        "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
-      {*HexDecode("0102030405060708090a0b0c0d0e0f10111213141516171819"),
-       std::string(50, '\xcd'),
+      {*HexDecode("0102030405060708090a0b0c0d0e0f10111213141516171819"), std::string(50, '\xcd'),
        "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
       // Case 5 publishes only the first 128 bits.
       {std::string(20, '\x0c'), "Test With Truncation", "a3b6167473100ee06e0c796c2955552b"},

@@ -59,7 +59,8 @@ StatusOr<std::vector<std::string>> MakeTreePrivate(const std::string& root) {
   // itself may be a link to the real directory.
   auto tighten = [&](const fs::path& path, bool follow) -> Status {
     struct stat st;
-    if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) return Errno("cannot look at", path.string());
+    if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0)
+      return Errno("cannot look at", path.string());
     if (S_ISLNK(st.st_mode) || (st.st_mode & 077) == 0) return Status::Ok();
     if (::chmod(path.c_str(), st.st_mode & 07700) != 0) {
       return Errno("cannot make private", path.string());

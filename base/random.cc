@@ -8,7 +8,8 @@ namespace stayaway {
 
 Status RandomBytes(std::span<uint8_t> out) {
   if (!InitSodium()) {
-    return Status(StatusCode::kInternal, "the system gave no random bytes (libsodium cannot start)");
+    return Status(StatusCode::kInternal,
+                  "the system gave no random bytes (libsodium cannot start)");
   }
   randombytes_buf(out.data(), out.size());
   return Status::Ok();

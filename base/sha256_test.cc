@@ -27,8 +27,8 @@ TEST(Sha256, HasherOverPiecesEqualsOneShot) {
     Sha256Hasher hasher;
     hasher.Update(std::string_view(text).substr(0, cut));
     const std::string rest = text.substr(cut);
-    hasher.Update(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rest.data()),
-                                           rest.size()));
+    hasher.Update(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rest.data()), rest.size()));
     EXPECT_EQ(hasher.Finish(), Sha256(text)) << "cut at " << cut;
   }
 }

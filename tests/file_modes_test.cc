@@ -60,8 +60,8 @@ CommandResult Stayaway(const std::string& args) {
 }
 
 fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) /
-                       ("file-modes-" + std::to_string(::getpid()) + "-" + name);
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("file-modes-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -192,15 +192,14 @@ std::string RunCentre(const fs::path& dir) {
   }
   EXPECT_FALSE(alert_id.empty()) << daemon.Log();
   const std::string key(64, 'a');
-  EXPECT_EQ(Http(daemon.http(), "PUT", "/v1/devices/tag-9/key", R"({"key": ")" + key + "\"}")
-                .status,
-            200);
+  EXPECT_EQ(
+      Http(daemon.http(), "PUT", "/v1/devices/tag-9/key", R"({"key": ")" + key + "\"}").status,
+      200);
   EXPECT_EQ(Http(daemon.http(), "POST", "/v1/credentials",
                  R"({"name": "operator-7", "roles": ["operator"]})")
                 .status,
             201);
-  const HttpReply evidence =
-      Http(daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
+  const HttpReply evidence = Http(daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
   EXPECT_EQ(evidence.status, 200) << evidence.body.substr(0, 200);
   const fs::path webhooks = dir / "data" / "webhooks";
   for (int i = 0; i < 200 && (!fs::exists(webhooks) || fs::is_empty(webhooks)); ++i) {
@@ -216,9 +215,9 @@ TEST(FileModes, EverythingTheDaemonAndTheToolsWriteIsOwnerOnlyWhateverTheUmask) 
   const std::string alert_id = RunCentre(dir);
   const fs::path data = dir / "data";
   // What the daemon wrote: every kind of file it has is there to be checked.
-  for (const char* name : {"journal/journal-000001.log", "keys/ed25519.key", "keys/ed25519.pub",
-                           "credentials.json", "device_keys.json", "checkpoints.ndjson",
-                           "engine_config.json", "ports"}) {
+  for (const char* name :
+       {"journal/journal-000001.log", "keys/ed25519.key", "keys/ed25519.pub", "credentials.json",
+        "device_keys.json", "checkpoints.ndjson", "engine_config.json", "ports"}) {
     EXPECT_TRUE(fs::exists(data / name)) << name;
   }
   EXPECT_FALSE(fs::is_empty(data / "snapshots"));
@@ -242,17 +241,17 @@ TEST(FileModes, EverythingTheDaemonAndTheToolsWriteIsOwnerOnlyWhateverTheUmask) 
   ASSERT_EQ(imported.status, 0) << imported.output;
   EXPECT_GE(ExpectPrivateTree(out / "imported"), 3u);
 
-  const CommandResult simulated = Stayaway("simulate --orders 2 --seed 7 --duration 10m --out " +
-                                           (out / "simulated").string());
+  const CommandResult simulated =
+      Stayaway("simulate --orders 2 --seed 7 --duration 10m --out " + (out / "simulated").string());
   ASSERT_EQ(simulated.status, 0) << simulated.output;
   EXPECT_EQ(ExpectPrivateTree(out / "simulated"), 4u);
 
   // Writing again over files an older version made readable keeps nothing of their mode.
   fs::permissions(out / "simulated" / "fixes.ndjson", fs::perms::all);
-  ASSERT_EQ(Stayaway("simulate --orders 2 --seed 7 --duration 10m --out " +
-                     (out / "simulated").string())
-                .status,
-            0);
+  ASSERT_EQ(
+      Stayaway("simulate --orders 2 --seed 7 --duration 10m --out " + (out / "simulated").string())
+          .status,
+      0);
   EXPECT_EQ(ExpectPrivateTree(out / "simulated"), 4u);
   fs::remove_all(dir);
   fs::remove_all(out);
@@ -272,8 +271,7 @@ TEST(FileModes, DaemonTightensADataDirectoryLeftOpenAndSaysSo) {
     Daemon daemon({}, dir);
     EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
     EXPECT_EQ(daemon.Stop(), 0);
-    EXPECT_NE(daemon.Log().find("readable by group or others"), std::string::npos)
-        << daemon.Log();
+    EXPECT_NE(daemon.Log().find("readable by group or others"), std::string::npos) << daemon.Log();
   }
   ExpectPrivateTree(data);
   // A second start finds nothing to change and says nothing.
