@@ -6,10 +6,12 @@
 #include <set>
 
 #include <google/protobuf/util/json_util.h>
-#include <openssl/rand.h>
 
 #include "access/token.h"
-#include "journal/snapshot_file.h"
+#include "base/file_io.h"
+#include "base/hex.h"
+#include "base/random.h"
+#include "base/sha256.h"
 
 namespace stayaway::access {
 
@@ -27,17 +29,9 @@ bool HasRole(const v1::Credential& credential, Role role) {
 }
 
 StatusOr<std::string> NewCredentialId() {
-  std::array<unsigned char, 6> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    return Status(StatusCode::kInternal, "the system gave no random bytes for an id");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "cred-";
-  for (unsigned char byte : random) {
-    id += kHex[byte >> 4];
-    id += kHex[byte & 15];
-  }
-  return id;
+  std::array<uint8_t, 6> random{};
+  if (Status s = RandomBytes(random); !s.ok()) return s;
+  return "cred-" + HexEncode(random);
 }
 
 v1::Credential WithoutDigest(v1::Credential credential) {
@@ -45,11 +39,8 @@ v1::Credential WithoutDigest(v1::Credential credential) {
   return credential;
 }
 
-bool IsHexDigest(std::string_view text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
+// What TokenDigest writes: a SHA-256 in lower-case hex.
+bool IsHexDigest(std::string_view text) { return IsLowerHex(text, kSha256Bytes); }
 
 }  // namespace
 
@@ -105,7 +96,7 @@ Status ValidateCredentialRequest(const v1::Credential& request) {
 StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Open(std::string path) {
   std::unique_ptr<CredentialStore> store(new CredentialStore(path));
   if (path.empty()) return store;
-  auto bytes = journal::ReadWholeFile(path);
+  auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) {
     if (bytes.status().code() == StatusCode::kNotFound) return store;
     return bytes.status();
@@ -159,7 +150,7 @@ Status CredentialStore::Save() const {
     return Status(StatusCode::kInternal, "cannot encode credentials: " +
                                              std::string(printed.message()));
   }
-  return journal::WriteFileAtomically(path_, json, 0600);
+  return WriteFileAtomically(path_, json);
 }
 
 std::shared_ptr<const Principal> CredentialStore::Authenticate(std::string_view token) const {

@@ -12,7 +12,7 @@
 #include "access/permission.h"
 #include "access/redaction.h"
 #include "access/token.h"
-#include "journal/snapshot_file.h"
+#include "base/file_io.h"
 
 namespace stayaway::access {
 namespace {
@@ -229,7 +229,7 @@ TEST(CredentialStore, PersistsDigestsOnlyInAPrivateFile) {
   struct stat info {};
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-  auto bytes = journal::ReadWholeFile(path);
+  auto bytes = ReadWholeFile(path);
   ASSERT_TRUE(bytes.ok());
   EXPECT_EQ(bytes->find(token), std::string::npos);
   EXPECT_NE(bytes->find(TokenDigest(token)), std::string::npos);
@@ -245,11 +245,11 @@ TEST(CredentialStore, PersistsDigestsOnlyInAPrivateFile) {
 TEST(CredentialStore, DamagedFileIsNamed) {
   TempDir dir;
   const std::string path = dir.file("credentials.json");
-  ASSERT_TRUE(journal::WriteFileAtomically(path, "{\"credentials\": [").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "{\"credentials\": [").ok());
   auto store = CredentialStore::Open(path);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find(path), std::string::npos);
-  ASSERT_TRUE(journal::WriteFileAtomically(
+  ASSERT_TRUE(WriteFileAtomically(
                   path, R"({"credentials": [{"id": "cred-1", "name": "x", "roles": ["admin"]}]})")
                   .ok());
   store = CredentialStore::Open(path);

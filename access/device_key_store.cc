@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "journal/snapshot_file.h"
+#include "base/file_io.h"
 
 namespace stayaway::access {
 namespace {
@@ -55,7 +55,7 @@ DeviceKeyStore::DeviceKeyStore(std::string path)
 Status DeviceKeyStore::Load() {
   if (path_.empty()) return Status::Ok();
   std::lock_guard<std::mutex> writing(write_mu_);
-  StatusOr<std::string> text = journal::ReadWholeFile(path_);
+  StatusOr<std::string> text = ReadWholeFile(path_);
   std::shared_ptr<const DeviceKeys> loaded;
   if (!text.ok()) {
     if (text.status().code() != StatusCode::kNotFound) return text.status();
@@ -109,7 +109,7 @@ Status DeviceKeyStore::Remove(std::string_view device) {
 
 Status DeviceKeyStore::Replace(std::shared_ptr<const DeviceKeys> next) {
   if (!path_.empty()) {
-    if (Status s = journal::WriteFileAtomically(path_, DeviceKeysToJson(*next), 0600); !s.ok()) {
+    if (Status s = WriteFileAtomically(path_, DeviceKeysToJson(*next)); !s.ok()) {
       return s;
     }
   }

@@ -1,12 +1,10 @@
 #include "access/fix_mac.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <bit>
 #include <cstring>
 
+#include "base/hex.h"
+#include "base/hmac_sha256.h"
 #include "base/time.h"
 
 namespace stayaway::access {
@@ -31,13 +29,6 @@ void PutOptionalF64(std::string* out, bool present, double v) {
   if (present) PutF64(out, v);
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 StatusOr<DeviceKey> DeviceKeyFromHex(std::string_view hex) {
@@ -46,25 +37,11 @@ StatusOr<DeviceKey> DeviceKeyFromHex(std::string_view hex) {
                            std::to_string(hex.size()) + " characters");
   }
   DeviceKey key{};
-  for (size_t i = 0; i < kDeviceKeyBytes; ++i) {
-    const int high = HexDigit(hex[2 * i]);
-    const int low = HexDigit(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return InvalidArgument("a device key holds only hex digits");
-    key[i] = static_cast<uint8_t>(high * 16 + low);
-  }
+  if (!HexDecodeInto(hex, key).ok()) return InvalidArgument("a device key holds only hex digits");
   return key;
 }
 
-std::string DeviceKeyToHex(const DeviceKey& key) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * key.size());
-  for (uint8_t byte : key) {
-    hex.push_back(kDigits[byte >> 4]);
-    hex.push_back(kDigits[byte & 0xf]);
-  }
-  return hex;
-}
+std::string DeviceKeyToHex(const DeviceKey& key) { return HexEncode(key); }
 
 std::string FixMacInput(const v1::Fix& fix) {
   std::string out;
@@ -88,23 +65,16 @@ std::string FixMacInput(const v1::Fix& fix) {
   return out;
 }
 
-std::string HmacSha256(std::string_view key, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // HMAC() with a NULL key pointer and length 0 is valid; OpenSSL wants a non-null one.
-  static const unsigned char kEmpty = 0;
-  const auto* key_bytes =
-      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  const unsigned char* done =
-      HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  if (done == nullptr || length != kFixMacBytes) return std::string();  // never on a sane build
-  return std::string(reinterpret_cast<const char*>(mac), length);
-}
-
-std::string ComputeFixMac(const v1::Fix& fix, const DeviceKey& key) {
+namespace {
+Sha256Digest FixMac(const v1::Fix& fix, const DeviceKey& key) {
   return HmacSha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
                     FixMacInput(fix));
+}
+}  // namespace
+
+std::string ComputeFixMac(const v1::Fix& fix, const DeviceKey& key) {
+  const Sha256Digest mac = FixMac(fix, key);
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
 void SignFix(v1::Fix* fix, const DeviceKey& key) { fix->set_mac(ComputeFixMac(*fix, key)); }
@@ -115,9 +85,7 @@ Status VerifyFixMac(const v1::Fix& fix, const DeviceKey& key) {
     return InvalidArgument("the mac is " + std::to_string(fix.mac().size()) + " bytes, not " +
                            std::to_string(kFixMacBytes));
   }
-  const std::string expected = ComputeFixMac(fix, key);
-  if (expected.size() != kFixMacBytes ||
-      CRYPTO_memcmp(expected.data(), fix.mac().data(), kFixMacBytes) != 0) {
+  if (!MacsEqual(FixMac(fix, key), fix.mac())) {
     return InvalidArgument("the mac does not match the fix");
   }
   return Status::Ok();

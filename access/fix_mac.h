@@ -57,13 +57,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/sha256.h"
 #include "base/status.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::access {
 
 inline constexpr size_t kDeviceKeyBytes = 32;
-inline constexpr size_t kFixMacBytes = 32;  // HMAC-SHA256
+inline constexpr size_t kFixMacBytes = kSha256Bytes;  // HMAC-SHA256
 
 // A device's secret key. Never logged, never listed, never sent back.
 using DeviceKey = std::array<uint8_t, kDeviceKeyBytes>;
@@ -77,10 +78,7 @@ std::string DeviceKeyToHex(const DeviceKey& key);
 // The bytes a device signs (the table above).
 std::string FixMacInput(const v1::Fix& fix);
 
-// HMAC-SHA256 of `message` under `key` (RFC 2104 with SHA-256; any key length): 32 bytes.
-std::string HmacSha256(std::string_view key, std::string_view message);
-
-// HMAC-SHA256(key, FixMacInput(fix)): 32 bytes.
+// HMAC-SHA256(key, FixMacInput(fix)) (base/hmac_sha256.h): 32 bytes.
 std::string ComputeFixMac(const v1::Fix& fix, const DeviceKey& key);
 
 // Sets fix->mac to ComputeFixMac (what a device, or a tool standing in for one, does).

@@ -9,59 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/hex.h"
 #include "base/time.h"
 
 namespace stayaway::access {
 namespace {
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (char c : bytes) {
-    hex.push_back(kDigits[static_cast<uint8_t>(c) >> 4]);
-    hex.push_back(kDigits[static_cast<uint8_t>(c) & 0xf]);
-  }
-  return hex;
-}
-
-std::string Bytes(const std::string& hex) {
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return bytes;
-}
-
-// RFC 4231, section 4: the HMAC-SHA-256 results of test cases 1 to 7.
-TEST(HmacSha256, MatchesRfc4231TestVectors) {
-  struct Case {
-    std::string key, data, mac;
-  };
-  const std::string key_131(131, '\xaa');
-  const std::vector<Case> cases = {
-      {std::string(20, '\x0b'), "Hi There",
-       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
-      {"Jefe", "what do ya want for nothing?",
-       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
-      {std::string(20, '\xaa'), std::string(50, '\xdd'),
-       "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
-      {Bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"), std::string(50, '\xcd'),
-       "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
-      // Case 5 publishes only the first 128 bits.
-      {std::string(20, '\x0c'), "Test With Truncation", "a3b6167473100ee06e0c796c2955552b"},
-      {key_131, "Test Using Larger Than Block-Size Key - Hash Key First",
-       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
-      {key_131,
-       "This is a test using a larger than block-size key and a larger than block-size data. "
-       "The key needs to be hashed before being used by the HMAC algorithm.",
-       "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
-  };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    const std::string mac = HmacSha256(cases[i].key, cases[i].data);
-    ASSERT_EQ(mac.size(), kFixMacBytes);
-    EXPECT_EQ(Hex(mac).substr(0, cases[i].mac.size()), cases[i].mac) << "test case " << i + 1;
-  }
-}
+std::string Hex(std::string_view bytes) { return HexEncode(bytes); }
 
 DeviceKey KeyCounting() {
   DeviceKey key{};

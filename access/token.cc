@@ -3,54 +3,20 @@
 #include <array>
 #include <cctype>
 
-#include <openssl/rand.h>
-#include <openssl/sha.h>
+#include "base/base64url.h"
+#include "base/hex.h"
+#include "base/random.h"
+#include "base/sha256.h"
 
 namespace stayaway::access {
 
-namespace {
-
-constexpr char kBase64Url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64UrlNoPadding(const unsigned char* bytes, std::size_t size) {
-  std::string out;
-  uint32_t bits = 0;
-  int bit_count = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    bits = (bits << 8) | bytes[i];
-    bit_count += 8;
-    while (bit_count >= 6) {
-      bit_count -= 6;
-      out += kBase64Url[(bits >> bit_count) & 63];
-    }
-  }
-  if (bit_count > 0) out += kBase64Url[(bits << (6 - bit_count)) & 63];
-  return out;
-}
-
-}  // namespace
-
 StatusOr<std::string> NewToken() {
-  std::array<unsigned char, 32> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    return Status(StatusCode::kInternal, "the system gave no random bytes for a token");
-  }
-  return "sa_" + Base64UrlNoPadding(random.data(), random.size());
+  std::array<uint8_t, 32> random{};
+  if (Status s = RandomBytes(random); !s.ok()) return s;
+  return "sa_" + Base64UrlEncode(random);
 }
 
-std::string TokenDigest(std::string_view token) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char byte : digest) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 15];
-  }
-  return out;
-}
+std::string TokenDigest(std::string_view token) { return HexEncode(Sha256(token)); }
 
 std::string_view BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";

@@ -1,6 +1,6 @@
 // Bearer tokens: how they are made and how the daemon keeps them (only their digest).
 //
-// A token is "sa_" and 43 base64url characters: 256 random bits from OpenSSL's CSPRNG,
+// A token is "sa_" and 43 base64url characters: 256 random bits from the system's CSPRNG,
 // the prefix so secret scanners and people recognise one. The daemon stores the lowercase
 // hex SHA-256 of a token, never the token: 256 random bits need no salt or slow hash, a
 // stolen credentials file gives no usable token, and a lookup by digest takes the same

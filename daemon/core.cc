@@ -23,6 +23,8 @@
 #include <thread>
 #include <variant>
 
+#include "base/file_io.h"
+#include "base/private_files.h"
 #include "daemon/access_log.h"
 #include "access/device_key_store.h"
 #include "access/fix_mac.h"
@@ -301,12 +303,9 @@ Status Core::State::Recover() {
     auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
     if (!loaded.ok()) return loaded.status();
     signer.emplace(std::move(loaded).value());
-    checkpoints_fd = ::open(options.checkpoints_path.c_str(),
-                            O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (checkpoints_fd < 0) {
-      return FailedPrecondition("cannot open " + options.checkpoints_path + ": " +
-                                std::strerror(errno));
-    }
+    StatusOr<int> fd = OpenPrivateFile(options.checkpoints_path, O_APPEND);
+    if (!fd.ok()) return fd.status();
+    checkpoints_fd = *fd;
   }
   return Status::Ok();
 }
@@ -581,16 +580,19 @@ void Core::State::MaybeSnapshot(bool force) {
     for (const auto& [id, order] : orders) snapshot.orders.push_back(order);
     for (const auto& [id, zone] : zones) snapshot.zones.push_back(zone);
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options.snapshot_dir, ec);
+  if (Status s = MakePrivateDirectories(options.snapshot_dir); !s.ok()) {
+    Log(LogLevel::kError, "cannot write a snapshot", {{"error", s.message()}});
+    return;
+  }
   const std::string path =
       options.snapshot_dir + "/snapshot-" + std::to_string(journal_records) + ".bin";
-  if (Status s = journal::WriteFileAtomically(path, snapshot.Encode()); !s.ok()) {
+  if (Status s = WriteFileAtomically(path, snapshot.Encode()); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}, {"error", s.message()}});
     return;
   }
   snapshot_records = journal_records;
   // Keep the two newest: a damaged newest one still leaves a good one.
+  std::error_code ec;
   std::vector<std::pair<uint64_t, std::filesystem::path>> all;
   for (const auto& entry : std::filesystem::directory_iterator(options.snapshot_dir, ec)) {
     unsigned long long n = 0;
@@ -648,7 +650,7 @@ bool Core::State::LoadNewestSnapshot(uint64_t not_before) {
       reject("older than the retention base: the journal it needs was deleted");
       continue;
     }
-    StatusOr<std::string> bytes = journal::ReadWholeFile(path.string());
+    StatusOr<std::string> bytes = ReadWholeFile(path.string());
     if (!bytes.ok()) {
       reject(bytes.status().message());
       continue;

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <google/protobuf/util/json_util.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include <cctype>
 #include <chrono>
@@ -24,6 +25,8 @@
 #include <vector>
 
 #include "access/credential_store.h"
+#include "base/file_io.h"
+#include "base/private_files.h"
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
@@ -34,7 +37,6 @@
 #include "ingest/osmand_endpoint.h"
 #include "ingest/tcp_server.h"
 #include "ingest/tls_context.h"
-#include "journal/snapshot_file.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -66,8 +68,7 @@ Status PinEngineConfig(const std::string& data_dir, const v1::EngineConfig& engi
     }
     return Status::Ok();
   }
-  std::ofstream(path) << json << "\n";
-  return Status::Ok();
+  return WriteFileAtomically(path, json + "\n");
 }
 
 // Opens DATA_DIR/credentials.json and applies the bootstrap admin token, from the file
@@ -79,7 +80,7 @@ StatusOr<std::shared_ptr<access::CredentialStore>> OpenCredentials(const DaemonC
   std::string token;
   std::string origin;
   if (!config.bootstrap_admin_token_file.empty()) {
-    auto text = journal::ReadWholeFile(config.bootstrap_admin_token_file);
+    auto text = ReadWholeFile(config.bootstrap_admin_token_file);
     if (!text.ok()) {
       return FailedPrecondition("--bootstrap-admin-token-file: cannot read " +
                                 config.bootstrap_admin_token_file);
@@ -111,12 +112,27 @@ StatusOr<std::shared_ptr<access::CredentialStore>> OpenCredentials(const DaemonC
   return std::shared_ptr<access::CredentialStore>(std::move(*store));
 }
 
+// The data directory holds protected persons' positions: only its owner may read it
+// (SECURITY.md, "Files on disk"). What an earlier version or an operator left open to
+// group or others is tightened here, once, and said in the log.
+Status MakeDataDirPrivate(const std::string& data_dir) {
+  if (Status s = MakePrivateDirectories(data_dir); !s.ok()) return s;
+  StatusOr<std::vector<std::string>> changed = MakeTreePrivate(data_dir);
+  if (!changed.ok()) return changed.status();
+  if (!changed->empty()) {
+    Log(LogLevel::kWarning,
+        "the data directory was readable by group or others: removed their permissions",
+        {{"data_dir", data_dir},
+         {"paths_changed", std::to_string(changed->size())},
+         {"first", changed->front()}});
+  }
+  return Status::Ok();
+}
+
 int Run(const DaemonConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    Log(LogLevel::kError, "cannot create the data directory",
-        {{"data_dir", config.data_dir}, {"error", ec.message()}});
+  if (Status s = MakeDataDirPrivate(config.data_dir); !s.ok()) {
+    Log(LogLevel::kError, "cannot set up the data directory",
+        {{"data_dir", config.data_dir}, {"error", s.message()}});
     return 1;
   }
   // Replay must use the settings the journal was written with: they are kept beside it,
@@ -137,7 +153,10 @@ int Run(const DaemonConfig& config) {
     return 2;
   }
 
-  std::filesystem::create_directories(config.data_dir + "/webhooks", ec);
+  if (Status s = MakePrivateDirectories(config.data_dir + "/webhooks"); !s.ok()) {
+    Log(LogLevel::kError, "cannot set up the data directory", {{"error", s.message()}});
+    return 1;
+  }
   std::vector<std::pair<std::string, WebhookUrl>> webhook_targets;
   for (const std::string& url : config.webhooks) {
     StatusOr<WebhookUrl> target = ParseWebhookUrl(url);
@@ -247,8 +266,13 @@ int Run(const DaemonConfig& config) {
 
   const std::string ports_file =
       config.ports_file.empty() ? config.data_dir + "/ports" : config.ports_file;
-  std::ofstream(ports_file) << "ingest_port=" << tcp.port() << "\nhttp_port=" << http->port()
-                            << "\nosmand_port=" << osmand_server->port() << "\n";
+  if (Status s = WriteFileAtomically(
+          ports_file, "ingest_port=" + std::to_string(tcp.port()) +
+                          "\nhttp_port=" + std::to_string(http->port()) +
+                          "\nosmand_port=" + std::to_string(osmand_server->port()) + "\n");
+      !s.ok()) {
+    Log(LogLevel::kError, "cannot write the ports file", {{"error", s.message()}});
+  }
   Log(LogLevel::kInfo, "stayawayd listening",
       {{"bind", config.bind_address},
        {"ingest_port", std::to_string(tcp.port())},
@@ -295,6 +319,9 @@ int Run(const DaemonConfig& config) {
 }  // namespace stayaway::daemon
 
 int main(int argc, char** argv) {
+  // Every file is created with an explicit owner-only mode (base/private_files.h); the umask
+  // also covers anything a library creates behind our back.
+  ::umask(077);
   std::vector<std::string_view> args(argv + 1, argv + argc);
   auto config = stayaway::daemon::ParseDaemonArgs(args);
   if (!config.ok()) {

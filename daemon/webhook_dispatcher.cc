@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/file_io.h"
 #include "daemon/log.h"
 #include "ingest/json_codec.h"
 
@@ -102,13 +103,10 @@ uint64_t WebhookDispatcher::next_seq() const {
 }
 
 void WebhookDispatcher::SaveCursor(uint64_t next) {
-  const std::string temp = cursor_path_ + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << next << '\n';
+  if (Status s = WriteFileAtomically(cursor_path_, std::to_string(next) + "\n"); !s.ok()) {
+    // Delivery goes on; a restart then resends from the last cursor that was saved.
+    Log(LogLevel::kWarning, "cannot save a webhook cursor", {{"error", s.message()}});
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, cursor_path_, ec);
 }
 
 void WebhookDispatcher::Run() {

@@ -1,5 +1,9 @@
 #include "engine/alert_id.h"
 
+#include <array>
+
+#include "base/hex.h"
+
 namespace stayaway::engine {
 namespace {
 
@@ -24,13 +28,12 @@ std::string MakeAlertId(std::string_view order_id, std::string_view rule_key,
   Mix(order_id, &hash);
   Mix(rule_key, &hash);
   Mix(std::to_string(alert_number), &hash);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kHex[hash & 0xf];
-    hash >>= 4;
+  std::array<uint8_t, 8> big_endian{};
+  for (int i = 7; i >= 0; --i) {
+    big_endian[static_cast<size_t>(i)] = static_cast<uint8_t>(hash);
+    hash >>= 8;
   }
-  return out;
+  return HexEncode(big_endian);
 }
 
 }  // namespace stayaway::engine

@@ -9,9 +9,11 @@
 #include <set>
 #include <sstream>
 
+#include "base/file_io.h"
+#include "base/private_files.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
-#include "evidence/file_io.h"
+#include "evidence/proto_json.h"
 #include "evidence/derived_files.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
@@ -237,19 +239,24 @@ Status WriteBundle(const BundleRequest& request) {
       {"tracks.geojson", TracksGeoJson(content)},
       {"report.html", ReportHtml(content)},
   };
-  std::error_code ec;
-  fs::create_directories(request.out_dir, ec);
-  if (ec) return FailedPrecondition("cannot create " + request.out_dir + ": " + ec.message());
+  if (Status s = MakePrivateDirectories(request.out_dir); !s.ok()) return s;
   std::map<std::string, std::string> hashes;
   for (const auto& [name, bytes] : files) {
-    if (Status s = WriteFile(fs::path(request.out_dir) / name, bytes); !s.ok()) return s;
+    if (Status s = WriteFileAtomically((fs::path(request.out_dir) / name).string(), bytes);
+        !s.ok()) {
+      return s;
+    }
     hashes[name] = HashToHex(Sha256(bytes));
   }
   const std::string manifest = Manifest(content.subject, request.alert_id,
                                         order_entry->input.order(), from, to, config_json, hashes);
-  if (Status s = WriteFile(fs::path(request.out_dir) / "manifest.json", manifest); !s.ok()) return s;
-  return WriteFile(fs::path(request.out_dir) / "manifest.sig",
-                   signer->SignDetachedHex(manifest) + "\n");
+  if (Status s = WriteFileAtomically((fs::path(request.out_dir) / "manifest.json").string(),
+                                     manifest);
+      !s.ok()) {
+    return s;
+  }
+  return WriteFileAtomically((fs::path(request.out_dir) / "manifest.sig").string(),
+                             signer->SignDetachedHex(manifest) + "\n");
 }
 
 VerifyReport VerifyBundle(const std::string& bundle_dir) {
@@ -259,10 +266,10 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
   const fs::path dir(bundle_dir);
 
   // 1. The centre's key, its signature over the manifest, and the manifest's file hashes.
-  const auto checkpoint_text = ReadFile(dir / "checkpoint.json");
-  const auto manifest = ReadFile(dir / "manifest.json");
-  const auto signature = ReadFile(dir / "manifest.sig");
-  if (!checkpoint_text || !manifest || !signature) {
+  const auto checkpoint_text = ReadWholeFile((dir / "checkpoint.json").string());
+  const auto manifest = ReadWholeFile((dir / "manifest.json").string());
+  const auto signature = ReadWholeFile((dir / "manifest.sig").string());
+  if (!checkpoint_text.ok() || !manifest.ok() || !signature.ok()) {
     problem("the bundle lacks checkpoint.json, manifest.json or manifest.sig");
     return report;
   }
@@ -291,8 +298,8 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
     problem("manifest.json lists no files");
   }
   for (const auto& [name, hash] : Field(manifest_json, "files").struct_value().fields()) {
-    const auto bytes = ReadFile(dir / name);
-    if (!bytes) {
+    const auto bytes = ReadWholeFile((dir / name).string());
+    if (!bytes.ok()) {
       problem(name + " is missing");
       continue;
     }

@@ -6,7 +6,6 @@
 #include <sodium.h>
 
 #include <cctype>
-#include <charconv>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,10 @@
 #include <cstring>
 #include <utility>
 
+#include "base/file_io.h"
+#include "base/hex.h"
+#include "base/private_files.h"
+#include "base/sodium_init.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {
@@ -27,13 +30,6 @@ static_assert(crypto_sign_PUBLICKEYBYTES == kPublicKeySize);
 static_assert(crypto_sign_BYTES == kSignatureSize);
 static_assert(crypto_sign_SECRETKEYBYTES == 64);
 static_assert(kSeedSize == 32);
-
-std::string HexOf(const uint8_t* data, size_t size) {
-  std::string out(2 * size + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), data, size);
-  out.pop_back();  // the terminating NUL sodium writes
-  return out;
-}
 
 Status Internal(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
@@ -83,62 +79,6 @@ StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes,
   return data;
 }
 
-// Writes `data` to `path` with `mode` so that a crash leaves either no file or the whole
-// file: a temporary file, fsync, rename, fsync of the directory.
-Status WriteFileAtomically(const std::string& dir, const std::string& path,
-                           std::string_view data, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());  // a leftover from a crash during an earlier creation
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return ErrnoStatus("cannot create", tmp);
-  Status status;
-  if (::fchmod(fd, mode) != 0) status = ErrnoStatus("cannot chmod", tmp);
-  size_t done = 0;
-  while (status.ok() && done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      status = ErrnoStatus("cannot write", tmp);
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus("cannot fsync", tmp);
-  ::close(fd);
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    status = ErrnoStatus("cannot rename to", path);
-  }
-  if (!status.ok()) {
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return ErrnoStatus("cannot open", dir);
-  const bool synced = ::fsync(dir_fd) == 0;
-  ::close(dir_fd);
-  if (!synced) return ErrnoStatus("cannot fsync", dir);
-  return Status::Ok();
-}
-
-Status MakeDirectory(const std::string& dir) {
-  if (dir.empty()) return InvalidArgument("the key directory is empty");
-  struct stat st;
-  if (::stat(dir.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return FailedPrecondition(dir + " is not a directory");
-    return Status::Ok();
-  }
-  // Create missing parents first, like mkdir -p.
-  const size_t slash = dir.find_last_of('/', dir.size() > 1 ? dir.size() - 2 : 0);
-  if (slash != std::string::npos && slash > 0) {
-    Status parent = MakeDirectory(dir.substr(0, slash));
-    if (!parent.ok()) return parent;
-  }
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create directory", dir);
-  }
-  return Status::Ok();
-}
-
 std::string PublicKeyFileText(const PublicKey& public_key) {
   return PublicKeyToHex(public_key) + "\n";
 }
@@ -148,11 +88,11 @@ std::string PublicKeyFileText(const PublicKey& public_key) {
 std::string KeyIdOf(const PublicKey& public_key) {
   const Hash digest = Sha256(std::string_view(reinterpret_cast<const char*>(public_key.data()),
                                               public_key.size()));
-  return HexOf(digest.data(), 8);
+  return HexEncode(std::span<const uint8_t>(digest.data(), 8));
 }
 
 std::string PublicKeyToHex(const PublicKey& public_key) {
-  return HexOf(public_key.data(), public_key.size());
+  return HexEncode(public_key);
 }
 
 StatusOr<PublicKey> PublicKeyFromHex(std::string_view hex) {
@@ -216,8 +156,9 @@ StatusOr<std::string> CheckpointSignedText(const v1::Checkpoint& checkpoint) {
 // ---------------------------------------------------------------------------------
 
 StatusOr<CheckpointSigner> CheckpointSigner::LoadOrCreate(const std::string& key_dir) {
-  if (!internal::InitSodium()) return Internal("libsodium failed to initialize");
-  Status made = MakeDirectory(key_dir);
+  if (!InitSodium()) return Internal("libsodium failed to initialize");
+  if (key_dir.empty()) return InvalidArgument("the key directory is empty");
+  Status made = MakePrivateDirectories(key_dir);
   if (!made.ok()) return made;
   const std::string secret_path = key_dir + "/" + kSecretKeyFile;
   const std::string public_path = key_dir + "/" + kPublicKeyFile;
@@ -263,8 +204,7 @@ StatusOr<CheckpointSigner> CheckpointSigner::LoadOrCreate(const std::string& key
 
   if (!have_secret) {
     Status written = WriteFileAtomically(
-        key_dir, secret_path,
-        std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()), 0600);
+        secret_path, std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()));
     sodium_memzero(seed.data(), seed.size());
     if (!written.ok()) return written;
   }
@@ -284,8 +224,7 @@ StatusOr<CheckpointSigner> CheckpointSigner::LoadOrCreate(const std::string& key
                                 signer.key_id_ + "; the two files do not belong together");
     }
   } else {
-    Status written =
-        WriteFileAtomically(key_dir, public_path, PublicKeyFileText(signer.public_key_), 0644);
+    Status written = WriteFileAtomically(public_path, PublicKeyFileText(signer.public_key_));
     if (!written.ok()) return written;
   }
   return signer;
@@ -345,13 +284,7 @@ std::string CheckpointSigner::SignDetachedHex(std::string_view message) const {
   crypto_sign_detached(signature.data(), nullptr,
                        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                        secret_key_.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t b : signature) {
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 0xf]);
-  }
-  return hex;
+  return HexEncode(signature);
 }
 
 Status VerifyDetachedHex(std::string_view message, std::string_view signature_hex,
@@ -363,16 +296,10 @@ Status VerifyDetachedHex(std::string_view message, std::string_view signature_he
     return InvalidArgument("the signature is not 128 hex digits");
   }
   std::array<uint8_t, kSignatureSize> signature{};
-  for (size_t i = 0; i < kSignatureSize; ++i) {
-    unsigned value = 0;
-    const auto [end, error] =
-        std::from_chars(signature_hex.data() + 2 * i, signature_hex.data() + 2 * i + 2, value, 16);
-    if (error != std::errc() || end != signature_hex.data() + 2 * i + 2) {
-      return InvalidArgument("the signature is not hex");
-    }
-    signature[i] = static_cast<uint8_t>(value);
+  if (!HexDecodeInto(signature_hex, signature).ok()) {
+    return InvalidArgument("the signature is not hex");
   }
-  if (!internal::InitSodium()) return FailedPrecondition("libsodium could not be initialised");
+  if (!InitSodium()) return FailedPrecondition("libsodium could not be initialised");
   if (crypto_sign_verify_detached(signature.data(),
                                   reinterpret_cast<const unsigned char*>(message.data()),
                                   message.size(), public_key.data()) != 0) {
@@ -383,7 +310,7 @@ Status VerifyDetachedHex(std::string_view message, std::string_view signature_he
 
 Status VerifyCheckpoint(const v1::SignedCheckpoint& signed_checkpoint,
                         const PublicKey& public_key) {
-  if (!internal::InitSodium()) return Internal("libsodium failed to initialize");
+  if (!InitSodium()) return Internal("libsodium failed to initialize");
   if (!signed_checkpoint.has_checkpoint()) {
     return InvalidArgument("signed checkpoint has no checkpoint");
   }

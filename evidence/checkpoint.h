@@ -22,7 +22,9 @@
 // Key files, in the key directory (the daemon's data directory):
 //   ed25519.key  the secret key: exactly 32 raw bytes, the RFC 8032 seed (private key).
 //                Mode 0600; a file that group or others may access is refused.
-//   ed25519.pub  the public key: 64 lower-case hex digits and a newline.
+//   ed25519.pub  the public key: 64 lower-case hex digits and a newline. Also 0600, like
+//                every file stayaway writes (base/private_files.h); it is published
+//                through GET /v1/keys and in bundles and exports, not through its mode.
 // LoadOrCreate creates both when neither exists, recreates the .pub from the .key when
 // only the .pub is missing, and refuses a .pub without its .key (a lost key must not be
 // replaced silently by a new one that no earlier checkpoint was signed with).

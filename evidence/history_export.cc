@@ -11,10 +11,12 @@
 #include <sstream>
 #include <vector>
 
+#include "base/file_io.h"
+#include "base/private_files.h"
 #include "base/time.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
-#include "evidence/file_io.h"
+#include "evidence/proto_json.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
@@ -121,12 +123,13 @@ StatusOr<std::vector<KeyEntry>> ParseKeysJson(const std::string& text, const std
 // The data directory's own public key, then those of centres its history was imported from.
 StatusOr<std::vector<KeyEntry>> LoadDataDirKeys(const fs::path& data_dir) {
   const fs::path pub = data_dir / "keys" / kPublicKeyFile;
-  const auto hex = ReadFile(pub);
-  if (!hex) return FailedPrecondition("cannot read " + pub.string() + ": no signing key, so no checkpoint can be checked");
+  const auto hex = ReadWholeFile(pub.string());
+  if (!hex.ok()) return FailedPrecondition("cannot read " + pub.string() + ": no signing key, so no checkpoint can be checked");
   StatusOr<PublicKey> own = PublicKeyFromHex(*hex);
   if (!own.ok()) return InvalidArgument(pub.string() + ": " + own.status().message());
   std::vector<KeyEntry> keys = {{KeyIdOf(*own), *own, "this centre"}};
-  if (const auto imported = ReadFile(data_dir / kImportedKeysFile)) {
+  if (const auto imported = ReadWholeFile((data_dir / kImportedKeysFile).string());
+      imported.ok()) {
     auto more = ParseKeysJson(*imported, (data_dir / kImportedKeysFile).string(), "imported");
     if (!more.ok()) return more.status();
     for (KeyEntry& key : *more) {
@@ -585,7 +588,8 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
   StatusOr<std::vector<KeyEntry>> keys = LoadDataDirKeys(data_dir);
   if (!keys.ok()) return keys.status();
   const std::string checkpoints_path = (fs::path(data_dir) / "checkpoints.ndjson").string();
-  const std::string checkpoints_text = ReadFile(checkpoints_path).value_or("");
+  StatusOr<std::string> checkpoints_file = ReadWholeFile(checkpoints_path);
+  const std::string checkpoints_text = checkpoints_file.ok() ? *checkpoints_file : "";
   auto checkpoints = ParseCheckpoints(checkpoints_text, checkpoints_path);
   if (!checkpoints.ok()) return checkpoints.status();
   StatusOr<v1::SignedCheckpoint> newest = VerifySignatures(*checkpoints, *keys);
@@ -611,20 +615,21 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
       {"proofs.ndjson", files->proofs},
   };
   if (*base) {
-    std::optional<std::string> bytes = ReadFile(fs::path(data_dir) / "journal" / kRetentionBaseFile);
-    if (!bytes) return FailedPrecondition("cannot read the journal's retention base");
+    StatusOr<std::string> bytes =
+        ReadWholeFile((fs::path(data_dir) / "journal" / kRetentionBaseFile).string());
+    if (!bytes.ok()) return FailedPrecondition("cannot read the journal's retention base");
     contents[kRetentionBaseFile] = std::move(*bytes);
   }
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) return FailedPrecondition("cannot create " + out_dir + ": " + ec.message());
+  if (Status s = MakePrivateDirectories(out_dir); !s.ok()) return s;
   std::map<std::string, std::string> hashes;
   for (const auto& [name, bytes] : contents) {
-    if (Status s = WriteFile(fs::path(out_dir) / name, bytes); !s.ok()) return s;
+    if (Status s = WriteFileAtomically((fs::path(out_dir) / name).string(), bytes); !s.ok()) {
+      return s;
+    }
     hashes[name] = HashToHex(Sha256(bytes));
   }
   // Written last: a manifest is only there when every file it names is complete.
-  if (Status s = WriteFile(fs::path(out_dir) / "manifest.json",
+  if (Status s = WriteFileAtomically((fs::path(out_dir) / "manifest.json").string(),
                            ManifestJson(files->counts, keys->front().key_id, BaseJson(*base),
                                         hashes));
       !s.ok()) {
@@ -643,13 +648,14 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
   for (const char* name : {"manifest.json", "engine_config.json", "public_keys.json",
                            "checkpoints.ndjson", "inputs.ndjson", "events.ndjson",
                            "orders.ndjson", "alerts.ndjson", "proofs.ndjson"}) {
-    std::optional<std::string> bytes = ReadFile(from / name);
-    if (!bytes) return FailedPrecondition("the export lacks " + (from / name).string());
+    StatusOr<std::string> bytes = ReadWholeFile((from / name).string());
+    if (!bytes.ok()) return FailedPrecondition("the export lacks " + (from / name).string());
     text[name] = std::move(*bytes);
   }
   // A history cut by retention carries its base: the state at the cut (retention.h).
   std::optional<RetentionBase> base;
-  if (std::optional<std::string> bytes = ReadFile(from / kRetentionBaseFile)) {
+  if (StatusOr<std::string> bytes = ReadWholeFile((from / kRetentionBaseFile).string());
+      bytes.ok()) {
     StatusOr<RetentionBase> decoded = RetentionBase::Decode(*bytes);
     if (!decoded.ok()) return FailedPrecondition(std::string(kRetentionBaseFile) + ": " + decoded.status().message());
     base = std::move(decoded).value();
@@ -722,8 +728,7 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
   const fs::path staging = target.string() + ".importing";
   std::error_code ec;
   fs::remove_all(staging, ec);
-  fs::create_directories(staging, ec);
-  if (ec) return FailedPrecondition("cannot create " + staging.string() + ": " + ec.message());
+  if (Status s = MakePrivateDirectories(staging.string()); !s.ok()) return s;
   journal::JournalWriter writer;
   if (Status s = writer.Open((staging / "journal").string()); !s.ok()) return s;
   if (base) {
@@ -744,7 +749,7 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
            {"engine_config.json", text["engine_config.json"]},
            {"checkpoints.ndjson", text["checkpoints.ndjson"]},
            {kImportedKeysFile, KeysJson(*keys)}}) {
-    if (Status s = WriteFile(staging / name, bytes); !s.ok()) return s;
+    if (Status s = WriteFileAtomically((staging / name).string(), bytes); !s.ok()) return s;
   }
   fs::rename(staging, target, ec);  // rename(2) replaces an empty directory
   if (ec) {

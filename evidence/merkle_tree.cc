@@ -4,11 +4,10 @@
 // 2.1.3.2 and 2.1.4.2 step by step, so the code can be read against the RFC.
 #include "evidence/merkle_tree.h"
 
-#include <sodium.h>
-
 #include <bit>
 #include <utility>
 
+#include "base/hex.h"
 #include "evidence/merkle_frontier.h"
 #include "proto/stayaway.pb.h"
 
@@ -17,12 +16,6 @@ namespace {
 
 constexpr uint8_t kLeafPrefix = 0x00;
 constexpr uint8_t kNodePrefix = 0x01;
-
-Hash Finish(crypto_hash_sha256_state* state) {
-  Hash out;
-  crypto_hash_sha256_final(state, out.data());
-  return out;
-}
 
 // Largest power of two strictly smaller than n (n >= 2): where MTH splits n leaves.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
@@ -46,41 +39,16 @@ StatusOr<std::vector<Hash>> PathFromBytes(
 
 }  // namespace
 
-namespace internal {
-bool InitSodium() {
-  // sodium_init is itself idempotent; the static makes the call once and thread-safe.
-  static const bool ok = sodium_init() >= 0;
-  return ok;
-}
-}  // namespace internal
-
-Hash Sha256(std::string_view data) {
-  internal::InitSodium();
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
-                            data.size());
-  return Finish(&state);
-}
-
 Hash HashLeaf(std::string_view data) {
-  internal::InitSodium();
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &kLeafPrefix, 1);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
-                            data.size());
-  return Finish(&state);
+  return Sha256Hasher().Update(std::span<const uint8_t>(&kLeafPrefix, 1)).Update(data).Finish();
 }
 
 Hash HashChildren(const Hash& left, const Hash& right) {
-  internal::InitSodium();
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &kNodePrefix, 1);
-  crypto_hash_sha256_update(&state, left.data(), left.size());
-  crypto_hash_sha256_update(&state, right.data(), right.size());
-  return Finish(&state);
+  return Sha256Hasher()
+      .Update(std::span<const uint8_t>(&kNodePrefix, 1))
+      .Update(left)
+      .Update(right)
+      .Finish();
 }
 
 Hash EmptyRoot() {
@@ -88,36 +56,16 @@ Hash EmptyRoot() {
   return empty;
 }
 
-std::string HashToHex(const Hash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * hash.size());
-  for (uint8_t byte : hash) {
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 0x0f]);
-  }
-  return out;
-}
+std::string HashToHex(const Hash& hash) { return HexEncode(hash); }
 
 StatusOr<Hash> HashFromHex(std::string_view hex) {
   if (hex.size() != 2 * kHashSize) {
     return InvalidArgument("a hash is 64 hex digits, got " + std::to_string(hex.size()) +
                            " characters");
   }
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   Hash out;
-  for (size_t i = 0; i < kHashSize; ++i) {
-    const int hi = nibble(hex[2 * i]);
-    const int lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      return InvalidArgument("a hash is 64 hex digits, got '" + std::string(hex) + "'");
-    }
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  if (!HexDecodeInto(hex, out).ok()) {
+    return InvalidArgument("a hash is 64 hex digits, got '" + std::string(hex) + "'");
   }
   return out;
 }

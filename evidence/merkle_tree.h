@@ -44,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/sha256.h"
 #include "base/status.h"
 
 namespace stayaway::v1 {
@@ -53,14 +54,13 @@ class ConsistencyProof;
 
 namespace stayaway::evidence {
 
-inline constexpr size_t kHashSize = 32;  // SHA-256
-using Hash = std::array<uint8_t, kHashSize>;
+inline constexpr size_t kHashSize = kSha256Bytes;
+using Hash = Sha256Digest;
 
 // RFC 6962 hashing primitives.
 Hash HashLeaf(std::string_view data);                // SHA-256(0x00 || data)
 Hash HashChildren(const Hash& left, const Hash& right);  // SHA-256(0x01 || left || right)
 Hash EmptyRoot();                                    // SHA-256("")
-Hash Sha256(std::string_view data);
 
 // Conversions. Hex is lower case, 64 characters.
 std::string HashToHex(const Hash& hash);
@@ -159,11 +159,6 @@ Status VerifyInclusion(const Hash& leaf_hash, const v1::InclusionProof& proof,
                        const Hash& root);
 Status VerifyConsistency(const v1::ConsistencyProof& proof, const Hash& old_root,
                          const Hash& new_root);
-
-namespace internal {
-// sodium_init() exactly once per process, thread-safe; false if libsodium cannot start.
-bool InitSodium();
-}  // namespace internal
 
 }  // namespace stayaway::evidence
 

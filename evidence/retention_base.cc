@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/file_io.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
 #include "journal/byte_codec.h"
@@ -85,7 +86,7 @@ StatusOr<std::optional<RetentionBase>> LoadRetentionBase(const std::string& jour
   const std::string path = (std::filesystem::path(journal_dir) / kRetentionBaseFile).string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::optional<RetentionBase>();
-  StatusOr<std::string> bytes = journal::ReadWholeFile(path);
+  StatusOr<std::string> bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
   StatusOr<RetentionBase> base = RetentionBase::Decode(*bytes);
   if (!base.ok()) return FailedPrecondition(path + ": " + base.status().message());
@@ -93,7 +94,7 @@ StatusOr<std::optional<RetentionBase>> LoadRetentionBase(const std::string& jour
 }
 
 Status SaveRetentionBase(const std::string& journal_dir, const RetentionBase& base) {
-  return journal::WriteFileAtomically(
+  return WriteFileAtomically(
       (std::filesystem::path(journal_dir) / kRetentionBaseFile).string(), base.Encode());
 }
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <vector>
 
+#include "base/private_files.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::journal {
@@ -237,16 +238,16 @@ Status JournalWriter::Open(const std::string& dir, bool fsync, uint64_t segment_
   dir_ = dir;
   fsync_ = fsync;
   segment_limit_ = segment_bytes;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return FailedPrecondition("cannot create " + dir + ": " + ec.message());
+  if (Status s = MakePrivateDirectories(dir); !s.ok()) return s;
   const std::vector<uint32_t> segments = ListSegments(dir);
   segment_number_ = segments.empty() ? 0 : segments.back() - 1;
   if (segments.empty()) return Roll();
   segment_number_ = segments.back();
   const std::string path = (fs::path(dir) / SegmentName(segment_number_)).string();
-  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) return FailedPrecondition("cannot open " + path + ": " + std::strerror(errno));
+  StatusOr<int> fd = OpenPrivateFile(path, O_APPEND);
+  if (!fd.ok()) return fd.status();
+  fd_ = *fd;
+  std::error_code ec;
   segment_bytes_ = fs::file_size(path, ec);
   return Status::Ok();
 }
@@ -255,8 +256,12 @@ Status JournalWriter::Roll() {
   if (fd_ >= 0) ::close(fd_);
   ++segment_number_;
   const std::string path = (fs::path(dir_) / SegmentName(segment_number_)).string();
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd_ < 0) return FailedPrecondition("cannot create " + path + ": " + std::strerror(errno));
+  StatusOr<int> fd = OpenPrivateFile(path, O_APPEND);
+  if (!fd.ok()) {
+    fd_ = -1;
+    return fd.status();
+  }
+  fd_ = *fd;
   segment_bytes_ = 0;
   SyncDirectory(dir_);  // the new file's name must survive a crash too
   return Status::Ok();

@@ -1,15 +1,5 @@
 #include "journal/snapshot_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-
 #include "journal/byte_codec.h"
 #include "journal/journal.h"
 
@@ -71,47 +61,6 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   r.Messages(&out.zones);
   if (!r.ok || !r.in.empty()) return InvalidArgument("malformed snapshot");
   return out;
-}
-
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode) {
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return FailedPrecondition("cannot create " + temp + ": " + std::strerror(errno));
-  // A temporary file left by a crash keeps its old mode through O_CREAT: set it.
-  if (::fchmod(fd, mode) != 0) {
-    const std::string why = std::strerror(errno);
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return FailedPrecondition("cannot set the mode of " + temp + ": " + why);
-  }
-  size_t written = 0;
-  bool ok = true;
-  while (ok && written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<size_t>(n);
-  }
-  ok = ok && ::fdatasync(fd) == 0;
-  const std::string why = ok ? "" : std::strerror(errno);
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return FailedPrecondition("cannot write " + path + ": " + (ok ? std::strerror(errno) : why));
-  }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::Ok();
-}
-
-StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace stayaway::journal

@@ -10,13 +10,12 @@
 // Layout ("SSD1"): magic, u64 records, bytes engine, bytes frontier, u32 n + n bytes
 // EventRecord, u32 n + n bytes Order, u32 n + n bytes Zone, u32 CRC-32C of all before it.
 // Integers are little endian; "bytes" is a u32 length and the bytes. Decode refuses a
-// wrong magic, a checksum mismatch and anything malformed, saying which.
+// wrong magic, a checksum mismatch and anything malformed, saying which. The daemon writes
+// it with WriteFileAtomically (base/file_io.h).
 //
 // Thread-compatible.
 #ifndef STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
 #define STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -39,13 +38,6 @@ struct SnapshotFile {
   std::string Encode() const;
   static StatusOr<SnapshotFile> Decode(std::string_view bytes);
 };
-
-// Writes `bytes` to `path` so that a crash leaves either the old file or the whole new
-// one: a temporary file, fdatasync, rename, directory sync. The file gets `mode` (0600
-// for secrets) from its creation on, never anything wider.
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode = 0640);
-// The whole file; NotFound when it does not exist.
-StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace stayaway::journal
 

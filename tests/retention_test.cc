@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/sha256.h"
 #include "base/time.h"
 #include "daemon/core.h"
 #include "evidence/bundle.h"
@@ -500,10 +501,10 @@ TEST_F(Retention, ExportAndImportCarryTheBase) {
     std::ifstream in(manifest);
     manifest_text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  const std::string old_hash = evidence::HashToHex(evidence::Sha256(bytes));
+  const std::string old_hash = evidence::HashToHex(Sha256(bytes));
   const size_t at = manifest_text.find(old_hash);
   ASSERT_NE(at, std::string::npos);
-  manifest_text.replace(at, old_hash.size(), evidence::HashToHex(evidence::Sha256(changed)));
+  manifest_text.replace(at, old_hash.size(), evidence::HashToHex(Sha256(changed)));
   std::ofstream(manifest, std::ios::trunc) << manifest_text;
   auto refused = evidence::ImportHistory(out, (data_dir_ / "imported-2").string());
   ASSERT_FALSE(refused.ok());

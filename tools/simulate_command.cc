@@ -1,7 +1,9 @@
 #include "tools/simulate_command.h"
 
+#include <fcntl.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/time_util.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/private_files.h"
 #include "tools/sim/scenario.h"
 #include "tools/sim/scenario_json.h"
 #include "tools/sim/simulation.h"
@@ -145,13 +148,19 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
   }
 
   const std::filesystem::path dir = flags["out"];
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    err << "stayaway simulate: cannot create " << dir.string() << ": " << ec.message() << "\n";
+  if (Status s = MakePrivateDirectories(dir.string()); !s.ok()) {
+    err << "stayaway simulate: " << s.message() << "\n";
     return kUsage;
   }
+  // The files are streamed (a long simulation does not fit in memory): each is created
+  // empty with mode 0600 first, and the stream then writes into it, keeping that mode.
   auto open = [&](const char* name, std::ofstream* file) {
+    StatusOr<int> fd = OpenPrivateFile((dir / name).string(), O_TRUNC);
+    if (!fd.ok()) {
+      err << "stayaway simulate: " << fd.status().message() << "\n";
+      return false;
+    }
+    ::close(*fd);
     file->open(dir / name, std::ios::binary | std::ios::trunc);
     if (!*file) err << "stayaway simulate: cannot write " << (dir / name).string() << "\n";
     return static_cast<bool>(*file);

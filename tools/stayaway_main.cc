@@ -1,6 +1,8 @@
 // stayaway: the command-line tool. Dispatches on its first argument to a subcommand; each
 // subcommand lives in its own *_command.{h,cc} pair with a Run...Command function that
 // takes its arguments and output streams, so tests can drive it without a process.
+#include <sys/stat.h>
+
 #include <iostream>
 #include <span>
 #include <string_view>
@@ -40,6 +42,9 @@ void PrintUsage(std::ostream& out) {
 int main(int argc, char** argv) {
   // Replay output can be millions of lines; C stdio synchronisation only slows it down.
   std::ios::sync_with_stdio(false);
+  // Bundles, exports, imports and simulations are written owner-only with explicit modes
+  // (base/private_files.h); the umask also covers anything a library creates.
+  ::umask(077);
   const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   if (args.empty()) {
     PrintUsage(std::cerr);

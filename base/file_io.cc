@@ -1,0 +1,57 @@
+#include "base/file_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "base/private_files.h"
+
+namespace stayaway {
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  const std::string temp = path + ".tmp";
+  ::unlink(temp.c_str());  // a leftover from a crash: start afresh, whatever its mode
+  StatusOr<int> opened = OpenPrivateFile(temp, O_EXCL);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
+  size_t written = 0;
+  bool ok = true;
+  while (ok && written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  std::string why = ok ? "" : std::strerror(errno);
+  ::close(fd);
+  if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    why = std::strerror(errno);
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    return FailedPrecondition("cannot write " + path + ": " + why);
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return FailedPrecondition("cannot open " + dir + ": " + std::strerror(errno));
+  const bool synced = ::fsync(dir_fd) == 0;
+  why = synced ? "" : std::strerror(errno);
+  ::close(dir_fd);
+  if (!synced) return FailedPrecondition("cannot fsync " + dir + ": " + why);
+  return Status::Ok();
+}
+
+StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace stayaway
