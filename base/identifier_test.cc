@@ -3,27 +3,30 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace stayaway {
 namespace {
 
 TEST(Identifier, RealWorldIdsAreAccepted) {
-  for (const std::string id :
-       {"356938035643809",                       // IMEI
-        "00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E",  // MAC-like
-        "123456",                                // Traccar Client's default id
-        "tag-1", "phone_2", "KG-2025-0001", "p1", "shelter.north", "a",
-        "0f1e2d3c4b5a6978",                      // an alert id
-        "cred-0123456789ab",                     // a credential id
-        "550e8400-e29b-41d4-a716-446655440000",  // UUID
-        std::string(kMaxIdentifierBytes, 'x')}) {
+  for (const std::string& id :
+       std::vector<std::string>{"356938035643809",                         // IMEI
+                                "00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E",  // MAC-like
+                                "123456",  // Traccar Client's default id
+                                "tag-1", "phone_2", "KG-2025-0001", "p1", "shelter.north", "a",
+                                "0f1e2d3c4b5a6978",                      // an alert id
+                                "cred-0123456789ab",                     // a credential id
+                                "550e8400-e29b-41d4-a716-446655440000",  // UUID
+                                std::string(kMaxIdentifierBytes, 'x')}) {
     EXPECT_TRUE(IsIdentifier(id)) << id;
     EXPECT_TRUE(CheckIdentifier(id, "device").ok()) << id;
   }
 }
 
 TEST(Identifier, EverythingElseIsRefusedWithWhatIsWrong) {
-  const auto message = [](std::string_view id) { return CheckIdentifier(id, "order id").message(); };
+  const auto message = [](std::string_view id) {
+    return CheckIdentifier(id, "order id").message();
+  };
   EXPECT_EQ(message(""), "order id is empty; " + std::string(kIdentifierRule));
   EXPECT_EQ(message("KG-1\r\nX-Injected: yes"),
             "order id \"KG-1\\x0d\\x0aX-Injected: yes\" is not a valid id: character 5 is a "

@@ -462,8 +462,7 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
   return true;
 }
 
-bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
-                    access::Permission permission) {
+bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission) {
   if (!SignIn(ctx)) return false;
   const HttpRequest& req = ctx->request;
   const std::string what = std::string(req.method_string()) + " " + ctx->path;

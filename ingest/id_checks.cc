@@ -50,8 +50,9 @@ Status CheckDevicePattern(std::string_view pattern, std::string_view what) {
   if (pattern.size() > 1 && pattern.back() == '*') {
     // The prefix need not be a whole id, but only id characters can ever match one.
     if (Status s = CheckIdentifier(pattern.substr(0, pattern.size() - 1), what); !s.ok()) {
-      return InvalidArgument(s.message() + "; a pattern is an id, \"*\", or an id's first "
-                                           "characters followed by \"*\"");
+      return InvalidArgument(s.message() +
+                             "; a pattern is an id, \"*\", or an id's first "
+                             "characters followed by \"*\"");
     }
     return Status::Ok();
   }

@@ -458,9 +458,8 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     // A from_seq past the newest event means "nothing new yet": start with the next one
     // appended (read before the listener below, so nothing falls in between).
     const uint64_t next_seq = std::max<uint64_t>(service_.NextEventSeq(), 1);
-    next_event_seq_ = subscribe.from_now()
-                          ? next_seq
-                          : std::clamp<uint64_t>(subscribe.from_seq(), 1, next_seq);
+    next_event_seq_ =
+        subscribe.from_now() ? next_seq : std::clamp<uint64_t>(subscribe.from_seq(), 1, next_seq);
     // Listen before reading the backlog, so an event appended in between is not missed.
     // One wake-up in flight at a time, however many events the engine appends meanwhile.
     auto wake_pending = std::make_shared<std::atomic<bool>>(false);

@@ -231,16 +231,16 @@ TEST(ParseTraccarForward, RefusesWhatItCannotDecode) {
   body = Forward("");
   body.replace(body.find(R"("uniqueId":"864502031234567")"), 28,
                R"("uniqueId":")" + std::string(kMaxIdentifierBytes + 1, '7') + "\"");
-  EXPECT_EQ(Error(body),
-            "traccar: device.uniqueId \"" + std::string(kMaxIdentifierBytes + 1, '7') +
-                "\" is not a valid id: it is 65 characters long, more than 64; " +
-                std::string(kIdentifierRule));
+  EXPECT_EQ(Error(body), "traccar: device.uniqueId \"" + std::string(kMaxIdentifierBytes + 1, '7') +
+                             "\" is not a valid id: it is 65 characters long, more than 64; " +
+                             std::string(kIdentifierRule));
   body = Forward("");
   body.replace(body.find(R"("uniqueId":"864502031234567")"), 28,
                R"("uniqueId":"8645\r\nX-Injected: yes")");
-  EXPECT_EQ(Error(body), "traccar: device.uniqueId \"8645\\x0d\\x0aX-Injected: yes\" is not a "
-                         "valid id: character 5 is a carriage return (CR); " +
-                             std::string(kIdentifierRule));
+  EXPECT_EQ(Error(body),
+            "traccar: device.uniqueId \"8645\\x0d\\x0aX-Injected: yes\" is not a "
+            "valid id: character 5 is a carriage return (CR); " +
+                std::string(kIdentifierRule));
 }
 
 TEST(ParseTraccarForward, RefusesMalformedOversizedAndDeepBodies) {

@@ -1147,21 +1147,22 @@ TEST(Access, DeviceKeysAreManagedByAdminsAndNeverEchoed) {
 TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) {
   Daemon daemon;
   const std::vector<Probe> probes = {
-      {"GET", "/v1/orders", ""},             // a route, but not this method
-      {"PATCH", "/v1/alerts", ""},           // the same
-      {"DELETE", "/v1/zones", ""},           // the same
-      {"POST", "/metrics", ""},              // the same
-      {"GET", "/v1/nope", ""},               // no such route
-      {"GET", "/v1/orders/KG-7/extra", ""},  // no such route
-      {"GET", "/", ""},                      // no such route
-      {"GET", "/v1/events/stream?from=%zz", ""},    // a malformed query
-      {"GET", "/v1/orders/%zz", ""},                // a malformed path
-      {"GET", "/v1/orders/bad%20id", ""},           // an id outside the rule
-      {"POST", "/v1/orders", "{not json"},          // a malformed body
+      {"GET", "/v1/orders", ""},                  // a route, but not this method
+      {"PATCH", "/v1/alerts", ""},                // the same
+      {"DELETE", "/v1/zones", ""},                // the same
+      {"POST", "/metrics", ""},                   // the same
+      {"GET", "/v1/nope", ""},                    // no such route
+      {"GET", "/v1/orders/KG-7/extra", ""},       // no such route
+      {"GET", "/", ""},                           // no such route
+      {"GET", "/v1/events/stream?from=%zz", ""},  // a malformed query
+      {"GET", "/v1/orders/%zz", ""},              // a malformed path
+      {"GET", "/v1/orders/bad%20id", ""},         // an id outside the rule
+      {"POST", "/v1/orders", "{not json"},        // a malformed body
   };
   for (const Probe& probe : probes) {
     for (const std::string& token : {std::string(), std::string("sa_not-a-token")}) {
-      const FullReply reply = FullHttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
+      const FullReply reply =
+          FullHttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
       EXPECT_EQ(reply.status, 401) << probe.method << " " << probe.target << ": " << reply.body;
       EXPECT_TRUE(Contains(reply.head, "WWW-Authenticate: Bearer")) << reply.head;
       EXPECT_FALSE(Contains(reply.head, "Allow:")) << reply.head;

@@ -76,8 +76,7 @@ class RawStream {
 // The sequence numbers of the "id: N" lines in an event stream's bytes.
 std::vector<uint64_t> Ids(const std::string& text) {
   std::vector<uint64_t> ids;
-  for (size_t at = text.find("\nid: "); at != std::string::npos;
-       at = text.find("\nid: ", at + 1)) {
+  for (size_t at = text.find("\nid: "); at != std::string::npos; at = text.find("\nid: ", at + 1)) {
     ids.push_back(std::stoull(text.substr(at + 5, text.find('\n', at + 5) - at - 5)));
   }
   return ids;
@@ -113,7 +112,8 @@ class EventResumeTest : public ::testing::Test {
     PressSos(daemon_.http(), "phone-1", 1);
     RawStream all(daemon_.http(), "/v1/events/stream?from=1");
     newest_ = 0;
-    for (uint64_t id : Ids(all.ReadFor(std::chrono::milliseconds(800)))) newest_ = std::max(newest_, id);
+    for (uint64_t id : Ids(all.ReadFor(std::chrono::milliseconds(800))))
+      newest_ = std::max(newest_, id);
     ASSERT_GE(newest_, 1u) << "the panic button made events";
   }
 

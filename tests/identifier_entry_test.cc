@@ -65,8 +65,7 @@ RawReply RawHttp(uint16_t port, const std::string& method, const std::string& ta
   const std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                               "Authorization: Bearer " + std::string(kHarnessToken) +
                               "\r\nConnection: close\r\nContent-Type: application/json\r\n" +
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-                              body;
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string response;
   char buffer[65536];
@@ -101,8 +100,10 @@ std::vector<BadId> BadIds() {
 std::string OrderWith(const std::string& id, const std::string& supervised_device = "tag-1",
                       const std::string& protected_id = "p2") {
   return R"({"id": ")" + id + R"(", "version": 1,
-      "supervised": {"id": "p1", "devices": [")" + supervised_device + R"("]},
-      "protected": [{"id": ")" + protected_id + R"(", "devices": ["phone-2"]}],
+      "supervised": {"id": "p1", "devices": [")" +
+         supervised_device + R"("]},
+      "protected": [{"id": ")" +
+         protected_id + R"(", "devices": ["phone-2"]}],
       "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})";
 }
 
@@ -139,19 +140,19 @@ TEST(IdentifierEntry, BadIdsAreRefusedWith400OnEveryHttpEntryPoint) {
     SCOPED_TRACE(bad.name);
     // Bodies.
     ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith(bad.json)), "order id");
-    ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith("KG-8", bad.json)),
-                  "order device");
+    ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith("KG-8", bad.json)), "order device");
     ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith("KG-8", "tag-8", bad.json)),
                   "person id");
     ExpectRefused(RawHttp(api, "POST", "/v1/zones", ZoneWith(bad.json)), "zone id");
     ExpectRefused(RawHttp(api, "POST", "/v1/traccar", TraccarForward(bad.json, t, 42.87, 74.59)),
                   "traccar uniqueId");
-    ExpectRefused(
-        RawHttp(api, "POST", "/v1/credentials", R"({"name": ")" + bad.json + R"(", "roles": ["ingest"]})"),
-        "credential name");
     ExpectRefused(RawHttp(api, "POST", "/v1/credentials",
-                          R"({"name": "gw", "roles": ["ingest"], "devices": [")" + bad.json + "\"]}"),
-                  "credential device pattern");
+                          R"({"name": ")" + bad.json + R"(", "roles": ["ingest"]})"),
+                  "credential name");
+    ExpectRefused(
+        RawHttp(api, "POST", "/v1/credentials",
+                R"({"name": "gw", "roles": ["ingest"], "devices": [")" + bad.json + "\"]}"),
+        "credential device pattern");
     // Paths and the query.
     ExpectRefused(RawHttp(api, "GET", "/v1/orders/" + bad.url), "GET order");
     ExpectRefused(RawHttp(api, "PUT", "/v1/orders/" + bad.url, OrderWith("")), "PUT order");
@@ -169,19 +170,20 @@ TEST(IdentifierEntry, BadIdsAreRefusedWith400OnEveryHttpEntryPoint) {
     // The OsmAnd port: the id parameter and the JSON body's device_id.
     ExpectRefused(RawHttp(daemon.osmand(), "GET", OsmAndQuery(bad.url, t, 42.87, 74.59)),
                   "osmand id");
-    ExpectRefused(RawHttp(daemon.osmand(), "POST", "/",
-                          R"({"device_id": ")" + bad.json + R"(", "location": {"timestamp": ")" +
-                              FormatRfc3339(t) +
-                              R"(", "coords": {"latitude": 42.87, "longitude": 74.59}}})"),
-                  "osmand device_id");
+    ExpectRefused(
+        RawHttp(daemon.osmand(), "POST", "/",
+                R"({"device_id": ")" + bad.json + R"(", "location": {"timestamp": ")" +
+                    FormatRfc3339(t) + R"(", "coords": {"latitude": 42.87, "longitude": 74.59}}})"),
+        "osmand device_id");
     // POST /v1/fixes answers per fix: the bad one is refused by itself, its neighbour is
     // taken.
-    const RawReply fixes = RawHttp(
-        api, "POST", "/v1/fixes",
-        R"([{"device": ")" + bad.json + R"(", "seq": 1, "time": ")" + FormatRfc3339(t) +
-            R"(", "lat": 42.87, "lon": 74.59, "accuracy_m": 5},
-            {"device": "tag-1", "seq": )" + std::to_string(100 + bad.name.size()) +
-            R"(, "time": ")" + FormatRfc3339(t) + R"(", "lat": 42.0, "lon": 74.0, "accuracy_m": 5}])");
+    const RawReply fixes =
+        RawHttp(api, "POST", "/v1/fixes",
+                R"([{"device": ")" + bad.json + R"(", "seq": 1, "time": ")" + FormatRfc3339(t) +
+                    R"(", "lat": 42.87, "lon": 74.59, "accuracy_m": 5},
+            {"device": "tag-1", "seq": )" +
+                    std::to_string(100 + bad.name.size()) + R"(, "time": ")" + FormatRfc3339(t) +
+                    R"(", "lat": 42.0, "lon": 74.0, "accuracy_m": 5}])");
     EXPECT_EQ(fixes.status, 200) << fixes.body;
     EXPECT_TRUE(Contains(fixes.body, R"("accepted":1,)")) << fixes.body;
     EXPECT_TRUE(Contains(fixes.body, R"({"index":0,"accepted":false,"code":"invalid_argument")"))
