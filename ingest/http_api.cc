@@ -15,7 +15,9 @@
 
 #include "access/redaction.h"
 #include "access/token.h"
+#include "base/identifier.h"
 #include "base/time.h"
+#include "ingest/id_checks.h"
 #include "ingest/json_codec.h"
 #include "ingest/traccar_codec.h"
 
@@ -156,6 +158,12 @@ http::status HttpStatusOf(StatusCode code) {
   return http::status::internal_server_error;
 }
 
+// The Location of a created resource: built only from a checked id, whose characters are
+// all safe in a header (base/identifier.h), so request text never reaches a header.
+std::string LocationOf(std::string_view collection, const Identifier& id) {
+  return "/v1/" + std::string(collection) + "/" + id.str();
+}
+
 // A single JSON object parsed as a one-element document through `parse_list`
 // (ParseOrdersJson / ParseZonesJson), so that an order sent to the API gets exactly the
 // replay command's checks and messages; "orders[0].zones[1]: ..." reads "order.zones[1]".
@@ -249,6 +257,11 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
     Refuse(*service_, req, ctx->responder, status, code, message);
   };
+  // Who is asking comes before anything else: without a valid credential every path but
+  // the two public ones answers 401, so nobody learns the route table (404, 405) or how
+  // requests are checked (400) without signing in.
+  const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys";
+  if (!public_path && !SignIn(ctx)) return;
   if (ctx->bad_query) {
     refuse(http::status::bad_request, "invalid_argument", "malformed query string");
     return;
@@ -280,20 +293,28 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     if (want.size() != n) return false;
     std::size_t i = 0;
     for (std::string_view w : want) {
-      // "*" is an id: any non-empty segment.
-      if (w == "*" ? segments[i].empty() : segments[i] != w) return false;
+      // "*" is an id: any segment, even an empty one (refused by the id check with 400).
+      if (w != "*" && segments[i] != w) return false;
       ++i;
     }
     return true;
   };
 
+  // The id a route's path carries ("order id" and the segment), checked against the
+  // identifier rule once the caller may use the route: 400 before the handler sees it.
+  std::optional<std::pair<std::string_view, std::string>> path_id;
   // Each route: its methods, who may call each, and what to run. Allow lists the
-  // methods for 405. The caller is checked only once the method matched, so an unknown
-  // path or method says so whoever asks.
+  // methods for 405 (the caller has signed in by then, unless the path is public).
   const auto dispatch = [&](std::string_view allow, std::initializer_list<Endpoint> endpoints) {
     for (const Endpoint& endpoint : endpoints) {
       if (endpoint.verb != method) continue;
       if (endpoint.gate != Gate::kOpen && !Admit(ctx, endpoint.gate, endpoint.permission)) return;
+      if (path_id.has_value()) {
+        if (Status s = CheckIdentifier(path_id->second, path_id->first); !s.ok()) {
+          refuse(http::status::bad_request, "invalid_argument", s.message());
+          return;
+        }
+      }
       endpoint.run();
       return;
     }
@@ -345,6 +366,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
              })});
   } else if (is({"v1", "orders", "*"})) {
     const std::string id = segments[2];
+    path_id.emplace("order id", segments[2]);
     dispatch("GET, PUT, DELETE",
              {needs(http::verb::get, P::kReadOrders, [&] { GetOrder(ctx, id); }),
               needs(http::verb::put, P::kWriteOrders,
@@ -359,6 +381,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
               })});
   } else if (is({"v1", "zones", "*"})) {
     const std::string id = segments[2];
+    path_id.emplace("zone id", segments[2]);
     dispatch("GET, PUT",
              {needs(http::verb::get, P::kReadOrders, [&] { GetZone(ctx, id); }),
               needs(http::verb::put, P::kWriteOrders, [&] {
@@ -368,9 +391,11 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("GET", {needs(http::verb::get, P::kReadAlerts, [&] { ListAlerts(ctx); })});
   } else if (is({"v1", "alerts", "*", "evidence"})) {
     const std::string id = segments[2];
+    path_id.emplace("alert id", segments[2]);
     dispatch("GET", {needs(http::verb::get, P::kExportEvidence, [&] { Evidence(ctx, id); })});
   } else if (is({"v1", "alerts", "*", "ack"})) {
     const std::string id = segments[2];
+    path_id.emplace("alert id", segments[2]);
     dispatch("POST", {needs(http::verb::post, P::kAckAlerts, [&] {
                OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); });
              })});
@@ -389,6 +414,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
              })});
   } else if (is({"v1", "devices", "*", "key"})) {
     const std::string device = segments[2];
+    path_id.emplace("device", segments[2]);
     dispatch("PUT, DELETE",
              {needs(http::verb::put, P::kManageDeviceKeys,
                     [&] { OffTheIoThread([this, ctx, device] { PutDeviceKey(ctx, device); }); }),
@@ -401,6 +427,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
               needs(http::verb::post, P::kManageCredentials, [&] { IssueCredential(ctx); })});
   } else if (is({"v1", "credentials", "*"})) {
     const std::string id = segments[2];
+    path_id.emplace("credential id", segments[2]);
     dispatch("DELETE", {needs(http::verb::delete_, P::kManageCredentials,
                               [&] { RevokeCredential(ctx, id); })});
   } else {
@@ -409,8 +436,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   }
 }
 
-bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
-                    access::Permission permission) {
+bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
+  if (ctx->principal != nullptr) return true;
   const HttpRequest& req = ctx->request;
   const std::string what = std::string(req.method_string()) + " " + ctx->path;
   std::string_view token;
@@ -431,6 +458,15 @@ bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
     ctx->responder.Send(std::move(response));
     return false;
   }
+  ctx->principal = std::move(principal);
+  return true;
+}
+
+bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission) {
+  if (!SignIn(ctx)) return false;
+  const HttpRequest& req = ctx->request;
+  const std::string what = std::string(req.method_string()) + " " + ctx->path;
+  const std::shared_ptr<const access::Principal>& principal = ctx->principal;
   if (gate == Gate::kPermission && !principal->Has(permission)) {
     service_->ReportAccessRefused(kSource, "permission_denied",
                                   principal->Describe() + " " + what + " from " +
@@ -442,7 +478,6 @@ bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
             access::RolesGranting(permission) + " role"));
     return false;
   }
-  ctx->principal = std::move(principal);
   return true;
 }
 
@@ -519,12 +554,21 @@ void HttpApi::IssueCredential(const std::shared_ptr<Context>& ctx) {
     std::string message(s.message().data(), s.message().size());
     return refuse(InvalidArgument("credential: " + message.substr(0, message.find('\n'))));
   }
+  // Names and device patterns are identifiers too: they reach logs, error messages and
+  // the Prometheus text.
+  if (Status s = CheckIdentifier(request.name(), "credential name"); !s.ok()) return refuse(s);
+  for (int i = 0; i < request.devices_size(); ++i) {
+    const std::string what = "credential devices[" + std::to_string(i) + "]";
+    if (Status s = CheckDevicePattern(request.devices(i), what); !s.ok()) return refuse(s);
+  }
   StatusOr<v1::IssuedCredential> issued = service_->IssueCredential(request);
   if (!issued.ok()) return refuse(issued.status());
+  // The daemon chose the id ("cred-" and hex): it always passes.
+  const StatusOr<Identifier> id = Identifier::Make(issued->credential().id(), "credential id");
   service_->Audit("credential issued", *ctx->principal,
                   issued->credential().id() + " '" + issued->credential().name() + "'");
   HttpResponse response = MakeResponse(ctx->request, http::status::created, ToJson(*issued) + "\n");
-  response.set(http::field::location, "/v1/credentials/" + issued->credential().id());
+  if (id.ok()) response.set(http::field::location, LocationOf("credentials", *id));
   response.set(http::field::cache_control, "no-store");  // it holds a token
   ctx->responder.Send(std::move(response));
 }
@@ -755,6 +799,8 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
                                                   ParseOrdersJson);
   if (!order.ok()) return refuse(order.status());
   if (order->id().empty()) return refuse(InvalidArgument("order has no id"));
+  StatusOr<Identifier> id = Identifier::Make(order->id(), "order id");
+  if (!id.ok()) return refuse(id.status());
   if (service_->GetOrder(order->id()).ok()) {
     return refuse(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
                                 order->id() + " to replace it"));
@@ -764,7 +810,7 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
   StatusOr<v1::Order> stored = service_->GetOrder(order->id());
   HttpResponse response = MakeResponse(ctx->request, http::status::created,
                                        ToJson(stored.ok() ? *stored : *order) + "\n");
-  response.set(http::field::location, "/v1/orders/" + order->id());
+  response.set(http::field::location, LocationOf("orders", *id));
   ctx->responder.Send(std::move(response));
 }
 
@@ -843,6 +889,7 @@ void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, 
   if (!zone.ok()) return refuse(zone.status());
   if (create) {
     if (zone->id().empty()) return refuse(InvalidArgument("zone has no id"));
+    if (Status s = CheckIdentifier(zone->id(), "zone id"); !s.ok()) return refuse(s);
     for (const v1::Zone& existing : service_->ListGlobalZones()) {
       if (existing.id() == zone->id()) {
         return refuse(AlreadyExists("global zone " + zone->id() +
@@ -856,11 +903,13 @@ void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, 
                                     std::string(id) + "\""));
     }
   }
+  StatusOr<Identifier> zone_id = Identifier::Make(zone->id(), "zone id");
+  if (!zone_id.ok()) return refuse(zone_id.status());
   if (Status s = service_->PutGlobalZone(*zone); !s.ok()) return refuse(s);
   service_->Audit(create ? "zone created" : "zone replaced", *ctx->principal, "zone " + zone->id());
   HttpResponse response = MakeResponse(
       ctx->request, create ? http::status::created : http::status::ok, ToJson(*zone) + "\n");
-  if (create) response.set(http::field::location, "/v1/zones/" + zone->id());
+  if (create) response.set(http::field::location, LocationOf("zones", *zone_id));
   ctx->responder.Send(std::move(response));
 }
 
@@ -874,6 +923,7 @@ void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
   AlertQuery query;
   for (const auto& [key, value] : ctx->query) {
     if (key == "order") {
+      if (Status s = CheckIdentifier(value, "order"); !s.ok()) return refuse(s.message());
       query.order_id = value;
     } else if (key == "state") {
       if (value == "open") {
@@ -1066,23 +1116,33 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
     Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
            message);
   };
+  // A position past the newest event (a client that remembers another log, or an absurd
+  // number) means "nothing new yet": the stream starts with the next event appended. Read
+  // before the subscription listens, so no event can fall in between.
+  const uint64_t next_seq = std::max<uint64_t>(service_->NextEventSeq(), 1);
   uint64_t from_seq = 1;
   for (const auto& [key, value] : ctx->query) {
     if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from");
     if (value == "now") {  // only what happens from here on
-      from_seq = service_->NextEventSeq();
+      from_seq = next_seq;
       continue;
     }
     const auto seq = ParseUint(value);
-    if (!seq) return refuse("from \"" + value + "\" is neither a sequence number nor now");
-    from_seq = std::max<uint64_t>(*seq, 1);
+    if (!seq) {
+      return refuse("from \"" + PrintableId(value) +
+                    "\" is neither a sequence number (0 to 18446744073709551615) nor now");
+    }
+    from_seq = std::clamp<uint64_t>(*seq, 1, next_seq);
   }
   // A reconnecting EventSource sends the last id it received: resume right after it.
   if (const auto it = ctx->request.find("Last-Event-ID"); it != ctx->request.end()) {
     const std::string value(TrimJsonSpace(std::string_view(it->value().data(), it->value().size())));
     const auto last = ParseUint(value);
-    if (!last) return refuse("Last-Event-ID \"" + value + "\" is not a sequence number");
-    from_seq = *last + 1;
+    if (!last) {
+      return refuse("Last-Event-ID \"" + PrintableId(value) +
+                    "\" is not a sequence number (0 to 18446744073709551615)");
+    }
+    from_seq = *last < next_seq ? *last + 1 : next_seq;  // never wraps around to 0
   }
 
   HttpStreamHeader header(http::status::ok, ctx->request.version());

@@ -27,9 +27,14 @@
 //                                from now on (access/fix_mac.h); DELETE removes the key
 //   GET    /v1/devices/keyed    {"devices": [...]}: the devices that have a key (never keys)
 //
+// Ids in paths, bodies and the ?order= query follow the identifier rule (base/identifier.h,
+// checked by the decoders and Route; 400 otherwise), and response headers are built only
+// from checked ids (Location), never from request text.
+//
 // Access (access/permission.h): every route but /healthz and /v1/keys needs
 // `Authorization: Bearer TOKEN`, and the token's roles must grant the route's permission:
-// 401 unauthenticated (with WWW-Authenticate) without a known token, 403
+// 401 unauthenticated (with WWW-Authenticate) without a known token, on any method and
+// path, known or not (the route table is for signed-in callers: 404 and 405 come after), 403
 // permission_denied naming the role it needs otherwise; both are logged and counted. An
 // ingest credential's fixes for devices it is not registered for are refused one by one
 // ("permission_denied") while its others are applied. Readers who may not see protected
@@ -47,7 +52,9 @@
 // line, the proto JSON mapping: {"seq":"12","event":{...}}, 64-bit seq as a string).
 // The stream starts at ?from=SEQ (default 1: the whole log; ?from=now: new events only),
 // or after the Last-Event-ID
-// header's seq when present (a browser EventSource reconnecting); the backlog comes first,
+// header's seq when present (a browser EventSource reconnecting). A number past the newest
+// event means "nothing new yet" (the stream starts with the next event); one that is not a
+// decimal number from 0 to 2^64-1 is refused with 400. The backlog comes first,
 // then live events. One write is outstanding at a time and the log is read again only when
 // it has completed, so a slow client costs nothing but its lag (reported as
 // "sse-<n>"). A comment line every sse_keepalive keeps proxies from closing the stream.
@@ -120,8 +127,11 @@ class HttpApi {
     std::function<void()> run;
   };
   void Route(const std::shared_ptr<Context>& ctx);
-  // Authenticates the request's bearer token and checks the gate; on refusal answers 401
-  // or 403, reports it (logged and counted) and returns false. Sets ctx->principal.
+  // Authenticates the request's bearer token (once per request); without a known token
+  // answers 401, reports it (logged and counted) and returns false. Sets ctx->principal.
+  bool SignIn(const std::shared_ptr<Context>& ctx);
+  // SignIn, then checks the gate; on refusal answers 401 or 403, reports it and returns
+  // false.
   bool Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission);
   void WhoAmI(const std::shared_ptr<Context>& ctx);
   void ListCredentials(const std::shared_ptr<Context>& ctx);

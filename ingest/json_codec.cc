@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/id_checks.h"
+
 namespace stayaway::ingest {
 namespace {
 
@@ -187,6 +189,7 @@ StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
   v1::Fix* fix = input.mutable_fix();
   if (Status s = ParseMessage(line, fix, "fix"); !s.ok()) return s;
   if (!fix->has_time()) return InvalidArgument("fix has no time");
+  if (Status s = CheckFixIds(*fix); !s.ok()) return InvalidArgument("fix: " + s.message());
   if (!fix->has_received()) *fix->mutable_received() = fix->time();
   return input;
 }
@@ -194,6 +197,10 @@ StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
 StatusOr<std::vector<v1::Order>> ParseOrdersJson(std::string_view text) {
   v1::OrderList list;
   if (Status s = ParseArrayDocument(text, "orders", &list); !s.ok()) return s;
+  for (int i = 0; i < list.orders_size(); ++i) {
+    const std::string path = "orders[" + std::to_string(i) + "]";
+    if (Status s = CheckOrderIds(list.orders(i), path); !s.ok()) return s;
+  }
   return std::vector<v1::Order>(std::make_move_iterator(list.mutable_orders()->begin()),
                                 std::make_move_iterator(list.mutable_orders()->end()));
 }
@@ -201,6 +208,10 @@ StatusOr<std::vector<v1::Order>> ParseOrdersJson(std::string_view text) {
 StatusOr<std::vector<v1::Zone>> ParseZonesJson(std::string_view text) {
   v1::ZoneList list;
   if (Status s = ParseArrayDocument(text, "zones", &list); !s.ok()) return s;
+  for (int i = 0; i < list.zones_size(); ++i) {
+    const std::string path = "zones[" + std::to_string(i) + "]";
+    if (Status s = CheckZoneIds(list.zones(i), path); !s.ok()) return s;
+  }
   return std::vector<v1::Zone>(std::make_move_iterator(list.mutable_zones()->begin()),
                                std::make_move_iterator(list.mutable_zones()->end()));
 }

@@ -8,9 +8,10 @@
 //   if (!input.ok()) report(input.status().message());
 //
 // Decoding checks the shape of the text only: JSON syntax, known field names, value types,
-// size and nesting limits. Ranges (latitude, accuracy, ...) are the engine's business, so
-// that every ingest path refuses the same fixes with the same messages. Error messages are
-// one line, meant for the sender of the bad input.
+// size and nesting limits, and that every id follows the identifier rule
+// (base/identifier.h, ingest/id_checks.h). Ranges (latitude, accuracy, ...) are the
+// engine's business, so that every ingest path refuses the same fixes with the same
+// messages. Error messages are one line, meant for the sender of the bad input.
 //
 // Thread-safety: every function is pure and thread-safe.
 #ifndef STAYAWAY_INGEST_JSON_CODEC_H_

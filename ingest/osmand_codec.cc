@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/identifier.h"
 #include "base/time.h"
 #include "ingest/traccar_codec.h"
 
@@ -43,10 +44,7 @@ struct Reading {
 };
 
 StatusOr<v1::Fix> ToFix(const Reading& r) {
-  if (r.device.size() > kMaxDeviceIdBytes) {
-    return InvalidArgument("device id is longer than " + std::to_string(kMaxDeviceIdBytes) +
-                           " bytes");
-  }
+  if (Status s = CheckIdentifier(r.device, "device id"); !s.ok()) return s;
   if (r.time < 0) {
     return InvalidArgument("timestamp is before 1970: no sequence number can be derived");
   }

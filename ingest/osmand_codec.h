@@ -11,7 +11,7 @@
 // instead (Content-Type: application/json, see ParseOsmAndJson).
 //
 // Parameters (as Traccar's own OsmAnd decoder reads them; unknown ones are ignored):
-//   id | deviceid        -> device (required)
+//   id | deviceid        -> device (required; an id by base/identifier.h's rule)
 //   timestamp            -> time (required): Unix seconds ("1740823200", or with a
 //                           fraction "1740823200.5"), Unix milliseconds (an integer of
 //                           2^31 or more, as Traccar tells them apart), or ISO 8601

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/identifier.h"
 #include "base/time.h"
 #include "ingest/traccar_codec.h"
 
@@ -132,10 +133,16 @@ TEST(ParseOsmAndQuery, MapsAlarms) {
 }
 
 TEST(ParseOsmAndQuery, UrlDecodesNamesAndValues) {
-  const auto fix = ParseOsmAndQuery(
-      "%69d=phone+of%20Aigul%2F1&timestamp=1740823200&location=42.87%2C74.59");
+  const auto fix =
+      ParseOsmAndQuery("%69d=phone%5Fof%2DAigul%3A1&timestamp=1740823200&location=42.87%2C74.59");
   ASSERT_TRUE(fix.ok()) << fix.status().ToString();
-  EXPECT_EQ(fix->device(), "phone of Aigul/1");
+  EXPECT_EQ(fix->device(), "phone_of-Aigul:1");
+  // '+' is a space, which no id holds.
+  EXPECT_NE(ParseOsmAndQuery("id=phone+of%20Aigul&timestamp=1740823200&lat=1&lon=2")
+                .status()
+                .message()
+                .find("device id \"phone of Aigul\" is not a valid id: character 6 is a space"),
+            std::string::npos);
   EXPECT_DOUBLE_EQ(fix->lat(), 42.87);
   EXPECT_DOUBLE_EQ(fix->lon(), 74.59);
 }
@@ -263,9 +270,19 @@ TEST(ParseOsmAndQuery, RefusesMalformedEscapesAndOversizedInput) {
       "id=p&timestamp=1740823200&lat=1&lon=2&pad=" + std::string(kMaxOsmAndQueryBytes, 'x');
   EXPECT_EQ(Error(huge), "osmand: request of " + std::to_string(huge.size()) +
                              " bytes is over the limit of 8192");
-  EXPECT_EQ(Error("id=" + std::string(kMaxDeviceIdBytes + 1, 'x') +
+  EXPECT_EQ(Error("id=" + std::string(kMaxIdentifierBytes + 1, 'x') +
                   "&timestamp=1740823200&lat=1&lon=2"),
-            "osmand: device id is longer than 256 bytes");
+            "osmand: device id \"" + std::string(kMaxIdentifierBytes + 1, 'x') +
+                "\" is not a valid id: it is 65 characters long, more than 64; " +
+                std::string(kIdentifierRule));
+  EXPECT_EQ(Error("id=ph%0D%0Aone&timestamp=1740823200&lat=1&lon=2"),
+            "osmand: device id \"ph\\x0d\\x0aone\" is not a valid id: character 3 is a "
+            "carriage return (CR); " +
+                std::string(kIdentifierRule));
+  EXPECT_EQ(
+      Error("id=ph%00one&timestamp=1740823200&lat=1&lon=2")
+          .find("osmand: device id \"ph\\x00one\" is not a valid id: character 3 is a NUL byte"),
+      0u);
   // Control bytes in a quoted value do not reach the message.
   EXPECT_EQ(Error("id=p&timestamp=1740823200&lat=%0A1&lon=2"),
             "osmand: lat \"?1\" is not a finite number");

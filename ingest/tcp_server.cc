@@ -21,6 +21,7 @@
 #include <boost/asio/write.hpp>
 
 #include "access/redaction.h"
+#include "ingest/id_checks.h"
 #include "ingest/tls_stream.h"
 
 namespace stayaway::ingest {
@@ -359,6 +360,12 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       v1::FixRef& ref = reply.fixes.emplace_back();
       ref.set_device(fix.device());
       ref.set_seq(fix.seq());
+      if (Status s = CheckFixIds(fix); !s.ok()) {  // refused by itself, as on every port
+        service_.CountRejected(kSource, "invalid_argument");
+        reply.outcomes[i].code = "invalid_argument";
+        reply.outcomes[i].reason = s.message();
+        continue;
+      }
       if (!principal_->MayReportFor(fix.device())) {
         // Refused one by one: the gateway's other devices are not held hostage.
         service_.ReportAccessRefused(kSource, "permission_denied",
@@ -439,11 +446,20 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       Refuse("already_subscribed", "this connection is already a subscriber");
       return;
     }
+    if (!subscribe.name().empty()) {
+      if (Status s = CheckIdentifier(subscribe.name(), "subscriber name"); !s.ok()) {
+        Refuse("invalid_argument", s.message());
+        return;
+      }
+    }
     subscribed_ = true;
     subscriber_name_ =
         subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name();
-    next_event_seq_ = subscribe.from_now() ? service_.NextEventSeq()
-                                           : std::max<uint64_t>(subscribe.from_seq(), 1);
+    // A from_seq past the newest event means "nothing new yet": start with the next one
+    // appended (read before the listener below, so nothing falls in between).
+    const uint64_t next_seq = std::max<uint64_t>(service_.NextEventSeq(), 1);
+    next_event_seq_ =
+        subscribe.from_now() ? next_seq : std::clamp<uint64_t>(subscribe.from_seq(), 1, next_seq);
     // Listen before reading the backlog, so an event appended in between is not missed.
     // One wake-up in flight at a time, however many events the engine appends meanwhile.
     auto wake_pending = std::make_shared<std::atomic<bool>>(false);

@@ -19,7 +19,9 @@
 // short backoff); it never drops a batch. Replies go out in the order their frames came in.
 // A `subscribe` turns the connection into a subscriber: it receives every EventRecord with
 // seq >= from_seq, the backlog first, then live events, at its own pace (with from_now,
-// only events appended after the subscription). A frame whose
+// or a from_seq past the newest event, only events appended after the subscription).
+// Device ids and subscriber names follow the identifier rule (base/identifier.h): a fix
+// with another device id is refused by itself ("invalid_argument"). A frame whose
 // bytes are not a ClientFrame, or a batch over max_fixes_per_batch, gets an ErrorFrame and
 // the connection carries on; a frame over max_frame_bytes or with a malformed length gets
 // an ErrorFrame and the connection is closed, since the stream cannot be resynchronised.

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "base/identifier.h"
+
 namespace stayaway::ingest {
 namespace codec {
 namespace {
@@ -327,10 +329,7 @@ StatusOr<v1::Fix> Decode(std::string_view body) {
   if (!unique_id.has_value() || unique_id->empty()) {
     return InvalidArgument("device.uniqueId is missing or empty");
   }
-  if (unique_id->size() > kMaxDeviceIdBytes) {
-    return InvalidArgument("device.uniqueId is longer than " +
-                           std::to_string(kMaxDeviceIdBytes) + " bytes");
-  }
+  if (Status s = CheckIdentifier(*unique_id, "device.uniqueId"); !s.ok()) return s;
   if (!lat.has_value()) return InvalidArgument("position.latitude is missing");
   if (!lon.has_value()) return InvalidArgument("position.longitude is missing");
 

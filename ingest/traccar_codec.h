@@ -74,8 +74,9 @@ inline constexpr double kUnknownAccuracyM = 50;
 inline constexpr double kNoFixAccuracyM = 1000;
 // One knot is one nautical mile (1852 m) per hour.
 inline constexpr double kKnotsToMps = 1852.0 / 3600.0;
-// Device identities longer than this are refused as absurd.
-inline constexpr std::size_t kMaxDeviceIdBytes = 256;
+// Device identities follow the identifier rule (base/identifier.h): 1 to 64 characters
+// from A-Z a-z 0-9 . _ : -, so a uniqueId (or an OsmAnd id) with a space, a control
+// character or 65 characters is refused.
 
 // Decodes one Traccar position-forwarding body. Returns the fix, or InvalidArgument
 // naming the problem: a body over kMaxTraccarBodyBytes, nesting over

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/identifier.h"
 #include "base/time.h"
 
 namespace stayaway::ingest {
@@ -229,8 +230,17 @@ TEST(ParseTraccarForward, RefusesWhatItCannotDecode) {
   EXPECT_EQ(Error(body), "traccar: device.uniqueId: expected a string, found a number");
   body = Forward("");
   body.replace(body.find(R"("uniqueId":"864502031234567")"), 28,
-               R"("uniqueId":")" + std::string(kMaxDeviceIdBytes + 1, '7') + "\"");
-  EXPECT_EQ(Error(body), "traccar: device.uniqueId is longer than 256 bytes");
+               R"("uniqueId":")" + std::string(kMaxIdentifierBytes + 1, '7') + "\"");
+  EXPECT_EQ(Error(body), "traccar: device.uniqueId \"" + std::string(kMaxIdentifierBytes + 1, '7') +
+                             "\" is not a valid id: it is 65 characters long, more than 64; " +
+                             std::string(kIdentifierRule));
+  body = Forward("");
+  body.replace(body.find(R"("uniqueId":"864502031234567")"), 28,
+               R"("uniqueId":"8645\r\nX-Injected: yes")");
+  EXPECT_EQ(Error(body),
+            "traccar: device.uniqueId \"8645\\x0d\\x0aX-Injected: yes\" is not a "
+            "valid id: character 5 is a carriage return (CR); " +
+                std::string(kIdentifierRule));
 }
 
 TEST(ParseTraccarForward, RefusesMalformedOversizedAndDeepBodies) {

@@ -1144,5 +1144,40 @@ TEST(Access, DeviceKeysAreManagedByAdminsAndNeverEchoed) {
   EXPECT_TRUE(Contains(log, "\"action\":\"device key removed\",\"by\":\"'harness'")) << log;
 }
 
+TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) {
+  Daemon daemon;
+  const std::vector<Probe> probes = {
+      {"GET", "/v1/orders", ""},                  // a route, but not this method
+      {"PATCH", "/v1/alerts", ""},                // the same
+      {"DELETE", "/v1/zones", ""},                // the same
+      {"POST", "/metrics", ""},                   // the same
+      {"GET", "/v1/nope", ""},                    // no such route
+      {"GET", "/v1/orders/KG-7/extra", ""},       // no such route
+      {"GET", "/", ""},                           // no such route
+      {"GET", "/v1/events/stream?from=%zz", ""},  // a malformed query
+      {"GET", "/v1/orders/%zz", ""},              // a malformed path
+      {"GET", "/v1/orders/bad%20id", ""},         // an id outside the rule
+      {"POST", "/v1/orders", "{not json"},        // a malformed body
+  };
+  for (const Probe& probe : probes) {
+    for (const std::string& token : {std::string(), std::string("sa_not-a-token")}) {
+      const FullReply reply =
+          FullHttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
+      EXPECT_EQ(reply.status, 401) << probe.method << " " << probe.target << ": " << reply.body;
+      EXPECT_TRUE(Contains(reply.head, "WWW-Authenticate: Bearer")) << reply.head;
+      EXPECT_FALSE(Contains(reply.head, "Allow:")) << reply.head;
+    }
+  }
+  // The public paths answer everyone, also about their methods.
+  EXPECT_EQ(FullHttpAs("", daemon.http(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(FullHttpAs("", daemon.http(), "GET", "/v1/keys").status, 200);
+  EXPECT_EQ(FullHttpAs("", daemon.http(), "POST", "/healthz").status, 405);
+  // Signed in, the route table is there.
+  const FullReply wrong_method = FullHttpAs(kHarnessToken, daemon.http(), "GET", "/v1/orders");
+  EXPECT_EQ(wrong_method.status, 405) << wrong_method.body;
+  EXPECT_TRUE(Contains(wrong_method.head, "Allow: POST")) << wrong_method.head;
+  EXPECT_EQ(FullHttpAs(kHarnessToken, daemon.http(), "GET", "/v1/nope").status, 404);
+}
+
 }  // namespace
 }  // namespace stayaway

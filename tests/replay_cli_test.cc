@@ -318,4 +318,43 @@ TEST_F(ReplayCliTest, ExamplesReplayCleanly) {
   }
 }
 
+TEST_F(ReplayCliTest, IdsOutsideTheIdentifierRuleAreRefusedInEveryInputFile) {
+  // Orders and zones files: refused whole, naming the field (exit 2, like any bad file).
+  std::string orders = kOrders;
+  orders.replace(orders.find("\"tag-1\""), 7, "\"tag\\r\\n1\"");
+  const RunResult bad_orders = Replay(Write("orders.json", orders), Write("fixes.ndjson", ""));
+  EXPECT_EQ(bad_orders.exit_status, 2) << bad_orders.err;
+  EXPECT_NE(bad_orders.err.find("orders[0].supervised.devices[0] \"tag\\x0d\\x0a1\" is not a "
+                                "valid id: character 4 is a carriage return (CR)"),
+            std::string::npos)
+      << bad_orders.err;
+  const RunResult bad_zones =
+      Run({"replay", "--orders", Write("orders.json", kOrders).string(), "--zones",
+           Write("zones.json", R"([{"id": "-rf", "kind": "exclusion",
+              "circle": {"lat": 1, "lon": 2, "radius_m": 50}}])")
+               .string(),
+           "--fixes", Write("fixes.ndjson", "").string()});
+  EXPECT_EQ(bad_zones.exit_status, 2) << bad_zones.err;
+  EXPECT_NE(bad_zones.err.find("zones[0].id \"-rf\" is not a valid id: it starts with '-'"),
+            std::string::npos)
+      << bad_zones.err;
+  // A fix line: refused by itself, the rest is processed.
+  std::vector<std::string> lines = ApproachStory();
+  lines.insert(lines.begin(), FixLine(std::string(65, '7'), 1, 0, 0, kHomeLat, kHomeLon));
+  lines.insert(lines.begin() + 1, FixLine("tag\\u00001", 1, 0, 0, kHomeLat, kHomeLon));
+  const RunResult run = Replay(Write("orders.json", kOrders), Write("fixes.ndjson", Join(lines)));
+  EXPECT_EQ(run.exit_status, 1) << run.err;
+  EXPECT_NE(run.err.find("line 1: fix: device \"" + std::string(65, '7') +
+                         "\" is not a valid id: it is 65 characters long"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("line 2: fix: device \"tag\\x001\" is not a valid id: character 4 is "
+                         "a NUL byte"),
+            std::string::npos)
+      << run.err;
+  EXPECT_FALSE(
+      FindLine(run.out, {R"("kind":"proximity_violation")", R"("transition":"opened")"}).empty())
+      << run.out;
+}
+
 }  // namespace
