@@ -276,15 +276,15 @@ TEST_F(AuditorView, AlertsOverHttpPlaceNobody) {
     if (alert.alert_id() != violation_) continue;
     EXPECT_EQ(alert.order_id(), "KG-9");
     EXPECT_TRUE(alert.open());
-    EXPECT_EQ(alert.last_event().transition(), v1::Event::acknowledged);
-    EXPECT_EQ(alert.last_event().ack_by(), "operator-7");
-    EXPECT_EQ(alert.last_event().ack_credential(), op_.id);
+    EXPECT_EQ(alert.last_event().transition(), v1::Event::opened);
+    EXPECT_TRUE(alert.last_event().has_certainty());
     EXPECT_EQ(alert.last_event().limit_m(), 300);
     EXPECT_EQ(alert.last_event().protected_().person(), "p2");
     EXPECT_TRUE(alert.last_event().protected_().withheld());
     EXPECT_TRUE(alert.last_event().supervised().withheld());
     ASSERT_EQ(alert.acks_size(), 1);
     EXPECT_EQ(alert.acks(0).by(), "operator-7");
+    EXPECT_EQ(alert.acks(0).credential(), op_.id);
     EXPECT_TRUE(alert.acks(0).has_time());
   }
 }
@@ -298,6 +298,7 @@ TEST_F(AuditorView, ServerSentEventsPlaceNobody) {
   const std::string stream =
       ReadEventStream(auditor_.token, daemon_.http(), "\"transition\":\"acknowledged\"");
   ASSERT_TRUE(Contains(stream, "\"transition\":\"acknowledged\"")) << stream;
+  EXPECT_TRUE(Contains(stream, "\"ack_by\":\"operator-7\"")) << stream;
   for (const char* kind :
        {"event: proximity_violation", "event: exclusion_zone", "event: strap_tamper"}) {
     EXPECT_TRUE(Contains(stream, kind)) << kind << ": " << stream;
