@@ -357,8 +357,9 @@ TEST(EventToJson, ARedactedEventHasNoCoordinatesAtAllNotZeros) {
   victim->set_person("p2");
   victim->set_device("phone-2");
   victim->set_lat(42.8703);
-  EXPECT_NE(EventToJson(event).find(R"("protected":{"person":"p2","device":"phone-2","lat":42.8703,)"),
-            std::string::npos)
+  EXPECT_NE(
+      EventToJson(event).find(R"("protected":{"person":"p2","device":"phone-2","lat":42.8703,)"),
+      std::string::npos)
       << EventToJson(event);
   // As access/redaction.h leaves it: the position cleared, the markers set.
   victim->clear_lat();

@@ -57,7 +57,8 @@ std::string OrderWithHomeZone() {
       "zones": [{"id": "home", "name": ")") +
          kHomeName + R"(", "kind": "exclusion", "buffer_m": 20,
         "circle": {"lat": 42.8705, "lon": 74.5915, "radius_m": 80},
-        "schedule": {"time_zone": "Asia/Bishkek", "windows": [{"start": "00:00", "end": "00:00"}]}}]})";
+        "schedule": {"time_zone": "Asia/Bishkek",
+                     "windows": [{"start": "00:00", "end": "00:00"}]}}]})";
 }
 
 std::string ShelterZone() {
