@@ -58,7 +58,8 @@ Status ValidateCredentialRequest(const v1::Credential& request) {
   std::set<int> seen;
   for (int role : request.roles()) {
     if (!ParseRole(RoleName(static_cast<Role>(role)))) {
-      return InvalidArgument("unknown role; the roles are ingest, operator, admin, auditor");
+      return InvalidArgument(
+          "unknown role; the roles are ingest, operator, admin, auditor, evidence");
     }
     if (!seen.insert(role).second) {
       return InvalidArgument("role " + std::string(RoleName(static_cast<Role>(role))) +

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include "access/permission.h"
-#include "access/redaction.h"
 #include "access/token.h"
 #include "base/file_io.h"
 
@@ -60,11 +59,12 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
       {v1::Credential::ingest, {P::kSubmitFixes}},
       {v1::Credential::operator_,
        {P::kReadAlerts, P::kAckAlerts, P::kReadEvents, P::kSeeProtectedPositions,
-        P::kReadOrders, P::kReadMetrics}},
-      {v1::Credential::admin, {P::kReadOrders, P::kWriteOrders, P::kManageCredentials,
-                               P::kManageDeviceKeys, P::kReadMetrics}},
-      {v1::Credential::auditor,
-       {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kExportEvidence, P::kReadMetrics}},
+        P::kSeeProtectedPlaces, P::kReadOrders, P::kReadMetrics}},
+      {v1::Credential::admin,
+       {P::kSeeProtectedPlaces, P::kReadOrders, P::kWriteOrders, P::kManageCredentials,
+        P::kManageDeviceKeys, P::kReadMetrics}},
+      {v1::Credential::auditor, {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kReadMetrics}},
+      {v1::Credential::evidence, {P::kExportEvidence}},
   };
   for (const auto& [role, granted] : table) {
     for (int p = 0; p <= static_cast<int>(P::kReadMetrics); ++p) {
@@ -75,11 +75,11 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
   }
   EXPECT_FALSE(RoleGrants(v1::Credential::role_unspecified, P::kReadMetrics));
   EXPECT_EQ(RolesGranting(P::kReadAlerts), "operator or auditor");
-  EXPECT_EQ(RolesGranting(P::kExportEvidence), "auditor");
+  EXPECT_EQ(RolesGranting(P::kExportEvidence), "evidence");
 }
 
 TEST(Permission, RoleNamesRoundTrip) {
-  for (const char* name : {"ingest", "operator", "admin", "auditor"}) {
+  for (const char* name : {"ingest", "operator", "admin", "auditor", "evidence"}) {
     auto role = ParseRole(name);
     ASSERT_TRUE(role.has_value()) << name;
     EXPECT_EQ(RoleName(*role), name);
@@ -314,38 +314,6 @@ TEST(CredentialStore, BootstrapAdminIsCreatedThenRotated) {
   EXPECT_TRUE(old_principal->Revoked());
   EXPECT_EQ(store->Authenticate(first_token), nullptr);
   EXPECT_NE(store->Authenticate(second_token), nullptr);
-}
-
-// ---- redaction ---------------------------------------------------------------------
-
-TEST(Redaction, WithholdsOnlyTheProtectedPosition) {
-  v1::Event event;
-  event.set_distance_m(120);
-  event.mutable_supervised()->set_lat(40.1);
-  event.mutable_supervised()->set_lon(-3.1);
-  event.mutable_protected_()->set_person("victim-1");
-  event.mutable_protected_()->set_lat(40.2);
-  event.mutable_protected_()->set_lon(-3.2);
-  event.mutable_protected_()->set_accuracy_m(8);
-  v1::AlertView alert;
-  *alert.mutable_last_event() = event;
-
-  WithholdProtectedPosition(&event);
-  EXPECT_EQ(event.protected_().lat(), 0);
-  EXPECT_EQ(event.protected_().lon(), 0);
-  EXPECT_EQ(event.protected_().accuracy_m(), 0);
-  EXPECT_TRUE(event.protected_().withheld());
-  EXPECT_EQ(event.protected_().person(), "victim-1");
-  EXPECT_EQ(event.supervised().lat(), 40.1);
-  EXPECT_EQ(event.distance_m(), 120);
-
-  WithholdProtectedPosition(&alert);
-  EXPECT_TRUE(alert.last_event().protected_().withheld());
-  EXPECT_EQ(alert.last_event().protected_().lat(), 0);
-
-  v1::Event zone_event;  // no protected person: nothing added
-  WithholdProtectedPosition(&zone_event);
-  EXPECT_FALSE(zone_event.has_protected_());
 }
 
 }  // namespace

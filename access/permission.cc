@@ -6,8 +6,9 @@ namespace stayaway::access {
 
 namespace {
 
-constexpr std::array<Role, 4> kRoles = {v1::Credential::ingest, v1::Credential::operator_,
-                                        v1::Credential::admin, v1::Credential::auditor};
+constexpr std::array<Role, 5> kRoles = {v1::Credential::ingest, v1::Credential::operator_,
+                                        v1::Credential::admin, v1::Credential::auditor,
+                                        v1::Credential::evidence};
 
 }  // namespace
 
@@ -21,6 +22,8 @@ bool RoleGrants(Role role, Permission permission) {
     case Permission::kAckAlerts:
     case Permission::kSeeProtectedPositions:
       return role == v1::Credential::operator_;
+    case Permission::kSeeProtectedPlaces:
+      return role == v1::Credential::operator_ || role == v1::Credential::admin;
     case Permission::kReadOrders:
     case Permission::kReadMetrics:
       return role == v1::Credential::operator_ || role == v1::Credential::admin ||
@@ -30,7 +33,7 @@ bool RoleGrants(Role role, Permission permission) {
     case Permission::kManageDeviceKeys:
       return role == v1::Credential::admin;
     case Permission::kExportEvidence:
-      return role == v1::Credential::auditor;
+      return role == v1::Credential::evidence;
   }
   return false;
 }
@@ -42,6 +45,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kAckAlerts: return "acknowledge alerts";
     case Permission::kReadEvents: return "read the event stream";
     case Permission::kSeeProtectedPositions: return "see protected persons' positions";
+    case Permission::kSeeProtectedPlaces: return "see the places of orders' zones";
     case Permission::kReadOrders: return "read orders and zones";
     case Permission::kWriteOrders: return "change orders and zones";
     case Permission::kManageCredentials: return "manage credentials";
@@ -75,6 +79,7 @@ std::string_view RoleName(Role role) {
     case v1::Credential::operator_: return "operator";
     case v1::Credential::admin: return "admin";
     case v1::Credential::auditor: return "auditor";
+    case v1::Credential::evidence: return "evidence";
     default: return "unspecified";
   }
 }

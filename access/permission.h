@@ -2,21 +2,25 @@
 // every request is checked against exactly one Permission, deny by default: a permission
 // no role of the caller grants is refused.
 //
-//   permission               ingest  operator  admin  auditor
+//   permission               ingest  operator  admin  auditor  evidence
 //   kSubmitFixes               x (its devices only)
 //   kReadAlerts                        x               x
 //   kAckAlerts                         x
 //   kReadEvents                        x               x
 //   kSeeProtectedPositions             x
+//   kSeeProtectedPlaces                x         x
 //   kReadOrders                        x         x     x
 //   kWriteOrders                                 x
 //   kManageCredentials                           x
 //   kManageDeviceKeys                            x
-//   kExportEvidence                                    x
+//   kExportEvidence                                             x
 //   kReadMetrics                       x         x     x
 //
-// An auditor reads alerts and events with protected persons' positions withheld
-// (redaction.h); evidence bundles hold them, since a court needs them.
+// kSeeProtectedPositions and kSeeProtectedPlaces are never checked at a route's gate:
+// they decide what a reader of alerts, events, orders and zones is shown. A reader
+// without them gets the auditor's view (redaction.h): no position or distance of
+// anybody, no zone's place. Evidence bundles hold every position, since a court needs
+// them: exporting one is its own role, not the auditor's.
 // Pure functions; thread-safe.
 #ifndef STAYAWAY_ACCESS_PERMISSION_H_
 #define STAYAWAY_ACCESS_PERMISSION_H_
@@ -37,6 +41,7 @@ enum class Permission {
   kAckAlerts,
   kReadEvents,
   kSeeProtectedPositions,
+  kSeeProtectedPlaces,
   kReadOrders,
   kWriteOrders,
   kManageCredentials,
@@ -52,7 +57,7 @@ std::string_view PermissionName(Permission permission);
 // The roles that grant it, for refusal messages: "operator or auditor".
 std::string RolesGranting(Permission permission);
 
-// "ingest", "operator", "admin", "auditor"; nullopt for anything else.
+// "ingest", "operator", "admin", "auditor", "evidence"; nullopt for anything else.
 std::optional<Role> ParseRole(std::string_view name);
 std::string_view RoleName(Role role);
 

@@ -19,6 +19,8 @@ Classification CompiledZone::Classify(geo::LatLng p, double r, TimeMs t,
 StatusOr<CompiledZone> CompileZone(const v1::Zone& zone, const std::string& context) {
   auto fail = [&](const std::string& why) { return InvalidArgument(context + ": " + why); };
   if (zone.id().empty()) return fail("zone has no id");
+  // The auditor's view of a zone (access/redaction.h) is not a zone: never take it back in.
+  if (zone.has_redacted()) return fail("\"redacted\" is set by the daemon on what it serves");
   CompiledZone out;
   out.id = zone.id();
   switch (zone.kind()) {

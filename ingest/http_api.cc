@@ -144,6 +144,14 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
+// `message` as JSON for a reader who sees it whole, or else reduced to the auditor's view
+// (access/redaction.h; withheld fields are absent, not 0).
+std::string JsonFor(bool whole, google::protobuf::Message* message) {
+  if (whole) return ToJson(*message);
+  access::RedactForAuditor(message);
+  return RedactedToJson(*message);
+}
+
 http::status HttpStatusOf(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return http::status::ok;
@@ -821,7 +829,7 @@ void HttpApi::GetOrder(const std::shared_ptr<Context>& ctx, std::string_view id)
            StatusCodeName(order.status().code()), order.status().message());
     return;
   }
-  ctx->Reply(http::status::ok, ToJson(*order) + "\n");
+  ctx->Reply(http::status::ok, JsonFor(access::SeesPlacesWhole(*ctx->principal), &*order) + "\n");
 }
 
 void HttpApi::PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
@@ -857,21 +865,23 @@ void HttpApi::DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view 
 
 void HttpApi::ListZones(const std::shared_ptr<Context>& ctx) {
   // A bare array, as ZONES.json, so the answer can be fed back to `stayaway replay`.
+  const bool whole = access::SeesPlacesWhole(*ctx->principal);
   std::string body = "[";
   bool first = true;
-  for (const v1::Zone& zone : service_->ListGlobalZones()) {
+  for (v1::Zone& zone : service_->ListGlobalZones()) {
     if (!first) body += ',';
     first = false;
-    body += ToJson(zone);
+    body += JsonFor(whole, &zone);
   }
   body += "]\n";
   ctx->Reply(http::status::ok, std::move(body));
 }
 
 void HttpApi::GetZone(const std::shared_ptr<Context>& ctx, std::string_view id) {
-  for (const v1::Zone& zone : service_->ListGlobalZones()) {
+  for (v1::Zone& zone : service_->ListGlobalZones()) {
     if (zone.id() == id) {
-      ctx->Reply(http::status::ok, ToJson(zone) + "\n");
+      ctx->Reply(http::status::ok,
+                 JsonFor(access::SeesPlacesWhole(*ctx->principal), &zone) + "\n");
       return;
     }
   }
@@ -946,16 +956,9 @@ void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
       return refuse("unknown parameter \"" + key + "\"; known: order, state, since");
     }
   }
-  const bool withhold = !ctx->principal->Has(access::Permission::kSeeProtectedPositions);
   v1::AlertList list;
-  for (v1::AlertView& view : service_->ListAlerts(query)) {
-    if (withhold) access::WithholdProtectedPosition(&view);
-    *list.add_alerts() = std::move(view);
-  }
-  std::string body = ToJson(list);
-  // Withheld positions are left out, not printed as (0, 0).
-  if (withhold) body = OmitWithheldCoordinates(std::move(body));
-  ctx->Reply(http::status::ok, body + "\n");
+  for (v1::AlertView& view : service_->ListAlerts(query)) *list.add_alerts() = std::move(view);
+  ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &list) + "\n");
 }
 
 void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
@@ -1014,7 +1017,7 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
                   std::shared_ptr<const access::Principal> principal,
                   const HttpApiOptions& options, asio::any_io_executor executor)
       : service_(service), name_(std::move(name)), principal_(std::move(principal)),
-        withhold_(!principal_->Has(access::Permission::kSeeProtectedPositions)),
+        whole_(access::SeesEventsWhole(*principal_)),
         next_seq_(from_seq),
         batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
         keepalive_period_(options.sse_keepalive), executor_(executor), keepalive_(executor) {}
@@ -1058,11 +1061,9 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
     next_seq_ = std::max(next, records.back().seq() + 1);
     std::string text;
     for (v1::EventRecord& record : records) {
-      if (withhold_) access::WithholdProtectedPosition(record.mutable_event());
       text += "id: " + std::to_string(record.seq()) + "\n";
       text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
-      text += "data: " + (withhold_ ? OmitWithheldCoordinates(ToJson(record)) : ToJson(record)) +
-              "\n\n";
+      text += "data: " + JsonFor(whole_, &record) + "\n\n";
     }
     Write(std::move(text));
   }
@@ -1097,7 +1098,7 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   MonitoringService& service_;
   const std::string name_;
   const std::shared_ptr<const access::Principal> principal_;
-  const bool withhold_;  // protected persons' positions are withheld from this reader
+  const bool whole_;  // false: this reader gets the auditor's view (access/redaction.h)
   uint64_t next_seq_;
   const std::size_t batch_;
   const std::chrono::milliseconds keepalive_period_;

@@ -38,7 +38,8 @@
 // permission_denied naming the role it needs otherwise; both are logged and counted. An
 // ingest credential's fixes for devices it is not registered for are refused one by one
 // ("permission_denied") while its others are applied. Readers who may not see protected
-// persons' positions (auditors) get alerts and events with them withheld.
+// persons' positions or places (auditors) get alerts, events, orders and zones reduced to
+// the auditor's view (access/redaction.h): no position, distance or zone place of anybody.
 //
 // POST /v1/fixes answers once the engine has taken the fixes in, without blocking an io
 // thread: while the engine's queue is full it retries every submit_retry_interval, and

@@ -228,6 +228,9 @@ StatusOr<v1::EngineConfig> ParseEngineConfigJson(std::string_view text) {
 }
 
 std::string EventToJson(const v1::Event& event) {
+  if (event.redacted() || event.supervised().withheld() || event.protected_().withheld()) {
+    return RedactedToJson(event);
+  }
   // Protobuf 3.21's always_print_primitive_fields prints unset non-optional scalars
   // ("late": false) but leaves unset proto3 `optional` fields out, which is what the
   // event format wants; json_codec_test pins this in case a Protobuf upgrade changes it.
@@ -242,56 +245,19 @@ std::string EventToJson(const v1::Event& event) {
     // the output one valid JSON line that says so rather than dropping the event silently.
     return "{\"encoding_error\":true}";
   }
-  return event.protected_().withheld() ? OmitWithheldCoordinates(std::move(out)) : out;
+  return out;
 }
 
-std::string OmitWithheldCoordinates(std::string json) {
-  // A key spelled like this cannot occur inside a JSON string: the quotes would be escaped.
-  static constexpr std::string_view kKey = "\"protected\":{";
-  std::size_t at = json.find(kKey);
-  while (at != std::string::npos) {
-    // The members of the object (a PositionReport holds no nested object or array).
-    const std::size_t begin = at + kKey.size();
-    std::vector<std::string_view> members;
-    std::size_t start = begin;
-    std::size_t end = std::string::npos;
-    bool in_string = false;
-    for (std::size_t i = begin; i < json.size() && end == std::string::npos; ++i) {
-      const char c = json[i];
-      if (in_string) {
-        if (c == '\\') {
-          ++i;
-        } else if (c == '"') {
-          in_string = false;
-        }
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == '{' || c == '[') {
-        break;  // not a PositionReport as printed: leave it alone
-      } else if (c == ',' || c == '}') {
-        members.emplace_back(json.data() + start, i - start);
-        start = i + 1;
-        if (c == '}') end = i;
-      }
-    }
-    if (end == std::string::npos) {
-      at = json.find(kKey, begin);
-      continue;
-    }
-    if (std::find(members.begin(), members.end(), "\"withheld\":true") == members.end()) {
-      at = json.find(kKey, end);
-      continue;
-    }
-    std::string kept;
-    for (std::string_view member : members) {
-      if (member == "\"lat\":0" || member == "\"lon\":0" || member == "\"accuracy_m\":0") continue;
-      if (!kept.empty()) kept += ',';
-      kept += member;
-    }
-    json.replace(begin, end - begin, kept);
-    at = json.find(kKey, begin + kept.size());
+std::string RedactedToJson(const google::protobuf::Message& message) {
+  pbutil::JsonPrintOptions options;
+  options.add_whitespace = false;
+  options.always_print_primitive_fields = false;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  if (!pbutil::MessageToJsonString(message, &out, options).ok()) {
+    return "{\"encoding_error\":true}";  // only with corrupt strings (invalid UTF-8)
   }
-  return json;
+  return out;
 }
 
 }  // namespace stayaway::ingest

@@ -70,16 +70,15 @@ StatusOr<v1::EngineConfig> ParseEngineConfigJson(std::string_view text);
 // Field order is Protobuf 3.21's: the non-optional scalar, enum and repeated fields in
 // field-number order, then set `optional` fields and well-known types (timestamps) in
 // field-number order among themselves. Consumers must key on names, not positions.
-// An event whose protected position is withheld (access/redaction.h) leaves out the
-// protected person's lat, lon and accuracy_m rather than print them as 0: "withheld": true
-// stands in their place, so nobody reads a position at (0, 0).
+// An event reduced to the auditor's view (access/redaction.h: Event.redacted, or a
+// PositionReport marked withheld) is printed as RedactedToJson prints it.
 std::string EventToJson(const v1::Event& event);
 
-// Leaves the members "lat":0, "lon":0 and "accuracy_m":0 out of every "protected" object
-// marked "withheld":true in `json`, compact JSON as the Protobuf printer writes it with
-// every scalar printed (EventToJson; the HTTP API's alerts and events). Anything else is
-// returned unchanged.
-std::string OmitWithheldCoordinates(std::string json);
+// A message reduced to the auditor's view as one line of JSON: as EventToJson, but every
+// field at its default value is left out (the proto3 JSON mapping allows either), so a
+// withheld position or name is absent rather than printed as 0 or "" that someone could
+// read as (0, 0). The markers ("redacted": true, "withheld": true) say why.
+std::string RedactedToJson(const google::protobuf::Message& message);
 
 }  // namespace stayaway::ingest
 

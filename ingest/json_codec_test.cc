@@ -352,32 +352,30 @@ TEST(EventToJson, SetOptionalsArePrintedEvenWhenZero) {
   EXPECT_EQ(EventToJson(event), json);  // stable
 }
 
-TEST(EventToJson, AWithheldProtectedPositionHasNoCoordinatesAtAll) {
+TEST(EventToJson, ARedactedEventHasNoCoordinatesAtAllNotZeros) {
   v1::Event event;
   event.set_kind(v1::Event::proximity_violation);
-  event.mutable_supervised()->set_lat(42.87);
+  event.set_late(false);
   v1::PositionReport* victim = event.mutable_protected_();
   victim->set_person("p2");
   victim->set_device("phone-2");
   victim->set_lat(42.8703);
-  victim->set_lon(74.5917);
-  victim->set_accuracy_m(8);
   EXPECT_NE(
       EventToJson(event).find(R"("protected":{"person":"p2","device":"phone-2","lat":42.8703,)"),
       std::string::npos)
       << EventToJson(event);
+  // As access/redaction.h leaves it: the position cleared, the markers set.
   victim->clear_lat();
-  victim->clear_lon();
-  victim->clear_accuracy_m();
   victim->set_withheld(true);
+  event.mutable_supervised()->set_person("p1");
+  event.mutable_supervised()->set_withheld(true);
+  event.set_redacted(true);
   const std::string json = EventToJson(event);
-  EXPECT_NE(json.find(R"("protected":{"person":"p2","device":"phone-2",)"
-                      R"("basis":"basis_unspecified","withheld":true})"),
-            std::string::npos)
-      << json;
-  EXPECT_NE(json.find(R"("supervised":{"person":"","device":"","lat":42.87,"lon":0,)"),
-            std::string::npos)
-      << json;  // only the protected person's are left out
+  EXPECT_EQ(json, R"({"kind":"proximity_violation",)"
+                  R"("supervised":{"person":"p1","withheld":true},)"
+                  R"("protected":{"person":"p2","device":"phone-2","withheld":true},)"
+                  R"("redacted":true})");
+  EXPECT_EQ(RedactedToJson(event), json);
 }
 
 }  // namespace

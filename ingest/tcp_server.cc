@@ -294,7 +294,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
                            authenticate.token().empty() ? "an empty token" : "an unknown token");
       return;
     }
-    withhold_protected_ = !principal_->Has(access::Permission::kSeeProtectedPositions);
+    withhold_protected_ = !access::SeesEventsWhole(*principal_);
     v1::ServerFrame frame;
     v1::Authenticated* who = frame.mutable_authenticated();
     who->set_credential_id(principal_->id());
@@ -484,7 +484,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     next_event_seq_ = next;
     v1::ServerFrame frame;
     for (v1::EventRecord& record : records) {
-      if (withhold_protected_) access::WithholdProtectedPosition(record.mutable_event());
+      if (withhold_protected_) access::RedactForAuditor(&record);
       *frame.mutable_event() = std::move(record);
       AppendFrame(frame, out);
     }
@@ -659,7 +659,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   const std::string remote_;  // the peer's address, for logs
   // Who the connection speaks as, once its Authenticate frame was accepted.
   std::shared_ptr<const access::Principal> principal_;
-  bool withhold_protected_ = true;  // protected persons' positions are withheld from it
+  bool withhold_protected_ = true;  // it gets the auditor's view (access/redaction.h)
 
   // Reading.
   FrameReader reader_;

@@ -9,8 +9,8 @@
 // does for any other frame sent first and for every frame once the credential is revoked.
 // A batch needs the ingest role (fixes for devices the credential is not registered for
 // are rejected one by one, "permission_denied") and a subscribe the operator or auditor
-// role (an auditor's events come with protected persons' positions withheld); without it
-// the frame gets an ErrorFrame "permission_denied" and the connection carries on. Every
+// role (an auditor's events come reduced to the auditor's view, access/redaction.h); without
+// it the frame gets an ErrorFrame "permission_denied" and the connection carries on. Every
 // refusal is reported to the service (logged and counted). A `batch` is handed
 // to the engine whole; once the engine has taken every fix in, the server answers with a
 // BatchAck echoing the batch_id and listing the accepted fixes (device, seq), the rejected

@@ -605,7 +605,7 @@ TEST(Access, EachRoleGetsExactlyTheRoutesItsRoleGrants) {
       {403, 200, 200, 200},  // read zones
       {403, 200, 200, 403},  // alerts: operator, auditor
       {403, 404, 403, 403},  // ack: operator
-      {403, 403, 404, 403},  // evidence: auditor
+      {403, 403, 403, 403},  // evidence: the evidence role only
       {403, 200, 200, 200},  // metrics
       {403, 403, 403, 200},  // credentials: admin
       {403, 403, 403, 400}, {403, 403, 403, 404}, {403, 403, 403, 200},  // device keys: admin
@@ -864,10 +864,11 @@ TEST(Access, TcpConnectionsAuthenticateFirstAndIngestCredentialsSendOnlyForTheir
   EXPECT_TRUE(Contains(log, "sent a fix for device phone-2 (tcp from 127.0.0.1")) << log;
 }
 
-TEST(Access, AuditorsReadAlertsAndEventsWithoutTheProtectedPersonsPosition) {
+TEST(Access, AuditorsReadAlertsAndEventsWithoutAnybodysPosition) {
   Daemon daemon;
   const Issued op = Issue(daemon, "operator-7", R"("operator")");
   const Issued auditor = Issue(daemon, "auditor-3", R"("auditor")");
+  const Issued clerk = Issue(daemon, "court-clerk", R"("evidence")");
   // Subscribed over TCP before anything happens: live events.
   tools::DaemonClient op_events, auditor_events;
   Watchdog op_watchdog(op_events), auditor_watchdog(auditor_events);
@@ -895,9 +896,11 @@ TEST(Access, AuditorsReadAlertsAndEventsWithoutTheProtectedPersonsPosition) {
   const v1::Event& redacted = list.alerts(0).last_event();
   EXPECT_TRUE(redacted.protected_().withheld());
   EXPECT_EQ(redacted.protected_().device(), "phone-2");  // who and which device stay
-  EXPECT_TRUE(redacted.protected_().has_time());
-  EXPECT_EQ(redacted.supervised().lat(), kTagLat);  // the supervised person's stays
-  EXPECT_TRUE(redacted.has_distance_m());
+  EXPECT_TRUE(redacted.redacted());
+  EXPECT_TRUE(redacted.supervised().withheld());  // the supervised person's goes too
+  EXPECT_EQ(redacted.supervised().lat(), 0);
+  EXPECT_FALSE(redacted.has_distance_m());  // and the distance with its bounds
+  EXPECT_FALSE(redacted.has_distance_upper_m());
   // The protected object says withheld and has no coordinates at all, not (0, 0).
   const std::string protected_json = ProtectedObject(withheld.body);
   EXPECT_TRUE(Contains(protected_json, "\"withheld\":true")) << protected_json;
@@ -928,7 +931,8 @@ TEST(Access, AuditorsReadAlertsAndEventsWithoutTheProtectedPersonsPosition) {
   EXPECT_EQ(auditor_event.protected_().lon(), 0);
   EXPECT_EQ(auditor_event.protected_().accuracy_m(), 0);
   EXPECT_EQ(auditor_event.protected_().device(), "phone-2");
-  EXPECT_EQ(auditor_event.supervised().lat(), kTagLat);
+  EXPECT_EQ(auditor_event.supervised().lat(), 0);
+  EXPECT_FALSE(auditor_event.has_distance_m());
   EXPECT_EQ(auditor_event.alert_id(), alert_id);
 
   // Server-sent events: the same rule.
@@ -955,23 +959,26 @@ TEST(Access, AuditorsReadAlertsAndEventsWithoutTheProtectedPersonsPosition) {
   const std::string watch_json = ReadFile(watch_out);
   EXPECT_EQ(watched, 0) << watch_json;
   EXPECT_TRUE(Contains(watch_json, "\"withheld\":true")) << watch_json;
-  EXPECT_TRUE(Contains(watch_json, "\"lat\":42.87,")) << watch_json;  // the supervised's
+  EXPECT_FALSE(Contains(watch_json, "\"lat\"")) << watch_json;  // nobody's
   EXPECT_TRUE(Contains(ProtectedObject(watch_json), "\"withheld\":true")) << watch_json;
   EXPECT_FALSE(Contains(ProtectedObject(watch_json), "\"lat\"")) << watch_json;
 
-  // Evidence is for courts: the auditor exports it, whole; the operator may not.
-  const HttpReply denied =
-      HttpAs(op.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
-  EXPECT_EQ(denied.status, 403) << denied.body;
-  EXPECT_TRUE(Contains(denied.body, "auditor")) << denied.body;
+  // Evidence is for courts and holds every position: the evidence role exports it, whole;
+  // neither the operator nor the auditor may.
+  for (const Issued& who : {op, auditor}) {
+    const HttpReply denied =
+        HttpAs(who.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
+    EXPECT_EQ(denied.status, 403) << denied.body;
+    EXPECT_TRUE(Contains(denied.body, "needs the evidence role")) << denied.body;
+  }
   const HttpReply bundle =
-      HttpAs(auditor.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
+      HttpAs(clerk.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
   ASSERT_EQ(bundle.status, 200) << bundle.body;
   EXPECT_TRUE(Contains(bundle.body, kVictimLatText)) << "the bundle lost the victim's position";
   const std::string log = daemon.Log();
   EXPECT_TRUE(
-      Contains(log, "\"msg\":\"audit\",\"action\":\"evidence exported\",\"by\":\"'auditor-3' (" +
-                        auditor.id + ", auditor)\",\"subject\":\"alert " + alert_id + "\""))
+      Contains(log, "\"msg\":\"audit\",\"action\":\"evidence exported\",\"by\":\"'court-clerk' (" +
+                        clerk.id + ", evidence)\",\"subject\":\"alert " + alert_id + "\""))
       << log;
 }
 
@@ -1073,6 +1080,7 @@ TEST(Access, AnAcknowledgementCarriesTheCredentialItCameWith) {
   Daemon daemon;
   const Issued op = Issue(daemon, "operator-7", R"("operator")");
   const Issued auditor = Issue(daemon, "auditor-3", R"("auditor")");
+  const Issued clerk = Issue(daemon, "court-clerk", R"("evidence")");
   const std::string alert_id = OpenViolation(daemon);
   ASSERT_FALSE(alert_id.empty());
   const std::string ack = "/v1/alerts/" + alert_id + "/ack";
@@ -1095,7 +1103,7 @@ TEST(Access, AnAcknowledgementCarriesTheCredentialItCameWith) {
   // The journal keeps the credential with the acknowledgement (the evidence bundle's
   // inputs), and nothing of the refused attempt.
   const HttpReply bundle =
-      HttpAs(auditor.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
+      HttpAs(clerk.token, daemon.http(), "GET", "/v1/alerts/" + alert_id + "/evidence");
   ASSERT_EQ(bundle.status, 200) << bundle.body;
   EXPECT_TRUE(Contains(bundle.body, "credential\\\":\\\"" + op.id)) << bundle.body;
   EXPECT_FALSE(Contains(bundle.body, "cred-someoneelse")) << bundle.body;

@@ -53,7 +53,7 @@ struct HttpReply {
 };
 
 // The token of the credential every harness daemon starts with: "harness", holding all
-// four roles and every device, so suites about something else are not about access. The
+// five roles and every device, so suites about something else are not about access. The
 // suites about access issue their own narrower credentials through the API.
 inline constexpr char kHarnessToken[] = "sa_harness-token-for-tests-only-000000000000";
 
@@ -61,7 +61,7 @@ inline constexpr char kHarnessToken[] = "sa_harness-token-for-tests-only-0000000
 // access/credential_store.h), holding only the digest of kHarnessToken.
 inline std::string HarnessCredentialsJson() {
   return R"({"credentials": [{"id": "cred-harness00000", "name": "harness",
-      "roles": ["ingest", "operator", "admin", "auditor"], "devices": ["*"],
+      "roles": ["ingest", "operator", "admin", "auditor", "evidence"], "devices": ["*"],
       "created": "2026-01-01T00:00:00Z", "token_sha256": ")" +
          access::TokenDigest(kHarnessToken) + R"("}]})";
 }

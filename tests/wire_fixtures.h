@@ -38,13 +38,13 @@ inline v1::Fix MakeFix(const std::string& device, uint64_t seq, TimeMs time, dou
   return fix;
 }
 
-// Issues "everything" (all four roles, every device) in `store` and returns its token, for
+// Issues "everything" (all five roles, every device) in `store` and returns its token, for
 // the in-process suites that are about something other than access.
 inline std::string IssueEverythingCredential(access::CredentialStore& store, TimeMs now) {
   v1::Credential everything;
   everything.set_name("everything");
   for (auto role : {v1::Credential::ingest, v1::Credential::operator_, v1::Credential::admin,
-                    v1::Credential::auditor}) {
+                    v1::Credential::auditor, v1::Credential::evidence}) {
     everything.add_roles(role);
   }
   everything.add_devices("*");
