@@ -431,6 +431,7 @@ bool HttpApi::Admit(const std::shared_ptr<Context>& ctx, Gate gate,
     ctx->responder.Send(std::move(response));
     return false;
   }
+  ctx->responder.MarkAuthenticated();  // the connection is no longer held to auth_timeout
   if (gate == Gate::kPermission && !principal->Has(permission)) {
     service_->ReportAccessRefused(kSource, "permission_denied",
                                   principal->Describe() + " " + what + " from " +

@@ -495,7 +495,7 @@ TEST_F(TcpIngestServerTest, TwoHundredConnectionsStreamingAtOnceAreAllAcknowledg
 
 TEST_F(TcpIngestServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ingest::TcpIngestOptions options;
-  options.max_connections = 2;
+  options.limits.max_connections = 2;
   StartServer(options);
   Client first(server_->port(), token_);
   Client second(server_->port(), token_);
