@@ -28,24 +28,6 @@ uint32_t* LimitSetting(std::string_view name, DaemonConfig* config) {
   return nullptr;
 }
 
-// An auth timeout: a duration from 1 ms to 10 minutes.
-std::optional<int64_t> ParseAuthTimeout(std::string_view text) {
-  const std::optional<int64_t> ms = ParseDuration(text);
-  if (!ms || *ms < 1 || *ms > 600'000) return std::nullopt;
-  return ms;
-}
-
-// "--http-max-connections" -> "http_max_connections".
-std::string SettingOfFlag(std::string_view flag) {
-  if (!flag.starts_with("--")) return {};
-  std::string name(flag.substr(2));
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-}
-
-constexpr std::string_view kAuthTimeoutForm =
-    " must be a duration from 1ms to 10m, such as \"10s\" or \"500ms\"";
-
 StatusOr<uint16_t> ParsePort(std::string_view text, std::string_view what) {
   unsigned value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -83,6 +65,24 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   }
   return count * unit_ms;
 }
+
+// An auth timeout: a duration from 1 ms to 10 minutes.
+std::optional<int64_t> ParseAuthTimeout(std::string_view text) {
+  const std::optional<int64_t> ms = ParseDuration(text);
+  if (!ms || *ms < 1 || *ms > 600'000) return std::nullopt;
+  return ms;
+}
+
+// "--http-max-connections" -> "http_max_connections".
+std::string SettingOfFlag(std::string_view flag) {
+  if (!flag.starts_with("--")) return {};
+  std::string name(flag.substr(2));
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+constexpr std::string_view kAuthTimeoutForm =
+    " must be a duration from 1ms to 10m, such as \"10s\" or \"500ms\"";
 
 }  // namespace
 

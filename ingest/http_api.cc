@@ -201,7 +201,15 @@ HttpApi::HttpApi(MonitoringService& service, HttpApiOptions options)
 HttpApi::~HttpApi() { slow_lane_.join(); }
 
 void HttpApi::OffTheIoThread(std::function<void()> work) {
-  asio::post(slow_lane_, std::move(work));
+  // An exception out of a thread pool's thread would end the process: count it instead.
+  // The request's responder goes with the work, which closes its connection.
+  asio::post(slow_lane_, [service = service_, work = std::move(work)] {
+    try {
+      work();
+    } catch (...) {
+      service->CountRejected(kSource, "internal_error");
+    }
+  });
 }
 
 
