@@ -1,13 +1,13 @@
 #include "daemon/config.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace stayaway::daemon {
 namespace {
@@ -50,11 +50,20 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     digits.remove_suffix(1);
   } else {
     switch (text.back()) {
-      case 's': unit_ms = 1000; break;
-      case 'm': unit_ms = 60'000; break;
-      case 'h': unit_ms = 3'600'000; break;
-      case 'd': unit_ms = 86'400'000; break;
-      default: return std::nullopt;
+      case 's':
+        unit_ms = 1000;
+        break;
+      case 'm':
+        unit_ms = 60'000;
+        break;
+      case 'h':
+        unit_ms = 3'600'000;
+        break;
+      case 'd':
+        unit_ms = 86'400'000;
+        break;
+      default:
+        return std::nullopt;
     }
   }
   if (digits.empty()) return std::nullopt;
@@ -273,7 +282,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.auth_timeout_ms = *ms;
     } else if (uint32_t* setting = LimitSetting(SettingOfFlag(flag), &config)) {
       int64_t number = 0;
-      const auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), number);
+      const auto [end, error] =
+          std::from_chars(value->data(), value->data() + value->size(), number);
       const std::optional<uint32_t> limit =
           error == std::errc() && end == value->data() + value->size() ? ParseLimit(number)
                                                                        : std::nullopt;

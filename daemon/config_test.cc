@@ -126,10 +126,13 @@ TEST(DaemonConfig, ConnectionLimitsComeFromTheTableOrFlags) {
   EXPECT_EQ(flags->max_unauthenticated_per_address, 3u);
   EXPECT_EQ(flags->http_max_connections, 50u);
 
-  for (const auto& bad : std::vector<std::vector<std::string_view>>{
-           {"--auth-timeout", "0"}, {"--auth-timeout", "ms"}, {"--auth-timeout", "11m"},
-           {"--max-unauthenticated", "0"}, {"--http-max-connections", "x"},
-           {"--ingest-max-connections", "-1"}}) {
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--auth-timeout", "0"},
+                                                  {"--auth-timeout", "ms"},
+                                                  {"--auth-timeout", "11m"},
+                                                  {"--max-unauthenticated", "0"},
+                                                  {"--http-max-connections", "x"},
+                                                  {"--ingest-max-connections", "-1"}}) {
     auto refused = Parse(bad);
     ASSERT_FALSE(refused.ok()) << bad[0] << " " << bad[1];
     EXPECT_NE(refused.status().message().find(bad[0]), std::string::npos)

@@ -1,24 +1,24 @@
 // stayawayd: the monitoring-centre daemon. Wires the core (engine thread, event log,
 // alerts, metrics) to its network front ends: Protobuf/TCP ingest and subscriptions, the
 // HTTP API, and the OsmAnd port for phone apps. See config.h for settings and ports.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <google/protobuf/util/json_util.h>
 #include <pthread.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>

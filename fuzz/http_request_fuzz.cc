@@ -61,11 +61,12 @@ struct Fixture {
     options.on_refused = [this](std::string_view code) {
       if (code == "internal_error") internal_errors.fetch_add(1);
     };
-    server.emplace(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
-                   [this](HttpRequest request, HttpResponder responder) {
-                     Handle(std::move(request), std::move(responder));
-                   },
-                   options);
+    server.emplace(
+        io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
+        [this](HttpRequest request, HttpResponder responder) {
+          Handle(std::move(request), std::move(responder));
+        },
+        options);
     server->Start();
     // Two threads, as in the daemon: each connection's work must stay on its strand.
     for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
@@ -90,8 +91,8 @@ struct Fixture {
     }
     std::string body = std::string(request.method_string().data(), request.method_string().size()) +
                        " " + target + " " + std::to_string(request.body().size()) + "\n";
-    auto response = stayaway::ingest::MakeResponse(request, http::status::ok, std::move(body),
-                                                   "text/plain");
+    auto response =
+        stayaway::ingest::MakeResponse(request, http::status::ok, std::move(body), "text/plain");
     if (has("later")) {  // answered from another thread, as the engine's callbacks do
       std::thread([responder, r = std::move(response)]() mutable {
         responder.Send(std::move(r));

@@ -1,13 +1,12 @@
 #include "ingest/http_server.h"
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -109,6 +108,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       }
     };
   }
+
  public:
   HttpConnection(tcp::socket socket, std::shared_ptr<ServerShared> shared, uint64_t id,
                  bool admitted)
@@ -166,14 +166,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   // Any thread: the handler's answer.
   void Send(HttpResponse response) {
-    asio::post(executor(), Guarded([this, r = std::move(response)]() mutable {
-                 WriteResponse(std::move(r));
-               }));
+    asio::post(executor(),
+               Guarded([this, r = std::move(response)]() mutable { WriteResponse(std::move(r)); }));
   }
 
   void StartStream(HttpStreamHeader header, std::function<void()> on_closed) {
-    asio::post(executor(), Guarded([this, h = std::move(header),
-                                    c = std::move(on_closed)]() mutable {
+    asio::post(executor(),
+               Guarded([this, h = std::move(header), c = std::move(on_closed)]() mutable {
                  BeginStream(std::move(h), std::move(c));
                }));
   }
@@ -212,8 +211,6 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   static constexpr std::size_t kBufferSlack = 4096;
   // Bytes asked of the socket at a time (at most the room left in the buffer).
   static constexpr std::size_t kReadBytes = 64 * 1024;
-
-
 
   // Something this connection ran threw: counted, the request (if still unanswered) gets
   // 500, and the connection closes. Never throws.

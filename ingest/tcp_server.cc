@@ -130,6 +130,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       }
     };
   }
+
  public:
   Session(std::shared_ptr<Shared> shared, uint64_t id, tcp::socket socket)
       : shared_(std::move(shared)),
@@ -169,8 +170,6 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     std::vector<FixOutcome> outcomes;  // one per fix: the refused ones filled in up front
     std::vector<std::size_t> submitted;  // positions of the fixes handed to the engine
   };
-
-
 
   void OnException() noexcept {
     try {
@@ -242,8 +241,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   void StartRead() {
     if (reading_ || closed_ || peer_done_sending_) return;
     reading_ = true;
-    socket_.async_read_some(asio::buffer(read_buffer_),
-                            Guarded([this](error_code ec, std::size_t bytes) { OnRead(ec, bytes); }));
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        Guarded([this](error_code ec, std::size_t bytes) { OnRead(ec, bytes); }));
   }
 
   void OnRead(error_code ec, std::size_t bytes) {
@@ -439,11 +439,10 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         std::move(fixes), kSource,
         [self = shared_from_this(), ticket](std::vector<FixOutcome> outcomes) {
           // On the engine thread: hop to the connection's strand.
-          asio::post(self->executor_,
-                     self->Guarded([self = self.get(), ticket,
-                                    outcomes = std::move(outcomes)]() mutable {
-                       self->OnBatchDone(ticket, std::move(outcomes));
-                     }));
+          asio::post(self->executor_, self->Guarded([self = self.get(), ticket,
+                                                     outcomes = std::move(outcomes)]() mutable {
+            self->OnBatchDone(ticket, std::move(outcomes));
+          }));
         });
     if (taken) {
       waiting_batch_.reset();

@@ -45,13 +45,12 @@
 #ifndef STAYAWAY_INGEST_TCP_SERVER_H_
 #define STAYAWAY_INGEST_TCP_SERVER_H_
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "base/status.h"
 #include "ingest/connection_admission.h"

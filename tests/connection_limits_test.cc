@@ -197,8 +197,8 @@ TEST(ConnectionLimits, IdleUnauthenticatedConnectionsDoNotLockOutTheOperatorOrAG
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
   tools::DaemonClient gateway;  // connected before the attack
   ASSERT_TRUE(ConnectAndAuthenticate(gateway, daemon.ingest()).ok());
-  const uint16_t ingest_port = static_cast<uint16_t>(
-      std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
+  const uint16_t ingest_port =
+      static_cast<uint16_t>(std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
 
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<Socket>> idle;
@@ -226,11 +226,10 @@ TEST(ConnectionLimits, AtTheTotalLimitTheOldestUnauthenticatedMakesRoomNotAnAuth
   if (!RaiseDescriptorLimit(2048)) GTEST_SKIP() << "cannot raise RLIMIT_NOFILE";
   // Per-address and unauthenticated limits out of the way: only the total is left.
   Daemon daemon({"--http-max-connections", "40", "--ingest-max-connections", "40",
-                 "--max-unauthenticated", "100000", "--max-unauthenticated-per-address",
-                 "100000"});
+                 "--max-unauthenticated", "100000", "--max-unauthenticated-per-address", "100000"});
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
-  const uint16_t ingest_port = static_cast<uint16_t>(
-      std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
+  const uint16_t ingest_port =
+      static_cast<uint16_t>(std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
   std::vector<std::unique_ptr<tools::DaemonClient>> gateways(10);
   for (auto& gateway : gateways) {
     gateway = std::make_unique<tools::DaemonClient>();
@@ -249,7 +248,8 @@ TEST(ConnectionLimits, AtTheTotalLimitTheOldestUnauthenticatedMakesRoomNotAnAuth
   // Everyone who authenticated is still served on the connection he had.
   uint64_t seq = 1;
   for (auto& gateway : gateways) EXPECT_TRUE(SendsAFix(*gateway, seq++));
-  for (auto& operator_socket : operators) EXPECT_EQ(operator_socket->KeepAliveGet("/v1/alerts"), 200);
+  for (auto& operator_socket : operators)
+    EXPECT_EQ(operator_socket->KeepAliveGet("/v1/alerts"), 200);
   // And newcomers get in.
   EXPECT_EQ(Http(daemon.http(), "GET", "/v1/alerts").status, 200);
   tools::DaemonClient late_gateway;
@@ -264,8 +264,8 @@ TEST(ConnectionLimits, AtTheTotalLimitTheOldestUnauthenticatedMakesRoomNotAnAuth
 TEST(ConnectionLimits, AConnectionThatDoesNotAuthenticateInTimeIsClosed) {
   Daemon daemon({"--auth-timeout", "300ms"});
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
-  const uint16_t ingest_port = static_cast<uint16_t>(
-      std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
+  const uint16_t ingest_port =
+      static_cast<uint16_t>(std::stoi(daemon.ingest().substr(daemon.ingest().find(':') + 1)));
 
   const auto started = std::chrono::steady_clock::now();
   Socket idle_tcp(ingest_port);
