@@ -557,5 +557,22 @@ TEST_F(TcpIngestServerTest, AFrameTrickledByteByByteDoesNotKeepTheConnectionAliv
       << Metrics();
 }
 
+TEST_F(TcpIngestServerTest, AnUnauthenticatedConnectionIsClosedAtTheAuthDeadline) {
+  ingest::TcpIngestOptions options;
+  options.limits.auth_timeout = 200ms;
+  StartServer(options);
+  Client silent(server_->port());
+  Client authenticated(server_->port(), token_);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(silent.ServerCloses());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_TRUE(Eventually([&] {
+    return MetricsHave("stayaway_fixes_rejected_total{source=\"tcp\",reason=\"auth_timeout\"} 1");
+  })) << Metrics();
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(authenticated.Send(Batch(1, {})));
+  EXPECT_TRUE(authenticated.Receive().has_value());
+}
+
 }  // namespace
 }  // namespace stayaway
