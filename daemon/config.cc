@@ -1,15 +1,32 @@
 #include "daemon/config.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace stayaway::daemon {
 namespace {
+
+// A connection limit: a whole number from 1 to 1,000,000.
+std::optional<uint32_t> ParseLimit(int64_t value) {
+  if (value < 1 || value > 1'000'000) return std::nullopt;
+  return static_cast<uint32_t>(value);
+}
+
+// The connection-limit settings, by their TOML name (the flags are --NAME with '-' for
+// '_'); null when `name` is none of them.
+uint32_t* LimitSetting(std::string_view name, DaemonConfig* config) {
+  if (name == "max_unauthenticated") return &config->max_unauthenticated;
+  if (name == "max_unauthenticated_per_address") return &config->max_unauthenticated_per_address;
+  if (name == "ingest_max_connections") return &config->ingest_max_connections;
+  if (name == "http_max_connections") return &config->http_max_connections;
+  return nullptr;
+}
 
 StatusOr<uint16_t> ParsePort(std::string_view text, std::string_view what) {
   unsigned value = 0;
@@ -21,25 +38,60 @@ StatusOr<uint16_t> ParsePort(std::string_view text, std::string_view what) {
   return static_cast<uint16_t>(value);
 }
 
-// "90s", "15m", "12h", "400d" or "0" in milliseconds; nullopt when it is none of these.
+// "250ms", "90s", "15m", "12h", "400d" or "0" in milliseconds; nullopt when it is none of
+// these.
 std::optional<int64_t> ParseDuration(std::string_view text) {
   if (text == "0") return 0;
   if (text.size() < 2) return std::nullopt;
   int64_t unit_ms = 0;
-  switch (text.back()) {
-    case 's': unit_ms = 1000; break;
-    case 'm': unit_ms = 60'000; break;
-    case 'h': unit_ms = 3'600'000; break;
-    case 'd': unit_ms = 86'400'000; break;
-    default: return std::nullopt;
+  std::string_view digits = text.substr(0, text.size() - 1);
+  if (text.ends_with("ms")) {
+    unit_ms = 1;
+    digits.remove_suffix(1);
+  } else {
+    switch (text.back()) {
+      case 's':
+        unit_ms = 1000;
+        break;
+      case 'm':
+        unit_ms = 60'000;
+        break;
+      case 'h':
+        unit_ms = 3'600'000;
+        break;
+      case 'd':
+        unit_ms = 86'400'000;
+        break;
+      default:
+        return std::nullopt;
+    }
   }
+  if (digits.empty()) return std::nullopt;
   int64_t count = 0;
-  for (char c : text.substr(0, text.size() - 1)) {
+  for (char c : digits) {
     if (c < '0' || c > '9' || count > 1'000'000) return std::nullopt;
     count = count * 10 + (c - '0');
   }
   return count * unit_ms;
 }
+
+// An auth timeout: a duration from 1 ms to 10 minutes.
+std::optional<int64_t> ParseAuthTimeout(std::string_view text) {
+  const std::optional<int64_t> ms = ParseDuration(text);
+  if (!ms || *ms < 1 || *ms > 600'000) return std::nullopt;
+  return ms;
+}
+
+// "--http-max-connections" -> "http_max_connections".
+std::string SettingOfFlag(std::string_view flag) {
+  if (!flag.starts_with("--")) return {};
+  std::string name(flag.substr(2));
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+constexpr std::string_view kAuthTimeoutForm =
+    " must be a duration from 1ms to 10m, such as \"10s\" or \"500ms\"";
 
 }  // namespace
 
@@ -121,6 +173,26 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       }
       if (config->tls_certificate.empty() != config->tls_private_key.empty()) {
         return InvalidArgument(where + " needs both certificate and private_key");
+      }
+    } else if (name == "connections") {
+      const toml::table* connections = node.as_table();
+      if (connections == nullptr) return InvalidArgument(where + " must be a table");
+      for (const auto& [limit_key, limit_node] : *connections) {
+        const std::string_view field = limit_key.str();
+        const std::string at = where + "." + std::string(field);
+        if (field == "auth_timeout") {
+          const auto text = limit_node.value<std::string>();
+          const std::optional<int64_t> ms = text ? ParseAuthTimeout(*text) : std::nullopt;
+          if (!ms) return InvalidArgument(at + std::string(kAuthTimeoutForm));
+          config->auth_timeout_ms = *ms;
+        } else if (uint32_t* setting = LimitSetting(field, config)) {
+          const auto value = limit_node.value<int64_t>();
+          const std::optional<uint32_t> limit = value ? ParseLimit(*value) : std::nullopt;
+          if (!limit) return InvalidArgument(at + " must be a number from 1 to 1000000");
+          *setting = *limit;
+        } else {
+          return InvalidArgument(at + " is not a known setting");
+        }
       }
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
@@ -204,6 +276,19 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       (flag == "--ingest-port" ? config.ingest_port
                                : flag == "--http-port" ? config.http_port : config.osmand_port) =
           *port;
+    } else if (flag == "--auth-timeout") {
+      const std::optional<int64_t> ms = ParseAuthTimeout(*value);
+      if (!ms) return InvalidArgument(std::string(flag) + std::string(kAuthTimeoutForm));
+      config.auth_timeout_ms = *ms;
+    } else if (uint32_t* setting = LimitSetting(SettingOfFlag(flag), &config)) {
+      int64_t number = 0;
+      const auto [end, error] =
+          std::from_chars(value->data(), value->data() + value->size(), number);
+      const std::optional<uint32_t> limit =
+          error == std::errc() && end == value->data() + value->size() ? ParseLimit(number)
+                                                                       : std::nullopt;
+      if (!limit) return InvalidArgument(std::string(flag) + " must be a number from 1 to 1000000");
+      *setting = *limit;
     } else {
       return InvalidArgument("unknown flag " + std::string(flag));
     }
@@ -217,6 +302,9 @@ std::string DaemonUsage() {
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE]\n"
+         "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
+         "                 [--max-unauthenticated-per-address N]\n"
+         "                 [--ingest-max-connections N] [--http-max-connections N]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
@@ -233,6 +321,13 @@ std::string DaemonUsage() {
          "comes from --bootstrap-admin-token-file FILE or the STAYAWAY_ADMIN_TOKEN\n"
          "environment variable (at least 20 characters); that admin issues the others\n"
          "(POST /v1/credentials). Without any credential every request is refused.\n"
+         "Connections (per port; also a [connections] table): one that has not\n"
+         "authenticated within --auth-timeout (default 10s) is closed; at most\n"
+         "--max-unauthenticated (512) unauthenticated connections, and\n"
+         "--max-unauthenticated-per-address (64) from one address: a new one closes the\n"
+         "oldest; --ingest-max-connections (4096) and --http-max-connections (1024, also\n"
+         "the OsmAnd port) open in all, where authenticated connections are never closed\n"
+         "to make room.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -70,6 +70,24 @@ struct DaemonConfig {
   std::string tls_private_key;
   std::string tls_client_ca;
   bool tls_osmand = true;
+  // Connection limits, per port (ingest/connection_admission.h), in the [connections]
+  // table or as flags:
+  //   auth_timeout = "10s"       --auth-timeout: a connection that has not authenticated
+  //                              within this of its accept is closed (units ms, s, m)
+  //   max_unauthenticated = 512  --max-unauthenticated: unauthenticated connections at
+  //                              most; a new one closes the oldest
+  //   max_unauthenticated_per_address = 64   --max-unauthenticated-per-address: the same,
+  //                              counted per client address
+  //   ingest_max_connections = 4096   --ingest-max-connections: open on the ingest port
+  //   http_max_connections = 1024     --http-max-connections: open on the HTTP port, and
+  //                              on the OsmAnd port
+  // At a limit the oldest unauthenticated connection makes room; authenticated ones are
+  // never closed for room, and a new connection is refused only when all are authenticated.
+  int64_t auth_timeout_ms = 10'000;
+  uint32_t max_unauthenticated = 512;
+  uint32_t max_unauthenticated_per_address = 64;
+  uint32_t ingest_max_connections = 4096;
+  uint32_t http_max_connections = 1024;
   // A file holding the bootstrap admin's token (--bootstrap-admin-token-file; flag only,
   // never in the TOML file, which is often world-readable). The environment variable
   // STAYAWAY_ADMIN_TOKEN does the same when this is empty.

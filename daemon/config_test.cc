@@ -98,6 +98,51 @@ TEST(DaemonConfig, TlsTableNamesItsFiles) {
   EXPECT_NE(typo.message().find("tls.certificat"), std::string::npos) << typo.ToString();
 }
 
+TEST(DaemonConfig, ConnectionLimitsComeFromTheTableOrFlags) {
+  auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->auth_timeout_ms, 10'000);
+  EXPECT_EQ(defaults->max_unauthenticated, 512u);
+  EXPECT_EQ(defaults->max_unauthenticated_per_address, 64u);
+  EXPECT_EQ(defaults->ingest_max_connections, 4096u);
+  EXPECT_EQ(defaults->http_max_connections, 1024u);
+
+  DaemonConfig config;
+  ASSERT_TRUE(ApplyToml("[connections]\nauth_timeout = \"2s\"\nmax_unauthenticated = 100\n"
+                        "max_unauthenticated_per_address = 8\ningest_max_connections = 300\n"
+                        "http_max_connections = 200\n",
+                        "t.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.auth_timeout_ms, 2'000);
+  EXPECT_EQ(config.max_unauthenticated, 100u);
+  EXPECT_EQ(config.max_unauthenticated_per_address, 8u);
+  EXPECT_EQ(config.ingest_max_connections, 300u);
+  EXPECT_EQ(config.http_max_connections, 200u);
+
+  auto flags = Parse({"--auth-timeout", "250ms", "--max-unauthenticated-per-address=3",
+                      "--http-max-connections", "50"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->auth_timeout_ms, 250);
+  EXPECT_EQ(flags->max_unauthenticated_per_address, 3u);
+  EXPECT_EQ(flags->http_max_connections, 50u);
+
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--auth-timeout", "0"},
+                                                  {"--auth-timeout", "ms"},
+                                                  {"--auth-timeout", "11m"},
+                                                  {"--max-unauthenticated", "0"},
+                                                  {"--http-max-connections", "x"},
+                                                  {"--ingest-max-connections", "-1"}}) {
+    auto refused = Parse(bad);
+    ASSERT_FALSE(refused.ok()) << bad[0] << " " << bad[1];
+    EXPECT_NE(refused.status().message().find(bad[0]), std::string::npos)
+        << refused.status().message();
+  }
+  DaemonConfig unchanged;
+  EXPECT_FALSE(ApplyToml("[connections]\nmax_open = 3\n", "t.toml", &unchanged).ok());
+  EXPECT_FALSE(ApplyToml("[connections]\nauth_timeout = 10\n", "t.toml", &unchanged).ok());
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

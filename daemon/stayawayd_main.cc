@@ -1,23 +1,25 @@
 // stayawayd: the monitoring-centre daemon. Wires the core (engine thread, event log,
 // alerts, metrics) to its network front ends: Protobuf/TCP ingest and subscriptions, the
 // HTTP API, and the OsmAnd port for phone apps. See config.h for settings and ports.
+#include <google/protobuf/util/json_util.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <google/protobuf/util/json_util.h>
-#include <pthread.h>
-#include <sys/stat.h>
-
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -42,6 +44,24 @@ namespace stayaway::daemon {
 namespace {
 
 namespace asio = boost::asio;
+
+// Every connection holds a file descriptor: raise the soft limit towards what the
+// connection limits need (plus room for the journal, snapshots and the rest), as far as
+// the hard limit allows, and say so when it falls short.
+void RaiseDescriptorLimit(uint64_t connections) {
+  const rlim_t wanted = static_cast<rlim_t>(connections + 256);
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    Log(LogLevel::kWarning,
+        "the file descriptor limit is below what the connection limits need; when it runs "
+        "out, the oldest unauthenticated connection is closed for each new one",
+        {{"limit", std::to_string(limit.rlim_cur)}, {"wanted", std::to_string(wanted)}});
+  }
+}
 
 // Writes DATA_DIR/engine_config.json on the first start; later starts must match it.
 Status PinEngineConfig(const std::string& data_dir, const v1::EngineConfig& engine) {
@@ -229,8 +249,20 @@ int Run(const DaemonConfig& config) {
     webhooks.back()->Start();
   }
 
+  // Connection limits (config.h): the same for every port but the total.
+  ingest::ConnectionLimits limits;
+  limits.auth_timeout = std::chrono::milliseconds(config.auth_timeout_ms);
+  limits.max_unauthenticated = config.max_unauthenticated;
+  limits.max_unauthenticated_per_address = config.max_unauthenticated_per_address;
+  ingest::ConnectionLimits ingest_limits = limits;
+  ingest_limits.max_connections = config.ingest_max_connections;
+  ingest::ConnectionLimits http_limits = limits;
+  http_limits.max_connections = config.http_max_connections;
+  RaiseDescriptorLimit(config.ingest_max_connections + 2ull * config.http_max_connections);
+
   ingest::TcpIngestOptions tcp_options;
   tcp_options.tls = ingest_tls;
+  tcp_options.limits = ingest_limits;
   ingest::TcpIngestServer tcp(io, core, {address, config.ingest_port}, tcp_options);
   if (Status s = tcp.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot listen for ingest", {{"error", s.message()}});
@@ -245,10 +277,12 @@ int Run(const DaemonConfig& config) {
     ingest::HttpServerOptions http_options;
     http_options.on_refused = api.refusal_counter();
     http_options.tls = tls;
+    http_options.limits = http_limits;
     http.emplace(io, asio::ip::tcp::endpoint{address, config.http_port}, api.handler(),
                  http_options);
     ingest::HttpServerOptions osmand_options;
     osmand_options.max_body_bytes = 64 * 1024;
+    osmand_options.limits = http_limits;
     if (config.tls_osmand) osmand_options.tls = tls;
     osmand_options.on_refused = [&core](std::string_view code) {
       core.CountRejected("osmand", code);
@@ -300,15 +334,32 @@ int Run(const DaemonConfig& config) {
     });
   });
 
+  // The servers let no exception out of a connection's callbacks (each has one guard that
+  // counts it and closes the connection). Should anything else ever throw on an I/O
+  // thread, it is logged and counted, and the thread goes back to work: one failed
+  // callback never ends the process.
+  const auto run_io = [&io, &core] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& error) {
+        Log(LogLevel::kError, "a network callback failed", {{"error", error.what()}});
+      } catch (...) {
+        Log(LogLevel::kError, "a network callback failed", {{"error", "unknown exception"}});
+      }
+      core.CountRejected("daemon", "internal_error");
+    }
+  };
   std::vector<std::thread> workers;
   const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   for (unsigned i = 1; i < threads; ++i) {
-    workers.emplace_back([&io, i] {
+    workers.emplace_back([&run_io, i] {
       ::pthread_setname_np(::pthread_self(), ("sa-io-" + std::to_string(i)).c_str());
-      io.run();
+      run_io();
     });
   }
-  io.run();
+  run_io();
   for (std::thread& worker : workers) worker.join();
   if (stopper.joinable()) stopper.join();
   Log(LogLevel::kInfo, "stopped");

@@ -217,7 +217,15 @@ HttpApi::HttpApi(MonitoringService& service, HttpApiOptions options)
 HttpApi::~HttpApi() { slow_lane_.join(); }
 
 void HttpApi::OffTheIoThread(std::function<void()> work) {
-  asio::post(slow_lane_, std::move(work));
+  // An exception out of a thread pool's thread would end the process: count it instead.
+  // The request's responder goes with the work, which closes its connection.
+  asio::post(slow_lane_, [service = service_, work = std::move(work)] {
+    try {
+      work();
+    } catch (...) {
+      service->CountRejected(kSource, "internal_error");
+    }
+  });
 }
 
 
@@ -466,6 +474,7 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
     ctx->responder.Send(std::move(response));
     return false;
   }
+  ctx->responder.MarkAuthenticated();  // the connection is no longer held to auth_timeout
   ctx->principal = std::move(principal);
   return true;
 }

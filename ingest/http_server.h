@@ -16,11 +16,26 @@
 //   - a body over max_body_bytes: 413 payload_too_large, then close;
 //   - headers over max_header_bytes: 431 header_too_large, then close;
 //   - malformed HTTP: 400 bad_request, then close;
+//   - headers, a chunk-size line or chunked trailers that do not fit in max_header_bytes:
+//     431 header_too_large, then close;
 //   - a request not complete within read_timeout (slow loris): the connection is closed
 //     ("timeout"; an idle keep-alive connection simply closes, uncounted);
-//   - more than max_connections open: 503 too_many_connections, then close;
+//   - a connection that has not authenticated within limits.auth_timeout of its accept:
+//     closed ("auth_timeout"; a request being answered is answered first);
+//   - too many unauthenticated connections (limits, connection_admission.h): the oldest
+//     unauthenticated one is closed to make room ("evicted_unauthenticated");
+//   - limits.max_connections open and every one authenticated: 503 too_many_connections,
+//     then close;
 //   - with TLS, a handshake that fails or does not finish within read_timeout: closed
 //     ("tls_handshake").
+// A connection authenticates when the handler calls HttpResponder::MarkAuthenticated (the
+// request carried a known credential); the server itself knows nothing of credentials.
+//
+// No exception escapes a connection: every callback of a connection (completions, posted
+// work, the handler, the stream callbacks) runs through one guard that catches whatever
+// is thrown, counts it ("internal_error"), answers 500 when a request is still unanswered
+// and closes the connection. The request parser runs in the server's own read loop, inside
+// that guard, on a buffer bounded by max_header_bytes.
 //
 // Handlers answer asynchronously: the HttpResponder may be kept and used later from any
 // thread (e.g. once the engine has applied a batch). Exactly one of Send or StartStream
@@ -51,6 +66,7 @@
 #include <string_view>
 
 #include "base/json_quote.h"  // JsonQuote, for hand-built JSON bodies
+#include "ingest/connection_admission.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -75,11 +91,14 @@ struct HttpServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   // Time allowed for one response (or one streamed chunk) to be written. Default: 30 s.
   std::chrono::milliseconds write_timeout{30'000};
-  // Open connections beyond this get 503 and are closed. Default: 1024.
-  std::size_t max_connections = 1024;
+  // Open and unauthenticated connections at most, and the time allowed to authenticate
+  // (connection_admission.h). Defaults: 1024 open, 512 unauthenticated, 64 unauthenticated
+  // per client address, 10 s.
+  ConnectionLimits limits;
   // Called (on a connection's strand) with the code of every refusal the server makes on
   // its own: "payload_too_large", "header_too_large", "bad_request", "timeout",
-  // "too_many_connections". The daemon counts them in metrics.
+  // "too_many_connections", "auth_timeout", "evicted_unauthenticated", "tls_handshake",
+  // "internal_error". The daemon counts them in metrics.
   std::function<void(std::string_view code)> on_refused;
 };
 
@@ -132,6 +151,9 @@ class HttpResponder {
   boost::asio::any_io_executor executor() const;
   // The client's address and port ("192.0.2.7:51234"), for logs.
   const std::string& remote() const;
+  // Tells the server that this request carried a known credential: the connection is
+  // authenticated from now on (no auth_timeout, never evicted for room). Any thread.
+  void MarkAuthenticated() const;
 
  private:
   friend class HttpConnection;

@@ -79,6 +79,7 @@ void OsmAndEndpoint::Handle(HttpRequest request, HttpResponder responder) {
                                      "Authorization: Bearer TOKEN"));
     return;
   }
+  responder.MarkAuthenticated();  // the connection is no longer held to auth_timeout
   StatusOr<v1::Fix> fix = InvalidArgument("unsupported method: use GET or POST");
   if (shared->method() == http::verb::get) {
     fix = ParseOsmAndQuery(target);

@@ -91,17 +91,20 @@ struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
         service(monitoring),
         endpoint(bind_to),
         options(opts),
+        admission(opts.limits),
         acceptor(asio::make_strand(io_context)) {}
 
   void Accept();
   void Admit(tcp::socket socket);
   void Stop();
   void Forget(uint64_t session_id);
+  void Evict(const std::vector<uint64_t>& session_ids);
 
   asio::io_context& io;
   MonitoringService& service;
   const tcp::endpoint endpoint;
   const TcpIngestOptions options;
+  ConnectionAdmission admission;
   tcp::acceptor acceptor;  // used on its own strand only (after Start)
   std::atomic<uint16_t> port{0};
   std::atomic<bool> stopping{false};
@@ -114,6 +117,21 @@ struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
 // One connection. Every member function runs on the connection's strand (executor_);
 // the engine's callbacks reach it only by posting there.
 class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
+  // Every callback of this session is wrapped here: the wrapper keeps the session alive
+  // until it has run, and nothing it throws gets past it. This is the one place that stands
+  // between a connection's code and the io_context's threads: what is thrown is counted
+  // ("internal_error") and closes this connection, never the process.
+  template <class F>
+  auto Guarded(F f) {
+    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
+      try {
+        f(std::forward<decltype(args)>(args)...);
+      } catch (...) {
+        self->OnException();
+      }
+    };
+  }
+
  public:
   Session(std::shared_ptr<Shared> shared, uint64_t id, tcp::socket socket)
       : shared_(std::move(shared)),
@@ -128,10 +146,18 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         reader_(options_.max_frame_bytes) {}
 
   void Start() {
-    asio::post(executor_, [self = shared_from_this()] { self->Begin(); });
+    asio::post(executor_, Guarded([this] { Begin(); }));
   }
   void RequestClose() {
-    asio::post(executor_, [self = shared_from_this()] { self->Close(); });
+    asio::post(executor_, Guarded([this] { Close(); }));
+  }
+  // This unauthenticated connection lost its place to a newer one (connection_admission.h).
+  void Evict() {
+    asio::post(executor_, Guarded([this] {
+                 if (closed_) return;
+                 service_.CountRejected(kSource, "evicted_unauthenticated");
+                 Close();
+               }));
   }
 
  private:
@@ -146,25 +172,41 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     std::vector<std::size_t> submitted;  // positions of the fixes handed to the engine
   };
 
+  void OnException() noexcept {
+    try {
+      service_.CountRejected(kSource, "internal_error");
+    } catch (...) {
+    }
+    try {
+      Close();
+    } catch (...) {
+      closed_ = true;
+      error_code ignored;
+      socket_.next_layer().close(ignored);
+      shared_->Forget(id_);
+    }
+  }
+
   void Begin() {
     if (closed_) return;  // Stop() got here first
     last_activity_ = Clock::now();
-    ArmTimer(options_.idle_timeout);
+    auth_deadline_ = last_activity_ + options_.limits.auth_timeout;
+    ArmTimer(std::min<Clock::duration>(options_.idle_timeout, options_.limits.auth_timeout));
     if (!socket_.is_tls()) {
       ProcessFrames();
       return;
     }
-    // The idle timer also bounds the handshake: a client that never finishes it goes.
-    socket_.async_handshake([self = shared_from_this()](error_code ec) {
-      if (self->closed_) return;
+    // The auth deadline also bounds the handshake: a client that never finishes it goes.
+    socket_.async_handshake(Guarded([this](error_code ec) {
+      if (closed_) return;
       if (ec) {
-        self->service_.CountRejected(kSource, "tls_handshake");
-        self->Close();
+        service_.CountRejected(kSource, "tls_handshake");
+        Close();
         return;
       }
-      self->last_activity_ = Clock::now();
-      self->ProcessFrames();
-    });
+      last_activity_ = Clock::now();
+      ProcessFrames();
+    }));
   }
 
   // ---- reading -------------------------------------------------------------------
@@ -200,10 +242,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   void StartRead() {
     if (reading_ || closed_ || peer_done_sending_) return;
     reading_ = true;
-    socket_.async_read_some(asio::buffer(read_buffer_),
-                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
-                              self->OnRead(ec, bytes);
-                            });
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        Guarded([this](error_code ec, std::size_t bytes) { OnRead(ec, bytes); }));
   }
 
   void OnRead(error_code ec, std::size_t bytes) {
@@ -294,6 +335,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
                            authenticate.token().empty() ? "an empty token" : "an unknown token");
       return;
     }
+    // No longer evicted to make room, nor held to the auth deadline. (False: evicted a
+    // moment ago; the close is on its way.)
+    shared_->admission.MarkAuthenticated(id_);
     withhold_protected_ = !access::SeesEventsWhole(*principal_);
     v1::ServerFrame frame;
     v1::Authenticated* who = frame.mutable_authenticated();
@@ -402,10 +446,10 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         std::move(fixes), kSource,
         [self = shared_from_this(), ticket](std::vector<FixOutcome> outcomes) {
           // On the engine thread: hop to the connection's strand.
-          asio::post(self->executor_,
-                     [self, ticket, outcomes = std::move(outcomes)]() mutable {
-                       self->OnBatchDone(ticket, std::move(outcomes));
-                     });
+          asio::post(self->executor_, self->Guarded([self = self.get(), ticket,
+                                                     outcomes = std::move(outcomes)]() mutable {
+            self->OnBatchDone(ticket, std::move(outcomes));
+          }));
         });
     if (taken) {
       waiting_batch_.reset();
@@ -414,11 +458,11 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     }
     retry_timer_.expires_after(retry_backoff_);
     retry_backoff_ = std::min(retry_backoff_ * 2, options_.max_retry_backoff);
-    retry_timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (ec || self->closed_) return;
-      self->SubmitWaitingBatch();
-      if (!self->waiting_batch_) self->ProcessFrames();
-    });
+    retry_timer_.async_wait(Guarded([this](error_code ec) {
+      if (ec || closed_) return;
+      SubmitWaitingBatch();
+      if (!waiting_batch_) ProcessFrames();
+    }));
   }
 
   void OnBatchDone(uint64_t ticket, std::vector<FixOutcome> outcomes) {
@@ -468,7 +512,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
           if (wake_pending->exchange(true)) return;
           asio::post(executor, [weak, wake_pending] {
             wake_pending->store(false);
-            if (auto self = weak.lock()) self->Flush();
+            if (auto self = weak.lock()) self->Guarded([self = self.get()] { self->Flush(); })();
           });
         });
     ReportLag();
@@ -543,9 +587,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     write_has_events_ = events;
     write_in_progress_ = true;
     asio::async_write(socket_, asio::buffer(writing_),
-                      [self = shared_from_this()](error_code ec, std::size_t) {
-                        self->OnWritten(ec);
-                      });
+                      Guarded([this](error_code ec, std::size_t) { OnWritten(ec); }));
   }
 
   void OnWritten(error_code ec) {
@@ -598,9 +640,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   void ArmTimer(Clock::duration after) {
     idle_timer_.expires_after(after);
-    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (!ec) self->OnTimer();
-    });
+    idle_timer_.async_wait(Guarded([this](error_code ec) {
+      if (!ec) OnTimer();
+    }));
   }
 
   void OnTimer() {
@@ -614,6 +656,13 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       }
       return;
     }
+    if (principal_ == nullptr) {  // not authenticated in time: no more waiting
+      if (now >= auth_deadline_) {
+        service_.CountRejected(kSource, "auth_timeout");
+        Close();
+        return;
+      }
+    }
     // Silence is not the client's fault while the engine has its batch, or while a
     // subscriber simply has no new events to receive.
     const bool waiting_on_us = batches_in_engine_ > 0 || waiting_batch_.has_value() ||
@@ -625,7 +674,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       Close();
       return;
     }
-    ArmTimer(deadline - now);
+    ArmTimer((principal_ == nullptr ? std::min(deadline, auth_deadline_) : deadline) - now);
   }
 
   void Close() {
@@ -656,6 +705,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   bool closed_ = false;
   Clock::time_point last_activity_;
+  Clock::time_point auth_deadline_;  // closed then unless authenticated
   const std::string remote_;  // the peer's address, for logs
   // Who the connection speaks as, once its Authenticate frame was accepted.
   std::shared_ptr<const access::Principal> principal_;
@@ -702,6 +752,12 @@ void TcpIngestServer::Shared::Accept() {
       asio::make_strand(io), [self = shared_from_this()](error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || self->stopping) return;
         if (ec) {
+          if (ec == asio::error::no_descriptors) {
+            // Out of file descriptors: the oldest unauthenticated connection gives its up.
+            if (const auto oldest = self->admission.EvictOldestUnauthenticated()) {
+              self->Evict({*oldest});
+            }
+          }
           auto timer = std::make_shared<asio::steady_timer>(self->acceptor.get_executor(),
                                                             kAcceptRetryDelay);
           timer->async_wait([self, timer](error_code) {
@@ -709,34 +765,54 @@ void TcpIngestServer::Shared::Accept() {
           });
           return;
         }
-        // Acks and events are small frames; with Nagle's algorithm an ack waits for the
-        // client's next frame or its delayed ACK (up to 40 ms) whenever the previous one
-        // is unacknowledged. Measured by `stayaway loadgen`: ack p50 10 ms at 100
-        // batches/s with it, about 1 ms without.
-        error_code no_delay_error;
-        socket.set_option(tcp::no_delay(true), no_delay_error);
-        self->Admit(std::move(socket));
+        try {
+          // Acks and events are small frames; with Nagle's algorithm an ack waits for the
+          // client's next frame or its delayed ACK (up to 40 ms) whenever the previous one
+          // is unacknowledged. Measured by `stayaway loadgen`: ack p50 10 ms at 100
+          // batches/s with it, about 1 ms without.
+          error_code no_delay_error;
+          socket.set_option(tcp::no_delay(true), no_delay_error);
+          self->Admit(std::move(socket));
+        } catch (...) {
+          // Out of memory, say: this connection is lost (its socket closes), not the server.
+          self->service.CountRejected(kSource, "internal_error");
+        }
         self->Accept();
       });
 }
 
 void TcpIngestServer::Shared::Admit(tcp::socket socket) {
+  error_code ignored;
+  const std::string address = socket.remote_endpoint(ignored).address().to_string();
   std::shared_ptr<Session> session;
+  ConnectionAdmission::Decision decision;
   {
     std::lock_guard lock(mu);
-    if (sessions.size() < options.max_connections) {
-      const uint64_t id = next_session_id++;
+    const uint64_t id = next_session_id++;
+    decision = admission.Admit(id, address);
+    if (decision.admitted) {
       session = std::make_shared<Session>(shared_from_this(), id, std::move(socket));
       sessions.emplace(id, session);
     }
   }
+  Evict(decision.evicted);
   if (!session) {
     service.CountRejected(kSource, "too_many_connections");
-    error_code ignored;
     socket.close(ignored);
     return;
   }
   session->Start();
+}
+
+void TcpIngestServer::Shared::Evict(const std::vector<uint64_t>& session_ids) {
+  for (uint64_t id : session_ids) {
+    std::shared_ptr<Session> session;
+    {
+      std::lock_guard lock(mu);
+      if (const auto it = sessions.find(id); it != sessions.end()) session = it->second.lock();
+    }
+    if (session) session->Evict();
+  }
 }
 
 void TcpIngestServer::Shared::Stop() {
@@ -756,6 +832,7 @@ void TcpIngestServer::Shared::Stop() {
 }
 
 void TcpIngestServer::Shared::Forget(uint64_t session_id) {
+  admission.Remove(session_id);
   std::lock_guard lock(mu);
   sessions.erase(session_id);
 }

@@ -25,7 +25,9 @@
 // bytes are not a ClientFrame, or a batch over max_fixes_per_batch, gets an ErrorFrame and
 // the connection carries on; a frame over max_frame_bytes or with a malformed length gets
 // an ErrorFrame and the connection is closed, since the stream cannot be resynchronised.
-// Whatever was acknowledged before an error stays in the engine.
+// Whatever was acknowledged before an error stays in the engine. No exception escapes a
+// connection: every callback of a session runs through one guard that counts what is
+// thrown ("internal_error") and closes that connection.
 //
 //   TcpIngestServer server(io, core, {boost::asio::ip::make_address("127.0.0.1"), 7100});
 //   if (Status started = server.Start(); !started.ok()) ...;
@@ -45,15 +47,15 @@
 #ifndef STAYAWAY_INGEST_TCP_SERVER_H_
 #define STAYAWAY_INGEST_TCP_SERVER_H_
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include "base/status.h"
+#include "ingest/connection_admission.h"
 #include "ingest/frame_codec.h"
 #include "ingest/monitoring_service.h"
 
@@ -71,12 +73,19 @@ struct TcpIngestOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   // Largest batch accepted; a larger one is refused whole with "too_many_fixes".
   std::size_t max_fixes_per_batch = 10000;
-  // A connection that completes no frame and reads nothing for this long is closed
-  // (slow-loris protection: trickling bytes of a frame does not count). Time spent
+  // An authenticated connection that completes no frame and reads nothing for this long is
+  // closed (slow-loris protection: trickling bytes of a frame does not count). Time spent
   // waiting on the engine, and a subscriber waiting for new events, do not count.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
-  // Connections beyond this are closed as soon as they are accepted.
-  std::size_t max_connections = 4096;
+  // Open and unauthenticated connections at most, and the time allowed to authenticate
+  // (connection_admission.h): a connection that has sent no accepted authenticate frame
+  // within limits.auth_timeout of its accept (TLS handshake included) is closed
+  // ("auth_timeout"); too many unauthenticated connections, in all or from one address,
+  // close the oldest of them ("evicted_unauthenticated"); past max_connections with every
+  // connection authenticated, a new one is closed as soon as it is accepted
+  // ("too_many_connections"). Defaults: 4096 open, 512 unauthenticated, 64
+  // unauthenticated per client address, 10 s.
+  ConnectionLimits limits{.max_connections = 4096};
   // Frames read but not yet answered; past this the connection is not read until replies
   // have been written (a client that never reads its acks stops being read).
   std::size_t max_batches_in_flight = 16;

@@ -661,7 +661,7 @@ class HttpApiSlowClientTest : public HttpApiTest {
   static HttpServerOptions MakeServerOptions() {
     HttpServerOptions options;
     options.read_timeout = 1s;  // generous: the partial request must arrive in time
-    options.max_connections = 3;
+    options.limits.max_connections = 3;
     return options;
   }
 };
@@ -677,18 +677,33 @@ TEST_F(HttpApiSlowClientTest, ARequestTrickledTooSlowlyIsCutOff) {
   EXPECT_TRUE(Contains(core_.MetricsText(), "timeout")) << core_.MetricsText();
 }
 
-TEST_F(HttpApiSlowClientTest, ConnectionsBeyondTheLimitAreRefused) {
+TEST_F(HttpApiSlowClientTest, ConnectionsBeyondTheLimitAreRefusedWhenAllAreAuthenticated) {
   std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<Client>(port()));
-  // Give the server a moment to accept them all.
-  for (int i = 0; i < 100 && server_->connection_count() < 3; ++i) {
-    std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<Client>(port()));
+    // A request with a credential authenticates the connection: it keeps its place.
+    ASSERT_EQ(clients.back()->Send(http::verb::get, "/v1/alerts").result(), http::status::ok);
   }
   Client extra(port());
   auto response = extra.Send(http::verb::get, "/healthz");
   EXPECT_EQ(response.result(), http::status::service_unavailable);
   EXPECT_TRUE(Contains(response.body(), "too_many_connections")) << response.body();
   EXPECT_EQ(clients[0]->Send(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(HttpApiSlowClientTest, AnIdleUnauthenticatedConnectionMakesRoomForANewOne) {
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(std::make_unique<Client>(port()));
+  for (int i = 0; i < 100 && server_->connection_count() < 3; ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  Client operator_client(port());
+  EXPECT_EQ(operator_client.Send(http::verb::get, "/v1/alerts").result(), http::status::ok);
+  EXPECT_TRUE(idle[0]->ClosedByServerWithin(3s)) << "the oldest idle connection made room";
+  for (int i = 0; i < 200 && !Contains(core_.MetricsText(), "evicted_unauthenticated"); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(Contains(core_.MetricsText(), "evicted_unauthenticated")) << core_.MetricsText();
 }
 
 // --- backpressure -------------------------------------------------------------------------------

@@ -495,7 +495,7 @@ TEST_F(TcpIngestServerTest, TwoHundredConnectionsStreamingAtOnceAreAllAcknowledg
 
 TEST_F(TcpIngestServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ingest::TcpIngestOptions options;
-  options.max_connections = 2;
+  options.limits.max_connections = 2;
   StartServer(options);
   Client first(server_->port(), token_);
   Client second(server_->port(), token_);
@@ -555,6 +555,23 @@ TEST_F(TcpIngestServerTest, AFrameTrickledByteByByteDoesNotKeepTheConnectionAliv
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   EXPECT_TRUE(MetricsHave("stayaway_fixes_rejected_total{source=\"tcp\",reason=\"idle_timeout\"} 1"))
       << Metrics();
+}
+
+TEST_F(TcpIngestServerTest, AnUnauthenticatedConnectionIsClosedAtTheAuthDeadline) {
+  ingest::TcpIngestOptions options;
+  options.limits.auth_timeout = 200ms;
+  StartServer(options);
+  Client silent(server_->port());
+  Client authenticated(server_->port(), token_);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(silent.ServerCloses());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_TRUE(Eventually([&] {
+    return MetricsHave("stayaway_fixes_rejected_total{source=\"tcp\",reason=\"auth_timeout\"} 1");
+  })) << Metrics();
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(authenticated.Send(Batch(1, {})));
+  EXPECT_TRUE(authenticated.Receive().has_value());
 }
 
 }  // namespace
