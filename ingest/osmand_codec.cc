@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/number_text.h"
 #include "base/time.h"
 #include "ingest/traccar_codec.h"
 
@@ -338,7 +339,7 @@ StatusOr<v1::Fix> DecodeJson(std::string_view body) {
     r.time = *time;
   } else if (timestamp->kind_case() == Value::kNumberValue) {
     StatusOr<TimeMs> time = EpochNumberToMs(timestamp->number_value(),
-                                            std::to_string(timestamp->number_value()));
+                                            NumberText(timestamp->number_value()));
     if (!time.ok()) return InvalidArgument("location." + time.status().message());
     r.time = *time;
   } else {

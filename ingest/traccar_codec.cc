@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "base/number_text.h"
+
 namespace stayaway::ingest {
 namespace codec {
 namespace {
@@ -290,7 +292,7 @@ Status ReadTime(const Struct& object, std::string_view key, std::optional<TimeMs
   if (value->kind_case() == Value::kNumberValue) {
     const double ms = value->number_value();
     if (std::trunc(ms) != ms || std::fabs(ms) > kMaxEpochMs) {
-      return InvalidArgument(path + ": " + std::to_string(ms) +
+      return InvalidArgument(path + ": " + NumberText(ms) +
                              " is not a time in epoch milliseconds");
     }
     *out = static_cast<TimeMs>(ms);
