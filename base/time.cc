@@ -10,7 +10,9 @@ namespace stayaway {
 namespace {
 
 // Floor division and its remainder, for negative times.
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+}
 int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
 
 struct CivilDate {
@@ -28,7 +30,8 @@ CivilDate DateOfDay(int64_t days) {
   const int64_t day_of_era = shifted - era * 146'097;  // [0, 146096]
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t month_index = (5 * day_of_year + 2) / 153;  // 0 = March
   const int day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
   const int month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
@@ -46,7 +49,8 @@ std::string FormatExpanded(TimeMs ms) {
   int n = std::snprintf(text, sizeof text, "%c%04" PRId64 "-%02d-%02dT%02d:%02d:%02d",
                         date.year < 0 ? '-' : '+', date.year < 0 ? -date.year : date.year,
                         date.month, date.day, static_cast<int>(second_of_day / 3600),
-                        static_cast<int>(second_of_day / 60 % 60), static_cast<int>(second_of_day % 60));
+                        static_cast<int>(second_of_day / 60 % 60),
+                        static_cast<int>(second_of_day % 60));
   if (millis != 0) n += std::snprintf(text + n, sizeof text - n, ".%03d", millis);
   return std::string(text, n) + "Z";
 }

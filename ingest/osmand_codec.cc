@@ -338,8 +338,8 @@ StatusOr<v1::Fix> DecodeJson(std::string_view body) {
     if (!time.ok()) return InvalidArgument("location." + time.status().message());
     r.time = *time;
   } else if (timestamp->kind_case() == Value::kNumberValue) {
-    StatusOr<TimeMs> time = EpochNumberToMs(timestamp->number_value(),
-                                            NumberText(timestamp->number_value()));
+    StatusOr<TimeMs> time =
+        EpochNumberToMs(timestamp->number_value(), NumberText(timestamp->number_value()));
     if (!time.ok()) return InvalidArgument("location." + time.status().message());
     r.time = *time;
   } else {

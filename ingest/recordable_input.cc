@@ -41,7 +41,8 @@ std::optional<InputRefusal> CheckMessage(const Message& message, const PathFrame
   const Reflection* reflection = message.GetReflection();
   if (const auto& unknown = reflection->GetUnknownFields(message); !unknown.empty()) {
     return InputRefusal{kUnknownFieldCode,
-                        PathText(path) + ": field number " + std::to_string(unknown.field(0).number()) +
+                        PathText(path) + ": field number " +
+                            std::to_string(unknown.field(0).number()) +
                             " is not in the schema of " + descriptor->full_name() +
                             "; unknown fields are refused (evidence could not show them)"};
   }
@@ -85,8 +86,8 @@ std::optional<InputRefusal> CheckRecordable(const Message& message, std::string_
 std::optional<InputRefusal> CheckRecordableInput(const v1::Input& input) {
   const Reflection* reflection = input.GetReflection();
   if (!reflection->GetUnknownFields(input).empty()) return CheckRecordable(input, "input");
-  const FieldDescriptor* held = reflection->GetOneofFieldDescriptor(
-      input, v1::Input::descriptor()->FindOneofByName("input"));
+  const FieldDescriptor* held =
+      reflection->GetOneofFieldDescriptor(input, v1::Input::descriptor()->FindOneofByName("input"));
   if (held == nullptr) return std::nullopt;
   return CheckRecordable(reflection->GetMessage(input, held), held->name());
 }

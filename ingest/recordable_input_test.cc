@@ -14,7 +14,7 @@
 namespace stayaway::ingest {
 namespace {
 
-constexpr TimeMs kT = 1741600800000;  // 2025-03-10T10:00:00Z
+constexpr TimeMs kT = 1741600800000;            // 2025-03-10T10:00:00Z
 constexpr char kUnknownField15[] = "\x78\x01";  // field 15, varint 1
 
 v1::Fix GoodFix() {
@@ -55,8 +55,8 @@ TEST(CheckRecordable, RefusesAnUnknownFieldNamingItsNumberAndPlace) {
   const auto refusal = CheckRecordable(fix, "fix");
   ASSERT_TRUE(refusal.has_value());
   EXPECT_EQ(refusal->code, kUnknownFieldCode);
-  EXPECT_EQ(refusal->reason.rfind("fix: field number 15 is not in the schema of stayaway.v1.Fix", 0),
-            0u)
+  EXPECT_EQ(
+      refusal->reason.rfind("fix: field number 15 is not in the schema of stayaway.v1.Fix", 0), 0u)
       << refusal->reason;
 }
 
@@ -87,12 +87,14 @@ TEST(CheckRecordable, RefusesTimestampsOutsideTheirRangeBeforeAnyArithmetic) {
     const char* says;
   };
   for (const Case& c : {
-           Case{kT / 1000, std::numeric_limits<int32_t>::max(), "fix.time: nanos 2147483647 is outside [0, 999999999]"},
+           Case{kT / 1000, std::numeric_limits<int32_t>::max(),
+                "fix.time: nanos 2147483647 is outside [0, 999999999]"},
            Case{kT / 1000, -1, "fix.time: nanos -1 is outside"},
            Case{kT / 1000, 1'000'000'000, "fix.time: nanos 1000000000 is outside"},
            // Times 1000 this wraps around 2^64 onto 2026-12-05: it looked like the present.
            Case{2305843011010169504, 0, "fix.time: seconds 2305843011010169504 is outside"},
-           Case{kMaxTimestampSeconds + 1, 0, "seconds 253402300800 is outside [-62135596800, 253402300799]"},
+           Case{kMaxTimestampSeconds + 1, 0,
+                "seconds 253402300800 is outside [-62135596800, 253402300799]"},
            Case{kMinTimestampSeconds - 1, 0, "seconds -62135596801 is outside"},
            Case{std::numeric_limits<int64_t>::min(), 0, "is outside"},
        }) {
@@ -145,8 +147,7 @@ TEST(CheckRecordableInput, ChecksEveryKindOfJournaledInputByName) {
   ASSERT_TRUE(z->mutable_circle()->ParseFromString(std::string("\x78\x01", 2)));
   refusal = CheckRecordableInput(zone);
   ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->reason.rfind("global_zone.circle: field number 15", 0), 0u)
-      << refusal->reason;
+  EXPECT_EQ(refusal->reason.rfind("global_zone.circle: field number 15", 0), 0u) << refusal->reason;
 
   v1::Input tick;
   tick.mutable_tick()->mutable_tick()->set_seconds(-kMaxTimestampSeconds);

@@ -292,8 +292,7 @@ Status ReadTime(const Struct& object, std::string_view key, std::optional<TimeMs
   if (value->kind_case() == Value::kNumberValue) {
     const double ms = value->number_value();
     if (std::trunc(ms) != ms || std::fabs(ms) > kMaxEpochMs) {
-      return InvalidArgument(path + ": " + NumberText(ms) +
-                             " is not a time in epoch milliseconds");
+      return InvalidArgument(path + ": " + NumberText(ms) + " is not a time in epoch milliseconds");
     }
     *out = static_cast<TimeMs>(ms);
     return Status::Ok();

@@ -129,14 +129,14 @@ TEST(VerifiableIngest, InputTheEvidenceCouldNotShowIsRefusedByNameAndNeverJourna
   };
   std::vector<Case> cases;
   cases.push_back({"unknown field 15 in the fix",
-                   WithUnknownField(MakeFix("tag-1", 1, t + 1000, 42.87, 74.5905)),
-                   "unknown_field", "fix: field number 15"});
+                   WithUnknownField(MakeFix("tag-1", 1, t + 1000, 42.87, 74.5905)), "unknown_field",
+                   "fix: field number 15"});
   {
     v1::Fix fix = MakeFix("tag-1", 2, t + 2000, 42.87, 74.5905);
-    EXPECT_TRUE(fix.mutable_time()->ParseFromString(fix.time().SerializeAsString() +
-                                                    kUnknownField15));
-    cases.push_back({"unknown field 15 in the fix's time", fix, "unknown_field",
-                     "fix.time: field number 15"});
+    EXPECT_TRUE(
+        fix.mutable_time()->ParseFromString(fix.time().SerializeAsString() + kUnknownField15));
+    cases.push_back(
+        {"unknown field 15 in the fix's time", fix, "unknown_field", "fix.time: field number 15"});
   }
   {
     v1::Fix fix = MakeFix("tag-1", 3, t + 3000, 42.87, 74.5905);
@@ -169,12 +169,15 @@ TEST(VerifiableIngest, InputTheEvidenceCouldNotShowIsRefusedByNameAndNeverJourna
   }
   // JSON has no unknown fields, but Protobuf's JSON parser reads a time just past either
   // end of the range when it comes with an offset: the HTTP port applies the same rule.
-  const HttpReply fixes = Http(daemon.http(), "POST", "/v1/fixes",
-                               R"([{"device": "tag-1", "seq": 9, "time": "9999-12-31T23:59:59-00:01",
+  const HttpReply fixes =
+      Http(daemon.http(), "POST", "/v1/fixes",
+           R"([{"device": "tag-1", "seq": 9, "time": "9999-12-31T23:59:59-00:01",
                                     "lat": 42.87, "lon": 74.5905, "accuracy_m": 6}])");
   EXPECT_EQ(fixes.status, 200);
-  EXPECT_NE(fixes.body.find(R"("code":"time_out_of_range","reason":"fix.time: seconds 253402300859 is outside)"),
-            std::string::npos)
+  EXPECT_NE(
+      fixes.body.find(
+          R"("code":"time_out_of_range","reason":"fix.time: seconds 253402300859 is outside)"),
+      std::string::npos)
       << fixes.body;
   std::string order = OrderJson();
   order.replace(order.find("KG-7"), 4, "KG-8");
@@ -204,10 +207,10 @@ TEST(VerifiableIngest, EvidenceOfFixesSentOverTcpVerifies) {
   ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest()).ok());
   const TimeMs t = NowMs() - 60'000;
   // The tag walks up to the phone: a proximity violation.
-  v1::BatchAck ack = SendBatch(client, 1,
-                               {MakeFix("phone-2", 1, t, 42.87, 74.59),
-                                MakeFix("tag-1", 1, t + 1000, 42.87, 74.5912),
-                                MakeFix("tag-1", 2, t + 2000, 42.87, 74.5910)});
+  v1::BatchAck ack = SendBatch(
+      client, 1,
+      {MakeFix("phone-2", 1, t, 42.87, 74.59), MakeFix("tag-1", 1, t + 1000, 42.87, 74.5912),
+       MakeFix("tag-1", 2, t + 2000, 42.87, 74.5910)});
   EXPECT_EQ(ack.accepted_size(), 3) << ack.DebugString();
   // The phone's panic button without a position, its coordinates the NaN x86 arithmetic
   // makes (sign bit set): JSON writes "NaN" for it and reads back the positive quiet NaN.

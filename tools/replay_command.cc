@@ -185,7 +185,8 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
   for (std::size_t i = 0; i < inputs.orders.size(); ++i) {
     const v1::Order& order = inputs.orders[i];
     out.clear();
-    const Status status = Recordable(order, "order", [&] { return engine.ApplyOrder(order, &out); });
+    const Status status =
+        Recordable(order, "order", [&] { return engine.ApplyOrder(order, &out); });
     WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++stats.orders;
