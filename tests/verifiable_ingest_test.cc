@@ -153,6 +153,13 @@ TEST(VerifiableIngest, InputTheEvidenceCouldNotShowIsRefusedByNameAndNeverJourna
                      "fix.time: seconds " + std::to_string(seconds) + " is outside"});
   }
   {
+    // 2^62 s times 1000 wraps to 0: the engine's error used to call this time 1970.
+    v1::Fix fix = MakeFix("tag-1", 6, t + 6000, 42.87, 74.5905);
+    fix.mutable_time()->set_seconds(int64_t{1} << 62);
+    cases.push_back({"a far-future time", fix, "time_out_of_range",
+                     "fix.time: seconds 4611686018427387904 is outside"});
+  }
+  {
     v1::Fix fix = MakeFix("tag-1", 5, t + 5000, 42.87, 74.5905);
     fix.mutable_time()->set_nanos(-1);
     cases.push_back({"negative nanos", fix, "time_out_of_range", "nanos -1"});
@@ -166,6 +173,7 @@ TEST(VerifiableIngest, InputTheEvidenceCouldNotShowIsRefusedByNameAndNeverJourna
     ASSERT_EQ(ack.rejected_size(), 1) << ack.DebugString();
     EXPECT_EQ(ack.rejected(0).code(), c.code);
     EXPECT_NE(ack.rejected(0).reason().find(c.says), std::string::npos) << ack.rejected(0).reason();
+    EXPECT_EQ(ack.rejected(0).reason().find("1970"), std::string::npos) << ack.rejected(0).reason();
   }
   // JSON has no unknown fields, but Protobuf's JSON parser reads a time just past either
   // end of the range when it comes with an offset: the HTTP port applies the same rule.
@@ -191,7 +199,7 @@ TEST(VerifiableIngest, InputTheEvidenceCouldNotShowIsRefusedByNameAndNeverJourna
 
   // Each kind counted under its own reason.
   EXPECT_EQ(Counter(daemon.http(), R"(source="tcp",reason="unknown_field")"), 2);
-  EXPECT_EQ(Counter(daemon.http(), R"(source="tcp",reason="time_out_of_range")"), 3);
+  EXPECT_EQ(Counter(daemon.http(), R"(source="tcp",reason="time_out_of_range")"), 4);
   EXPECT_EQ(Counter(daemon.http(), R"(source="http",reason="time_out_of_range")"), 1);
   // No alert rests on them, and the good fix of the same connection still counts.
   EXPECT_TRUE(AlertIds(Http(daemon.http(), "GET", "/v1/alerts").body).empty());
