@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
@@ -40,11 +41,12 @@ std::optional<InputRefusal> CheckMessage(const Message& message, const PathFrame
   const Descriptor* descriptor = message.GetDescriptor();
   const Reflection* reflection = message.GetReflection();
   if (const auto& unknown = reflection->GetUnknownFields(message); !unknown.empty()) {
-    return InputRefusal{kUnknownFieldCode,
-                        PathText(path) + ": field number " +
-                            std::to_string(unknown.field(0).number()) +
-                            " is not in the schema of " + descriptor->full_name() +
-                            "; unknown fields are refused (evidence could not show them)"};
+    return InputRefusal{kUnknownFieldCode, PathText(path) + ": field number " +
+                                               std::to_string(unknown.field(0).number()) +
+                                               " is not in the schema of " +
+                                               descriptor->full_name() +
+                                               "; unknown fields are refused (evidence could "
+                                               "not show them)"};
   }
   if (descriptor->well_known_type() == Descriptor::WELLKNOWNTYPE_TIMESTAMP) {
     google::protobuf::Timestamp ts;
@@ -76,7 +78,95 @@ std::optional<InputRefusal> CheckMessage(const Message& message, const PathFrame
   return std::nullopt;
 }
 
+void CanonicalizeFloats(Message* message, const Reflection* reflection,
+                        const FieldDescriptor* field) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
+  const bool is_double = field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE;
+  if (field->is_repeated()) {
+    for (int k = 0, n = reflection->FieldSize(*message, field); k < n; ++k) {
+      if (is_double && std::isnan(reflection->GetRepeatedDouble(*message, field, k))) {
+        reflection->SetRepeatedDouble(message, field, k, kNaN);
+      } else if (!is_double && std::isnan(reflection->GetRepeatedFloat(*message, field, k))) {
+        reflection->SetRepeatedFloat(message, field, k, kNaNf);
+      }
+    }
+  } else if (is_double && std::isnan(reflection->GetDouble(*message, field))) {
+    reflection->SetDouble(message, field, kNaN);
+  } else if (!is_double && std::isnan(reflection->GetFloat(*message, field))) {
+    reflection->SetFloat(message, field, kNaNf);
+  }
+}
+
+// Whether v1::Fix still has the shape the direct fast paths below were written for; any
+// other shape (a field added to the schema) leaves fixes to the generic walk.
+bool FixHasKnownShape() {
+  const Descriptor* fix = v1::Fix::descriptor();
+  std::vector<int> messages;
+  std::vector<int> floats;
+  for (int i = 0; i < fix->field_count(); ++i) {
+    const FieldDescriptor* field = fix->field(i);
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated() ||
+          field->message_type()->well_known_type() != Descriptor::WELLKNOWNTYPE_TIMESTAMP) {
+        return false;
+      }
+      messages.push_back(field->number());
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE ||
+               field->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+      if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_DOUBLE) {
+        return false;
+      }
+      floats.push_back(field->number());
+    }
+  }
+  return messages == std::vector<int>{v1::Fix::kTimeFieldNumber, v1::Fix::kReceivedFieldNumber} &&
+         floats ==
+             std::vector<int>{v1::Fix::kLatFieldNumber,        v1::Fix::kLonFieldNumber,
+                              v1::Fix::kAccuracyMFieldNumber,  v1::Fix::kSpeedMpsFieldNumber,
+                              v1::Fix::kHeadingDegFieldNumber, v1::Fix::kBatteryPctFieldNumber};
+}
+
+bool FixFastPath() {
+  static const bool known = FixHasKnownShape();
+  return known;
+}
+
+// No unknown fields (asked of the reflection objects fetched once: fetching them is the
+// costly part of a reflective call).
+bool NoUnknownFields(const v1::Fix& fix) {
+  static const Reflection* const reflection = v1::Fix::GetReflection();
+  return reflection->GetUnknownFields(fix).empty();
+}
+
+bool PlainTime(const google::protobuf::Timestamp& ts) {
+  static const Reflection* const reflection = google::protobuf::Timestamp::GetReflection();
+  return reflection->GetUnknownFields(ts).empty() && ts.seconds() >= kMinTimestampSeconds &&
+         ts.seconds() <= kMaxTimestampSeconds && ts.nanos() >= 0 &&
+         ts.nanos() <= kMaxTimestampNanos;
+}
+
 }  // namespace
+
+std::optional<InputRefusal> CheckRecordable(const v1::Fix& fix, std::string_view what) {
+  if (FixFastPath() && NoUnknownFields(fix) && (!fix.has_time() || PlainTime(fix.time())) &&
+      (!fix.has_received() || PlainTime(fix.received()))) {
+    return std::nullopt;
+  }
+  // Something to refuse (or an unknown shape): the generic walk finds it and says where.
+  return CheckRecordable(static_cast<const Message&>(fix), what);
+}
+
+void CanonicalizeNaNs(v1::Fix* fix) {
+  if (!FixFastPath()) return CanonicalizeNaNs(static_cast<Message*>(fix));
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (std::isnan(fix->lat())) fix->set_lat(kNaN);
+  if (std::isnan(fix->lon())) fix->set_lon(kNaN);
+  if (std::isnan(fix->accuracy_m())) fix->set_accuracy_m(kNaN);
+  if (fix->has_speed_mps() && std::isnan(fix->speed_mps())) fix->set_speed_mps(kNaN);
+  if (fix->has_heading_deg() && std::isnan(fix->heading_deg())) fix->set_heading_deg(kNaN);
+  if (fix->has_battery_pct() && std::isnan(fix->battery_pct())) fix->set_battery_pct(kNaN);
+}
 
 std::optional<InputRefusal> CheckRecordable(const Message& message, std::string_view what) {
   const PathFrame root{nullptr, what, -1};
@@ -95,44 +185,20 @@ std::optional<InputRefusal> CheckRecordableInput(const v1::Input& input) {
 void CanonicalizeNaNs(Message* message) {
   const Descriptor* descriptor = message->GetDescriptor();
   const Reflection* reflection = message->GetReflection();
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        if (field->is_repeated()) {
-          for (int k = 0, n = reflection->FieldSize(*message, field); k < n; ++k) {
-            if (std::isnan(reflection->GetRepeatedDouble(*message, field, k))) {
-              reflection->SetRepeatedDouble(message, field, k, kNaN);
-            }
-          }
-        } else if (std::isnan(reflection->GetDouble(*message, field))) {
-          reflection->SetDouble(message, field, kNaN);
-        }
-        break;
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        if (field->is_repeated()) {
-          for (int k = 0, n = reflection->FieldSize(*message, field); k < n; ++k) {
-            if (std::isnan(reflection->GetRepeatedFloat(*message, field, k))) {
-              reflection->SetRepeatedFloat(message, field, k, kNaNf);
-            }
-          }
-        } else if (std::isnan(reflection->GetFloat(*message, field))) {
-          reflection->SetFloat(message, field, kNaNf);
-        }
-        break;
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        if (field->is_repeated()) {
-          for (int k = 0, n = reflection->FieldSize(*message, field); k < n; ++k) {
-            CanonicalizeNaNs(reflection->MutableRepeatedMessage(message, field, k));
-          }
-        } else if (reflection->HasField(*message, field)) {
-          CanonicalizeNaNs(reflection->MutableMessage(message, field));
-        }
-        break;
-      default:
-        break;
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE ||
+        field->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+      CanonicalizeFloats(message, reflection, field);
+      continue;
+    }
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int k = 0, n = reflection->FieldSize(*message, field); k < n; ++k) {
+        CanonicalizeNaNs(reflection->MutableRepeatedMessage(message, field, k));
+      }
+    } else if (reflection->HasField(*message, field)) {
+      CanonicalizeNaNs(reflection->MutableMessage(message, field));
     }
   }
 }

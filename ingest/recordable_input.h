@@ -35,6 +35,7 @@ namespace google::protobuf {
 class Message;
 }
 namespace stayaway::v1 {
+class Fix;
 class Input;
 }
 
@@ -61,6 +62,14 @@ std::optional<InputRefusal> CheckRecordableInput(const v1::Input& input);
 
 // Replaces every NaN in a double or float field, at any depth, by the canonical quiet NaN.
 void CanonicalizeNaNs(google::protobuf::Message* message);
+
+// The same two for a fix, the hot path (a few tens of ns instead of a reflective walk of
+// about half a microsecond each). They give exactly the generic results: they read the
+// fields directly only while the schema's Fix has the shape they were written for (its
+// message fields `time` and `received`, Timestamps, and its six double fields), checked
+// once at start-up, and fall back to the generic walk otherwise.
+std::optional<InputRefusal> CheckRecordable(const v1::Fix& fix, std::string_view what);
+void CanonicalizeNaNs(v1::Fix* fix);
 
 }  // namespace stayaway::ingest
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
@@ -173,6 +175,58 @@ TEST(CheckRecordable, EnumValuesTheSchemaDoesNotNameComeBackFromJsonUnchanged) {
   fix.add_flags(static_cast<v1::Fix::Flag>(99));
   EXPECT_FALSE(CheckRecordable(fix, "fix").has_value());
   EXPECT_EQ(ThroughJson(fix), fix.SerializeAsString());
+}
+
+TEST(CheckRecordable, TheFixFastPathsAgreeWithTheGenericWalk) {
+  const google::protobuf::Message* as_message = nullptr;
+  std::vector<v1::Fix> fixes;
+  fixes.push_back(GoodFix());
+  fixes.emplace_back();  // no time, no received
+  for (const auto& [seconds, nanos] : {std::pair<int64_t, int32_t>{kMinTimestampSeconds - 1, 0},
+                                       {kMinTimestampSeconds, 0},
+                                       {kMaxTimestampSeconds, kMaxTimestampNanos},
+                                       {kMaxTimestampSeconds + 1, 0},
+                                       {0, -1},
+                                       {0, kMaxTimestampNanos + 1}}) {
+    v1::Fix fix = GoodFix();
+    fix.mutable_time()->set_seconds(seconds);
+    fix.mutable_time()->set_nanos(nanos);
+    fixes.push_back(fix);
+    v1::Fix late = GoodFix();
+    late.mutable_received()->set_seconds(seconds);
+    late.mutable_received()->set_nanos(nanos);
+    fixes.push_back(late);
+  }
+  v1::Fix unknown;
+  ASSERT_TRUE(unknown.ParseFromString(GoodFix().SerializeAsString() + kUnknownField15));
+  fixes.push_back(unknown);
+  v1::Fix unknown_in_time = GoodFix();
+  ASSERT_TRUE(unknown_in_time.mutable_time()->ParseFromString(kUnknownField15));
+  fixes.push_back(unknown_in_time);
+  for (const v1::Fix& fix : fixes) {
+    SCOPED_TRACE(fix.ShortDebugString());
+    as_message = &fix;
+    const auto fast = CheckRecordable(fix, "fix");
+    const auto generic = CheckRecordable(*as_message, "fix");
+    ASSERT_EQ(fast.has_value(), generic.has_value());
+    if (fast) {
+      EXPECT_EQ(fast->code, generic->code);
+      EXPECT_EQ(fast->reason, generic->reason);
+    }
+  }
+
+  const double negative_nan = std::bit_cast<double>(uint64_t{0xfff8000000000000});
+  v1::Fix nan_everywhere = GoodFix();
+  for (auto set : {&v1::Fix::set_lat, &v1::Fix::set_lon, &v1::Fix::set_accuracy_m,
+                   &v1::Fix::set_speed_mps, &v1::Fix::set_heading_deg, &v1::Fix::set_battery_pct}) {
+    (nan_everywhere.*set)(negative_nan);
+  }
+  v1::Fix fast = nan_everywhere;
+  v1::Fix generic = nan_everywhere;
+  CanonicalizeNaNs(&fast);
+  CanonicalizeNaNs(static_cast<google::protobuf::Message*>(&generic));
+  EXPECT_EQ(fast.SerializeAsString(), generic.SerializeAsString());
+  EXPECT_EQ(ThroughJson(fast), fast.SerializeAsString());
 }
 
 TEST(CanonicalizeNaNs, EveryNaNBecomesTheOneJsonGivesBack) {
