@@ -43,6 +43,7 @@
 #include "evidence/merkle_tree.h"
 #include "evidence/retention.h"
 #include "evidence/retention_base.h"
+#include "ingest/recordable_input.h"
 #include "journal/journal.h"
 #include "journal/snapshot_file.h"
 
@@ -92,6 +93,20 @@ struct CheckpointWork {
   std::promise<void> done;
 };
 using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
+
+// Refuses the fixes that could not be journaled as they are (ingest/recordable_input.h:
+// unknown fields, times outside the Timestamp range), before anything else looks at them.
+void RefuseUnrecordable(FixesWork& work) {
+  for (size_t i = 0; i < work.fixes.size(); ++i) {
+    std::optional<ingest::InputRefusal> refusal = ingest::CheckRecordable(work.fixes[i], "fix");
+    if (!refusal) continue;
+    if (work.admission.empty()) work.admission.resize(work.fixes.size(), Admission::kOpen);
+    if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
+    work.admission[i] = Admission::kRefused;
+    work.outcomes[i].code = std::string(refusal->code);
+    work.outcomes[i].reason = std::move(refusal->reason);
+  }
+}
 
 }  // namespace
 
@@ -357,6 +372,7 @@ void Core::State::Refuse(Work& work, const Status& why) {
 
 void Core::State::CheckMacs(const access::DeviceKeys& keys, FixesWork& work) {
   for (size_t i = 0; i < work.fixes.size(); ++i) {
+    if (!work.admission.empty() && work.admission[i] == Admission::kRefused) continue;
     const v1::Fix& fix = work.fixes[i];
     auto key = keys.find(fix.device());
     if (key == keys.end()) continue;
@@ -726,6 +742,11 @@ void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
 }
 
 Status Core::State::SubmitAdmin(v1::Input input) {
+  // Orders, zones and acknowledgements are journaled too: the same rule as for fixes.
+  if (std::optional<ingest::InputRefusal> refusal = ingest::CheckRecordableInput(input)) {
+    return InvalidArgument(std::move(refusal->reason));
+  }
+  ingest::CanonicalizeNaNs(&input);
   AdminWork work;
   work.input = std::move(input);
   std::future<Status> result = work.result.get_future();
@@ -742,10 +763,15 @@ bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, Fixe
   const TimeMs received = state_->clock.Now();
   for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
   FixesWork work{std::move(fixes), std::string(source), std::move(done), {}, {}, {}, {}};
+  // What is journaled is exactly what the evidence shows and replays: checked first, as
+  // the fix will be journaled (received stamped), before any arithmetic on its times.
+  RefuseUnrecordable(work);
   // MACs are checked here, on the caller's thread: they are the costly part.
   if (const auto keys = state_->device_keys.Snapshot(); !keys->empty()) {
     state_->CheckMacs(*keys, work);
   }
+  // After the MAC (made over the bits the device sent): NaN as JSON gives it back.
+  for (v1::Fix& fix : work.fixes) ingest::CanonicalizeNaNs(&fix);
   size_t depth;
   {
     std::lock_guard<std::mutex> lock(state_->mu);

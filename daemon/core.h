@@ -20,6 +20,11 @@
 // "stale_sequence", counted, and neither journaled nor applied; the other fixes of its
 // batch go on as usual. Devices without a key are not affected.
 //
+// Recordable input: a fix, order, zone or acknowledgement the evidence could not show as
+// it was sent (ingest/recordable_input.h: a field the schema does not know, a time outside
+// the Timestamp range) is refused before anything else looks at it, fixes one by one as
+// "unknown_field" or "time_out_of_range", and is neither journaled nor applied.
+//
 // Time: the core stamps fixes' received time and emits a Tick input every tick_interval
 // from its clock, so comms_lost and ack deadlines fire in live operation exactly as they
 // would in a replay of the same inputs.

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/number_text.h"
 #include "engine/alert_id.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_state.h"
@@ -288,29 +289,26 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
   if (fix.no_position()) {
     // Nothing to check of a position that is not there.
   } else if (!p.IsValid()) {
-    return InvalidArgument("position lat " + std::to_string(fix.lat()) + " lon " +
-                           std::to_string(fix.lon()) +
+    return InvalidArgument("position lat " + NumberText(fix.lat()) + " lon " +
+                           NumberText(fix.lon()) +
                            " is outside [-90, 90] x [-180, 180] or not a number");
   }
   if (!fix.no_position() && (!std::isfinite(fix.accuracy_m()) || fix.accuracy_m() < 0 ||
                              fix.accuracy_m() > settings_.max_accuracy_m)) {
-    return InvalidArgument("accuracy_m " + std::to_string(fix.accuracy_m()) +
-                           " is outside [0, " + std::to_string(settings_.max_accuracy_m) + "]");
+    return InvalidArgument("accuracy_m " + NumberText(fix.accuracy_m()) + " is outside [0, " +
+                           NumberText(settings_.max_accuracy_m) + "]");
   }
   if (fix.has_speed_mps() && (!std::isfinite(fix.speed_mps()) || fix.speed_mps() < 0 ||
                               fix.speed_mps() > kMaxReportedSpeedMps)) {
-    return InvalidArgument("speed_mps " + std::to_string(fix.speed_mps()) +
-                           " is outside [0, 500]");
+    return InvalidArgument("speed_mps " + NumberText(fix.speed_mps()) + " is outside [0, 500]");
   }
-  if (fix.has_heading_deg() && (!std::isfinite(fix.heading_deg()) || fix.heading_deg() < 0 ||
-                                fix.heading_deg() >= 360)) {
-    return InvalidArgument("heading_deg " + std::to_string(fix.heading_deg()) +
-                           " is outside [0, 360)");
+  if (fix.has_heading_deg() &&
+      (!std::isfinite(fix.heading_deg()) || fix.heading_deg() < 0 || fix.heading_deg() >= 360)) {
+    return InvalidArgument("heading_deg " + NumberText(fix.heading_deg()) + " is outside [0, 360)");
   }
-  if (fix.has_battery_pct() && (!std::isfinite(fix.battery_pct()) || fix.battery_pct() < 0 ||
-                                fix.battery_pct() > 100)) {
-    return InvalidArgument("battery_pct " + std::to_string(fix.battery_pct()) +
-                           " is outside [0, 100]");
+  if (fix.has_battery_pct() &&
+      (!std::isfinite(fix.battery_pct()) || fix.battery_pct() < 0 || fix.battery_pct() > 100)) {
+    return InvalidArgument("battery_pct " + NumberText(fix.battery_pct()) + " is outside [0, 100]");
   }
   if (t < received && received - t > kMaxFixAgeMs) {
     return InvalidArgument("time " + FormatRfc3339(t) + " is more than 30 days before received " +

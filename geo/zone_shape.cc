@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/number_text.h"
 #include "geo/geodesic.h"
 
 namespace stayaway::geo {
@@ -30,6 +31,8 @@ constexpr double kDegToRad = std::numbers::pi / 180.0;
 using Ring = std::vector<LatLng>;   // closed: the last position repeats the first
 using Polygon = std::vector<Ring>;  // shell first, then holes
 
+// Computed measures (extents, crossings); a refused input value is printed with
+// NumberText instead, every digit it was refused for.
 std::string Num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.9g", v);
@@ -212,7 +215,7 @@ struct ZoneShape::Impl {
         GEOSCoordSeq_getXY_r(ctx, seq, i, &ring[i].lng_deg, &ring[i].lat_deg);
         if (!ring[i].IsValid()) {
           return InvalidArgument("position " + std::to_string(i) + " of " + ring_where + " [" +
-                                 Num(ring[i].lng_deg) + ", " + Num(ring[i].lat_deg) +
+                                 NumberText(ring[i].lng_deg) + ", " + NumberText(ring[i].lat_deg) +
                                  "] is not a valid [lng, lat]: lng must be in [-180, 180] "
                                  "and lat in [-90, 90]");
         }
@@ -229,11 +232,11 @@ ZoneShape::~ZoneShape() = default;
 
 StatusOr<std::unique_ptr<ZoneShape>> ZoneShape::FromCircle(LatLng center, double radius_m) {
   if (!center.IsValid()) {
-    return InvalidArgument("circle centre lat " + Num(center.lat_deg) + ", lng " +
-                           Num(center.lng_deg) + " is out of range");
+    return InvalidArgument("circle centre lat " + NumberText(center.lat_deg) + ", lng " +
+                           NumberText(center.lng_deg) + " is out of range");
   }
   if (!(radius_m > 0 && radius_m <= kMaxExtentM / 2)) {
-    return InvalidArgument("circle radius " + Num(radius_m) + " m is not in (0, " +
+    return InvalidArgument("circle radius " + NumberText(radius_m) + " m is not in (0, " +
                            Num(kMaxExtentM / 2) + "]");
   }
   auto impl = std::make_unique<Impl>();

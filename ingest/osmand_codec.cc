@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/identifier.h"
+#include "base/number_text.h"
 #include "base/time.h"
 #include "ingest/traccar_codec.h"
 
@@ -335,8 +336,8 @@ StatusOr<v1::Fix> DecodeJson(std::string_view body) {
     if (!time.ok()) return InvalidArgument("location." + time.status().message());
     r.time = *time;
   } else if (timestamp->kind_case() == Value::kNumberValue) {
-    StatusOr<TimeMs> time = EpochNumberToMs(timestamp->number_value(),
-                                            std::to_string(timestamp->number_value()));
+    StatusOr<TimeMs> time =
+        EpochNumberToMs(timestamp->number_value(), NumberText(timestamp->number_value()));
     if (!time.ok()) return InvalidArgument("location." + time.status().message());
     r.time = *time;
   } else {

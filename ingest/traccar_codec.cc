@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/identifier.h"
+#include "base/number_text.h"
 
 namespace stayaway::ingest {
 namespace codec {
@@ -292,8 +293,7 @@ Status ReadTime(const Struct& object, std::string_view key, std::optional<TimeMs
   if (value->kind_case() == Value::kNumberValue) {
     const double ms = value->number_value();
     if (std::trunc(ms) != ms || std::fabs(ms) > kMaxEpochMs) {
-      return InvalidArgument(path + ": " + std::to_string(ms) +
-                             " is not a time in epoch milliseconds");
+      return InvalidArgument(path + ": " + NumberText(ms) + " is not a time in epoch milliseconds");
     }
     *out = static_cast<TimeMs>(ms);
     return Status::Ok();

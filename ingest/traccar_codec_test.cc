@@ -216,7 +216,7 @@ TEST(ParseTraccarForward, RefusesWhatItCannotDecode) {
             "traccar: position.fixTime: invalid time \"01/03/2025 10:00\", expected ISO 8601 "
             "such as 2025-03-01T10:00:00Z");
   EXPECT_EQ(Error(With("fixTime", "1.5")),
-            "traccar: position.fixTime: 1.500000 is not a time in epoch milliseconds");
+            "traccar: position.fixTime: 1.5 is not a time in epoch milliseconds");
   EXPECT_EQ(Error(With("fixTime", "true")),
             "traccar: position.fixTime: expected a time (ISO 8601 text or epoch milliseconds)");
   EXPECT_EQ(Error(With("fixTime", R"("1969-12-31T23:59:59Z")")),

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iomanip>
 #include <limits>
 #include <map>
@@ -1053,6 +1054,40 @@ TEST(EngineScenarioRefusals, MalformedFixesAreRefusedWithoutAnyEffect) {
   const auto events = h.Send(good);
   EXPECT_TRUE(Proximity(events).empty()) << Describe(events);
   EXPECT_EQ(h.engine().now_ms(), t);
+}
+
+TEST(EngineScenarioRefusals, ARefusedValueIsQuotedWithEveryDigitItWasRefusedFor) {
+  Harness h;
+  h.AddOrder(PairOrder(200, 0));
+  const v1::Fix good = MakeFix(kTag, 7, kT0, kBishkek, 5);
+  struct Case {
+    std::string name;
+    std::function<void(v1::Fix&)> mutate;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"latitude just below -90", [](v1::Fix& f) { f.set_lat(-90.0000001); },
+       "lat -90.0000001 lon "},
+      {"latitude a hair above 90", [](v1::Fix& f) { f.set_lat(90.00000000000001); },
+       "lat 90.00000000000001 lon "},
+      {"longitude just past 180", [](v1::Fix& f) { f.set_lon(180.000000001); },
+       "lon 180.000000001 is outside"},
+      {"accuracy a hair negative", [](v1::Fix& f) { f.set_accuracy_m(-0.0000001); },
+       "accuracy_m -1e-07 is outside [0, "},
+      {"heading a hair below 0", [](v1::Fix& f) { f.set_heading_deg(-0.0000001); },
+       "heading_deg -1e-07 is outside [0, 360)"},
+      {"battery a hair above 100", [](v1::Fix& f) { f.set_battery_pct(100.0000001); },
+       "battery_pct 100.0000001 is outside [0, 100]"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::Fix fix = good;
+    c.mutate(fix);
+    std::vector<Event> events;
+    const Status status = h.engine().ApplyFix(fix, &events);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(status.message().find(c.says), std::string::npos) << status.message();
+  }
 }
 
 TEST(EngineScenarioRefusals, OrderVersionNotAboveCurrentIsAlreadyExists) {

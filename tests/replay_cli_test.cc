@@ -219,6 +219,32 @@ TEST_F(ReplayCliTest, EngineRefusalIsReportedWithItsLine) {
   EXPECT_EQ(run.err.find("line 3:"), std::string::npos) << run.err;
 }
 
+TEST_F(ReplayCliTest, TimesTheDaemonWouldNotJournalAreRefusedAsTheDaemonRefusesThem) {
+  // Protobuf's JSON parser reads these (an offset carries them past the range), the
+  // daemon refuses them (ingest/recordable_input.h), and so does the replay.
+  std::vector<std::string> lines = ApproachStory();
+  lines.insert(lines.begin(),
+               R"({"device": "tag-1", "seq": 90, "time": "9999-12-31T23:59:59-00:01", )"
+               R"("lat": 42.87, "lon": 74.59, "accuracy_m": 5})");
+  lines.insert(lines.begin() + 1, R"({"tick": "0001-01-01T00:00:00+00:01"})");
+  const std::string orders =
+      std::string(kOrders).substr(0, std::string(kOrders).rfind(']')) +
+      R"(, {"id": "T-2", "version": 1, "valid_until": "9999-12-31T23:59:59-01:00",
+                                   "supervised": {"id": "a", "devices": ["t-a"]},
+                                   "protected": [{"id": "b", "devices": ["p-b"]}],
+                                   "violation_distance_m": 500}])";
+  const RunResult run = Replay(Write("orders.json", orders), Write("fixes.ndjson", Join(lines)));
+  EXPECT_EQ(run.exit_status, 1) << run.err;
+  EXPECT_NE(run.err.find("line 1: fix.time: seconds 253402300859 is outside"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("line 2: tick.tick: seconds -62135596860 is outside"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("order 1 (T-2): order.valid_until: seconds 253402304399 is outside"),
+            std::string::npos)
+      << run.err;
+  EXPECT_FALSE(FindLine(run.out, {R"("kind":"proximity_violation")"}).empty()) << run.out;
+}
+
 TEST_F(ReplayCliTest, OverlongLineIsRefusedAndTheRestIsProcessed) {
   std::vector<std::string> lines = ApproachStory();
   lines.insert(lines.begin(), R"({"device":")" + std::string(100'000, 'x') + R"("})");

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
+#include "ingest/recordable_input.h"
 
 namespace stayaway::tools {
 namespace {
@@ -154,6 +155,27 @@ void PrintReplayUsage(std::ostream& out) {
          "Exit status: 0 all applied, 1 something refused, 2 usage error or unreadable file.\n";
 }
 
+namespace {
+
+// The replay refuses what the daemon would not journal (ingest/recordable_input.h), so a
+// replay and the daemon judge the same input the same way.
+template <typename Apply>
+Status Recordable(const google::protobuf::Message& message, std::string_view what, Apply apply) {
+  if (auto refusal = ingest::CheckRecordable(message, what)) {
+    return InvalidArgument(std::move(refusal->reason));
+  }
+  return apply();
+}
+template <typename Apply>
+Status Recordable(const v1::Input& input, Apply apply) {
+  if (auto refusal = ingest::CheckRecordableInput(input)) {
+    return InvalidArgument(std::move(refusal->reason));
+  }
+  return apply();
+}
+
+}  // namespace
+
 ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream& events,
                    std::ostream& errors) {
   ReplayStats stats;
@@ -163,7 +185,8 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
   for (std::size_t i = 0; i < inputs.orders.size(); ++i) {
     const v1::Order& order = inputs.orders[i];
     out.clear();
-    const Status status = engine.ApplyOrder(order, &out);
+    const Status status =
+        Recordable(order, "order", [&] { return engine.ApplyOrder(order, &out); });
     WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++stats.orders;
@@ -176,7 +199,8 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
   for (std::size_t i = 0; i < inputs.zones.size(); ++i) {
     const v1::Zone& zone = inputs.zones[i];
     out.clear();
-    const Status status = engine.ApplyGlobalZone(zone, &out);
+    const Status status =
+        Recordable(zone, "zone", [&] { return engine.ApplyGlobalZone(zone, &out); });
     WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++stats.zones;
@@ -209,7 +233,7 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
       continue;
     }
     out.clear();
-    const Status status = engine.Apply(*input, &out);
+    const Status status = Recordable(*input, [&] { return engine.Apply(*input, &out); });
     WriteEvents(out, inputs.text_output, events, &stats);
     if (status.ok()) {
       ++(input->has_tick() ? stats.ticks : stats.fixes);
