@@ -136,8 +136,8 @@ std::optional<SeqSet> SeqSet::FromParts(std::vector<Range> ranges, uint64_t clos
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (ranges[i].first > ranges[i].last) return std::nullopt;
     // Sorted, disjoint and never adjacent (adjacent ranges would have been merged).
-    if (i > 0 && (ranges[i - 1].last >= ranges[i].first ||
-                  ranges[i - 1].last + 1 == ranges[i].first)) {
+    if (i > 0 &&
+        (ranges[i - 1].last >= ranges[i].first || ranges[i - 1].last + 1 == ranges[i].first)) {
       return std::nullopt;
     }
   }

@@ -44,9 +44,9 @@ class SeqSet {
   static constexpr size_t kMaxRanges = 256;
 
   struct Range {
-    uint64_t first;     // inclusive
-    uint64_t last;      // inclusive
-    TimeMs newest_ms;   // the newest event time of the fixes in it, ms since the epoch
+    uint64_t first;    // inclusive
+    uint64_t last;     // inclusive
+    TimeMs newest_ms;  // the newest event time of the fixes in it, ms since the epoch
   };
 
   enum class Seen : uint8_t {

@@ -226,8 +226,8 @@ void RunAgainstOracle(unsigned seed, int steps, TimeMs window_ms) {
       seq = top + 1;  // counting up
     } else if (roll < 15 && !ever.empty()) {
       // A repeat of something taken, recent or old, with its own time or a new one.
-      const uint64_t from = rng() % 2 == 0 ? top - std::min<uint64_t>(top, rng() % 50)
-                                           : rng() % (top + 1);
+      const uint64_t from =
+          rng() % 2 == 0 ? top - std::min<uint64_t>(top, rng() % 50) : rng() % (top + 1);
       auto it = ever.lower_bound(from);
       if (it == ever.end()) it = std::prev(it);
       seq = it->first;
