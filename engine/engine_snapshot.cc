@@ -372,8 +372,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     device.person = in.person();
     std::optional<SeqSet> seqs = LoadSeqs(in, snap.format(), snap.now_ms());
     if (!seqs) {
-      return Bad(where, "sequence ranges are not sorted and disjoint, too many, or below the "
-                        "closed numbers");
+      return Bad(where,
+                 "sequence ranges are not sorted and disjoint, too many, or below the "
+                 "closed numbers");
     }
     device.seqs = std::move(*seqs);
     device.last_received = in.last_received_ms();
