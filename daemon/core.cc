@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <future>
 #include <map>
 #include <mutex>
@@ -416,7 +417,9 @@ void Core::State::AdmitFixes(std::deque<Work>& batch) {
         any_refused = true;
         continue;
       }
-      seqs->second.Insert(fix.seq());
+      // Times are not validated yet (the engine does that): never forgotten in this copy.
+      seqs->second.Insert(fix.seq(), std::numeric_limits<TimeMs>::max(),
+                          engine->SeqForgetBeforeMs());
     }
     if (!any_refused) continue;
     std::vector<v1::Fix> admitted;
@@ -560,7 +563,10 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
         out.duplicate = !status.ok();
         ++(out.duplicate ? stats.duplicates : stats.applied);
       } else {
-        out.code = std::string(StatusCodeName(status.code()));
+        // The engine's only FailedPrecondition for a fix: a seq its duplicate memory closed.
+        out.code = status.code() == StatusCode::kFailedPrecondition
+                       ? std::string(kStaleSequence)
+                       : std::string(StatusCodeName(status.code()));
         out.reason = status.message();
         ++stats.rejected[out.code];
       }

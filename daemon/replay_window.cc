@@ -7,15 +7,16 @@ namespace stayaway::daemon {
 Status CheckReplayWindow(const engine::SeqSet& applied, uint64_t seq) {
   const std::optional<uint64_t> newest = applied.newest();
   if (!newest) return Status::Ok();
-  if (seq<*newest&& * newest - seq> kReplayWindowSeqs) {
+  if (*newest > seq && *newest - seq > kReplayWindowSeqs) {
     return FailedPrecondition(
         "seq " + std::to_string(seq) + " is more than " + std::to_string(kReplayWindowSeqs) +
         " behind the newest seq applied for the device (" + std::to_string(*newest) + ")");
   }
-  if (applied.range_count() == engine::SeqSet::kMaxRanges && seq < *applied.oldest()) {
+  if (applied.Find(seq) == engine::SeqSet::Seen::kClosed) {
     return FailedPrecondition("seq " + std::to_string(seq) +
-                              " is older than the device's duplicate memory reaches (" +
-                              std::to_string(*applied.oldest()) + ")");
+                              " is below the device's closed sequence numbers (all below " +
+                              std::to_string(applied.closed_below()) +
+                              " are refused: too many gaps, or too old)");
   }
   return Status::Ok();
 }

@@ -3,18 +3,19 @@
 //
 // A valid MAC proves that the device made a fix, not that the fix is new: whoever
 // captured it (a gateway, an eavesdropper) can send it again at any time. The engine
-// applies each (device, seq) once, but its memory of applied numbers is bounded
-// (engine/seq_set.h: 32 ranges), so a fix captured long enough ago would be applied a
-// second time. For a keyed device the core therefore refuses, before the journal:
+// applies each (device, seq) at most once, exactly (engine/seq_set.h): a repeat it
+// remembers is a duplicate, and a number its bounded memory has closed is refused as
+// stale, never applied again. So nothing here is needed to stop a second application;
+// it keeps old captures out of the journal and answers them before they queue. For a
+// keyed device the core refuses, before the journal:
 //
 //   - a seq more than kReplayWindowSeqs below the newest seq applied for the device
 //     (exactly kReplayWindowSeqs below is still taken);
-//   - a seq below the oldest one the duplicate memory still holds, once that memory is
-//     full (SeqSet::kMaxRanges ranges): the engine may have forgotten it.
+//   - a seq the device's duplicate memory has closed (the engine would refuse it too).
 //
-// Everything else goes on to the engine, where an exact repeat inside the window is the
-// harmless duplicate it always was. The newest seq comes from the engine's own state, so
-// it survives a restart with the journal and snapshots; nothing else is stored.
+// Everything else goes on to the engine, where an exact repeat is the harmless duplicate
+// it always was. Both come from the engine's own state, so they survive a restart with
+// the journal and snapshots; nothing else is stored.
 //
 // Pure function; thread-compatible (call it where the SeqSet lives: the engine thread).
 #ifndef STAYAWAY_DAEMON_REPLAY_WINDOW_H_

@@ -51,6 +51,12 @@ constexpr double kMaxReportedSpeedMps = 500;
 // for hours or days, never for months; older is a broken clock (1970, GPS week rollover).
 constexpr TimeMs kMaxFixAgeMs = 30LL * 86'400'000;
 
+// The horizon of the duplicate memory at `now`: a fix older than this is refused, so a
+// range whose fixes are all older can be closed (seq_set.h). Saturates at kNever.
+TimeMs SeqForgetBefore(TimeMs now) {
+  return now < internal::kNever + kMaxFixAgeMs ? internal::kNever : now - kMaxFixAgeMs;
+}
+
 // Flag rules that follow a fix flag: open on a flagged fix, close on an unflagged one.
 struct FlagRule {
   Fix::Flag flag;
@@ -368,9 +374,19 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   const std::optional<uint32_t> found = FindDevice(fix.device());
   if (!found) return NotFound("device " + fix.device() + " is not in any order");
   DeviceState& device = devices_[*found];
-  if (!device.seqs.Insert(fix.seq())) {
-    return AlreadyExists("device " + fix.device() + " seq " + std::to_string(fix.seq()) +
-                         " was already applied");
+  switch (device.seqs.Insert(fix.seq(), t, SeqForgetBefore(std::max(now_, received)))) {
+    case SeqSet::Seen::kNew:
+      break;
+    case SeqSet::Seen::kApplied:
+      return AlreadyExists("device " + fix.device() + " seq " + std::to_string(fix.seq()) +
+                           " was already applied");
+    case SeqSet::Seen::kClosed:
+      return FailedPrecondition(
+          "device " + fix.device() + " seq " + std::to_string(fix.seq()) +
+          " is stale: its duplicate memory is closed below seq " +
+          std::to_string(device.seqs.closed_below()) +
+          " (too many gaps in its sequence numbers, or too old), so it cannot tell whether "
+          "this one was applied and refuses it");
   }
   now_ = std::max(now_, received);
 
@@ -1116,6 +1132,7 @@ TimeMs Engine::now_ms() const { return state_->now_ms(); }
 const SeqSet* Engine::AppliedSeqs(std::string_view device) const {
   return state_->AppliedSeqs(device);
 }
+TimeMs Engine::SeqForgetBeforeMs() const { return SeqForgetBefore(state_->now_ms()); }
 const EngineSettings& Engine::settings() const { return state_->settings(); }
 
 }  // namespace stayaway::engine

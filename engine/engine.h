@@ -93,7 +93,10 @@
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
 // [0, 360), battery outside [0, 100], an event time more than max_future_ms after the
 // received time or more than 30 days before it (InvalidArgument); a device no order names (NotFound); a (device, seq)
-// already applied (AlreadyExists: the caller treats it as an ignored duplicate).
+// already applied (AlreadyExists: the caller treats it as an ignored duplicate); a seq the
+// device's duplicate memory has closed (FailedPrecondition: stale; seq_set.h says when).
+// A (device, seq) is applied at most once, ever: duplicate detection is exact, and its
+// memory is bounded by closing old numbers, never by forgetting them.
 //
 // ## Snapshots (engine_snapshot.cc)
 // Crash recovery loads the newest snapshot and replays only the inputs after it. A
@@ -196,6 +199,9 @@ class Engine {
   // input (the daemon refuses old sequence numbers of devices that sign their fixes).
   // Between inputs only: the pointer is good until the next input is applied.
   const SeqSet* AppliedSeqs(std::string_view device) const;
+  // The forget_before_ms the next fix's SeqSet::Insert gets at least (its received time
+  // may move it later): now minus the 30-day acceptance window.
+  TimeMs SeqForgetBeforeMs() const;
   const EngineSettings& settings() const;
 
  private:

@@ -42,8 +42,14 @@ using internal::kNoSlot;
 using Snap = v1::EngineSnapshot;
 
 // Bump when the meaning of a field changes; a loader refuses formats it does not know, so
-// recovery falls back to a full replay instead of misreading an old snapshot.
-constexpr uint32_t kSnapshotFormat = 1;
+// recovery falls back to a full replay instead of misreading an old snapshot. Format 2
+// added each device's closed sequence numbers and each range's newest fix time (a
+// format-1 loader would read the ranges without the closed numbers below them and could
+// apply a duplicate, so it must refuse format 2); format 1 still loads (LoadSeqs).
+constexpr uint32_t kSnapshotFormat = 2;
+constexpr uint32_t kFormatBeforeClosedSeqs = 1;
+// How many ranges a format-1 duplicate memory held before it forgot the oldest.
+constexpr size_t kFormat1MaxRanges = 32;
 
 // Byte framing of SaveSnapshotBytes: magic, payload, CRC-32C of the payload (little
 // endian).
@@ -201,7 +207,9 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       Snap::SeqRange* sr = d->add_seqs();
       sr->set_first(r.first);
       sr->set_last(r.last);
+      sr->set_newest_ms(r.newest_ms);
     }
+    d->set_seqs_closed_below(device.seqs.closed_below());
     d->set_last_received_ms(device.last_received);
     d->set_comms_lost(device.comms_lost);
     d->set_coarse_since_ms(device.coarse_since);
@@ -265,13 +273,36 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
 // Loading
 // ---------------------------------------------------------------------------------------
 
+namespace {
+
+// A device's duplicate memory from its snapshot. A format-1 snapshot has no fix times in
+// its ranges and no closed numbers: its ranges get the snapshot's now as their newest time
+// (they close 30 days later), and a memory that was full (format 1 forgot its oldest range
+// beyond 32) is closed below its oldest range, since a number below may have been applied
+// and forgotten. So an upgrade never applies a duplicate either.
+std::optional<SeqSet> LoadSeqs(const Snap::Device& in, uint32_t format, TimeMs now_ms) {
+  const bool format1 = format == kFormatBeforeClosedSeqs;
+  std::vector<SeqSet::Range> ranges;
+  for (const Snap::SeqRange& r : in.seqs()) {
+    ranges.push_back({r.first(), r.last(), format1 ? now_ms : r.newest_ms()});
+  }
+  uint64_t closed_below = in.seqs_closed_below();
+  if (format1) {
+    closed_below = ranges.size() >= kFormat1MaxRanges ? ranges.front().first : 0;
+  }
+  return SeqSet::FromParts(std::move(ranges), closed_below);
+}
+
+}  // namespace
+
 Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
   if (now_ != kNever || !orders_.empty() || !persons_.empty() || !zones_.empty()) {
     return FailedPrecondition("engine snapshot: loads only into an engine that applied nothing");
   }
-  if (snap.format() != kSnapshotFormat) {
-    return Bad("format", std::to_string(snap.format()) + " is not the known format " +
-                             std::to_string(kSnapshotFormat));
+  if (snap.format() != kSnapshotFormat && snap.format() != kFormatBeforeClosedSeqs) {
+    return Bad("format", std::to_string(snap.format()) + " is not a known format (" +
+                             std::to_string(kFormatBeforeClosedSeqs) + " or " +
+                             std::to_string(kSnapshotFormat) + ")");
   }
   const std::string settings = SettingsText(settings_);
   if (snap.settings() != settings) {
@@ -339,10 +370,12 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     }
     if (!InRange(in.person(), person_count)) return Bad(where, "person index out of range");
     device.person = in.person();
-    std::vector<SeqSet::Range> ranges;
-    for (const Snap::SeqRange& r : in.seqs()) ranges.push_back({r.first(), r.last()});
-    std::optional<SeqSet> seqs = SeqSet::FromRanges(std::move(ranges));
-    if (!seqs) return Bad(where, "sequence ranges are not sorted and disjoint");
+    std::optional<SeqSet> seqs = LoadSeqs(in, snap.format(), snap.now_ms());
+    if (!seqs) {
+      return Bad(where,
+                 "sequence ranges are not sorted and disjoint, too many, or below the "
+                 "closed numbers");
+    }
     device.seqs = std::move(*seqs);
     device.last_received = in.last_received_ms();
     device.comms_lost = in.comms_lost();

@@ -305,6 +305,11 @@ TEST(EngineSnapshot, InconsistentSnapshotsAreRefused) {
     expect_refused(s, "devices[0]");
   }
   {
+    v1::EngineSnapshot s = good;  // closed numbers above a range it keeps, or with none
+    s.mutable_devices(0)->set_seqs_closed_below(UINT64_MAX);
+    expect_refused(s, "devices[0]");
+  }
+  {
     v1::EngineSnapshot s = good;
     s.mutable_persons(0)->add_memberships()->set_order(999);
     expect_refused(s, "persons[0]");

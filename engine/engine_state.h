@@ -66,6 +66,7 @@ struct alignas(64) DeviceState {
   double newest_battery_pct = -1;
   bool comms_lost = false;
 };
+static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines");
 
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {

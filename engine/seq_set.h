@@ -1,58 +1,103 @@
-// SeqSet: the set of sequence numbers already applied for one device, kept as sorted
-// disjoint ranges. A device that counts up and uploads gaps later needs one or two ranges,
-// so duplicates are caught exactly in a few bytes.
+// SeqSet: one device's duplicate memory, the sequence numbers already applied for it.
 //
-// Bounded: beyond kMaxRanges ranges (a device that skips numbers often) the oldest range
-// is forgotten, so a repeat of a number that old is applied again rather than a real fix
-// ever being refused as a duplicate. Thread-compatible.
+// Exact: a number applied is never taken again. Each number is in one of three states:
+//   applied  inside one of the ranges kept (sorted, disjoint, never adjacent), each with
+//            the newest event time of the fixes in it;
+//   closed   below closed_below(): applied or not, it is refused from now on;
+//   new      anything else: the next fix with it is applied.
+// A device counting up needs one range, held inline (no heap); gaps add ranges.
+//
+// Bounded, by time and by count, and bounding never forgets an applied number: it closes
+// it instead, together with the gaps below it.
+//   - Time. A range whose fixes are all older than the engine's acceptance window (a fix
+//     more than 30 days before its received time is refused) is closed, lowest first, as
+//     fixes of the device arrive: a repeat of its fixes is refused on time anyway, and a
+//     gap below it would hold fixes older still (a device numbers its fixes in time
+//     order). So a device keeps one range per gap of its last 30 days.
+//   - Count. At most kMaxRanges ranges: one more and the lowest range is closed (the
+//     gaps below it can no longer be filled). Only a device that leaves more than
+//     kMaxRanges - 1 gaps within 30 days gets there; its late uploads into those oldest
+//     gaps are then refused as stale, never a duplicate applied.
+// The newest range is never closed, so closed_below() <= the first number of the newest
+// range. Memory: 40 bytes inline, plus 24 bytes a range beyond the newest (6 KiB at the
+// cap) on the heap.
+//
+// Time is data here (event times of fixes, a horizon the caller computes from the
+// engine's now), never a clock: the same inserts give the same set. Thread-compatible.
 #ifndef STAYAWAY_ENGINE_SEQ_SET_H_
 #define STAYAWAY_ENGINE_SEQ_SET_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
+
+#include "base/time.h"
 
 namespace stayaway::engine {
 
 class SeqSet {
  public:
-  static constexpr size_t kMaxRanges = 32;
+  // Ranges per device at most, the newest included.
+  static constexpr size_t kMaxRanges = 256;
 
   struct Range {
-    uint64_t first;  // inclusive
-    uint64_t last;   // inclusive
+    uint64_t first;    // inclusive
+    uint64_t last;     // inclusive
+    TimeMs newest_ms;  // the newest event time of the fixes in it, ms since the epoch
   };
 
-  bool Contains(uint64_t seq) const;
-  // Adds seq; returns false (and changes nothing) when it was already there.
-  bool Insert(uint64_t seq);
-  size_t range_count() const { return earlier_.size() + (empty() ? 0 : 1); }
-  // The largest seq applied, and the smallest still remembered; nullopt while empty. Once
-  // kMaxRanges ranges are held, a number below oldest() may have been forgotten.
+  enum class Seen : uint8_t {
+    kNew,      // never applied and not closed: may be applied
+    kApplied,  // applied, and remembered as such: a duplicate
+    kClosed,   // below closed_below(), applied or not: refused as stale
+  };
+
+  SeqSet() = default;
+  SeqSet(const SeqSet& other);
+  SeqSet& operator=(const SeqSet& other);
+  SeqSet(SeqSet&&) noexcept = default;
+  SeqSet& operator=(SeqSet&&) noexcept = default;
+  ~SeqSet() = default;
+
+  // What seq is now, without changing anything.
+  Seen Find(uint64_t seq) const;
+
+  // Records seq as applied by a fix with event time time_ms, after closing the ranges
+  // (lowest first, never the newest) whose fixes are all older than forget_before_ms.
+  // Returns kNew when it was recorded. Otherwise returns kApplied or kClosed as it would
+  // stand after that closing, and changes nothing (no closing either): a refused fix
+  // leaves no trace.
+  Seen Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_ms);
+
+  size_t range_count() const { return (earlier_ ? earlier_->size() : 0) + (empty() ? 0 : 1); }
+  // The largest seq applied; nullopt while nothing was.
   std::optional<uint64_t> newest() const {
     return empty() ? std::nullopt : std::optional<uint64_t>(newest_.last);
   }
-  std::optional<uint64_t> oldest() const {
-    if (empty()) return std::nullopt;
-    return earlier_.empty() ? newest_.first : earlier_.front().first;
-  }
+  // Every seq below this is closed; 0 while none is.
+  uint64_t closed_below() const { return closed_below_; }
 
-  // For engine snapshots: the ranges, and a set rebuilt from them. FromRanges refuses
-  // (nullopt) ranges that break the invariant below, so a damaged snapshot cannot make
-  // the duplicate check silently wrong.
+  // For engine snapshots: the ranges in ascending order, and a set rebuilt from them.
+  // FromParts refuses (nullopt) parts that break the invariants above (more than
+  // kMaxRanges ranges, unsorted, overlapping or adjacent ranges, a range below
+  // closed_below, closed numbers with no range), so a damaged snapshot cannot make the
+  // duplicate check silently wrong.
   std::vector<Range> ranges() const;
-  static std::optional<SeqSet> FromRanges(std::vector<Range> ranges);
+  static std::optional<SeqSet> FromParts(std::vector<Range> ranges, uint64_t closed_below);
 
  private:
   bool empty() const { return newest_.first > newest_.last; }
-  void Assign(const std::vector<Range>& ranges);
+  void Assign(std::vector<Range> ranges);
 
-  // The ranges, sorted by first, disjoint, never adjacent: the newest (highest) inline,
-  // so the fix of a device counting up reads no memory beyond the set itself, and the
-  // others in earlier_. newest_ is {1, 0} when the set is empty.
-  std::vector<Range> earlier_;
-  Range newest_{1, 0};
+  // The ranges below the newest, ascending; null when there are none (most devices), so
+  // a device counting up costs nothing beyond the set itself.
+  std::unique_ptr<std::vector<Range>> earlier_;
+  // The highest range; {1, 0} while the set is empty.
+  Range newest_{1, 0, std::numeric_limits<TimeMs>::min()};
+  uint64_t closed_below_ = 0;
 };
 
 }  // namespace stayaway::engine

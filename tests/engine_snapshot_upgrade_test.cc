@@ -1,0 +1,128 @@
+// Engine snapshots written before the duplicate memory became exact (format 1) still
+// load, and loading one never lets a duplicate through.
+//
+// engine/testdata/engine_snapshot_format1.bin was written by SaveSnapshotBytes of
+// stayaway at commit e18afab (format 1, default settings): order KG-1 (tag-1 supervised,
+// phone-2 protected, 300 m), then fixes with time = received = 2025-03-10T10:00:00Z + seq
+// seconds: tag-1 seqs 1..10 and every even number 12..90 (41 ranges, so format 1 kept the
+// 32 newest, [28] to [90], and forgot the rest), phone-2 seqs 1..5 and 8..9.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "engine/seq_set.h"
+#include "tests/engine_test_support.h"
+
+namespace stayaway::enginetest {
+namespace {
+
+constexpr TimeMs kFixtureStart = 1741600800000;  // 2025-03-10T10:00:00Z
+
+// The source tree: STAYAWAY_SOURCE_DIR when set, else found from this file's path as the
+// compiler saw it (relative to the build directory, which may be the working directory
+// or the parent of this test binary's directory).
+std::string ReadFixture() {
+  namespace fs = std::filesystem;
+  const fs::path relative = "engine/testdata/engine_snapshot_format1.bin";
+  std::vector<fs::path> roots;
+  if (const char* root = std::getenv("STAYAWAY_SOURCE_DIR"); root != nullptr && *root != '\0') {
+    roots.emplace_back(root);
+  }
+  const fs::path from_build = fs::path(__FILE__).parent_path().parent_path();
+  roots.push_back(from_build);
+  roots.push_back(fs::read_symlink("/proc/self/exe").parent_path().parent_path() / from_build);
+  for (const fs::path& root : roots) {
+    std::ifstream in(root / relative, std::ios::binary);
+    if (in.good()) return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  ADD_FAILURE() << "fixture " << relative << " not found";
+  return "";
+}
+
+v1::Fix FixtureFix(const std::string& device, uint64_t seq) {
+  return MakeFix(device, seq, kFixtureStart + static_cast<TimeMs>(seq) * kSecond,
+                 device == "tag-1" ? Point{42.87, 74.70} : Point{42.80, 74.59}, 5);
+}
+
+TEST(EngineSnapshotUpgrade, AFormat1SnapshotLoadsAndNeverLetsADuplicateThrough) {
+  const std::string bytes = ReadFixture();
+  ASSERT_GT(bytes.size(), 8u);
+  ASSERT_EQ(bytes.substr(0, 4), "SAE1");
+  v1::EngineSnapshot snapshot;
+  ASSERT_TRUE(snapshot.ParseFromString(bytes.substr(4, bytes.size() - 8)));
+  ASSERT_EQ(snapshot.format(), 1u) << "the fixture must be the old layout";
+  ASSERT_EQ(snapshot.devices_size(), 2);
+
+  // Through the bytes, as recovery reads it, while the settings are the ones it was
+  // taken under. Should a setting be added later, the same layout still loads through
+  // the message with today's settings text.
+  v1::EngineSnapshot fresh;
+  ASSERT_TRUE(Engine().SaveSnapshot(&fresh).ok());
+  std::unique_ptr<Engine> engine;
+  if (fresh.settings() == snapshot.settings()) {
+    StatusOr<std::unique_ptr<Engine>> loaded = Engine::FromSnapshotBytes(bytes, EngineSettings());
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    engine = std::move(*loaded);
+  } else {
+    snapshot.set_settings(fresh.settings());
+    StatusOr<std::unique_ptr<Engine>> loaded = Engine::FromSnapshot(snapshot, EngineSettings());
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    engine = std::move(*loaded);
+  }
+
+  // tag-1's format-1 memory was full: what it may have forgotten is closed.
+  const engine::SeqSet* tag = engine->AppliedSeqs("tag-1");
+  ASSERT_NE(tag, nullptr);
+  EXPECT_EQ(tag->closed_below(), 28u);
+  EXPECT_EQ(tag->range_count(), 32u);
+  for (const engine::SeqSet::Range& r : tag->ranges()) {
+    EXPECT_EQ(r.newest_ms, snapshot.now_ms()) << "ranges without times get the snapshot's now";
+  }
+  // phone-2's was not: nothing closed.
+  EXPECT_EQ(engine->AppliedSeqs("phone-2")->closed_below(), 0u);
+  EXPECT_EQ(engine->AppliedSeqs("phone-2")->range_count(), 2u);
+
+  // Every fix the old engine applied, sent again: none is applied.
+  const std::string before = engine->SaveSnapshotBytes();
+  std::vector<uint64_t> tag_seqs;
+  for (uint64_t s = 1; s <= 10; ++s) tag_seqs.push_back(s);
+  for (uint64_t s = 12; s <= 90; s += 2) tag_seqs.push_back(s);
+  for (uint64_t seq : tag_seqs) {
+    std::vector<Event> events;
+    const Status status = engine->ApplyFix(FixtureFix("tag-1", seq), &events);
+    EXPECT_EQ(status.code(),
+              seq >= 28 ? StatusCode::kAlreadyExists : StatusCode::kFailedPrecondition)
+        << "tag-1 seq " << seq << ": " << status.ToString();
+  }
+  for (uint64_t seq : {1, 2, 3, 4, 5, 8, 9}) {
+    std::vector<Event> events;
+    EXPECT_EQ(engine->ApplyFix(FixtureFix("phone-2", seq), &events).code(),
+              StatusCode::kAlreadyExists)
+        << "phone-2 seq " << seq;
+  }
+  EXPECT_EQ(engine->SaveSnapshotBytes(), before) << "a resent fix changed the state";
+
+  // New numbers still go in: a gap above the closing, the next number, a phone's gap.
+  std::vector<Event> events;
+  EXPECT_TRUE(engine->ApplyFix(FixtureFix("tag-1", 29), &events).ok());
+  EXPECT_TRUE(engine->ApplyFix(FixtureFix("tag-1", 91), &events).ok());
+  EXPECT_TRUE(engine->ApplyFix(FixtureFix("phone-2", 6), &events).ok());
+
+  // Saved again, it is the current format and round-trips exactly.
+  v1::EngineSnapshot now;
+  ASSERT_TRUE(engine->SaveSnapshot(&now).ok());
+  EXPECT_EQ(now.format(), 2u);
+  const std::string saved = engine->SaveSnapshotBytes();
+  StatusOr<std::unique_ptr<Engine>> again = Engine::FromSnapshotBytes(saved, EngineSettings());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->SaveSnapshotBytes(), saved);
+  EXPECT_EQ((*again)->AppliedSeqs("tag-1")->closed_below(), 28u);
+}
+
+}  // namespace
+}  // namespace stayaway::enginetest
