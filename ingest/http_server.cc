@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/connection_guard.h"
 #include "ingest/tls_stream.h"
 
 namespace stayaway::ingest {
@@ -95,18 +96,13 @@ struct ServerShared {
 // One connection. Every member is touched only on the connection's strand (the executor of
 // stream_), except the constructor, the destructor and MarkAuthenticated.
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
-  // Every callback of this connection is wrapped here: the wrapper keeps the connection
-  // alive until it has run, and nothing it throws gets past it (OnException). This is the
-  // one place that stands between a connection's code and the io_context's threads.
+  // Every callback of this connection is wrapped here (ingest/connection_guard.h): the
+  // wrapper keeps the connection alive until it has run, and nothing it throws gets past it
+  // (OnException). This is the one place that stands between a connection's code and the
+  // io_context's threads.
   template <class F>
   auto Guarded(F f) {
-    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
-      try {
-        f(std::forward<decltype(args)>(args)...);
-      } catch (...) {
-        self->OnException();
-      }
-    };
+    return GuardCallback(shared_from_this(), &HttpConnection::OnException, std::move(f));
   }
 
  public:

@@ -21,6 +21,7 @@
 #include <boost/asio/write.hpp>
 
 #include "access/redaction.h"
+#include "ingest/connection_guard.h"
 #include "ingest/id_checks.h"
 #include "ingest/tls_stream.h"
 
@@ -117,19 +118,13 @@ struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
 // One connection. Every member function runs on the connection's strand (executor_);
 // the engine's callbacks reach it only by posting there.
 class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
-  // Every callback of this session is wrapped here: the wrapper keeps the session alive
-  // until it has run, and nothing it throws gets past it. This is the one place that stands
-  // between a connection's code and the io_context's threads: what is thrown is counted
-  // ("internal_error") and closes this connection, never the process.
+  // Every callback of this session is wrapped here (ingest/connection_guard.h): the wrapper
+  // keeps the session alive until it has run, and nothing it throws gets past it. This is the
+  // one place that stands between a connection's code and the io_context's threads: what is
+  // thrown is counted ("internal_error") and closes this connection, never the process.
   template <class F>
   auto Guarded(F f) {
-    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
-      try {
-        f(std::forward<decltype(args)>(args)...);
-      } catch (...) {
-        self->OnException();
-      }
-    };
+    return GuardCallback(shared_from_this(), &Session::OnException, std::move(f));
   }
 
  public:

@@ -30,6 +30,7 @@
 #include "access/token.h"
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
+#include "tests/client_watchdog.h"
 #include "tests/daemon_harness.h"
 #include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
@@ -64,76 +65,6 @@ double Metric(const std::string& text, const std::string& series) {
 
 std::string Rejected(const std::string& source, const std::string& reason) {
   return "stayaway_fixes_rejected_total{source=\"" + source + "\",reason=\"" + reason + "\"}";
-}
-
-// A response with its head, which HttpReply leaves out (WWW-Authenticate, Cache-Control).
-struct FullReply {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
-
-// Opens a loopback connection with a receive timeout, so nothing here waits unbounded.
-int ConnectLoopback(uint16_t port, std::chrono::milliseconds timeout) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-std::string RequestText(const std::string& token, const std::string& method,
-                        const std::string& target, const std::string& body) {
-  return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-         (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
-         "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-FullReply FullHttpAs(const std::string& token, uint16_t port, const std::string& method,
-                     const std::string& target, const std::string& body = "") {
-  FullReply reply;
-  const int fd = ConnectLoopback(port, std::chrono::seconds(5));
-  if (fd < 0) return reply;
-  const std::string request = RequestText(token, method, target, body);
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[65536];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  ::close(fd);
-  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
-  const size_t end = response.find("\r\n\r\n");
-  reply.head = response.substr(0, end);
-  if (end != std::string::npos) reply.body = response.substr(end + 4);
-  return reply;
-}
-
-// Reads GET /v1/events/stream?from=1 as `token` until `until` appears in the stream (or
-// five seconds pass), and returns what arrived.
-std::string ReadEventStream(const std::string& token, uint16_t port, const std::string& until) {
-  const int fd = ConnectLoopback(port, std::chrono::milliseconds(100));
-  if (fd < 0) return "";
-  const std::string request = RequestText(token, "GET", "/v1/events/stream?from=1", "");
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string text;
-  char buffer[65536];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!Contains(text, until) && std::chrono::steady_clock::now() < deadline) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n == 0) break;
-    if (n > 0) text.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return text;
 }
 
 // GET /v1/events/stream?from=1 as `token`, read as it arrives.
@@ -183,32 +114,6 @@ class EventStream {
   std::string text_;
 };
 
-// Shuts a DaemonClient down if the test is still using it after `limit`, so a daemon
-// that never answers fails the test instead of hanging it.
-class Watchdog {
- public:
-  explicit Watchdog(tools::DaemonClient& client,
-                    std::chrono::milliseconds limit = std::chrono::seconds(10))
-      : thread_([this, &client, limit] {
-          std::unique_lock lock(mu_);
-          if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) client.Shutdown();
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    done_cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
 // The first "protected" object in compact JSON (a PositionReport: no nested objects).
 std::string ProtectedObject(const std::string& json) {
   const size_t at = json.find("\"protected\":{");
@@ -227,7 +132,7 @@ Issued Issue(Daemon& daemon, const std::string& name, const std::string& roles,
              const std::string& devices = "", const std::string& admin_token = kHarnessToken) {
   const std::string body = R"({"name": ")" + name + R"(", "roles": [)" + roles + "]" +
                            (devices.empty() ? "" : R"(, "devices": [)" + devices + "]") + "}";
-  const FullReply reply = FullHttpAs(admin_token, daemon.http(), "POST", "/v1/credentials", body);
+  const HttpReply reply = HttpAs(admin_token, daemon.http(), "POST", "/v1/credentials", body);
   EXPECT_EQ(reply.status, 201) << body << " -> " << reply.body;
   EXPECT_TRUE(Contains(reply.head, "Cache-Control: no-store")) << reply.head;
   v1::IssuedCredential issued;
@@ -399,8 +304,8 @@ TEST(Access, WithoutCredentialsEveryProtectedRouteIsRefusedAndTheBootstrapAdminG
     for (const Probe& probe : protected_routes) {
       // No token, and a token that was never issued here (the harness's).
       for (const std::string& token : {std::string(), std::string(kHarnessToken)}) {
-        const FullReply reply =
-            FullHttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
+        const HttpReply reply =
+            HttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
         EXPECT_EQ(reply.status, 401) << probe.method << " " << probe.target << ": " << reply.body;
         EXPECT_TRUE(Contains(reply.body, "\"unauthenticated\"")) << reply.body;
         EXPECT_TRUE(Contains(reply.head, "WWW-Authenticate: Bearer")) << reply.head;
@@ -415,7 +320,7 @@ TEST(Access, WithoutCredentialsEveryProtectedRouteIsRefusedAndTheBootstrapAdminG
     EXPECT_EQ(Http(daemon.osmand(), "GET", OsmAndQuery("phone-2", NowMs(), 42.87, 74.59)).status,
               401);
     tools::DaemonClient client;
-    Watchdog watchdog(client);
+    ClientWatchdog watchdog(client);
     const Status authenticated = ConnectAndAuthenticate(client, daemon.ingest());
     EXPECT_EQ(authenticated.code(), StatusCode::kUnauthenticated) << authenticated.message();
     EXPECT_TRUE(Contains(daemon.Log(), "\"msg\":\"access refused\"")) << daemon.Log();
@@ -789,7 +694,7 @@ TEST(Access, TcpConnectionsAuthenticateFirstAndIngestCredentialsSendOnlyForTheir
   // A batch before any authenticate frame: refused, and the daemon hangs up.
   {
     tools::DaemonClient client;
-    Watchdog watchdog(client);
+    ClientWatchdog watchdog(client);
     ASSERT_TRUE(client.Connect(daemon.ingest()).ok());
     ASSERT_TRUE(client.Send(batch_of(1, {MakeFix("tag-1", 1, t, kTagLat, kTagLon)})).ok());
     v1::ServerFrame reply;
@@ -800,7 +705,7 @@ TEST(Access, TcpConnectionsAuthenticateFirstAndIngestCredentialsSendOnlyForTheir
   // A token no credential has: the same.
   {
     tools::DaemonClient client;
-    Watchdog watchdog(client);
+    ClientWatchdog watchdog(client);
     const Status refused = ConnectAndAuthenticate(client, daemon.ingest(), "sa_wrong-token");
     EXPECT_EQ(refused.code(), StatusCode::kUnauthenticated);
     EXPECT_TRUE(Contains(refused.message(), "unauthenticated")) << refused.message();
@@ -812,7 +717,7 @@ TEST(Access, TcpConnectionsAuthenticateFirstAndIngestCredentialsSendOnlyForTheir
   // while the connection carries on.
   {
     tools::DaemonClient client;
-    Watchdog watchdog(client);
+    ClientWatchdog watchdog(client);
     ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest(), gateway.token).ok());
     ASSERT_TRUE(client
                     .Send(batch_of(7, {MakeFix("tag-1", 1, t, kTagLat, kTagLon),
@@ -848,7 +753,7 @@ TEST(Access, TcpConnectionsAuthenticateFirstAndIngestCredentialsSendOnlyForTheir
   // An operator may subscribe but not send fixes.
   {
     tools::DaemonClient client;
-    Watchdog watchdog(client);
+    ClientWatchdog watchdog(client);
     ASSERT_TRUE(ConnectAndAuthenticate(client, daemon.ingest(), op.token).ok());
     ASSERT_TRUE(client.Send(batch_of(9, {MakeFix("tag-1", 3, t + 2'000, kTagLat, kTagLon)})).ok());
     v1::ServerFrame reply;
@@ -871,7 +776,7 @@ TEST(Access, AuditorsReadAlertsAndEventsWithoutAnybodysPosition) {
   const Issued clerk = Issue(daemon, "court-clerk", R"("evidence")");
   // Subscribed over TCP before anything happens: live events.
   tools::DaemonClient op_events, auditor_events;
-  Watchdog op_watchdog(op_events), auditor_watchdog(auditor_events);
+  ClientWatchdog op_watchdog(op_events), auditor_watchdog(auditor_events);
   for (const auto& [client, token] : std::vector<std::pair<tools::DaemonClient*, std::string>>{
            {&op_events, op.token}, {&auditor_events, auditor.token}}) {
     ASSERT_TRUE(ConnectAndAuthenticate(*client, daemon.ingest(), token).ok());
@@ -991,7 +896,7 @@ TEST(Access, ARevokedCredentialIsRefusedAtOnceAndTheLastAdminStays) {
   // Open connections of both: a gateway's, and the operator's TCP subscription and event
   // stream.
   tools::DaemonClient feeder, subscriber;
-  Watchdog feeder_watchdog(feeder), watchdog(subscriber);
+  ClientWatchdog feeder_watchdog(feeder), watchdog(subscriber);
   ASSERT_TRUE(ConnectAndAuthenticate(feeder, daemon.ingest(), gateway.token).ok());
   ASSERT_TRUE(ConnectAndAuthenticate(subscriber, daemon.ingest(), op.token).ok());
   v1::ClientFrame subscribe;
@@ -1046,7 +951,7 @@ TEST(Access, ARevokedCredentialIsRefusedAtOnceAndTheLastAdminStays) {
   EXPECT_FALSE(feeder.Receive(&frame).ok()) << "still open: " << frame.DebugString();
   // A new connection with it is refused.
   tools::DaemonClient again;
-  Watchdog again_watchdog(again);
+  ClientWatchdog again_watchdog(again);
   EXPECT_EQ(ConnectAndAuthenticate(again, daemon.ingest(), op.token).code(),
             StatusCode::kUnauthenticated);
 
@@ -1169,22 +1074,21 @@ TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) 
   };
   for (const Probe& probe : probes) {
     for (const std::string& token : {std::string(), std::string("sa_not-a-token")}) {
-      const FullReply reply =
-          FullHttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
+      const HttpReply reply = HttpAs(token, daemon.http(), probe.method, probe.target, probe.body);
       EXPECT_EQ(reply.status, 401) << probe.method << " " << probe.target << ": " << reply.body;
       EXPECT_TRUE(Contains(reply.head, "WWW-Authenticate: Bearer")) << reply.head;
       EXPECT_FALSE(Contains(reply.head, "Allow:")) << reply.head;
     }
   }
   // The public paths answer everyone, also about their methods.
-  EXPECT_EQ(FullHttpAs("", daemon.http(), "GET", "/healthz").status, 200);
-  EXPECT_EQ(FullHttpAs("", daemon.http(), "GET", "/v1/keys").status, 200);
-  EXPECT_EQ(FullHttpAs("", daemon.http(), "POST", "/healthz").status, 405);
+  EXPECT_EQ(HttpAs("", daemon.http(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(HttpAs("", daemon.http(), "GET", "/v1/keys").status, 200);
+  EXPECT_EQ(HttpAs("", daemon.http(), "POST", "/healthz").status, 405);
   // Signed in, the route table is there.
-  const FullReply wrong_method = FullHttpAs(kHarnessToken, daemon.http(), "GET", "/v1/orders");
+  const HttpReply wrong_method = HttpAs(kHarnessToken, daemon.http(), "GET", "/v1/orders");
   EXPECT_EQ(wrong_method.status, 405) << wrong_method.body;
   EXPECT_TRUE(Contains(wrong_method.head, "Allow: POST")) << wrong_method.head;
-  EXPECT_EQ(FullHttpAs(kHarnessToken, daemon.http(), "GET", "/v1/nope").status, 404);
+  EXPECT_EQ(HttpAs(kHarnessToken, daemon.http(), "GET", "/v1/nope").status, 404);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "access/token.h"
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
+#include "tests/client_watchdog.h"
 #include "tests/daemon_harness.h"
 #include "tools/daemon_client.h"
 
@@ -144,61 +145,6 @@ std::vector<std::string> SseData(const std::string& stream) {
   return out;
 }
 
-// Reads GET /v1/events/stream?from=1 as `token` until `until` has arrived (five seconds).
-std::string ReadEventStream(const std::string& token, uint16_t port, const std::string& until) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{0, 100'000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string text;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request =
-        "GET /v1/events/stream?from=1 HTTP/1.1\r\nHost: x\r\n"
-        "Authorization: Bearer " +
-        token + "\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    char buffer[65536];
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!Contains(text, until) && std::chrono::steady_clock::now() < deadline) {
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n == 0) break;
-      if (n > 0) text.append(buffer, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return text;
-}
-
-// Ends a DaemonClient's blocked Receive after ten seconds, so a daemon that stops sending
-// fails the test instead of hanging it.
-class ReceiveDeadline {
- public:
-  explicit ReceiveDeadline(tools::DaemonClient& client)
-      : thread_([this, &client] {
-          std::unique_lock lock(mu_);
-          if (!cv_.wait_for(lock, std::chrono::seconds(10), [this] { return done_; })) {
-            client.Shutdown();
-          }
-        }) {}
-  ~ReceiveDeadline() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
 struct Issued {
   std::string id;
   std::string token;
@@ -312,7 +258,7 @@ TEST_F(AuditorView, ServerSentEventsPlaceNobody) {
 TEST_F(AuditorView, TheTcpSubscriptionPlacesNobody) {
   const auto events_of = [&](const std::string& token) {
     tools::DaemonClient client;
-    ReceiveDeadline deadline(client);
+    ClientWatchdog deadline(client);
     std::vector<v1::Event> events;
     EXPECT_TRUE(ConnectAndAuthenticate(client, daemon_.ingest(), token).ok());
     v1::ClientFrame subscribe;

@@ -16,6 +16,7 @@
 
 #include "ingest/frame_codec.h"
 #include "tests/daemon_harness.h"
+#include "tests/descriptor_limit.h"
 #include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
 
@@ -26,28 +27,10 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 using namespace std::chrono_literals;
 using testing_fixtures::MakeFix;
 
-bool RaiseDescriptorLimit(rlim_t want) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-  if (limit.rlim_cur >= want) return true;
-  limit.rlim_cur = std::min(want, limit.rlim_max);
-  return ::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= want;
-}
-
 // A plain TCP connection to 127.0.0.1:port, closed with the object.
 class Socket {
  public:
-  explicit Socket(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
+  explicit Socket(uint16_t port) : fd_(ConnectLoopback(port, kNoReceiveTimeout)) {}
   ~Socket() {
     if (fd_ >= 0) ::close(fd_);
   }

@@ -26,6 +26,7 @@
 
 #include "access/token.h"
 #include "base/time.h"
+#include "tests/raw_http.h"
 #include "tools/daemon_client.h"
 
 extern char** environ;
@@ -47,11 +48,6 @@ inline TimeMs NowMs() {
       .count();
 }
 
-struct HttpReply {
-  int status = 0;
-  std::string body;
-};
-
 // The token of the credential every harness daemon starts with: "harness", holding all
 // five roles and every device, so suites about something else are not about access. The
 // suites about access issue their own narrower credentials through the API.
@@ -71,29 +67,7 @@ inline std::string HarnessCredentialsJson() {
 inline HttpReply HttpAs(const std::string& token, uint16_t port, const std::string& method,
                         const std::string& target, const std::string& body = "",
                         const std::string& content_type = "application/json") {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  HttpReply reply;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return reply;
-  }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                        (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
-                        "Connection: close\r\nContent-Type: " + content_type +
-                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[65536];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  ::close(fd);
-  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
-  const size_t header_end = response.find("\r\n\r\n");
-  if (header_end != std::string::npos) reply.body = response.substr(header_end + 4);
-  return reply;
+  return Exchange(port, RequestText(token, method, target, body, content_type), kNoReceiveTimeout);
 }
 
 // The same with the harness credential.
@@ -253,6 +227,40 @@ inline std::string TraccarForward(const std::string& unique_id, TimeMs t, double
   return j.str();
 }
 
+// A fix as POST /v1/fixes takes it: `device` at latitude 42.87 and longitude `lon`, 5 m
+// accuracy.
+inline std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lon) {
+  return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
+         FormatRfc3339(t) + R"(", "lat": 42.87, "lon": )" + std::to_string(lon) +
+         R"(, "accuracy_m": 5})";
+}
+
+// The id of an open alert of `order`, asked of GET /v1/alerts every 20 ms for up to four
+// seconds (the engine raises it asynchronously); empty when none opened.
+inline std::string WaitForOpenAlertId(uint16_t http_port, const std::string& order) {
+  for (int i = 0; i < 200; ++i) {
+    const std::string body =
+        Http(http_port, "GET", "/v1/alerts?order=" + order + "&state=open").body;
+    const size_t at = body.find("\"alert_id\":\"");
+    if (at != std::string::npos) return body.substr(at + 12, body.find('"', at + 12) - at - 12);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return "";
+}
+
+// GET /v1/events/stream?from=1 as `token`, read until `until` has arrived, the daemon
+// closed, or five seconds passed; what arrived.
+inline std::string ReadEventStream(const std::string& token, uint16_t port,
+                                   const std::string& until) {
+  const int fd = ConnectLoopback(port, std::chrono::milliseconds(100));
+  if (fd < 0) return "";
+  const std::string request = RequestText(token, "GET", "/v1/events/stream?from=1", "");
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string text;
+  ReadUntil(fd, until, text, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ::close(fd);
+  return text;
+}
 
 }  // namespace stayaway::testing_harness
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
 
 namespace stayaway {
 namespace {
@@ -23,23 +24,6 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 
 constexpr char kTagKey[] = "3f1c6a0b9e8d7c6b5a4f3e2d1c0b0a99887766554433221100ffeeddccbbaa01";
 constexpr char kWrongKey[] = "0000000000000000000000000000000000000000000000000000000000000001";
-
-struct CommandRun {
-  int status = -1;
-  std::string out;  // stdout and stderr
-};
-
-// Runs the real `stayaway` command with its output captured.
-CommandRun Stayaway(const std::string& args) {
-  const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
-  const std::string out_file =
-      ::testing::TempDir() + "/stayaway-keys-out-" + std::to_string(::getpid());
-  const int rc = std::system((binary.string() + " " + args + " >" + out_file + " 2>&1").c_str());
-  std::ifstream in(out_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
-}
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -13,27 +13,12 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
 
 namespace stayaway {
 namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
-
-struct CommandRun {
-  int status = -1;
-  std::string out;
-};
-
-// Runs the real `stayaway` command with its output captured.
-CommandRun Stayaway(const std::string& args) {
-  const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
-  const std::string out_file = ::testing::TempDir() + "/stayaway-out-" + std::to_string(::getpid());
-  const int rc = std::system((binary.string() + " " + args + " >" + out_file + " 2>&1").c_str());
-  std::ifstream in(out_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
-}
 
 // The first "alert_id" in a JSON text (no std::regex: GCC 12 warns inside it under
 // sanitizers, and warnings are errors).

@@ -23,24 +23,22 @@
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
 #include "tools/daemon_client.h"
 
 namespace stayaway {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_harness::CommandRun;
 using testing_harness::ConnectAndAuthenticate;
 using testing_harness::Daemon;
+using testing_harness::FixJson;
 using testing_harness::Http;
 using testing_harness::HttpReply;
 using testing_harness::NowMs;
-
-fs::path BinDir() {
-  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
-    return fs::path(dir);
-  }
-  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools";
-}
+using testing_harness::Stayaway;
+using testing_harness::WaitForOpenAlertId;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -63,36 +61,12 @@ fs::path FreshDir(const std::string& name) {
   return dir;
 }
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs the `stayaway` tool with `args` (paths without spaces or quotes).
-CommandResult Stayaway(const std::string& args) {
-  CommandResult result;
-  const std::string command = (BinDir() / "stayaway").string() + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 std::string OrderJson(int version) {
   return R"({"id": "KG-7", "version": )" + std::to_string(version) +
          R"(, "supervised": {"id": "p1", "devices": ["tag-1"]},
              "protected": [{"id": "p2", "devices": ["phone-2"], "relation": "victim"}],
              "violation_distance_m": 300, "warning_distance_m": )" +
          std::to_string(version == 1 ? 0 : 600) + R"(, "valid_from": "2020-01-01T00:00:00Z"})";
-}
-
-std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lon) {
-  return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
-         FormatRfc3339(t) + R"(", "lat": 42.87, "lon": )" + std::to_string(lon) +
-         R"(, "accuracy_m": 5})";
 }
 
 std::vector<v1::EventRecord> ReadEvents(Daemon& daemon, size_t count) {
@@ -139,16 +113,7 @@ OldCentre RunOldCentre() {
           FixJson("phone-2", 7, t + 41'000, 74.59) + "]";
   EXPECT_EQ(Http(daemon.http(), "POST", "/v1/fixes", fixes).status, 200);
 
-  std::string alert_id;
-  for (int i = 0; i < 100 && alert_id.empty(); ++i) {
-    const std::string body = Http(daemon.http(), "GET", "/v1/alerts?order=KG-7&state=open").body;
-    const size_t at = body.find("\"alert_id\":\"");
-    if (at != std::string::npos) {
-      alert_id = body.substr(at + 12, body.find('"', at + 12) - at - 12);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
+  const std::string alert_id = WaitForOpenAlertId(daemon.http(), "KG-7");
   EXPECT_FALSE(alert_id.empty()) << daemon.Log();
   const HttpReply ack = Http(daemon.http(), "POST", "/v1/alerts/" + alert_id + "/ack",
                              R"({"by": "operator-7", "note": "patrol sent"})");
@@ -179,9 +144,9 @@ TEST(ExportImport, ImportedDataDirectoryServesTheSameAlertsAndEventStream) {
   ASSERT_NE(old.alerts.find("operator-7"), std::string::npos) << old.alerts;
 
   const fs::path out = FreshDir("export") / "out";
-  const CommandResult exported =
+  const CommandRun exported =
       Stayaway("export --data-dir " + old.data_dir.string() + " --out " + out.string());
-  ASSERT_EQ(exported.status, 0) << exported.output;
+  ASSERT_EQ(exported.status, 0) << exported.out;
   for (const char* name : {"README.txt", "manifest.json", "engine_config.json", "public_keys.json",
                            "checkpoints.ndjson", "inputs.ndjson", "events.ndjson", "orders.ndjson",
                            "alerts.ndjson", "proofs.ndjson"}) {
@@ -197,9 +162,9 @@ TEST(ExportImport, ImportedDataDirectoryServesTheSameAlertsAndEventStream) {
   EXPECT_NE(ReadFile(out / "inputs.ndjson").find("\"kind\":\"ack\""), std::string::npos);
 
   const fs::path new_dir = FreshDir("new") / "data";
-  const CommandResult imported =
+  const CommandRun imported =
       Stayaway("import --from " + out.string() + " --data-dir " + new_dir.string());
-  ASSERT_EQ(imported.status, 0) << imported.output;
+  ASSERT_EQ(imported.status, 0) << imported.out;
   EXPECT_FALSE(fs::exists(new_dir / "keys" / "ed25519.key"));  // the old secret stays behind
 
   {
@@ -219,20 +184,20 @@ TEST(ExportImport, ImportedDataDirectoryServesTheSameAlertsAndEventStream) {
   EXPECT_NE(ReadFile(new_dir / "keys" / "ed25519.pub"),
             ReadFile(old.data_dir / "keys" / "ed25519.pub"));
   const fs::path again = FreshDir("again") / "out";
-  const CommandResult reexported =
+  const CommandRun reexported =
       Stayaway("export --data-dir " + new_dir.string() + " --out " + again.string());
-  EXPECT_EQ(reexported.status, 0) << reexported.output;
+  EXPECT_EQ(reexported.status, 0) << reexported.out;
 
   // A non-empty target is never overwritten.
-  const CommandResult onto_old =
+  const CommandRun onto_old =
       Stayaway("import --from " + out.string() + " --data-dir " + old.data_dir.string());
   EXPECT_EQ(onto_old.status, 1);
-  EXPECT_NE(onto_old.output.find("is not empty"), std::string::npos) << onto_old.output;
+  EXPECT_NE(onto_old.out.find("is not empty"), std::string::npos) << onto_old.out;
 }
 
 // Copies the export, lets `edit` change its lines, and returns import's result.
-CommandResult ImportEdited(const fs::path& out, const std::string& file,
-                           const std::function<void(std::vector<std::string>*)>& edit) {
+CommandRun ImportEdited(const fs::path& out, const std::string& file,
+                        const std::function<void(std::vector<std::string>*)>& edit) {
   const fs::path copy = FreshDir("tampered") / "out";
   fs::copy(out, copy, fs::copy_options::recursive);
   std::vector<std::string> lines;
@@ -243,8 +208,7 @@ CommandResult ImportEdited(const fs::path& out, const std::string& file,
   for (const std::string& line : lines) text += line + "\n";
   WriteFile(copy / file, text);
   const fs::path target = FreshDir("target") / "data";
-  CommandResult result = Stayaway("import --from " + copy.string() + " --data-dir " +
-                                  target.string());
+  CommandRun result = Stayaway("import --from " + copy.string() + " --data-dir " + target.string());
   EXPECT_FALSE(fs::exists(target / "journal")) << "a refused import left a data directory";
   return result;
 }
@@ -266,38 +230,37 @@ TEST(ExportImport, TamperedExportIsRefusedNamingTheLine) {
 
   // One fix's latitude changed.
   size_t changed_line = 0;
-  const CommandResult moved = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
+  const CommandRun moved = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
     changed_line = FindLine(*l, "\"device\":\"tag-1\"");
     const size_t at = (*l)[changed_line].find("\"lat\":42.87");
     ASSERT_NE(at, std::string::npos) << (*l)[changed_line];
     (*l)[changed_line].replace(at, 11, "\"lat\":42.8701");
   });
-  EXPECT_EQ(moved.status, 1) << moved.output;
-  EXPECT_NE(moved.output.find("inputs.ndjson line " + std::to_string(changed_line + 1) + " "),
+  EXPECT_EQ(moved.status, 1) << moved.out;
+  EXPECT_NE(moved.out.find("inputs.ndjson line " + std::to_string(changed_line + 1) + " "),
             std::string::npos)
-      << moved.output;
-  EXPECT_NE(moved.output.find("not the record the centre signed"), std::string::npos)
-      << moved.output;
+      << moved.out;
+  EXPECT_NE(moved.out.find("not the record the centre signed"), std::string::npos) << moved.out;
 
   // One line dropped.
   size_t dropped_line = 0;
-  const CommandResult dropped = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
+  const CommandRun dropped = ImportEdited(out, "inputs.ndjson", [&](std::vector<std::string>* l) {
     dropped_line = FindLine(*l, "\"kind\":\"fix\"");
     l->erase(l->begin() + static_cast<std::ptrdiff_t>(dropped_line));
   });
-  EXPECT_EQ(dropped.status, 1) << dropped.output;
-  EXPECT_NE(dropped.output.find("inputs.ndjson line " + std::to_string(dropped_line + 1) + ":"),
+  EXPECT_EQ(dropped.status, 1) << dropped.out;
+  EXPECT_NE(dropped.out.find("inputs.ndjson line " + std::to_string(dropped_line + 1) + ":"),
             std::string::npos)
-      << dropped.output;
-  EXPECT_NE(dropped.output.find("missing or out of order"), std::string::npos) << dropped.output;
+      << dropped.out;
+  EXPECT_NE(dropped.out.find("missing or out of order"), std::string::npos) << dropped.out;
 
   // A derived file edited: the acknowledgement's operator in the alert summary.
-  const CommandResult renamed = ImportEdited(out, "alerts.ndjson", [&](std::vector<std::string>* l) {
+  const CommandRun renamed = ImportEdited(out, "alerts.ndjson", [&](std::vector<std::string>* l) {
     const size_t line = FindLine(*l, "operator-7");
     (*l)[line].replace((*l)[line].find("operator-7"), 10, "operator-9");
   });
-  EXPECT_EQ(renamed.status, 1) << renamed.output;
-  EXPECT_NE(renamed.output.find("alerts.ndjson line"), std::string::npos) << renamed.output;
+  EXPECT_EQ(renamed.status, 1) << renamed.out;
+  EXPECT_NE(renamed.out.find("alerts.ndjson line"), std::string::npos) << renamed.out;
 }
 
 TEST(ExportImport, ExportRefusesAJournalAlteredAfterACheckpoint) {
@@ -332,13 +295,13 @@ TEST(ExportImport, ExportRefusesAJournalAlteredAfterACheckpoint) {
   WriteFile(segment, bytes);
 
   const fs::path out = FreshDir("export") / "out";
-  const CommandResult exported =
+  const CommandRun exported =
       Stayaway("export --data-dir " + old.data_dir.string() + " --out " + out.string());
-  EXPECT_EQ(exported.status, 1) << exported.output;
-  EXPECT_NE(exported.output.find("does not match the checkpoint signed at tree size"),
+  EXPECT_EQ(exported.status, 1) << exported.out;
+  EXPECT_NE(exported.out.find("does not match the checkpoint signed at tree size"),
             std::string::npos)
-      << exported.output;
-  EXPECT_NE(exported.output.find("altered"), std::string::npos) << exported.output;
+      << exported.out;
+  EXPECT_NE(exported.out.find("altered"), std::string::npos) << exported.out;
   EXPECT_FALSE(fs::exists(out / "manifest.json"));
 }
 

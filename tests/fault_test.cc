@@ -14,6 +14,7 @@
 
 #include "ingest/frame_codec.h"
 #include "tests/daemon_harness.h"
+#include "tests/descriptor_limit.h"
 #include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
 
@@ -22,16 +23,6 @@ namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 using testing_fixtures::MakeFix;
-
-// Enough descriptors for a thousand connections on each side (the daemon inherits it).
-bool RaiseDescriptorLimit(rlim_t want) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-  if (limit.rlim_cur >= want) return true;
-  limit.rlim_cur = std::min(want, limit.rlim_max);
-  return ::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= want;
-}
-
 
 std::string PairOrderJson(int i) {
   const std::string n = std::to_string(i);

@@ -21,43 +21,21 @@
 
 #include "base/time.h"
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
 
 namespace stayaway {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_harness::CommandRun;
 using testing_harness::Daemon;
+using testing_harness::FixJson;
 using testing_harness::Http;
 using testing_harness::HttpReply;
 using testing_harness::NowMs;
 using testing_harness::OrderJson;
-
-fs::path BinDir() {
-  if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
-    return fs::path(dir);
-  }
-  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "tools";
-}
-
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-// Runs the `stayaway` tool with `args` (paths without spaces or quotes).
-CommandResult Stayaway(const std::string& args) {
-  CommandResult result;
-  const std::string command = (BinDir() / "stayaway").string() + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-    result.output.append(buffer, n);
-  }
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing_harness::Stayaway;
+using testing_harness::WaitForOpenAlertId;
 
 fs::path FreshDir(const std::string& name) {
   const fs::path dir =
@@ -115,15 +93,8 @@ class Umask {
 class WebhookSink {
  public:
   WebhookSink() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    socklen_t length = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 16);
+    fd_ = testing_harness::ListenLoopback(port_);
+    EXPECT_GE(fd_, 0) << "no loopback port to listen on";
     thread_ = std::thread([this] {
       for (;;) {
         const int client = ::accept(fd_, nullptr, nullptr);
@@ -158,12 +129,6 @@ class WebhookSink {
   std::thread thread_;
 };
 
-std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, double lon) {
-  return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
-         FormatRfc3339(t) + R"(", "lat": 42.87, "lon": )" + std::to_string(lon) +
-         R"(, "accuracy_m": 5})";
-}
-
 // Runs a daemon on `dir`/data through everything that writes a file: an order, fixes that
 // open an alert, snapshots, a device key, a new credential, evidence over HTTP, a webhook.
 // Returns the alert's id.
@@ -180,16 +145,7 @@ std::string RunCentre(const fs::path& dir) {
   }
   const HttpReply posted = Http(daemon.http(), "POST", "/v1/fixes", fixes + "]");
   EXPECT_EQ(posted.status, 200) << posted.body;
-  std::string alert_id;
-  for (int i = 0; i < 200 && alert_id.empty(); ++i) {
-    const std::string body = Http(daemon.http(), "GET", "/v1/alerts?order=KG-7&state=open").body;
-    const size_t at = body.find("\"alert_id\":\"");
-    if (at != std::string::npos) {
-      alert_id = body.substr(at + 12, body.find('"', at + 12) - at - 12);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
+  const std::string alert_id = WaitForOpenAlertId(daemon.http(), "KG-7");
   EXPECT_FALSE(alert_id.empty()) << daemon.Log();
   const std::string key(64, 'a');
   EXPECT_EQ(
@@ -226,24 +182,24 @@ TEST(FileModes, EverythingTheDaemonAndTheToolsWriteIsOwnerOnlyWhateverTheUmask) 
   EXPECT_GE(ExpectPrivateTree(data), 10u);
 
   const fs::path out = FreshDir("out");
-  const CommandResult bundle = Stayaway("evidence --data-dir " + data.string() + " --alert " +
-                                        alert_id + " --out " + (out / "cases/bundle").string());
-  ASSERT_EQ(bundle.status, 0) << bundle.output;
+  const CommandRun bundle = Stayaway("evidence --data-dir " + data.string() + " --alert " +
+                                     alert_id + " --out " + (out / "cases/bundle").string());
+  ASSERT_EQ(bundle.status, 0) << bundle.out;
   EXPECT_GE(ExpectPrivateTree(out / "cases"), 8u);  // the parent it made, too
 
-  const CommandResult exported =
+  const CommandRun exported =
       Stayaway("export --data-dir " + data.string() + " --out " + (out / "export").string());
-  ASSERT_EQ(exported.status, 0) << exported.output;
+  ASSERT_EQ(exported.status, 0) << exported.out;
   EXPECT_GE(ExpectPrivateTree(out / "export"), 9u);
 
-  const CommandResult imported = Stayaway("import --from " + (out / "export").string() +
-                                          " --data-dir " + (out / "imported").string());
-  ASSERT_EQ(imported.status, 0) << imported.output;
+  const CommandRun imported = Stayaway("import --from " + (out / "export").string() +
+                                       " --data-dir " + (out / "imported").string());
+  ASSERT_EQ(imported.status, 0) << imported.out;
   EXPECT_GE(ExpectPrivateTree(out / "imported"), 3u);
 
-  const CommandResult simulated =
+  const CommandRun simulated =
       Stayaway("simulate --orders 2 --seed 7 --duration 10m --out " + (out / "simulated").string());
-  ASSERT_EQ(simulated.status, 0) << simulated.output;
+  ASSERT_EQ(simulated.status, 0) << simulated.out;
   EXPECT_EQ(ExpectPrivateTree(out / "simulated"), 4u);
 
   // Writing again over files an older version made readable keeps nothing of their mode.

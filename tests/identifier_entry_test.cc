@@ -40,44 +40,6 @@ std::string Lower(std::string text) {
   return text;
 }
 
-// A response with its head.
-struct RawReply {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
-
-RawReply RawHttp(uint16_t port, const std::string& method, const std::string& target,
-                 const std::string& body = "") {
-  RawReply reply;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{};
-  tv.tv_sec = 5;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return reply;
-  }
-  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                              "Authorization: Bearer " + std::string(kHarnessToken) +
-                              "\r\nConnection: close\r\nContent-Type: application/json\r\n" +
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[65536];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  ::close(fd);
-  if (response.rfind("HTTP/1.1 ", 0) == 0) reply.status = std::stoi(response.substr(9, 3));
-  const size_t end = response.find("\r\n\r\n");
-  reply.head = response.substr(0, end);
-  if (end != std::string::npos) reply.body = response.substr(end + 4);
-  return reply;
-}
-
 // A bad id as it is written in a JSON string, in a URL, and its name for messages.
 struct BadId {
   std::string name;
@@ -114,7 +76,7 @@ std::string ZoneWith(const std::string& id) {
 
 // Every refusal here: 400, a JSON error, and no header but the daemon's own.
 // An empty id is refused as missing ("has no id", "is empty"); any other bad id by the rule.
-void ExpectRefused(const RawReply& reply, const std::string& what) {
+void ExpectRefused(const HttpReply& reply, const std::string& what) {
   EXPECT_EQ(reply.status, 400) << what << "\n" << reply.head << "\n" << reply.body;
   EXPECT_TRUE(Contains(reply.body, "\"invalid_argument\"")) << what << ": " << reply.body;
   EXPECT_TRUE(Contains(reply.body, "is not a valid id") || Contains(reply.body, "empty") ||
@@ -128,10 +90,10 @@ TEST(IdentifierEntry, BadIdsAreRefusedWith400OnEveryHttpEntryPoint) {
   Daemon daemon;
   const uint16_t api = daemon.http();
   // The daemon's own Location is built from the checked id.
-  const RawReply created = RawHttp(api, "POST", "/v1/orders", OrderWith("KG-7"));
+  const HttpReply created = Http(api, "POST", "/v1/orders", OrderWith("KG-7"));
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_TRUE(Contains(created.head, "\r\nLocation: /v1/orders/KG-7")) << created.head;
-  const RawReply zone = RawHttp(api, "POST", "/v1/zones", ZoneWith("shelter-1"));
+  const HttpReply zone = Http(api, "POST", "/v1/zones", ZoneWith("shelter-1"));
   ASSERT_EQ(zone.status, 201) << zone.body;
   EXPECT_TRUE(Contains(zone.head, "\r\nLocation: /v1/zones/shelter-1")) << zone.head;
 
@@ -139,51 +101,49 @@ TEST(IdentifierEntry, BadIdsAreRefusedWith400OnEveryHttpEntryPoint) {
   for (const BadId& bad : BadIds()) {
     SCOPED_TRACE(bad.name);
     // Bodies.
-    ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith(bad.json)), "order id");
-    ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith("KG-8", bad.json)), "order device");
-    ExpectRefused(RawHttp(api, "POST", "/v1/orders", OrderWith("KG-8", "tag-8", bad.json)),
+    ExpectRefused(Http(api, "POST", "/v1/orders", OrderWith(bad.json)), "order id");
+    ExpectRefused(Http(api, "POST", "/v1/orders", OrderWith("KG-8", bad.json)), "order device");
+    ExpectRefused(Http(api, "POST", "/v1/orders", OrderWith("KG-8", "tag-8", bad.json)),
                   "person id");
-    ExpectRefused(RawHttp(api, "POST", "/v1/zones", ZoneWith(bad.json)), "zone id");
-    ExpectRefused(RawHttp(api, "POST", "/v1/traccar", TraccarForward(bad.json, t, 42.87, 74.59)),
+    ExpectRefused(Http(api, "POST", "/v1/zones", ZoneWith(bad.json)), "zone id");
+    ExpectRefused(Http(api, "POST", "/v1/traccar", TraccarForward(bad.json, t, 42.87, 74.59)),
                   "traccar uniqueId");
-    ExpectRefused(RawHttp(api, "POST", "/v1/credentials",
-                          R"({"name": ")" + bad.json + R"(", "roles": ["ingest"]})"),
+    ExpectRefused(Http(api, "POST", "/v1/credentials",
+                       R"({"name": ")" + bad.json + R"(", "roles": ["ingest"]})"),
                   "credential name");
-    ExpectRefused(
-        RawHttp(api, "POST", "/v1/credentials",
-                R"({"name": "gw", "roles": ["ingest"], "devices": [")" + bad.json + "\"]}"),
-        "credential device pattern");
+    ExpectRefused(Http(api, "POST", "/v1/credentials",
+                       R"({"name": "gw", "roles": ["ingest"], "devices": [")" + bad.json + "\"]}"),
+                  "credential device pattern");
     // Paths and the query.
-    ExpectRefused(RawHttp(api, "GET", "/v1/orders/" + bad.url), "GET order");
-    ExpectRefused(RawHttp(api, "PUT", "/v1/orders/" + bad.url, OrderWith("")), "PUT order");
-    ExpectRefused(RawHttp(api, "DELETE", "/v1/orders/" + bad.url), "DELETE order");
-    ExpectRefused(RawHttp(api, "GET", "/v1/zones/" + bad.url), "GET zone");
-    ExpectRefused(RawHttp(api, "PUT", "/v1/zones/" + bad.url, ZoneWith("")), "PUT zone");
-    ExpectRefused(RawHttp(api, "POST", "/v1/alerts/" + bad.url + "/ack", "{}"), "ack");
-    ExpectRefused(RawHttp(api, "GET", "/v1/alerts/" + bad.url + "/evidence"), "evidence");
-    ExpectRefused(RawHttp(api, "PUT", "/v1/devices/" + bad.url + "/key",
-                          R"({"key": ")" + std::string(64, 'a') + "\"}"),
+    ExpectRefused(Http(api, "GET", "/v1/orders/" + bad.url), "GET order");
+    ExpectRefused(Http(api, "PUT", "/v1/orders/" + bad.url, OrderWith("")), "PUT order");
+    ExpectRefused(Http(api, "DELETE", "/v1/orders/" + bad.url), "DELETE order");
+    ExpectRefused(Http(api, "GET", "/v1/zones/" + bad.url), "GET zone");
+    ExpectRefused(Http(api, "PUT", "/v1/zones/" + bad.url, ZoneWith("")), "PUT zone");
+    ExpectRefused(Http(api, "POST", "/v1/alerts/" + bad.url + "/ack", "{}"), "ack");
+    ExpectRefused(Http(api, "GET", "/v1/alerts/" + bad.url + "/evidence"), "evidence");
+    ExpectRefused(Http(api, "PUT", "/v1/devices/" + bad.url + "/key",
+                       R"({"key": ")" + std::string(64, 'a') + "\"}"),
                   "PUT device key");
-    ExpectRefused(RawHttp(api, "DELETE", "/v1/devices/" + bad.url + "/key"), "DELETE device key");
-    ExpectRefused(RawHttp(api, "DELETE", "/v1/credentials/" + bad.url), "DELETE credential");
-    ExpectRefused(RawHttp(api, "GET", "/v1/alerts?order=" + bad.url), "alerts ?order=");
+    ExpectRefused(Http(api, "DELETE", "/v1/devices/" + bad.url + "/key"), "DELETE device key");
+    ExpectRefused(Http(api, "DELETE", "/v1/credentials/" + bad.url), "DELETE credential");
+    ExpectRefused(Http(api, "GET", "/v1/alerts?order=" + bad.url), "alerts ?order=");
     // The OsmAnd port: the id parameter and the JSON body's device_id.
-    ExpectRefused(RawHttp(daemon.osmand(), "GET", OsmAndQuery(bad.url, t, 42.87, 74.59)),
-                  "osmand id");
+    ExpectRefused(Http(daemon.osmand(), "GET", OsmAndQuery(bad.url, t, 42.87, 74.59)), "osmand id");
     ExpectRefused(
-        RawHttp(daemon.osmand(), "POST", "/",
-                R"({"device_id": ")" + bad.json + R"(", "location": {"timestamp": ")" +
-                    FormatRfc3339(t) + R"(", "coords": {"latitude": 42.87, "longitude": 74.59}}})"),
+        Http(daemon.osmand(), "POST", "/",
+             R"({"device_id": ")" + bad.json + R"(", "location": {"timestamp": ")" +
+                 FormatRfc3339(t) + R"(", "coords": {"latitude": 42.87, "longitude": 74.59}}})"),
         "osmand device_id");
     // POST /v1/fixes answers per fix: the bad one is refused by itself, its neighbour is
     // taken.
-    const RawReply fixes =
-        RawHttp(api, "POST", "/v1/fixes",
-                R"([{"device": ")" + bad.json + R"(", "seq": 1, "time": ")" + FormatRfc3339(t) +
-                    R"(", "lat": 42.87, "lon": 74.59, "accuracy_m": 5},
+    const HttpReply fixes =
+        Http(api, "POST", "/v1/fixes",
+             R"([{"device": ")" + bad.json + R"(", "seq": 1, "time": ")" + FormatRfc3339(t) +
+                 R"(", "lat": 42.87, "lon": 74.59, "accuracy_m": 5},
             {"device": "tag-1", "seq": )" +
-                    std::to_string(100 + bad.name.size()) + R"(, "time": ")" + FormatRfc3339(t) +
-                    R"(", "lat": 42.0, "lon": 74.0, "accuracy_m": 5}])");
+                 std::to_string(100 + bad.name.size()) + R"(, "time": ")" + FormatRfc3339(t) +
+                 R"(", "lat": 42.0, "lon": 74.0, "accuracy_m": 5}])");
     EXPECT_EQ(fixes.status, 200) << fixes.body;
     EXPECT_TRUE(Contains(fixes.body, R"("accepted":1,)")) << fixes.body;
     EXPECT_TRUE(Contains(fixes.body, R"({"index":0,"accepted":false,"code":"invalid_argument")"))
@@ -191,16 +151,16 @@ TEST(IdentifierEntry, BadIdsAreRefusedWith400OnEveryHttpEntryPoint) {
     EXPECT_FALSE(Contains(Lower(fixes.head), "x-injected")) << fixes.head;
   }
   // The messages say what is wrong and what is allowed, without the raw bytes.
-  const RawReply crlf = RawHttp(api, "POST", "/v1/orders", OrderWith("KG-9\\r\\nX-Injected: yes"));
+  const HttpReply crlf = Http(api, "POST", "/v1/orders", OrderWith("KG-9\\r\\nX-Injected: yes"));
   EXPECT_TRUE(Contains(crlf.body, "carriage return")) << crlf.body;
   EXPECT_TRUE(Contains(crlf.body, "A-Z a-z 0-9 . _ : -")) << crlf.body;
   // Nothing bad was stored: the one order and zone are the valid ones.
-  EXPECT_EQ(RawHttp(api, "GET", "/v1/orders/KG-8").status, 404);
-  const RawReply zones = RawHttp(api, "GET", "/v1/zones");
+  EXPECT_EQ(Http(api, "GET", "/v1/orders/KG-8").status, 404);
+  const HttpReply zones = Http(api, "GET", "/v1/zones");
   EXPECT_TRUE(Contains(zones.body, "shelter-1")) << zones.body;
   EXPECT_FALSE(Contains(zones.body, "KG-9")) << zones.body;
   // The daemon is still well.
-  EXPECT_EQ(RawHttp(api, "GET", "/healthz").status, 200);
+  EXPECT_EQ(Http(api, "GET", "/healthz").status, 200);
 }
 
 TEST(IdentifierEntry, BadDeviceIdsAndSubscriberNamesAreRefusedOnTheTcpPort) {

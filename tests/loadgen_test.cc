@@ -12,32 +12,12 @@
 #include <string>
 
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
 
 namespace stayaway {
 namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
-
-struct CommandRun {
-  int status = -1;
-  std::string out;  // stdout: the JSON
-  std::string err;  // stderr: progress and complaints
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-CommandRun Stayaway(const std::string& args) {
-  const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
-  const std::string base = ::testing::TempDir() + "/loadgen-" + std::to_string(::getpid());
-  const int rc =
-      std::system((binary.string() + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadAll(base + ".out"), ReadAll(base + ".err")};
-}
 
 // The number after "key": in `json`, looked for after `within` when given (a nested
 // object's key), or -1. Enough for the flat report; no std::regex (warnings are errors).
@@ -59,7 +39,7 @@ std::string LoadgenArgs(Daemon& daemon, const std::string& rest) {
 
 TEST(Loadgen, BuiltInWorkloadAtLowRateIsFullyAckedAndItsAlertsAreTracedToTheirFixes) {
   Daemon daemon;
-  const CommandRun run = Stayaway(LoadgenArgs(
+  const CommandRun run = StayawayApart(LoadgenArgs(
       daemon, "--rate 200 --duration 2 --devices 20 --batch 2 --violation-fraction 0.5"));
   ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();
   const std::string& json = run.out;
@@ -91,7 +71,7 @@ TEST(Loadgen, BuiltInWorkloadAtLowRateIsFullyAckedAndItsAlertsAreTracedToTheirFi
 TEST(Loadgen, SweepPrintsOneReportPerRateOnTheSameOrders) {
   Daemon daemon;
   const CommandRun run =
-      Stayaway(LoadgenArgs(daemon, "--sweep 50,100 --duration 1 --devices 10 --batch 1"));
+      StayawayApart(LoadgenArgs(daemon, "--sweep 50,100 --duration 1 --devices 10 --batch 1"));
   ASSERT_EQ(run.status, 0) << run.out << run.err;
   ASSERT_EQ(run.out.front(), '[') << run.out;
   const size_t second = run.out.find("\"rate_asked\": 100");
@@ -103,8 +83,8 @@ TEST(Loadgen, SweepPrintsOneReportPerRateOnTheSameOrders) {
 
 TEST(Loadgen, BatchesSpreadOverSeveralConnectionsAreEachAckedOnce) {
   Daemon daemon;
-  const CommandRun run = Stayaway(LoadgenArgs(
-      daemon, "--rate 300 --duration 1 --devices 30 --batch 1 --connections 3"));
+  const CommandRun run = StayawayApart(
+      LoadgenArgs(daemon, "--rate 300 --duration 1 --devices 30 --batch 1 --connections 3"));
   ASSERT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_EQ(JsonNumber(run.out, "fixes_acked"), 300) << run.out;
   EXPECT_EQ(JsonNumber(run.out, "count", "ack_latency_us"), 300) << run.out;
@@ -115,7 +95,7 @@ TEST(Loadgen, BatchesSpreadOverSeveralConnectionsAreEachAckedOnce) {
 TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
   Daemon daemon;
   const fs::path source = STAYAWAY_SOURCE_DIR;  // defined by stayaway_test()
-  const CommandRun run = Stayaway(LoadgenArgs(
+  const CommandRun run = StayawayApart(LoadgenArgs(
       daemon, "--input " + (source / "examples").string() + " --rate 150 --duration 2 --batch 3"));
   ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();
   EXPECT_EQ(JsonNumber(run.out, "fixes_sent"), 300) << run.out;
@@ -125,10 +105,11 @@ TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
 }
 
 TEST(Loadgen, UnreachableDaemonAndBadFlagsAreUsageErrors) {
-  EXPECT_EQ(
-      Stayaway("loadgen --target 127.0.0.1:1 --http 127.0.0.1:1 --rate 10 --duration 1").status, 2);
-  EXPECT_EQ(Stayaway("loadgen --target 127.0.0.1:1 --rate 10").status, 2);
-  EXPECT_EQ(Stayaway("loadgen --target a:1 --http a:1 --rate -5 --duration 1").status, 2);
+  EXPECT_EQ(StayawayApart("loadgen --target 127.0.0.1:1 --http 127.0.0.1:1 --rate 10 --duration 1")
+                .status,
+            2);
+  EXPECT_EQ(StayawayApart("loadgen --target 127.0.0.1:1 --rate 10").status, 2);
+  EXPECT_EQ(StayawayApart("loadgen --target a:1 --http a:1 --rate -5 --duration 1").status, 2);
 }
 
 }  // namespace

@@ -219,15 +219,8 @@ TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
 class FlakyWebhookReceiver {
  public:
   explicit FlakyWebhookReceiver(int failures) : failures_(failures) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    socklen_t length = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 16);
+    fd_ = testing_harness::ListenLoopback(port_);
+    EXPECT_GE(fd_, 0) << "no loopback port to listen on";
     thread_ = std::thread([this] { Serve(); });
   }
   ~FlakyWebhookReceiver() {

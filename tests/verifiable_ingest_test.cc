@@ -18,29 +18,15 @@
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
+#include "tests/stayaway_cli.h"
+#include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
 
 namespace stayaway {
 namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
-
-struct CommandRun {
-  int status = -1;
-  std::string out;
-};
-
-// Runs the real `stayaway` command with its output captured.
-CommandRun Stayaway(const std::string& args) {
-  const fs::path binary = DaemonBinary().parent_path().parent_path() / "tools" / "stayaway";
-  const std::string out_file =
-      ::testing::TempDir() + "/stayaway-verifiable-out-" + std::to_string(::getpid());
-  const int rc = std::system((binary.string() + " " + args + " >" + out_file + " 2>&1").c_str());
-  std::ifstream in(out_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
-}
+using testing_fixtures::MakeFix;
 
 // The distinct "alert_id" values in a JSON text (an alert names itself and its newest
 // event), in order of appearance.
@@ -59,17 +45,6 @@ double Counter(uint16_t http_port, const std::string& labels) {
   const std::string line = "\nstayaway_fixes_rejected_total{" + labels + "} ";
   const size_t at = metrics.find(line);
   return at == std::string::npos ? 0 : std::stod(metrics.substr(at + line.size()));
-}
-
-v1::Fix MakeFix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(t, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(6);
-  return fix;
 }
 
 // Field 15 as a varint holding 1: tag (15 << 3 | 0) = 0x78, then 0x01. Protobuf keeps it
