@@ -13,7 +13,11 @@ namespace {
 int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
 }
-int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
+// From the remainder, not a - FloorDiv(a, b) * b, which overflows at INT64_MIN.
+int64_t FloorMod(int64_t a, int64_t b) {
+  const int64_t r = a % b;
+  return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;
+}
 
 struct CivilDate {
   int64_t year;
