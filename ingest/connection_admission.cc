@@ -1,10 +1,27 @@
 #include "ingest/connection_admission.h"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 
 namespace stayaway::ingest {
 
-ConnectionAdmission::Decision ConnectionAdmission::Admit(uint64_t id, const std::string& address) {
+std::string ClientAddressGroup(const std::string& address) {
+  boost::system::error_code ec;
+  const boost::asio::ip::address ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return address;
+  if (ip.is_v4()) return ip.to_v4().to_string();
+  const boost::asio::ip::address_v6 v6 = ip.to_v6();
+  if (v6.is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
+  }
+  boost::asio::ip::address_v6::bytes_type bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);  // keep the /64 prefix
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+ConnectionAdmission::Decision ConnectionAdmission::Admit(uint64_t id,
+                                                         const std::string& peer_address) {
+  const std::string address = ClientAddressGroup(peer_address);
   Decision decision;
   std::lock_guard lock(mu_);
   const auto evict_oldest_of = [&](const std::set<uint64_t>& ids) {

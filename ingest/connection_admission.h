@@ -6,7 +6,8 @@
 // credential (an accepted authenticate frame on TCP, a request with a known token on HTTP)
 // and "authenticated" from then on. Limits (ConnectionLimits, all per port):
 //   - at most max_unauthenticated_per_address unauthenticated connections from one client
-//     address: a new one from that address takes the place of its oldest;
+//     address (ClientAddressGroup: an IPv4 address, or an IPv6 /64, since one IPv6 client
+//     is handed a whole /64): a new one from that address takes the place of its oldest;
 //   - at most max_unauthenticated unauthenticated connections in all: a new one takes the
 //     place of the oldest;
 //   - at most max_connections connections in all: a new one takes the place of the oldest
@@ -50,13 +51,19 @@ struct ConnectionLimits {
   std::size_t max_connections = 1024;
   // Unauthenticated connections at most (each at least 1).
   std::size_t max_unauthenticated = 512;
-  // Unauthenticated connections from one client address at most (the address as the
-  // socket reports it: IPv4, or the full IPv6 address).
+  // Unauthenticated connections from one client address at most (ClientAddressGroup).
   std::size_t max_unauthenticated_per_address = 64;
   // Time from accept (TLS handshake included) within which a connection must authenticate;
   // the server closes it then ("auth_timeout").
   std::chrono::milliseconds auth_timeout{10'000};
 };
+
+// What counts as one client address for max_unauthenticated_per_address: an IPv4 address
+// as it is ("192.0.2.7"), an IPv4-mapped IPv6 address as its IPv4 address, and any other
+// IPv6 address as its /64 prefix ("2001:db8:1:2::/64"): a single subscriber or host is
+// routinely given a /64 and can pick any of its 2^64 addresses. Text that is not an IP
+// address is its own group. Pure; thread-safe.
+std::string ClientAddressGroup(const std::string& address);
 
 class ConnectionAdmission {
  public:
@@ -70,9 +77,10 @@ class ConnectionAdmission {
     std::vector<uint64_t> evicted;
   };
 
-  // A new connection `id` from `address`. Ids must increase with the order of accepts
-  // (they say which connection is oldest). An admitted connection counts until Remove.
-  Decision Admit(uint64_t id, const std::string& address);
+  // A new connection `id` from `peer_address` (as the socket reports it). Ids must increase with
+  // the order of accepts (they say which connection is oldest). An admitted connection counts until
+  // Remove.
+  Decision Admit(uint64_t id, const std::string& peer_address);
   // Connection `id` authenticated: it is no longer evicted. False when it is not (or no
   // longer) admitted, e.g. evicted a moment before; its closing is then under way.
   bool MarkAuthenticated(uint64_t id);

@@ -28,6 +28,27 @@ TEST(ConnectionAdmission, ANewConnectionFromABusyAddressEvictsTheOldestFromThatA
   EXPECT_EQ(admission.open(), 3u);
 }
 
+TEST(ConnectionAdmission, AnIpv6ClientCountsAsItsSlash64AndAMappedIpv4AsItsIpv4) {
+  EXPECT_EQ(ClientAddressGroup("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(ClientAddressGroup("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(ClientAddressGroup("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientAddressGroup("2001:db8:1:3::1"), "2001:db8:1:3::/64");
+  EXPECT_EQ(ClientAddressGroup("not an address"), "not an address");
+
+  // Two addresses of one /64 share the per-address limit; another /64 does not.
+  ConnectionAdmission admission(Limits(100, 100, 2));
+  EXPECT_TRUE(admission.Admit(1, "2001:db8:1:2::1").admitted);
+  EXPECT_TRUE(admission.Admit(2, "2001:db8:1:3::1").admitted);
+  EXPECT_TRUE(admission.Admit(3, "2001:db8:1:2::2").admitted);
+  const auto decision = admission.Admit(4, "2001:db8:1:2:ffff::9");
+  EXPECT_TRUE(decision.admitted);
+  EXPECT_EQ(decision.evicted, std::vector<uint64_t>{1});  // not 2: another /64
+  // A mapped IPv4 address and the plain one are one client.
+  EXPECT_TRUE(admission.Admit(5, "::ffff:192.0.2.1").admitted);
+  EXPECT_TRUE(admission.Admit(6, "192.0.2.1").admitted);
+  EXPECT_EQ(admission.Admit(7, "192.0.2.1").evicted, std::vector<uint64_t>{5});
+}
+
 TEST(ConnectionAdmission, UnauthenticatedConnectionsBeyondTheTotalEvictTheOldest) {
   ConnectionAdmission admission(Limits(100, 3, 100));
   for (uint64_t id = 1; id <= 3; ++id) {
