@@ -251,6 +251,19 @@ TEST(IdentifierEntry, AJournalWithIdsFromBeforeTheRuleStillReplays) {
   EXPECT_TRUE(Contains(zones.body, R"("id":"old zone\r\n1")")) << zones.body;
   // New input is held to the rule; valid input goes on as before.
   EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+
+  // The old order can still be read and ended by its exact id, never replaced or created
+  // under such an id, and no header is built from it.
+  const std::string old_order_path = "/v1/orders/KG%207%2Fold%0D%0AX-Injected:%20yes";
+  const HttpReply got = Http(daemon.http(), "GET", old_order_path);
+  EXPECT_EQ(got.status, 200) << got.body;
+  EXPECT_TRUE(Contains(got.body, R"("id":"KG 7/old\r\nX-Injected: yes")")) << got.body;
+  EXPECT_EQ(Http(daemon.http(), "PUT", old_order_path, OrderJson()).status, 400);
+  EXPECT_EQ(Http(daemon.http(), "GET", "/v1/orders/no%20such%20order").status, 400);
+  const HttpReply revoked = Http(daemon.http(), "DELETE", old_order_path);
+  EXPECT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_FALSE(Contains(Lower(revoked.head), "x-injected")) << revoked.head;
+  EXPECT_TRUE(Contains(revoked.body, R"("revoked")")) << revoked.body;
 }
 
 }  // namespace
