@@ -1,11 +1,13 @@
-// EngineState: the engine's data and the rules that act on it. INTERNAL: only engine.cc
-// (the rules) and engine_snapshot.cc (saving and restoring the state) include this
-// header; everyone else uses engine/engine.h.
+// EngineState: the engine's data and the rules that act on it. INTERNAL: only the engine's
+// own files include this header: engine.cc (the public face), the rules (engine_orders.cc,
+// engine_fixes.cc, engine_ticks.cc, engine_events.cc) and engine_snapshot.cc (saving and
+// restoring the state); everyone else uses engine/engine.h.
 //
-// The state lives in a header, rather than in engine.cc's anonymous namespace, so the
+// The state lives in a header, rather than in one file's anonymous namespace, so the
 // snapshot code can read and rebuild every field without the rule code having to know
 // about snapshots. The structs are plain data; their invariants are the ones the rules in
-// engine.cc keep (and LoadSnapshot checks):
+// engine_orders.cc, engine_fixes.cc, engine_ticks.cc and engine_events.cc keep (and
+// LoadSnapshot checks):
 //   - persons_, devices_, orders_ and zones_ only grow; indices into them are stable and
 //     are what every cross-reference holds (memberships, slots, alerts, the R-tree).
 //   - zones_ keeps dead entries (superseded order versions, replaced shelters) so the

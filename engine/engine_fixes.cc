@@ -1,0 +1,656 @@
+// Fixes: validating and applying a device's position fix (alone or in a batch), the
+// implausible-jump check, and the rules a fix drives: device signals, proximity between
+// the parties of an order, zones and location unknown. Part of the engine rules; see
+// engine_state.h.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/number_text.h"
+#include "engine/compiled_zone.h"
+#include "engine/engine.h"
+#include "engine/engine_rules_internal.h"
+#include "engine/engine_state.h"
+#include "engine/order_validation.h"
+#include "engine/person_track.h"
+#include "engine/rule_tracker.h"
+#include "engine/seq_set.h"
+#include "geo/geodesic.h"
+#include "geo/zone_index.h"
+#include "proto/stayaway.pb.h"
+
+namespace stayaway::engine {
+namespace {
+
+using v1::Event;
+using v1::Fix;
+// The state's structs (engine_state.h); the rules below use them unqualified.
+using internal::DeviceState;
+using internal::kNever;
+using internal::kNoSlot;
+using internal::Membership;
+using internal::OrderState;
+using internal::PersonState;
+using internal::Role;
+using internal::RuleSlot;
+using internal::ZoneEntry;
+// Shared with the other rule files (engine_rules_internal.h).
+using internal::kImmediate;
+using internal::kMaxFixAgeMs;
+using internal::SeqForgetBefore;
+
+// Reported speeds beyond this are refused as absurd (no tracked person flies).
+constexpr double kMaxReportedSpeedMps = 500;
+
+// Flag rules that follow a fix flag: open on a flagged fix, close on an unflagged one.
+struct FlagRule {
+  Fix::Flag flag;
+  Event::Kind kind;
+};
+constexpr FlagRule kFlagRules[] = {
+    {Fix::strap_open, Event::strap_tamper},
+    {Fix::case_open, Event::case_tamper},
+    {Fix::body_contact_lost, Event::body_contact_lost},
+    {Fix::jamming_suspected, Event::jamming},
+};
+
+uint32_t FlagBit(Fix::Flag flag) { return 1u << static_cast<unsigned>(flag); }
+
+}  // namespace
+
+Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const {
+  const geo::LatLng p{fix.lat(), fix.lon()};
+  if (fix.no_position()) {
+    // Nothing to check of a position that is not there.
+  } else if (!p.IsValid()) {
+    return InvalidArgument("position lat " + NumberText(fix.lat()) + " lon " +
+                           NumberText(fix.lon()) +
+                           " is outside [-90, 90] x [-180, 180] or not a number");
+  }
+  if (!fix.no_position() && (!std::isfinite(fix.accuracy_m()) || fix.accuracy_m() < 0 ||
+                             fix.accuracy_m() > settings_.max_accuracy_m)) {
+    return InvalidArgument("accuracy_m " + NumberText(fix.accuracy_m()) + " is outside [0, " +
+                           NumberText(settings_.max_accuracy_m) + "]");
+  }
+  if (fix.has_speed_mps() && (!std::isfinite(fix.speed_mps()) || fix.speed_mps() < 0 ||
+                              fix.speed_mps() > kMaxReportedSpeedMps)) {
+    return InvalidArgument("speed_mps " + NumberText(fix.speed_mps()) + " is outside [0, 500]");
+  }
+  if (fix.has_heading_deg() &&
+      (!std::isfinite(fix.heading_deg()) || fix.heading_deg() < 0 || fix.heading_deg() >= 360)) {
+    return InvalidArgument("heading_deg " + NumberText(fix.heading_deg()) + " is outside [0, 360)");
+  }
+  if (fix.has_battery_pct() &&
+      (!std::isfinite(fix.battery_pct()) || fix.battery_pct() < 0 || fix.battery_pct() > 100)) {
+    return InvalidArgument("battery_pct " + NumberText(fix.battery_pct()) + " is outside [0, 100]");
+  }
+  if (t < received && received - t > kMaxFixAgeMs) {
+    return InvalidArgument("time " + FormatRfc3339(t) + " is more than 30 days before received " +
+                           FormatRfc3339(received));
+  }
+  if (t > received && t - received > settings_.max_future_ms) {
+    return InvalidArgument("time " + FormatRfc3339(t) + " is more than " +
+                           std::to_string(settings_.max_future_ms / 1000) + " s after received " +
+                           FormatRfc3339(received));
+  }
+  return Status::Ok();
+}
+
+// True when going from a to b needs a speed above the plausible limit, after both
+// accuracy radii. The chord under-estimates distance, so this errs towards plausible.
+bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const TrackFix& b,
+                              const geo::Ecef& b_ecef) const {
+  const double excess_m = geo::ChordMeters(a_ecef, b_ecef) - a.accuracy_m - b.accuracy_m;
+  if (excess_m <= 0) return false;
+  const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
+  // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
+  const double dt_s = std::max(1.0, static_cast<double>(dt_ms) / 1000.0);
+  return excess_m / dt_s > settings_.max_plausible_speed_mps;
+}
+
+bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix,
+                               const geo::Ecef& fix_ecef) {
+  const TrackFix* neighbour = person.track.Neighbour(fix.time);
+  if (neighbour == nullptr ||
+      !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
+    person.last_suspect.reset();
+    return false;
+  }
+  if (person.last_suspect && person.last_suspect->time <= fix.time &&
+      !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
+                   fix_ecef)) {
+    // Two consistent fixes outvote the old track: the person really is over here.
+    person.track.Insert(*person.last_suspect, settings_.history_fixes);
+    person.last_suspect.reset();
+    return false;
+  }
+  person.last_suspect = fix;
+  return true;
+}
+
+TimeMs EngineState::NewestOf(uint32_t person) const {
+  const TrackFix* newest = persons_[person].track.Newest();
+  return newest == nullptr ? kNever : newest->time;
+}
+
+Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+  if (fix.device().empty()) return InvalidArgument("fix has no device");
+  if (!fix.has_time()) return InvalidArgument("fix has no time");
+  const TimeMs t = TimestampToMs(fix.time());
+  const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
+  if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
+  const std::optional<uint32_t> found = FindDevice(fix.device());
+  if (!found) return NotFound("device " + fix.device() + " is not in any order");
+  DeviceState& device = devices_[*found];
+  switch (device.seqs.Insert(fix.seq(), t, SeqForgetBefore(std::max(now_, received)))) {
+    case SeqSet::Seen::kNew:
+      break;
+    case SeqSet::Seen::kApplied:
+      return AlreadyExists("device " + fix.device() + " seq " + std::to_string(fix.seq()) +
+                           " was already applied");
+    case SeqSet::Seen::kClosed:
+      return FailedPrecondition(
+          "device " + fix.device() + " seq " + std::to_string(fix.seq()) +
+          " is stale: its duplicate memory is closed below seq " +
+          std::to_string(device.seqs.closed_below()) +
+          " (too many gaps in its sequence numbers, or too old), so it cannot tell whether "
+          "this one was applied and refuses it");
+  }
+  now_ = std::max(now_, received);
+
+  FixContext fx;
+  fx.fix = &fix;
+  fx.device = *found;
+  fx.person = device.person;
+  fx.received = received;
+  fx.track_fix.time = t;
+  fx.track_fix.position = {fix.lat(), fix.lon()};
+  fx.track_fix.accuracy_m = fix.accuracy_m();
+  fx.track_fix.speed_mps = fix.has_speed_mps() ? static_cast<float>(fix.speed_mps()) : -1.0f;
+  fx.track_fix.seq = fix.seq();
+  fx.track_fix.device = *found;
+  fx.flags = 0;
+  for (int flag : fix.flags()) {
+    if (flag > 0 && flag < 32) fx.flags |= 1u << static_cast<unsigned>(flag);
+  }
+  fx.device_newest_before = device.newest_time;
+  fx.person_newest_before = NewestOf(device.person);
+
+  const bool comms_restored = device.comms_lost;
+  device.comms_lost = false;
+  device.last_received = std::max(device.last_received, received);
+
+  PersonState& person = persons_[device.person];
+  if (fix.no_position()) {
+    // Only the device's own signals: an SOS must get through even without a position.
+    fx.suspect = false;
+    for (const Membership& m : person.orders) {
+      DeviceRules(m.order, fx, comms_restored, std::nullopt, events);
+    }
+    if (t >= device.newest_time) {
+      device.newest_time = t;
+      device.newest_flags = fx.flags;
+      device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
+    }
+    return Status::Ok();
+  }
+  fx.ecef = geo::ToEcef(fx.track_fix.position);
+  fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
+
+  // location_lost follows the live sequence of the device's fixes only.
+  std::optional<bool> location_lost;
+  if (t >= device.newest_time) {
+    const bool coarse = fix.accuracy_m() > settings_.coarse_accuracy_m || fix.source() == Fix::cell;
+    if (!coarse) {
+      device.coarse_since = kNever;
+    } else if (device.coarse_since == kNever) {
+      device.coarse_since = t;
+    }
+    location_lost = coarse && t - device.coarse_since >= settings_.location_lost_ms;
+  }
+  if (!fx.suspect) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
+
+  for (const Membership& m : person.orders) {
+    DeviceRules(m.order, fx, comms_restored, location_lost, events);
+  }
+  if (!fx.suspect) {
+    zone_candidates_.clear();
+    if (std::any_of(person.orders.begin(), person.orders.end(),
+                    [](const Membership& m) { return m.role == Role::kSupervised; })) {
+      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()), &zone_candidates_);
+    }
+    for (const Membership& m : person.orders) {
+      OrderRules(m.order, m.role, fx, zone_candidates_, events);
+    }
+  }
+  if (t >= device.newest_time) {
+    device.newest_time = t;
+    device.newest_flags = fx.flags;
+    device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
+  }
+  return Status::Ok();
+}
+
+// A fix's state is a chain of dependent loads: index slot, device, person, then the
+// person's track and orders, then the order. With many devices each link is a cache miss, and one
+// fix waits for them one after another. In a batch, the fixes a few places ahead get their chain
+// started early, one link per step, so the misses of several fixes overlap. The prefetches read
+// only what fixes cannot change (slots, a device's person) and hint at addresses; a wrong guess
+// costs a wasted load, never a different result.
+void EngineState::ApplyFixes(
+    std::span<const Fix> fixes, std::vector<Event>* events,
+    const std::function<void(size_t, const Status&, std::vector<Event>*)>& done) {
+  constexpr size_t kSlotAhead = 12, kDeviceAhead = 8, kPersonAhead = 4, kTrackAhead = 2,
+                   kOrderAhead = 1;
+  constexpr size_t kRing = 16;  // > kSlotAhead: what the stages learnt, per fix
+  std::array<uint32_t, kRing> hash{};
+  std::array<uint32_t, kRing> device{};
+  std::array<uint32_t, kRing> person{};
+  const size_t n = fixes.size();
+  auto stage = [&](size_t j, int step) {
+    const size_t r = j % kRing;
+    switch (step) {
+      case 0:
+        hash[r] = device_index_.HashOf(fixes[j].device());
+        __builtin_prefetch(device_index_.SlotAddress(hash[r]));
+        break;
+      case 1: {
+        const std::optional<uint32_t> d = device_index_.Guess(hash[r]);
+        device[r] = d.value_or(internal::kNoSlot);
+        if (d) __builtin_prefetch(&devices_[*d]);
+        if (d) __builtin_prefetch(reinterpret_cast<const char*>(&devices_[*d]) + 64);
+        break;
+      }
+      case 2:
+        person[r] = device[r] == internal::kNoSlot ? internal::kNoSlot : devices_[device[r]].person;
+        if (person[r] != internal::kNoSlot) __builtin_prefetch(&persons_[person[r]]);
+        break;
+      case 3:
+        if (person[r] != internal::kNoSlot) {
+          const PersonState& p = persons_[person[r]];
+          if (const TrackFix* newest = p.track.Newest()) __builtin_prefetch(newest);
+          if (!p.orders.empty()) __builtin_prefetch(p.orders.data());
+        }
+        break;
+      case 4:
+        if (person[r] != internal::kNoSlot && !persons_[person[r]].orders.empty()) {
+          const auto* order =
+              reinterpret_cast<const char*>(&orders_[persons_[person[r]].orders[0].order]);
+          for (size_t line = 0; line < sizeof(OrderState); line += 64) {
+            __builtin_prefetch(order + line);
+          }
+        }
+        break;
+    }
+  };
+  // The first fixes get their early steps at once, in order of need.
+  for (size_t j = 0; j < std::min(n, kSlotAhead); ++j) stage(j, 0);
+  for (size_t j = 0; j < std::min(n, kDeviceAhead); ++j) stage(j, 1);
+  for (size_t j = 0; j < std::min(n, kPersonAhead); ++j) stage(j, 2);
+  for (size_t j = 0; j < std::min(n, kTrackAhead); ++j) stage(j, 3);
+  for (size_t j = 0; j < std::min(n, kOrderAhead); ++j) stage(j, 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) stage(i + kSlotAhead, 0);
+    if (i + kDeviceAhead < n) stage(i + kDeviceAhead, 1);
+    if (i + kPersonAhead < n) stage(i + kPersonAhead, 2);
+    if (i + kTrackAhead < n) stage(i + kTrackAhead, 3);
+    if (i + kOrderAhead < n) stage(i + kOrderAhead, 4);
+    events->clear();
+    const Status status = ApplyFix(fixes[i], events);
+    done(i, status, events);
+  }
+}
+
+void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+                              std::optional<bool> location_lost, std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const DeviceState& device = devices_[fx.device];
+  const TimeMs t = fx.track_fix.time;
+  const bool in_force = order.InForce(t);
+  const bool out_of_order = t + settings_.late_after_ms < fx.device_newest_before;
+  const bool supervised = fx.person == order.supervised;
+
+  auto fill = [&](Event* e) {
+    e->set_device(device.id);
+    e->set_person(persons_[fx.person].id);
+    Placement own;
+    own.position = fx.track_fix.position;
+    own.radius_m = fx.track_fix.accuracy_m;
+    own.source_time = t;
+    own.from = &fx.track_fix;
+    if (!fx.fix->no_position()) {
+      FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
+    }
+    auto* ref = e->add_fixes();
+    ref->set_device(device.id);
+    ref->set_seq(fx.track_fix.seq);
+  };
+  // Evaluates one device rule; `present_clear` is the rule at the device's newest fix.
+  auto rule = [&](Event::Kind kind, bool qualifies, bool clear, bool present_clear,
+                  bool update_on_repeat, TimeMs event_time) {
+    if (!in_force) {
+      qualifies = false;
+      clear = true;
+    }
+    RuleSlot* slot = order.Find(kind, fx.device);
+    if (slot == nullptr && !qualifies) return;
+    uint32_t index =
+        slot == nullptr
+            ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id, kind, fx.device)
+            : static_cast<uint32_t>(slot - order.slots.data());
+    RuleEvaluation eval;
+    eval.event_time = event_time;
+    eval.level = qualifies ? Level::kViolationConfirmed : Level::kNone;
+    eval.clear = clear;
+    eval.update_on_repeat = update_on_repeat;
+    eval.out_of_order = out_of_order && event_time == t;
+    eval.may_close = event_time != t || t >= fx.device_newest_before;
+    eval.present_clear = present_clear;
+    eval.present_time = fx.device_newest_before;
+    Evaluate(order_index, index, eval, kImmediate, fill, events);
+  };
+
+  for (const FlagRule& flag_rule : kFlagRules) {
+    const bool flagged = (fx.flags & FlagBit(flag_rule.flag)) != 0;
+    rule(flag_rule.kind, flagged, !flagged, (device.newest_flags & FlagBit(flag_rule.flag)) == 0,
+         false, t);
+  }
+  const bool sos = (fx.flags & FlagBit(Fix::sos)) != 0;
+  rule(Event::sos, sos, false, false, true, t);
+  if (fx.fix->has_battery_pct()) {
+    const double pct = fx.fix->battery_pct();
+    const double clear_pct = settings_.low_battery_pct + settings_.battery_clear_margin_pct;
+    rule(Event::low_battery, pct < settings_.low_battery_pct, pct >= clear_pct,
+         device.newest_battery_pct < 0 || device.newest_battery_pct >= clear_pct, false, t);
+  }
+  if (location_lost.has_value()) {
+    rule(Event::location_lost, *location_lost, device.coarse_since == kNever, true, false, t);
+  }
+  rule(Event::implausible_movement, fx.suspect, !fx.suspect, true, false, t);
+  if (comms_restored) rule(Event::comms_lost, false, true, true, false, fx.received);
+}
+
+void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+                             const std::vector<uint32_t>& zone_candidates,
+                             std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const TimeMs t = fx.track_fix.time;
+  if (!order.InForce(t)) {
+    // The order does not apply at t: whatever was open or pending ends here.
+    for (uint32_t s = 0; s < order.slots.size(); ++s) {
+      const RuleSlot& slot = order.slots[s];
+      const bool order_rule = slot.kind == Event::kind_unspecified ||
+                              slot.kind == Event::protected_location_unknown ||
+                              slot.kind == Event::supervised_location_unknown;
+      if (!order_rule || slot.tracker.is_idle()) continue;
+      RuleEvaluation eval;
+      eval.event_time = t;
+      Evaluate(order_index, s, eval, kImmediate, nullptr, events);
+    }
+    return;
+  }
+  Placement own;
+  own.position = fx.track_fix.position;
+  own.radius_m = fx.track_fix.accuracy_m;
+  own.basis = PlacementBasis::kFix;
+  own.source_time = t;
+  own.from = &fx.track_fix;
+
+  // Proximity: every pair this fix belongs to, placed at t.
+  struct Unknown {
+    Event::Kind kind;
+    uint32_t person;
+    bool unknown;
+  };
+  // Orders name a handful of protected persons; more than this is refused at ApplyOrder.
+  std::array<Unknown, kMaxProtectedPersons> unknowns;
+  size_t unknown_count = 0;
+  for (size_t i = 0; i < order.protected_persons.size(); ++i) {
+    const uint32_t protected_person = order.protected_persons[i];
+    if (role == Role::kProtected && protected_person != fx.person) continue;
+    const uint32_t other = role == Role::kSupervised ? protected_person : order.supervised;
+    std::optional<Placement> placed = persons_[other].track.PlaceAt(t, settings_);
+    const Event::Kind unknown_kind = role == Role::kSupervised ? Event::protected_location_unknown
+                                                               : Event::supervised_location_unknown;
+    bool unknown = !placed.has_value();
+    PersonState& sought = persons_[other];
+    if (unknown && sought.track.empty()) {
+      // Never heard from: the same patience as for a person who went silent.
+      if (sought.first_sought == kNever || t < sought.first_sought) sought.first_sought = t;
+      unknown = t - sought.first_sought >= settings_.counterpart_stale_ms;
+    }
+    unknowns[unknown_count++] = {unknown_kind, other, unknown};
+    if (!placed) continue;
+    if (role == Role::kSupervised) {
+      ProximityRule(order_index, i, fx, own, *placed, events);
+    } else {
+      ProximityRule(order_index, i, fx, *placed, own, events);
+    }
+  }
+
+  // Zones apply to the supervised person only.
+  if (role == Role::kSupervised) {
+    std::vector<uint32_t>& zones = order_zones_;
+    zones.clear();
+    for (uint32_t z : zone_candidates) {
+      const ZoneEntry& entry = zones_[z];
+      if (entry.live && (entry.owner == order_index || entry.owner == -1)) zones.push_back(z);
+    }
+    for (uint32_t z : order.zones) {
+      if (!zones_[z].zone.exclusion) zones.push_back(z);
+    }
+    // Zones with an open or pending alert are evaluated wherever the person is, so they
+    // can close.
+    for (const RuleSlot& slot : order.slots) {
+      if (slot.kind != Event::kind_unspecified || slot.tracker.is_idle() ||
+          slot.key.rfind("zone:", 0) != 0) {
+        continue;
+      }
+      if (slot.key.rfind("zone:global:", 0) == 0) {
+        auto g = global_zone_index_.find(slot.key.substr(12));
+        if (g != global_zone_index_.end()) zones.push_back(g->second);
+      } else {
+        for (uint32_t z : order.zones) {
+          if (zones_[z].rule_key == slot.key) zones.push_back(z);
+        }
+      }
+    }
+    std::sort(zones.begin(), zones.end());
+    zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+    for (uint32_t z : zones) ZoneRule(order_index, z, fx, events);
+  }
+
+  for (size_t i = 0; i < unknown_count; ++i) {
+    LocationUnknownRule(order_index, unknowns[i].kind, unknowns[i].person, fx, unknowns[i].unknown,
+                        events);
+  }
+  // The person this fix comes from is located again, whoever was looking for them.
+  LocationUnknownRule(order_index,
+                      role == Role::kSupervised ? Event::supervised_location_unknown
+                                                : Event::protected_location_unknown,
+                      fx.person, fx, false, events);
+}
+
+void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+                                const Placement& supervised, const Placement& protected_person,
+                                std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const double violation_m = order.terms.violation_distance_m();
+  const double warning_m = order.terms.warning_distance_m();
+  const double outer_m = std::max(violation_m, warning_m);
+  const double u = supervised.radius_m + protected_person.radius_m;
+  uint32_t slot = order.pair_slots[pair];
+  const bool idle = slot == kNoSlot || order.slots[slot].tracker.is_idle();
+  // The chord screen: never longer than the geodesic, so a pair it proves clear is clear.
+  if (idle) {
+    const double clear_m = outer_m + settings_.close_margin_m + u;
+    const bool own_is_supervised = fx.person == order.supervised;
+    const Placement& placed = own_is_supervised ? protected_person : supervised;
+    const uint32_t placed_person =
+        own_is_supervised ? order.protected_persons[pair] : order.supervised;
+    // Placed at a fix of theirs (mostly their newest, whose ECEF the track keeps) or
+    // between two.
+    const geo::Ecef other = placed.basis == PlacementBasis::kInterpolated
+                                ? geo::ToEcef(placed.position)
+                                : persons_[placed_person].track.EcefOf(*placed.from);
+    if (geo::ChordSquaredMeters2(fx.ecef, other) >= clear_m * clear_m) return;
+  }
+  const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
+  const Classification c =
+      ClassifyProximity(d, u, violation_m, warning_m, settings_.close_margin_m);
+  if (idle && c.level == Level::kNone) return;
+  if (slot == kNoSlot) {
+    const uint32_t protected_index = order.protected_persons[pair];
+    slot =
+        order.Add("proximity:" + persons_[order.supervised].id + ":" + persons_[protected_index].id,
+                  Event::kind_unspecified, protected_index);
+    order.pair_slots[pair] = slot;
+  }
+  const TimeMs t = fx.track_fix.time;
+  const uint32_t other =
+      fx.person == order.supervised ? order.protected_persons[pair] : order.supervised;
+  RuleEvaluation eval;
+  eval.event_time = t;
+  eval.level = c.level;
+  eval.clear = c.clear;
+  eval.distance_m = d;
+  const TimeMs newest = std::max(fx.person_newest_before, NewestOf(other));
+  eval.out_of_order = t + settings_.late_after_ms < newest;
+  eval.may_close = t >= newest;
+  if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
+    eval.present_time = newest;
+    eval.present_clear = PresentProximityClear(order, order.protected_persons[pair]);
+  }
+  const double lower = std::max(0.0, d - u);
+  auto fill = [&](Event* e) {
+    FillPlacement(order.supervised, supervised, e->mutable_supervised());
+    FillPlacement(order.protected_persons[pair], protected_person, e->mutable_protected_());
+    e->set_distance_m(d);
+    e->set_distance_lower_m(lower);
+    e->set_distance_upper_m(d + u);
+    e->set_limit_m(e->kind() == Event::proximity_violation ? violation_m : warning_m);
+    AddFixRefs(supervised, e);
+    AddFixRefs(protected_person, e);
+  };
+  const Debounce& debounce =
+      IsViolation(c.level) ? settings_.proximity_violation : settings_.proximity_warning;
+  Evaluate(order_index, slot, eval, debounce, fill, events);
+}
+
+// The pair as it stands at its newest fix: clear of every ring (with margin)?
+bool EngineState::PresentProximityClear(const OrderState& order, uint32_t protected_person) const {
+  const TrackFix* s = persons_[order.supervised].track.Newest();
+  const TrackFix* p = persons_[protected_person].track.Newest();
+  if (s == nullptr || p == nullptr) return false;
+  const bool supervised_newest = s->time >= p->time;
+  const TrackFix* anchor = supervised_newest ? s : p;
+  const uint32_t other = supervised_newest ? protected_person : order.supervised;
+  std::optional<Placement> placed = persons_[other].track.PlaceAt(anchor->time, settings_);
+  if (!placed) return false;
+  const double d = geo::GeodesicDistanceMeters(anchor->position, placed->position);
+  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m,
+                           order.terms.violation_distance_m(), order.terms.warning_distance_m(),
+                           settings_.close_margin_m)
+      .clear;
+}
+
+void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
+                           std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  const ZoneEntry& entry = zones_[zone_entry];
+  const TimeMs t = fx.track_fix.time;
+  const double r = fx.track_fix.accuracy_m;
+  geo::ZoneDistance distance;
+  const Classification c =
+      entry.zone.Classify(fx.track_fix.position, r, t, settings_.close_margin_m, &distance);
+  RuleSlot* found = order.FindKey(entry.rule_key);
+  if ((found == nullptr || found->tracker.is_idle()) && c.level == Level::kNone) return;
+  const uint32_t slot = found == nullptr
+                            ? order.Add(entry.rule_key, Event::kind_unspecified, zone_entry)
+                            : static_cast<uint32_t>(found - order.slots.data());
+  RuleEvaluation eval;
+  eval.event_time = t;
+  eval.level = c.level;
+  eval.clear = c.clear;
+  // "Closer" means deeper inside an exclusion zone, further out of an inclusion zone.
+  eval.distance_m = entry.zone.exclusion ? distance.signed_m : -distance.signed_m;
+  const TimeMs newest = fx.person_newest_before;
+  eval.out_of_order = t + settings_.late_after_ms < newest;
+  eval.may_close = t >= newest;
+  if (eval.out_of_order && !order.slots[slot].tracker.is_open() && c.level != Level::kNone) {
+    const TrackFix* present = persons_[fx.person].track.Newest();
+    geo::ZoneDistance present_distance;
+    eval.present_time = present->time;
+    eval.present_clear = entry.zone
+                             .Classify(present->position, present->accuracy_m, present->time,
+                                       settings_.close_margin_m, &present_distance)
+                             .clear;
+  }
+  const bool applies = entry.zone.AppliesAt(t);
+  auto fill = [&](Event* e) {
+    Placement own;
+    own.position = fx.track_fix.position;
+    own.radius_m = r;
+    own.source_time = t;
+    own.from = &fx.track_fix;
+    FillPlacement(fx.person, own, e->mutable_supervised());
+    e->set_zone_id(entry.zone.id);
+    if (applies) {
+      e->set_distance_m(distance.signed_m);
+      e->set_distance_lower_m(distance.signed_m - r);
+      e->set_distance_upper_m(distance.signed_m + r);
+    }
+    e->set_limit_m(entry.zone.buffer_m);
+    AddFixRefs(own, e);
+  };
+  Evaluate(order_index, slot, eval,
+           entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone, fill,
+           events);
+}
+
+void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
+                                      const FixContext& fx, bool unknown,
+                                      std::vector<Event>* events) {
+  OrderState& order = orders_[order_index];
+  RuleSlot* found = order.Find(kind, person);
+  if (found == nullptr && !unknown) return;
+  const uint32_t slot =
+      found == nullptr
+          ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + persons_[person].id, kind, person)
+          : static_cast<uint32_t>(found - order.slots.data());
+  RuleEvaluation eval;
+  eval.event_time = fx.track_fix.time;
+  eval.level = unknown ? Level::kViolationConfirmed : Level::kNone;
+  eval.clear = !unknown;
+  const TimeMs newest = std::max(fx.person_newest_before, NewestOf(person));
+  eval.out_of_order = eval.event_time + settings_.late_after_ms < newest;
+  eval.may_close = eval.event_time >= newest;
+  // A late fix that cannot see the counterpart says nothing about the present.
+  eval.present_clear = true;
+  eval.present_time = newest;
+  auto fill = [&](Event* e) {
+    e->set_person(persons_[person].id);
+    const TrackFix* last = persons_[person].track.Newest();
+    if (last != nullptr) {
+      Placement placement;
+      placement.position = last->position;
+      placement.radius_m = last->accuracy_m;
+      placement.basis = PlacementBasis::kFix;
+      placement.source_time = last->time;
+      placement.from = last;
+      FillPlacement(person, placement,
+                    kind == Event::protected_location_unknown ? e->mutable_protected_()
+                                                              : e->mutable_supervised());
+    }
+    auto* ref = e->add_fixes();
+    ref->set_device(devices_[fx.device].id);
+    ref->set_seq(fx.track_fix.seq);
+  };
+  Evaluate(order_index, slot, eval, kImmediate, fill, events);
+}
+
+}  // namespace stayaway::engine
