@@ -29,8 +29,10 @@ TEST(ProcessCpu, ASpinningThreadIsOneBusyCore) {
 }
 
 TEST(ProcessCpu, SleepingIsNearlyNothingAndAnUnknownProcessIsUnknown) {
+  // A full second: CPU time is counted in 10 ms ticks, so over 200 ms a single tick (reading
+  // /proc, or a sanitizer's own thread) already read as 0.05 cores.
   const ProcessCpuSample start = SampleProcessCpu(0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   const CpuUse idle = CpuUseBetween(start, SampleProcessCpu(0));
   ASSERT_TRUE(idle.known);
   EXPECT_LT(idle.process_cores, 0.05);
