@@ -63,8 +63,8 @@ std::optional<InputRefusal> CheckRecordableInput(const v1::Input& input);
 // Replaces every NaN in a double or float field, at any depth, by the canonical quiet NaN.
 void CanonicalizeNaNs(google::protobuf::Message* message);
 
-// The same two for a fix, the hot path (a few tens of ns instead of a reflective walk of
-// about half a microsecond each). They give exactly the generic results: they read the
+// The same two for a fix, the hot path: over ten times faster than the reflective walk
+// (build/bench/recordable_input_bench compares the two on one fix). They give exactly the generic results: they read the
 // fields directly only while the schema's Fix has the shape they were written for (its
 // message fields `time` and `received`, Timestamps, and its six double fields), checked
 // once at start-up, and fall back to the generic walk otherwise.
