@@ -23,7 +23,7 @@ const AllowList& BuildAllowList() {
       {"stayaway.v1.Event",
        {"alert_id", "order_id", "order_version", "kind", "transition", "certainty", "time",
         "detected_at", "late", "limit_m", "supervised", "protected", "zone_id", "device", "person",
-        "rule", "ack_by", "ack_credential", "redacted"}},
+        "rule", "ack_by", "ack_credential", "redacted", "downgrade_reason"}},
       // Who and which device. Withheld: lat, lon, accuracy_m, time (of the fix), basis.
       {"stayaway.v1.PositionReport", {"person", "device", "withheld"}},
       {"stayaway.v1.EventRecord", {"seq", "event"}},

@@ -45,10 +45,12 @@
 // - proximity:S:P for each supervised S and protected P: levels, lowest to highest,
 //   warning possible < warning confirmed < violation possible < violation confirmed
 //   (warning_distance_m 0 means no warning ring). One alert per pair: it opens at the
-//   level reached, escalates upward (kind warning -> violation, certainty possible ->
-//   confirmed), never steps down, emits `updated` when the distance improves on its
-//   closest approach by update_step_m, and closes when lower >= the outer limit (warning
-//   distance, else violation distance) + close_margin_m.
+//   highest corroborated level (below), escalates to a higher corroborated one (kind
+//   warning -> violation, certainty possible -> confirmed), is `downgraded` when
+//   corroborated later fixes place it lower (below), emits `updated` when an evaluation
+//   at or below its level improves on its closest approach by update_step_m, and closes
+//   when lower >= the outer limit (warning distance, else violation distance) +
+//   close_margin_m.
 // - zone:ID (order zones) and zone:global:ID (shelters): signed distance sd to the zone
 //   (< 0 inside) with the fix's radius r. Exclusion with buffer b: confirmed when
 //   sd + r < b, possible when sd - r < b <= sd + r, closes when sd - r >= b + margin.
@@ -56,10 +58,41 @@
 //   sd - r <= b < sd + r, closes when sd + r <= b. Outside the zone's schedule the rule does
 //   not apply and an open alert closes. Exclusion zones are found through the R-tree;
 //   inclusion zones of the person's orders are evaluated on every fix of the supervised.
-// - Debounce: proximity and zone alerts open after `confirm_fixes` consecutive qualifying
-//   evaluations or once the condition has held for `dwell_ms` of event time. A late
-//   evaluation that reveals a past violation opens at once (marked late) and, when the
-//   rule's newest evaluation is already clear, closes at once at that evaluation's time.
+// - Corroboration (rule_tracker.h): every level a proximity or zone alert reaches, at
+//   opening or escalation, rests on independent evidence. For each level L, a run is the
+//   consecutive live evaluations at L or above; its mover is the side whose fix the run's
+//   first evaluation applied (the side that moved into L: the supervised or the protected
+//   person; a zone has only the supervised). The run counts distinct fixes of the mover
+//   only: the other side's fixes, evaluated against the mover's same stored fix or an
+//   extrapolation or interpolation of it (the nearer bracketing fix counts), add nothing.
+//   L is corroborated when its run holds `confirm_fixes` distinct mover fixes, or two
+//   distinct mover fixes at least `dwell_ms` apart in event time (the kind's Debounce;
+//   a proximity level uses the warning or violation one by its kind). Boundary cases:
+//   with confirm_fixes 1 every evaluation corroborates its level; a single fix never
+//   corroborates however long it is re-evaluated; an evaluation below L (including
+//   a clear one) ends L's run, an out-of-order one neither extends nor ends it.
+//   Example: the protected person's phone reports once a minute, the tag every 15 s; one
+//   bad phone fix inside the violation distance, re-evaluated with each of the tag's four
+//   fixes, is one piece of evidence: no violation until her next fix agrees.
+// - Downgrade: while an alert is open at L, the consecutive live evaluations below L
+//   form a run (counted as above) that remembers its highest level H. When the run is
+//   corroborated by L's Debounce and spans at least its dwell_ms, the alert is
+//   `downgraded` to H (kind and certainty follow H; never to none: an alert ends by
+//   closing), with downgrade_reason not_borne_out when no distinct mover fix after L was
+//   reached supported it (L rested on the fixes that raised it, which later ones
+//   contradict), else eased. History is not rewritten: the raise stays on record.
+//   Acknowledgement deadlines do not loosen on a downgrade.
+// - Outliers (outlier_gate.h): each positioned fix is judged against the medoid of its
+//   person's recent accepted fixes, with a gate from both stated accuracies, the reported
+//   speeds and the time between. An outlier is used by no distance or zone rule (it can
+//   neither raise, nor hold, nor close a level) and is not placed for anyone's
+//   counterpart; it is not an alert. Four consecutive consistent outliers are a real
+//   move and are followed. Device signals (strap, case, body contact, jamming, SOS,
+//   battery) are never filtered or delayed: they come from every fix, outlier or not.
+// - A late evaluation that reveals a past violation opens at once (marked late) and, when
+//   the rule's newest evaluation is already clear, closes at once at that evaluation's
+//   time: a reordered upload cannot be corroborated in order, and a past approach must not
+//   go unseen.
 // - Device rules, never debounced, raised in every active order of the device's person:
 //   strap_tamper, case_tamper, body_contact_lost and jamming follow their fix flags (open
 //   on a flagged fix, close on a later unflagged fix); sos opens on the flag, `updated` on
@@ -75,7 +108,7 @@
 //   is itself plausible from the previous suspect fix re-anchors the track.
 //
 // ## Alerts and events
-// Each transition (opened, escalated, updated, closed) is one v1::Event with a
+// Each transition (opened, escalated, updated, downgraded, closed) is one v1::Event with a
 // deterministic alert_id (a hash of order id, rule key and the rule's alert count), the
 // order id and version, kind, certainty, times, both positions with their radii, the
 // distance with its bounds, and the (device, seq) of the fixes used. Within one input,

@@ -15,14 +15,17 @@ class EngineConfig;
 
 namespace stayaway::engine {
 
+// How a level is corroborated (engine.h, "Corroboration"): this many distinct fixes of
+// the side that moved into it, or two of them at least dwell_ms apart (event time; 0: off).
+// Also how long a lower level must be borne out before an alert is downgraded.
 struct Debounce {
-  uint32_t confirm_fixes;  // consecutive qualifying evaluations open the alert...
-  TimeMs dwell_ms;         // ...or the condition holding this long (event time); 0: off
+  uint32_t confirm_fixes;
+  TimeMs dwell_ms;
 };
 
 struct EngineSettings {
-  // Debounce per alert kind. A proximity evaluation uses the one of the level it reached
-  // (warning or violation). Defaults: {2 evaluations, 30 s} each.
+  // Debounce per alert kind. A proximity level uses the one of its kind (warning or
+  // violation). Defaults: {2 fixes, 30 s} each.
   Debounce proximity_warning{2, 30'000};
   Debounce proximity_violation{2, 30'000};
   Debounce exclusion_zone{2, 30'000};

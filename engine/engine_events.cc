@@ -41,20 +41,34 @@ Event::Transition ToTransition(TransitionKind kind) {
       return Event::escalated;
     case TransitionKind::kUpdated:
       return Event::updated;
+    case TransitionKind::kDowngraded:
+      return Event::downgraded;
     case TransitionKind::kClosed:
       return Event::closed;
   }
   return Event::transition_unspecified;
 }
 
+Event::DowngradeReason ToDowngradeReason(DowngradeReason reason) {
+  switch (reason) {
+    case DowngradeReason::kNotBorneOut:
+      return Event::not_borne_out;
+    case DowngradeReason::kEased:
+      return Event::eased;
+    case DowngradeReason::kNone:
+      break;
+  }
+  return Event::downgrade_reason_unspecified;
+}
+
 }  // namespace
 
 void EngineState::Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
-                           const Debounce& debounce, const EventFiller& fill,
-                           std::vector<Event>* events) {
+                           const Debounce& warning, const Debounce& violation,
+                           const EventFiller& fill, std::vector<Event>* events) {
   transitions_.clear();
-  orders_[order_index].slots[slot_index].tracker.Apply(eval, debounce, settings_.update_step_m,
-                                                       &transitions_);
+  orders_[order_index].slots[slot_index].tracker.Apply(eval, warning, violation,
+                                                       settings_.update_step_m, &transitions_);
   if (!transitions_.empty()) EmitTransitions(order_index, slot_index, transitions_, fill, events);
 }
 
@@ -82,6 +96,7 @@ void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
       e.set_kind(slot.kind);
     }
     e.set_transition(ToTransition(tr.kind));
+    if (tr.kind == TransitionKind::kDowngraded) e.set_downgrade_reason(ToDowngradeReason(tr.reason));
     if (proximity || zone) {
       e.set_certainty(IsConfirmed(tr.level) ? Event::confirmed : Event::possible);
     }

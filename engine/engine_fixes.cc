@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
@@ -59,6 +60,19 @@ constexpr FlagRule kFlagRules[] = {
 };
 
 uint32_t FlagBit(Fix::Flag flag) { return 1u << static_cast<unsigned>(flag); }
+
+// The stored fix a placement rests on, as corroboration counts it: the fix itself, the fix
+// it was extrapolated from, or (interpolated) the nearer of the two bracketing fixes.
+FixKey EvidenceOf(const Placement& placement) {
+  const TrackFix* fix = placement.from;
+  if (placement.basis == PlacementBasis::kInterpolated && placement.to != nullptr &&
+      fix != nullptr &&
+      std::llabs(placement.to->time - placement.source_time) <
+          std::llabs(fix->time - placement.source_time)) {
+    fix = placement.to;
+  }
+  return fix == nullptr ? FixKey() : FixKey{fix->device, fix->seq};
+}
 
 }  // namespace
 
@@ -188,6 +202,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   if (fix.no_position()) {
     // Only the device's own signals: an SOS must get through even without a position.
     fx.suspect = false;
+    fx.outlier = false;
     for (const Membership& m : person.orders) {
       DeviceRules(m.order, fx, comms_restored, std::nullopt, events);
     }
@@ -200,6 +215,11 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   }
   fx.ecef = geo::ToEcef(fx.track_fix.position);
   fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
+  const bool outlier = person.gate.JudgeAndRemember(
+      GateFix{t, fx.ecef, static_cast<float>(fix.accuracy_m()), fx.track_fix.speed_mps, false},
+      settings_.stale_growth_mps);
+  fx.outlier = outlier && !fx.suspect;
+  const bool usable = !fx.suspect && !fx.outlier;
 
   // location_lost follows the live sequence of the device's fixes only.
   std::optional<bool> location_lost;
@@ -212,12 +232,12 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     }
     location_lost = coarse && t - device.coarse_since >= settings_.location_lost_ms;
   }
-  if (!fx.suspect) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
+  if (usable) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
 
   for (const Membership& m : person.orders) {
     DeviceRules(m.order, fx, comms_restored, location_lost, events);
   }
-  if (!fx.suspect) {
+  if (usable) {
     zone_candidates_.clear();
     if (std::any_of(person.orders.begin(), person.orders.end(),
                     [](const Membership& m) { return m.role == Role::kSupervised; })) {
@@ -351,7 +371,8 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
     eval.may_close = event_time != t || t >= fx.device_newest_before;
     eval.present_clear = present_clear;
     eval.present_time = fx.device_newest_before;
-    Evaluate(order_index, index, eval, kImmediate, fill, events);
+    eval.trigger = {fx.device, fx.track_fix.seq};
+    Evaluate(order_index, index, eval, kImmediate, kImmediate, fill, events);
   };
 
   for (const FlagRule& flag_rule : kFlagRules) {
@@ -389,7 +410,7 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
       if (!order_rule || slot.tracker.is_idle()) continue;
       RuleEvaluation eval;
       eval.event_time = t;
-      Evaluate(order_index, s, eval, kImmediate, nullptr, events);
+      Evaluate(order_index, s, eval, kImmediate, kImmediate, nullptr, events);
     }
     return;
   }
@@ -536,9 +557,12 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
     AddFixRefs(supervised, e);
     AddFixRefs(protected_person, e);
   };
-  const Debounce& debounce =
-      IsViolation(c.level) ? settings_.proximity_violation : settings_.proximity_warning;
-  Evaluate(order_index, slot, eval, debounce, fill, events);
+  const bool own_is_supervised = fx.person == order.supervised;
+  eval.trigger = {fx.device, fx.track_fix.seq};
+  eval.trigger_side = own_is_supervised ? 0 : 1;
+  eval.counterpart = EvidenceOf(own_is_supervised ? protected_person : supervised);
+  Evaluate(order_index, slot, eval, settings_.proximity_warning, settings_.proximity_violation,
+           fill, events);
 }
 
 // The pair as it stands at its newest fix: clear of every ring (with margin)?
@@ -607,9 +631,10 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
     e->set_limit_m(entry.zone.buffer_m);
     AddFixRefs(own, e);
   };
-  Evaluate(order_index, slot, eval,
-           entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone, fill,
-           events);
+  eval.trigger = {fx.device, fx.track_fix.seq};
+  const Debounce& debounce =
+      entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone;
+  Evaluate(order_index, slot, eval, debounce, debounce, fill, events);
 }
 
 void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
@@ -632,6 +657,7 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
   // A late fix that cannot see the counterpart says nothing about the present.
   eval.present_clear = true;
   eval.present_time = newest;
+  eval.trigger = {fx.device, fx.track_fix.seq};
   auto fill = [&](Event* e) {
     e->set_person(persons_[person].id);
     const TrackFix* last = persons_[person].track.Newest();
@@ -650,7 +676,7 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
     ref->set_device(devices_[fx.device].id);
     ref->set_seq(fx.track_fix.seq);
   };
-  Evaluate(order_index, slot, eval, kImmediate, fill, events);
+  Evaluate(order_index, slot, eval, kImmediate, kImmediate, fill, events);
 }
 
 }  // namespace stayaway::engine

@@ -46,7 +46,12 @@ using Snap = v1::EngineSnapshot;
 // added each device's closed sequence numbers and each range's newest fix time (a
 // format-1 loader would read the ranges without the closed numbers below them and could
 // apply a duplicate, so it must refuse format 2); format 1 still loads (LoadSeqs).
-constexpr uint32_t kSnapshotFormat = 2;
+// Format 3 added corroboration: each tracker's evidence runs and each person's outlier gate
+// (a format-2 loader would drop them and diverge from a full replay). Formats 1 and 2 still
+// load: a tracker's old pending debounce is dropped (the next evaluations start a new run;
+// an open alert stays open at its level) and the gate starts from the person's track.
+constexpr uint32_t kSnapshotFormat = 3;
+constexpr uint32_t kFormatBeforeCorroboration = 2;
 constexpr uint32_t kFormatBeforeClosedSeqs = 1;
 // How many ranges a format-1 duplicate memory held before it forgot the oldest.
 constexpr size_t kFormat1MaxRanges = 32;
@@ -159,6 +164,28 @@ void SaveFix(const TrackFix& f, Snap::TrackFix* out) {
   out->set_device(f.device);
 }
 
+void SaveRun(const EvidenceRun& run, Snap::EvidenceRun* out) {
+  if (run.fixes == 0) return;  // no run: every field at its default
+  out->set_fixes(run.fixes);
+  out->set_mover(run.mover);
+  out->set_last_device(run.last.device);
+  out->set_last_seq(run.last.seq);
+  out->set_first_ms(run.first_time);
+  out->set_last_ms(run.last_time);
+}
+
+bool LoadRun(const Snap::EvidenceRun& in, EvidenceRun* out) {
+  if (in.mover() > 1) return false;
+  *out = EvidenceRun();
+  if (in.fixes() == 0) return true;
+  out->fixes = in.fixes();
+  out->mover = static_cast<uint8_t>(in.mover());
+  out->last = FixKey{in.last_device(), in.last_seq()};
+  out->first_time = in.first_ms();
+  out->last_time = in.last_ms();
+  return true;
+}
+
 Status LoadFix(const Snap::TrackFix& in, size_t device_count, const std::string& where,
                TrackFix* out) {
   out->time = in.time_ms();
@@ -197,6 +224,16 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
     }
     if (person.last_suspect) SaveFix(*person.last_suspect, p->mutable_last_suspect());
     p->set_first_sought_ms(person.first_sought);
+    for (const GateFix& g : person.gate.fixes()) {
+      Snap::GateFix* sg = p->add_gate();
+      sg->set_time_ms(g.time);
+      sg->set_x(g.ecef.x_m);
+      sg->set_y(g.ecef.y_m);
+      sg->set_z(g.ecef.z_m);
+      sg->set_accuracy_m(g.accuracy_m);
+      sg->set_speed_mps(g.speed_mps);
+      sg->set_outlier(g.outlier);
+    }
   }
 
   for (const DeviceState& device : devices_) {
@@ -249,8 +286,10 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       st->set_level(static_cast<uint32_t>(t.level));
       st->set_closest_m(t.closest_m);
       st->set_alerts_opened(t.alerts_opened);
-      st->set_pending_count(t.pending_count);
-      st->set_pending_since_ms(t.pending_since);
+      for (const EvidenceRun& run : t.runs) SaveRun(run, st->add_runs());
+      SaveRun(t.below, st->mutable_below());
+      st->set_below_peak(static_cast<uint32_t>(t.below_peak));
+      st->set_borne_out(t.borne_out);
     }
   }
 
@@ -299,9 +338,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
   if (now_ != kNever || !orders_.empty() || !persons_.empty() || !zones_.empty()) {
     return FailedPrecondition("engine snapshot: loads only into an engine that applied nothing");
   }
-  if (snap.format() != kSnapshotFormat && snap.format() != kFormatBeforeClosedSeqs) {
+  if (snap.format() < kFormatBeforeClosedSeqs || snap.format() > kSnapshotFormat) {
     return Bad("format", std::to_string(snap.format()) + " is not a known format (" +
-                             std::to_string(kFormatBeforeClosedSeqs) + " or " +
+                             std::to_string(kFormatBeforeClosedSeqs) + " to " +
                              std::to_string(kSnapshotFormat) + ")");
   }
   const std::string settings = SettingsText(settings_);
@@ -356,6 +395,26 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
       person.last_suspect = suspect;
     }
     person.first_sought = in.first_sought_ms();
+    std::vector<GateFix> gate;
+    if (snap.format() > kFormatBeforeCorroboration) {
+      for (const Snap::GateFix& g : in.gate()) {
+        gate.push_back(GateFix{g.time_ms(), geo::Ecef{g.x(), g.y(), g.z()}, g.accuracy_m(),
+                               g.speed_mps(), g.outlier()});
+      }
+    } else {
+      // Before the gate: it starts from the newest fixes the track kept.
+      const std::vector<TrackFix> kept = person.track.fixes();
+      const size_t from = kept.size() > OutlierGate::kCapacity
+                              ? kept.size() - OutlierGate::kCapacity
+                              : 0;
+      for (size_t f = from; f < kept.size(); ++f) {
+        gate.push_back(GateFix{kept[f].time, geo::ToEcef(kept[f].position),
+                               static_cast<float>(kept[f].accuracy_m), kept[f].speed_mps, false});
+      }
+    }
+    std::optional<OutlierGate> rebuilt = OutlierGate::FromFixes(std::move(gate));
+    if (!rebuilt) return Bad(where, "gate fixes out of time order or too many");
+    person.gate = std::move(*rebuilt);
   }
 
   devices_.resize(device_count);
@@ -480,8 +539,24 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
       state.level = static_cast<Level>(t.level());
       state.closest_m = t.closest_m();
       state.alerts_opened = t.alerts_opened();
-      state.pending_count = t.pending_count();
-      state.pending_since = t.pending_since_ms();
+      if (snap.format() > kFormatBeforeCorroboration) {
+        if (t.runs_size() != RuleTracker::kLevels) {
+          return Bad(slot_where, "tracker needs one evidence run per level");
+        }
+        if (t.below_peak() > static_cast<uint32_t>(Level::kViolationConfirmed)) {
+          return Bad(slot_where, "tracker below_peak out of range");
+        }
+        for (int r = 0; r < t.runs_size(); ++r) {
+          if (!LoadRun(t.runs(r), &state.runs[static_cast<size_t>(r)])) {
+            return Bad(slot_where, "evidence run mover out of range");
+          }
+        }
+        if (!LoadRun(t.below(), &state.below)) {
+          return Bad(slot_where, "evidence run mover out of range");
+        }
+        state.below_peak = static_cast<Level>(t.below_peak());
+        state.borne_out = t.borne_out();
+      }
       order.slots.push_back(
           RuleSlot{slot.key(), kind, slot.subject(), RuleTracker::Restore(state)});
     }

@@ -33,6 +33,7 @@
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
 #include "engine/id_index.h"
+#include "engine/outlier_gate.h"
 #include "engine/person_track.h"
 #include "engine/rule_tracker.h"
 #include "engine/seq_set.h"
@@ -73,6 +74,7 @@ static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines")
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {
   PersonTrack track;
+  OutlierGate gate;  // judges each positioned fix before the track takes it
   std::vector<Membership> orders;  // ascending order index: the order they were applied
   std::optional<TrackFix> last_suspect;
   TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
@@ -197,7 +199,8 @@ class EngineState {
     uint32_t device;
     uint32_t person;
     TimeMs received;
-    bool suspect;
+    bool suspect;  // implausible movement: no rule but the device's own uses it
+    bool outlier;  // inconsistent with the person's recent fixes: no distance or zone rule
     TimeMs device_newest_before;  // the device's newest fix time before this one
     TimeMs person_newest_before;  // the person's newest plausible fix time before this one
     uint32_t flags;
@@ -235,8 +238,10 @@ class EngineState {
   void CloseInactive(uint32_t order_index, TimeMs t, std::vector<v1::Event>* events);
 
   // Applies an evaluation to a slot and turns its transitions into events.
+  // Warning levels corroborate by `warning`, violation levels by `violation`.
   void Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
-                const Debounce& debounce, const EventFiller& fill, std::vector<v1::Event>* events);
+                const Debounce& warning, const Debounce& violation, const EventFiller& fill,
+                std::vector<v1::Event>* events);
   void EmitTransitions(uint32_t order_index, uint32_t slot_index,
                        const std::vector<RuleTransition>& transitions, const EventFiller& fill,
                        std::vector<v1::Event>* events);

@@ -1,93 +1,186 @@
 #include "engine/rule_tracker.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace stayaway::engine {
+namespace {
 
-void RuleTracker::Open(const RuleEvaluation& eval, bool out_of_order,
-                       std::vector<RuleTransition>* out) {
-  open_ = true;
-  level_ = eval.level;
-  closest_m_ = std::isnan(eval.distance_m) ? std::numeric_limits<double>::infinity()
-                                           : eval.distance_m;
-  pending_count_ = 0;
-  ++alerts_opened_;
-  out->push_back({TransitionKind::kOpened, level_, eval.event_time, out_of_order, false,
-                  alerts_opened_});
+size_t RunIndex(Level level) { return static_cast<size_t>(level) - 1; }
+
+const Debounce& DebounceOf(Level level, const Debounce& warning, const Debounce& violation) {
+  return IsViolation(level) ? violation : warning;
 }
 
-void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& debounce,
-                        double update_step_m, std::vector<RuleTransition>* out) {
-  const bool out_of_order = eval.out_of_order;
+}  // namespace
 
-  if (open_) {
+bool EvidenceRun::Add(const RuleEvaluation& eval) {
+  if (fixes == 0) {
+    mover = eval.trigger_side;
+    last = eval.trigger;
+    fixes = 1;
+    first_time = last_time = eval.event_time;
+    return true;
+  }
+  const FixKey& mover_fix = eval.trigger_side == mover ? eval.trigger : eval.counterpart;
+  if (mover_fix == FixKey() || mover_fix == last) return false;
+  ++fixes;
+  last = mover_fix;
+  last_time = eval.event_time;
+  return true;
+}
+
+bool EvidenceRun::Corroborated(const Debounce& debounce) const {
+  if (fixes == 0) return false;
+  if (fixes >= std::max<uint32_t>(1, debounce.confirm_fixes)) return true;
+  return debounce.dwell_ms > 0 && fixes >= 2 && last_time - first_time >= debounce.dwell_ms;
+}
+
+bool RuleTracker::is_pending() const {
+  return std::any_of(s_.runs.begin(), s_.runs.end(),
+                     [](const EvidenceRun& run) { return run.fixes > 0; });
+}
+
+Level RuleTracker::Corroborated(Level above, const Debounce& warning,
+                                const Debounce& violation) const {
+  for (int l = kLevels; l > static_cast<int>(above); --l) {
+    const auto level = static_cast<Level>(l);
+    if (s_.runs[RunIndex(level)].Corroborated(DebounceOf(level, warning, violation))) return level;
+  }
+  return Level::kNone;
+}
+
+void RuleTracker::ResetRuns() {
+  for (EvidenceRun& run : s_.runs) run.Reset();
+  s_.below.Reset();
+  s_.below_peak = Level::kNone;
+}
+
+void RuleTracker::Open(const RuleEvaluation& eval, Level level, bool out_of_order,
+                       std::vector<RuleTransition>* out) {
+  s_.open = true;
+  s_.level = level;
+  s_.closest_m = std::isnan(eval.distance_m) ? std::numeric_limits<double>::infinity()
+                                             : eval.distance_m;
+  s_.below.Reset();
+  s_.below_peak = Level::kNone;
+  s_.borne_out = false;
+  ++s_.alerts_opened;
+  out->push_back({TransitionKind::kOpened, level, eval.event_time, out_of_order, false,
+                  s_.alerts_opened});
+}
+
+void RuleTracker::Raise(Level level, const RuleEvaluation& eval, TransitionKind kind,
+                        std::vector<RuleTransition>* out) {
+  s_.level = level;
+  if (!std::isnan(eval.distance_m)) s_.closest_m = std::min(s_.closest_m, eval.distance_m);
+  s_.below.Reset();
+  s_.below_peak = Level::kNone;
+  s_.borne_out = false;
+  out->push_back({kind, level, eval.event_time, eval.out_of_order, false, s_.alerts_opened});
+}
+
+void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
+                        const Debounce& violation, double update_step_m,
+                        std::vector<RuleTransition>* out) {
+  const bool out_of_order = eval.out_of_order;
+  bool supports_level = false;  // a new mover fix at or above the open alert's level
+  if (!out_of_order) {
+    for (int i = 0; i < kLevels; ++i) {
+      const auto level = static_cast<Level>(i + 1);
+      if (eval.level >= level) {
+        const bool added = s_.runs[i].Add(eval);
+        supports_level = supports_level || (added && level == s_.level);
+      } else {
+        s_.runs[i].Reset();
+      }
+    }
+  }
+
+  if (s_.open) {
     const bool qualifies = eval.level != Level::kNone;
-    if (eval.level > level_) {
-      level_ = eval.level;
-      if (!std::isnan(eval.distance_m)) closest_m_ = std::min(closest_m_, eval.distance_m);
-      out->push_back({TransitionKind::kEscalated, level_, eval.event_time, out_of_order, false,
-                      alerts_opened_});
-    } else if (qualifies && !std::isnan(eval.distance_m) &&
-               eval.distance_m <= closest_m_ - update_step_m) {
-      closest_m_ = eval.distance_m;
-      out->push_back({TransitionKind::kUpdated, level_, eval.event_time, out_of_order, false,
-                      alerts_opened_});
+    // A late upload is evidence of the past: no run can be judged from it.
+    const Level target = out_of_order ? eval.level : Corroborated(s_.level, warning, violation);
+    if (target > s_.level) {
+      Raise(target, eval, TransitionKind::kEscalated, out);
+      return;
+    }
+    if (eval.clear && !out_of_order && eval.may_close) {
+      s_.open = false;
+      ResetRuns();
+      out->push_back({TransitionKind::kClosed, s_.level, eval.event_time, false, false,
+                      s_.alerts_opened});
+      return;
+    }
+    if (!out_of_order) {
+      if (eval.level >= s_.level) {
+        s_.below.Reset();
+        s_.below_peak = Level::kNone;
+        s_.borne_out = s_.borne_out || supports_level;
+      } else {
+        s_.below.Add(eval);
+        s_.below_peak = std::max(s_.below_peak, eval.level);
+        const Debounce& d = DebounceOf(s_.level, warning, violation);
+        if (s_.below_peak != Level::kNone && s_.below.Corroborated(d) &&
+            s_.below.last_time - s_.below.first_time >= d.dwell_ms) {
+          const DowngradeReason reason =
+              s_.borne_out ? DowngradeReason::kEased : DowngradeReason::kNotBorneOut;
+          s_.level = s_.below_peak;
+          s_.below.Reset();
+          s_.below_peak = Level::kNone;
+          // The new level rests on the run that just corroborated it.
+          s_.borne_out = true;
+          out->push_back({TransitionKind::kDowngraded, s_.level, eval.event_time, false, false,
+                          s_.alerts_opened, reason});
+          return;
+        }
+      }
+    }
+    // A reading above the alert's level is not news until corroborated (it escalates then).
+    if (qualifies && eval.level <= s_.level && !std::isnan(eval.distance_m) &&
+        eval.distance_m <= s_.closest_m - update_step_m) {
+      s_.closest_m = eval.distance_m;
+      out->push_back({TransitionKind::kUpdated, s_.level, eval.event_time, out_of_order, false,
+                      s_.alerts_opened});
     } else if (qualifies && eval.update_on_repeat) {
-      out->push_back({TransitionKind::kUpdated, level_, eval.event_time, out_of_order, false,
-                      alerts_opened_});
-    } else if (eval.clear && !out_of_order && eval.may_close) {
-      open_ = false;
-      out->push_back({TransitionKind::kClosed, level_, eval.event_time, false, false,
-                      alerts_opened_});
+      out->push_back({TransitionKind::kUpdated, s_.level, eval.event_time, out_of_order, false,
+                      s_.alerts_opened});
     }
     return;
   }
 
-  if (eval.level == Level::kNone) {
-    if (!out_of_order) pending_count_ = 0;
-    return;
-  }
+  if (eval.level == Level::kNone) return;
 
   if (out_of_order) {
-    // A past episode revealed late: no debounce can be judged from a reordered upload.
-    Open(eval, true, out);
+    // A past episode revealed late: no corroboration can be judged from a reordered upload.
+    Open(eval, eval.level, true, out);
     if (eval.present_clear) {
-      open_ = false;
-      out->push_back({TransitionKind::kClosed, level_, eval.present_time, true, true,
-                      alerts_opened_});
+      s_.open = false;
+      out->push_back({TransitionKind::kClosed, s_.level, eval.present_time, true, true,
+                      s_.alerts_opened});
     }
     return;
   }
 
-  if (pending_count_ == 0) pending_since_ = eval.event_time;
-  ++pending_count_;
-  const bool dwelled =
-      debounce.dwell_ms > 0 && eval.event_time - pending_since_ >= debounce.dwell_ms;
-  if (pending_count_ >= debounce.confirm_fixes || dwelled) {
-    Open(eval, false, out);
-  }
+  const Level target = Corroborated(Level::kNone, warning, violation);
+  if (target != Level::kNone) Open(eval, target, false, out);
 }
 
-RuleTracker::State RuleTracker::Save() const {
-  return State{open_, level_, closest_m_, alerts_opened_, pending_count_, pending_since_};
-}
+RuleTracker::State RuleTracker::Save() const { return s_; }
 
 RuleTracker RuleTracker::Restore(const State& state) {
   RuleTracker tracker;
-  tracker.open_ = state.open;
-  tracker.level_ = state.level;
-  tracker.closest_m_ = state.closest_m;
-  tracker.alerts_opened_ = state.alerts_opened;
-  tracker.pending_count_ = state.pending_count;
-  tracker.pending_since_ = state.pending_since;
+  tracker.s_ = state;
   return tracker;
 }
 
 void RuleTracker::ForceClose(TimeMs event_time, std::vector<RuleTransition>* out) {
-  pending_count_ = 0;
-  if (!open_) return;
-  open_ = false;
-  out->push_back({TransitionKind::kClosed, level_, event_time, false, false, alerts_opened_});
+  const bool was_open = s_.open;
+  s_.open = false;
+  ResetRuns();
+  if (!was_open) return;
+  out->push_back(
+      {TransitionKind::kClosed, s_.level, event_time, false, false, s_.alerts_opened});
 }
 
 }  // namespace stayaway::engine

@@ -1,18 +1,47 @@
 // RuleTracker: the alert lifecycle of one rule of one order (a proximity pair, a zone, a
 // device signal). It turns a stream of evaluations into transitions:
 //
-//   (nothing) --debounce--> opened --> escalated (level rises) --> updated (closer) -->
-//   closed (clear)   ... and later a new alert with the next alert number.
+//   (nothing) --corroborated--> opened --> escalated (level rises, corroborated)
+//     --> updated (closer) --> downgraded (level falls, corroborated) --> closed (clear)
+//   ... and later a new alert with the next alert number.
 //
-// Live evaluations drive debounce, opening and closing. An out-of-order evaluation (the
-// caller marks it: a late upload) can open, escalate or update but never close; when it
-// opens an alert while the rule is clear at present, the alert closes at once at the
-// present time, so the operator sees a past episode without an alert left dangling.
+// ## Corroboration (engine.h states the rule for users)
+// Every level an alert reaches rests on independent evidence. For each level L the tracker
+// keeps a run: the consecutive live evaluations at L or above. The run's mover is the side
+// whose fix the run's first evaluation applied (the side that moved into the level: for
+// proximity the supervised or the protected person; zones and device rules have one
+// side). A run counts the distinct fixes of its mover only: an evaluation applying the
+// other side's fix against the mover's same stored fix (or an extrapolation of it) adds
+// nothing. L is corroborated when its run holds debounce.confirm_fixes distinct mover
+// fixes, or two distinct mover fixes at least debounce.dwell_ms apart in event time. A
+// closed rule opens at the highest corroborated level; an open alert escalates to the
+// highest corroborated level above its own. An evaluation below L ends L's run.
+//
+// Levels also step down, on the same evidence: while an alert is open at L, the
+// consecutive live evaluations below L form a run (mover and counting as above) and
+// remember the highest level among them; once that run is corroborated by L's debounce
+// AND spans at least its dwell_ms (so a boundary does not flap), the alert is downgraded
+// to that highest level (never to none: an alert ends only by closing). The reason says
+// whether the level was ever borne out: kNotBorneOut when no distinct mover fix after the
+// raise supported it (it rested on the fixes that raised it: taken as bad fixes), kEased
+// when it held and the situation eased. History is not rewritten: the raise stays on
+// record, the downgrade is a transition of its own.
+//
+// An open alert is `updated` when an evaluation at or below its level improves on its
+// closest approach by update_step_m; a reading above its level waits for corroboration.
+//
+// ## Order of evaluations
+// Live evaluations drive corroboration, opening and closing. An out-of-order evaluation
+// (the caller marks it: a late upload) can open, escalate or update but never close or
+// downgrade, and takes no part in runs; when it opens an alert while the rule is clear at
+// present, the alert closes at once at the present time, so the operator sees a past
+// episode without an alert left dangling.
 //
 // Pure state machine: no clocks, deterministic. Thread-compatible.
 #ifndef STAYAWAY_ENGINE_RULE_TRACKER_H_
 #define STAYAWAY_ENGINE_RULE_TRACKER_H_
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -22,6 +51,13 @@
 #include "engine/rule_level.h"
 
 namespace stayaway::engine {
+
+// A stored fix as evidence: the device (engine index) and its sequence number.
+struct FixKey {
+  uint32_t device = std::numeric_limits<uint32_t>::max();  // max: no fix
+  uint64_t seq = 0;
+  friend bool operator==(const FixKey&, const FixKey&) = default;
+};
 
 struct RuleEvaluation {
   TimeMs event_time = 0;
@@ -40,9 +76,18 @@ struct RuleEvaluation {
   bool may_close = true;
   bool present_clear = true;
   TimeMs present_time = 0;
+  // The evidence: the fix being applied (`trigger`, of side trigger_side: 0 the supervised
+  // person or the device, 1 the protected person) and the other side's stored fix the
+  // evaluation placed it by (`counterpart`; none for zones and device rules).
+  FixKey trigger;
+  uint8_t trigger_side = 0;
+  FixKey counterpart;
 };
 
-enum class TransitionKind : uint8_t { kOpened, kEscalated, kUpdated, kClosed };
+enum class TransitionKind : uint8_t { kOpened, kEscalated, kUpdated, kDowngraded, kClosed };
+
+// Why a level stepped down (kDowngraded only).
+enum class DowngradeReason : uint8_t { kNone, kNotBorneOut, kEased };
 
 struct RuleTransition {
   TransitionKind kind;
@@ -51,10 +96,28 @@ struct RuleTransition {
   bool out_of_order;    // caused by an evaluation older than the newest one
   bool at_newest_clear; // a close placed at the newest clear evaluation, not this one
   uint32_t alert_number;
+  DowngradeReason reason = DowngradeReason::kNone;
+};
+
+// A run of consecutive evaluations and the distinct fixes of its mover (see above).
+struct EvidenceRun {
+  uint32_t fixes = 0;  // distinct mover fixes; 0: no run
+  uint8_t mover = 0;   // the side whose fix started the run
+  FixKey last;         // the mover's newest counted fix
+  TimeMs first_time = 0;  // event time of the run's first evaluation
+  TimeMs last_time = 0;   // event time of the evaluation that counted `last`
+
+  // Extends the run by an evaluation; true when it counted a new mover fix.
+  bool Add(const RuleEvaluation& eval);
+  void Reset() { *this = EvidenceRun(); }
+  bool Corroborated(const Debounce& debounce) const;
+  friend bool operator==(const EvidenceRun&, const EvidenceRun&) = default;
 };
 
 class RuleTracker {
  public:
+  static constexpr int kLevels = 4;  // runs_[i] is the run of Level(i + 1)
+
   // Everything a tracker remembers, for engine snapshots: Save and Restore round-trip it
   // exactly, so a restored tracker continues as if it had never stopped.
   struct State {
@@ -62,35 +125,39 @@ class RuleTracker {
     Level level = Level::kNone;
     double closest_m = std::numeric_limits<double>::infinity();
     uint32_t alerts_opened = 0;
-    uint32_t pending_count = 0;
-    TimeMs pending_since = 0;
+    std::array<EvidenceRun, kLevels> runs{};
+    EvidenceRun below;           // the open alert's run below its level
+    Level below_peak = Level::kNone;  // the highest level among `below`'s evaluations
+    bool borne_out = false;  // a distinct mover fix after the level was reached supported it
   };
   State Save() const;
   static RuleTracker Restore(const State& state);
 
-  // Applies one evaluation; appends zero, one or two transitions to `out`.
-  void Apply(const RuleEvaluation& eval, const Debounce& debounce, double update_step_m,
-             std::vector<RuleTransition>* out);
+  // Applies one evaluation; appends zero, one or two transitions to `out`. Levels of
+  // warning kind corroborate by `warning`, violation levels by `violation`.
+  void Apply(const RuleEvaluation& eval, const Debounce& warning, const Debounce& violation,
+             double update_step_m, std::vector<RuleTransition>* out);
   // Closes an open alert regardless of distance (order revoked, zone removed).
   void ForceClose(TimeMs event_time, std::vector<RuleTransition>* out);
 
-  bool is_open() const { return open_; }
-  bool is_pending() const { return pending_count_ > 0; }
+  bool is_open() const { return s_.open; }
+  bool is_pending() const;
   // Nothing to remember beyond the alert count: a tracker in this state can skip a
   // harmless evaluation without applying it.
-  bool is_idle() const { return !open_ && pending_count_ == 0; }
-  Level level() const { return level_; }
-  uint32_t alert_number() const { return alerts_opened_; }
+  bool is_idle() const { return !s_.open && !is_pending(); }
+  Level level() const { return s_.level; }
+  uint32_t alert_number() const { return s_.alerts_opened; }
 
  private:
-  void Open(const RuleEvaluation& eval, bool out_of_order, std::vector<RuleTransition>* out);
+  void Open(const RuleEvaluation& eval, Level level, bool out_of_order,
+            std::vector<RuleTransition>* out);
+  void Raise(Level level, const RuleEvaluation& eval, TransitionKind kind,
+             std::vector<RuleTransition>* out);
+  // The highest level above `above` whose run is corroborated; kNone when none is.
+  Level Corroborated(Level above, const Debounce& warning, const Debounce& violation) const;
+  void ResetRuns();
 
-  bool open_ = false;
-  Level level_ = Level::kNone;
-  double closest_m_ = std::numeric_limits<double>::infinity();
-  uint32_t alerts_opened_ = 0;
-  uint32_t pending_count_ = 0;
-  TimeMs pending_since_ = 0;
+  State s_;
 };
 
 }  // namespace stayaway::engine

@@ -1,5 +1,6 @@
-// Engine snapshots written before the duplicate memory became exact (format 1) still
-// load, and loading one never lets a duplicate through.
+// Engine snapshots of earlier formats still load: format 1 (before the duplicate memory
+// became exact) never lets a duplicate through; format 2 (before corroboration) keeps its
+// open alerts, and a level the old engine raised on one fix is corrected.
 //
 // engine/testdata/engine_snapshot_format1.bin was written by SaveSnapshotBytes of
 // stayaway at commit e18afab (format 1, default settings): order KG-1 (tag-1 supervised,
@@ -26,9 +27,9 @@ constexpr TimeMs kFixtureStart = 1741600800000;  // 2025-03-10T10:00:00Z
 // The source tree: STAYAWAY_SOURCE_DIR when set, else found from this file's path as the
 // compiler saw it (relative to the build directory, which may be the working directory
 // or the parent of this test binary's directory).
-std::string ReadFixture() {
+std::string ReadFixture(const char* name = "engine_snapshot_format1.bin") {
   namespace fs = std::filesystem;
-  const fs::path relative = "engine/testdata/engine_snapshot_format1.bin";
+  const fs::path relative = fs::path("engine/testdata") / name;
   std::vector<fs::path> roots;
   if (const char* root = std::getenv("STAYAWAY_SOURCE_DIR"); root != nullptr && *root != '\0') {
     roots.emplace_back(root);
@@ -116,12 +117,77 @@ TEST(EngineSnapshotUpgrade, AFormat1SnapshotLoadsAndNeverLetsADuplicateThrough) 
   // Saved again, it is the current format and round-trips exactly.
   v1::EngineSnapshot now;
   ASSERT_TRUE(engine->SaveSnapshot(&now).ok());
-  EXPECT_EQ(now.format(), 2u);
+  EXPECT_EQ(now.format(), 3u);
   const std::string saved = engine->SaveSnapshotBytes();
   StatusOr<std::unique_ptr<Engine>> again = Engine::FromSnapshotBytes(saved, EngineSettings());
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ((*again)->SaveSnapshotBytes(), saved);
   EXPECT_EQ((*again)->AppliedSeqs("tag-1")->closed_below(), 28u);
+}
+
+// engine/testdata/engine_snapshot_format2.bin was written by SaveSnapshotBytes of stayaway
+// at commit 893fa6a (format 2, default settings), t0 = 2025-03-10T10:00:00Z:
+//   order KG-2: tag-1 (person S) supervised, phone-2 (person P) protected, violation
+//   300 m, warning 800 m. phone-2 at (42.80, 74.59), 20 m, seqs 1..3 at t0, t0+30 s,
+//   t0+60 s; tag-1 seqs 1..6 at t0+1 s + 15 s steps, 5 m, due east of her at 2000, 1500,
+//   700, 690, 680 and 200 m. That engine opened a confirmed warning (alert
+//   7471f701dd10de44) and escalated it to a confirmed violation on the one 200 m fix.
+//   order KG-3: tag-3 (S3) supervised, phone-4 (P3) protected, 300/800 m; phone-4 at
+//   (42.85, 74.62) at t0+100 s, tag-3 600 m north of her at t0+101 s: a warning pending.
+TEST(EngineSnapshotUpgrade, AFormat2SnapshotKeepsItsAlertsAndCorrectsALevelOneFixRaised) {
+  const std::string bytes = ReadFixture("engine_snapshot_format2.bin");
+  ASSERT_GT(bytes.size(), 8u);
+  v1::EngineSnapshot snapshot;
+  ASSERT_TRUE(snapshot.ParseFromString(bytes.substr(4, bytes.size() - 8)));
+  ASSERT_EQ(snapshot.format(), 2u) << "the fixture must be the old layout";
+  StatusOr<std::unique_ptr<Engine>> loaded = Engine::FromSnapshotBytes(bytes, EngineSettings());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  Engine& engine = **loaded;
+
+  const Point home{42.80, 74.59};
+  std::vector<Event> events;
+  for (uint64_t seq = 7; seq <= 9; ++seq) {
+    const TimeMs t = kFixtureStart + 91 * kSecond + static_cast<TimeMs>(seq - 7) * 15 * kSecond;
+    ASSERT_TRUE(engine.ApplyFix(MakeFix("tag-1", seq, t, Destination(home, 90, 690), 5), &events)
+                    .ok());
+  }
+  const std::vector<Event> downgraded = WithTransition(events, Event::downgraded);
+  ASSERT_EQ(downgraded.size(), 1u) << Describe(events);
+  EXPECT_EQ(downgraded[0].alert_id(), "7471f701dd10de44") << "the same alert, not a new one";
+  EXPECT_EQ(downgraded[0].kind(), Event::proximity_warning);
+  EXPECT_EQ(downgraded[0].certainty(), Event::confirmed);
+  EXPECT_EQ(downgraded[0].downgrade_reason(), Event::not_borne_out);
+  EXPECT_EQ(Ms(downgraded[0].time()), kFixtureStart + 121 * kSecond);
+  EXPECT_EQ(Count(events, Event::proximity_violation, Event::opened) +
+                Count(events, Event::proximity_warning, Event::opened),
+            0);
+
+  // KG-3's old pending debounce was dropped: two fresh fixes of tag-3 open its warning.
+  const Point home3{42.85, 74.62};
+  events.clear();
+  ASSERT_TRUE(engine
+                  .ApplyFix(MakeFix("tag-3", 2, kFixtureStart + 131 * kSecond,
+                                    Destination(home3, 0, 600), 5),
+                            &events)
+                  .ok());
+  EXPECT_TRUE(Proximity(events).empty()) << Describe(events);
+  ASSERT_TRUE(engine
+                  .ApplyFix(MakeFix("tag-3", 3, kFixtureStart + 146 * kSecond,
+                                    Destination(home3, 0, 600), 5),
+                            &events)
+                  .ok());
+  const std::vector<Event> opened = WithTransition(Proximity(events), Event::opened);
+  ASSERT_EQ(opened.size(), 1u) << Describe(events);
+  EXPECT_EQ(opened[0].kind(), Event::proximity_warning);
+
+  // Saved again, it is the current format and round-trips exactly.
+  v1::EngineSnapshot now;
+  ASSERT_TRUE(engine.SaveSnapshot(&now).ok());
+  EXPECT_EQ(now.format(), 3u);
+  const std::string saved = engine.SaveSnapshotBytes();
+  StatusOr<std::unique_ptr<Engine>> again = Engine::FromSnapshotBytes(saved, EngineSettings());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->SaveSnapshotBytes(), saved);
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+// OutlierGate: judges each fix of a person against where that person's own recent fixes
+// say they were, so that one bad GNSS fix (multipath in an urban canyon, off by hundreds of
+// metres while stating a few) cannot raise an alert level.
+//
+// The estimate is robust: the medoid (the fix with the smallest sum of distances to the
+// others) of the person's kWindow latest accepted fixes before the fix's time, so bad fixes
+// never move it. Two fixes a and b are consistent when they are no further apart than
+//   3 * hypot(r_a, r_b) + v * |t_a - t_b| + kSlackM,
+//   v = 1.5 * max(speed_a, speed_b) + 0.5 m/s,
+// with radii the stated 68% accuracy, speeds as reported (a device that reports no speed
+// counts as moving at the caller's unknown_speed_mps), times in seconds. Reported speeds
+// come from Doppler, which multipath leaves nearly intact, so a stationary person's gate
+// is tight and a driving person's wide. A fix inconsistent with the medoid is an outlier.
+// With fewer than kMinFixes accepted fixes before it, a fix is not judged.
+//
+// A person who really moved where the gate did not expect it (no speed reported, a jump
+// after a gap the window does not show) is followed: when kReanchor consecutive outliers
+// are all consistent with one another, the last is accepted and the ones before it are
+// remembered as accepted, so the medoid moves there. A canyon burst shorter than that is
+// caught whole, and the fixes after it are judged against where the person was before it.
+// A fix older than every remembered one in a full memory is judged by nothing and not
+// remembered.
+//
+// Deterministic; thread-compatible. Distances are ECEF chords (metres).
+#ifndef STAYAWAY_ENGINE_OUTLIER_GATE_H_
+#define STAYAWAY_ENGINE_OUTLIER_GATE_H_
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "base/time.h"
+#include "geo/geodesic.h"
+
+namespace stayaway::engine {
+
+struct GateFix {
+  TimeMs time = 0;
+  geo::Ecef ecef;
+  float accuracy_m = 0;
+  float speed_mps = -1;  // < 0: none reported
+  bool outlier = false;  // as judged (remembered fixes only)
+};
+
+class OutlierGate {
+ public:
+  static constexpr size_t kWindow = 5;     // accepted fixes the medoid is taken over
+  static constexpr size_t kMinFixes = 3;   // fewer accepted before a fix: it is not judged
+  static constexpr size_t kReanchor = 4;   // consecutive consistent outliers: a real move
+  static constexpr size_t kCapacity = 10;  // remembered fixes
+  static constexpr double kSlackM = 10;
+
+  // True when `fix` is an outlier; remembers it either way (see above). fix.outlier is
+  // ignored.
+  bool JudgeAndRemember(const GateFix& fix, double unknown_speed_mps);
+
+  // For engine snapshots: the remembered fixes, ascending time, and a gate rebuilt from
+  // them (nullopt when they are out of order or too many).
+  const std::vector<GateFix>& fixes() const { return recent_; }
+  static std::optional<OutlierGate> FromFixes(std::vector<GateFix> fixes);
+
+ private:
+  static bool Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps);
+
+  std::vector<GateFix> recent_;  // ascending time
+};
+
+}  // namespace stayaway::engine
+
+#endif  // STAYAWAY_ENGINE_OUTLIER_GATE_H_
