@@ -45,13 +45,17 @@ Measurement DrawMeasurement(SimRandom& rng, DeviceKind kind, bool indoors, Canyo
   if (m.source == FixSource::kGnss) {
     if (burst->remaining > 0) {
       --burst->remaining;
+      burst->just_ended = burst->remaining == 0;
       m.urban_canyon = true;
+    } else if (burst->just_ended) {
+      burst->just_ended = false;
     } else if (rng.Chance(kCanyonBurstStartChance)) {
       const double u = rng.Uniform01();
       const int length = u < kCanyonBurstLengthShare[0]                                ? 1
                          : u < kCanyonBurstLengthShare[0] + kCanyonBurstLengthShare[1] ? 2
                                                                                        : 3;
       burst->remaining = length - 1;
+      burst->just_ended = length == 1;
       burst->bearing_rad = rng.Uniform(0, 2 * std::numbers::pi);
       m.urban_canyon = true;
       m.burst_start = true;

@@ -9,7 +9,8 @@
 // receiver can lock onto reflections for a few seconds to a minute, so the bad fixes come
 // in bursts. A GNSS fix outside a burst starts one with kCanyonBurstStartChance; the
 // burst lasts 1, 2 or 3 GNSS fixes of that device (45 / 35 / 20 %, kCanyonBurstLengthShare),
-// the starting fix included. A Wi-Fi or cell fix in between neither ends the burst nor
+// the starting fix included, and the GNSS fix after it is honest, so every run of canyon
+// fixes is exactly one burst. A Wi-Fi or cell fix in between neither ends the burst nor
 // counts in it (the device is still among the same buildings). Each canyon fix is
 // 80-250 m off (absolute, whatever the fix states) in the burst's bearing +-30 degrees,
 // while it states the device's normal small radius: the engine cannot tell it from its
@@ -45,10 +46,11 @@ inline constexpr double kCanyonBurstLengthShare[3] = {0.45, 0.35, 0.20};
 inline constexpr double kMeanCanyonBurstLength = 1 * kCanyonBurstLengthShare[0] +
                                                  2 * kCanyonBurstLengthShare[1] +
                                                  3 * kCanyonBurstLengthShare[2];
-// A renewal process: honest runs of mean (1 - p) / p fixes alternate with bursts of mean
-// length L, so the canyon share is L / (L + (1 - p) / p); solved for p.
+// A renewal process: bursts of mean length L alternate with honest runs of one fix plus
+// a geometric (1 - p) / p more, 1 / p in all, so the canyon share is L / (L + 1 / p);
+// solved for p.
 inline constexpr double kCanyonBurstStartChance =
-    kUrbanCanyonShare / (kUrbanCanyonShare + kMeanCanyonBurstLength * (1 - kUrbanCanyonShare));
+    kUrbanCanyonShare / (kMeanCanyonBurstLength * (1 - kUrbanCanyonShare));
 inline constexpr double kCanyonMinErrorM = 80;
 inline constexpr double kCanyonMaxErrorM = 250;
 inline constexpr double kCanyonBearingSpreadDeg = 30;
@@ -64,8 +66,9 @@ struct Measurement {
 
 // A device's urban-canyon state between two of its measurements.
 struct CanyonBurst {
-  int remaining = 0;       // canyon GNSS fixes still to come in the current burst
-  double bearing_rad = 0;  // the burst's direction of error (clockwise from north)
+  int remaining = 0;        // canyon GNSS fixes still to come in the current burst
+  bool just_ended = false;  // the last GNSS fix ended a burst: this one is honest
+  double bearing_rad = 0;   // the burst's direction of error (clockwise from north)
 };
 
 // One measurement for a device of `kind`, moving or staying indoors; `burst` is that
