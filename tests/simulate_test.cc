@@ -188,6 +188,18 @@ TEST(SimulateCommandTest, DurationsAndUsageErrors) {
             0);
   EXPECT_NE(ReadFile(dir.path() / "fixes.ndjson").find("\"time\": \"2027-01-04T08:00"),
             std::string::npos);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out,
+                      "--near-miss-share", "1.5"}),
+            2);
+  // Every order a near miss: the run says how many visits it made.
+  std::string said;
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "6h", "--out", out,
+                      "--approach-share", "0", "--zone-entry-share", "0", "--near-miss-share", "1"},
+                     &said),
+            0);
+  EXPECT_NE(said.find(" near-miss visits in 5 orders"), std::string::npos) << said;
+  EXPECT_NE(ReadFile(dir.path() / "truth.json").find("\"script\": \"near_miss\""),
+            std::string::npos);
 }
 
 TEST(SimulateCommandTest, StreamIsInReceivedOrderWithMinuteTicksAndLateUploadsNewestFirst) {
@@ -678,9 +690,19 @@ sim::SimulationOptions NearMissCity(uint64_t seed) {
 }
 
 TEST(ScenarioTest, NearMissesComeCloseButNeverWithinAViolationZoneOrShelterOnTruePositions) {
+  // Two small cities full of near misses, and four of the default mix at the issue's size
+  // (400 orders, 12 h), where a few near misses need another way round a zone or shelter.
+  std::vector<sim::SimulationOptions> cities = {NearMissCity(31), NearMissCity(32)};
+  for (const uint64_t seed : {1u, 2u, 3u, 4u}) {
+    sim::SimulationOptions options;
+    options.seed = seed;
+    options.orders = 400;
+    options.duration_ms = 12 * 60 * kMinute;
+    cities.push_back(options);
+  }
   size_t near_miss_orders = 0, two_visits = 0, warnings = 0;
-  for (const uint64_t seed : {31u, 32u}) {
-    const sim::SimulationOptions options = NearMissCity(seed);
+  for (const sim::SimulationOptions& options : cities) {
+    const uint64_t seed = options.seed;
     const sim::Scenario scenario = sim::BuildScenario(options);
     std::vector<std::shared_ptr<geo::ZoneShape>> shelters;
     for (const sim::Shelter& shelter : scenario.city.shelters()) {
@@ -759,9 +781,9 @@ TEST(ScenarioTest, NearMissesComeCloseButNeverWithinAViolationZoneOrShelterOnTru
       }
     }
   }
-  EXPECT_GE(near_miss_orders, 15u);
-  EXPECT_GE(two_visits, 3u);
-  EXPECT_GE(warnings, 15u);
+  EXPECT_GE(near_miss_orders, 200u);
+  EXPECT_GE(two_visits, 60u);
+  EXPECT_GE(warnings, 200u);
 }
 
 TEST(SimulationTest, InScriptsTheHeldVictimsPhoneReportsWifiOnceAMinuteNextToATagIn15sPursuit) {
@@ -959,6 +981,107 @@ TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
   EXPECT_EQ(r.false_alerts[0].alert_id, "b5");
 }
 
+TEST(ScoreTest, FalseAlertsByKindAndCertaintyAtTheHighestLevelEvenAfterADowngrade) {
+  std::string events;
+  // x6: order A's true violation. A warning at 10:00:10, a possible violation at 10:10:30
+  // (detected 10:10:35), confirmed at 10:11:00 (detected 10:11:05, 65 s after the true
+  // start), stepped down to a warning at 10:25 by a transition this scorer may not know.
+  events += Event("x6", "A", "proximity_warning", "opened", "2026-03-02T10:00:10Z",
+                  "2026-03-02T10:00:12Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_violation", "escalated", "2026-03-02T10:10:30Z",
+                  "2026-03-02T10:10:35Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_violation", "updated", "2026-03-02T10:11:00Z",
+                  "2026-03-02T10:11:05Z", "proximity:a:b", "confirmed");
+  events += Event("x6", "A", "proximity_warning", "downgraded", "2026-03-02T10:25:00Z",
+                  "2026-03-02T10:25:01Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_warning", "closed", "2026-03-02T10:31:00Z",
+                  "2026-03-02T10:31:01Z", "proximity:a:b", "possible");
+  // x1: a false confirmed violation (A has nothing at 15:00), corrected two minutes later:
+  // still a false confirmed violation.
+  events += Event("x1", "A", "proximity_warning", "opened", "2026-03-02T15:00:00Z",
+                  "2026-03-02T15:00:01Z", "proximity:a:b", "possible");
+  events += Event("x1", "A", "proximity_violation", "escalated", "2026-03-02T15:01:00Z",
+                  "2026-03-02T15:01:01Z", "proximity:a:b", "confirmed");
+  events += Event("x1", "A", "proximity_warning", "downgraded", "2026-03-02T15:03:00Z",
+                  "2026-03-02T15:03:01Z", "proximity:a:b", "possible");
+  events += Event("x1", "A", "proximity_warning", "closed", "2026-03-02T15:20:00Z",
+                  "2026-03-02T15:20:01Z", "proximity:a:b", "possible");
+  // x2: a false possible violation; x3 and x4: false warnings, confirmed and possible;
+  // x5: a false zone alert, possible first, then confirmed.
+  events += Event("x2", "A", "proximity_violation", "opened", "2026-03-02T16:00:00Z",
+                  "2026-03-02T16:00:01Z", "proximity:a:b", "possible");
+  events += Event("x3", "B", "proximity_warning", "opened", "2026-03-02T17:00:00Z",
+                  "2026-03-02T17:00:01Z", "proximity:c:d", "confirmed");
+  events += Event("x4", "B", "proximity_warning", "opened", "2026-03-02T18:00:00Z",
+                  "2026-03-02T18:00:01Z", "proximity:c:d", "possible");
+  events += Event("x5", "C", "exclusion_zone", "opened", "2026-03-02T20:00:00Z",
+                  "2026-03-02T20:00:01Z", "zone:home", "possible");
+  events += Event("x5", "C", "exclusion_zone", "updated", "2026-03-02T20:01:00Z",
+                  "2026-03-02T20:01:01Z", "zone:home", "confirmed");
+
+  const tools::ScoreReport r = ScoreHand(events);
+  EXPECT_EQ(r.unreadable_lines, 0u) << "an unknown transition is no unreadable line";
+  EXPECT_EQ(r.events_read, 14u);
+  EXPECT_EQ(r.alerts, 6u);
+  ASSERT_EQ(r.false_alerts.size(), 5u);
+  ASSERT_EQ(r.false_by_kind.size(), 3u);
+  const tools::FalseByKind& violation = r.false_by_kind[0];
+  EXPECT_EQ(violation.kind, "proximity_violation");
+  EXPECT_EQ(violation.confirmed, 1u);                         // x1, downgraded afterwards
+  EXPECT_EQ(violation.possible, 1u);                          // x2
+  EXPECT_DOUBLE_EQ(violation.confirmed_per_device_day, 0.1);  // 1 / (10 devices x 1 day)
+  EXPECT_DOUBLE_EQ(violation.possible_per_device_day, 0.1);
+  EXPECT_EQ(r.false_by_kind[1].kind, "proximity_warning");
+  EXPECT_EQ(r.false_by_kind[1].confirmed, 1u);
+  EXPECT_EQ(r.false_by_kind[1].possible, 1u);
+  EXPECT_EQ(r.false_by_kind[2].kind, "exclusion_zone");
+  EXPECT_EQ(r.false_by_kind[2].confirmed, 1u);
+  EXPECT_EQ(r.false_by_kind[2].possible, 0u);
+  EXPECT_DOUBLE_EQ(r.false_confirmed_violations_per_device_day, 0.1);
+  EXPECT_DOUBLE_EQ(r.false_alerts_per_device_day, 0.5);
+  // x6 is a true violation alert even though it ended as a warning.
+  for (const tools::FalseAlert& f : r.false_alerts) EXPECT_NE(f.alert_id, "x6");
+  // Delays: first at the level 35 s, first confirmed 65 s; B's violation and C's zone
+  // entry are missed, so never confirmed; A's warning was confirmed (at 10:11:05).
+  const tools::KindScore& v = r.by_kind[0];
+  EXPECT_EQ(v.detected, 1u);
+  EXPECT_DOUBLE_EQ(v.delay.max_s, 35);
+  EXPECT_EQ(v.confirmed_delay.count, 1u);
+  EXPECT_DOUBLE_EQ(v.confirmed_delay.p50_s, 65);
+  EXPECT_EQ(v.never_confirmed, 1u);
+  EXPECT_EQ(r.by_kind[1].never_confirmed, 0u);
+  EXPECT_EQ(r.by_kind[2].never_confirmed, 1u);
+  const std::string json = tools::ScoreReportToJson(r);
+  for (const char* expected :
+       {"\"false_by_kind\": {\"proximity_violation\": {\"confirmed\": 1, \"possible\": 1, "
+        "\"confirmed_per_device_day\": 0.1, \"possible_per_device_day\": 0.1}, "
+        "\"proximity_warning\": {\"confirmed\": 1, \"possible\": 1, ",
+        "\"exclusion_zone\": {\"confirmed\": 1, \"possible\": 0, \"confirmed_per_device_day\": "
+        "0.1, \"possible_per_device_day\": 0}}",
+        "\"false_confirmed_violations_per_device_day\": 0.1",
+        "\"false_alerts_per_device_day\": 0.5",
+        "\"violation_confirmed_delay_s\": {\"p50\": 65, \"p90\": 65, \"max\": 65}, "
+        "\"violations_never_confirmed\": 1",
+        "\"never_confirmed\": 1"}) {
+    EXPECT_NE(json.find(expected), std::string::npos) << expected << "\n" << json;
+  }
+  google::protobuf::Struct parsed;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+}
+
+TEST(ScoreTest, RatesKeepSixDecimals) {
+  // One false confirmed violation over 10 devices x 1 day is 0.1; over 980 device-days
+  // (a 400-order city, 12 h) it is 0.00102, which three decimals would round to 0.001.
+  StatusOr<tools::Truth> truth = tools::ParseTruthJson(kHandTruth);
+  ASSERT_TRUE(truth.ok());
+  truth->devices = 1960;
+  std::istringstream in(Event("y1", "A", "proximity_violation", "opened", "2026-03-02T20:00:00Z",
+                              "2026-03-02T20:00:01Z", "proximity:a:b"));
+  const std::string json = tools::ScoreReportToJson(tools::ScoreEvents(*truth, in, 5 * kMinute));
+  EXPECT_NE(json.find("\"false_confirmed_violations_per_device_day\": 0.00051"), std::string::npos)
+      << json;
+}
+
 TEST(ScoreTest, UsageErrorsExitTwoAndAScoreExitsZero) {
   TempDir dir;
   std::ofstream(dir.path() / "truth.json") << kHandTruth;
@@ -1020,38 +1143,47 @@ TEST(SimulateEndToEndTest, EngineMissesNoViolationAndRaisesFewFalseAlerts) {
     EXPECT_GE(Number(zones, "true"), 1) << text;
     EXPECT_EQ(Number(zones, "missed"), 0) << text;
     EXPECT_EQ(Number(score, "missed"), 0) << text;
-    // False alerts come only from the error circles near a real approach ("possible"
-    // alerts before or after it); the engine confirms almost none of them.
-    EXPECT_LT(Number(score, "false_alerts_per_device_day"), 1.5) << text;
+    // False alerts come only from the error circles near a real approach or a near miss
+    // ("possible" alerts before or after an approach, possible violations while a near
+    // miss lingers outside the violation distance); the engine confirms almost none of
+    // them. Near misses (issue 12) took today's engine from about 1 to about 1.7 false
+    // alerts per device-day on these two cities; the bound is for the engine of issue
+    // 12 to tighten.
+    EXPECT_LT(Number(score, "false_alerts_per_device_day"), 2.5) << text;
     EXPECT_LE(Number(score, "false_alerts_confirmed"), 2) << text;
     EXPECT_EQ(Number(score.fields().at("device_events").struct_value(), "true"),
               Number(score.fields().at("device_events").struct_value(), "alerted"))
         << text;
     EXPECT_EQ(Number(score, "unreadable_lines"), 0);
-    // Everyone else stays apart: every false alert is within half an hour of its own
-    // order's scripted approach or zone entry.
+    // Everyone else stays apart: every false alert is within half an hour of a visit of
+    // its own order's script (approach, zone entry or near miss; a near miss may visit
+    // twice).
     google::protobuf::Struct truth;
     ASSERT_TRUE(
         google::protobuf::util::JsonStringToMessage(ReadFile(d / "city/truth.json"), &truth).ok());
-    std::map<std::string, std::pair<std::string, std::string>> scripts;
+    auto ms = [](const std::string& rfc3339) {
+      google::protobuf::Timestamp ts;
+      EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
+      return TimestampToMs(ts);
+    };
+    std::map<std::string, std::vector<std::pair<TimeMs, TimeMs>>> scripts;
     for (const auto& v : truth.fields().at("scripts").list_value().values()) {
       const auto& f = v.struct_value().fields();
-      scripts[f.at("order").string_value()] = {f.at("start").string_value(),
-                                               f.at("end").string_value()};
+      scripts[f.at("order").string_value()].emplace_back(ms(f.at("start").string_value()),
+                                                         ms(f.at("end").string_value()));
     }
     ASSERT_GE(scripts.size(), 4u);
     for (const auto& v : score.fields().at("false_alert_list").list_value().values()) {
       const auto& f = v.struct_value().fields();
       const std::string order = f.at("order").string_value();
       ASSERT_TRUE(scripts.count(order)) << "a false alert far from any script: " << order;
-      auto ms = [](const std::string& rfc3339) {
-        google::protobuf::Timestamp ts;
-        EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
-        return TimestampToMs(ts);
-      };
       const TimeMs opened = ms(f.at("opened").string_value());
-      EXPECT_GE(opened, ms(scripts[order].first) - 30 * kMinute) << order;
-      EXPECT_LE(opened, ms(scripts[order].second) + 30 * kMinute) << order;
+      bool near_a_visit = false;
+      for (const auto& [start, end] : scripts[order]) {
+        near_a_visit =
+            near_a_visit || (opened >= start - 30 * kMinute && opened <= end + 30 * kMinute);
+      }
+      EXPECT_TRUE(near_a_visit) << order << " " << f.at("opened").string_value();
     }
   }
 }

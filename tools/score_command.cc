@@ -87,6 +87,9 @@ DelayStats Summarize(std::vector<TimeMs> delays) {
 }
 
 std::optional<v1::Event> ParseEventLine(const std::string& line) {
+  // ignore_unknown_fields also lets an unknown enum value through (the field keeps its
+  // default): a transition newer than this scorer, such as "downgraded", leaves the
+  // event readable with its kind, certainty and times (ScoreTest checks it).
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   v1::Event event;

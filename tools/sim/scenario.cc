@@ -436,29 +436,34 @@ Scenario BuildScenario(const SimulationOptions& options) {
     }
     // Each visit in its own slot of the time between 90 minutes after the start and 20
     // before the end; neighbouring slots keep 45 minutes each from their boundary, so the
-    // holds (an hour of lead, 15 minutes after) never overlap.
+    // holds (an hour of lead, 15 minutes after) never overlap. When a visit does not fit
+    // its slot, the last visit is dropped and the rest placed again.
     std::vector<std::vector<PathSegment>> timed;
-    {
-      const TimeMs w0 = start + 90 * kMinute, w1 = end - 20 * kMinute;
+    const TimeMs w0 = start + 90 * kMinute, w1 = end - 20 * kMinute;
+    while (!visits.empty() && timed.empty() && w1 > w0) {
       const auto slots = static_cast<TimeMs>(visits.size());
-      for (TimeMs k = 0; k < slots && w1 > w0; ++k) {
-        std::vector<PathSegment>& script = visits[static_cast<size_t>(k)];
+      std::vector<TimeMs> starts;
+      for (TimeMs k = 0; k < slots; ++k) {
         const TimeMs lo = w0 + (w1 - w0) * k / slots + (k > 0 ? 45 * kMinute : 0);
         const TimeMs hi = w0 + (w1 - w0) * (k + 1) / slots - (k + 1 < slots ? 45 * kMinute : 0);
-        const TimeMs latest = hi - script.back().t1_ms;
-        if (latest - lo < 1000) continue;
-        const TimeMs t0 =
-            lo + 1000 * static_cast<TimeMs>(rng.Below(static_cast<uint64_t>((latest - lo) / 1000)));
-        for (PathSegment& segment : script) {
-          segment.t0_ms += t0;
-          segment.t1_ms += t0;
-        }
-        if (timed.empty()) {
-          walk_in_start += t0;
-          dwell_start += t0;
-        }
-        timed.push_back(std::move(script));
+        const TimeMs latest = hi - visits[static_cast<size_t>(k)].back().t1_ms;
+        if (latest - lo < 1000) break;
+        starts.push_back(lo + 1000 * static_cast<TimeMs>(
+                                         rng.Below(static_cast<uint64_t>((latest - lo) / 1000))));
       }
+      if (starts.size() < visits.size()) {
+        visits.pop_back();
+        continue;
+      }
+      for (size_t k = 0; k < visits.size(); ++k) {
+        for (PathSegment& segment : visits[k]) {
+          segment.t0_ms += starts[k];
+          segment.t1_ms += starts[k];
+        }
+      }
+      walk_in_start += starts.front();
+      dwell_start += starts.front();
+      timed = std::move(visits);
     }
     if (timed.empty()) kind = ScriptKind::kNone;
     if (kind != ScriptKind::kNone) {
