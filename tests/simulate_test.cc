@@ -20,6 +20,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <numbers>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -187,6 +188,18 @@ TEST(SimulateCommandTest, DurationsAndUsageErrors) {
             0);
   EXPECT_NE(ReadFile(dir.path() / "fixes.ndjson").find("\"time\": \"2027-01-04T08:00"),
             std::string::npos);
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "1h", "--out", out,
+                      "--near-miss-share", "1.5"}),
+            2);
+  // Every order a near miss: the run says how many visits it made.
+  std::string said;
+  EXPECT_EQ(Simulate({"--orders", "5", "--seed", "1", "--duration", "6h", "--out", out,
+                      "--approach-share", "0", "--zone-entry-share", "0", "--near-miss-share", "1"},
+                     &said),
+            0);
+  EXPECT_NE(said.find(" near-miss visits in 5 orders"), std::string::npos) << said;
+  EXPECT_NE(ReadFile(dir.path() / "truth.json").find("\"script\": \"near_miss\""),
+            std::string::npos);
 }
 
 TEST(SimulateCommandTest, StreamIsInReceivedOrderWithMinuteTicksAndLateUploadsNewestFirst) {
@@ -268,8 +281,7 @@ TEST(SimulationTest, TagsReportEveryMinuteAndEvery15SecondsInPursuit) {
     if (!fix.pursuit) continue;
     const sim::SimOrder& order = run.scenario.orders[fix.device->order];
     EXPECT_NE(order.script, sim::ScriptKind::kNone) << fix.device->id;
-    EXPECT_GE(fix.time_ms, order.script_start_ms);
-    EXPECT_LE(fix.time_ms, order.script_end_ms);
+    EXPECT_TRUE(order.InScript(fix.time_ms)) << fix.device->id;
   }
 }
 
@@ -301,17 +313,17 @@ TEST(GnssNoiseTest, HonestErrorsAreWithinOneAndTwoStatedRadiiAt68And95Percent) {
   for (const sim::DeviceKind kind : {sim::DeviceKind::kAnkleTag, sim::DeviceKind::kPhone}) {
     for (const bool indoors : {false, true}) {
       sim::SimRandom rng(2024);
+      sim::CanyonBurst burst;
       size_t honest = 0, within1 = 0, within2 = 0, canyon = 0, gnss = 0;
       for (int i = 0; i < 200'000; ++i) {
-        const sim::Measurement m = sim::DrawMeasurement(rng, kind, indoors);
-        const double error = std::hypot(m.error_east_m, m.error_north_m);
+        const sim::Measurement m = sim::DrawMeasurement(rng, kind, indoors, &burst);
         ASSERT_GT(m.stated_accuracy_m, 0);
         if (m.source == sim::FixSource::kGnss) ++gnss;
         if (m.urban_canyon) {
           ++canyon;
-          EXPECT_GE(error, 3 * m.stated_accuracy_m - 1e-9);
           continue;
         }
+        const double error = std::hypot(m.error_east_m, m.error_north_m);
         ++honest;
         within1 += error <= m.stated_accuracy_m;
         within2 += error <= 2 * m.stated_accuracy_m;
@@ -326,6 +338,62 @@ TEST(GnssNoiseTest, HonestErrorsAreWithinOneAndTwoStatedRadiiAt68And95Percent) {
   }
 }
 
+// Urban-canyon fixes come in bursts of 1-3 consecutive GNSS fixes of one device (45/35/20 %),
+// each 80-250 m off in the burst's bearing +-30 degrees, stating the device's normal radius;
+// Wi-Fi and cell fixes between them neither end nor join a burst.
+TEST(GnssNoiseTest, CanyonFixesComeInShortBurstsFarOffInOneDirectionStatingASmallRadius) {
+  struct Case {
+    sim::DeviceKind kind;
+    bool indoors;
+    double max_stated_m;
+  };
+  for (const Case c :
+       {Case{sim::DeviceKind::kAnkleTag, false, 8}, Case{sim::DeviceKind::kAnkleTag, true, 25},
+        Case{sim::DeviceKind::kPhone, false, 15}, Case{sim::DeviceKind::kPhone, true, 30}}) {
+    sim::SimRandom rng(77);
+    sim::CanyonBurst burst;
+    std::vector<sim::Measurement> gnss;
+    for (int i = 0; i < 300'000; ++i) {
+      const sim::Measurement m = sim::DrawMeasurement(rng, c.kind, c.indoors, &burst);
+      EXPECT_FALSE(m.urban_canyon && m.source != sim::FixSource::kGnss);
+      if (m.source == sim::FixSource::kGnss) gnss.push_back(m);
+    }
+    size_t lengths[4] = {0, 0, 0, 0}, canyon = 0;
+    for (size_t i = 0; i < gnss.size();) {
+      if (!gnss[i].urban_canyon) {
+        ++i;
+        continue;
+      }
+      ASSERT_TRUE(gnss[i].burst_start) << "a run of canyon fixes starts a burst";
+      const double first_bearing = std::atan2(gnss[i].error_east_m, gnss[i].error_north_m);
+      size_t j = i;
+      for (; j < gnss.size() && gnss[j].urban_canyon; ++j) {
+        if (j > i) {
+          EXPECT_FALSE(gnss[j].burst_start);
+        }
+        const double error = std::hypot(gnss[j].error_east_m, gnss[j].error_north_m);
+        EXPECT_GE(error, 80 - 1e-9);
+        EXPECT_LE(error, 250 + 1e-9);
+        EXPECT_LE(gnss[j].stated_accuracy_m, c.max_stated_m);  // says nothing of its error
+        const double bearing = std::atan2(gnss[j].error_east_m, gnss[j].error_north_m);
+        const double apart = std::remainder(bearing - first_bearing, 2 * std::numbers::pi);
+        EXPECT_LE(std::fabs(apart), 60 * std::numbers::pi / 180 + 1e-9);
+      }
+      ASSERT_LE(j - i, 3u) << "a burst lasts 1, 2 or 3 fixes";
+      ++lengths[j - i];
+      canyon += j - i;
+      i = j;
+    }
+    const double bursts = static_cast<double>(lengths[1] + lengths[2] + lengths[3]);
+    ASSERT_GT(bursts, 1000);
+    EXPECT_NEAR(static_cast<double>(lengths[1]) / bursts, 0.45, 0.03);
+    EXPECT_NEAR(static_cast<double>(lengths[2]) / bursts, 0.35, 0.03);
+    EXPECT_NEAR(static_cast<double>(lengths[3]) / bursts, 0.20, 0.03);
+    EXPECT_NEAR(static_cast<double>(canyon) / static_cast<double>(gnss.size()),
+                sim::kUrbanCanyonShare, 0.004);
+  }
+}
+
 TEST(SimulationTest, ReportedPositionsAreAsAccurateAsTheyStateOnTheEllipsoid) {
   const SimulatedRun run = RunSmallCity(11);
   size_t honest = 0, within1 = 0, within2 = 0, canyon_beyond = 0, canyon = 0;
@@ -334,7 +402,7 @@ TEST(SimulationTest, ReportedPositionsAreAsAccurateAsTheyStateOnTheEllipsoid) {
     const double stated = fix.measurement.stated_accuracy_m;
     if (fix.measurement.urban_canyon) {
       ++canyon;
-      canyon_beyond += error > 2.5 * stated;
+      canyon_beyond += error > 2.5 * stated && error >= 79.9 && error <= 250.1;
       continue;
     }
     ++honest;
@@ -346,6 +414,59 @@ TEST(SimulationTest, ReportedPositionsAreAsAccurateAsTheyStateOnTheEllipsoid) {
   EXPECT_NEAR(static_cast<double>(within2) / static_cast<double>(honest), 0.954, 0.01);
   ASSERT_GT(canyon, 100u);
   EXPECT_EQ(canyon_beyond, canyon);  // every canyon fix is off by more than it says
+}
+
+TEST(SimulationTest, CanyonBurstsAreRunsOfOneDevicesGnssFixesSharingABearing) {
+  const sim::Scenario scenario = sim::BuildScenario(SmallCity(13));
+  Recorder recorder;
+  std::ostringstream sink;
+  const sim::SimulationStats stats = sim::RunSimulation(scenario, sink, &recorder, nullptr);
+  std::map<std::string, std::vector<const EmittedFix*>> gnss_by_device;
+  size_t gnss = 0;
+  for (const EmittedFix& fix : recorder.fixes) {
+    if (fix.measurement.source != sim::FixSource::kGnss) continue;
+    gnss_by_device[fix.device->id].push_back(&fix);
+    ++gnss;
+  }
+  size_t runs = 0, canyon = 0, longer_than_one = 0;
+  for (auto& [device, fixes] : gnss_by_device) {
+    std::sort(fixes.begin(), fixes.end(),
+              [](const EmittedFix* a, const EmittedFix* b) { return a->seq < b->seq; });
+    for (size_t i = 0; i < fixes.size();) {
+      if (!fixes[i]->measurement.urban_canyon) {
+        ++i;
+        continue;
+      }
+      EXPECT_TRUE(fixes[i]->measurement.burst_start) << device;
+      const sim::EnuPoint t0 = scenario.city.ToEnu(fixes[i]->truth);
+      const sim::EnuPoint r0 = scenario.city.ToEnu(fixes[i]->reported);
+      const double first = std::atan2(r0.east_m - t0.east_m, r0.north_m - t0.north_m);
+      size_t j = i;
+      for (; j < fixes.size() && fixes[j]->measurement.urban_canyon; ++j) {
+        const EmittedFix& fix = *fixes[j];
+        const double error = geo::GeodesicDistanceMeters(fix.reported, fix.truth);
+        EXPECT_GE(error, 79.9) << device;
+        EXPECT_LE(error, 250.1) << device;
+        EXPECT_LE(fix.measurement.stated_accuracy_m, 30) << device;
+        const sim::EnuPoint t = scenario.city.ToEnu(fix.truth);
+        const sim::EnuPoint r = scenario.city.ToEnu(fix.reported);
+        const double bearing = std::atan2(r.east_m - t.east_m, r.north_m - t.north_m);
+        EXPECT_LE(std::fabs(std::remainder(bearing - first, 2 * std::numbers::pi)),
+                  60.5 * std::numbers::pi / 180)
+            << device;
+      }
+      EXPECT_LE(j - i, 3u) << device;
+      longer_than_one += j - i > 1;
+      canyon += j - i;
+      ++runs;
+      i = j;
+    }
+  }
+  EXPECT_EQ(canyon, stats.urban_canyon_fixes);
+  EXPECT_EQ(runs, stats.canyon_bursts);
+  EXPECT_GT(longer_than_one, runs / 3);
+  EXPECT_NEAR(static_cast<double>(canyon) / static_cast<double>(gnss), sim::kUrbanCanyonShare,
+              0.006);
 }
 
 TEST(RandomTest, StreamsAreReproducibleAndDistinct) {
@@ -419,6 +540,20 @@ TEST(ScenarioTest, TruthEpisodesAreRealAndComplete) {
   }
   EXPECT_GE(violations, 4u);
   EXPECT_GE(zone_episodes, 1u);
+  // Near misses raise warnings and nothing else (checked below on true positions: the
+  // fixes of a near miss are never inside a violation episode, and always outside the
+  // violation distance).
+  size_t near_miss_orders = 0;
+  for (const sim::SimOrder& order : run.scenario.orders) {
+    if (order.script != sim::ScriptKind::kNearMiss) continue;
+    ++near_miss_orders;
+    for (const sim::TruthEpisode& e : run.scenario.episodes) {
+      if (e.order_id == order.id) {
+        EXPECT_EQ(e.kind, sim::EpisodeKind::kProximityWarning);
+      }
+    }
+  }
+  EXPECT_GE(near_miss_orders, 1u);
 
   // Proximity: at every tag fix, the true distance is below the limit exactly when the
   // fix falls inside an episode of that pair (1 s of slack at the crossings).
@@ -482,10 +617,7 @@ TEST(ScenarioTest, OutsideScriptsEveryoneStaysWellApart) {
     for (const Retraced& r : RetraceProtected(run)) {
       const EmittedFix& fix = *r.tag_fix;
       const sim::SimOrder& order = run.scenario.orders[fix.device->order];
-      if (order.script != sim::ScriptKind::kNone && fix.time_ms >= order.script_start_ms &&
-          fix.time_ms <= order.script_end_ms) {
-        continue;
-      }
+      if (order.InScript(fix.time_ms)) continue;
       for (const geo::LatLng& p : r.protected_truth) {
         EXPECT_GT(geo::GeodesicDistanceMeters(fix.truth, p),
                   order.OuterRingM() + sim::kPursuitMarginM)
@@ -507,39 +639,211 @@ TEST(ScenarioTest, ScriptsPlayAsWrittenAndProtectedPersonsWaitWhereTheTruthPutsT
   for (const uint64_t seed : {21u, 22u, 23u}) {
     sim::SimulationOptions options = SmallCity(seed);
     options.duration_ms = 24 * 60 * kMinute;
-    options.approach_share = 0.5;
+    options.approach_share = 0.4;
     options.zone_entry_share = 0.3;
+    options.near_miss_share = 0.3;
     const sim::Scenario scenario = sim::BuildScenario(options);
     size_t scripts = 0;
     for (const sim::SimOrder& order : scenario.orders) {
       if (order.script == sim::ScriptKind::kNone) continue;
       ++scripts;
       const sim::SimPerson& supervised = scenario.persons[order.supervised];
-      const std::vector<sim::PathSegment>& script = supervised.plan.holds.at(0).script;
-      ASSERT_FALSE(script.empty());
+      ASSERT_EQ(supervised.plan.holds.size(), order.script_spans.size());
       std::vector<std::unique_ptr<sim::PersonMovement>> movers;
-      std::vector<sim::EnuPoint> hold_places;
       for (size_t p : order.protected_persons) {
-        const sim::SimPerson& person = scenario.persons[p];
-        movers.push_back(std::make_unique<sim::PersonMovement>(
-            &scenario.city, &person.plan, sim::MovementRandom(seed, p), options.start_ms));
-        hold_places.push_back(person.plan.places[person.plan.holds.at(0).place].point);
+        movers.push_back(
+            std::make_unique<sim::PersonMovement>(&scenario.city, &scenario.persons[p].plan,
+                                                  sim::MovementRandom(seed, p), options.start_ms));
       }
       sim::PersonMovement walker(&scenario.city, &supervised.plan,
                                  sim::MovementRandom(seed, order.supervised), options.start_ms);
-      size_t segment = 0;
-      for (TimeMs t = order.script_start_ms; t <= order.script_end_ms; t += 10'000) {
-        while (script[segment].t1_ms < t) ++segment;
-        EXPECT_LT(sim::PlaneDistance(walker.PositionAt(t), script[segment].At(t)), 0.01)
-            << order.id << " seed " << seed;
-        for (size_t k = 0; k < movers.size(); ++k) {
-          EXPECT_LT(sim::PlaneDistance(movers[k]->PositionAt(t), hold_places[k]), 0.01)
-              << order.id << " protected " << k << " seed " << seed << " at " << FormatRfc3339(t);
+      for (size_t visit = 0; visit < order.script_spans.size(); ++visit) {
+        const std::vector<sim::PathSegment>& script = supervised.plan.holds.at(visit).script;
+        ASSERT_FALSE(script.empty());
+        EXPECT_EQ(script.front().t0_ms, order.script_spans[visit].from_ms);
+        EXPECT_EQ(script.back().t1_ms, order.script_spans[visit].until_ms);
+        size_t segment = 0;
+        for (TimeMs t = script.front().t0_ms; t <= script.back().t1_ms; t += 10'000) {
+          while (script[segment].t1_ms < t) ++segment;
+          EXPECT_LT(sim::PlaneDistance(walker.PositionAt(t), script[segment].At(t)), 0.01)
+              << order.id << " seed " << seed;
+          for (size_t k = 0; k < movers.size(); ++k) {
+            const sim::SimPerson& person = scenario.persons[order.protected_persons[k]];
+            const sim::EnuPoint held = person.plan.places[person.plan.holds.at(visit).place].point;
+            EXPECT_LT(sim::PlaneDistance(movers[k]->PositionAt(t), held), 0.01)
+                << order.id << " protected " << k << " seed " << seed << " at " << FormatRfc3339(t);
+          }
         }
       }
     }
     EXPECT_GE(scripts, 8u);
   }
+}
+
+// A city where half the orders have near misses, over half a day (room for two visits).
+sim::SimulationOptions NearMissCity(uint64_t seed) {
+  sim::SimulationOptions options = SmallCity(seed);
+  options.orders = 30;
+  options.duration_ms = 12 * 60 * kMinute;
+  options.near_miss_share = 0.5;
+  return options;
+}
+
+TEST(ScenarioTest, NearMissesComeCloseButNeverWithinAViolationZoneOrShelterOnTruePositions) {
+  // Two small cities full of near misses, and four of the default mix at the issue's size
+  // (400 orders, 12 h), where a few near misses need another way round a zone or shelter.
+  std::vector<sim::SimulationOptions> cities = {NearMissCity(31), NearMissCity(32)};
+  for (const uint64_t seed : {1u, 2u, 3u, 4u}) {
+    sim::SimulationOptions options;
+    options.seed = seed;
+    options.orders = 400;
+    options.duration_ms = 12 * 60 * kMinute;
+    cities.push_back(options);
+  }
+  size_t near_miss_orders = 0, two_visits = 0, warnings = 0;
+  for (const sim::SimulationOptions& options : cities) {
+    const uint64_t seed = options.seed;
+    const sim::Scenario scenario = sim::BuildScenario(options);
+    std::vector<std::shared_ptr<geo::ZoneShape>> shelters;
+    for (const sim::Shelter& shelter : scenario.city.shelters()) {
+      const geo::LatLng c = scenario.city.ToLatLng(shelter.centre);
+      auto shape = geo::ZoneShape::FromCircle(
+          {sim::RoundDegrees(c.lat_deg), sim::RoundDegrees(c.lng_deg)}, shelter.radius_m);
+      ASSERT_TRUE(shape.ok());
+      shelters.push_back(std::move(*shape));
+    }
+    for (const sim::SimOrder& order : scenario.orders) {
+      if (order.script != sim::ScriptKind::kNearMiss) continue;
+      ++near_miss_orders;
+      two_visits += order.script_spans.size() == 2;
+      ASSERT_GE(order.script_spans.size(), 1u);
+      // The truth: warnings (when the order has a ring), never a violation or a zone.
+      size_t order_warnings = 0;
+      for (const sim::TruthEpisode& e : scenario.episodes) {
+        if (e.order_id != order.id) continue;
+        EXPECT_EQ(e.kind, sim::EpisodeKind::kProximityWarning) << order.id << " " << e.rule;
+        EXPECT_EQ(e.script, sim::ScriptKind::kNearMiss);
+        EXPECT_FALSE(e.late_upload);
+        order_warnings += e.kind == sim::EpisodeKind::kProximityWarning;
+      }
+      if (order.warning_m > 0) {
+        EXPECT_GE(order_warnings, order.script_spans.size() * order.protected_persons.size())
+            << order.id;
+      }
+      warnings += order_warnings;
+      // True positions, every 5 s of every visit: more than violation_m + 40 m from every
+      // protected person (held at home), 40 m beyond every zone's and shelter's buffer;
+      // and close: within violation_m + 200 m of them for 10 minutes or more.
+      std::vector<std::shared_ptr<geo::ZoneShape>> zones;
+      for (const sim::SimZone& zone : order.zones) {
+        auto shape = geo::ZoneShape::FromGeoJson(sim::ZoneGeoJson(zone));
+        ASSERT_TRUE(shape.ok());
+        zones.push_back(std::move(*shape));
+      }
+      sim::PersonMovement walker(&scenario.city, &scenario.persons[order.supervised].plan,
+                                 sim::MovementRandom(seed, order.supervised), options.start_ms);
+      std::vector<std::unique_ptr<sim::PersonMovement>> movers;
+      for (size_t p : order.protected_persons) {
+        movers.push_back(
+            std::make_unique<sim::PersonMovement>(&scenario.city, &scenario.persons[p].plan,
+                                                  sim::MovementRandom(seed, p), options.start_ms));
+      }
+      for (const sim::TimeSpan& span : order.script_spans) {
+        TimeMs near_ms = 0;
+        double closest = 1e9;
+        for (TimeMs t = span.from_ms; t <= span.until_ms; t += 5000) {
+          const geo::LatLng s = scenario.city.ToLatLng(walker.PositionAt(t));
+          for (size_t k = 0; k < movers.size(); ++k) {
+            const sim::SimPerson& person = scenario.persons[order.protected_persons[k]];
+            const sim::EnuPoint at = movers[k]->PositionAt(t);
+            EXPECT_LT(sim::PlaneDistance(at, person.plan.places[0].point), 0.01)
+                << order.id << ": the protected person is held at home";
+            EXPECT_TRUE(movers[k]->StayingAt(t)) << order.id << ": indoors";
+            const double d = geo::GeodesicDistanceMeters(s, scenario.city.ToLatLng(at));
+            EXPECT_GT(d, order.violation_m + sim::kNearMissMarginM - 0.5)
+                << order.id << " at " << FormatRfc3339(t);
+            closest = std::min(closest, d);
+            if (k == 0 && d <= order.violation_m + 200.5) near_ms += 5000;
+          }
+          for (size_t z = 0; z < zones.size(); ++z) {
+            EXPECT_GT(zones[z]->SignedDistance(s).signed_m,
+                      order.zones[z].buffer_m + sim::kNearMissMarginM - 0.5)
+                << order.id << " zone " << order.zones[z].id;
+          }
+          for (size_t z = 0; z < shelters.size(); ++z) {
+            EXPECT_GT(shelters[z]->SignedDistance(s).signed_m,
+                      scenario.city.shelters()[z].buffer_m + sim::kNearMissMarginM - 0.5)
+                << order.id << " shelter " << z;
+          }
+        }
+        EXPECT_LE(closest, order.violation_m + 200.5) << order.id;
+        EXPECT_GE(near_ms, 10 * kMinute) << order.id;
+      }
+    }
+  }
+  EXPECT_GE(near_miss_orders, 200u);
+  EXPECT_GE(two_visits, 60u);
+  EXPECT_GE(warnings, 200u);
+}
+
+TEST(SimulationTest, InScriptsTheHeldVictimsPhoneReportsWifiOnceAMinuteNextToATagIn15sPursuit) {
+  const sim::SimulationOptions options = NearMissCity(33);
+  const sim::Scenario scenario = sim::BuildScenario(options);
+  Recorder recorder;
+  std::ostringstream sink;
+  sim::RunSimulation(scenario, sink, &recorder, nullptr);
+  std::map<std::string, std::vector<const EmittedFix*>> by_device;
+  for (const EmittedFix& fix : recorder.fixes) by_device[fix.device->id].push_back(&fix);
+  size_t near_miss_tag_fixes = 0;
+  for (sim::ScriptKind kind : {sim::ScriptKind::kApproach, sim::ScriptKind::kNearMiss}) {
+    size_t victim_fixes = 0, wifi = 0, minute_intervals = 0, intervals = 0;
+    for (auto& [device, fixes] : by_device) {
+      std::sort(fixes.begin(), fixes.end(),
+                [](const EmittedFix* a, const EmittedFix* b) { return a->seq < b->seq; });
+      const sim::SimOrder& order = scenario.orders[fixes.front()->device->order];
+      if (order.script != kind) continue;
+      const bool victim =
+          scenario.persons[fixes.front()->device->person].role == sim::Role::kVictim;
+      const bool tag = fixes.front()->device->kind == sim::DeviceKind::kAnkleTag;
+      for (size_t i = 0; i < fixes.size(); ++i) {
+        const EmittedFix& fix = *fixes[i];
+        if (!order.InScript(fix.time_ms)) continue;
+        if (kind == sim::ScriptKind::kNearMiss) {
+          EXPECT_FALSE(fix.uploaded_late) << device;
+        }
+        if (victim) {
+          ++victim_fixes;
+          wifi += fix.measurement.source == sim::FixSource::kWifi;
+          EXPECT_FALSE(fix.pursuit);
+          if (i + 1 < fixes.size()) {
+            ++intervals;
+            minute_intervals += fixes[i + 1]->time_ms - fix.time_ms == 60'000;
+          }
+        }
+        if (tag && kind == sim::ScriptKind::kNearMiss) {
+          // Within the warning ring (or, without one, 300 m beyond the violation distance)
+          // of the protected persons' home: in pursuit, a fix every 15 s.
+          const sim::SimPerson& person = scenario.persons[order.protected_persons.front()];
+          const double d = geo::GeodesicDistanceMeters(
+              fix.truth, scenario.city.ToLatLng(person.plan.places[0].point));
+          const double ring = order.warning_m > 0 ? order.warning_m : order.violation_m + 300;
+          if (d < ring) {
+            ++near_miss_tag_fixes;
+            EXPECT_TRUE(fix.pursuit) << device;
+            if (i + 1 < fixes.size()) {
+              EXPECT_EQ(fixes[i + 1]->time_ms - fix.time_ms, 15'000);
+            }
+          }
+        }
+      }
+    }
+    ASSERT_GT(victim_fixes, 100u) << sim::ScriptKindName(kind);
+    const double wifi_share = static_cast<double>(wifi) / static_cast<double>(victim_fixes);
+    EXPECT_GT(wifi_share, 0.6) << sim::ScriptKindName(kind);
+    EXPECT_LT(wifi_share, 0.8) << sim::ScriptKindName(kind);
+    EXPECT_GT(static_cast<double>(minute_intervals), 0.97 * static_cast<double>(intervals));
+  }
+  EXPECT_GT(near_miss_tag_fixes, 400u);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -677,6 +981,107 @@ TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
   EXPECT_EQ(r.false_alerts[0].alert_id, "b5");
 }
 
+TEST(ScoreTest, FalseAlertsByKindAndCertaintyAtTheHighestLevelEvenAfterADowngrade) {
+  std::string events;
+  // x6: order A's true violation. A warning at 10:00:10, a possible violation at 10:10:30
+  // (detected 10:10:35), confirmed at 10:11:00 (detected 10:11:05, 65 s after the true
+  // start), stepped down to a warning at 10:25 by a transition this scorer may not know.
+  events += Event("x6", "A", "proximity_warning", "opened", "2026-03-02T10:00:10Z",
+                  "2026-03-02T10:00:12Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_violation", "escalated", "2026-03-02T10:10:30Z",
+                  "2026-03-02T10:10:35Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_violation", "updated", "2026-03-02T10:11:00Z",
+                  "2026-03-02T10:11:05Z", "proximity:a:b", "confirmed");
+  events += Event("x6", "A", "proximity_warning", "downgraded", "2026-03-02T10:25:00Z",
+                  "2026-03-02T10:25:01Z", "proximity:a:b", "possible");
+  events += Event("x6", "A", "proximity_warning", "closed", "2026-03-02T10:31:00Z",
+                  "2026-03-02T10:31:01Z", "proximity:a:b", "possible");
+  // x1: a false confirmed violation (A has nothing at 15:00), corrected two minutes later:
+  // still a false confirmed violation.
+  events += Event("x1", "A", "proximity_warning", "opened", "2026-03-02T15:00:00Z",
+                  "2026-03-02T15:00:01Z", "proximity:a:b", "possible");
+  events += Event("x1", "A", "proximity_violation", "escalated", "2026-03-02T15:01:00Z",
+                  "2026-03-02T15:01:01Z", "proximity:a:b", "confirmed");
+  events += Event("x1", "A", "proximity_warning", "downgraded", "2026-03-02T15:03:00Z",
+                  "2026-03-02T15:03:01Z", "proximity:a:b", "possible");
+  events += Event("x1", "A", "proximity_warning", "closed", "2026-03-02T15:20:00Z",
+                  "2026-03-02T15:20:01Z", "proximity:a:b", "possible");
+  // x2: a false possible violation; x3 and x4: false warnings, confirmed and possible;
+  // x5: a false zone alert, possible first, then confirmed.
+  events += Event("x2", "A", "proximity_violation", "opened", "2026-03-02T16:00:00Z",
+                  "2026-03-02T16:00:01Z", "proximity:a:b", "possible");
+  events += Event("x3", "B", "proximity_warning", "opened", "2026-03-02T17:00:00Z",
+                  "2026-03-02T17:00:01Z", "proximity:c:d", "confirmed");
+  events += Event("x4", "B", "proximity_warning", "opened", "2026-03-02T18:00:00Z",
+                  "2026-03-02T18:00:01Z", "proximity:c:d", "possible");
+  events += Event("x5", "C", "exclusion_zone", "opened", "2026-03-02T20:00:00Z",
+                  "2026-03-02T20:00:01Z", "zone:home", "possible");
+  events += Event("x5", "C", "exclusion_zone", "updated", "2026-03-02T20:01:00Z",
+                  "2026-03-02T20:01:01Z", "zone:home", "confirmed");
+
+  const tools::ScoreReport r = ScoreHand(events);
+  EXPECT_EQ(r.unreadable_lines, 0u) << "an unknown transition is no unreadable line";
+  EXPECT_EQ(r.events_read, 14u);
+  EXPECT_EQ(r.alerts, 6u);
+  ASSERT_EQ(r.false_alerts.size(), 5u);
+  ASSERT_EQ(r.false_by_kind.size(), 3u);
+  const tools::FalseByKind& violation = r.false_by_kind[0];
+  EXPECT_EQ(violation.kind, "proximity_violation");
+  EXPECT_EQ(violation.confirmed, 1u);                         // x1, downgraded afterwards
+  EXPECT_EQ(violation.possible, 1u);                          // x2
+  EXPECT_DOUBLE_EQ(violation.confirmed_per_device_day, 0.1);  // 1 / (10 devices x 1 day)
+  EXPECT_DOUBLE_EQ(violation.possible_per_device_day, 0.1);
+  EXPECT_EQ(r.false_by_kind[1].kind, "proximity_warning");
+  EXPECT_EQ(r.false_by_kind[1].confirmed, 1u);
+  EXPECT_EQ(r.false_by_kind[1].possible, 1u);
+  EXPECT_EQ(r.false_by_kind[2].kind, "exclusion_zone");
+  EXPECT_EQ(r.false_by_kind[2].confirmed, 1u);
+  EXPECT_EQ(r.false_by_kind[2].possible, 0u);
+  EXPECT_DOUBLE_EQ(r.false_confirmed_violations_per_device_day, 0.1);
+  EXPECT_DOUBLE_EQ(r.false_alerts_per_device_day, 0.5);
+  // x6 is a true violation alert even though it ended as a warning.
+  for (const tools::FalseAlert& f : r.false_alerts) EXPECT_NE(f.alert_id, "x6");
+  // Delays: first at the level 35 s, first confirmed 65 s; B's violation and C's zone
+  // entry are missed, so never confirmed; A's warning was confirmed (at 10:11:05).
+  const tools::KindScore& v = r.by_kind[0];
+  EXPECT_EQ(v.detected, 1u);
+  EXPECT_DOUBLE_EQ(v.delay.max_s, 35);
+  EXPECT_EQ(v.confirmed_delay.count, 1u);
+  EXPECT_DOUBLE_EQ(v.confirmed_delay.p50_s, 65);
+  EXPECT_EQ(v.never_confirmed, 1u);
+  EXPECT_EQ(r.by_kind[1].never_confirmed, 0u);
+  EXPECT_EQ(r.by_kind[2].never_confirmed, 1u);
+  const std::string json = tools::ScoreReportToJson(r);
+  for (const char* expected :
+       {"\"false_by_kind\": {\"proximity_violation\": {\"confirmed\": 1, \"possible\": 1, "
+        "\"confirmed_per_device_day\": 0.1, \"possible_per_device_day\": 0.1}, "
+        "\"proximity_warning\": {\"confirmed\": 1, \"possible\": 1, ",
+        "\"exclusion_zone\": {\"confirmed\": 1, \"possible\": 0, \"confirmed_per_device_day\": "
+        "0.1, \"possible_per_device_day\": 0}}",
+        "\"false_confirmed_violations_per_device_day\": 0.1",
+        "\"false_alerts_per_device_day\": 0.5",
+        "\"violation_confirmed_delay_s\": {\"p50\": 65, \"p90\": 65, \"max\": 65}, "
+        "\"violations_never_confirmed\": 1",
+        "\"never_confirmed\": 1"}) {
+    EXPECT_NE(json.find(expected), std::string::npos) << expected << "\n" << json;
+  }
+  google::protobuf::Struct parsed;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+}
+
+TEST(ScoreTest, RatesKeepSixDecimals) {
+  // One false confirmed violation over 10 devices x 1 day is 0.1; over 980 device-days
+  // (a 400-order city, 12 h) it is 0.00102, which three decimals would round to 0.001.
+  StatusOr<tools::Truth> truth = tools::ParseTruthJson(kHandTruth);
+  ASSERT_TRUE(truth.ok());
+  truth->devices = 1960;
+  std::istringstream in(Event("y1", "A", "proximity_violation", "opened", "2026-03-02T20:00:00Z",
+                              "2026-03-02T20:00:01Z", "proximity:a:b"));
+  const std::string json = tools::ScoreReportToJson(tools::ScoreEvents(*truth, in, 5 * kMinute));
+  EXPECT_NE(json.find("\"false_confirmed_violations_per_device_day\": 0.00051"), std::string::npos)
+      << json;
+}
+
 TEST(ScoreTest, UsageErrorsExitTwoAndAScoreExitsZero) {
   TempDir dir;
   std::ofstream(dir.path() / "truth.json") << kHandTruth;
@@ -738,38 +1143,47 @@ TEST(SimulateEndToEndTest, EngineMissesNoViolationAndRaisesFewFalseAlerts) {
     EXPECT_GE(Number(zones, "true"), 1) << text;
     EXPECT_EQ(Number(zones, "missed"), 0) << text;
     EXPECT_EQ(Number(score, "missed"), 0) << text;
-    // False alerts come only from the error circles near a real approach ("possible"
-    // alerts before or after it); the engine confirms almost none of them.
-    EXPECT_LT(Number(score, "false_alerts_per_device_day"), 1.5) << text;
+    // False alerts come only from the error circles near a real approach or a near miss
+    // ("possible" alerts before or after an approach, possible violations while a near
+    // miss lingers outside the violation distance); the engine confirms almost none of
+    // them. Near misses (issue 12) took today's engine from about 1 to about 1.7 false
+    // alerts per device-day on these two cities; the bound is for the engine of issue
+    // 12 to tighten.
+    EXPECT_LT(Number(score, "false_alerts_per_device_day"), 2.5) << text;
     EXPECT_LE(Number(score, "false_alerts_confirmed"), 2) << text;
     EXPECT_EQ(Number(score.fields().at("device_events").struct_value(), "true"),
               Number(score.fields().at("device_events").struct_value(), "alerted"))
         << text;
     EXPECT_EQ(Number(score, "unreadable_lines"), 0);
-    // Everyone else stays apart: every false alert is within half an hour of its own
-    // order's scripted approach or zone entry.
+    // Everyone else stays apart: every false alert is within half an hour of a visit of
+    // its own order's script (approach, zone entry or near miss; a near miss may visit
+    // twice).
     google::protobuf::Struct truth;
     ASSERT_TRUE(
         google::protobuf::util::JsonStringToMessage(ReadFile(d / "city/truth.json"), &truth).ok());
-    std::map<std::string, std::pair<std::string, std::string>> scripts;
+    auto ms = [](const std::string& rfc3339) {
+      google::protobuf::Timestamp ts;
+      EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
+      return TimestampToMs(ts);
+    };
+    std::map<std::string, std::vector<std::pair<TimeMs, TimeMs>>> scripts;
     for (const auto& v : truth.fields().at("scripts").list_value().values()) {
       const auto& f = v.struct_value().fields();
-      scripts[f.at("order").string_value()] = {f.at("start").string_value(),
-                                               f.at("end").string_value()};
+      scripts[f.at("order").string_value()].emplace_back(ms(f.at("start").string_value()),
+                                                         ms(f.at("end").string_value()));
     }
     ASSERT_GE(scripts.size(), 4u);
     for (const auto& v : score.fields().at("false_alert_list").list_value().values()) {
       const auto& f = v.struct_value().fields();
       const std::string order = f.at("order").string_value();
       ASSERT_TRUE(scripts.count(order)) << "a false alert far from any script: " << order;
-      auto ms = [](const std::string& rfc3339) {
-        google::protobuf::Timestamp ts;
-        EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &ts)) << rfc3339;
-        return TimestampToMs(ts);
-      };
       const TimeMs opened = ms(f.at("opened").string_value());
-      EXPECT_GE(opened, ms(scripts[order].first) - 30 * kMinute) << order;
-      EXPECT_LE(opened, ms(scripts[order].second) + 30 * kMinute) << order;
+      bool near_a_visit = false;
+      for (const auto& [start, end] : scripts[order]) {
+        near_a_visit =
+            near_a_visit || (opened >= start - 30 * kMinute && opened <= end + 30 * kMinute);
+      }
+      EXPECT_TRUE(near_a_visit) << order << " " << f.at("opened").string_value();
     }
   }
 }

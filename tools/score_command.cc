@@ -87,6 +87,9 @@ DelayStats Summarize(std::vector<TimeMs> delays) {
 }
 
 std::optional<v1::Event> ParseEventLine(const std::string& line) {
+  // ignore_unknown_fields also lets an unknown enum value through (the field keeps its
+  // default): a transition newer than this scorer, such as "downgraded", leaves the
+  // event readable with its kind, certainty and times (ScoreTest checks it).
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   v1::Event event;
@@ -101,14 +104,18 @@ std::optional<v1::Event> ParseEventLine(const std::string& line) {
   return std::nullopt;
 }
 
-std::string Num(double v) {
+// A number with up to `decimals` decimals, trailing zeros dropped.
+std::string Num(double v, int decimals = 3) {
   char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.3f", v);
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, v);
   std::string s = buffer;
   while (s.size() > 1 && s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   return s;
 }
+
+// Rates per device-day: the targets are in thousandths, so six decimals.
+std::string Rate(double v) { return Num(v, 6); }
 
 std::string DelayJson(const DelayStats& d) {
   if (d.count == 0) return "{\"p50\": null, \"p90\": null, \"max\": null}";
@@ -287,6 +294,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     ks.kind = kind;
     ks.delay = Summarize(delays_by_kind[kind]);
     ks.confirmed_delay = Summarize(confirmed_delays_by_kind[kind]);
+    ks.never_confirmed = ks.true_episodes - ks.confirmed_delay.count;
     report.by_kind.push_back(ks);
   }
   report.delay = Summarize(all_delays);
@@ -308,9 +316,23 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
   report.devices = truth.devices;
   report.device_days = static_cast<double>(truth.devices) *
                        static_cast<double>(truth.end_ms - truth.start_ms) / 86'400'000.0;
-  report.false_alerts_per_device_day =
-      report.device_days > 0 ? static_cast<double>(report.false_alerts.size()) / report.device_days
-                             : 0;
+  auto per_device_day = [&](uint64_t n) {
+    return report.device_days > 0 ? static_cast<double>(n) / report.device_days : 0;
+  };
+  report.false_alerts_per_device_day = per_device_day(report.false_alerts.size());
+  for (const char* kind : kKinds) {
+    FalseByKind f;
+    f.kind = kind;
+    for (const FalseAlert& a : report.false_alerts) {
+      if (a.kind != kind) continue;
+      ++(a.confirmed ? f.confirmed : f.possible);
+    }
+    f.confirmed_per_device_day = per_device_day(f.confirmed);
+    f.possible_per_device_day = per_device_day(f.possible);
+    report.false_by_kind.push_back(f);
+  }
+  report.false_confirmed_violations_per_device_day =
+      report.false_by_kind[0].confirmed_per_device_day;
 
   for (const TruthDeviceEvent& d : truth.device_events) {
     ++report.device_events;
@@ -339,9 +361,12 @@ std::string ScoreReportToJson(const ScoreReport& r) {
     out << (i == 0 ? "" : ", ") << sim::JsonQuote(k.kind) << ": {\"true\": " << k.true_episodes
         << ", \"detected\": " << k.detected << ", \"missed\": " << k.true_episodes - k.detected
         << ", \"delay_s\": " << DelayJson(k.delay) << ", \"confirmed\": " << k.confirmed_delay.count
-        << ", \"confirmed_delay_s\": " << DelayJson(k.confirmed_delay) << "}";
+        << ", \"confirmed_delay_s\": " << DelayJson(k.confirmed_delay)
+        << ", \"never_confirmed\": " << k.never_confirmed << "}";
   }
-  out << "},\n \"missed_episodes\": [";
+  out << "},\n \"violation_confirmed_delay_s\": " << DelayJson(r.by_kind[0].confirmed_delay)
+      << ", \"violations_never_confirmed\": " << r.by_kind[0].never_confirmed;
+  out << ",\n \"missed_episodes\": [";
   for (size_t i = 0; i < r.missed.size(); ++i) {
     out << (i == 0 ? "" : ",\n   ") << EpisodeJson(r.missed[i]);
   }
@@ -350,8 +375,17 @@ std::string ScoreReportToJson(const ScoreReport& r) {
       << std::count_if(r.false_alerts.begin(), r.false_alerts.end(),
                        [](const FalseAlert& f) { return f.confirmed; })
       << ", \"devices\": " << r.devices << ", \"device_days\": " << Num(r.device_days)
-      << ", \"false_alerts_per_device_day\": " << Num(r.false_alerts_per_device_day)
-      << ",\n \"false_alert_list\": [";
+      << ", \"false_alerts_per_device_day\": " << Rate(r.false_alerts_per_device_day)
+      << ",\n \"false_confirmed_violations_per_device_day\": "
+      << Rate(r.false_confirmed_violations_per_device_day) << ",\n \"false_by_kind\": {";
+  for (size_t i = 0; i < r.false_by_kind.size(); ++i) {
+    const FalseByKind& f = r.false_by_kind[i];
+    out << (i == 0 ? "" : ", ") << sim::JsonQuote(f.kind) << ": {\"confirmed\": " << f.confirmed
+        << ", \"possible\": " << f.possible
+        << ", \"confirmed_per_device_day\": " << Rate(f.confirmed_per_device_day)
+        << ", \"possible_per_device_day\": " << Rate(f.possible_per_device_day) << "}";
+  }
+  out << "},\n \"false_alert_list\": [";
   for (size_t i = 0; i < r.false_alerts.size() && i < kMaxListed; ++i) {
     const FalseAlert& f = r.false_alerts[i];
     out << (i == 0 ? "" : ",\n   ") << "{\"alert_id\": " << sim::JsonQuote(f.alert_id)

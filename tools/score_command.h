@@ -2,7 +2,8 @@
 // city (`stayaway replay` output, or `stayaway watch --format json` output) with the
 // simulator's ground truth (truth.json, tools/sim/scenario_json.h), and prints a JSON
 // summary: true episodes, detected, missed (listed), false alerts (listed), false alerts
-// per device-day, and detection delays.
+// per device-day by kind and certainty, and the delays to each level (first alert at the
+// episode's level, first confirmed one).
 //
 //   stayaway score --truth DIR/truth.json --events EVENTS.ndjson [--tolerance 5m]
 //
@@ -33,10 +34,23 @@
 //     one that stayed a warning must match a warning episode, a zone alert a zone
 //     episode. Every other alert is a false alert (a violation claimed where the truth
 //     has only a warning is false).
+//   - An alert is judged at the HIGHEST level it ever reached, whatever came after: a
+//     proximity alert that reached proximity_violation is a violation alert even when it
+//     was later downgraded (a `downgraded` transition, or any later event of the warning
+//     kind), and it is confirmed at that kind when any of its proximity_violation events
+//     was confirmed. A false confirmed violation that the engine later corrected is
+//     still a false confirmed violation: the operator was told it.
 //   - false_alerts_confirmed counts the false alerts that were confirmed at their highest
 //     kind; the rest were only ever "possible" there (the error circles straddled).
+//   - false_by_kind splits the false alerts by their highest kind (proximity_violation,
+//     proximity_warning, exclusion_zone) and certainty there (confirmed, possible), each
+//     as a count and per device-day; false_confirmed_violations_per_device_day repeats
+//     the confirmed proximity_violation rate at the top level.
 //   - False alerts per device-day = false alerts / (truth devices x truth duration in
 //     days).
+//   - never_confirmed (per kind) = true episodes that no matching alert confirmed at the
+//     episode's level, missed ones included; violation_confirmed_delay_s and
+//     violations_never_confirmed repeat the proximity_violation figures at the top level.
 //   - Percentiles are nearest-rank: p-th = the ceil(p/100 * n)-th smallest delay.
 // Safety signals (truth device_events, sos and strap_tamper): alerted when an event of
 // that kind for that device, opened or updated, has an event time within 1 s of the
@@ -44,7 +58,9 @@
 //
 // Exit status: 0 when scored (whatever the score), 2 for usage errors, unreadable files
 // or a truth file that does not parse. Event lines that do not parse are counted in
-// `unreadable_lines` and skipped.
+// `unreadable_lines` and skipped. Unknown fields and enum values an engine newer than
+// this scorer may write (a new transition, say) are ignored, not unreadable: the event
+// still counts by its kind, certainty and times.
 // Thread-safety: the functions are thread-compatible; they share no state.
 #ifndef STAYAWAY_TOOLS_SCORE_COMMAND_H_
 #define STAYAWAY_TOOLS_SCORE_COMMAND_H_
@@ -101,7 +117,8 @@ struct KindScore {
   uint64_t true_episodes = 0;
   uint64_t detected = 0;
   DelayStats delay;
-  DelayStats confirmed_delay;  // over detected episodes whose alert was also confirmed
+  DelayStats confirmed_delay;    // over detected episodes whose alert was also confirmed
+  uint64_t never_confirmed = 0;  // true_episodes - confirmed_delay.count (missed included)
 };
 
 struct FalseAlert {
@@ -111,6 +128,15 @@ struct FalseAlert {
   std::string rule;
   TimeMs opened_ms = 0;
   bool confirmed = false;  // confirmed at its highest kind (else only ever possible there)
+};
+
+// False alerts of one kind (their highest), split by certainty at that kind.
+struct FalseByKind {
+  std::string kind;
+  uint64_t confirmed = 0;
+  uint64_t possible = 0;
+  double confirmed_per_device_day = 0;
+  double possible_per_device_day = 0;
 };
 
 struct ScoreReport {
@@ -124,6 +150,8 @@ struct ScoreReport {
   uint64_t devices = 0;
   double device_days = 0;
   double false_alerts_per_device_day = 0;
+  std::vector<FalseByKind> false_by_kind;  // the three kinds, in by_kind's order
+  double false_confirmed_violations_per_device_day = 0;
   DelayStats delay;  // over every detected episode
   uint64_t device_events = 0;
   uint64_t device_events_alerted = 0;

@@ -17,7 +17,7 @@ const char* FixSourceName(FixSource source) {
   return "gnss";
 }
 
-Measurement DrawMeasurement(SimRandom& rng, DeviceKind kind, bool indoors) {
+Measurement DrawMeasurement(SimRandom& rng, DeviceKind kind, bool indoors, CanyonBurst* burst) {
   Measurement m;
   double stated = 0;
   if (kind == DeviceKind::kAnkleTag) {
@@ -42,10 +42,34 @@ Measurement DrawMeasurement(SimRandom& rng, DeviceKind kind, bool indoors) {
     }
   }
   m.stated_accuracy_m = std::round(stated * 10) / 10;
-  m.urban_canyon = m.source == FixSource::kGnss && rng.Chance(kUrbanCanyonShare);
-  const double error_m = m.urban_canyon ? m.stated_accuracy_m * rng.Uniform(3, 8)
-                                        : std::fabs(rng.Normal()) * m.stated_accuracy_m;
-  const double bearing = rng.Uniform(0, 2 * std::numbers::pi);
+  if (m.source == FixSource::kGnss) {
+    if (burst->remaining > 0) {
+      --burst->remaining;
+      burst->just_ended = burst->remaining == 0;
+      m.urban_canyon = true;
+    } else if (burst->just_ended) {
+      burst->just_ended = false;
+    } else if (rng.Chance(kCanyonBurstStartChance)) {
+      const double u = rng.Uniform01();
+      const int length = u < kCanyonBurstLengthShare[0]                                ? 1
+                         : u < kCanyonBurstLengthShare[0] + kCanyonBurstLengthShare[1] ? 2
+                                                                                       : 3;
+      burst->remaining = length - 1;
+      burst->just_ended = length == 1;
+      burst->bearing_rad = rng.Uniform(0, 2 * std::numbers::pi);
+      m.urban_canyon = true;
+      m.burst_start = true;
+    }
+  }
+  double error_m = 0, bearing = 0;
+  if (m.urban_canyon) {
+    error_m = rng.Uniform(kCanyonMinErrorM, kCanyonMaxErrorM);
+    const double spread = kCanyonBearingSpreadDeg * std::numbers::pi / 180;
+    bearing = burst->bearing_rad + rng.Uniform(-spread, spread);
+  } else {
+    error_m = std::fabs(rng.Normal()) * m.stated_accuracy_m;
+    bearing = rng.Uniform(0, 2 * std::numbers::pi);
+  }
   m.error_east_m = error_m * std::sin(bearing);
   m.error_north_m = error_m * std::cos(bearing);
   return m;

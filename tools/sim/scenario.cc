@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <utility>
 
 #include "geo/geodesic.h"
@@ -134,7 +135,88 @@ void ComputeTruth(const CityModel& city, const SimOrder& order,
   }
 }
 
+// Where a near miss takes the supervised person, and the way there and back.
+struct NearMissWay {
+  EnuPoint spot;     // violation_m + U(40, 200) m from the protected persons' home
+  EnuPoint staging;  // beyond the outer ring, on the ray from the home through the spot
+  std::vector<EnuPoint> drive_in;   // street route home -> staging
+  std::vector<EnuPoint> drive_out;  // staging -> home
+};
+
+// How far from its centre a zone's rectangle reaches (its farthest corner), metres.
+double ZoneReachM(const CityModel& city, const SimZone& zone) {
+  double reach = 0;
+  for (const geo::LatLng& corner : zone.ring) {
+    reach = std::max(reach, PlaneDistance(city.ToEnu(corner), zone.centre));
+  }
+  return reach;
+}
+
+// True when the path from `from` through `route` keeps more than violation_m +
+// kNearMissMarginM from `protected_home` and more than kNearMissMarginM beyond the
+// buffer of every zone of the order (its farthest corner, conservatively) and every
+// shelter. Planar distances; the plane and the ellipsoid differ by millimetres here.
+bool KeepsClear(const CityModel& city, const SimOrder& order, EnuPoint protected_home,
+                EnuPoint from, const std::vector<EnuPoint>& route) {
+  EnuPoint a = from;
+  for (const EnuPoint& b : route) {
+    if (PlaneDistanceToSegment(protected_home, a, b) < order.violation_m + kNearMissMarginM) {
+      return false;
+    }
+    for (const SimZone& zone : order.zones) {
+      if (PlaneDistanceToSegment(zone.centre, a, b) <
+          ZoneReachM(city, zone) + zone.buffer_m + kNearMissMarginM) {
+        return false;
+      }
+    }
+    for (const Shelter& shelter : city.shelters()) {
+      if (PlaneDistanceToSegment(shelter.centre, a, b) <
+          shelter.radius_m + shelter.buffer_m + kNearMissMarginM) {
+        return false;
+      }
+    }
+    a = b;
+  }
+  return true;
+}
+
+// A spot and way for a near miss of `order`, or nullopt when none of a few tries keeps
+// clear of everything (the order then gets no script). The spot lies toward his home
+// (within 60 degrees) first, anywhere round the home after 12 tries.
+std::optional<NearMissWay> FindNearMissWay(const CityModel& city, SimRandom& rng,
+                                           const SimOrder& order, EnuPoint supervised_home,
+                                           EnuPoint protected_home) {
+  const EnuPoint toward = UnitFrom(protected_home, supervised_home);
+  const double base = std::atan2(toward.north_m, toward.east_m);
+  for (int attempt = 0; attempt < 24; ++attempt) {
+    const double spread = attempt < 12 ? std::numbers::pi / 3 : std::numbers::pi;
+    const double angle = base + rng.Uniform(-spread, spread);
+    const EnuPoint dir{std::cos(angle), std::sin(angle)};
+    NearMissWay way;
+    way.spot = Offset(protected_home, dir, order.violation_m + rng.Uniform(40, 200));
+    way.staging = Offset(protected_home, dir, order.OuterRingM() + rng.Uniform(300, 800));
+    way.drive_in =
+        city.Route(supervised_home, way.staging, false, true, kSupervisedShelterClearanceM);
+    way.drive_out =
+        city.Route(way.staging, supervised_home, false, true, kSupervisedShelterClearanceM);
+    if (std::hypot(way.spot.east_m, way.spot.north_m) < city.radius_m() &&
+        KeepsClear(city, order, protected_home, supervised_home, way.drive_in) &&
+        KeepsClear(city, order, protected_home, way.staging, {way.spot}) &&
+        KeepsClear(city, order, protected_home, way.staging, way.drive_out)) {
+      return way;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool SimOrder::InScript(TimeMs t) const {
+  for (const TimeSpan& span : script_spans) {
+    if (t >= span.from_ms && t <= span.until_ms) return true;
+  }
+  return false;
+}
 
 const char* EpisodeKindName(EpisodeKind kind) {
   switch (kind) {
@@ -156,6 +238,8 @@ const char* ScriptKindName(ScriptKind kind) {
       return "approach";
     case ScriptKind::kZoneEntry:
       return "zone_entry";
+    case ScriptKind::kNearMiss:
+      return "near_miss";
   }
   return "";
 }
@@ -275,12 +359,16 @@ Scenario BuildScenario(const SimulationOptions& options) {
       kind = ScriptKind::kApproach;
     } else if (u < options.approach_share + options.zone_entry_share) {
       kind = ScriptKind::kZoneEntry;
+    } else if (u < options.approach_share + options.zone_entry_share + options.near_miss_share) {
+      kind = ScriptKind::kNearMiss;
     }
-    std::vector<PathSegment> script;
+    // Each visit from leaving home (t = 0) to coming back, before it is placed in time.
+    std::vector<std::vector<PathSegment>> visits;
     size_t protected_hold_place = 0, child_hold_place = 0;
-    TimeMs walk_in_start = 0, dwell_start = 0;
-    if (kind != ScriptKind::kNone) {
-      const EnuPoint home = supervised.plan.places[0].point;
+    TimeMs walk_in_start = 0, dwell_start = 0;  // of the (one) approach visit
+    const EnuPoint home = supervised.plan.places[0].point;
+    const double walk = supervised.plan.walking_speed_mps;
+    if (kind == ScriptKind::kApproach || kind == ScriptKind::kZoneEntry) {
       EnuPoint target, staging, closest;
       if (kind == ScriptKind::kApproach) {
         target = victim.plan.places[0].point;
@@ -311,9 +399,9 @@ Scenario BuildScenario(const SimulationOptions& options) {
         closest = Offset(target, {1, 0}, rng.Uniform(-15, 15));
       }
       const double drive = rng.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
-      const double walk = supervised.plan.walking_speed_mps;
       const TimeMs dwell = kind == ScriptKind::kApproach ? 1000 * (180 + rng.Below(420))
                                                          : 1000 * (120 + rng.Below(240));
+      std::vector<PathSegment> script;
       TimeMs t = 0;
       t = AppendJourney(home, city.Route(home, staging, false, true, kSupervisedShelterClearanceM),
                         drive, t, &script);
@@ -323,47 +411,81 @@ Scenario BuildScenario(const SimulationOptions& options) {
       script.push_back(PathSegment{t, t + dwell, closest, closest});
       t += dwell;
       t = AppendJourney(closest, {staging}, walk, t, &script);
-      t = AppendJourney(staging,
-                        city.Route(staging, home, false, true, kSupervisedShelterClearanceM), drive,
-                        t, &script);
-      const TimeMs earliest = start + 90 * kMinute;
-      const TimeMs latest = end - t - 20 * kMinute;
-      if (latest <= earliest) {
-        kind = ScriptKind::kNone;
-        script.clear();
-      } else {
-        const TimeMs t0 = earliest + 1000 * static_cast<TimeMs>(rng.Below(
-                                                static_cast<uint64_t>((latest - earliest) / 1000)));
-        for (PathSegment& segment : script) {
-          segment.t0_ms += t0;
-          segment.t1_ms += t0;
+      AppendJourney(staging, city.Route(staging, home, false, true, kSupervisedShelterClearanceM),
+                    drive, t, &script);
+      visits.push_back(std::move(script));
+    } else if (kind == ScriptKind::kNearMiss) {
+      const std::optional<NearMissWay> way =
+          FindNearMissWay(city, rng, order, home, victim.plan.places[0].point);
+      if (way) {
+        const double drive = rng.Uniform(kMinDrivingSpeedMps, kMaxDrivingSpeedMps);
+        const int per_day = rng.Chance(0.4) ? 2 : 1;
+        const int count = per_day * std::max(1, static_cast<int>(std::ceil(days - 1e-9)));
+        for (int k = 0; k < count; ++k) {
+          const TimeMs stay = 1000 * static_cast<TimeMs>(600 + rng.Below(1800));
+          std::vector<PathSegment> script;
+          TimeMs t = AppendJourney(home, way->drive_in, drive, 0, &script);
+          t = AppendJourney(way->staging, {way->spot}, walk, t, &script);
+          script.push_back(PathSegment{t, t + stay, way->spot, way->spot});
+          t += stay;
+          t = AppendJourney(way->spot, {way->staging}, walk, t, &script);
+          AppendJourney(way->staging, way->drive_out, drive, t, &script);
+          visits.push_back(std::move(script));
         }
-        walk_in_start += t0;
-        dwell_start += t0;
       }
     }
+    // Each visit in its own slot of the time between 90 minutes after the start and 20
+    // before the end; neighbouring slots keep 45 minutes each from their boundary, so the
+    // holds (an hour of lead, 15 minutes after) never overlap. When a visit does not fit
+    // its slot, the last visit is dropped and the rest placed again.
+    std::vector<std::vector<PathSegment>> timed;
+    const TimeMs w0 = start + 90 * kMinute, w1 = end - 20 * kMinute;
+    while (!visits.empty() && timed.empty() && w1 > w0) {
+      const auto slots = static_cast<TimeMs>(visits.size());
+      std::vector<TimeMs> starts;
+      for (TimeMs k = 0; k < slots; ++k) {
+        const TimeMs lo = w0 + (w1 - w0) * k / slots + (k > 0 ? 45 * kMinute : 0);
+        const TimeMs hi = w0 + (w1 - w0) * (k + 1) / slots - (k + 1 < slots ? 45 * kMinute : 0);
+        const TimeMs latest = hi - visits[static_cast<size_t>(k)].back().t1_ms;
+        if (latest - lo < 1000) break;
+        starts.push_back(lo + 1000 * static_cast<TimeMs>(
+                                         rng.Below(static_cast<uint64_t>((latest - lo) / 1000))));
+      }
+      if (starts.size() < visits.size()) {
+        visits.pop_back();
+        continue;
+      }
+      for (size_t k = 0; k < visits.size(); ++k) {
+        for (PathSegment& segment : visits[k]) {
+          segment.t0_ms += starts[k];
+          segment.t1_ms += starts[k];
+        }
+      }
+      walk_in_start += starts.front();
+      dwell_start += starts.front();
+      timed = std::move(visits);
+    }
+    if (timed.empty()) kind = ScriptKind::kNone;
     if (kind != ScriptKind::kNone) {
       order.script = kind;
-      order.script_start_ms = script.front().t0_ms;
-      order.script_end_ms = script.back().t1_ms;
       const TimeMs lead = 60 * kMinute;
-      supervised.plan.holds.push_back(
-          Hold{order.script_start_ms - lead, order.script_end_ms, 0, script});
-      victim.plan.holds.push_back(Hold{order.script_start_ms - lead,
-                                       order.script_end_ms + 15 * kMinute,
-                                       protected_hold_place,
-                                       {}});
-      if (has_child) {
-        child.plan.holds.push_back(Hold{order.script_start_ms - lead,
-                                        order.script_end_ms + 15 * kMinute,
-                                        child_hold_place,
-                                        {}});
+      for (const std::vector<PathSegment>& script : timed) {
+        const TimeSpan span{script.front().t0_ms, script.back().t1_ms};
+        order.script_spans.push_back(span);
+        supervised.plan.holds.push_back(Hold{span.from_ms - lead, span.until_ms, 0, script});
+        victim.plan.holds.push_back(
+            Hold{span.from_ms - lead, span.until_ms + 15 * kMinute, protected_hold_place, {}});
+        if (has_child) {
+          child.plan.holds.push_back(
+              Hold{span.from_ms - lead, span.until_ms + 15 * kMinute, child_hold_place, {}});
+        }
+        const TimeSpan quiet{span.from_ms - 70 * kMinute, span.until_ms + 20 * kMinute};
+        tag.quiet.push_back(quiet);
+        victim_phone.quiet.push_back(quiet);
+        child_phone.quiet.push_back(quiet);
       }
-      const TimeSpan quiet{order.script_start_ms - 70 * kMinute,
-                           order.script_end_ms + 20 * kMinute};
-      tag.quiet.push_back(quiet);
-      victim_phone.quiet.push_back(quiet);
-      child_phone.quiet.push_back(quiet);
+      order.script_start_ms = order.script_spans.front().from_ms;
+      order.script_end_ms = order.script_spans.back().until_ms;
       if (kind == ScriptKind::kApproach) {
         if (rng.Chance(0.5)) victim_phone.flags.push_back({dwell_start + 30'000, "sos"});
         if (rng.Chance(options.late_upload_share)) {
@@ -433,7 +555,9 @@ Scenario BuildScenario(const SimulationOptions& options) {
                            shelter.radius_m + shelter.buffer_m + 50,
                            [shared](geo::LatLng x) { return shared->SignedDistance(x).signed_m; }});
       }
-      ComputeTruth(city, order, script, targets, &s.episodes);
+      for (const Hold& hold : s.persons[order.supervised].plan.holds) {
+        ComputeTruth(city, order, hold.script, targets, &s.episodes);
+      }
     }
     s.orders.push_back(std::move(order));
   }

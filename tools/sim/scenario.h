@@ -1,6 +1,6 @@
 // Scenario: everything about a simulated city that is decided before the clock starts:
 // the orders with their people, devices and zones, each person's places and holds, the
-// deliberate approaches and zone entries (scripts), and the ground-truth violation
+// deliberate approaches, zone entries and near misses (scripts), and the ground-truth
 // episodes those scripts produce.
 //
 // Layout, chosen so that the only violations are the scripted ones:
@@ -13,11 +13,24 @@
 //   - supervised persons' places keep clear of every shelter and their routes detour
 //     round them.
 // A script overrides this for a while: the supervised person leaves home, drives to a
-// staging point beyond the outer ring, walks in to a closest point (an approach: well
-// inside the violation distance of the protected person, who is held at home; a zone
-// entry: inside one of the order's exclusion zones while the protected persons are held
-// elsewhere, or inside the shelter nearest his home), stays a few minutes, walks back
-// and drives home.
+// staging point beyond the outer ring, walks in to a closest point, stays, walks back
+// and drives home. Each order has at most one kind of script:
+//   - an approach (approach_share of orders): well inside the violation distance of the
+//     protected person, who is held at home, for 3-10 minutes;
+//   - a zone entry (zone_entry_share): inside one of the order's exclusion zones while
+//     the protected persons are held elsewhere, or inside the shelter nearest his home,
+//     for 2-6 minutes;
+//   - a near miss (near_miss_share, of the orders the other two leave): he lives or works
+//     near the protected persons' home, so he goes to a spot violation_m + U(40, 200) m
+//     from it (inside the warning ring when there is one) while they are held at home
+//     indoors, and stays there 10-40 minutes, once or (40%) twice a day. Spot and way
+//     are chosen, and checked segment by segment, so that his true path keeps more than
+//     violation_m + kNearMissMarginM from the home and more than kNearMissMarginM beyond
+//     every zone's and shelter's buffer: a near miss raises warnings and never a
+//     violation. It brings no planned gaps or late uploads.
+// Approaches and zone entries play once, near misses once or twice a day, each visit in
+// its own slot of the simulated time; during a visit (with 70 minutes before and 20
+// after) the order's devices have no random coverage gaps.
 //
 // Ground truth: for each script the true positions are sampled every 2 s and every
 // crossing refined by bisection to 10 ms. An episode is a maximal interval in which the
@@ -51,25 +64,31 @@ inline constexpr double kSeparationMarginM = 3000;
 inline constexpr double kPursuitMarginM = 1000;
 inline constexpr TimeMs kNormalFixIntervalMs = 60'000;
 inline constexpr TimeMs kPursuitFixIntervalMs = 15'000;
+// A near miss keeps at least this much beyond the violation distance, and beyond every
+// zone's and shelter's buffer, all along its way.
+inline constexpr double kNearMissMarginM = 40;
 
 struct SimulationOptions {
   uint64_t seed = 1;
   uint32_t orders = 100;
   TimeMs start_ms = 1772409600000;  // 2026-03-02T00:00:00Z, a Monday (06:00 in Bishkek)
   TimeMs duration_ms = 24 * 3'600'000LL;
-  double approach_share = 0.3;         // orders with one deliberate approach
-  double zone_entry_share = 0.1;       // orders with one deliberate zone or shelter entry
-  double late_upload_share = 0.3;      // approaches whose walk-in the tag uploads late
+  double approach_share = 0.3;     // orders with one deliberate approach
+  double zone_entry_share = 0.1;   // orders with one deliberate zone or shelter entry
+  double late_upload_share = 0.3;  // approaches whose walk-in the tag uploads late
+  // Orders with near misses, of those without an approach or zone entry (at most
+  // 1 - approach_share - zone_entry_share of all orders get one).
+  double near_miss_share = 0.15;
   double mean_hours_between_gaps = 8;  // coverage gaps per device (outside scripts)
   double buffered_gap_share = 0.6;     // gaps whose fixes are uploaded afterwards
 };
 
 enum class Role { kSupervised, kVictim, kChild };
-enum class ScriptKind { kNone, kApproach, kZoneEntry };
+enum class ScriptKind { kNone, kApproach, kZoneEntry, kNearMiss };
 enum class EpisodeKind { kProximityViolation, kProximityWarning, kExclusionZone };
 
 const char* EpisodeKindName(EpisodeKind kind);  // the engine's event kind names
-const char* ScriptKindName(ScriptKind kind);    // "approach", "zone_entry"
+const char* ScriptKindName(ScriptKind kind);    // "approach", "zone_entry", "near_miss"
 
 struct SimPerson {
   std::string id;
@@ -77,6 +96,11 @@ struct SimPerson {
   Role role = Role::kSupervised;
   size_t order = 0;
   MovementPlan plan;
+};
+
+struct TimeSpan {
+  TimeMs from_ms = 0;
+  TimeMs until_ms = 0;
 };
 
 // An order's exclusion zone: a rectangle given by its corners, rounded as written.
@@ -97,8 +121,14 @@ struct SimOrder {
   std::vector<SimZone> zones;
   ScriptKind script = ScriptKind::kNone;
   bool late_upload = false;  // the tag buffers its walk-in and uploads it afterwards
-  TimeMs script_start_ms = 0;
-  TimeMs script_end_ms = 0;
+  // Each visit of the script, from leaving home to coming back, sorted (one for an
+  // approach or zone entry, one or two a day for a near miss).
+  std::vector<TimeSpan> script_spans;
+  TimeMs script_start_ms = 0;  // the first visit's start
+  TimeMs script_end_ms = 0;    // the last visit's end
+
+  // Whether t falls within one of the script's visits (ends included).
+  bool InScript(TimeMs t) const;
 
   double OuterRingM() const { return warning_m > 0 ? warning_m : violation_m; }
 };
@@ -107,11 +137,6 @@ struct SimOrder {
 struct PlannedFlag {
   TimeMs time_ms = 0;
   const char* flag = "";  // "sos" or "strap_open"
-};
-
-struct TimeSpan {
-  TimeMs from_ms = 0;
-  TimeMs until_ms = 0;
 };
 
 struct SimDevice {

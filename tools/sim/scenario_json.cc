@@ -30,7 +30,6 @@ const char* RelationName(Role role) { return role == Role::kChild ? "child" : "v
 
 }  // namespace
 
-
 void WriteOrdersJson(const Scenario& scenario, std::ostream& out) {
   const TimeMs start = scenario.options.start_ms;
   const TimeMs end = start + scenario.options.duration_ms;
@@ -104,12 +103,13 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
   out << "],\n \"scripts\": [";
   bool first = true;
   for (const SimOrder& order : scenario.orders) {
-    if (order.script == ScriptKind::kNone) continue;
-    out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id) << ", \"script\": \""
-        << ScriptKindName(order.script) << "\", \"start\": " << Time(order.script_start_ms)
-        << ", \"end\": " << Time(order.script_end_ms)
-        << ", \"late_upload\": " << (order.late_upload ? "true" : "false") << "}";
-    first = false;
+    for (const TimeSpan& span : order.script_spans) {
+      out << (first ? "\n  " : ",\n  ") << "{\"order\": " << JsonQuote(order.id)
+          << ", \"script\": \"" << ScriptKindName(order.script)
+          << "\", \"start\": " << Time(span.from_ms) << ", \"end\": " << Time(span.until_ms)
+          << ", \"late_upload\": " << (order.late_upload ? "true" : "false") << "}";
+      first = false;
+    }
   }
   out << "],\n \"device_events\": [";
   for (size_t i = 0; i < device_events.size(); ++i) {
@@ -122,8 +122,8 @@ void WriteTruthJson(const Scenario& scenario, const std::vector<DeviceEventTruth
   out << "],\n \"stats\": {\"fixes\": " << stats.fixes << ", \"ticks\": " << stats.ticks
       << ", \"pursuit_fixes\": " << stats.pursuit_fixes << ", \"late_fixes\": " << stats.late_fixes
       << ", \"lost_fixes\": " << stats.lost_fixes
-      << ", \"urban_canyon_fixes\": " << stats.urban_canyon_fixes << ", \"gaps\": " << stats.gaps
-      << "}}\n";
+      << ", \"urban_canyon_fixes\": " << stats.urban_canyon_fixes
+      << ", \"canyon_bursts\": " << stats.canyon_bursts << ", \"gaps\": " << stats.gaps << "}}\n";
 }
 
 }  // namespace stayaway::sim

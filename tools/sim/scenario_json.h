@@ -16,12 +16,13 @@
 //    "device_events": [
 //      {"order": "SIM-000003", "device": "phone-000003-v", "kind": "sos",
 //       "time": "...", "seq": 188, "uploaded_late": false}, ...],
-//    "stats": {"fixes": 41234, ...}}
+//    "stats": {"fixes": 41234, "urban_canyon_fixes": 1210, "canyon_bursts": 690, ...}}
 //
 // `kind` is the engine's event kind the episode should raise, `rule` the engine's rule
 // key (proximity:S:P, zone:ID, zone:global:ID), start and end the instants the true
-// positions crossed into and out of the limit (scenario.h). `scripts` lists when each
-// deliberate approach or zone entry ran, from leaving home to coming back, and whether
+// positions crossed into and out of the limit (scenario.h). `scripts` lists each visit
+// of each deliberate approach, zone entry or near miss ("near_miss": one or two a day, so
+// an order may appear more than once), from leaving home to coming back, and whether
 // the tag buffered the walk-in and uploaded it only afterwards (late_upload). Every
 // writer streams: one order or episode at a time, nothing quadratic. Output is a pure
 // function of its input.

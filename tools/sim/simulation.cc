@@ -51,6 +51,7 @@ struct DeviceState {
   size_t next_forced_gap = 0;
   Gap random_gap;  // the current or next random coverage gap
   bool in_gap = false;
+  CanyonBurst canyon;  // the urban-canyon burst this device may be in
   std::vector<PendingFix> buffer;
 };
 
@@ -192,7 +193,7 @@ class Simulator {
     fix.seq = ++state.seq;
     fix.time_ms = t;
     fix.pursuit = pursuit;
-    fix.measurement = DrawMeasurement(state.rng, device.kind, indoors);
+    fix.measurement = DrawMeasurement(state.rng, device.kind, indoors, &state.canyon);
     const geo::LatLng seen =
         scenario_.city.ToLatLng({position.east_m + fix.measurement.error_east_m,
                                  position.north_m + fix.measurement.error_north_m});
@@ -246,6 +247,7 @@ class Simulator {
       if (fix.pursuit) ++stats_.pursuit_fixes;
       if (fix.uploaded_late) ++stats_.late_fixes;
       if (fix.measurement.urban_canyon) ++stats_.urban_canyon_fixes;
+      if (fix.measurement.burst_start) ++stats_.canyon_bursts;
       if (observer_ != nullptr) observer_->OnFix(fix);
       if (device_events_ != nullptr && fix.flag != nullptr) {
         const std::string flag = fix.flag;

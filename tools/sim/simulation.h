@@ -4,7 +4,8 @@
 // Every device measures on its own cadence: an ankle tag once a minute, every 15 s while
 // its wearer is within his order's outer ring + kPursuitMarginM of a protected person
 // (pursuit mode); phones once a minute. Each measurement takes the person's true position
-// (movement.h) and adds the error of gnss_noise.h. Devices lose coverage now and then
+// (movement.h) and adds the error of gnss_noise.h, each device keeping its own urban-canyon
+// burst state from one measurement to the next. Devices lose coverage now and then
 // (about every mean_hours_between_gaps hours, 3-25 minutes): in some gaps they keep
 // measuring into a buffer and upload it on reconnection newest first, with `received`
 // stamps after the gap (late, out of order); in others the fixes are lost. Scripts add
@@ -14,7 +15,8 @@
 // The stream is ordered as a centre would receive it: by `received` time (fix time plus
 // a few seconds of latency, or the upload time), with a tick at every whole minute after
 // the start, placed after every line received at or before it. Writing is streamed:
-// memory holds one pending measurement per device plus the lines of the last seconds.
+// memory holds one pending measurement and canyon state per device plus the lines of the last
+// seconds.
 //
 // Thread-safety: RunSimulation only reads the Scenario and keeps its own state, so
 // concurrent calls (on the same or different scenarios) are safe; the observer is called
@@ -74,6 +76,7 @@ struct SimulationStats {
   uint64_t late_fixes = 0;  // uploaded after a gap
   uint64_t lost_fixes = 0;  // measured during a gap without buffering (never sent)
   uint64_t urban_canyon_fixes = 0;
+  uint64_t canyon_bursts = 0;  // bursts whose first canyon fix was written
   uint64_t gaps = 0;
 };
 
