@@ -30,7 +30,14 @@
 // upper = d + u. Against a limit R (strict comparisons, boundary behaviour exact):
 //   confirmed  when upper < R          (even the most favourable reading is inside)
 //   possible   when lower < R <= upper (the error circles straddle the limit)
-// The counterpart of a fix at event time t is placed at t: interpolated along the geodesic
+// A person at rest is placed more sharply than any one fix: at or after their newest fix,
+// when the trailing run of their fixes that report a speed of at most 0.5 m/s, within the
+// 5 min before t, holds at least 3 fixes, the person is placed at the coordinate-wise
+// median of that run (basis at_rest; this applies to the person whose fix is being
+// applied as well as to the counterpart), with radius max(3 m, 1.25 median(r) / sqrt(n))
+// grown at 0.5 m/s for the age of the run's newest fix (person_track.h). A fix without a
+// speed, or one reporting more, ends the run: a moving person is placed by their fixes.
+// The counterpart of a fix at event time t is otherwise placed at t: interpolated along the geodesic
 // between its bracketing fixes (radius interpolated) when they are at most
 // max_interpolation_gap_ms apart; otherwise its nearest fix in time (for a live fix its
 // last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported speed)
@@ -86,8 +93,9 @@
 //   person's recent accepted fixes, with a gate from both stated accuracies, the reported
 //   speeds and the time between. An outlier is used by no distance or zone rule (it can
 //   neither raise, nor hold, nor close a level) and is not placed for anyone's
-//   counterpart; it is not an alert. Four consecutive consistent outliers are a real
-//   move and are followed. Device signals (strap, case, body contact, jamming, SOS,
+//   counterpart; it is not an alert. Four consecutive outliers plausible from one another
+//   are a real move and are followed. A device that reports no speed is not gated (without
+//   Doppler a canyon jump and a car look alike); corroboration still applies to it. Device signals (strap, case, body contact, jamming, SOS,
 //   battery) are never filtered or delayed: they come from every fix, outlier or not.
 // - A late evaluation that reveals a past violation opens at once (marked late) and, when
 //   the rule's newest evaluation is already clear, closes at once at that evaluation's

@@ -29,6 +29,8 @@ v1::PositionReport::Basis ToBasis(PlacementBasis basis) {
       return v1::PositionReport::interpolated;
     case PlacementBasis::kExtrapolated:
       return v1::PositionReport::extrapolated;
+    case PlacementBasis::kAtRest:
+      return v1::PositionReport::at_rest;
   }
   return v1::PositionReport::basis_unspecified;
 }
@@ -191,6 +193,7 @@ void EngineState::FillPlacement(uint32_t person, const Placement& placement,
   report->set_accuracy_m(placement.radius_m);
   MsToTimestamp(placement.source_time, report->mutable_time());
   report->set_basis(ToBasis(placement.basis));
+  if (placement.basis == PlacementBasis::kAtRest) report->set_rest_fixes(placement.rest_fixes);
 }
 
 void EngineState::AddFixRefs(const Placement& placement, Event* event) const {

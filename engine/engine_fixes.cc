@@ -217,7 +217,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
   const bool outlier = person.gate.JudgeAndRemember(
       GateFix{t, fx.ecef, static_cast<float>(fix.accuracy_m()), fx.track_fix.speed_mps, false},
-      settings_.stale_growth_mps);
+      settings_.max_plausible_speed_mps, settings_.max_plausible_speed_mps);
   fx.outlier = outlier && !fx.suspect;
   const bool usable = !fx.suspect && !fx.outlier;
 
@@ -414,12 +414,18 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     }
     return;
   }
+  // The person this fix comes from, placed at t: the fix itself, or (at rest) the median
+  // of their rest run, which this fix has just joined.
   Placement own;
   own.position = fx.track_fix.position;
   own.radius_m = fx.track_fix.accuracy_m;
   own.basis = PlacementBasis::kFix;
   own.source_time = t;
   own.from = &fx.track_fix;
+  if (std::optional<Placement> placed = persons_[fx.person].track.PlaceAt(t, settings_);
+      placed && placed->basis == PlacementBasis::kAtRest) {
+    own = *placed;
+  }
 
   // Proximity: every pair this fix belongs to, placed at t.
   struct Unknown {
@@ -518,7 +524,10 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
     const geo::Ecef other = placed.basis == PlacementBasis::kInterpolated
                                 ? geo::ToEcef(placed.position)
                                 : persons_[placed_person].track.EcefOf(*placed.from);
-    if (geo::ChordSquaredMeters2(fx.ecef, other) >= clear_m * clear_m) return;
+    const Placement& own = own_is_supervised ? supervised : protected_person;
+    const geo::Ecef own_ecef =
+        own.basis == PlacementBasis::kFix ? fx.ecef : geo::ToEcef(own.position);
+    if (geo::ChordSquaredMeters2(own_ecef, other) >= clear_m * clear_m) return;
   }
   const double d = geo::GeodesicDistanceMeters(supervised.position, protected_person.position);
   const Classification c =
@@ -560,6 +569,8 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   const bool own_is_supervised = fx.person == order.supervised;
   eval.trigger = {fx.device, fx.track_fix.seq};
   eval.trigger_side = own_is_supervised ? 0 : 1;
+  eval.trigger_at_rest =
+      (own_is_supervised ? supervised : protected_person).basis == PlacementBasis::kAtRest;
   eval.counterpart = EvidenceOf(own_is_supervised ? protected_person : supervised);
   Evaluate(order_index, slot, eval, settings_.proximity_warning, settings_.proximity_violation,
            fill, events);

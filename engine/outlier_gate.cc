@@ -23,7 +23,15 @@ bool OutlierGate::Consistent(const GateFix& a, const GateFix& b, double unknown_
   return geo::ChordMeters(a.ecef, b.ecef) <= gate;
 }
 
-bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps) {
+bool OutlierGate::Plausible(const GateFix& a, const GateFix& b, double plausible_speed_mps) {
+  const double dt_s = std::max(1.0, std::fabs(static_cast<double>(a.time - b.time)) / 1000.0);
+  const double excess_m = geo::ChordMeters(a.ecef, b.ecef) - static_cast<double>(a.accuracy_m) -
+                          static_cast<double>(b.accuracy_m);
+  return excess_m <= plausible_speed_mps * dt_s;
+}
+
+bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
+                                   double plausible_speed_mps) {
   // recent_[0, before) are the remembered fixes older than this one.
   const auto at = std::lower_bound(recent_.begin(), recent_.end(), fix.time,
                                    [](const GateFix& f, TimeMs t) { return f.time < t; });
@@ -57,9 +65,9 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps)
     const size_t first = before + 1 - kReanchor;
     bool moved = true;
     for (size_t i = first; i < before && moved; ++i) {
-      moved = recent_[i].outlier && Consistent(recent_[i], fix, unknown_speed_mps);
+      moved = recent_[i].outlier && Plausible(recent_[i], fix, plausible_speed_mps);
       for (size_t j = first; j < i && moved; ++j) {
-        moved = Consistent(recent_[i], recent_[j], unknown_speed_mps);
+        moved = Plausible(recent_[i], recent_[j], plausible_speed_mps);
       }
     }
     if (moved) {

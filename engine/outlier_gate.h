@@ -13,11 +13,15 @@
 // is tight and a driving person's wide. A fix inconsistent with the medoid is an outlier.
 // With fewer than kMinFixes accepted fixes before it, a fix is not judged.
 //
-// A person who really moved where the gate did not expect it (no speed reported, a jump
-// after a gap the window does not show) is followed: when kReanchor consecutive outliers
-// are all consistent with one another, the last is accepted and the ones before it are
-// remembered as accepted, so the medoid moves there. A canyon burst shorter than that is
-// caught whole, and the fixes after it are judged against where the person was before it.
+// A device that reports no speed is judged as moving at unknown_speed_mps (the engine
+// passes its plausible-speed limit: without Doppler a canyon jump and a car look alike, so
+// such a device's fixes are in effect not gated; corroboration still applies). A person
+// who really moved where the gate did not expect it (a speed reported wrong, a jump after
+// a gap the window does not show) is followed: when kReanchor consecutive outliers are
+// all plausible from one another (no faster than plausible_speed_mps after both radii),
+// the last is accepted and the ones before it are remembered as accepted, so the medoid
+// moves there. A canyon burst shorter than that is caught whole, and the fixes after it
+// are judged against where the person was before it.
 // A fix older than every remembered one in a full memory is judged by nothing and not
 // remembered.
 //
@@ -52,7 +56,8 @@ class OutlierGate {
 
   // True when `fix` is an outlier; remembers it either way (see above). fix.outlier is
   // ignored.
-  bool JudgeAndRemember(const GateFix& fix, double unknown_speed_mps);
+  bool JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
+                        double plausible_speed_mps);
 
   // For engine snapshots: the remembered fixes, ascending time, and a gate rebuilt from
   // them (nullopt when they are out of order or too many).
@@ -61,6 +66,7 @@ class OutlierGate {
 
  private:
   static bool Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps);
+  static bool Plausible(const GateFix& a, const GateFix& b, double plausible_speed_mps);
 
   std::vector<GateFix> recent_;  // ascending time
 };

@@ -1,6 +1,8 @@
 #include "engine/person_track.h"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cmath>
 #include <utility>
 
@@ -57,8 +59,40 @@ const TrackFix* PersonTrack::Neighbour(TimeMs t) const {
   return after > 0 ? &At(after - 1) : &At(0);
 }
 
+std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t,
+                                                  const EngineSettings& settings) const {
+  const TrackFix& newest = At(size() - 1);
+  const TimeMs age_ms = t - newest.time;
+  if (age_ms < 0 || age_ms > settings.counterpart_stale_ms) return std::nullopt;
+  std::array<double, kMaxRestRun> lat{}, lng{}, radius{};
+  size_t n = 0;
+  for (size_t i = size(); i-- > 0 && n < kMaxRestRun;) {
+    const TrackFix& f = At(i);
+    if (f.speed_mps < 0 || f.speed_mps > kRestSpeedMps || t - f.time > kRestWindowMs) break;
+    lat[n] = f.position.lat_deg;
+    lng[n] = f.position.lng_deg;
+    radius[n] = f.accuracy_m;
+    ++n;
+  }
+  if (n < kMinRestFixes) return std::nullopt;
+  auto median = [n](std::array<double, kMaxRestRun>& v) {
+    std::sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
+  Placement p;
+  p.position = {median(lat), median(lng)};
+  p.radius_m = std::max(kMinRestRadiusM, 1.25 * median(radius) / std::sqrt(static_cast<double>(n))) +
+               kRestGrowthMps * static_cast<double>(age_ms) / 1000.0;
+  p.basis = PlacementBasis::kAtRest;
+  p.source_time = newest.time;
+  p.rest_fixes = static_cast<uint32_t>(n);
+  p.from = &newest;
+  return p;
+}
+
 std::optional<Placement> PersonTrack::PlaceAt(TimeMs t, const EngineSettings& settings) const {
   if (empty()) return std::nullopt;
+  if (std::optional<Placement> rest = PlaceAtRest(t, settings)) return rest;
   const size_t after = UpperBound(t);
   const TrackFix* before = after > 0 ? &At(after - 1) : nullptr;
   const TrackFix* next = after < size() ? &At(after) : nullptr;

@@ -33,7 +33,20 @@ struct TrackFix {
   DeviceIndex device = 0;
 };
 
-enum class PlacementBasis : uint8_t { kFix, kInterpolated, kExtrapolated };
+enum class PlacementBasis : uint8_t { kFix, kInterpolated, kExtrapolated, kAtRest };
+
+// A person at rest (engine.h, "Positions and uncertainty"): the trailing run of their fixes
+// that report a speed of at most kRestSpeedMps, within kRestWindowMs before the time asked
+// about, at least kMinRestFixes of them, is summarised by its coordinate-wise median.
+inline constexpr double kRestSpeedMps = 0.5;
+inline constexpr TimeMs kRestWindowMs = 5 * 60'000;
+inline constexpr size_t kMinRestFixes = 3;
+inline constexpr size_t kMaxRestRun = 64;  // more than any track keeps
+// The median's radius: 1.25 median(r) / sqrt(n) (the median of n fixes, each within its
+// stated 68% radius), never below kMinRestRadiusM, grown at kRestGrowthMps for the age of
+// the run's newest fix (a person at rest starts moving slowly; the next fix says so).
+inline constexpr double kMinRestRadiusM = 3;
+inline constexpr double kRestGrowthMps = 0.5;
 
 // Where a person is taken to be at some time, and from which fixes.
 struct Placement {
@@ -41,7 +54,8 @@ struct Placement {
   double radius_m = 0;
   PlacementBasis basis = PlacementBasis::kFix;
   TimeMs source_time = 0;  // the fix's time (interpolated: the requested time)
-  const TrackFix* from = nullptr;
+  uint32_t rest_fixes = 0;  // at rest: how many fixes the median summarises
+  const TrackFix* from = nullptr;  // at rest: the run's newest fix
   const TrackFix* to = nullptr;  // the second bracketing fix when interpolated
 };
 
@@ -64,7 +78,8 @@ class PersonTrack {
   // trigonometry.
   geo::Ecef EcefOf(const TrackFix& fix) const;
 
-  // Where the person was at t; nullopt when no fix is within counterpart_stale_ms.
+  // Where the person was at t; nullopt when no fix is within counterpart_stale_ms. At or
+  // after the newest fix, a person at rest is placed at the median of their rest run.
   // The returned pointers stay valid until the next Insert.
   std::optional<Placement> PlaceAt(TimeMs t, const EngineSettings& settings) const;
 
@@ -74,6 +89,8 @@ class PersonTrack {
   static std::optional<PersonTrack> FromFixes(std::vector<TrackFix> fixes);
 
  private:
+  // The at-rest placement at t >= the newest fix's time, when the person is at rest.
+  std::optional<Placement> PlaceAtRest(TimeMs t, const EngineSettings& settings) const;
   // The i-th oldest fix.
   const TrackFix& At(size_t i) const {
     const size_t j = head_ + i;

@@ -16,8 +16,9 @@ const Debounce& DebounceOf(Level level, const Debounce& warning, const Debounce&
 
 bool EvidenceRun::Add(const RuleEvaluation& eval) {
   if (fixes == 0) {
-    mover = eval.trigger_side;
-    last = eval.trigger;
+    const bool other_moved = eval.trigger_at_rest && !(eval.counterpart == FixKey());
+    mover = other_moved ? static_cast<uint8_t>(1 - eval.trigger_side) : eval.trigger_side;
+    last = other_moved ? eval.counterpart : eval.trigger;
     fixes = 1;
     first_time = last_time = eval.event_time;
     return true;

@@ -8,9 +8,8 @@
 // ## Corroboration (engine.h states the rule for users)
 // Every level an alert reaches rests on independent evidence. For each level L the tracker
 // keeps a run: the consecutive live evaluations at L or above. The run's mover is the side
-// whose fix the run's first evaluation applied (the side that moved into the level: for
-// proximity the supervised or the protected person; zones and device rules have one
-// side). A run counts the distinct fixes of its mover only: an evaluation applying the
+// that moved into the level: the side whose fix the run's first evaluation applied, unless
+// that side is at rest (then the other side; zones and device rules have one side). A run counts the distinct fixes of its mover only: an evaluation applying the
 // other side's fix against the mover's same stored fix (or an extrapolation of it) adds
 // nothing. L is corroborated when its run holds debounce.confirm_fixes distinct mover
 // fixes, or two distinct mover fixes at least debounce.dwell_ms apart in event time. A
@@ -82,6 +81,9 @@ struct RuleEvaluation {
   FixKey trigger;
   uint8_t trigger_side = 0;
   FixKey counterpart;
+  // The trigger's side is at rest (placed at the median of its rest run): it did not move,
+  // so a run this evaluation starts has the other side as its mover.
+  bool trigger_at_rest = false;
 };
 
 enum class TransitionKind : uint8_t { kOpened, kEscalated, kUpdated, kDowngraded, kClosed };

@@ -7,10 +7,11 @@
 // Conventions: default EngineSettings unless a test says otherwise. People are placed with
 // GeographicLib Direct so distances are exact. In a "round" the tag reports first and the
 // victim's phone second, both at the same event time t, 10 s after the previous round, 5 m
-// accurate. The tag's fix therefore sees the phone's previous fix grown by 2 m/s * 10 s
-// (u = 5 + 25 = 30 m) and the phone's fix sees the tag's fix exactly (u = 10 m): two
-// evaluations of the pair at the same distance, so the default debounce of 2 opens an alert
-// on the phone's fix of the first qualifying round.
+// accurate, without a reported speed (so nobody is at rest). The tag's fix therefore sees
+// the phone's previous fix grown by 2 m/s * 10 s (u = 5 + 25 = 30 m) and the phone's fix
+// sees the tag's fix exactly (u = 10 m): two evaluations of the pair at the same distance
+// but one fix of the side that moved (the tag), so the default corroboration of 2 distinct
+// fixes opens an alert on the tag's fix of the second qualifying round.
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -64,7 +65,9 @@ TEST(EngineScenario, ApproachOpensWarningEscalatesToViolationAndRetreatClosesBey
   const auto far = step_to(900);
   EXPECT_TRUE(far.empty()) << Describe(far);
 
-  // 450 m: inside the 500 m warning ring even with both radii (upper 460 < 500).
+  // 450 m: inside the 500 m warning ring even with both radii. One round is one fix of the
+  // side that moved: not yet corroborated.
+  EXPECT_TRUE(step_to(450).empty());
   const auto warn = step_to(450);
   ASSERT_EQ(warn.size(), 1u) << Describe(warn);
   const Event opened = warn[0];
@@ -77,17 +80,19 @@ TEST(EngineScenario, ApproachOpensWarningEscalatesToViolationAndRetreatClosesBey
   EXPECT_FALSE(opened.late());
   EXPECT_EQ(Ms(opened.time()), t);
   EXPECT_EQ(Ms(opened.detected_at()), t);
-  // Opened by the phone's fix, which sees the tag's fix of the same instant: u = 5 + 5.
+  // Opened by the tag's second fix, which sees the phone's fix 10 s old: u = 5 + 25.
   EXPECT_NEAR(opened.distance_m(), 450, 1e-6);
-  EXPECT_NEAR(opened.distance_lower_m(), 440, 1e-6);
-  EXPECT_NEAR(opened.distance_upper_m(), 460, 1e-6);
+  EXPECT_NEAR(opened.distance_lower_m(), 420, 1e-6);
+  EXPECT_NEAR(opened.distance_upper_m(), 480, 1e-6);
   EXPECT_DOUBLE_EQ(opened.limit_m(), 500);
   EXPECT_EQ(opened.supervised().person(), "aggr");
   EXPECT_EQ(opened.protected_().person(), "victim");
-  EXPECT_TRUE(UsesFix(opened, kTag, 2)) << opened.DebugString();
+  EXPECT_TRUE(UsesFix(opened, kTag, 3)) << opened.DebugString();
   EXPECT_TRUE(UsesFix(opened, kPhone, 2)) << opened.DebugString();
 
-  // 150 m: a confirmed violation; the same alert escalates.
+  // 150 m: a confirmed violation; the same alert escalates on the second such fix (a reading
+  // above the alert's level is no update before it is corroborated).
+  EXPECT_TRUE(step_to(150).empty());
   const auto closer = step_to(150);
   ASSERT_EQ(closer.size(), 1u) << Describe(closer);
   EXPECT_EQ(closer[0].transition(), Event::escalated);
@@ -111,7 +116,8 @@ TEST(EngineScenario, ApproachOpensWarningEscalatesToViolationAndRetreatClosesBey
   EXPECT_NEAR(closest[0].distance_m(), 40, 1e-6);
   ExpectBoundsConsistent(closest[0]);
 
-  // Retreating: the alert never steps down, and stays open while lower < 500 + 50.
+  // Retreating: no step down before the lower level held for the dwell (30 s), and open
+  // while lower < 500 + 50.
   const auto retreat = step_to(400);
   EXPECT_TRUE(retreat.empty()) << Describe(retreat);
   const auto margin = step_to(540);  // lower 510 / 530 m: beyond the ring, inside the margin
@@ -126,6 +132,7 @@ TEST(EngineScenario, ApproachOpensWarningEscalatesToViolationAndRetreatClosesBey
   EXPECT_EQ(Ms(gone[0].time()), t);
 
   // A new approach is a new alert with a new id.
+  EXPECT_TRUE(step_to(450).empty());
   const auto again = step_to(450);
   ASSERT_EQ(again.size(), 1u) << Describe(again);
   EXPECT_EQ(again[0].transition(), Event::opened);
@@ -216,6 +223,7 @@ TEST(EngineScenario, JitterAtTheViolationBoundaryDoesNotFlap) {
     return Proximity(Round(h, t, Destination(home, 90, metres), home));
   };
   EXPECT_TRUE(step_to(600).empty());
+  EXPECT_TRUE(step_to(150).empty());
   const auto opened = step_to(150);
   ASSERT_EQ(opened.size(), 1u) << Describe(opened);
   EXPECT_EQ(opened[0].transition(), Event::opened);
@@ -223,13 +231,20 @@ TEST(EngineScenario, JitterAtTheViolationBoundaryDoesNotFlap) {
   EXPECT_EQ(opened[0].certainty(), Event::confirmed);
 
   // Now 40 rounds of positions 200 +- 20 m with 5 m accuracy: lower never reaches
-  // 200 + 50, the level is already the highest, and nothing improves by 25 m.
+  // 200 + 50, so the alert stays open; the truth sits on the limit, so its certainty may
+  // step between confirmed and possible, but only as often as corroboration (2 fixes) and
+  // the downgrade dwell (30 s) allow, and nothing improves by the 100 m update step.
+  int level_changes = 0;
   for (int i = 0; i < 40; ++i) {
     const double metres = 200 + jitter(rng);
-    const auto events = step_to(metres);
-    EXPECT_TRUE(events.empty()) << "round " << i << " at " << metres << " m:\n"
-                                << Describe(events);
+    for (const Event& e : step_to(metres)) {
+      EXPECT_TRUE(e.transition() == Event::downgraded || e.transition() == Event::escalated)
+          << "round " << i << " at " << metres << " m:\n" << Describe({e});
+      EXPECT_EQ(e.kind(), Event::proximity_violation) << Describe({e});
+      ++level_changes;
+    }
   }
+  EXPECT_LE(level_changes, 8);
   const auto all = Proximity(h.log());
   EXPECT_EQ(Count(all, Event::proximity_violation, Event::opened), 1) << Describe(all);
   EXPECT_EQ(Count(all, Event::proximity_violation, Event::closed), 0) << Describe(all);
@@ -242,18 +257,23 @@ TEST(EngineScenario, PossibleViolationEscalatesToConfirmedWhenFixesSharpen) {
   TimeMs t = kT0 + 10 * kSecond;
   EXPECT_TRUE(Proximity(Round(h, t, Destination(home, 90, 900), home)).empty());
 
-  // 250 m with a 100 m radius: lower 145 < 200 <= upper 355.
+  // 250 m with a 100 m radius: lower 145 < 200 <= upper 355 (with the phone's fix 10 s
+  // old, 125 and 375). Two rounds corroborate.
+  t += 10 * kSecond;
+  EXPECT_TRUE(Proximity(Round(h, t, Destination(home, 90, 250), home, 100)).empty());
   t += 10 * kSecond;
   const auto vague = Proximity(Round(h, t, Destination(home, 90, 250), home, 100));
   ASSERT_EQ(vague.size(), 1u) << Describe(vague);
   EXPECT_EQ(vague[0].transition(), Event::opened);
   EXPECT_EQ(vague[0].kind(), Event::proximity_violation);
   EXPECT_EQ(vague[0].certainty(), Event::possible);
-  EXPECT_NEAR(vague[0].distance_lower_m(), 145, 1e-6);
-  EXPECT_NEAR(vague[0].distance_upper_m(), 355, 1e-6);
+  EXPECT_NEAR(vague[0].distance_lower_m(), 125, 1e-6);
+  EXPECT_NEAR(vague[0].distance_upper_m(), 375, 1e-6);
   EXPECT_DOUBLE_EQ(vague[0].limit_m(), 200);
 
-  // 150 m with 5 m: confirmed. Same alert, escalated.
+  // 150 m with 5 m: confirmed. Same alert, escalated on the second such round.
+  t += 10 * kSecond;
+  EXPECT_TRUE(Proximity(Round(h, t, Destination(home, 90, 150), home, 5)).empty());
   t += 10 * kSecond;
   const auto sharp = Proximity(Round(h, t, Destination(home, 90, 150), home, 5));
   ASSERT_EQ(Count(sharp, Event::proximity_violation, Event::escalated), 1) << Describe(sharp);
@@ -272,8 +292,11 @@ TEST(EngineScenario, WarningRingStraddledByAccuracyIsPossibleWarning) {
   const Point home = kBishkek;
   TimeMs t = kT0 + 10 * kSecond;
   EXPECT_TRUE(Proximity(Round(h, t, Destination(home, 90, 1400), home)).empty());
-  // 560 m with 60 m: lower 495 (> 200), upper 625 >= 600 -> warning possible.
+  // 560 m with 60 m: lower 495 (> 200), upper 625 >= 600 -> warning possible; the second
+  // round corroborates it.
   t += 20 * kSecond;
+  EXPECT_TRUE(Proximity(Round(h, t, Destination(home, 90, 560), home, 60)).empty());
+  t += 10 * kSecond;
   const auto events = Proximity(Round(h, t, Destination(home, 90, 560), home, 60));
   ASSERT_EQ(events.size(), 1u) << Describe(events);
   EXPECT_EQ(events[0].transition(), Event::opened);
@@ -698,8 +721,12 @@ TEST(EngineScenario, OneVictimAndTwoAggressorsRaiseSeparateAlerts) {
   const TimeMs t1 = kT0 + 10 * kSecond;
   EXPECT_TRUE(Proximity(h.Report("tag-1", t1, Destination(home, 90, 100))).empty());
   EXPECT_TRUE(Proximity(h.Report("tag-2", t1, Destination(home, 270, 120))).empty());
-  // The victim's fix is the second qualifying evaluation of both pairs.
-  const auto both = Proximity(h.Report(kPhone, t1, home));
+  // The victim's fix is a second evaluation of both pairs but no second fix of the side
+  // that moved; the tags' next fixes corroborate, each its own pair.
+  EXPECT_TRUE(Proximity(h.Report(kPhone, t1, home)).empty());
+  const TimeMs t2 = t1 + 10 * kSecond;
+  const auto both = Concat(Proximity(h.Report("tag-1", t2, Destination(home, 90, 100))),
+                           Proximity(h.Report("tag-2", t2, Destination(home, 270, 120))));
   ASSERT_EQ(both.size(), 2u) << Describe(both);
   EXPECT_EQ(both[0].order_id(), "order-A");
   EXPECT_EQ(both[0].rule(), "proximity:s1:victim");
@@ -964,6 +991,7 @@ TEST(EngineScenario, RevokingTheOrderClosesItsOpenAlerts) {
   h.AddOrder(PairOrder(200, 0));
   const Point home = kBishkek;
   Round(h, kT0, Destination(home, 90, 400), home);
+  Round(h, kT0 + 5 * kSecond, Destination(home, 90, 100), home);
   const auto opened = Proximity(Round(h, kT0 + 10 * kSecond, Destination(home, 90, 100), home));
   ASSERT_EQ(opened.size(), 1u) << Describe(opened);
 
@@ -991,8 +1019,9 @@ TEST(EngineScenario, NewOrderVersionIsReportedOnLaterEvents) {
   h.AddOrder(wider);
   const Point home = kBishkek;
   Round(h, kT0, Destination(home, 90, 700), home);
-  // 300 m: only a violation under the new 400 m distance.
-  const auto events = Proximity(Round(h, kT0 + 10 * kSecond, Destination(home, 90, 300), home));
+  // 300 m: only a violation under the new 400 m distance (corroborated by a second round).
+  Round(h, kT0 + 10 * kSecond, Destination(home, 90, 300), home);
+  const auto events = Proximity(Round(h, kT0 + 20 * kSecond, Destination(home, 90, 300), home));
   ASSERT_EQ(events.size(), 1u) << Describe(events);
   EXPECT_EQ(events[0].order_version(), 3u);
   EXPECT_DOUBLE_EQ(events[0].limit_m(), 400);
