@@ -32,7 +32,7 @@
 //   possible   when lower < R <= upper (the error circles straddle the limit)
 // A person at rest is placed more sharply than any one fix: at or after their newest fix,
 // when the trailing run of their fixes that report a speed of at most 0.5 m/s, within the
-// 5 min before t, holds at least 3 fixes, the person is placed at the coordinate-wise
+// 15 min before t, holds at least 3 fixes, the person is placed at the coordinate-wise
 // median of that run (basis at_rest; this applies to the person whose fix is being
 // applied as well as to the counterpart), with radius max(3 m, 1.25 median(r) / sqrt(n))
 // grown at 0.5 m/s for the age of the run's newest fix (person_track.h). A fix without a
@@ -97,10 +97,12 @@
 //   are a real move and are followed. A device that reports no speed is not gated (without
 //   Doppler a canyon jump and a car look alike); corroboration still applies to it. Device signals (strap, case, body contact, jamming, SOS,
 //   battery) are never filtered or delayed: they come from every fix, outlier or not.
-// - A late evaluation that reveals a past violation opens at once (marked late) and, when
-//   the rule's newest evaluation is already clear, closes at once at that evaluation's
-//   time: a reordered upload cannot be corroborated in order, and a past approach must not
-//   go unseen.
+// - A late evaluation that reveals a past confirmed level (warning or violation) opens at
+//   once (marked late) and, when the rule's newest evaluation is already clear, closes at
+//   once at that evaluation's time: a reordered upload cannot be corroborated in order, so
+//   only a certain reading opens a past episode (a "possible" one, from a counterpart
+//   interpolated towards a coarse fix, would be noise), and a past approach must not go
+//   unseen.
 // - Device rules, never debounced, raised in every active order of the device's person:
 //   strap_tamper, case_tamper, body_contact_lost and jamming follow their fix flags (open
 //   on a flagged fix, close on a later unflagged fix); sos opens on the flag, `updated` on

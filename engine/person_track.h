@@ -39,7 +39,7 @@ enum class PlacementBasis : uint8_t { kFix, kInterpolated, kExtrapolated, kAtRes
 // that report a speed of at most kRestSpeedMps, within kRestWindowMs before the time asked
 // about, at least kMinRestFixes of them, is summarised by its coordinate-wise median.
 inline constexpr double kRestSpeedMps = 0.5;
-inline constexpr TimeMs kRestWindowMs = 5 * 60'000;
+inline constexpr TimeMs kRestWindowMs = 15 * 60'000;
 inline constexpr size_t kMinRestFixes = 3;
 inline constexpr size_t kMaxRestRun = 64;  // more than any track keeps
 // The median's radius: 1.25 median(r) / sqrt(n) (the median of n fixes, each within its

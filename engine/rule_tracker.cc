@@ -153,7 +153,9 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
   if (eval.level == Level::kNone) return;
 
   if (out_of_order) {
-    // A past episode revealed late: no corroboration can be judged from a reordered upload.
+    // A past episode revealed late: no corroboration can be judged from a reordered upload,
+    // so only a certain reading (confirmed) opens one.
+    if (!IsConfirmed(eval.level)) return;
     Open(eval, eval.level, true, out);
     if (eval.present_clear) {
       s_.open = false;

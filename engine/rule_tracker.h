@@ -32,9 +32,10 @@
 // ## Order of evaluations
 // Live evaluations drive corroboration, opening and closing. An out-of-order evaluation
 // (the caller marks it: a late upload) can open, escalate or update but never close or
-// downgrade, and takes no part in runs; when it opens an alert while the rule is clear at
-// present, the alert closes at once at the present time, so the operator sees a past
-// episode without an alert left dangling.
+// downgrade, and takes no part in runs. It opens an alert only at a confirmed level (no
+// run can corroborate a reordered upload, so only a certain reading counts); when it opens
+// one while the rule is clear at present, the alert closes at once at the present time, so
+// the operator sees a past episode without an alert left dangling.
 //
 // Pure state machine: no clocks, deterministic. Thread-compatible.
 #ifndef STAYAWAY_ENGINE_RULE_TRACKER_H_

@@ -240,6 +240,23 @@ TEST(RuleTracker, LateEvaluationOpensAndClosesAtPresent) {
   EXPECT_TRUE(out[1].at_newest_clear);
 }
 
+TEST(RuleTracker, ALatePossibleReadingOpensNothing) {
+  Tracker t;
+  RuleEvaluation late = TagEval(1'000, Level::kViolationPossible);
+  late.out_of_order = true;
+  late.present_clear = true;
+  late.present_time = 900'000;
+  t.Apply(late);
+  late.level = Level::kWarningPossible;
+  t.Apply(late);
+  EXPECT_TRUE(t.out().empty());
+  EXPECT_FALSE(t.tracker().is_pending()) << "a late reading takes no part in runs";
+  late.level = Level::kWarningConfirmed;
+  t.Apply(late);
+  ASSERT_EQ(t.out().size(), 2u);
+  EXPECT_EQ(t.out()[0].level, Level::kWarningConfirmed);
+}
+
 TEST(RuleTracker, LateEvaluationNeverClosesOrDowngradesAnOpenAlert) {
   Tracker t(kNow);
   t.Apply(TagEval(0, Level::kViolationConfirmed));

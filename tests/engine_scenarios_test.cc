@@ -398,11 +398,12 @@ TEST(EngineScenario, StaleCounterpartGrowsByItsReportedSpeed) {
 
 TEST(EngineScenario, BracketWiderThanInterpolationGapUsesTheLastFixBefore) {
   // Proximity debounce {1, 0}. The victim's fixes are 6 min apart (> 5 min): the tag's fix
-  // in the middle sees her last fix before it, grown by 2 m/s * 180 s = 360 m.
+  // in the middle sees her last fix before it, grown by 2 m/s * 180 s = 360 m. The tag's
+  // fix arrives after her later one: a late evaluation, which opens only when confirmed.
   EngineSettings settings;
   settings.SetProximityDebounce({1, 0});
   Harness h(settings);
-  h.AddOrder(PairOrder(300, 0));
+  h.AddOrder(PairOrder(500, 0));
   const Point home = kBishkek;
   h.Send(MakeFix(kPhone, 1, kT0, home, 5));
   h.Send(MakeFix(kPhone, 2, kT0 + 6 * kMinute, Destination(home, 0, 200), 5));
@@ -414,7 +415,7 @@ TEST(EngineScenario, BracketWiderThanInterpolationGapUsesTheLastFixBefore) {
   EXPECT_EQ(Ms(opened->protected_().time()), kT0);
   EXPECT_NEAR(opened->protected_().accuracy_m(), 5 + 360, 1e-6);
   EXPECT_NEAR(opened->distance_m(), 100, 1e-6);
-  EXPECT_EQ(opened->certainty(), Event::possible);  // upper 470 >= 300
+  EXPECT_EQ(opened->certainty(), Event::confirmed);  // upper 470 < 500
 }
 
 TEST(EngineScenario, OrderAppliesOnlyWithinItsValidityWindow) {
