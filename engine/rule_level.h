@@ -10,7 +10,8 @@
 
 namespace stayaway::engine {
 
-// Ordered from harmless to worst; an alert only ever moves up this scale.
+// Ordered from harmless to worst; an alert moves up this scale when a level is corroborated
+// and down it when a lower one is (rule_tracker.h).
 enum class Level : uint8_t {
   kNone = 0,
   kWarningPossible = 1,
