@@ -8,7 +8,11 @@
 // stating the tag's usual 8 m and the true speed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/engine_test_support.h"
@@ -159,6 +163,68 @@ TEST(EnginePrecision, SafetySignalsOnAnOutlierFixAreNeverFilteredOrDelayed) {
   const std::vector<Event> events = w.h.Send(sos);
   EXPECT_EQ(Count(events, Event::sos, Event::opened), 1) << Describe(events);
   EXPECT_EQ(Count(events, Event::strap_tamper, Event::opened), 1) << Describe(events);
+}
+
+// Corroboration runs, the outlier gate and rest runs are engine state: a snapshot taken
+// anywhere in a walk-in, a burst and a retreat continues exactly as the engine that never
+// stopped (engine.h, "Snapshots").
+TEST(EnginePrecision, ASnapshotAnywhereContinuesExactlyAsTheEngineThatNeverStopped) {
+  World w;
+  w.h.AddOrder(LoiterOrder());
+  std::vector<v1::Fix> fixes;
+  const Point home = w.home;
+  uint64_t tag = 0, phone = 0;
+  for (int i = 0; i < 80; ++i) {
+    const TimeMs t = kT0 + i * 15 * kSecond;
+    if (i % 4 == 0) fixes.push_back(PhoneFix(++phone, t, home));
+    // In from 1100 m at 1.4 m/s to 300 m, a canyon burst, then back out to 700 m and rest.
+    double d = std::max(300.0, 1100 - i * 21.0);
+    if (i >= 50) d = std::min(700.0, 300 + (i - 50) * 21.0);
+    const bool canyon = i == 45 || i == 46 || i == 70;
+    const double speed = (i < 39 || (i >= 50 && i < 70)) ? 1.4 : 0.0;
+    fixes.push_back(TagFix(++tag, t + 2 * kSecond,
+                           Destination(home, 90, canyon ? d - 180 : d), speed));
+  }
+  auto run = [](Engine& engine, const std::vector<v1::Fix>& all, size_t from,
+                std::vector<std::string>* out) {
+    for (size_t i = from; i < all.size(); ++i) {
+      std::vector<Event> events;
+      ASSERT_TRUE(engine.ApplyFix(all[i], &events).ok());
+      for (const Event& e : events) out->push_back(e.SerializeAsString());
+    }
+  };
+  std::vector<std::string> whole;
+  std::vector<size_t> emitted_before(fixes.size() + 1, 0);
+  // One fix at a time, remembering how many events came before each, and a snapshot.
+  Engine reference;
+  std::vector<Event> ignored;
+  ASSERT_TRUE(reference.ApplyOrder(LoiterOrder(), &ignored).ok());
+  std::vector<std::string> snapshots;
+  for (size_t i = 0; i < fixes.size(); ++i) {
+    snapshots.push_back(reference.SaveSnapshotBytes());
+    emitted_before[i] = whole.size();
+    std::vector<Event> events;
+    ASSERT_TRUE(reference.ApplyFix(fixes[i], &events).ok());
+    for (const Event& e : events) whole.push_back(e.SerializeAsString());
+  }
+  bool downgraded = false;
+  for (const std::string& bytes : whole) {
+    Event e;
+    e.ParseFromString(bytes);
+    downgraded = downgraded || e.transition() == Event::downgraded;
+  }
+  EXPECT_TRUE(downgraded) << "the scenario must exercise a downgrade";
+  for (size_t k = 0; k < fixes.size(); k += 7) {
+    StatusOr<std::unique_ptr<Engine>> restored =
+        Engine::FromSnapshotBytes(snapshots[k], EngineSettings());
+    ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+    std::vector<std::string> tail;
+    run(**restored, fixes, k, &tail);
+    ASSERT_EQ(tail.size(), whole.size() - emitted_before[k]) << "cut " << k;
+    for (size_t j = 0; j < tail.size(); ++j) {
+      EXPECT_EQ(tail[j], whole[emitted_before[k] + j]) << "cut " << k << " event " << j;
+    }
+  }
 }
 
 }  // namespace
