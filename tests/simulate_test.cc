@@ -981,6 +981,33 @@ TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
   EXPECT_EQ(r.false_alerts[0].alert_id, "b5");
 }
 
+// An alert can be confirmed, stepped down and confirmed again: each episode is confirmed
+// by what the alert said inside its own window.
+TEST(ScoreTest, AnEpisodeIsConfirmedOnlyByAConfirmationInItsWindow) {
+  std::string events;
+  // A: confirmed 8 minutes before the violation episode's window opens, and still so.
+  events += Event("z1", "A", "proximity_violation", "opened", "2026-03-02T10:02:00Z",
+                  "2026-03-02T10:02:01Z", "proximity:a:b", "confirmed");
+  events += Event("z1", "A", "proximity_violation", "closed", "2026-03-02T10:40:00Z",
+                  "2026-03-02T10:40:01Z", "proximity:a:b", "confirmed");
+  // B: a possible violation in the window, stepped down, confirmed only 40 min later.
+  events += Event("y1", "B", "proximity_warning", "opened", "2026-03-02T10:40:00Z",
+                  "2026-03-02T10:40:01Z", "proximity:c:d", "confirmed");
+  events += Event("y1", "B", "proximity_violation", "escalated", "2026-03-02T10:58:00Z",
+                  "2026-03-02T10:58:05Z", "proximity:c:d", "possible");
+  events += Event("y1", "B", "proximity_warning", "downgraded", "2026-03-02T11:07:00Z",
+                  "2026-03-02T11:07:01Z", "proximity:c:d", "confirmed");
+  events += Event("y1", "B", "proximity_violation", "escalated", "2026-03-02T11:40:00Z",
+                  "2026-03-02T11:40:01Z", "proximity:c:d", "confirmed");
+  const tools::ScoreReport r = ScoreHand(events);
+  const tools::KindScore& v = r.by_kind[0];
+  ASSERT_EQ(v.kind, "proximity_violation");
+  EXPECT_EQ(v.detected, 2u);
+  EXPECT_EQ(v.confirmed_delay.count, 1u) << "B was never confirmed inside its window";
+  EXPECT_DOUBLE_EQ(v.confirmed_delay.max_s, 0) << "A was confirmed before its episode began";
+  EXPECT_EQ(v.never_confirmed, 1u);
+}
+
 TEST(ScoreTest, FalseAlertsByKindAndCertaintyAtTheHighestLevelEvenAfterADowngrade) {
   std::string events;
   // x6: order A's true violation. A warning at 10:00:10, a possible violation at 10:10:30

@@ -67,7 +67,35 @@ struct Alert {
   TimeMs violation_confirmed_detected_ms = kNever;  // ... of its first confirmed violation
   bool confirmed = false;                           // some event was confirmed
   bool violation_confirmed = false;                 // some proximity_violation event was confirmed
+  // The alert's level after each of its level-setting events, in stream order: a level
+  // can be confirmed, stepped down and confirmed again within one alert.
+  struct Mark {
+    TimeMs time = 0;
+    TimeMs detected = 0;
+    bool violation = false;  // kind proximity_violation
+    bool confirmed = false;
+  };
+  std::vector<Mark> marks;
 };
+
+// When `a` was first seen confirmed at the episode's level (a violation, for a violation
+// episode) within the window [w0, w1] of event time: detected_at of the first such event in
+// the window, or `already` when the alert was confirmed at that level when the window
+// opened; kNever when neither.
+TimeMs ConfirmedWithin(const Alert& a, bool violation, TimeMs w0, TimeMs w1, TimeMs already) {
+  auto at_level = [&](const Alert::Mark& m) { return m.confirmed && (!violation || m.violation); };
+  const Alert::Mark* before = nullptr;
+  TimeMs first = kNever;
+  for (const Alert::Mark& m : a.marks) {
+    if (m.time < w0) {
+      if (before == nullptr || m.time >= before->time) before = &m;
+    } else if (m.time <= w1 && at_level(m)) {
+      first = std::min(first, m.detected);
+    }
+  }
+  if (before != nullptr && at_level(*before)) return already;
+  return first;
+}
 
 bool Intersects(TimeMs a0, TimeMs a1, TimeMs b0, TimeMs b1) { return a0 <= b1 && b0 <= a1; }
 
@@ -230,6 +258,11 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
       alert.violation_detected_ms = detected;
     }
     if (event->transition() == v1::Event::closed) alert.closed_ms = t;
+    if (event->transition() != v1::Event::closed) {
+      alert.marks.push_back({t, detected, kind == v1::Event::proximity_violation,
+                             event->has_certainty() &&
+                                 event->certainty() == v1::Event::confirmed});
+    }
     if (event->has_certainty() && event->certainty() == v1::Event::confirmed) {
       alert.confirmed = true;
       alert.confirmed_detected_ms = std::min(alert.confirmed_detected_ms, detected);
@@ -264,8 +297,8 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
         if (from == kNever || !Intersects(from, a->closed_ms, w0, w1)) continue;
         detection =
             std::min(detection, violation ? a->violation_detected_ms : a->first_detected_ms);
-        confirmation = std::min(confirmation, violation ? a->violation_confirmed_detected_ms
-                                                        : a->confirmed_detected_ms);
+        confirmation =
+            std::min(confirmation, ConfirmedWithin(*a, violation, w0, w1, e.start_ms));
         // True at its highest level: violation alerts by violation episodes, warning-only
         // alerts by warning episodes, zone alerts by zone episodes.
         const bool highest_violation = a->violation_ms != kNever;

@@ -25,9 +25,14 @@
 //     a violation episode, the first event otherwise). Delay = max(0, detection time -
 //     episode start): an alert raised before the true start (the error circles reached
 //     the limit first) counts as delay 0.
-//   - The confirmed delay (per kind) is the same with the alert's first event at the
-//     episode's level whose certainty is confirmed: how long until the engine was sure.
-//     Episodes whose matching alerts never were confirmed are left out of it (and
+//   - The confirmed delay (per kind) is the same with the first event, with its event time
+//     inside the episode's window, of a matching alert at the episode's level (a
+//     proximity_violation event for a violation episode) whose certainty is confirmed:
+//     how long until the engine was sure of this episode. An alert already confirmed at
+//     that level when the window opened (its last event before the window was) counts as
+//     delay 0; a confirmation outside the window (an alert stepped down in between and
+//     confirmed again for a later episode) does not count for this one. Episodes whose
+//     matching alerts never were confirmed in their window are left out of it (and
 //     `confirmed` counts those that were).
 //   - An alert is a true alert when it matches an episode of its highest level: a
 //     proximity alert that reached proximity_violation must match a violation episode,
