@@ -422,7 +422,10 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
   own.basis = PlacementBasis::kFix;
   own.source_time = t;
   own.from = &fx.track_fix;
-  if (std::optional<Placement> placed = persons_[fx.person].track.PlaceAt(t, settings_);
+  // Only a fix reporting rest can belong to a rest run (person_track.h).
+  const bool may_rest = fx.track_fix.speed_mps >= 0 && fx.track_fix.speed_mps <= kRestSpeedMps;
+  if (std::optional<Placement> placed =
+          may_rest ? persons_[fx.person].track.PlaceAt(t, settings_) : std::nullopt;
       placed && placed->basis == PlacementBasis::kAtRest) {
     own = *placed;
   }

@@ -412,7 +412,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
                                static_cast<float>(kept[f].accuracy_m), kept[f].speed_mps, false});
       }
     }
-    std::optional<OutlierGate> rebuilt = OutlierGate::FromFixes(std::move(gate));
+    std::optional<OutlierGate> rebuilt = OutlierGate::FromFixes(gate);
     if (!rebuilt) return Bad(where, "gate fixes out of time order or too many");
     person.gate = std::move(*rebuilt);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 
 namespace stayaway::engine {
 namespace {
@@ -33,7 +34,8 @@ bool OutlierGate::Plausible(const GateFix& a, const GateFix& b, double plausible
 bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
                                    double plausible_speed_mps) {
   // recent_[0, before) are the remembered fixes older than this one.
-  const auto at = std::lower_bound(recent_.begin(), recent_.end(), fix.time,
+  const auto end = recent_.begin() + static_cast<std::ptrdiff_t>(size_);
+  const auto at = std::lower_bound(recent_.begin(), end, fix.time,
                                    [](const GateFix& f, TimeMs t) { return f.time < t; });
   const size_t before = static_cast<size_t>(at - recent_.begin());
 
@@ -44,17 +46,37 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
   }
   GateFix judged = fix;
   judged.outlier = false;
+  // A quick pass first: the gate towards the medoid is at least this (its radius and speed
+  // only widen it, and it is no newer than window[0]); a fix within it of every window fix
+  // is consistent, whichever fix the medoid is.
+  bool surely_consistent = false;
   if (count >= kMinFixes) {
-    // The medoid; on a tie the newer fix (the window runs newest first).
+    const double newest_dt_s =
+        std::max(0.0, static_cast<double>(fix.time - recent_[window[0]].time) / 1000.0);
+    const double least_gate = 3 * static_cast<double>(fix.accuracy_m) +
+                              (1.5 * SpeedOf(fix, unknown_speed_mps) + 0.5) * newest_dt_s +
+                              kSlackM;
+    surely_consistent = true;
+    for (size_t a = 0; a < count && surely_consistent; ++a) {
+      surely_consistent = geo::ChordMeters(fix.ecef, recent_[window[a]].ecef) <= least_gate;
+    }
+  }
+  if (count >= kMinFixes && !surely_consistent) {
+    // The medoid; on a tie the newer fix (the window runs newest first). Each pair's
+    // distance is measured once.
+    std::array<double, kWindow> sum{};
+    for (size_t a = 0; a < count; ++a) {
+      for (size_t b = a + 1; b < count; ++b) {
+        const double d = geo::ChordMeters(recent_[window[a]].ecef, recent_[window[b]].ecef);
+        sum[a] += d;
+        sum[b] += d;
+      }
+    }
     size_t medoid = window[0];
     double best = INFINITY;
     for (size_t a = 0; a < count; ++a) {
-      double sum = 0;
-      for (size_t b = 0; b < count; ++b) {
-        if (a != b) sum += geo::ChordMeters(recent_[window[a]].ecef, recent_[window[b]].ecef);
-      }
-      if (sum < best) {
-        best = sum;
+      if (sum[a] < best) {
+        best = sum[a];
         medoid = window[a];
       }
     }
@@ -76,23 +98,28 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
     }
   }
 
-  if (recent_.size() >= kCapacity) {
+  if (size_ == kCapacity) {
     if (before == 0) return judged.outlier;  // older than everything remembered
-    recent_.erase(recent_.begin());
+    std::move(recent_.begin() + 1, recent_.end(), recent_.begin());  // forget the oldest
+    --size_;
   }
-  const auto place = std::upper_bound(recent_.begin(), recent_.end(), fix.time,
+  const auto last = recent_.begin() + static_cast<std::ptrdiff_t>(size_);
+  const auto place = std::upper_bound(recent_.begin(), last, fix.time,
                                       [](TimeMs t, const GateFix& f) { return t < f.time; });
-  recent_.insert(place, judged);
+  std::move_backward(place, last, last + 1);
+  *place = judged;
+  ++size_;
   return judged.outlier;
 }
 
-std::optional<OutlierGate> OutlierGate::FromFixes(std::vector<GateFix> fixes) {
+std::optional<OutlierGate> OutlierGate::FromFixes(std::span<const GateFix> fixes) {
   if (fixes.size() > kCapacity) return std::nullopt;
   for (size_t i = 1; i < fixes.size(); ++i) {
     if (fixes[i].time < fixes[i - 1].time) return std::nullopt;
   }
   OutlierGate gate;
-  gate.recent_ = std::move(fixes);
+  std::copy(fixes.begin(), fixes.end(), gate.recent_.begin());
+  gate.size_ = fixes.size();
   return gate;
 }
 

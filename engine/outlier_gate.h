@@ -29,9 +29,10 @@
 #ifndef STAYAWAY_ENGINE_OUTLIER_GATE_H_
 #define STAYAWAY_ENGINE_OUTLIER_GATE_H_
 
+#include <array>
 #include <cstddef>
 #include <optional>
-#include <vector>
+#include <span>
 
 #include "base/time.h"
 #include "geo/geodesic.h"
@@ -61,14 +62,17 @@ class OutlierGate {
 
   // For engine snapshots: the remembered fixes, ascending time, and a gate rebuilt from
   // them (nullopt when they are out of order or too many).
-  const std::vector<GateFix>& fixes() const { return recent_; }
-  static std::optional<OutlierGate> FromFixes(std::vector<GateFix> fixes);
+  std::span<const GateFix> fixes() const { return {recent_.data(), size_}; }
+  static std::optional<OutlierGate> FromFixes(std::span<const GateFix> fixes);
 
  private:
   static bool Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps);
   static bool Plausible(const GateFix& a, const GateFix& b, double plausible_speed_mps);
 
-  std::vector<GateFix> recent_;  // ascending time
+  // Held inline, not on the heap: every fix of the person reads them, and a pointer to
+  // follow would be one more cache miss per fix.
+  std::array<GateFix, kCapacity> recent_{};  // [0, size_) in ascending time
+  size_t size_ = 0;
 };
 
 }  // namespace stayaway::engine

@@ -64,7 +64,9 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t,
   const TrackFix& newest = At(size() - 1);
   const TimeMs age_ms = t - newest.time;
   if (age_ms < 0 || age_ms > settings.counterpart_stale_ms) return std::nullopt;
-  std::array<double, kMaxRestRun> lat{}, lng{}, radius{};
+  // Most placements are of people on the move: decided by the newest fix, before any work.
+  if (newest.speed_mps < 0 || newest.speed_mps > kRestSpeedMps) return std::nullopt;
+  std::array<double, kMaxRestRun> lat, lng, radius;  // only [0, n) is ever read
   size_t n = 0;
   for (size_t i = size(); i-- > 0 && n < kMaxRestRun;) {
     const TrackFix& f = At(i);
@@ -75,9 +77,12 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t,
     ++n;
   }
   if (n < kMinRestFixes) return std::nullopt;
+  // Selection, not sorting: this runs for every placement of a person at rest.
   auto median = [n](std::array<double, kMaxRestRun>& v) {
-    std::sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    const auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::nth_element(v.begin(), mid, v.begin() + static_cast<std::ptrdiff_t>(n));
+    if (n % 2 == 1) return *mid;
+    return (*std::max_element(v.begin(), mid) + *mid) / 2;
   };
   Placement p;
   p.position = {median(lat), median(lng)};
