@@ -37,13 +37,13 @@
 // applied as well as to the counterpart), with radius max(3 m, 1.25 median(r) / sqrt(n))
 // grown at 0.5 m/s for the age of the run's newest fix (person_track.h). A fix without a
 // speed, or one reporting more, ends the run: a moving person is placed by their fixes.
-// The counterpart of a fix at event time t is otherwise placed at t: interpolated along the geodesic
-// between its bracketing fixes (radius interpolated) when they are at most
+// The counterpart of a fix at event time t is otherwise placed at t: interpolated along the
+// geodesic between its bracketing fixes (radius interpolated) when they are at most
 // max_interpolation_gap_ms apart; otherwise its nearest fix in time (for a live fix its
-// last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported speed)
-// times the age. A counterpart with no position within counterpart_stale_ms of t is
-// unknown (a person who never reported, once counterpart_stale_ms has passed since the first
-// evaluation that looked for them): the order raises protected_location_unknown (or
+// last one; the earlier one on a tie) with the radius grown by max(stale_growth_mps, its reported
+// speed) times the age. A counterpart with no position within counterpart_stale_ms of t is unknown
+// (a person who never reported, once counterpart_stale_ms has passed since the first evaluation
+// that looked for them): the order raises protected_location_unknown (or
 // supervised_location_unknown)
 // instead of passing silently; that alert closes when a position is known again (the next
 // evaluation that can place the person, or the person's own next fix).
@@ -95,8 +95,9 @@
 //   neither raise, nor hold, nor close a level) and is not placed for anyone's
 //   counterpart; it is not an alert. Four consecutive outliers plausible from one another
 //   are a real move and are followed. A device that reports no speed is not gated (without
-//   Doppler a canyon jump and a car look alike); corroboration still applies to it. Device signals (strap, case, body contact, jamming, SOS,
-//   battery) are never filtered or delayed: they come from every fix, outlier or not.
+//   Doppler a canyon jump and a car look alike); corroboration still applies to it. Device signals
+//   (strap, case, body contact, jamming, SOS, battery) are never filtered or delayed: they come
+//   from every fix, outlier or not.
 // - A late evaluation that reveals a past confirmed level (warning or violation) opens at
 //   once (marked late) and, when the rule's newest evaluation is already clear, closes at
 //   once at that evaluation's time: a reordered upload cannot be corroborated in order, so
@@ -135,10 +136,10 @@
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
 // [0, 360), battery outside [0, 100], an event time more than max_future_ms after the
-// received time or more than 30 days before it (InvalidArgument); a device no order names (NotFound); a (device, seq)
-// already applied (AlreadyExists: the caller treats it as an ignored duplicate); a seq the
-// device's duplicate memory has closed (FailedPrecondition: stale; seq_set.h says when).
-// A (device, seq) is applied at most once, ever: duplicate detection is exact, and its
+// received time or more than 30 days before it (InvalidArgument); a device no order names
+// (NotFound); a (device, seq) already applied (AlreadyExists: the caller treats it as an ignored
+// duplicate); a seq the device's duplicate memory has closed (FailedPrecondition: stale; seq_set.h
+// says when). A (device, seq) is applied at most once, ever: duplicate detection is exact, and its
 // memory is bounded by closing old numbers, never by forgetting them.
 //
 // ## Snapshots (engine_snapshot.cc)

@@ -98,7 +98,8 @@ void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
       e.set_kind(slot.kind);
     }
     e.set_transition(ToTransition(tr.kind));
-    if (tr.kind == TransitionKind::kDowngraded) e.set_downgrade_reason(ToDowngradeReason(tr.reason));
+    if (tr.kind == TransitionKind::kDowngraded)
+      e.set_downgrade_reason(ToDowngradeReason(tr.reason));
     if (proximity || zone) {
       e.set_certainty(IsConfirmed(tr.level) ? Event::confirmed : Event::possible);
     }

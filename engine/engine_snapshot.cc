@@ -404,9 +404,8 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     } else {
       // Before the gate: it starts from the newest fixes the track kept.
       const std::vector<TrackFix> kept = person.track.fixes();
-      const size_t from = kept.size() > OutlierGate::kCapacity
-                              ? kept.size() - OutlierGate::kCapacity
-                              : 0;
+      const size_t from =
+          kept.size() > OutlierGate::kCapacity ? kept.size() - OutlierGate::kCapacity : 0;
       for (size_t f = from; f < kept.size(); ++f) {
         gate.push_back(GateFix{kept[f].time, geo::ToEcef(kept[f].position),
                                static_cast<float>(kept[f].accuracy_m), kept[f].speed_mps, false});

@@ -74,7 +74,7 @@ static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines")
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {
   PersonTrack track;
-  OutlierGate gate;  // judges each positioned fix before the track takes it
+  OutlierGate gate;                // judges each positioned fix before the track takes it
   std::vector<Membership> orders;  // ascending order index: the order they were applied
   std::optional<TrackFix> last_suspect;
   TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person

@@ -54,8 +54,7 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
     const double newest_dt_s =
         std::max(0.0, static_cast<double>(fix.time - recent_[window[0]].time) / 1000.0);
     const double least_gate = 3 * static_cast<double>(fix.accuracy_m) +
-                              (1.5 * SpeedOf(fix, unknown_speed_mps) + 0.5) * newest_dt_s +
-                              kSlackM;
+                              (1.5 * SpeedOf(fix, unknown_speed_mps) + 0.5) * newest_dt_s + kSlackM;
     surely_consistent = true;
     for (size_t a = 0; a < count && surely_consistent; ++a) {
       surely_consistent = geo::ChordMeters(fix.ecef, recent_[window[a]].ecef) <= least_gate;

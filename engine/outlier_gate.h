@@ -57,8 +57,7 @@ class OutlierGate {
 
   // True when `fix` is an outlier; remembers it either way (see above). fix.outlier is
   // ignored.
-  bool JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
-                        double plausible_speed_mps);
+  bool JudgeAndRemember(const GateFix& fix, double unknown_speed_mps, double plausible_speed_mps);
 
   // For engine snapshots: the remembered fixes, ascending time, and a gate rebuilt from
   // them (nullopt when they are out of order or too many).

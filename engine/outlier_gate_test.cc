@@ -36,7 +36,8 @@ TEST(OutlierGate, AStandingPersonsCanyonBurstOfThreeIsCaughtAndAMoveIsFollowed) 
   }
   // Three bad fixes 120 m north, stating 6 m, Doppler speed 0.
   for (int i = 0; i < 3; ++i, t += 15'000) {
-    EXPECT_TRUE(gate.JudgeAndRemember(At(t, 5, 120 + 10 * i, 6, 0), kUnknownSpeed, kPlausible)) << i;
+    EXPECT_TRUE(gate.JudgeAndRemember(At(t, 5, 120 + 10 * i, 6, 0), kUnknownSpeed, kPlausible))
+        << i;
   }
   // Back where he stands: consistent again.
   EXPECT_FALSE(gate.JudgeAndRemember(At(t, 0, 0, 6, 0), kUnknownSpeed, kPlausible));
@@ -54,18 +55,21 @@ TEST(OutlierGate, AStandingPersonsCanyonBurstOfThreeIsCaughtAndAMoveIsFollowed) 
 TEST(OutlierGate, AWalkerAndADriverAreNeverOutliers) {
   OutlierGate walker;
   for (int i = 0; i < 40; ++i) {
-    EXPECT_FALSE(walker.JudgeAndRemember(At(i * 15'000, i * 15 * 1.5, 0, 5, 1.5f), kUnknownSpeed, kPlausible))
+    EXPECT_FALSE(walker.JudgeAndRemember(At(i * 15'000, i * 15 * 1.5, 0, 5, 1.5f), kUnknownSpeed,
+                                         kPlausible))
         << i;
   }
   OutlierGate driver;
   for (int i = 0; i < 40; ++i) {
-    EXPECT_FALSE(driver.JudgeAndRemember(At(i * 60'000, 0, i * 60 * 14.0, 5, 14), kUnknownSpeed, kPlausible))
+    EXPECT_FALSE(
+        driver.JudgeAndRemember(At(i * 60'000, 0, i * 60 * 14.0, 5, 14), kUnknownSpeed, kPlausible))
         << i;
   }
   // A device without speed is judged as moving at the caller's speed.
   OutlierGate silent;
   for (int i = 0; i < 20; ++i) {
-    EXPECT_FALSE(silent.JudgeAndRemember(At(i * 60'000, i * 60 * 1.4, 0, 10, -1), kUnknownSpeed, kPlausible))
+    EXPECT_FALSE(
+        silent.JudgeAndRemember(At(i * 60'000, i * 60 * 1.4, 0, 10, -1), kUnknownSpeed, kPlausible))
         << i;
   }
 }
@@ -76,8 +80,8 @@ TEST(OutlierGate, ADeviceReportingNoMotionWhileDrivingIsStillFollowed) {
   OutlierGate gate;
   int accepted = 0;
   for (int i = 0; i < 40; ++i) {
-    const bool outlier = gate.JudgeAndRemember(At(i * 15'000, 0, i * 15 * 14.0, 5, 0),
-                                               kUnknownSpeed, kPlausible);
+    const bool outlier =
+        gate.JudgeAndRemember(At(i * 15'000, 0, i * 15 * 14.0, 5, 0), kUnknownSpeed, kPlausible);
     accepted += outlier ? 0 : 1;
   }
   EXPECT_GE(accepted, 10);
@@ -85,19 +89,21 @@ TEST(OutlierGate, ADeviceReportingNoMotionWhileDrivingIsStillFollowed) {
   // plausible limit, which a car never exceeds.
   OutlierGate speedless;
   for (int i = 0; i < 40; ++i) {
-    EXPECT_FALSE(speedless.JudgeAndRemember(At(i * 15'000, 0, i * 15 * 14.0, 5, -1), kPlausible,
-                                            kPlausible))
+    EXPECT_FALSE(
+        speedless.JudgeAndRemember(At(i * 15'000, 0, i * 15 * 14.0, 5, -1), kPlausible, kPlausible))
         << i;
   }
 }
 
 TEST(OutlierGate, TheGateGrowsWithTheStatedAccuracy) {
   OutlierGate gate;
-  for (int i = 0; i < 5; ++i) gate.JudgeAndRemember(At(i * 60'000, 0, 0, 30, 0), kUnknownSpeed, kPlausible);
+  for (int i = 0; i < 5; ++i)
+    gate.JudgeAndRemember(At(i * 60'000, 0, 0, 30, 0), kUnknownSpeed, kPlausible);
   // 3 * hypot(30, 30) + 0.5 * 120 + 10 = 197 m from a medoid two minutes back at most.
   EXPECT_FALSE(gate.JudgeAndRemember(At(300'000, 150, 0, 30, 0), kUnknownSpeed, kPlausible));
   OutlierGate tight;
-  for (int i = 0; i < 5; ++i) tight.JudgeAndRemember(At(i * 60'000, 0, 0, 4, 0), kUnknownSpeed, kPlausible);
+  for (int i = 0; i < 5; ++i)
+    tight.JudgeAndRemember(At(i * 60'000, 0, 0, 4, 0), kUnknownSpeed, kPlausible);
   EXPECT_TRUE(tight.JudgeAndRemember(At(300'000, 150, 0, 4, 0), kUnknownSpeed, kPlausible));
 }
 

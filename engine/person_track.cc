@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <utility>
 
 #include "geo/geodesic.h"
@@ -59,8 +59,7 @@ const TrackFix* PersonTrack::Neighbour(TimeMs t) const {
   return after > 0 ? &At(after - 1) : &At(0);
 }
 
-std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t,
-                                                  const EngineSettings& settings) const {
+std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t, const EngineSettings& settings) const {
   const TrackFix& newest = At(size() - 1);
   const TimeMs age_ms = t - newest.time;
   if (age_ms < 0 || age_ms > settings.counterpart_stale_ms) return std::nullopt;
@@ -86,8 +85,9 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t,
   };
   Placement p;
   p.position = {median(lat), median(lng)};
-  p.radius_m = std::max(kMinRestRadiusM, 1.25 * median(radius) / std::sqrt(static_cast<double>(n))) +
-               kRestGrowthMps * static_cast<double>(age_ms) / 1000.0;
+  p.radius_m =
+      std::max(kMinRestRadiusM, 1.25 * median(radius) / std::sqrt(static_cast<double>(n))) +
+      kRestGrowthMps * static_cast<double>(age_ms) / 1000.0;
   p.basis = PlacementBasis::kAtRest;
   p.source_time = newest.time;
   p.rest_fixes = static_cast<uint32_t>(n);

@@ -54,7 +54,7 @@ struct Placement {
   double radius_m = 0;
   PlacementBasis basis = PlacementBasis::kFix;
   TimeMs source_time = 0;  // the fix's time (interpolated: the requested time)
-  uint32_t rest_fixes = 0;  // at rest: how many fixes the median summarises
+  uint32_t rest_fixes = 0;         // at rest: how many fixes the median summarises
   const TrackFix* from = nullptr;  // at rest: the run's newest fix
   const TrackFix* to = nullptr;  // the second bracketing fix when interpolated
 };

@@ -61,14 +61,14 @@ void RuleTracker::Open(const RuleEvaluation& eval, Level level, bool out_of_orde
                        std::vector<RuleTransition>* out) {
   s_.open = true;
   s_.level = level;
-  s_.closest_m = std::isnan(eval.distance_m) ? std::numeric_limits<double>::infinity()
-                                             : eval.distance_m;
+  s_.closest_m =
+      std::isnan(eval.distance_m) ? std::numeric_limits<double>::infinity() : eval.distance_m;
   s_.below.Reset();
   s_.below_peak = Level::kNone;
   s_.borne_out = false;
   ++s_.alerts_opened;
-  out->push_back({TransitionKind::kOpened, level, eval.event_time, out_of_order, false,
-                  s_.alerts_opened});
+  out->push_back(
+      {TransitionKind::kOpened, level, eval.event_time, out_of_order, false, s_.alerts_opened});
 }
 
 void RuleTracker::Raise(Level level, const RuleEvaluation& eval, TransitionKind kind,
@@ -109,8 +109,8 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     if (eval.clear && !out_of_order && eval.may_close) {
       s_.open = false;
       ResetRuns();
-      out->push_back({TransitionKind::kClosed, s_.level, eval.event_time, false, false,
-                      s_.alerts_opened});
+      out->push_back(
+          {TransitionKind::kClosed, s_.level, eval.event_time, false, false, s_.alerts_opened});
       return;
     }
     if (!out_of_order) {
@@ -159,8 +159,8 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     Open(eval, eval.level, true, out);
     if (eval.present_clear) {
       s_.open = false;
-      out->push_back({TransitionKind::kClosed, s_.level, eval.present_time, true, true,
-                      s_.alerts_opened});
+      out->push_back(
+          {TransitionKind::kClosed, s_.level, eval.present_time, true, true, s_.alerts_opened});
     }
     return;
   }
@@ -182,8 +182,7 @@ void RuleTracker::ForceClose(TimeMs event_time, std::vector<RuleTransition>* out
   s_.open = false;
   ResetRuns();
   if (!was_open) return;
-  out->push_back(
-      {TransitionKind::kClosed, s_.level, event_time, false, false, s_.alerts_opened});
+  out->push_back({TransitionKind::kClosed, s_.level, event_time, false, false, s_.alerts_opened});
 }
 
 }  // namespace stayaway::engine

@@ -9,12 +9,13 @@
 // Every level an alert reaches rests on independent evidence. For each level L the tracker
 // keeps a run: the consecutive live evaluations at L or above. The run's mover is the side
 // that moved into the level: the side whose fix the run's first evaluation applied, unless
-// that side is at rest (then the other side; zones and device rules have one side). A run counts the distinct fixes of its mover only: an evaluation applying the
-// other side's fix against the mover's same stored fix (or an extrapolation of it) adds
-// nothing. L is corroborated when its run holds debounce.confirm_fixes distinct mover
-// fixes, or two distinct mover fixes at least debounce.dwell_ms apart in event time. A
-// closed rule opens at the highest corroborated level; an open alert escalates to the
-// highest corroborated level above its own. An evaluation below L ends L's run.
+// that side is at rest (then the other side; zones and device rules have one side). A run counts
+// the distinct fixes of its mover only: an evaluation applying the other side's fix against the
+// mover's same stored fix (or an extrapolation of it) adds nothing. L is corroborated when its run
+// holds debounce.confirm_fixes distinct mover fixes, or two distinct mover fixes at least
+// debounce.dwell_ms apart in event time. A closed rule opens at the highest corroborated level; an
+// open alert escalates to the highest corroborated level above its own. An evaluation below L ends
+// L's run.
 //
 // Levels also step down, on the same evidence: while an alert is open at L, the
 // consecutive live evaluations below L form a run (mover and counting as above) and
@@ -104,9 +105,9 @@ struct RuleTransition {
 
 // A run of consecutive evaluations and the distinct fixes of its mover (see above).
 struct EvidenceRun {
-  uint32_t fixes = 0;  // distinct mover fixes; 0: no run
-  uint8_t mover = 0;   // the side whose fix started the run
-  FixKey last;         // the mover's newest counted fix
+  uint32_t fixes = 0;     // distinct mover fixes; 0: no run
+  uint8_t mover = 0;      // the side whose fix started the run
+  FixKey last;            // the mover's newest counted fix
   TimeMs first_time = 0;  // event time of the run's first evaluation
   TimeMs last_time = 0;   // event time of the evaluation that counted `last`
 
@@ -129,7 +130,7 @@ class RuleTracker {
     double closest_m = std::numeric_limits<double>::infinity();
     uint32_t alerts_opened = 0;
     std::array<EvidenceRun, kLevels> runs{};
-    EvidenceRun below;           // the open alert's run below its level
+    EvidenceRun below;                // the open alert's run below its level
     Level below_peak = Level::kNone;  // the highest level among `below`'s evaluations
     bool borne_out = false;  // a distinct mover fix after the level was reached supported it
   };

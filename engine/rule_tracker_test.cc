@@ -30,8 +30,7 @@ RuleEvaluation Eval(TimeMs t, Level level, bool clear, double distance, FixKey t
 
 // The tag's fix number `seq` at t, against the phone's fix 1: the tag is the side moving.
 RuleEvaluation TagEval(TimeMs t, Level level, bool clear = false, double distance = 100) {
-  return Eval(t, level, clear, distance, Tag(static_cast<uint64_t>(t) + 1), kSupervised,
-              Phone(1));
+  return Eval(t, level, clear, distance, Tag(static_cast<uint64_t>(t) + 1), kSupervised, Phone(1));
 }
 
 class Tracker {

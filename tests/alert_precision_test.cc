@@ -31,8 +31,7 @@ double Number(const google::protobuf::Struct& s, const std::string& name) {
   return Field(s, name).number_value();
 }
 
-const google::protobuf::Struct& Object(const google::protobuf::Struct& s,
-                                       const std::string& name) {
+const google::protobuf::Struct& Object(const google::protobuf::Struct& s, const std::string& name) {
   return Field(s, name).struct_value();
 }
 
@@ -40,8 +39,8 @@ TEST(AlertPrecision, TheFixedSeedCityMeetsTheTargets) {
   const fs::path dir = fs::path(::testing::TempDir()) / "alert-precision-city";
   fs::remove_all(dir);
   const std::string city = dir.string();
-  const testing_harness::CommandRun simulate = Stayaway(
-      "simulate --orders 400 --seed 1 --duration 12h --out " + city);
+  const testing_harness::CommandRun simulate =
+      Stayaway("simulate --orders 400 --seed 1 --duration 12h --out " + city);
   ASSERT_EQ(simulate.status, 0) << simulate.out;
   const testing_harness::CommandRun replay =
       StayawayApart("replay --orders " + city + "/orders.json --zones " + city +

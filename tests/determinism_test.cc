@@ -172,7 +172,7 @@ TEST(EngineDeterminism, ApplyFixesMatchesApplyFixOneByOne) {
 // format 3): events change by design (engine.h, "Corroboration").
 TEST(EngineDeterminism, TranscriptMatchesRecordedDigests) {
   const std::map<uint64_t, std::string> recorded = {
-      {1, "1f83833e727c7e1f"},     {2, "5129f62e594d7237"},     {3, "1413f21ea829d9b4"},
+      {1, "1f83833e727c7e1f"},      {2, "5129f62e594d7237"},      {3, "1413f21ea829d9b4"},
       {0xd373, "4c2ce8c78439af04"}, {0xd374, "b801fe3c18ecbb03"},
   };
   for (const auto& [seed, expected] : recorded) {

@@ -24,9 +24,9 @@ std::string Fix(const std::string& device, uint64_t seq, TimeMs t, double metres
                 double accuracy_m, double speed_mps) {
   std::ostringstream j;
   j.precision(12);
-  j << R"({"device": ")" << device << R"(", "seq": )" << seq << R"(, "time": ")"
-    << FormatRfc3339(t) << R"(", "lat": 42.87, "lon": )" << 74.59 + metres_east * kLonPerMetre
-    << R"(, "accuracy_m": )" << accuracy_m << R"(, "speed_mps": )" << speed_mps << "}";
+  j << R"({"device": ")" << device << R"(", "seq": )" << seq << R"(, "time": ")" << FormatRfc3339(t)
+    << R"(", "lat": 42.87, "lon": )" << 74.59 + metres_east * kLonPerMetre << R"(, "accuracy_m": )"
+    << accuracy_m << R"(, "speed_mps": )" << speed_mps << "}";
   return j.str();
 }
 

@@ -137,8 +137,7 @@ TEST(EnginePrecision, ATrueWalkInIsConfirmedWithinAMinuteOfTheEntry) {
   const std::vector<Event> all = Proximity(w.h.log());
   std::optional<Event> confirmed;
   for (const Event& e : all) {
-    if (!confirmed && e.kind() == Event::proximity_violation &&
-        e.certainty() == Event::confirmed) {
+    if (!confirmed && e.kind() == Event::proximity_violation && e.certainty() == Event::confirmed) {
       confirmed = e;
     }
   }
@@ -182,8 +181,8 @@ TEST(EnginePrecision, ASnapshotAnywhereContinuesExactlyAsTheEngineThatNeverStopp
     if (i >= 50) d = std::min(700.0, 300 + (i - 50) * 21.0);
     const bool canyon = i == 45 || i == 46 || i == 70;
     const double speed = (i < 39 || (i >= 50 && i < 70)) ? 1.4 : 0.0;
-    fixes.push_back(TagFix(++tag, t + 2 * kSecond,
-                           Destination(home, 90, canyon ? d - 180 : d), speed));
+    fixes.push_back(
+        TagFix(++tag, t + 2 * kSecond, Destination(home, 90, canyon ? d - 180 : d), speed));
   }
   auto run = [](Engine& engine, const std::vector<v1::Fix>& all, size_t from,
                 std::vector<std::string>* out) {

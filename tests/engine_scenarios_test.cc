@@ -239,7 +239,8 @@ TEST(EngineScenario, JitterAtTheViolationBoundaryDoesNotFlap) {
     const double metres = 200 + jitter(rng);
     for (const Event& e : step_to(metres)) {
       EXPECT_TRUE(e.transition() == Event::downgraded || e.transition() == Event::escalated)
-          << "round " << i << " at " << metres << " m:\n" << Describe({e});
+          << "round " << i << " at " << metres << " m:\n"
+          << Describe({e});
       EXPECT_EQ(e.kind(), Event::proximity_violation) << Describe({e});
       ++level_changes;
     }

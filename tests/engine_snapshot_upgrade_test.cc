@@ -148,8 +148,8 @@ TEST(EngineSnapshotUpgrade, AFormat2SnapshotKeepsItsAlertsAndCorrectsALevelOneFi
   std::vector<Event> events;
   for (uint64_t seq = 7; seq <= 9; ++seq) {
     const TimeMs t = kFixtureStart + 91 * kSecond + static_cast<TimeMs>(seq - 7) * 15 * kSecond;
-    ASSERT_TRUE(engine.ApplyFix(MakeFix("tag-1", seq, t, Destination(home, 90, 690), 5), &events)
-                    .ok());
+    ASSERT_TRUE(
+        engine.ApplyFix(MakeFix("tag-1", seq, t, Destination(home, 90, 690), 5), &events).ok());
   }
   const std::vector<Event> downgraded = WithTransition(events, Event::downgraded);
   ASSERT_EQ(downgraded.size(), 1u) << Describe(events);

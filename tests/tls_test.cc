@@ -224,7 +224,8 @@ TEST_F(Tls, TheIngestPortTakesOnlyGatewaysWithACertificateFromTheCentresCa) {
   }
   // The server counts a refused handshake when its side of the handshake ends, which may
   // be after the client has given up: ask until the count is there (at most 5 s).
-  const std::string counted = "stayaway_fixes_rejected_total{source=\"tcp\",reason=\"tls_handshake\"} 2";
+  const std::string counted =
+      "stayaway_fixes_rejected_total{source=\"tcp\",reason=\"tls_handshake\"} 2";
   std::string metrics;
   for (int attempt = 0; attempt < 100 && metrics.find(counted) == std::string::npos; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));

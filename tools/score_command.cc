@@ -260,8 +260,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     if (event->transition() == v1::Event::closed) alert.closed_ms = t;
     if (event->transition() != v1::Event::closed) {
       alert.marks.push_back({t, detected, kind == v1::Event::proximity_violation,
-                             event->has_certainty() &&
-                                 event->certainty() == v1::Event::confirmed});
+                             event->has_certainty() && event->certainty() == v1::Event::confirmed});
     }
     if (event->has_certainty() && event->certainty() == v1::Event::confirmed) {
       alert.confirmed = true;
@@ -297,8 +296,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
         if (from == kNever || !Intersects(from, a->closed_ms, w0, w1)) continue;
         detection =
             std::min(detection, violation ? a->violation_detected_ms : a->first_detected_ms);
-        confirmation =
-            std::min(confirmation, ConfirmedWithin(*a, violation, w0, w1, e.start_ms));
+        confirmation = std::min(confirmation, ConfirmedWithin(*a, violation, w0, w1, e.start_ms));
         // True at its highest level: violation alerts by violation episodes, warning-only
         // alerts by warning episodes, zone alerts by zone episodes.
         const bool highest_violation = a->violation_ms != kNever;
