@@ -126,15 +126,15 @@ bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const 
   return excess_m / dt_s > settings_.max_plausible_speed_mps;
 }
 
-bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix,
-                               const geo::Ecef& fix_ecef) {
+bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef,
+                               bool may_reanchor) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
   if (neighbour == nullptr ||
       !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
     person.last_suspect.reset();
     return false;
   }
-  if (person.last_suspect && person.last_suspect->time <= fix.time &&
+  if (may_reanchor && person.last_suspect && person.last_suspect->time <= fix.time &&
       !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
                    fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
@@ -214,10 +214,12 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     return Status::Ok();
   }
   fx.ecef = geo::ToEcef(fx.track_fix.position);
-  fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef);
+  // The gate first: a fix it rejects must not re-anchor the track either (an outlier is
+  // never placed).
   const bool outlier = person.gate.JudgeAndRemember(
       GateFix{t, fx.ecef, static_cast<float>(fix.accuracy_m()), fx.track_fix.speed_mps, false},
       settings_.max_plausible_speed_mps, settings_.max_plausible_speed_mps);
+  fx.suspect = CheckSuspect(person, fx.track_fix, fx.ecef, /*may_reanchor=*/!outlier);
   fx.outlier = outlier && !fx.suspect;
   const bool usable = !fx.suspect && !fx.outlier;
 
@@ -524,9 +526,10 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
         own_is_supervised ? order.protected_persons[pair] : order.supervised;
     // Placed at a fix of theirs (mostly their newest, whose ECEF the track keeps) or
     // between two.
-    const geo::Ecef other = placed.basis == PlacementBasis::kInterpolated
-                                ? geo::ToEcef(placed.position)
-                                : persons_[placed_person].track.EcefOf(*placed.from);
+    const geo::Ecef other =
+        placed.basis == PlacementBasis::kInterpolated || placed.basis == PlacementBasis::kAtRest
+            ? geo::ToEcef(placed.position)
+            : persons_[placed_person].track.EcefOf(*placed.from);
     const Placement& own = own_is_supervised ? supervised : protected_person;
     const geo::Ecef own_ecef =
         own.basis == PlacementBasis::kFix ? fx.ecef : geo::ToEcef(own.position);

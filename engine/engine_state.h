@@ -210,7 +210,10 @@ class EngineState {
   Status ValidateFix(const v1::Fix& fix, TimeMs t, TimeMs received) const;
   bool Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const TrackFix& b,
                    const geo::Ecef& b_ecef) const;
-  bool CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef);
+  // Implausible movement; a suspect fix re-anchors the track (with the one before it) only
+  // when `may_reanchor` (the outlier gate accepted it).
+  bool CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef,
+                    bool may_reanchor);
   uint32_t PersonIndex(const std::string& id);
   // Appends a live zone entry for an order (owner = its index) or a shelter (owner -1).
   uint32_t AddZoneEntry(CompiledZone zone, const v1::Zone& source, int64_t owner);

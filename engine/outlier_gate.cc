@@ -49,8 +49,25 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
   // A quick pass first: the gate towards the medoid is at least this (its radius and speed
   // only widen it, and it is no newer than window[0]); a fix within it of every window fix
   // is consistent, whichever fix the medoid is.
+  const bool after_gap = count > 0 && fix.time - recent_[window[0]].time > kMaxGapMs;
+  if (after_gap) {
+    // The person may be anywhere now: the gate starts over from this fix, forgetting what
+    // came before the gap (later fixes are judged against the new place, once there are
+    // kMinFixes of them).
+    std::move(recent_.begin() + static_cast<std::ptrdiff_t>(before),
+              recent_.begin() + static_cast<std::ptrdiff_t>(size_), recent_.begin());
+    size_ -= before;
+    GateFix accepted = fix;
+    accepted.outlier = false;
+    const auto last = recent_.begin() + static_cast<std::ptrdiff_t>(size_);
+    std::move_backward(recent_.begin(), last, last + 1);
+    recent_[0] = accepted;
+    ++size_;
+    return false;
+  }
+  const bool judged_at_all = count >= kMinFixes;
   bool surely_consistent = false;
-  if (count >= kMinFixes) {
+  if (judged_at_all) {
     const double newest_dt_s =
         std::max(0.0, static_cast<double>(fix.time - recent_[window[0]].time) / 1000.0);
     const double least_gate = 3 * static_cast<double>(fix.accuracy_m) +
@@ -60,7 +77,7 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
       surely_consistent = geo::ChordMeters(fix.ecef, recent_[window[a]].ecef) <= least_gate;
     }
   }
-  if (count >= kMinFixes && !surely_consistent) {
+  if (judged_at_all && !surely_consistent) {
     // The medoid; on a tie the newer fix (the window runs newest first). Each pair's
     // distance is measured once.
     std::array<double, kWindow> sum{};

@@ -11,7 +11,9 @@
 // counts as moving at the caller's unknown_speed_mps), times in seconds. Reported speeds
 // come from Doppler, which multipath leaves nearly intact, so a stationary person's gate
 // is tight and a driving person's wide. A fix inconsistent with the medoid is an outlier.
-// With fewer than kMinFixes accepted fixes before it, a fix is not judged.
+// With fewer than kMinFixes accepted fixes before it, a fix is not judged; after a gap of
+// more than kMaxGapMs since the newest of them it is not judged either, and the fixes
+// before the gap are forgotten.
 //
 // A device that reports no speed is judged as moving at unknown_speed_mps (the engine
 // passes its plausible-speed limit: without Doppler a canyon jump and a car look alike, so
@@ -54,6 +56,10 @@ class OutlierGate {
   static constexpr size_t kReanchor = 4;   // consecutive consistent outliers: a real move
   static constexpr size_t kCapacity = 10;  // remembered fixes
   static constexpr double kSlackM = 10;
+  // A fix whose newest accepted predecessor is older than this is not judged, and the gate
+  // starts over from it: after a gap the person may be anywhere (a shielded tag, a
+  // tunnel), and the gate's speeds say nothing of the time between.
+  static constexpr TimeMs kMaxGapMs = 2 * 60'000;
 
   // True when `fix` is an outlier; remembers it either way (see above). fix.outlier is
   // ignored.

@@ -67,11 +67,18 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t, const EngineSettings
   if (newest.speed_mps < 0 || newest.speed_mps > kRestSpeedMps) return std::nullopt;
   std::array<double, kMaxRestRun> lat, lng, radius;  // only [0, n) is ever read
   size_t n = 0;
+  TimeMs later = newest.time;  // the time of the fix after f in the run
   for (size_t i = size(); i-- > 0 && n < kMaxRestRun;) {
     const TrackFix& f = At(i);
-    if (f.speed_mps < 0 || f.speed_mps > kRestSpeedMps || t - f.time > kRestWindowMs) break;
+    if (f.speed_mps < 0 || f.speed_mps > kRestSpeedMps || t - f.time > kRestWindowMs ||
+        later - f.time > kRestGapMs) {
+      break;
+    }
+    later = f.time;
     lat[n] = f.position.lat_deg;
-    lng[n] = f.position.lng_deg;
+    // Unwrapped around the newest fix, so a run astride the antimeridian has one median.
+    lng[n] = newest.position.lng_deg +
+             std::remainder(f.position.lng_deg - newest.position.lng_deg, 360.0);
     radius[n] = f.accuracy_m;
     ++n;
   }
@@ -83,11 +90,39 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t, const EngineSettings
     if (n % 2 == 1) return *mid;
     return (*std::max_element(v.begin(), mid) + *mid) / 2;
   };
+  const double median_lat = median(lat);
+  double median_lng = median(lng);
+  // A run whose fixes do not agree is no rest: a device that reports speed 0 while it
+  // moves, or someone creeping along, spreads its fixes far beyond their radii. At most a
+  // quarter of them may lie beyond 3 of their radii (plus the least radius) of the median
+  // (a stray multipath fix is no movement), by a local flat-earth distance (runs span
+  // metres).
+  const double metres_per_deg_lat = 110'574.0;
+  const double metres_per_deg_lng = 111'320.0 * std::cos(median_lat * M_PI / 180.0);
+  size_t strays = 0;
+  for (size_t i = 0, k = size(); i < n; ++i) {
+    const TrackFix& f = At(--k);
+    const double dn = (f.position.lat_deg - median_lat) * metres_per_deg_lat;
+    const double de = std::remainder(f.position.lng_deg - median_lng, 360.0) * metres_per_deg_lng;
+    if (std::hypot(dn, de) > 3 * f.accuracy_m + kMinRestRadiusM) {
+      // The newest fix itself astray: the person may just have moved. No rest.
+      if (i == 0) return std::nullopt;
+      ++strays;
+    }
+  }
+  if (4 * strays > n) return std::nullopt;
+  if (median_lng >= 180) median_lng -= 360;
+  if (median_lng < -180) median_lng += 360;
+  // At rest between fixes the person is slow; beyond kRestQuietMs without a fix they may
+  // have left, at the growth any stale counterpart gets.
+  const double age_s = static_cast<double>(age_ms) / 1000.0;
+  const double quiet_s = static_cast<double>(kRestQuietMs) / 1000.0;
   Placement p;
-  p.position = {median(lat), median(lng)};
+  p.position = {median_lat, median_lng};
   p.radius_m =
       std::max(kMinRestRadiusM, 1.25 * median(radius) / std::sqrt(static_cast<double>(n))) +
-      kRestGrowthMps * static_cast<double>(age_ms) / 1000.0;
+      kRestGrowthMps * std::min(age_s, quiet_s) +
+      settings.stale_growth_mps * std::max(0.0, age_s - quiet_s);
   p.basis = PlacementBasis::kAtRest;
   p.source_time = newest.time;
   p.rest_fixes = static_cast<uint32_t>(n);

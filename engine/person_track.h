@@ -42,11 +42,17 @@ inline constexpr double kRestSpeedMps = 0.5;
 inline constexpr TimeMs kRestWindowMs = 15 * 60'000;
 inline constexpr size_t kMinRestFixes = 3;
 inline constexpr size_t kMaxRestRun = 64;  // more than any track keeps
-// The median's radius: 1.25 median(r) / sqrt(n) (the median of n fixes, each within its
-// stated 68% radius), never below kMinRestRadiusM, grown at kRestGrowthMps for the age of
-// the run's newest fix (a person at rest starts moving slowly; the next fix says so).
+// The run ends at a gap of more than kRestGapMs between its fixes. Its fixes must agree:
+// the newest, and all but a quarter of the others, within 3 of their radii plus
+// kMinRestRadiusM of the median, else the person is not at rest. The median's radius: 1.25
+// median(r) / sqrt(n) (the median of n fixes, each within its stated 68% radius), never below
+// kMinRestRadiusM, grown for the age of the run's newest fix at kRestGrowthMps up to
+// kRestQuietMs (a person at rest starts moving slowly; the next fix says so) and at
+// stale_growth_mps beyond (no fix for that long: they may have left).
 inline constexpr double kMinRestRadiusM = 3;
 inline constexpr double kRestGrowthMps = 0.5;
+inline constexpr TimeMs kRestQuietMs = 90'000;
+inline constexpr TimeMs kRestGapMs = 3 * 60'000;
 
 // Where a person is taken to be at some time, and from which fixes.
 struct Placement {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,6 +31,55 @@ TEST(PersonTrack, KeepsTimeOrderAndCapacity) {
   EXPECT_EQ(track.Neighbour(1500)->time, 2000);  // 1000 was dropped as the oldest
   track.Insert(At(500, 42.87, 74.59), 4);       // older than a full track: not kept
   EXPECT_EQ(track.Neighbour(0)->time, 2000);
+}
+
+TrackFix Resting(TimeMs t, double lat, double lng, float accuracy = 20) {
+  TrackFix f = At(t, lat, lng, accuracy);
+  f.speed_mps = 0;
+  return f;
+}
+
+TEST(PersonTrack, APersonAtRestIsPlacedAtTheMedianOfTheRestRun) {
+  PersonTrack track;
+  const EngineSettings settings;
+  // Five fixes a minute apart, scattered by a few metres, one of them 40 m off.
+  const double lat[] = {42.87000, 42.87003, 42.86998, 42.87036, 42.87001};
+  for (int i = 0; i < 5; ++i) track.Insert(Resting(i * 60'000, lat[i], 74.59), 16);
+  const std::optional<Placement> p = track.PlaceAt(4 * 60'000 + 30'000, settings);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->basis, PlacementBasis::kAtRest);
+  EXPECT_EQ(p->rest_fixes, 5u);
+  EXPECT_DOUBLE_EQ(p->position.lat_deg, 42.87001);  // the median, not pulled by the 40 m one
+  // 1.25 * 20 / sqrt(5) + 0.5 m/s * 30 s.
+  EXPECT_NEAR(p->radius_m, 1.25 * 20 / std::sqrt(5.0) + 15, 1e-9);
+  // Past 90 s without a fix, the radius grows as any stale counterpart's: 2 m/s.
+  const std::optional<Placement> quiet = track.PlaceAt(4 * 60'000 + 150'000, settings);
+  ASSERT_TRUE(quiet.has_value());
+  EXPECT_NEAR(quiet->radius_m, 1.25 * 20 / std::sqrt(5.0) + 45 + 2.0 * 60, 1e-9);
+}
+
+// A device that reports speed 0 while its wearer creeps 30 m a minute: its fixes do not
+// agree, so it is no rest and the person is placed by the newest fix.
+TEST(PersonTrack, ARunWhoseFixesDisagreeIsNoRest) {
+  PersonTrack track;
+  const EngineSettings settings;
+  for (int i = 0; i < 8; ++i) {
+    track.Insert(Resting(i * 60'000, 42.87 + i * 30 / 110'574.0, 74.59, 8), 16);
+  }
+  const std::optional<Placement> p = track.PlaceAt(7 * 60'000, settings);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->basis, PlacementBasis::kFix);
+}
+
+TEST(PersonTrack, ARestRunAstrideTheAntimeridianHasItsMedianThere) {
+  PersonTrack track;
+  const EngineSettings settings;
+  const double lng[] = {179.99995, -179.99995, 179.99996, -179.99996};
+  for (int i = 0; i < 4; ++i) track.Insert(Resting(i * 60'000, -16.5, lng[i]), 16);
+  const std::optional<Placement> p = track.PlaceAt(3 * 60'000, settings);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->basis, PlacementBasis::kAtRest);
+  EXPECT_GT(std::abs(p->position.lng_deg), 179.9999) << p->position.lng_deg;
 }
 
 TEST(PersonTrack, InterpolatesBetweenCloseBrackets) {

@@ -31,10 +31,14 @@ bool EvidenceRun::Add(const RuleEvaluation& eval) {
   return true;
 }
 
-bool EvidenceRun::Corroborated(const Debounce& debounce) const {
+bool EvidenceRun::Corroborated(const Debounce& debounce, const RuleEvaluation& eval) const {
   if (fixes == 0) return false;
   if (fixes >= std::max<uint32_t>(1, debounce.confirm_fixes)) return true;
-  return debounce.dwell_ms > 0 && fixes >= 2 && last_time - first_time >= debounce.dwell_ms;
+  if (debounce.dwell_ms > 0 && fixes >= 2 && last_time - first_time >= debounce.dwell_ms) {
+    return true;
+  }
+  // The mover fell silent while the other side's fixes kept the level: they corroborate it.
+  return eval.trigger_side != mover && eval.event_time - last_time >= kMoverSilenceMs;
 }
 
 bool RuleTracker::is_pending() const {
@@ -42,11 +46,13 @@ bool RuleTracker::is_pending() const {
                      [](const EvidenceRun& run) { return run.fixes > 0; });
 }
 
-Level RuleTracker::Corroborated(Level above, const Debounce& warning,
-                                const Debounce& violation) const {
+Level RuleTracker::Corroborated(Level above, const Debounce& warning, const Debounce& violation,
+                                const RuleEvaluation& eval) const {
   for (int l = kLevels; l > static_cast<int>(above); --l) {
     const auto level = static_cast<Level>(l);
-    if (s_.runs[RunIndex(level)].Corroborated(DebounceOf(level, warning, violation))) return level;
+    if (s_.runs[RunIndex(level)].Corroborated(DebounceOf(level, warning, violation), eval)) {
+      return level;
+    }
   }
   return Level::kNone;
 }
@@ -100,8 +106,10 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
 
   if (s_.open) {
     const bool qualifies = eval.level != Level::kNone;
-    // A late upload is evidence of the past: no run can be judged from it.
-    const Level target = out_of_order ? eval.level : Corroborated(s_.level, warning, violation);
+    // A late upload is evidence of the past: no run can be judged from it, so only a certain
+    // reading (confirmed) escalates, as only a certain one opens.
+    const Level target = out_of_order ? (IsConfirmed(eval.level) ? eval.level : Level::kNone)
+                                      : Corroborated(s_.level, warning, violation, eval);
     if (target > s_.level) {
       Raise(target, eval, TransitionKind::kEscalated, out);
       return;
@@ -122,7 +130,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
         s_.below.Add(eval);
         s_.below_peak = std::max(s_.below_peak, eval.level);
         const Debounce& d = DebounceOf(s_.level, warning, violation);
-        if (s_.below_peak != Level::kNone && s_.below.Corroborated(d) &&
+        if (s_.below_peak != Level::kNone && s_.below.Corroborated(d, eval) &&
             s_.below.last_time - s_.below.first_time >= d.dwell_ms) {
           const DowngradeReason reason =
               s_.borne_out ? DowngradeReason::kEased : DowngradeReason::kNotBorneOut;
@@ -165,7 +173,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     return;
   }
 
-  const Level target = Corroborated(Level::kNone, warning, violation);
+  const Level target = Corroborated(Level::kNone, warning, violation, eval);
   if (target != Level::kNone) Open(eval, target, false, out);
 }
 

@@ -9,13 +9,15 @@
 // Every level an alert reaches rests on independent evidence. For each level L the tracker
 // keeps a run: the consecutive live evaluations at L or above. The run's mover is the side
 // that moved into the level: the side whose fix the run's first evaluation applied, unless
-// that side is at rest (then the other side; zones and device rules have one side). A run counts
-// the distinct fixes of its mover only: an evaluation applying the other side's fix against the
-// mover's same stored fix (or an extrapolation of it) adds nothing. L is corroborated when its run
-// holds debounce.confirm_fixes distinct mover fixes, or two distinct mover fixes at least
-// debounce.dwell_ms apart in event time. A closed rule opens at the highest corroborated level; an
-// open alert escalates to the highest corroborated level above its own. An evaluation below L ends
-// L's run.
+// that side is at rest (then the other side; zones and device rules have one side). A run
+// counts the distinct fixes of its mover only: an evaluation applying the other side's fix
+// against the mover's same stored fix (or an extrapolation of it) adds nothing. L is
+// corroborated when its run holds debounce.confirm_fixes distinct mover fixes, or two
+// distinct mover fixes at least debounce.dwell_ms apart in event time, or when the mover
+// has sent nothing new for kMoverSilenceMs while the other side's fixes kept the level
+// (the evaluation of such a fix corroborates it). A closed rule opens at the highest
+// corroborated level; an open alert escalates to the highest corroborated level above its
+// own. A live evaluation below L ends L's run.
 //
 // Levels also step down, on the same evidence: while an alert is open at L, the
 // consecutive live evaluations below L form a run (mover and counting as above) and
@@ -31,9 +33,11 @@
 // closest approach by update_step_m; a reading above its level waits for corroboration.
 //
 // ## Order of evaluations
-// Live evaluations drive corroboration, opening and closing. An out-of-order evaluation
-// (the caller marks it: a late upload) can open, escalate or update but never close or
-// downgrade, and takes no part in runs. It opens an alert only at a confirmed level (no
+// Live evaluations drive corroboration, opening and closing. An evaluation older than the
+// rule's newest (may_close false) counts in runs like a live one but never closes. An
+// out-of-order evaluation (the caller marks it: a late upload)
+// can open, escalate or update but never close or downgrade, and takes no part in runs.
+// It opens or escalates an alert only at a confirmed level (no
 // run can corroborate a reordered upload, so only a certain reading counts); when it opens
 // one while the rule is clear at present, the alert closes at once at the present time, so
 // the operator sees a past episode without an alert left dangling.
@@ -52,6 +56,12 @@
 #include "engine/rule_level.h"
 
 namespace stayaway::engine {
+
+// When the mover of a run has sent nothing new for this long (event time) while the other
+// side's fixes kept the level, those fixes corroborate it: a phone that went silent (dead,
+// taken) must not leave an approach unalerted. Longer than a phone's minute between fixes,
+// so the mover's next fix settles a bad one first.
+inline constexpr TimeMs kMoverSilenceMs = 90'000;
 
 // A stored fix as evidence: the device (engine index) and its sequence number.
 struct FixKey {
@@ -114,7 +124,8 @@ struct EvidenceRun {
   // Extends the run by an evaluation; true when it counted a new mover fix.
   bool Add(const RuleEvaluation& eval);
   void Reset() { *this = EvidenceRun(); }
-  bool Corroborated(const Debounce& debounce) const;
+  // Corroborated as of `eval` (the evaluation just applied).
+  bool Corroborated(const Debounce& debounce, const RuleEvaluation& eval) const;
   friend bool operator==(const EvidenceRun&, const EvidenceRun&) = default;
 };
 
@@ -158,7 +169,8 @@ class RuleTracker {
   void Raise(Level level, const RuleEvaluation& eval, TransitionKind kind,
              std::vector<RuleTransition>* out);
   // The highest level above `above` whose run is corroborated; kNone when none is.
-  Level Corroborated(Level above, const Debounce& warning, const Debounce& violation) const;
+  Level Corroborated(Level above, const Debounce& warning, const Debounce& violation,
+                     const RuleEvaluation& eval) const;
   void ResetRuns();
 
   State s_;

@@ -94,14 +94,32 @@ TEST(RuleTracker, DwellCorroboratesWithTwoFixesThatFarApart) {
   EXPECT_TRUE(t.out().empty());
   t.Apply(TagEval(30'000, Level::kWarningConfirmed));
   ASSERT_EQ(t.out().size(), 1u);
-  // A single fix never dwells, however long it is re-evaluated.
+  // A single fix never dwells, however often it is re-evaluated within the silence limit.
   Tracker one(Debounce{10, 30'000});
   one.Apply(Eval(0, Level::kWarningConfirmed, false, 700, Phone(3), kProtected, Tag(1)));
-  for (uint64_t k = 2; k < 10; ++k) {
+  for (uint64_t k = 2; k < 6; ++k) {
     one.Apply(Eval(static_cast<TimeMs>(k) * 15'000, Level::kWarningConfirmed, false, 700, Tag(k),
                    kSupervised, Phone(3)));
   }
   EXPECT_TRUE(one.out().empty());
+}
+
+// Her phone's fix started the run and then her phone went silent (dead, taken): his fixes
+// keep the level, and once she has sent nothing for kMoverSilenceMs they corroborate it.
+TEST(RuleTracker, WhenTheMoverFallsSilentTheOtherSidesFixesCorroborate) {
+  Tracker t;
+  t.Apply(Eval(0, Level::kViolationConfirmed, false, 300, Phone(7), kProtected, Tag(1)));
+  TimeMs at = 0;
+  for (uint64_t k = 2; at + 15'000 < kMoverSilenceMs; ++k) {
+    at = static_cast<TimeMs>(k - 1) * 15'000;
+    t.Apply(Eval(at, Level::kViolationConfirmed, false, 300, Tag(k), kSupervised, Phone(7)));
+  }
+  EXPECT_TRUE(t.out().empty()) << "opened before the silence limit, at " << at;
+  t.Apply(Eval(kMoverSilenceMs, Level::kViolationConfirmed, false, 300, Tag(99), kSupervised,
+               Phone(7)));
+  ASSERT_EQ(t.out().size(), 1u);
+  EXPECT_EQ(t.out()[0].kind, TransitionKind::kOpened);
+  EXPECT_EQ(t.out()[0].event_time, kMoverSilenceMs);
 }
 
 TEST(RuleTracker, OpensAtTheHighestCorroboratedLevelOnly) {

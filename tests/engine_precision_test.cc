@@ -150,6 +150,58 @@ TEST(EnginePrecision, ATrueWalkInIsConfirmedWithinAMinuteOfTheEntry) {
   EXPECT_GT(Ms(eased[0].time()), Ms(confirmed->time()));
 }
 
+// Two multipath fixes 3 km away while a violation is open at her door: the first is an
+// implausible jump, the second fails the gate, so neither re-anchors his track, and her
+// next fix still places him at her door: the alert is not closed.
+TEST(EnginePrecision, TwoFarOutliersNeverReanchorTheTrackNorCloseAnOpenViolation) {
+  World w;
+  w.h.AddOrder(LoiterOrder());
+  const Point door = Destination(w.home, 90, 100);
+  w.Play(kT0, 5, [&](int) -> std::pair<Point, double> { return {door, 1.0}; });
+  ASSERT_EQ(Count(w.h.log(), Event::proximity_violation, Event::opened), 1) << Describe(w.h.log());
+  const TimeMs t = kT0 + 5 * kMinute;
+  const Point far = Destination(w.home, 90, 3100);
+  w.h.Send(TagFix(++w.tag_seq, t, far, 1.0));
+  w.h.Send(TagFix(++w.tag_seq, t + 10 * kSecond, Destination(far, 0, 20), 1.0));
+  w.h.Send(PhoneFix(++w.phone_seq, t + 20 * kSecond, w.home));
+  const std::vector<Event> all = Proximity(w.h.log());
+  EXPECT_EQ(Count(all, Event::proximity_violation, Event::closed), 0) << Describe(all);
+}
+
+// He shields his tag, drives across town in five minutes and reappears 200 m from her: the
+// gate does not judge a fix after a gap, so the violation opens on his second fix there.
+TEST(EnginePrecision, AnArrivalAfterAGapIsNoOutlier) {
+  World w;
+  w.h.AddOrder(LoiterOrder());
+  const Point away = Destination(w.home, 90, 3500);
+  w.Play(kT0, 5, [&](int) -> std::pair<Point, double> { return {away, 0.0}; });
+  const TimeMs back = kT0 + 10 * kMinute;
+  w.h.Send(PhoneFix(++w.phone_seq, back - 30 * kSecond, w.home));
+  const Point near = Destination(w.home, 90, 200);
+  w.h.Send(TagFix(++w.tag_seq, back, near, 0.0));
+  const std::vector<Event> second = w.h.Send(TagFix(++w.tag_seq, back + 15 * kSecond, near, 0.0));
+  EXPECT_EQ(Count(Proximity(second), Event::proximity_violation, Event::opened), 1)
+      << Describe(w.h.log());
+}
+
+// Her phone reported once (without a speed, so she is not at rest) and then went silent;
+// his tag walks in and stays: his fixes corroborate the violation 90 s after her last fix.
+TEST(EnginePrecision, ASilentPhoneDoesNotLeaveAnApproachUnalerted) {
+  World w;
+  w.h.AddOrder(LoiterOrder());
+  const Point near = Destination(w.home, 90, 250);
+  w.h.Send(TagFix(++w.tag_seq, kT0, Destination(w.home, 90, 2000), 1.4));
+  w.h.Send(TagFix(++w.tag_seq, kT0 + 15 * kSecond, near, 1.4));
+  w.h.Send(MakeFix(kPhone, ++w.phone_seq, kT0 + 20 * kSecond, w.home, 10));  // no speed
+  for (int k = 0; k < 8; ++k) {
+    w.h.Send(TagFix(++w.tag_seq, kT0 + 30 * kSecond + k * 15 * kSecond, near, 1.4));
+  }
+  const std::optional<Event> opened =
+      FindEvent(w.h.log(), Event::proximity_violation, Event::opened);
+  ASSERT_TRUE(opened.has_value()) << Describe(w.h.log());
+  EXPECT_LE(Ms(opened->time()), kT0 + 20 * kSecond + kMinute + 30 * kSecond);
+}
+
 // Safety signals come from every fix, outliers included, at once.
 TEST(EnginePrecision, SafetySignalsOnAnOutlierFixAreNeverFilteredOrDelayed) {
   World w;
