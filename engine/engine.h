@@ -38,8 +38,8 @@
 // grown for the age of the run's newest fix at 0.5 m/s for 90 s and at stale_growth_mps
 // beyond (person_track.h). A fix without a speed, or one reporting more, ends the run,
 // so does a gap of more than 3 min between its fixes, and a run whose fixes do not agree
-// (the newest, or more than a quarter of them, beyond 3 of their radii + 3 m of the
-// median) is no rest: a moving person is placed by their fixes.
+// (more than half of them beyond 3 of their radii + 3 m of the median) is no rest: a
+// moving person is placed by their fixes.
 // The counterpart of a fix at event time t is otherwise placed at t: interpolated along the
 // geodesic between its bracketing fixes (radius interpolated) when they are at most
 // max_interpolation_gap_ms apart; otherwise its nearest fix in time (for a live fix its
@@ -77,10 +77,11 @@
 //   extrapolation or interpolation of it (the nearer bracketing fix counts), add nothing.
 //   L is corroborated when its run holds `confirm_fixes` distinct mover fixes, or two
 //   distinct mover fixes at least `dwell_ms` apart in event time (the kind's Debounce;
-//   a proximity level uses the warning or violation one by its kind), or when the mover
-//   has sent nothing new for 90 s while the other side's fixes kept the level (a phone
-//   that went silent must not leave an approach unalerted; 90 s is longer than a phone's
-//   minute, so her next fix settles a bad one first). Boundary cases: with confirm_fixes
+//   a proximity level uses the warning or violation one by its kind), or, when the mover
+//   is the protected person, once her phone has sent nothing new for 90 s while his fixes
+//   kept the level (a phone that went silent must not leave an approach unalerted; 90 s is
+//   longer than a phone's minute, so her next fix settles a bad one first; a silent tag
+//   is reported by comms_lost and the location rules instead). Boundary cases: with confirm_fixes
 //   1 every evaluation corroborates its level; a single fix, re-evaluated by the other
 //   side within 90 s, never corroborates; a live evaluation below L (including a clear
 //   one) ends L's run, including one slightly older than the rule's newest (within the

@@ -93,9 +93,9 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t, const EngineSettings
   const double median_lat = median(lat);
   double median_lng = median(lng);
   // A run whose fixes do not agree is no rest: a device that reports speed 0 while it
-  // moves, or someone creeping along, spreads its fixes far beyond their radii. At most a
-  // quarter of them may lie beyond 3 of their radii (plus the least radius) of the median
-  // (a stray multipath fix is no movement), by a local flat-earth distance (runs span
+  // moves, or someone creeping along, spreads its fixes far beyond their radii. At most
+  // half of them may lie beyond 3 of their radii (plus the least radius) of the median
+  // (stray multipath fixes are no movement), by a local flat-earth distance (runs span
   // metres).
   const double metres_per_deg_lat = 110'574.0;
   const double metres_per_deg_lng = 111'320.0 * std::cos(median_lat * M_PI / 180.0);
@@ -104,13 +104,9 @@ std::optional<Placement> PersonTrack::PlaceAtRest(TimeMs t, const EngineSettings
     const TrackFix& f = At(--k);
     const double dn = (f.position.lat_deg - median_lat) * metres_per_deg_lat;
     const double de = std::remainder(f.position.lng_deg - median_lng, 360.0) * metres_per_deg_lng;
-    if (std::hypot(dn, de) > 3 * f.accuracy_m + kMinRestRadiusM) {
-      // The newest fix itself astray: the person may just have moved. No rest.
-      if (i == 0) return std::nullopt;
-      ++strays;
-    }
+    if (std::hypot(dn, de) > 3 * f.accuracy_m + kMinRestRadiusM) ++strays;
   }
-  if (4 * strays > n) return std::nullopt;
+  if (2 * strays > n) return std::nullopt;
   if (median_lng >= 180) median_lng -= 360;
   if (median_lng < -180) median_lng += 360;
   // At rest between fixes the person is slow; beyond kRestQuietMs without a fix they may

@@ -43,8 +43,8 @@ inline constexpr TimeMs kRestWindowMs = 15 * 60'000;
 inline constexpr size_t kMinRestFixes = 3;
 inline constexpr size_t kMaxRestRun = 64;  // more than any track keeps
 // The run ends at a gap of more than kRestGapMs between its fixes. Its fixes must agree:
-// the newest, and all but a quarter of the others, within 3 of their radii plus
-// kMinRestRadiusM of the median, else the person is not at rest. The median's radius: 1.25
+// at least half of them within 3 of their radii plus kMinRestRadiusM of the median, else
+// the person is not at rest. The median's radius: 1.25
 // median(r) / sqrt(n) (the median of n fixes, each within its stated 68% radius), never below
 // kMinRestRadiusM, grown for the age of the run's newest fix at kRestGrowthMps up to
 // kRestQuietMs (a person at rest starts moving slowly; the next fix says so) and at

@@ -37,8 +37,11 @@ bool EvidenceRun::Corroborated(const Debounce& debounce, const RuleEvaluation& e
   if (debounce.dwell_ms > 0 && fixes >= 2 && last_time - first_time >= debounce.dwell_ms) {
     return true;
   }
-  // The mover fell silent while the other side's fixes kept the level: they corroborate it.
-  return eval.trigger_side != mover && eval.event_time - last_time >= kMoverSilenceMs;
+  // The protected person's phone fell silent while his fixes kept the level: they
+  // corroborate it. (A silent tag is not: comms_lost and location rules report it, and
+  // what it buffered arrives as a late upload.)
+  return mover == kProtectedSide && eval.trigger_side != mover &&
+         eval.event_time - last_time >= kMoverSilenceMs;
 }
 
 bool RuleTracker::is_pending() const {

@@ -13,10 +13,10 @@
 // counts the distinct fixes of its mover only: an evaluation applying the other side's fix
 // against the mover's same stored fix (or an extrapolation of it) adds nothing. L is
 // corroborated when its run holds debounce.confirm_fixes distinct mover fixes, or two
-// distinct mover fixes at least debounce.dwell_ms apart in event time, or when the mover
-// has sent nothing new for kMoverSilenceMs while the other side's fixes kept the level
-// (the evaluation of such a fix corroborates it). A closed rule opens at the highest
-// corroborated level; an open alert escalates to the highest corroborated level above its
+// distinct mover fixes at least debounce.dwell_ms apart in event time, or, when the mover
+// is the protected person, once she has sent nothing new for kMoverSilenceMs while his
+// fixes kept the level (the evaluation of such a fix corroborates it). A closed rule opens at the
+// highest corroborated level; an open alert escalates to the highest corroborated level above its
 // own. A live evaluation below L ends L's run.
 //
 // Levels also step down, on the same evidence: while an alert is open at L, the
@@ -57,11 +57,14 @@
 
 namespace stayaway::engine {
 
-// When the mover of a run has sent nothing new for this long (event time) while the other
-// side's fixes kept the level, those fixes corroborate it: a phone that went silent (dead,
-// taken) must not leave an approach unalerted. Longer than a phone's minute between fixes,
-// so the mover's next fix settles a bad one first.
+// When the mover of a run is the protected person and her phone has sent nothing new for
+// this long (event time) while his fixes kept the level, those fixes corroborate it: a
+// phone that went silent (dead, taken) must not leave an approach unalerted. Longer than a
+// phone's minute between fixes, so her next fix settles a bad one first. A silent tag is
+// not covered: comms_lost and the location rules report it, and what it buffered arrives
+// as a late upload.
 inline constexpr TimeMs kMoverSilenceMs = 90'000;
+inline constexpr uint8_t kProtectedSide = 1;  // RuleEvaluation::trigger_side of her fixes
 
 // A stored fix as evidence: the device (engine index) and its sequence number.
 struct FixKey {
