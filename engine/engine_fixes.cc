@@ -118,12 +118,8 @@ Status EngineState::ValidateFix(const Fix& fix, TimeMs t, TimeMs received) const
 // accuracy radii. The chord under-estimates distance, so this errs towards plausible.
 bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const TrackFix& b,
                               const geo::Ecef& b_ecef) const {
-  const double excess_m = geo::ChordMeters(a_ecef, b_ecef) - a.accuracy_m - b.accuracy_m;
-  if (excess_m <= 0) return false;
-  const TimeMs dt_ms = a.time > b.time ? a.time - b.time : b.time - a.time;
-  // Fixes in the same second are judged as one second apart: device clocks tick in seconds.
-  const double dt_s = std::max(1.0, static_cast<double>(dt_ms) / 1000.0);
-  return excess_m / dt_s > settings_.max_plausible_speed_mps;
+  return MovesImplausiblyFast(a_ecef, a.accuracy_m, a.time, b_ecef, b.accuracy_m, b.time,
+                              settings_.max_plausible_speed_mps);
 }
 
 bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef,
@@ -426,10 +422,9 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
   own.from = &fx.track_fix;
   // Only a fix reporting rest can belong to a rest run (person_track.h).
   const bool may_rest = fx.track_fix.speed_mps >= 0 && fx.track_fix.speed_mps <= kRestSpeedMps;
-  if (std::optional<Placement> placed =
-          may_rest ? persons_[fx.person].track.PlaceAt(t, settings_) : std::nullopt;
-      placed && placed->basis == PlacementBasis::kAtRest) {
-    own = *placed;
+  if (std::optional<Placement> rest =
+          may_rest ? persons_[fx.person].track.PlaceAtRest(t, settings_) : std::nullopt) {
+    own = *rest;
   }
 
   // Proximity: every pair this fix belongs to, placed at t.

@@ -12,6 +12,11 @@ double SpeedOf(const GateFix& fix, double unknown_speed_mps) {
   return fix.speed_mps < 0 ? unknown_speed_mps : static_cast<double>(fix.speed_mps);
 }
 
+bool TooFast(const GateFix& a, const GateFix& b, double limit_mps) {
+  return MovesImplausiblyFast(a.ecef, a.accuracy_m, a.time, b.ecef, b.accuracy_m, b.time,
+                              limit_mps);
+}
+
 }  // namespace
 
 bool OutlierGate::Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps) {
@@ -24,11 +29,13 @@ bool OutlierGate::Consistent(const GateFix& a, const GateFix& b, double unknown_
   return geo::ChordMeters(a.ecef, b.ecef) <= gate;
 }
 
-bool OutlierGate::Plausible(const GateFix& a, const GateFix& b, double plausible_speed_mps) {
-  const double dt_s = std::max(1.0, std::fabs(static_cast<double>(a.time - b.time)) / 1000.0);
-  const double excess_m = geo::ChordMeters(a.ecef, b.ecef) - static_cast<double>(a.accuracy_m) -
-                          static_cast<double>(b.accuracy_m);
-  return excess_m <= plausible_speed_mps * dt_s;
+bool MovesImplausiblyFast(const geo::Ecef& a, double a_radius_m, TimeMs a_time, const geo::Ecef& b,
+                          double b_radius_m, TimeMs b_time, double limit_mps) {
+  const double excess_m = geo::ChordMeters(a, b) - a_radius_m - b_radius_m;
+  if (excess_m <= 0) return false;
+  const TimeMs dt_ms = a_time > b_time ? a_time - b_time : b_time - a_time;
+  const double dt_s = std::max(1.0, static_cast<double>(dt_ms) / 1000.0);
+  return excess_m / dt_s > limit_mps;
 }
 
 bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
@@ -37,35 +44,29 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
   const auto end = recent_.begin() + static_cast<std::ptrdiff_t>(size_);
   const auto at = std::lower_bound(recent_.begin(), end, fix.time,
                                    [](const GateFix& f, TimeMs t) { return f.time < t; });
-  const size_t before = static_cast<size_t>(at - recent_.begin());
+  size_t before = static_cast<size_t>(at - recent_.begin());
 
   std::array<size_t, kWindow> window{};
   size_t count = 0;
   for (size_t i = before; i-- > 0 && count < kWindow;) {
     if (!recent_[i].outlier) window[count++] = i;
   }
-  GateFix judged = fix;
-  judged.outlier = false;
-  // A quick pass first: the gate towards the medoid is at least this (its radius and speed
-  // only widen it, and it is no newer than window[0]); a fix within it of every window fix
-  // is consistent, whichever fix the medoid is.
-  const bool after_gap = count > 0 && fix.time - recent_[window[0]].time > kMaxGapMs;
-  if (after_gap) {
-    // The person may be anywhere now: the gate starts over from this fix, forgetting what
-    // came before the gap (later fixes are judged against the new place, once there are
-    // kMinFixes of them).
+  if (count > 0 && fix.time - recent_[window[0]].time > kMaxGapMs) {
+    // After a gap the person may be anywhere: the gate starts over from this fix,
+    // forgetting what came before (later fixes are judged against the new place, once
+    // there are kMinFixes of them). Nothing is left to judge this one by.
     std::move(recent_.begin() + static_cast<std::ptrdiff_t>(before),
               recent_.begin() + static_cast<std::ptrdiff_t>(size_), recent_.begin());
     size_ -= before;
-    GateFix accepted = fix;
-    accepted.outlier = false;
-    const auto last = recent_.begin() + static_cast<std::ptrdiff_t>(size_);
-    std::move_backward(recent_.begin(), last, last + 1);
-    recent_[0] = accepted;
-    ++size_;
-    return false;
+    before = 0;
+    count = 0;
   }
+  GateFix judged = fix;
+  judged.outlier = false;
   const bool judged_at_all = count >= kMinFixes;
+  // A quick pass first: the gate towards the medoid is at least this (its radius and speed
+  // only widen it, and it is no newer than window[0]); a fix within it of every window fix
+  // is consistent, whichever fix the medoid is.
   bool surely_consistent = false;
   if (judged_at_all) {
     const double newest_dt_s =
@@ -103,9 +104,9 @@ bool OutlierGate::JudgeAndRemember(const GateFix& fix, double unknown_speed_mps,
     const size_t first = before + 1 - kReanchor;
     bool moved = true;
     for (size_t i = first; i < before && moved; ++i) {
-      moved = recent_[i].outlier && Plausible(recent_[i], fix, plausible_speed_mps);
+      moved = recent_[i].outlier && !TooFast(recent_[i], fix, plausible_speed_mps);
       for (size_t j = first; j < i && moved; ++j) {
-        moved = Plausible(recent_[i], recent_[j], plausible_speed_mps);
+        moved = !TooFast(recent_[i], recent_[j], plausible_speed_mps);
       }
     }
     if (moved) {

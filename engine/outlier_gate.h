@@ -41,6 +41,14 @@
 
 namespace stayaway::engine {
 
+// True when moving from a to b (ECEF metres, accuracy radii, times in ms) needs a speed
+// above limit_mps after both radii. Fixes in the same second are judged as one second
+// apart: device clocks tick in seconds. The chord under-estimates distance, so this errs
+// towards plausible. The engine's implausible-movement rule and the gate's re-anchoring
+// share it.
+bool MovesImplausiblyFast(const geo::Ecef& a, double a_radius_m, TimeMs a_time, const geo::Ecef& b,
+                          double b_radius_m, TimeMs b_time, double limit_mps);
+
 struct GateFix {
   TimeMs time = 0;
   geo::Ecef ecef;
@@ -72,7 +80,6 @@ class OutlierGate {
 
  private:
   static bool Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps);
-  static bool Plausible(const GateFix& a, const GateFix& b, double plausible_speed_mps);
 
   // Held inline, not on the heap: every fix of the person reads them, and a pointer to
   // follow would be one more cache miss per fix.

@@ -89,14 +89,16 @@ class PersonTrack {
   // The returned pointers stay valid until the next Insert.
   std::optional<Placement> PlaceAt(TimeMs t, const EngineSettings& settings) const;
 
+  // The at-rest placement at t >= the newest fix's time; nullopt when the person is not at
+  // rest then (PlaceAt tries this first).
+  std::optional<Placement> PlaceAtRest(TimeMs t, const EngineSettings& settings) const;
+
   // For engine snapshots: the fixes, oldest first, and a track rebuilt from them.
   // FromFixes refuses (nullopt) fixes out of time order.
   std::vector<TrackFix> fixes() const;
   static std::optional<PersonTrack> FromFixes(std::vector<TrackFix> fixes);
 
  private:
-  // The at-rest placement at t >= the newest fix's time, when the person is at rest.
-  std::optional<Placement> PlaceAtRest(TimeMs t, const EngineSettings& settings) const;
   // The i-th oldest fix.
   const TrackFix& At(size_t i) const {
     const size_t j = head_ + i;
