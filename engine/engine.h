@@ -74,7 +74,10 @@
 //   first evaluation applied (the side that moved into L: the supervised or the protected
 //   person; a zone has only the supervised). The run counts distinct fixes of the mover
 //   only: the other side's fixes, evaluated against the mover's same stored fix or an
-//   extrapolation or interpolation of it (the nearer bracketing fix counts), add nothing.
+//   extrapolation or interpolation of it (the nearer bracketing fix counts), add nothing,
+//   and so does a stored mover fix older than the newest one the run counted (an
+//   interpolation may name the earlier of two counted fixes). A mover fix being applied
+//   counts even when it is older than the run's newest: it is a measurement of its own.
 //   L is corroborated when its run holds `confirm_fixes` distinct mover fixes, or two
 //   distinct mover fixes at least `dwell_ms` apart in event time (the kind's Debounce;
 //   a proximity level uses the warning or violation one by its kind), or, when the mover
@@ -97,7 +100,8 @@
 //   closing), with downgrade_reason not_borne_out when no distinct mover fix after L was
 //   reached supported it (L rested on the fixes that raised it, which later ones
 //   contradict), else eased. History is not rewritten: the raise stays on record.
-//   Acknowledgement deadlines do not loosen on a downgrade.
+//   Acknowledgement deadlines do not loosen on a downgrade; a later escalation arms a new
+//   one when the alert was acknowledged (see "Acknowledgement deadlines").
 // - Outliers (outlier_gate.h): each positioned fix is judged against the medoid of its
 //   person's recent accepted fixes, with a gate from both stated accuracies, the reported
 //   speeds and the time between. An outlier is used by no distance or zone rule (it can
@@ -137,9 +141,15 @@
 //
 // ## Acknowledgement deadlines
 // Every alert has a deadline by kind and certainty (EngineSettings::ack_deadline_*), counted
-// from the detection of its opening; an escalation to a kind with a tighter deadline
-// tightens it. A tick that finds the deadline passed without an ApplyAck emits one
-// `ack_overdue` event (its time is the deadline) for that alert, open or closed.
+// from the detection of its opening. An acknowledgement answers the alert at the level it
+// has then. An escalation of an alert still awaiting its acknowledgement tightens the
+// deadline when the new level's is tighter; an escalation of an alert already acknowledged
+// or already reported overdue (a warning that became a violation, or a violation that
+// eased, was downgraded and came back) is news nobody has answered: it arms a new deadline
+// for the new level, counted from the escalation's detection. An escalation to a level
+// without a deadline arms nothing. A tick that finds the armed deadline passed without an
+// ApplyAck since emits one `ack_overdue` event (its time is the deadline) for that alert,
+// open or closed.
 //
 // ## Refusals
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
@@ -226,7 +236,8 @@ class Engine {
   // Records an operator's acknowledgement: an `acknowledged` event carrying who and the
   // note, at the ack's time. Open or closed alerts may be acknowledged, more than once
   // (each ack is its own event); NotFound for an alert id never emitted, InvalidArgument
-  // without `by` or time. An acknowledged alert never becomes ack_overdue.
+  // without `by` or time. An acknowledged alert becomes ack_overdue only after an
+  // escalation arms a new deadline (see "Acknowledgement deadlines").
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
 
   // Dispatches on the input's kind.

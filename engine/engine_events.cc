@@ -134,7 +134,14 @@ void EngineState::TrackAlert(const Event& event, uint32_t order_index) {
       alert.deadline_ms = deadline;
       break;
     case Event::escalated:
-      if (deadline != 0 && (alert.deadline_ms == 0 || deadline < alert.deadline_ms)) {
+      if (deadline == 0) break;
+      if (alert.acked || alert.overdue_sent) {
+        // The operator answered (or was reported late for) a lower level: the new one is
+        // news nobody has answered yet.
+        alert.acked = false;
+        alert.overdue_sent = false;
+        alert.deadline_ms = deadline;
+      } else if (alert.deadline_ms == 0 || deadline < alert.deadline_ms) {
         alert.deadline_ms = deadline;
       }
       break;

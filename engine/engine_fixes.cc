@@ -71,7 +71,7 @@ FixKey EvidenceOf(const Placement& placement) {
           std::llabs(fix->time - placement.source_time)) {
     fix = placement.to;
   }
-  return fix == nullptr ? FixKey() : FixKey{fix->device, fix->seq};
+  return fix == nullptr ? FixKey() : FixKey{fix->device, fix->seq, fix->time};
 }
 
 }  // namespace
@@ -369,7 +369,7 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
     eval.may_close = event_time != t || t >= fx.device_newest_before;
     eval.present_clear = present_clear;
     eval.present_time = fx.device_newest_before;
-    eval.trigger = {fx.device, fx.track_fix.seq};
+    eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
     Evaluate(order_index, index, eval, kImmediate, kImmediate, fill, events);
   };
 
@@ -568,7 +568,7 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
     AddFixRefs(protected_person, e);
   };
   const bool own_is_supervised = fx.person == order.supervised;
-  eval.trigger = {fx.device, fx.track_fix.seq};
+  eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
   eval.trigger_side = own_is_supervised ? 0 : 1;
   eval.trigger_at_rest =
       (own_is_supervised ? supervised : protected_person).basis == PlacementBasis::kAtRest;
@@ -643,7 +643,7 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
     e->set_limit_m(entry.zone.buffer_m);
     AddFixRefs(own, e);
   };
-  eval.trigger = {fx.device, fx.track_fix.seq};
+  eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
   const Debounce& debounce =
       entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone;
   Evaluate(order_index, slot, eval, debounce, debounce, fill, events);
@@ -669,7 +669,7 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
   // A late fix that cannot see the counterpart says nothing about the present.
   eval.present_clear = true;
   eval.present_time = newest;
-  eval.trigger = {fx.device, fx.track_fix.seq};
+  eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
   auto fill = [&](Event* e) {
     e->set_person(persons_[person].id);
     const TrackFix* last = persons_[person].track.Newest();

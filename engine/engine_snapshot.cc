@@ -170,6 +170,7 @@ void SaveRun(const EvidenceRun& run, Snap::EvidenceRun* out) {
   out->set_mover(run.mover);
   out->set_last_device(run.last.device);
   out->set_last_seq(run.last.seq);
+  out->set_last_fix_ms(run.last.time);
   out->set_first_ms(run.first_time);
   out->set_last_ms(run.last_time);
 }
@@ -180,7 +181,7 @@ bool LoadRun(const Snap::EvidenceRun& in, EvidenceRun* out) {
   if (in.fixes() == 0) return true;
   out->fixes = in.fixes();
   out->mover = static_cast<uint8_t>(in.mover());
-  out->last = FixKey{in.last_device(), in.last_seq()};
+  out->last = FixKey{in.last_device(), in.last_seq(), in.last_fix_ms()};
   out->first_time = in.first_ms();
   out->last_time = in.last_ms();
   return true;

@@ -23,11 +23,16 @@ bool EvidenceRun::Add(const RuleEvaluation& eval) {
     first_time = last_time = eval.event_time;
     return true;
   }
-  const FixKey& mover_fix = eval.trigger_side == mover ? eval.trigger : eval.counterpart;
+  const bool mover_triggered = eval.trigger_side == mover;
+  const FixKey& mover_fix = mover_triggered ? eval.trigger : eval.counterpart;
   if (mover_fix == FixKey() || mover_fix == last) return false;
+  // A fix being applied is new evidence whatever its time (each fix is applied once). A
+  // stored fix named as the counterpart is new only if no newer one was counted: an
+  // interpolated placement may name a fix the run counted before `last`.
+  if (!mover_triggered && mover_fix.time < last.time) return false;
   ++fixes;
-  last = mover_fix;
-  last_time = eval.event_time;
+  if (mover_fix.time >= last.time) last = mover_fix;
+  last_time = std::max(last_time, eval.event_time);
   return true;
 }
 

@@ -11,7 +11,9 @@
 // that moved into the level: the side whose fix the run's first evaluation applied, unless
 // that side is at rest (then the other side; zones and device rules have one side). A run
 // counts the distinct fixes of its mover only: an evaluation applying the other side's fix
-// against the mover's same stored fix (or an extrapolation of it) adds nothing. L is
+// against the mover's same stored fix (or an extrapolation of it) adds nothing, and neither
+// does one placed by a stored mover fix older than the newest the run counted (an
+// interpolation between two counted fixes may name the earlier one). L is
 // corroborated when its run holds debounce.confirm_fixes distinct mover fixes, or two
 // distinct mover fixes at least debounce.dwell_ms apart in event time, or, when the mover
 // is the protected person, once she has sent nothing new for kMoverSilenceMs while his
@@ -66,10 +68,12 @@ namespace stayaway::engine {
 inline constexpr TimeMs kMoverSilenceMs = 90'000;
 inline constexpr uint8_t kProtectedSide = 1;  // RuleEvaluation::trigger_side of her fixes
 
-// A stored fix as evidence: the device (engine index) and its sequence number.
+// A stored fix as evidence: the device (engine index), its sequence number and its event
+// time (ms since the epoch).
 struct FixKey {
   uint32_t device = std::numeric_limits<uint32_t>::max();  // max: no fix
   uint64_t seq = 0;
+  TimeMs time = 0;
   friend bool operator==(const FixKey&, const FixKey&) = default;
 };
 
@@ -120,9 +124,9 @@ struct RuleTransition {
 struct EvidenceRun {
   uint32_t fixes = 0;     // distinct mover fixes; 0: no run
   uint8_t mover = 0;      // the side whose fix started the run
-  FixKey last;            // the mover's newest counted fix
+  FixKey last;            // the mover's newest counted fix (by event time)
   TimeMs first_time = 0;  // event time of the run's first evaluation
-  TimeMs last_time = 0;   // event time of the evaluation that counted `last`
+  TimeMs last_time = 0;   // event time of the newest evaluation that counted a fix
 
   // Extends the run by an evaluation; true when it counted a new mover fix.
   bool Add(const RuleEvaluation& eval);

@@ -79,6 +79,29 @@ TEST(RuleTracker, OneFixOfTheSlowSideReEvaluatedByTheFastSideNeverCorroborates) 
   EXPECT_TRUE(t.out().empty());
 }
 
+// With confirm_fixes 3, the tag's fixes 1 and 2 count twice; a phone fix placed by
+// interpolating between them names fix 1 again (the nearer one): not a third fix. A late
+// fix of the tag itself, older than fix 2 but never counted, is one.
+TEST(RuleTracker, AnEarlierCountedFixNamedAgainByInterpolationIsNotNewEvidence) {
+  const auto tag = [](uint64_t seq, TimeMs time) { return FixKey{0, seq, time}; };
+  const auto phone = [](uint64_t seq, TimeMs time) { return FixKey{1, seq, time}; };
+  Tracker t(Debounce{3, 0});
+  t.Apply(Eval(0, Level::kViolationConfirmed, false, 100, tag(1, 0), kSupervised, phone(1, 0)));
+  t.Apply(Eval(15'000, Level::kViolationConfirmed, false, 100, tag(2, 15'000), kSupervised,
+               phone(1, 0)));
+  RuleEvaluation interpolated =
+      Eval(4'000, Level::kViolationConfirmed, false, 100, phone(2, 4'000), kProtected, tag(1, 0));
+  interpolated.may_close = false;  // older than the rule's newest evaluation
+  t.Apply(interpolated);
+  EXPECT_TRUE(t.out().empty()) << "fix 1 counted twice";
+  RuleEvaluation late_tag = Eval(7'000, Level::kViolationConfirmed, false, 100, tag(3, 7'000),
+                                 kSupervised, phone(2, 4'000));
+  late_tag.may_close = false;
+  t.Apply(late_tag);
+  ASSERT_EQ(t.out().size(), 1u);
+  EXPECT_EQ(t.out()[0].kind, TransitionKind::kOpened);
+}
+
 TEST(RuleTracker, AnEvaluationBelowALevelEndsItsRun) {
   Tracker t;
   t.Apply(TagEval(0, Level::kWarningPossible));

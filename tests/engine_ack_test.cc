@@ -2,6 +2,8 @@
 // escalates with an ack_overdue event, driven by ticks so a replay gives the same result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/engine_test_support.h"
 
 namespace stayaway::enginetest {
@@ -70,6 +72,83 @@ TEST(EngineAck, AcknowledgementIsAnEventAndCancelsTheDeadline) {
   const auto later = h.Tick(kT0 + kHour);
   EXPECT_EQ(Count(later, Event::proximity_violation, Event::ack_overdue), 0)
       << Describe(later);
+}
+
+v1::Order WarningOrder() {
+  return MakeOrder("order-1", Person("aggr", {kTag}), {Person("victim", {kPhone}, "victim")},
+                   /*violation_m=*/300, /*warning_m=*/1000);
+}
+
+std::vector<Event> Acknowledge(Harness& h, const std::string& alert_id, TimeMs t) {
+  std::vector<Event> events;
+  EXPECT_TRUE(h.engine().ApplyAck(Ack(alert_id, t), &events).ok());
+  return events;
+}
+
+// A warning the operator acknowledged becomes a violation: that is news nobody answered,
+// so the violation's own deadline (2 min from the escalation's detection) is armed.
+TEST(EngineAck, EscalationOfAnAcknowledgedAlertArmsANewDeadline) {
+  Harness h;
+  h.AddOrder(WarningOrder());
+  const Point home = kBishkek;
+  h.Report(kPhone, kT0, home);
+  h.Report(kTag, kT0, Destination(home, 90, 600));
+  const auto warning = h.Report(kTag, kT0 + 20 * kSecond, Destination(home, 90, 600));
+  const auto opened = FindEvent(warning, Event::proximity_warning, Event::opened);
+  ASSERT_TRUE(opened.has_value()) << Describe(warning);
+  Acknowledge(h, opened->alert_id(), kT0 + kMinute);
+  h.Report(kPhone, kT0 + 2 * kMinute, home);
+  h.Report(kTag, kT0 + 2 * kMinute, Destination(home, 90, 100));
+  const auto violation =
+      h.Report(kTag, kT0 + 2 * kMinute + 20 * kSecond, Destination(home, 90, 100));
+  const auto escalated = FindEvent(violation, Event::proximity_violation, Event::escalated);
+  ASSERT_TRUE(escalated.has_value()) << Describe(violation);
+  EXPECT_EQ(escalated->alert_id(), opened->alert_id());
+  EXPECT_EQ(escalated->certainty(), Event::confirmed) << Describe(violation);
+  const TimeMs deadline = kT0 + 2 * kMinute + 20 * kSecond + 2 * kMinute;
+  EXPECT_EQ(Count(h.Tick(deadline - 1), Event::proximity_violation, Event::ack_overdue), 0);
+  const auto overdue = h.Tick(deadline);
+  ASSERT_EQ(Count(overdue, Event::proximity_violation, Event::ack_overdue), 1) << Describe(overdue);
+  const auto it = std::find_if(overdue.begin(), overdue.end(),
+                               [](const Event& e) { return e.transition() == Event::ack_overdue; });
+  EXPECT_EQ(it->alert_id(), opened->alert_id());
+  EXPECT_EQ(Ms(it->time()), deadline);
+}
+
+// A violation acknowledged, eased (downgraded to a warning) and back: the renewed
+// violation needs its own acknowledgement; one given in time cancels it.
+TEST(EngineAck, AViolationThatComesBackAfterADowngradeNeedsItsOwnAcknowledgement) {
+  for (const bool acknowledge_again : {false, true}) {
+    SCOPED_TRACE(acknowledge_again ? "acknowledged again" : "not acknowledged again");
+    Harness h;
+    h.AddOrder(WarningOrder());
+    const Point home = kBishkek;
+    h.Report(kPhone, kT0, home);
+    const Event opened = OpenViolation(h);
+    Acknowledge(h, opened.alert_id(), kT0 + kMinute);
+    TimeMs t = kT0 + kMinute;
+    std::vector<Event> seen;
+    for (int k = 0; k < 4; ++k) {  // at 600 m for a minute: eased to a warning
+      t += 20 * kSecond;
+      h.Report(kPhone, t, home);
+      for (const Event& e : h.Report(kTag, t, Destination(home, 90, 600))) seen.push_back(e);
+    }
+    ASSERT_TRUE(FindEvent(seen, Event::proximity_warning, Event::downgraded).has_value())
+        << Describe(seen);
+    seen.clear();
+    for (int k = 0; k < 2; ++k) {  // back at 100 m
+      t += 20 * kSecond;
+      for (const Event& e : h.Report(kTag, t, Destination(home, 90, 100))) seen.push_back(e);
+    }
+    const auto escalated = FindEvent(seen, Event::proximity_violation, Event::escalated);
+    ASSERT_TRUE(escalated.has_value()) << Describe(seen);
+    const TimeMs deadline = Ms(escalated->detected_at()) + 2 * kMinute;
+    if (acknowledge_again) Acknowledge(h, opened.alert_id(), deadline - kSecond);
+    const auto later = h.Tick(deadline + kSecond);
+    EXPECT_EQ(Count(later, Event::proximity_violation, Event::ack_overdue),
+              acknowledge_again ? 0 : 1)
+        << Describe(later);
+  }
 }
 
 TEST(EngineAck, UnknownAlertAndMissingOperatorAreRefused) {

@@ -190,5 +190,40 @@ TEST(EngineSnapshotUpgrade, AFormat2SnapshotKeepsItsAlertsAndCorrectsALevelOneFi
   EXPECT_EQ((*again)->SaveSnapshotBytes(), saved);
 }
 
+// Format 3 snapshots written before runs kept their last fix's time (last_fix_ms absent)
+// load with that time 0: a run then tells fixes apart by device and sequence, as the
+// engine that wrote them did, and carries on to open the alert the next fix corroborates.
+TEST(EngineSnapshotUpgrade, AFormat3RunWithoutItsLastFixTimeCarriesOn) {
+  Harness h;
+  h.AddOrder(MakeOrder("KG-4", Person("S", {"tag-1"}), {Person("P", {"phone-2"}, "victim")},
+                       /*violation_m=*/300, /*warning_m=*/0));
+  const Point home{42.80, 74.59};
+  h.Report("phone-2", kFixtureStart, home);
+  EXPECT_TRUE(h.Report("tag-1", kFixtureStart + kSecond, Destination(home, 90, 100)).empty());
+  v1::EngineSnapshot snapshot;
+  ASSERT_TRUE(h.engine().SaveSnapshot(&snapshot).ok());
+  int cleared = 0;
+  for (auto& order : *snapshot.mutable_orders()) {
+    for (auto& slot : *order.mutable_slots()) {
+      for (auto& run : *slot.mutable_tracker()->mutable_runs()) {
+        cleared += run.last_fix_ms() != 0;
+        run.clear_last_fix_ms();
+      }
+    }
+  }
+  ASSERT_GT(cleared, 0) << "the pending run must have had a time to clear";
+  StatusOr<std::unique_ptr<Engine>> loaded = Engine::FromSnapshot(snapshot, EngineSettings());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<Event> events;
+  ASSERT_TRUE((*loaded)
+                  ->ApplyFix(MakeFix("tag-1", 2, kFixtureStart + 16 * kSecond,
+                                     Destination(home, 90, 100), 5),
+                             &events)
+                  .ok());
+  const std::vector<Event> opened = WithTransition(Proximity(events), Event::opened);
+  ASSERT_EQ(opened.size(), 1u) << Describe(events);
+  EXPECT_EQ(opened[0].kind(), Event::proximity_violation);
+}
+
 }  // namespace
 }  // namespace stayaway::enginetest

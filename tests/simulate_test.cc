@@ -950,6 +950,42 @@ TEST(ScoreTest, DetectionDelayMissedEpisodeAndFalseAlert) {
       << json;
 }
 
+// A violation raised only as possible (the measured distance never certain) is detected
+// but unconfirmed: listed with the truth's limit and closest approach, so a reader sees
+// how far inside the limit it went. A confirmed one is not listed; a missed one is listed
+// as missed only.
+TEST(ScoreTest, UnconfirmedViolationsAreListedWithTheirLimitAndClosestApproach) {
+  StatusOr<tools::Truth> truth = tools::ParseTruthJson(R"({
+    "start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z", "devices": 4,
+    "episodes": [
+      {"order": "A", "kind": "proximity_violation", "rule": "proximity:a:b",
+       "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T10:00:30Z",
+       "limit_m": 300, "closest_m": 254},
+      {"order": "B", "kind": "proximity_violation", "rule": "proximity:c:d",
+       "start": "2026-03-02T11:00:00Z", "end": "2026-03-02T11:05:00Z", "limit_m": 500},
+      {"order": "C", "kind": "proximity_violation", "rule": "proximity:e:f",
+       "start": "2026-03-02T12:00:00Z", "end": "2026-03-02T12:05:00Z"}]})");
+  ASSERT_TRUE(truth.ok()) << truth.status().message();
+  std::string events;
+  events += Event("a1", "A", "proximity_violation", "opened", "2026-03-02T10:00:10Z",
+                  "2026-03-02T10:00:10Z", "proximity:a:b", "possible");
+  events += Event("b1", "B", "proximity_violation", "opened", "2026-03-02T11:00:30Z",
+                  "2026-03-02T11:00:30Z", "proximity:c:d");
+  std::istringstream in(events);
+  const tools::ScoreReport r = tools::ScoreEvents(*truth, in, 5 * kMinute);
+  EXPECT_EQ(r.detected, 2u);
+  ASSERT_EQ(r.missed.size(), 1u);
+  EXPECT_EQ(r.missed[0].order, "C");
+  ASSERT_EQ(r.unconfirmed_violations.size(), 1u);
+  EXPECT_EQ(r.unconfirmed_violations[0].order, "A");
+  EXPECT_EQ(r.unconfirmed_violations[0].limit_m, 300);
+  EXPECT_EQ(r.unconfirmed_violations[0].closest_m, 254);
+  EXPECT_EQ(r.by_kind[0].never_confirmed, 2u);  // A, and C (missed)
+  const std::string json = tools::ScoreReportToJson(r);
+  EXPECT_NE(json.find("\"unconfirmed_violations\": [{\"order\": \"A\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"limit_m\": 300, \"closest_m\": 254}"), std::string::npos) << json;
+}
+
 TEST(ScoreTest, ToleranceBoundsAreInclusiveAndAWarningIsNoViolation) {
   // A warning-only alert for order B's violation episode: the violation stays missed,
   // and the alert is false (B has no warning episode).

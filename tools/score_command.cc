@@ -45,6 +45,11 @@ bool GetString(const pb::Struct& s, const char* name, std::string* out) {
   return true;
 }
 
+void GetNumber(const pb::Struct& s, const char* name, double* out) {
+  const pb::Value* v = Field(s, name);
+  if (v != nullptr && v->kind_case() == pb::Value::kNumberValue) *out = v->number_value();
+}
+
 bool GetTime(const pb::Struct& s, const char* name, TimeMs* out) {
   std::string text;
   pb::Timestamp ts;
@@ -152,10 +157,14 @@ std::string DelayJson(const DelayStats& d) {
 }
 
 std::string EpisodeJson(const TruthEpisodeRecord& e) {
-  return "{\"order\": " + sim::JsonQuote(e.order) + ", \"kind\": " + sim::JsonQuote(e.kind) +
-         ", \"rule\": " + sim::JsonQuote(e.rule) +
-         ", \"start\": " + sim::JsonQuote(FormatRfc3339(e.start_ms)) +
-         ", \"end\": " + sim::JsonQuote(FormatRfc3339(e.end_ms)) + "}";
+  std::string json = "{\"order\": " + sim::JsonQuote(e.order) +
+                     ", \"kind\": " + sim::JsonQuote(e.kind) +
+                     ", \"rule\": " + sim::JsonQuote(e.rule) +
+                     ", \"start\": " + sim::JsonQuote(FormatRfc3339(e.start_ms)) +
+                     ", \"end\": " + sim::JsonQuote(FormatRfc3339(e.end_ms));
+  if (!std::isnan(e.limit_m)) json += ", \"limit_m\": " + Num(e.limit_m);
+  if (!std::isnan(e.closest_m)) json += ", \"closest_m\": " + Num(e.closest_m);
+  return json + "}";
 }
 
 }  // namespace
@@ -191,6 +200,8 @@ StatusOr<Truth> ParseTruthJson(std::string_view text) {
     }
     GetString(v.struct_value(), "protected", &e.protected_person);
     GetString(v.struct_value(), "zone", &e.zone);
+    GetNumber(v.struct_value(), "limit_m", &e.limit_m);
+    GetNumber(v.struct_value(), "closest_m", &e.closest_m);
     truth.episodes.push_back(std::move(e));
   }
   if (const pb::Value* events = Field(root, "device_events");
@@ -317,6 +328,8 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     delays_by_kind[e.kind].push_back(delay);
     if (confirmation != kNever) {
       confirmed_delays_by_kind[e.kind].push_back(std::max<TimeMs>(0, confirmation - e.start_ms));
+    } else if (violation) {
+      report.unconfirmed_violations.push_back(e);
     }
     all_delays.push_back(delay);
   }
@@ -400,6 +413,10 @@ std::string ScoreReportToJson(const ScoreReport& r) {
   out << ",\n \"missed_episodes\": [";
   for (size_t i = 0; i < r.missed.size(); ++i) {
     out << (i == 0 ? "" : ",\n   ") << EpisodeJson(r.missed[i]);
+  }
+  out << "],\n \"unconfirmed_violations\": [";
+  for (size_t i = 0; i < r.unconfirmed_violations.size(); ++i) {
+    out << (i == 0 ? "" : ",\n   ") << EpisodeJson(r.unconfirmed_violations[i]);
   }
   out << "],\n \"alerts\": " << r.alerts << ", \"false_alerts\": " << r.false_alerts.size()
       << ", \"false_alerts_confirmed\": "

@@ -55,7 +55,9 @@
 //     days).
 //   - never_confirmed (per kind) = true episodes that no matching alert confirmed at the
 //     episode's level, missed ones included; violation_confirmed_delay_s and
-//     violations_never_confirmed repeat the proximity_violation figures at the top level.
+//     violations_never_confirmed repeat the proximity_violation figures at the top level;
+//     unconfirmed_violations lists the detected ones among them (with the truth's limit_m
+//     and closest_m, which say how far inside the limit the episode went).
 //   - Percentiles are nearest-rank: p-th = the ceil(p/100 * n)-th smallest delay.
 // Safety signals (truth device_events, sos and strap_tamper): alerted when an event of
 // that kind for that device, opened or updated, has an event time within 1 s of the
@@ -72,6 +74,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,6 +93,9 @@ struct TruthEpisodeRecord {
   std::string zone;
   TimeMs start_ms = 0;
   TimeMs end_ms = 0;
+  // The rule's limit and the true closest approach (m), when the truth gives them.
+  double limit_m = std::numeric_limits<double>::quiet_NaN();
+  double closest_m = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct TruthDeviceEvent {
@@ -149,6 +155,8 @@ struct ScoreReport {
   uint64_t true_episodes = 0;
   uint64_t detected = 0;
   std::vector<TruthEpisodeRecord> missed;
+  // True violation episodes detected (a possible violation) but never confirmed.
+  std::vector<TruthEpisodeRecord> unconfirmed_violations;
   std::vector<KindScore> by_kind;  // proximity_violation, proximity_warning, exclusion_zone
   uint64_t alerts = 0;             // distinct proximity and zone alerts
   std::vector<FalseAlert> false_alerts;
