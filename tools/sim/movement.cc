@@ -112,6 +112,8 @@ PersonMovement::Activity PersonMovement::NextActivity() {
     const TimeMs morning = now_ms_ < at(7) ? at(7) : at(24 + 7);
     return {morning + Minutes(rng_.Uniform(0, 90)), day_place};
   }
+  // Where one return draws twice, it is a braced list: those evaluate left to right on
+  // every compiler, unlike a call's arguments, so keep them braced (or draw into locals).
   switch (kind) {
     case PlaceKind::kHome:
       if (now_ms_ < at(11)) return {now_ms_ + Minutes(rng_.Uniform(0, 10)), day_place};

@@ -326,14 +326,22 @@ Scenario BuildScenario(const SimulationOptions& options) {
     }
 
     // Exclusion zones: the victim's home for half the orders, her work too for some.
+    // Each half-size is drawn into its own local: two draws in one call's arguments come
+    // in whatever order the compiler picks (GCC and Clang differ), and the simulator
+    // promises the same bytes from every build. North is drawn before east, the order
+    // GCC used, so the cities of earlier GCC builds stay as they were.
     if (rng.Chance(0.5)) {
+      const double home_half_north_m = rng.Uniform(30, 60);
+      const double home_half_east_m = rng.Uniform(30, 60);
       order.zones.push_back(RectangleZone(city, "home", "Protected person's home",
-                                          victim.plan.places[0].point, rng.Uniform(30, 60),
-                                          rng.Uniform(30, 60), 100));
+                                          victim.plan.places[0].point, home_half_east_m,
+                                          home_half_north_m, 100));
       if (rng.Chance(0.5)) {
+        const double work_half_north_m = rng.Uniform(40, 80);
+        const double work_half_east_m = rng.Uniform(40, 80);
         order.zones.push_back(RectangleZone(city, "work", "Protected person's workplace",
-                                            victim.plan.places[1].point, rng.Uniform(40, 80),
-                                            rng.Uniform(40, 80), 50));
+                                            victim.plan.places[1].point, work_half_east_m,
+                                            work_half_north_m, 50));
       }
     }
 
