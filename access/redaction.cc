@@ -21,10 +21,10 @@ const AllowList& BuildAllowList() {
       // Alerts and events: what happened, when, to whom, how sure, who handled it.
       // Withheld: distance_m, distance_lower_m, distance_upper_m, fixes, ack_note.
       {"stayaway.v1.Event",
-       {"alert_id",   "order_id",  "order_version",  "kind",     "transition",
-        "certainty",  "time",      "detected_at",    "late",     "limit_m",
-        "supervised", "protected", "zone_id",        "device",   "person",
-        "rule",       "ack_by",    "ack_credential", "redacted", "downgrade_reason"}},
+       {"alert_id", "order_id",         "order_version", "kind",    "transition", "certainty",
+        "time",     "detected_at",      "late",          "limit_m", "supervised", "protected",
+        "zone_id",  "device",           "person",        "rule",    "ack_by",     "ack_credential",
+        "redacted", "downgrade_reason", "disposition"}},
       // Who and which device. Withheld: lat, lon, accuracy_m, time (of the fix), basis.
       {"stayaway.v1.PositionReport", {"person", "device", "withheld"}},
       {"stayaway.v1.EventRecord", {"seq", "event"}},

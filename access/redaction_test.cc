@@ -205,8 +205,9 @@ TEST(Redaction, NoFieldThatCouldPlaceSomebodyIsOnTheAllowList) {
       "stayaway.v1.ZoneList.zones",
       "stayaway.v1.Order.violation_distance_m",
       "stayaway.v1.Order.warning_distance_m",
-      "stayaway.v1.Event.late",       // "lat" in "late": detected late
-      "stayaway.v1.Party.relation"};  // "lat" in "relation": "victim", "child"
+      "stayaway.v1.Event.late",         // "lat" in "late": detected late
+      "stayaway.v1.Event.disposition",  // "position" in "disposition": what the centre did
+      "stayaway.v1.Party.relation"};    // "lat" in "relation": "victim", "child"
   for (const auto& [type_name, fields] : AuditorAllowList()) {
     const pb::Descriptor* type =
         pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name);

@@ -37,14 +37,24 @@ void AlertBook::Record(uint64_t seq, const v1::Event& event) {
     case v1::Event::ack_overdue:
       view.set_ack_overdue(true);
       break;
+    case v1::Event::resolved: {
+      v1::AlertResolve* resolution = view.mutable_resolution();
+      resolution->set_alert_id(event.alert_id());
+      resolution->set_by(event.ack_by());
+      resolution->set_note(event.ack_note());
+      resolution->set_credential(event.ack_credential());
+      resolution->set_disposition(event.disposition());
+      *resolution->mutable_time() = event.time();
+      break;
+    }
     default:
       break;
   }
   view.set_kind(event.kind());
   if (view.open()) ++open_by_kind_[v1::Event::Kind_Name(view.kind())];
-  // Acknowledgements and deadlines are about the alert, not a new reading of it.
+  // Acknowledgements, deadlines and resolutions are about the alert, not a new reading.
   if (event.transition() != v1::Event::acknowledged &&
-      event.transition() != v1::Event::ack_overdue) {
+      event.transition() != v1::Event::ack_overdue && event.transition() != v1::Event::resolved) {
     *view.mutable_last_event() = event;
   }
 }

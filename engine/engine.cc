@@ -45,6 +45,10 @@ void Engine::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
 Status Engine::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events) {
   return state_->ApplyAck(ack, events);
 }
+
+Status Engine::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Event>* events) {
+  return state_->ApplyResolve(resolve, events);
+}
 Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
   switch (input.input_case()) {
     case v1::Input::kFix:
@@ -59,6 +63,8 @@ Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
       return ApplyGlobalZone(input.global_zone(), events);
     case v1::Input::kAck:
       return ApplyAck(input.ack(), events);
+    case v1::Input::kResolve:
+      return ApplyResolve(input.resolve(), events);
     case v1::Input::INPUT_NOT_SET:
       break;
   }

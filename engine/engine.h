@@ -151,6 +151,23 @@
 // ApplyAck since emits one `ack_overdue` event (its time is the deadline) for that alert,
 // open or closed.
 //
+// ## Resolution
+// An operator resolves an alert with a disposition (v1::AlertResolve: false_alarm,
+// patrol_dispatched, victim_contacted, police_notified, device_fault, other) and a note:
+// a `resolved` event (who in ack_by, the note in ack_note, the credential, the
+// disposition), at the resolution's time. It ends the alert: an open one is `closed` by
+// the next event, at the same time; its acknowledgement deadline stops. Any alert may be
+// resolved once, open or closed, SOS and device alerts included; a second resolution is
+// refused (FailedPrecondition), as is an unknown alert (NotFound) or one without `by`,
+// time or a disposition (InvalidArgument).
+// When the condition still holds after a resolution (he is still inside the distance, the
+// strap is still open, the device still silent), the rule stays quiet: no new alert at or
+// below the resolved level until the rule is clear (as it would close: outside the rings
+// plus close_margin_m, the flag off, a fix received), so one standing condition is one
+// alert an operator has dealt with, not an alarm every fix. A higher level opens a new
+// alert at once (a warning resolved, then he comes within the violation distance), and
+// SOS is never quiet: every press after a resolution opens a new alert.
+//
 // ## Refusals
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
@@ -188,6 +205,7 @@
 
 namespace stayaway::v1 {
 class AlertAck;
+class AlertResolve;
 class EngineSnapshot;
 class Event;
 class Fix;
@@ -239,6 +257,10 @@ class Engine {
   // without `by` or time. An acknowledged alert becomes ack_overdue only after an
   // escalation arms a new deadline (see "Acknowledgement deadlines").
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
+
+  // Records an operator's resolution ("Resolution" above): a `resolved` event, and the
+  // alert's `closed` when it was open.
+  Status ApplyResolve(const v1::AlertResolve& resolve, std::vector<v1::Event>* events);
 
   // Dispatches on the input's kind.
   Status Apply(const v1::Input& input, std::vector<v1::Event>* events);

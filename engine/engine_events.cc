@@ -192,6 +192,46 @@ Status EngineState::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events
   return Status::Ok();
 }
 
+Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Event>* events) {
+  if (resolve.by().empty()) return InvalidArgument("resolve has no `by` (who resolved)");
+  if (!resolve.has_time()) return InvalidArgument("resolve has no time");
+  if (resolve.disposition() == v1::AlertResolve::disposition_unspecified ||
+      !v1::AlertResolve::Disposition_IsValid(resolve.disposition())) {
+    return InvalidArgument(
+        "resolve needs a disposition (false_alarm, patrol_dispatched, "
+        "victim_contacted, police_notified, device_fault or other)");
+  }
+  auto found = alerts_.find(resolve.alert_id());
+  if (found == alerts_.end()) return NotFound("alert " + resolve.alert_id() + " is unknown");
+  AlertRecord& alert = found->second;
+  if (alert.resolved) {
+    return FailedPrecondition("alert " + resolve.alert_id() + " is already resolved");
+  }
+  const TimeMs t = TimestampToMs(resolve.time());
+  now_ = std::max(now_, t);
+  alert.resolved = true;
+  alert.acked = true;  // a resolution answers the alert: no deadline runs on
+  unacked_open_.erase(found->first);
+  Event& e = AddAlertEvent(found->first, alert, Event::resolved, t, events);
+  e.set_ack_by(resolve.by());
+  e.set_ack_note(resolve.note());
+  if (!resolve.credential().empty()) e.set_ack_credential(resolve.credential());
+  e.set_disposition(resolve.disposition());
+  e.set_late(false);  // an operator action happens when it is recorded
+  // The alert ends: if it is its rule's open alert, the rule closes it (and stays quiet
+  // while the condition holds: rule_tracker.h).
+  OrderState& order = orders_[alert.order];
+  RuleSlot* slot = order.FindKey(alert.rule);
+  if (slot != nullptr && slot->tracker.is_open() &&
+      MakeAlertId(order.terms.id(), slot->key, slot->tracker.alert_number()) == found->first) {
+    transitions_.clear();
+    slot->tracker.Resolve(t, &transitions_);
+    EmitTransitions(alert.order, static_cast<uint32_t>(slot - order.slots.data()), transitions_,
+                    nullptr, events);
+  }
+  return Status::Ok();
+}
+
 void EngineState::FillPlacement(uint32_t person, const Placement& placement,
                                 v1::PositionReport* report) const {
   report->set_person(persons_[person].id);

@@ -291,6 +291,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       SaveRun(t.below, st->mutable_below());
       st->set_below_peak(static_cast<uint32_t>(t.below_peak));
       st->set_borne_out(t.borne_out);
+      st->set_quiet_level(static_cast<uint32_t>(t.quiet_level));
     }
   }
 
@@ -304,6 +305,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
     a->set_acked(alert.acked);
     a->set_overdue_sent(alert.overdue_sent);
     a->set_rule(alert.rule);
+    a->set_resolved(alert.resolved);
   }
   for (const std::string& id : unacked_open_) out->add_unacked_open(id);
   return Status::Ok();
@@ -557,6 +559,10 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
         state.below_peak = static_cast<Level>(t.below_peak());
         state.borne_out = t.borne_out();
       }
+      if (t.quiet_level() > static_cast<uint32_t>(Level::kViolationConfirmed)) {
+        return Bad(slot_where, "tracker quiet_level out of range");
+      }
+      state.quiet_level = static_cast<Level>(t.quiet_level());
       order.slots.push_back(
           RuleSlot{slot.key(), kind, slot.subject(), RuleTracker::Restore(state)});
     }
@@ -584,6 +590,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     alert.acked = in.acked();
     alert.overdue_sent = in.overdue_sent();
     alert.rule = in.rule();
+    alert.resolved = in.resolved();
     if (!alerts_.emplace(in.alert_id(), std::move(alert)).second) {
       return Bad(where, "alert id " + in.alert_id() + " repeats");
     }

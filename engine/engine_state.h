@@ -131,6 +131,7 @@ struct AlertRecord {
   TimeMs deadline_ms = 0;  // 0: none
   bool acked = false;
   bool overdue_sent = false;
+  bool resolved = false;
   std::string rule;
 };
 
@@ -177,6 +178,7 @@ class EngineState {
                   const std::function<void(size_t, const Status&, std::vector<v1::Event>*)>& done);
   void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
+  Status ApplyResolve(const v1::AlertResolve& resolve, std::vector<v1::Event>* events);
 
   TimeMs now_ms() const { return now_; }
   const EngineSettings& settings() const { return settings_; }

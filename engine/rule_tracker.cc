@@ -80,6 +80,7 @@ void RuleTracker::Open(const RuleEvaluation& eval, Level level, bool out_of_orde
   s_.below.Reset();
   s_.below_peak = Level::kNone;
   s_.borne_out = false;
+  s_.quiet_level = Level::kNone;
   ++s_.alerts_opened;
   out->push_back(
       {TransitionKind::kOpened, level, eval.event_time, out_of_order, false, s_.alerts_opened});
@@ -166,12 +167,19 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     return;
   }
 
+  if (s_.quiet_level != Level::kNone) {
+    // Resolved while its condition held: quiet until the rule is clear, or a repeat
+    // signal (an SOS press), which is always news.
+    if (eval.clear && !out_of_order && eval.may_close) s_.quiet_level = Level::kNone;
+    if (eval.update_on_repeat) s_.quiet_level = Level::kNone;
+  }
   if (eval.level == Level::kNone) return;
+  const Level quiet = s_.quiet_level;
 
   if (out_of_order) {
     // A past episode revealed late: no corroboration can be judged from a reordered upload,
     // so only a certain reading (confirmed) opens one.
-    if (!IsConfirmed(eval.level)) return;
+    if (!IsConfirmed(eval.level) || eval.level <= quiet) return;
     Open(eval, eval.level, true, out);
     if (eval.present_clear) {
       s_.open = false;
@@ -181,7 +189,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     return;
   }
 
-  const Level target = Corroborated(Level::kNone, warning, violation, eval);
+  const Level target = Corroborated(quiet, warning, violation, eval);
   if (target != Level::kNone) Open(eval, target, false, out);
 }
 
@@ -191,6 +199,13 @@ RuleTracker RuleTracker::Restore(const State& state) {
   RuleTracker tracker;
   tracker.s_ = state;
   return tracker;
+}
+
+void RuleTracker::Resolve(TimeMs event_time, std::vector<RuleTransition>* out) {
+  if (!s_.open) return;
+  const Level level = s_.level;
+  ForceClose(event_time, out);
+  s_.quiet_level = level;
 }
 
 void RuleTracker::ForceClose(TimeMs event_time, std::vector<RuleTransition>* out) {

@@ -31,6 +31,13 @@
 // when it held and the situation eased. History is not rewritten: the raise stays on
 // record, the downgrade is a transition of its own.
 //
+// ## Resolution by an operator
+// Resolve ends the alert (a `closed` transition). When the rule is not clear at that moment
+// (its condition still holds), the tracker stays quiet: no new alert at or below the
+// resolved level until an evaluation finds the rule clear, while a corroborated level above
+// it opens a new alert at once. Rules whose every qualifying evaluation is news
+// (update_on_repeat: SOS presses) are never quiet: the next press opens a new alert.
+//
 // An open alert is `updated` when an evaluation at or below its level improves on its
 // closest approach by update_step_m; a reading above its level waits for corroboration.
 //
@@ -151,6 +158,7 @@ class RuleTracker {
     EvidenceRun below;                // the open alert's run below its level
     Level below_peak = Level::kNone;  // the highest level among `below`'s evaluations
     bool borne_out = false;  // a distinct mover fix after the level was reached supported it
+    Level quiet_level = Level::kNone;  // resolved while its condition held (see above)
   };
   State Save() const;
   static RuleTracker Restore(const State& state);
@@ -161,12 +169,15 @@ class RuleTracker {
              double update_step_m, std::vector<RuleTransition>* out);
   // Closes an open alert regardless of distance (order revoked, zone removed).
   void ForceClose(TimeMs event_time, std::vector<RuleTransition>* out);
+  // An operator resolved the open alert at event_time: closes it and stays quiet at its
+  // level until the rule is clear (see "Resolution by an operator").
+  void Resolve(TimeMs event_time, std::vector<RuleTransition>* out);
 
   bool is_open() const { return s_.open; }
   bool is_pending() const;
   // Nothing to remember beyond the alert count: a tracker in this state can skip a
   // harmless evaluation without applying it.
-  bool is_idle() const { return !s_.open && !is_pending(); }
+  bool is_idle() const { return !s_.open && !is_pending() && s_.quiet_level == Level::kNone; }
   Level level() const { return s_.level; }
   uint32_t alert_number() const { return s_.alerts_opened; }
 

@@ -255,6 +255,10 @@ std::string ReportHtml(const BundleContent& content) {
     if (e.transition() == v1::Event::acknowledged && opened_at != 0) {
       response = " (response time " + std::to_string((detected - opened_at) / 1000) + " s)";
     }
+    if (e.transition() == v1::Event::resolved) {
+      // Only resolved rows say this, so reports of bundles without one are unchanged.
+      response += " (disposition: " + v1::AlertResolve::Disposition_Name(e.disposition()) + ")";
+    }
     h << "<tr><td>" << r.seq() << "</td><td>" << FormatRfc3339(TimestampToMs(e.time()))
       << (e.late() ? " (late)" : "") << "</td><td>" << FormatRfc3339(detected) << "</td><td>"
       << v1::Event::Transition_Name(e.transition()) << "</td><td>" << v1::Event::Kind_Name(e.kind())

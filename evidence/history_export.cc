@@ -219,6 +219,8 @@ const char* KindOf(const v1::Input& input) {
     case v1::Input::kOrder: return "order";
     case v1::Input::kGlobalZone: return "global_zone";
     case v1::Input::kAck: return "ack";
+    case v1::Input::kResolve:
+      return "resolve";
     case v1::Input::kTick: return "tick";
     case v1::Input::INPUT_NOT_SET: break;
   }
@@ -237,6 +239,7 @@ struct AlertSummary {
   std::string opened = "null", opened_seq = "null", closed = "null", closed_seq = "null";
   std::string overdue_seq = "null", last_transition;
   std::vector<std::string> acks;
+  std::string resolution;  // JSON object; empty: never resolved
   std::vector<uint64_t> seqs;
 };
 
@@ -273,6 +276,12 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
                            ", \"time\": " + time + ", \"seq\": " + seq + "}");
           break;
         case v1::Event::ack_overdue: a.overdue_seq = seq; break;
+        case v1::Event::resolved:
+          a.resolution = "{\"by\": " + JsonQuote(e.ack_by()) + ", \"disposition\": " +
+                         JsonQuote(v1::AlertResolve::Disposition_Name(e.disposition())) +
+                         ", \"note\": " + JsonQuote(e.ack_note()) + ", \"time\": " + time +
+                         ", \"seq\": " + seq + "}";
+          break;
         default: break;
       }
       a.last_transition = v1::Event::Transition_Name(e.transition());
@@ -287,8 +296,10 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
            ", \"opened_seq\": " + a.opened_seq + ", \"closed\": " + a.closed +
            ", \"closed_seq\": " + a.closed_seq + ", \"acks\": [";
     for (size_t i = 0; i < a.acks.size(); ++i) out += (i ? ", " : "") + a.acks[i];
-    out += "], \"ack_overdue_seq\": " + a.overdue_seq + ", \"last_transition\": " +
-           JsonQuote(a.last_transition) + ", \"event_seqs\": [";
+    out += "], \"ack_overdue_seq\": " + a.overdue_seq;
+    // Only resolved alerts carry it, so exports written before resolutions read the same.
+    if (!a.resolution.empty()) out += ", \"resolution\": " + a.resolution;
+    out += ", \"last_transition\": " + JsonQuote(a.last_transition) + ", \"event_seqs\": [";
     for (size_t i = 0; i < a.seqs.size(); ++i) out += (i ? "," : "") + std::to_string(a.seqs[i]);
     out += "]}\n";
   }
@@ -394,7 +405,8 @@ events.ndjson       every event in order: its sequence number, its leaf index, t
 orders.ndjson       every order version in the order the centre received them (a view of
                     inputs.ndjson for readers who only want the orders).
 alerts.ndjson       one line per alert, summarised from events.ndjson: when it opened and
-                    closed, who acknowledged it and when, whether a deadline passed.
+                    closed, who acknowledged it and when, whether a deadline passed, and
+                    (resolved alerts only) the resolution: who, disposition, note, when.
 proofs.ndjson       for every earlier checkpoint, an RFC 9162 consistency proof that the log
                     it signed is a prefix of the newest checkpoint's log: nothing signed was
                     ever rewritten.

@@ -57,6 +57,9 @@ Transcript RunWorkload(const std::vector<v1::Input>& inputs, bool through_dispat
         case v1::Input::kAck:
           status = engine.ApplyAck(input.ack(), &events);
           break;
+        case v1::Input::kResolve:
+          status = engine.ApplyResolve(input.resolve(), &events);
+          break;
         case v1::Input::INPUT_NOT_SET:
           break;
       }
@@ -173,11 +176,12 @@ TEST(EngineDeterminism, ApplyFixesMatchesApplyFixOneByOne) {
 // Recorded again when an escalation of an acknowledged alert began to arm a new deadline
 // (more ack_overdue events, seeds 1, 3, 0xd373 among others) and an interpolated
 // counterpart stopped counting an earlier fix twice (seeds 2, 0xd374); the snapshot
-// gained each run's last_fix_ms.
+// gained each run's last_fix_ms. Recorded again when the workload began to resolve alerts
+// (engine.h, "Resolution"): a different input sequence.
 TEST(EngineDeterminism, TranscriptMatchesRecordedDigests) {
   const std::map<uint64_t, std::string> recorded = {
-      {1, "c76984fff4f2d6cf"},      {2, "642cc852370f3a5d"},      {3, "af7c588e38dbf0d8"},
-      {0xd373, "6c004fd26590baaa"}, {0xd374, "8202fa5b9e96068f"},
+      {1, "3af87cf6e853d240"},      {2, "520b322ff3b28fbf"},      {3, "2118f3d7d4ca0dd5"},
+      {0xd373, "e9db4b3267811c5b"}, {0xd374, "02a525bc1ab7bf24"},
   };
   for (const auto& [seed, expected] : recorded) {
     SCOPED_TRACE("seed " + std::to_string(seed));

@@ -182,6 +182,16 @@ class Workload {
         ack->set_alert_id("no-such-alert");
         ack->set_by("operator-0");
         MsToTimestamp(clock, ack->mutable_time());
+      } else if (roll < 0.168 && !alert_ids_.empty()) {
+        // Resolved while the condition may still hold (quiet rules), sometimes twice
+        // (refused), with every disposition.
+        v1::AlertResolve* resolve = input.mutable_resolve();
+        resolve->set_alert_id(
+            *std::next(alert_ids_.begin(), static_cast<long>(Index(alert_ids_.size()))));
+        resolve->set_by("operator-" + std::to_string(Index(3)));
+        resolve->set_disposition(static_cast<v1::AlertResolve::Disposition>(1 + Index(6)));
+        resolve->set_note("handled");
+        MsToTimestamp(clock, resolve->mutable_time());
       } else {
         Actor& a = Pick();
         // v2 falls silent for a long stretch (comms lost, location unknown).

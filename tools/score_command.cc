@@ -252,8 +252,9 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
       continue;
     }
     if (event->transition() == v1::Event::acknowledged ||
-        event->transition() == v1::Event::ack_overdue) {
-      continue;
+        event->transition() == v1::Event::ack_overdue ||
+        event->transition() == v1::Event::resolved) {
+      continue;  // operator actions and deadlines, not readings
     }
     Alert& alert = alerts[event->alert_id()];
     alert.order = event->order_id();
