@@ -1,10 +1,13 @@
 #include "ingest/tcp_server.h"
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <deque>
 #include <iterator>
 #include <mutex>
@@ -15,13 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-
 #include "access/redaction.h"
 #include "ingest/connection_guard.h"
+#include "ingest/event_cursor.h"
 #include "ingest/id_checks.h"
 #include "ingest/tls_stream.h"
 
@@ -492,48 +491,35 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       }
     }
     subscribed_ = true;
-    subscriber_name_ =
-        subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name();
+    events_.emplace(service_,
+                    subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name(),
+                    /*whole=*/!withhold_protected_);
     // A from_seq past the newest event means "nothing new yet": start with the next one
-    // appended (read before the listener below, so nothing falls in between).
-    const uint64_t next_seq = std::max<uint64_t>(service_.NextEventSeq(), 1);
-    next_event_seq_ =
-        subscribe.from_now() ? next_seq : std::clamp<uint64_t>(subscribe.from_seq(), 1, next_seq);
+    // appended (event_cursor.h).
+    if (subscribe.from_now()) {
+      events_->StartNow();
+    } else {
+      events_->StartAt(subscribe.from_seq());
+    }
     // Listen before reading the backlog, so an event appended in between is not missed.
-    // One wake-up in flight at a time, however many events the engine appends meanwhile.
-    auto wake_pending = std::make_shared<std::atomic<bool>>(false);
-    listener_ = service_.AddEventListener(
-        [weak = weak_from_this(), executor = executor_, wake_pending] {
-          if (wake_pending->exchange(true)) return;
-          asio::post(executor, [weak, wake_pending] {
-            wake_pending->store(false);
-            if (auto self = weak.lock()) self->Guarded([self = self.get()] { self->Flush(); })();
-          });
-        });
-    ReportLag();
+    events_->Listen(executor_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->Guarded([self = self.get()] { self->Flush(); })();
+    });
+    events_->ReportLag();
     Flush();
   }
 
   // Appends the next chunk of events to *out; false when the subscriber is up to date.
+  // (An auditor's records come reduced to the auditor's view by the cursor.)
   bool AppendEventChunk(std::string* out) {
     std::vector<v1::EventRecord> records;
-    const uint64_t next = service_.ReadEvents(next_event_seq_,
-                                              options_.subscriber_chunk_events, &records);
-    if (records.empty()) return false;
-    next_event_seq_ = next;
+    if (!events_->Read(options_.subscriber_chunk_events, &records)) return false;
     v1::ServerFrame frame;
     for (v1::EventRecord& record : records) {
-      if (withhold_protected_) access::RedactForAuditor(&record);
       *frame.mutable_event() = std::move(record);
       AppendFrame(frame, out);
     }
     return true;
-  }
-
-  void ReportLag() {
-    const uint64_t log_end = service_.NextEventSeq();
-    service_.ReportSubscriberLag(subscriber_name_,
-                                 log_end > next_event_seq_ ? log_end - next_event_seq_ : 0);
   }
 
   // ---- writing -------------------------------------------------------------------
@@ -564,7 +550,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     if (write_in_progress_) {
       // A subscriber that stopped reading never finishes its write: report the events it
       // is missing now, or the lag metric would stay at its last value while it grows.
-      if (subscribed_) ReportLag();
+      if (subscribed_) events_->ReportLag();
       return;
     }
     if (subscribed_ && !closing_ && principal_->Revoked()) {  // no more events for it
@@ -600,7 +586,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       writing_.clear();
     }
     replies_in_write_ = 0;
-    if (write_has_events_) ReportLag();
+    if (write_has_events_) events_->ReportLag();
     Flush();
     ProcessFrames();
     FinishIfDone();
@@ -680,9 +666,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     error_code ignored;
     socket_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
     socket_.next_layer().close(ignored);
-    if (listener_) service_.RemoveEventListener(*listener_);
-    listener_.reset();
-    if (subscribed_) service_.ForgetSubscriber(subscriber_name_);
+    if (events_) events_->Close();  // stops listening, forgets the lag metric
     // A batch still waiting for room in the engine's queue was never acknowledged, so
     // dropping it here loses nothing the client was told is safe.
     waiting_batch_.reset();
@@ -735,9 +719,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // Subscription.
   bool subscribed_ = false;
-  std::string subscriber_name_;
-  uint64_t next_event_seq_ = 1;
-  std::optional<uint64_t> listener_;
+  std::optional<EventCursor> events_;  // once subscribed
 };
 
 // ---- the listener ------------------------------------------------------------------
