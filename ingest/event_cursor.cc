@@ -10,7 +10,7 @@
 
 namespace stayaway::ingest {
 
-EventCursor::EventCursor(MonitoringService& feed, std::string subscriber, bool whole)
+EventCursor::EventCursor(EventFeed& feed, std::string subscriber, bool whole)
     : feed_(feed), subscriber_(std::move(subscriber)), whole_(whole) {}
 
 EventCursor::~EventCursor() { Close(); }

@@ -38,7 +38,7 @@ class EventCursor {
  public:
   // `subscriber` names the reader in the lag metric; `whole` is whether it sees events
   // whole (access::SeesEventsWhole), else it reads them reduced to the auditor's view.
-  EventCursor(MonitoringService& feed, std::string subscriber, bool whole);
+  EventCursor(EventFeed& feed, std::string subscriber, bool whole);
   ~EventCursor();  // Close()s
   EventCursor(const EventCursor&) = delete;
   EventCursor& operator=(const EventCursor&) = delete;
@@ -69,7 +69,7 @@ class EventCursor {
   uint64_t next_seq() const { return next_seq_; }
 
  private:
-  MonitoringService& feed_;
+  EventFeed& feed_;
   const std::string subscriber_;
   const bool whole_;
   uint64_t next_seq_ = 1;
