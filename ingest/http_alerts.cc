@@ -96,7 +96,10 @@ void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id)
       return;
     }
   }
-  ctx->Reply(http::status::ok, "{\"alert_id\":" + JsonQuote(id) + ",\"acknowledged\":true}\n");
+  v1::AckReceipt receipt;
+  receipt.set_alert_id(std::string(id));
+  receipt.set_acknowledged(true);
+  ctx->Reply(http::status::ok, ToJson(receipt) + "\n");
 }
 
 }  // namespace stayaway::ingest

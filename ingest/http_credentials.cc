@@ -18,6 +18,17 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace pbutil = google::protobuf::util;
 
+namespace {
+
+v1::DeviceKeyState KeyState(const std::string& device, bool keyed) {
+  v1::DeviceKeyState state;
+  state.set_device(device);
+  state.set_keyed(keyed);
+  return state;
+}
+
+}  // namespace
+
 // --- device keys --------------------------------------------------------------------------
 
 void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
@@ -39,7 +50,7 @@ void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::strin
     return refuse(s);
   }
   service_->Audit("device key set", *ctx->principal, "device " + device);
-  ctx->Reply(http::status::ok, "{\"device\":" + JsonQuote(device) + ",\"keyed\":true}\n");
+  ctx->Reply(http::status::ok, ToJson(KeyState(device, /*keyed=*/true)) + "\n");
 }
 
 void HttpApi::RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
@@ -49,18 +60,13 @@ void HttpApi::RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::st
     return;
   }
   service_->Audit("device key removed", *ctx->principal, "device " + device);
-  ctx->Reply(http::status::ok, "{\"device\":" + JsonQuote(device) + ",\"keyed\":false}\n");
+  ctx->Reply(http::status::ok, ToJson(KeyState(device, /*keyed=*/false)) + "\n");
 }
 
 void HttpApi::KeyedDevices(const std::shared_ptr<Context>& ctx) {
-  std::string body = "{\"devices\":[";
-  bool first = true;
-  for (const std::string& device : service_->KeyedDevices()) {
-    if (!first) body += ',';
-    first = false;
-    body += JsonQuote(device);
-  }
-  ctx->Reply(http::status::ok, body + "]}\n");
+  v1::KeyedDeviceList list;
+  for (std::string& device : service_->KeyedDevices()) list.add_devices(std::move(device));
+  ctx->Reply(http::status::ok, ToJson(list) + "\n");
 }
 
 // --- credentials ----------------------------------------------------------------------------

@@ -41,6 +41,10 @@ FixOutcome DeviceNotPermitted(MonitoringService& service, const access::Principa
   return outcome;
 }
 
+// The one answer still written by hand: since the start it gives each fix's seq as a JSON
+// number ("seq":1), and Protobuf's JSON mapping prints every 64-bit integer as a string
+// ("seq":"1"), so printing it through a message would change what clients parse. Device
+// ids, codes and reasons are quoted by JsonQuote (base/json_quote.h).
 std::string FixResultsJson(const std::vector<FixResult>& results) {
   std::size_t accepted = 0;
   std::size_t duplicates = 0;
