@@ -13,8 +13,6 @@ namespace stayaway::ingest {
 EventCursor::EventCursor(EventFeed& feed, std::string subscriber, bool whole)
     : feed_(feed), subscriber_(std::move(subscriber)), whole_(whole) {}
 
-EventCursor::~EventCursor() { Close(); }
-
 void EventCursor::StartAt(uint64_t seq) {
   const uint64_t end = std::max<uint64_t>(feed_.NextEventSeq(), 1);
   next_seq_ = std::clamp<uint64_t>(seq, 1, end);

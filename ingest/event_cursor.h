@@ -18,7 +18,7 @@
 //   cursor.Close();
 //
 // Thread-safety: not thread-safe; use a cursor from one strand (its wake-ups are posted
-// to the executor given to Listen). The feed must outlive the cursor.
+// to the executor given to Listen). The feed must outlive every call on the cursor.
 #ifndef STAYAWAY_INGEST_EVENT_CURSOR_H_
 #define STAYAWAY_INGEST_EVENT_CURSOR_H_
 
@@ -39,7 +39,9 @@ class EventCursor {
   // `subscriber` names the reader in the lag metric; `whole` is whether it sees events
   // whole (access::SeesEventsWhole), else it reads them reduced to the auditor's view.
   EventCursor(EventFeed& feed, std::string subscriber, bool whole);
-  ~EventCursor();  // Close()s
+  // Does not touch the feed (a reader's last reference may go after the core has stopped,
+  // at shutdown): Close() it while the feed is there.
+  ~EventCursor() = default;
   EventCursor(const EventCursor&) = delete;
   EventCursor& operator=(const EventCursor&) = delete;
 
