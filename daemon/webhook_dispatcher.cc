@@ -59,8 +59,8 @@ StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   return out;
 }
 
-WebhookDispatcher::WebhookDispatcher(ingest::MonitoringService& service, std::string url,
-                                     WebhookUrl target, std::string cursor_path)
+WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
+                                     std::string cursor_path)
     : service_(service),
       url_(std::move(url)),
       target_(std::move(target)),

@@ -37,7 +37,7 @@ StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view url);
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(ingest::MonitoringService& service, std::string url, WebhookUrl target,
+  WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                     std::string cursor_path);
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
@@ -53,7 +53,7 @@ class WebhookDispatcher {
   bool Deliver(const std::string& body, uint64_t seq);
   void SaveCursor(uint64_t next);
 
-  ingest::MonitoringService& service_;
+  ingest::EventFeed& service_;
   const std::string url_;
   const WebhookUrl target_;
   const std::string cursor_path_;

@@ -67,14 +67,13 @@
 #define STAYAWAY_INGEST_HTTP_API_H_
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/thread_pool.hpp>
 
 #include "access/permission.h"
 #include "ingest/http_server.h"
@@ -134,12 +133,17 @@ class HttpApi {
   // SignIn, then checks the gate; on refusal answers 401 or 403, reports it and returns
   // false.
   bool Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission);
+  // The handlers, one file per concept: http_health.cc, http_credentials.cc,
+  // http_fixes.cc, http_orders.cc, http_alerts.cc, http_event_stream.cc, http_evidence.cc.
+  void Health(const std::shared_ptr<Context>& ctx);
+  void Metrics(const std::shared_ptr<Context>& ctx);
   void WhoAmI(const std::shared_ptr<Context>& ctx);
   void ListCredentials(const std::shared_ptr<Context>& ctx);
   void IssueCredential(const std::shared_ptr<Context>& ctx);
   void RevokeCredential(const std::shared_ptr<Context>& ctx, std::string_view id);
   void PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device);
   void RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device);
+  void KeyedDevices(const std::shared_ptr<Context>& ctx);
   void PostFixes(const std::shared_ptr<Context>& ctx);
   void PostTraccar(const std::shared_ptr<Context>& ctx);
   void SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,
@@ -156,6 +160,7 @@ class HttpApi {
   void AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
   void StreamEvents(const std::shared_ptr<Context>& ctx);
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
+  void PublicKeys(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);
 
   MonitoringService* service_;

@@ -1,6 +1,8 @@
 // MonitoringService: what the network front ends (TCP ingest, HTTP API, OsmAnd, Traccar,
-// subscribers) ask of the monitoring centre's core. The daemon's core implements it
-// (daemon/core.h); the servers in ingest/ only ever talk to this interface.
+// subscribers) ask of the monitoring centre's core, as role interfaces (FixSink,
+// EventFeed, AccessGate, Catalogue, AlertDesk, Admin, EvidenceDesk, Health) and their
+// union. The daemon's core implements it (daemon/core.h); the servers in ingest/ only ever
+// talk to these interfaces.
 //
 // Thread-safety: every method may be called from any thread. Callbacks (FixesDone,
 // event listeners) run on the core's engine thread: they must be quick and must not call
@@ -33,14 +35,20 @@ struct FixOutcome {
 };
 
 struct AlertQuery {
-  std::string order_id;              // empty: every order
+  std::string order_id;  // empty: every order
   enum class State { kOpen, kClosed, kAll } state = State::kOpen;
-  std::optional<TimeMs> since;       // alerts with an event detected at or after this
+  std::optional<TimeMs> since;  // alerts with an event detected at or after this
 };
 
-class MonitoringService {
+// The core as the front ends see it, one role interface per concern, so that each front
+// end depends only on what it uses (TcpIngestServer: FixSink, EventFeed, AccessGate;
+// OsmAndEndpoint: FixSink, AccessGate; WebhookDispatcher: EventFeed; HttpApi: all of
+// them, through MonitoringService).
+
+// Where fixes go in, and where every front end counts what it refuses.
+class FixSink {
  public:
-  virtual ~MonitoringService() = default;
+  virtual ~FixSink() = default;
 
   using FixesDone = std::function<void(std::vector<FixOutcome>)>;
   // Queues the fixes for the engine. `source` labels metrics ("tcp", "http", "osmand",
@@ -48,49 +56,36 @@ class MonitoringService {
   // gets one outcome per fix, in order, once the engine has applied them all (and, when
   // the journal exists, once they are durable). Returns false without calling `done` when
   // the engine's queue is full: the caller pushes back on its connection and retries.
-  virtual bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source,
-                           FixesDone done) = 0;
+  virtual bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) = 0;
+  // Counts a refused request or fix of `source` under `reason` (a stable label).
+  virtual void CountRejected(std::string_view source, std::string_view reason) = 0;
+};
 
-  // Orders and global zones. Blocking: they wait for the engine (they are rare).
-  // PutOrder creates or replaces (the version must increase); RevokeOrder applies the
-  // order again with state revoked and the next version, so history stays.
-  virtual Status PutOrder(const v1::Order& order) = 0;
-  virtual StatusOr<v1::Order> GetOrder(std::string_view order_id) = 0;
-  virtual Status RevokeOrder(std::string_view order_id) = 0;
-  virtual Status PutGlobalZone(const v1::Zone& zone) = 0;
-  virtual std::vector<v1::Zone> ListGlobalZones() = 0;
+// The event log and its readers: every event the engine emitted, numbered from 1.
+class EventFeed {
+ public:
+  virtual ~EventFeed() = default;
 
-  // Alerts and operator acknowledgements (ack.time is stamped by the daemon).
-  virtual std::vector<v1::AlertView> ListAlerts(const AlertQuery& query) = 0;
-  virtual Status AckAlert(v1::AlertAck ack) = 0;
-
-  // The event log: every event the engine emitted, numbered from 1. ReadEvents appends to
-  // `out` at most `max` records with seq >= from_seq and returns the seq to read next.
-  virtual uint64_t ReadEvents(uint64_t from_seq, size_t max,
-                              std::vector<v1::EventRecord>* out) = 0;
+  // Appends to `out` at most `max` records with seq >= from_seq and returns the seq to
+  // read next.
+  virtual uint64_t ReadEvents(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) = 0;
   // The seq the next event will get (so last seq + 1).
   virtual uint64_t NextEventSeq() = 0;
   // `on_new` is called (on the engine thread) whenever events were appended. Returns a
   // handle for RemoveEventListener.
   virtual uint64_t AddEventListener(std::function<void()> on_new) = 0;
   virtual void RemoveEventListener(uint64_t handle) = 0;
-
-  // Metrics: front ends count what they refuse and report subscriber lag; MetricsText is
-  // the Prometheus text exposition of everything.
-  virtual void CountRejected(std::string_view source, std::string_view reason) = 0;
+  // A reader's lag behind the log's end, in events, for the metrics; ForgetSubscriber
+  // drops the reader's metric when it goes.
   virtual void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) = 0;
   virtual void ForgetSubscriber(std::string_view subscriber) = 0;
-  virtual std::string MetricsText() = 0;
-  // The keys the centre signs its checkpoints with (GET /v1/keys); empty without signing.
-  virtual std::vector<v1::PublicKey> PublicKeys() = 0;
-  // The evidence bundle of one alert (evidence/bundle.h) as file name -> content, cut
-  // after signing a fresh checkpoint. Slow (it replays the journal): for occasional use.
-  virtual StatusOr<std::map<std::string, std::string>> EvidenceBundle(
-      std::string_view alert_id) = 0;
-  // False while starting or stopping.
-  virtual bool Healthy() = 0;
+};
 
-  // Access (access/): every front end authenticates its callers through these.
+// Access (access/): every front end authenticates its callers through these.
+class AccessGate {
+ public:
+  virtual ~AccessGate() = default;
+
   // The principal holding this bearer token; null when no credential has it.
   virtual std::shared_ptr<const access::Principal> Authenticate(std::string_view token) = 0;
   // A request refused for want of a credential ("unauthenticated") or a permission
@@ -102,8 +97,38 @@ class MonitoringService {
   // (evidence exported, orders, zones and credentials changed, alerts acknowledged).
   virtual void Audit(std::string_view action, const access::Principal& who,
                      std::string_view subject) = 0;
-  // Credentials (admin): IssueCredential answers the token, once; Revoke refuses the
-  // last admin.
+};
+
+// Orders and global zones. Blocking: they wait for the engine (they are rare).
+class Catalogue {
+ public:
+  virtual ~Catalogue() = default;
+
+  // PutOrder creates or replaces (the version must increase); RevokeOrder applies the
+  // order again with state revoked and the next version, so history stays.
+  virtual Status PutOrder(const v1::Order& order) = 0;
+  virtual StatusOr<v1::Order> GetOrder(std::string_view order_id) = 0;
+  virtual Status RevokeOrder(std::string_view order_id) = 0;
+  virtual Status PutGlobalZone(const v1::Zone& zone) = 0;
+  virtual std::vector<v1::Zone> ListGlobalZones() = 0;
+};
+
+// Alerts and operator acknowledgements.
+class AlertDesk {
+ public:
+  virtual ~AlertDesk() = default;
+
+  virtual std::vector<v1::AlertView> ListAlerts(const AlertQuery& query) = 0;
+  // ack.time is stamped by the daemon.
+  virtual Status AckAlert(v1::AlertAck ack) = 0;
+};
+
+// Administration of access: credentials and device keys.
+class Admin {
+ public:
+  virtual ~Admin() = default;
+
+  // Credentials: IssueCredential answers the token, once; Revoke refuses the last admin.
   virtual StatusOr<v1::IssuedCredential> IssueCredential(const v1::Credential& request) = 0;
   virtual std::vector<v1::Credential> ListCredentials() = 0;
   virtual StatusOr<v1::Credential> RevokeCredential(std::string_view credential_id) = 0;
@@ -116,6 +141,44 @@ class MonitoringService {
   virtual Status PutDeviceKey(std::string_view device, std::string key) = 0;
   virtual Status RemoveDeviceKey(std::string_view device) = 0;
   virtual std::vector<std::string> KeyedDevices() = 0;
+};
+
+// What a court verifies with.
+class EvidenceDesk {
+ public:
+  virtual ~EvidenceDesk() = default;
+
+  // The keys the centre signs its checkpoints with (GET /v1/keys); empty without signing.
+  virtual std::vector<v1::PublicKey> PublicKeys() = 0;
+  // The evidence bundle of one alert (evidence/bundle.h) as file name -> content, cut
+  // after signing a fresh checkpoint. Slow (it replays the journal): for occasional use.
+  virtual StatusOr<std::map<std::string, std::string>> EvidenceBundle(
+      std::string_view alert_id) = 0;
+};
+
+// The daemon's health and metrics.
+class Health {
+ public:
+  virtual ~Health() = default;
+
+  // False while starting or stopping.
+  virtual bool Healthy() = 0;
+  // The Prometheus text exposition of every metric.
+  virtual std::string MetricsText() = 0;
+};
+
+// Everything the front ends may ask of the core: what daemon/core implements and HttpApi
+// uses.
+class MonitoringService : public FixSink,
+                          public EventFeed,
+                          public AccessGate,
+                          public Catalogue,
+                          public AlertDesk,
+                          public Admin,
+                          public EvidenceDesk,
+                          public Health {
+ public:
+  ~MonitoringService() override = default;
 };
 
 }  // namespace stayaway::ingest

@@ -13,9 +13,8 @@ namespace {
 namespace http = boost::beast::http;
 
 // Tries to hand the fix to the engine until it takes it or `deadline` passes.
-void Submit(MonitoringService* service, const std::shared_ptr<HttpRequest>& request,
-            HttpResponder responder, v1::Fix fix,
-            std::chrono::steady_clock::time_point deadline) {
+void Submit(FixSink* service, const std::shared_ptr<HttpRequest>& request, HttpResponder responder,
+            v1::Fix fix, std::chrono::steady_clock::time_point deadline) {
   const bool taken = service->SubmitFixes(
       {fix}, "osmand", [request, responder](std::vector<FixOutcome> outcomes) {
         const FixOutcome& out = outcomes.front();
@@ -69,11 +68,11 @@ void OsmAndEndpoint::Handle(HttpRequest request, HttpResponder responder) {
   if (const auto it = shared->find(http::field::authorization); it != shared->end()) {
     token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
   }
-  const auto principal = service_->Authenticate(token);
+  const auto principal = access_->Authenticate(token);
   if (principal == nullptr) {
-    service_->ReportAccessRefused("osmand", "unauthenticated",
-                                  std::string(token.empty() ? "no token" : "an unknown token") +
-                                      " from " + responder.remote());
+    access_->ReportAccessRefused("osmand", "unauthenticated",
+                                 std::string(token.empty() ? "no token" : "an unknown token") +
+                                     " from " + responder.remote());
     responder.Send(MakeErrorResponse(*shared, http::status::unauthorized, "unauthenticated",
                                      "add ?token=TOKEN to the server URL, or send "
                                      "Authorization: Bearer TOKEN"));
@@ -95,22 +94,22 @@ void OsmAndEndpoint::Handle(HttpRequest request, HttpResponder responder) {
     }
   }
   if (!fix.ok()) {
-    service_->CountRejected("osmand", StatusCodeName(fix.status().code()));
+    fixes_->CountRejected("osmand", StatusCodeName(fix.status().code()));
     responder.Send(MakeErrorResponse(*shared, http::status::bad_request,
                                      StatusCodeName(fix.status().code()),
                                      fix.status().message()));
     return;
   }
   if (!principal->MayReportFor(fix->device())) {
-    service_->ReportAccessRefused("osmand", "permission_denied",
-                                  principal->Describe() + " sent a fix for device " +
-                                      fix->device() + " from " + responder.remote());
+    access_->ReportAccessRefused("osmand", "permission_denied",
+                                 principal->Describe() + " sent a fix for device " + fix->device() +
+                                     " from " + responder.remote());
     responder.Send(MakeErrorResponse(*shared, http::status::forbidden, "permission_denied",
                                      "credential '" + principal->name() +
                                          "' may not send fixes for device " + fix->device()));
     return;
   }
-  Submit(service_, shared, std::move(responder), std::move(fix).value(),
+  Submit(fixes_, shared, std::move(responder), std::move(fix).value(),
          std::chrono::steady_clock::now() + max_wait_);
 }
 

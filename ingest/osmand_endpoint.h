@@ -25,7 +25,11 @@ class OsmAndEndpoint {
  public:
   explicit OsmAndEndpoint(MonitoringService& service,
                           std::chrono::milliseconds max_wait = std::chrono::seconds(5))
-      : service_(&service), max_wait_(max_wait) {}
+      : OsmAndEndpoint(service, service, max_wait) {}
+  // The same with the core's roles given one by one (each must outlive the endpoint).
+  OsmAndEndpoint(FixSink& fixes, AccessGate& access,
+                 std::chrono::milliseconds max_wait = std::chrono::seconds(5))
+      : fixes_(&fixes), access_(&access), max_wait_(max_wait) {}
 
   void Handle(HttpRequest request, HttpResponder responder);
   HttpServer::Handler handler() {
@@ -35,7 +39,8 @@ class OsmAndEndpoint {
   }
 
  private:
-  MonitoringService* service_;
+  FixSink* fixes_;
+  AccessGate* access_;
   std::chrono::milliseconds max_wait_;
 };
 

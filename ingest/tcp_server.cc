@@ -1,10 +1,13 @@
 #include "ingest/tcp_server.h"
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <deque>
 #include <iterator>
 #include <mutex>
@@ -15,13 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-
 #include "access/redaction.h"
 #include "ingest/connection_guard.h"
+#include "ingest/event_cursor.h"
 #include "ingest/id_checks.h"
 #include "ingest/tls_stream.h"
 
@@ -86,10 +85,12 @@ std::string EncodeAck(uint64_t batch_id, const std::vector<v1::FixRef>& fixes,
 // What the listener and every session share; handlers hold it by shared_ptr, so it lives
 // until the last of them has run, whatever the order of destruction.
 struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
-  Shared(asio::io_context& io_context, MonitoringService& monitoring, tcp::endpoint bind_to,
-         TcpIngestOptions opts)
+  Shared(asio::io_context& io_context, FixSink& fix_sink, EventFeed& event_feed,
+         AccessGate& access_gate, tcp::endpoint bind_to, TcpIngestOptions opts)
       : io(io_context),
-        service(monitoring),
+        fixes(fix_sink),
+        feed(event_feed),
+        access(access_gate),
         endpoint(bind_to),
         options(opts),
         admission(opts.limits),
@@ -102,7 +103,9 @@ struct TcpIngestServer::Shared : std::enable_shared_from_this<Shared> {
   void Evict(const std::vector<uint64_t>& session_ids);
 
   asio::io_context& io;
-  MonitoringService& service;
+  FixSink& fixes;
+  EventFeed& feed;
+  AccessGate& access;
   const tcp::endpoint endpoint;
   const TcpIngestOptions options;
   ConnectionAdmission admission;
@@ -130,7 +133,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<Shared> shared, uint64_t id, tcp::socket socket)
       : shared_(std::move(shared)),
-        service_(shared_->service),
+        fixes_(shared_->fixes),
+        feed_(shared_->feed),
+        access_(shared_->access),
         options_(shared_->options),
         id_(id),
         socket_(std::move(socket), shared_->options.tls.get()),
@@ -150,7 +155,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   void Evict() {
     asio::post(executor_, Guarded([this] {
                  if (closed_) return;
-                 service_.CountRejected(kSource, "evicted_unauthenticated");
+                 fixes_.CountRejected(kSource, "evicted_unauthenticated");
                  Close();
                }));
   }
@@ -169,7 +174,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   void OnException() noexcept {
     try {
-      service_.CountRejected(kSource, "internal_error");
+      fixes_.CountRejected(kSource, "internal_error");
     } catch (...) {
     }
     try {
@@ -195,7 +200,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     socket_.async_handshake(Guarded([this](error_code ec) {
       if (closed_) return;
       if (ec) {
-        service_.CountRejected(kSource, "tls_handshake");
+        fixes_.CountRejected(kSource, "tls_handshake");
         Close();
         return;
       }
@@ -324,7 +329,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
                                           principal_->name());
       return;
     }
-    principal_ = service_.Authenticate(authenticate.token());
+    principal_ = access_.Authenticate(authenticate.token());
     if (principal_ == nullptr) {
       RefuseAccessAndClose("unauthenticated", "the token is not a credential's token",
                            authenticate.token().empty() ? "an empty token" : "an unknown token");
@@ -344,10 +349,10 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // A known credential without the permission: refused, the connection carries on.
   void RefusePermission(access::Permission permission) {
-    service_.ReportAccessRefused(kSource, "permission_denied",
-                                 principal_->Describe() + " may not " +
-                                     std::string(access::PermissionName(permission)) +
-                                     " (tcp from " + remote_ + ")");
+    access_.ReportAccessRefused(kSource, "permission_denied",
+                                principal_->Describe() + " may not " +
+                                    std::string(access::PermissionName(permission)) +
+                                    " (tcp from " + remote_ + ")");
     OweReadyReply(EncodeError("permission_denied",
                               "credential '" + principal_->name() + "' may not " +
                                   std::string(access::PermissionName(permission)) +
@@ -357,7 +362,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // No credential, or a revoked one: answer, then close once the owed replies are out.
   void RefuseAccessAndClose(std::string_view code, std::string message, std::string detail) {
-    service_.ReportAccessRefused(kSource, code, detail + " (tcp from " + remote_ + ")");
+    access_.ReportAccessRefused(kSource, code, detail + " (tcp from " + remote_ + ")");
     closing_ = true;
     OweReadyReply(EncodeError(code, std::move(message)));
     FinishIfDone();
@@ -365,7 +370,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // A frame that was read whole but cannot be served: the stream is intact, carry on.
   void Refuse(std::string_view code, std::string message) {
-    service_.CountRejected(kSource, code);
+    fixes_.CountRejected(kSource, code);
     OweReadyReply(EncodeError(code, std::move(message)));
   }
 
@@ -373,7 +378,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   // the replies already owed, then close (FinishIfDone).
   void OnFramingError() {
     closing_ = true;
-    service_.CountRejected(kSource, reader_.error_code());
+    fixes_.CountRejected(kSource, reader_.error_code());
     OweReadyReply(EncodeError(reader_.error_code(), reader_.error_message()));
   }
 
@@ -400,16 +405,16 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       ref.set_device(fix.device());
       ref.set_seq(fix.seq());
       if (Status s = CheckFixIds(fix); !s.ok()) {  // refused by itself, as on every port
-        service_.CountRejected(kSource, "invalid_argument");
+        fixes_.CountRejected(kSource, "invalid_argument");
         reply.outcomes[i].code = "invalid_argument";
         reply.outcomes[i].reason = s.message();
         continue;
       }
       if (!principal_->MayReportFor(fix.device())) {
         // Refused one by one: the gateway's other devices are not held hostage.
-        service_.ReportAccessRefused(kSource, "permission_denied",
-                                     principal_->Describe() + " sent a fix for device " +
-                                         fix.device() + " (tcp from " + remote_ + ")");
+        access_.ReportAccessRefused(kSource, "permission_denied",
+                                    principal_->Describe() + " sent a fix for device " +
+                                        fix.device() + " (tcp from " + remote_ + ")");
         reply.outcomes[i].code = "permission_denied";
         reply.outcomes[i].reason =
             "credential '" + principal_->name() + "' may not send fixes for device " + fix.device();
@@ -437,7 +442,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     // SubmitFixes takes its vector even when it refuses it, so keep ours for the retry.
     std::vector<v1::Fix> fixes = *waiting_batch_;
     const uint64_t ticket = waiting_ticket_;
-    const bool taken = service_.SubmitFixes(
+    const bool taken = fixes_.SubmitFixes(
         std::move(fixes), kSource,
         [self = shared_from_this(), ticket](std::vector<FixOutcome> outcomes) {
           // On the engine thread: hop to the connection's strand.
@@ -492,48 +497,35 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       }
     }
     subscribed_ = true;
-    subscriber_name_ =
-        subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name();
+    events_.emplace(feed_,
+                    subscribe.name().empty() ? "tcp-" + std::to_string(id_) : subscribe.name(),
+                    /*whole=*/!withhold_protected_);
     // A from_seq past the newest event means "nothing new yet": start with the next one
-    // appended (read before the listener below, so nothing falls in between).
-    const uint64_t next_seq = std::max<uint64_t>(service_.NextEventSeq(), 1);
-    next_event_seq_ =
-        subscribe.from_now() ? next_seq : std::clamp<uint64_t>(subscribe.from_seq(), 1, next_seq);
+    // appended (event_cursor.h).
+    if (subscribe.from_now()) {
+      events_->StartNow();
+    } else {
+      events_->StartAt(subscribe.from_seq());
+    }
     // Listen before reading the backlog, so an event appended in between is not missed.
-    // One wake-up in flight at a time, however many events the engine appends meanwhile.
-    auto wake_pending = std::make_shared<std::atomic<bool>>(false);
-    listener_ = service_.AddEventListener(
-        [weak = weak_from_this(), executor = executor_, wake_pending] {
-          if (wake_pending->exchange(true)) return;
-          asio::post(executor, [weak, wake_pending] {
-            wake_pending->store(false);
-            if (auto self = weak.lock()) self->Guarded([self = self.get()] { self->Flush(); })();
-          });
-        });
-    ReportLag();
+    events_->Listen(executor_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->Guarded([self = self.get()] { self->Flush(); })();
+    });
+    events_->ReportLag();
     Flush();
   }
 
   // Appends the next chunk of events to *out; false when the subscriber is up to date.
+  // (An auditor's records come reduced to the auditor's view by the cursor.)
   bool AppendEventChunk(std::string* out) {
     std::vector<v1::EventRecord> records;
-    const uint64_t next = service_.ReadEvents(next_event_seq_,
-                                              options_.subscriber_chunk_events, &records);
-    if (records.empty()) return false;
-    next_event_seq_ = next;
+    if (!events_->Read(options_.subscriber_chunk_events, &records)) return false;
     v1::ServerFrame frame;
     for (v1::EventRecord& record : records) {
-      if (withhold_protected_) access::RedactForAuditor(&record);
       *frame.mutable_event() = std::move(record);
       AppendFrame(frame, out);
     }
     return true;
-  }
-
-  void ReportLag() {
-    const uint64_t log_end = service_.NextEventSeq();
-    service_.ReportSubscriberLag(subscriber_name_,
-                                 log_end > next_event_seq_ ? log_end - next_event_seq_ : 0);
   }
 
   // ---- writing -------------------------------------------------------------------
@@ -564,7 +556,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     if (write_in_progress_) {
       // A subscriber that stopped reading never finishes its write: report the events it
       // is missing now, or the lag metric would stay at its last value while it grows.
-      if (subscribed_) ReportLag();
+      if (subscribed_) events_->ReportLag();
       return;
     }
     if (subscribed_ && !closing_ && principal_->Revoked()) {  // no more events for it
@@ -600,7 +592,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
       writing_.clear();
     }
     replies_in_write_ = 0;
-    if (write_has_events_) ReportLag();
+    if (write_has_events_) events_->ReportLag();
     Flush();
     ProcessFrames();
     FinishIfDone();
@@ -653,7 +645,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     }
     if (principal_ == nullptr) {  // not authenticated in time: no more waiting
       if (now >= auth_deadline_) {
-        service_.CountRejected(kSource, "auth_timeout");
+        fixes_.CountRejected(kSource, "auth_timeout");
         Close();
         return;
       }
@@ -665,7 +657,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     if (waiting_on_us) last_activity_ = now;
     const auto deadline = last_activity_ + options_.idle_timeout;
     if (now >= deadline) {
-      service_.CountRejected(kSource, "idle_timeout");
+      fixes_.CountRejected(kSource, "idle_timeout");
       Close();
       return;
     }
@@ -680,9 +672,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     error_code ignored;
     socket_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
     socket_.next_layer().close(ignored);
-    if (listener_) service_.RemoveEventListener(*listener_);
-    listener_.reset();
-    if (subscribed_) service_.ForgetSubscriber(subscriber_name_);
+    if (events_) events_->Close();  // stops listening, forgets the lag metric
     // A batch still waiting for room in the engine's queue was never acknowledged, so
     // dropping it here loses nothing the client was told is safe.
     waiting_batch_.reset();
@@ -690,7 +680,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   const std::shared_ptr<Shared> shared_;
-  MonitoringService& service_;
+  FixSink& fixes_;
+  EventFeed& feed_;
+  AccessGate& access_;
   const TcpIngestOptions& options_;
   const uint64_t id_;
   MaybeTlsStream<tcp::socket> socket_;
@@ -735,9 +727,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // Subscription.
   bool subscribed_ = false;
-  std::string subscriber_name_;
-  uint64_t next_event_seq_ = 1;
-  std::optional<uint64_t> listener_;
+  std::optional<EventCursor> events_;  // once subscribed
 };
 
 // ---- the listener ------------------------------------------------------------------
@@ -770,7 +760,7 @@ void TcpIngestServer::Shared::Accept() {
           self->Admit(std::move(socket));
         } catch (...) {
           // Out of memory, say: this connection is lost (its socket closes), not the server.
-          self->service.CountRejected(kSource, "internal_error");
+          self->fixes.CountRejected(kSource, "internal_error");
         }
         self->Accept();
       });
@@ -792,7 +782,7 @@ void TcpIngestServer::Shared::Admit(tcp::socket socket) {
   }
   Evict(decision.evicted);
   if (!session) {
-    service.CountRejected(kSource, "too_many_connections");
+    fixes.CountRejected(kSource, "too_many_connections");
     socket.close(ignored);
     return;
   }
@@ -836,7 +826,12 @@ void TcpIngestServer::Shared::Forget(uint64_t session_id) {
 
 TcpIngestServer::TcpIngestServer(asio::io_context& io, MonitoringService& service,
                                  tcp::endpoint endpoint, TcpIngestOptions options)
-    : shared_(std::make_shared<Shared>(io, service, endpoint, options)) {}
+    : TcpIngestServer(io, service, service, service, endpoint, std::move(options)) {}
+
+TcpIngestServer::TcpIngestServer(asio::io_context& io, FixSink& fixes, EventFeed& feed,
+                                 AccessGate& access, tcp::endpoint endpoint,
+                                 TcpIngestOptions options)
+    : shared_(std::make_shared<Shared>(io, fixes, feed, access, endpoint, std::move(options))) {}
 
 TcpIngestServer::~TcpIngestServer() { Stop(); }
 

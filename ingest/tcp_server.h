@@ -1,6 +1,6 @@
 // TcpIngestServer: the daemon's Protobuf-over-TCP port, on Boost.Asio. Integrators stream
 // fixes into it and subscribers take events out of it; it only talks to the core through
-// MonitoringService.
+// three of MonitoringService's role interfaces: FixSink, EventFeed and AccessGate.
 //
 // Protocol (proto/stayaway.proto, "the daemon's wire protocol"): both directions carry
 // varint-delimited frames (frame_codec.h). A client sends ClientFrames, the first of
@@ -100,6 +100,9 @@ struct TcpIngestOptions {
 class TcpIngestServer {
  public:
   TcpIngestServer(boost::asio::io_context& io, MonitoringService& service,
+                  boost::asio::ip::tcp::endpoint endpoint, TcpIngestOptions options = {});
+  // The same with the core's roles given one by one (each must outlive the server).
+  TcpIngestServer(boost::asio::io_context& io, FixSink& fixes, EventFeed& feed, AccessGate& access,
                   boost::asio::ip::tcp::endpoint endpoint, TcpIngestOptions options = {});
   ~TcpIngestServer();  // Stop()s
   TcpIngestServer(const TcpIngestServer&) = delete;

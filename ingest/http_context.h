@@ -1,0 +1,56 @@
+// The inside of HttpApi (http_api.h), shared by the files that define its handlers
+// (http_api.cc routes them; http_fixes.cc, http_orders.cc, http_alerts.cc,
+// http_credentials.cc, http_evidence.cc, http_health.cc and http_event_stream.cc answer
+// them): one request on its way through the routes, and how a handler refuses it. Not for
+// HttpApi's users.
+//
+// Thread-safety: a Context belongs to one request; it is passed by shared_ptr to work
+// that outlives the handler (the slow lane, engine callbacks), never shared between
+// requests.
+#ifndef STAYAWAY_INGEST_HTTP_CONTEXT_H_
+#define STAYAWAY_INGEST_HTTP_CONTEXT_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "access/principal.h"
+#include "base/status.h"
+#include "ingest/http_api.h"
+#include "ingest/http_json.h"
+#include "ingest/http_server.h"
+
+namespace stayaway::ingest {
+
+// What the HTTP API's refusals and rejections are counted as (CountRejected's source).
+inline constexpr std::string_view kHttpApiSource = "http";
+
+// One request on its way through the routes.
+struct HttpApi::Context {
+  HttpRequest request;
+  HttpResponder responder;
+  std::string path;  // the target without its query, as sent
+  std::map<std::string, std::string> query;
+  bool bad_query = false;
+  // Who sent it: set once the route's permission was checked (null on open routes).
+  std::shared_ptr<const access::Principal> principal;
+
+  void Reply(boost::beast::http::status status, std::string body,
+             std::string_view content_type = "application/json") const {
+    responder.Send(MakeResponse(request, status, std::move(body), content_type));
+  }
+};
+
+// Refuses the request with a JSON error, counting it as rejected (source "http").
+inline void Refuse(MonitoringService& service, const HttpRequest& request,
+                   const HttpResponder& responder, boost::beast::http::status status,
+                   std::string_view code, std::string_view message) {
+  service.CountRejected(kHttpApiSource, code);
+  responder.Send(MakeErrorResponse(request, status, code, message));
+}
+
+}  // namespace stayaway::ingest
+
+#endif  // STAYAWAY_INGEST_HTTP_CONTEXT_H_

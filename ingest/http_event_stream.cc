@@ -1,0 +1,183 @@
+// HttpApi's server-sent event stream (http_api.h, GET /v1/events/stream): where a
+// stream starts (?from=, Last-Event-ID) and the subscription that writes the event log
+// to one client at its own pace, through an EventCursor (event_cursor.h).
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
+#include <vector>
+
+#include "access/redaction.h"
+#include "ingest/event_cursor.h"
+#include "ingest/http_api.h"
+#include "ingest/http_context.h"
+#include "ingest/http_text.h"
+#include "ingest/id_checks.h"
+#include "ingest/json_codec.h"
+
+namespace stayaway::ingest {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+// Where a stream starts: at a seq (?from=N, default 1), after a seq (Last-Event-ID), or
+// with the next event appended (?from=now).
+struct StreamStart {
+  enum class From { kSeq, kAfter, kNow } from = From::kSeq;
+  uint64_t seq = 1;
+};
+
+// One SSE client. Lives on its connection's strand; kept alive by the stream's on_closed
+// callback (until the connection ends) and by its own pending callbacks.
+class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
+ public:
+  SseSubscription(MonitoringService& service, std::string name, StreamStart start,
+                  std::shared_ptr<const access::Principal> principal, const HttpApiOptions& options,
+                  asio::any_io_executor executor)
+      : principal_(std::move(principal)),
+        whole_(access::SeesEventsWhole(*principal_)),
+        cursor_(service, std::move(name), whole_),
+        batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
+        keepalive_period_(options.sse_keepalive),
+        executor_(executor),
+        keepalive_(executor) {
+    switch (start.from) {
+      case StreamStart::From::kSeq:
+        cursor_.StartAt(start.seq);
+        break;
+      case StreamStart::From::kAfter:
+        cursor_.StartAfter(start.seq);
+        break;
+      case StreamStart::From::kNow:
+        cursor_.StartNow();
+        break;
+    }
+  }
+
+  void Start(HttpStream stream) {
+    stream_ = std::move(stream);
+    // Registered before the first read, so no event can fall between the two.
+    cursor_.Listen(executor_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->Pump();
+    });
+    Pump();
+    ArmKeepAlive();
+  }
+
+  void OnClosed() {
+    if (closed_) return;
+    closed_ = true;
+    cursor_.Close();
+    keepalive_.cancel();
+    stream_ = HttpStream();
+  }
+
+ private:
+  // Reads the next events and writes them, unless a write is still outstanding (then its
+  // completion pumps again: backpressure).
+  void Pump() {
+    if (closed_ || writing_) return;
+    if (principal_->Revoked()) {  // its credential was revoked: the stream ends here
+      stream_.Close();
+      OnClosed();
+      return;
+    }
+    std::vector<v1::EventRecord> records;
+    if (!cursor_.Read(batch_, &records)) return;
+    std::string text;
+    for (const v1::EventRecord& record : records) {
+      text += "id: " + std::to_string(record.seq()) + "\n";
+      text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
+      // An auditor's records come reduced by the cursor: withheld fields are absent.
+      text += "data: " + (whole_ ? ToJson(record) : RedactedToJson(record)) + "\n\n";
+    }
+    Write(std::move(text));
+  }
+
+  void Write(std::string text) {
+    writing_ = true;
+    stream_.Write(std::move(text), [self = shared_from_this()](bool ok) { self->OnWritten(ok); });
+  }
+
+  void OnWritten(bool ok) {
+    writing_ = false;
+    if (closed_) return;
+    if (!ok) {
+      OnClosed();
+      return;
+    }
+    cursor_.ReportLag();
+    Pump();
+  }
+
+  void ArmKeepAlive() {
+    keepalive_.expires_after(keepalive_period_);
+    keepalive_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->closed_) return;
+      // Only when idle: a stream busy with events needs no comment.
+      if (!self->writing_) self->Write(": keep-alive\n\n");
+      self->ArmKeepAlive();
+    });
+  }
+
+  const std::shared_ptr<const access::Principal> principal_;
+  const bool whole_;  // false: this reader gets the auditor's view (access/redaction.h)
+  EventCursor cursor_;
+  const std::size_t batch_;
+  const std::chrono::milliseconds keepalive_period_;
+  asio::any_io_executor executor_;
+  asio::steady_timer keepalive_;
+  HttpStream stream_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
+  const auto refuse = [&](std::string message) {
+    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
+           message);
+  };
+  // A position past the newest event (a client that remembers another log, or an absurd
+  // number) means "nothing new yet": the stream starts with the next event appended
+  // (event_cursor.h).
+  StreamStart start;
+  for (const auto& [key, value] : ctx->query) {
+    if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from");
+    if (value == "now") {  // only what happens from here on
+      start.from = StreamStart::From::kNow;
+      continue;
+    }
+    const auto seq = ParseUint(value);
+    if (!seq) {
+      return refuse("from \"" + PrintableId(value) +
+                    "\" is neither a sequence number (0 to 18446744073709551615) nor now");
+    }
+    start = {StreamStart::From::kSeq, *seq};
+  }
+  // A reconnecting EventSource sends the last id it received: resume right after it.
+  if (const auto it = ctx->request.find("Last-Event-ID"); it != ctx->request.end()) {
+    const std::string value(
+        TrimJsonSpace(std::string_view(it->value().data(), it->value().size())));
+    const auto last = ParseUint(value);
+    if (!last) {
+      return refuse("Last-Event-ID \"" + PrintableId(value) +
+                    "\" is not a sequence number (0 to 18446744073709551615)");
+    }
+    start = {StreamStart::From::kAfter, *last};
+  }
+
+  HttpStreamHeader header(http::status::ok, ctx->request.version());
+  header.set(http::field::content_type, "text/event-stream");
+  header.set(http::field::cache_control, "no-cache");
+  auto subscription = std::make_shared<SseSubscription>(
+      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), start, ctx->principal,
+      options_, ctx->responder.executor());
+  HttpStream stream =
+      ctx->responder.StartStream(std::move(header), [subscription] { subscription->OnClosed(); });
+  subscription->Start(std::move(stream));
+}
+
+}  // namespace stayaway::ingest

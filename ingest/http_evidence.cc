@@ -1,0 +1,56 @@
+// HttpApi's handlers for evidence (http_api.h): the evidence bundle of an alert
+// (/v1/alerts/{id}/evidence, made on the slow lane, a bounded number at once) and the
+// public keys a court verifies bundles with (/v1/keys).
+#include <google/protobuf/struct.pb.h>
+
+#include <string>
+
+#include "ingest/http_api.h"
+#include "ingest/http_context.h"
+
+namespace stayaway::ingest {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace pbutil = google::protobuf::util;
+
+void HttpApi::PublicKeys(const std::shared_ptr<Context>& ctx) {
+  v1::PublicKeyList keys;
+  for (v1::PublicKey& key : service_->PublicKeys()) *keys.add_keys() = std::move(key);
+  ctx->Reply(http::status::ok, ToJson(keys) + "\n");
+}
+
+void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& id) {
+  // A bundle replays the journal: seconds on a long history. One at a time, off the io
+  // threads; a second request meanwhile is asked to come back.
+  if (evidence_in_flight_.fetch_add(1) >= options_.max_evidence_in_flight) {
+    evidence_in_flight_.fetch_sub(1);
+    HttpResponse busy = MakeErrorResponse(ctx->request, http::status::service_unavailable, "busy",
+                                          "an evidence bundle is being made; retry shortly");
+    busy.set(http::field::retry_after, "5");
+    service_->CountRejected(kHttpApiSource, "busy");
+    ctx->responder.Send(std::move(busy));
+    return;
+  }
+  OffTheIoThread([this, ctx, id] {
+    // {"alert_id": ..., "files": {name: content}}: write each file into a directory and
+    // run `stayaway verify` on it.
+    auto files = service_->EvidenceBundle(id);
+    evidence_in_flight_.fetch_sub(1);
+    if (files.ok()) service_->Audit("evidence exported", *ctx->principal, "alert " + id);
+    if (!files.ok()) {
+      Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(files.status().code()),
+             StatusCodeName(files.status().code()), files.status().message());
+      return;
+    }
+    google::protobuf::Struct body;
+    (*body.mutable_fields())["alert_id"].set_string_value(id);
+    auto* out = (*body.mutable_fields())["files"].mutable_struct_value();
+    for (const auto& [name, content] : *files) {
+      (*out->mutable_fields())[name].set_string_value(content);
+    }
+    ctx->Reply(http::status::ok, ToJson(body) + "\n");
+  });
+}
+
+}  // namespace stayaway::ingest

@@ -1,0 +1,199 @@
+// HttpApi's handlers for fixes (http_api.h): POST /v1/fixes (a JSON array, answered per
+// fix) and POST /v1/traccar (a Traccar server's forward), both handed to the engine
+// without blocking an io thread, retried while its queue is full.
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ingest/http_api.h"
+#include "ingest/http_context.h"
+#include "ingest/http_text.h"
+#include "ingest/json_codec.h"
+#include "ingest/traccar_codec.h"
+
+namespace stayaway::ingest {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace pbutil = google::protobuf::util;
+
+namespace {
+
+// What became of one element of a POST /v1/fixes array.
+struct FixResult {
+  bool parsed = false;
+  std::string device;
+  uint64_t seq = 0;
+  FixOutcome outcome;
+};
+
+// The outcome of a fix for a device the sender is not registered for (reported: logged
+// and counted like every refusal of access).
+FixOutcome DeviceNotPermitted(MonitoringService& service, const access::Principal& who,
+                              const std::string& device, std::string_view source) {
+  service.ReportAccessRefused(source, "permission_denied",
+                              who.Describe() + " sent a fix for device " + device);
+  FixOutcome outcome;
+  outcome.code = "permission_denied";
+  outcome.reason = "credential '" + who.name() + "' may not send fixes for device " + device;
+  return outcome;
+}
+
+// The one answer still written by hand: since the start it gives each fix's seq as a JSON
+// number ("seq":1), and Protobuf's JSON mapping prints every 64-bit integer as a string
+// ("seq":"1"), so printing it through a message would change what clients parse. Device
+// ids, codes and reasons are quoted by JsonQuote (base/json_quote.h).
+std::string FixResultsJson(const std::vector<FixResult>& results) {
+  std::size_t accepted = 0;
+  std::size_t duplicates = 0;
+  std::string items;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const FixResult& r = results[i];
+    accepted += r.outcome.accepted ? 1 : 0;
+    duplicates += r.outcome.duplicate ? 1 : 0;
+    if (i > 0) items += ',';
+    items += "{\"index\":" + std::to_string(i);
+    if (r.parsed) {
+      items += ",\"device\":" + JsonQuote(r.device) + ",\"seq\":" + std::to_string(r.seq);
+    }
+    items += ",\"accepted\":";
+    items += r.outcome.accepted ? "true" : "false";
+    if (r.outcome.accepted) {
+      items += ",\"duplicate\":";
+      items += r.outcome.duplicate ? "true" : "false";
+    } else {
+      items +=
+          ",\"code\":" + JsonQuote(r.outcome.code) + ",\"reason\":" + JsonQuote(r.outcome.reason);
+    }
+    items += '}';
+  }
+  return "{\"accepted\":" + std::to_string(accepted) +
+         ",\"duplicates\":" + std::to_string(duplicates) +
+         ",\"rejected\":" + std::to_string(results.size() - accepted) + ",\"results\":[" + items +
+         "]}\n";
+}
+
+}  // namespace
+
+void HttpApi::PostFixes(const std::shared_ptr<Context>& ctx) {
+  std::vector<std::string_view> elements;
+  if (Status s = SplitJsonArray(ctx->request.body(), kMaxDocumentDepth, &elements); !s.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
+           "fixes: " + s.message());
+    return;
+  }
+
+  auto results = std::make_shared<std::vector<FixResult>>(elements.size());
+  std::vector<v1::Fix> fixes;
+  std::vector<std::size_t> positions;  // fixes[k] is element positions[k]
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    FixResult& result = (*results)[i];
+    const auto refuse_element = [&](std::string reason) {
+      service_->CountRejected(kHttpApiSource, "invalid_argument");
+      result.outcome.code = "invalid_argument";
+      result.outcome.reason = std::move(reason);
+    };
+    if (elements[i].empty()) {
+      refuse_element("empty array element");
+      continue;
+    }
+    StatusOr<v1::Input> input = ParseReplayLine(elements[i]);
+    if (!input.ok()) {
+      refuse_element(input.status().message());
+      continue;
+    }
+    if (!input->has_fix()) {
+      // The daemon keeps its own clock; a client must not move the engine's "now".
+      refuse_element("ticks are not accepted over HTTP: the daemon keeps its own clock");
+      continue;
+    }
+    result.parsed = true;
+    result.device = input->fix().device();
+    result.seq = input->fix().seq();
+    if (!ctx->principal->MayReportFor(result.device)) {
+      result.outcome =
+          DeviceNotPermitted(*service_, *ctx->principal, result.device, kHttpApiSource);
+      continue;
+    }
+    positions.push_back(i);
+    fixes.push_back(std::move(*input->mutable_fix()));
+  }
+
+  if (fixes.empty()) {
+    ctx->Reply(http::status::ok, FixResultsJson(*results));
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + options_.submit_max_wait;
+  SubmitWithRetry(
+      ctx, std::move(fixes), kHttpApiSource,
+      [ctx, results, positions = std::move(positions)](std::vector<FixOutcome> outcomes) {
+        for (std::size_t k = 0; k < positions.size() && k < outcomes.size(); ++k) {
+          (*results)[positions[k]].outcome = std::move(outcomes[k]);
+        }
+        ctx->Reply(http::status::ok, FixResultsJson(*results));
+      },
+      deadline);
+}
+
+// Submits `fixes`; `done` runs on the connection's strand. While the engine's queue is
+// full, waits on a timer (never blocking the io thread) until `deadline`, then 503.
+void HttpApi::SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,
+                              std::string_view source,
+                              std::function<void(std::vector<FixOutcome>)> done,
+                              std::chrono::steady_clock::time_point deadline) {
+  asio::any_io_executor executor = ctx->responder.executor();
+  // The engine thread calls back; the answer is built on the connection's strand.
+  auto on_applied = [executor, done](std::vector<FixOutcome> outcomes) {
+    asio::post(executor, [done, o = std::move(outcomes)]() mutable { done(std::move(o)); });
+  };
+  if (service_->SubmitFixes(fixes, source, on_applied)) return;
+
+  if (std::chrono::steady_clock::now() >= deadline) {
+    service_->CountRejected(kHttpApiSource, "unavailable");
+    HttpResponse response =
+        MakeErrorResponse(ctx->request, http::status::service_unavailable, "unavailable",
+                          "the engine's queue is full; retry later");
+    response.set(http::field::retry_after, "1");
+    ctx->responder.Send(std::move(response));
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(executor, options_.submit_retry_interval);
+  timer->async_wait([this, ctx, timer, f = std::move(fixes), source = std::string(source),
+                     done = std::move(done), deadline](boost::system::error_code) mutable {
+    SubmitWithRetry(ctx, std::move(f), source, std::move(done), deadline);
+  });
+}
+
+void HttpApi::PostTraccar(const std::shared_ptr<Context>& ctx) {
+  StatusOr<v1::Fix> fix = ParseTraccarForward(ctx->request.body());
+  if (!fix.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
+           fix.status().message());
+    return;
+  }
+  // Answered like /v1/fixes with one result. A fix the engine refuses still gets 200:
+  // Traccar retries non-2xx forwards, and resending the same position cannot help.
+  auto results = std::make_shared<std::vector<FixResult>>(1);
+  (*results)[0].parsed = true;
+  (*results)[0].device = fix->device();
+  (*results)[0].seq = fix->seq();
+  if (!ctx->principal->MayReportFor(fix->device())) {
+    (*results)[0].outcome =
+        DeviceNotPermitted(*service_, *ctx->principal, fix->device(), "traccar");
+    ctx->Reply(http::status::ok, FixResultsJson(*results));
+    return;
+  }
+  std::vector<v1::Fix> fixes;
+  fixes.push_back(std::move(*fix));
+  SubmitWithRetry(
+      ctx, std::move(fixes), "traccar",
+      [ctx, results](std::vector<FixOutcome> outcomes) {
+        if (!outcomes.empty()) (*results)[0].outcome = std::move(outcomes[0]);
+        ctx->Reply(http::status::ok, FixResultsJson(*results));
+      },
+      std::chrono::steady_clock::now() + options_.submit_max_wait);
+}
+
+}  // namespace stayaway::ingest

@@ -1,0 +1,171 @@
+// HttpApi's handlers for orders and global zones (http_api.h): /v1/orders and
+// /v1/zones, read on the io thread, written on the slow lane, each body parsed with
+// exactly the replay command's checks (json_codec.h).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "access/redaction.h"
+#include "base/identifier.h"
+#include "ingest/http_api.h"
+#include "ingest/http_context.h"
+#include "ingest/http_text.h"
+#include "ingest/id_checks.h"
+#include "ingest/json_codec.h"
+
+namespace stayaway::ingest {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace pbutil = google::protobuf::util;
+
+namespace {
+
+// (ParseOrdersJson / ParseZonesJson), so that an order sent to the API gets exactly the
+// replay command's checks and messages; "orders[0].zones[1]: ..." reads "order.zones[1]".
+template <typename T, typename ParseList>
+StatusOr<T> ParseOne(std::string_view body, std::string_view list_name, std::string_view name,
+                     ParseList parse_list) {
+  const std::string_view trimmed = TrimJsonSpace(body);
+  if (trimmed.empty() || trimmed.front() != '{') {
+    return InvalidArgument("expected one JSON object (" + std::string(name) + ")");
+  }
+  StatusOr<std::vector<T>> list = parse_list("[" + std::string(trimmed) + "]");
+  if (!list.ok()) {
+    std::string message = list.status().message();
+    const std::string prefix = std::string(list_name) + "[0]";
+    if (message.starts_with(prefix)) message = std::string(name) + message.substr(prefix.size());
+    return InvalidArgument(std::move(message));
+  }
+  if (list->size() != 1)
+    return InvalidArgument("expected one JSON object (" + std::string(name) + ")");
+  return std::move(list->front());
+}
+
+}  // namespace
+
+void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  StatusOr<v1::Order> order =
+      ParseOne<v1::Order>(ctx->request.body(), "orders", "order", ParseOrdersJson);
+  if (!order.ok()) return refuse(order.status());
+  if (order->id().empty()) return refuse(InvalidArgument("order has no id"));
+  StatusOr<Identifier> id = Identifier::Make(order->id(), "order id");
+  if (!id.ok()) return refuse(id.status());
+  if (service_->GetOrder(order->id()).ok()) {
+    return refuse(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
+                                order->id() + " to replace it"));
+  }
+  if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  service_->Audit("order created", *ctx->principal, "order " + order->id());
+  StatusOr<v1::Order> stored = service_->GetOrder(order->id());
+  HttpResponse response = MakeResponse(ctx->request, http::status::created,
+                                       ToJson(stored.ok() ? *stored : *order) + "\n");
+  response.set(http::field::location, LocationOf("orders", *id));
+  ctx->responder.Send(std::move(response));
+}
+
+void HttpApi::GetOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  StatusOr<v1::Order> order = service_->GetOrder(id);
+  if (!order.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(order.status().code()),
+           StatusCodeName(order.status().code()), order.status().message());
+    return;
+  }
+  ctx->Reply(http::status::ok, JsonFor(access::SeesPlacesWhole(*ctx->principal), &*order) + "\n");
+}
+
+void HttpApi::PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  StatusOr<v1::Order> order =
+      ParseOne<v1::Order>(ctx->request.body(), "orders", "order", ParseOrdersJson);
+  if (!order.ok()) return refuse(order.status());
+  if (order->id().empty()) order->set_id(std::string(id));
+  if (order->id() != id) {
+    return refuse(InvalidArgument("order id \"" + order->id() + "\" does not match the path's \"" +
+                                  std::string(id) + "\""));
+  }
+  if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  service_->Audit("order replaced", *ctx->principal, "order " + order->id());
+  StatusOr<v1::Order> stored = service_->GetOrder(id);
+  ctx->Reply(http::status::ok, ToJson(stored.ok() ? *stored : *order) + "\n");
+}
+
+void HttpApi::DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  if (Status s = service_->RevokeOrder(id); !s.ok()) return refuse(s);
+  service_->Audit("order revoked", *ctx->principal, "order " + std::string(id));
+  StatusOr<v1::Order> revoked = service_->GetOrder(id);
+  if (!revoked.ok()) return refuse(revoked.status());
+  ctx->Reply(http::status::ok, ToJson(*revoked) + "\n");
+}
+
+void HttpApi::ListZones(const std::shared_ptr<Context>& ctx) {
+  // A bare array, as ZONES.json, so the answer can be fed back to `stayaway replay`.
+  const bool whole = access::SeesPlacesWhole(*ctx->principal);
+  std::string body = "[";
+  bool first = true;
+  for (v1::Zone& zone : service_->ListGlobalZones()) {
+    if (!first) body += ',';
+    first = false;
+    body += JsonFor(whole, &zone);
+  }
+  body += "]\n";
+  ctx->Reply(http::status::ok, std::move(body));
+}
+
+void HttpApi::GetZone(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  for (v1::Zone& zone : service_->ListGlobalZones()) {
+    if (zone.id() == id) {
+      ctx->Reply(http::status::ok, JsonFor(access::SeesPlacesWhole(*ctx->principal), &zone) + "\n");
+      return;
+    }
+  }
+  Refuse(*service_, ctx->request, ctx->responder, http::status::not_found, "not_found",
+         "no global zone " + std::string(id));
+}
+
+void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, bool create) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  StatusOr<v1::Zone> zone =
+      ParseOne<v1::Zone>(ctx->request.body(), "zones", "zone", ParseZonesJson);
+  if (!zone.ok()) return refuse(zone.status());
+  if (create) {
+    if (zone->id().empty()) return refuse(InvalidArgument("zone has no id"));
+    if (Status s = CheckIdentifier(zone->id(), "zone id"); !s.ok()) return refuse(s);
+    for (const v1::Zone& existing : service_->ListGlobalZones()) {
+      if (existing.id() == zone->id()) {
+        return refuse(AlreadyExists("global zone " + zone->id() +
+                                    " already exists; use PUT /v1/zones/" + zone->id()));
+      }
+    }
+  } else {
+    if (zone->id().empty()) zone->set_id(std::string(id));
+    if (zone->id() != id) {
+      return refuse(InvalidArgument("zone id \"" + zone->id() + "\" does not match the path's \"" +
+                                    std::string(id) + "\""));
+    }
+  }
+  StatusOr<Identifier> zone_id = Identifier::Make(zone->id(), "zone id");
+  if (!zone_id.ok()) return refuse(zone_id.status());
+  if (Status s = service_->PutGlobalZone(*zone); !s.ok()) return refuse(s);
+  service_->Audit(create ? "zone created" : "zone replaced", *ctx->principal, "zone " + zone->id());
+  HttpResponse response = MakeResponse(
+      ctx->request, create ? http::status::created : http::status::ok, ToJson(*zone) + "\n");
+  if (create) response.set(http::field::location, LocationOf("zones", *zone_id));
+  ctx->responder.Send(std::move(response));
+}
+
+}  // namespace stayaway::ingest
