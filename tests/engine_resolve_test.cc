@@ -4,6 +4,7 @@
 // opens a new alert. Refusals for what cannot be resolved.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,13 +60,20 @@ std::vector<Event> Stay(Harness& h, TimeMs* t, double distance_m, int fixes) {
   return out;
 }
 
+// He walks in to 100 m for two rounds: the violation's opened event.
+std::optional<Event> WalkIn(Harness& h, TimeMs* t) {
+  const auto approach = Stay(h, t, 100, 2);
+  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
+  EXPECT_TRUE(opened.has_value()) << Describe(approach);
+  return opened;
+}
+
 TEST(EngineResolve, ResolvingAnOpenViolationRecordsTheDispositionAndClosesIt) {
   Harness h;
   h.AddOrder(PairOrder());
   TimeMs t = kT0;
-  const auto approach = Stay(h, &t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(approach);
+  const auto opened = WalkIn(h, &t);
+  ASSERT_TRUE(opened.has_value());
 
   const TimeMs at = t + 10 * kSecond;
   const auto events = Apply(h, Resolve(opened->alert_id(), at));
@@ -92,9 +100,8 @@ TEST(EngineResolve, ARefusedResolutionChangesNothing) {
   Harness h;
   h.AddOrder(PairOrder());
   TimeMs t = kT0;
-  const auto approach = Stay(h, &t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(approach);
+  const auto opened = WalkIn(h, &t);
+  ASSERT_TRUE(opened.has_value());
   Status status;
   EXPECT_TRUE(Apply(h, Resolve("0000000000000000", t), &status).empty());
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
@@ -129,9 +136,8 @@ TEST(EngineResolve, AConditionThatStillHoldsStaysQuietUntilItClears) {
   Harness h;
   h.AddOrder(PairOrder());
   TimeMs t = kT0;
-  const auto approach = Stay(h, &t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(approach);
+  const auto opened = WalkIn(h, &t);
+  ASSERT_TRUE(opened.has_value());
   Apply(h, Resolve(opened->alert_id(), t + kSecond));
 
   const auto still = Stay(h, &t, 100, 8);
@@ -144,9 +150,8 @@ TEST(EngineResolve, AConditionThatStillHoldsStaysQuietUntilItClears) {
   const auto gone = Stay(h, &t, 3000, 2);
   EXPECT_TRUE(Proximity(gone).empty()) << Describe(gone);
   t += 10 * kMinute;
-  const auto back = Stay(h, &t, 100, 2);
-  const auto again = FindEvent(back, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(again.has_value()) << Describe(back);
+  const auto again = WalkIn(h, &t);
+  ASSERT_TRUE(again.has_value());
   EXPECT_NE(again->alert_id(), opened->alert_id());
 }
 
@@ -161,9 +166,8 @@ TEST(EngineResolve, AHigherLevelAfterAResolvedWarningOpensANewAlert) {
   Apply(h, Resolve(warning->alert_id(), t + kSecond, v1::AlertResolve::false_alarm));
   EXPECT_TRUE(Proximity(Stay(h, &t, 600, 3)).empty());
 
-  const auto walk_in = Stay(h, &t, 100, 2);
-  const auto violation = FindEvent(walk_in, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(violation.has_value()) << Describe(walk_in);
+  const auto violation = WalkIn(h, &t);
+  ASSERT_TRUE(violation.has_value());
   EXPECT_NE(violation->alert_id(), warning->alert_id());
 }
 
@@ -215,9 +219,8 @@ TEST(EngineResolve, AClosedAlertIsResolvedWithoutAnotherClose) {
   Harness h;
   h.AddOrder(PairOrder());
   TimeMs t = kT0;
-  const auto approach = Stay(h, &t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(approach);
+  const auto opened = WalkIn(h, &t);
+  ASSERT_TRUE(opened.has_value());
   t += 10 * kMinute;  // he drives off (a plausible move)
   const auto left = Stay(h, &t, 3000, 2);
   ASSERT_TRUE(FindEvent(left, Event::proximity_violation, Event::closed).has_value())
@@ -227,9 +230,7 @@ TEST(EngineResolve, AClosedAlertIsResolvedWithoutAnotherClose) {
   EXPECT_EQ(events[0].transition(), Event::resolved);
   // Nothing is quiet afterwards: the next approach opens as any would.
   t += 10 * kMinute;
-  const auto back = Stay(h, &t, 100, 2);
-  EXPECT_TRUE(FindEvent(back, Event::proximity_violation, Event::opened).has_value())
-      << Describe(back);
+  EXPECT_TRUE(WalkIn(h, &t).has_value());
 }
 
 // The quiet state is engine state: a snapshot taken while quiet restores it exactly.
@@ -237,9 +238,8 @@ TEST(EngineResolve, AQuietRuleSurvivesASnapshot) {
   Harness h;
   h.AddOrder(PairOrder());
   TimeMs t = kT0;
-  const auto approach = Stay(h, &t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  ASSERT_TRUE(opened.has_value()) << Describe(approach);
+  const auto opened = WalkIn(h, &t);
+  ASSERT_TRUE(opened.has_value());
   Apply(h, Resolve(opened->alert_id(), t + kSecond));
   StatusOr<std::unique_ptr<Engine>> restored =
       Engine::FromSnapshotBytes(h.engine().SaveSnapshotBytes(), EngineSettings());
