@@ -76,6 +76,7 @@
 #include <vector>
 
 #include "access/permission.h"
+#include "access/session_store.h"
 #include "ingest/http_server.h"
 #include "ingest/monitoring_service.h"
 
@@ -94,6 +95,11 @@ struct HttpApiOptions {
   std::size_t slow_lane_threads = 2;
   // Evidence bundles made at once. Default: 1.
   int max_evidence_in_flight = 1;
+  // Whether the port speaks TLS: session cookies are then Secure, and the API's own
+  // origin (for the Origin check of cookie requests) is https.
+  bool tls = false;
+  // Browser sessions: idle timeout, lifetime, how many (access/session_store.h).
+  access::SessionOptions sessions;
 };
 
 class HttpApi {
@@ -162,12 +168,24 @@ class HttpApi {
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);
+  // Browser sessions (http_session.cc): SignIn's way for a request that carries the
+  // session cookie and no Authorization header (401 for an unknown or ended session, 403
+  // for a foreign Origin or, on a state-changing method, a missing or wrong X-CSRF-Token);
+  // sign-in, the session's answer, sign-out; and the session metrics.
+  bool SignInWithSession(const std::shared_ptr<Context>& ctx,
+                         const std::vector<std::string_view>& cookies);
+  void OpenSession(const std::shared_ptr<Context>& ctx);
+  void GetSession(const std::shared_ptr<Context>& ctx);
+  void CloseSession(const std::shared_ptr<Context>& ctx);
+  std::string SessionMetricsText();
 
   MonitoringService* service_;
   HttpApiOptions options_;
   boost::asio::thread_pool slow_lane_;
   std::atomic<int> evidence_in_flight_{0};
   std::atomic<uint64_t> next_subscriber_{1};
+  // Shared with the event streams it keeps in use (they may outlive a request).
+  std::shared_ptr<access::SessionStore> sessions_;
 };
 
 }  // namespace stayaway::ingest

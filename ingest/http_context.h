@@ -11,12 +11,14 @@
 #define STAYAWAY_INGEST_HTTP_CONTEXT_H_
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "access/principal.h"
+#include "access/session_store.h"
 #include "base/status.h"
 #include "ingest/http_api.h"
 #include "ingest/http_json.h"
@@ -36,6 +38,10 @@ struct HttpApi::Context {
   bool bad_query = false;
   // Who sent it: set once the route's permission was checked (null on open routes).
   std::shared_ptr<const access::Principal> principal;
+  // When the caller signed in with the session cookie (a browser): the session, and the
+  // cookie's value (for sign-out). Empty for bearer tokens.
+  std::optional<access::SessionStore::Session> session;
+  std::string session_id;
 
   void Reply(boost::beast::http::status status, std::string body,
              std::string_view content_type = "application/json") const {
