@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "access/token.h"
@@ -57,7 +58,8 @@ StatusOr<SessionStore::Issued> SessionStore::Create(std::shared_ptr<const Princi
     if (const auto reason = Ended(it->second, now)) Erase(it, *reason);
     it = next;
   }
-  while (!by_digest_.empty() && by_digest_.size() >= std::max<std::size_t>(options_.max_sessions, 1)) {
+  while (!by_digest_.empty() &&
+         by_digest_.size() >= std::max<std::size_t>(options_.max_sessions, 1)) {
     Erase(by_digest_.find(by_serial_.begin()->second), EndReason::kEvicted);
   }
   Entry entry;

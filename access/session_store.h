@@ -127,10 +127,10 @@ class SessionStore {
   const SessionOptions options_;
   const Clock clock_;
   mutable std::mutex mu_;
-  Map by_digest_;                               // guarded by mu_
-  std::map<uint64_t, std::string> by_serial_;   // guarded by mu_: oldest first
-  uint64_t next_serial_ = 1;                    // guarded by mu_
-  std::array<uint64_t, kEndReasons> ended_{};   // guarded by mu_
+  Map by_digest_;                              // guarded by mu_
+  std::map<uint64_t, std::string> by_serial_;  // guarded by mu_: oldest first
+  uint64_t next_serial_ = 1;                   // guarded by mu_
+  std::array<uint64_t, kEndReasons> ended_{};  // guarded by mu_
 };
 
 }  // namespace stayaway::access

@@ -158,18 +158,18 @@ TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
   EXPECT_EQ(config.session_lifetime_ms, 8 * 3'600'000);
   EXPECT_EQ(config.max_sessions, 50u);
 
-  auto flags = Parse({"--session-idle-timeout", "90s", "--session-lifetime=1d", "--max-sessions",
-                      "7"});
+  auto flags =
+      Parse({"--session-idle-timeout", "90s", "--session-lifetime=1d", "--max-sessions", "7"});
   ASSERT_TRUE(flags.ok()) << flags.status().ToString();
   EXPECT_EQ(flags->session_idle_timeout_ms, 90'000);
   EXPECT_EQ(flags->session_lifetime_ms, 86'400'000);
   EXPECT_EQ(flags->max_sessions, 7u);
 
-  for (const auto& bad : std::vector<std::vector<std::string_view>>{
-           {"--session-idle-timeout", "0"},
-           {"--session-idle-timeout", "500ms"},
-           {"--session-lifetime", "31d"},
-           {"--max-sessions", "0"}}) {
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--session-idle-timeout", "0"},
+                                                  {"--session-idle-timeout", "500ms"},
+                                                  {"--session-lifetime", "31d"},
+                                                  {"--max-sessions", "0"}}) {
     auto refused = Parse(bad);
     ASSERT_FALSE(refused.ok()) << bad[0] << " " << bad[1];
     EXPECT_NE(refused.status().message().find(bad[0]), std::string::npos)

@@ -14,6 +14,14 @@
 //   GET    /v1/alerts?order=ID&state=open|closed|all&since=RFC3339  -> v1::AlertList
 //   POST   /v1/alerts/{id}/ack  {"by": "operator-7", "note": "..."} -> the AlertView
 //   GET    /v1/events/stream?from=SEQ|now   server-sent events (Last-Event-ID resumes)
+//   GET    /v1/events?stream=message&from=...  the same stream (also at /v1/events);
+//                                stream=message leaves every event unnamed (one onmessage)
+//   POST   /v1/session          {"token": "..."} -> a browser session: Set-Cookie
+//                                stayaway_session (HttpOnly, SameSite=Strict, Secure under
+//                                TLS) and {"csrf_token", "credential_id", "roles",
+//                                "expires_at"}; 401 for a bad token (counted)
+//   GET    /v1/session          the same answer for the session's cookie (401 without one)
+//   DELETE /v1/session          sign-out: 204, the session gone and the cookie cleared
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
@@ -31,8 +39,11 @@
 // checked by the decoders and Route; 400 otherwise), and response headers are built only
 // from checked ids (Location), never from request text.
 //
-// Access (access/permission.h): every route but /healthz and /v1/keys needs
-// `Authorization: Bearer TOKEN`, and the token's roles must grant the route's permission:
+// Access (access/permission.h): every route but /healthz, /v1/keys and POST /v1/session
+// needs `Authorization: Bearer TOKEN` or a browser session's cookie (http_session.cc: a
+// cookie request also needs X-CSRF-Token on POST, PUT and DELETE, and an Origin, when
+// sent, that is the daemon's own: 403 otherwise), and the roles must grant the route's
+// permission:
 // 401 unauthenticated (with WWW-Authenticate) without a known token, on any method and
 // path, known or not (the route table is for signed-in callers: 404 and 405 come after), 403
 // permission_denied naming the role it needs otherwise; both are logged and counted. An

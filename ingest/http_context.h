@@ -11,8 +11,8 @@
 #define STAYAWAY_INGEST_HTTP_CONTEXT_H_
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>

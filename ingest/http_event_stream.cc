@@ -42,8 +42,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   // `still_signed_in`, for a stream a browser session opened, keeps the session in use
   // and says whether it is still live (signed out, expired: the stream ends); empty for a
   // bearer token.
-  SseSubscription(MonitoringService& service, std::string name, StreamStart start,
-                  EventNames names, std::function<bool()> still_signed_in,
+  SseSubscription(MonitoringService& service, std::string name, StreamStart start, EventNames names,
+                  std::function<bool()> still_signed_in,
                   std::shared_ptr<const access::Principal> principal, const HttpApiOptions& options,
                   asio::any_io_executor executor)
       : principal_(std::move(principal)),
@@ -110,9 +110,7 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
     Write(std::move(text));
   }
 
-  bool Ended() const {
-    return principal_->Revoked() || (still_signed_in_ && !still_signed_in_());
-  }
+  bool Ended() const { return principal_->Revoked() || (still_signed_in_ && !still_signed_in_()); }
 
   void Write(std::string text) {
     writing_ = true;

@@ -27,8 +27,7 @@ constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // Methods that change nothing: they need no CSRF token (the API has no state-changing GET).
 bool SafeMethod(http::verb method) {
-  return method == http::verb::get || method == http::verb::head ||
-         method == http::verb::options;
+  return method == http::verb::get || method == http::verb::head || method == http::verb::options;
 }
 
 // {"csrf_token", "credential_id", "roles", "expires_at"}: what a page needs to act, and
@@ -69,8 +68,8 @@ bool HttpApi::SignInWithSession(const std::shared_ptr<Context>& ctx,
   std::optional<access::SessionStore::Session> session;
   if (cookies.size() == 1) session = sessions_->Find(cookies.front());
   if (!session) {
-    const std::string why = cookies.size() > 1 ? "more than one session cookie"
-                                               : "a session cookie of no live session";
+    const std::string why =
+        cookies.size() > 1 ? "more than one session cookie" : "a session cookie of no live session";
     service_->ReportAccessRefused(kHttpApiSource, "unauthenticated", what + from + ": " + why);
     HttpResponse response = MakeErrorResponse(
         req, http::status::unauthorized, "unauthenticated",
@@ -99,16 +98,17 @@ bool HttpApi::SignInWithSession(const std::shared_ptr<Context>& ctx,
   if (!SafeMethod(req.method())) {
     const auto it = req.find(kCsrfHeader);
     const std::string_view presented =
-        it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+        it == req.end() ? std::string_view()
+                        : std::string_view(it->value().data(), it->value().size());
     if (!access::SessionStore::CsrfMatches(*session, presented)) {
-      service_->ReportAccessRefused(kHttpApiSource, "csrf_token_invalid",
-                                    principal.Describe() + " " + what + from + ": " +
-                                        (presented.empty() ? "no X-CSRF-Token header"
-                                                           : "a wrong X-CSRF-Token"));
+      service_->ReportAccessRefused(
+          kHttpApiSource, "csrf_token_invalid",
+          principal.Describe() + " " + what + from + ": " +
+              (presented.empty() ? "no X-CSRF-Token header" : "a wrong X-CSRF-Token"));
       ctx->responder.Send(MakeErrorResponse(
           req, http::status::forbidden, "csrf_token_invalid",
-          std::string(presented.empty() ? "missing" : "wrong") +
-              " X-CSRF-Token: a " + std::string(req.method_string()) +
+          std::string(presented.empty() ? "missing" : "wrong") + " X-CSRF-Token: a " +
+              std::string(req.method_string()) +
               " signed in by the session cookie must carry the header X-CSRF-Token with the "
               "session's csrf_token (GET /v1/session answers it)"));
       return false;
@@ -178,14 +178,12 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
 
 void HttpApi::GetSession(const std::shared_ptr<Context>& ctx) {
   if (!ctx->session) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::unauthorized,
-           "unauthenticated",
+    Refuse(*service_, ctx->request, ctx->responder, http::status::unauthorized, "unauthenticated",
            "no browser session: this request was signed in by a bearer token; sign in with "
            "POST /v1/session to get one");
     return;
   }
-  HttpResponse response =
-      MakeResponse(ctx->request, http::status::ok, SessionJson(*ctx->session));
+  HttpResponse response = MakeResponse(ctx->request, http::status::ok, SessionJson(*ctx->session));
   response.set(http::field::cache_control, "no-store");
   ctx->responder.Send(std::move(response));
 }
@@ -214,8 +212,8 @@ std::string HttpApi::SessionMetricsText() {
       "\n"
       "# HELP stayaway_sessions_ended_total Browser sessions ended, by reason.\n"
       "# TYPE stayaway_sessions_ended_total counter\n";
-  for (Reason reason : {Reason::kSignedOut, Reason::kIdle, Reason::kExpired, Reason::kRevoked,
-                        Reason::kEvicted}) {
+  for (Reason reason :
+       {Reason::kSignedOut, Reason::kIdle, Reason::kExpired, Reason::kRevoked, Reason::kEvicted}) {
     text += "stayaway_sessions_ended_total{reason=\"" +
             std::string(access::SessionStore::EndReasonName(reason)) + "\"} " +
             std::to_string(sessions_->ended(reason)) + "\n";

@@ -68,9 +68,9 @@ bool FromOwnOrigin(const HttpRequest& request, bool tls) {
   if (origin == request.end()) return true;
   const auto host = request.find(http::field::host);
   if (host == request.end()) return false;
-  const std::string own = std::string(tls ? "https://" : "http://") +
-                          std::string(TrimSpace(std::string_view(host->value().data(),
-                                                                 host->value().size())));
+  const std::string own =
+      std::string(tls ? "https://" : "http://") +
+      std::string(TrimSpace(std::string_view(host->value().data(), host->value().size())));
   return EqualsIgnoringCase(
       TrimSpace(std::string_view(origin->value().data(), origin->value().size())), own);
 }

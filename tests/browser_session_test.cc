@@ -52,8 +52,7 @@ struct Session {
 
 // Signs in with `token`: the cookie to send back and the session's answer.
 Session SignIn(uint16_t port, const std::string& token) {
-  const HttpReply reply =
-      Send(port, "POST", "/v1/session", {}, R"({"token": ")" + token + R"("})");
+  const HttpReply reply = Send(port, "POST", "/v1/session", {}, R"({"token": ")" + token + R"("})");
   EXPECT_EQ(reply.status, 200) << reply.head << reply.body;
   Session session;
   session.set_cookie = Header(reply.head, "Set-Cookie");
@@ -120,11 +119,11 @@ TEST(BrowserSession, SignInSetsAStrictHttpOnlyCookieThatTheApiTakes) {
   for (const auto& role : fields.at("roles").list_value().values()) {
     roles.push_back(role.string_value());
   }
-  EXPECT_EQ(roles, (std::vector<std::string>{"ingest", "operator", "admin", "auditor",
-                                             "evidence"}));
+  EXPECT_EQ(roles,
+            (std::vector<std::string>{"ingest", "operator", "admin", "auditor", "evidence"}));
   google::protobuf::Timestamp expires;
-  ASSERT_TRUE(google::protobuf::util::TimeUtil::FromString(
-      fields.at("expires_at").string_value(), &expires));
+  ASSERT_TRUE(google::protobuf::util::TimeUtil::FromString(fields.at("expires_at").string_value(),
+                                                           &expires));
   const TimeMs left = TimestampToMs(expires) - NowMs();
   EXPECT_GT(left, 29 * 60'000);
   EXPECT_LE(left, 30 * 60'000);
@@ -185,10 +184,10 @@ TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
   EXPECT_EQ(Send(daemon.http(), "POST", ack, {cookie, "X-CSRF-Token: " + session.csrf + "x"}, note)
                 .status,
             403);
-  EXPECT_EQ(Send(daemon.http(), "POST", ack,
-                 {cookie, "X-CSRF-Token: " + session.cookie.substr(17)}, note)
-                .status,
-            403);
+  EXPECT_EQ(
+      Send(daemon.http(), "POST", ack, {cookie, "X-CSRF-Token: " + session.cookie.substr(17)}, note)
+          .status,
+      403);
   EXPECT_EQ(Rejected(daemon.http(), "csrf_token_invalid"), csrf_refusals + 3);
   // Nothing was acknowledged by the refused requests.
   EXPECT_FALSE(Contains(Http(daemon.http(), "GET", "/v1/alerts?state=all").body, "called her"));
@@ -200,9 +199,9 @@ TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
            {cookie, "X-CSRF-Token: " + session.csrf, "Origin: http://127.0.0.1:9999"}, note);
   EXPECT_EQ(foreign.status, 403) << foreign.body;
   EXPECT_TRUE(Contains(foreign.body, "cross_origin")) << foreign.body;
-  EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {cookie, "Origin: http://evil.example"})
-                .status,
-            403);
+  EXPECT_EQ(
+      Send(daemon.http(), "GET", "/v1/alerts", {cookie, "Origin: http://evil.example"}).status,
+      403);
   // Signing in from another origin is refused as well.
   EXPECT_EQ(Send(daemon.http(), "POST", "/v1/session", {"Origin: http://evil.example"},
                  R"({"token": ")" + std::string(kHarnessToken) + R"("})")
@@ -218,13 +217,13 @@ TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
   EXPECT_TRUE(Contains(done.body, "cred-harness00000")) << done.body;
 
   // Bearer tokens are unaffected: no CSRF token, any Origin.
-  HttpReply bearer = Exchange(
-      daemon.http(),
-      "POST /v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-          std::string(kHarnessToken) +
-          "\r\nOrigin: http://evil.example\r\nConnection: close\r\nContent-Type: "
-          "application/json\r\nContent-Length: 2\r\n\r\n{}",
-      kNoReceiveTimeout);
+  HttpReply bearer =
+      Exchange(daemon.http(),
+               "POST /v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                   std::string(kHarnessToken) +
+                   "\r\nOrigin: http://evil.example\r\nConnection: close\r\nContent-Type: "
+                   "application/json\r\nContent-Length: 2\r\n\r\n{}",
+               kNoReceiveTimeout);
   EXPECT_EQ(bearer.status, 400) << bearer.body;  // checked as an order, not refused access
 }
 
@@ -249,9 +248,9 @@ TEST(BrowserSession, TheEventStreamTakesTheCookieAndOneOnmessageGetsEveryEvent) 
   EXPECT_TRUE(Contains(unnamed, "\nid: 2\n")) << unnamed;
   EXPECT_FALSE(Contains(unnamed, "event:")) << unnamed;
   // Resumable like the named stream: after Last-Event-ID.
-  const std::string resumed = ReadStream(daemon.http(), "/v1/events?stream=message",
-                                         {"Cookie: " + session.cookie, "Last-Event-ID: 1"},
-                                         "\nid: 2\n");
+  const std::string resumed =
+      ReadStream(daemon.http(), "/v1/events?stream=message",
+                 {"Cookie: " + session.cookie, "Last-Event-ID: 1"}, "\nid: 2\n");
   EXPECT_TRUE(Contains(resumed, "\nid: 2\ndata: {\"seq\":\"2\"")) << resumed;
   EXPECT_FALSE(Contains(resumed, "\nid: 1\n")) << resumed;
   EXPECT_FALSE(Contains(resumed, "event:")) << resumed;
@@ -260,8 +259,8 @@ TEST(BrowserSession, TheEventStreamTakesTheCookieAndOneOnmessageGetsEveryEvent) 
       ReadStream(daemon.http(), "/v1/events/stream?from=1",
                  {"Authorization: Bearer " + std::string(kHarnessToken)}, "\nid: 2\n");
   EXPECT_TRUE(Contains(named, "\nid: 1\nevent: ")) << named;
-  EXPECT_TRUE(Contains(ReadStream(daemon.http(), "/v1/events?from=1",
-                                  {"Cookie: " + session.cookie}, "\nid: 1\nevent: "),
+  EXPECT_TRUE(Contains(ReadStream(daemon.http(), "/v1/events?from=1", {"Cookie: " + session.cookie},
+                                  "\nid: 1\nevent: "),
                        "\nid: 1\nevent: "));
   EXPECT_EQ(Http(daemon.http(), "GET", "/v1/events?stream=loud").status, 400);
 }
@@ -301,15 +300,14 @@ TEST(BrowserSession, ARevokedCredentialsSessionsStopAtOnce) {
   // An open event stream of that session ends too (at its next event).
   const int fd = ConnectLoopback(daemon.http(), std::chrono::milliseconds(200));
   ASSERT_GE(fd, 0);
-  const std::string open = "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                           cookie + "\r\n\r\n";
+  const std::string open =
+      "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cookie + "\r\n\r\n";
   ::send(fd, open.data(), open.size(), MSG_NOSIGNAL);
   std::string stream;
   ReadUntil(fd, "\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(3));
   ASSERT_TRUE(Contains(stream, "HTTP/1.1 200")) << stream;
 
-  ASSERT_EQ(Http(daemon.http(), "DELETE", "/v1/credentials/" + credential.credential().id())
-                .status,
+  ASSERT_EQ(Http(daemon.http(), "DELETE", "/v1/credentials/" + credential.credential().id()).status,
             200);
   EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {cookie}).status, 401);
   EXPECT_EQ(Send(daemon.http(), "GET", "/v1/session", {cookie}).status, 401);

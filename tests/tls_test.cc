@@ -258,15 +258,18 @@ TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
   ASSERT_EQ(signed_in.substr(0, 12), "HTTP/1.1 200") << signed_in;
   const size_t at = signed_in.find("\r\nSet-Cookie: ");
   ASSERT_NE(at, std::string::npos) << signed_in;
-  const std::string set_cookie = signed_in.substr(at + 14, signed_in.find("\r\n", at + 2) - at - 14);
+  const std::string set_cookie =
+      signed_in.substr(at + 14, signed_in.find("\r\n", at + 2) - at - 14);
   EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
   EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
   EXPECT_NE(set_cookie.find("; Path=/"), std::string::npos) << set_cookie;
   EXPECT_NE(set_cookie.find("; Secure"), std::string::npos) << set_cookie;
   const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   const auto get_alerts = [&](const std::string& origin) {
-    return exchange("GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                    "Cookie: " + cookie + "\r\nOrigin: " + origin + "\r\n\r\n")
+    const std::string request =
+        "GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: " + cookie +
+        "\r\nOrigin: " + origin + "\r\n\r\n";
+    return exchange(request)
         .substr(0, 12);
   };
   EXPECT_EQ(get_alerts("https://127.0.0.1"), "HTTP/1.1 200");
