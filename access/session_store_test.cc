@@ -27,7 +27,7 @@ struct FakeClock {
 
 // A real credential store in memory, so revocation is the store's own.
 struct Credentials {
-  std::unique_ptr<CredentialStore> store = std::move(*CredentialStore::Open(""));
+  std::unique_ptr<CredentialStore> store = std::move(CredentialStore::Open("")).value();
   std::string admin_token = "bootstrap-token-0123456789";
   Credentials() { EXPECT_TRUE(store->EnsureBootstrapAdmin(admin_token, kNow).ok()); }
   // Issues an operator credential and signs it in: its principal and id.

@@ -47,9 +47,9 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
                   std::shared_ptr<const access::Principal> principal, const HttpApiOptions& options,
                   asio::any_io_executor executor)
       : principal_(std::move(principal)),
+        whole_(access::SeesEventsWhole(*principal_)),
         names_(names),
         still_signed_in_(std::move(still_signed_in)),
-        whole_(access::SeesEventsWhole(*principal_)),
         cursor_(service, std::move(name), whole_),
         batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
         keepalive_period_(options.sse_keepalive),

@@ -96,7 +96,7 @@ bool HttpApi::SignInWithSession(const std::shared_ptr<Context>& ctx,
     return false;
   }
   if (!SafeMethod(req.method())) {
-    const auto it = req.find(kCsrfHeader);
+    const auto it = req.find(Beast(kCsrfHeader));
     const std::string_view presented =
         it == req.end() ? std::string_view()
                         : std::string_view(it->value().data(), it->value().size());

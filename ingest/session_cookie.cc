@@ -35,8 +35,9 @@ std::string Attributes(bool secure) {
 
 std::vector<std::string_view> SessionCookies(const HttpRequest& request) {
   std::vector<std::string_view> values;
-  for (const auto& field : request.equal_range(http::field::cookie)) {
-    std::string_view rest(field.value().data(), field.value().size());
+  const auto [first, last] = request.equal_range(http::field::cookie);
+  for (auto field = first; field != last; ++field) {
+    std::string_view rest(field->value().data(), field->value().size());
     // cookie-string: name=value pairs separated by ";" (RFC 6265 section 4.2.1).
     while (!rest.empty()) {
       const auto semicolon = rest.find(';');
