@@ -229,14 +229,19 @@ TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
 
 TEST(BrowserSession, TheEventStreamTakesTheCookieAndOneOnmessageGetsEveryEvent) {
   Daemon daemon;
-  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
-                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
-                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
-                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
-                .status,
-            201);
-  PressSos(daemon.http(), "phone-2", 1);
-  ASSERT_FALSE(WaitForOpenAlertId(daemon.http(), "KG-7").empty());
+  // Two orders, a panic button pressed in each: two alerts opened, events 1 and 2.
+  for (const std::string n : {"7", "8"}) {
+    ASSERT_EQ(
+        Http(daemon.http(), "POST", "/v1/orders",
+             R"({"id": "KG-)" + n + R"(", "version": 1, "supervised": {"id": "s)" + n +
+                 R"(", "devices": ["tag-)" + n + R"("]}, "protected": [{"id": "v)" + n +
+                 R"(", "devices": ["phone-)" + n +
+                 R"("]}], "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
+            .status,
+        201);
+    PressSos(daemon.http(), "phone-" + n, 1);
+    ASSERT_FALSE(WaitForOpenAlertId(daemon.http(), "KG-" + n).empty());
+  }
   const Session session = SignIn(daemon.http(), kHarnessToken);
 
   // Unnamed events: id and data, no event line.
