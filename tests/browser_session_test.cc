@@ -275,6 +275,15 @@ TEST(BrowserSession, SignOutEndsTheSession) {
   const Session session = SignIn(daemon.http(), kHarnessToken);
   const std::string cookie = "Cookie: " + session.cookie;
   ASSERT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {cookie}).status, 200);
+  // An event stream the session opened.
+  const int fd = ConnectLoopback(daemon.http(), std::chrono::milliseconds(200));
+  ASSERT_GE(fd, 0);
+  const std::string open =
+      "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cookie + "\r\n\r\n";
+  ::send(fd, open.data(), open.size(), MSG_NOSIGNAL);
+  std::string stream;
+  ReadUntil(fd, "\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(3));
+  ASSERT_TRUE(Contains(stream, "HTTP/1.1 200")) << stream;
   // Sign-out changes state: it needs the CSRF token too.
   EXPECT_EQ(Send(daemon.http(), "DELETE", "/v1/session", {cookie}).status, 403);
   const HttpReply out =
@@ -288,6 +297,18 @@ TEST(BrowserSession, SignOutEndsTheSession) {
   EXPECT_EQ(Send(daemon.http(), "GET", "/v1/session", {cookie}).status, 401);
   EXPECT_TRUE(Contains(Http(daemon.http(), "GET", "/metrics").body,
                        "stayaway_sessions_ended_total{reason=\"signed_out\"} 1"));
+  // The open stream ends at its next event, which it does not get.
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
+                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
+                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
+                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
+                .status,
+            201);
+  PressSos(daemon.http(), "phone-2", 1);
+  ReadUntil(fd, "0\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ::close(fd);
+  EXPECT_FALSE(Contains(stream, "data: ")) << stream;
+  EXPECT_TRUE(Contains(stream, "0\r\n\r\n")) << stream;
   EXPECT_EQ(daemon.Stop(), 0);
   EXPECT_TRUE(Contains(daemon.Log(), "signed out (browser session)")) << daemon.Log();
 }
