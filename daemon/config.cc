@@ -90,6 +90,16 @@ std::string SettingOfFlag(std::string_view flag) {
   return name;
 }
 
+// A session duration: from 1 s to 30 days.
+std::optional<int64_t> ParseSessionDuration(std::string_view text) {
+  const std::optional<int64_t> ms = ParseDuration(text);
+  if (!ms || *ms < 1000 || *ms > 30 * 86'400'000LL) return std::nullopt;
+  return ms;
+}
+
+constexpr std::string_view kSessionDurationForm =
+    " must be a duration from 1s to 30d, such as \"30m\" or \"12h\"";
+
 constexpr std::string_view kAuthTimeoutForm =
     " must be a duration from 1ms to 10m, such as \"10s\" or \"500ms\"";
 
@@ -194,6 +204,27 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
           return InvalidArgument(at + " is not a known setting");
         }
       }
+    } else if (name == "sessions") {
+      const toml::table* sessions = node.as_table();
+      if (sessions == nullptr) return InvalidArgument(where + " must be a table");
+      for (const auto& [session_key, session_node] : *sessions) {
+        const std::string_view field = session_key.str();
+        const std::string at = where + "." + std::string(field);
+        if (field == "idle_timeout" || field == "lifetime") {
+          const auto text = session_node.value<std::string>();
+          const std::optional<int64_t> ms = text ? ParseSessionDuration(*text) : std::nullopt;
+          if (!ms) return InvalidArgument(at + std::string(kSessionDurationForm));
+          (field == "idle_timeout" ? config->session_idle_timeout_ms
+                                   : config->session_lifetime_ms) = *ms;
+        } else if (field == "max") {
+          const auto value = session_node.value<int64_t>();
+          const std::optional<uint32_t> limit = value ? ParseLimit(*value) : std::nullopt;
+          if (!limit) return InvalidArgument(at + " must be a number from 1 to 1000000");
+          config->max_sessions = *limit;
+        } else {
+          return InvalidArgument(at + " is not a known setting");
+        }
+      }
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
@@ -280,7 +311,14 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       const std::optional<int64_t> ms = ParseAuthTimeout(*value);
       if (!ms) return InvalidArgument(std::string(flag) + std::string(kAuthTimeoutForm));
       config.auth_timeout_ms = *ms;
-    } else if (uint32_t* setting = LimitSetting(SettingOfFlag(flag), &config)) {
+    } else if (flag == "--session-idle-timeout" || flag == "--session-lifetime") {
+      const std::optional<int64_t> ms = ParseSessionDuration(*value);
+      if (!ms) return InvalidArgument(std::string(flag) + std::string(kSessionDurationForm));
+      (flag == "--session-idle-timeout" ? config.session_idle_timeout_ms
+                                        : config.session_lifetime_ms) = *ms;
+    } else if (uint32_t* setting = flag == "--max-sessions"
+                                       ? &config.max_sessions
+                                       : LimitSetting(SettingOfFlag(flag), &config)) {
       int64_t number = 0;
       const auto [end, error] =
           std::from_chars(value->data(), value->data() + value->size(), number);
@@ -305,6 +343,8 @@ std::string DaemonUsage() {
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
          "                 [--max-unauthenticated-per-address N]\n"
          "                 [--ingest-max-connections N] [--http-max-connections N]\n"
+         "                 [--session-idle-timeout DURATION] [--session-lifetime DURATION]\n"
+         "                 [--max-sessions N]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
@@ -328,6 +368,10 @@ std::string DaemonUsage() {
          "oldest; --ingest-max-connections (4096) and --http-max-connections (1024, also\n"
          "the OsmAnd port) open in all, where authenticated connections are never closed\n"
          "to make room.\n"
+         "Browser sessions (POST /v1/session; also a [sessions] table with idle_timeout,\n"
+         "lifetime, max): a session ends after --session-idle-timeout (30m) unused, or\n"
+         "--session-lifetime (12h) after sign-in; at most --max-sessions (10000), the\n"
+         "oldest ended beyond.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -88,6 +88,16 @@ struct DaemonConfig {
   uint32_t max_unauthenticated_per_address = 64;
   uint32_t ingest_max_connections = 4096;
   uint32_t http_max_connections = 1024;
+  // Browser sessions of the HTTP API (access/session_store.h), in the [sessions] table or
+  // as flags:
+  //   idle_timeout = "30m"   --session-idle-timeout: a session unused this long ends
+  //   lifetime = "12h"       --session-lifetime: a session ends this long after sign-in
+  //   max = 10000            --max-sessions: sessions at most; signing in past it ends
+  //                          the oldest
+  // Durations from 1s to 30d.
+  int64_t session_idle_timeout_ms = 30 * 60'000;
+  int64_t session_lifetime_ms = 12 * 3'600'000;
+  uint32_t max_sessions = 10'000;
   // A file holding the bootstrap admin's token (--bootstrap-admin-token-file; flag only,
   // never in the TOML file, which is often world-readable). The environment variable
   // STAYAWAY_ADMIN_TOKEN does the same when this is empty.

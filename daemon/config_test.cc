@@ -143,6 +143,43 @@ TEST(DaemonConfig, ConnectionLimitsComeFromTheTableOrFlags) {
   EXPECT_FALSE(ApplyToml("[connections]\nauth_timeout = 10\n", "t.toml", &unchanged).ok());
 }
 
+TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
+  auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->session_idle_timeout_ms, 30 * 60'000);
+  EXPECT_EQ(defaults->session_lifetime_ms, 12 * 3'600'000);
+  EXPECT_EQ(defaults->max_sessions, 10'000u);
+
+  DaemonConfig config;
+  ASSERT_TRUE(ApplyToml("[sessions]\nidle_timeout = \"10m\"\nlifetime = \"8h\"\nmax = 50\n",
+                        "t.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.session_idle_timeout_ms, 10 * 60'000);
+  EXPECT_EQ(config.session_lifetime_ms, 8 * 3'600'000);
+  EXPECT_EQ(config.max_sessions, 50u);
+
+  auto flags =
+      Parse({"--session-idle-timeout", "90s", "--session-lifetime=1d", "--max-sessions", "7"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->session_idle_timeout_ms, 90'000);
+  EXPECT_EQ(flags->session_lifetime_ms, 86'400'000);
+  EXPECT_EQ(flags->max_sessions, 7u);
+
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--session-idle-timeout", "0"},
+                                                  {"--session-idle-timeout", "500ms"},
+                                                  {"--session-lifetime", "31d"},
+                                                  {"--max-sessions", "0"}}) {
+    auto refused = Parse(bad);
+    ASSERT_FALSE(refused.ok()) << bad[0] << " " << bad[1];
+    EXPECT_NE(refused.status().message().find(bad[0]), std::string::npos)
+        << refused.status().message();
+  }
+  DaemonConfig unchanged;
+  EXPECT_FALSE(ApplyToml("[sessions]\nidle = \"1m\"\n", "t.toml", &unchanged).ok());
+  EXPECT_FALSE(ApplyToml("[sessions]\nlifetime = 60\n", "t.toml", &unchanged).ok());
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

@@ -269,7 +269,12 @@ int Run(const DaemonConfig& config) {
     core.Stop();
     return 1;
   }
-  ingest::HttpApi api(core);
+  ingest::HttpApiOptions api_options;
+  api_options.tls = tls != nullptr;
+  api_options.sessions.idle_timeout = std::chrono::milliseconds(config.session_idle_timeout_ms);
+  api_options.sessions.lifetime = std::chrono::milliseconds(config.session_lifetime_ms);
+  api_options.sessions.max_sessions = config.max_sessions;
+  ingest::HttpApi api(core, api_options);
   ingest::OsmAndEndpoint osmand(core);
   std::optional<ingest::HttpServer> http;
   std::optional<ingest::HttpServer> osmand_server;

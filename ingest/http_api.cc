@@ -14,6 +14,7 @@
 #include "ingest/http_context.h"
 #include "ingest/http_text.h"
 #include "ingest/id_checks.h"
+#include "ingest/session_cookie.h"
 
 namespace stayaway::ingest {
 
@@ -21,7 +22,10 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 HttpApi::HttpApi(MonitoringService& service, HttpApiOptions options)
-    : service_(&service), options_(options), slow_lane_(options.slow_lane_threads) {}
+    : service_(&service),
+      options_(options),
+      slow_lane_(options.slow_lane_threads),
+      sessions_(std::make_shared<access::SessionStore>(options.sessions)) {}
 
 HttpApi::~HttpApi() { slow_lane_.join(); }
 
@@ -39,7 +43,7 @@ void HttpApi::OffTheIoThread(std::function<void()> work) {
 
 void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
   auto ctx = std::make_shared<Context>(
-      Context{std::move(request), std::move(responder), {}, {}, false, nullptr});
+      Context{std::move(request), std::move(responder), {}, {}, false, nullptr, {}, {}});
   const std::string_view target(ctx->request.target().data(), ctx->request.target().size());
   const auto question = target.find('?');
   ctx->path = std::string(target.substr(0, question));
@@ -73,7 +77,9 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   // Who is asking comes before anything else: without a valid credential every path but
   // the two public ones answers 401, so nobody learns the route table (404, 405) or how
   // requests are checked (400) without signing in.
-  const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys";
+  // Signing a browser in (POST /v1/session) takes its token in the body.
+  const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys" ||
+                           (ctx->path == "/v1/session" && method == http::verb::post);
   if (!public_path && !SignIn(ctx)) return;
   if (ctx->bad_query) {
     refuse(http::status::bad_request, "invalid_argument", "malformed query string");
@@ -207,8 +213,13 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     path_id.emplace("alert id", segments[2]);
     dispatch("POST", {needs(http::verb::post, P::kAckAlerts,
                             [&] { OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); }); })});
-  } else if (is({"v1", "events", "stream"})) {
+  } else if (is({"v1", "events", "stream"}) || is({"v1", "events"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadEvents, [&] { StreamEvents(ctx); })});
+  } else if (is({"v1", "session"})) {
+    // Browser sessions (http_session.cc): signing in needs no session, only a token.
+    dispatch("GET, POST, DELETE", {open(http::verb::post, [&] { OpenSession(ctx); }),
+                                   signed_in(http::verb::get, [&] { GetSession(ctx); }),
+                                   signed_in(http::verb::delete_, [&] { CloseSession(ctx); })});
   } else if (is({"v1", "devices", "keyed"})) {
     dispatch("GET", {needs(http::verb::get, P::kManageDeviceKeys, [&] { KeyedDevices(ctx); })});
   } else if (is({"v1", "devices", "*", "key"})) {
@@ -241,6 +252,8 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
   std::string_view token;
   if (const auto it = req.find(http::field::authorization); it != req.end()) {
     token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
+  } else if (const auto cookies = SessionCookies(req); !cookies.empty()) {
+    return SignInWithSession(ctx, cookies);  // a browser (http_session.cc)
   }
   auto principal = service_->Authenticate(token);
   if (principal == nullptr) {

@@ -14,6 +14,14 @@
 //   GET    /v1/alerts?order=ID&state=open|closed|all&since=RFC3339  -> v1::AlertList
 //   POST   /v1/alerts/{id}/ack  {"by": "operator-7", "note": "..."} -> the AlertView
 //   GET    /v1/events/stream?from=SEQ|now   server-sent events (Last-Event-ID resumes)
+//   GET    /v1/events?stream=message&from=...  the same stream (also at /v1/events);
+//                                stream=message leaves every event unnamed (one onmessage)
+//   POST   /v1/session          {"token": "..."} -> a browser session: Set-Cookie
+//                                stayaway_session (HttpOnly, SameSite=Strict, Secure under
+//                                TLS) and {"csrf_token", "credential_id", "roles",
+//                                "expires_at"}; 401 for a bad token (counted)
+//   GET    /v1/session          the same answer for the session's cookie (401 without one)
+//   DELETE /v1/session          sign-out: 204, the session gone and the cookie cleared
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
@@ -31,8 +39,11 @@
 // checked by the decoders and Route; 400 otherwise), and response headers are built only
 // from checked ids (Location), never from request text.
 //
-// Access (access/permission.h): every route but /healthz and /v1/keys needs
-// `Authorization: Bearer TOKEN`, and the token's roles must grant the route's permission:
+// Access (access/permission.h): every route but /healthz, /v1/keys and POST /v1/session
+// needs `Authorization: Bearer TOKEN` or a browser session's cookie (http_session.cc: a
+// cookie request also needs X-CSRF-Token on POST, PUT and DELETE, and an Origin, when
+// sent, that is the daemon's own: 403 otherwise), and the roles must grant the route's
+// permission:
 // 401 unauthenticated (with WWW-Authenticate) without a known token, on any method and
 // path, known or not (the route table is for signed-in callers: 404 and 405 come after), 403
 // permission_denied naming the role it needs otherwise; both are logged and counted. An
@@ -76,6 +87,7 @@
 #include <vector>
 
 #include "access/permission.h"
+#include "access/session_store.h"
 #include "ingest/http_server.h"
 #include "ingest/monitoring_service.h"
 
@@ -94,6 +106,11 @@ struct HttpApiOptions {
   std::size_t slow_lane_threads = 2;
   // Evidence bundles made at once. Default: 1.
   int max_evidence_in_flight = 1;
+  // Whether the port speaks TLS: session cookies are then Secure, and the API's own
+  // origin (for the Origin check of cookie requests) is https.
+  bool tls = false;
+  // Browser sessions: idle timeout, lifetime, how many (access/session_store.h).
+  access::SessionOptions sessions;
 };
 
 class HttpApi {
@@ -162,12 +179,24 @@ class HttpApi {
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);
+  // Browser sessions (http_session.cc): SignIn's way for a request that carries the
+  // session cookie and no Authorization header (401 for an unknown or ended session, 403
+  // for a foreign Origin or, on a state-changing method, a missing or wrong X-CSRF-Token);
+  // sign-in, the session's answer, sign-out; and the session metrics.
+  bool SignInWithSession(const std::shared_ptr<Context>& ctx,
+                         const std::vector<std::string_view>& cookies);
+  void OpenSession(const std::shared_ptr<Context>& ctx);
+  void GetSession(const std::shared_ptr<Context>& ctx);
+  void CloseSession(const std::shared_ptr<Context>& ctx);
+  std::string SessionMetricsText();
 
   MonitoringService* service_;
   HttpApiOptions options_;
   boost::asio::thread_pool slow_lane_;
   std::atomic<int> evidence_in_flight_{0};
   std::atomic<uint64_t> next_subscriber_{1};
+  // Shared with the event streams it keeps in use (they may outlive a request).
+  std::shared_ptr<access::SessionStore> sessions_;
 };
 
 }  // namespace stayaway::ingest

@@ -1,8 +1,8 @@
 // The inside of HttpApi (http_api.h), shared by the files that define its handlers
 // (http_api.cc routes them; http_fixes.cc, http_orders.cc, http_alerts.cc,
-// http_credentials.cc, http_evidence.cc, http_health.cc and http_event_stream.cc answer
-// them): one request on its way through the routes, and how a handler refuses it. Not for
-// HttpApi's users.
+// http_credentials.cc, http_evidence.cc, http_health.cc, http_event_stream.cc and
+// http_session.cc answer them): one request on its way through the routes, and how a
+// handler refuses it. Not for HttpApi's users.
 //
 // Thread-safety: a Context belongs to one request; it is passed by shared_ptr to work
 // that outlives the handler (the slow lane, engine callbacks), never shared between
@@ -12,11 +12,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "access/principal.h"
+#include "access/session_store.h"
 #include "base/status.h"
 #include "ingest/http_api.h"
 #include "ingest/http_json.h"
@@ -36,6 +38,10 @@ struct HttpApi::Context {
   bool bad_query = false;
   // Who sent it: set once the route's permission was checked (null on open routes).
   std::shared_ptr<const access::Principal> principal;
+  // When the caller signed in with the session cookie (a browser): the session, and the
+  // cookie's value (for sign-out). Empty for bearer tokens.
+  std::optional<access::SessionStore::Session> session;
+  std::string session_id;
 
   void Reply(boost::beast::http::status status, std::string body,
              std::string_view content_type = "application/json") const {

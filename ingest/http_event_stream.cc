@@ -1,8 +1,10 @@
-// HttpApi's server-sent event stream (http_api.h, GET /v1/events/stream): where a
-// stream starts (?from=, Last-Event-ID) and the subscription that writes the event log
-// to one client at its own pace, through an EventCursor (event_cursor.h).
+// HttpApi's server-sent event stream (http_api.h, GET /v1/events/stream and /v1/events):
+// where a stream starts (?from=, Last-Event-ID), whether its events are named by kind or
+// unnamed (?stream=message), and the subscription that writes the event log to one client
+// at its own pace, through an EventCursor (event_cursor.h).
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,15 +30,26 @@ struct StreamStart {
   uint64_t seq = 1;
 };
 
+// How events are framed: `event: <kind>` lines (the default, what integrators rely on), or
+// no event name at all (?stream=message), so a browser page's one EventSource.onmessage
+// receives every event.
+enum class EventNames { kByKind, kNone };
+
 // One SSE client. Lives on its connection's strand; kept alive by the stream's on_closed
 // callback (until the connection ends) and by its own pending callbacks.
 class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
  public:
-  SseSubscription(MonitoringService& service, std::string name, StreamStart start,
+  // `still_signed_in`, for a stream a browser session opened, keeps the session in use
+  // and says whether it is still live (signed out, expired: the stream ends); empty for a
+  // bearer token.
+  SseSubscription(MonitoringService& service, std::string name, StreamStart start, EventNames names,
+                  std::function<bool()> still_signed_in,
                   std::shared_ptr<const access::Principal> principal, const HttpApiOptions& options,
                   asio::any_io_executor executor)
       : principal_(std::move(principal)),
         whole_(access::SeesEventsWhole(*principal_)),
+        names_(names),
+        still_signed_in_(std::move(still_signed_in)),
         cursor_(service, std::move(name), whole_),
         batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
         keepalive_period_(options.sse_keepalive),
@@ -78,7 +91,7 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   // completion pumps again: backpressure).
   void Pump() {
     if (closed_ || writing_) return;
-    if (principal_->Revoked()) {  // its credential was revoked: the stream ends here
+    if (Ended()) {  // its credential was revoked, or its session ended: the stream ends here
       stream_.Close();
       OnClosed();
       return;
@@ -88,12 +101,16 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
     std::string text;
     for (const v1::EventRecord& record : records) {
       text += "id: " + std::to_string(record.seq()) + "\n";
-      text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
+      if (names_ == EventNames::kByKind) {
+        text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
+      }
       // An auditor's records come reduced by the cursor: withheld fields are absent.
       text += "data: " + (whole_ ? ToJson(record) : RedactedToJson(record)) + "\n\n";
     }
     Write(std::move(text));
   }
+
+  bool Ended() const { return principal_->Revoked() || (still_signed_in_ && !still_signed_in_()); }
 
   void Write(std::string text) {
     writing_ = true;
@@ -115,6 +132,11 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
     keepalive_.expires_after(keepalive_period_);
     keepalive_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->closed_) return;
+      if (self->Ended()) {  // an idle stream also learns of a sign-out, at the latest here
+        self->stream_.Close();
+        self->OnClosed();
+        return;
+      }
       // Only when idle: a stream busy with events needs no comment.
       if (!self->writing_) self->Write(": keep-alive\n\n");
       self->ArmKeepAlive();
@@ -123,6 +145,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
 
   const std::shared_ptr<const access::Principal> principal_;
   const bool whole_;  // false: this reader gets the auditor's view (access/redaction.h)
+  const EventNames names_;
+  const std::function<bool()> still_signed_in_;
   EventCursor cursor_;
   const std::size_t batch_;
   const std::chrono::milliseconds keepalive_period_;
@@ -144,8 +168,17 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
   // number) means "nothing new yet": the stream starts with the next event appended
   // (event_cursor.h).
   StreamStart start;
+  EventNames names = EventNames::kByKind;
   for (const auto& [key, value] : ctx->query) {
-    if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from");
+    if (key == "stream") {
+      if (value == "message") {
+        names = EventNames::kNone;
+      } else if (value != "named") {
+        return refuse("stream \"" + PrintableId(value) + "\" is not one of message, named");
+      }
+      continue;
+    }
+    if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from, stream");
     if (value == "now") {  // only what happens from here on
       start.from = StreamStart::From::kNow;
       continue;
@@ -172,9 +205,15 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
   HttpStreamHeader header(http::status::ok, ctx->request.version());
   header.set(http::field::content_type, "text/event-stream");
   header.set(http::field::cache_control, "no-cache");
+  std::function<bool()> still_signed_in;
+  if (ctx->session) {
+    still_signed_in = [sessions = sessions_, digest = ctx->session->digest] {
+      return sessions->Touch(digest);
+    };
+  }
   auto subscription = std::make_shared<SseSubscription>(
-      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), start, ctx->principal,
-      options_, ctx->responder.executor());
+      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), start, names,
+      std::move(still_signed_in), ctx->principal, options_, ctx->responder.executor());
   HttpStream stream =
       ctx->responder.StartStream(std::move(header), [subscription] { subscription->OnClosed(); });
   subscription->Start(std::move(stream));

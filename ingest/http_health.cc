@@ -16,7 +16,8 @@ void HttpApi::Health(const std::shared_ptr<Context>& ctx) {
 }
 
 void HttpApi::Metrics(const std::shared_ptr<Context>& ctx) {
-  ctx->Reply(http::status::ok, service_->MetricsText(), "text/plain; version=0.0.4");
+  ctx->Reply(http::status::ok, service_->MetricsText() + SessionMetricsText(),
+             "text/plain; version=0.0.4");
 }
 
 }  // namespace stayaway::ingest

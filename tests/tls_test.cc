@@ -240,6 +240,43 @@ TEST_F(Tls, TheIngestPortTakesOnlyGatewaysWithACertificateFromTheCentresCa) {
   EXPECT_EQ(daemon.Stop(), 0);
 }
 
+// Under TLS the browser session cookie is Secure (never sent in clear text), and the
+// daemon's own origin is https.
+TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
+  Daemon daemon({"--config", Config().string()});
+  const auto exchange = [&](const std::string& request) {
+    TlsClient client(certs_, daemon.http());
+    EXPECT_FALSE(client.Handshake());
+    client.Write(request);
+    return client.ReadToEnd();
+  };
+  const std::string body = R"({"token": ")" + std::string(kHarnessToken) + R"("})";
+  const std::string signed_in =
+      exchange("POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+               "Origin: https://127.0.0.1\r\nContent-Type: application/json\r\n"
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_EQ(signed_in.substr(0, 12), "HTTP/1.1 200") << signed_in;
+  const size_t at = signed_in.find("\r\nSet-Cookie: ");
+  ASSERT_NE(at, std::string::npos) << signed_in;
+  const std::string set_cookie =
+      signed_in.substr(at + 14, signed_in.find("\r\n", at + 2) - at - 14);
+  EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Path=/"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Secure"), std::string::npos) << set_cookie;
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const auto get_alerts = [&](const std::string& origin) {
+    const std::string request =
+        "GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: " + cookie +
+        "\r\nOrigin: " + origin + "\r\n\r\n";
+    return exchange(request)
+        .substr(0, 12);
+  };
+  EXPECT_EQ(get_alerts("https://127.0.0.1"), "HTTP/1.1 200");
+  // The same host in clear text is another origin.
+  EXPECT_EQ(get_alerts("http://127.0.0.1"), "HTTP/1.1 403");
+}
+
 TEST_F(Tls, AKeyThatIsNotTheCertificatesStopsStartUpSayingSo) {
   const fs::path config = certs_ / "mismatch.toml";
   std::ofstream(config) << "[tls]\ncertificate = \"" << (certs_ / "server.pem").string()
