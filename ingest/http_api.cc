@@ -73,6 +73,16 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   // Who is asking comes before anything else: without a valid credential every path but
   // the two public ones answers 401, so nobody learns the route table (404, 405) or how
   // requests are checked (400) without signing in.
+  // The console's files are public (it signs in through the API like any client).
+  if (options_.console != nullptr && method == http::verb::get &&
+      ConsoleFiles::IsConsolePath(ctx->path)) {
+    HttpResponse response = options_.console->Answer(req, ctx->path);
+    if (response.result() == http::status::not_found) {
+      service_->CountRejected(kHttpApiSource, "not_found");
+    }
+    ctx->responder.Send(std::move(response));
+    return;
+  }
   const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys";
   if (!public_path && !SignIn(ctx)) return;
   if (ctx->bad_query) {

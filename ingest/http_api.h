@@ -17,6 +17,8 @@
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
+//   GET    / and every other path outside /v1/: the operator console's files (public;
+//                                http_static.h), when the daemon has them
 //   GET    /v1/keys             the checkpoint signing keys (public)
 //   GET    /v1/whoami           the caller's credential: id, name, roles
 //   GET    /v1/credentials      every credential (never a token or its digest)
@@ -77,6 +79,7 @@
 
 #include "access/permission.h"
 #include "ingest/http_server.h"
+#include "ingest/http_static.h"
 #include "ingest/monitoring_service.h"
 
 namespace stayaway::ingest {
@@ -94,6 +97,9 @@ struct HttpApiOptions {
   std::size_t slow_lane_threads = 2;
   // Evidence bundles made at once. Default: 1.
   int max_evidence_in_flight = 1;
+  // The operator console's files, served to anyone at "/" (GETs outside /v1/, /healthz
+  // and /metrics: http_static.h); none when null.
+  std::shared_ptr<const ConsoleFiles> console;
 };
 
 class HttpApi {
