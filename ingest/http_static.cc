@@ -70,8 +70,7 @@ std::string_view ConsoleContentType(std::string_view file_name) {
 
 Status CheckConsoleSettings(const ConsoleSettings& settings) {
   if (settings.language != "en" && settings.language != "ru") {
-    return InvalidArgument("console language \"" + settings.language +
-                           "\" is not one of en, ru");
+    return InvalidArgument("console language \"" + settings.language + "\" is not one of en, ru");
   }
   if (settings.time_zone.empty()) return InvalidArgument("console time_zone must not be empty");
   for (char c : settings.time_zone) {
@@ -116,7 +115,8 @@ ConsoleFiles::ConsoleFiles(fs::path root, ConsoleSettings settings)
        {std::pair{"ack_deadline_confirmed_ms", &settings_.ack_deadline_confirmed_ms},
         std::pair{"ack_deadline_possible_ms", &settings_.ack_deadline_possible_ms}}) {
     auto& by_kind = *fields[name].mutable_struct_value()->mutable_fields();
-    for (const auto& [kind, ms] : *deadlines) by_kind[kind].set_number_value(static_cast<double>(ms));
+    for (const auto& [kind, ms] : *deadlines)
+      by_kind[kind].set_number_value(static_cast<double>(ms));
   }
   (void)google::protobuf::util::MessageToJsonString(config, &config_json_);
   config_json_ += "\n";
@@ -168,7 +168,7 @@ std::optional<fs::path> ConsoleFiles::Resolve(std::string_view path) const {
 
 void ConsoleFiles::SetCommonHeaders(HttpResponse& response) const {
   response.set(http::field::cache_control, "no-cache");
-  response.set(http::field::content_security_policy, Beast(csp_));
+  response.set("Content-Security-Policy", Beast(csp_));
   response.set("X-Content-Type-Options", "nosniff");
   response.set("X-Frame-Options", "DENY");
   response.set("Referrer-Policy", "no-referrer");
@@ -194,9 +194,8 @@ HttpResponse ConsoleFiles::Answer(const HttpRequest& request, std::string_view p
   if (error || size > kMaxFileBytes) return not_found();
   const auto modified = fs::last_write_time(*file, error);
   if (error) return not_found();
-  const std::string etag =
-      "\"" + std::to_string(size) + "-" +
-      std::to_string(modified.time_since_epoch().count()) + "\"";
+  const std::string etag = "\"" + std::to_string(size) + "-" +
+                           std::to_string(modified.time_since_epoch().count()) + "\"";
   if (const auto it = request.find(http::field::if_none_match);
       it != request.end() && std::string_view(it->value().data(), it->value().size()) == etag) {
     HttpResponse response(http::status::not_modified, request.version());

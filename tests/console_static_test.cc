@@ -114,15 +114,26 @@ TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
 TEST(ConsoleStatic, NothingOutsideTheDirectoryHowEverThePathIsSpelled) {
   ConsoleTree tree("console-traversal");
   Daemon daemon({"--console-dir", tree.console.string()});
-  for (const std::string& target : {
-           "/../secret.json", "/%2e%2e/secret.json", "/%2E%2E%2Fsecret.json", "/js/../../secret.json",
-           "/js/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.json", "/..%5csecret.json",
-           "/js/..\\..\\secret.json", "//secret.json", "/./index.html", "/js//main.js",
-           "/link.json",        // a link inside that leads outside
-           "/up/secret.json",   // a directory link that leads outside
-           "/.hidden.json",     // hidden files
-           "/notes.md",         // a type the console does not serve
-           "/index.html%00.js", "/js", "/js/", "/nope.js", "/%zz"}) {
+  for (const std::string target : {"/../secret.json",
+                                   "/%2e%2e/secret.json",
+                                   "/%2E%2E%2Fsecret.json",
+                                   "/js/../../secret.json",
+                                   "/js/%2e%2e/%2e%2e/secret.txt",
+                                   "/..%2fsecret.json",
+                                   "/..%5csecret.json",
+                                   "/js/..\\..\\secret.json",
+                                   "//secret.json",
+                                   "/./index.html",
+                                   "/js//main.js",
+                                   "/link.json",       // a link inside that leads outside
+                                   "/up/secret.json",  // a directory link that leads outside
+                                   "/.hidden.json",    // hidden files
+                                   "/notes.md",        // a type the console does not serve
+                                   "/index.html%00.js",
+                                   "/js",
+                                   "/js/",
+                                   "/nope.js",
+                                   "/%zz"}) {
     const HttpReply reply = Get(daemon.http(), target);
     EXPECT_EQ(reply.status, 404) << target << ": " << reply.head;
     EXPECT_FALSE(Contains(reply.body, "victim")) << target;

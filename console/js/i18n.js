@@ -69,7 +69,7 @@ export function parseTime(text) {
 }
 
 function formatter(options) {
-  return new Intl.DateTimeFormat(language, { timeZone, ...options });
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { timeZone, ...options });
 }
 
 // A <time> element: the centre's local time, UTC in its title.

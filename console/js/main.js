@@ -56,8 +56,11 @@ model.subscribe((change) => {
   const view = model.getAlert(change.id);
   fresh.add(change.id);
   setTimeout(() => fresh.delete(change.id), 6000);
-  announceCritical(banner, view, { onOpen: (id) => { location.hash = `#/alerts/${encodeURIComponent(id)}`; } });
-  document.title = `(!) ${t('app_name')}`;
+  // After the queue has drawn the row (listeners run in order; this one came first).
+  setTimeout(() => {
+    announceCritical(banner, view, { onOpen: (id) => { location.hash = `#/alerts/${encodeURIComponent(id)}`; } });
+    document.title = `(!) ${t('app_name')}`;
+  }, 0);
 });
 
 function reportError(error) {

@@ -117,7 +117,7 @@ export function announceCritical(banner, view, { onOpen }) {
   mount(banner, h('span', { text: t('new_critical', { kind: kindLabel(view.kind), order: view.order_id }) }), open, dismiss);
   banner.hidden = false;
   open.focus();
-  beep();
+  setTimeout(beep, 0);  // starting audio can take a while; the banner is already up
 }
 
 let audio = null;
