@@ -1,6 +1,7 @@
 #include "daemon/config.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <date/tz.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+
+#include "ingest/http_static.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -225,6 +228,37 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
           return InvalidArgument(at + " is not a known setting");
         }
       }
+    } else if (name == "console") {
+      const toml::table* console = node.as_table();
+      if (console == nullptr) return InvalidArgument(where + " must be a table");
+      for (const auto& [console_key, console_node] : *console) {
+        const std::string_view field = console_key.str();
+        const std::string at = where + "." + std::string(field);
+        const auto text = console_node.value<std::string>();
+        if (!text) return InvalidArgument(at + " must be a string");
+        if (field == "dir") {
+          config->console_dir = *text;
+        } else if (field == "time_zone") {
+          try {
+            (void)date::locate_zone(*text);
+          } catch (const std::exception&) {
+            return InvalidArgument(at + ": \"" + *text +
+                                   "\" is not an IANA time zone such as \"Asia/Bishkek\"");
+          }
+          config->console_time_zone = *text;
+        } else if (field == "language") {
+          config->console_language = *text;
+        } else if (field == "tile_url") {
+          config->console_tile_url = *text;
+        } else {
+          return InvalidArgument(at + " is not a known setting");
+        }
+      }
+      ingest::ConsoleSettings settings{config->console_time_zone, config->console_language,
+                                       config->console_tile_url, {}, {}};
+      if (Status s = ingest::CheckConsoleSettings(settings); !s.ok()) {
+        return InvalidArgument(where + ": " + s.message());
+      }
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
@@ -299,6 +333,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.webhooks.emplace_back(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
+    } else if (flag == "--console-dir") {
+      config.console_dir = std::string(*value);
     } else if (flag == "--bootstrap-admin-token-file") {
       config.bootstrap_admin_token_file = std::string(*value);
     } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
@@ -339,7 +375,7 @@ std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--salvage]\n"
-         "                 [--bootstrap-admin-token-file FILE]\n"
+         "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
          "                 [--max-unauthenticated-per-address N]\n"
          "                 [--ingest-max-connections N] [--http-max-connections N]\n"
@@ -372,6 +408,9 @@ std::string DaemonUsage() {
          "lifetime, max): a session ends after --session-idle-timeout (30m) unused, or\n"
          "--session-lifetime (12h) after sign-in; at most --max-sessions (10000), the\n"
          "oldest ended beyond.\n"
+         "The operator console is served at / on the HTTP port from --console-dir (default:\n"
+         "../share/stayaway/console beside the binary); a [console] table sets its dir,\n"
+         "time_zone, language (en, ru) and tile_url.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -102,6 +102,19 @@ struct DaemonConfig {
   // never in the TOML file, which is often world-readable). The environment variable
   // STAYAWAY_ADMIN_TOKEN does the same when this is empty.
   std::string bootstrap_admin_token_file;
+  // The operator console (the [console] table; ingest/http_static.h):
+  //   dir = "/usr/share/stayaway/console"   --console-dir: its files; empty: the
+  //                              share/stayaway/console directory beside the binary's
+  //                              (../share/stayaway/console), where `cmake --install`
+  //                              puts it and the build tree links the source's console/
+  //   time_zone = "Asia/Bishkek"  IANA name: times are shown in it (UTC on hover)
+  //   language = "ru"            en or ru: for users who have not chosen one
+  //   tile_url = "https://tiles.centre.example/{z}/{x}/{y}.png"   a tile server for the
+  //                              map's basemap; absent: layers on a plain background
+  std::string console_dir;
+  std::string console_time_zone = "UTC";
+  std::string console_language = "en";
+  std::string console_tile_url;
   bool help = false;
 };
 

@@ -61,6 +61,37 @@ TEST(DaemonConfig, BadInputNamesWhatIsWrong) {
   EXPECT_FALSE(Parse({"--config", "/nonexistent/stayawayd.toml"}).ok());
 }
 
+TEST(DaemonConfig, ConsoleTableAndFlag) {
+  DaemonConfig config;
+  ASSERT_TRUE(ApplyToml("[console]\ndir = \"/srv/console\"\ntime_zone = \"Asia/Bishkek\"\n"
+                        "language = \"ru\"\ntile_url = \"https://t.example/{z}/{x}/{y}.png\"\n",
+                        "c.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.console_dir, "/srv/console");
+  EXPECT_EQ(config.console_time_zone, "Asia/Bishkek");
+  EXPECT_EQ(config.console_language, "ru");
+  EXPECT_EQ(config.console_tile_url, "https://t.example/{z}/{x}/{y}.png");
+  auto flagged = Parse({"--console-dir", "/opt/console"});
+  ASSERT_TRUE(flagged.ok());
+  EXPECT_EQ(flagged->console_dir, "/opt/console");
+  EXPECT_TRUE(Parse({})->console_dir.empty()) << "empty: beside the binary";
+  for (const char* bad : {
+           "[console]\ntime_zone = \"Mars/Olympus\"\n",
+           "[console]\nlanguage = \"fr\"\n",
+           "[console]\ntile_url = \"ftp://t.example/{z}/{x}/{y}\"\n",
+           "[console]\ntile_url = \"https://t.example/tiles.png\"\n",
+           // What would widen the Content-Security-Policy the URL's origin goes into.
+           "[console]\ntile_url = \"https://t.example; script-src *;/{z}/{x}/{y}\"\n",
+           "[console]\ntile_url = \"https://t.example '*'/{z}/{x}/{y}\"\n",
+           "[console]\ncolour = \"red\"\n",
+           "[console]\ndir = 3\n"}) {
+    DaemonConfig fresh;
+    Status status = ApplyToml(bad, "c.toml", &fresh);
+    EXPECT_FALSE(status.ok()) << bad;
+    EXPECT_NE(status.message().find("console"), std::string::npos) << status.message();
+  }
+}
+
 TEST(DaemonConfig, JournalRetentionTakesDurations) {
   DaemonConfig config;
   EXPECT_EQ(config.journal_retention_ms, 0);  // keep everything unless told

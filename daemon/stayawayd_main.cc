@@ -36,6 +36,7 @@
 #include "engine/engine_config.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
+#include "ingest/http_static.h"
 #include "ingest/osmand_endpoint.h"
 #include "ingest/tcp_server.h"
 #include "ingest/tls_context.h"
@@ -147,6 +148,32 @@ Status MakeDataDirPrivate(const std::string& data_dir) {
          {"first", changed->front()}});
   }
   return Status::Ok();
+}
+
+// The console's files: --console-dir, or else share/stayaway/console beside the binary's
+// directory (where `cmake --install` puts them; the build tree links the source's console/
+// there, so a daemon run from the build serves the files being edited).
+StatusOr<std::shared_ptr<const ingest::ConsoleFiles>> OpenConsole(
+    const DaemonConfig& config, const engine::EngineSettings& engine_settings) {
+  std::filesystem::path dir = config.console_dir;
+  if (dir.empty()) {
+    std::error_code error;
+    const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) return NotFound("the daemon's own path is unknown; set --console-dir");
+    dir = binary.parent_path().parent_path() / "share" / "stayaway" / "console";
+  }
+  ingest::ConsoleSettings settings{config.console_time_zone, config.console_language,
+                                   config.console_tile_url, {}, {}};
+  for (int kind = 1; kind < engine::EngineSettings::kKinds; ++kind) {
+    const std::string name = v1::Event::Kind_Name(static_cast<v1::Event::Kind>(kind));
+    if (const TimeMs ms = engine_settings.ack_deadline_confirmed_ms[kind]; ms > 0) {
+      settings.ack_deadline_confirmed_ms[name] = ms;
+    }
+    if (const TimeMs ms = engine_settings.ack_deadline_possible_ms[kind]; ms > 0) {
+      settings.ack_deadline_possible_ms[name] = ms;
+    }
+  }
+  return ingest::ConsoleFiles::Open(dir, std::move(settings));
 }
 
 int Run(const DaemonConfig& config) {
@@ -274,6 +301,18 @@ int Run(const DaemonConfig& config) {
   api_options.sessions.idle_timeout = std::chrono::milliseconds(config.session_idle_timeout_ms);
   api_options.sessions.lifetime = std::chrono::milliseconds(config.session_lifetime_ms);
   api_options.sessions.max_sessions = config.max_sessions;
+  if (StatusOr<std::shared_ptr<const ingest::ConsoleFiles>> console = OpenConsole(config, *settings);
+      console.ok()) {
+    api_options.console = *console;
+  } else if (!config.console_dir.empty()) {
+    Log(LogLevel::kError, "cannot serve the console", {{"error", console.status().message()}});
+    tcp.Stop();
+    core.Stop();
+    return 2;
+  } else {
+    Log(LogLevel::kWarning, "the operator console is not installed; / is not served",
+        {{"error", console.status().message()}});
+  }
   ingest::HttpApi api(core, api_options);
   ingest::OsmAndEndpoint osmand(core);
   std::optional<ingest::HttpServer> http;

@@ -80,6 +80,16 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   // Signing a browser in (POST /v1/session) takes its token in the body.
   const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys" ||
                            (ctx->path == "/v1/session" && method == http::verb::post);
+  // The console's files are public (it signs in through the API like any client).
+  if (options_.console != nullptr && method == http::verb::get &&
+      ConsoleFiles::IsConsolePath(ctx->path)) {
+    HttpResponse response = options_.console->Answer(req, ctx->path);
+    if (response.result() == http::status::not_found) {
+      service_->CountRejected(kHttpApiSource, "not_found");
+    }
+    ctx->responder.Send(std::move(response));
+    return;
+  }
   if (!public_path && !SignIn(ctx)) return;
   if (ctx->bad_query) {
     refuse(http::status::bad_request, "invalid_argument", "malformed query string");

@@ -25,6 +25,8 @@
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
 //   GET    /healthz, GET /metrics (Prometheus text)
+//   GET    / and every other path outside /v1/: the operator console's files (public;
+//                                http_static.h), when the daemon has them
 //   GET    /v1/keys             the checkpoint signing keys (public)
 //   GET    /v1/whoami           the caller's credential: id, name, roles
 //   GET    /v1/credentials      every credential (never a token or its digest)
@@ -89,6 +91,7 @@
 #include "access/permission.h"
 #include "access/session_store.h"
 #include "ingest/http_server.h"
+#include "ingest/http_static.h"
 #include "ingest/monitoring_service.h"
 
 namespace stayaway::ingest {
@@ -111,6 +114,9 @@ struct HttpApiOptions {
   bool tls = false;
   // Browser sessions: idle timeout, lifetime, how many (access/session_store.h).
   access::SessionOptions sessions;
+  // The operator console's files, served to anyone at "/" (GETs outside /v1/, /healthz
+  // and /metrics: http_static.h); none when null.
+  std::shared_ptr<const ConsoleFiles> console;
 };
 
 class HttpApi {

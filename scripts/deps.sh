@@ -28,3 +28,24 @@ stayaway_install_deps() {
 STAYAWAY_PEER_PACKAGES=(
   libhiredis-dev libpq-dev redis-server postgresql postgresql-15-postgis-3 python3
 )
+
+# The console's browser test (tests/browser, ctest console_browser_test): Debian's chromium
+# driven by npm playwright-core, pinned by tests/browser/package-lock.json.
+# Node and npm come from Debian's nodejs and npm unless a node with npm is already there
+# (another packaging of nodejs bundles npm and conflicts with Debian's).
+STAYAWAY_BROWSER_PACKAGES=(chromium)
+
+stayaway_install_browser_test_deps() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    stayaway_install_deps "${STAYAWAY_BROWSER_PACKAGES[@]}"
+  else
+    stayaway_install_deps "${STAYAWAY_BROWSER_PACKAGES[@]}" nodejs npm
+  fi
+  local dir=tests/browser
+  # npm writes node_modules/.package-lock.json: older than the lock file means stale.
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "installing the browser test's npm packages (npm ci in $dir)"
+    npm ci --prefix "$dir" --no-audit --no-fund
+  fi
+}

@@ -1066,7 +1066,8 @@ TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) 
       {"POST", "/metrics", ""},                   // the same
       {"GET", "/v1/nope", ""},                    // no such route
       {"GET", "/v1/orders/KG-7/extra", ""},       // no such route
-      {"GET", "/", ""},                           // no such route
+      {"GET", "/v1", ""},                         // no such route ("/" is the console)
+      {"POST", "/", ""},                          // the console's files are only read
       {"GET", "/v1/events/stream?from=%zz", ""},  // a malformed query
       {"GET", "/v1/orders/%zz", ""},              // a malformed path
       {"GET", "/v1/orders/bad%20id", ""},         // an id outside the rule

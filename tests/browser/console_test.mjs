@@ -1,0 +1,366 @@
+// The operator console end to end: a real stayawayd (STAYAWAYD, started here on free
+// ports in a temporary directory) and Debian's chromium (CHROMIUM) headless, driven by
+// playwright-core. Each flow is one case; a case that needs an API this daemon does not
+// have yet (probed first) is reported SKIP with the reason. Any script error or console
+// error on a page fails the case that caused it. Run by ctest (console_browser_test).
+//
+//   STAYAWAYD=build/daemon/stayawayd node tests/browser/console_test.mjs [--screenshots docs]
+//
+// Exit: 0 all passed (or skipped), 1 a case failed, 77 (ctest: skipped) when chromium or
+// playwright-core is missing and STAYAWAY_REQUIRE_BROWSER is not set.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const args = process.argv.slice(2);
+const screenshotDir = args.includes('--screenshots') ? path.resolve(args[args.indexOf('--screenshots') + 1]) : null;
+const daemonBinary = process.env.STAYAWAYD || path.join(root, 'build/daemon/stayawayd');
+const chromiumBinary = process.env.CHROMIUM || '/usr/bin/chromium';
+const required = process.env.STAYAWAY_REQUIRE_BROWSER === '1';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  console.error('playwright-core is not installed: npm ci --prefix tests/browser (scripts/test does it)');
+  process.exit(required ? 1 : 77);
+}
+if (!fs.existsSync(chromiumBinary)) {
+  console.error(`no chromium at ${chromiumBinary}: apt-get install chromium (scripts/test does it)`);
+  process.exit(required ? 1 : 77);
+}
+// Everything stops after this long, whatever hangs.
+const overall = setTimeout(() => { console.error('FAIL: the browser test took over 110 s'); process.exit(1); }, 110_000);
+
+// Places: the protected person (victim) and the supervised person 40 m from her. The
+// auditor's traffic must hold neither position, so both have digits found nowhere else.
+const VICTIM = { lat: 42.874321, lon: 74.612345 };
+const TAG = { lat: 42.874601, lon: 74.612577 };
+const VICTIM_TEXT = ['42.8743', '74.6123'];
+const TAG_TEXT = ['42.8746', '74.6125'];
+const ADMIN_TOKEN = `sa_console-admin-${createHash('sha256').update(String(process.pid)).digest('hex').slice(0, 24)}`;
+
+// ---------------------------------------------------------------------------------------
+// The daemon.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stayaway-console-'));
+fs.writeFileSync(path.join(dir, 'stayawayd.toml'),
+  '[engine]\nproximity_violation = { confirm_fixes = 1 }\n[console]\ntime_zone = "Asia/Bishkek"\n');
+const log = fs.openSync(path.join(dir, 'stayawayd.log'), 'a');
+const daemon = spawn(daemonBinary, ['--config', path.join(dir, 'stayawayd.toml'), '--data-dir', path.join(dir, 'data'),
+  '--ingest-port', '0', '--http-port', '0', '--osmand-port', '0'], {
+  env: { ...process.env, STAYAWAY_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', log, log],
+});
+let daemonExited = false;
+daemon.on('exit', () => { daemonExited = true; });
+
+async function waitForPort() {
+  const file = path.join(dir, 'data', 'ports');
+  for (let i = 0; i < 200; ++i) {
+    if (daemonExited) break;
+    if (fs.existsSync(file)) {
+      const match = /http_port=(\d+)/.exec(fs.readFileSync(file, 'utf8'));
+      if (match) return Number(match[1]);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`stayawayd did not start; see ${path.join(dir, 'stayawayd.log')}`);
+}
+const port = await waitForPort();
+const base = `http://127.0.0.1:${port}`;
+
+async function http(token, method, target, body) {
+  const response = await fetch(base + target, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: response.status, text, json, headers: response.headers };
+}
+
+async function issue(name, roles, devices) {
+  const reply = await http(ADMIN_TOKEN, 'POST', '/v1/credentials', { name, roles, devices });
+  if (reply.status !== 201) throw new Error(`credential ${name}: ${reply.status} ${reply.text}`);
+  return reply.json.token;
+}
+const operatorToken = await issue('operator-7', ['operator', 'evidence'], []);
+const auditorToken = await issue('auditor-1', ['auditor'], []);
+const ingestToken = await issue('gateway', ['ingest'], ['*']);
+{
+  const order = {
+    id: 'KG-7', version: 1, case_reference: 'Bishkek 2-1234/26', valid_from: '2020-01-01T00:00:00Z',
+    supervised: { id: 'p1', devices: ['tag-1'] },
+    protected: [{ id: 'p2', devices: ['phone-2'], relation: 'victim' }],
+    violation_distance_m: 300, warning_distance_m: 600,
+  };
+  const reply = await http(ADMIN_TOKEN, 'POST', '/v1/orders', order);
+  if (reply.status !== 201) throw new Error(`order: ${reply.status} ${reply.text}`);
+}
+
+// What this daemon has of the APIs the console uses (some land in other branches).
+const probe = async (method, target, body) => {
+  const reply = await http(operatorToken, method, target, body);
+  return !(reply.status === 404 && /no such endpoint/.test(reply.text)) && reply.status !== 405;
+};
+const has = {
+  sessions: await probe('GET', '/v1/session'),
+  messageStream: await probe('GET', '/v1/events?stream=message&from=now').catch(() => false),
+  resolve: await probe('POST', '/v1/alerts/none/resolve', {}),
+  alertDetail: await probe('GET', '/v1/alerts/none'),
+};
+console.log(`daemon on ${base}; APIs: ${Object.entries(has).map(([k, v]) => `${k}=${v ? 'yes' : 'no'}`).join(' ')}`);
+
+// ---------------------------------------------------------------------------------------
+// The browser.
+const browser = await chromium.launch({ executablePath: chromiumBinary, headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+
+// A page that records every script error and console error, and every response body.
+async function openPage({ token = null, viaSession = has.sessions } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    // Without sessions on this daemon, a signed-in page gets its credential the way a
+    // proxy in front would add it.
+    extraHTTPHeaders: token && !viaSession ? { Authorization: `Bearer ${token}` } : {},
+  });
+  const page = await context.newPage();
+  const problems = [];
+  const bodies = [];
+  page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'warning' && /no message for/.test(message.text())) problems.push(`catalogue: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    const url = message.location().url || '';
+    // Refusals the console expects and handles: who is signed in (401 before sign-in),
+    // and the probes for routes this daemon does not have yet.
+    const expected = (/\/v1\/(session|whoami)$/.test(url) && /status of 401/.test(message.text())) ||
+      (!has.sessions && /\/v1\/session$/.test(url)) ||
+      (!has.messageStream && /\/v1\/events\?stream=message/.test(url + message.text())) ||
+      (!has.alertDetail && /\/v1\/alerts\/[^/?]+$/.test(url)) ||
+      (/\/v1\/(orders|devices)(\?|$)/.test(url) && /status of 40[45]/.test(message.text()));
+    if (!expected) problems.push(`console error: ${message.text()} (${url})`);
+  });
+  page.on('response', async (response) => {
+    try {
+      const type = response.headers()['content-type'] || '';
+      if (type.includes('event-stream')) return;  // read by the page; checked through its DOM
+      bodies.push({ url: response.url(), body: await response.text() });
+    } catch { /* a body the browser no longer holds */ }
+  });
+  await page.goto(base + '/');
+  if (token && viaSession) {
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  if (token) await page.getByRole('heading', { name: 'Alert queue' }).waitFor({ timeout: 10_000 });
+  return { context, page, problems, bodies };
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function postFixes(fixes) {
+  const reply = await http(ingestToken, 'POST', '/v1/fixes', fixes);
+  expect(reply.status === 200, `POST /v1/fixes: ${reply.status} ${reply.text}`);
+  return reply;
+}
+
+let alertId = null;
+const cases = [];
+const test = (name, body, skipReason = () => null) => cases.push({ name, body, skipReason });
+
+test('the sign-in page: a "Token" field and a "Sign in" button, served with a strict CSP', async () => {
+  const { context, page, problems } = await openPage();
+  const response = await page.goto(base + '/');
+  const headers = response.headers();
+  expect(/default-src 'self'/.test(headers['content-security-policy'] || ''), `CSP: ${headers['content-security-policy']}`);
+  expect(headers['x-content-type-options'] === 'nosniff', 'nosniff');
+  expect(headers['x-frame-options'] === 'DENY', 'X-Frame-Options');
+  await page.getByLabel('Token').waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  // Keyboard: the token field has focus, Tab reaches the button.
+  expect(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'token', 'the token field has focus');
+  // Russian, and the choice survives a reload.
+  await page.getByLabel('Language').selectOption('ru');
+  await page.getByLabel('Токен').waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: 'Войти' }).waitFor();
+  await page.getByLabel('Язык').selectOption('en');
+  await page.getByLabel('Token').waitFor();
+  expect(problems.length === 0, problems.join('\n'));
+  await context.close();
+});
+
+test('sign in: the token becomes an HttpOnly, SameSite=Strict session cookie and is kept nowhere', async () => {
+  const { context, page, problems } = await openPage({ token: operatorToken, viaSession: true });
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'stayaway_session');
+  expect(session, `no stayaway_session cookie: ${JSON.stringify(cookies)}`);
+  expect(session.httpOnly, 'the session cookie is HttpOnly');
+  expect(session.sameSite === 'Strict', `SameSite: ${session.sameSite}`);
+  expect(session.path === '/', `Path: ${session.path}`);
+  expect(!session.secure, 'Secure only under TLS');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  expect(!stored.includes(operatorToken), 'the token is in browser storage');
+  expect(!stored.includes(session.value), 'the page can read the session cookie');
+  // Sign-out ends the session.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Token').waitFor();
+  expect(problems.length === 0, problems.join('\n'));
+  await context.close();
+}, () => (has.sessions ? null : 'POST /v1/session is not on this branch (sessions)'));
+
+let operator = null;
+test('a confirmed violation appears in the queue within a second of POST /v1/fixes', async () => {
+  operator = await openPage({ token: operatorToken });
+  const { page, problems } = operator;
+  await page.locator('#live-state[data-state="live"]').waitFor({ timeout: 10_000 });
+  const now = Date.now();
+  const at = (ms) => new Date(ms).toISOString();
+  // The page notes when the row appears (a MutationObserver, installed before the POST:
+  // no polling delay in the measurement).
+  await page.evaluate(() => {
+    const seen = () => [...document.querySelectorAll('#alert-queue tr[data-alert-id]')].some((r) => r.textContent.includes('proximity violation'));
+    window.violationAppearedAt = seen() ? -1 : 0;
+    const observer = new MutationObserver(() => { if (seen()) { observer.disconnect(); window.violationAppearedAt = Date.now(); } });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  const started = Date.now();
+  await postFixes([
+    { device: 'phone-2', seq: 1, time: at(now - 2000), lat: VICTIM.lat, lon: VICTIM.lon, accuracy_m: 5 },
+    { device: 'tag-1', seq: 1, time: at(now - 1000), lat: TAG.lat, lon: TAG.lon, accuracy_m: 5 },
+  ]);
+  const posted = Date.now() - started;
+  const row = page.locator('#alert-queue tr[data-alert-id]').filter({ hasText: 'proximity violation' });
+  const appearedAt = await (await page.waitForFunction(() => window.violationAppearedAt, null, { timeout: 5000 })).jsonValue();
+  expect(appearedAt > 0, 'the violation was in the queue before the fixes were sent');
+  const elapsed = appearedAt - started;
+  console.log(`  POST /v1/fixes answered after ${posted} ms`);
+  expect(elapsed <= 1000, `the violation took ${elapsed} ms to appear`);
+  alertId = await row.first().getAttribute('data-alert-id');
+  await row.first().getByText('confirmed').waitFor();
+  await row.first().getByText('KG-7').waitFor();
+  // Impossible to miss: the banner, with focus on its button.
+  await page.getByRole('alert').filter({ hasText: 'New critical alert' }).waitFor();
+  expect(await page.evaluate(() => document.activeElement && document.activeElement.closest('#banner') !== null), 'focus is on the banner');
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'console-queue.png') });
+  console.log(`  the violation appeared ${elapsed} ms after the POST began`);
+  expect(problems.length === 0, problems.join('\n'));
+});
+
+test('the alert view: map, chart, timeline; acknowledge from the page, checked through the API', async () => {
+  expect(operator && alertId, 'needs the violation of the case before');
+  const { page, problems } = operator;
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('img', { name: 'Map' }).waitFor();
+  expect(await page.locator('svg.map circle.pos.protected').count() === 1, 'the protected person on the map');
+  expect(await page.locator('svg.map circle.ring.violation').count() === 1, 'the violation ring');
+  expect(await page.locator('svg.map .scale').count() === 1, 'the scale bar');
+  await page.getByRole('img', { name: 'Distance over time' }).waitFor();
+  const ackForm = page.getByRole('form', { name: 'Acknowledge' });
+  await ackForm.getByLabel('Note').fill('called the patrol');
+  await ackForm.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByText('Acknowledged.').waitFor();
+  const list = await http(operatorToken, 'GET', '/v1/alerts?order=KG-7&state=all');
+  const view = list.json.alerts.find((a) => a.alert_id === alertId);
+  expect(view && view.acks && view.acks.length === 1, `acks: ${JSON.stringify(view)}`);
+  expect(view.acks[0].note === 'called the patrol' && view.acks[0].by === 'operator-7', JSON.stringify(view.acks));
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'console-alert.png'), fullPage: true });
+  expect(problems.length === 0, problems.join('\n'));
+});
+
+test('resolve from the page with a disposition, checked through the API', async () => {
+  expect(operator && alertId, 'needs the violation of the case before');
+  const { page, problems } = operator;
+  const form = page.getByRole('form', { name: 'Resolve' });
+  await form.getByLabel('Disposition').selectOption('patrol_dispatched');
+  await form.getByLabel('Note').fill('patrol on site');
+  await form.getByRole('button', { name: 'Resolve' }).click();
+  await page.getByText('Resolved.').waitFor();
+  const open = await http(operatorToken, 'GET', '/v1/alerts?order=KG-7&state=open');
+  expect(!open.text.includes(alertId), `still open: ${open.text}`);
+  const detail = await http(operatorToken, 'GET', `/v1/alerts/${alertId}`);
+  expect(detail.text.includes('patrol_dispatched'), `no resolution: ${detail.text}`);
+  expect(problems.length === 0, problems.join('\n'));
+}, () => (has.resolve ? null : 'POST /v1/alerts/{id}/resolve is not on this branch (alerts desk)'));
+
+test("the auditor's pages and every response they load hold no position", async () => {
+  expect(alertId, 'needs the violation of the case before');
+  const auditor = await openPage({ token: auditorToken });
+  const { page, problems, bodies } = auditor;
+  await page.locator('#alert-queue').waitFor();
+  await page.goto(`${base}/#/alerts/${encodeURIComponent(alertId)}`);
+  await page.getByRole('img', { name: 'Map' }).waitFor();
+  await page.getByText('Positions are not shown for your role.').waitFor();
+  expect(await page.getByRole('button', { name: 'Acknowledge' }).count() === 0, 'an auditor cannot act');
+  for (const route of ['#/orders/KG-7', '#/devices', '#/orders']) {
+    await page.goto(`${base}/${route}`);
+    await page.getByRole('heading').first().waitFor();
+    await page.getByText('Loading…').waitFor({ state: 'detached' });
+  }
+  const html = await page.content();
+  for (const text of [...VICTIM_TEXT, ...TAG_TEXT]) {
+    expect(!html.includes(text), `the auditor's page shows ${text}`);
+    for (const { url, body } of bodies) expect(!body.includes(text), `${url} sent the auditor ${text}`);
+  }
+  expect(bodies.some((b) => b.url.includes('/v1/alerts')), 'the auditor loaded alerts');
+  // The same pages load the positions for the operator: the check above can fail.
+  const mine = await http(operatorToken, 'GET', '/v1/alerts?order=KG-7&state=all');
+  expect(VICTIM_TEXT.every((t) => mine.text.includes(t)), 'the operator sees the positions');
+  expect(problems.length === 0, problems.join('\n'));
+  await auditor.context.close();
+});
+
+test('orders and devices pages open from the keyboard', async () => {
+  const { page, problems } = operator || await openPage({ token: operatorToken });
+  await page.goto(`${base}/#/alerts`);
+  await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
+  await page.getByRole('link', { name: 'Orders' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Orders' }).waitFor();
+  await page.goto(`${base}/#/orders/KG-7`);
+  await page.getByRole('heading', { name: 'Order KG-7' }).waitFor();
+  await page.getByText('Bishkek 2-1234/26').waitFor();
+  await page.getByRole('link', { name: 'Devices' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Devices' }).waitFor();
+  expect(problems.length === 0, problems.join('\n'));
+});
+
+// ---------------------------------------------------------------------------------------
+let failed = 0;
+let skipped = 0;
+try {
+  for (const { name, body, skipReason } of cases) {
+    const reason = skipReason();
+    if (reason) {
+      ++skipped;
+      console.log(`SKIP ${name}: ${reason}`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await body();
+      console.log(`PASS ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      ++failed;
+      console.log(`FAIL ${name}: ${error.message}`);
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+  daemon.kill('SIGTERM');
+  await new Promise((r) => (daemonExited ? r() : daemon.on('exit', r)));
+  clearTimeout(overall);
+}
+console.log(`${cases.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+if (failed === 0) fs.rmSync(dir, { recursive: true, force: true });
+else console.log(`daemon log: ${path.join(dir, 'stayawayd.log')}`);
+process.exit(failed === 0 ? 0 : 1);
