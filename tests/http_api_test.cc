@@ -753,6 +753,10 @@ class SlowEvidenceCore final : public MonitoringService {
   Status RevokeOrder(std::string_view id) override { return core_.RevokeOrder(id); }
   Status PutGlobalZone(const v1::Zone& z) override { return core_.PutGlobalZone(z); }
   std::vector<v1::Zone> ListGlobalZones() override { return core_.ListGlobalZones(); }
+  std::vector<Status> PutOrders(std::vector<v1::Order> o) override { return core_.PutOrders(std::move(o)); }
+  StatusOr<v1::OrderPage> ListOrders(const OrderPageQuery& q) override { return core_.ListOrders(q); }
+  StatusOr<v1::DevicePage> ListDevices(const DevicePageQuery& q) override { return core_.ListDevices(q); }
+  StatusOr<v1::DeviceStatus> GetDevice(std::string_view d) override { return core_.GetDevice(d); }
   std::vector<v1::AlertView> ListAlerts(const AlertQuery& q) override { return core_.ListAlerts(q); }
   Status AckAlert(v1::AlertAck a) override { return core_.AckAlert(std::move(a)); }
   uint64_t ReadEvents(uint64_t from, size_t max, std::vector<v1::EventRecord>* out) override {
