@@ -27,16 +27,18 @@ constexpr char kTagLon[] = "74.6197531";
 std::string BulkOrder(int i) {
   const std::string n = std::to_string(i);
   return R"({"id": "BULK-)" + n + R"(", "version": 1, "state": "active",
-    "supervised": {"id": "s)" + n + R"(", "devices": ["tag-)" + n + R"("]},
-    "protected": [{"id": "v)" + n + R"(", "devices": ["phone-)" + n + R"("], "relation": "victim"}],
+    "supervised": {"id": "s)" +
+         n + R"(", "devices": ["tag-)" + n + R"("]},
+    "protected": [{"id": "v)" +
+         n + R"(", "devices": ["phone-)" + n + R"("], "relation": "victim"}],
     "violation_distance_m": 300})";
 }
 
 std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, const char* lat,
                     const char* lon, const std::string& extra = "") {
   return R"({"device": ")" + device + R"(", "seq": )" + std::to_string(seq) + R"(, "time": ")" +
-         FormatRfc3339(t) + R"(", "lat": )" + lat + R"(, "lon": )" + lon +
-         R"(, "accuracy_m": 7)" + extra + "}";
+         FormatRfc3339(t) + R"(", "lat": )" + lat + R"(, "lon": )" + lon + R"(, "accuracy_m": 7)" +
+         extra + "}";
 }
 
 template <typename Message>
@@ -102,8 +104,8 @@ TEST(ReadModel, BulkLoadGivesAResultPerOrderAndTheListPagesThroughEveryOrderOnce
   std::string cursor;
   int pages = 0;
   do {
-    const HttpReply page = Http(daemon.http(), "GET",
-                                "/v1/orders?limit=37" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    const HttpReply page = Http(
+        daemon.http(), "GET", "/v1/orders?limit=37" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(page.status, 200) << page.body;
     const auto parsed = Parse<v1::OrderPage>(page);
     EXPECT_LE(parsed.orders_size(), 37);
@@ -177,8 +179,8 @@ TEST(ReadModel, TheDeviceBoardShowsLastFixBatteryFlagsAndOrdersAndSurvivesAResta
           std::string("/v1/orders")}) {
       const HttpReply reply = HttpAs(auditor, daemon.http(), "GET", target);
       ASSERT_EQ(reply.status, 200) << target << " " << reply.body;
-      for (const char* digits : {kVictimLat, kVictimLon, kTagLat, kTagLon, "8712345", "6098765",
-                                 "8813579", "6197531"}) {
+      for (const char* digits :
+           {kVictimLat, kVictimLon, kTagLat, kTagLon, "8712345", "6098765", "8813579", "6197531"}) {
         EXPECT_EQ(reply.body.find(digits), std::string::npos) << target << ": " << reply.body;
       }
       EXPECT_EQ(reply.body.find("\"lat\""), std::string::npos) << reply.body;
