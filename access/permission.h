@@ -9,7 +9,7 @@
 //   kReadEvents                        x               x
 //   kSeeProtectedPositions             x
 //   kSeeProtectedPlaces                x         x
-//   kReadOrders                        x         x     x
+//   kReadOrders                        x         x     x   (also the devices board)
 //   kWriteOrders                                 x
 //   kManageCredentials                           x
 //   kManageDeviceKeys                            x

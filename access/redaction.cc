@@ -47,6 +47,21 @@ const AllowList& BuildAllowList() {
       {"stayaway.v1.WeeklySchedule.Window", {"days", "start", "end"}},
       {"stayaway.v1.OrderList", {"orders"}},
       {"stayaway.v1.ZoneList", {"zones"}},
+      // The devices board and the order list's last contacts (GET /v1/devices, GET
+      // /v1/orders): which device, whose, in which orders, its flags and whether its
+      // communications are lost. Withheld: the last fix's position, accuracy, seq and time,
+      // the last received time and the battery (the times of her phone's fixes trace when
+      // she came and went; SECURITY.md), no_position.
+      {"stayaway.v1.DevicePage", {"devices", "next_cursor"}},
+      {"stayaway.v1.DeviceStatus",
+       {"device", "person", "orders", "last_fix", "flags", "comms_lost", "open_alerts",
+        "withheld"}},
+      {"stayaway.v1.DeviceFix", {"source", "withheld"}},
+      {"stayaway.v1.DeviceOrder", {"order_id", "role", "person", "order_state"}},
+      {"stayaway.v1.OrderPage", {"orders", "next_cursor"}},
+      {"stayaway.v1.OrderOverview", {"order", "open_alerts", "contacts"}},
+      {"stayaway.v1.OrderAlertSummary", {"alert_id", "kind", "certainty", "opened_at"}},
+      {"stayaway.v1.DeviceContact", {"device", "person", "role", "comms_lost", "withheld"}},
       {"google.protobuf.Timestamp", {"seconds", "nanos"}},
   };
   return *list;
@@ -57,6 +72,9 @@ std::string_view MarkerOf(const pb::Descriptor& type) {
   if (&type == v1::Event::descriptor()) return "redacted";
   if (&type == v1::PositionReport::descriptor()) return "withheld";
   if (&type == v1::Zone::descriptor()) return "redacted";
+  if (&type == v1::DeviceStatus::descriptor()) return "withheld";
+  if (&type == v1::DeviceFix::descriptor()) return "withheld";
+  if (&type == v1::DeviceContact::descriptor()) return "withheld";
   return {};
 }
 

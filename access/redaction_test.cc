@@ -24,11 +24,12 @@ namespace {
 namespace pb = google::protobuf;
 
 // Every message type an auditor can be sent something of: alerts (HTTP), events (SSE, TCP
-// subscription), orders and zones (HTTP). Anything they contain is reached from these.
+// subscription), orders and zones, the order list and the devices board (HTTP). Anything they contain is reached from these.
 std::vector<const pb::Descriptor*> AuditorRoots() {
   return {v1::Event::descriptor(),     v1::EventRecord::descriptor(), v1::AlertView::descriptor(),
           v1::AlertList::descriptor(), v1::Order::descriptor(),       v1::Zone::descriptor(),
-          v1::OrderList::descriptor(), v1::ZoneList::descriptor()};
+          v1::OrderList::descriptor(), v1::ZoneList::descriptor(), v1::DevicePage::descriptor(),
+          v1::DeviceStatus::descriptor(), v1::OrderPage::descriptor()};
 }
 
 // Sets every field of `message` to a value that is not its default, recursively, up to

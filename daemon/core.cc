@@ -31,6 +31,8 @@
 #include "access/fix_mac.h"
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
+#include "daemon/device_board.h"
+#include "daemon/page_cursor.h"
 #include "daemon/event_log.h"
 #include "daemon/metrics.h"
 #include "daemon/log.h"
@@ -132,6 +134,8 @@ struct Core::State {
   std::unique_ptr<engine::Engine> engine;  // touched by the engine thread only
   EventLog log;
   AlertBook alerts;
+  DeviceBoard board;  // GET /v1/devices: fed where fixes are applied and events committed
+  bool board_in_snapshot = false;  // the snapshot recovery loaded held the board (Recover)
   Metrics metrics;
   CentreClock clock;  // the time of ticks and receive stamps: never goes back
   AccessLog access_log{options.steady_clock};
@@ -195,6 +199,8 @@ struct Core::State {
   // Replaces the fresh state with a snapshot's; false (and why) when it does not parse.
   bool LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why);
   Status SubmitAdmin(v1::Input input);
+  // Many admin inputs as one batch (one journal sync): one Status each, in order.
+  std::vector<Status> SubmitAdminBatch(std::vector<v1::Input> inputs);
 };
 
 Core::Core(CoreOptions options) : state_(std::make_unique<State>(std::move(options))) {}
@@ -263,9 +269,14 @@ Status Core::State::Recover() {
     if (!LoadSnapshot((*base)->state, &why)) {
       return FailedPrecondition("the journal's retention base cannot be loaded: " + why);
     }
+    board_in_snapshot = false;
     from_snapshot = true;
   }
   const uint64_t skip = journal_records - base_records;
+  // A snapshot written before the devices board (SSD1) or a retention base holds no board:
+  // the fixes it covers that the journal still has feed it (the newest per device wins, as
+  // live), so the board is not empty until every device reports again.
+  const bool board_from_journal = from_snapshot && !board_in_snapshot;
   uint64_t seen = 0;
   // Runs of fixes go through the engine as batches, as they did live (same results, the
   // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
@@ -273,7 +284,8 @@ Status Core::State::Recover() {
   std::vector<std::string> run_leaves;
   auto flush = [&] {
     if (run.empty()) return;
-    engine->ApplyFixes(run, &events, [&](size_t i, const Status&, std::vector<v1::Event>* fix_events) {
+    engine->ApplyFixes(run, &events, [&](size_t i, const Status& status, std::vector<v1::Event>* fix_events) {
+      if (status.ok()) board.RecordFix(run[i]);
       CommitLeaf(run_leaves[i], fix_events);
     });
     run.clear();
@@ -281,7 +293,12 @@ Status Core::State::Recover() {
   };
   auto report = journal::ReadAllRecords(
       options.journal_dir, read, [&](const v1::Input& input, std::string_view payload) {
-        if (seen++ < skip) return;  // already in the snapshot (still checksummed on the way)
+        if (seen++ < skip) {  // already in the snapshot (still checksummed on the way)
+          if (board_from_journal && input.has_fix() && board.Known(input.fix().device())) {
+            board.RecordFix(input.fix());
+          }
+          return;
+        }
         if (input.has_fix()) {
           run.push_back(input.fix());
           // Written from FixLeafData (or by Append of an Input holding only the fix): the
@@ -327,6 +344,7 @@ Status Core::State::Recover() {
 }
 
 void Core::State::RecordCatalogue(const v1::Input& input) {
+  if (input.has_order()) board.RecordOrder(input.order());
   std::lock_guard<std::mutex> lock(catalogue_mu);
   if (input.has_order()) orders[input.order().id()] = input.order();
   if (input.has_global_zone()) zones[input.global_zone().id()] = input.global_zone();
@@ -558,6 +576,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       // Events go to the log before the sender hears back: what is acknowledged is applied.
       CommitLeaf(fixes->leaf_data[i], fix_events);
       ingest::FixOutcome& out = outcomes[fixes->places.empty() ? i : fixes->places[i]];
+      if (status.ok()) board.RecordFix(fixes->fixes[i]);
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;
         out.duplicate = !status.ok();
@@ -602,6 +621,7 @@ void Core::State::MaybeSnapshot(bool force) {
     for (const auto& [id, order] : orders) snapshot.orders.push_back(order);
     for (const auto& [id, zone] : zones) snapshot.zones.push_back(zone);
   }
+  snapshot.devices = board.SaveFixState();
   if (Status s = MakePrivateDirectories(options.snapshot_dir); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"error", s.message()}});
     return;
@@ -644,6 +664,9 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
   std::vector<v1::Event> events;
   for (const v1::EventRecord& record : snapshot.events) events.push_back(record.event());
   Publish(&events);
+  board.LoadFixState(snapshot.devices);
+  board_in_snapshot = snapshot.with_board;
+  for (const v1::Order& order : snapshot.orders) board.RecordOrder(order);
   std::lock_guard<std::mutex> lock(catalogue_mu);
   for (const v1::Order& order : snapshot.orders) orders[order.id()] = order;
   for (const v1::Zone& zone : snapshot.zones) zones[zone.id()] = zone;
@@ -698,6 +721,7 @@ void Core::State::Publish(std::vector<v1::Event>* events) {
   const uint64_t first = log.Append(*events);
   for (size_t i = 0; i < events->size(); ++i) {
     alerts.Record(first + i, (*events)[i]);
+    board.RecordEvent((*events)[i]);
     metrics.CountEvent((*events)[i]);
   }
   metrics.SetOpenAlerts(alerts.OpenByKind());
@@ -716,6 +740,7 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
   v1::EventRecord record;
   for (size_t i = 0; i < events->size(); ++i) {
     alerts.Record(first + i, (*events)[i]);
+    board.RecordEvent((*events)[i]);
     metrics.CountEvent((*events)[i]);
     record.set_seq(first + i);
     *record.mutable_event() = std::move((*events)[i]);
@@ -765,6 +790,36 @@ Status Core::State::SubmitAdmin(v1::Input input) {
   return result.get();
 }
 
+std::vector<Status> Core::State::SubmitAdminBatch(std::vector<v1::Input> inputs) {
+  std::vector<Status> results(inputs.size());
+  std::vector<std::optional<std::future<Status>>> pending(inputs.size());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!running || stopping) {
+      for (Status& result : results) result = FailedPrecondition("the daemon is not running");
+      return results;
+    }
+    // Queued together under one lock hold: the engine thread takes them as one batch, so
+    // they are journaled with one sync (group commit), then applied in order.
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (std::optional<ingest::InputRefusal> refusal = ingest::CheckRecordableInput(inputs[i])) {
+        results[i] = InvalidArgument(std::move(refusal->reason));
+        continue;
+      }
+      ingest::CanonicalizeNaNs(&inputs[i]);
+      AdminWork work;
+      work.input = std::move(inputs[i]);
+      pending[i] = work.result.get_future();
+      queue.emplace_back(std::move(work));
+    }
+  }
+  work_ready.notify_one();
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (pending[i]) results[i] = pending[i]->get();
+  }
+  return results;
+}
+
 bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) {
   const TimeMs received = state_->clock.Now();
   for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
@@ -801,6 +856,64 @@ Status Core::PutOrder(const v1::Order& order) {
   v1::Input input;
   *input.mutable_order() = order;
   return state_->SubmitAdmin(std::move(input));
+}
+
+std::vector<Status> Core::PutOrders(std::vector<v1::Order> orders) {
+  std::vector<v1::Input> inputs(orders.size());
+  for (size_t i = 0; i < orders.size(); ++i) *inputs[i].mutable_order() = std::move(orders[i]);
+  return state_->SubmitAdminBatch(std::move(inputs));
+}
+
+StatusOr<v1::OrderPage> Core::ListOrders(const ingest::OrderPageQuery& query) {
+  constexpr char kOrderCursor = 'o';
+  std::string after;
+  if (!query.cursor.empty()) {
+    StatusOr<std::string> decoded = DecodeCursor(kOrderCursor, query.cursor);
+    if (!decoded.ok()) return decoded.status();
+    after = std::move(*decoded);
+  }
+  const size_t limit = std::max<size_t>(1, query.limit);
+  v1::OrderPage page;
+  {
+    std::lock_guard<std::mutex> lock(state_->catalogue_mu);
+    auto it = query.cursor.empty() ? state_->orders.begin() : state_->orders.upper_bound(after);
+    for (; it != state_->orders.end(); ++it) {
+      if (static_cast<size_t>(page.orders_size()) == limit) {
+        page.set_next_cursor(EncodeCursor(kOrderCursor, page.orders().rbegin()->order().id()));
+        break;
+      }
+      *page.add_orders()->mutable_order() = it->second;
+    }
+  }
+  // Open alerts are few next to orders: one pass over them, not one per order.
+  std::map<std::string, std::vector<const v1::AlertView*>, std::less<>> open_by_order;
+  ingest::AlertQuery open_alerts;
+  open_alerts.state = ingest::AlertQuery::State::kOpen;
+  const std::vector<v1::AlertView> open = state_->alerts.List(open_alerts);
+  for (const v1::AlertView& view : open) open_by_order[view.order_id()].push_back(&view);
+  for (v1::OrderOverview& overview : *page.mutable_orders()) {
+    if (auto found = open_by_order.find(overview.order().id()); found != open_by_order.end()) {
+      for (const v1::AlertView* view : found->second) {
+        v1::OrderAlertSummary& summary = *overview.add_open_alerts();
+        summary.set_alert_id(view->alert_id());
+        summary.set_kind(view->kind());
+        if (view->last_event().has_certainty()) summary.set_certainty(view->last_event().certainty());
+        *summary.mutable_opened_at() = view->opened_at();
+      }
+    }
+    for (v1::DeviceContact& contact : state_->board.ContactsOf(overview.order())) {
+      *overview.add_contacts() = std::move(contact);
+    }
+  }
+  return page;
+}
+
+StatusOr<v1::DevicePage> Core::ListDevices(const ingest::DevicePageQuery& query) {
+  return state_->board.List(query);
+}
+
+StatusOr<v1::DeviceStatus> Core::GetDevice(std::string_view device) {
+  return state_->board.Get(device);
 }
 
 StatusOr<v1::Order> Core::GetOrder(std::string_view order_id) {

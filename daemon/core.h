@@ -1,7 +1,8 @@
 // Core: the monitoring centre's core inside stayawayd. One engine thread owns the Engine
 // (ARCHITECTURE.md: single writer, no locks on the hot path) and drains a bounded queue of
 // inputs; the event log numbers every event; the alert book answers alert queries; the
-// metrics registry counts everything. Front ends reach it through ingest::MonitoringService.
+// metrics registry counts everything; the devices board (device_board.h) answers device
+// queries. Front ends reach it through ingest::MonitoringService.
 //
 //   daemon::Core core(options);
 //   core.Start();                 // starts the engine thread and its clock
@@ -115,6 +116,10 @@ class Core final : public ingest::MonitoringService {
   Status RevokeOrder(std::string_view order_id) override;
   Status PutGlobalZone(const v1::Zone& zone) override;
   std::vector<v1::Zone> ListGlobalZones() override;
+  std::vector<Status> PutOrders(std::vector<v1::Order> orders) override;
+  StatusOr<v1::OrderPage> ListOrders(const ingest::OrderPageQuery& query) override;
+  StatusOr<v1::DevicePage> ListDevices(const ingest::DevicePageQuery& query) override;
+  StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) override;
   std::vector<v1::AlertView> ListAlerts(const ingest::AlertQuery& query) override;
   Status AckAlert(v1::AlertAck ack) override;
   uint64_t ReadEvents(uint64_t from_seq, size_t max,

@@ -183,6 +183,7 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
   next.first_segment = accepted->segment;
   next.cut_time_ms = accepted->time;
   next.state.records = accepted->position;
+  next.state.with_board = false;  // the daemon rebuilds its devices board from the journal
   next.state.engine_bytes = at_cut.engine().SaveSnapshotBytes();
   StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(accepted->leaves);
   if (!frontier.ok()) return frontier.status();

@@ -188,8 +188,9 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   } else if (is({"v1", "traccar"})) {
     dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostTraccar(ctx); })});
   } else if (is({"v1", "orders"})) {
-    dispatch("POST", {needs(http::verb::post, P::kWriteOrders,
-                            [&] { OffTheIoThread([this, ctx] { CreateOrder(ctx); }); })});
+    dispatch("GET, POST", {needs(http::verb::get, P::kReadOrders, [&] { ListOrders(ctx); }),
+                           needs(http::verb::post, P::kWriteOrders,
+                                 [&] { OffTheIoThread([this, ctx] { CreateOrder(ctx); }); })});
   } else if (is({"v1", "orders", "*"})) {
     const std::string id = segments[2];
     path_id.emplace("order id", segments[2]);
@@ -241,6 +242,12 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
               needs(http::verb::delete_, P::kManageDeviceKeys, [&] {
                 OffTheIoThread([this, ctx, device] { RemoveDeviceKey(ctx, device); });
               })});
+  } else if (is({"v1", "devices"})) {
+    dispatch("GET", {needs(http::verb::get, P::kReadOrders, [&] { ListDevices(ctx); })});
+  } else if (is({"v1", "devices", "*"})) {
+    const std::string device = segments[2];
+    path_id.emplace("device", segments[2]);
+    dispatch("GET", {needs(http::verb::get, P::kReadOrders, [&] { GetDevice(ctx, device); })});
   } else if (is({"v1", "credentials"})) {
     dispatch("GET, POST",
              {needs(http::verb::get, P::kManageCredentials, [&] { ListCredentials(ctx); }),

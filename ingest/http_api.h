@@ -4,7 +4,13 @@
 // 4xx/5xx status, and every refusal is counted with service.CountRejected("http", code).
 //
 //   POST   /v1/fixes            JSON array of fixes (replay lines) -> per-fix results
-//   POST   /v1/orders           create an order (201; 409 when it exists)
+//   POST   /v1/orders           create an order (201; 409 when it exists); with a JSON
+//                                array, bulk loading: one batch, one journal sync, 200 with
+//                                a result per order (index, id, status, code, message);
+//                                at most 10,000 orders (413)
+//   GET    /v1/orders?limit=N&cursor=C  orders by id (limit 1..1000, default 100), each
+//                                with its open alerts and its parties' last contact;
+//                                next_cursor while more remain
 //   GET    /v1/orders/{id}      the order (404 when unknown)
 //   PUT    /v1/orders/{id}      create or replace (the body's id must match the path)
 //   DELETE /v1/orders/{id}      revoke (history stays); answers the revoked order
@@ -36,6 +42,11 @@
 //   PUT    /v1/devices/{id}/key {"key": "64 hex digits"}: the device must sign its fixes
 //                                from now on (access/fix_mac.h); DELETE removes the key
 //   GET    /v1/devices/keyed    {"devices": [...]}: the devices that have a key (never keys)
+//   GET    /v1/devices?limit=N&cursor=C&sort=id|attention  the devices board
+//                                (daemon/device_board.h): last fix, last received, battery,
+//                                flags, comms state, orders; paged like /v1/orders
+//   GET    /v1/devices/{id}     one device of the board (404 when unknown; a device named
+//                                "keyed" is reached only by the list)
 //
 // Ids in paths, bodies and the ?order= query follow the identifier rule (base/identifier.h,
 // checked by the decoders and Route; 400 otherwise), and response headers are built only
@@ -51,8 +62,11 @@
 // permission_denied naming the role it needs otherwise; both are logged and counted. An
 // ingest credential's fixes for devices it is not registered for are refused one by one
 // ("permission_denied") while its others are applied. Readers who may not see protected
-// persons' positions or places (auditors) get alerts, events, orders and zones reduced to
-// the auditor's view (access/redaction.h): no position, distance or zone place of anybody.
+// persons' positions or places (auditors) get alerts, events, orders, zones and devices
+// reduced to the auditor's view (access/redaction.h): no position, distance or zone place
+// of anybody. GET /v1/orders and /v1/devices need kReadOrders (operator, admin, auditor);
+// the board's positions, fix times, last contact and battery need kSeeProtectedPositions
+// (operators), the order list's terms kSeeProtectedPlaces, as GET /v1/orders/{id}.
 //
 // POST /v1/fixes answers once the engine has taken the fixes in, without blocking an io
 // thread: while the engine's queue is full it retries every submit_retry_interval, and
@@ -173,6 +187,10 @@ class HttpApi {
                        std::string_view source, std::function<void(std::vector<FixOutcome>)> done,
                        std::chrono::steady_clock::time_point deadline);
   void CreateOrder(const std::shared_ptr<Context>& ctx);
+  void CreateOrders(const std::shared_ptr<Context>& ctx);
+  void ListOrders(const std::shared_ptr<Context>& ctx);
+  void ListDevices(const std::shared_ptr<Context>& ctx);
+  void GetDevice(const std::shared_ptr<Context>& ctx, std::string_view id);
   void GetOrder(const std::shared_ptr<Context>& ctx, std::string_view id);
   void PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id);
   void DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view id);

@@ -10,6 +10,7 @@
 #ifndef STAYAWAY_INGEST_HTTP_CONTEXT_H_
 #define STAYAWAY_INGEST_HTTP_CONTEXT_H_
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,15 @@ struct HttpApi::Context {
     responder.Send(MakeResponse(request, status, std::move(body), content_type));
   }
 };
+
+// Paged lists (GET /v1/orders, GET /v1/devices): ?limit= from 1 to kMaxPageLimit, default
+// kDefaultPageLimit. A bulk POST /v1/orders holds at most kMaxOrdersPerRequest orders (413
+// beyond; the body is also bounded by the server's max_body_bytes, 413 too).
+inline constexpr std::size_t kDefaultPageLimit = 100;
+inline constexpr std::size_t kMaxPageLimit = 1000;
+inline constexpr std::size_t kMaxOrdersPerRequest = 10'000;
+// The ?limit= of a paged list; InvalidArgument naming the bounds for anything else.
+StatusOr<std::size_t> ParsePageLimit(const std::map<std::string, std::string>& query);
 
 // Refuses the request with a JSON error, counting it as rejected (source "http").
 inline void Refuse(MonitoringService& service, const HttpRequest& request,

@@ -1,6 +1,8 @@
-// HttpApi's handlers for orders and global zones (http_api.h): /v1/orders and
-// /v1/zones, read on the io thread, written on the slow lane, each body parsed with
-// exactly the replay command's checks (json_codec.h).
+// HttpApi's handlers for orders and global zones (http_api.h): /v1/orders (one order, a
+// bulk load, the paged list) and /v1/zones, read on the io thread, written on the slow
+// lane, each body parsed with exactly the replay command's checks (json_codec.h).
+#include <charconv>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,11 +46,146 @@ StatusOr<T> ParseOne(std::string_view body, std::string_view list_name, std::str
 
 }  // namespace
 
+StatusOr<std::size_t> ParsePageLimit(const std::map<std::string, std::string>& query) {
+  const auto it = query.find("limit");
+  if (it == query.end()) return kDefaultPageLimit;
+  std::size_t limit = 0;
+  const std::string& text = it->second;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+  if (error != std::errc() || end != text.data() + text.size() || limit < 1 ||
+      limit > kMaxPageLimit) {
+    return InvalidArgument("limit \"" + text + "\" is not a whole number from 1 to " +
+                           std::to_string(kMaxPageLimit));
+  }
+  return limit;
+}
+
+void HttpApi::ListOrders(const std::shared_ptr<Context>& ctx) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  OrderPageQuery query;
+  for (const auto& [key, value] : ctx->query) {
+    if (key != "limit" && key != "cursor") {
+      return refuse(InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor"));
+    }
+  }
+  StatusOr<std::size_t> limit = ParsePageLimit(ctx->query);
+  if (!limit.ok()) return refuse(limit.status());
+  query.limit = *limit;
+  if (auto it = ctx->query.find("cursor"); it != ctx->query.end()) query.cursor = it->second;
+  StatusOr<v1::OrderPage> page = service_->ListOrders(query);
+  if (!page.ok()) return refuse(page.status());
+  // The terms follow GET /v1/orders/{id} (places); alerts and last contacts follow the
+  // alerts (positions and the times of fixes).
+  const bool places = access::SeesPlacesWhole(*ctx->principal);
+  const bool events = access::SeesEventsWhole(*ctx->principal);
+  for (v1::OrderOverview& overview : *page->mutable_orders()) {
+    if (!places) access::RedactForAuditor(overview.mutable_order());
+    if (events) continue;
+    for (v1::OrderAlertSummary& alert : *overview.mutable_open_alerts()) {
+      access::RedactForAuditor(&alert);
+    }
+    for (v1::DeviceContact& contact : *overview.mutable_contacts()) {
+      access::RedactForAuditor(&contact);
+    }
+  }
+  // Withheld fields are absent, not printed at their defaults, once anything was redacted.
+  ctx->Reply(http::status::ok, (places && events ? ToJson(*page) : RedactedToJson(*page)) + "\n");
+}
+
+// POST /v1/orders with a JSON array: each element is judged as a single POST would be
+// (parsed with the same checks, refused when its id exists or repeats in the array), and
+// the good ones go to the engine as one batch with one journal sync.
+void HttpApi::CreateOrders(const std::shared_ptr<Context>& ctx) {
+  std::vector<std::string_view> elements;
+  if (Status s = SplitJsonArray(ctx->request.body(), kMaxDocumentDepth, &elements); !s.ok()) {
+    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
+           "orders: " + s.message());
+    return;
+  }
+  if (elements.size() > kMaxOrdersPerRequest) {
+    Refuse(*service_, ctx->request, ctx->responder, http::status::payload_too_large,
+           "payload_too_large",
+           "orders: " + std::to_string(elements.size()) + " orders in one request; at most " +
+               std::to_string(kMaxOrdersPerRequest) + " (send the rest in another request)");
+    return;
+  }
+  v1::OrderLoadResults answer;
+  std::vector<v1::Order> orders;
+  std::vector<int> places;  // orders[k] is element places[k]
+  std::set<std::string, std::less<>> ids;
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    v1::OrderLoadResult& result = *answer.add_results();
+    result.set_index(static_cast<uint32_t>(i));
+    const auto refuse_element = [&](const Status& s) {
+      service_->CountRejected(kHttpApiSource, StatusCodeName(s.code()));
+      result.set_status(static_cast<uint32_t>(HttpStatusOf(s.code())));
+      result.set_code(std::string(StatusCodeName(s.code())));
+      result.set_message(s.message());
+    };
+    StatusOr<v1::Order> order =
+        ParseOne<v1::Order>(elements[i], "orders", "order", ParseOrdersJson);
+    if (!order.ok()) {
+      refuse_element(order.status());
+      continue;
+    }
+    result.set_id(order->id());
+    if (order->id().empty()) {
+      refuse_element(InvalidArgument("order has no id"));
+      continue;
+    }
+    if (Status s = CheckIdentifier(order->id(), "order id"); !s.ok()) {
+      refuse_element(s);
+      continue;
+    }
+    if (!ids.insert(order->id()).second) {
+      refuse_element(AlreadyExists("order " + order->id() + " appears twice in this request"));
+      continue;
+    }
+    if (service_->GetOrder(order->id()).ok()) {
+      refuse_element(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
+                                   order->id() + " to replace it"));
+      continue;
+    }
+    places.push_back(static_cast<int>(i));
+    orders.push_back(std::move(*order));
+  }
+  const std::vector<Status> statuses = service_->PutOrders(std::move(orders));
+  for (std::size_t k = 0; k < places.size() && k < statuses.size(); ++k) {
+    v1::OrderLoadResult& result = *answer.mutable_results(places[k]);
+    const Status& s = statuses[k];
+    if (s.ok()) {
+      result.set_status(static_cast<uint32_t>(http::status::created));
+      service_->Audit("order created", *ctx->principal, "order " + result.id());
+      continue;
+    }
+    service_->CountRejected(kHttpApiSource, StatusCodeName(s.code()));
+    result.set_status(static_cast<uint32_t>(HttpStatusOf(s.code())));
+    result.set_code(std::string(StatusCodeName(s.code())));
+    result.set_message(s.message());
+  }
+  for (const v1::OrderLoadResult& result : answer.results()) {
+    if (result.status() == static_cast<uint32_t>(http::status::created)) {
+      answer.set_created(answer.created() + 1);
+    } else {
+      answer.set_rejected(answer.rejected() + 1);
+    }
+  }
+  ctx->Reply(http::status::ok, ToJson(answer) + "\n");
+}
+
 void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
   const auto refuse = [&](const Status& s) {
     Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
            StatusCodeName(s.code()), s.message());
   };
+  // A JSON array is a bulk load; an object is one order, answered as it always was.
+  if (const std::string_view body = TrimJsonSpace(ctx->request.body());
+      !body.empty() && body.front() == '[') {
+    return CreateOrders(ctx);
+  }
   StatusOr<v1::Order> order =
       ParseOne<v1::Order>(ctx->request.body(), "orders", "order", ParseOrdersJson);
   if (!order.ok()) return refuse(order.status());

@@ -10,6 +10,7 @@
 #ifndef STAYAWAY_INGEST_MONITORING_SERVICE_H_
 #define STAYAWAY_INGEST_MONITORING_SERVICE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,6 +39,19 @@ struct AlertQuery {
   std::string order_id;  // empty: every order
   enum class State { kOpen, kClosed, kAll } state = State::kOpen;
   std::optional<TimeMs> since;  // alerts with an event detected at or after this
+};
+
+// A page of GET /v1/orders: orders by id, after the cursor (a next_cursor given out before).
+struct OrderPageQuery {
+  std::size_t limit = 100;
+  std::string cursor;  // empty: from the first order
+};
+
+// A page of GET /v1/devices (daemon/device_board.h says the orders).
+struct DevicePageQuery {
+  enum class Sort { kId, kAttention } sort = Sort::kId;
+  std::size_t limit = 100;
+  std::string cursor;  // empty: from the start; else a next_cursor of the same sort
 };
 
 // The core as the front ends see it, one role interface per concern, so that each front
@@ -111,6 +125,23 @@ class Catalogue {
   virtual Status RevokeOrder(std::string_view order_id) = 0;
   virtual Status PutGlobalZone(const v1::Zone& zone) = 0;
   virtual std::vector<v1::Zone> ListGlobalZones() = 0;
+  // Bulk loading: the orders go to the engine as one batch, journaled with one sync, and
+  // are applied in order; one Status per order, as PutOrder would have answered it.
+  virtual std::vector<Status> PutOrders(std::vector<v1::Order> orders) = 0;
+  // A page of orders by id, each with its open alerts and its parties' last contact;
+  // InvalidArgument for a cursor that is not one of this listing's next_cursor.
+  virtual StatusOr<v1::OrderPage> ListOrders(const OrderPageQuery& query) = 0;
+};
+
+// The devices board (daemon/device_board.h): every device an order names or that reported.
+class DeviceDesk {
+ public:
+  virtual ~DeviceDesk() = default;
+
+  // InvalidArgument for a cursor that is not one of this sort's next_cursor.
+  virtual StatusOr<v1::DevicePage> ListDevices(const DevicePageQuery& query) = 0;
+  // NotFound for a device no order names and that never reported.
+  virtual StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) = 0;
 };
 
 // Alerts and operator acknowledgements.
@@ -173,6 +204,7 @@ class MonitoringService : public FixSink,
                           public EventFeed,
                           public AccessGate,
                           public Catalogue,
+                          public DeviceDesk,
                           public AlertDesk,
                           public Admin,
                           public EvidenceDesk,

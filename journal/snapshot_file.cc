@@ -6,7 +6,10 @@
 namespace stayaway::journal {
 namespace {
 
-constexpr char kMagic[] = "SSD1";
+// SSD2 adds the devices board after the zones; SSD1 files (written before it) still load,
+// with an empty board.
+constexpr char kMagic[] = "SSD2";
+constexpr char kMagicWithoutBoard[] = "SSD1";
 
 // The reader, with messages: a u32 count, then each as PutBytes of its serialization.
 struct Reader : ByteReader {
@@ -31,19 +34,22 @@ void PutMessages(const std::vector<Message>& messages, std::string* out) {
 }  // namespace
 
 std::string SnapshotFile::Encode() const {
-  std::string bytes(kMagic, 4);
+  std::string bytes(with_board ? kMagic : kMagicWithoutBoard, 4);
   PutInt(records, 8, &bytes);
   PutBytes(engine_bytes, &bytes);
   PutBytes(frontier_bytes, &bytes);
   PutMessages(events, &bytes);
   PutMessages(orders, &bytes);
   PutMessages(zones, &bytes);
+  if (with_board) PutMessages(devices, &bytes);
   PutInt(Crc32c(bytes), 4, &bytes);
   return bytes;
 }
 
 StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
-  if (bytes.size() < 8 || bytes.substr(0, 4) != std::string_view(kMagic, 4)) {
+  if (bytes.size() < 8) return InvalidArgument("not a snapshot");
+  const bool with_board = bytes.substr(0, 4) == std::string_view(kMagic, 4);
+  if (!with_board && bytes.substr(0, 4) != std::string_view(kMagicWithoutBoard, 4)) {
     return InvalidArgument("not a snapshot");
   }
   ByteReader crc{bytes.substr(bytes.size() - 4)};
@@ -59,6 +65,8 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   r.Messages(&out.events);
   r.Messages(&out.orders);
   r.Messages(&out.zones);
+  out.with_board = with_board;
+  if (with_board) r.Messages(&out.devices);
   if (!r.ok || !r.in.empty()) return InvalidArgument("malformed snapshot");
   return out;
 }

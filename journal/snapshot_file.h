@@ -7,8 +7,11 @@
 // numbered so far, and the catalogue of current order and global zone versions. The engine
 // and frontier are kept as opaque bytes here; their owners parse them.
 //
-// Layout ("SSD1"): magic, u64 records, bytes engine, bytes frontier, u32 n + n bytes
-// EventRecord, u32 n + n bytes Order, u32 n + n bytes Zone, u32 CRC-32C of all before it.
+// Layout ("SSD2"): magic, u64 records, bytes engine, bytes frontier, u32 n + n bytes
+// EventRecord, u32 n + n bytes Order, u32 n + n bytes Zone, u32 n + n bytes DeviceStatus
+// (the devices board, daemon/device_board.h), u32 CRC-32C of all before it. "SSD1", written
+// before the board existed, is the same without the DeviceStatus list: it still decodes,
+// with no devices (the daemon then rebuilds the board from the journal it still has).
 // Integers are little endian; "bytes" is a u32 length and the bytes. Decode refuses a
 // wrong magic, a checksum mismatch and anything malformed, saying which. The daemon writes
 // it with WriteFileAtomically (base/file_io.h).
@@ -34,6 +37,10 @@ struct SnapshotFile {
   std::vector<v1::EventRecord> events;  // every event numbered so far, seq 1..n
   std::vector<v1::Order> orders;        // current version of every order
   std::vector<v1::Zone> zones;          // current version of every global zone
+  std::vector<v1::DeviceStatus> devices;  // the devices board's fix state (empty in SSD1)
+  // Whether it holds the board: false for an SSD1 file, and for a state made without one
+  // (a retention base replays the engine only), which Encode then writes as SSD1.
+  bool with_board = true;
 
   std::string Encode() const;
   static StatusOr<SnapshotFile> Decode(std::string_view bytes);

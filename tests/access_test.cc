@@ -1060,7 +1060,7 @@ TEST(Access, DeviceKeysAreManagedByAdminsAndNeverEchoed) {
 TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) {
   Daemon daemon;
   const std::vector<Probe> probes = {
-      {"GET", "/v1/orders", ""},                  // a route, but not this method
+      {"DELETE", "/v1/orders", ""},               // a route, but not this method
       {"PATCH", "/v1/alerts", ""},                // the same
       {"DELETE", "/v1/zones", ""},                // the same
       {"POST", "/metrics", ""},                   // the same
@@ -1086,9 +1086,9 @@ TEST(Access, WithoutCredentialsEveryPathAndMethodAnswers401BeforeTheRouteTable) 
   EXPECT_EQ(HttpAs("", daemon.http(), "GET", "/v1/keys").status, 200);
   EXPECT_EQ(HttpAs("", daemon.http(), "POST", "/healthz").status, 405);
   // Signed in, the route table is there.
-  const HttpReply wrong_method = HttpAs(kHarnessToken, daemon.http(), "GET", "/v1/orders");
+  const HttpReply wrong_method = HttpAs(kHarnessToken, daemon.http(), "DELETE", "/v1/orders");
   EXPECT_EQ(wrong_method.status, 405) << wrong_method.body;
-  EXPECT_TRUE(Contains(wrong_method.head, "Allow: POST")) << wrong_method.head;
+  EXPECT_TRUE(Contains(wrong_method.head, "Allow: GET, POST")) << wrong_method.head;
   EXPECT_EQ(HttpAs(kHarnessToken, daemon.http(), "GET", "/v1/nope").status, 404);
 }
 

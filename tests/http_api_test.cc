@@ -1,6 +1,7 @@
 // The HTTP API port end to end: HttpServer with HttpApi's handler in front of the real
 // daemon::Core, on 127.0.0.1 with an ephemeral port, driven by a real HTTP client (Beast).
 // Every client operation has a deadline, so a broken server fails a test, never hangs it.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -361,9 +362,101 @@ TEST_F(HttpApiTest, InvalidOrdersAreRefusedWithWhatIsWrong) {
   EXPECT_EQ(not_json.result(), http::status::bad_request);
   EXPECT_TRUE(Contains(not_json.body(), R"("code":"invalid_argument")")) << not_json.body();
 
-  auto array = client.Send(http::verb::post, "/v1/orders", "[" + OrderJson(1) + "]");
-  EXPECT_EQ(array.result(), http::status::bad_request);
+  // A JSON array is a bulk load, answered per order (an array inside it is no order).
+  auto array = client.Send(http::verb::post, "/v1/orders", "[[" + OrderJson(1) + "]]");
+  EXPECT_EQ(array.result(), http::status::ok) << array.body();
   EXPECT_TRUE(Contains(array.body(), "expected one JSON object")) << array.body();
+  EXPECT_TRUE(Contains(array.body(), R"("rejected":1)")) << array.body();
+}
+
+// --- the read model: bulk loading, paging ------------------------------------------------------
+
+TEST_F(HttpApiTest, BulkLoadingBoundsItsRequestAndAnswersEveryElement) {
+  Client client(port());
+  ASSERT_TRUE(client.connected());
+  // Not an array: refused whole.
+  auto broken = client.Send(http::verb::post, "/v1/orders", "[" + OrderJson(1, "A") + ",");
+  EXPECT_EQ(broken.result(), http::status::bad_request) << broken.body();
+  EXPECT_TRUE(Contains(broken.body(), "orders:")) << broken.body();
+  // Empty: nothing to do, nothing created.
+  auto empty = client.Send(http::verb::post, "/v1/orders", "[]");
+  EXPECT_EQ(empty.result(), http::status::ok) << empty.body();
+  EXPECT_TRUE(Contains(empty.body(), R"("created":0)")) << empty.body();
+  // More than 10,000 elements: 413 naming the bound (small elements, under 1 MiB).
+  std::string many = "[";
+  for (int i = 0; i <= 10'000; ++i) many += i == 0 ? "{}" : ",{}";
+  many += "]";
+  auto too_many = client.Send(http::verb::post, "/v1/orders", many);
+  EXPECT_EQ(too_many.result(), http::status::payload_too_large) << too_many.body();
+  EXPECT_TRUE(Contains(too_many.body(), "10001 orders in one request; at most 10000")) << too_many.body();
+  // A mix: each element answered in place, the good ones created.
+  auto mixed = client.Send(http::verb::post, "/v1/orders",
+                           "[" + OrderJson(1, "A") + R"(, 7, {"id": "bad id"},)" +
+                               OrderJson(1, "B") + "," + OrderJson(1, "A") + "]");
+  ASSERT_EQ(mixed.result(), http::status::ok) << mixed.body();
+  EXPECT_TRUE(Contains(mixed.body(), R"("created":2,"rejected":3)")) << mixed.body();
+  EXPECT_TRUE(Contains(mixed.body(), R"({"index":0,"id":"A","status":201)")) << mixed.body();
+  EXPECT_TRUE(Contains(mixed.body(), R"({"index":1,"id":"","status":400)")) << mixed.body();
+  EXPECT_TRUE(Contains(mixed.body(), R"({"index":4,"id":"A","status":409)")) << mixed.body();
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/orders/B").result(), http::status::ok);
+}
+
+TEST_F(HttpApiTest, OrdersAndDevicesArePagedWithOpaqueCursors) {
+  Client client(port());
+  ASSERT_TRUE(client.connected());
+  std::string body = "[";
+  for (int i = 0; i < 5; ++i) body += (i ? "," : "") + OrderJson(1, "O-" + std::to_string(i));
+  body += "]";
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", body).result(), http::status::ok);
+
+  // Limits: 1..1000, a whole number.
+  for (const char* bad : {"0", "1001", "-1", "2x", ""}) {
+    auto reply = client.Send(http::verb::get, std::string("/v1/orders?limit=") + bad);
+    EXPECT_EQ(reply.result(), http::status::bad_request) << bad << " " << reply.body();
+    EXPECT_TRUE(Contains(reply.body(), "from 1 to 1000")) << reply.body();
+  }
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/orders?page=2").result(), http::status::bad_request);
+  // Two per page: three pages, the last without next_cursor, every order once.
+  std::string cursor;
+  std::vector<std::string> ids;
+  for (int page = 0; page < 3; ++page) {
+    auto reply = client.Send(http::verb::get,
+                             "/v1/orders?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(reply.result(), http::status::ok) << reply.body();
+    v1::OrderPage parsed;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(reply.body(), &parsed).ok());
+    for (const auto& o : parsed.orders()) ids.push_back(o.order().id());
+    EXPECT_EQ(parsed.has_next_cursor(), page < 2) << reply.body();
+    cursor = parsed.next_cursor();
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"O-0", "O-1", "O-2", "O-3", "O-4"}));
+  // A cursor that was not given out, or was given out by another listing: 400.
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/orders?cursor=o4").result(),
+            http::status::bad_request);
+  auto devices = client.Send(http::verb::get, "/v1/devices?limit=1");
+  ASSERT_EQ(devices.result(), http::status::ok) << devices.body();
+  v1::DevicePage device_page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(devices.body(), &device_page).ok());
+  ASSERT_TRUE(device_page.has_next_cursor()) << devices.body();
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/orders?cursor=" + device_page.next_cursor()).result(),
+            http::status::bad_request);
+  EXPECT_EQ(client
+                .Send(http::verb::get,
+                      "/v1/devices?sort=attention&cursor=" + device_page.next_cursor())
+                .result(),
+            http::status::bad_request);
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/devices?sort=newest").result(),
+            http::status::bad_request);
+  // The devices of five orders sharing tag-1 and phone-2: two devices, each in five orders.
+  auto tag = client.Send(http::verb::get, "/v1/devices/tag-1");
+  ASSERT_EQ(tag.result(), http::status::ok) << tag.body();
+  EXPECT_TRUE(Contains(tag.body(), R"("role":"supervised")")) << tag.body();
+  // Never heard from: no last fix, first on the attention board.
+  auto attention = client.Send(http::verb::get, "/v1/devices?sort=attention");
+  EXPECT_FALSE(Contains(attention.body(), "last_fix")) << attention.body();
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/devices/none").result(), http::status::not_found);
+  EXPECT_EQ(client.Send(http::verb::post, "/v1/devices").result(),
+            http::status::method_not_allowed);
 }
 
 TEST_F(HttpApiTest, GlobalZonesAreCreatedAndListed) {
@@ -753,6 +846,10 @@ class SlowEvidenceCore final : public MonitoringService {
   Status RevokeOrder(std::string_view id) override { return core_.RevokeOrder(id); }
   Status PutGlobalZone(const v1::Zone& z) override { return core_.PutGlobalZone(z); }
   std::vector<v1::Zone> ListGlobalZones() override { return core_.ListGlobalZones(); }
+  std::vector<Status> PutOrders(std::vector<v1::Order> o) override { return core_.PutOrders(std::move(o)); }
+  StatusOr<v1::OrderPage> ListOrders(const OrderPageQuery& q) override { return core_.ListOrders(q); }
+  StatusOr<v1::DevicePage> ListDevices(const DevicePageQuery& q) override { return core_.ListDevices(q); }
+  StatusOr<v1::DeviceStatus> GetDevice(std::string_view d) override { return core_.GetDevice(d); }
   std::vector<v1::AlertView> ListAlerts(const AlertQuery& q) override { return core_.ListAlerts(q); }
   Status AckAlert(v1::AlertAck a) override { return core_.AckAlert(std::move(a)); }
   uint64_t ReadEvents(uint64_t from, size_t max, std::vector<v1::EventRecord>* out) override {

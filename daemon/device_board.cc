@@ -1,0 +1,260 @@
+#include "daemon/device_board.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <limits>
+#include <tuple>
+#include <utility>
+
+#include "daemon/page_cursor.h"
+
+namespace stayaway::daemon {
+namespace {
+
+constexpr char kByIdCursor = 'd';
+constexpr char kAttentionCursor = 'a';
+
+// The attention sort key: (group, last contact, id); a device never heard from sorts as
+// the oldest contact of its group.
+using AttentionKey = std::tuple<int, TimeMs, std::string>;
+
+std::string AttentionCursorKey(const AttentionKey& key) {
+  char head[64];
+  std::snprintf(head, sizeof head, "%d|%" PRId64 "|", std::get<0>(key),
+                static_cast<int64_t>(std::get<1>(key)));
+  return head + std::get<2>(key);
+}
+
+StatusOr<AttentionKey> ParseAttentionCursorKey(const std::string& text) {
+  int group = 0;
+  long long contact = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%d|%lld|%n", &group, &contact, &used) != 2 || used <= 0) {
+    return InvalidArgument("cursor is not a next_cursor this listing gave out");
+  }
+  return AttentionKey{group, static_cast<TimeMs>(contact), text.substr(static_cast<size_t>(used))};
+}
+
+}  // namespace
+
+void DeviceBoard::RecordOrder(const v1::Order& order) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The order's previous version may have named other devices: they leave it.
+  if (auto it = devices_of_order_.find(order.id()); it != devices_of_order_.end()) {
+    for (const std::string& device : it->second) {
+      auto entry = devices_.find(device);
+      if (entry == devices_.end()) continue;
+      entry->second.orders.erase(order.id());
+      DropIfEmpty(device);
+    }
+    devices_of_order_.erase(it);
+  }
+  std::set<std::string>& named = devices_of_order_[order.id()];
+  const auto add = [&](const v1::Party& party, v1::DeviceOrder::Role role) {
+    for (const std::string& device : party.devices()) {
+      v1::DeviceOrder membership;
+      membership.set_order_id(order.id());
+      membership.set_role(role);
+      membership.set_person(party.id());
+      membership.set_order_state(order.state());
+      devices_[device].orders[order.id()] = std::move(membership);
+      named.insert(device);
+    }
+  };
+  add(order.supervised(), v1::DeviceOrder::supervised);
+  for (const v1::Party& party : order.protected_()) add(party, v1::DeviceOrder::protected_);
+}
+
+void DeviceBoard::RecordFix(const v1::Fix& fix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Entry& entry = devices_[fix.device()];
+  const TimeMs time = TimestampToMs(fix.time());
+  const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : time;
+  v1::DeviceStatus& state = entry.fix_state;
+  if (!entry.has_fix || received > entry.last_received) {
+    entry.last_received = received;
+    *state.mutable_last_received() = fix.has_received() ? fix.received() : fix.time();
+  }
+  // As the engine: the newest fix by event time (a tie: the later one) gives the signals.
+  if (!entry.has_fix || time >= entry.newest_time) {
+    entry.newest_time = time;
+    v1::DeviceFix& last = *state.mutable_last_fix();
+    last.Clear();
+    last.set_seq(fix.seq());
+    *last.mutable_time() = fix.time();
+    last.set_source(fix.source());
+    last.set_no_position(fix.no_position());
+    if (!fix.no_position()) {
+      last.set_lat(fix.lat());
+      last.set_lon(fix.lon());
+      last.set_accuracy_m(fix.accuracy_m());
+    }
+    if (fix.has_battery_pct()) {
+      state.set_battery_pct(fix.battery_pct());
+    } else {
+      state.clear_battery_pct();
+    }
+    state.clear_flags();
+    for (int flag : fix.flags()) state.add_flags(static_cast<v1::Fix::Flag>(flag));
+  }
+  entry.has_fix = true;
+}
+
+void DeviceBoard::RecordEvent(const v1::Event& event) {
+  if (!event.has_device() || event.device().empty()) return;
+  if (event.transition() != v1::Event::opened && event.transition() != v1::Event::closed) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (event.transition() == v1::Event::opened) {
+    devices_[event.device()].open_alerts[event.alert_id()] = event.kind();
+    return;
+  }
+  auto it = devices_.find(event.device());
+  if (it == devices_.end()) return;
+  it->second.open_alerts.erase(event.alert_id());
+  DropIfEmpty(event.device());
+}
+
+void DeviceBoard::DropIfEmpty(const std::string& id) {
+  auto it = devices_.find(id);
+  if (it != devices_.end() && it->second.orders.empty() && !it->second.has_fix &&
+      it->second.open_alerts.empty()) {
+    devices_.erase(it);
+  }
+}
+
+std::vector<v1::DeviceStatus> DeviceBoard::SaveFixState() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::DeviceStatus> out;
+  for (const auto& [id, entry] : devices_) {
+    if (!entry.has_fix) continue;
+    v1::DeviceStatus& state = out.emplace_back(entry.fix_state);
+    state.set_device(id);
+  }
+  return out;
+}
+
+void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const v1::DeviceStatus& state : devices) {
+    if (state.device().empty() || !state.has_last_fix()) continue;
+    Entry& entry = devices_[state.device()];
+    entry.fix_state.Clear();
+    *entry.fix_state.mutable_last_fix() = state.last_fix();
+    *entry.fix_state.mutable_last_received() = state.last_received();
+    if (state.has_battery_pct()) entry.fix_state.set_battery_pct(state.battery_pct());
+    *entry.fix_state.mutable_flags() = state.flags();
+    entry.newest_time = TimestampToMs(state.last_fix().time());
+    entry.last_received = TimestampToMs(state.last_received());
+    entry.has_fix = true;
+  }
+}
+
+bool DeviceBoard::Known(std::string_view device) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = devices_.find(device);
+  return it != devices_.end() && !it->second.orders.empty();
+}
+
+int DeviceBoard::GroupOf(const Entry& entry) {
+  bool other_alert = false;
+  for (const auto& [id, kind] : entry.open_alerts) {
+    if (kind == v1::Event::comms_lost) return 0;
+    other_alert = true;
+  }
+  if (!entry.has_fix) return 1;
+  return other_alert ? 2 : 3;
+}
+
+v1::DeviceStatus DeviceBoard::View(const std::string& id, const Entry& entry) const {
+  v1::DeviceStatus view = entry.fix_state;
+  view.set_device(id);
+  for (const auto& [order_id, membership] : entry.orders) {
+    if (view.person().empty()) view.set_person(membership.person());
+    *view.add_orders() = membership;
+  }
+  for (const auto& [alert_id, kind] : entry.open_alerts) {
+    if (kind == v1::Event::comms_lost) view.set_comms_lost(true);
+    view.add_open_alerts(alert_id);
+  }
+  return view;
+}
+
+StatusOr<v1::DeviceStatus> DeviceBoard::Get(std::string_view device) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = devices_.find(device);
+  if (it == devices_.end()) return NotFound("device " + std::string(device) + " is unknown");
+  return View(it->first, it->second);
+}
+
+StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query) const {
+  v1::DevicePage page;
+  const std::size_t limit = std::max<std::size_t>(1, query.limit);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (query.sort == ingest::DevicePageQuery::Sort::kId) {
+    auto it = devices_.begin();
+    if (!query.cursor.empty()) {
+      StatusOr<std::string> after = DecodeCursor(kByIdCursor, query.cursor);
+      if (!after.ok()) return after.status();
+      it = devices_.upper_bound(*after);
+    }
+    for (; it != devices_.end(); ++it) {
+      if (static_cast<std::size_t>(page.devices_size()) == limit) {
+        page.set_next_cursor(EncodeCursor(kByIdCursor, page.devices().rbegin()->device()));
+        break;
+      }
+      *page.add_devices() = View(it->first, it->second);
+    }
+    return page;
+  }
+  std::optional<AttentionKey> after;
+  if (!query.cursor.empty()) {
+    StatusOr<std::string> text = DecodeCursor(kAttentionCursor, query.cursor);
+    if (!text.ok()) return text.status();
+    StatusOr<AttentionKey> key = ParseAttentionCursorKey(*text);
+    if (!key.ok()) return key.status();
+    after = std::move(*key);
+  }
+  std::vector<std::pair<AttentionKey, const Entry*>> keyed;
+  keyed.reserve(devices_.size());
+  for (const auto& [id, entry] : devices_) {
+    AttentionKey key{GroupOf(entry),
+                     entry.has_fix ? entry.last_received : std::numeric_limits<TimeMs>::min(), id};
+    if (after && !(*after < key)) continue;
+    keyed.emplace_back(std::move(key), &entry);
+  }
+  const std::size_t take = std::min(limit, keyed.size());
+  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(take), keyed.end(),
+                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < take; ++i) {
+    *page.add_devices() = View(std::get<2>(keyed[i].first), *keyed[i].second);
+  }
+  if (keyed.size() > take)
+    page.set_next_cursor(EncodeCursor(kAttentionCursor, AttentionCursorKey(keyed[take - 1].first)));
+  return page;
+}
+
+std::vector<v1::DeviceContact> DeviceBoard::ContactsOf(const v1::Order& order) const {
+  std::vector<v1::DeviceContact> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto add = [&](const v1::Party& party, v1::DeviceOrder::Role role) {
+    for (const std::string& device : party.devices()) {
+      v1::DeviceContact& contact = out.emplace_back();
+      contact.set_device(device);
+      contact.set_person(party.id());
+      contact.set_role(role);
+      auto it = devices_.find(device);
+      if (it == devices_.end()) continue;
+      if (it->second.has_fix)
+        *contact.mutable_last_received() = it->second.fix_state.last_received();
+      for (const auto& [alert_id, kind] : it->second.open_alerts) {
+        if (kind == v1::Event::comms_lost) contact.set_comms_lost(true);
+      }
+    }
+  };
+  add(order.supervised(), v1::DeviceOrder::supervised);
+  for (const v1::Party& party : order.protected_()) add(party, v1::DeviceOrder::protected_);
+  return out;
+}
+
+}  // namespace stayaway::daemon
