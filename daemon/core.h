@@ -117,6 +117,8 @@ class Core final : public ingest::MonitoringService {
   std::vector<v1::Zone> ListGlobalZones() override;
   std::vector<v1::AlertView> ListAlerts(const ingest::AlertQuery& query) override;
   Status AckAlert(v1::AlertAck ack) override;
+  Status ResolveAlert(v1::AlertResolve resolve) override;
+  StatusOr<v1::AlertDetail> GetAlert(std::string_view alert_id) override;
   uint64_t ReadEvents(uint64_t from_seq, size_t max,
                       std::vector<v1::EventRecord>* out) override;
   uint64_t NextEventSeq() override;
