@@ -58,7 +58,7 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
   const std::map<Role, std::set<P>> table = {
       {v1::Credential::ingest, {P::kSubmitFixes}},
       {v1::Credential::operator_,
-       {P::kReadAlerts, P::kAckAlerts, P::kReadEvents, P::kSeeProtectedPositions,
+       {P::kReadAlerts, P::kAckAlerts, P::kResolveAlerts, P::kReadEvents, P::kSeeProtectedPositions,
         P::kSeeProtectedPlaces, P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::admin,
        {P::kSeeProtectedPlaces, P::kReadOrders, P::kWriteOrders, P::kManageCredentials,

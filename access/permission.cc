@@ -20,6 +20,7 @@ bool RoleGrants(Role role, Permission permission) {
     case Permission::kReadEvents:
       return role == v1::Credential::operator_ || role == v1::Credential::auditor;
     case Permission::kAckAlerts:
+    case Permission::kResolveAlerts:
     case Permission::kSeeProtectedPositions:
       return role == v1::Credential::operator_;
     case Permission::kSeeProtectedPlaces:
@@ -43,6 +44,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kSubmitFixes: return "submit fixes";
     case Permission::kReadAlerts: return "read alerts";
     case Permission::kAckAlerts: return "acknowledge alerts";
+    case Permission::kResolveAlerts: return "resolve alerts";
     case Permission::kReadEvents: return "read the event stream";
     case Permission::kSeeProtectedPositions: return "see protected persons' positions";
     case Permission::kSeeProtectedPlaces: return "see the places of orders' zones";

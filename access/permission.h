@@ -6,6 +6,7 @@
 //   kSubmitFixes               x (its devices only)
 //   kReadAlerts                        x               x
 //   kAckAlerts                         x
+//   kResolveAlerts                     x
 //   kReadEvents                        x               x
 //   kSeeProtectedPositions             x
 //   kSeeProtectedPlaces                x         x
@@ -39,6 +40,7 @@ enum class Permission {
   kSubmitFixes,
   kReadAlerts,
   kAckAlerts,
+  kResolveAlerts,
   kReadEvents,
   kSeeProtectedPositions,
   kSeeProtectedPlaces,

@@ -30,10 +30,13 @@ const AllowList& BuildAllowList() {
       {"stayaway.v1.EventRecord", {"seq", "event"}},
       {"stayaway.v1.AlertView",
        {"alert_id", "order_id", "kind", "open", "last_event", "opened_at", "closed_at", "acks",
-        "ack_overdue", "first_seq", "last_seq"}},
+        "ack_overdue", "first_seq", "last_seq", "resolution"}},
       // Withheld: note.
       {"stayaway.v1.AlertAck", {"alert_id", "by", "time", "credential"}},
-      {"stayaway.v1.AlertList", {"alerts"}},
+      // Withheld: note (the resolved event's ack_note is withheld the same way).
+      {"stayaway.v1.AlertResolve", {"alert_id", "by", "disposition", "time", "credential"}},
+      {"stayaway.v1.AlertList", {"alerts", "next_cursor"}},
+      {"stayaway.v1.AlertDetail", {"alert", "timeline", "missing_events"}},
       // Orders: the terms, not the places.
       {"stayaway.v1.Order",
        {"id", "case_reference", "issuing_authority", "version", "state", "valid_from",

@@ -26,10 +26,10 @@ namespace pb = google::protobuf;
 // Every message type an auditor can be sent something of: alerts (HTTP), events (SSE, TCP
 // subscription), orders and zones, the order list and the devices board (HTTP). Anything they contain is reached from these.
 std::vector<const pb::Descriptor*> AuditorRoots() {
-  return {v1::Event::descriptor(),     v1::EventRecord::descriptor(), v1::AlertView::descriptor(),
-          v1::AlertList::descriptor(), v1::Order::descriptor(),       v1::Zone::descriptor(),
-          v1::OrderList::descriptor(), v1::ZoneList::descriptor(), v1::DevicePage::descriptor(),
-          v1::DeviceStatus::descriptor(), v1::OrderPage::descriptor()};
+  return {v1::Event::descriptor(),      v1::EventRecord::descriptor(), v1::AlertView::descriptor(),
+          v1::AlertList::descriptor(),  v1::Order::descriptor(),       v1::Zone::descriptor(),
+          v1::OrderList::descriptor(),  v1::ZoneList::descriptor(),    v1::DevicePage::descriptor(),
+          v1::DeviceStatus::descriptor(), v1::OrderPage::descriptor(), v1::AlertDetail::descriptor()};
 }
 
 // Sets every field of `message` to a value that is not its default, recursively, up to
@@ -208,6 +208,7 @@ TEST(Redaction, NoFieldThatCouldPlaceSomebodyIsOnTheAllowList) {
       "stayaway.v1.Order.warning_distance_m",
       "stayaway.v1.Event.late",         // "lat" in "late": detected late
       "stayaway.v1.Event.disposition",  // "position" in "disposition": what the centre did
+      "stayaway.v1.AlertResolve.disposition",
       "stayaway.v1.Party.relation"};    // "lat" in "relation": "victim", "child"
   for (const auto& [type_name, fields] : AuditorAllowList()) {
     const pb::Descriptor* type =

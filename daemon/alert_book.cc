@@ -1,21 +1,26 @@
 #include "daemon/alert_book.h"
 
-#include <algorithm>
-
 #include "base/time.h"
 
 namespace stayaway::daemon {
 
 void AlertBook::Record(uint64_t seq, const v1::Event& event) {
   std::lock_guard<std::mutex> lock(mu_);
-  v1::AlertView& view = alerts_[event.alert_id()];
+  Alert& alert = alerts_[event.alert_id()];
+  v1::AlertView& view = alert.view;
   if (view.open()) --open_by_kind_[v1::Event::Kind_Name(view.kind())];
   if (view.alert_id().empty()) {
     view.set_alert_id(event.alert_id());
     view.set_order_id(event.order_id());
     view.set_first_seq(seq);
+    by_first_seq_.emplace(seq, event.alert_id());
   }
   view.set_last_seq(seq);
+  alert.seqs.push_back(seq);
+  for (const std::string* device :
+       {&event.device(), &event.supervised().device(), &event.protected_().device()}) {
+    if (!device->empty()) alert.devices.insert(*device);
+  }
   switch (event.transition()) {
     case v1::Event::opened:
       view.set_open(true);
@@ -59,20 +64,46 @@ void AlertBook::Record(uint64_t seq, const v1::Event& event) {
   }
 }
 
+bool AlertBook::Matches(const Alert& alert, const ingest::AlertQuery& query) {
+  const v1::AlertView& view = alert.view;
+  if (!query.order_id.empty() && view.order_id() != query.order_id) return false;
+  if (query.state == ingest::AlertQuery::State::kOpen && !view.open()) return false;
+  if (query.state == ingest::AlertQuery::State::kClosed && view.open()) return false;
+  if (query.since && TimestampToMs(view.last_event().detected_at()) < *query.since) return false;
+  if (query.until) {
+    // An alert opens with its first event; one booked from a log that starts later (none
+    // today) counts from the first event it has.
+    const google::protobuf::Timestamp& opened =
+        view.has_opened_at() ? view.opened_at() : view.last_event().detected_at();
+    if (TimestampToMs(opened) > *query.until) return false;
+  }
+  if (query.kind && view.kind() != *query.kind) return false;
+  if (!query.device.empty() && !alert.devices.contains(query.device)) return false;
+  if (query.certainty &&
+      (!view.last_event().has_certainty() || view.last_event().certainty() != *query.certainty)) {
+    return false;
+  }
+  return true;
+}
+
 std::vector<v1::AlertView> AlertBook::List(const ingest::AlertQuery& query) const {
   std::vector<v1::AlertView> out;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [id, view] : alerts_) {
-    if (!query.order_id.empty() && view.order_id() != query.order_id) continue;
-    if (query.state == ingest::AlertQuery::State::kOpen && !view.open()) continue;
-    if (query.state == ingest::AlertQuery::State::kClosed && view.open()) continue;
-    if (query.since && TimestampToMs(view.last_event().detected_at()) < *query.since) continue;
-    out.push_back(view);
+  for (auto it = by_first_seq_.upper_bound(query.after_first_seq); it != by_first_seq_.end();
+       ++it) {
+    const Alert& alert = alerts_.find(it->second)->second;
+    if (!Matches(alert, query)) continue;
+    out.push_back(alert.view);
+    if (query.limit != 0 && out.size() == query.limit) break;
   }
-  std::sort(out.begin(), out.end(), [](const v1::AlertView& a, const v1::AlertView& b) {
-    return a.first_seq() < b.first_seq();
-  });
   return out;
+}
+
+std::optional<AlertBook::Entry> AlertBook::Find(std::string_view alert_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = alerts_.find(alert_id);
+  if (it == alerts_.end()) return std::nullopt;
+  return Entry{it->second.view, it->second.seqs};
 }
 
 std::map<std::string, uint64_t> AlertBook::OpenByKind() const {

@@ -1,13 +1,18 @@
 // AlertBook: the current picture of every alert (open or closed, its newest event, its
-// acknowledgements), built from the event stream, for GET /v1/alerts. Record() is called
-// by the engine thread for each event in log order; List() from any thread. Thread-safe.
+// acknowledgements and resolution), built from the event stream, for GET /v1/alerts; and
+// where each alert's events are in the event log (their seqs), for its timeline
+// (GET /v1/alerts/{id}). Record() is called by the engine thread for each event in log
+// order; the readers from any thread. Thread-safe.
 #ifndef STAYAWAY_DAEMON_ALERT_BOOK_H_
 #define STAYAWAY_DAEMON_ALERT_BOOK_H_
 
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/monitoring_service.h"
@@ -18,15 +23,30 @@ namespace stayaway::daemon {
 class AlertBook {
  public:
   void Record(uint64_t seq, const v1::Event& event);
-  // Alerts matching the query, ordered by the log position of their first event.
+  // Alerts matching the query (every filter, then the page), ordered by the log position
+  // of their first event.
   std::vector<v1::AlertView> List(const ingest::AlertQuery& query) const;
+  // One alert and the log seqs of all its events, ascending; nullopt for an unknown id.
+  struct Entry {
+    v1::AlertView view;
+    std::vector<uint64_t> seqs;
+  };
+  std::optional<Entry> Find(std::string_view alert_id) const;
   // Open alerts per kind name, for metrics.
   std::map<std::string, uint64_t> OpenByKind() const;
 
  private:
+  struct Alert {
+    v1::AlertView view;
+    std::vector<uint64_t> seqs;     // every event of it, in log order
+    std::set<std::string> devices;  // every device its events named
+  };
+  static bool Matches(const Alert& alert, const ingest::AlertQuery& query);
+
   mutable std::mutex mu_;
-  std::map<std::string, v1::AlertView> alerts_;  // by alert id
-  std::map<std::string, uint64_t> open_by_kind_;  // kept in step by Record
+  std::map<std::string, Alert, std::less<>> alerts_;  // by alert id
+  std::map<uint64_t, std::string> by_first_seq_;      // first_seq -> alert id, for paging
+  std::map<std::string, uint64_t> open_by_kind_;      // kept in step by Record
 };
 
 }  // namespace stayaway::daemon

@@ -956,6 +956,36 @@ Status Core::AckAlert(v1::AlertAck ack) {
   return state_->SubmitAdmin(std::move(input));
 }
 
+Status Core::ResolveAlert(v1::AlertResolve resolve) {
+  MsToTimestamp(state_->clock.Now(), resolve.mutable_time());
+  v1::Input input;
+  *input.mutable_resolve() = std::move(resolve);
+  return state_->SubmitAdmin(std::move(input));
+}
+
+// The timeline is read from the event log by the seqs the alert book kept. The log holds
+// every event since the journal began (retention cuts the journal, and its base carries
+// the events), so nothing is missing today; were a seq ever gone, it is counted in
+// missing_events rather than leaving a silent gap.
+StatusOr<v1::AlertDetail> Core::GetAlert(std::string_view alert_id) {
+  std::optional<AlertBook::Entry> entry = state_->alerts.Find(alert_id);
+  if (!entry) return NotFound("alert " + std::string(alert_id) + " is unknown");
+  v1::AlertDetail detail;
+  *detail.mutable_alert() = std::move(entry->view);
+  std::vector<v1::EventRecord> records;
+  for (uint64_t seq : entry->seqs) {
+    records.clear();
+    state_->log.Read(seq, 1, &records);
+    if (records.empty() || records.front().seq() != seq ||
+        records.front().event().alert_id() != alert_id) {
+      detail.set_missing_events(detail.missing_events() + 1);
+      continue;
+    }
+    *detail.add_timeline() = std::move(records.front());
+  }
+  return detail;
+}
+
 uint64_t Core::ReadEvents(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) {
   return state_->log.Read(from_seq, max, out);
 }

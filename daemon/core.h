@@ -122,6 +122,8 @@ class Core final : public ingest::MonitoringService {
   StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) override;
   std::vector<v1::AlertView> ListAlerts(const ingest::AlertQuery& query) override;
   Status AckAlert(v1::AlertAck ack) override;
+  Status ResolveAlert(v1::AlertResolve resolve) override;
+  StatusOr<v1::AlertDetail> GetAlert(std::string_view alert_id) override;
   uint64_t ReadEvents(uint64_t from_seq, size_t max,
                       std::vector<v1::EventRecord>* out) override;
   uint64_t NextEventSeq() override;

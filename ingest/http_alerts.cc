@@ -1,16 +1,17 @@
 // HttpApi's handlers for alerts (http_api.h): the alert list (GET /v1/alerts, filtered
-// by order, state and time) and operators' acknowledgements (POST /v1/alerts/{id}/ack).
+// and paged: alert_list_params.h), one alert with its timeline (GET /v1/alerts/{id}), and
+// operators' acknowledgements and resolutions (POST /v1/alerts/{id}/ack, .../resolve).
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/time_util.h>
 
 #include <string>
+#include <vector>
 
 #include "access/redaction.h"
 #include "base/time.h"
+#include "ingest/alert_list_params.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
 #include "ingest/http_text.h"
-#include "ingest/id_checks.h"
 
 namespace stayaway::ingest {
 
@@ -19,39 +20,31 @@ namespace http = boost::beast::http;
 namespace pbutil = google::protobuf::util;
 
 void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](std::string message) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
-           message);
-  };
-  AlertQuery query;
-  for (const auto& [key, value] : ctx->query) {
-    if (key == "order") {
-      if (Status s = CheckIdentifier(value, "order"); !s.ok()) return refuse(s.message());
-      query.order_id = value;
-    } else if (key == "state") {
-      if (value == "open") {
-        query.state = AlertQuery::State::kOpen;
-      } else if (value == "closed") {
-        query.state = AlertQuery::State::kClosed;
-      } else if (value == "all") {
-        query.state = AlertQuery::State::kAll;
-      } else {
-        return refuse("state \"" + value + "\" is not one of open, closed, all");
-      }
-    } else if (key == "since") {
-      google::protobuf::Timestamp ts;
-      if (!google::protobuf::util::TimeUtil::FromString(value, &ts)) {
-        return refuse("since \"" + value +
-                      "\" is not an RFC 3339 time such as 2025-03-01T10:00:00Z");
-      }
-      query.since = TimestampToMs(ts);
-    } else {
-      return refuse("unknown parameter \"" + key + "\"; known: order, state, since");
-    }
+  StatusOr<AlertQuery> query = ParseAlertListParams(ctx->query);
+  if (!query.ok()) {
+    return Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request,
+                  "invalid_argument", query.status().message());
   }
+  // One more than the page: whether it is there says whether another page follows.
+  const std::size_t page = query->limit;
+  query->limit = page + 1;
+  std::vector<v1::AlertView> views = service_->ListAlerts(*query);
   v1::AlertList list;
-  for (v1::AlertView& view : service_->ListAlerts(query)) *list.add_alerts() = std::move(view);
+  if (views.size() > page) {
+    views.resize(page);
+    list.set_next_cursor(AlertCursorAfter(views.back().first_seq()));
+  }
+  for (v1::AlertView& view : views) *list.add_alerts() = std::move(view);
   ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &list) + "\n");
+}
+
+void HttpApi::GetAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  StatusOr<v1::AlertDetail> detail = service_->GetAlert(id);
+  if (!detail.ok()) {
+    return Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(detail.status().code()),
+                  StatusCodeName(detail.status().code()), detail.status().message());
+  }
+  ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &*detail) + "\n");
 }
 
 void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
@@ -100,6 +93,77 @@ void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id)
   receipt.set_alert_id(std::string(id));
   receipt.set_acknowledged(true);
   ctx->Reply(http::status::ok, ToJson(receipt) + "\n");
+}
+
+namespace {
+
+// "false_alarm, patrol_dispatched, ...": every disposition but the unspecified one.
+std::string DispositionNames() {
+  std::string out;
+  const auto* dispositions = v1::AlertResolve::Disposition_descriptor();
+  for (int i = 0; i < dispositions->value_count(); ++i) {
+    if (dispositions->value(i)->number() == v1::AlertResolve::disposition_unspecified) continue;
+    if (!out.empty()) out += ", ";
+    out += dispositions->value(i)->name();
+  }
+  return out;
+}
+
+}  // namespace
+
+void HttpApi::ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
+  const auto refuse = [&](const Status& s) {
+    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
+           StatusCodeName(s.code()), s.message());
+  };
+  const std::string want_disposition =
+      "resolve: \"disposition\" must be one of " + DispositionNames();
+  const std::string_view body = TrimJsonSpace(ctx->request.body());
+  if (body.empty() || body.front() != '{') {
+    return refuse(InvalidArgument(
+        "resolve: expected a JSON object such as {\"disposition\": \"false_alarm\", "
+        "\"note\": \"...\"}"));
+  }
+  if (JsonDepth(body) > 2) return refuse(InvalidArgument("resolve: JSON is nested too deeply"));
+  v1::AlertResolve resolve;
+  pbutil::JsonParseOptions parse_options;
+  parse_options.ignore_unknown_fields = false;
+  if (auto s = pbutil::JsonStringToMessage(std::string(body), &resolve, parse_options); !s.ok()) {
+    std::string message(s.message().data(), s.message().size());
+    message = message.substr(0, message.find('\n'));
+    // Protobuf names the field in parentheses: "(disposition): invalid value ...".
+    if (message.find("(disposition)") != std::string::npos) {
+      return refuse(InvalidArgument(want_disposition));
+    }
+    return refuse(InvalidArgument("resolve: " + message));
+  }
+  // The JSON mapping also takes numbers for an enum, and any number: only a named one goes.
+  if (resolve.disposition() == v1::AlertResolve::disposition_unspecified ||
+      !v1::AlertResolve::Disposition_IsValid(resolve.disposition())) {
+    return refuse(InvalidArgument(want_disposition));
+  }
+  if (!resolve.alert_id().empty() && resolve.alert_id() != id) {
+    return refuse(
+        InvalidArgument("resolve alert_id \"" + resolve.alert_id() + "\" does not match the path"));
+  }
+  if (!resolve.credential().empty()) {
+    return refuse(InvalidArgument("resolve: \"credential\" is set by the daemon"));
+  }
+  // As for acknowledgements: the credential is who resolved; "by" may name the person at
+  // the console and defaults to the credential's name.
+  if (resolve.by().empty()) resolve.set_by(ctx->principal->name());
+  resolve.set_credential(ctx->principal->id());
+  resolve.set_alert_id(std::string(id));
+  resolve.clear_time();  // the daemon stamps it
+  const std::string disposition = v1::AlertResolve::Disposition_Name(resolve.disposition());
+  if (Status s = service_->ResolveAlert(std::move(resolve)); !s.ok()) return refuse(s);
+  service_->Audit("alert resolved", *ctx->principal,
+                  "alert " + std::string(id) + " as " + disposition);
+
+  StatusOr<v1::AlertDetail> detail = service_->GetAlert(id);
+  if (!detail.ok()) return refuse(detail.status());
+  ctx->Reply(http::status::ok,
+             JsonFor(access::SeesEventsWhole(*ctx->principal), detail->mutable_alert()) + "\n");
 }
 
 }  // namespace stayaway::ingest

@@ -215,6 +215,15 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
                           })});
   } else if (is({"v1", "alerts"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadAlerts, [&] { ListAlerts(ctx); })});
+  } else if (is({"v1", "alerts", "*"})) {
+    const std::string id = segments[2];
+    path_id.emplace("alert id", segments[2]);
+    dispatch("GET", {needs(http::verb::get, P::kReadAlerts, [&] { GetAlert(ctx, id); })});
+  } else if (is({"v1", "alerts", "*", "resolve"})) {
+    const std::string id = segments[2];
+    path_id.emplace("alert id", segments[2]);
+    dispatch("POST", {needs(http::verb::post, P::kResolveAlerts,
+                            [&] { OffTheIoThread([this, ctx, id] { ResolveAlert(ctx, id); }); })});
   } else if (is({"v1", "alerts", "*", "evidence"})) {
     const std::string id = segments[2];
     path_id.emplace("alert id", segments[2]);

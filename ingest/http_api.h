@@ -17,8 +17,13 @@
 //   GET    /v1/zones            global zones, as a JSON array (ZONES.json format)
 //   POST   /v1/zones            create a global zone (201; 409 when it exists)
 //   GET    /v1/zones/{id}, PUT /v1/zones/{id}
-//   GET    /v1/alerts?order=ID&state=open|closed|all&since=RFC3339  -> v1::AlertList
+//   GET    /v1/alerts?order=ID&state=open|closed|all&kind=K&device=ID&certainty=C
+//          &since=RFC3339&until=RFC3339&limit=N&cursor=C  -> v1::AlertList, paged with
+//                                next_cursor (alert_list_params.h)
+//   GET    /v1/alerts/{id}      the alert and its whole timeline -> v1::AlertDetail
 //   POST   /v1/alerts/{id}/ack  {"by": "operator-7", "note": "..."} -> the AlertView
+//   POST   /v1/alerts/{id}/resolve {"disposition": "false_alarm", "note": "..."} -> the
+//                                AlertView (400 unknown disposition, 404, 409 resolved)
 //   GET    /v1/events/stream?from=SEQ|now   server-sent events (Last-Event-ID resumes)
 //   GET    /v1/events?stream=message&from=...  the same stream (also at /v1/events);
 //                                stream=message leaves every event unnamed (one onmessage)
@@ -199,6 +204,8 @@ class HttpApi {
   void PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, bool create);
   void ListAlerts(const std::shared_ptr<Context>& ctx);
   void AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void GetAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
+  void ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
   void StreamEvents(const std::shared_ptr<Context>& ctx);
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);

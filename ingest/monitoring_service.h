@@ -35,10 +35,28 @@ struct FixOutcome {
   std::string reason;      // when refused: a message for the sender
 };
 
+// Which alerts ListAlerts answers, always in the order of their first event's log seq
+// (first_seq): an alert opened later comes later, so paging by first_seq is stable while
+// alerts are added. Every filter set must match.
 struct AlertQuery {
   std::string order_id;  // empty: every order
   enum class State { kOpen, kClosed, kAll } state = State::kOpen;
-  std::optional<TimeMs> since;  // alerts with an event detected at or after this
+  // Time, on detection times (engine time): `since` keeps alerts whose newest event was
+  // detected at or after it, `until` those opened (first detected) at or before it; both
+  // together: the alerts active at some moment of [since, until].
+  std::optional<TimeMs> since;
+  std::optional<TimeMs> until;
+  std::optional<v1::Event::Kind> kind;  // the alert's kind now (its newest event's)
+  // Alerts any of whose events names this device (a device alert's device, either
+  // person's device in a proximity or zone alert); empty: every device.
+  std::string device;
+  // The alert's certainty now (its newest reading's); alerts without one (SOS, device
+  // alerts) never match a certainty.
+  std::optional<v1::Event::Certainty> certainty;
+  // Paging: only alerts with first_seq > after_first_seq, and at most `limit` of them
+  // (0: no limit).
+  uint64_t after_first_seq = 0;
+  size_t limit = 0;
 };
 
 // A page of GET /v1/orders: orders by id, after the cursor (a next_cursor given out before).
@@ -144,7 +162,7 @@ class DeviceDesk {
   virtual StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) = 0;
 };
 
-// Alerts and operator acknowledgements.
+// Alerts and operators' acknowledgements and resolutions.
 class AlertDesk {
  public:
   virtual ~AlertDesk() = default;
@@ -152,6 +170,13 @@ class AlertDesk {
   virtual std::vector<v1::AlertView> ListAlerts(const AlertQuery& query) = 0;
   // ack.time is stamped by the daemon.
   virtual Status AckAlert(v1::AlertAck ack) = 0;
+  // An operator's resolution (engine.h, "Resolution"), journaled like an acknowledgement;
+  // resolve.time is stamped by the daemon. NotFound for an unknown alert,
+  // FailedPrecondition for one already resolved, InvalidArgument without a disposition.
+  virtual Status ResolveAlert(v1::AlertResolve resolve) = 0;
+  // One alert (whole, never redacted: the caller redacts) with every event of it in log
+  // order; NotFound for an unknown alert.
+  virtual StatusOr<v1::AlertDetail> GetAlert(std::string_view alert_id) = 0;
 };
 
 // Administration of access: credentials and device keys.

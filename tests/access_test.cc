@@ -490,6 +490,8 @@ TEST(Access, EachRoleGetsExactlyTheRoutesItsRoleGrants) {
       {"GET", "/v1/zones", ""},
       {"GET", "/v1/alerts", ""},
       {"POST", "/v1/alerts/0000000000000000/ack", R"({"note": "x"})"},
+      {"GET", "/v1/alerts/0000000000000000", ""},
+      {"POST", "/v1/alerts/0000000000000000/resolve", R"({"disposition": "other"})"},
       {"GET", "/v1/alerts/0000000000000000/evidence", ""},
       {"GET", "/metrics", ""},
       {"GET", "/v1/credentials", ""},
@@ -510,6 +512,8 @@ TEST(Access, EachRoleGetsExactlyTheRoutesItsRoleGrants) {
       {403, 200, 200, 200},  // read zones
       {403, 200, 200, 403},  // alerts: operator, auditor
       {403, 404, 403, 403},  // ack: operator
+      {403, 404, 404, 403},  // one alert: operator, auditor
+      {403, 404, 403, 403},  // resolve: operator
       {403, 403, 403, 403},  // evidence: the evidence role only
       {403, 200, 200, 200},  // metrics
       {403, 403, 403, 200},  // credentials: admin

@@ -236,6 +236,42 @@ TEST_F(AuditorView, AlertsOverHttpPlaceNobody) {
   }
 }
 
+TEST_F(AuditorView, EachAlertWithItsTimelinePlacesNobody) {
+  const std::string note = "she is safe at 5 Birch Lane";
+  ASSERT_EQ(HttpAs(op_.token, daemon_.http(), "POST", "/v1/alerts/" + violation_ + "/resolve",
+                   R"({"disposition": "victim_contacted", "note": ")" + note + R"("})")
+                .status,
+            200);
+  const HttpReply seen = HttpAs(op_.token, daemon_.http(), "GET", "/v1/alerts/" + violation_);
+  ASSERT_EQ(seen.status, 200);
+  for (const char* whole : {"42.8703", "74.5917", "\"distance_m\"", "Birch Lane"}) {
+    EXPECT_TRUE(Contains(seen.body, whole)) << whole << " missing for the operator: " << seen.body;
+  }
+  v1::AlertList list;
+  const HttpReply alerts = HttpAs(auditor_.token, daemon_.http(), "GET", "/v1/alerts?state=all");
+  ASSERT_TRUE(pbutil::JsonStringToMessage(alerts.body, &list).ok()) << alerts.body;
+  ASSERT_EQ(list.alerts_size(), 3);
+  for (const v1::AlertView& alert : list.alerts()) {
+    const HttpReply audited =
+        HttpAs(auditor_.token, daemon_.http(), "GET", "/v1/alerts/" + alert.alert_id());
+    ASSERT_EQ(audited.status, 200) << audited.body;
+    ExpectNothingPlaces(audited.body, "GET /v1/alerts/" + alert.alert_id());
+    v1::AlertDetail detail;
+    ASSERT_TRUE(pbutil::JsonStringToMessage(audited.body, &detail).ok()) << audited.body;
+    ASSERT_GT(detail.timeline_size(), 0) << audited.body;
+    for (const v1::EventRecord& record : detail.timeline()) {
+      EXPECT_TRUE(record.event().redacted()) << audited.body;
+    }
+    if (alert.alert_id() != violation_) continue;
+    // Who resolved it, when and how is there; the note is not.
+    EXPECT_EQ(detail.alert().resolution().disposition(), v1::AlertResolve::victim_contacted);
+    EXPECT_EQ(detail.alert().resolution().credential(), op_.id);
+    EXPECT_TRUE(detail.alert().resolution().note().empty()) << audited.body;
+    EXPECT_EQ(detail.timeline(detail.timeline_size() - 2).event().transition(),
+              v1::Event::resolved);
+  }
+}
+
 TEST_F(AuditorView, ServerSentEventsPlaceNobody) {
   const std::string op_stream =
       ReadEventStream(op_.token, daemon_.http(), "\"transition\":\"acknowledged\"");

@@ -556,6 +556,169 @@ TEST_F(HttpApiTest, FixesOpenAnAlertThatAnOperatorAcknowledges) {
   EXPECT_TRUE(Contains(unnamed.body(), R"("by":"everything")")) << unnamed.body();
 }
 
+// The ids of the alerts in an AlertList's JSON, in order.
+std::vector<std::string> AlertIdsIn(const std::string& json) {
+  std::vector<std::string> ids;
+  const std::string key = R"("alert_id":")";
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    const size_t start = at + key.size();
+    const std::string id = json.substr(start, json.find('"', start) - start);
+    // An AlertView's own id comes first; its acks and events repeat it.
+    if (ids.empty() || ids.back() != id) ids.push_back(id);
+  }
+  return ids;
+}
+
+// The next_cursor of an AlertList's JSON; empty when it has none.
+std::string NextCursorIn(const std::string& json) {
+  const std::string key = R"("next_cursor":")";
+  const size_t at = json.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return json.substr(start, json.find('"', start) - start);
+}
+
+TEST_F(HttpApiTest, AnOperatorResolvesAnAlertOnceWithAKnownDisposition) {
+  Client client(port());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(),
+            http::status::created);
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/fixes", ApproachFixes()).result(), http::status::ok);
+  const auto views = core_.ListAlerts({});
+  ASSERT_EQ(views.size(), 1u);
+  const std::string id = views[0].alert_id();
+  const std::string path = "/v1/alerts/" + id + "/resolve";
+  const std::string valid =
+      "false_alarm, patrol_dispatched, victim_contacted, police_notified, device_fault, other";
+
+  for (const std::string body :
+       {R"({"disposition": "bogus"})", R"({})", R"({"disposition": 99})", R"({"disposition": 0})",
+        R"({"disposition": "disposition_unspecified"})", R"({"note": "no disposition"})"}) {
+    auto refused = client.Send(http::verb::post, path, body);
+    EXPECT_EQ(refused.result(), http::status::bad_request) << body;
+    EXPECT_TRUE(Contains(refused.body(), valid)) << body << " -> " << refused.body();
+  }
+  for (const std::string& body : {std::string("[]"), std::string(""), std::string("\"other\""),
+                                 std::string(R"({"disposition": "other", "colour": 1})"),
+                                 std::string(R"({"disposition": "other", "note": {"a": {}}})"),
+                                 std::string(R"({"disposition": "other", "credential": "c"})"),
+                                 std::string(R"({"disposition": "other", "alert_id": "x"})")}) {
+    EXPECT_EQ(client.Send(http::verb::post, path, body).result(), http::status::bad_request)
+        << body;
+  }
+  EXPECT_EQ(client
+                .Send(http::verb::post, "/v1/alerts/0000000000000000/resolve",
+                      R"({"disposition": "other"})")
+                .result(),
+            http::status::not_found);
+  EXPECT_EQ(
+      client.Send(http::verb::post, "/v1/alerts/bad%20id/resolve", R"({"disposition": "other"})")
+          .result(),
+      http::status::bad_request);
+  auto get_resolve = client.Send(http::verb::get, path);
+  EXPECT_EQ(get_resolve.result(), http::status::method_not_allowed);
+  EXPECT_EQ(get_resolve[http::field::allow], "POST");
+  // Nothing refused reached the engine: the alert is still open and unresolved.
+  EXPECT_TRUE(core_.ListAlerts({})[0].open());
+
+  auto resolved = client.Send(http::verb::post, path,
+                              R"({"disposition": "victim_contacted", "note": "she is safe"})");
+  ASSERT_EQ(resolved.result(), http::status::ok) << resolved.body();
+  EXPECT_TRUE(Contains(resolved.body(), R"("disposition":"victim_contacted")")) << resolved.body();
+  EXPECT_TRUE(Contains(resolved.body(), R"("by":"everything")")) << resolved.body();
+  EXPECT_TRUE(Contains(resolved.body(), R"("credential":"cred-)")) << resolved.body();
+  EXPECT_TRUE(Contains(resolved.body(), R"("open":false)")) << resolved.body();
+
+  auto again = client.Send(http::verb::post, path, R"({"disposition": "other"})");
+  EXPECT_EQ(again.result(), http::status::conflict) << again.body();
+  EXPECT_TRUE(Contains(again.body(), R"("code":"failed_precondition")")) << again.body();
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?state=open").body(), "{\"alerts\":[]}\n");
+  EXPECT_EQ(AlertIdsIn(client.Send(http::verb::get, "/v1/alerts?state=closed").body()),
+            std::vector<std::string>{id});
+
+  auto detail = client.Send(http::verb::get, "/v1/alerts/" + id);
+  ASSERT_EQ(detail.result(), http::status::ok) << detail.body();
+  // The timeline comes after the alert (whose last_event is "closed" too).
+  const std::string text = detail.body().substr(detail.body().find(R"("timeline":[)"));
+  const size_t opened = text.find(R"("transition":"opened")");
+  const size_t resolved_at = text.find(R"("transition":"resolved")");
+  const size_t closed = text.find(R"("transition":"closed")");
+  ASSERT_NE(opened, std::string::npos) << text;
+  ASSERT_NE(resolved_at, std::string::npos) << text;
+  ASSERT_NE(closed, std::string::npos) << text;
+  EXPECT_LT(opened, resolved_at);
+  EXPECT_LT(resolved_at, closed);
+  EXPECT_TRUE(Contains(text, R"("missing_events":0)")) << text;
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts/0000000000000000").result(),
+            http::status::not_found);
+  EXPECT_EQ(client.Send(http::verb::delete_, "/v1/alerts/" + id).result(),
+            http::status::method_not_allowed);
+}
+
+TEST_F(HttpApiTest, AlertsArePagedAndFiltered) {
+  Client client(port());
+  // Five orders on the same two devices: one approach opens an alert in each.
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1, "KG-" + std::to_string(i)))
+                  .result(),
+              http::status::created);
+  }
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/fixes", ApproachFixes()).result(), http::status::ok);
+  const std::vector<std::string> all =
+      AlertIdsIn(client.Send(http::verb::get, "/v1/alerts").body());
+  ASSERT_EQ(all.size(), 5u);
+
+  // Pages of two: 2, 2, 1, each naming the next while more remain.
+  std::vector<std::string> walked;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = client.Send(http::verb::get,
+                            "/v1/alerts?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(page.result(), http::status::ok) << page.body();
+    const auto ids = AlertIdsIn(page.body());
+    EXPECT_EQ(ids.size(), ++pages < 3 ? 2u : 1u) << page.body();
+    walked.insert(walked.end(), ids.begin(), ids.end());
+    cursor = NextCursorIn(page.body());
+    EXPECT_EQ(cursor.empty(), pages == 3) << page.body();
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(walked, all);
+  // A page that holds exactly what is left says there is no more.
+  EXPECT_FALSE(Contains(client.Send(http::verb::get, "/v1/alerts?limit=5").body(), "next_cursor"));
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?cursor=a99999").body(), "{\"alerts\":[]}\n");
+
+  const auto count = [&](const std::string& query) {
+    auto reply = client.Send(http::verb::get, "/v1/alerts?state=all&" + query);
+    EXPECT_EQ(reply.result(), http::status::ok) << query << " -> " << reply.body();
+    return AlertIdsIn(reply.body()).size();
+  };
+  EXPECT_EQ(count("kind=proximity_violation"), 5u);
+  EXPECT_EQ(count("kind=sos"), 0u);
+  EXPECT_EQ(count("device=tag-1"), 5u);
+  EXPECT_EQ(count("device=phone-2"), 5u);
+  EXPECT_EQ(count("device=tag-9"), 0u);
+  EXPECT_EQ(count("certainty=confirmed"), 5u);
+  EXPECT_EQ(count("certainty=possible"), 0u);
+  EXPECT_EQ(count("until=2025-03-10T09:00:00Z"), 0u);
+  EXPECT_EQ(count("until=2025-03-10T11:00:00Z&since=2025-03-10T09:00:00Z"), 5u);
+  EXPECT_EQ(count("order=KG-3&kind=proximity_violation&device=tag-1"), 1u);
+
+  for (const auto& [query, names] :
+       std::vector<std::pair<std::string, std::string>>{{"limit=0", "limit"},
+                                                        {"limit=1001", "limit"},
+                                                        {"limit=ten", "limit"},
+                                                        {"cursor=abc", "cursor"},
+                                                        {"cursor=", "cursor"},
+                                                        {"kind=fire", "kind"},
+                                                        {"certainty=maybe", "certainty"},
+                                                        {"until=tomorrow", "until"},
+                                                        {"device=tag%201", "device"},
+                                                        {"page=2", "unknown parameter"}}) {
+    auto refused = client.Send(http::verb::get, "/v1/alerts?" + query);
+    EXPECT_EQ(refused.result(), http::status::bad_request) << query;
+    EXPECT_TRUE(Contains(refused.body(), names)) << query << " -> " << refused.body();
+  }
+}
+
 TEST_F(HttpApiTest, RefusesMalformedOversizedAndDeeplyNestedInput) {
   Client client(port());
   auto not_array = client.Send(http::verb::post, "/v1/fixes", R"({"device": "tag-1"})");
@@ -852,6 +1015,8 @@ class SlowEvidenceCore final : public MonitoringService {
   StatusOr<v1::DeviceStatus> GetDevice(std::string_view d) override { return core_.GetDevice(d); }
   std::vector<v1::AlertView> ListAlerts(const AlertQuery& q) override { return core_.ListAlerts(q); }
   Status AckAlert(v1::AlertAck a) override { return core_.AckAlert(std::move(a)); }
+  Status ResolveAlert(v1::AlertResolve r) override { return core_.ResolveAlert(std::move(r)); }
+  StatusOr<v1::AlertDetail> GetAlert(std::string_view id) override { return core_.GetAlert(id); }
   uint64_t ReadEvents(uint64_t from, size_t max, std::vector<v1::EventRecord>* out) override {
     return core_.ReadEvents(from, max, out);
   }
