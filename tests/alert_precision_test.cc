@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "tests/stayaway_cli.h"
 
 namespace stayaway {
@@ -36,7 +38,9 @@ const google::protobuf::Struct& Object(const google::protobuf::Struct& s, const 
 }
 
 TEST(AlertPrecision, TheFixedSeedCityMeetsTheTargets) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "alert-precision-city";
+  // Its own directory: other test runs on the machine (other builds' ctest) run this too.
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("alert-precision-city-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string city = dir.string();
   const testing_harness::CommandRun simulate =
