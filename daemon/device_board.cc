@@ -1,9 +1,12 @@
 #include "daemon/device_board.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
+#include <charconv>
+#include <cstdint>
 #include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
 #include <tuple>
 #include <utility>
 
@@ -13,27 +16,53 @@ namespace stayaway::daemon {
 namespace {
 
 constexpr char kByIdCursor = 'd';
+// sort=attention for a reader who sees contact times: (group, last contact, id).
 constexpr char kAttentionCursor = 'a';
+// sort=attention for a reader the contact times are withheld from: (group, id), so that
+// neither the order nor the cursor tells anything of them.
+constexpr char kAttentionByIdCursor = 'b';
 
 // The attention sort key: (group, last contact, id); a device never heard from sorts as
-// the oldest contact of its group.
+// the oldest contact of its group. The contact is 0 for every device when the reader may
+// not see contact times.
 using AttentionKey = std::tuple<int, TimeMs, std::string>;
 
-std::string AttentionCursorKey(const AttentionKey& key) {
-  char head[64];
-  std::snprintf(head, sizeof head, "%d|%" PRId64 "|", std::get<0>(key),
-                static_cast<int64_t>(std::get<1>(key)));
-  return head + std::get<2>(key);
+std::string AttentionCursorKey(const AttentionKey& key, bool with_contact) {
+  std::string text = std::to_string(std::get<0>(key)) + "|";
+  if (with_contact) text += std::to_string(std::get<1>(key)) + "|";
+  return text + std::get<2>(key);
 }
 
-StatusOr<AttentionKey> ParseAttentionCursorKey(const std::string& text) {
-  int group = 0;
-  long long contact = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%d|%lld|%n", &group, &contact, &used) != 2 || used <= 0) {
+// A whole decimal number filling `field` (no sign but '-', no space, no overflow).
+template <typename Number>
+std::optional<Number> ParseNumberField(std::string_view field) {
+  Number value{};
+  const char* const end = field.data() + field.size();
+  const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+  if (field.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// "group|contact|id" (with_contact) or "group|id"; the id is the rest, '|' and all.
+StatusOr<AttentionKey> ParseAttentionCursorKey(std::string_view text, bool with_contact) {
+  const auto bad = [] {
     return InvalidArgument("cursor is not a next_cursor this listing gave out");
+  };
+  const std::size_t bar = text.find('|');
+  if (bar == std::string_view::npos) return bad();
+  const std::optional<int> group = ParseNumberField<int>(text.substr(0, bar));
+  if (!group) return bad();
+  std::string_view rest = text.substr(bar + 1);
+  int64_t contact = 0;
+  if (with_contact) {
+    const std::size_t second = rest.find('|');
+    if (second == std::string_view::npos) return bad();
+    const std::optional<int64_t> parsed = ParseNumberField<int64_t>(rest.substr(0, second));
+    if (!parsed) return bad();
+    contact = *parsed;
+    rest.remove_prefix(second + 1);
   }
-  return AttentionKey{group, static_cast<TimeMs>(contact), text.substr(static_cast<size_t>(used))};
+  return AttentionKey{*group, static_cast<TimeMs>(contact), std::string(rest)};
 }
 
 }  // namespace
@@ -207,19 +236,23 @@ StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query)
     }
     return page;
   }
+  const bool by_contact = query.sees_contact_times;
+  const char cursor_kind = by_contact ? kAttentionCursor : kAttentionByIdCursor;
   std::optional<AttentionKey> after;
   if (!query.cursor.empty()) {
-    StatusOr<std::string> text = DecodeCursor(kAttentionCursor, query.cursor);
+    StatusOr<std::string> text = DecodeCursor(cursor_kind, query.cursor);
     if (!text.ok()) return text.status();
-    StatusOr<AttentionKey> key = ParseAttentionCursorKey(*text);
+    StatusOr<AttentionKey> key = ParseAttentionCursorKey(*text, by_contact);
     if (!key.ok()) return key.status();
     after = std::move(*key);
   }
   std::vector<std::pair<AttentionKey, const Entry*>> keyed;
   keyed.reserve(devices_.size());
   for (const auto& [id, entry] : devices_) {
-    AttentionKey key{GroupOf(entry),
-                     entry.has_fix ? entry.last_received : std::numeric_limits<TimeMs>::min(), id};
+    const TimeMs contact = !by_contact     ? 0
+                           : entry.has_fix ? entry.last_received
+                                           : std::numeric_limits<TimeMs>::min();
+    AttentionKey key{GroupOf(entry), contact, id};
     if (after && !(*after < key)) continue;
     keyed.emplace_back(std::move(key), &entry);
   }
@@ -229,8 +262,10 @@ StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query)
   for (std::size_t i = 0; i < take; ++i) {
     *page.add_devices() = View(std::get<2>(keyed[i].first), *keyed[i].second);
   }
-  if (keyed.size() > take)
-    page.set_next_cursor(EncodeCursor(kAttentionCursor, AttentionCursorKey(keyed[take - 1].first)));
+  if (keyed.size() > take) {
+    page.set_next_cursor(
+        EncodeCursor(cursor_kind, AttentionCursorKey(keyed[take - 1].first, by_contact)));
+  }
   return page;
 }
 

@@ -14,9 +14,12 @@
 // Paging (List): by device id (the default), or sort=attention: first the devices whose
 // communications are lost, then those never heard from, then those with any other open
 // device alert (low battery, strap or case tamper, SOS, ...), then the rest; within each,
-// the oldest last contact first, then by id. Cursors are opaque to clients: they hold the
-// sort key of the last device of the page, so a page never repeats one (a device whose
-// attention changes between pages may move across the cursor: the board is live).
+// the oldest last contact first, then by id. For a reader the contact times are withheld
+// from (DevicePageQuery::sees_contact_times false), each group is by id alone, so that
+// neither the order of a page nor its cursor reveals them. Cursors are opaque to clients:
+// they hold the sort key of the last device of the page (never a value withheld from the
+// reader), so a page never repeats one (a device whose attention changes between pages may
+// move across the cursor: the board is live).
 //
 // Thread-safety: every method is thread-safe (one mutex; readers copy out).
 #ifndef STAYAWAY_DAEMON_DEVICE_BOARD_H_

@@ -80,8 +80,9 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   // Signing a browser in (POST /v1/session) takes its token in the body.
   const bool public_path = ctx->path == "/healthz" || ctx->path == "/v1/keys" ||
                            (ctx->path == "/v1/session" && method == http::verb::post);
-  // The console's files are public (it signs in through the API like any client).
-  if (options_.console != nullptr && method == http::verb::get &&
+  // The console's files are public (it signs in through the API like any client); HEAD
+  // answers as GET, the server leaving out the body.
+  if (options_.console != nullptr && (method == http::verb::get || method == http::verb::head) &&
       ConsoleFiles::IsConsolePath(ctx->path)) {
     HttpResponse response = options_.console->Answer(req, ctx->path);
     if (response.result() == http::status::not_found) {

@@ -40,9 +40,12 @@ void HttpApi::ListDevices(const std::shared_ptr<Context>& ctx) {
   StatusOr<std::size_t> limit = ParsePageLimit(ctx->query);
   if (!limit.ok()) return refuse(limit.status());
   query.limit = *limit;
+  // The order of a page and its cursor must not tell a redacted reader the contact times.
+  const bool whole = access::SeesEventsWhole(*ctx->principal);
+  query.sees_contact_times = whole;
   StatusOr<v1::DevicePage> page = service_->ListDevices(query);
   if (!page.ok()) return refuse(page.status());
-  ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &*page) + "\n");
+  ctx->Reply(http::status::ok, JsonFor(whole, &*page) + "\n");
 }
 
 void HttpApi::GetDevice(const std::shared_ptr<Context>& ctx, std::string_view id) {

@@ -339,6 +339,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     parser_.reset();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
+    head_request_ = request.method() == http::verb::head;
     stream_.next_layer().expires_never();  // the handler may take its time (engine backpressure)
     phase_ = Phase::kHandling;
     if (!admitted_) {
@@ -402,6 +403,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     response.keep_alive(keep_alive_);
     response.set(http::field::server, Beast(kServerName));
     response.prepare_payload();
+    // A HEAD answer: the GET's headers (Content-Length included), never a body (RFC 9110).
+    if (head_request_) response.body().clear();
+    head_request_ = false;
     response_ = std::make_unique<HttpResponse>(std::move(response));
     stream_.next_layer().expires_after(shared_->options.write_timeout);
     http::async_write(stream_, *response_, Guarded([this](error_code ec, std::size_t) {
@@ -567,6 +571,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Phase phase_ = Phase::kReading;
   bool keep_alive_ = false;
   unsigned version_ = 11;
+  bool head_request_ = false;  // the request being answered is a HEAD
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<HttpResponse> response_;
   // Streaming.

@@ -70,6 +70,9 @@ struct DevicePageQuery {
   enum class Sort { kId, kAttention } sort = Sort::kId;
   std::size_t limit = 100;
   std::string cursor;  // empty: from the start; else a next_cursor of the same sort
+  // False for a reader the last contact time is withheld from (access::SeesEventsWhole):
+  // sort=attention then orders each group by device id, and its cursors hold no time.
+  bool sees_contact_times = true;
 };
 
 // The core as the front ends see it, one role interface per concern, so that each front

@@ -97,6 +97,26 @@ TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
     EXPECT_EQ(Header(reply.head, "X-Content-Type-Options"), "nosniff") << path;
   }
 
+  // HEAD: the same status and headers as GET, no body, no credential needed.
+  for (const std::string path : {"/", "/js/main.js", "/console-config.json"}) {
+    const HttpReply get = Get(daemon.http(), path);
+    const HttpReply head = Exchange(
+        daemon.http(), "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        kNoReceiveTimeout);
+    EXPECT_EQ(head.status, 200) << path << ": " << head.head;
+    EXPECT_TRUE(head.body.empty()) << path << ": " << head.body;
+    for (const char* name : {"Content-Type", "Content-Length", "ETag", "Cache-Control",
+                             "Content-Security-Policy", "X-Content-Type-Options"}) {
+      EXPECT_EQ(Header(head.head, name), Header(get.head, name)) << path << " " << name;
+    }
+    EXPECT_EQ(Header(head.head, "Content-Length"), std::to_string(get.body.size())) << path;
+  }
+  EXPECT_EQ(Exchange(daemon.http(),
+                     "HEAD /nope.js HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                     kNoReceiveTimeout)
+                .status,
+            404);
+
   // A reload revalidates: the same ETag answers 304 without the body.
   const std::string etag = Header(index.head, "ETag");
   ASSERT_FALSE(etag.empty()) << index.head;

@@ -447,6 +447,31 @@ TEST_F(HttpApiTest, OrdersAndDevicesArePagedWithOpaqueCursors) {
             http::status::bad_request);
   EXPECT_EQ(client.Send(http::verb::get, "/v1/devices?sort=newest").result(),
             http::status::bad_request);
+  // Attention cursors with overflowing numbers, spaces, signs or missing fields: 400 (the
+  // key's bytes in hex after the listing's letter, as the board encodes them).
+  const auto attention_cursor = [](const std::string& key) {
+    std::string out = "a";
+    for (unsigned char c : key) {
+      out += "0123456789abcdef"[c >> 4];
+      out += "0123456789abcdef"[c & 0xf];
+    }
+    return out;
+  };
+  EXPECT_EQ(client
+                .Send(http::verb::get,
+                      "/v1/devices?sort=attention&cursor=" + attention_cursor("3|1000|tag-1"))
+                .result(),
+            http::status::ok);
+  for (const std::string bad :
+       {"99999999999999999999|1000|tag-1", "3|99999999999999999999999|tag-1", " 3|1000|tag-1",
+        "3| 1000|tag-1", "+3|1000|tag-1", "3|+1000|tag-1", "3|1000 |tag-1", "3|1000", "3||tag-1",
+        "|1000|tag-1", "3x|1000|tag-1", ""}) {
+    EXPECT_EQ(
+        client.Send(http::verb::get, "/v1/devices?sort=attention&cursor=" + attention_cursor(bad))
+            .result(),
+        http::status::bad_request)
+        << "\"" << bad << "\"";
+  }
   // The devices of five orders sharing tag-1 and phone-2: two devices, each in five orders.
   auto tag = client.Send(http::verb::get, "/v1/devices/tag-1");
   ASSERT_EQ(tag.result(), http::status::ok) << tag.body();

@@ -4,8 +4,11 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/time.h"
@@ -220,6 +223,94 @@ TEST(ReadModel, TheDeviceBoardShowsLastFixBatteryFlagsAndOrdersAndSurvivesAResta
     Daemon daemon({}, dir);
     EXPECT_EQ(Http(daemon.http(), "GET", "/v1/devices").body, board_before);
   }
+}
+
+// The auditor's attention board: ordered within a group by device id, never by the
+// contact time withheld from it, and its cursors hold nothing of that time either.
+TEST(ReadModel, TheAuditorsAttentionBoardLeaksNoContactTimeThroughOrderOrCursor) {
+  Daemon daemon;
+  const TimeMs t = NowMs() - 120'000;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string order = R"({"id": "ATT-)" + n + R"(", "version": 1, "state": "active",
+      "supervised": {"id": "s)" +
+                              n + R"(", "devices": ["tag-)" + n + R"("]},
+      "protected": [{"id": "v)" +
+                              n + R"(", "devices": ["phone-)" + n +
+                              R"("], "relation": "victim"}],
+      "violation_distance_m": 50})";
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", order).status, 201);
+  }
+  // Received in reverse id order: the higher the id, the older the contact.
+  for (int i = 3; i >= 1; --i) {
+    const std::string n = std::to_string(i);
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/fixes",
+                   "[" + FixJson("tag-" + n, 1, t, kTagLat, kTagLon) + "]")
+                  .status,
+              200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  // The last contact times, as an operator sees them.
+  const auto whole = Parse<v1::DevicePage>(Http(daemon.http(), "GET", "/v1/devices"));
+  std::vector<std::string> times;
+  for (const v1::DeviceStatus& d : whole.devices()) {
+    if (!d.has_last_received()) continue;
+    const TimeMs ms = TimestampToMs(d.last_received());
+    times.push_back(std::to_string(ms));
+    times.push_back(std::to_string(ms / 1000));
+  }
+  ASSERT_EQ(times.size(), 6u) << whole.ShortDebugString();
+
+  const std::string auditor = IssueToken(daemon, "auditor-att", "auditor");
+  std::vector<std::pair<int, std::string>> seen;  // (group, device) in page order
+  std::string cursor;
+  int pages = 0;
+  do {
+    const HttpReply reply =
+        HttpAs(auditor, daemon.http(), "GET",
+               "/v1/devices?sort=attention&limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    const auto page = Parse<v1::DevicePage>(reply);
+    ASSERT_EQ(page.devices_size(), 1) << reply.body;
+    const v1::DeviceStatus& d = page.devices(0);
+    const int group = d.comms_lost() ? 0 : !d.has_last_fix() ? 1 : d.open_alerts_size() > 0 ? 2 : 3;
+    seen.emplace_back(group, d.device());
+    cursor = page.has_next_cursor() ? page.next_cursor() : "";
+    // The cursor's bytes (lower-case hex after a one-letter listing tag).
+    std::string decoded;
+    for (std::size_t i = 1; i + 1 < cursor.size(); i += 2) {
+      decoded += static_cast<char>(std::stoi(cursor.substr(i, 2), nullptr, 16));
+    }
+    for (const std::string& digits : times) {
+      EXPECT_EQ(decoded.find(digits), std::string::npos)
+          << "cursor " << decoded << " holds " << digits;
+    }
+    ++pages;
+  } while (!cursor.empty() && pages < 20);
+  ASSERT_EQ(seen.size(), 6u);
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_LE(seen[i - 1].first, seen[i].first) << "groups first";
+    if (seen[i - 1].first == seen[i].first) {
+      EXPECT_LT(seen[i - 1].second, seen[i].second) << "by id within a group";
+    }
+  }
+  // The tags share a group (heard from, no device alert): by id, not oldest contact first.
+  std::vector<std::string> tags;
+  for (const auto& [group, device] : seen) {
+    if (device.rfind("tag-", 0) == 0) tags.push_back(device);
+  }
+  EXPECT_EQ(tags, (std::vector<std::string>{"tag-1", "tag-2", "tag-3"}));
+
+  // The operator's board keeps the oldest contact first.
+  const std::string op = IssueToken(daemon, "operator-att", "operator");
+  const auto ops =
+      Parse<v1::DevicePage>(HttpAs(op, daemon.http(), "GET", "/v1/devices?sort=attention"));
+  std::vector<std::string> op_tags;
+  for (const v1::DeviceStatus& d : ops.devices()) {
+    if (d.device().rfind("tag-", 0) == 0) op_tags.push_back(d.device());
+  }
+  EXPECT_EQ(op_tags, (std::vector<std::string>{"tag-3", "tag-2", "tag-1"}));
 }
 
 }  // namespace
