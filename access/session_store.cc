@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 #include "access/token.h"
 #include "base/base64url.h"
@@ -58,9 +59,23 @@ StatusOr<SessionStore::Issued> SessionStore::Create(std::shared_ptr<const Princi
     if (const auto reason = Ended(it->second, now)) Erase(it, *reason);
     it = next;
   }
-  while (!by_digest_.empty() &&
-         by_digest_.size() >= std::max<std::size_t>(options_.max_sessions, 1)) {
-    Erase(by_digest_.find(by_serial_.begin()->second), EndReason::kEvicted);
+  // This credential's live sessions, oldest first (by_serial_ is in sign-in order).
+  std::vector<Map::iterator> own;
+  for (const auto& [serial, key] : by_serial_) {
+    const auto it = by_digest_.find(key);
+    if (it->second.principal->id() == principal->id()) own.push_back(it);
+  }
+  const std::size_t per_credential = std::max<std::size_t>(options_.max_sessions_per_credential, 1);
+  const std::size_t max_sessions = std::max<std::size_t>(options_.max_sessions, 1);
+  std::size_t dropped = 0;
+  while (dropped < own.size() &&
+         (own.size() - dropped >= per_credential || by_digest_.size() >= max_sessions)) {
+    Erase(own[dropped++], EndReason::kEvicted);
+  }
+  if (by_digest_.size() >= max_sessions) {
+    return FailedPrecondition("the daemon holds its most browser sessions (" +
+                              std::to_string(max_sessions) +
+                              "), all of other credentials; try again when some have ended");
   }
   Entry entry;
   entry.csrf_token = *csrf;

@@ -18,7 +18,12 @@
 //     every use, so the very next request of the session is refused;
 //   - idle_timeout without use (every request, and an open event stream, uses it);
 //   - lifetime after sign-in, however busy;
-//   - max_sessions newer sessions: signing in past the bound drops the oldest session.
+//   - max_sessions_per_credential newer sessions of its own credential: signing in past
+//     that bound drops the credential's own oldest session, never another's.
+// The store holds max_sessions at most. When that bound is full, a sign-in whose
+// credential already holds a session replaces its own oldest; any other sign-in is
+// refused (FailedPrecondition) rather than ending somebody else's session: otherwise a
+// single leaked credential, signing in again and again, would sign every operator out.
 // Each end is counted by reason (ended()).
 //
 // Times are the steady clock's (a stepped wall clock neither ends nor extends a session);
@@ -54,8 +59,13 @@ struct SessionOptions {
   std::chrono::milliseconds idle_timeout{30 * 60 * 1000};
   // A session ends this long after sign-in, however busy. Default: 12 hours.
   std::chrono::milliseconds lifetime{12 * 60 * 60 * 1000};
-  // Sessions at most; signing in past it ends the oldest. Default: 10,000.
+  // Sessions at most, of all credentials together; when full, a credential with no
+  // session of its own is refused. Default: 10,000.
   std::size_t max_sessions = 10'000;
+  // Sessions of one credential at most; signing in past it ends that credential's oldest.
+  // Default 20: a desk's browser tabs and a few machines, yet far below max_sessions, so
+  // no one credential can fill the store.
+  std::size_t max_sessions_per_credential = 20;
 };
 
 class SessionStore {
@@ -83,7 +93,10 @@ class SessionStore {
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;
 
-  // Opens a session for a signed-in principal. Fails only if there are no random bytes.
+  // Opens a session for a signed-in principal, ending the credential's own oldest when it
+  // is at max_sessions_per_credential (or the store is full and it holds one). Fails with
+  // FailedPrecondition when the store is full of other credentials' sessions, Internal if
+  // there are no random bytes.
   StatusOr<Issued> Create(std::shared_ptr<const Principal> principal);
   // The live session with this id (the cookie's value), which counts as a use; nullopt
   // when there is none, or it has ended (then it is forgotten and counted).

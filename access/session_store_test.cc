@@ -214,6 +214,71 @@ TEST(SessionStoreTest, BoundedOldestDropped) {
   EXPECT_TRUE(sessions.Find(ids[4]).has_value());
 }
 
+TEST(SessionStoreTest, PerCredentialBoundEvictsOnlyThatCredentialsOldest) {
+  FakeClock clock;
+  Credentials credentials;
+  SessionOptions options;
+  options.max_sessions = 100;
+  options.max_sessions_per_credential = 3;
+  SessionStore sessions(options, clock.fn());
+  auto op1 = credentials.Operator("op-1").first;
+  auto op2 = credentials.Operator("op-2").first;
+  // op-2 signed in first: its session is the oldest in the store.
+  auto other = sessions.Create(op2);
+  ASSERT_TRUE(other.ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    clock.now += seconds(1);
+    auto issued = sessions.Create(op1);
+    ASSERT_TRUE(issued.ok());
+    ids.push_back(issued->id);
+  }
+  EXPECT_EQ(sessions.size(), 4u);
+  EXPECT_EQ(sessions.ended(SessionStore::EndReason::kEvicted), 7u);
+  EXPECT_TRUE(sessions.Find(other->id).has_value());
+  for (int i = 0; i < 7; ++i) EXPECT_FALSE(sessions.Find(ids[i]).has_value()) << i;
+  for (int i = 7; i < 10; ++i) EXPECT_TRUE(sessions.Find(ids[i]).has_value()) << i;
+}
+
+TEST(SessionStoreTest, FullOfOtherCredentialsSessionsRefusesTheNewSignIn) {
+  FakeClock clock;
+  Credentials credentials;
+  SessionOptions options;
+  options.max_sessions = 3;
+  SessionStore sessions(options, clock.fn());
+  auto op1 = credentials.Operator("op-1").first;
+  auto op2 = credentials.Operator("op-2").first;
+  auto a = sessions.Create(op1);
+  clock.now += seconds(1);
+  auto b = sessions.Create(op1);
+  clock.now += seconds(1);
+  auto c = sessions.Create(op2);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  // A credential with no session of its own cannot push anybody else out, however often
+  // it tries.
+  auto intruder = credentials.Operator("leaked").first;
+  for (int i = 0; i < 50; ++i) {
+    auto refused = sessions.Create(intruder);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(sessions.size(), 3u);
+  EXPECT_EQ(sessions.ended(SessionStore::EndReason::kEvicted), 0u);
+  EXPECT_TRUE(sessions.Find(a->id).has_value());
+  EXPECT_TRUE(sessions.Find(b->id).has_value());
+  EXPECT_TRUE(sessions.Find(c->id).has_value());
+  // A credential that holds a session replaces its own oldest.
+  auto d = sessions.Create(op2);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(sessions.Find(c->id).has_value());
+  EXPECT_TRUE(sessions.Find(a->id).has_value());
+  EXPECT_TRUE(sessions.Find(b->id).has_value());
+  EXPECT_EQ(sessions.ended(SessionStore::EndReason::kEvicted), 1u);
+  // Once a session ends, there is room again.
+  EXPECT_TRUE(sessions.End(a->id));
+  EXPECT_TRUE(sessions.Create(intruder).ok());
+}
+
 TEST(SessionStoreTest, EndedSessionsMakeRoomBeforeLiveOnesAreEvicted) {
   FakeClock clock;
   Credentials credentials;

@@ -92,8 +92,8 @@ struct DaemonConfig {
   // as flags:
   //   idle_timeout = "30m"   --session-idle-timeout: a session unused this long ends
   //   lifetime = "12h"       --session-lifetime: a session ends this long after sign-in
-  //   max = 10000            --max-sessions: sessions at most; signing in past it ends
-  //                          the oldest
+  //   max = 10000            --max-sessions: sessions at most; when full, a credential
+  //                          with none of its own is refused (503)
   // Durations from 1s to 30d.
   int64_t session_idle_timeout_ms = 30 * 60'000;
   int64_t session_lifetime_ms = 12 * 3'600'000;

@@ -50,6 +50,22 @@ std::string SessionJson(const access::SessionStore::Session& session) {
   return ToJson(answer) + "\n";
 }
 
+// Whether the console serves any of the principal's roles (ingest alone: no).
+bool ServesConsole(const access::Principal& principal) {
+  for (access::Role role : principal.roles()) {
+    switch (role) {
+      case v1::Credential::operator_:
+      case v1::Credential::admin:
+      case v1::Credential::auditor:
+      case v1::Credential::evidence:
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 // A short, stable name of a session for the audit trail: the start of its id's digest
 // (the id itself is a secret and is never logged).
 std::string SessionRef(const access::SessionStore::Session& session) {
@@ -158,11 +174,36 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
                                           "the token is not a credential's token"));
     return;
   }
+  // Only a credential the console serves may hold a session: an ingest-only token sits on
+  // gateways and devices, where it is the likeliest to leak, and has nothing to do in a
+  // browser.
+  if (!ServesConsole(*principal)) {
+    service_->ReportAccessRefused(kHttpApiSource, "permission_denied",
+                                  principal->Describe() + " " + what + from +
+                                      ": sign-in by a credential with no console role");
+    ctx->responder.Send(MakeErrorResponse(
+        req, http::status::forbidden, "permission_denied",
+        "credential '" + principal->name() +
+            "' may not sign in to the console; that needs the operator, admin, auditor or "
+            "evidence role"));
+    return;
+  }
   // A browser signing in again leaves its earlier session behind: end it.
   if (const auto earlier = SessionCookies(req); earlier.size() == 1) {
     sessions_->End(earlier.front());
   }
   auto issued = sessions_->Create(principal);
+  if (!issued.ok() && issued.status().code() == StatusCode::kFailedPrecondition) {
+    // The store is full of other credentials' sessions: refused rather than ending theirs.
+    service_->ReportAccessRefused(
+        kHttpApiSource, "too_many_sessions",
+        principal->Describe() + " " + what + from + ": " + issued.status().message());
+    HttpResponse response = MakeErrorResponse(req, http::status::service_unavailable,
+                                              "too_many_sessions", issued.status().message());
+    response.set(http::field::retry_after, "60");
+    ctx->responder.Send(std::move(response));
+    return;
+  }
   if (!issued.ok()) {
     Refuse(*service_, req, ctx->responder, http::status::internal_server_error, "internal",
            "cannot open a session: " + issued.status().message());

@@ -379,6 +379,48 @@ TEST(BrowserSession, AFailedSignInIsRefusedAndCountedLikeABadBearerToken) {
   EXPECT_TRUE(Contains(daemon.Log(), "POST /v1/session")) << daemon.Log();
 }
 
+TEST(BrowserSession, AnIngestOnlyTokenCannotSignInNorSignOthersOut) {
+  Daemon daemon({"--max-sessions", "3"});
+  const HttpReply issued = Http(daemon.http(), "POST", "/v1/credentials",
+                                R"({"name": "gw-north", "roles": ["ingest"], "devices": ["*"]})");
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  v1::IssuedCredential gateway;
+  ASSERT_TRUE(pbutil::JsonStringToMessage(issued.body, &gateway).ok());
+  const Session desk = SignIn(daemon.http(), kHarnessToken);
+  const uint64_t before = Rejected(daemon.http(), "permission_denied");
+  // A gateway's token, leaked, signed in again and again: refused every time, counted,
+  // and no operator's session ends.
+  for (int i = 0; i < 5; ++i) {
+    const HttpReply refused = Send(daemon.http(), "POST", "/v1/session", {},
+                                   R"({"token": ")" + gateway.token() + R"("})");
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_TRUE(Contains(refused.body, "may not sign in to the console")) << refused.body;
+    EXPECT_TRUE(Header(refused.head, "Set-Cookie").empty()) << refused.head;
+  }
+  EXPECT_EQ(Rejected(daemon.http(), "permission_denied"), before + 5);
+  EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {"Cookie: " + desk.cookie}).status, 200);
+  EXPECT_TRUE(Contains(Http(daemon.http(), "GET", "/metrics").body, "stayaway_sessions 1\n"));
+
+  // The store full of other credentials' sessions: a new credential's sign-in is refused
+  // with 503, and the desks stay signed in.
+  const Session desk2 = SignIn(daemon.http(), kHarnessToken);
+  const Session desk3 = SignIn(daemon.http(), kHarnessToken);
+  const HttpReply op = Http(daemon.http(), "POST", "/v1/credentials",
+                            R"({"name": "desk-9", "roles": ["operator"]})");
+  ASSERT_EQ(op.status, 201) << op.body;
+  v1::IssuedCredential desk9;
+  ASSERT_TRUE(pbutil::JsonStringToMessage(op.body, &desk9).ok());
+  const HttpReply full =
+      Send(daemon.http(), "POST", "/v1/session", {}, R"({"token": ")" + desk9.token() + R"("})");
+  EXPECT_EQ(full.status, 503) << full.body;
+  EXPECT_TRUE(Contains(full.body, "too_many_sessions")) << full.body;
+  for (const Session* s : {&desk, &desk2, &desk3}) {
+    EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {"Cookie: " + s->cookie}).status, 200);
+  }
+  EXPECT_EQ(daemon.Stop(), 0);
+  EXPECT_TRUE(Contains(daemon.Log(), "no console role")) << daemon.Log();
+}
+
 TEST(BrowserSession, IdleTimeoutAndBoundComeFromTheFlags) {
   Daemon daemon({"--session-idle-timeout", "1s", "--max-sessions", "2"});
   const Session first = SignIn(daemon.http(), kHarnessToken);

@@ -1,7 +1,7 @@
 // The open alerts as the console knows them: loaded from GET /v1/alerts?state=open and
 // kept current by the event stream, with the recent events of each alert (their
 // positions make the tracks on the map). Urgency ranks the queue.
-import { listAll } from './api.js';
+import { api, listAll } from './api.js';
 import { parseTime } from './i18n.js';
 
 const alerts = new Map();   // alert_id -> AlertView (proto JSON)
@@ -97,6 +97,18 @@ export function remember(id, eventList) {
   events.set(id, eventList.slice(-MAX_EVENTS));
 }
 
+// An alert an event named that this console does not hold: its view from
+// GET /v1/alerts/{id}, as it is. Asked once at a time per alert.
+const fetching = new Set();
+function fetchUnknown(id) {
+  if (fetching.has(id)) return;
+  fetching.add(id);
+  api('GET', `/v1/alerts/${encodeURIComponent(id)}`)
+    .then((detail) => { if (detail && !alerts.has(id)) put(detail.alert || detail); })
+    .catch((error) => console.warn('stayaway console: alert', id, error && error.message))
+    .finally(() => fetching.delete(id));
+}
+
 // One event of the stream ({seq, event}).
 export function apply(record) {
   const event = record && record.event;
@@ -107,6 +119,13 @@ export function apply(record) {
   if (list.length > MAX_EVENTS) list.shift();
   events.set(id, list);
   const previous = alerts.get(id);
+  // Only an opening (or escalation) makes an alert this console did not know open. Any
+  // other step of an unknown alert (an ack or resolve of one closed long ago) is shown as
+  // the daemon has it, so a closed alert stays closed: no phantom row, banner or beep.
+  if (!previous && event.transition !== 'opened' && event.transition !== 'escalated') {
+    fetchUnknown(id);
+    return;
+  }
   const view = previous ? { ...previous } : {
     alert_id: id, order_id: event.order_id, kind: event.kind, open: true,
     opened_at: event.detected_at, acks: [],

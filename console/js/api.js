@@ -3,6 +3,15 @@
 // sees it). The sign-in token is sent once to POST /v1/session and kept nowhere. Every
 // state-changing request carries the session's CSRF token.
 let csrfToken = null;
+// Told once when a request of a signed-in session gets 401: the session has ended.
+let sessionEndedHandler = () => {};
+export function onSessionEnded(handler) { sessionEndedHandler = handler; }
+function sessionEnded() {
+  if (csrfToken === null) return;  // no session held (before sign-in, or already told)
+  csrfToken = null;
+  // After the caller's own error handling, so the sign-in page is what stays on screen.
+  setTimeout(() => sessionEndedHandler(), 0);
+}
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -29,6 +38,7 @@ export async function api(method, path, body) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
   if (!response.ok) {
+    if (response.status === 401) sessionEnded();
     const error = data && data.error ? data.error : {};
     throw new ApiError(response.status, error.code, error.message);
   }
@@ -83,6 +93,12 @@ export async function signOut() {
   }
 }
 
+// Whether the session still lives: GET /v1/session, whose 401 ends it on the page.
+export function checkSession() {
+  if (csrfToken === null) return;
+  api('GET', '/v1/session').catch(() => {});
+}
+
 // Every event kind the daemon names its server-sent events after (proto Event.Kind).
 export const EVENT_KINDS = [
   'proximity_warning', 'proximity_violation', 'exclusion_zone', 'inclusion_zone', 'comms_lost',
@@ -124,6 +140,8 @@ export function openEvents({ onEvent, onState, onReconnect }) {
     source.onmessage = deliver;
     for (const kind of EVENT_KINDS) source.addEventListener(kind, deliver);
     source.onerror = () => {
+      // The stream breaks when its session ends: ask whether it has (a 401 signs out).
+      checkSession();
       if (source.readyState !== EventSource.CLOSED) {
         onState('connecting');  // the browser retries by itself
         return;

@@ -4,7 +4,7 @@
 import { h, mount } from './dom.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
-import { whoIsSignedIn, signOut, openEvents } from './api.js';
+import { whoIsSignedIn, signOut, openEvents, onSessionEnded } from './api.js';
 import * as model from './alerts_model.js';
 import { renderSignIn } from './signin.js';
 import { renderQueue, announceCritical } from './queue.js';
@@ -21,6 +21,25 @@ let user = null;
 let cleanup = () => {};
 let closeEvents = null;
 const fresh = new Set();  // alert ids that arrived live and still pulse
+let signInNotice = '';     // said on the sign-in page once (the session ended)
+
+// The session ended under the page (expired, signed out elsewhere, credential revoked):
+// nothing it shows is current any more, so it goes to the sign-in page and says why.
+function sessionEnded() {
+  if (!user) return;
+  user = null;
+  if (closeEvents) {
+    closeEvents();
+    closeEvents = null;
+  }
+  setLive('offline');
+  document.getElementById('who').textContent = '';
+  document.getElementById('sign-out').hidden = true;
+  banner.hidden = true;
+  signInNotice = t('session_ended');
+  route();
+}
+onSessionEnded(sessionEnded);
 
 async function loadConfig() {
   const response = await fetch('console-config.json', { credentials: 'same-origin' });
@@ -72,11 +91,20 @@ async function route() {
   cleanup = () => {};
   if (!user) {
     document.body.classList.add('signed-out');
-    renderSignIn(main, { onSignedIn: start });
+    renderSignIn(main, { onSignedIn: start, notice: signInNotice });
+    signInNotice = '';
     return;
   }
   document.body.classList.remove('signed-out');
-  const [, section = 'alerts', id] = (location.hash || '#/alerts').split('/').map((part) => decodeURIComponent(part || ''));
+  // A hash that does not decode (#/alerts/%E0) shows the queue.
+  let section = 'alerts';
+  let id = '';
+  try {
+    [, section = 'alerts', id = ''] = (location.hash || '#/alerts').split('/').map((part) => decodeURIComponent(part || ''));
+  } catch {
+    section = 'alerts';
+    id = '';
+  }
   for (const link of document.querySelectorAll('header nav a')) {
     if (link.getAttribute('href') === `#/${section}`) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }

@@ -4,9 +4,11 @@ import { h, mount } from './dom.js';
 import { t } from './i18n.js';
 import { signIn, ApiError } from './api.js';
 
-export function renderSignIn(main, { onSignedIn }) {
+// `notice`: why the page is here (the session ended), said in the form's alert.
+export function renderSignIn(main, { onSignedIn, notice = '' }) {
   const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
   const message = h('p', { class: 'error', role: 'alert', id: 'signin-error' });
+  message.textContent = notice;
   const button = h('button', { type: 'submit', class: 'primary', text: t('sign_in') });
   const form = h('form', { class: 'panel signin', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title', text: t('sign_in_title') }),
