@@ -2,9 +2,6 @@
 // outside it.
 #include "ingest/http_static.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <array>
 #include <fstream>
 #include <iterator>
@@ -12,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/json_quote.h"
 #include "ingest/http_text.h"
 
 namespace stayaway::ingest {
@@ -106,20 +104,26 @@ ConsoleFiles::ConsoleFiles(fs::path root, ConsoleSettings settings)
   csp_ = "default-src 'self'; script-src 'self'; style-src 'self'; " + img +
          "; connect-src 'self'; font-src 'self'; media-src 'self' data:; object-src 'none'; "
          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-  google::protobuf::Struct config;
-  auto& fields = *config.mutable_fields();
-  fields["time_zone"].set_string_value(settings_.time_zone);
-  fields["language"].set_string_value(settings_.language);
-  fields["tile_url"].set_string_value(settings_.tile_url);
+  // Written by hand: a protobuf map (a Struct's fields) crashes under ThreadSanitizer with
+  // Debian's uninstrumented libprotobuf (scripts/sanitize), and the daemon builds this at
+  // start-up.
+  config_json_ = "{\"time_zone\":" + JsonQuote(settings_.time_zone) +
+                 ",\"language\":" + JsonQuote(settings_.language) +
+                 ",\"tile_url\":" + JsonQuote(settings_.tile_url);
   for (const auto& [name, deadlines] :
        {std::pair{"ack_deadline_confirmed_ms", &settings_.ack_deadline_confirmed_ms},
         std::pair{"ack_deadline_possible_ms", &settings_.ack_deadline_possible_ms}}) {
-    auto& by_kind = *fields[name].mutable_struct_value()->mutable_fields();
-    for (const auto& [kind, ms] : *deadlines)
-      by_kind[kind].set_number_value(static_cast<double>(ms));
+    config_json_ += ",";
+    config_json_ += JsonQuote(name);
+    config_json_ += ":{";
+    const char* separator = "";
+    for (const auto& [kind, ms] : *deadlines) {
+      config_json_ += separator + JsonQuote(kind) + ":" + std::to_string(ms);
+      separator = ",";
+    }
+    config_json_ += "}";
   }
-  (void)google::protobuf::util::MessageToJsonString(config, &config_json_);
-  config_json_ += "\n";
+  config_json_ += "}\n";
 }
 
 StatusOr<std::shared_ptr<const ConsoleFiles>> ConsoleFiles::Open(const fs::path& root,
