@@ -8,7 +8,6 @@
 #include <string>
 
 #include "access/permission.h"
-#include "base/json_quote.h"
 #include "base/time.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
@@ -30,23 +29,18 @@ bool SafeMethod(http::verb method) {
   return method == http::verb::get || method == http::verb::head || method == http::verb::options;
 }
 
-// {"csrf_token", "credential_id", "roles", "expires_at"}: what a page needs to act, and
-// when its session ends if it is not used again. Written by hand: a protobuf map (a
-// Struct's fields) crashes under ThreadSanitizer with Debian's uninstrumented libprotobuf.
+// What a page needs to act, and when its session ends if it is not used again.
 std::string SessionJson(const access::SessionStore::Session& session) {
-  std::string roles;
-  for (access::Role role : session.principal->roles()) {
-    if (!roles.empty()) roles += ",";
-    roles += JsonQuote(access::RoleName(role));
-  }
+  v1::Session answer;
+  answer.set_csrf_token(session.csrf_token);
+  answer.set_credential_id(session.principal->id());
+  for (access::Role role : session.principal->roles()) answer.add_roles(role);
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   // Whole seconds, rounded down: the page must not count on the last fraction.
-  const TimeMs expires = (now + session.remaining.count()) / 1000 * 1000;
-  return "{\"csrf_token\":" + JsonQuote(session.csrf_token) +
-         ",\"credential_id\":" + JsonQuote(session.principal->id()) + ",\"roles\":[" + roles +
-         "],\"expires_at\":" + JsonQuote(FormatRfc3339(expires)) + "}\n";
+  answer.mutable_expires_at()->set_seconds((now + session.remaining.count()) / 1000);
+  return ToJson(answer) + "\n";
 }
 
 // Whether the console serves any of the principal's roles (ingest alone: no).

@@ -9,8 +9,9 @@
 #include <system_error>
 #include <utility>
 
-#include "base/json_quote.h"
+#include "ingest/http_json.h"
 #include "ingest/http_text.h"
+#include "proto/stayaway.pb.h"
 
 namespace stayaway::ingest {
 
@@ -104,26 +105,23 @@ ConsoleFiles::ConsoleFiles(fs::path root, ConsoleSettings settings)
   csp_ = "default-src 'self'; script-src 'self'; style-src 'self'; " + img +
          "; connect-src 'self'; font-src 'self'; media-src 'self' data:; object-src 'none'; "
          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-  // Written by hand: a protobuf map (a Struct's fields) crashes under ThreadSanitizer with
-  // Debian's uninstrumented libprotobuf (scripts/sanitize), and the daemon builds this at
-  // start-up.
-  config_json_ = "{\"time_zone\":" + JsonQuote(settings_.time_zone) +
-                 ",\"language\":" + JsonQuote(settings_.language) +
-                 ",\"tile_url\":" + JsonQuote(settings_.tile_url);
-  for (const auto& [name, deadlines] :
-       {std::pair{"ack_deadline_confirmed_ms", &settings_.ack_deadline_confirmed_ms},
-        std::pair{"ack_deadline_possible_ms", &settings_.ack_deadline_possible_ms}}) {
-    config_json_ += ",";
-    config_json_ += JsonQuote(name);
-    config_json_ += ":{";
-    const char* separator = "";
-    for (const auto& [kind, ms] : *deadlines) {
-      config_json_ += separator + JsonQuote(kind) + ":" + std::to_string(ms);
-      separator = ",";
-    }
-    config_json_ += "}";
+  v1::ConsoleConfig config;
+  config.set_time_zone(settings_.time_zone);
+  config.set_language(settings_.language);
+  config.set_tile_url(settings_.tile_url);
+  // Kinds in name order, each once, with whichever deadlines it has.
+  std::map<std::string, v1::ConsoleConfig::AckDeadline> by_kind;
+  for (const auto& [kind, ms] : settings_.ack_deadline_confirmed_ms) {
+    by_kind[kind].set_confirmed_ms(static_cast<uint64_t>(ms));
   }
-  config_json_ += "}\n";
+  for (const auto& [kind, ms] : settings_.ack_deadline_possible_ms) {
+    by_kind[kind].set_possible_ms(static_cast<uint64_t>(ms));
+  }
+  for (auto& [kind, deadline] : by_kind) {
+    deadline.set_kind(kind);
+    *config.add_ack_deadlines() = std::move(deadline);
+  }
+  config_json_ = ToJson(config) + "\n";
 }
 
 StatusOr<std::shared_ptr<const ConsoleFiles>> ConsoleFiles::Open(const fs::path& root,

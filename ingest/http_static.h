@@ -18,8 +18,8 @@
 //
 // /console-config.json is not a file: it is the centre's settings the page needs before
 // anyone signs in (the time zone times are shown in, the default language, the tile URL,
-// the acknowledgement deadlines): {"time_zone", "language", "tile_url",
-// "ack_deadline_confirmed_ms": {kind: ms}, "ack_deadline_possible_ms": {kind: ms}}.
+// the acknowledgement deadlines), a v1.ConsoleConfig printed through Protobuf's JSON
+// mapping.
 //
 // Thread-safety: immutable after Open; Answer may be called from any thread. It reads the
 // file on each request (small files, and an edit shows without a restart).

@@ -128,7 +128,9 @@ TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
   const HttpReply config = Get(daemon.http(), "/console-config.json");
   EXPECT_EQ(config.status, 200);
   EXPECT_TRUE(Contains(config.body, "\"time_zone\":\"UTC\"")) << config.body;
-  EXPECT_TRUE(Contains(config.body, "\"sos\":120000")) << config.body;
+  EXPECT_TRUE(
+      Contains(config.body, R"({"kind":"sos","confirmed_ms":"120000","possible_ms":"300000"})"))
+      << config.body;
 }
 
 TEST(ConsoleStatic, NothingOutsideTheDirectoryHowEverThePathIsSpelled) {

@@ -8,9 +8,18 @@ const alerts = new Map();   // alert_id -> AlertView (proto JSON)
 const events = new Map();   // alert_id -> [Event], newest last, at most MAX_EVENTS
 const listeners = new Set();
 const MAX_EVENTS = 200;
-let config = { ack_deadline_confirmed_ms: {}, ack_deadline_possible_ms: {} };
+// kind -> {confirmed_ms, possible_ms}, numbers (0: none), from the console's settings.
+let deadlines = new Map();
 
-export function setConfig(value) { config = value; }
+// The console's settings (v1.ConsoleConfig): ack_deadlines is a list of {kind,
+// confirmed_ms, possible_ms}, the milliseconds as decimal strings (64-bit in JSON).
+export function setConfig(value) {
+  deadlines = new Map(
+      ((value && value.ack_deadlines) || []).map((d) => [d.kind, {
+                                                   confirmed_ms: Number(d.confirmed_ms || 0),
+                                                   possible_ms: Number(d.possible_ms || 0),
+                                                 }]));
+}
 
 // Safety signals first, then confirmed violations, then the rest.
 const RANK = {
@@ -41,8 +50,9 @@ export function isAcknowledged(view) { return (view.acks || []).length > 0; }
 // opening, with the deadline the centre set for the alert's kind and certainty.
 export function ackDeadline(view) {
   if (isAcknowledged(view) || !view.open) return null;
-  const table = certaintyOf(view) === 'possible' ? config.ack_deadline_possible_ms : config.ack_deadline_confirmed_ms;
-  const ms = table && table[view.kind];
+  const deadline = deadlines.get(view.kind);
+  const ms =
+      deadline && (certaintyOf(view) === 'possible' ? deadline.possible_ms : deadline.confirmed_ms);
   const opened = parseTime(view.opened_at);
   return ms && opened !== null ? opened + ms : null;
 }

@@ -226,6 +226,10 @@ test('a confirmed violation appears in the queue within a second of POST /v1/fix
   alertId = await row.first().getAttribute('data-alert-id');
   await row.first().getByText('confirmed').waitFor();
   await row.first().getByText('KG-7').waitFor();
+  // The acknowledgement deadline counts down from the centre's 2 min for a confirmed
+  // violation (console-config.json).
+  const deadlineText = (await row.first().locator('td').nth(5).textContent()).trim();
+  expect(/^1 min \d\d s$/.test(deadlineText), `the deadline column reads "${deadlineText}"`);
   // Impossible to miss: the banner, with focus on its button.
   await page.getByRole('alert').filter({ hasText: 'New critical alert' }).waitFor();
   expect(await page.evaluate(() => document.activeElement && document.activeElement.closest('#banner') !== null), 'focus is on the banner');
