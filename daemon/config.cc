@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ingest/http_static.h"
+#include "ingest/session_cookie.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -224,6 +225,13 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
           const std::optional<uint32_t> limit = value ? ParseLimit(*value) : std::nullopt;
           if (!limit) return InvalidArgument(at + " must be a number from 1 to 1000000");
           config->max_sessions = *limit;
+        } else if (field == "public_origin") {
+          const auto text = session_node.value<std::string>();
+          if (!text) return InvalidArgument(at + " must be a string");
+          if (Status s = ingest::CheckPublicOrigin(*text); !s.ok()) {
+            return InvalidArgument(at + ": " + s.message());
+          }
+          config->public_origin = *text;
         } else {
           return InvalidArgument(at + " is not a known setting");
         }
@@ -335,6 +343,11 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.ports_file = std::string(*value);
     } else if (flag == "--console-dir") {
       config.console_dir = std::string(*value);
+    } else if (flag == "--public-origin") {
+      if (Status s = ingest::CheckPublicOrigin(*value); !s.ok()) {
+        return InvalidArgument(std::string(flag) + ": " + s.message());
+      }
+      config.public_origin = std::string(*value);
     } else if (flag == "--bootstrap-admin-token-file") {
       config.bootstrap_admin_token_file = std::string(*value);
     } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
@@ -380,7 +393,7 @@ std::string DaemonUsage() {
          "                 [--max-unauthenticated-per-address N]\n"
          "                 [--ingest-max-connections N] [--http-max-connections N]\n"
          "                 [--session-idle-timeout DURATION] [--session-lifetime DURATION]\n"
-         "                 [--max-sessions N]\n"
+         "                 [--max-sessions N] [--public-origin URL]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
@@ -405,9 +418,10 @@ std::string DaemonUsage() {
          "the OsmAnd port) open in all, where authenticated connections are never closed\n"
          "to make room.\n"
          "Browser sessions (POST /v1/session; also a [sessions] table with idle_timeout,\n"
-         "lifetime, max): a session ends after --session-idle-timeout (30m) unused, or\n"
-         "--session-lifetime (12h) after sign-in; at most --max-sessions (10000), the\n"
-         "oldest ended beyond.\n"
+         "lifetime, max, public_origin): a session ends after --session-idle-timeout (30m)\n"
+         "unused, or --session-lifetime (12h) after sign-in; at most --max-sessions\n"
+         "(10000), the oldest ended beyond. Behind a proxy that terminates TLS,\n"
+         "--public-origin https://HOST[:PORT] names the origin browsers use.\n"
          "The operator console is served at / on the HTTP port from --console-dir (default:\n"
          "../share/stayaway/console beside the binary); a [console] table sets its dir,\n"
          "time_zone, language (en, ru) and tile_url.\n"

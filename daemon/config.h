@@ -94,10 +94,15 @@ struct DaemonConfig {
   //   lifetime = "12h"       --session-lifetime: a session ends this long after sign-in
   //   max = 10000            --max-sessions: sessions at most; when full, a credential
   //                          with none of its own is refused (503)
+  //   public_origin = "https://monitor.centre.example"
+  //                          --public-origin: the origin browsers load the console from
+  //                          when a proxy in front terminates TLS or renames the host
+  //                          (ingest/session_cookie.h); an https one makes cookies Secure
   // Durations from 1s to 30d.
   int64_t session_idle_timeout_ms = 30 * 60'000;
   int64_t session_lifetime_ms = 12 * 3'600'000;
   uint32_t max_sessions = 10'000;
+  std::string public_origin;
   // A file holding the bootstrap admin's token (--bootstrap-admin-token-file; flag only,
   // never in the TOML file, which is often world-readable). The environment variable
   // STAYAWAY_ADMIN_TOKEN does the same when this is empty.

@@ -182,25 +182,30 @@ TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
   EXPECT_EQ(defaults->max_sessions, 10'000u);
 
   DaemonConfig config;
-  ASSERT_TRUE(ApplyToml("[sessions]\nidle_timeout = \"10m\"\nlifetime = \"8h\"\nmax = 50\n",
+  EXPECT_TRUE(defaults->public_origin.empty());
+  ASSERT_TRUE(ApplyToml("[sessions]\nidle_timeout = \"10m\"\nlifetime = \"8h\"\nmax = 50\n"
+                        "public_origin = \"https://monitor.centre.example\"\n",
                         "t.toml", &config)
                   .ok());
   EXPECT_EQ(config.session_idle_timeout_ms, 10 * 60'000);
   EXPECT_EQ(config.session_lifetime_ms, 8 * 3'600'000);
   EXPECT_EQ(config.max_sessions, 50u);
+  EXPECT_EQ(config.public_origin, "https://monitor.centre.example");
 
-  auto flags =
-      Parse({"--session-idle-timeout", "90s", "--session-lifetime=1d", "--max-sessions", "7"});
+  auto flags = Parse({"--session-idle-timeout", "90s", "--session-lifetime=1d", "--max-sessions",
+                      "7", "--public-origin", "http://10.0.0.5:8080"});
   ASSERT_TRUE(flags.ok()) << flags.status().ToString();
   EXPECT_EQ(flags->session_idle_timeout_ms, 90'000);
   EXPECT_EQ(flags->session_lifetime_ms, 86'400'000);
   EXPECT_EQ(flags->max_sessions, 7u);
+  EXPECT_EQ(flags->public_origin, "http://10.0.0.5:8080");
 
   for (const auto& bad :
        std::vector<std::vector<std::string_view>>{{"--session-idle-timeout", "0"},
                                                   {"--session-idle-timeout", "500ms"},
                                                   {"--session-lifetime", "31d"},
-                                                  {"--max-sessions", "0"}}) {
+                                                  {"--max-sessions", "0"},
+                                                  {"--public-origin", "https://x.example/"}}) {
     auto refused = Parse(bad);
     ASSERT_FALSE(refused.ok()) << bad[0] << " " << bad[1];
     EXPECT_NE(refused.status().message().find(bad[0]), std::string::npos)
@@ -209,6 +214,11 @@ TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
   DaemonConfig unchanged;
   EXPECT_FALSE(ApplyToml("[sessions]\nidle = \"1m\"\n", "t.toml", &unchanged).ok());
   EXPECT_FALSE(ApplyToml("[sessions]\nlifetime = 60\n", "t.toml", &unchanged).ok());
+  const Status origin =
+      ApplyToml("[sessions]\npublic_origin = \"monitor.example\"\n", "t.toml", &unchanged);
+  EXPECT_NE(origin.message().find("sessions.public_origin"), std::string::npos)
+      << origin.message();
+  EXPECT_TRUE(unchanged.public_origin.empty());
 }
 
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {

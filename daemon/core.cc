@@ -32,7 +32,7 @@
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
 #include "daemon/device_board.h"
-#include "daemon/page_cursor.h"
+#include "daemon/order_overview.h"
 #include "daemon/event_log.h"
 #include "daemon/metrics.h"
 #include "daemon/log.h"
@@ -168,7 +168,7 @@ struct Core::State {
 
   // What the API reads without asking the engine: orders as applied, global zones.
   std::mutex catalogue_mu;
-  std::map<std::string, v1::Order, std::less<>> orders;  // guarded by catalogue_mu
+  OrderCatalogue orders;                  // guarded by catalogue_mu
   std::map<std::string, v1::Zone> zones;                 // guarded by catalogue_mu
 
   void Run();
@@ -277,6 +277,22 @@ Status Core::State::Recover() {
   // the fixes it covers that the journal still has feed it (the newest per device wins, as
   // live), so the board is not empty until every device reports again.
   const bool board_from_journal = from_snapshot && !board_in_snapshot;
+  // Whether the engine took a journaled fix the snapshot already covers, so the board
+  // gets only what it got live: a well-formed fix of a device it knows whose sequence
+  // number the snapshot's engine holds as applied, the first such fix with that number
+  // (a repeat was refused as a duplicate). A number the engine has since forgotten
+  // (closed) is left out: the board then misses an old fix, never shows a refused one.
+  std::map<std::string, engine::SeqSet, std::less<>> taken;
+  const auto TookFix = [&](const v1::Fix& fix) {
+    if (!board.Known(fix.device()) || !engine->CheckFixForm(fix).ok()) return false;
+    const engine::SeqSet* applied = engine->AppliedSeqs(fix.device());
+    if (applied == nullptr || applied->Find(fix.seq()) != engine::SeqSet::Seen::kApplied) {
+      return false;
+    }
+    return taken[fix.device()].Insert(fix.seq(), TimestampToMs(fix.time()),
+                                      std::numeric_limits<TimeMs>::min()) ==
+           engine::SeqSet::Seen::kNew;
+  };
   uint64_t seen = 0;
   // Runs of fixes go through the engine as batches, as they did live (same results, the
   // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
@@ -294,7 +310,7 @@ Status Core::State::Recover() {
   auto report = journal::ReadAllRecords(
       options.journal_dir, read, [&](const v1::Input& input, std::string_view payload) {
         if (seen++ < skip) {  // already in the snapshot (still checksummed on the way)
-          if (board_from_journal && input.has_fix() && board.Known(input.fix().device())) {
+          if (board_from_journal && input.has_fix() && TookFix(input.fix())) {
             board.RecordFix(input.fix());
           }
           return;
@@ -865,46 +881,14 @@ std::vector<Status> Core::PutOrders(std::vector<v1::Order> orders) {
 }
 
 StatusOr<v1::OrderPage> Core::ListOrders(const ingest::OrderPageQuery& query) {
-  constexpr char kOrderCursor = 'o';
-  std::string after;
-  if (!query.cursor.empty()) {
-    StatusOr<std::string> decoded = DecodeCursor(kOrderCursor, query.cursor);
-    if (!decoded.ok()) return decoded.status();
-    after = std::move(*decoded);
-  }
-  const size_t limit = std::max<size_t>(1, query.limit);
-  v1::OrderPage page;
-  {
+  StatusOr<v1::OrderPage> page = [&] {
     std::lock_guard<std::mutex> lock(state_->catalogue_mu);
-    auto it = query.cursor.empty() ? state_->orders.begin() : state_->orders.upper_bound(after);
-    for (; it != state_->orders.end(); ++it) {
-      if (static_cast<size_t>(page.orders_size()) == limit) {
-        page.set_next_cursor(EncodeCursor(kOrderCursor, page.orders().rbegin()->order().id()));
-        break;
-      }
-      *page.add_orders()->mutable_order() = it->second;
-    }
-  }
-  // Open alerts are few next to orders: one pass over them, not one per order.
-  std::map<std::string, std::vector<const v1::AlertView*>, std::less<>> open_by_order;
+    return PageOfOrders(state_->orders, query);
+  }();
+  if (!page.ok()) return page;
   ingest::AlertQuery open_alerts;
   open_alerts.state = ingest::AlertQuery::State::kOpen;
-  const std::vector<v1::AlertView> open = state_->alerts.List(open_alerts);
-  for (const v1::AlertView& view : open) open_by_order[view.order_id()].push_back(&view);
-  for (v1::OrderOverview& overview : *page.mutable_orders()) {
-    if (auto found = open_by_order.find(overview.order().id()); found != open_by_order.end()) {
-      for (const v1::AlertView* view : found->second) {
-        v1::OrderAlertSummary& summary = *overview.add_open_alerts();
-        summary.set_alert_id(view->alert_id());
-        summary.set_kind(view->kind());
-        if (view->last_event().has_certainty()) summary.set_certainty(view->last_event().certainty());
-        *summary.mutable_opened_at() = view->opened_at();
-      }
-    }
-    for (v1::DeviceContact& contact : state_->board.ContactsOf(overview.order())) {
-      *overview.add_contacts() = std::move(contact);
-    }
-  }
+  AddAlertsAndContacts(state_->alerts.List(open_alerts), state_->board, &*page);
   return page;
 }
 

@@ -10,7 +10,7 @@
 #include <tuple>
 #include <utility>
 
-#include "daemon/page_cursor.h"
+#include "ingest/page_cursor.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -223,13 +223,13 @@ StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query)
   if (query.sort == ingest::DevicePageQuery::Sort::kId) {
     auto it = devices_.begin();
     if (!query.cursor.empty()) {
-      StatusOr<std::string> after = DecodeCursor(kByIdCursor, query.cursor);
+      StatusOr<std::string> after = ingest::DecodeCursor(kByIdCursor, query.cursor);
       if (!after.ok()) return after.status();
       it = devices_.upper_bound(*after);
     }
     for (; it != devices_.end(); ++it) {
       if (static_cast<std::size_t>(page.devices_size()) == limit) {
-        page.set_next_cursor(EncodeCursor(kByIdCursor, page.devices().rbegin()->device()));
+        page.set_next_cursor(ingest::EncodeCursor(kByIdCursor, page.devices().rbegin()->device()));
         break;
       }
       *page.add_devices() = View(it->first, it->second);
@@ -240,7 +240,7 @@ StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query)
   const char cursor_kind = by_contact ? kAttentionCursor : kAttentionByIdCursor;
   std::optional<AttentionKey> after;
   if (!query.cursor.empty()) {
-    StatusOr<std::string> text = DecodeCursor(cursor_kind, query.cursor);
+    StatusOr<std::string> text = ingest::DecodeCursor(cursor_kind, query.cursor);
     if (!text.ok()) return text.status();
     StatusOr<AttentionKey> key = ParseAttentionCursorKey(*text, by_contact);
     if (!key.ok()) return key.status();
@@ -264,7 +264,7 @@ StatusOr<v1::DevicePage> DeviceBoard::List(const ingest::DevicePageQuery& query)
   }
   if (keyed.size() > take) {
     page.set_next_cursor(
-        EncodeCursor(cursor_kind, AttentionCursorKey(keyed[take - 1].first, by_contact)));
+        ingest::EncodeCursor(cursor_kind, AttentionCursorKey(keyed[take - 1].first, by_contact)));
   }
   return page;
 }

@@ -297,7 +297,8 @@ int Run(const DaemonConfig& config) {
     return 1;
   }
   ingest::HttpApiOptions api_options;
-  api_options.tls = tls != nullptr;
+  api_options.browser.tls = tls != nullptr;
+  api_options.browser.public_origin = config.public_origin;
   api_options.sessions.idle_timeout = std::chrono::milliseconds(config.session_idle_timeout_ms);
   api_options.sessions.lifetime = std::chrono::milliseconds(config.session_lifetime_ms);
   api_options.sessions.max_sessions = config.max_sessions;

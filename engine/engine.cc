@@ -74,6 +74,7 @@ TimeMs Engine::now_ms() const { return state_->now_ms(); }
 const SeqSet* Engine::AppliedSeqs(std::string_view device) const {
   return state_->AppliedSeqs(device);
 }
+Status Engine::CheckFixForm(const v1::Fix& fix) const { return state_->CheckFixForm(fix); }
 TimeMs Engine::SeqForgetBeforeMs() const { return SeqForgetBefore(state_->now_ms()); }
 const EngineSettings& Engine::settings() const { return state_->settings(); }
 

@@ -285,6 +285,9 @@ class Engine {
   // input (the daemon refuses old sequence numbers of devices that sign their fixes).
   // Between inputs only: the pointer is good until the next input is applied.
   const SeqSet* AppliedSeqs(std::string_view device) const;
+  // What ApplyFix checks of a fix on its own, before its device and sequence number (its
+  // fields, its times against its received time): the Status ApplyFix would refuse it with.
+  Status CheckFixForm(const v1::Fix& fix) const;
   // The forget_before_ms the next fix's SeqSet::Insert gets at least (its received time
   // may move it later): now minus the 30-day acceptance window.
   TimeMs SeqForgetBeforeMs() const;

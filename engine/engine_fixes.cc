@@ -147,12 +147,17 @@ TimeMs EngineState::NewestOf(uint32_t person) const {
   return newest == nullptr ? kNever : newest->time;
 }
 
-Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+Status EngineState::CheckFixForm(const Fix& fix) const {
   if (fix.device().empty()) return InvalidArgument("fix has no device");
   if (!fix.has_time()) return InvalidArgument("fix has no time");
   const TimeMs t = TimestampToMs(fix.time());
+  return ValidateFix(fix, t, fix.has_received() ? TimestampToMs(fix.received()) : t);
+}
+
+Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+  if (Status s = CheckFixForm(fix); !s.ok()) return s;
+  const TimeMs t = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
-  if (Status s = ValidateFix(fix, t, received); !s.ok()) return s;
   const std::optional<uint32_t> found = FindDevice(fix.device());
   if (!found) return NotFound("device " + fix.device() + " is not in any order");
   DeviceState& device = devices_[*found];

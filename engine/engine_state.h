@@ -180,6 +180,10 @@ class EngineState {
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
   Status ApplyResolve(const v1::AlertResolve& resolve, std::vector<v1::Event>* events);
 
+  // What ApplyFix checks of a fix on its own (fields and times), before its device and
+  // sequence number: the same Status.
+  Status CheckFixForm(const v1::Fix& fix) const;
+
   TimeMs now_ms() const { return now_; }
   const EngineSettings& settings() const { return settings_; }
   const SeqSet* AppliedSeqs(std::string_view device) const {

@@ -8,13 +8,15 @@
 #include "base/identifier.h"
 #include "base/time.h"
 #include "ingest/http_text.h"
+#include "ingest/page_cursor.h"
+#include "ingest/page_limit.h"
 
 namespace stayaway::ingest {
 
 namespace {
 
-// Cursors look like "a<seq>": a letter, so a client cannot mistake one for a count.
-constexpr std::string_view kCursorPrefix = "a";
+// The listing's letter in its cursors (page_cursor.h); the key is the seq in decimal.
+constexpr char kAlertCursor = 'a';
 
 Status ParseTime(std::string_view name, const std::string& value, std::optional<TimeMs>* out) {
   google::protobuf::Timestamp ts;
@@ -42,7 +44,7 @@ std::string KindNames() {
 
 StatusOr<AlertQuery> ParseAlertListParams(const std::map<std::string, std::string>& params) {
   AlertQuery query;
-  query.limit = kDefaultAlertPage;
+  query.limit = kDefaultPageLimit;
   for (const auto& [key, value] : params) {
     if (key == "order") {
       if (Status s = CheckIdentifier(value, "order"); !s.ok()) return s;
@@ -79,17 +81,12 @@ StatusOr<AlertQuery> ParseAlertListParams(const std::map<std::string, std::strin
     } else if (key == "until") {
       if (Status s = ParseTime("until", value, &query.until); !s.ok()) return s;
     } else if (key == "limit") {
-      const std::optional<uint64_t> n = ParseUint(value);
-      if (!n || *n == 0 || *n > kMaxAlertPage) {
-        return InvalidArgument("limit \"" + value + "\" is not a number from 1 to " +
-                               std::to_string(kMaxAlertPage));
-      }
-      query.limit = static_cast<std::size_t>(*n);
+      StatusOr<std::size_t> limit = ParsePageLimit(value);
+      if (!limit.ok()) return limit.status();
+      query.limit = *limit;
     } else if (key == "cursor") {
-      const std::string_view text(value);
-      const std::optional<uint64_t> seq = text.starts_with(kCursorPrefix)
-                                              ? ParseUint(text.substr(kCursorPrefix.size()))
-                                              : std::nullopt;
+      const StatusOr<std::string> key = DecodeCursor(kAlertCursor, value);
+      const std::optional<uint64_t> seq = key.ok() ? ParseUint(*key) : std::nullopt;
       if (!seq) {
         return InvalidArgument("cursor \"" + value +
                                "\" is not a cursor: pass back a page's next_cursor as it came");
@@ -108,7 +105,7 @@ StatusOr<AlertQuery> ParseAlertListParams(const std::map<std::string, std::strin
 }
 
 std::string AlertCursorAfter(uint64_t first_seq) {
-  return std::string(kCursorPrefix) + std::to_string(first_seq);
+  return EncodeCursor(kAlertCursor, std::to_string(first_seq));
 }
 
 }  // namespace stayaway::ingest

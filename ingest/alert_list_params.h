@@ -10,7 +10,7 @@
 //   certainty=confirmed|possible             the alert's certainty now
 //   since=RFC3339       its newest event was detected at or after this
 //   until=RFC3339       it opened (was first detected) at or before this
-//   limit=N             page size, 1 to 1000 (default 100)
+//   limit=N             page size, 1 to 1000 (default 100; page_limit.h)
 //   cursor=C            the next_cursor of the previous page
 //
 // The cursor is opaque to clients; inside it is the log seq of the last alert's first
@@ -29,9 +29,6 @@
 #include "ingest/monitoring_service.h"
 
 namespace stayaway::ingest {
-
-inline constexpr std::size_t kDefaultAlertPage = 100;
-inline constexpr std::size_t kMaxAlertPage = 1000;
 
 // The query the parameters ask for, its `limit` the page size (never 0).
 StatusOr<AlertQuery> ParseAlertListParams(const std::map<std::string, std::string>& params);

@@ -1,4 +1,5 @@
 #include "ingest/alert_list_params.h"
+#include "ingest/page_limit.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +21,7 @@ TEST(AlertListParams, NoParametersMeanOpenAlertsInPagesOfAHundred) {
   StatusOr<AlertQuery> query = ParseAlertListParams({});
   ASSERT_TRUE(query.ok());
   EXPECT_EQ(query->state, AlertQuery::State::kOpen);
-  EXPECT_EQ(query->limit, kDefaultAlertPage);
+  EXPECT_EQ(query->limit, kDefaultPageLimit);
   EXPECT_EQ(query->after_first_seq, 0u);
   EXPECT_FALSE(query->kind || query->certainty || query->since || query->until);
   EXPECT_TRUE(query->device.empty());
@@ -55,15 +56,17 @@ TEST(AlertListParams, TheCursorComesBackAsItWasGiven) {
 }
 
 TEST(AlertListParams, BadValuesAreRefusedNamingTheParameter) {
-  EXPECT_EQ(ErrorOf({{"limit", "0"}}), "limit \"0\" is not a number from 1 to 1000");
-  EXPECT_EQ(ErrorOf({{"limit", "1001"}}), "limit \"1001\" is not a number from 1 to 1000");
-  EXPECT_EQ(ErrorOf({{"limit", "-1"}}), "limit \"-1\" is not a number from 1 to 1000");
+  EXPECT_EQ(ErrorOf({{"limit", "0"}}), "limit \"0\" is not a whole number from 1 to 1000");
+  EXPECT_EQ(ErrorOf({{"limit", "1001"}}), "limit \"1001\" is not a whole number from 1 to 1000");
+  EXPECT_EQ(ErrorOf({{"limit", "-1"}}), "limit \"-1\" is not a whole number from 1 to 1000");
   EXPECT_EQ(ErrorOf({{"limit", "99999999999999999999999"}}).substr(0, 6), "limit ");
   EXPECT_EQ(ErrorOf({{"limit", ""}}).substr(0, 6), "limit ");
   EXPECT_EQ(ErrorOf({{"cursor", "42"}}).substr(0, 7), "cursor ");
   EXPECT_EQ(ErrorOf({{"cursor", "a"}}).substr(0, 7), "cursor ");
   EXPECT_EQ(ErrorOf({{"cursor", "a-1"}}).substr(0, 7), "cursor ");
   EXPECT_EQ(ErrorOf({{"cursor", "a1x"}}).substr(0, 7), "cursor ");
+  EXPECT_EQ(ErrorOf({{"cursor", "a2d31"}}).substr(0, 7), "cursor ");  // "-1" in hex
+  EXPECT_EQ(ErrorOf({{"cursor", "o3137"}}).substr(0, 7), "cursor ");  // an orders cursor
   const std::string kind = ErrorOf({{"kind", "fire"}});
   EXPECT_EQ(kind.substr(0, 5), "kind ");
   EXPECT_NE(kind.find("proximity_violation"), std::string::npos) << kind;

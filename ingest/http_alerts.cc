@@ -22,7 +22,7 @@ namespace pbutil = google::protobuf::util;
 void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
   StatusOr<AlertQuery> query = ParseAlertListParams(ctx->query);
   if (!query.ok()) {
-    return Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request,
+    return ctx->Refuse(http::status::bad_request,
                   "invalid_argument", query.status().message());
   }
   // One more than the page: whether it is there says whether another page follows.
@@ -41,36 +41,31 @@ void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
 void HttpApi::GetAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
   StatusOr<v1::AlertDetail> detail = service_->GetAlert(id);
   if (!detail.ok()) {
-    return Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(detail.status().code()),
-                  StatusCodeName(detail.status().code()), detail.status().message());
+    return ctx->Refuse(detail.status());
   }
   ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &*detail) + "\n");
 }
 
 void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   const std::string_view body = TrimJsonSpace(ctx->request.body());
   if (body.empty() || body.front() != '{') {
-    return refuse(InvalidArgument("ack: expected a JSON object such as {\"by\": \"operator-7\"}"));
+    return ctx->Refuse(InvalidArgument("ack: expected a JSON object such as {\"by\": \"operator-7\"}"));
   }
-  if (JsonDepth(body) > 2) return refuse(InvalidArgument("ack: JSON is nested too deeply"));
+  if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("ack: JSON is nested too deeply"));
   v1::AlertAck ack;
   pbutil::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = false;
   if (auto s = pbutil::JsonStringToMessage(std::string(body), &ack, parse_options); !s.ok()) {
     std::string message(s.message().data(), s.message().size());
     message = message.substr(0, message.find('\n'));
-    return refuse(InvalidArgument("ack: " + message));
+    return ctx->Refuse(InvalidArgument("ack: " + message));
   }
   if (!ack.alert_id().empty() && ack.alert_id() != id) {
-    return refuse(
+    return ctx->Refuse(
         InvalidArgument("ack alert_id \"" + ack.alert_id() + "\" does not match the path"));
   }
   if (!ack.credential().empty()) {
-    return refuse(InvalidArgument("ack: \"credential\" is set by the daemon"));
+    return ctx->Refuse(InvalidArgument("ack: \"credential\" is set by the daemon"));
   }
   // Who acknowledged is the credential it came with; "by" may name the person at the
   // console when a credential is shared by a desk, and defaults to the credential's name.
@@ -78,7 +73,7 @@ void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id)
   ack.set_credential(ctx->principal->id());
   ack.set_alert_id(std::string(id));
   ack.clear_time();  // the daemon stamps it
-  if (Status s = service_->AckAlert(ack); !s.ok()) return refuse(s);
+  if (Status s = service_->AckAlert(ack); !s.ok()) return ctx->Refuse(s);
   service_->Audit("alert acknowledged", *ctx->principal, "alert " + std::string(id));
 
   AlertQuery query;
@@ -112,19 +107,15 @@ std::string DispositionNames() {
 }  // namespace
 
 void HttpApi::ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   const std::string want_disposition =
       "resolve: \"disposition\" must be one of " + DispositionNames();
   const std::string_view body = TrimJsonSpace(ctx->request.body());
   if (body.empty() || body.front() != '{') {
-    return refuse(InvalidArgument(
+    return ctx->Refuse(InvalidArgument(
         "resolve: expected a JSON object such as {\"disposition\": \"false_alarm\", "
         "\"note\": \"...\"}"));
   }
-  if (JsonDepth(body) > 2) return refuse(InvalidArgument("resolve: JSON is nested too deeply"));
+  if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("resolve: JSON is nested too deeply"));
   v1::AlertResolve resolve;
   pbutil::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = false;
@@ -133,21 +124,21 @@ void HttpApi::ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view
     message = message.substr(0, message.find('\n'));
     // Protobuf names the field in parentheses: "(disposition): invalid value ...".
     if (message.find("(disposition)") != std::string::npos) {
-      return refuse(InvalidArgument(want_disposition));
+      return ctx->Refuse(InvalidArgument(want_disposition));
     }
-    return refuse(InvalidArgument("resolve: " + message));
+    return ctx->Refuse(InvalidArgument("resolve: " + message));
   }
   // The JSON mapping also takes numbers for an enum, and any number: only a named one goes.
   if (resolve.disposition() == v1::AlertResolve::disposition_unspecified ||
       !v1::AlertResolve::Disposition_IsValid(resolve.disposition())) {
-    return refuse(InvalidArgument(want_disposition));
+    return ctx->Refuse(InvalidArgument(want_disposition));
   }
   if (!resolve.alert_id().empty() && resolve.alert_id() != id) {
-    return refuse(
+    return ctx->Refuse(
         InvalidArgument("resolve alert_id \"" + resolve.alert_id() + "\" does not match the path"));
   }
   if (!resolve.credential().empty()) {
-    return refuse(InvalidArgument("resolve: \"credential\" is set by the daemon"));
+    return ctx->Refuse(InvalidArgument("resolve: \"credential\" is set by the daemon"));
   }
   // As for acknowledgements: the credential is who resolved; "by" may name the person at
   // the console and defaults to the credential's name.
@@ -156,12 +147,12 @@ void HttpApi::ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view
   resolve.set_alert_id(std::string(id));
   resolve.clear_time();  // the daemon stamps it
   const std::string disposition = v1::AlertResolve::Disposition_Name(resolve.disposition());
-  if (Status s = service_->ResolveAlert(std::move(resolve)); !s.ok()) return refuse(s);
+  if (Status s = service_->ResolveAlert(std::move(resolve)); !s.ok()) return ctx->Refuse(s);
   service_->Audit("alert resolved", *ctx->principal,
                   "alert " + std::string(id) + " as " + disposition);
 
   StatusOr<v1::AlertDetail> detail = service_->GetAlert(id);
-  if (!detail.ok()) return refuse(detail.status());
+  if (!detail.ok()) return ctx->Refuse(detail.status());
   ctx->Reply(http::status::ok,
              JsonFor(access::SeesEventsWhole(*ctx->principal), detail->mutable_alert()) + "\n");
 }

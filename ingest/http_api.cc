@@ -42,8 +42,8 @@ void HttpApi::OffTheIoThread(std::function<void()> work) {
 }
 
 void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
-  auto ctx = std::make_shared<Context>(
-      Context{std::move(request), std::move(responder), {}, {}, false, nullptr, {}, {}});
+  auto ctx = std::make_shared<Context>(Context{
+      service_, std::move(request), std::move(responder), {}, {}, false, nullptr, {}, {}});
   const std::string_view target(ctx->request.target().data(), ctx->request.target().size());
   const auto question = target.find('?');
   ctx->path = std::string(target.substr(0, question));
@@ -71,9 +71,6 @@ void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
 void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   const HttpRequest& req = ctx->request;
   const http::verb method = req.method();
-  auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
-    Refuse(*service_, req, ctx->responder, status, code, message);
-  };
   // Who is asking comes before anything else: without a valid credential every path but
   // the two public ones answers 401, so nobody learns the route table (404, 405) or how
   // requests are checked (400) without signing in.
@@ -93,7 +90,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   }
   if (!public_path && !SignIn(ctx)) return;
   if (ctx->bad_query) {
-    refuse(http::status::bad_request, "invalid_argument", "malformed query string");
+    ctx->Refuse(http::status::bad_request, "invalid_argument", "malformed query string");
     return;
   }
 
@@ -102,7 +99,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   {
     std::string_view rest = ctx->path;
     if (rest.empty() || rest.front() != '/') {
-      refuse(http::status::bad_request, "invalid_argument", "request target must start with '/'");
+      ctx->Refuse(http::status::bad_request, "invalid_argument", "request target must start with '/'");
       return;
     }
     rest.remove_prefix(1);
@@ -110,7 +107,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
       const auto slash = rest.find('/');
       auto segment = PercentDecode(rest.substr(0, slash));
       if (!segment) {
-        refuse(http::status::bad_request, "invalid_argument", "malformed percent-encoding in path");
+        ctx->Refuse(http::status::bad_request, "invalid_argument", "malformed percent-encoding in path");
         return;
       }
       segments.push_back(std::move(*segment));
@@ -148,7 +145,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
                                     (method == http::verb::get || method == http::verb::delete_) &&
                                     service_->GetOrder(path_id->second).ok();
           if (!stored_order) {
-            refuse(http::status::bad_request, "invalid_argument", s.message());
+            ctx->Refuse(http::status::bad_request, "invalid_argument", s.message());
             return;
           }
         }
@@ -268,7 +265,7 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("DELETE", {needs(http::verb::delete_, P::kManageCredentials,
                               [&] { RevokeCredential(ctx, id); })});
   } else {
-    refuse(http::status::not_found, "not_found", "no such endpoint: " + ctx->path);
+    ctx->Refuse(http::status::not_found, "not_found", "no such endpoint: " + ctx->path);
   }
 }
 
@@ -279,7 +276,7 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
   std::string_view token;
   if (const auto it = req.find(http::field::authorization); it != req.end()) {
     token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
-  } else if (const auto cookies = SessionCookies(req); !cookies.empty()) {
+  } else if (const auto cookies = SessionCookies(req, options_.browser.Secure()); !cookies.empty()) {
     return SignInWithSession(ctx, cookies);  // a browser (http_session.cc)
   }
   auto principal = service_->Authenticate(token);

@@ -7,7 +7,7 @@
 //   POST   /v1/orders           create an order (201; 409 when it exists); with a JSON
 //                                array, bulk loading: one batch, one journal sync, 200 with
 //                                a result per order (index, id, status, code, message);
-//                                at most 10,000 orders (413)
+//                                at most 5,000 orders and 1 MiB (413)
 //   GET    /v1/orders?limit=N&cursor=C  orders by id (limit 1..1000, default 100), each
 //                                with its open alerts and its parties' last contact;
 //                                next_cursor while more remain
@@ -112,6 +112,7 @@
 #include "ingest/http_server.h"
 #include "ingest/http_static.h"
 #include "ingest/monitoring_service.h"
+#include "ingest/session_cookie.h"
 
 namespace stayaway::ingest {
 
@@ -128,9 +129,11 @@ struct HttpApiOptions {
   std::size_t slow_lane_threads = 2;
   // Evidence bundles made at once. Default: 1.
   int max_evidence_in_flight = 1;
-  // Whether the port speaks TLS: session cookies are then Secure, and the API's own
-  // origin (for the Origin check of cookie requests) is https.
-  bool tls = false;
+  // How browsers reach the API (session_cookie.h): TLS on the port, or a proxy's public
+  // origin in front. Over TLS session cookies are Secure and __Host-; the API's own origin
+  // (for the Origin check of cookie requests) is the public origin, else https or http
+  // with the request's Host.
+  BrowserSite browser;
   // Browser sessions: idle timeout, lifetime, how many (access/session_store.h).
   access::SessionOptions sessions;
   // The operator console's files, served to anyone at "/" (GETs outside /v1/, /healthz

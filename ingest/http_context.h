@@ -32,6 +32,7 @@ inline constexpr std::string_view kHttpApiSource = "http";
 
 // One request on its way through the routes.
 struct HttpApi::Context {
+  MonitoringService* service;  // the API's; outlives every request
   HttpRequest request;
   HttpResponder responder;
   std::string path;  // the target without its query, as sent
@@ -48,24 +49,18 @@ struct HttpApi::Context {
              std::string_view content_type = "application/json") const {
     responder.Send(MakeResponse(request, status, std::move(body), content_type));
   }
+  // Refuses the request with a JSON error {"code", "message"}, counting it as rejected
+  // (source "http").
+  void Refuse(boost::beast::http::status status, std::string_view code,
+              std::string_view message) const {
+    service->CountRejected(kHttpApiSource, code);
+    responder.Send(MakeErrorResponse(request, status, code, message));
+  }
+  // Refuses with the HTTP status and code of a Status that is not ok (HttpStatusOf).
+  void Refuse(const Status& status) const {
+    Refuse(HttpStatusOf(status.code()), StatusCodeName(status.code()), status.message());
+  }
 };
-
-// Paged lists (GET /v1/orders, GET /v1/devices): ?limit= from 1 to kMaxPageLimit, default
-// kDefaultPageLimit. A bulk POST /v1/orders holds at most kMaxOrdersPerRequest orders (413
-// beyond; the body is also bounded by the server's max_body_bytes, 413 too).
-inline constexpr std::size_t kDefaultPageLimit = 100;
-inline constexpr std::size_t kMaxPageLimit = 1000;
-inline constexpr std::size_t kMaxOrdersPerRequest = 10'000;
-// The ?limit= of a paged list; InvalidArgument naming the bounds for anything else.
-StatusOr<std::size_t> ParsePageLimit(const std::map<std::string, std::string>& query);
-
-// Refuses the request with a JSON error, counting it as rejected (source "http").
-inline void Refuse(MonitoringService& service, const HttpRequest& request,
-                   const HttpResponder& responder, boost::beast::http::status status,
-                   std::string_view code, std::string_view message) {
-  service.CountRejected(kHttpApiSource, code);
-  responder.Send(MakeErrorResponse(request, status, code, message));
-}
 
 }  // namespace stayaway::ingest
 

@@ -32,10 +32,6 @@ v1::DeviceKeyState KeyState(const std::string& device, bool keyed) {
 // --- device keys --------------------------------------------------------------------------
 
 void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   // {"key": "64 hex digits"}: read as a Struct so a malformed key is never echoed back.
   const std::string_view body = TrimJsonSpace(ctx->request.body());
   google::protobuf::Struct parsed;
@@ -43,11 +39,11 @@ void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::strin
       !pbutil::JsonStringToMessage(std::string(body), &parsed).ok() ||
       parsed.fields().size() != 1 || !parsed.fields().contains("key") ||
       !parsed.fields().at("key").has_string_value()) {
-    return refuse(InvalidArgument("device key: expected {\"key\": \"64 hex digits\"}"));
+    return ctx->Refuse(InvalidArgument("device key: expected {\"key\": \"64 hex digits\"}"));
   }
   if (Status s = service_->PutDeviceKey(device, parsed.fields().at("key").string_value());
       !s.ok()) {
-    return refuse(s);
+    return ctx->Refuse(s);
   }
   service_->Audit("device key set", *ctx->principal, "device " + device);
   ctx->Reply(http::status::ok, ToJson(KeyState(device, /*keyed=*/true)) + "\n");
@@ -55,8 +51,7 @@ void HttpApi::PutDeviceKey(const std::shared_ptr<Context>& ctx, const std::strin
 
 void HttpApi::RemoveDeviceKey(const std::shared_ptr<Context>& ctx, const std::string& device) {
   if (Status s = service_->RemoveDeviceKey(device); !s.ok()) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
+    ctx->Refuse(s);
     return;
   }
   service_->Audit("device key removed", *ctx->principal, "device " + device);
@@ -88,33 +83,29 @@ void HttpApi::ListCredentials(const std::shared_ptr<Context>& ctx) {
 }
 
 void HttpApi::IssueCredential(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   const std::string_view body = TrimJsonSpace(ctx->request.body());
   if (body.empty() || body.front() != '{') {
-    return refuse(InvalidArgument(
+    return ctx->Refuse(InvalidArgument(
         "credential: expected a JSON object such as {\"name\": \"gateway-north\", \"roles\": "
         "[\"ingest\"], \"devices\": [\"tag-*\"]}"));
   }
-  if (JsonDepth(body) > 2) return refuse(InvalidArgument("credential: JSON is nested too deeply"));
+  if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("credential: JSON is nested too deeply"));
   v1::Credential request;
   pbutil::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = false;
   if (auto s = pbutil::JsonStringToMessage(std::string(body), &request, parse_options); !s.ok()) {
     std::string message(s.message().data(), s.message().size());
-    return refuse(InvalidArgument("credential: " + message.substr(0, message.find('\n'))));
+    return ctx->Refuse(InvalidArgument("credential: " + message.substr(0, message.find('\n'))));
   }
   // Names and device patterns are identifiers too: they reach logs, error messages and
   // the Prometheus text.
-  if (Status s = CheckIdentifier(request.name(), "credential name"); !s.ok()) return refuse(s);
+  if (Status s = CheckIdentifier(request.name(), "credential name"); !s.ok()) return ctx->Refuse(s);
   for (int i = 0; i < request.devices_size(); ++i) {
     const std::string what = "credential devices[" + std::to_string(i) + "]";
-    if (Status s = CheckDevicePattern(request.devices(i), what); !s.ok()) return refuse(s);
+    if (Status s = CheckDevicePattern(request.devices(i), what); !s.ok()) return ctx->Refuse(s);
   }
   StatusOr<v1::IssuedCredential> issued = service_->IssueCredential(request);
-  if (!issued.ok()) return refuse(issued.status());
+  if (!issued.ok()) return ctx->Refuse(issued.status());
   // The daemon chose the id ("cred-" and hex): it always passes.
   const StatusOr<Identifier> id = Identifier::Make(issued->credential().id(), "credential id");
   service_->Audit("credential issued", *ctx->principal,
@@ -128,8 +119,7 @@ void HttpApi::IssueCredential(const std::shared_ptr<Context>& ctx) {
 void HttpApi::RevokeCredential(const std::shared_ptr<Context>& ctx, std::string_view id) {
   StatusOr<v1::Credential> revoked = service_->RevokeCredential(id);
   if (!revoked.ok()) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(revoked.status().code()),
-           StatusCodeName(revoked.status().code()), revoked.status().message());
+    ctx->Refuse(revoked.status());
     return;
   }
   service_->Audit("credential revoked", *ctx->principal,

@@ -9,6 +9,7 @@
 #include "access/redaction.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
+#include "ingest/page_limit.h"
 #include "ingest/http_text.h"
 
 namespace stayaway::ingest {
@@ -16,10 +17,6 @@ namespace stayaway::ingest {
 namespace http = boost::beast::http;
 
 void HttpApi::ListDevices(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   DevicePageQuery query;
   for (const auto& [key, value] : ctx->query) {
     if (key == "sort") {
@@ -28,31 +25,30 @@ void HttpApi::ListDevices(const std::shared_ptr<Context>& ctx) {
       } else if (value == "attention") {
         query.sort = DevicePageQuery::Sort::kAttention;
       } else {
-        return refuse(InvalidArgument("sort \"" + value + "\" is not one of id, attention"));
+        return ctx->Refuse(InvalidArgument("sort \"" + value + "\" is not one of id, attention"));
       }
     } else if (key == "cursor") {
       query.cursor = value;
     } else if (key != "limit") {
-      return refuse(
+      return ctx->Refuse(
           InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor, sort"));
     }
   }
-  StatusOr<std::size_t> limit = ParsePageLimit(ctx->query);
-  if (!limit.ok()) return refuse(limit.status());
+  StatusOr<std::size_t> limit = PageLimitOf(ctx->query);
+  if (!limit.ok()) return ctx->Refuse(limit.status());
   query.limit = *limit;
   // The order of a page and its cursor must not tell a redacted reader the contact times.
   const bool whole = access::SeesEventsWhole(*ctx->principal);
   query.sees_contact_times = whole;
   StatusOr<v1::DevicePage> page = service_->ListDevices(query);
-  if (!page.ok()) return refuse(page.status());
+  if (!page.ok()) return ctx->Refuse(page.status());
   ctx->Reply(http::status::ok, JsonFor(whole, &*page) + "\n");
 }
 
 void HttpApi::GetDevice(const std::shared_ptr<Context>& ctx, std::string_view id) {
   StatusOr<v1::DeviceStatus> device = service_->GetDevice(id);
   if (!device.ok()) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(device.status().code()),
-           StatusCodeName(device.status().code()), device.status().message());
+    ctx->Refuse(device.status());
     return;
   }
   ctx->Reply(http::status::ok, JsonFor(access::SeesEventsWhole(*ctx->principal), &*device) + "\n");

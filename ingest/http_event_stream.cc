@@ -160,9 +160,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
 }  // namespace
 
 void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](std::string message) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
-           message);
+  const auto refuse = [&](const std::string& message) {
+    ctx->Refuse(http::status::bad_request, "invalid_argument", message);
   };
   // A position past the newest event (a client that remembers another log, or an absurd
   // number) means "nothing new yet": the stream starts with the next event appended

@@ -39,8 +39,7 @@ void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& i
     evidence_in_flight_.fetch_sub(1);
     if (files.ok()) service_->Audit("evidence exported", *ctx->principal, "alert " + id);
     if (!files.ok()) {
-      Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(files.status().code()),
-             StatusCodeName(files.status().code()), files.status().message());
+      ctx->Refuse(files.status());
       return;
     }
     google::protobuf::Struct body;

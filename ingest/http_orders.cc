@@ -11,6 +11,7 @@
 #include "base/identifier.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
+#include "ingest/page_limit.h"
 #include "ingest/http_text.h"
 #include "ingest/id_checks.h"
 #include "ingest/json_codec.h"
@@ -22,6 +23,12 @@ namespace http = boost::beast::http;
 namespace pbutil = google::protobuf::util;
 
 namespace {
+
+// A bulk POST /v1/orders holds at most this many orders (413 beyond), which bounds the
+// work of one engine batch. The body is bounded too, by the server's max_body_bytes (1 MiB,
+// 413): that bound holds before the request is authenticated, so it stays small, and
+// 5,000 orders fit in it only when they are terse. 10,000 orders load in a few requests.
+constexpr std::size_t kMaxOrdersPerRequest = 5'000;
 
 // (ParseOrdersJson / ParseZonesJson), so that an order sent to the API gets exactly the
 // replay command's checks and messages; "orders[0].zones[1]: ..." reads "order.zones[1]".
@@ -46,37 +53,20 @@ StatusOr<T> ParseOne(std::string_view body, std::string_view list_name, std::str
 
 }  // namespace
 
-StatusOr<std::size_t> ParsePageLimit(const std::map<std::string, std::string>& query) {
-  const auto it = query.find("limit");
-  if (it == query.end()) return kDefaultPageLimit;
-  std::size_t limit = 0;
-  const std::string& text = it->second;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
-  if (error != std::errc() || end != text.data() + text.size() || limit < 1 ||
-      limit > kMaxPageLimit) {
-    return InvalidArgument("limit \"" + text + "\" is not a whole number from 1 to " +
-                           std::to_string(kMaxPageLimit));
-  }
-  return limit;
-}
 
 void HttpApi::ListOrders(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   OrderPageQuery query;
   for (const auto& [key, value] : ctx->query) {
     if (key != "limit" && key != "cursor") {
-      return refuse(InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor"));
+      return ctx->Refuse(InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor"));
     }
   }
-  StatusOr<std::size_t> limit = ParsePageLimit(ctx->query);
-  if (!limit.ok()) return refuse(limit.status());
+  StatusOr<std::size_t> limit = PageLimitOf(ctx->query);
+  if (!limit.ok()) return ctx->Refuse(limit.status());
   query.limit = *limit;
   if (auto it = ctx->query.find("cursor"); it != ctx->query.end()) query.cursor = it->second;
   StatusOr<v1::OrderPage> page = service_->ListOrders(query);
-  if (!page.ok()) return refuse(page.status());
+  if (!page.ok()) return ctx->Refuse(page.status());
   // The terms follow GET /v1/orders/{id} (places); alerts and last contacts follow the
   // alerts (positions and the times of fixes).
   const bool places = access::SeesPlacesWhole(*ctx->principal);
@@ -101,12 +91,12 @@ void HttpApi::ListOrders(const std::shared_ptr<Context>& ctx) {
 void HttpApi::CreateOrders(const std::shared_ptr<Context>& ctx) {
   std::vector<std::string_view> elements;
   if (Status s = SplitJsonArray(ctx->request.body(), kMaxDocumentDepth, &elements); !s.ok()) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::bad_request, "invalid_argument",
+    ctx->Refuse(http::status::bad_request, "invalid_argument",
            "orders: " + s.message());
     return;
   }
   if (elements.size() > kMaxOrdersPerRequest) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::payload_too_large,
+    ctx->Refuse(http::status::payload_too_large,
            "payload_too_large",
            "orders: " + std::to_string(elements.size()) + " orders in one request; at most " +
                std::to_string(kMaxOrdersPerRequest) + " (send the rest in another request)");
@@ -177,10 +167,6 @@ void HttpApi::CreateOrders(const std::shared_ptr<Context>& ctx) {
 }
 
 void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   // A JSON array is a bulk load; an object is one order, answered as it always was.
   if (const std::string_view body = TrimJsonSpace(ctx->request.body());
       !body.empty() && body.front() == '[') {
@@ -188,15 +174,15 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
   }
   StatusOr<v1::Order> order =
       ParseOne<v1::Order>(ctx->request.body(), "orders", "order", ParseOrdersJson);
-  if (!order.ok()) return refuse(order.status());
-  if (order->id().empty()) return refuse(InvalidArgument("order has no id"));
+  if (!order.ok()) return ctx->Refuse(order.status());
+  if (order->id().empty()) return ctx->Refuse(InvalidArgument("order has no id"));
   StatusOr<Identifier> id = Identifier::Make(order->id(), "order id");
-  if (!id.ok()) return refuse(id.status());
+  if (!id.ok()) return ctx->Refuse(id.status());
   if (service_->GetOrder(order->id()).ok()) {
-    return refuse(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
+    return ctx->Refuse(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
                                 order->id() + " to replace it"));
   }
-  if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  if (Status s = service_->PutOrder(*order); !s.ok()) return ctx->Refuse(s);
   service_->Audit("order created", *ctx->principal, "order " + order->id());
   StatusOr<v1::Order> stored = service_->GetOrder(order->id());
   HttpResponse response = MakeResponse(ctx->request, http::status::created,
@@ -208,41 +194,32 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
 void HttpApi::GetOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
   StatusOr<v1::Order> order = service_->GetOrder(id);
   if (!order.ok()) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(order.status().code()),
-           StatusCodeName(order.status().code()), order.status().message());
+    ctx->Refuse(order.status());
     return;
   }
   ctx->Reply(http::status::ok, JsonFor(access::SeesPlacesWhole(*ctx->principal), &*order) + "\n");
 }
 
 void HttpApi::PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   StatusOr<v1::Order> order =
       ParseOne<v1::Order>(ctx->request.body(), "orders", "order", ParseOrdersJson);
-  if (!order.ok()) return refuse(order.status());
+  if (!order.ok()) return ctx->Refuse(order.status());
   if (order->id().empty()) order->set_id(std::string(id));
   if (order->id() != id) {
-    return refuse(InvalidArgument("order id \"" + order->id() + "\" does not match the path's \"" +
+    return ctx->Refuse(InvalidArgument("order id \"" + order->id() + "\" does not match the path's \"" +
                                   std::string(id) + "\""));
   }
-  if (Status s = service_->PutOrder(*order); !s.ok()) return refuse(s);
+  if (Status s = service_->PutOrder(*order); !s.ok()) return ctx->Refuse(s);
   service_->Audit("order replaced", *ctx->principal, "order " + order->id());
   StatusOr<v1::Order> stored = service_->GetOrder(id);
   ctx->Reply(http::status::ok, ToJson(stored.ok() ? *stored : *order) + "\n");
 }
 
 void HttpApi::DeleteOrder(const std::shared_ptr<Context>& ctx, std::string_view id) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
-  if (Status s = service_->RevokeOrder(id); !s.ok()) return refuse(s);
+  if (Status s = service_->RevokeOrder(id); !s.ok()) return ctx->Refuse(s);
   service_->Audit("order revoked", *ctx->principal, "order " + std::string(id));
   StatusOr<v1::Order> revoked = service_->GetOrder(id);
-  if (!revoked.ok()) return refuse(revoked.status());
+  if (!revoked.ok()) return ctx->Refuse(revoked.status());
   ctx->Reply(http::status::ok, ToJson(*revoked) + "\n");
 }
 
@@ -267,37 +244,33 @@ void HttpApi::GetZone(const std::shared_ptr<Context>& ctx, std::string_view id) 
       return;
     }
   }
-  Refuse(*service_, ctx->request, ctx->responder, http::status::not_found, "not_found",
+  ctx->Refuse(http::status::not_found, "not_found",
          "no global zone " + std::string(id));
 }
 
 void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, bool create) {
-  const auto refuse = [&](const Status& s) {
-    Refuse(*service_, ctx->request, ctx->responder, HttpStatusOf(s.code()),
-           StatusCodeName(s.code()), s.message());
-  };
   StatusOr<v1::Zone> zone =
       ParseOne<v1::Zone>(ctx->request.body(), "zones", "zone", ParseZonesJson);
-  if (!zone.ok()) return refuse(zone.status());
+  if (!zone.ok()) return ctx->Refuse(zone.status());
   if (create) {
-    if (zone->id().empty()) return refuse(InvalidArgument("zone has no id"));
-    if (Status s = CheckIdentifier(zone->id(), "zone id"); !s.ok()) return refuse(s);
+    if (zone->id().empty()) return ctx->Refuse(InvalidArgument("zone has no id"));
+    if (Status s = CheckIdentifier(zone->id(), "zone id"); !s.ok()) return ctx->Refuse(s);
     for (const v1::Zone& existing : service_->ListGlobalZones()) {
       if (existing.id() == zone->id()) {
-        return refuse(AlreadyExists("global zone " + zone->id() +
+        return ctx->Refuse(AlreadyExists("global zone " + zone->id() +
                                     " already exists; use PUT /v1/zones/" + zone->id()));
       }
     }
   } else {
     if (zone->id().empty()) zone->set_id(std::string(id));
     if (zone->id() != id) {
-      return refuse(InvalidArgument("zone id \"" + zone->id() + "\" does not match the path's \"" +
+      return ctx->Refuse(InvalidArgument("zone id \"" + zone->id() + "\" does not match the path's \"" +
                                     std::string(id) + "\""));
     }
   }
   StatusOr<Identifier> zone_id = Identifier::Make(zone->id(), "zone id");
-  if (!zone_id.ok()) return refuse(zone_id.status());
-  if (Status s = service_->PutGlobalZone(*zone); !s.ok()) return refuse(s);
+  if (!zone_id.ok()) return ctx->Refuse(zone_id.status());
+  if (Status s = service_->PutGlobalZone(*zone); !s.ok()) return ctx->Refuse(s);
   service_->Audit(create ? "zone created" : "zone replaced", *ctx->principal, "zone " + zone->id());
   HttpResponse response = MakeResponse(
       ctx->request, create ? http::status::created : http::status::ok, ToJson(*zone) + "\n");

@@ -87,14 +87,14 @@ bool HttpApi::SignInWithSession(const std::shared_ptr<Context>& ctx,
                              "revoked); sign in again with POST /v1/session");
     response.set(http::field::www_authenticate, "Bearer realm=\"stayaway\"");
     // Makes the browser forget the cookie that names nothing.
-    response.set(http::field::set_cookie, ClearedSessionCookieHeader(options_.tls));
+    response.set(http::field::set_cookie, ClearedSessionCookieHeader(options_.browser.Secure()));
     ctx->responder.Send(std::move(response));
     return false;
   }
   const access::Principal& principal = *session->principal;
   // SameSite=Strict keeps other sites' pages from sending the cookie, but not pages of
   // the same site on another port or host name: their requests carry their Origin.
-  if (!FromOwnOrigin(req, options_.tls)) {
+  if (!FromOwnOrigin(req, options_.browser)) {
     service_->ReportAccessRefused(kHttpApiSource, "cross_origin",
                                   principal.Describe() + " " + what + from +
                                       ": the session cookie came with a foreign Origin");
@@ -136,7 +136,7 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
   const std::string from = " from " + ctx->responder.remote();
   // A page of another origin must not sign a browser in, even under a token it holds
   // (it would then act in the browser's name with the attacker's credential).
-  if (!FromOwnOrigin(req, options_.tls)) {
+  if (!FromOwnOrigin(req, options_.browser)) {
     service_->ReportAccessRefused(kHttpApiSource, "cross_origin",
                                   what + from + ": sign-in with a foreign Origin");
     ctx->responder.Send(
@@ -151,7 +151,7 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
   v1::Authenticate parsed;
   if (body.empty() || body.front() != '{' || JsonDepth(body) > 1 ||
       !pbutil::JsonStringToMessage(std::string(body), &parsed).ok() || parsed.token().empty()) {
-    Refuse(*service_, req, ctx->responder, http::status::bad_request, "invalid_argument",
+    ctx->Refuse(http::status::bad_request, "invalid_argument",
            "sign-in: expected {\"token\": \"<bearer token>\"}");
     return;
   }
@@ -180,7 +180,7 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
     return;
   }
   // A browser signing in again leaves its earlier session behind: end it.
-  if (const auto earlier = SessionCookies(req); earlier.size() == 1) {
+  if (const auto earlier = SessionCookies(req, options_.browser.Secure()); earlier.size() == 1) {
     sessions_->End(earlier.front());
   }
   auto issued = sessions_->Create(principal);
@@ -196,21 +196,21 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
     return;
   }
   if (!issued.ok()) {
-    Refuse(*service_, req, ctx->responder, http::status::internal_server_error, "internal",
+    ctx->Refuse(http::status::internal_server_error, "internal",
            "cannot open a session: " + issued.status().message());
     return;
   }
   ctx->responder.MarkAuthenticated();
   service_->Audit("signed in (browser session)", *principal, SessionRef(issued->session));
   HttpResponse response = MakeResponse(req, http::status::ok, SessionJson(issued->session));
-  response.set(http::field::set_cookie, SessionCookieHeader(issued->id, options_.tls));
+  response.set(http::field::set_cookie, SessionCookieHeader(issued->id, options_.browser.Secure()));
   response.set(http::field::cache_control, "no-store");
   ctx->responder.Send(std::move(response));
 }
 
 void HttpApi::GetSession(const std::shared_ptr<Context>& ctx) {
   if (!ctx->session) {
-    Refuse(*service_, ctx->request, ctx->responder, http::status::unauthorized, "unauthenticated",
+    ctx->Refuse(http::status::unauthorized, "unauthenticated",
            "no browser session: this request was signed in by a bearer token; sign in with "
            "POST /v1/session to get one");
     return;
@@ -228,7 +228,7 @@ void HttpApi::CloseSession(const std::shared_ptr<Context>& ctx) {
   // with a bearer token, leaves no session behind either.
   HttpResponse response = MakeResponse(ctx->request, http::status::no_content, "");
   response.erase(http::field::content_type);
-  response.set(http::field::set_cookie, ClearedSessionCookieHeader(options_.tls));
+  response.set(http::field::set_cookie, ClearedSessionCookieHeader(options_.browser.Secure()));
   response.set(http::field::cache_control, "no-store");
   ctx->responder.Send(std::move(response));
 }

@@ -3,7 +3,6 @@
 // stream (one onmessage: ?stream=message), the CSRF token and the Origin check on
 // cookie requests, sign-out, revocation, and failed sign-ins counted like failed bearer
 // tokens. TLS's Secure flag is in tls_test.cc.
-#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
@@ -47,7 +46,7 @@ struct Session {
   std::string cookie;  // "stayaway_session=..."
   std::string set_cookie;
   std::string csrf;
-  google::protobuf::Struct answer;
+  v1::Session answer;
 };
 
 // Signs in with `token`: the cookie to send back and the session's answer.
@@ -58,9 +57,7 @@ Session SignIn(uint16_t port, const std::string& token) {
   session.set_cookie = Header(reply.head, "Set-Cookie");
   session.cookie = session.set_cookie.substr(0, session.set_cookie.find(';'));
   EXPECT_TRUE(pbutil::JsonStringToMessage(reply.body, &session.answer).ok()) << reply.body;
-  if (session.answer.fields().contains("csrf_token")) {
-    session.csrf = session.answer.fields().at("csrf_token").string_value();
-  }
+  session.csrf = session.answer.csrf_token();
   return session;
 }
 
@@ -112,19 +109,15 @@ TEST(BrowserSession, SignInSetsAStrictHttpOnlyCookieThatTheApiTakes) {
   EXPECT_FALSE(Contains(session.set_cookie, "Secure")) << session.set_cookie;
   EXPECT_FALSE(Contains(session.set_cookie, kHarnessToken));
   // The answer: the CSRF token, who, roles, when it ends if left alone (30 min idle).
-  const auto& fields = session.answer.fields();
   EXPECT_EQ(session.csrf.size(), 43u);
-  EXPECT_EQ(fields.at("credential_id").string_value(), "cred-harness00000");
+  EXPECT_EQ(session.answer.credential_id(), "cred-harness00000");
   std::vector<std::string> roles;
-  for (const auto& role : fields.at("roles").list_value().values()) {
-    roles.push_back(role.string_value());
+  for (int role : session.answer.roles()) {
+    roles.push_back(v1::Credential::Role_Name(static_cast<v1::Credential::Role>(role)));
   }
   EXPECT_EQ(roles,
             (std::vector<std::string>{"ingest", "operator", "admin", "auditor", "evidence"}));
-  google::protobuf::Timestamp expires;
-  ASSERT_TRUE(google::protobuf::util::TimeUtil::FromString(fields.at("expires_at").string_value(),
-                                                           &expires));
-  const TimeMs left = TimestampToMs(expires) - NowMs();
+  const TimeMs left = TimestampToMs(session.answer.expires_at()) - NowMs();
   EXPECT_GT(left, 29 * 60'000);
   EXPECT_LE(left, 30 * 60'000);
 
@@ -357,6 +350,34 @@ TEST(BrowserSession, ARevokedCredentialsSessionsStopAtOnce) {
   ::close(fd);
   EXPECT_FALSE(Contains(stream, "data: ")) << stream;
   EXPECT_TRUE(Contains(stream, "0\r\n\r\n")) << stream;
+}
+
+// Behind a proxy that terminates TLS (the browser speaks https to it, it speaks http to the
+// daemon), the daemon's own origin is the proxy's public one: only that Origin is let in,
+// and the cookie is Secure and __Host- although the daemon's port is plain.
+TEST(BrowserSession, BehindATlsProxyThePublicOriginIsOwnAndTheCookieSecure) {
+  Daemon daemon({"--public-origin", "https://monitor.centre.example"});
+  const std::string body = R"({"token": ")" + std::string(kHarnessToken) + R"("})";
+  // The daemon's own address is not where browsers are: cross-origin.
+  EXPECT_EQ(
+      Send(daemon.http(), "POST", "/v1/session", {"Origin: http://127.0.0.1"}, body).status, 403);
+  const HttpReply reply = Send(daemon.http(), "POST", "/v1/session",
+                               {"Origin: https://monitor.centre.example"}, body);
+  ASSERT_EQ(reply.status, 200) << reply.head << reply.body;
+  const std::string set_cookie = Header(reply.head, "Set-Cookie");
+  EXPECT_EQ(set_cookie.rfind("__Host-stayaway_session=", 0), 0u) << set_cookie;
+  EXPECT_TRUE(Contains(set_cookie, "; Secure")) << set_cookie;
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts",
+                 {"Cookie: " + cookie, "Origin: https://monitor.centre.example"})
+                .status,
+            200);
+  EXPECT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {"Cookie: " + cookie}).status, 200);
+  EXPECT_EQ(
+      Send(daemon.http(), "GET", "/v1/alerts", {"Cookie: " + cookie, "Origin: http://127.0.0.1"})
+          .status,
+      403);
+  EXPECT_EQ(daemon.Stop(), 0);
 }
 
 TEST(BrowserSession, AFailedSignInIsRefusedAndCountedLikeABadBearerToken) {

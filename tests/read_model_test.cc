@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "journal/snapshot_file.h"
 #include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
 
@@ -223,6 +226,59 @@ TEST(ReadModel, TheDeviceBoardShowsLastFixBatteryFlagsAndOrdersAndSurvivesAResta
     Daemon daemon({}, dir);
     EXPECT_EQ(Http(daemon.http(), "GET", "/v1/devices").body, board_before);
   }
+}
+
+// A snapshot written before the devices board (SSD1) holds none: the daemon rebuilds the
+// board from the journal the snapshot covers, with only the fixes the engine took then,
+// never a repeat of a sequence number (refused as a duplicate) or a fix from the future.
+TEST(ReadModel, ABoardRebuiltUnderAnOldSnapshotHoldsOnlyTheFixesTheEngineTook) {
+  fs::path dir;
+  const TimeMs t = NowMs() - 60'000;
+  std::string board_before;
+  {
+    Daemon daemon;
+    dir = daemon.dir();
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
+                   R"({"id": "KG-1", "version": 1, "state": "active",
+                       "supervised": {"id": "p1", "devices": ["tag-1"]},
+                       "protected": [{"id": "p2", "devices": ["phone-2"]}],
+                       "violation_distance_m": 50})")
+                  .status,
+              201);
+    const std::string fixes =
+        "[" + FixJson("phone-2", 1, t, kVictimLat, kVictimLon) + "," +
+        FixJson("phone-2", 1, t + 5'000, kTagLat, kTagLon) + "," +  // a repeat of seq 1
+        FixJson("tag-1", 1, t, kTagLat, kTagLon) + "," +
+        FixJson("tag-1", 2, NowMs() + 7'200'000, kVictimLat, kVictimLon) + "]";  // 2 h ahead
+    const HttpReply posted = Http(daemon.http(), "POST", "/v1/fixes", fixes);
+    ASSERT_EQ(posted.status, 200) << posted.body;
+    // The repeat is a duplicate, the fix from the future refused.
+    EXPECT_NE(posted.body.find(R"("accepted":3,"duplicates":1,"rejected":1)"), std::string::npos)
+        << posted.body;
+    const auto phone = Parse<v1::DeviceStatus>(Http(daemon.http(), "GET", "/v1/devices/phone-2"));
+    EXPECT_EQ(TimestampToMs(phone.last_fix().time()), t);
+    const auto tag = Parse<v1::DeviceStatus>(Http(daemon.http(), "GET", "/v1/devices/tag-1"));
+    EXPECT_EQ(tag.last_fix().seq(), 1u);
+    board_before = Http(daemon.http(), "GET", "/v1/devices").body;
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  // Every snapshot written back as the daemon wrote it before the board.
+  int rewritten = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "data" / "snapshots")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    StatusOr<journal::SnapshotFile> snapshot = journal::SnapshotFile::Decode(bytes);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status().message();
+    snapshot->with_board = false;
+    snapshot->devices.clear();
+    const std::string old = snapshot->Encode();
+    ASSERT_EQ(old.substr(0, 4), "SSD1");
+    std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << old;
+    ++rewritten;
+  }
+  ASSERT_GT(rewritten, 0);
+  Daemon daemon({}, dir);
+  EXPECT_EQ(Http(daemon.http(), "GET", "/v1/devices").body, board_before);
 }
 
 // The auditor's attention board: ordered within a group by device id, never by the

@@ -240,8 +240,8 @@ TEST_F(Tls, TheIngestPortTakesOnlyGatewaysWithACertificateFromTheCentresCa) {
   EXPECT_EQ(daemon.Stop(), 0);
 }
 
-// Under TLS the browser session cookie is Secure (never sent in clear text), and the
-// daemon's own origin is https.
+// Under TLS the browser session cookie is Secure (never sent in clear text) and
+// __Host- prefixed (no sibling host can plant one), and the daemon's own origin is https.
 TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
   Daemon daemon({"--config", Config().string()});
   const auto exchange = [&](const std::string& request) {
@@ -264,6 +264,8 @@ TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
   EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
   EXPECT_NE(set_cookie.find("; Path=/"), std::string::npos) << set_cookie;
   EXPECT_NE(set_cookie.find("; Secure"), std::string::npos) << set_cookie;
+  EXPECT_EQ(set_cookie.rfind("__Host-stayaway_session=", 0), 0u) << set_cookie;
+  EXPECT_EQ(set_cookie.find("Domain"), std::string::npos) << set_cookie;
   const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   const auto get_alerts = [&](const std::string& origin) {
     const std::string request =
@@ -275,6 +277,12 @@ TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
   EXPECT_EQ(get_alerts("https://127.0.0.1"), "HTTP/1.1 200");
   // The same host in clear text is another origin.
   EXPECT_EQ(get_alerts("http://127.0.0.1"), "HTTP/1.1 403");
+  // The same id under the unprefixed name (what a sibling host could plant) is no session.
+  const std::string planted = "stayaway_session=" + cookie.substr(cookie.find('=') + 1);
+  const std::string refused =
+      exchange("GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: " +
+               planted + "\r\nOrigin: https://127.0.0.1\r\n\r\n");
+  EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 401") << refused;
 }
 
 TEST_F(Tls, AKeyThatIsNotTheCertificatesStopsStartUpSayingSo) {

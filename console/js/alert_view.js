@@ -97,7 +97,11 @@ export async function renderAlert(main, id, { user, config }) {
       h('h2', { text: t('distance_chart') }), chartHolder),
     h('section', {}, h('h2', { text: t('details') }), facts,
       canAct ? actions(id, status, draw) : h('p', { class: 'muted', text: t('read_only') }),
-      roles.has('evidence') ? h('p', {}, h('a', { href: `/v1/alerts/${encodeURIComponent(id)}/evidence`, download: `evidence-${id}.json`, text: t('evidence_download') })) : null,
+      // Bundles hold every position and go to courts: only the evidence role exports them;
+      // anyone else is told who can, with the alert id to quote.
+      roles.has('evidence')
+        ? h('p', {}, h('a', { href: `/v1/alerts/${encodeURIComponent(id)}/evidence`, download: `evidence-${id}.json`, text: t('evidence_download') }))
+        : h('p', { class: 'muted', id: 'evidence-note', text: t('evidence_by_role', { id }) }),
       status,
       h('h2', { text: t('timeline') }), timeline))];
   mount(main, ...children);

@@ -45,17 +45,18 @@ export async function api(method, path, body) {
   return data;
 }
 
-// Every item of a paged list (GET with ?cursor= while next_cursor comes back).
-export async function listAll(path, key, maxPages = 50) {
+// Every item of a paged list (GET with ?cursor= while next_cursor comes back), in pages of
+// the largest size. No cap: the open alerts must all be in the queue. For lists that can
+// be long (orders, devices) the pages use pager.js instead.
+export async function listAll(path, key) {
   const items = [];
+  const separator = path.includes('?') ? '&' : '?';
   let cursor = null;
-  for (let page = 0; page < maxPages; ++page) {
-    const separator = path.includes('?') ? '&' : '?';
-    const data = await api('GET', cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path);
+  do {
+    const data = await api('GET', `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     items.push(...((data && data[key]) || []));
     cursor = data && data.next_cursor;
-    if (!cursor) break;
-  }
+  } while (cursor);
   return items;
 }
 

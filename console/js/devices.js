@@ -1,38 +1,48 @@
-// The devices board (GET /v1/devices, paged): stale and low-battery devices first, then
-// the rest by id; and one device (GET /v1/devices/{id}). Positions appear only when the
+// The devices board (GET /v1/devices?sort=attention, paged): in the daemon's attention
+// order (communications lost, never heard from, other open device alerts, then the rest;
+// the oldest contact first within each), a page at a time with "Show more", so a centre
+// with tens of thousands of devices sees the ones that need attention first without
+// loading them all; and one device (GET /v1/devices/{id}). Positions appear only when the
 // API sends them (never to an auditor).
 import { h, mount } from './dom.js';
 import { t, timeElement, parseTime, formatMetres, formatDuration } from './i18n.js';
-import { api, listAll, ApiError } from './api.js';
+import { api, ApiError } from './api.js';
+import { pager } from './pager.js';
 
 const STALE_MS = 10 * 60 * 1000;
 const LOW_BATTERY_PCT = 20;
+const PAGE_SIZE = 200;
 
+// What the board marks on a device. Only what the daemon says counts for a reader the
+// contact times are withheld from (an auditor): a withheld time is not a silent device.
 export function deviceConcern(device, now) {
   const received = parseTime(device.last_received);
-  const stale = device.comms_lost || received === null || now - received > STALE_MS;
+  const known = !device.withheld;
+  const stale = Boolean(device.comms_lost) || (known && (received === null || now - received > STALE_MS));
   const low = typeof device.battery_pct === 'number' && device.battery_pct < LOW_BATTERY_PCT;
-  return { stale, low, rank: (stale ? 0 : 2) + (low ? 0 : 1) };
+  return { stale, low };
 }
 
 export async function renderDevices(main) {
   mount(main, h('h1', { text: t('devices_title') }), h('p', { class: 'muted', role: 'status', text: t('loading') }));
-  let devices;
+  const load = (cursor) => api('GET', `/v1/devices?sort=attention&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  let page;
   try {
-    devices = await listAll('/v1/devices', 'devices');
+    page = await load(null);
   } catch (error) {
     const missing = error instanceof ApiError && error.status === 404;
     mount(main, h('h1', { text: t('devices_title') }),
       h('p', { class: missing ? 'muted' : 'error', text: missing ? t('devices_unavailable') : t('error_generic', { message: error.message }) }));
     return () => {};
   }
-  const now = Date.now();
-  devices.sort((a, b) => deviceConcern(a, now).rank - deviceConcern(b, now).rank || String(a.device).localeCompare(String(b.device)));
-  mount(main, h('h1', { id: 'devices-title', text: t('devices_title') }),
+  const list = pager({ id: 'devices', load, key: 'devices', row: deviceRow, columns: 7, empty: t('devices_empty') });
+  mount(main, h('h1', { id: 'devices-title', text: t('devices_title') }), list.status,
     h('table', { 'aria-labelledby': 'devices-title', id: 'device-board' },
       h('thead', {}, h('tr', {}, ...['device', 'person', 'last_contact', 'battery', 'flags', 'orders', 'concern']
         .map((k) => h('th', { scope: 'col', text: t(k) })))),
-      h('tbody', {}, devices.length ? devices.map((d) => deviceRow(d, now)) : h('tr', {}, h('td', { colspan: 7, class: 'muted', text: t('devices_empty') })))));
+      list.tbody),
+    list.more);
+  list.append(page);
   return () => {};
 }
 

@@ -5,12 +5,17 @@ import { h, mount } from './dom.js';
 import { t, timeElement, parseTime, formatMetres } from './i18n.js';
 import { api, listAll, ApiError } from './api.js';
 import { kindLabel, certaintyLabel, stateLabel } from './queue.js';
+import { pager } from './pager.js';
+
+// Orders a page of the list holds; "Show more" loads the next.
+const PAGE_SIZE = 200;
 
 export async function renderOrders(main) {
   mount(main, h('h1', { text: t('orders_title') }), h('p', { class: 'muted', role: 'status', text: t('loading') }));
-  let orders;
+  const load = (cursor) => api('GET', `/v1/orders?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  let page;
   try {
-    orders = await listAll('/v1/orders', 'orders');
+    page = await load(null);
   } catch (error) {
     const missing = error instanceof ApiError && error.status === 405;
     mount(main, h('h1', { text: t('orders_title') }),
@@ -18,24 +23,28 @@ export async function renderOrders(main) {
       orderLookup());
     return () => {};
   }
-  const rows = orders.map((overview) => {
-    const order = overview.order || overview;
-    const contacts = overview.contacts || [];
-    const newest = Math.max(...contacts.map((c) => parseTime(c.last_received) ?? -Infinity));
-    return h('tr', {},
-      h('td', {}, h('a', { href: `#/orders/${encodeURIComponent(order.id)}`, text: order.id })),
-      h('td', { text: order.case_reference || '—' }),
-      h('td', { text: t(`order_state_${order.state || 'active'}`) }),
-      h('td', { text: (overview.open_alerts || []).map((a) => kindLabel(a.kind)).join(', ') || '—' }),
-      h('td', {}, Number.isFinite(newest) ? timeElement(newest) : '—'),
-      h('td', { text: contacts.filter((c) => c.comms_lost).map((c) => c.device).join(', ') || '—' }));
-  });
-  mount(main, h('h1', { id: 'orders-title', text: t('orders_title') }), orderLookup(),
+  const list = pager({ id: 'orders', load, key: 'orders', row: orderRow, columns: 6, empty: t('orders_empty') });
+  mount(main, h('h1', { id: 'orders-title', text: t('orders_title') }), orderLookup(), list.status,
     h('table', { 'aria-labelledby': 'orders-title' },
       h('thead', {}, h('tr', {}, ...['col_order', 'case_reference', 'col_state', 'open_alerts', 'last_contact', 'comms_lost']
         .map((key) => h('th', { scope: 'col', text: t(key) })))),
-      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 6, class: 'muted', text: t('orders_empty') })))));
+      list.tbody),
+    list.more);
+  list.append(page);
   return () => {};
+}
+
+function orderRow(overview) {
+  const order = overview.order || overview;
+  const contacts = overview.contacts || [];
+  const newest = Math.max(...contacts.map((c) => parseTime(c.last_received) ?? -Infinity));
+  return h('tr', {},
+    h('td', {}, h('a', { href: `#/orders/${encodeURIComponent(order.id)}`, text: order.id })),
+    h('td', { text: order.case_reference || '—' }),
+    h('td', { text: t(`order_state_${order.state || 'active'}`) }),
+    h('td', { text: (overview.open_alerts || []).map((a) => kindLabel(a.kind)).join(', ') || '—' }),
+    h('td', {}, Number.isFinite(newest) ? timeElement(newest) : '—'),
+    h('td', { text: contacts.filter((c) => c.comms_lost).map((c) => c.device).join(', ') || '—' }));
 }
 
 function orderLookup() {

@@ -247,6 +247,9 @@ test('the alert view: map, chart, timeline; acknowledge from the page, checked t
   expect(await page.locator('svg.map circle.ring.violation').count() === 1, 'the violation ring');
   expect(await page.locator('svg.map .scale').count() === 1, 'the scale bar');
   await page.getByRole('img', { name: 'Distance over time' }).waitFor();
+  // operator-7 holds the evidence role too: the bundle is a link.
+  const bundle = page.getByRole('link', { name: 'Download the evidence bundle' });
+  expect(await bundle.getAttribute('href') === `/v1/alerts/${encodeURIComponent(alertId)}/evidence`, 'the bundle link');
   const ackForm = page.getByRole('form', { name: 'Acknowledge' });
   await ackForm.getByLabel('Note').fill('called the patrol');
   await ackForm.getByRole('button', { name: 'Acknowledge' }).click();
@@ -298,6 +301,25 @@ test("the auditor's pages and every response they load hold no position", async 
   // (The alert's timeline: once resolved, its newest event is the close, which places nobody.)
   const mine = await http(operatorToken, 'GET', `/v1/alerts/${alertId}`);
   expect(VICTIM_TEXT.every((t) => mine.text.includes(t)), 'the operator sees the positions');
+  // The event stream as a page's EventSource reads it, from the first event: the
+  // violation's events place both people for the operator and nobody for the auditor.
+  const streamed = (p) => p.evaluate(() => new Promise((resolve) => {
+    const data = [];
+    const source = new EventSource('/v1/events?stream=message&from=1');
+    source.onmessage = (e) => data.push(e.data);
+    setTimeout(() => { source.close(); resolve(data.join('\n')); }, 1500);
+  }));
+  const auditorStream = await streamed(page);
+  expect(auditorStream.includes(alertId), "the auditor's stream lacks the violation's events");
+  for (const text of [...VICTIM_TEXT, ...TAG_TEXT]) {
+    expect(!auditorStream.includes(text), `the auditor's event stream sent ${text}`);
+  }
+  const operatorStream = await streamed(operator.page);
+  expect(VICTIM_TEXT.every((t) => operatorStream.includes(t)), "the operator's stream lacks the positions");
+  // Bundles are the evidence role's: the auditor is told who exports them.
+  await page.goto(`${base}/#/alerts/${encodeURIComponent(alertId)}`);
+  await page.locator('#evidence-note').filter({ hasText: alertId }).waitFor();
+  expect(await page.getByRole('link', { name: 'Download the evidence bundle' }).count() === 0, 'the auditor is offered a bundle');
   expect(problems.length === 0, problems.join('\n'));
   await auditor.context.close();
 });
@@ -315,6 +337,31 @@ test('orders and devices pages open from the keyboard', async () => {
   await page.getByRole('link', { name: 'Devices' }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Devices' }).waitFor();
+  expect((await page.locator('#devices-count').textContent()).trim() === '2 shown', 'the board counts its 2 devices');
+  expect(await page.locator('#devices-more').isHidden(), '"Show more" with nothing more');
+  // A centre's lists are long: they come a page (200) at a time. 205 more orders (410
+  // devices, bulk-loaded) make the orders list two pages and the board three.
+  const bulk = Array.from({ length: 205 }, (_, i) => ({
+    id: `BULK-${String(i).padStart(3, '0')}`, version: 1, valid_from: '2020-01-01T00:00:00Z',
+    supervised: { id: `bulk-s${i}`, devices: [`bulk-tag-${i}`] },
+    protected: [{ id: `bulk-p${i}`, devices: [`bulk-phone-${i}`] }], violation_distance_m: 300,
+  }));
+  const loaded = await http(ADMIN_TOKEN, 'POST', '/v1/orders', bulk);
+  expect(loaded.status === 200 && loaded.json.created === 205, `bulk: ${loaded.status} ${loaded.text.slice(0, 200)}`);
+  for (const [route, list, pages] of [['#/devices', 'devices', [200, 400, 412]], ['#/orders', 'orders', [200, 206]]]) {
+    await page.goto(`${base}/${route}`);
+    const more = page.locator(`#${list}-more`);
+    for (const [i, shown] of pages.entries()) {
+      if (i > 0) await more.click();
+      await page.locator(`#${list}-count`).filter({ hasText: new RegExp(`^${shown} shown`) }).waitFor();
+      expect(await page.locator('table tbody tr').count() === shown, `${list}: ${shown} rows`);
+      expect(await more.isHidden() === (i === pages.length - 1), `${list}: "Show more" after ${shown} rows`);
+    }
+  }
+  // A link with a broken percent-encoding (cut short when pasted) shows the queue, with no
+  // script error.
+  await page.goto(`${base}/#/alerts/%E0%A4%A`);
+  await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
   expect(problems.length === 0, problems.join('\n'));
 });
 

@@ -1,6 +1,6 @@
-#include "daemon/page_cursor.h"
+#include "ingest/page_cursor.h"
 
-namespace stayaway::daemon {
+namespace stayaway::ingest {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -39,4 +39,4 @@ StatusOr<std::string> DecodeCursor(char kind, std::string_view cursor) {
   return key;
 }
 
-}  // namespace stayaway::daemon
+}  // namespace stayaway::ingest
