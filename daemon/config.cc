@@ -1,7 +1,7 @@
 #include "daemon/config.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <date/tz.h>
+#include <google/protobuf/util/json_util.h>
 #include <toml++/toml.h>
 
 #include <algorithm>

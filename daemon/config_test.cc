@@ -216,8 +216,7 @@ TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
   EXPECT_FALSE(ApplyToml("[sessions]\nlifetime = 60\n", "t.toml", &unchanged).ok());
   const Status origin =
       ApplyToml("[sessions]\npublic_origin = \"monitor.example\"\n", "t.toml", &unchanged);
-  EXPECT_NE(origin.message().find("sessions.public_origin"), std::string::npos)
-      << origin.message();
+  EXPECT_NE(origin.message().find("sessions.public_origin"), std::string::npos) << origin.message();
   EXPECT_TRUE(unchanged.public_origin.empty());
 }
 

@@ -1,41 +1,41 @@
 #include "daemon/core.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <google/protobuf/util/json_util.h>
+#include <pthread.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <atomic>
-#include <chrono>
-#include <cstring>
-#include <optional>
-#include <condition_variable>
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <limits>
-#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 
+#include "access/device_key_store.h"
+#include "access/fix_mac.h"
 #include "base/file_io.h"
 #include "base/private_files.h"
 #include "daemon/access_log.h"
-#include "access/device_key_store.h"
-#include "access/fix_mac.h"
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
 #include "daemon/device_board.h"
-#include "daemon/order_overview.h"
 #include "daemon/event_log.h"
-#include "daemon/metrics.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/order_overview.h"
 #include "daemon/replay_window.h"
 #include "engine/engine.h"
 #include "engine/seq_set.h"
@@ -168,7 +168,7 @@ struct Core::State {
 
   // What the API reads without asking the engine: orders as applied, global zones.
   std::mutex catalogue_mu;
-  OrderCatalogue orders;                  // guarded by catalogue_mu
+  OrderCatalogue orders;                                 // guarded by catalogue_mu
   std::map<std::string, v1::Zone> zones;                 // guarded by catalogue_mu
 
   void Run();

@@ -26,7 +26,8 @@ StatusOr<v1::OrderPage> PageOfOrders(const OrderCatalogue& orders,
   v1::OrderPage page;
   for (; it != orders.end(); ++it) {
     if (static_cast<std::size_t>(page.orders_size()) == limit) {
-      page.set_next_cursor(ingest::EncodeCursor(kOrderCursor, page.orders().rbegin()->order().id()));
+      page.set_next_cursor(
+          ingest::EncodeCursor(kOrderCursor, page.orders().rbegin()->order().id()));
       break;
     }
     *page.add_orders()->mutable_order() = it->second;
@@ -34,8 +35,8 @@ StatusOr<v1::OrderPage> PageOfOrders(const OrderCatalogue& orders,
   return page;
 }
 
-void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts,
-                          const DeviceBoard& board, v1::OrderPage* page) {
+void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts, const DeviceBoard& board,
+                          v1::OrderPage* page) {
   std::map<std::string, std::vector<const v1::AlertView*>, std::less<>> open_by_order;
   for (const v1::AlertView& view : open_alerts) open_by_order[view.order_id()].push_back(&view);
   for (v1::OrderOverview& overview : *page->mutable_orders()) {
@@ -44,7 +45,8 @@ void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts,
         v1::OrderAlertSummary& summary = *overview.add_open_alerts();
         summary.set_alert_id(view->alert_id());
         summary.set_kind(view->kind());
-        if (view->last_event().has_certainty()) summary.set_certainty(view->last_event().certainty());
+        if (view->last_event().has_certainty())
+          summary.set_certainty(view->last_event().certainty());
         *summary.mutable_opened_at() = view->opened_at();
       }
     }

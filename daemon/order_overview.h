@@ -33,8 +33,8 @@ StatusOr<v1::OrderPage> PageOfOrders(const OrderCatalogue& orders,
 // Adds to each order of `page` its alerts among `open_alerts` (any order, one pass over
 // them: open alerts are few next to orders) and the last contact of its parties' devices
 // on `board`, supervised first.
-void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts,
-                          const DeviceBoard& board, v1::OrderPage* page);
+void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts, const DeviceBoard& board,
+                          v1::OrderPage* page);
 
 }  // namespace stayaway::daemon
 

@@ -1,6 +1,6 @@
 // Fuzzes the readers of stayawayd's state files: daemon snapshots (journal/snapshot_file.h,
-// both its layouts) and the retention base (evidence/retention_base.h), down to the engine snapshot and the
-// Merkle tree they hold. Both files end in a CRC-32C, which random bytes almost never
+// both its layouts) and the retention base (evidence/retention_base.h), down to the engine snapshot
+// and the Merkle tree they hold. Both files end in a CRC-32C, which random bytes almost never
 // match; so the harness appends the right one to what the fuzzer gives, and the parsers
 // behind the checksum are what gets explored. Any bytes must parse or be refused, never
 // crash.

@@ -85,8 +85,8 @@ StatusOr<AlertQuery> ParseAlertListParams(const std::map<std::string, std::strin
       if (!limit.ok()) return limit.status();
       query.limit = *limit;
     } else if (key == "cursor") {
-      const StatusOr<std::string> key = DecodeCursor(kAlertCursor, value);
-      const std::optional<uint64_t> seq = key.ok() ? ParseUint(*key) : std::nullopt;
+      const StatusOr<std::string> decoded = DecodeCursor(kAlertCursor, value);
+      const std::optional<uint64_t> seq = decoded.ok() ? ParseUint(*decoded) : std::nullopt;
       if (!seq) {
         return InvalidArgument("cursor \"" + value +
                                "\" is not a cursor: pass back a page's next_cursor as it came");

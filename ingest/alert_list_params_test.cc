@@ -1,10 +1,11 @@
 #include "ingest/alert_list_params.h"
-#include "ingest/page_limit.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
+
+#include "ingest/page_limit.h"
 
 namespace stayaway::ingest {
 namespace {
@@ -36,7 +37,7 @@ TEST(AlertListParams, EveryFilterIsRead) {
                                                      {"since", "2025-03-10T10:00:00Z"},
                                                      {"until", "2025-03-10T11:00:00Z"},
                                                      {"limit", "1000"},
-                                                     {"cursor", "a42"}});
+                                                     {"cursor", AlertCursorAfter(42)}});
   ASSERT_TRUE(query.ok()) << query.status().message();
   EXPECT_EQ(query->order_id, "KG-1");
   EXPECT_EQ(query->state, AlertQuery::State::kAll);

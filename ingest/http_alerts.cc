@@ -22,8 +22,7 @@ namespace pbutil = google::protobuf::util;
 void HttpApi::ListAlerts(const std::shared_ptr<Context>& ctx) {
   StatusOr<AlertQuery> query = ParseAlertListParams(ctx->query);
   if (!query.ok()) {
-    return ctx->Refuse(http::status::bad_request,
-                  "invalid_argument", query.status().message());
+    return ctx->Refuse(http::status::bad_request, "invalid_argument", query.status().message());
   }
   // One more than the page: whether it is there says whether another page follows.
   const std::size_t page = query->limit;
@@ -49,7 +48,8 @@ void HttpApi::GetAlert(const std::shared_ptr<Context>& ctx, std::string_view id)
 void HttpApi::AckAlert(const std::shared_ptr<Context>& ctx, std::string_view id) {
   const std::string_view body = TrimJsonSpace(ctx->request.body());
   if (body.empty() || body.front() != '{') {
-    return ctx->Refuse(InvalidArgument("ack: expected a JSON object such as {\"by\": \"operator-7\"}"));
+    return ctx->Refuse(
+        InvalidArgument("ack: expected a JSON object such as {\"by\": \"operator-7\"}"));
   }
   if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("ack: JSON is nested too deeply"));
   v1::AlertAck ack;
@@ -115,7 +115,8 @@ void HttpApi::ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view
         "resolve: expected a JSON object such as {\"disposition\": \"false_alarm\", "
         "\"note\": \"...\"}"));
   }
-  if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("resolve: JSON is nested too deeply"));
+  if (JsonDepth(body) > 2)
+    return ctx->Refuse(InvalidArgument("resolve: JSON is nested too deeply"));
   v1::AlertResolve resolve;
   pbutil::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = false;

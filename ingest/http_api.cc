@@ -42,8 +42,8 @@ void HttpApi::OffTheIoThread(std::function<void()> work) {
 }
 
 void HttpApi::Handle(HttpRequest request, HttpResponder responder) {
-  auto ctx = std::make_shared<Context>(Context{
-      service_, std::move(request), std::move(responder), {}, {}, false, nullptr, {}, {}});
+  auto ctx = std::make_shared<Context>(
+      Context{service_, std::move(request), std::move(responder), {}, {}, false, nullptr, {}, {}});
   const std::string_view target(ctx->request.target().data(), ctx->request.target().size());
   const auto question = target.find('?');
   ctx->path = std::string(target.substr(0, question));
@@ -99,7 +99,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   {
     std::string_view rest = ctx->path;
     if (rest.empty() || rest.front() != '/') {
-      ctx->Refuse(http::status::bad_request, "invalid_argument", "request target must start with '/'");
+      ctx->Refuse(http::status::bad_request, "invalid_argument",
+                  "request target must start with '/'");
       return;
     }
     rest.remove_prefix(1);
@@ -107,7 +108,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
       const auto slash = rest.find('/');
       auto segment = PercentDecode(rest.substr(0, slash));
       if (!segment) {
-        ctx->Refuse(http::status::bad_request, "invalid_argument", "malformed percent-encoding in path");
+        ctx->Refuse(http::status::bad_request, "invalid_argument",
+                    "malformed percent-encoding in path");
         return;
       }
       segments.push_back(std::move(*segment));
@@ -276,7 +278,8 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
   std::string_view token;
   if (const auto it = req.find(http::field::authorization); it != req.end()) {
     token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
-  } else if (const auto cookies = SessionCookies(req, options_.browser.Secure()); !cookies.empty()) {
+  } else if (const auto cookies = SessionCookies(req, options_.browser.Secure());
+             !cookies.empty()) {
     return SignInWithSession(ctx, cookies);  // a browser (http_session.cc)
   }
   auto principal = service_->Authenticate(token);

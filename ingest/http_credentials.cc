@@ -89,7 +89,8 @@ void HttpApi::IssueCredential(const std::shared_ptr<Context>& ctx) {
         "credential: expected a JSON object such as {\"name\": \"gateway-north\", \"roles\": "
         "[\"ingest\"], \"devices\": [\"tag-*\"]}"));
   }
-  if (JsonDepth(body) > 2) return ctx->Refuse(InvalidArgument("credential: JSON is nested too deeply"));
+  if (JsonDepth(body) > 2)
+    return ctx->Refuse(InvalidArgument("credential: JSON is nested too deeply"));
   v1::Credential request;
   pbutil::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = false;

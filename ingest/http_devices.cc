@@ -9,8 +9,8 @@
 #include "access/redaction.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
-#include "ingest/page_limit.h"
 #include "ingest/http_text.h"
+#include "ingest/page_limit.h"
 
 namespace stayaway::ingest {
 

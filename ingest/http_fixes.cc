@@ -80,8 +80,7 @@ std::string FixResultsJson(const std::vector<FixResult>& results) {
 void HttpApi::PostFixes(const std::shared_ptr<Context>& ctx) {
   std::vector<std::string_view> elements;
   if (Status s = SplitJsonArray(ctx->request.body(), kMaxDocumentDepth, &elements); !s.ok()) {
-    ctx->Refuse(http::status::bad_request, "invalid_argument",
-           "fixes: " + s.message());
+    ctx->Refuse(http::status::bad_request, "invalid_argument", "fixes: " + s.message());
     return;
   }
 
@@ -169,8 +168,7 @@ void HttpApi::SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v
 void HttpApi::PostTraccar(const std::shared_ptr<Context>& ctx) {
   StatusOr<v1::Fix> fix = ParseTraccarForward(ctx->request.body());
   if (!fix.ok()) {
-    ctx->Refuse(http::status::bad_request, "invalid_argument",
-           fix.status().message());
+    ctx->Refuse(http::status::bad_request, "invalid_argument", fix.status().message());
     return;
   }
   // Answered like /v1/fixes with one result. A fix the engine refuses still gets 200:

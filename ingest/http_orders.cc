@@ -11,10 +11,10 @@
 #include "base/identifier.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
-#include "ingest/page_limit.h"
 #include "ingest/http_text.h"
 #include "ingest/id_checks.h"
 #include "ingest/json_codec.h"
+#include "ingest/page_limit.h"
 
 namespace stayaway::ingest {
 
@@ -53,12 +53,12 @@ StatusOr<T> ParseOne(std::string_view body, std::string_view list_name, std::str
 
 }  // namespace
 
-
 void HttpApi::ListOrders(const std::shared_ptr<Context>& ctx) {
   OrderPageQuery query;
   for (const auto& [key, value] : ctx->query) {
     if (key != "limit" && key != "cursor") {
-      return ctx->Refuse(InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor"));
+      return ctx->Refuse(
+          InvalidArgument("unknown parameter \"" + key + "\"; known: limit, cursor"));
     }
   }
   StatusOr<std::size_t> limit = PageLimitOf(ctx->query);
@@ -91,15 +91,13 @@ void HttpApi::ListOrders(const std::shared_ptr<Context>& ctx) {
 void HttpApi::CreateOrders(const std::shared_ptr<Context>& ctx) {
   std::vector<std::string_view> elements;
   if (Status s = SplitJsonArray(ctx->request.body(), kMaxDocumentDepth, &elements); !s.ok()) {
-    ctx->Refuse(http::status::bad_request, "invalid_argument",
-           "orders: " + s.message());
+    ctx->Refuse(http::status::bad_request, "invalid_argument", "orders: " + s.message());
     return;
   }
   if (elements.size() > kMaxOrdersPerRequest) {
-    ctx->Refuse(http::status::payload_too_large,
-           "payload_too_large",
-           "orders: " + std::to_string(elements.size()) + " orders in one request; at most " +
-               std::to_string(kMaxOrdersPerRequest) + " (send the rest in another request)");
+    ctx->Refuse(http::status::payload_too_large, "payload_too_large",
+                "orders: " + std::to_string(elements.size()) + " orders in one request; at most " +
+                    std::to_string(kMaxOrdersPerRequest) + " (send the rest in another request)");
     return;
   }
   v1::OrderLoadResults answer;
@@ -179,8 +177,9 @@ void HttpApi::CreateOrder(const std::shared_ptr<Context>& ctx) {
   StatusOr<Identifier> id = Identifier::Make(order->id(), "order id");
   if (!id.ok()) return ctx->Refuse(id.status());
   if (service_->GetOrder(order->id()).ok()) {
-    return ctx->Refuse(AlreadyExists("order " + order->id() + " already exists; use PUT /v1/orders/" +
-                                order->id() + " to replace it"));
+    return ctx->Refuse(AlreadyExists("order " + order->id() +
+                                     " already exists; use PUT /v1/orders/" + order->id() +
+                                     " to replace it"));
   }
   if (Status s = service_->PutOrder(*order); !s.ok()) return ctx->Refuse(s);
   service_->Audit("order created", *ctx->principal, "order " + order->id());
@@ -206,8 +205,8 @@ void HttpApi::PutOrder(const std::shared_ptr<Context>& ctx, std::string_view id)
   if (!order.ok()) return ctx->Refuse(order.status());
   if (order->id().empty()) order->set_id(std::string(id));
   if (order->id() != id) {
-    return ctx->Refuse(InvalidArgument("order id \"" + order->id() + "\" does not match the path's \"" +
-                                  std::string(id) + "\""));
+    return ctx->Refuse(InvalidArgument("order id \"" + order->id() +
+                                       "\" does not match the path's \"" + std::string(id) + "\""));
   }
   if (Status s = service_->PutOrder(*order); !s.ok()) return ctx->Refuse(s);
   service_->Audit("order replaced", *ctx->principal, "order " + order->id());
@@ -244,8 +243,7 @@ void HttpApi::GetZone(const std::shared_ptr<Context>& ctx, std::string_view id) 
       return;
     }
   }
-  ctx->Refuse(http::status::not_found, "not_found",
-         "no global zone " + std::string(id));
+  ctx->Refuse(http::status::not_found, "not_found", "no global zone " + std::string(id));
 }
 
 void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, bool create) {
@@ -258,14 +256,14 @@ void HttpApi::PutZone(const std::shared_ptr<Context>& ctx, std::string_view id, 
     for (const v1::Zone& existing : service_->ListGlobalZones()) {
       if (existing.id() == zone->id()) {
         return ctx->Refuse(AlreadyExists("global zone " + zone->id() +
-                                    " already exists; use PUT /v1/zones/" + zone->id()));
+                                         " already exists; use PUT /v1/zones/" + zone->id()));
       }
     }
   } else {
     if (zone->id().empty()) zone->set_id(std::string(id));
     if (zone->id() != id) {
-      return ctx->Refuse(InvalidArgument("zone id \"" + zone->id() + "\" does not match the path's \"" +
-                                    std::string(id) + "\""));
+      return ctx->Refuse(InvalidArgument(
+          "zone id \"" + zone->id() + "\" does not match the path's \"" + std::string(id) + "\""));
     }
   }
   StatusOr<Identifier> zone_id = Identifier::Make(zone->id(), "zone id");

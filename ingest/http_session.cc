@@ -152,7 +152,7 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
   if (body.empty() || body.front() != '{' || JsonDepth(body) > 1 ||
       !pbutil::JsonStringToMessage(std::string(body), &parsed).ok() || parsed.token().empty()) {
     ctx->Refuse(http::status::bad_request, "invalid_argument",
-           "sign-in: expected {\"token\": \"<bearer token>\"}");
+                "sign-in: expected {\"token\": \"<bearer token>\"}");
     return;
   }
   const std::string& token = parsed.token();
@@ -197,7 +197,7 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
   }
   if (!issued.ok()) {
     ctx->Refuse(http::status::internal_server_error, "internal",
-           "cannot open a session: " + issued.status().message());
+                "cannot open a session: " + issued.status().message());
     return;
   }
   ctx->responder.MarkAuthenticated();
@@ -211,8 +211,8 @@ void HttpApi::OpenSession(const std::shared_ptr<Context>& ctx) {
 void HttpApi::GetSession(const std::shared_ptr<Context>& ctx) {
   if (!ctx->session) {
     ctx->Refuse(http::status::unauthorized, "unauthenticated",
-           "no browser session: this request was signed in by a bearer token; sign in with "
-           "POST /v1/session to get one");
+                "no browser session: this request was signed in by a bearer token; sign in with "
+                "POST /v1/session to get one");
     return;
   }
   HttpResponse response = MakeResponse(ctx->request, http::status::ok, SessionJson(*ctx->session));

@@ -66,18 +66,17 @@ TEST(SessionCookieTest, ASiteIsSecureOverItsOwnTlsOrAnHttpsPublicOrigin) {
 }
 
 TEST(SessionCookieTest, PublicOriginsAreSchemeHostAndPortOnly) {
-  for (const char* good : {"https://monitor.centre.example", "http://10.0.0.5:8080",
-                           "https://[2001:db8::1]:443", "https://a-b.example:1",
-                           "https://x.example:65535"}) {
+  for (const char* good :
+       {"https://monitor.centre.example", "http://10.0.0.5:8080", "https://[2001:db8::1]:443",
+        "https://a-b.example:1", "https://x.example:65535"}) {
     EXPECT_TRUE(CheckPublicOrigin(good).ok()) << good;
   }
-  for (const char* bad : {"", "monitor.centre.example", "ftp://x.example", "https://",
-                          "https://x.example/", "https://x.example/console",
-                          "https://x.example:", "https://x.example:0", "https://x.example:65536",
-                          "https://x.example:99999999999", "https://x.example:80:81",
-                          "https://user@x.example", "https://x.example?a", "https://[::1",
-                          "https://[::1]x", "https://[g::1]", "https://x example",
-                          "https://x.example;y"}) {
+  for (const char* bad :
+       {"", "monitor.centre.example", "ftp://x.example", "https://", "https://x.example/",
+        "https://x.example/console", "https://x.example:", "https://x.example:0",
+        "https://x.example:65536", "https://x.example:99999999999", "https://x.example:80:81",
+        "https://user@x.example", "https://x.example?a", "https://[::1", "https://[::1]x",
+        "https://[g::1]", "https://x example", "https://x.example;y"}) {
     const Status status = CheckPublicOrigin(bad);
     EXPECT_FALSE(status.ok()) << bad;
     EXPECT_NE(status.message().find("public origin"), std::string::npos) << status.message();

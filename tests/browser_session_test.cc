@@ -359,10 +359,10 @@ TEST(BrowserSession, BehindATlsProxyThePublicOriginIsOwnAndTheCookieSecure) {
   Daemon daemon({"--public-origin", "https://monitor.centre.example"});
   const std::string body = R"({"token": ")" + std::string(kHarnessToken) + R"("})";
   // The daemon's own address is not where browsers are: cross-origin.
-  EXPECT_EQ(
-      Send(daemon.http(), "POST", "/v1/session", {"Origin: http://127.0.0.1"}, body).status, 403);
-  const HttpReply reply = Send(daemon.http(), "POST", "/v1/session",
-                               {"Origin: https://monitor.centre.example"}, body);
+  EXPECT_EQ(Send(daemon.http(), "POST", "/v1/session", {"Origin: http://127.0.0.1"}, body).status,
+            403);
+  const HttpReply reply =
+      Send(daemon.http(), "POST", "/v1/session", {"Origin: https://monitor.centre.example"}, body);
   ASSERT_EQ(reply.status, 200) << reply.head << reply.body;
   const std::string set_cookie = Header(reply.head, "Set-Cookie");
   EXPECT_EQ(set_cookie.rfind("__Host-stayaway_session=", 0), 0u) << set_cookie;

@@ -26,6 +26,7 @@
 
 #include "base/time.h"
 #include "daemon/core.h"
+#include "ingest/alert_list_params.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
 #include "tests/wire_fixtures.h"
@@ -388,7 +389,8 @@ TEST_F(HttpApiTest, BulkLoadingBoundsItsRequestAndAnswersEveryElement) {
   many += "]";
   auto too_many = client.Send(http::verb::post, "/v1/orders", many);
   EXPECT_EQ(too_many.result(), http::status::payload_too_large) << too_many.body();
-  EXPECT_TRUE(Contains(too_many.body(), "5001 orders in one request; at most 5000")) << too_many.body();
+  EXPECT_TRUE(Contains(too_many.body(), "5001 orders in one request; at most 5000"))
+      << too_many.body();
   // A mix: each element answered in place, the good ones created.
   auto mixed = client.Send(http::verb::post, "/v1/orders",
                            "[" + OrderJson(1, "A") + R"(, 7, {"id": "bad id"},)" +
@@ -709,7 +711,8 @@ TEST_F(HttpApiTest, AlertsArePagedAndFiltered) {
   EXPECT_EQ(walked, all);
   // A page that holds exactly what is left says there is no more.
   EXPECT_FALSE(Contains(client.Send(http::verb::get, "/v1/alerts?limit=5").body(), "next_cursor"));
-  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?cursor=a99999").body(), "{\"alerts\":[]}\n");
+  EXPECT_EQ(client.Send(http::verb::get, "/v1/alerts?cursor=" + AlertCursorAfter(99999)).body(),
+            "{\"alerts\":[]}\n");
 
   const auto count = [&](const std::string& query) {
     auto reply = client.Send(http::verb::get, "/v1/alerts?state=all&" + query);

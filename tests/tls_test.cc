@@ -279,9 +279,9 @@ TEST_F(Tls, TheBrowserSessionCookieIsSecure) {
   EXPECT_EQ(get_alerts("http://127.0.0.1"), "HTTP/1.1 403");
   // The same id under the unprefixed name (what a sibling host could plant) is no session.
   const std::string planted = "stayaway_session=" + cookie.substr(cookie.find('=') + 1);
-  const std::string refused =
-      exchange("GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: " +
-               planted + "\r\nOrigin: https://127.0.0.1\r\n\r\n");
+  const std::string refused = exchange(
+      "GET /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: " + planted +
+      "\r\nOrigin: https://127.0.0.1\r\n\r\n");
   EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 401") << refused;
 }
 

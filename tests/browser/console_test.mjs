@@ -348,7 +348,7 @@ test('orders and devices pages open from the keyboard', async () => {
   }));
   const loaded = await http(ADMIN_TOKEN, 'POST', '/v1/orders', bulk);
   expect(loaded.status === 200 && loaded.json.created === 205, `bulk: ${loaded.status} ${loaded.text.slice(0, 200)}`);
-  for (const [route, list, pages] of [['#/devices', 'devices', [200, 400, 412]], ['#/orders', 'orders', [200, 206]]]) {
+  for (const [route, list, pages] of [['#/orders', 'orders', [200, 206]], ['#/devices', 'devices', [200, 400, 412]]]) {
     await page.goto(`${base}/${route}`);
     const more = page.locator(`#${list}-more`);
     for (const [i, shown] of pages.entries()) {
