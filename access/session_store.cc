@@ -54,11 +54,7 @@ StatusOr<SessionStore::Issued> SessionStore::Create(std::shared_ptr<const Princi
   std::lock_guard lock(mu_);
   const auto now = clock_();
   // Sign-in is rare: forget what has ended, so the bound counts live sessions only.
-  for (auto it = by_digest_.begin(); it != by_digest_.end();) {
-    const auto next = std::next(it);
-    if (const auto reason = Ended(it->second, now)) Erase(it, *reason);
-    it = next;
-  }
+  EraseEnded(now);
   // This credential's live sessions, oldest first (by_serial_ is in sign-in order).
   std::vector<Map::iterator> own;
   for (const auto& [serial, key] : by_serial_) {
@@ -133,14 +129,17 @@ std::size_t SessionStore::size() const {
   return by_digest_.size();
 }
 
-void SessionStore::Sweep() {
-  std::lock_guard lock(mu_);
-  const auto now = clock_();
+void SessionStore::EraseEnded(std::chrono::steady_clock::time_point now) {
   for (auto it = by_digest_.begin(); it != by_digest_.end();) {
     const auto next = std::next(it);
     if (const auto reason = Ended(it->second, now)) Erase(it, *reason);
     it = next;
   }
+}
+
+void SessionStore::Sweep() {
+  std::lock_guard lock(mu_);
+  EraseEnded(clock_());
 }
 
 uint64_t SessionStore::ended(EndReason reason) const {

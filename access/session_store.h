@@ -134,6 +134,8 @@ class SessionStore {
                                  std::chrono::steady_clock::time_point now) const;
   // Forgets the session, counting it under `reason`. Lock held.
   void Erase(Map::iterator it, EndReason reason);
+  // Forgets every session that has ended by `now`. Lock held.
+  void EraseEnded(std::chrono::steady_clock::time_point now);
   // Uses the session: ends it if it has ended, else marks it used and describes it.
   std::optional<Session> Use(Map::iterator it);
 

@@ -44,10 +44,6 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 using testing_fixtures::MakeFix;
 namespace pbutil = google::protobuf::util;
 
-bool Contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;

@@ -24,10 +24,6 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 namespace pbutil = google::protobuf::util;
 
-bool Contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 struct Issued {
   std::string id;
   std::string token;

@@ -32,10 +32,6 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 namespace pbutil = google::protobuf::util;
 
-bool Contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 // Every coordinate in this suite starts with these digits (the victim, the tag, the zone
 // around her home, the shelter), so no answer to an auditor may contain them anywhere.
 constexpr char kLatDigits[] = "42.87";

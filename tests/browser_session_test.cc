@@ -20,10 +20,6 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 namespace pbutil = google::protobuf::util;
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A request with the given extra header lines ("Name: value"), no bearer token.
 HttpReply Send(uint16_t port, const std::string& method, const std::string& target,
                const std::vector<std::string>& headers, const std::string& body = "") {
@@ -93,6 +89,20 @@ std::string ReadStream(uint16_t port, const std::string& target,
   ReadUntil(fd, until, got, std::chrono::steady_clock::now() + std::chrono::seconds(3));
   ::close(fd);
   return got;
+}
+
+// Opens the event stream (one onmessage) with the `cookie` header line and reads its
+// response head into *stream: the socket, or -1 when it did not answer 200.
+int OpenEventStream(uint16_t port, const std::string& cookie, std::string* stream) {
+  const int fd = ConnectLoopback(port, std::chrono::milliseconds(200));
+  if (fd < 0) return -1;
+  const std::string open =
+      "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cookie + "\r\n\r\n";
+  ::send(fd, open.data(), open.size(), MSG_NOSIGNAL);
+  ReadUntil(fd, "\r\n\r\n", *stream, std::chrono::steady_clock::now() + std::chrono::seconds(3));
+  if (Contains(*stream, "HTTP/1.1 200")) return fd;
+  ::close(fd);
+  return -1;
 }
 
 TEST(BrowserSession, SignInSetsAStrictHttpOnlyCookieThatTheApiTakes) {
@@ -269,14 +279,9 @@ TEST(BrowserSession, SignOutEndsTheSession) {
   const std::string cookie = "Cookie: " + session.cookie;
   ASSERT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {cookie}).status, 200);
   // An event stream the session opened.
-  const int fd = ConnectLoopback(daemon.http(), std::chrono::milliseconds(200));
-  ASSERT_GE(fd, 0);
-  const std::string open =
-      "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cookie + "\r\n\r\n";
-  ::send(fd, open.data(), open.size(), MSG_NOSIGNAL);
   std::string stream;
-  ReadUntil(fd, "\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(3));
-  ASSERT_TRUE(Contains(stream, "HTTP/1.1 200")) << stream;
+  const int fd = OpenEventStream(daemon.http(), cookie, &stream);
+  ASSERT_GE(fd, 0) << stream;
   // Sign-out changes state: it needs the CSRF token too.
   EXPECT_EQ(Send(daemon.http(), "DELETE", "/v1/session", {cookie}).status, 403);
   const HttpReply out =
@@ -317,14 +322,9 @@ TEST(BrowserSession, ARevokedCredentialsSessionsStopAtOnce) {
   const std::string cookie = "Cookie: " + session.cookie;
   ASSERT_EQ(Send(daemon.http(), "GET", "/v1/alerts", {cookie}).status, 200);
   // An open event stream of that session ends too (at its next event).
-  const int fd = ConnectLoopback(daemon.http(), std::chrono::milliseconds(200));
-  ASSERT_GE(fd, 0);
-  const std::string open =
-      "GET /v1/events?stream=message HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cookie + "\r\n\r\n";
-  ::send(fd, open.data(), open.size(), MSG_NOSIGNAL);
   std::string stream;
-  ReadUntil(fd, "\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(3));
-  ASSERT_TRUE(Contains(stream, "HTTP/1.1 200")) << stream;
+  const int fd = OpenEventStream(daemon.http(), cookie, &stream);
+  ASSERT_GE(fd, 0) << stream;
 
   ASSERT_EQ(Http(daemon.http(), "DELETE", "/v1/credentials/" + credential.credential().id()).status,
             200);

@@ -35,6 +35,11 @@ namespace stayaway::testing_harness {
 
 namespace fs = std::filesystem;
 
+// Whether `text` holds `part` (replies, logs, streams).
+inline bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 inline fs::path DaemonBinary() {
   if (const char* dir = std::getenv("STAYAWAY_BIN_DIR"); dir != nullptr && *dir != '\0') {
     return fs::path(dir).parent_path() / "daemon" / "stayawayd";

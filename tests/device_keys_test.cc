@@ -25,10 +25,6 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 constexpr char kTagKey[] = "3f1c6a0b9e8d7c6b5a4f3e2d1c0b0a99887766554433221100ffeeddccbbaa01";
 constexpr char kWrongKey[] = "0000000000000000000000000000000000000000000000000000000000000001";
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class DeviceKeysEndToEnd : public ::testing::Test {
  protected:
   DeviceKeysEndToEnd() {

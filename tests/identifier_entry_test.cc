@@ -30,10 +30,6 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 using testing_fixtures::MakeFix;
 
-bool Contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
