@@ -59,7 +59,7 @@ Status ValidateCredentialRequest(const v1::Credential& request) {
   for (int role : request.roles()) {
     if (!ParseRole(RoleName(static_cast<Role>(role)))) {
       return InvalidArgument(
-          "unknown role; the roles are ingest, operator, admin, auditor, evidence");
+          "unknown role; the roles are ingest, operator, admin, auditor, evidence, protected");
     }
     if (!seen.insert(role).second) {
       return InvalidArgument("role " + std::string(RoleName(static_cast<Role>(role))) +
@@ -67,13 +67,33 @@ Status ValidateCredentialRequest(const v1::Credential& request) {
     }
   }
   const bool ingest = HasRole(request, v1::Credential::ingest);
+  const bool protected_person = HasRole(request, v1::Credential::protected_);
+  if (protected_person) {
+    // Her app's credential: one person, her own devices by exact id, nothing else.
+    if (request.roles_size() != 1) {
+      return InvalidArgument("a protected person's credential holds no other role");
+    }
+    if (request.person().empty()) {
+      return InvalidArgument(
+          "a protected person's credential needs the person it is for (\"person\": \"p2\", "
+          "as her orders name her)");
+    }
+    for (const std::string& device : request.devices()) {
+      if (device.find('*') != std::string::npos) {
+        return InvalidArgument("a protected person's credential names her devices exactly; \"" +
+                               device + "\" is a pattern");
+      }
+    }
+  } else if (!request.person().empty()) {
+    return InvalidArgument("only a protected person's credential has a person");
+  }
   if (ingest && request.devices().empty()) {
     return InvalidArgument(
         "an ingest credential needs the devices it may send fixes for (\"devices\": [\"tag-1\", "
         "\"acme-*\"], or [\"*\"] for every device)");
   }
-  if (!ingest && !request.devices().empty()) {
-    return InvalidArgument("only an ingest credential has devices");
+  if (!ingest && !protected_person && !request.devices().empty()) {
+    return InvalidArgument("only an ingest or a protected person's credential has devices");
   }
   if (static_cast<std::size_t>(request.devices_size()) > kMaxDevicePatterns) {
     return InvalidArgument("at most " + std::to_string(kMaxDevicePatterns) + " device patterns");
@@ -134,7 +154,8 @@ void CredentialStore::Index() {
     for (int role : c.roles()) roles.push_back(static_cast<Role>(role));
     entry.principal = std::make_shared<const Principal>(
         c.id(), c.name(), std::move(roles),
-        std::vector<std::string>(c.devices().begin(), c.devices().end()), entry.revoked);
+        std::vector<std::string>(c.devices().begin(), c.devices().end()), entry.revoked,
+        c.person());
     by_digest_[c.token_sha256()] = &entry;
   }
 }

@@ -65,9 +65,10 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
         P::kManageDeviceKeys, P::kReadMetrics}},
       {v1::Credential::auditor, {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::evidence, {P::kExportEvidence}},
+      {v1::Credential::protected_, {P::kSubmitFixes, P::kReadOwnAlerts}},
   };
   for (const auto& [role, granted] : table) {
-    for (int p = 0; p <= static_cast<int>(P::kReadMetrics); ++p) {
+    for (int p = 0; p <= static_cast<int>(P::kReadOwnAlerts); ++p) {
       const auto permission = static_cast<P>(p);
       EXPECT_EQ(RoleGrants(role, permission), granted.count(permission) == 1)
           << RoleName(role) << " / " << PermissionName(permission);
@@ -76,6 +77,8 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
   EXPECT_FALSE(RoleGrants(v1::Credential::role_unspecified, P::kReadMetrics));
   EXPECT_EQ(RolesGranting(P::kReadAlerts), "operator or auditor");
   EXPECT_EQ(RolesGranting(P::kExportEvidence), "evidence");
+  EXPECT_EQ(RolesGranting(P::kSubmitFixes), "ingest or protected");
+  EXPECT_EQ(RolesGranting(P::kReadOwnAlerts), "protected");
 }
 
 TEST(Permission, RoleNamesRoundTrip) {
@@ -211,9 +214,44 @@ TEST(CredentialStore, RefusesBadRequests) {
   unknown_role.add_roles(static_cast<Role>(42));
   EXPECT_EQ(code(unknown_role), StatusCode::kInvalidArgument);
 
+  // A protected person's: her person, her devices by exact id, no other role.
+  v1::Credential her = Request("her-app", {v1::Credential::protected_}, {"phone-2"});
+  EXPECT_EQ(code(her), StatusCode::kInvalidArgument);  // no person
+  her.set_person("p2");
+  v1::Credential pattern = her;
+  pattern.set_devices(0, "phone-*");
+  EXPECT_EQ(code(pattern), StatusCode::kInvalidArgument);
+  v1::Credential two_roles = her;
+  two_roles.add_roles(v1::Credential::operator_);
+  EXPECT_EQ(code(two_roles), StatusCode::kInvalidArgument);
+  v1::Credential operator_with_person = Request("op-p", {v1::Credential::operator_});
+  operator_with_person.set_person("p2");
+  EXPECT_EQ(code(operator_with_person), StatusCode::kInvalidArgument);
+
   ASSERT_TRUE(store->Issue(Request("op", {v1::Credential::operator_}), kNow).ok());
   EXPECT_EQ(code(Request("op", {v1::Credential::auditor})), StatusCode::kAlreadyExists);
   EXPECT_EQ(store->size(), 1u);
+}
+
+TEST(CredentialStore, AProtectedPersonsCredentialSpeaksForHerAndSendsForHerDevicesOnly) {
+  auto store = MustOpen("");
+  v1::Credential request = Request("her-app", {v1::Credential::protected_}, {"phone-2"});
+  request.set_person("p2");
+  auto issued = store->Issue(request, kNow);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(issued->credential().person(), "p2");
+  auto who = store->Authenticate(issued->token());
+  ASSERT_NE(who, nullptr);
+  EXPECT_EQ(who->person(), "p2");
+  EXPECT_TRUE(who->Has(Permission::kReadOwnAlerts));
+  EXPECT_TRUE(who->MayReportFor("phone-2"));
+  EXPECT_FALSE(who->MayReportFor("phone-22"));
+  EXPECT_FALSE(who->MayReportFor("tag-1"));
+  for (Permission denied :
+       {Permission::kReadAlerts, Permission::kReadEvents, Permission::kReadOrders,
+        Permission::kSeeProtectedPositions, Permission::kReadMetrics, Permission::kAckAlerts}) {
+    EXPECT_FALSE(who->Has(denied)) << PermissionName(denied);
+  }
 }
 
 TEST(CredentialStore, PersistsDigestsOnlyInAPrivateFile) {

@@ -6,16 +6,18 @@ namespace stayaway::access {
 
 namespace {
 
-constexpr std::array<Role, 5> kRoles = {v1::Credential::ingest, v1::Credential::operator_,
-                                        v1::Credential::admin, v1::Credential::auditor,
-                                        v1::Credential::evidence};
+constexpr std::array<Role, 6> kRoles = {v1::Credential::ingest,   v1::Credential::operator_,
+                                        v1::Credential::admin,    v1::Credential::auditor,
+                                        v1::Credential::evidence, v1::Credential::protected_};
 
 }  // namespace
 
 bool RoleGrants(Role role, Permission permission) {
   switch (permission) {
     case Permission::kSubmitFixes:
-      return role == v1::Credential::ingest;
+      return role == v1::Credential::ingest || role == v1::Credential::protected_;
+    case Permission::kReadOwnAlerts:
+      return role == v1::Credential::protected_;
     case Permission::kReadAlerts:
     case Permission::kReadEvents:
       return role == v1::Credential::operator_ || role == v1::Credential::auditor;
@@ -54,6 +56,8 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kManageDeviceKeys: return "manage device keys";
     case Permission::kExportEvidence: return "export evidence";
     case Permission::kReadMetrics: return "read metrics";
+    case Permission::kReadOwnAlerts:
+      return "read her own alerts";
   }
   return "?";
 }
@@ -82,6 +86,8 @@ std::string_view RoleName(Role role) {
     case v1::Credential::admin: return "admin";
     case v1::Credential::auditor: return "auditor";
     case v1::Credential::evidence: return "evidence";
+    case v1::Credential::protected_:
+      return "protected";
     default: return "unspecified";
   }
 }

@@ -2,8 +2,8 @@
 // every request is checked against exactly one Permission, deny by default: a permission
 // no role of the caller grants is refused.
 //
-//   permission               ingest  operator  admin  auditor  evidence
-//   kSubmitFixes               x (its devices only)
+//   permission               ingest  operator  admin  auditor  evidence  protected
+//   kSubmitFixes               x (its devices only)                          x (hers)
 //   kReadAlerts                        x               x
 //   kAckAlerts                         x
 //   kResolveAlerts                     x
@@ -16,7 +16,12 @@
 //   kManageDeviceKeys                            x
 //   kExportEvidence                                             x
 //   kReadMetrics                       x         x     x
+//   kReadOwnAlerts                                                           x
 //
+// kReadOwnAlerts is the protected person's view (GET /v1/me/...): the alerts of the
+// orders that protect the credential's person, as her order allows, without anybody's
+// position. The protected role grants nothing else: no order, alert or event of the
+// centre's, no metric.
 // kSeeProtectedPositions and kSeeProtectedPlaces are never checked at a route's gate:
 // they decide what a reader of alerts, events, orders and zones is shown. A reader
 // without them gets the auditor's view (redaction.h): no position or distance of
@@ -50,6 +55,7 @@ enum class Permission {
   kManageDeviceKeys,
   kExportEvidence,
   kReadMetrics,
+  kReadOwnAlerts,
 };
 
 bool RoleGrants(Role role, Permission permission);
@@ -59,7 +65,8 @@ std::string_view PermissionName(Permission permission);
 // The roles that grant it, for refusal messages: "operator or auditor".
 std::string RolesGranting(Permission permission);
 
-// "ingest", "operator", "admin", "auditor", "evidence"; nullopt for anything else.
+// "ingest", "operator", "admin", "auditor", "evidence", "protected"; nullopt for anything
+// else.
 std::optional<Role> ParseRole(std::string_view name);
 std::string_view RoleName(Role role);
 

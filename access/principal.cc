@@ -14,11 +14,12 @@ bool DevicePatternMatches(std::string_view pattern, std::string_view device) {
 
 Principal::Principal(std::string id, std::string name, std::vector<Role> roles,
                      std::vector<std::string> devices,
-                     std::shared_ptr<const std::atomic<bool>> revoked)
+                     std::shared_ptr<const std::atomic<bool>> revoked, std::string person)
     : id_(std::move(id)),
       name_(std::move(name)),
       roles_(std::move(roles)),
-      revoked_(std::move(revoked)) {
+      revoked_(std::move(revoked)),
+      person_(std::move(person)) {
   for (std::string& pattern : devices) {
     if (!pattern.empty() && pattern.back() == '*') {
       pattern.pop_back();

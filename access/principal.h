@@ -1,5 +1,6 @@
 // Principal: who a request speaks as, once its token was recognised: a credential's id,
-// name, roles and (for ingest) the devices it may send fixes for.
+// name, roles, the devices it may send fixes for (ingest, protected) and, for a protected
+// person's app, the person it speaks for.
 //
 // Immutable, shared by every request of a connection. Revoking the credential marks it
 // revoked (the flag is shared with the store), so a long-lived connection or event
@@ -25,14 +26,18 @@ bool DevicePatternMatches(std::string_view pattern, std::string_view device);
 class Principal {
  public:
   Principal(std::string id, std::string name, std::vector<Role> roles,
-            std::vector<std::string> devices, std::shared_ptr<const std::atomic<bool>> revoked);
+            std::vector<std::string> devices, std::shared_ptr<const std::atomic<bool>> revoked,
+            std::string person = "");
 
   const std::string& id() const { return id_; }
   const std::string& name() const { return name_; }
   const std::vector<Role>& roles() const { return roles_; }
+  // The protected person it speaks for; empty for every other credential.
+  const std::string& person() const { return person_; }
 
   bool Has(Permission permission) const;
-  // Whether it may send fixes for this device: the ingest role and a matching pattern.
+  // Whether it may send fixes for this device: the ingest or protected role and a matching
+  // pattern (a protected person's are exact ids).
   bool MayReportFor(std::string_view device) const;
   bool Revoked() const { return revoked_->load(std::memory_order_relaxed); }
 
@@ -48,6 +53,7 @@ class Principal {
   std::unordered_set<std::string> exact_devices_;
   std::vector<std::string> device_prefixes_;
   std::shared_ptr<const std::atomic<bool>> revoked_;
+  std::string person_;
 };
 
 }  // namespace stayaway::access

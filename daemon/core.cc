@@ -892,6 +892,20 @@ StatusOr<v1::OrderPage> Core::ListOrders(const ingest::OrderPageQuery& query) {
   return page;
 }
 
+std::map<std::string, v1::Order::VictimNotification> Core::OrdersProtecting(
+    std::string_view person) {
+  std::lock_guard<std::mutex> lock(state_->catalogue_mu);
+  return OrdersNaming(state_->orders, person);
+}
+
+std::optional<v1::Order::VictimNotification> Core::ToldOf(std::string_view order_id,
+                                                          std::string_view person) {
+  std::lock_guard<std::mutex> lock(state_->catalogue_mu);
+  const auto it = state_->orders.find(order_id);
+  if (it == state_->orders.end()) return std::nullopt;
+  return ToldTo(it->second, person);
+}
+
 StatusOr<v1::DevicePage> Core::ListDevices(const ingest::DevicePageQuery& query) {
   return state_->board.List(query);
 }

@@ -118,6 +118,10 @@ class Core final : public ingest::MonitoringService {
   std::vector<v1::Zone> ListGlobalZones() override;
   std::vector<Status> PutOrders(std::vector<v1::Order> orders) override;
   StatusOr<v1::OrderPage> ListOrders(const ingest::OrderPageQuery& query) override;
+  std::map<std::string, v1::Order::VictimNotification> OrdersProtecting(
+      std::string_view person) override;
+  std::optional<v1::Order::VictimNotification> ToldOf(std::string_view order_id,
+                                                      std::string_view person) override;
   StatusOr<v1::DevicePage> ListDevices(const ingest::DevicePageQuery& query) override;
   StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) override;
   std::vector<v1::AlertView> ListAlerts(const ingest::AlertQuery& query) override;

@@ -56,4 +56,23 @@ void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts, const D
   }
 }
 
+std::optional<v1::Order::VictimNotification> ToldTo(const v1::Order& order,
+                                                    std::string_view person) {
+  const v1::Order::VictimNotification told = order.victim_notification();
+  if (told == v1::Order::none) return std::nullopt;
+  for (const v1::Party& party : order.protected_()) {
+    if (party.id() == person) return told;
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, v1::Order::VictimNotification> OrdersNaming(const OrderCatalogue& orders,
+                                                                  std::string_view person) {
+  std::map<std::string, v1::Order::VictimNotification> out;
+  for (const auto& [id, order] : orders) {
+    if (const auto told = ToldTo(order, person)) out.emplace(id, *told);
+  }
+  return out;
+}
+
 }  // namespace stayaway::daemon

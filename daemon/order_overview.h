@@ -1,6 +1,7 @@
 // The read model of GET /v1/orders: a page of the order catalogue in id order, each order
 // joined with its open alerts and the last contact of its parties' devices, so an operator
-// sees at a glance which orders need attention and whose devices have gone quiet.
+// sees at a glance which orders need attention and whose devices have gone quiet; and
+// the orders that protect one person, with what each tells her (her view, GET /v1/me/...).
 //
 //   StatusOr<v1::OrderPage> page = PageOfOrders(orders, query);  // under the catalogue lock
 //   AddAlertsAndContacts(open_alerts, board, &*page);             // after it
@@ -11,7 +12,9 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -35,6 +38,16 @@ StatusOr<v1::OrderPage> PageOfOrders(const OrderCatalogue& orders,
 // on `board`, supervised first.
 void AddAlertsAndContacts(const std::vector<v1::AlertView>& open_alerts, const DeviceBoard& board,
                           v1::OrderPage* page);
+
+// What `order` tells `person`: nothing when it does not name her among its protected
+// parties or tells her nothing (none).
+std::optional<v1::Order::VictimNotification> ToldTo(const v1::Order& order,
+                                                    std::string_view person);
+
+// The orders of `orders` that name `person` among their protected parties, with what
+// each tells her (absent: band), leaving out those that tell her nothing (none).
+std::map<std::string, v1::Order::VictimNotification> OrdersNaming(const OrderCatalogue& orders,
+                                                                  std::string_view person);
 
 }  // namespace stayaway::daemon
 

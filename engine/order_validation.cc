@@ -15,6 +15,11 @@ Status ValidateOrder(const v1::Order& order) {
   auto fail = [&](const std::string& why) { return InvalidArgument(prefix + why); };
 
   if (!order.has_supervised()) return fail("supervised person missing");
+  if (order.has_victim_notification() &&
+      !v1::Order::VictimNotification_IsValid(order.victim_notification())) {
+    return fail("victim_notification " + std::to_string(order.victim_notification()) +
+                " is not band, distance or none");
+  }
   if (order.protected_().empty()) return fail("no protected person");
   if (order.protected__size() > kMaxProtectedPersons) {
     return fail("more than " + std::to_string(kMaxProtectedPersons) + " protected persons");

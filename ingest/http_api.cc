@@ -235,6 +235,11 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
                             [&] { OffTheIoThread([this, ctx, id] { AckAlert(ctx, id); }); })});
   } else if (is({"v1", "events", "stream"}) || is({"v1", "events"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadEvents, [&] { StreamEvents(ctx); })});
+  } else if (is({"v1", "me", "alerts"})) {
+    // The protected person's view (http_me.cc).
+    dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyAlerts(ctx); })});
+  } else if (is({"v1", "me", "events"})) {
+    dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyEvents(ctx); })});
   } else if (is({"v1", "session"})) {
     // Browser sessions (http_session.cc): signing in needs no session, only a token.
     dispatch("GET, POST, DELETE", {open(http::verb::post, [&] { OpenSession(ctx); }),

@@ -27,6 +27,11 @@
 //   GET    /v1/events/stream?from=SEQ|now   server-sent events (Last-Event-ID resumes)
 //   GET    /v1/events?stream=message&from=...  the same stream (also at /v1/events);
 //                                stream=message leaves every event unnamed (one onmessage)
+//   GET    /v1/me/alerts?state=open|all&limit=N   a protected person's credential: the
+//                                alerts of the orders that protect her, newest first, as
+//                                each order's victim_notification allows (ProtectedAlert)
+//   GET    /v1/me/events?from=...  the same as server-sent events, one per event of those
+//                                orders, unnamed, resumable (Last-Event-ID)
 //   POST   /v1/session          {"token": "..."} -> a browser session: Set-Cookie
 //                                stayaway_session (HttpOnly, SameSite=Strict, Secure under
 //                                TLS) and {"csrf_token", "credential_id", "roles",
@@ -102,8 +107,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -140,6 +148,13 @@ struct HttpApiOptions {
   // and /metrics: http_static.h); none when null.
   std::shared_ptr<const ConsoleFiles> console;
 };
+
+// Event streams (http_context.h, http_event_stream.cc): where one starts, how its events
+// are named, and how one record is shown on it (its `data:` line, or nothing to leave the
+// record out).
+struct StreamStart;
+enum class EventNames : uint8_t;
+using EventRenderer = std::function<std::optional<std::string>(const v1::EventRecord&)>;
 
 class HttpApi {
  public:
@@ -210,6 +225,15 @@ class HttpApi {
   void GetAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
   void ResolveAlert(const std::shared_ptr<Context>& ctx, std::string_view id);
   void StreamEvents(const std::shared_ptr<Context>& ctx);
+  // Event streams (http_event_stream.cc): where the request asks a stream to start
+  // (?from=, Last-Event-ID; ?stream= too when `names` is given), and a stream of the log
+  // from there, each record shown by `render` (whole: the cursor reads whole records).
+  StatusOr<StreamStart> ParseStreamStart(const Context& ctx, EventNames* names);
+  void StartEventStream(const std::shared_ptr<Context>& ctx, StreamStart start, EventNames names,
+                        bool whole, EventRenderer render);
+  // The protected person's view (http_me.cc): her orders' alerts and their stream.
+  void MyAlerts(const std::shared_ptr<Context>& ctx);
+  void MyEvents(const std::shared_ptr<Context>& ctx);
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);

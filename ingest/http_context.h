@@ -11,6 +11,7 @@
 #define STAYAWAY_INGEST_HTTP_CONTEXT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,18 @@
 #include "ingest/http_server.h"
 
 namespace stayaway::ingest {
+
+// Where a server-sent event stream starts: at a seq (?from=N, default 1), after a seq
+// (Last-Event-ID), or with the next event appended (?from=now).
+struct StreamStart {
+  enum class From { kSeq, kAfter, kNow } from = From::kSeq;
+  uint64_t seq = 1;
+};
+
+// How a stream's events are framed: `event: <kind>` lines (the default, what integrators
+// rely on), or no event name at all (?stream=message), so a browser page's one
+// EventSource.onmessage receives every event.
+enum class EventNames : uint8_t { kByKind, kNone };
 
 // What the HTTP API's refusals and rejections are counted as (CountRejected's source).
 inline constexpr std::string_view kHttpApiSource = "http";

@@ -1,10 +1,12 @@
-// HttpApi's server-sent event stream (http_api.h, GET /v1/events/stream and /v1/events):
-// where a stream starts (?from=, Last-Event-ID), whether its events are named by kind or
-// unnamed (?stream=message), and the subscription that writes the event log to one client
-// at its own pace, through an EventCursor (event_cursor.h).
+// HttpApi's server-sent event streams (http_api.h): GET /v1/events/stream and /v1/events,
+// and the protected person's GET /v1/me/events (http_me.cc), which shows each event through
+// its own renderer. Where a stream starts (?from=, Last-Event-ID), whether its events are
+// named by kind or unnamed (?stream=message), and the subscription that writes the event
+// log to one client at its own pace, through an EventCursor (event_cursor.h).
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,18 +25,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-// Where a stream starts: at a seq (?from=N, default 1), after a seq (Last-Event-ID), or
-// with the next event appended (?from=now).
-struct StreamStart {
-  enum class From { kSeq, kAfter, kNow } from = From::kSeq;
-  uint64_t seq = 1;
-};
-
-// How events are framed: `event: <kind>` lines (the default, what integrators rely on), or
-// no event name at all (?stream=message), so a browser page's one EventSource.onmessage
-// receives every event.
-enum class EventNames { kByKind, kNone };
-
 // One SSE client. Lives on its connection's strand; kept alive by the stream's on_closed
 // callback (until the connection ends) and by its own pending callbacks.
 class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
@@ -42,15 +32,17 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   // `still_signed_in`, for a stream a browser session opened, keeps the session in use
   // and says whether it is still live (signed out, expired: the stream ends); empty for a
   // bearer token.
+  // `whole`: the cursor reads whole records (else the auditor's view, event_cursor.h);
+  // `render` gives each record's data line, or nothing to leave the record out.
   SseSubscription(MonitoringService& service, std::string name, StreamStart start, EventNames names,
-                  std::function<bool()> still_signed_in,
+                  bool whole, EventRenderer render, std::function<bool()> still_signed_in,
                   std::shared_ptr<const access::Principal> principal, const HttpApiOptions& options,
                   asio::any_io_executor executor)
       : principal_(std::move(principal)),
-        whole_(access::SeesEventsWhole(*principal_)),
         names_(names),
+        render_(std::move(render)),
         still_signed_in_(std::move(still_signed_in)),
-        cursor_(service, std::move(name), whole_),
+        cursor_(service, std::move(name), whole),
         batch_(std::max<std::size_t>(options.sse_batch_events, 1)),
         keepalive_period_(options.sse_keepalive),
         executor_(executor),
@@ -96,18 +88,22 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
       OnClosed();
       return;
     }
-    std::vector<v1::EventRecord> records;
-    if (!cursor_.Read(batch_, &records)) return;
+    // Batches whose records the renderer all leaves out write nothing: read on.
     std::string text;
-    for (const v1::EventRecord& record : records) {
-      text += "id: " + std::to_string(record.seq()) + "\n";
-      if (names_ == EventNames::kByKind) {
-        text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
+    std::vector<v1::EventRecord> records;
+    while (text.empty() && cursor_.Read(batch_, &records)) {
+      for (const v1::EventRecord& record : records) {
+        std::optional<std::string> data = render_(record);
+        if (!data) continue;
+        text += "id: " + std::to_string(record.seq()) + "\n";
+        if (names_ == EventNames::kByKind) {
+          text += "event: " + v1::Event::Kind_Name(record.event().kind()) + "\n";
+        }
+        text += "data: " + *data + "\n\n";
       }
-      // An auditor's records come reduced by the cursor: withheld fields are absent.
-      text += "data: " + (whole_ ? ToJson(record) : RedactedToJson(record)) + "\n\n";
+      records.clear();
     }
-    Write(std::move(text));
+    if (!text.empty()) Write(std::move(text));
   }
 
   bool Ended() const { return principal_->Revoked() || (still_signed_in_ && !still_signed_in_()); }
@@ -144,8 +140,8 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
   }
 
   const std::shared_ptr<const access::Principal> principal_;
-  const bool whole_;  // false: this reader gets the auditor's view (access/redaction.h)
   const EventNames names_;
+  const EventRenderer render_;
   const std::function<bool()> still_signed_in_;
   EventCursor cursor_;
   const std::size_t batch_;
@@ -159,25 +155,25 @@ class SseSubscription : public std::enable_shared_from_this<SseSubscription> {
 
 }  // namespace
 
-void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
-  const auto refuse = [&](const std::string& message) {
-    ctx->Refuse(http::status::bad_request, "invalid_argument", message);
-  };
+StatusOr<StreamStart> HttpApi::ParseStreamStart(const Context& ctx, EventNames* names) {
+  const auto refuse = [](const std::string& message) { return InvalidArgument(message); };
   // A position past the newest event (a client that remembers another log, or an absurd
   // number) means "nothing new yet": the stream starts with the next event appended
   // (event_cursor.h).
   StreamStart start;
-  EventNames names = EventNames::kByKind;
-  for (const auto& [key, value] : ctx->query) {
-    if (key == "stream") {
+  for (const auto& [key, value] : ctx.query) {
+    if (key == "stream" && names != nullptr) {
       if (value == "message") {
-        names = EventNames::kNone;
+        *names = EventNames::kNone;
       } else if (value != "named") {
         return refuse("stream \"" + PrintableId(value) + "\" is not one of message, named");
       }
       continue;
     }
-    if (key != "from") return refuse("unknown parameter \"" + key + "\"; known: from, stream");
+    if (key != "from") {
+      return refuse("unknown parameter \"" + key + "\"; known: from" +
+                    (names != nullptr ? ", stream" : ""));
+    }
     if (value == "now") {  // only what happens from here on
       start.from = StreamStart::From::kNow;
       continue;
@@ -190,7 +186,7 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
     start = {StreamStart::From::kSeq, *seq};
   }
   // A reconnecting EventSource sends the last id it received: resume right after it.
-  if (const auto it = ctx->request.find("Last-Event-ID"); it != ctx->request.end()) {
+  if (const auto it = ctx.request.find("Last-Event-ID"); it != ctx.request.end()) {
     const std::string value(
         TrimJsonSpace(std::string_view(it->value().data(), it->value().size())));
     const auto last = ParseUint(value);
@@ -200,7 +196,11 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
     }
     start = {StreamStart::From::kAfter, *last};
   }
+  return start;
+}
 
+void HttpApi::StartEventStream(const std::shared_ptr<Context>& ctx, StreamStart start,
+                               EventNames names, bool whole, EventRenderer render) {
   HttpStreamHeader header(http::status::ok, ctx->request.version());
   header.set(http::field::content_type, "text/event-stream");
   header.set(http::field::cache_control, "no-cache");
@@ -211,11 +211,23 @@ void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
     };
   }
   auto subscription = std::make_shared<SseSubscription>(
-      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), start, names,
-      std::move(still_signed_in), ctx->principal, options_, ctx->responder.executor());
+      *service_, "sse-" + std::to_string(next_subscriber_.fetch_add(1)), start, names, whole,
+      std::move(render), std::move(still_signed_in), ctx->principal, options_,
+      ctx->responder.executor());
   HttpStream stream =
       ctx->responder.StartStream(std::move(header), [subscription] { subscription->OnClosed(); });
   subscription->Start(std::move(stream));
+}
+
+void HttpApi::StreamEvents(const std::shared_ptr<Context>& ctx) {
+  EventNames names = EventNames::kByKind;
+  StatusOr<StreamStart> start = ParseStreamStart(*ctx, &names);
+  if (!start.ok()) return ctx->Refuse(start.status());
+  // An auditor's records come reduced by the cursor: withheld fields are absent.
+  const bool whole = access::SeesEventsWhole(*ctx->principal);
+  StartEventStream(ctx, *start, names, whole, [whole](const v1::EventRecord& record) {
+    return std::optional<std::string>(whole ? ToJson(record) : RedactedToJson(record));
+  });
 }
 
 }  // namespace stayaway::ingest

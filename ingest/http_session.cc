@@ -51,6 +51,7 @@ bool ServesConsole(const access::Principal& principal) {
       case v1::Credential::admin:
       case v1::Credential::auditor:
       case v1::Credential::evidence:
+      case v1::Credential::protected_:  // her app (/me/) reads her stream with the cookie
         return true;
       default:
         break;

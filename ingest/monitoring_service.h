@@ -152,6 +152,16 @@ class Catalogue {
   // A page of orders by id, each with its open alerts and its parties' last contact;
   // InvalidArgument for a cursor that is not one of this listing's next_cursor.
   virtual StatusOr<v1::OrderPage> ListOrders(const OrderPageQuery& query) = 0;
+  // The orders that name `person` among their protected parties, by id, each with what
+  // it tells her (Order.victim_notification, absent: band); those that tell her nothing
+  // (none) are left out. Her view (GET /v1/me/...) shows only these orders' alerts.
+  virtual std::map<std::string, v1::Order::VictimNotification> OrdersProtecting(
+      std::string_view person) = 0;
+  // What order `order_id` tells `person`, as OrdersProtecting would list it; nothing when
+  // the order is unknown, does not name her or tells her nothing. One lookup: her event
+  // stream asks it for each event.
+  virtual std::optional<v1::Order::VictimNotification> ToldOf(std::string_view order_id,
+                                                              std::string_view person) = 0;
 };
 
 // The devices board (daemon/device_board.h): every device an order names or that reported.

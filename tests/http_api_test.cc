@@ -1039,6 +1039,14 @@ class SlowEvidenceCore final : public MonitoringService {
   std::vector<v1::Zone> ListGlobalZones() override { return core_.ListGlobalZones(); }
   std::vector<Status> PutOrders(std::vector<v1::Order> o) override { return core_.PutOrders(std::move(o)); }
   StatusOr<v1::OrderPage> ListOrders(const OrderPageQuery& q) override { return core_.ListOrders(q); }
+  std::map<std::string, v1::Order::VictimNotification> OrdersProtecting(
+      std::string_view person) override {
+    return core_.OrdersProtecting(person);
+  }
+  std::optional<v1::Order::VictimNotification> ToldOf(std::string_view order_id,
+                                                      std::string_view person) override {
+    return core_.ToldOf(order_id, person);
+  }
   StatusOr<v1::DevicePage> ListDevices(const DevicePageQuery& q) override { return core_.ListDevices(q); }
   StatusOr<v1::DeviceStatus> GetDevice(std::string_view d) override { return core_.GetDevice(d); }
   std::vector<v1::AlertView> ListAlerts(const AlertQuery& q) override { return core_.ListAlerts(q); }

@@ -1,0 +1,226 @@
+// The protected person's view on the real daemon (GET /v1/me/alerts and /v1/me/events,
+// ingest/http_me.cc): her credential, bound to her person and her own devices; what each
+// order's victim_notification lets her be told; never anybody's position; nothing of the
+// orders that do not protect her, and nothing else of the centre's.
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "proto/stayaway.pb.h"
+#include "tests/daemon_harness.h"
+
+namespace stayaway {
+namespace {
+
+using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
+namespace pbutil = google::protobuf::util;
+
+// Every coordinate the fixes below carry, as JSON prints them.
+const std::vector<std::string> kCoordinates = {"42.87", "74.59", "74.5905"};
+
+// A protected person's credential for `person`, sending for `devices`: its token.
+std::string IssueFor(Daemon& daemon, const std::string& name, const std::string& person,
+                     const std::string& devices) {
+  const HttpReply reply =
+      Http(daemon.http(), "POST", "/v1/credentials",
+           R"({"name": ")" + name + R"(", "roles": ["protected"], "person": ")" + person +
+               R"(", "devices": [)" + devices + "]}");
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  v1::IssuedCredential issued;
+  EXPECT_TRUE(pbutil::JsonStringToMessage(reply.body, &issued).ok()) << reply.body;
+  EXPECT_EQ(issued.credential().person(), person);
+  return issued.token();
+}
+
+// Order `id` keeping tag-<group> 300 m from phone-<group>, whose victim is `victim`;
+// `told` is its victim_notification ("" leaves it out: band).
+void PutOrder(Daemon& daemon, const std::string& id, const std::string& group,
+              const std::string& victim, const std::string& told = "") {
+  const std::string order =
+      R"({"id": ")" + id + R"(", "version": 1, "supervised": {"id": "s-)" + group +
+      R"(", "devices": ["tag-)" + group + R"("]}, "protected": [{"id": ")" + victim +
+      R"(", "devices": ["phone-)" + group + R"("], "relation": "victim"}],
+      "violation_distance_m": 300, "warning_distance_m": 600,
+      "valid_from": "2020-01-01T00:00:00Z")" +
+      (told.empty() ? "" : R"(, "victim_notification": ")" + told + "\"") + "}";
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", order).status, 201) << order;
+}
+
+// Fixes that bring tag-<group> within ~41 m of phone-<group>: a confirmed violation.
+void WalkIn(Daemon& daemon, const std::string& group) {
+  const TimeMs t = NowMs() - 60'000;
+  const std::string fixes = "[" + FixJson("phone-" + group, 1, t, 74.59) + "," +
+                            FixJson("tag-" + group, 1, t + 1000, 74.5905) + "," +
+                            FixJson("tag-" + group, 2, t + 11'000, 74.5905) + "]";
+  const HttpReply sent = Http(daemon.http(), "POST", "/v1/fixes", fixes);
+  ASSERT_EQ(sent.status, 200) << sent.body;
+}
+
+v1::ProtectedAlertList MyAlerts(Daemon& daemon, const std::string& token) {
+  const HttpReply reply = HttpAs(token, daemon.http(), "GET", "/v1/me/alerts");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  for (const std::string& coordinate : kCoordinates) {
+    EXPECT_FALSE(Contains(reply.body, coordinate)) << reply.body;
+  }
+  v1::ProtectedAlertList list;
+  EXPECT_TRUE(pbutil::JsonStringToMessage(reply.body, &list).ok()) << reply.body;
+  return list;
+}
+
+// Her event stream from its first event, read until `until` appears (3 s at most).
+std::string MyStream(Daemon& daemon, const std::string& token, const std::string& until) {
+  const int fd = ConnectLoopback(daemon.http(), std::chrono::milliseconds(200));
+  EXPECT_GE(fd, 0);
+  const std::string request =
+      "GET /v1/me/events?from=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+      "\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string text;
+  ReadUntil(fd, until, text, std::chrono::steady_clock::now() + std::chrono::seconds(3));
+  ::close(fd);
+  return text;
+}
+
+TEST(ProtectedPerson, SheIsToldOfHerOrdersAlertsAndOfNobodysPosition) {
+  Daemon daemon;
+  PutOrder(daemon, "KG-1", "KG", "v-KG");
+  PutOrder(daemon, "OT-1", "OT", "v-OT");
+  const std::string her = IssueFor(daemon, "her-app", "v-KG", R"("phone-KG")");
+  const std::string other = IssueFor(daemon, "other-app", "v-OT", R"("phone-OT")");
+  WalkIn(daemon, "KG");
+  WalkIn(daemon, "OT");
+  const std::string kg = WaitForOpenAlertId(daemon.http(), "KG-1");
+  ASSERT_FALSE(kg.empty()) << daemon.Log();
+  ASSERT_FALSE(WaitForOpenAlertId(daemon.http(), "OT-1").empty());
+
+  // Her list: her order's violation, in its band, without distance (band is the default).
+  const v1::ProtectedAlertList mine = MyAlerts(daemon, her);
+  ASSERT_GE(mine.alerts_size(), 1);
+  bool violation = false;
+  for (const v1::ProtectedAlert& alert : mine.alerts()) {
+    EXPECT_EQ(alert.order_id(), "KG-1");
+    EXPECT_FALSE(alert.has_distance_m());
+    if (alert.alert_id() == kg) {
+      violation = true;
+      EXPECT_EQ(alert.kind(), v1::Event::proximity_violation);
+      EXPECT_EQ(alert.proximity(), v1::ProtectedAlert::within_violation);
+      EXPECT_EQ(alert.certainty(), v1::Event::confirmed);
+      EXPECT_TRUE(alert.open());
+      EXPECT_TRUE(alert.has_opened_at());
+      EXPECT_GT(alert.seq(), 0u);
+    }
+  }
+  EXPECT_TRUE(violation);
+  // The other victim's list holds only hers.
+  const v1::ProtectedAlertList theirs = MyAlerts(daemon, other);
+  EXPECT_GE(theirs.alerts_size(), 1);
+  for (const v1::ProtectedAlert& alert : theirs.alerts()) EXPECT_EQ(alert.order_id(), "OT-1");
+
+  // Her stream: the same news, one unnamed event each, resumable by id; nothing of OT-1
+  // and no coordinate, though the centre's own stream of the same events holds them.
+  const std::string stream = MyStream(daemon, her, "within_violation");
+  EXPECT_TRUE(Contains(stream, "HTTP/1.1 200")) << stream;
+  EXPECT_TRUE(Contains(stream, "\"alert_id\":\"" + kg + "\"")) << stream;
+  EXPECT_TRUE(Contains(stream, "\nid: ")) << stream;
+  EXPECT_FALSE(Contains(stream, "event: ")) << stream;
+  EXPECT_FALSE(Contains(stream, "OT-1")) << stream;
+  for (const std::string& coordinate : kCoordinates) {
+    EXPECT_FALSE(Contains(stream, coordinate)) << stream;
+  }
+  const HttpReply centre = Http(daemon.http(), "GET", "/v1/alerts?order=KG-1");
+  EXPECT_TRUE(Contains(centre.body, "74.5905")) << centre.body;  // the check above can fail
+
+  // Nothing else of the centre's; and the centre's credentials have no view of hers.
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/alerts"},
+           {"GET", "/v1/alerts/" + kg},
+           {"GET", "/v1/events?from=1"},
+           {"GET", "/v1/orders"},
+           {"GET", "/v1/orders/KG-1"},
+           {"GET", "/v1/devices"},
+           {"GET", "/metrics"},
+           {"POST", "/v1/alerts/" + kg + "/ack"},
+           {"GET", "/v1/alerts/" + kg + "/evidence"}}) {
+    EXPECT_EQ(HttpAs(her, daemon.http(), method, target, "{}").status, 403) << target;
+  }
+  EXPECT_EQ(Http(daemon.http(), "GET", "/v1/me/alerts").status, 403);
+}
+
+TEST(ProtectedPerson, HerOrderSaysWhatSheIsTold) {
+  Daemon daemon;
+  // One woman, three orders against three men: each tells her differently.
+  PutOrder(daemon, "D-1", "D", "v-1", "distance");
+  PutOrder(daemon, "N-1", "N", "v-1", "none");
+  PutOrder(daemon, "B-1", "B", "v-1", "band");
+  const std::string her = IssueFor(daemon, "her-app", "v-1", R"("phone-D")");
+  for (const std::string group : {"D", "N", "B"}) WalkIn(daemon, group);
+  for (const std::string order : {"D-1", "N-1", "B-1"}) {
+    ASSERT_FALSE(WaitForOpenAlertId(daemon.http(), order).empty()) << order;
+  }
+  bool distance = false;
+  bool band = false;
+  const v1::ProtectedAlertList told = MyAlerts(daemon, her);
+  for (const v1::ProtectedAlert& alert : told.alerts()) {
+    EXPECT_NE(alert.order_id(), "N-1");  // none: nothing at all
+    if (alert.order_id() == "D-1" && alert.kind() == v1::Event::proximity_violation) {
+      distance = true;
+      ASSERT_TRUE(alert.has_distance_m());
+      // About 41 m, told to the nearest 10 m.
+      EXPECT_EQ(alert.distance_m(), 40.0);
+    }
+    if (alert.order_id() == "B-1") {
+      band = true;
+      EXPECT_FALSE(alert.has_distance_m());
+    }
+  }
+  EXPECT_TRUE(distance);
+  EXPECT_TRUE(band);
+  const std::string stream = MyStream(daemon, her, "\"distance_m\":40");
+  EXPECT_TRUE(Contains(stream, "\"distance_m\":40")) << stream;
+  EXPECT_FALSE(Contains(stream, "N-1")) << stream;
+}
+
+TEST(ProtectedPerson, SheSendsAnSosFromHerPhoneAndFromNoOtherDevice) {
+  Daemon daemon;
+  PutOrder(daemon, "KG-1", "KG", "v-KG");
+  const std::string her = IssueFor(daemon, "her-app", "v-KG", R"("phone-KG")");
+  const TimeMs t = NowMs() - 1'000;
+  const std::string sos = R"([{"device": "phone-KG", "seq": 7, "time": ")" + FormatRfc3339(t) +
+                          R"(", "lat": 42.87, "lon": 74.59, "accuracy_m": 12, "flags": ["sos"]}])";
+  const HttpReply sent = HttpAs(her, daemon.http(), "POST", "/v1/fixes", sos);
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  EXPECT_TRUE(Contains(sent.body, R"("accepted":1)")) << sent.body;
+  ASSERT_FALSE(WaitForOpenAlertId(daemon.http(), "KG-1").empty()) << daemon.Log();
+  bool told = false;
+  const v1::ProtectedAlertList mine = MyAlerts(daemon, her);
+  for (const v1::ProtectedAlert& alert : mine.alerts()) {
+    told |= alert.kind() == v1::Event::sos && alert.open();
+  }
+  EXPECT_TRUE(told);
+  // His tag is not hers to speak for.
+  const std::string forged = R"([{"device": "tag-KG", "seq": 1, "time": ")" + FormatRfc3339(t) +
+                             R"(", "lat": 42.0, "lon": 74.0, "accuracy_m": 5}])";
+  const HttpReply refused = HttpAs(her, daemon.http(), "POST", "/v1/fixes", forged);
+  EXPECT_TRUE(Contains(refused.body, "permission_denied")) << refused.body;
+  EXPECT_TRUE(Contains(refused.body, R"("accepted":0)")) << refused.body;
+}
+
+TEST(ProtectedPerson, HerCredentialIsForOnePersonHerDevicesAndNothingElse) {
+  Daemon daemon;
+  const auto issue = [&](const std::string& body) {
+    return Http(daemon.http(), "POST", "/v1/credentials", body).status;
+  };
+  EXPECT_EQ(issue(R"({"name": "a", "roles": ["protected"], "devices": ["phone-1"]})"), 400);
+  EXPECT_EQ(issue(R"({"name": "b", "roles": ["protected"], "person": "p2",
+                      "devices": ["phone-*"]})"),
+            400);
+  EXPECT_EQ(issue(R"({"name": "c", "roles": ["protected", "operator"], "person": "p2"})"), 400);
+  EXPECT_EQ(issue(R"({"name": "d", "roles": ["operator"], "person": "p2"})"), 400);
+  EXPECT_EQ(issue(R"({"name": "e", "roles": ["protected"], "person": "p2"})"), 201);
+}
+
+}  // namespace
+}  // namespace stayaway
