@@ -20,6 +20,7 @@ Principal::Principal(std::string id, std::string name, std::vector<Role> roles,
       roles_(std::move(roles)),
       revoked_(std::move(revoked)),
       person_(std::move(person)) {
+  devices_ = devices;
   for (std::string& pattern : devices) {
     if (!pattern.empty() && pattern.back() == '*') {
       pattern.pop_back();

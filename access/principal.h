@@ -34,6 +34,8 @@ class Principal {
   const std::vector<Role>& roles() const { return roles_; }
   // The protected person it speaks for; empty for every other credential.
   const std::string& person() const { return person_; }
+  // The device patterns as the credential names them (a protected person's: her devices).
+  const std::vector<std::string>& devices() const { return devices_; }
 
   bool Has(Permission permission) const;
   // Whether it may send fixes for this device: the ingest or protected role and a matching
@@ -48,6 +50,7 @@ class Principal {
   std::string id_;
   std::string name_;
   std::vector<Role> roles_;
+  std::vector<std::string> devices_;
   // The device patterns, split so a gateway registered for 100,000 devices by id costs
   // one hash lookup a fix: exact ids, and the prefixes of patterns ending in '*'.
   std::unordered_set<std::string> exact_devices_;

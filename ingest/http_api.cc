@@ -240,6 +240,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyAlerts(ctx); })});
   } else if (is({"v1", "me", "events"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyEvents(ctx); })});
+  } else if (is({"v1", "me", "sos"})) {
+    dispatch("POST", {needs(http::verb::post, P::kReadOwnAlerts, [&] { MySos(ctx); })});
   } else if (is({"v1", "session"})) {
     // Browser sessions (http_session.cc): signing in needs no session, only a token.
     dispatch("GET, POST, DELETE", {open(http::verb::post, [&] { OpenSession(ctx); }),

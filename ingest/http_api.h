@@ -32,6 +32,9 @@
 //                                each order's victim_notification allows (ProtectedAlert)
 //   GET    /v1/me/events?from=...  the same as server-sent events, one per event of those
 //                                orders, unnamed, resumable (Last-Event-ID)
+//   POST   /v1/me/sos           her app's panic button: {"lat", "lon", "accuracy_m"} (or
+//                                {"no_position": true}) -> an SOS fix of her first device,
+//                                through the engine like any fix; answered as /v1/fixes
 //   POST   /v1/session          {"token": "..."} -> a browser session: Set-Cookie
 //                                stayaway_session (HttpOnly, SameSite=Strict, Secure under
 //                                TLS) and {"csrf_token", "credential_id", "roles",
@@ -234,6 +237,7 @@ class HttpApi {
   // The protected person's view (http_me.cc): her orders' alerts and their stream.
   void MyAlerts(const std::shared_ptr<Context>& ctx);
   void MyEvents(const std::shared_ptr<Context>& ctx);
+  void MySos(const std::shared_ptr<Context>& ctx);  // http_fixes.cc
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);

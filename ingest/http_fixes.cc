@@ -1,12 +1,17 @@
 // HttpApi's handlers for fixes (http_api.h): POST /v1/fixes (a JSON array, answered per
-// fix) and POST /v1/traccar (a Traccar server's forward), both handed to the engine
-// without blocking an io thread, retried while its queue is full.
+// fix), POST /v1/traccar (a Traccar server's forward) and POST /v1/me/sos (a protected
+// person's app pressing its panic button), all handed to the engine without blocking an
+// io thread, retried while its queue is full.
+#include <google/protobuf/util/json_util.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/time.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
 #include "ingest/http_text.h"
@@ -187,6 +192,50 @@ void HttpApi::PostTraccar(const std::shared_ptr<Context>& ctx) {
   fixes.push_back(std::move(*fix));
   SubmitWithRetry(
       ctx, std::move(fixes), "traccar",
+      [ctx, results](std::vector<FixOutcome> outcomes) {
+        if (!outcomes.empty()) (*results)[0].outcome = std::move(outcomes[0]);
+        ctx->Reply(http::status::ok, FixResultsJson(*results));
+      },
+      std::chrono::steady_clock::now() + options_.submit_max_wait);
+}
+
+void HttpApi::MySos(const std::shared_ptr<Context>& ctx) {
+  // {"lat", "lon", "accuracy_m"} from her browser's Geolocation, or {"no_position": true}
+  // when it has none; the daemon chooses the rest, so her app needs no device id or
+  // sequence number: her credential's first device, the time now, seq the time in ms.
+  const std::string_view body = TrimJsonSpace(ctx->request.body());
+  v1::Fix fix;
+  pbutil::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  if (body.empty() || body.front() != '{' || JsonDepth(body) > 1 ||
+      !pbutil::JsonStringToMessage(std::string(body), &fix, options).ok()) {
+    return ctx->Refuse(
+        InvalidArgument("sos: expected {\"lat\": 42.87, \"lon\": 74.59, \"accuracy_m\": 20} or "
+                        "{\"no_position\": true}"));
+  }
+  if (!fix.device().empty() || fix.seq() != 0 || fix.has_time() || fix.has_received() ||
+      fix.flags_size() != 0 || !fix.mac().empty()) {
+    return ctx->Refuse(InvalidArgument(
+        "sos: device, seq, time, received, flags and mac are chosen by the daemon"));
+  }
+  if (ctx->principal->devices().empty()) {
+    return ctx->Refuse(FailedPrecondition("sos: this credential names no device to send it for"));
+  }
+  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  fix.set_device(ctx->principal->devices().front());
+  fix.set_seq(static_cast<uint64_t>(now));
+  MsToTimestamp(now, fix.mutable_time());
+  fix.add_flags(v1::Fix::sos);
+  auto results = std::make_shared<std::vector<FixResult>>(1);
+  (*results)[0].parsed = true;
+  (*results)[0].device = fix.device();
+  (*results)[0].seq = fix.seq();
+  std::vector<v1::Fix> fixes;
+  fixes.push_back(std::move(fix));
+  SubmitWithRetry(
+      ctx, std::move(fixes), kHttpApiSource,
       [ctx, results](std::vector<FixOutcome> outcomes) {
         if (!outcomes.empty()) (*results)[0].outcome = std::move(outcomes[0]);
         ctx->Reply(http::status::ok, FixResultsJson(*results));

@@ -48,7 +48,8 @@ bool IsSegmentServable(std::string_view segment) {
 }  // namespace
 
 std::string_view ConsoleContentType(std::string_view file_name) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kTypes = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kTypes = {{
+      {".webmanifest", "application/manifest+json"},
       {".html", "text/html; charset=utf-8"},
       {".js", "text/javascript; charset=utf-8"},
       {".mjs", "text/javascript; charset=utf-8"},
@@ -147,7 +148,8 @@ std::optional<fs::path> ConsoleFiles::Resolve(std::string_view path) const {
   std::optional<std::string> decoded = PercentDecode(path);
   if (!decoded || decoded->empty() || decoded->front() != '/') return std::nullopt;
   std::string relative = decoded->substr(1);
-  if (relative.empty()) relative = "index.html";
+  // A directory's page: "/" and "/me/" are their index.html.
+  if (relative.empty() || relative.back() == '/') relative += "index.html";
   fs::path candidate = root_;
   std::string_view rest = relative;
   while (true) {

@@ -10,7 +10,8 @@
 // (which fixes their Content-Type): the path is percent-decoded, refused with 404 when a
 // segment is empty, ".", "..", hidden (a leading dot) or holds a backslash or NUL, and the
 // file's canonical path (symbolic links resolved) must still lie under the root's. "/"
-// is index.html. Every answer carries Cache-Control: no-cache with an ETag (a reload
+// is index.html, and so is any path ending in "/" in its directory ("/me/": the protected
+// person's app). Every answer carries Cache-Control: no-cache with an ETag (a reload
 // revalidates, 304 when unchanged), X-Content-Type-Options: nosniff, X-Frame-Options:
 // DENY, Referrer-Policy: no-referrer and a strict Content-Security-Policy: everything from
 // the page's own origin, no inline script or style, no frames, plus the tile server's

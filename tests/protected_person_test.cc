@@ -208,6 +208,33 @@ TEST(ProtectedPerson, SheSendsAnSosFromHerPhoneAndFromNoOtherDevice) {
   EXPECT_TRUE(Contains(refused.body, R"("accepted":0)")) << refused.body;
 }
 
+TEST(ProtectedPerson, HerAppsSosNeedsOnlyHerPositionAndGoesThroughTheEngine) {
+  Daemon daemon;
+  PutOrder(daemon, "KG-1", "KG", "v-KG");
+  const std::string her = IssueFor(daemon, "her-app", "v-KG", R"("phone-KG")");
+  const HttpReply sent = HttpAs(her, daemon.http(), "POST", "/v1/me/sos",
+                                R"({"lat": 42.87, "lon": 74.59, "accuracy_m": 20})");
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  EXPECT_TRUE(Contains(sent.body, R"("accepted":1)")) << sent.body;
+  EXPECT_TRUE(Contains(sent.body, R"("device":"phone-KG")")) << sent.body;
+  const std::string id = WaitForOpenAlertId(daemon.http(), "KG-1");
+  ASSERT_FALSE(id.empty()) << daemon.Log();
+  // The centre's alert: an SOS placed where her browser said she is.
+  const HttpReply centre = Http(daemon.http(), "GET", "/v1/alerts/" + id);
+  EXPECT_TRUE(Contains(centre.body, R"("kind":"sos")")) << centre.body;
+  EXPECT_TRUE(Contains(centre.body, R"("lat":42.87)")) << centre.body;
+  // Without a position it still goes; what the daemon chooses she may not.
+  EXPECT_EQ(HttpAs(her, daemon.http(), "POST", "/v1/me/sos", R"({"no_position": true})").status,
+            200);
+  for (const std::string body :
+       {R"({"device": "tag-KG", "lat": 42.87, "lon": 74.59})", R"({"seq": 5})",
+        R"({"flags": ["strap_open"]})", R"({"lat": "north"})", R"([1])", ""}) {
+    EXPECT_EQ(HttpAs(her, daemon.http(), "POST", "/v1/me/sos", body).status, 400) << body;
+  }
+  // The centre's credentials have no panic button of hers.
+  EXPECT_EQ(Http(daemon.http(), "POST", "/v1/me/sos", R"({"no_position": true})").status, 403);
+}
+
 TEST(ProtectedPerson, HerCredentialIsForOnePersonHerDevicesAndNothingElse) {
   Daemon daemon;
   const auto issue = [&](const std::string& body) {
