@@ -86,9 +86,21 @@ function reportError(error) {
   console.warn('stayaway console:', error && error.message ? error.message : error);
 }
 
+// Each route draws into a view of its own: a render still loading when the hash changes
+// again finishes into a view no longer on the page, and its cleanup runs at once.
+let routeGeneration = 0;
+
 async function route() {
   cleanup();
   cleanup = () => {};
+  const generation = ++routeGeneration;
+  const view = document.createElement('div');
+  main.replaceChildren(view);
+  const current = (done) => {
+    if (generation === routeGeneration) return done;
+    done();
+    return () => {};
+  };
   if (!user) {
     document.body.classList.add('signed-out');
     renderSignIn(main, { onSignedIn: start, notice: signInNotice });
@@ -110,14 +122,16 @@ async function route() {
   }
   if (section === 'alerts' && !id) document.title = t('app_name');
   try {
-    if (section === 'alerts' && id) cleanup = await renderAlert(main, id, { user, config });
-    else if (section === 'orders' && id) cleanup = await renderOrder(main, id);
-    else if (section === 'orders') cleanup = await renderOrders(main);
-    else if (section === 'devices' && id) cleanup = await renderDevice(main, id);
-    else if (section === 'devices') cleanup = await renderDevices(main);
-    else cleanup = renderQueue(main, { fresh });
+    let done;
+    if (section === 'alerts' && id) done = await renderAlert(view, id, { user, config });
+    else if (section === 'orders' && id) done = await renderOrder(view, id);
+    else if (section === 'orders') done = await renderOrders(view);
+    else if (section === 'devices' && id) done = await renderDevice(view, id);
+    else if (section === 'devices') done = await renderDevices(view);
+    else done = renderQueue(view, { fresh });
+    cleanup = current(done || (() => {}));
   } catch (error) {
-    mount(main, h('p', { class: 'error', role: 'alert', text: t('error_generic', { message: error.message }) }));
+    mount(view, h('p', { class: 'error', role: 'alert', text: t('error_generic', { message: error.message }) }));
   }
 }
 

@@ -334,6 +334,15 @@ test('orders and devices pages open from the keyboard', async () => {
   await page.goto(`${base}/#/orders/KG-7`);
   await page.getByRole('heading', { name: 'Order KG-7' }).waitFor();
   await page.getByText('Bishkek 2-1234/26').waitFor();
+  // A page still loading when the user moves on must not draw over the next one: the
+  // orders list answers late, after the order the user went on to has been drawn.
+  await page.route('**/v1/orders?limit=*', async (route) => { await new Promise((r) => setTimeout(r, 700)); await route.continue(); });
+  await page.goto(`${base}/#/orders`);
+  await page.goto(`${base}/#/orders/KG-7`);
+  await page.getByRole('heading', { name: 'Order KG-7' }).waitFor();
+  await page.waitForTimeout(1000);
+  expect(await page.getByRole('heading', { name: 'Order KG-7' }).isVisible(), 'the late orders list drew over the order');
+  await page.unroute('**/v1/orders?limit=*');
   await page.getByRole('link', { name: 'Devices' }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Devices' }).waitFor();
