@@ -52,11 +52,7 @@ void OpenAlerts(Daemon& daemon, const std::string& group, int orders) {
         "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})";
     ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", order).status, 201) << order;
   }
-  const TimeMs t = NowMs() - 60'000;
-  const std::string fixes = "[" + FixJson("phone-" + group, 1, t, 74.59) + "," +
-                            FixJson("tag-" + group, 1, t + 1000, 74.5905) + "," +
-                            FixJson("tag-" + group, 2, t + 11'000, 74.5905) + "]";
-  const HttpReply sent = Http(daemon.http(), "POST", "/v1/fixes", fixes);
+  const HttpReply sent = Http(daemon.http(), "POST", "/v1/fixes", ApproachFixesJson(group));
   ASSERT_EQ(sent.status, 200) << sent.body;
 }
 

@@ -240,6 +240,15 @@ inline std::string FixJson(const std::string& device, uint64_t seq, TimeMs t, do
          R"(, "accuracy_m": 5})";
 }
 
+// Fixes that bring tag-<group> within ~41 m of phone-<group> (lat 42.87; lon 74.59 and
+// 74.5905), a minute ago: with the default debounce, a confirmed violation.
+inline std::string ApproachFixesJson(const std::string& group) {
+  const TimeMs t = NowMs() - 60'000;
+  return "[" + FixJson("phone-" + group, 1, t, 74.59) + "," +
+         FixJson("tag-" + group, 1, t + 1000, 74.5905) + "," +
+         FixJson("tag-" + group, 2, t + 11'000, 74.5905) + "]";
+}
+
 // The id of an open alert of `order`, asked of GET /v1/alerts every 20 ms for up to four
 // seconds (the engine raises it asynchronously); empty when none opened.
 inline std::string WaitForOpenAlertId(uint16_t http_port, const std::string& order) {

@@ -51,11 +51,7 @@ void PutOrder(Daemon& daemon, const std::string& id, const std::string& group,
 
 // Fixes that bring tag-<group> within ~41 m of phone-<group>: a confirmed violation.
 void WalkIn(Daemon& daemon, const std::string& group) {
-  const TimeMs t = NowMs() - 60'000;
-  const std::string fixes = "[" + FixJson("phone-" + group, 1, t, 74.59) + "," +
-                            FixJson("tag-" + group, 1, t + 1000, 74.5905) + "," +
-                            FixJson("tag-" + group, 2, t + 11'000, 74.5905) + "]";
-  const HttpReply sent = Http(daemon.http(), "POST", "/v1/fixes", fixes);
+  const HttpReply sent = Http(daemon.http(), "POST", "/v1/fixes", ApproachFixesJson(group));
   ASSERT_EQ(sent.status, 200) << sent.body;
 }
 

@@ -8,34 +8,12 @@
 //
 // Exit: 0 all passed, 1 a case failed, 77 (ctest: skipped) when chromium or
 // playwright-core is missing and STAYAWAY_REQUIRE_BROWSER is not set.
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
+import { apiClient, expect, loadChromium, runCases, startDaemon } from './harness.mjs';
+
 const args = process.argv.slice(2);
 const screenshotDir = args.includes('--screenshots') ? path.resolve(args[args.indexOf('--screenshots') + 1]) : null;
-const daemonBinary = process.env.STAYAWAYD || path.join(root, 'build/daemon/stayawayd');
-const chromiumBinary = process.env.CHROMIUM || '/usr/bin/chromium';
-const required = process.env.STAYAWAY_REQUIRE_BROWSER === '1';
-
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.error('playwright-core is not installed: npm ci --prefix tests/browser (scripts/test does it)');
-  process.exit(required ? 1 : 77);
-}
-if (!fs.existsSync(chromiumBinary)) {
-  console.error(`no chromium at ${chromiumBinary}: apt-get install chromium (scripts/test does it)`);
-  process.exit(required ? 1 : 77);
-}
-// Everything stops after this long, whatever hangs.
-const overall = setTimeout(() => { console.error('FAIL: the browser test took over 110 s'); process.exit(1); }, 110_000);
 
 // Places: the protected person (victim) and the supervised person 40 m from her. The
 // auditor's traffic must hold neither position, so both have digits found nowhere else.
@@ -43,47 +21,13 @@ const VICTIM = { lat: 42.874321, lon: 74.612345 };
 const TAG = { lat: 42.874601, lon: 74.612577 };
 const VICTIM_TEXT = ['42.8743', '74.6123'];
 const TAG_TEXT = ['42.8746', '74.6125'];
-const ADMIN_TOKEN = `sa_console-admin-${createHash('sha256').update(String(process.pid)).digest('hex').slice(0, 24)}`;
 
 // ---------------------------------------------------------------------------------------
 // The daemon.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stayaway-console-'));
-fs.writeFileSync(path.join(dir, 'stayawayd.toml'),
+const daemon = await startDaemon('console',
   '[engine]\nproximity_violation = { confirm_fixes = 1 }\n[console]\ntime_zone = "Asia/Bishkek"\n');
-const log = fs.openSync(path.join(dir, 'stayawayd.log'), 'a');
-const daemon = spawn(daemonBinary, ['--config', path.join(dir, 'stayawayd.toml'), '--data-dir', path.join(dir, 'data'),
-  '--ingest-port', '0', '--http-port', '0', '--osmand-port', '0'], {
-  env: { ...process.env, STAYAWAY_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', log, log],
-});
-let daemonExited = false;
-daemon.on('exit', () => { daemonExited = true; });
-
-async function waitForPort() {
-  const file = path.join(dir, 'data', 'ports');
-  for (let i = 0; i < 200; ++i) {
-    if (daemonExited) break;
-    if (fs.existsSync(file)) {
-      const match = /http_port=(\d+)/.exec(fs.readFileSync(file, 'utf8'));
-      if (match) return Number(match[1]);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`stayawayd did not start; see ${path.join(dir, 'stayawayd.log')}`);
-}
-const port = await waitForPort();
-const base = `http://127.0.0.1:${port}`;
-
-async function http(token, method, target, body) {
-  const response = await fetch(base + target, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: response.status, text, json, headers: response.headers };
-}
+const { base, adminToken: ADMIN_TOKEN } = daemon;
+const http = apiClient(base);
 
 async function issue(name, roles, devices) {
   const reply = await http(ADMIN_TOKEN, 'POST', '/v1/credentials', { name, roles, devices });
@@ -108,7 +52,8 @@ console.log(`daemon on ${base}`);
 
 // ---------------------------------------------------------------------------------------
 // The browser.
-const browser = await chromium.launch({ executablePath: chromiumBinary, headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+// The critical-alert sound plays without a click first.
+const browser = await loadChromium(['--autoplay-policy=no-user-gesture-required']);
 
 // A page that records every script error and console error, and every response body.
 async function openPage({ token = null } = {}) {
@@ -139,10 +84,6 @@ async function openPage({ token = null } = {}) {
   }
   if (token) await page.getByRole('heading', { name: 'Alert queue' }).waitFor({ timeout: 10_000 });
   return { context, page, problems, bodies };
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 async function postFixes(fixes) {
@@ -426,25 +367,7 @@ test('a session ended under the page: the next action shows the sign-in page say
 });
 
 // ---------------------------------------------------------------------------------------
-let failed = 0;
-try {
-  for (const { name, body } of cases) {
-    const started = Date.now();
-    try {
-      await body();
-      console.log(`PASS ${name} (${Date.now() - started} ms)`);
-    } catch (error) {
-      ++failed;
-      console.log(`FAIL ${name}: ${error.message}`);
-    }
-  }
-} finally {
-  await browser.close().catch(() => {});
-  daemon.kill('SIGTERM');
-  await new Promise((r) => (daemonExited ? r() : daemon.on('exit', r)));
-  clearTimeout(overall);
-}
-console.log(`${cases.length - failed} passed, ${failed} failed`);
-if (failed === 0) fs.rmSync(dir, { recursive: true, force: true });
-else console.log(`daemon log: ${path.join(dir, 'stayawayd.log')}`);
-process.exit(failed === 0 ? 0 : 1);
+await runCases(cases, {
+  boundMs: 110_000, dir: daemon.dir,
+  cleanup: async () => { await browser.close(); await daemon.stop(); },
+});

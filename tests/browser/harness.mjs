@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const required = process.env.STAYAWAY_REQUIRE_BROWSER === '1';
 
-export async function loadChromium() {
+// Chromium headless with `args` besides --no-sandbox.
+export async function loadChromium(args = []) {
   let chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -26,7 +27,7 @@ export async function loadChromium() {
     console.error(`no chromium at ${executablePath}: apt-get install chromium (scripts/test does it)`);
     process.exit(required ? 1 : 77);
   }
-  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', ...args] });
 }
 
 // Starts stayawayd with `toml` as its configuration; resolves once its HTTP port is known.
