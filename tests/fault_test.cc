@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <atomic>
 #include <map>
@@ -93,6 +94,9 @@ class SmallWindowSubscriber {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     const int bytes = 4096;
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    // A receive that waits a minute is a failure with a message, not a silent ctest timeout.
+    const timeval patience{60, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -117,7 +121,10 @@ class SmallWindowSubscriber {
     char buffer[4096];
     while (reader_.Next(&payload) != ingest::FrameReader::Result::kFrame) {
       const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (n <= 0) return FailedPrecondition("the daemon closed the connection");
+      if (n <= 0) {
+        return FailedPrecondition(n == 0 ? "the daemon closed the connection"
+                                         : "nothing from the daemon for a minute");
+      }
       reader_.Feed(std::string_view(buffer, static_cast<size_t>(n)));
     }
     return frame->ParseFromString(payload) ? Status::Ok() : InvalidArgument("not a ServerFrame");
