@@ -91,6 +91,23 @@ std::string ReadStream(uint16_t port, const std::string& target,
   return got;
 }
 
+// Makes a new event (an order, then an SOS of its protected person) and checks that the
+// event stream on `fd`, whose session has ended, sends nothing more and ends (the
+// terminating chunk, then the close). Closes `fd`.
+void ExpectStreamEndsAtTheNextEvent(Daemon& daemon, int fd, std::string* stream) {
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
+                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
+                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
+                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
+                .status,
+            201);
+  PressSos(daemon.http(), "phone-2", 1);
+  ReadUntil(fd, "0\r\n\r\n", *stream, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ::close(fd);
+  EXPECT_FALSE(Contains(*stream, "data: ")) << *stream;
+  EXPECT_TRUE(Contains(*stream, "0\r\n\r\n")) << *stream;
+}
+
 // Opens the event stream (one onmessage) with the `cookie` header line and reads its
 // response head into *stream: the socket, or -1 when it did not answer 200.
 int OpenEventStream(uint16_t port, const std::string& cookie, std::string* stream) {
@@ -296,17 +313,7 @@ TEST(BrowserSession, SignOutEndsTheSession) {
   EXPECT_TRUE(Contains(Http(daemon.http(), "GET", "/metrics").body,
                        "stayaway_sessions_ended_total{reason=\"signed_out\"} 1"));
   // The open stream ends at its next event, which it does not get.
-  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
-                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
-                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
-                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
-                .status,
-            201);
-  PressSos(daemon.http(), "phone-2", 1);
-  ReadUntil(fd, "0\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-  ::close(fd);
-  EXPECT_FALSE(Contains(stream, "data: ")) << stream;
-  EXPECT_TRUE(Contains(stream, "0\r\n\r\n")) << stream;
+  ExpectStreamEndsAtTheNextEvent(daemon, fd, &stream);
   EXPECT_EQ(daemon.Stop(), 0);
   EXPECT_TRUE(Contains(daemon.Log(), "signed out (browser session)")) << daemon.Log();
 }
@@ -338,18 +345,7 @@ TEST(BrowserSession, ARevokedCredentialsSessionsStopAtOnce) {
                 .status,
             401);
 
-  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
-                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
-                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
-                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
-                .status,
-            201);
-  PressSos(daemon.http(), "phone-2", 1);
-  // The stream sends nothing more and ends (the terminating chunk, then the close).
-  ReadUntil(fd, "0\r\n\r\n", stream, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-  ::close(fd);
-  EXPECT_FALSE(Contains(stream, "data: ")) << stream;
-  EXPECT_TRUE(Contains(stream, "0\r\n\r\n")) << stream;
+  ExpectStreamEndsAtTheNextEvent(daemon, fd, &stream);
 }
 
 // Behind a proxy that terminates TLS (the browser speaks https to it, it speaks http to the
