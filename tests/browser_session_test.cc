@@ -91,10 +91,8 @@ std::string ReadStream(uint16_t port, const std::string& target,
   return got;
 }
 
-// Makes a new event (an order, then an SOS of its protected person) and checks that the
-// event stream on `fd`, whose session has ended, sends nothing more and ends (the
-// terminating chunk, then the close). Closes `fd`.
-void ExpectStreamEndsAtTheNextEvent(Daemon& daemon, int fd, std::string* stream) {
+// Order KG-7 (tag-1 away from phone-2), then phone-2's SOS: new events, an open alert.
+void PutOrderAndPressSos(Daemon& daemon) {
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
                  R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
                      "protected": [{"id": "p2", "devices": ["phone-2"]}],
@@ -102,6 +100,13 @@ void ExpectStreamEndsAtTheNextEvent(Daemon& daemon, int fd, std::string* stream)
                 .status,
             201);
   PressSos(daemon.http(), "phone-2", 1);
+}
+
+// Makes a new event (an order, then an SOS of its protected person) and checks that the
+// event stream on `fd`, whose session has ended, sends nothing more and ends (the
+// terminating chunk, then the close). Closes `fd`.
+void ExpectStreamEndsAtTheNextEvent(Daemon& daemon, int fd, std::string* stream) {
+  PutOrderAndPressSos(daemon);
   ReadUntil(fd, "0\r\n\r\n", *stream, std::chrono::steady_clock::now() + std::chrono::seconds(5));
   ::close(fd);
   EXPECT_FALSE(Contains(*stream, "data: ")) << *stream;
@@ -181,13 +186,7 @@ TEST(BrowserSession, SignInSetsAStrictHttpOnlyCookieThatTheApiTakes) {
 
 TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
   Daemon daemon;
-  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders",
-                 R"({"id": "KG-7", "version": 1, "supervised": {"id": "p1", "devices": ["tag-1"]},
-                     "protected": [{"id": "p2", "devices": ["phone-2"]}],
-                     "violation_distance_m": 300, "valid_from": "2020-01-01T00:00:00Z"})")
-                .status,
-            201);
-  PressSos(daemon.http(), "phone-2", 1);
+  PutOrderAndPressSos(daemon);
   const std::string alert = WaitForOpenAlertId(daemon.http(), "KG-7");
   ASSERT_FALSE(alert.empty());
   const Session session = SignIn(daemon.http(), kHarnessToken);
