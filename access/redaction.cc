@@ -21,20 +21,24 @@ const AllowList& BuildAllowList() {
       // Alerts and events: what happened, when, to whom, how sure, who handled it.
       // Withheld: distance_m, distance_lower_m, distance_upper_m, fixes, ack_note.
       {"stayaway.v1.Event",
-       {"alert_id", "order_id",         "order_version", "kind",    "transition", "certainty",
-        "time",     "detected_at",      "late",          "limit_m", "supervised", "protected",
-        "zone_id",  "device",           "person",        "rule",    "ack_by",     "ack_credential",
-        "redacted", "downgrade_reason", "disposition"}},
+       {"alert_id",    "order_id",    "order_version",  "kind",     "transition",
+        "certainty",   "time",        "detected_at",    "late",     "limit_m",
+        "supervised",  "protected",   "zone_id",        "device",   "person",
+        "rule",        "ack_by",      "ack_credential", "redacted", "downgrade_reason",
+        "disposition", "received_by", "received_seq",   "shown_at"}},
       // Who and which device. Withheld: lat, lon, accuracy_m, time (of the fix), basis.
       {"stayaway.v1.PositionReport", {"person", "device", "withheld"}},
       {"stayaway.v1.EventRecord", {"seq", "event"}},
       {"stayaway.v1.AlertView",
        {"alert_id", "order_id", "kind", "open", "last_event", "opened_at", "closed_at", "acks",
-        "ack_overdue", "first_seq", "last_seq", "resolution"}},
+        "ack_overdue", "first_seq", "last_seq", "resolution", "receipts"}},
       // Withheld: note.
       {"stayaway.v1.AlertAck", {"alert_id", "by", "time", "credential"}},
       // Withheld: note (the resolved event's ack_note is withheld the same way).
       {"stayaway.v1.AlertResolve", {"alert_id", "by", "disposition", "time", "credential"}},
+      // That and when her app showed her the alert: no place.
+      {"stayaway.v1.AlertReceipt",
+       {"alert_id", "person", "event_seq", "time", "shown_at", "credential"}},
       {"stayaway.v1.AlertList", {"alerts", "next_cursor"}},
       {"stayaway.v1.AlertDetail", {"alert", "timeline", "missing_events"}},
       // Orders: the terms, not the places.

@@ -52,14 +52,26 @@ void AlertBook::Record(uint64_t seq, const v1::Event& event) {
       *resolution->mutable_time() = event.time();
       break;
     }
+    case v1::Event::received: {
+      v1::AlertReceipt* receipt = view.add_receipts();
+      receipt->set_alert_id(event.alert_id());
+      receipt->set_person(event.received_by());
+      receipt->set_event_seq(event.received_seq());
+      receipt->set_credential(event.ack_credential());
+      *receipt->mutable_time() = event.time();
+      if (event.has_shown_at()) *receipt->mutable_shown_at() = event.shown_at();
+      break;
+    }
     default:
       break;
   }
   view.set_kind(event.kind());
   if (view.open()) ++open_by_kind_[v1::Event::Kind_Name(view.kind())];
-  // Acknowledgements, deadlines and resolutions are about the alert, not a new reading.
+  // Acknowledgements, deadlines, resolutions and receipts are about the alert, not a new
+  // reading of it.
   if (event.transition() != v1::Event::acknowledged &&
-      event.transition() != v1::Event::ack_overdue && event.transition() != v1::Event::resolved) {
+      event.transition() != v1::Event::ack_overdue && event.transition() != v1::Event::resolved &&
+      event.transition() != v1::Event::received) {
     *view.mutable_last_event() = event;
   }
 }

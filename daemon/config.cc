@@ -122,11 +122,14 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
   for (const auto& [key, node] : table) {
     const std::string_view name = key.str();
     const std::string where = std::string(origin) + ": " + std::string(name);
-    if (name == "data_dir" || name == "bind" || name == "ports_file") {
+    if (name == "data_dir" || name == "bind" || name == "ports_file" ||
+        name == "webhook_secret_file") {
       const auto value = node.value<std::string>();
       if (!value) return InvalidArgument(where + " must be a string");
-      (name == "data_dir" ? config->data_dir
-                          : name == "bind" ? config->bind_address : config->ports_file) = *value;
+      (name == "data_dir"     ? config->data_dir
+       : name == "bind"       ? config->bind_address
+       : name == "ports_file" ? config->ports_file
+                              : config->webhook_secret_file) = *value;
     } else if (name == "ingest_port" || name == "http_port" || name == "osmand_port") {
       const auto value = node.value<int64_t>();
       if (!value || *value < 0 || *value > 65535) {
@@ -339,6 +342,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.bind_address = std::string(*value);
     } else if (flag == "--webhook") {
       config.webhooks.emplace_back(*value);
+    } else if (flag == "--webhook-secret-file") {
+      config.webhook_secret_file = std::string(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
     } else if (flag == "--console-dir") {
@@ -387,7 +392,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
 std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
-         "                 [--ports-file FILE] [--webhook URL]... [--salvage]\n"
+         "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
+         "                 [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
          "                 [--max-unauthenticated-per-address N]\n"
@@ -398,8 +404,12 @@ std::string DaemonUsage() {
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
          "A TOML --config file takes the same settings (data_dir, bind, ingest_port,\n"
-         "http_port, osmand_port, ports_file, webhooks) and an [engine] table; flags win.\n"
+         "http_port, osmand_port, ports_file, webhooks, webhook_secret_file) and an [engine]\n"
+         "table; flags win.\n"
          "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
+         "Orders' victim_gateways get SMS or voice messages for protected persons. Every\n"
+         "webhook is signed (X-Stayaway-Signature: sha256=HMAC of the body) with the secret\n"
+         "in --webhook-secret-file.\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
          "journal_retention = \"400d\" deletes history older than that once nothing open\n"

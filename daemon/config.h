@@ -34,6 +34,9 @@ struct DaemonConfig {
   std::string ports_file;
   // Every event is POSTed to each of these http:// URLs (webhook_dispatcher.h).
   std::vector<std::string> webhooks;
+  // The secret every webhook and victim gateway POST is signed with
+  // (webhook_signature.h); empty: unsigned.
+  std::string webhook_secret_file;
   v1::EngineConfig engine;
   // Start even when the journal is damaged in the middle, skipping the damage (--salvage).
   bool salvage = false;

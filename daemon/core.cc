@@ -961,6 +961,20 @@ Status Core::ResolveAlert(v1::AlertResolve resolve) {
   return state_->SubmitAdmin(std::move(input));
 }
 
+StatusOr<v1::AlertReceipt> Core::RecordReceipt(v1::AlertReceipt receipt) {
+  MsToTimestamp(state_->clock.Now(), receipt.mutable_time());
+  v1::Input input;
+  *input.mutable_receipt() = receipt;
+  if (Status s = state_->SubmitAdmin(std::move(input)); !s.ok()) return s;
+  return receipt;
+}
+
+std::optional<v1::AlertView> Core::FindAlert(std::string_view alert_id) {
+  std::optional<AlertBook::Entry> entry = state_->alerts.Find(alert_id);
+  if (!entry) return std::nullopt;
+  return std::move(entry->view);
+}
+
 // The timeline is read from the event log by the seqs the alert book kept. The log holds
 // every event since the journal began (retention cuts the journal, and its base carries
 // the events), so nothing is missing today; were a seq ever gone, it is counted in
@@ -1009,6 +1023,10 @@ void Core::ForgetSubscriber(std::string_view subscriber) {
 }
 
 std::string Core::MetricsText() { return state_->metrics.Render(); }
+
+void Core::CountVictimMessage(std::string_view result) {
+  state_->metrics.CountVictimMessage(result);
+}
 
 StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_view alert_id) {
   if (state_->options.data_dir.empty() || !state_->signer) {

@@ -128,6 +128,8 @@ class Core final : public ingest::MonitoringService {
   Status AckAlert(v1::AlertAck ack) override;
   Status ResolveAlert(v1::AlertResolve resolve) override;
   StatusOr<v1::AlertDetail> GetAlert(std::string_view alert_id) override;
+  std::optional<v1::AlertView> FindAlert(std::string_view alert_id) override;
+  StatusOr<v1::AlertReceipt> RecordReceipt(v1::AlertReceipt receipt) override;
   uint64_t ReadEvents(uint64_t from_seq, size_t max,
                       std::vector<v1::EventRecord>* out) override;
   uint64_t NextEventSeq() override;
@@ -137,6 +139,8 @@ class Core final : public ingest::MonitoringService {
   void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) override;
   void ForgetSubscriber(std::string_view subscriber) override;
   std::string MetricsText() override;
+  // A message to a victim gateway and how it went (victim_gateway.h), for the metrics.
+  void CountVictimMessage(std::string_view result);
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;

@@ -76,6 +76,11 @@ void Metrics::CountClockJump(std::string_view direction) {
   ++clock_jumps_[std::string(direction)];
 }
 
+void Metrics::CountVictimMessage(std::string_view result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++victim_messages_[std::string(result)];
+}
+
 void Metrics::CountRetention(std::string_view outcome, uint64_t segments_deleted,
                              uint64_t bytes_freed) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -103,6 +108,11 @@ std::string Metrics::Render() const {
          "# TYPE stayaway_clock_jumps_total counter\n";
   for (const auto& [direction, n] : clock_jumps_) {
     out << "stayaway_clock_jumps_total{direction=\"" << Escape(direction) << "\"} " << n << '\n';
+  }
+  out << "# HELP stayaway_victim_messages_total Messages to victim SMS or voice gateways.\n"
+         "# TYPE stayaway_victim_messages_total counter\n";
+  for (const auto& [result, n] : victim_messages_) {
+    out << "stayaway_victim_messages_total{result=\"" << Escape(result) << "\"} " << n << '\n';
   }
   out << "# HELP stayaway_retention_runs_total Journal retention runs by outcome.\n"
          "# TYPE stayaway_retention_runs_total counter\n";

@@ -12,6 +12,8 @@
 //   stayaway_subscribers                           subscribers connected
 //   stayaway_clock_jumps_total{direction}          wall clock steps (backward, forward)
 //   stayaway_retention_runs_total{outcome}         retention runs (cut, kept, failed)
+//   stayaway_victim_messages_total{result}         messages to victim gateways (delivered,
+//                                                  refused, failed)
 //   stayaway_retention_segments_deleted_total      journal segments retention deleted
 //   stayaway_retention_bytes_freed_total           bytes those segments held
 //
@@ -56,6 +58,8 @@ class Metrics {
   void CountClockJump(std::string_view direction);
   // outcome: "cut", "kept" (nothing may go yet) or "failed".
   void CountRetention(std::string_view outcome, uint64_t segments_deleted, uint64_t bytes_freed);
+  // result: "delivered", "refused" (a 4xx from the gateway) or "failed" (given up).
+  void CountVictimMessage(std::string_view result);
 
   std::string Render() const;
 
@@ -75,6 +79,7 @@ class Metrics {
   double latency_sum_seconds_ = 0;
   std::atomic<uint64_t> queue_depth_{0};
   std::map<std::string, uint64_t, std::less<>> retention_runs_;
+  std::map<std::string, uint64_t, std::less<>> victim_messages_;
   std::map<std::string, uint64_t, std::less<>> clock_jumps_;
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;

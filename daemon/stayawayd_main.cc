@@ -32,7 +32,10 @@
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
+#include "daemon/victim_gateway.h"
+#include "daemon/victim_text.h"
 #include "daemon/webhook_dispatcher.h"
+#include "daemon/webhook_signature.h"
 #include "engine/engine_config.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
@@ -204,6 +207,21 @@ int Run(const DaemonConfig& config) {
     Log(LogLevel::kError, "cannot set up the data directory", {{"error", s.message()}});
     return 1;
   }
+  std::string webhook_secret;
+  if (!config.webhook_secret_file.empty()) {
+    StatusOr<std::string> secret = ReadWebhookSecret(config.webhook_secret_file);
+    if (!secret.ok()) {
+      Log(LogLevel::kError, "cannot read the webhook secret",
+          {{"error", secret.status().message()}});
+      return 2;
+    }
+    webhook_secret = std::move(*secret);
+  }
+  StatusOr<const date::time_zone*> centre_zone = FindTimeZone(config.console_time_zone);
+  if (!centre_zone.ok()) {
+    Log(LogLevel::kError, "invalid time zone", {{"error", centre_zone.status().message()}});
+    return 2;
+  }
   std::vector<std::pair<std::string, WebhookUrl>> webhook_targets;
   for (const std::string& url : config.webhooks) {
     StatusOr<WebhookUrl> target = ParseWebhookUrl(url);
@@ -272,9 +290,17 @@ int Run(const DaemonConfig& config) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
     }
     const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
-    webhooks.push_back(std::make_unique<WebhookDispatcher>(core, url, target, cursor));
+    webhooks.push_back(
+        std::make_unique<WebhookDispatcher>(core, url, target, cursor, webhook_secret));
     webhooks.back()->Start();
   }
+  VictimGatewayOptions victim_options;
+  victim_options.cursor_path = config.data_dir + "/webhooks/victim-gateways.cursor";
+  victim_options.secret = webhook_secret;
+  victim_options.time_zone = *centre_zone;
+  victim_options.count = [&core](std::string_view result) { core.CountVictimMessage(result); };
+  VictimGatewayDispatcher victim_gateways(core, core, std::move(victim_options));
+  victim_gateways.Start();
 
   // Connection limits (config.h): the same for every port but the total.
   ingest::ConnectionLimits limits;
@@ -371,6 +397,7 @@ int Run(const DaemonConfig& config) {
     stopper = std::thread([&] {
       core.Stop();
       for (auto& webhook : webhooks) webhook->Stop();
+      victim_gateways.Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // flush final acks
       tcp.Stop();
       http->Stop();

@@ -1,6 +1,7 @@
 // WebhookDispatcher: POSTs every event of the daemon's event log, in order, to one
 // configured URL, as the JSON of its EventRecord ({"seq": N, "event": {...}}) with the
-// header X-Stayaway-Event-Seq. A 2xx answer moves the delivery cursor on; anything else
+// header X-Stayaway-Event-Seq, signed with X-Stayaway-Signature when the daemon has a
+// webhook secret (webhook_signature.h). A 2xx answer moves the delivery cursor on; anything else
 // (refused connection, timeout, 5xx, 4xx) is retried with exponential backoff (0.1 s
 // doubling to 30 s) and nothing is ever skipped, so a dead receiver costs only its own lag.
 //
@@ -9,7 +10,7 @@
 // restart resumes after the last delivered event: delivery is at least once. Receivers
 // deduplicate by seq. (The event log becomes durable with the journal.)
 //
-// Only plain http:// URLs for now; TLS arrives with the security work. Each dispatcher
+// Only plain http:// URLs for now (webhook_post.h). Each dispatcher
 // runs on its own thread and never blocks the engine. Thread-safe.
 #ifndef STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
 #define STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
@@ -22,23 +23,16 @@
 #include <thread>
 
 #include "base/status.h"
+#include "daemon/webhook_post.h"
 #include "ingest/monitoring_service.h"
 
 namespace stayaway::daemon {
 
-struct WebhookUrl {
-  std::string host;
-  uint16_t port = 80;
-  std::string path = "/";
-};
-
-// Accepts http://HOST[:PORT][/PATH]; refuses other schemes with a message.
-StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view url);
-
 class WebhookDispatcher {
  public:
+  // `secret`: signs each POST (webhook_signature.h); empty: unsigned.
   WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
-                    std::string cursor_path);
+                    std::string cursor_path, std::string secret = "");
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -56,6 +50,7 @@ class WebhookDispatcher {
   ingest::EventFeed& service_;
   const std::string url_;
   const WebhookUrl target_;
+  const std::string secret_;
   const std::string cursor_path_;
   const std::string metrics_name_;
   uint64_t listener_ = 0;

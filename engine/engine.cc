@@ -49,6 +49,10 @@ Status Engine::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events) {
 Status Engine::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Event>* events) {
   return state_->ApplyResolve(resolve, events);
 }
+Status Engine::ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<Event>* events) {
+  return state_->ApplyReceipt(receipt, events);
+}
+
 Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
   switch (input.input_case()) {
     case v1::Input::kFix:
@@ -65,6 +69,8 @@ Status Engine::Apply(const v1::Input& input, std::vector<Event>* events) {
       return ApplyAck(input.ack(), events);
     case v1::Input::kResolve:
       return ApplyResolve(input.resolve(), events);
+    case v1::Input::kReceipt:
+      return ApplyReceipt(input.receipt(), events);
     case v1::Input::INPUT_NOT_SET:
       break;
   }

@@ -168,6 +168,18 @@
 // alert at once (a warning resolved, then he comes within the violation distance), and
 // SOS is never quiet: every press after a resolution opens a new alert.
 //
+// ## Receipts
+// A protected person's app tells the centre it showed her a notification of an alert
+// (v1::AlertReceipt: the alert, her person id, the event log seq of the event it showed,
+// the time the daemon received it and the time her device says it showed it): a
+// `received` event at the receipt's time, with received_by, received_seq, shown_at and
+// the credential. It is the court's record that, and when, she was warned, and changes
+// nothing else: no deadline, no level, open or closed alike. Refused: an unknown alert
+// (NotFound), a second receipt of the same event by the same person
+// (FailedPrecondition), one from a person the alert's order does not protect or without a
+// person, time or event_seq (InvalidArgument). The engine does not know event log seqs;
+// the daemon checks that event_seq is an event of this alert before it submits.
+//
 // ## Refusals
 // ApplyFix refuses, with no effect on state: a missing device or time, NaN or out-of-range
 // coordinates, accuracy < 0 or > max_accuracy_m, a negative or absurd speed, heading outside
@@ -205,6 +217,7 @@
 
 namespace stayaway::v1 {
 class AlertAck;
+class AlertReceipt;
 class AlertResolve;
 class EngineSnapshot;
 class Event;
@@ -261,6 +274,9 @@ class Engine {
   // Records an operator's resolution ("Resolution" above): a `resolved` event, and the
   // alert's `closed` when it was open.
   Status ApplyResolve(const v1::AlertResolve& resolve, std::vector<v1::Event>* events);
+
+  // Records a protected person's receipt ("Receipts" above): a `received` event.
+  Status ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<v1::Event>* events);
 
   // Dispatches on the input's kind.
   Status Apply(const v1::Input& input, std::vector<v1::Event>* events);

@@ -232,6 +232,37 @@ Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Ev
   return Status::Ok();
 }
 
+Status EngineState::ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<Event>* events) {
+  if (receipt.person().empty()) return InvalidArgument("receipt has no person");
+  if (!receipt.has_time()) return InvalidArgument("receipt has no time");
+  if (receipt.event_seq() == 0) return InvalidArgument("receipt has no event_seq");
+  auto found = alerts_.find(receipt.alert_id());
+  if (found == alerts_.end()) return NotFound("alert " + receipt.alert_id() + " is unknown");
+  AlertRecord& alert = found->second;
+  const v1::Order& terms = orders_[alert.order].terms;
+  const bool protected_by_order =
+      std::any_of(terms.protected_().begin(), terms.protected_().end(),
+                  [&](const v1::Party& party) { return party.id() == receipt.person(); });
+  if (!protected_by_order) {
+    return InvalidArgument("person " + receipt.person() + " is not protected by order " +
+                           terms.id());
+  }
+  if (!alert.receipts.emplace(receipt.person(), receipt.event_seq()).second) {
+    return FailedPrecondition("alert " + receipt.alert_id() + ": event " +
+                              std::to_string(receipt.event_seq()) + " already has " +
+                              receipt.person() + "'s receipt");
+  }
+  const TimeMs t = TimestampToMs(receipt.time());
+  now_ = std::max(now_, t);
+  Event& e = AddAlertEvent(found->first, alert, Event::received, t, events);
+  e.set_received_by(receipt.person());
+  e.set_received_seq(receipt.event_seq());
+  if (receipt.has_shown_at()) *e.mutable_shown_at() = receipt.shown_at();
+  if (!receipt.credential().empty()) e.set_ack_credential(receipt.credential());
+  e.set_late(false);  // like an operator's action: it happens when it is recorded
+  return Status::Ok();
+}
+
 void EngineState::FillPlacement(uint32_t person, const Placement& placement,
                                 v1::PositionReport* report) const {
   report->set_person(persons_[person].id);

@@ -306,6 +306,11 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
     a->set_overdue_sent(alert.overdue_sent);
     a->set_rule(alert.rule);
     a->set_resolved(alert.resolved);
+    for (const auto& [person, event_seq] : alert.receipts) {
+      v1::AlertReceipt* r = a->add_receipts();
+      r->set_person(person);
+      r->set_event_seq(event_seq);
+    }
   }
   for (const std::string& id : unacked_open_) out->add_unacked_open(id);
   return Status::Ok();
@@ -591,6 +596,11 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     alert.overdue_sent = in.overdue_sent();
     alert.rule = in.rule();
     alert.resolved = in.resolved();
+    for (const v1::AlertReceipt& r : in.receipts()) {
+      if (r.person().empty() || r.event_seq() == 0)
+        return Bad(where, "receipt without a person or seq");
+      alert.receipts.emplace(r.person(), r.event_seq());
+    }
     if (!alerts_.emplace(in.alert_id(), std::move(alert)).second) {
       return Bad(where, "alert id " + in.alert_id() + " repeats");
     }

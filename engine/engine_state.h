@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -133,6 +134,8 @@ struct AlertRecord {
   bool overdue_sent = false;
   bool resolved = false;
   std::string rule;
+  // Receipts taken: (protected person, event_seq), so that a repeat is refused.
+  std::set<std::pair<std::string, uint64_t>> receipts;
 };
 
 struct ZoneEntry {
@@ -179,6 +182,7 @@ class EngineState {
   void ApplyTick(TimeMs tick_ms, std::vector<v1::Event>* events);
   Status ApplyAck(const v1::AlertAck& ack, std::vector<v1::Event>* events);
   Status ApplyResolve(const v1::AlertResolve& resolve, std::vector<v1::Event>* events);
+  Status ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<v1::Event>* events);
 
   // What ApplyFix checks of a fix on its own (fields and times), before its device and
   // sequence number: the same Status.

@@ -1,5 +1,6 @@
 #include "engine/order_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -41,6 +42,34 @@ Status ValidateOrder(const v1::Order& order) {
     if (Status s = check_party(order.protected_(i), "protected[" + std::to_string(i) + "]");
         !s.ok()) {
       return s;
+    }
+  }
+  if (order.victim_gateways_size() > kMaxVictimGateways) {
+    return fail("more than " + std::to_string(kMaxVictimGateways) + " victim_gateways");
+  }
+  for (int i = 0; i < order.victim_gateways_size(); ++i) {
+    const v1::VictimGateway& gateway = order.victim_gateways(i);
+    const std::string where = "victim_gateways[" + std::to_string(i) + "]";
+    const bool protects =
+        std::any_of(order.protected_().begin(), order.protected_().end(),
+                    [&](const v1::Party& p) { return p.id() == gateway.person(); });
+    if (!protects)
+      return fail(where + ": person \"" + gateway.person() + "\" is not protected by the order");
+    if (!gateway.url().starts_with("http://") || gateway.url().size() <= 7 ||
+        gateway.url().size() > 2048) {
+      return fail(where + ": url must be an http:// URL of at most 2048 bytes");
+    }
+    if (gateway.to().empty() || gateway.to().size() > 256) {
+      return fail(where + ": to (her number or address) must have 1 to 256 bytes");
+    }
+    if (!gateway.channel().empty() && gateway.channel() != "sms" && gateway.channel() != "voice") {
+      return fail(where + ": channel must be sms or voice");
+    }
+    if (!gateway.language().empty() && gateway.language() != "en" && gateway.language() != "ru") {
+      return fail(where + ": language must be en or ru");
+    }
+    if (gateway.text_template().size() > 1000) {
+      return fail(where + ": text_template is longer than 1000 bytes");
     }
   }
   const double violation = order.violation_distance_m();

@@ -15,10 +15,15 @@ namespace stayaway::engine {
 // Protected persons one order may name (a victim and her children; more is an input error).
 constexpr int kMaxProtectedPersons = 32;
 
-// Checks: an id; a supervised person and 1 to kMaxProtectedPersons protected persons, each with an id and
-// at least one device; no person or device twice in the order; a finite violation distance
+// Victim gateways one order may name (one per protected person is the usual case).
+constexpr int kMaxVictimGateways = 32;
+
+// Checks: an id; a supervised person and 1 to kMaxProtectedPersons protected persons, each with an
+// id and at least one device; no person or device twice in the order; a finite violation distance
 // in (0, 100 km]; a warning distance of 0 (none) or above the violation distance;
-// valid_until after valid_from when both are given.
+// valid_until after valid_from when both are given; each victim gateway names a protected
+// person of the order, an http:// url, a `to`, channel sms or voice (or none), language en
+// or ru (or none) and a text_template of at most 1000 bytes.
 Status ValidateOrder(const v1::Order& order);
 
 }  // namespace stayaway::engine

@@ -188,7 +188,8 @@ Status WriteBundle(const BundleRequest& request) {
                                TimestampToMs(in.fix().time()) <= to;
     const bool ack = in.has_ack() && alert_ids.count(in.ack().alert_id());
     const bool resolve = in.has_resolve() && alert_ids.count(in.resolve().alert_id());
-    if (fix_in_window || ack || resolve) used.push_back(&entry);
+    const bool receipt = in.has_receipt() && alert_ids.count(in.receipt().alert_id());
+    if (fix_in_window || ack || resolve || receipt) used.push_back(&entry);
   }
   std::sort(used.begin(), used.end(),
             [](const HistoryEntry* a, const HistoryEntry* b) { return a->position < b->position; });
@@ -427,8 +428,9 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
     for (const v1::EventRecord& r : content.events) {
       const v1::Event& want = r.event();
       if (want.transition() == v1::Event::acknowledged ||
-          want.transition() == v1::Event::ack_overdue || want.transition() == v1::Event::resolved) {
-        continue;  // operator actions and deadlines: proven above, not engine readings
+          want.transition() == v1::Event::ack_overdue || want.transition() == v1::Event::resolved ||
+          want.transition() == v1::Event::received) {
+        continue;  // operator actions, her receipts, deadlines: proven above, not readings
       }
       if (want.transition() == v1::Event::closed &&
           resolved_at.count({want.alert_id(), TimestampToMs(want.time())})) {

@@ -259,6 +259,14 @@ std::string ReportHtml(const BundleContent& content) {
       // Only resolved rows say this, so reports of bundles without one are unchanged.
       response += " (disposition: " + v1::AlertResolve::Disposition_Name(e.disposition()) + ")";
     }
+    if (e.transition() == v1::Event::received) {
+      response +=
+          "shown to protected person " + Escape(e.received_by()) + " (event " +
+          std::to_string(e.received_seq()) +
+          (e.has_shown_at() ? ", on her device at " + FormatRfc3339(TimestampToMs(e.shown_at()))
+                            : std::string()) +
+          ")";
+    }
     h << "<tr><td>" << r.seq() << "</td><td>" << FormatRfc3339(TimestampToMs(e.time()))
       << (e.late() ? " (late)" : "") << "</td><td>" << FormatRfc3339(detected) << "</td><td>"
       << v1::Event::Transition_Name(e.transition()) << "</td><td>" << v1::Event::Kind_Name(e.kind())

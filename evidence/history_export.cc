@@ -221,6 +221,8 @@ const char* KindOf(const v1::Input& input) {
     case v1::Input::kAck: return "ack";
     case v1::Input::kResolve:
       return "resolve";
+    case v1::Input::kReceipt:
+      return "receipt";
     case v1::Input::kTick: return "tick";
     case v1::Input::INPUT_NOT_SET: break;
   }
@@ -240,6 +242,7 @@ struct AlertSummary {
   std::string overdue_seq = "null", last_transition;
   std::vector<std::string> acks;
   std::string resolution;  // JSON object; empty: never resolved
+  std::vector<std::string> receipts;  // JSON objects: each notification her app showed
   std::vector<uint64_t> seqs;
 };
 
@@ -282,6 +285,13 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
                          ", \"note\": " + JsonQuote(e.ack_note()) + ", \"time\": " + time +
                          ", \"seq\": " + seq + "}";
           break;
+        case v1::Event::received:
+          a.receipts.push_back(
+              "{\"person\": " + JsonQuote(e.received_by()) +
+              ", \"event_seq\": " + std::to_string(e.received_seq()) + ", \"shown_at\": " +
+              (e.has_shown_at() ? JsonQuote(FormatRfc3339(TimestampToMs(e.shown_at()))) : "null") +
+              ", \"time\": " + time + ", \"seq\": " + seq + "}");
+          break;
         default: break;
       }
       a.last_transition = v1::Event::Transition_Name(e.transition());
@@ -299,6 +309,12 @@ std::string AlertsNdjson(const History& history, uint64_t* count) {
     out += "], \"ack_overdue_seq\": " + a.overdue_seq;
     // Only resolved alerts carry it, so exports written before resolutions read the same.
     if (!a.resolution.empty()) out += ", \"resolution\": " + a.resolution;
+    // Likewise only alerts a protected person's app received carry their receipts.
+    if (!a.receipts.empty()) {
+      out += ", \"receipts\": [";
+      for (size_t i = 0; i < a.receipts.size(); ++i) out += (i ? ", " : "") + a.receipts[i];
+      out += "]";
+    }
     out += ", \"last_transition\": " + JsonQuote(a.last_transition) + ", \"event_seqs\": [";
     for (size_t i = 0; i < a.seqs.size(); ++i) out += (i ? "," : "") + std::to_string(a.seqs[i]);
     out += "]}\n";
@@ -406,7 +422,10 @@ orders.ndjson       every order version in the order the centre received them (a
                     inputs.ndjson for readers who only want the orders).
 alerts.ndjson       one line per alert, summarised from events.ndjson: when it opened and
                     closed, who acknowledged it and when, whether a deadline passed, and
-                    (resolved alerts only) the resolution: who, disposition, note, when.
+                    (resolved alerts only) the resolution: who, disposition, note, when,
+                    and (only when there are any) the receipts of the protected person's
+                    app: who was shown which event, when her device showed it and when the
+                    centre received the receipt.
 proofs.ndjson       for every earlier checkpoint, an RFC 9162 consistency proof that the log
                     it signed is a prefix of the newest checkpoint's log: nothing signed was
                     ever rewritten.

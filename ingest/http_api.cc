@@ -240,6 +240,11 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyAlerts(ctx); })});
   } else if (is({"v1", "me", "events"})) {
     dispatch("GET", {needs(http::verb::get, P::kReadOwnAlerts, [&] { MyEvents(ctx); })});
+  } else if (is({"v1", "me", "alerts", "*", "receipt"})) {
+    const std::string id = segments[3];
+    path_id.emplace("alert id", segments[3]);
+    dispatch("POST", {needs(http::verb::post, P::kReadOwnAlerts,
+                            [&] { OffTheIoThread([this, ctx, id] { MyReceipt(ctx, id); }); })});
   } else if (is({"v1", "me", "sos"})) {
     dispatch("POST", {needs(http::verb::post, P::kReadOwnAlerts, [&] { MySos(ctx); })});
   } else if (is({"v1", "session"})) {

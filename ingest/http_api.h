@@ -32,6 +32,9 @@
 //                                each order's victim_notification allows (ProtectedAlert)
 //   GET    /v1/me/events?from=...  the same as server-sent events, one per event of those
 //                                orders, unnamed, resumable (Last-Event-ID)
+//   POST   /v1/me/alerts/{id}/receipt  {"event_seq": N, "shown_at": RFC3339}: her app
+//                                showed her event N of the alert -> the v1::AlertReceipt as
+//                                journaled (404 not hers or no such event, 409 a repeat)
 //   POST   /v1/me/sos           her app's panic button: {"lat", "lon", "accuracy_m"} (or
 //                                {"no_position": true}) -> an SOS fix of her first device,
 //                                through the engine like any fix; answered as /v1/fixes
@@ -237,6 +240,7 @@ class HttpApi {
   // The protected person's view (http_me.cc): her orders' alerts and their stream.
   void MyAlerts(const std::shared_ptr<Context>& ctx);
   void MyEvents(const std::shared_ptr<Context>& ctx);
+  void MyReceipt(const std::shared_ptr<Context>& ctx, std::string_view id);
   void MySos(const std::shared_ptr<Context>& ctx);  // http_fixes.cc
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);

@@ -175,7 +175,7 @@ class DeviceDesk {
   virtual StatusOr<v1::DeviceStatus> GetDevice(std::string_view device) = 0;
 };
 
-// Alerts and operators' acknowledgements and resolutions.
+// Alerts, operators' acknowledgements and resolutions, protected persons' receipts.
 class AlertDesk {
  public:
   virtual ~AlertDesk() = default;
@@ -190,6 +190,12 @@ class AlertDesk {
   // One alert (whole, never redacted: the caller redacts) with every event of it in log
   // order; NotFound for an unknown alert.
   virtual StatusOr<v1::AlertDetail> GetAlert(std::string_view alert_id) = 0;
+  // The alert as the alert book has it now, without its timeline; nullopt when unknown.
+  virtual std::optional<v1::AlertView> FindAlert(std::string_view alert_id) = 0;
+  // A protected person's receipt (engine.h, "Receipts"), journaled like an
+  // acknowledgement; receipt.time is stamped by the daemon. Answers the receipt as
+  // recorded. The caller checks that event_seq is an event of the alert she was told of.
+  virtual StatusOr<v1::AlertReceipt> RecordReceipt(v1::AlertReceipt receipt) = 0;
 };
 
 // Administration of access: credentials and device keys.

@@ -52,11 +52,19 @@ v1::ProtectedAlert ProtectedAlertOf(const v1::AlertView& alert, VictimNotificati
   return out;
 }
 
-v1::ProtectedAlert ProtectedAlertOf(const v1::EventRecord& record, VictimNotification told) {
+bool SaysWhetherOpen(v1::Event::Transition transition) {
+  return transition != v1::Event::acknowledged && transition != v1::Event::ack_overdue &&
+         transition != v1::Event::received;
+}
+
+v1::ProtectedAlert ProtectedAlertOf(const v1::EventRecord& record, VictimNotification told,
+                                    bool open_now) {
   v1::ProtectedAlert out;
   TellEvent(record.event(), told, &out);
   const v1::Event::Transition transition = record.event().transition();
-  out.set_open(transition != v1::Event::closed && transition != v1::Event::resolved);
+  out.set_open(SaysWhetherOpen(transition)
+                   ? transition != v1::Event::closed && transition != v1::Event::resolved
+                   : open_now);
   if (transition == v1::Event::opened && record.event().has_detected_at()) {
     *out.mutable_opened_at() = record.event().detected_at();
   }

@@ -21,8 +21,16 @@ using VictimNotification = v1::Order::VictimNotification;
 // An alert as the centre lists it, told as `told` allows.
 v1::ProtectedAlert ProtectedAlertOf(const v1::AlertView& alert, VictimNotification told);
 
-// One event of the log, told as `told` allows: the alert after that event.
-v1::ProtectedAlert ProtectedAlertOf(const v1::EventRecord& record, VictimNotification told);
+// Whether an event of this transition says if its alert is open after it. An
+// acknowledgement, a missed deadline or a receipt does not: the alert may be open or
+// closed then.
+bool SaysWhetherOpen(v1::Event::Transition transition);
+
+// One event of the log, told as `told` allows: the alert after that event. `open_now` is
+// used for `open` only when the event does not say (SaysWhetherOpen): the caller looks the
+// alert up.
+v1::ProtectedAlert ProtectedAlertOf(const v1::EventRecord& record, VictimNotification told,
+                                    bool open_now);
 
 }  // namespace stayaway::ingest
 

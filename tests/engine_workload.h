@@ -192,6 +192,16 @@ class Workload {
         resolve->set_disposition(static_cast<v1::AlertResolve::Disposition>(1 + Index(6)));
         resolve->set_note("handled");
         MsToTimestamp(clock, resolve->mutable_time());
+      } else if (roll < 0.172 && !alert_ids_.empty()) {
+        // A protected person's receipt; sometimes a repeat, or from the wrong person
+        // (both refused).
+        v1::AlertReceipt* receipt = input.mutable_receipt();
+        receipt->set_alert_id(
+            *std::next(alert_ids_.begin(), static_cast<long>(Index(alert_ids_.size()))));
+        receipt->set_person(Index(4) == 0 ? "s1" : "v1");
+        receipt->set_event_seq(1 + Index(5));
+        MsToTimestamp(clock, receipt->mutable_time());
+        MsToTimestamp(clock - 1000, receipt->mutable_shown_at());
       } else {
         Actor& a = Pick();
         // v2 falls silent for a long stretch (comms lost, location unknown).

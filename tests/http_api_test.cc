@@ -1053,6 +1053,12 @@ class SlowEvidenceCore final : public MonitoringService {
   Status AckAlert(v1::AlertAck a) override { return core_.AckAlert(std::move(a)); }
   Status ResolveAlert(v1::AlertResolve r) override { return core_.ResolveAlert(std::move(r)); }
   StatusOr<v1::AlertDetail> GetAlert(std::string_view id) override { return core_.GetAlert(id); }
+  std::optional<v1::AlertView> FindAlert(std::string_view id) override {
+    return core_.FindAlert(id);
+  }
+  StatusOr<v1::AlertReceipt> RecordReceipt(v1::AlertReceipt r) override {
+    return core_.RecordReceipt(std::move(r));
+  }
   uint64_t ReadEvents(uint64_t from, size_t max, std::vector<v1::EventRecord>* out) override {
     return core_.ReadEvents(from, max, out);
   }

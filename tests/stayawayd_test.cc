@@ -14,24 +14,27 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cmath>
+#include <functional>
 #include <map>
-#include <random>
 #include <mutex>
 #include <optional>
-#include <functional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/hex.h"
+#include "base/hmac_sha256.h"
 #include "base/time.h"
 #include "ingest/frame_codec.h"
 #include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
+#include "tests/webhook_receiver.h"
 #include "tools/daemon_client.h"
 
 extern char** environ;
@@ -214,70 +217,11 @@ TEST(Stayawayd, SubscriberResumesAfterDisconnectWithoutGapsOrDuplicates) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1) << "position " << i;
 }
 
-// A webhook receiver on loopback that answers 500 to its first `failures` requests, then
-// 200, and keeps the bodies it accepted.
-class FlakyWebhookReceiver {
- public:
-  explicit FlakyWebhookReceiver(int failures) : failures_(failures) {
-    fd_ = testing_harness::ListenLoopback(port_);
-    EXPECT_GE(fd_, 0) << "no loopback port to listen on";
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FlakyWebhookReceiver() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  int requests() const { return requests_; }
-  std::vector<std::string> accepted() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return accepted_;
-  }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      const int client = ::accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      std::string request;
-      char buffer[8192];
-      size_t body_at = std::string::npos, length = 0;
-      for (ssize_t n; (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;) {
-        request.append(buffer, static_cast<size_t>(n));
-        if (body_at == std::string::npos && (body_at = request.find("\r\n\r\n")) != std::string::npos) {
-          body_at += 4;
-          const size_t at = request.find("Content-Length: ");
-          length = at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
-        }
-        if (body_at != std::string::npos && request.size() >= body_at + length) break;
-      }
-      const bool fail = requests_++ < failures_;
-      const std::string reply = fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"
-                                     : "HTTP/1.1 204 No Content\r\n\r\n";
-      ::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-      ::close(client);
-      if (!fail && body_at != std::string::npos) {
-        std::lock_guard<std::mutex> lock(mu_);
-        accepted_.push_back(request.substr(body_at));
-      }
-    }
-  }
-
-  const int failures_;
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  std::mutex mu_;
-  std::vector<std::string> accepted_;
-  std::thread thread_;
-};
-
 TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
-  FlakyWebhookReceiver receiver(/*failures=*/3);
-  Daemon daemon({"--webhook", receiver.url()});
+  WebhookReceiver receiver(/*failures=*/3);
+  const fs::path secret = fs::path(::testing::TempDir()) / "webhook-secret";
+  std::ofstream(secret) << "a-secret-of-the-centre-and-its-receivers\n";
+  Daemon daemon({"--webhook", receiver.url(), "--webhook-secret-file", secret.string()});
   ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
   const TimeMs t = NowMs() - 60'000;
   for (int i = 0; i < 6; ++i) {  // strap open / closed three times: six events
@@ -291,11 +235,16 @@ TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
   for (int i = 0; i < 100 && receiver.accepted().size() < 6; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  const std::vector<std::string> bodies = receiver.accepted();
-  ASSERT_GE(bodies.size(), 6u) << daemon.Log();
+  const std::vector<WebhookReceiver::Request> requests = receiver.accepted();
+  ASSERT_GE(requests.size(), 6u) << daemon.Log();
   EXPECT_GE(receiver.requests(), 9);  // three refusals were retried
   for (size_t i = 0; i < 6; ++i) {
-    EXPECT_EQ(bodies[i].rfind("{\"seq\":" + std::to_string(i + 1) + ",", 0), 0u) << bodies[i];
+    const std::string& body = requests[i].body;
+    EXPECT_EQ(body.rfind("{\"seq\":" + std::to_string(i + 1) + ",", 0), 0u) << body;
+    // Signed: the receiver recomputes the HMAC of the body under the shared secret.
+    EXPECT_EQ(requests[i].Header("X-Stayaway-Signature"),
+              "sha256=" + HexEncode(HmacSha256("a-secret-of-the-centre-and-its-receivers", body)));
+    EXPECT_EQ(requests[i].Header("Host"), "127.0.0.1:" + std::to_string(receiver.port()));
   }
   const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
   EXPECT_NE(metrics.find("stayaway_subscriber_lag_events{subscriber=\"webhook:" + receiver.url()),

@@ -253,7 +253,7 @@ ScoreReport ScoreEvents(const Truth& truth, std::istream& events, TimeMs toleran
     }
     if (event->transition() == v1::Event::acknowledged ||
         event->transition() == v1::Event::ack_overdue ||
-        event->transition() == v1::Event::resolved) {
+        event->transition() == v1::Event::resolved || event->transition() == v1::Event::received) {
       continue;  // operator actions and deadlines, not readings
     }
     Alert& alert = alerts[event->alert_id()];

@@ -120,8 +120,14 @@ function timelineItem(event) {
   if (distance) parts.push(distance);
   if (event.disposition) parts.push(t(`disposition_${event.disposition}`));
   if (event.ack_by) parts.push(t('by', { who: event.ack_by }));
-  return h('li', {}, timeElement(parseTime(event.detected_at) ?? parseTime(event.time)), ' — ', parts.join(' · '),
-    event.ack_note ? h('div', { class: 'muted', text: event.ack_note }) : null);
+  if (event.received_by) parts.push(t('received_by', {who: event.received_by}));
+  const shown = parseTime(event.shown_at);
+  const shownAt = shown === null ? '' : timeElement(shown).textContent;
+  return h(
+      'li', {}, timeElement(parseTime(event.detected_at) ?? parseTime(event.time)), ' — ',
+      parts.join(' · '), event.ack_note ? h('div', {class: 'muted', text: event.ack_note}) : null,
+      shownAt ? h('div', {class: 'muted receipt', text: t('shown_on_device', {time: shownAt})}) :
+                null);
 }
 
 function actions(id, status, redraw) {

@@ -148,6 +148,16 @@ export function apply(record) {
     case 'ack_overdue':
       view.ack_overdue = true;
       break;
+    case 'received':
+      view.receipts = [
+        ...(view.receipts || []), {
+          person: event.received_by,
+          event_seq: event.received_seq,
+          shown_at: event.shown_at,
+          time: event.detected_at
+        }
+      ];
+      break;
     case 'resolved':
       view.resolution = { by: event.ack_by, note: event.ack_note, disposition: event.disposition, time: event.detected_at };
       view.open = false;

@@ -137,6 +137,11 @@ async function route() {
 
 async function start() {
   user = await whoIsSignedIn();
+  // A protected person's credential has nothing here: her own app is at /me/.
+  if (user && user.roles.length > 0 && user.roles.every((role) => role === 'protected')) {
+    location.replace('/me/');
+    return;
+  }
   if (user) {
     const stored = i18n.storedLanguage(user.credential_id);
     if (stored && stored !== i18n.currentLanguage()) await applyLanguage(stored);

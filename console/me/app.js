@@ -1,7 +1,8 @@
 // Her app (/me/): a protected person's own view of the alerts that concern her
 // (GET /v1/me/alerts, the stream GET /v1/me/events), a system notification with vibration
 // on a violation, an approach, an SOS or tampering, and an SOS button that sends her
-// browser's position through the daemon (POST /v1/me/sos). She signs in once with her
+// browser's position through the daemon (POST /v1/me/sos); each notification it shows is
+// acknowledged to the centre with a receipt. She signs in once with her
 // token; the browser then holds only an HttpOnly session cookie. Her phone may be checked
 // by the man she is protected from: the app has a neutral name and icon, keeps nothing
 // but the number of the last event it showed, and "Close" (or Escape) leaves it at once.
@@ -81,11 +82,52 @@ function worst() {
 function seen() { return Number(localStorage.getItem(SEEN_KEY) || 0); }
 function markSeen(seq) { if (Number(seq) > seen()) localStorage.setItem(SEEN_KEY, String(Number(seq))); }
 
+// Receipts: each notification shown is reported to the centre (POST
+// /v1/me/alerts/{id}/receipt), so the record says that and when she was warned. Kept in
+// memory until the daemon has them, and sent again when the stream reconnects.
+const receipts = new Map();  // "alert_id/seq" -> {alert_id, event_seq, shown_at}
+let sending = false;
+
+async function sendReceipts() {
+  if (sending) return;
+  sending = true;
+  try {
+    for (const [key, receipt] of [...receipts]) {
+      try {
+        await call(
+            'POST', `/v1/me/alerts/${encodeURIComponent(receipt.alert_id)}/receipt`,
+            {event_seq: receipt.event_seq, shown_at: receipt.shown_at});
+        receipts.delete(key);
+      } catch (error) {
+        // 409: the centre has it already; 404: nothing to acknowledge any more.
+        if (error.status === 409 || error.status === 404)
+          receipts.delete(key);
+        else
+          break;  // offline: the next reconnect sends it
+      }
+    }
+  } finally {
+    sending = false;
+  }
+}
+
+function receiptFor(alert) {
+  const key = `${alert.alert_id}/${alert.seq}`;
+  if (!receipts.has(key))
+    receipts.set(key, {
+      alert_id: alert.alert_id,
+      event_seq: String(alert.seq),
+      shown_at: new Date().toISOString()
+    });
+  sendReceipts();
+}
+
 function notify(alert) {
   const level = levelOf(alert);
   const key = `${alert.alert_id}/${level}`;
   if (!NOTIFY_LEVELS.has(level) || notified.has(key)) return false;
   notified.add(key);
+  receiptFor(alert);
   if ('Notification' in window && Notification.permission === 'granted') {
     // The title is the app's neutral name; the text says what to do.
     new Notification(t('app_name'), { body: t(`notify_${level}`), tag: alert.alert_id, renotify: true, requireInteraction: level !== 'near' });
@@ -147,11 +189,19 @@ async function sendSos() {
 async function start() {
   // The stream first (from now; a reconnect resumes after its last id by itself), then the
   // list: nothing can fall between the two.
+  if (source) source.close();
   source = new EventSource('/v1/me/events?from=now', { withCredentials: true });
   source.onmessage = (message) => update(JSON.parse(message.data), true);
   source.onerror = () => { view.offline = true; render(); };
-  source.onopen = () => { if (view.offline) { view.offline = false; render(); } };
+  source.onopen = () => {
+    sendReceipts();
+    if (view.offline) {
+      view.offline = false;
+      render();
+    }
+  };
   const list = await call('GET', '/v1/me/alerts?state=all&limit=100');
+  view.offline = false;
   const before = seen();
   const missed = [];
   for (const alert of (list && list.alerts) || []) {
@@ -185,13 +235,24 @@ function signInForm(failed) {
   input.focus();
 }
 
+// The offline shell (sw.js): the app opens without a network and then reconnects.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
 document.getElementById('exit').addEventListener('click', exitNow);
 document.addEventListener('keydown', (event) => { if (event.key === 'Escape') exitNow(); });
-await loadCatalogue();
-try {
-  const session = await call('GET', '/v1/session');
-  csrf = session.csrf_token;
-  await start();
-} catch {
-  signInForm(false);
+// Signed in: the app. No network (a thrown fetch, no HTTP status): the calm offline
+// view, retried every 5 s. Anything else: the sign-in form.
+async function boot() {
+  try {
+    const session = await call('GET', '/v1/session');
+    csrf = session.csrf_token;
+    await start();
+  } catch (error) {
+    if (error.status !== undefined) return signInForm(false);
+    view.offline = true;
+    render();
+    setTimeout(boot, 5000);
+  }
 }
+
+await loadCatalogue();
+await boot();

@@ -191,6 +191,18 @@ test('the alert view: map, chart, timeline; acknowledge from the page, checked t
   // operator-7 holds the evidence role too: the bundle is a link.
   const bundle = page.getByRole('link', { name: 'Download the evidence bundle' });
   expect(await bundle.getAttribute('href') === `/v1/alerts/${encodeURIComponent(alertId)}/evidence`, 'the bundle link');
+  // Her app's receipt appears in the timeline as the centre's record of her warning.
+  const herToken = (await http(ADMIN_TOKEN, 'POST', '/v1/credentials',
+    { name: 'her-app', roles: ['protected'], person: 'p2', devices: ['phone-2'] })).json.token;
+  const mine = await http(herToken, 'GET', '/v1/me/alerts');
+  const shown = (mine.json.alerts || []).find((a) => a.alert_id === alertId);
+  expect(shown, `her list: ${mine.text}`);
+  const receipt = await http(herToken, 'POST', `/v1/me/alerts/${encodeURIComponent(alertId)}/receipt`,
+    { event_seq: shown.seq, shown_at: new Date().toISOString() });
+  expect(receipt.status === 200, `receipt: ${receipt.status} ${receipt.text}`);
+  await page.locator('ol.timeline li').filter({ hasText: "shown to the protected person · proximity violation" })
+    .filter({ hasText: "on p2's app" }).waitFor({ timeout: 10_000 });
+  await page.locator('ol.timeline .receipt').filter({ hasText: 'her device showed it at' }).waitFor();
   const ackForm = page.getByRole('form', { name: 'Acknowledge' });
   await ackForm.getByLabel('Note').fill('called the patrol');
   await ackForm.getByRole('button', { name: 'Acknowledge' }).click();

@@ -3,11 +3,19 @@
 // raises her system notification within 2 s of the fix; nothing on her page, in any
 // response or on her stream places the supervised person; another victim's app learns
 // nothing of it; the SOS button opens an SOS alert with her browser's position; a
-// notification missed while the app was closed is shown when it opens; "Close" leaves at
-// once. Run by ctest (me_browser_test).
+// notification missed while the app was closed is shown when it opens; each notification
+// shown is acknowledged on the centre's record; offline the app still opens (its service
+// worker); a protected credential at the console is sent to /me/; "Close" leaves at once.
+// Run by ctest (me_browser_test).
 //
-//   STAYAWAYD=build/daemon/stayawayd node tests/browser/me_test.mjs
+//   STAYAWAYD=build/daemon/stayawayd node tests/browser/me_test.mjs [--screenshots docs]
+import path from 'node:path';
+
 import { apiClient, expect, loadChromium, runCases, startDaemon } from './harness.mjs';
+
+// --screenshots DIR: the README's pictures of her app (docs/me-*.png).
+const args = process.argv.slice(2);
+const screenshotDir = args.includes('--screenshots') ? path.resolve(args[args.indexOf('--screenshots') + 1]) : null;
 
 // She is at VICTIM; he comes to 40 m. Their coordinates as any JSON would print them.
 const VICTIM = { lat: 42.874321, lon: 74.612345 };
@@ -105,6 +113,7 @@ test('her app has a neutral name and icon, installs, and keeps no token', async 
   await page.getByLabel('Token').fill(herToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#status').filter({ hasText: 'No alert' }).waitFor();
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'me-quiet.png') });
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   expect(!stored.includes(herToken), 'the token is in browser storage');
   const cookies = await context.cookies();
@@ -128,6 +137,7 @@ test('a violation raises her notification within 2 s of the fix, and nothing pla
   expect(note.title === 'Planner' && note.body === 'Move to safety. Help is informed.', JSON.stringify(note));
   expect(await page.evaluate(() => window.__vibrations.length) >= 1, 'no vibration');
   await page.locator('#status').filter({ hasText: 'Violation: move to safety.' }).waitFor();
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'me-violation.png') });
   const stream = await page.evaluate(() => window.__stream.join('\n'));
   expect(stream.includes('within_violation'), `her stream: ${stream}`);
   const html = await page.content();
@@ -141,6 +151,21 @@ test('a violation raises her notification within 2 s of the fix, and nothing pla
   const centre = await http(operatorToken, 'GET', '/v1/alerts?order=KG-7');
   expect(TAG_TEXT.every((t) => centre.text.includes(t)), 'the operator sees his position');
   expect(problems.length === 0, problems.join('\n'));
+});
+
+test("her app's receipt of the notification is on the centre's record", async () => {
+  const list = await http(operatorToken, 'GET', '/v1/alerts?order=KG-7&state=all&kind=proximity_violation');
+  const violation = (list.json.alerts || [])[0];
+  expect(violation, `no violation: ${list.text}`);
+  let received = null;
+  for (let i = 0; i < 50 && !received; ++i) {
+    const detail = await http(operatorToken, 'GET', `/v1/alerts/${violation.alert_id}`);
+    received = (detail.json.timeline || []).map((r) => r.event).find((e) => e.transition === 'received');
+    if (!received) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(received, 'no receipt in the alert timeline');
+  expect(received.received_by === 'p2' && Number(received.received_seq) > 0 && received.shown_at,
+    `receipt: ${JSON.stringify(received)}`);
 });
 
 test("another victim's app learns nothing of it", async () => {
@@ -172,6 +197,9 @@ test('the SOS button opens an SOS alert with her position', async () => {
 test('a notification missed while the app was closed is shown when it opens', async () => {
   expect(her, 'needs her signed-in app');
   const { context } = her;
+  // Unloaded before it is closed: a closed page's document may run on for a moment (its
+  // renderer stays for the service worker) and would see the strap cut live.
+  await her.page.goto('about:blank');
   await her.page.close();
   // His strap is cut while her app is closed.
   const now = Date.now();
@@ -183,6 +211,29 @@ test('a notification missed while the app was closed is shown when it opens', as
   await again.page.locator('#missed').filter({ hasText: 'His device reports tampering.' }).waitFor({ timeout: 10_000 });
   expect(await again.page.evaluate(() => window.__notes.some((n) => n.body === 'His device reports tampering.')), 'no notification for the strap');
   her = again;
+});
+
+test('offline, her app still opens and says it is reconnecting; online, it carries on', async () => {
+  expect(her, 'needs her app');
+  const { page, context } = her;
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('.note').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 10_000 });
+  expect(await page.title() === 'Planner', `offline title: ${await page.title()}`);
+  await context.setOffline(false);
+  await page.locator('#status').filter({ hasText: 'SOS received.' }).waitFor({ timeout: 15_000 });
+});
+
+test('a protected credential signed in at the console is sent to her app', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel('Token').fill(otherToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/me/`, { timeout: 10_000 });
+  await page.locator('#status').waitFor({ timeout: 10_000 });
+  await context.close();
 });
 
 test('"Close" leaves the app at once', async () => {
