@@ -40,17 +40,8 @@ Status ApplyTo(Engine& engine, const v1::AlertReceipt& r, std::vector<Event>* ev
   return engine.Apply(input, events);
 }
 
-// He walks in to 100 m for two rounds: the violation's opened event.
 std::optional<Event> WalkIn(Harness& h, TimeMs* t) {
-  std::vector<Event> approach;
-  for (int k = 0; k < 2; ++k) {
-    *t += 15 * kSecond;
-    for (const Event& e : h.Report(kPhone, *t, kHome)) approach.push_back(e);
-    for (const Event& e : h.Report(kTag, *t, Destination(kHome, 90, 100))) approach.push_back(e);
-  }
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  EXPECT_TRUE(opened.has_value()) << Describe(approach);
-  return opened;
+  return WalkInToViolation(h, t, kTag, kPhone, kHome);
 }
 
 TEST(EngineReceipt, AReceiptRecordsWhoWasShownWhatAndWhenAndChangesNothingElse) {

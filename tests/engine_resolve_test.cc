@@ -46,26 +46,14 @@ std::vector<Event> Apply(Harness& h, const v1::AlertResolve& r, Status* status =
   return events;
 }
 
-// Both at `distance_m` (tag east of her home) for `fixes` rounds of 15 s from `t`; the
-// phone reports with every tag fix so its position is fresh. Returns the events.
+// Both at `distance_m` (tag east of her home) for `fixes` rounds of 15 s from `t`.
 std::vector<Event> Stay(Harness& h, TimeMs* t, double distance_m, int fixes) {
-  std::vector<Event> out;
-  for (int k = 0; k < fixes; ++k) {
-    *t += 15 * kSecond;
-    for (const Event& e : h.Report(kPhone, *t, kHome)) out.push_back(e);
-    for (const Event& e : h.Report(kTag, *t, Destination(kHome, 90, distance_m))) {
-      out.push_back(e);
-    }
-  }
-  return out;
+  return StayApart(h, t, kTag, kPhone, kHome, distance_m, fixes);
 }
 
 // He walks in to 100 m for two rounds: the violation's opened event.
 std::optional<Event> WalkIn(Harness& h, TimeMs* t) {
-  const auto approach = Stay(h, t, 100, 2);
-  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
-  EXPECT_TRUE(opened.has_value()) << Describe(approach);
-  return opened;
+  return WalkInToViolation(h, t, kTag, kPhone, kHome);
 }
 
 TEST(EngineResolve, ResolvingAnOpenViolationRecordsTheDispositionAndClosesIt) {

@@ -369,6 +369,30 @@ class Harness {
   std::vector<Event> log_;
 };
 
+// A pair order's devices reporting every 15 s for `rounds` rounds after *t (advanced): the
+// phone at `home`, the tag `distance_m` east of it, so her position is always fresh.
+// Returns the events.
+inline std::vector<Event> StayApart(Harness& h, TimeMs* t, const std::string& tag,
+                                    const std::string& phone, Point home, double distance_m,
+                                    int rounds) {
+  std::vector<Event> out;
+  for (int k = 0; k < rounds; ++k) {
+    *t += 15 * kSecond;
+    for (const Event& e : h.Report(phone, *t, home)) out.push_back(e);
+    for (const Event& e : h.Report(tag, *t, Destination(home, 90, distance_m))) out.push_back(e);
+  }
+  return out;
+}
+
+// He walks in to 100 m of her for two rounds: the violation's opened event.
+inline std::optional<Event> WalkInToViolation(Harness& h, TimeMs* t, const std::string& tag,
+                                              const std::string& phone, Point home) {
+  const auto approach = StayApart(h, t, tag, phone, home, 100, 2);
+  const auto opened = FindEvent(approach, Event::proximity_violation, Event::opened);
+  EXPECT_TRUE(opened.has_value()) << Describe(approach);
+  return opened;
+}
+
 // Appends b to a. Beware: C++ leaves the order of evaluating function arguments open, so
 // never pass two calls that apply inputs as the arguments of one call.
 inline std::vector<Event> Concat(std::vector<Event> a, const std::vector<Event>& b) {

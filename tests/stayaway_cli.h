@@ -55,6 +55,18 @@ inline CommandRun RunStayaway(const std::string& args, bool apart) {
 // stdout and stderr together in `out`, in the order written.
 inline CommandRun Stayaway(const std::string& args) { return RunStayaway(args, false); }
 
+// `stayaway evidence` of `alert_id` from `data_dir` into `bundle`, then a court's
+// `stayaway verify` of it: both must succeed and verify must say VERIFIED.
+inline void WriteVerifiedBundle(const fs::path& data_dir, const std::string& alert_id,
+                                const fs::path& bundle) {
+  const CommandRun written = Stayaway("evidence --data-dir " + data_dir.string() + " --alert " +
+                                      alert_id + " --out " + bundle.string());
+  ASSERT_EQ(written.status, 0) << written.out;
+  const CommandRun verified = Stayaway("verify " + bundle.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos) << verified.out;
+}
+
 // stdout in `out`, stderr in `err`.
 inline CommandRun StayawayApart(const std::string& args) { return RunStayaway(args, true); }
 

@@ -5,8 +5,6 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "proto/stayaway.pb.h"
@@ -55,13 +53,6 @@ std::vector<v1::Event> Receipts(const v1::AlertDetail& detail) {
     if (record.event().transition() == v1::Event::received) out.push_back(record.event());
   }
   return out;
-}
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 TEST(VictimReceipt, HerReceiptIsOnTheRecordOnceAndInTheEvidence) {
@@ -124,16 +115,12 @@ TEST(VictimReceipt, HerReceiptIsOnTheRecordOnceAndInTheEvidence) {
   // The evidence bundle holds it: the report says who was shown what and when, the
   // receipt input is proven in the signed log, and a court's verify accepts it.
   const fs::path bundle = daemon.dir() / "bundle";
-  const CommandRun written = Stayaway("evidence --data-dir " + (daemon.dir() / "data").string() +
-                                      " --alert " + id + " --out " + bundle.string());
-  ASSERT_EQ(written.status, 0) << written.out;
-  const std::string report = ReadText(bundle / "report.html");
+  WriteVerifiedBundle(daemon.dir() / "data", id, bundle);
+  const std::string report = ReadCapture((bundle / "report.html").string());
   EXPECT_TRUE(Contains(report, "shown to protected person v-KG")) << report;
   EXPECT_TRUE(Contains(report, "on her device at 2026-12-06T10:00:00.250Z")) << report;
-  EXPECT_TRUE(Contains(ReadText(bundle / "inputs.ndjson"), "\"receipt\"")) << written.out;
-  const CommandRun verified = Stayaway("verify " + bundle.string());
-  EXPECT_EQ(verified.status, 0) << verified.out;
-  EXPECT_TRUE(Contains(verified.out, "VERIFIED")) << verified.out;
+  const std::string inputs = ReadCapture((bundle / "inputs.ndjson").string());
+  EXPECT_TRUE(Contains(inputs, "\"receipt\"")) << inputs;
 }
 
 TEST(VictimReceipt, OnlyHerOwnAlertsAndRealEventsTakeAReceipt) {
