@@ -1,0 +1,251 @@
+// Core (core_state.h): recovery at start-up (the retention base, the newest snapshot, the
+// journal after it) and the snapshots the engine thread writes.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+
+#include "base/file_io.h"
+#include "base/private_files.h"
+#include "daemon/core_state.h"
+#include "engine/seq_set.h"
+#include "evidence/leaves.h"
+#include "evidence/retention_base.h"
+
+namespace stayaway::daemon {
+
+// Replays the journal into the fresh engine: the state, the event log and the alert book
+// come back exactly as they were (the engine is deterministic).
+Status Core::State::Recover() {
+  std::vector<v1::Event> events;
+  // Salvage replays what survives of the journal in full: snapshots taken from the journal
+  // as it was no longer describe it, so they go.
+  if (options.salvage && !options.snapshot_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(options.snapshot_dir, ec);
+  }
+  // A journal cut by retention starts from its base: the state at the cut.
+  StatusOr<std::optional<evidence::RetentionBase>> base =
+      evidence::LoadRetentionBase(options.journal_dir);
+  if (!base.ok()) return base.status();
+  journal::ReadOptions read;
+  read.salvage = options.salvage;
+  uint64_t base_records = 0;
+  if (*base) {
+    base_records = (*base)->state.records;
+    read.first_segment = (*base)->first_segment;
+    // Segments a retention run replaced but did not get to delete before a crash.
+    if (auto freed = journal::DeleteSegmentsBefore(options.journal_dir, read.first_segment);
+        !freed.ok()) {
+      Log(LogLevel::kWarning, "cannot delete retained-over segments",
+          {{"error", freed.status().message()}});
+    }
+  }
+  bool from_snapshot = LoadNewestSnapshot(base_records);
+  if (!from_snapshot && *base) {
+    std::string why;
+    if (!LoadSnapshot((*base)->state, &why)) {
+      return FailedPrecondition("the journal's retention base cannot be loaded: " + why);
+    }
+    board_in_snapshot = false;
+    from_snapshot = true;
+  }
+  const uint64_t skip = journal_records - base_records;
+  // A snapshot written before the devices board (SSD1) or a retention base holds no board:
+  // the fixes it covers that the journal still has feed it (the newest per device wins, as
+  // live), so the board is not empty until every device reports again.
+  const bool board_from_journal = from_snapshot && !board_in_snapshot;
+  // Whether the engine took a journaled fix the snapshot already covers, so the board
+  // gets only what it got live: a well-formed fix of a device it knows whose sequence
+  // number the snapshot's engine holds as applied, the first such fix with that number
+  // (a repeat was refused as a duplicate). A number the engine has since forgotten
+  // (closed) is left out: the board then misses an old fix, never shows a refused one.
+  std::map<std::string, engine::SeqSet, std::less<>> taken;
+  const auto TookFix = [&](const v1::Fix& fix) {
+    if (!board.Known(fix.device()) || !engine->CheckFixForm(fix).ok()) return false;
+    const engine::SeqSet* applied = engine->AppliedSeqs(fix.device());
+    if (applied == nullptr || applied->Find(fix.seq()) != engine::SeqSet::Seen::kApplied) {
+      return false;
+    }
+    return taken[fix.device()].Insert(fix.seq(), TimestampToMs(fix.time()),
+                                      std::numeric_limits<TimeMs>::min()) ==
+           engine::SeqSet::Seen::kNew;
+  };
+  uint64_t seen = 0;
+  // Runs of fixes go through the engine as batches, as they did live (same results, the
+  // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
+  std::vector<v1::Fix> run;
+  std::vector<std::string> run_leaves;
+  auto flush = [&] {
+    if (run.empty()) return;
+    engine->ApplyFixes(run, &events,
+                       [&](size_t i, const Status& status, std::vector<v1::Event>* fix_events) {
+                         if (status.ok()) board.RecordFix(run[i]);
+                         CommitLeaf(run_leaves[i], fix_events);
+                       });
+    run.clear();
+    run_leaves.clear();
+  };
+  auto report = journal::ReadAllRecords(
+      options.journal_dir, read, [&](const v1::Input& input, std::string_view payload) {
+        if (seen++ < skip) {  // already in the snapshot (still checksummed on the way)
+          if (board_from_journal && input.has_fix() && TookFix(input.fix())) {
+            board.RecordFix(input.fix());
+          }
+          return;
+        }
+        if (input.has_fix()) {
+          run.push_back(input.fix());
+          // Written from FixLeafData (or by Append of an Input holding only the fix): the
+          // same bytes its leaf was made of.
+          run_leaves.push_back(evidence::InputLeafDataFromBytes(payload));
+          if (run.size() == 1024) flush();
+          return;
+        }
+        flush();
+        events.clear();
+        if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
+        Commit(input, &events);
+      });
+  flush();
+  if (!report.ok()) return report.status();
+  if (!report->warnings.empty()) {
+    Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
+  }
+  if (report->records < skip) {
+    return FailedPrecondition(
+        "the journal holds " + std::to_string(base_records + report->records) +
+        " records but the newest snapshot was taken after " + std::to_string(base_records + skip) +
+        "; remove the snapshot to replay in full");
+  }
+  Log(LogLevel::kInfo, "recovered from the journal",
+      {{"records", std::to_string(report->records)},
+       {"from_snapshot", from_snapshot ? std::to_string(base_records + skip) : "none"},
+       {"events", std::to_string(log.NextSeq() - 1)}});
+  journal = std::make_unique<journal::JournalWriter>();
+  if (Status s =
+          journal->Open(options.journal_dir, options.journal_fsync, options.journal_segment_bytes);
+      !s.ok()) {
+    return s;
+  }
+  if (!options.key_dir.empty()) {
+    auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
+    if (!loaded.ok()) return loaded.status();
+    signer.emplace(std::move(loaded).value());
+    StatusOr<int> fd = OpenPrivateFile(options.checkpoints_path, O_APPEND);
+    if (!fd.ok()) return fd.status();
+    checkpoints_fd = *fd;
+  }
+  return Status::Ok();
+}
+
+void Core::State::MaybeSnapshot(bool force) {
+  if (options.snapshot_dir.empty() || journal_records == snapshot_records) return;
+  if (!force && journal_records - snapshot_records < options.snapshot_every_records) return;
+  journal::SnapshotFile snapshot;
+  snapshot.records = journal_records;
+  snapshot.engine_bytes = engine->SaveSnapshotBytes();
+  snapshot.frontier_bytes = tree.Serialize();
+  log.Read(1, SIZE_MAX, &snapshot.events);
+  {
+    std::lock_guard<std::mutex> lock(catalogue_mu);
+    for (const auto& [id, order] : orders) snapshot.orders.push_back(order);
+    for (const auto& [id, zone] : zones) snapshot.zones.push_back(zone);
+  }
+  snapshot.devices = board.SaveFixState();
+  if (Status s = MakePrivateDirectories(options.snapshot_dir); !s.ok()) {
+    Log(LogLevel::kError, "cannot write a snapshot", {{"error", s.message()}});
+    return;
+  }
+  const std::string path =
+      options.snapshot_dir + "/snapshot-" + std::to_string(journal_records) + ".bin";
+  if (Status s = WriteFileAtomically(path, snapshot.Encode()); !s.ok()) {
+    Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}, {"error", s.message()}});
+    return;
+  }
+  snapshot_records = journal_records;
+  // Keep the two newest: a damaged newest one still leaves a good one.
+  std::error_code ec;
+  std::vector<std::pair<uint64_t, std::filesystem::path>> all;
+  for (const auto& entry : std::filesystem::directory_iterator(options.snapshot_dir, ec)) {
+    unsigned long long n = 0;
+    if (std::sscanf(entry.path().filename().c_str(), "snapshot-%llu.bin", &n) == 1 &&
+        entry.path().extension() == ".bin") {
+      all.emplace_back(n, entry.path());
+    }
+  }
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i + 2 < all.size(); ++i) std::filesystem::remove(all[i].second, ec);
+}
+
+bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why) {
+  auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine);
+  if (!loaded.ok()) {
+    *why = loaded.status().message();
+    return false;
+  }
+  auto frontier = evidence::MerkleFrontier::Deserialize(snapshot.frontier_bytes);
+  if (!frontier.ok()) {
+    *why = frontier.status().message();
+    return false;
+  }
+  engine = std::move(loaded).value();
+  tree = std::move(frontier).value();
+  journal_records = snapshot_records = snapshot.records;
+  std::vector<v1::Event> events;
+  for (const v1::EventRecord& record : snapshot.events) events.push_back(record.event());
+  Publish(&events);
+  board.LoadFixState(snapshot.devices);
+  board_in_snapshot = snapshot.with_board;
+  for (const v1::Order& order : snapshot.orders) board.RecordOrder(order);
+  std::lock_guard<std::mutex> lock(catalogue_mu);
+  for (const v1::Order& order : snapshot.orders) orders[order.id()] = order;
+  for (const v1::Zone& zone : snapshot.zones) zones[zone.id()] = zone;
+  return true;
+}
+
+bool Core::State::LoadNewestSnapshot(uint64_t not_before) {
+  if (options.snapshot_dir.empty()) return false;
+  std::error_code ec;
+  std::vector<std::pair<uint64_t, std::filesystem::path>> all;
+  for (const auto& entry : std::filesystem::directory_iterator(options.snapshot_dir, ec)) {
+    unsigned long long n = 0;
+    if (entry.path().extension() == ".tmp") {
+      std::filesystem::remove(entry.path(), ec);  // a snapshot cut short by a crash
+    } else if (std::sscanf(entry.path().filename().c_str(), "snapshot-%llu.bin", &n) == 1 &&
+               entry.path().extension() == ".bin") {
+      all.emplace_back(n, entry.path());
+    }
+  }
+  std::sort(all.rbegin(), all.rend());
+  for (const auto& [records_at, path] : all) {
+    auto reject = [&, p = path](const std::string& why) {
+      Log(LogLevel::kWarning, "skipping a snapshot", {{"path", p.string()}, {"reason", why}});
+    };
+    if (records_at < not_before) {
+      reject("older than the retention base: the journal it needs was deleted");
+      continue;
+    }
+    StatusOr<std::string> bytes = ReadWholeFile(path.string());
+    if (!bytes.ok()) {
+      reject(bytes.status().message());
+      continue;
+    }
+    StatusOr<journal::SnapshotFile> snapshot = journal::SnapshotFile::Decode(*bytes);
+    if (!snapshot.ok()) {
+      reject(snapshot.status().message());
+      continue;
+    }
+    std::string why;
+    if (!LoadSnapshot(*snapshot, &why)) {
+      reject(why);
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace stayaway::daemon

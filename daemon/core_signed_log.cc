@@ -1,0 +1,118 @@
+// Core (core_state.h): the Merkle log over inputs and events, its signed checkpoints, and
+// evidence bundles cut from it.
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "daemon/core_state.h"
+#include "evidence/bundle.h"
+#include "evidence/leaves.h"
+
+namespace stayaway::daemon {
+
+// Events into the log, the alert book and the metrics (no leaves: snapshot loading).
+void Core::State::Publish(std::vector<v1::Event>* events) {
+  if (events->empty()) return;
+  const uint64_t first = log.Append(*events);
+  for (size_t i = 0; i < events->size(); ++i) {
+    alerts.Record(first + i, (*events)[i]);
+    board.RecordEvent((*events)[i]);
+    metrics.CountEvent((*events)[i]);
+  }
+  metrics.SetOpenAlerts(alerts.OpenByKind());
+  events->clear();
+}
+
+void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events) {
+  CommitLeaf(evidence::InputLeafData(input), events);
+}
+
+void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events) {
+  ++journal_records;
+  tree.Append(input_leaf_data);
+  if (events->empty()) return;
+  const uint64_t first = log.Append(*events);
+  v1::EventRecord record;
+  for (size_t i = 0; i < events->size(); ++i) {
+    alerts.Record(first + i, (*events)[i]);
+    board.RecordEvent((*events)[i]);
+    metrics.CountEvent((*events)[i]);
+    record.set_seq(first + i);
+    *record.mutable_event() = std::move((*events)[i]);
+    tree.Append(evidence::EventLeafData(record));
+  }
+  metrics.SetOpenAlerts(alerts.OpenByKind());
+  events->clear();
+  log.NotifyListeners();
+}
+
+// Signs "the first N leaves have this root" every checkpoint interval (and when forced, at
+// shutdown) when the log grew, and appends it to the checkpoints file, durably.
+void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
+  if (!signer || tree.size() == checkpointed_size) return;
+  if (!force && now < next_checkpoint) return;
+  const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.Root(), now);
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  std::string line;
+  (void)google::protobuf::util::MessageToJsonString(signed_checkpoint, &line, json);
+  line += '\n';
+  if (checkpoints_fd >= 0 &&
+      ::write(checkpoints_fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+      ::fdatasync(checkpoints_fd) == 0) {
+    checkpointed_size = tree.size();
+  } else {
+    Log(LogLevel::kError, "cannot write a checkpoint", {{"path", options.checkpoints_path}});
+  }
+  next_checkpoint = now + options.checkpoint_interval_ms;
+}
+
+StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_view alert_id) {
+  if (state_->options.data_dir.empty() || !state_->signer) {
+    return FailedPrecondition("evidence needs the journal and signing keys");
+  }
+  // A checkpoint that covers the alert's newest event, signed before the bundle is cut.
+  CheckpointWork work;
+  std::future<void> signed_now = work.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running || state_->stopping) return FailedPrecondition("the daemon is stopping");
+    state_->queue.emplace_back(std::move(work));
+  }
+  state_->work_ready.notify_one();
+  signed_now.wait();
+
+  static std::atomic<uint64_t> counter{0};
+  const std::filesystem::path out = std::filesystem::path(state_->options.data_dir) / "tmp" /
+                                    ("bundle-" + std::to_string(++counter));
+  std::error_code ec;
+  std::filesystem::remove_all(out, ec);
+  std::lock_guard<std::mutex> hold(state_->retention_mu);  // no segment vanishes meanwhile
+  evidence::BundleRequest request;
+  request.data_dir = state_->options.data_dir;
+  request.alert_id = std::string(alert_id);
+  request.out_dir = out.string();
+  Status written = evidence::WriteBundle(request);
+  std::map<std::string, std::string> files;
+  if (written.ok()) {
+    for (const auto& entry : std::filesystem::directory_iterator(out, ec)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      files[entry.path().filename().string()].assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  std::filesystem::remove_all(out, ec);
+  if (!written.ok()) return written;
+  return files;
+}
+
+std::vector<v1::PublicKey> Core::PublicKeys() {
+  std::lock_guard<std::mutex> lock(state_->mu);  // signer is set once, under mu, at Start
+  if (!state_->signer) return {};
+  return {state_->signer->PublicKeyMessage()};
+}
+
+}  // namespace stayaway::daemon

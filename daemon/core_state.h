@@ -1,0 +1,193 @@
+// The inside of daemon::Core (core.h), shared by the files that implement it and by
+// nobody else: the work the engine thread drains and Core::State, which owns the engine,
+// the journal, the signed log, the event log, the alert book, the devices board and the
+// catalogue. Which file does what:
+//   core.cc             start and stop, the engine thread's loop, applying each input,
+//                       submitting fixes and admin inputs
+//   core_admission.cc   what is refused before the journal (unrecordable fixes, MACs,
+//                       stale sequence numbers) and the group-commit journal write
+//   core_signed_log.cc  the Merkle log over inputs and events, signed checkpoints,
+//                       evidence bundles
+//   core_recovery.cc    recovery from the journal and snapshots
+//   core_retention.cc   the journal retention thread
+//   core_desks.cc       the MonitoringService reads and admin calls the API makes
+// Thread-safety: as each member says (engine thread only, or guarded by a mutex).
+#ifndef STAYAWAY_DAEMON_CORE_STATE_H_
+#define STAYAWAY_DAEMON_CORE_STATE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "access/device_key_store.h"
+#include "daemon/access_log.h"
+#include "daemon/alert_book.h"
+#include "daemon/centre_clock.h"
+#include "daemon/core.h"
+#include "daemon/device_board.h"
+#include "daemon/event_log.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/order_overview.h"
+#include "engine/engine.h"
+#include "evidence/checkpoint.h"
+#include "evidence/merkle_frontier.h"
+#include "ingest/monitoring_service.h"
+#include "journal/journal.h"
+#include "journal/snapshot_file.h"
+
+namespace stayaway::daemon {
+
+inline TimeMs SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The labels of fixes refused for device authenticity (core.h).
+inline constexpr std::string_view kUnauthenticated = "unauthenticated";
+inline constexpr std::string_view kStaleSequence = "stale_sequence";
+
+// What the core knows of one submitted fix before the engine sees it.
+enum class Admission : uint8_t {
+  kOpen,     // its device has no key
+  kKeyed,    // its device has a key and the MAC is valid: its seq is checked next
+  kRefused,  // refused; its outcome is already written
+};
+
+// Work for the engine thread. Admin work carries a promise the caller waits on.
+struct FixesWork {
+  std::vector<v1::Fix> fixes;
+  std::string source;
+  ingest::MonitoringService::FixesDone done;
+  // Each fix's Merkle leaf data (evidence::FixLeafData), made once: the leaf hashes it and
+  // the journal writes it without its first byte (the serialized Input).
+  std::vector<std::string> leaf_data;
+  // Device authenticity, by place in the submitted batch; both empty when no fix of the
+  // batch came from a keyed device. AdmitFixes then drops the refused fixes from `fixes`
+  // and sets `places`: places[i] is the submitted place of fixes[i] (empty: nothing was
+  // dropped).
+  std::vector<Admission> admission;
+  std::vector<ingest::FixOutcome> outcomes;
+  std::vector<size_t> places;
+};
+struct AdminWork {
+  v1::Input input;
+  std::promise<Status> result;
+};
+// Asks the engine thread to sign a checkpoint now (an evidence bundle needs one that
+// covers everything so far). Not an input: nothing is journaled or applied.
+struct CheckpointWork {
+  std::promise<void> done;
+};
+using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
+
+// Refuses the fixes that could not be journaled as they are (ingest/recordable_input.h:
+// unknown fields, times outside the Timestamp range), before anything else looks at them.
+void RefuseUnrecordable(FixesWork& work);
+
+struct Core::State {
+  explicit State(CoreOptions o)
+      : options(WithClocks(std::move(o))),
+        engine(std::make_unique<engine::Engine>(options.engine)),
+        clock(options.clock, options.steady_clock, [this](TimeMs step) {
+          metrics.CountClockJump(step < 0 ? "backward" : "forward");
+          Log(LogLevel::kWarning,
+              step < 0 ? "the wall clock stepped back; centre time holds"
+                       : "the wall clock stepped forward",
+              {{"step_ms", std::to_string(step)}});
+        }) {}
+  static CoreOptions WithClocks(CoreOptions o) {
+    if (!o.clock) o.clock = SystemNowMs;
+    if (!o.steady_clock) o.steady_clock = SteadyNowMs;
+    if (!o.credentials) o.credentials = std::move(access::CredentialStore::Open("").value());
+    return o;
+  }
+
+  CoreOptions options;
+  std::unique_ptr<engine::Engine> engine;  // touched by the engine thread only
+  EventLog log;
+  AlertBook alerts;
+  DeviceBoard board;  // GET /v1/devices: fed where fixes are applied and events committed
+  bool board_in_snapshot = false;  // the snapshot recovery loaded held the board (Recover)
+  Metrics metrics;
+  CentreClock clock;  // the time of ticks and receive stamps: never goes back
+  AccessLog access_log{options.steady_clock};
+  access::DeviceKeyStore device_keys{options.device_keys_path};
+
+  std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
+  // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
+  evidence::MerkleFrontier tree;                     // engine thread only
+  uint64_t journal_records = 0;                      // inputs committed (journal records applied)
+  uint64_t snapshot_records = 0;                     // journal_records at the newest snapshot
+  std::optional<evidence::CheckpointSigner> signer;  // set by Recover when keys are on
+  int checkpoints_fd = -1;
+  uint64_t checkpointed_size = 0;
+  TimeMs next_checkpoint = 0;
+
+  std::mutex mu;
+  std::condition_variable work_ready;
+  std::deque<Work> queue;   // guarded by mu
+  size_t queued_fixes = 0;  // guarded by mu
+  bool stopping = false;    // guarded by mu
+  bool running = false;     // guarded by mu
+  std::thread thread;
+
+  // Journal retention (evidence/retention.h) runs on its own thread, never in the engine's
+  // way. retention_mu keeps it from deleting segments while an evidence bundle reads them.
+  std::thread retention_thread;
+  std::condition_variable retention_wake;  // with mu
+  std::mutex retention_mu;
+  void RunRetention();
+
+  // What the API reads without asking the engine: orders as applied, global zones.
+  std::mutex catalogue_mu;
+  OrderCatalogue orders;                  // guarded by catalogue_mu
+  std::map<std::string, v1::Zone> zones;  // guarded by catalogue_mu
+
+  void Run();
+  Status Recover();
+  // Refuses keyed devices' fixes whose MAC is missing or wrong (caller's thread).
+  void CheckMacs(const access::DeviceKeys& keys, FixesWork& work);
+  // Refuses keyed devices' stale seqs (replay_window.h), then drops every refused fix from
+  // its batch, so that what is refused is neither journaled nor applied (engine thread).
+  void AdmitFixes(std::deque<Work>& batch);
+  // Journals the inputs of `batch` with one sync; false when that failed.
+  bool Journal(std::deque<Work>& batch);
+  void Refuse(Work& work, const Status& why);
+  void ApplyTick(TimeMs now, std::vector<v1::Event>* events);
+  void Apply(Work& work, std::vector<v1::Event>* events);
+  void RecordCatalogue(const v1::Input& input);
+  // After `input` was applied: its Merkle leaf, then its events (numbered, logged, booked,
+  // counted, each with its own leaf), then listeners are told.
+  void Commit(const v1::Input& input, std::vector<v1::Event>* events);
+  // The same, given the input's leaf data (evidence/leaves.h) instead of the input.
+  void CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events);
+  void Publish(std::vector<v1::Event>* events);
+  void MaybeCheckpoint(TimeMs now, bool force);
+  // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
+  // frontier, the event log and the catalogue after `records` journal records.
+  void MaybeSnapshot(bool force);
+  // The newest valid snapshot taken at or after journal position `not_before`.
+  bool LoadNewestSnapshot(uint64_t not_before);
+  // Replaces the fresh state with a snapshot's; false (and why) when it does not parse.
+  bool LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why);
+  Status SubmitAdmin(v1::Input input);
+  // Many admin inputs as one batch (one journal sync): one Status each, in order.
+  std::vector<Status> SubmitAdminBatch(std::vector<v1::Input> inputs);
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_CORE_STATE_H_
