@@ -1,5 +1,6 @@
-// Fuzzes the JSON line decoder (replay files, POST /v1/fixes) and feeds what decodes into
-// an engine with one order, so the engine's own validation is fuzzed too.
+// Fuzzes the JSON line decoder (replay files, POST /v1/fixes) against its reference, the
+// JSON mapping alone, and feeds what decodes into an engine with one order, so the
+// engine's own validation is fuzzed too.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,8 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)e->ApplyOrder(order, &events);
     return e;
   }();
-  auto input = stayaway::ingest::ParseReplayLine(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view line(reinterpret_cast<const char*>(data), size);
+  auto input = stayaway::ingest::ParseReplayLine(line);
+  // The fast decoder of common lines must give the JSON mapping's answer exactly
+  // (ingest/replay_line_fast.h): a difference is a finding.
+  const auto reference = stayaway::ingest::ParseReplayLineByJsonMapping(line);
+  if (input.ok() != reference.ok()) __builtin_trap();
+  if (input.ok() ? input->SerializeAsString() != reference->SerializeAsString()
+                 : input.status().message() != reference.status().message()) {
+    __builtin_trap();
+  }
   if (input.ok()) {
     std::vector<stayaway::v1::Event> events;
     (void)engine->Apply(*input, &events);

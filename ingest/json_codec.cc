@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/event_json_writer.h"
 #include "ingest/id_checks.h"
+#include "ingest/replay_line_fast.h"
 
 namespace stayaway::ingest {
 namespace {
@@ -166,7 +168,32 @@ Status ParseArrayDocument(std::string_view text, std::string_view field, List* l
 
 }  // namespace
 
+namespace {
+
+// The checks and defaults every decoded line gets, whichever decoder read it.
+StatusOr<v1::Input> Completed(v1::Input input) {
+  if (input.has_tick()) {
+    if (!input.tick().has_tick()) return InvalidArgument("tick has no time");
+    return input;
+  }
+  v1::Fix* fix = input.mutable_fix();
+  if (!fix->has_time()) return InvalidArgument("fix has no time");
+  if (Status s = CheckFixIds(*fix); !s.ok()) return InvalidArgument("fix: " + s.message());
+  if (!fix->has_received()) *fix->mutable_received() = fix->time();
+  return input;
+}
+
+}  // namespace
+
 StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
+  if (line.size() <= kMaxReplayLineBytes) {
+    v1::Input input;
+    if (ParseCommonReplayLine(line, &input)) return Completed(std::move(input));
+  }
+  return ParseReplayLineByJsonMapping(line);
+}
+
+StatusOr<v1::Input> ParseReplayLineByJsonMapping(std::string_view line) {
   if (line.size() > kMaxReplayLineBytes) {
     return InvalidArgument("line is " + std::to_string(line.size()) +
                            " bytes, more than the limit of " + std::to_string(kMaxReplayLineBytes));
@@ -180,18 +207,11 @@ StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
 
   v1::Input input;
   if (shape.has_top_level_tick) {
-    v1::Tick* tick = input.mutable_tick();
-    if (Status s = ParseMessage(line, tick, "tick"); !s.ok()) return s;
-    if (!tick->has_tick()) return InvalidArgument("tick has no time");
-    return input;
+    if (Status s = ParseMessage(line, input.mutable_tick(), "tick"); !s.ok()) return s;
+  } else {
+    if (Status s = ParseMessage(line, input.mutable_fix(), "fix"); !s.ok()) return s;
   }
-
-  v1::Fix* fix = input.mutable_fix();
-  if (Status s = ParseMessage(line, fix, "fix"); !s.ok()) return s;
-  if (!fix->has_time()) return InvalidArgument("fix has no time");
-  if (Status s = CheckFixIds(*fix); !s.ok()) return InvalidArgument("fix: " + s.message());
-  if (!fix->has_received()) *fix->mutable_received() = fix->time();
-  return input;
+  return Completed(std::move(input));
 }
 
 StatusOr<std::vector<v1::Order>> ParseOrdersJson(std::string_view text) {
@@ -231,21 +251,10 @@ std::string EventToJson(const v1::Event& event) {
   if (event.redacted() || event.supervised().withheld() || event.protected_().withheld()) {
     return RedactedToJson(event);
   }
-  // Protobuf 3.21's always_print_primitive_fields prints unset non-optional scalars
-  // ("late": false) but leaves unset proto3 `optional` fields out, which is what the
-  // event format wants; json_codec_test pins this in case a Protobuf upgrade changes it.
-  pbutil::JsonPrintOptions options;
-  options.add_whitespace = false;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  const auto status = pbutil::MessageToJsonString(event, &out, options);
-  if (!status.ok()) {
-    // Only reachable with a corrupt message (e.g. invalid UTF-8 in a string field); keep
-    // the output one valid JSON line that says so rather than dropping the event silently.
-    return "{\"encoding_error\":true}";
-  }
-  return out;
+  // The bytes of Protobuf 3.21's printer with always_print_primitive_fields (unset
+  // non-optional scalars printed, "late": false; unset proto3 `optional` fields left out),
+  // written without it (event_json_writer.h, proved equal by its oracle test).
+  return WriteEventJson(event);
 }
 
 std::string RedactedToJson(const google::protobuf::Message& message) {
@@ -255,7 +264,8 @@ std::string RedactedToJson(const google::protobuf::Message& message) {
   options.preserve_proto_field_names = true;
   std::string out;
   if (!pbutil::MessageToJsonString(message, &out, options).ok()) {
-    return "{\"encoding_error\":true}";  // only with corrupt strings (invalid UTF-8)
+    // Only a Timestamp out of RFC 3339's range fails; one valid line still says so.
+    return "{\"encoding_error\":true}";
   }
   return out;
 }

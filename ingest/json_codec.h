@@ -46,7 +46,13 @@ inline constexpr int kMaxDocumentDepth = 32;
 // Returns the Input (fix or tick), or InvalidArgument naming the problem: a line over
 // kMaxReplayLineBytes, nesting over kMaxReplayLineDepth, bad JSON, an unknown field, a
 // value of the wrong type, a fix with no time ("fix has no time"), a tick with no time.
+// Lines of the common shapes are decoded without the JSON mapping (replay_line_fast.h),
+// to exactly the same Input; every other line, and every refusal, goes through it.
 StatusOr<v1::Input> ParseReplayLine(std::string_view line);
+
+// The same through Protobuf's JSON mapping alone: the reference ParseReplayLine is tested
+// against (json_codec_test, the replay_line fuzz target).
+StatusOr<v1::Input> ParseReplayLineByJsonMapping(std::string_view line);
 
 // ORDERS.json: a JSON array of orders in the proto JSON mapping, e.g.
 //   [{"id": "KG-2025-0001", "version": 1, "state": "active",

@@ -1,0 +1,151 @@
+// Heap allocations per fix on the path a fix takes through the daemon: its line decoded
+// (ingest/json_codec.h), its Merkle leaf data made and journaled (evidence/leaves.h),
+// the engine applying it (100,000 devices, bench/fleet.h: nobody near anybody, so no
+// event), and, for a fix that changes an alert, its event printed. This binary counts
+// every operator new; each benchmark reports allocs_per_fix (the count over the timed
+// loop divided by the fixes), the measure of the throughput issue's "no allocation per
+// fix" (0 is the target).
+//
+//   build/bench/allocation_bench
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "bench/fleet.h"
+#include "engine/engine.h"
+#include "evidence/leaves.h"
+#include "ingest/json_codec.h"
+#include "proto/stayaway.pb.h"
+
+// The replacement operators below pair malloc with free, as every replacement does;
+// GCC's mismatch check sees only the free.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+// Every allocation of the process is counted (relaxed: one thread measures).
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace stayaway {
+namespace {
+
+// Reports the allocations counted since `before` per item processed.
+void ReportAllocations(benchmark::State& state, uint64_t before) {
+  const double items = static_cast<double>(state.iterations());
+  state.counters["allocs_per_fix"] =
+      static_cast<double>(g_allocations.load(std::memory_order_relaxed) - before) / items;
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_DecodeFixLine(benchmark::State& state) {
+  const std::string line =
+      R"({"device": "tag-10042", "seq": 1873, "time": "2026-03-01T10:00:15.250Z", "lat": 42.874613, "lon": 74.569832, "accuracy_m": 8.5, "battery_pct": 71})";
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
+    benchmark::DoNotOptimize(input);
+  }
+  ReportAllocations(state, before);
+}
+BENCHMARK(BM_DecodeFixLine);
+
+void BM_FixLeafData(benchmark::State& state) {
+  bench::Fleet fleet(1000, /*seed=*/1);
+  v1::Fix fix;
+  fleet.NextFix(&fix);
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    std::string leaf = evidence::FixLeafData(fix);
+    benchmark::DoNotOptimize(leaf);
+  }
+  ReportAllocations(state, before);
+}
+BENCHMARK(BM_FixLeafData);
+
+void BM_EngineApplyFix(benchmark::State& state) {
+  static bench::Fleet* fleet = nullptr;
+  static engine::Engine* engine = nullptr;
+  if (engine == nullptr) {
+    fleet = new bench::Fleet(100'000, /*seed=*/1);
+    engine = new engine::Engine();
+    fleet->ApplyOrders(*engine);
+    fleet->WarmUp(*engine);
+  }
+  std::vector<v1::Fix> fixes(4096);
+  for (v1::Fix& fix : fixes) fleet->NextFix(&fix);
+  std::vector<v1::Event> events;
+  events.reserve(64);
+  size_t next = 0;
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    if (next == fixes.size()) {
+      state.PauseTiming();
+      const uint64_t paused = g_allocations.load();
+      for (v1::Fix& fix : fixes) fleet->NextFix(&fix);
+      g_allocations -= g_allocations.load() - paused;  // the fixes' making is not counted
+      next = 0;
+      state.ResumeTiming();
+    }
+    events.clear();
+    (void)engine->ApplyFix(fixes[next++], &events);
+  }
+  ReportAllocations(state, before);
+}
+BENCHMARK(BM_EngineApplyFix);
+
+void BM_PrintEvent(benchmark::State& state) {
+  v1::Event event;
+  event.set_alert_id("945d1ae535da1823");
+  event.set_order_id("KG-2025-0001");
+  event.set_order_version(1);
+  event.set_kind(v1::Event::proximity_violation);
+  event.set_transition(v1::Event::escalated);
+  event.set_certainty(v1::Event::confirmed);
+  event.set_distance_m(473.2);
+  event.set_distance_lower_m(454.1);
+  event.set_distance_upper_m(492.3);
+  event.set_limit_m(500);
+  event.mutable_supervised()->set_person("p1");
+  event.mutable_supervised()->set_device("tag-1");
+  event.mutable_supervised()->set_lat(42.8746);
+  event.mutable_supervised()->set_lon(74.5698);
+  event.mutable_protected_()->set_person("p2");
+  event.mutable_protected_()->set_device("phone-2");
+  event.mutable_protected_()->set_lat(42.8711);
+  event.mutable_protected_()->set_lon(74.5702);
+  event.set_rule("proximity:p1:p2");
+  MsToTimestamp(1'767'225'600'000, event.mutable_time());
+  MsToTimestamp(1'767'225'600'120, event.mutable_detected_at());
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    std::string line = ingest::EventToJson(event);
+    benchmark::DoNotOptimize(line);
+  }
+  ReportAllocations(state, before);
+}
+BENCHMARK(BM_PrintEvent);
+
+}  // namespace
+}  // namespace stayaway
+
+BENCHMARK_MAIN();
