@@ -295,7 +295,14 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
     }
   }
 
-  for (const auto& [id, alert] : alerts_) {  // std::map: ascending id
+  std::vector<const std::pair<const std::string, AlertRecord>*> by_id;  // ascending id
+  by_id.reserve(alerts_.size());
+  for (const auto& entry : alerts_) by_id.push_back(&entry);
+  std::sort(by_id.begin(), by_id.end(),
+            [](const auto* x, const auto* y) { return x->first < y->first; });
+  for (const auto* entry : by_id) {
+    const std::string& id = entry->first;
+    const AlertRecord& alert = entry->second;
     Snap::Alert* a = out->add_alerts();
     a->set_alert_id(id);
     a->set_order(alert.order);

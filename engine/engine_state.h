@@ -277,8 +277,10 @@ class EngineState {
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;
   geo::ZoneIndex zone_tree_;
-  // Ordered by id so ticks visit deadlines in a deterministic order.
-  std::map<std::string, AlertRecord> alerts_;
+  // Every alert by id: looked up by each alert event. Unordered (a lookup is a hash, not
+  // a walk of string compares); whatever needs an order sorts (the snapshot), and ticks
+  // visit deadlines through unacked_open_, which is ordered.
+  std::unordered_map<std::string, AlertRecord> alerts_;
   std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
   // Scratch space reused by every fix, so the hot path does not allocate.
   std::vector<RuleTransition> transitions_;
