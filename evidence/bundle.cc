@@ -261,7 +261,7 @@ Status WriteBundle(const BundleRequest& request) {
                              signer->SignDetachedHex(manifest) + "\n");
 }
 
-VerifyReport VerifyBundle(const std::string& bundle_dir) {
+VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& options) {
   VerifyReport report;
   auto problem = [&](const std::string& what) { report.problems.push_back(what); };
   auto check = [&](const std::string& what) { report.checks.push_back(what); };
@@ -284,6 +284,21 @@ VerifyReport VerifyBundle(const std::string& bundle_dir) {
   if (!public_key.ok()) {
     problem("checkpoint.json: the public key is malformed");
     return report;
+  }
+  report.signer_key_id = KeyIdOf(*public_key);
+  if (!options.trusted_keys.empty()) {
+    report.signer_pinned = std::find(options.trusted_keys.begin(), options.trusted_keys.end(),
+                                     *public_key) != options.trusted_keys.end();
+    std::string expected;
+    for (const PublicKey& key : options.trusted_keys) {
+      expected += (expected.empty() ? "" : ", ") + KeyIdOf(key);
+    }
+    if (!report.signer_pinned) {
+      problem("the bundle is signed by key " + report.signer_key_id +
+              ", which is not the key given (" + expected + "): it was not signed by that centre");
+    } else {
+      check("the bundle's key " + report.signer_key_id + " is the key given");
+    }
   }
   if (Status s = VerifyDetachedHex(*manifest, *signature, *public_key); !s.ok()) {
     problem("manifest.json: the centre's signature does not match (" + s.message() + ")");

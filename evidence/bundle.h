@@ -25,7 +25,8 @@
 //                       an SVG map with tracks, zones and distance rings, a distance-over-
 //                       time chart with the thresholds, and how to verify      (derived)
 //
-// VerifyBundle checks, in order: the manifest signature; every file's SHA-256; the
+// VerifyBundle checks, in order: that the bundle's key is one the verifier trusts, when
+// keys are pinned (VerifyOptions); the manifest signature; every file's SHA-256; the
 // checkpoint signature; every input's and event's inclusion proof against the checkpoint
 // root; that the derived files are exactly what the inputs and events produce; and that
 // re-running the engine on the bundled inputs reproduces the transitions (those of alerts
@@ -41,6 +42,7 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "evidence/checkpoint.h"
 
 namespace stayaway::evidence {
 
@@ -60,13 +62,23 @@ struct BundleRequest {
 
 Status WriteBundle(const BundleRequest& request);
 
+struct VerifyOptions {
+  // The keys the verifier trusts (trusted_keys.h: as GET /v1/keys publishes them). A
+  // bundle signed by any other key fails, naming the key found and the keys expected.
+  // Empty: no key is pinned, and the report says the signatures were checked only against
+  // the key inside the bundle, which proves integrity but not who signed it.
+  std::vector<PublicKey> trusted_keys;
+};
+
 struct VerifyReport {
   bool ok = false;
   std::vector<std::string> checks;    // what was checked and held, one line each
   std::vector<std::string> problems;  // what does not match, one line each
+  std::string signer_key_id;          // the key the bundle is signed with
+  bool signer_pinned = false;         // that key is one the verifier trusts
 };
 
-VerifyReport VerifyBundle(const std::string& bundle_dir);
+VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& options = {});
 
 }  // namespace stayaway::evidence
 

@@ -64,6 +64,7 @@ class EvidenceBundle : public ::testing::Test {
                    R"({"by": "operator-7", "note": "patrol sent"})")
                   .status,
               200);
+    keys_json_ = Http(daemon.http(), "GET", "/v1/keys").body;  // what a court saves
     EXPECT_EQ(daemon.Stop(), 0);  // signs a checkpoint on the way out
     bundle_ = daemon.dir() / "bundle";
     const CommandRun written = Stayaway("evidence --data-dir " + data_dir_.string() + " --alert " +
@@ -82,6 +83,7 @@ class EvidenceBundle : public ::testing::Test {
   static inline fs::path data_dir_;
   static inline fs::path bundle_;
   static inline std::string alert_id_;
+  static inline std::string keys_json_;
 };
 
 TEST_F(EvidenceBundle, HoldsEverythingACourtNeedsAndVerifies) {
@@ -101,6 +103,51 @@ TEST_F(EvidenceBundle, HoldsEverythingACourtNeedsAndVerifies) {
   EXPECT_EQ(verified.status, 0) << verified.out;
   EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("reproduces"), std::string::npos) << verified.out;
+}
+
+TEST_F(EvidenceBundle, ACourtPinsTheCentresKeyAsGetV1KeysPublishesIt) {
+  // The key exactly as GET /v1/keys printed it: {"keys":[{"key_id":..,"key":"BASE64"}]}.
+  const size_t at = keys_json_.find("\"key\":\"");
+  ASSERT_NE(at, std::string::npos) << keys_json_;
+  const std::string key = keys_json_.substr(at + 7, keys_json_.find('"', at + 7) - at - 7);
+  const CommandRun pinned = Stayaway("verify --key " + key + " " + bundle_.string());
+  EXPECT_EQ(pinned.status, 0) << pinned.out;
+  EXPECT_NE(pinned.out.find("signed by the key given"), std::string::npos) << pinned.out;
+  EXPECT_EQ(pinned.out.find("NOTE"), std::string::npos) << pinned.out;
+
+  const fs::path saved = bundle_.parent_path() / "keys.json";
+  std::ofstream(saved) << keys_json_;
+  const CommandRun listed = Stayaway("verify --keys " + saved.string() + " " + bundle_.string());
+  EXPECT_EQ(listed.status, 0) << listed.out;
+
+  // Any other key: the bundle fails, naming the key it found and the key expected.
+  const std::string other(64, '7');
+  const CommandRun forged = Stayaway("verify --key " + other + " " + bundle_.string());
+  EXPECT_EQ(forged.status, 1) << forged.out;
+  const size_t id_at = keys_json_.find("\"key_id\":\"");
+  const std::string key_id = keys_json_.substr(id_at + 10, 16);
+  EXPECT_NE(forged.out.find("signed by key " + key_id + ", which is not the key given"),
+            std::string::npos)
+      << forged.out;
+  EXPECT_NE(forged.out.find("NOT VERIFIED"), std::string::npos) << forged.out;
+
+  // Without a key it says plainly what it did not check.
+  const CommandRun unpinned = Stayaway("verify " + bundle_.string());
+  EXPECT_EQ(unpinned.status, 0) << unpinned.out;
+  EXPECT_NE(unpinned.out.find("checked only against the key inside the bundle (" + key_id + ")"),
+            std::string::npos)
+      << unpinned.out;
+
+  // Usage: --help answers, a malformed key or key file is refused before anything is read.
+  const CommandRun help = Stayaway("verify --help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("--keys FILE"), std::string::npos) << help.out;
+  EXPECT_EQ(Stayaway("verify --key not-a-key " + bundle_.string()).status, 2);
+  std::ofstream(bundle_.parent_path() / "not-keys.json") << "{\"keys\": []}";
+  EXPECT_EQ(Stayaway("verify --keys " + (bundle_.parent_path() / "not-keys.json").string() + " " +
+                     bundle_.string())
+                .status,
+            2);
 }
 
 TEST_F(EvidenceBundle, AFixMovedOneMetreFailsVerification) {

@@ -10,9 +10,12 @@
 //   stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE_DIR
 //     The same for every event of one order over a period (RFC 3339 times).
 //
-//   stayaway verify BUNDLE_DIR
+//   stayaway verify [--key KEY]... [--keys FILE] BUNDLE_DIR
 //     Checks every signature, hash and proof offline and re-runs the engine on the bundled
-//     inputs. Exit 0 and "VERIFIED" when everything holds; exit 1 naming each mismatch.
+//     inputs. With --key (the centre's key as GET /v1/keys publishes it) or --keys (a saved
+//     GET /v1/keys answer) the bundle must be signed by one of those keys; without, it says
+//     plainly that it checked only against the key inside the bundle. Exit 0 and
+//     "VERIFIED" when everything holds; exit 1 naming each mismatch; 2 for usage errors.
 #ifndef STAYAWAY_TOOLS_EVIDENCE_COMMANDS_H_
 #define STAYAWAY_TOOLS_EVIDENCE_COMMANDS_H_
 
