@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "base/zip_archive.h"
 #include "ingest/http_api.h"
 #include "ingest/http_context.h"
 
@@ -40,6 +41,19 @@ void HttpApi::Evidence(const std::shared_ptr<Context>& ctx, const std::string& i
     if (files.ok()) service_->Audit("evidence exported", *ctx->principal, "alert " + id);
     if (!files.ok()) {
       ctx->Refuse(files.status());
+      return;
+    }
+    // Accept: application/zip asks for the bundle as one file (base/zip_archive.h).
+    const std::string_view accept(ctx->request[http::field::accept].data(),
+                                  ctx->request[http::field::accept].size());
+    if (accept.find("application/zip") != std::string_view::npos) {
+      StatusOr<std::string> archive = WriteZip(*files);
+      if (!archive.ok()) return ctx->Refuse(archive.status());
+      HttpResponse response =
+          MakeResponse(ctx->request, http::status::ok, std::move(*archive), "application/zip");
+      response.set(http::field::content_disposition,
+                   Beast("attachment; filename=\"evidence-" + id + ".zip\""));
+      ctx->responder.Send(std::move(response));
       return;
     }
     google::protobuf::Struct body;

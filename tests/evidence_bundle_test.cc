@@ -291,7 +291,44 @@ TEST(EvidenceOverHttp, ALiveDaemonServesAVerifiableBundle) {
   }
   const CommandRun verified = Stayaway("verify " + out.string());
   EXPECT_EQ(verified.status, 0) << verified.out;
+
+  // Or as one ZIP file: Accept: application/zip.
+  std::string request = RequestText(kHarnessToken, "GET", "/v1/alerts/" + id + "/evidence", "");
+  request.insert(request.find("\r\n") + 2, "Accept: application/zip\r\n");
+  const HttpReply zipped = Exchange(daemon.http(), request, kNoReceiveTimeout);
+  ASSERT_EQ(zipped.status, 200) << zipped.head;
+  EXPECT_NE(zipped.head.find("Content-Type: application/zip"), std::string::npos) << zipped.head;
+  EXPECT_NE(zipped.head.find("filename=\"evidence-" + id + ".zip\""), std::string::npos)
+      << zipped.head;
+  EXPECT_EQ(zipped.body.rfind("PK\x03\x04", 0), 0u);
+  Write(daemon.dir() / "served.zip", zipped.body);
+  const CommandRun zip_verified = Stayaway("verify " + (daemon.dir() / "served.zip").string());
+  EXPECT_EQ(zip_verified.status, 0) << zip_verified.out;
   EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST_F(EvidenceBundle, OneZipFileHoldsTheBundleAndVerifiesAsTheDirectoryDoes) {
+  const fs::path zip = bundle_.parent_path() / "bundle.zip";
+  const CommandRun written = Stayaway("evidence --data-dir " + data_dir_.string() + " --alert " +
+                                      alert_id_ + " --out " + zip.string() + " --zip");
+  ASSERT_EQ(written.status, 0) << written.out;
+  ASSERT_TRUE(fs::is_regular_file(zip));
+  EXPECT_EQ(fs::status(zip).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_FALSE(fs::exists(zip.string() + ".unzipped.tmp"));
+  const fs::path keys = bundle_.parent_path() / "zip-keys.json";
+  std::ofstream(keys) << keys_json_;
+  const CommandRun verified = Stayaway("verify --keys " + keys.string() + " " + zip.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_NE(verified.out.find("signed by the key given"), std::string::npos) << verified.out;
+  // A changed byte inside the archive fails, as in a directory.
+  std::string bytes = Read(zip);
+  bytes[bytes.size() / 2] ^= 0x20;
+  const fs::path changed = bundle_.parent_path() / "changed.zip";
+  Write(changed, bytes);
+  const CommandRun refused = Stayaway("verify " + changed.string());
+  EXPECT_EQ(refused.status, 1) << refused.out;
+  EXPECT_NE(refused.out.find("NOT VERIFIED"), std::string::npos) << refused.out;
 }
 
 }  // namespace

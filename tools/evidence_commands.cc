@@ -2,24 +2,79 @@
 
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/time_util.h>
+#include <stdlib.h>
 
 #include <charconv>
+#include <filesystem>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "base/file_io.h"
 #include "base/time.h"
+#include "base/zip_archive.h"
 #include "evidence/bundle.h"
 #include "evidence/trusted_keys.h"
 
 namespace stayaway::tools {
 
+namespace {
+
+// The files of `dir` (a bundle: plain files only) as one ZIP file at `path`, mode 0600.
+Status ZipDirectory(const std::string& dir, const std::string& path) {
+  std::map<std::string, std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    StatusOr<std::string> bytes = ReadWholeFile(entry.path().string());
+    if (!bytes.ok()) return bytes.status();
+    files[entry.path().filename().string()] = std::move(*bytes);
+  }
+  if (ec) return FailedPrecondition("cannot read " + dir + ": " + ec.message());
+  StatusOr<std::string> archive = WriteZip(files);
+  if (!archive.ok()) return archive.status();
+  return WriteFileAtomically(path, *archive);
+}
+
+// A bundle's ZIP file unpacked into a new private directory beside the system's temporary
+// files; the caller removes it.
+StatusOr<std::string> UnzipToPrivateDirectory(const std::string& path) {
+  constexpr std::size_t kMaxBundleBytes = std::size_t{1} << 30;
+  StatusOr<std::string> archive = ReadWholeFile(path);
+  if (!archive.ok()) return archive.status();
+  StatusOr<std::map<std::string, std::string>> files = ReadZip(*archive, kMaxBundleBytes);
+  if (!files.ok()) return files.status();
+  std::string dir = (std::filesystem::temp_directory_path() / "stayaway-verify-XXXXXX").string();
+  if (::mkdtemp(dir.data()) == nullptr)
+    return FailedPrecondition("cannot make a directory to unpack into");
+  for (const auto& [name, bytes] : *files) {
+    if (Status s = WriteFileAtomically(dir + "/" + name, bytes); !s.ok()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+      return s;
+    }
+  }
+  return dir;
+}
+
+}  // namespace
+
 int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out,
                        std::ostream& err) {
   evidence::BundleRequest request;
-  for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    const std::string_view flag = args[i], value = args[i + 1];
+  bool zip = false;
+  bool usage_error = false;
+  for (size_t i = 0; i < args.size();) {
+    const std::string_view flag = args[i++];
+    if (flag == "--zip") {  // the one flag without a value
+      zip = true;
+      continue;
+    }
+    if (i == args.size()) {
+      usage_error = true;
+      break;
+    }
+    const std::string_view value = args[i++];
     if (flag == "--data-dir") {
       request.data_dir = value;
     } else if (flag == "--alert") {
@@ -52,16 +107,31 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
   const bool by_alert = !request.alert_id.empty() && request.order_id.empty();
   const bool by_order = request.alert_id.empty() && !request.order_id.empty() &&
                         request.from_ms != 0 && request.to_ms != 0;
-  if (args.size() % 2 != 0 || request.data_dir.empty() || request.out_dir.empty() ||
+  if (usage_error || request.data_dir.empty() || request.out_dir.empty() ||
       (!by_alert && !by_order)) {
-    err << "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE_DIR [--margin-min N]\n"
+    err << "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE [--margin-min N] "
+           "[--zip]\n"
            "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME"
-           " --out BUNDLE_DIR\n";
+           " --out BUNDLE [--zip]\n"
+           "BUNDLE is a directory, or with --zip one ZIP file (mode 0600) holding the same "
+           "files.\n";
     return 2;
   }
+  const std::string destination = request.out_dir;
+  if (zip) request.out_dir = destination + ".unzipped.tmp";
   if (Status s = evidence::WriteBundle(request); !s.ok()) {
     err << "stayaway evidence: " << s.message() << '\n';
     return 1;
+  }
+  if (zip) {
+    Status zipped = ZipDirectory(request.out_dir, destination);
+    std::error_code ignored;
+    std::filesystem::remove_all(request.out_dir, ignored);
+    if (!zipped.ok()) {
+      err << "stayaway evidence: " << zipped.message() << '\n';
+      return 1;
+    }
+    request.out_dir = destination;
   }
   out << "wrote the evidence bundle of "
       << (by_alert ? "alert " + request.alert_id : "order " + request.order_id) << " to "
@@ -72,7 +142,8 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
 int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
                      std::ostream& err) {
   constexpr std::string_view kUsage =
-      "usage: stayaway verify [--key KEY]... [--keys FILE] BUNDLE_DIR\n"
+      "usage: stayaway verify [--key KEY]... [--keys FILE] BUNDLE\n"
+      "  BUNDLE       a bundle's directory, or its ZIP file (stayaway evidence --zip)\n"
       "  --key KEY    the centre's key exactly as GET /v1/keys publishes it (base64), or\n"
       "               64 hex digits; the bundle must be signed by it (repeatable)\n"
       "  --keys FILE  a saved answer of GET /v1/keys: any key it lists\n"
@@ -120,7 +191,22 @@ int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
     err << kUsage;
     return 2;
   }
-  const evidence::VerifyReport report = evidence::VerifyBundle(std::string(bundle), options);
+  // A ZIP bundle is unpacked into a private directory of its own and checked there.
+  std::string dir(bundle);
+  std::string unpacked;
+  if (std::filesystem::is_regular_file(dir)) {
+    StatusOr<std::string> made = UnzipToPrivateDirectory(dir);
+    if (!made.ok()) {
+      out << "MISMATCH: " << made.status().message() << "\nNOT VERIFIED\n";
+      return 1;
+    }
+    unpacked = dir = *made;
+  }
+  const evidence::VerifyReport report = evidence::VerifyBundle(dir, options);
+  if (!unpacked.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(unpacked, ignored);
+  }
   for (const std::string& line : report.checks) out << "ok: " << line << '\n';
   for (const std::string& line : report.problems) out << "MISMATCH: " << line << '\n';
   if (!report.ok) {

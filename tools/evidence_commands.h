@@ -1,16 +1,18 @@
 // The court-facing commands:
 //
-//   stayaway evidence --data-dir DIR --alert ID --out BUNDLE_DIR [--margin-min N]
+//   stayaway evidence --data-dir DIR --alert ID --out BUNDLE [--margin-min N] [--zip]
 //     Writes the evidence bundle of one alert (evidence/bundle.h): the order terms in
 //     force, both sides' fixes with accuracy, source and receive time, the alert timeline
 //     with operator actions, inclusion proofs against a signed checkpoint, GeoJSON tracks
 //     and a printable report. Reads the daemon's data directory (run it while the daemon
 //     is stopped or on a copy; the daemon signs a checkpoint every minute and at shutdown).
 //
-//   stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE_DIR
-//     The same for every event of one order over a period (RFC 3339 times).
+//   stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE [--zip]
+//     The same for every event of one order over a period (RFC 3339 times). BUNDLE is a
+//     directory (0700, files 0600), or with --zip one ZIP file (0600) of the same files
+//     (evidence/zip_archive.h).
 //
-//   stayaway verify [--key KEY]... [--keys FILE] BUNDLE_DIR
+//   stayaway verify [--key KEY]... [--keys FILE] BUNDLE      (a directory or a ZIP file)
 //     Checks every signature, hash and proof offline and re-runs the engine on the bundled
 //     inputs. With --key (the centre's key as GET /v1/keys publishes it) or --keys (a saved
 //     GET /v1/keys answer) the bundle must be signed by one of those keys; without, it says
