@@ -95,7 +95,9 @@ StatusOr<std::string> WriteZip(const std::map<std::string, std::string>& files) 
     return InvalidArgument("more than 65,535 files for one archive");
   }
   std::string archive, central;
-  for (const auto& [name, contents] : files) {  // std::map: name order
+  for (const auto& entry : files) {  // std::map: name order
+    const std::string& name = entry.first;  // (not a structured binding: the lambda uses it)
+    const std::string& contents = entry.second;
     if (!IsPlainFileName(name)) return InvalidArgument("\"" + name + "\" is not a plain file name");
     if (contents.size() > std::numeric_limits<uint32_t>::max() ||
         archive.size() > std::numeric_limits<uint32_t>::max()) {
