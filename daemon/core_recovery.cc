@@ -134,6 +134,14 @@ Status Core::State::Recover() {
     auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
     if (!loaded.ok()) return loaded.status();
     signer.emplace(std::move(loaded).value());
+    bool cut = false;
+    if (Status s = evidence::RepairCheckpointLogTail(options.checkpoints_path, &cut); !s.ok()) {
+      return s;
+    }
+    if (cut) {
+      Log(LogLevel::kWarning, "cut a checkpoint line a crash left half written",
+          {{"path", options.checkpoints_path}});
+    }
     StatusOr<int> fd = OpenPrivateFile(options.checkpoints_path, O_APPEND);
     if (!fd.ok()) return fd.status();
     checkpoints_fd = *fd;

@@ -198,7 +198,9 @@ Status WriteBundle(const BundleRequest& request) {
   const uint64_t needed =
       std::max(event_leaves.empty() ? 0 : event_leaves.back(), used.back()->input_leaf) + 1;
   std::optional<v1::SignedCheckpoint> checkpoint;
-  for (const v1::SignedCheckpoint& c : LoadCheckpointLog(request.data_dir)) {
+  StatusOr<std::vector<v1::SignedCheckpoint>> log = LoadCheckpointLog(request.data_dir);
+  if (!log.ok()) return log.status();
+  for (const v1::SignedCheckpoint& c : *log) {
     if (c.checkpoint().tree_size() >= needed) checkpoint = c;
   }
   if (!checkpoint) {

@@ -1,19 +1,18 @@
 #include "evidence/checkpoint.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
-
-#include <cctype>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "base/file_io.h"
@@ -339,16 +338,50 @@ Status VerifyCheckpoint(const v1::SignedCheckpoint& signed_checkpoint,
   return Status::Ok();
 }
 
-std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir) {
+StatusOr<std::vector<v1::SignedCheckpoint>> ParseCheckpointLog(std::string_view text,
+                                                               std::string_view file) {
   std::vector<v1::SignedCheckpoint> out;
-  std::ifstream in(data_dir + "/checkpoints.ndjson");
-  for (std::string line; std::getline(in, line);) {
+  std::size_t line_number = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const bool terminated = end != std::string_view::npos;
+    const std::string_view line = text.substr(at, terminated ? end - at : std::string_view::npos);
+    at = terminated ? end + 1 : text.size();
+    ++line_number;
+    if (line.empty()) continue;
     v1::SignedCheckpoint checkpoint;
-    if (!line.empty() && google::protobuf::util::JsonStringToMessage(line, &checkpoint).ok()) {
-      out.push_back(std::move(checkpoint));
+    if (!google::protobuf::util::JsonStringToMessage(
+             google::protobuf::StringPiece(line.data(), line.size()), &checkpoint)
+             .ok()) {
+      if (!terminated) break;  // a torn last write: never durable, never signed over
+      return InvalidArgument(std::string(file) + " line " + std::to_string(line_number) +
+                             ": not a signed checkpoint");
     }
+    out.push_back(std::move(checkpoint));
   }
   return out;
+}
+
+StatusOr<std::vector<v1::SignedCheckpoint>> LoadCheckpointLog(const std::string& data_dir) {
+  const std::string path = data_dir + "/checkpoints.ndjson";
+  if (!std::filesystem::exists(path)) return std::vector<v1::SignedCheckpoint>();
+  StatusOr<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  return ParseCheckpointLog(*text, path);
+}
+
+Status RepairCheckpointLogTail(const std::string& path, bool* cut) {
+  *cut = false;
+  if (!std::filesystem::exists(path)) return Status::Ok();
+  StatusOr<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  if (text->empty() || text->back() == '\n') return Status::Ok();
+  const std::size_t keep = text->rfind('\n') == std::string::npos ? 0 : text->rfind('\n') + 1;
+  std::error_code ec;
+  std::filesystem::resize_file(path, keep, ec);
+  if (ec) return FailedPrecondition("cannot cut the torn end of " + path + ": " + ec.message());
+  *cut = true;
+  return Status::Ok();
 }
 
 }  // namespace stayaway::evidence

@@ -73,10 +73,23 @@ std::string CheckpointSignedText(uint64_t tree_size, const Hash& root_hash, Time
 // time with sub-millisecond digits.
 StatusOr<std::string> CheckpointSignedText(const v1::Checkpoint& checkpoint);
 
-// The checkpoints the daemon appended to DATA_DIR/checkpoints.ndjson (one SignedCheckpoint
-// JSON a line), in file order. Lines that do not parse (a line cut short while the daemon
-// writes) are skipped; signatures are not checked here. Empty when there is no file.
-std::vector<v1::SignedCheckpoint> LoadCheckpointLog(const std::string& data_dir);
+// The checkpoints of a checkpoint log (DATA_DIR/checkpoints.ndjson, an export's
+// checkpoints.ndjson): one SignedCheckpoint JSON a line, in file order; signatures are not
+// checked here. Strict: a line that is not a signed checkpoint is refused, naming `file`
+// and the line, so a damaged log is never read as a shorter one. The one exception is a
+// last line without its newline that does not parse: a write a crash cut short (the
+// daemon writes each line whole, then syncs, and cuts such a tail when it starts,
+// RepairCheckpointLogTail), which is left out.
+StatusOr<std::vector<v1::SignedCheckpoint>> ParseCheckpointLog(std::string_view text,
+                                                               std::string_view file);
+
+// DATA_DIR/checkpoints.ndjson through ParseCheckpointLog; empty when there is no file.
+StatusOr<std::vector<v1::SignedCheckpoint>> LoadCheckpointLog(const std::string& data_dir);
+
+// Cuts a last line without its newline from the checkpoint log at `path` (a write a crash
+// interrupted), so that the next line the daemon appends starts a line of its own. True
+// in *cut when it cut something; nothing to do for a missing file.
+Status RepairCheckpointLogTail(const std::string& path, bool* cut);
 
 class CheckpointSigner {
  public:

@@ -3,6 +3,7 @@
 // signature, or another key, fails verification.
 #include "evidence/checkpoint.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -328,6 +329,38 @@ TEST(PublicKeyText, ParsesTheFileFormatOnly) {
   EXPECT_FALSE(PublicKeyFromHex(hex + "00").ok());
   EXPECT_FALSE(PublicKeyFromHex("").ok());
   EXPECT_FALSE(PublicKeyFromBytes(std::string(31, 'x')).ok());
+}
+
+TEST_F(CheckpointTest, TheLogIsParsedStrictlyAndOnlyATornLastWriteIsLeftOut) {
+  auto signer = CheckpointSigner::LoadOrCreate(KeyDir());
+  ASSERT_TRUE(signer.ok()) << signer.status().message();
+  std::string line;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(signer->Sign(7, kRoot, kTime), &line).ok());
+  const std::string two = line + "\n" + line + "\n";
+  EXPECT_EQ(ParseCheckpointLog(two, "log")->size(), 2u);
+  EXPECT_EQ(ParseCheckpointLog("", "log")->size(), 0u);
+  // A bad line anywhere but a torn end is refused, naming the line.
+  const auto damaged = ParseCheckpointLog(line + "\n{\"checkpoint\": 5\n" + line + "\n", "log");
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().message(), "log line 2: not a signed checkpoint");
+  // A torn last write is left out; a whole last line without its newline is kept.
+  EXPECT_EQ(ParseCheckpointLog(two + line.substr(0, 20), "log")->size(), 2u);
+  EXPECT_EQ(ParseCheckpointLog(two + line, "log")->size(), 3u);
+
+  // The daemon cuts a torn end before it appends again; a sound log is left as it is.
+  const std::string path = dir_ + "/checkpoints.ndjson";
+  WriteFile(path, two + line.substr(0, 20), 0600);
+  bool cut = false;
+  ASSERT_TRUE(RepairCheckpointLogTail(path, &cut).ok());
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(ReadFile(path), two);
+  ASSERT_TRUE(RepairCheckpointLogTail(path, &cut).ok());
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(LoadCheckpointLog(dir_)->size(), 2u);
+  WriteFile(path, "not json\n" + two, 0600);
+  EXPECT_FALSE(LoadCheckpointLog(dir_).ok());
+  EXPECT_EQ(LoadCheckpointLog(dir_ + "/nowhere")->size(), 0u);
 }
 
 }  // namespace

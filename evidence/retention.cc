@@ -60,7 +60,9 @@ class AlertPins {
 // The journal up to the cut must be what a signed checkpoint at or after the cut covers.
 Status CheckSignedCoverage(const std::string& data_dir, const MerkleTree& tree, uint64_t cut_leaves) {
   std::optional<v1::SignedCheckpoint> covering;
-  for (const v1::SignedCheckpoint& c : LoadCheckpointLog(data_dir)) {
+  StatusOr<std::vector<v1::SignedCheckpoint>> log = LoadCheckpointLog(data_dir);
+  if (!log.ok()) return log.status();  // a damaged log proves nothing: nothing is deleted
+  for (const v1::SignedCheckpoint& c : *log) {
     const uint64_t size = c.checkpoint().tree_size();
     if (size >= cut_leaves && size <= tree.size()) covering = c;
   }
