@@ -322,6 +322,10 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.help = true;
       continue;
     }
+    if (flag == "--version") {
+      config.version = true;
+      continue;
+    }
     if (flag == "--salvage") {
       config.salvage = true;
       continue;
@@ -399,7 +403,7 @@ std::string DaemonUsage() {
          "                 [--max-unauthenticated-per-address N]\n"
          "                 [--ingest-max-connections N] [--http-max-connections N]\n"
          "                 [--session-idle-timeout DURATION] [--session-lifetime DURATION]\n"
-         "                 [--max-sessions N] [--public-origin URL]\n"
+         "                 [--max-sessions N] [--public-origin URL] [--version]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"

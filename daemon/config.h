@@ -124,6 +124,7 @@ struct DaemonConfig {
   std::string console_language = "en";
   std::string console_tile_url;
   bool help = false;
+  bool version = false;  // --version: print the version text (base/version.h) and exit
 };
 
 // Parses the arguments after the program name. Reads --config FILE first, then applies

@@ -29,6 +29,7 @@
 #include "access/credential_store.h"
 #include "base/file_io.h"
 #include "base/private_files.h"
+#include "base/version.h"
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
@@ -454,6 +455,10 @@ int main(int argc, char** argv) {
   }
   if (config->help) {
     std::cout << stayaway::daemon::DaemonUsage();
+    return 0;
+  }
+  if (config->version) {
+    std::cout << "stayawayd " << stayaway::VersionText() << '\n';
     return 0;
   }
   return stayaway::daemon::Run(*config);

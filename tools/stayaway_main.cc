@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/version.h"
 #include "tools/evidence_commands.h"
 #include "tools/export_commands.h"
 #include "tools/live_commands.h"
@@ -33,6 +34,7 @@ void PrintUsage(std::ostream& out) {
          "  score    compare replayed events with a simulation's ground truth\n"
          "  loadgen  drive a running stayawayd at a fixed rate and measure its latency\n"
          "  help     show this text, or `stayaway help <command>` for one command\n"
+         "  version  the version and the commit it was built from (also --version)\n"
          "\n"
          "Run `stayaway <command> --help` for the options of a command.\n";
 }
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
 
   if (command == "-h" || command == "--help") {
     PrintUsage(std::cout);
+    return stayaway::tools::kExitOk;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "stayaway " << stayaway::VersionText() << '\n';
     return stayaway::tools::kExitOk;
   }
   if (command == "help") {
