@@ -197,6 +197,8 @@ inline Status ConnectAndAuthenticate(tools::DaemonClient& client, const std::str
                                      const std::string& token = kHarnessToken) {
   Status connected = client.Connect(target);
   if (!connected.ok()) return connected;
+  // A daemon that stops answering fails the test with a message, not a silent hang.
+  client.SetReceiveTimeout(60'000);
   return client.Authenticate(token);
 }
 

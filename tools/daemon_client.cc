@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -79,6 +80,11 @@ Status DaemonClient::Authenticate(std::string_view token) {
   return Status(StatusCode::kUnauthenticated, "the daemon did not answer the authenticate frame");
 }
 
+void DaemonClient::SetReceiveTimeout(int ms) {
+  timeval timeout{ms / 1000, (ms % 1000) * 1000};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+}
+
 Status DaemonClient::Receive(v1::ServerFrame* frame) {
   std::string bytes;
   for (;;) {
@@ -94,6 +100,9 @@ Status DaemonClient::Receive(v1::ServerFrame* frame) {
     char buffer[65536];
     const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return FailedPrecondition("no frame from the daemon within the receive timeout");
+    }
     if (n <= 0) return FailedPrecondition("the daemon closed the connection");
     reader_.Feed(std::string_view(buffer, static_cast<size_t>(n)));
   }

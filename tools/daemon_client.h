@@ -28,8 +28,13 @@ class DaemonClient {
   // do on a new connection). Unauthenticated with the daemon's reason when refused.
   Status Authenticate(std::string_view token);
   Status Send(const v1::ClientFrame& frame);
-  // Blocks until a whole frame arrives; FailedPrecondition when the daemon closed.
+  // Blocks until a whole frame arrives; FailedPrecondition when the daemon closed, or
+  // when nothing arrived for the receive timeout (if one is set).
   Status Receive(v1::ServerFrame* frame);
+  // Receive gives up after `ms` without a byte (0, the default: waits for ever, as a
+  // subscriber does). Tests set one, so that a daemon that stops answering fails a test
+  // with a message instead of hanging it. After Connect.
+  void SetReceiveTimeout(int ms);
   // Shuts the connection down in both directions: a blocked Receive returns
   // FailedPrecondition, later Sends fail. The descriptor is closed by the destructor.
   void Shutdown();
