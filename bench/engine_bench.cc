@@ -69,12 +69,14 @@ struct LoadedEngine {
   size_t next = 4096;
 };
 
-LoadedEngine& Loaded(size_t devices) {
+LoadedEngine& Loaded(size_t devices, unsigned lanes = 1) {
   static LoadedEngine loaded;
-  if (!loaded.fleet || loaded.fleet->devices() != devices) {
+  static unsigned loaded_lanes = 1;
+  if (!loaded.fleet || loaded.fleet->devices() != devices || loaded_lanes != lanes) {
     loaded = LoadedEngine{};  // free the previous one first
     loaded.fleet = std::make_unique<bench::Fleet>(devices, /*seed=*/1);
-    loaded.engine = std::make_unique<engine::Engine>();
+    loaded.engine = std::make_unique<engine::Engine>(engine::EngineSettings(), lanes);
+    loaded_lanes = lanes;
     loaded.fleet->ApplyOrders(*loaded.engine);
     loaded.fleet->WarmUp(*loaded.engine);
   }
@@ -142,6 +144,40 @@ BENCHMARK(BM_ApplyFixes)
     ->Arg(10'000)
     ->Arg(100'000)
     ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
+
+// The same stream in batches of 1,024 through an engine with `lanes` lanes (engine.h): the
+// batch's case groups are evaluated on that many threads. Wall time (the lanes work on
+// threads of their own); compare the lanes in one run, on a machine with that many cores.
+void BM_ApplyFixesInLanes(benchmark::State& state) {
+  constexpr size_t kBatch = 1024;
+  LoadedEngine& loaded =
+      Loaded(static_cast<size_t>(state.range(0)), static_cast<unsigned>(state.range(1)));
+  std::vector<v1::Event> events;
+  uint64_t event_count = 0;
+  auto count = [&](size_t, const Status&, std::vector<v1::Event>* e) { event_count += e->size(); };
+  for (auto _ : state) {
+    if (loaded.next + kBatch > loaded.block.size()) {
+      state.PauseTiming();
+      const std::span<const v1::Fix> rest = std::span(loaded.block).subspan(loaded.next);
+      loaded.engine->ApplyFixes(rest, &events, count);
+      for (v1::Fix& fix : loaded.block) loaded.fleet->NextFix(&fix);
+      loaded.next = 0;
+      state.ResumeTiming();
+    }
+    loaded.engine->ApplyFixes(std::span(loaded.block).subspan(loaded.next, kBatch), &events, count);
+    loaded.next += kBatch;
+  }
+  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  state.counters["lanes"] = static_cast<double>(state.range(1));
+  state.counters["fixes_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kBatch), benchmark::Counter::kIsRate);
+  state.counters["events"] = static_cast<double>(event_count);
+}
+BENCHMARK(BM_ApplyFixesInLanes)
+    ->ArgNames({"devices", "lanes"})
+    ->ArgsProduct({{100'000, 1'000'000}, {1, 2}})
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 // A clock tick (the daemon feeds one a second) with nothing due: the scan for comms_lost

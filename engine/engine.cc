@@ -23,7 +23,8 @@ using internal::SeqForgetBefore;
 
 }  // namespace
 
-Engine::Engine(const EngineSettings& settings) : state_(std::make_unique<EngineState>(settings)) {}
+Engine::Engine(const EngineSettings& settings, unsigned lanes)
+    : state_(std::make_unique<EngineState>(settings, lanes)) {}
 Engine::~Engine() = default;
 
 Status Engine::ApplyOrder(const v1::Order& order, std::vector<Event>* events) {

@@ -11,8 +11,11 @@
 //   engine.ApplyOrder(order, &events);
 //   Status s = engine.ApplyFix(fix, &events);  // events now holds what the fix caused
 //
-// Thread-safety: thread-compatible. One Engine is driven by one thread (a shard worker);
-// distinct Engines are independent.
+// Thread-safety: thread-compatible. One Engine is driven by one thread at a time; distinct
+// Engines are independent. An Engine made with lanes > 1 runs the fixes of a batch
+// (ApplyFixes) on that many threads of its own, each owning a share of the case groups
+// (the persons connected by orders), and returns when all are done: the events are
+// byte for byte those of one lane (engine_state.h says how).
 //
 // ## Time
 // "Now" is the largest received time or tick time seen so far; it never goes back.
@@ -234,7 +237,9 @@ class SeqSet;
 
 class Engine {
  public:
-  explicit Engine(const EngineSettings& settings = EngineSettings());
+  // `lanes`: how many threads ApplyFixes may use, the caller's included (>= 1; 1 keeps
+  // everything on the caller). It changes speed, never a result.
+  explicit Engine(const EngineSettings& settings = EngineSettings(), unsigned lanes = 1);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -287,12 +292,14 @@ class Engine {
   // that is malformed or inconsistent (the message names the field), FailedPrecondition
   // for one taken under different settings.
   static StatusOr<std::unique_ptr<Engine>> FromSnapshot(const v1::EngineSnapshot& snapshot,
-                                                        const EngineSettings& settings);
+                                                        const EngineSettings& settings,
+                                                        unsigned lanes = 1);
   // The same through bytes, for files: SaveSnapshotBytes is deterministic (the same state
   // gives the same bytes); FromSnapshotBytes refuses damaged bytes before parsing them.
   std::string SaveSnapshotBytes() const;
   static StatusOr<std::unique_ptr<Engine>> FromSnapshotBytes(std::string_view bytes,
-                                                             const EngineSettings& settings);
+                                                             const EngineSettings& settings,
+                                                             unsigned lanes = 1);
 
   // The largest received or tick time seen; INT64_MIN before any.
   TimeMs now_ms() const;

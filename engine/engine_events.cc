@@ -65,16 +65,19 @@ Event::DowngradeReason ToDowngradeReason(DowngradeReason reason) {
 
 }  // namespace
 
-void EngineState::Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
-                           const Debounce& warning, const Debounce& violation,
-                           const EventFiller& fill, std::vector<Event>* events) {
-  transitions_.clear();
+void EngineState::Evaluate(Lane& lane, uint32_t order_index, uint32_t slot_index,
+                           const RuleEvaluation& eval, const Debounce& warning,
+                           const Debounce& violation, const EventFiller& fill,
+                           std::vector<Event>* events) {
+  lane.transitions.clear();
   orders_[order_index].slots[slot_index].tracker.Apply(eval, warning, violation,
-                                                       settings_.update_step_m, &transitions_);
-  if (!transitions_.empty()) EmitTransitions(order_index, slot_index, transitions_, fill, events);
+                                                       settings_.update_step_m, &lane.transitions);
+  if (!lane.transitions.empty()) {
+    EmitTransitions(lane, order_index, slot_index, lane.transitions, fill, events);
+  }
 }
 
-void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
+void EngineState::EmitTransitions(Lane& lane, uint32_t order_index, uint32_t slot_index,
                                   const std::vector<RuleTransition>& transitions,
                                   const EventFiller& fill, std::vector<Event>* events) {
   const OrderState& order = orders_[order_index];
@@ -104,12 +107,12 @@ void EngineState::EmitTransitions(uint32_t order_index, uint32_t slot_index,
       e.set_certainty(IsConfirmed(tr.level) ? Event::confirmed : Event::possible);
     }
     MsToTimestamp(tr.event_time, e.mutable_time());
-    MsToTimestamp(now_, e.mutable_detected_at());
-    e.set_late(tr.out_of_order || now_ - tr.event_time > settings_.late_after_ms);
+    MsToTimestamp(lane.now, e.mutable_detected_at());
+    e.set_late(tr.out_of_order || lane.now - tr.event_time > settings_.late_after_ms);
     e.set_rule(slot.key);
     // A close placed at the present describes the present, not the late fix.
     if (fill && !tr.at_newest_clear) fill(&e);
-    TrackAlert(e, order_index);
+    TrackAlert(lane, e, order_index);
   }
 }
 
@@ -122,8 +125,8 @@ TimeMs EngineState::AckDeadline(const Event& event) const {
 }
 
 // Keeps the alert registry in step with an emitted transition.
-void EngineState::TrackAlert(const Event& event, uint32_t order_index) {
-  AlertRecord& alert = alerts_[event.alert_id()];
+void EngineState::TrackAlert(Lane& lane, const Event& event, uint32_t order_index) {
+  AlertRecord& alert = AlertFor(lane, event.alert_id());
   const TimeMs detected = TimestampToMs(event.detected_at());
   const TimeMs window = AckDeadline(event);
   const TimeMs deadline = window == 0 ? 0 : detected + window;
@@ -152,7 +155,7 @@ void EngineState::TrackAlert(const Event& event, uint32_t order_index) {
   alert.has_certainty = event.has_certainty();
   if (event.has_certainty()) alert.certainty = event.certainty();
   if (!alert.acked && !alert.overdue_sent && alert.deadline_ms != 0) {
-    unacked_open_.insert(event.alert_id());
+    ArmDeadline(lane, event.alert_id());
   }
 }
 
@@ -224,10 +227,11 @@ Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Ev
   RuleSlot* slot = order.FindKey(alert.rule);
   if (slot != nullptr && slot->tracker.is_open() &&
       MakeAlertId(order.terms.id(), slot->key, slot->tracker.alert_number()) == found->first) {
-    transitions_.clear();
-    slot->tracker.Resolve(t, &transitions_);
-    EmitTransitions(alert.order, static_cast<uint32_t>(slot - order.slots.data()), transitions_,
-                    nullptr, events);
+    Lane& lane = SerialLane();
+    lane.transitions.clear();
+    slot->tracker.Resolve(t, &lane.transitions);
+    EmitTransitions(lane, alert.order, static_cast<uint32_t>(slot - order.slots.data()),
+                    lane.transitions, nullptr, events);
   }
   return Status::Ok();
 }

@@ -155,6 +155,15 @@ Status EngineState::CheckFixForm(const Fix& fix) const {
 }
 
 Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
+  AdmittedFix admitted;
+  if (Status s = AdmitFix(fix, &admitted); !s.ok()) return s;
+  Lane& lane = lanes_[0];
+  lane.now = admitted.now;
+  EvaluateFix(lane, fix, admitted, events);
+  return Status::Ok();
+}
+
+Status EngineState::AdmitFix(const Fix& fix, AdmittedFix* admitted) {
   if (Status s = CheckFixForm(fix); !s.ok()) return s;
   const TimeMs t = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : t;
@@ -176,10 +185,20 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
           "this one was applied and refuses it");
   }
   now_ = std::max(now_, received);
+  admitted->device = *found;
+  admitted->received = received;
+  admitted->now = now_;
+  return Status::Ok();
+}
 
+void EngineState::EvaluateFix(Lane& lane, const Fix& fix, const AdmittedFix& admitted,
+                              std::vector<Event>* events) {
+  const TimeMs t = TimestampToMs(fix.time());
+  const TimeMs received = admitted.received;
+  DeviceState& device = devices_[admitted.device];
   FixContext fx;
   fx.fix = &fix;
-  fx.device = *found;
+  fx.device = admitted.device;
   fx.person = device.person;
   fx.received = received;
   fx.track_fix.time = t;
@@ -187,7 +206,7 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   fx.track_fix.accuracy_m = fix.accuracy_m();
   fx.track_fix.speed_mps = fix.has_speed_mps() ? static_cast<float>(fix.speed_mps()) : -1.0f;
   fx.track_fix.seq = fix.seq();
-  fx.track_fix.device = *found;
+  fx.track_fix.device = admitted.device;
   fx.flags = 0;
   for (int flag : fix.flags()) {
     if (flag > 0 && flag < 32) fx.flags |= 1u << static_cast<unsigned>(flag);
@@ -205,14 +224,14 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     fx.suspect = false;
     fx.outlier = false;
     for (const Membership& m : person.orders) {
-      DeviceRules(m.order, fx, comms_restored, std::nullopt, events);
+      DeviceRules(lane, m.order, fx, comms_restored, std::nullopt, events);
     }
     if (t >= device.newest_time) {
       device.newest_time = t;
       device.newest_flags = fx.flags;
       device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
     }
-    return Status::Ok();
+    return;
   }
   fx.ecef = geo::ToEcef(fx.track_fix.position);
   // The gate first: a fix it rejects must not re-anchor the track either (an outlier is
@@ -238,16 +257,17 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
   if (usable) person.track.Insert(fx.track_fix, fx.ecef, settings_.history_fixes);
 
   for (const Membership& m : person.orders) {
-    DeviceRules(m.order, fx, comms_restored, location_lost, events);
+    DeviceRules(lane, m.order, fx, comms_restored, location_lost, events);
   }
   if (usable) {
-    zone_candidates_.clear();
+    lane.zone_candidates.clear();
     if (std::any_of(person.orders.begin(), person.orders.end(),
                     [](const Membership& m) { return m.role == Role::kSupervised; })) {
-      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()), &zone_candidates_);
+      zone_tree_.Query(geo::BoxAround(fx.track_fix.position, fix.accuracy_m()),
+                       &lane.zone_candidates);
     }
     for (const Membership& m : person.orders) {
-      OrderRules(m.order, m.role, fx, zone_candidates_, events);
+      OrderRules(lane, m.order, m.role, fx, lane.zone_candidates, events);
     }
   }
   if (t >= device.newest_time) {
@@ -255,80 +275,9 @@ Status EngineState::ApplyFix(const Fix& fix, std::vector<Event>* events) {
     device.newest_flags = fx.flags;
     device.newest_battery_pct = fix.has_battery_pct() ? fix.battery_pct() : -1;
   }
-  return Status::Ok();
 }
 
-// A fix's state is a chain of dependent loads: index slot, device, person, then the
-// person's track and orders, then the order. With many devices each link is a cache miss, and one
-// fix waits for them one after another. In a batch, the fixes a few places ahead get their chain
-// started early, one link per step, so the misses of several fixes overlap. The prefetches read
-// only what fixes cannot change (slots, a device's person) and hint at addresses; a wrong guess
-// costs a wasted load, never a different result.
-void EngineState::ApplyFixes(
-    std::span<const Fix> fixes, std::vector<Event>* events,
-    const std::function<void(size_t, const Status&, std::vector<Event>*)>& done) {
-  constexpr size_t kSlotAhead = 12, kDeviceAhead = 8, kPersonAhead = 4, kTrackAhead = 2,
-                   kOrderAhead = 1;
-  constexpr size_t kRing = 16;  // > kSlotAhead: what the stages learnt, per fix
-  std::array<uint32_t, kRing> hash{};
-  std::array<uint32_t, kRing> device{};
-  std::array<uint32_t, kRing> person{};
-  const size_t n = fixes.size();
-  auto stage = [&](size_t j, int step) {
-    const size_t r = j % kRing;
-    switch (step) {
-      case 0:
-        hash[r] = device_index_.HashOf(fixes[j].device());
-        __builtin_prefetch(device_index_.SlotAddress(hash[r]));
-        break;
-      case 1: {
-        const std::optional<uint32_t> d = device_index_.Guess(hash[r]);
-        device[r] = d.value_or(internal::kNoSlot);
-        if (d) __builtin_prefetch(&devices_[*d]);
-        if (d) __builtin_prefetch(reinterpret_cast<const char*>(&devices_[*d]) + 64);
-        break;
-      }
-      case 2:
-        person[r] = device[r] == internal::kNoSlot ? internal::kNoSlot : devices_[device[r]].person;
-        if (person[r] != internal::kNoSlot) __builtin_prefetch(&persons_[person[r]]);
-        break;
-      case 3:
-        if (person[r] != internal::kNoSlot) {
-          const PersonState& p = persons_[person[r]];
-          if (const TrackFix* newest = p.track.Newest()) __builtin_prefetch(newest);
-          if (!p.orders.empty()) __builtin_prefetch(p.orders.data());
-        }
-        break;
-      case 4:
-        if (person[r] != internal::kNoSlot && !persons_[person[r]].orders.empty()) {
-          const auto* order =
-              reinterpret_cast<const char*>(&orders_[persons_[person[r]].orders[0].order]);
-          for (size_t line = 0; line < sizeof(OrderState); line += 64) {
-            __builtin_prefetch(order + line);
-          }
-        }
-        break;
-    }
-  };
-  // The first fixes get their early steps at once, in order of need.
-  for (size_t j = 0; j < std::min(n, kSlotAhead); ++j) stage(j, 0);
-  for (size_t j = 0; j < std::min(n, kDeviceAhead); ++j) stage(j, 1);
-  for (size_t j = 0; j < std::min(n, kPersonAhead); ++j) stage(j, 2);
-  for (size_t j = 0; j < std::min(n, kTrackAhead); ++j) stage(j, 3);
-  for (size_t j = 0; j < std::min(n, kOrderAhead); ++j) stage(j, 4);
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kSlotAhead < n) stage(i + kSlotAhead, 0);
-    if (i + kDeviceAhead < n) stage(i + kDeviceAhead, 1);
-    if (i + kPersonAhead < n) stage(i + kPersonAhead, 2);
-    if (i + kTrackAhead < n) stage(i + kTrackAhead, 3);
-    if (i + kOrderAhead < n) stage(i + kOrderAhead, 4);
-    events->clear();
-    const Status status = ApplyFix(fixes[i], events);
-    done(i, status, events);
-  }
-}
-
-void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext& fx, bool comms_restored,
                               std::optional<bool> location_lost, std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
   const DeviceState& device = devices_[fx.device];
@@ -375,7 +324,7 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
     eval.present_clear = present_clear;
     eval.present_time = fx.device_newest_before;
     eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
-    Evaluate(order_index, index, eval, kImmediate, kImmediate, fill, events);
+    Evaluate(lane, order_index, index, eval, kImmediate, kImmediate, fill, events);
   };
 
   for (const FlagRule& flag_rule : kFlagRules) {
@@ -398,7 +347,7 @@ void EngineState::DeviceRules(uint32_t order_index, const FixContext& fx, bool c
   if (comms_restored) rule(Event::comms_lost, false, true, true, false, fx.received);
 }
 
-void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+void EngineState::OrderRules(Lane& lane, uint32_t order_index, Role role, const FixContext& fx,
                              const std::vector<uint32_t>& zone_candidates,
                              std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
@@ -413,7 +362,7 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
       if (!order_rule || slot.tracker.is_idle()) continue;
       RuleEvaluation eval;
       eval.event_time = t;
-      Evaluate(order_index, s, eval, kImmediate, kImmediate, nullptr, events);
+      Evaluate(lane, order_index, s, eval, kImmediate, kImmediate, nullptr, events);
     }
     return;
   }
@@ -458,15 +407,15 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     unknowns[unknown_count++] = {unknown_kind, other, unknown};
     if (!placed) continue;
     if (role == Role::kSupervised) {
-      ProximityRule(order_index, i, fx, own, *placed, events);
+      ProximityRule(lane, order_index, i, fx, own, *placed, events);
     } else {
-      ProximityRule(order_index, i, fx, *placed, own, events);
+      ProximityRule(lane, order_index, i, fx, *placed, own, events);
     }
   }
 
   // Zones apply to the supervised person only.
   if (role == Role::kSupervised) {
-    std::vector<uint32_t>& zones = order_zones_;
+    std::vector<uint32_t>& zones = lane.order_zones;
     zones.clear();
     for (uint32_t z : zone_candidates) {
       const ZoneEntry& entry = zones_[z];
@@ -493,21 +442,21 @@ void EngineState::OrderRules(uint32_t order_index, Role role, const FixContext& 
     }
     std::sort(zones.begin(), zones.end());
     zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
-    for (uint32_t z : zones) ZoneRule(order_index, z, fx, events);
+    for (uint32_t z : zones) ZoneRule(lane, order_index, z, fx, events);
   }
 
   for (size_t i = 0; i < unknown_count; ++i) {
-    LocationUnknownRule(order_index, unknowns[i].kind, unknowns[i].person, fx, unknowns[i].unknown,
-                        events);
+    LocationUnknownRule(lane, order_index, unknowns[i].kind, unknowns[i].person, fx,
+                        unknowns[i].unknown, events);
   }
   // The person this fix comes from is located again, whoever was looking for them.
-  LocationUnknownRule(order_index,
+  LocationUnknownRule(lane, order_index,
                       role == Role::kSupervised ? Event::supervised_location_unknown
                                                 : Event::protected_location_unknown,
                       fx.person, fx, false, events);
 }
 
-void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+void EngineState::ProximityRule(Lane& lane, uint32_t order_index, size_t pair, const FixContext& fx,
                                 const Placement& supervised, const Placement& protected_person,
                                 std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
@@ -578,8 +527,8 @@ void EngineState::ProximityRule(uint32_t order_index, size_t pair, const FixCont
   eval.trigger_at_rest =
       (own_is_supervised ? supervised : protected_person).basis == PlacementBasis::kAtRest;
   eval.counterpart = EvidenceOf(own_is_supervised ? protected_person : supervised);
-  Evaluate(order_index, slot, eval, settings_.proximity_warning, settings_.proximity_violation,
-           fill, events);
+  Evaluate(lane, order_index, slot, eval, settings_.proximity_warning,
+           settings_.proximity_violation, fill, events);
 }
 
 // The pair as it stands at its newest fix: clear of every ring (with margin)?
@@ -599,10 +548,13 @@ bool EngineState::PresentProximityClear(const OrderState& order, uint32_t protec
       .clear;
 }
 
-void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
-                           std::vector<Event>* events) {
+void EngineState::ZoneRule(Lane& lane, uint32_t order_index, uint32_t zone_entry,
+                           const FixContext& fx, std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
   const ZoneEntry& entry = zones_[zone_entry];
+  // A shelter's shape is shared by every lane (engine_state.h): one at a time.
+  std::unique_lock<std::mutex> shape_lock;
+  if (lane.parallel && entry.owner < 0) shape_lock = std::unique_lock<std::mutex>(*entry.shape_mu);
   const TimeMs t = fx.track_fix.time;
   const double r = fx.track_fix.accuracy_m;
   geo::ZoneDistance distance;
@@ -651,11 +603,11 @@ void EngineState::ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixC
   eval.trigger = {fx.device, fx.track_fix.seq, fx.track_fix.time};
   const Debounce& debounce =
       entry.zone.exclusion ? settings_.exclusion_zone : settings_.inclusion_zone;
-  Evaluate(order_index, slot, eval, debounce, debounce, fill, events);
+  Evaluate(lane, order_index, slot, eval, debounce, debounce, fill, events);
 }
 
-void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, uint32_t person,
-                                      const FixContext& fx, bool unknown,
+void EngineState::LocationUnknownRule(Lane& lane, uint32_t order_index, Event::Kind kind,
+                                      uint32_t person, const FixContext& fx, bool unknown,
                                       std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
   RuleSlot* found = order.Find(kind, person);
@@ -693,7 +645,7 @@ void EngineState::LocationUnknownRule(uint32_t order_index, Event::Kind kind, ui
     ref->set_device(devices_[fx.device].id);
     ref->set_seq(fx.track_fix.seq);
   };
-  Evaluate(order_index, slot, eval, kImmediate, kImmediate, fill, events);
+  Evaluate(lane, order_index, slot, eval, kImmediate, kImmediate, fill, events);
 }
 
 }  // namespace stayaway::engine

@@ -35,6 +35,7 @@ uint32_t EngineState::PersonIndex(const std::string& id) {
   if (inserted) {
     persons_.emplace_back();
     persons_.back().id = id;
+    person_group_.push_back(it->second);  // a group of its own until an order joins it
   }
   return it->second;
 }
@@ -129,6 +130,7 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
   state.protected_persons.clear();
   for (const v1::Party& party : order.protected_()) {
     state.protected_persons.push_back(add_party(party, Role::kProtected));
+    JoinGroups(state.supervised, state.protected_persons.back());
   }
   state.pair_slots.assign(state.protected_persons.size(), kNoSlot);
   for (size_t i = 0; i < state.protected_persons.size(); ++i) {
@@ -194,9 +196,10 @@ void EngineState::CloseInactive(uint32_t order_index, TimeMs t, std::vector<Even
       still_exists = person_in_order(about_device ? devices_[slot.subject].person : slot.subject);
     }
     if (still_exists) continue;
-    transitions_.clear();
-    slot.tracker.ForceClose(t, &transitions_);
-    EmitTransitions(order_index, s, transitions_, nullptr, events);
+    Lane& lane = SerialLane();
+    lane.transitions.clear();
+    slot.tracker.ForceClose(t, &lane.transitions);
+    EmitTransitions(lane, order_index, s, lane.transitions, nullptr, events);
   }
 }
 

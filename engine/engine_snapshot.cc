@@ -617,6 +617,15 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     if (alerts_.count(id) == 0) return Bad("unacked_open", "alert " + id + " is unknown");
     unacked_open_.insert(id);
   }
+  // Case groups are derived: every person with the orders they belong to.
+  person_group_.resize(persons_.size());
+  for (uint32_t p = 0; p < persons_.size(); ++p) person_group_[p] = p;
+  for (uint32_t p = 0; p < persons_.size(); ++p) {
+    for (const Membership& m : persons_[p].orders) JoinGroups(p, orders_[m.order].supervised);
+  }
+  for (const OrderState& order : orders_) {
+    for (uint32_t p : order.protected_persons) JoinGroups(order.supervised, p);
+  }
   return Status::Ok();
 }
 
@@ -627,9 +636,10 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
 Status Engine::SaveSnapshot(v1::EngineSnapshot* out) const { return state_->SaveSnapshot(out); }
 
 StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshot(const v1::EngineSnapshot& snapshot,
-                                                       const EngineSettings& settings) {
+                                                       const EngineSettings& settings,
+                                                       unsigned lanes) {
   // A fresh engine, handed out only once fully loaded: a failed load leaves nothing behind.
-  auto engine = std::make_unique<Engine>(settings);
+  auto engine = std::make_unique<Engine>(settings, lanes);
   if (Status s = engine->state_->LoadSnapshot(snapshot); !s.ok()) return s;
   return engine;
 }
@@ -654,7 +664,8 @@ std::string Engine::SaveSnapshotBytes() const {
 }
 
 StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshotBytes(std::string_view bytes,
-                                                            const EngineSettings& settings) {
+                                                            const EngineSettings& settings,
+                                                            unsigned lanes) {
   if (bytes.size() < kMagic.size() + kCrcBytes || bytes.substr(0, kMagic.size()) != kMagic) {
     return InvalidArgument("engine snapshot: not a snapshot (no \"SAE1\" header)");
   }
@@ -673,7 +684,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshotBytes(std::string_view byt
       !snapshot.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return InvalidArgument("engine snapshot: the payload does not parse");
   }
-  return FromSnapshot(snapshot, settings);
+  return FromSnapshot(snapshot, settings, lanes);
 }
 
 }  // namespace stayaway::engine

@@ -12,6 +12,17 @@
 //     are what every cross-reference holds (memberships, slots, alerts, the R-tree).
 //   - zones_ keeps dead entries (superseded order versions, replaced shelters) so the
 //     numbering of the live ones never changes: zone rules run in entry-index order.
+//
+// Lanes (ApplyFixes on several threads): the fixes of a batch are admitted one after
+// another on the calling thread (form, device, duplicate memory, "now": everything a fix
+// reads or writes outside its case group), then evaluated by lanes, each lane taking the
+// fixes of the case groups it owns, in input order. A case group (the persons connected
+// by orders: person_group_) is everything one evaluation touches: its persons, their
+// devices and their orders' rule slots. Shared tables are only read during the
+// evaluation; what a lane would write to them (a newly opened alert, an armed deadline)
+// waits in the lane and is merged after the batch. Every fix therefore sees exactly the
+// state it would have seen applied alone, in order: the events are the same for any
+// number of lanes, byte for byte.
 // Thread-compatible, like Engine.
 #ifndef STAYAWAY_ENGINE_ENGINE_STATE_H_
 #define STAYAWAY_ENGINE_ENGINE_STATE_H_
@@ -20,6 +31,8 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -31,6 +44,7 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "base/work_crew.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
 #include "engine/id_index.h"
@@ -148,6 +162,36 @@ struct ZoneEntry {
   geo::GeoBox indexed_box;
   bool indexed = false;
   bool live = true;
+  // A global zone (owner -1) is evaluated for supervised persons of every case group, so
+  // lanes may reach its shape at once; a shape's GEOS context is not thread-safe. Lanes
+  // take this lock around it (a shelter is near few fixes: it is not the hot path).
+  std::unique_ptr<std::mutex> shape_mu = std::make_unique<std::mutex>();
+};
+
+// What admission (the serial part of applying a fix) found out about an admitted fix.
+struct AdmittedFix {
+  uint32_t device = 0;
+  TimeMs received = kNever;
+  TimeMs now = kNever;  // the engine's now once this fix was admitted
+};
+
+// One lane's scratch space and the writes it holds back during a parallel batch (see
+// the file comment). Lane 0 is also the one every serial input uses.
+struct Lane {
+  TimeMs now = kNever;    // "now" for the input being evaluated (event detected_at)
+  bool parallel = false;  // in a parallel batch: shared tables are read-only
+  std::vector<RuleTransition> transitions;
+  std::vector<uint32_t> zone_candidates;
+  std::vector<uint32_t> order_zones;
+  // During a parallel batch: alerts the lane opened, and alerts whose deadline it armed.
+  std::unordered_map<std::string, AlertRecord> opened;
+  std::vector<std::string> armed;
+  // The lane's share of a batch (indices into it, in input order), their events, where
+  // each one's events end, and how far the results have been handed out.
+  std::vector<uint32_t> fixes;
+  std::vector<v1::Event> events;
+  std::vector<uint32_t> event_ends;
+  size_t cursor = 0;
 };
 
 // What a rule's events say besides the common fields.
@@ -170,9 +214,12 @@ class EngineState {
   using RuleSlot = internal::RuleSlot;
   using ZoneEntry = internal::ZoneEntry;
   using EventFiller = internal::EventFiller;
+  using AdmittedFix = internal::AdmittedFix;
+  using Lane = internal::Lane;
 
  public:
-  explicit EngineState(const EngineSettings& settings) : settings_(settings) {}
+  // `lanes` >= 1: how many threads ApplyFixes may use (1: the caller's only).
+  explicit EngineState(const EngineSettings& settings, unsigned lanes = 1);
 
   Status ApplyOrder(const v1::Order& order, std::vector<v1::Event>* events);
   Status ApplyGlobalZone(const v1::Zone& zone, std::vector<v1::Event>* events);
@@ -202,6 +249,54 @@ class EngineState {
   Status LoadSnapshot(const v1::EngineSnapshot& snapshot);
 
  private:
+  // The serial part of applying a fix: its form, its device, its sequence number against
+  // the duplicate memory, and now. Refused: nothing changed. Admitted: EvaluateFix must
+  // follow, in admission order within the fix's case group, but other fixes may be
+  // admitted first: evaluation reads neither the duplicate memory nor now_, only what
+  // admission recorded.
+  Status AdmitFix(const v1::Fix& fix, AdmittedFix* admitted);
+  // The rest: tracks, gates and every rule the fix drives; appends its events.
+  void EvaluateFix(Lane& lane, const v1::Fix& fix, const AdmittedFix& admitted,
+                   std::vector<v1::Event>* events);
+  // Prefetching (engine_prefetch.cc). A fix's chain of dependent loads, as far as the
+  // steps have followed it: step 0 the index slot, 1 the device, 2 the person, 3 the
+  // person's track and orders, 4 the first order.
+  struct FixChain {
+    uint32_t hash = 0;
+    uint32_t device = internal::kNoSlot;
+    uint32_t person = internal::kNoSlot;
+  };
+  void Prefetch(const v1::Fix& fix, FixChain& chain, int step) const;
+  // Calls body(i) for i in [0, n) while steps first_step..last_step run ahead on the fixes
+  // to come (fix_at(j)); known_device(j), when given, is fix j's device index, found
+  // already (then the chain starts at step 1 or later).
+  void Pipelined(size_t n, int first_step, int last_step,
+                 const std::function<const v1::Fix&(size_t)>& fix_at,
+                 const std::function<uint32_t(size_t)>& known_device,
+                 const std::function<void(size_t)>& body) const;
+  // ApplyFixes one after another on the calling thread, with prefetching.
+  void ApplyFixesSerially(
+      std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
+      const std::function<void(size_t, const Status&, std::vector<v1::Event>*)>& done);
+  // ApplyFixes on every lane (see the file comment).
+  void ApplyFixesInLanes(
+      std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
+      const std::function<void(size_t, const Status&, std::vector<v1::Event>*)>& done);
+  // Case groups, as a union-find over person indices: JoinGroups links two persons,
+  // LaneOf says which lane owns a person's group now.
+  uint32_t GroupRoot(uint32_t person);
+  void JoinGroups(uint32_t a, uint32_t b);
+  uint32_t LaneOf(uint32_t person);
+  // Lane 0, ready for a serial input: its now is the engine's.
+  Lane& SerialLane() {
+    lanes_[0].now = now_;
+    return lanes_[0];
+  }
+  // The alert registry as a lane may write it: directly when serial, through the lane's
+  // held-back entries during a parallel batch.
+  AlertRecord& AlertFor(Lane& lane, const std::string& alert_id);
+  void ArmDeadline(Lane& lane, const std::string& alert_id);
+
   // The fix being applied, with what every rule needs to know about it.
   struct FixContext {
     const v1::Fix* fix;
@@ -236,30 +331,30 @@ class EngineState {
     return device_index_.Find(id, DeviceIdAt());
   }
 
-  void DeviceRules(uint32_t order_index, const FixContext& fx, bool comms_restored,
+  void DeviceRules(Lane& lane, uint32_t order_index, const FixContext& fx, bool comms_restored,
                    std::optional<bool> location_lost, std::vector<v1::Event>* events);
-  void OrderRules(uint32_t order_index, Role role, const FixContext& fx,
+  void OrderRules(Lane& lane, uint32_t order_index, Role role, const FixContext& fx,
                   const std::vector<uint32_t>& zone_candidates, std::vector<v1::Event>* events);
-  void ProximityRule(uint32_t order_index, size_t pair, const FixContext& fx,
+  void ProximityRule(Lane& lane, uint32_t order_index, size_t pair, const FixContext& fx,
                      const Placement& supervised, const Placement& protected_person,
                      std::vector<v1::Event>* events);
   bool PresentProximityClear(const OrderState& order, uint32_t protected_person) const;
-  void ZoneRule(uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
+  void ZoneRule(Lane& lane, uint32_t order_index, uint32_t zone_entry, const FixContext& fx,
                 std::vector<v1::Event>* events);
-  void LocationUnknownRule(uint32_t order_index, v1::Event::Kind kind, uint32_t person,
+  void LocationUnknownRule(Lane& lane, uint32_t order_index, v1::Event::Kind kind, uint32_t person,
                            const FixContext& fx, bool unknown, std::vector<v1::Event>* events);
   void CloseInactive(uint32_t order_index, TimeMs t, std::vector<v1::Event>* events);
 
   // Applies an evaluation to a slot and turns its transitions into events.
   // Warning levels corroborate by `warning`, violation levels by `violation`.
-  void Evaluate(uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
+  void Evaluate(Lane& lane, uint32_t order_index, uint32_t slot_index, const RuleEvaluation& eval,
                 const Debounce& warning, const Debounce& violation, const EventFiller& fill,
                 std::vector<v1::Event>* events);
-  void EmitTransitions(uint32_t order_index, uint32_t slot_index,
+  void EmitTransitions(Lane& lane, uint32_t order_index, uint32_t slot_index,
                        const std::vector<RuleTransition>& transitions, const EventFiller& fill,
                        std::vector<v1::Event>* events);
   void FillPlacement(uint32_t person, const Placement& placement, v1::PositionReport* report) const;
-  void TrackAlert(const v1::Event& event, uint32_t order_index);
+  void TrackAlert(Lane& lane, const v1::Event& event, uint32_t order_index);
   TimeMs AckDeadline(const v1::Event& event) const;
   v1::Event& AddAlertEvent(const std::string& alert_id, const AlertRecord& alert,
                            v1::Event::Transition transition, TimeMs time,
@@ -282,10 +377,21 @@ class EngineState {
   // visit deadlines through unacked_open_, which is ordered.
   std::unordered_map<std::string, AlertRecord> alerts_;
   std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
-  // Scratch space reused by every fix, so the hot path does not allocate.
-  std::vector<RuleTransition> transitions_;
-  std::vector<uint32_t> zone_candidates_;
-  std::vector<uint32_t> order_zones_;
+  // Case groups: person_group_[p] is p's parent in the union-find (itself at a root).
+  // Derived from the orders (rebuilt by LoadSnapshot), never saved.
+  std::vector<uint32_t> person_group_;
+  // Lane 0 serves every serial input; lanes 1.. exist with a crew (lanes > 1).
+  std::vector<Lane> lanes_;
+  std::unique_ptr<WorkCrew> crew_;
+  // Per fix of the batch being applied in lanes: admission's verdict and the lane that
+  // evaluates it. Written before the lanes start, read-only while they run. Reused by
+  // every batch, so the hot path does not allocate.
+  struct BatchFix {
+    Status status;
+    AdmittedFix admitted;
+    uint32_t lane = 0;
+  };
+  std::vector<BatchFix> batch_;
 };
 
 }  // namespace stayaway::engine

@@ -78,7 +78,7 @@ void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
                         supervised ? e->mutable_supervised() : e->mutable_protected_());
         }
       };
-      Evaluate(m.order, slot, eval, kImmediate, kImmediate, fill, events);
+      Evaluate(SerialLane(), m.order, slot, eval, kImmediate, kImmediate, fill, events);
     }
   }
 }
