@@ -148,6 +148,12 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
         return InvalidArgument(where + " must be between 0 and 1000");
       }
       config->journal_commit_window_ms = static_cast<uint32_t>(*value);
+    } else if (name == "engine_lanes") {
+      const auto value = node.value<int64_t>();
+      if (!value || *value < 0 || *value > 256) {
+        return InvalidArgument(where + " must be between 0 (one per core) and 256");
+      }
+      config->engine_lanes = static_cast<uint32_t>(*value);
     } else if (name == "snapshot_every_records") {
       const auto value = node.value<int64_t>();
       if (!value || *value < 1) return InvalidArgument(where + " must be a positive number");
@@ -374,6 +380,14 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (!ms) return InvalidArgument(std::string(flag) + std::string(kSessionDurationForm));
       (flag == "--session-idle-timeout" ? config.session_idle_timeout_ms
                                         : config.session_lifetime_ms) = *ms;
+    } else if (flag == "--engine-lanes") {
+      uint32_t lanes = 0;
+      const auto [end, error] =
+          std::from_chars(value->data(), value->data() + value->size(), lanes);
+      if (error != std::errc() || end != value->data() + value->size() || lanes > 256) {
+        return InvalidArgument("--engine-lanes must be a number from 0 (one per core) to 256");
+      }
+      config.engine_lanes = lanes;
     } else if (uint32_t* setting = flag == "--max-sessions"
                                        ? &config.max_sessions
                                        : LimitSetting(SettingOfFlag(flag), &config)) {
@@ -403,7 +417,8 @@ std::string DaemonUsage() {
          "                 [--max-unauthenticated-per-address N]\n"
          "                 [--ingest-max-connections N] [--http-max-connections N]\n"
          "                 [--session-idle-timeout DURATION] [--session-lifetime DURATION]\n"
-         "                 [--max-sessions N] [--public-origin URL] [--version]\n"
+         "                 [--max-sessions N] [--public-origin URL] [--engine-lanes N]\n"
+         "                 [--version]\n"
          "\n"
          "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
          "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
@@ -416,6 +431,8 @@ std::string DaemonUsage() {
          "in --webhook-secret-file.\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
+         "--engine-lanes N (engine_lanes): threads that evaluate fixes, each owning a share\n"
+         "of the case groups; 0 (default) is one per core. The events do not depend on it.\n"
          "journal_retention = \"400d\" deletes history older than that once nothing open\n"
          "needs it. A [tls] table (certificate, private_key, client_ca, osmand) puts every\n"
          "port on TLS; with client_ca the ingest port requires gateway certificates.\n"

@@ -52,6 +52,9 @@ struct DaemonConfig {
   //     changes nothing about what can be lost.
   bool journal_fsync = true;
   uint32_t journal_commit_window_ms = 0;
+  // How many threads evaluate fixes (engine.h, lanes): engine_lanes = N in TOML,
+  // --engine-lanes N; 0 (default): one per core. Speed only: the events are the same.
+  uint32_t engine_lanes = 0;
   // A snapshot every this many journal records (and at every clean stop); 0: the default,
   // a million. Recovery loads the newest and replays only the journal after it.
   uint64_t snapshot_every_records = 0;

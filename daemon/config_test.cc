@@ -113,6 +113,27 @@ TEST(DaemonConfig, JournalRetentionTakesDurations) {
   }
 }
 
+TEST(DaemonConfig, EngineLanesFromTheFileOrTheFlag) {
+  DaemonConfig config;
+  EXPECT_EQ(config.engine_lanes, 0u);  // one per core unless told
+  ASSERT_TRUE(ApplyToml("engine_lanes = 2\n", "l.toml", &config).ok());
+  EXPECT_EQ(config.engine_lanes, 2u);
+  for (const char* bad :
+       {"engine_lanes = -1\n", "engine_lanes = 257\n", "engine_lanes = \"2\"\n"}) {
+    Status status = ApplyToml(bad, "l.toml", &config);
+    EXPECT_FALSE(status.ok()) << bad;
+    EXPECT_NE(status.message().find("engine_lanes"), std::string::npos) << status.ToString();
+  }
+  auto flagged = Parse({"--engine-lanes", "3"});
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  EXPECT_EQ(flagged->engine_lanes, 3u);
+  for (std::string_view bad : {"x", "-1", "300", "2x"}) {
+    auto refused = Parse({"--engine-lanes", bad});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("--engine-lanes"), std::string::npos);
+  }
+}
+
 TEST(DaemonConfig, TlsTableNamesItsFiles) {
   DaemonConfig config;
   ASSERT_TRUE(ApplyToml("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"

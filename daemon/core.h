@@ -46,6 +46,9 @@ namespace stayaway::daemon {
 
 struct CoreOptions {
   engine::EngineSettings engine;
+  // Threads the engine evaluates a batch of fixes on (engine.h, lanes), the engine
+  // thread included; 0: one per core. Speed only: the events are the same for any count.
+  unsigned engine_lanes = 1;
   // Inputs waiting for the engine thread; a full queue pushes back on connections.
   // Default: 65536.
   size_t queue_capacity = 65536;

@@ -189,7 +189,8 @@ void Core::State::MaybeSnapshot(bool force) {
 }
 
 bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why) {
-  auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine);
+  auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine,
+                                                  options.engine_lanes);
   if (!loaded.ok()) {
     *why = loaded.status().message();
     return false;

@@ -15,6 +15,7 @@
 #ifndef STAYAWAY_DAEMON_CORE_STATE_H_
 #define STAYAWAY_DAEMON_CORE_STATE_H_
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -100,7 +101,7 @@ void RefuseUnrecordable(FixesWork& work);
 struct Core::State {
   explicit State(CoreOptions o)
       : options(WithClocks(std::move(o))),
-        engine(std::make_unique<engine::Engine>(options.engine)),
+        engine(std::make_unique<engine::Engine>(options.engine, options.engine_lanes)),
         clock(options.clock, options.steady_clock, [this](TimeMs step) {
           metrics.CountClockJump(step < 0 ? "backward" : "forward");
           Log(LogLevel::kWarning,
@@ -112,6 +113,7 @@ struct Core::State {
     if (!o.clock) o.clock = SystemNowMs;
     if (!o.steady_clock) o.steady_clock = SteadyNowMs;
     if (!o.credentials) o.credentials = std::move(access::CredentialStore::Open("").value());
+    if (o.engine_lanes == 0) o.engine_lanes = std::max(1u, std::thread::hardware_concurrency());
     return o;
   }
 

@@ -109,6 +109,69 @@ TEST(Core, AcknowledgesFixesAfterTheEngineAppliedThem) {
   core.Stop();
 }
 
+// Lanes (engine.h) change speed, never a result: the same batches through a core with one
+// engine lane and one with three give the same outcomes and the same event log.
+TEST(Core, EngineLanesGiveTheSameOutcomesAndEvents) {
+  struct Result {
+    std::vector<std::string> outcomes;
+    std::vector<std::string> events;
+  };
+  auto run = [](unsigned lanes) {
+    ManualClock clock;
+    CoreOptions options = Options(clock);
+    options.engine_lanes = lanes;
+    Core core(options);
+    EXPECT_TRUE(core.Start().ok());
+    // 40 separate cases: supervised s<i> and protected v<i>, some walking into range.
+    for (int i = 0; i < 40; ++i) {
+      v1::Order order;
+      order.set_id("case-" + std::to_string(i));
+      order.set_version(1);
+      order.mutable_supervised()->set_id("s" + std::to_string(i));
+      order.mutable_supervised()->add_devices("tag-" + std::to_string(i));
+      auto* victim = order.add_protected_();
+      victim->set_id("v" + std::to_string(i));
+      victim->add_devices("phone-" + std::to_string(i));
+      order.set_violation_distance_m(300);
+      order.set_warning_distance_m(800);
+      EXPECT_TRUE(core.PutOrder(order).ok());
+    }
+    Result result;
+    for (int round = 0; round < 4; ++round) {
+      std::vector<v1::Fix> batch;
+      for (int k = 0; k < 5; ++k) {
+        const uint64_t seq = static_cast<uint64_t>(round * 5 + k + 1);
+        const TimeMs t = kStart + static_cast<TimeMs>(seq) * 10'000;
+        for (int i = 0; i < 40; ++i) {
+          const double base = 42.80 + 0.01 * i;
+          // Odd cases close in on their victim; even ones keep 2 km away.
+          const double gap = i % 2 ? 0.01 - 0.0005 * static_cast<double>(seq) : 0.02;
+          batch.push_back(Fix("phone-" + std::to_string(i), seq, t, base, 74.59));
+          batch.push_back(Fix("tag-" + std::to_string(i), seq, t, base, 74.59 + gap));
+        }
+      }
+      batch.push_back(batch[3]);                                   // a duplicate
+      batch.push_back(Fix("tag-unknown", 1, kStart, 42.8, 74.5));  // no order names it
+      batch.push_back(Fix("tag-1", 999, kStart, 95, 74.5));        // refused
+      for (const ingest::FixOutcome& o : SubmitAndWait(core, batch)) {
+        result.outcomes.push_back(std::to_string(o.accepted) + std::to_string(o.duplicate) +
+                                  o.code);
+      }
+    }
+    std::vector<v1::EventRecord> records;
+    core.ReadEvents(1, 100'000, &records);
+    for (const v1::EventRecord& r : records) result.events.push_back(r.SerializeAsString());
+    core.Stop();
+    return result;
+  };
+  const Result one = run(1);
+  const Result three = run(3);
+  EXPECT_GT(one.events.size(), 40u);  // warnings and violations of the odd cases
+  EXPECT_EQ(one.outcomes, three.outcomes);
+  EXPECT_TRUE(one.events == three.events)
+      << one.events.size() << " events against " << three.events.size();
+}
+
 TEST(Core, EventsAreLoggedNumberedAndListedAsAlerts) {
   ManualClock clock;
   Core core(Options(clock));

@@ -265,7 +265,9 @@ int Run(const DaemonConfig& config) {
   options.data_dir = config.data_dir;
   options.journal_dir = config.data_dir + "/journal";
   options.snapshot_dir = config.data_dir + "/snapshots";
-  if (config.snapshot_every_records > 0) options.snapshot_every_records = config.snapshot_every_records;
+  if (config.snapshot_every_records > 0)
+    options.snapshot_every_records = config.snapshot_every_records;
+  options.engine_lanes = config.engine_lanes;  // 0: one per core
   options.salvage = config.salvage;
   options.journal_fsync = config.journal_fsync;
   options.journal_commit_window_ms = config.journal_commit_window_ms;
