@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -381,6 +382,62 @@ TEST_F(ReplayCliTest, IdsOutsideTheIdentifierRuleAreRefusedInEveryInputFile) {
   EXPECT_FALSE(
       FindLine(run.out, {R"("kind":"proximity_violation")", R"("transition":"opened")"}).empty())
       << run.out;
+}
+
+// Many cases and more lines than one chunk of the replay (8,192), with refused lines,
+// duplicates and ticks spread through: the same stdout and stderr for every --lanes.
+TEST_F(ReplayCliTest, EveryLaneCountGivesTheSameOutput) {
+  std::string orders = "[";
+  for (int c = 0; c < 30; ++c) {
+    const std::string n = std::to_string(c);
+    orders += std::string(c ? "," : "") + R"({"id":"C-)" + n +
+              R"(","version":1,"supervised":{"id":"s)" + n + R"(","devices":["tag-)" + n +
+              R"("]},"protected":[{"id":"v)" + n + R"(","devices":["phone-)" + n +
+              R"("]}],"violation_distance_m":300,"warning_distance_m":800,)" +
+              R"("valid_from":"2025-01-01T00:00:00Z"})";
+  }
+  orders += "]";
+  std::vector<std::string> lines;
+  for (int step = 0; step < 300; ++step) {
+    const int minute = step / 6 % 60;
+    const int second = step % 6 * 10;
+    for (int c = 0; c < 30; ++c) {
+      const double home_lat = kHomeLat + 0.05 * c;
+      // Odd cases close in from 3 km to 100 m and back out; even ones keep 3 km away.
+      const double north = c % 2 ? 100 + 2900.0 * std::abs(150 - step) / 150 : 3000;
+      lines.push_back(FixLine("phone-" + std::to_string(c), step + 1, minute, second, home_lat,
+                              kHomeLon));
+      lines.push_back(FixLine("tag-" + std::to_string(c), step + 1, minute, second,
+                              home_lat + north / kMetresPerDegreeLat, kHomeLon));
+    }
+    if (step % 50 == 7) lines.push_back(lines[lines.size() - 5]);          // a duplicate
+    if (step % 40 == 3) lines.push_back(R"({"device":"tag-1","seq":)");    // does not parse
+    if (step % 45 == 4) lines.push_back(FixLine("nobody", 1, 0, 0, 1, 1));  // no order
+    if (step % 60 == 59) lines.push_back("");
+  }
+  lines.push_back(R"({"tick":"2025-03-01T11:00:00Z"})");
+  ASSERT_GT(lines.size(), 2u * 8192u);
+  const fs::path orders_path = Write("orders.json", orders);
+  const fs::path fixes_path = Write("fixes.ndjson", Join(lines));
+  auto replay = [&](const std::string& lanes) {
+    return Run({"replay", "--orders", orders_path.string(), "--fixes", fixes_path.string(),
+                "--lanes", lanes});
+  };
+  const RunResult one = replay("1");
+  EXPECT_EQ(one.exit_status, 1) << one.err;  // the refused lines
+  EXPECT_GT(Lines(one.out).size(), 30u) << one.err;
+  EXPECT_FALSE(
+      FindLine(one.out, {R"("kind":"proximity_violation")", R"("order_id":"C-29")"}).empty());
+  EXPECT_NE(one.err.find("duplicates=6 "), std::string::npos) << one.err;
+  for (const std::string lanes : {"2", "3"}) {
+    const RunResult more = replay(lanes);
+    EXPECT_EQ(more.exit_status, one.exit_status) << lanes;
+    EXPECT_TRUE(more.out == one.out) << lanes << " lanes: stdout differs";
+    EXPECT_EQ(more.err, one.err) << lanes << " lanes";
+  }
+  const RunResult bad = replay("0");
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_NE(bad.err.find("--lanes is a number from 1 to 256"), std::string::npos) << bad.err;
 }
 
 }  // namespace

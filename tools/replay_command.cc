@@ -1,6 +1,8 @@
 #include "tools/replay_command.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -10,9 +12,12 @@
 #include <sstream>
 #include <streambuf>
 #include <string>
+#include <thread>
 
 #include "base/status.h"
+#include "base/work_crew.h"
 #include "engine/engine.h"
+#include "ingest/event_json_writer.h"
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
 #include "ingest/recordable_input.h"
@@ -92,6 +97,7 @@ struct ReplayFlags {
   std::string zones;
   std::string config;
   std::string format = "json";
+  std::string lanes;
   bool help = false;
 };
 
@@ -113,6 +119,7 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
                           : arg == "--zones"  ? &flags->zones
                           : arg == "--config" ? &flags->config
                           : arg == "--format" ? &flags->format
+                          : arg == "--lanes"  ? &flags->lanes
                                               : nullptr;
     if (target == nullptr) return "unknown argument '" + std::string(args[i]) + "'";
     if (!value) {
@@ -126,6 +133,14 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
   if (flags->orders.empty()) return "--orders is required";
   if (flags->fixes.empty()) return "--fixes is required";
   if (flags->format != "json" && flags->format != "text") return "--format is json or text";
+  if (!flags->lanes.empty()) {
+    unsigned lanes = 0;
+    const char* end = flags->lanes.data() + flags->lanes.size();
+    const auto [stop, error] = std::from_chars(flags->lanes.data(), end, lanes);
+    if (error != std::errc() || stop != end || lanes < 1 || lanes > 256) {
+      return "--lanes is a number from 1 to 256";
+    }
+  }
   return "";
 }
 
@@ -134,7 +149,7 @@ std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flag
 void PrintReplayUsage(std::ostream& out) {
   out << "usage: stayaway replay --orders ORDERS.json --fixes FIXES.ndjson\n"
          "                       [--zones ZONES.json] [--config CONFIG.json]\n"
-         "                       [--format json|text]\n"
+         "                       [--format json|text] [--lanes N]\n"
          "\n"
          "Feeds orders, global zones and a file of fixes and ticks through the engine and\n"
          "writes every event it emits to stdout, one JSON object per line. The same files\n"
@@ -149,6 +164,8 @@ void PrintReplayUsage(std::ostream& out) {
          "  --zones ZONES.json     JSON array of global exclusion zones (shelters)\n"
          "  --config CONFIG.json   engine thresholds (EngineConfig); 0 or absent = default\n"
          "  --format json|text     JSON lines (default) or one readable line per event\n"
+         "  --lanes N              threads that parse, evaluate and print (default: one per\n"
+         "                         core); the output does not depend on it\n"
          "\n"
          "Refused orders and lines are reported on stderr (\"line 12: ...\") and skipped;\n"
          "duplicate fixes are ignored. A summary line ends stderr.\n"
@@ -166,12 +183,143 @@ Status Recordable(const google::protobuf::Message& message, std::string_view wha
   }
   return apply();
 }
-template <typename Apply>
-Status Recordable(const v1::Input& input, Apply apply) {
-  if (auto refusal = ingest::CheckRecordableInput(input)) {
-    return InvalidArgument(std::move(refusal->reason));
+
+// The fixes file goes through in chunks of lines. Each chunk is parsed on every lane (a
+// line's parse depends on nothing else), applied in line order (runs of fixes as one
+// engine batch, which the engine evaluates in its own lanes), and its events are printed
+// on every lane into one buffer per lane, written out in order. The output is the same
+// for any number of lanes and any chunk size: the engine's result does not depend on how
+// fixes are batched, and every line is reported in order.
+constexpr size_t kChunkLines = 8192;
+
+// One line of a chunk: what reading and parsing it found.
+struct ChunkLine {
+  std::string text;
+  std::size_t length = 0;  // the whole line's length, also when too long to keep
+  LineRead read = LineRead::kLine;
+  bool blank = false;
+  Status refused;   // a parse or record check refusal; ok otherwise
+  v1::Input input;  // when it parsed and may be recorded
+};
+
+struct Chunk {
+  std::vector<ChunkLine> lines;  // reused: their strings keep their capacity
+  size_t count = 0;              // lines read into this chunk
+  std::vector<v1::Event> events; // what applying it emitted, in order
+};
+
+// Reads up to kChunkLines lines; false at the end of the stream with nothing read.
+bool ReadChunk(std::streambuf* in, Chunk* chunk) {
+  if (chunk->lines.size() < kChunkLines) chunk->lines.resize(kChunkLines);
+  chunk->count = 0;
+  while (chunk->count < kChunkLines) {
+    ChunkLine& line = chunk->lines[chunk->count];
+    line.read = ReadBoundedLine(in, ingest::kMaxReplayLineBytes, &line.text, &line.length);
+    if (line.read == LineRead::kEnd) break;
+    ++chunk->count;
   }
-  return apply();
+  return chunk->count > 0;
+}
+
+void ParseLine(ChunkLine& line) {
+  line.refused = Status::Ok();
+  line.blank = line.read == LineRead::kLine && IsBlank(line.text);
+  if (line.read != LineRead::kLine || line.blank) return;
+  StatusOr<v1::Input> input = ingest::ParseReplayLine(line.text);
+  if (!input.ok()) {
+    line.refused = input.status();
+    return;
+  }
+  // The replay refuses what the daemon would not journal (ingest/recordable_input.h).
+  if (auto refusal = ingest::CheckRecordableInput(*input)) {
+    line.refused = InvalidArgument(std::move(refusal->reason));
+    return;
+  }
+  line.input = std::move(input).value();
+}
+
+// Applies a parsed chunk in line order; reports refused lines in order and counts.
+void ApplyChunk(engine::Engine& engine, uint64_t first_line, Chunk* chunk, std::ostream& errors,
+                ReplayStats* stats) {
+  chunk->events.clear();
+  std::vector<v1::Event> produced;
+  auto outcome = [&](size_t i, bool tick, const Status& status) {
+    if (status.ok()) {
+      ++(tick ? stats->ticks : stats->fixes);
+    } else if (status.code() == StatusCode::kAlreadyExists) {
+      ++stats->duplicates;
+    } else {
+      ++stats->rejected_lines;
+      errors << "line " << first_line + i << ": " << status.message() << '\n';
+    }
+    for (v1::Event& event : produced) chunk->events.push_back(std::move(event));
+  };
+  std::vector<v1::Fix> run;
+  std::vector<size_t> run_lines;
+  auto flush = [&] {
+    engine.ApplyFixes(run, &produced, [&](size_t k, const Status& status, std::vector<v1::Event>*) {
+      outcome(run_lines[k], false, status);
+    });
+    run.clear();
+    run_lines.clear();
+  };
+  for (size_t i = 0; i < chunk->count; ++i) {
+    ChunkLine& line = chunk->lines[i];
+    if (line.read == LineRead::kLine && line.blank) continue;
+    if (line.read == LineRead::kTooLong || !line.refused.ok()) {
+      flush();
+      ++stats->rejected_lines;
+      errors << "line " << first_line + i << ": "
+             << (line.read == LineRead::kTooLong
+                     ? "line is " + std::to_string(line.length) + " bytes, more than the limit of " +
+                           std::to_string(ingest::kMaxReplayLineBytes)
+                     : line.refused.message())
+             << '\n';
+      continue;
+    }
+    if (line.input.has_fix()) {
+      run.push_back(std::move(*line.input.mutable_fix()));
+      run_lines.push_back(i);
+      continue;
+    }
+    flush();
+    produced.clear();
+    const Status status = engine.Apply(line.input, &produced);
+    outcome(i, line.input.has_tick(), status);
+  }
+  flush();
+}
+
+void ReplayFixes(engine::Engine& engine, const ReplayInputs& inputs, std::istream& fixes,
+                 std::ostream& events, std::ostream& errors, ReplayStats* stats) {
+  WorkCrew crew(inputs.lanes, "sa-replay");
+  const unsigned lanes = crew.lanes();
+  std::vector<std::string> printed(lanes);
+  Chunk chunk;
+  while (ReadChunk(fixes.rdbuf(), &chunk)) {
+    const uint64_t first_line = stats->lines + 1;
+    stats->lines += chunk.count;
+    crew.Run([&](unsigned lane) {
+      for (size_t i = lane; i < chunk.count; i += lanes) ParseLine(chunk.lines[i]);
+    });
+    ApplyChunk(engine, first_line, &chunk, errors, stats);
+    // Each lane prints one contiguous share of the events; the shares go out in order.
+    const size_t n = chunk.events.size();
+    crew.Run([&](unsigned lane) {
+      std::string& out = printed[lane];
+      out.clear();
+      for (size_t e = n * lane / lanes; e < n * (lane + 1) / lanes; ++e) {
+        if (inputs.text_output) {
+          out += ingest::EventToText(chunk.events[e]);
+        } else {
+          ingest::AppendEventJson(chunk.events[e], &out);
+        }
+        out += '\n';
+      }
+    });
+    for (const std::string& out : printed) events.write(out.data(), static_cast<std::streamsize>(out.size()));
+    stats->events += n;
+  }
 }
 
 }  // namespace
@@ -179,7 +327,7 @@ Status Recordable(const v1::Input& input, Apply apply) {
 ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream& events,
                    std::ostream& errors) {
   ReplayStats stats;
-  engine::Engine engine(inputs.settings);
+  engine::Engine engine(inputs.settings, inputs.lanes);
   std::vector<v1::Event> out;
 
   for (std::size_t i = 0; i < inputs.orders.size(); ++i) {
@@ -211,39 +359,7 @@ ReplayStats Replay(const ReplayInputs& inputs, std::istream& fixes, std::ostream
     }
   }
 
-  std::string line;
-  std::size_t length = 0;
-  for (;;) {
-    const LineRead read =
-        ReadBoundedLine(fixes.rdbuf(), ingest::kMaxReplayLineBytes, &line, &length);
-    if (read == LineRead::kEnd) break;
-    ++stats.lines;
-    if (read == LineRead::kTooLong) {
-      ++stats.rejected_lines;
-      errors << "line " << stats.lines << ": line is " << length
-             << " bytes, more than the limit of " << ingest::kMaxReplayLineBytes << '\n';
-      continue;
-    }
-    if (IsBlank(line)) continue;
-
-    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
-    if (!input.ok()) {
-      ++stats.rejected_lines;
-      errors << "line " << stats.lines << ": " << input.status().message() << '\n';
-      continue;
-    }
-    out.clear();
-    const Status status = Recordable(*input, [&] { return engine.Apply(*input, &out); });
-    WriteEvents(out, inputs.text_output, events, &stats);
-    if (status.ok()) {
-      ++(input->has_tick() ? stats.ticks : stats.fixes);
-    } else if (status.code() == StatusCode::kAlreadyExists) {
-      ++stats.duplicates;
-    } else {
-      ++stats.rejected_lines;
-      errors << "line " << stats.lines << ": " << status.message() << '\n';
-    }
-  }
+  ReplayFixes(engine, inputs, fixes, events, errors, &stats);
   return stats;
 }
 
@@ -288,6 +404,8 @@ int RunReplayCommand(std::span<const std::string_view> args, std::ostream& event
 
   ReplayInputs inputs;
   inputs.text_output = flags.format == "text";
+  inputs.lanes = flags.lanes.empty() ? std::max(1u, std::thread::hardware_concurrency())
+                                     : static_cast<unsigned>(std::stoul(flags.lanes));
   if (!load(flags.orders, ingest::ParseOrdersJson, &inputs.orders)) return kExitUsage;
   if (!flags.zones.empty() && !load(flags.zones, ingest::ParseZonesJson, &inputs.zones)) {
     return kExitUsage;

@@ -2,7 +2,8 @@
 // and ticks through one Engine and writes the events it emits, one JSON object per line.
 //
 //   stayaway replay --orders ORDERS.json --fixes FIXES.ndjson
-//       [--zones ZONES.json] [--config CONFIG.json] [--format json|text] > events.ndjson
+//       [--zones ZONES.json] [--config CONFIG.json] [--format json|text] [--lanes N]
+//       > events.ndjson
 //
 // --format text prints one readable line per event (ingest/event_text.h) instead of JSON.
 //
@@ -17,7 +18,11 @@
 // Exit status: 0 when nothing was refused, 1 when any order, zone or line was refused,
 // 2 for usage errors and files that cannot be read or parsed as a whole.
 //
-// Thread-safety: the functions are thread-compatible; each call owns its Engine.
+// --lanes N (default: one per core) parses, evaluates and prints on N threads; the output
+// is the same for every N.
+//
+// Thread-safety: the functions are thread-compatible; each call owns its Engine and its
+// threads.
 #ifndef STAYAWAY_TOOLS_REPLAY_COMMAND_H_
 #define STAYAWAY_TOOLS_REPLAY_COMMAND_H_
 
@@ -44,6 +49,9 @@ struct ReplayInputs {
   std::vector<v1::Zone> zones;    // global zones, applied after the orders
   engine::EngineSettings settings;
   bool text_output = false;  // EventToText lines instead of JSON
+  // Threads that parse lines, evaluate fixes (engine lanes) and print events; the output
+  // does not depend on it.
+  unsigned lanes = 1;
 };
 
 struct ReplayStats {
