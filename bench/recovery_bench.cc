@@ -144,6 +144,7 @@ void BM_RecoverDaemon(benchmark::State& state) {
   if (!j.error.empty()) return state.SkipWithError(j.error.c_str());
   for (auto _ : state) {
     daemon::CoreOptions options;
+    options.engine_lanes = static_cast<unsigned>(state.range(0));
     options.journal_dir = (j.dir / "journal").string();
     options.journal_fsync = false;
     // The clock stands at the journal's end, so the tick the engine thread adds on start
@@ -158,11 +159,19 @@ void BM_RecoverDaemon(benchmark::State& state) {
     state.ResumeTiming();
   }
   Report(state);
+  state.counters["lanes"] = static_cast<double>(state.range(0));
 }
 
 BENCHMARK(BM_RecoverReadOnly)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RecoverEngine)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_RecoverDaemon)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+// The daemon's whole start-up with its engine in 1 and in 2 lanes (engine.h).
+BENCHMARK(BM_RecoverDaemon)
+    ->ArgName("lanes")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Takes --fixes=N and --devices=N out of argv; false on a malformed value.
 bool TakeOwnFlags(int* argc, char** argv) {

@@ -72,9 +72,9 @@ void DeviceBoard::RecordOrder(const v1::Order& order) {
   // The order's previous version may have named other devices: they leave it.
   if (auto it = devices_of_order_.find(order.id()); it != devices_of_order_.end()) {
     for (const std::string& device : it->second) {
-      auto entry = devices_.find(device);
-      if (entry == devices_.end()) continue;
-      entry->second.orders.erase(order.id());
+      Entry* entry = FindEntry(device);
+      if (entry == nullptr) continue;
+      entry->orders.erase(order.id());
       DropIfEmpty(device);
     }
     devices_of_order_.erase(it);
@@ -87,7 +87,7 @@ void DeviceBoard::RecordOrder(const v1::Order& order) {
       membership.set_role(role);
       membership.set_person(party.id());
       membership.set_order_state(order.state());
-      devices_[device].orders[order.id()] = std::move(membership);
+      EntryFor(device).orders[order.id()] = std::move(membership);
       named.insert(device);
     }
   };
@@ -97,7 +97,7 @@ void DeviceBoard::RecordOrder(const v1::Order& order) {
 
 void DeviceBoard::RecordFix(const v1::Fix& fix) {
   std::lock_guard<std::mutex> lock(mu_);
-  Entry& entry = devices_[fix.device()];
+  Entry& entry = EntryFor(fix.device());
   const TimeMs time = TimestampToMs(fix.time());
   const TimeMs received = fix.has_received() ? TimestampToMs(fix.received()) : time;
   v1::DeviceStatus& state = entry.fix_state;
@@ -135,12 +135,12 @@ void DeviceBoard::RecordEvent(const v1::Event& event) {
   if (event.transition() != v1::Event::opened && event.transition() != v1::Event::closed) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (event.transition() == v1::Event::opened) {
-    devices_[event.device()].open_alerts[event.alert_id()] = event.kind();
+    EntryFor(event.device()).open_alerts[event.alert_id()] = event.kind();
     return;
   }
-  auto it = devices_.find(event.device());
-  if (it == devices_.end()) return;
-  it->second.open_alerts.erase(event.alert_id());
+  Entry* entry = FindEntry(event.device());
+  if (entry == nullptr) return;
+  entry->open_alerts.erase(event.alert_id());
   DropIfEmpty(event.device());
 }
 
@@ -148,8 +148,26 @@ void DeviceBoard::DropIfEmpty(const std::string& id) {
   auto it = devices_.find(id);
   if (it != devices_.end() && it->second.orders.empty() && !it->second.has_fix &&
       it->second.open_alerts.empty()) {
+    index_.erase(std::string_view(it->first));
     devices_.erase(it);
   }
+}
+
+DeviceBoard::Entry& DeviceBoard::EntryFor(std::string_view id) {
+  if (Entry* found = FindEntry(id)) return *found;
+  const auto it = devices_.try_emplace(std::string(id)).first;
+  index_.emplace(std::string_view(it->first), &it->second);
+  return it->second;
+}
+
+DeviceBoard::Entry* DeviceBoard::FindEntry(std::string_view id) {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+const DeviceBoard::Entry* DeviceBoard::FindEntry(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : it->second;
 }
 
 std::vector<v1::DeviceStatus> DeviceBoard::SaveFixState() const {
@@ -167,7 +185,7 @@ void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const v1::DeviceStatus& state : devices) {
     if (state.device().empty() || !state.has_last_fix()) continue;
-    Entry& entry = devices_[state.device()];
+    Entry& entry = EntryFor(state.device());
     entry.fix_state.Clear();
     *entry.fix_state.mutable_last_fix() = state.last_fix();
     *entry.fix_state.mutable_last_received() = state.last_received();
@@ -181,8 +199,8 @@ void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
 
 bool DeviceBoard::Known(std::string_view device) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = devices_.find(device);
-  return it != devices_.end() && !it->second.orders.empty();
+  const Entry* entry = FindEntry(device);
+  return entry != nullptr && !entry->orders.empty();
 }
 
 int DeviceBoard::GroupOf(const Entry& entry) {

@@ -32,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -76,9 +77,18 @@ class DeviceBoard {
   static int GroupOf(const Entry& entry);
   v1::DeviceStatus View(const std::string& id, const Entry& entry) const;
   void DropIfEmpty(const std::string& id);
+  // A device's entry, made when missing; and the lookup without making one.
+  Entry& EntryFor(std::string_view id);
+  Entry* FindEntry(std::string_view id);
+  const Entry* FindEntry(std::string_view id) const;
 
   mutable std::mutex mu_;
+  // In id order, for listings and their cursors.
   std::map<std::string, Entry, std::less<>> devices_;
+  // The same entries by hash, for what every fix and event does (a string compare per
+  // tree level is a cache miss each with many devices). Keys view devices_' own keys,
+  // whose nodes never move.
+  std::unordered_map<std::string_view, Entry*> index_;
   std::map<std::string, std::set<std::string>> devices_of_order_;
 };
 

@@ -203,14 +203,22 @@ struct ChunkLine {
 };
 
 struct Chunk {
-  std::vector<ChunkLine> lines;  // reused: their strings keep their capacity
-  size_t count = 0;              // lines read into this chunk
-  std::vector<v1::Event> events; // what applying it emitted, in order
+  std::vector<ChunkLine> lines;   // reused: their strings keep their capacity
+  size_t count = 0;               // lines read into this chunk
+  std::vector<v1::Event> events;  // what applying it emitted, in order
+  // The run of fixes being gathered for one engine batch, and their lines; reserved for a
+  // whole chunk once, so gathering moves fixes without reallocating.
+  std::vector<v1::Fix> run;
+  std::vector<size_t> run_lines;
 };
 
 // Reads up to kChunkLines lines; false at the end of the stream with nothing read.
 bool ReadChunk(std::streambuf* in, Chunk* chunk) {
-  if (chunk->lines.size() < kChunkLines) chunk->lines.resize(kChunkLines);
+  if (chunk->lines.size() < kChunkLines) {
+    chunk->lines.resize(kChunkLines);
+    chunk->run.reserve(kChunkLines);
+    chunk->run_lines.reserve(kChunkLines);
+  }
   chunk->count = 0;
   while (chunk->count < kChunkLines) {
     ChunkLine& line = chunk->lines[chunk->count];
@@ -254,8 +262,8 @@ void ApplyChunk(engine::Engine& engine, uint64_t first_line, Chunk* chunk, std::
     }
     for (v1::Event& event : produced) chunk->events.push_back(std::move(event));
   };
-  std::vector<v1::Fix> run;
-  std::vector<size_t> run_lines;
+  std::vector<v1::Fix>& run = chunk->run;
+  std::vector<size_t>& run_lines = chunk->run_lines;
   auto flush = [&] {
     engine.ApplyFixes(run, &produced, [&](size_t k, const Status& status, std::vector<v1::Event>*) {
       outcome(run_lines[k], false, status);
