@@ -112,17 +112,13 @@ BENCHMARK(BM_ApplyFix)
     ->Arg(1'000'000)
     ->Unit(benchmark::kNanosecond);
 
-// The same stream through Engine::ApplyFixes in batches of 256 (the daemon drains its
-// queue in batches), which starts loading the state of the fixes ahead of the one being
-// evaluated. One iteration is one batch.
-void BM_ApplyFixes(benchmark::State& state) {
-  constexpr size_t kBatch = 256;
-  LoadedEngine& loaded = Loaded(static_cast<size_t>(state.range(0)));
+// The stream through Engine::ApplyFixes in batches of `batch`; one iteration is one batch.
+void RunBatches(benchmark::State& state, LoadedEngine& loaded, size_t batch) {
   std::vector<v1::Event> events;
   uint64_t event_count = 0;
   auto count = [&](size_t, const Status&, std::vector<v1::Event>* e) { event_count += e->size(); };
   for (auto _ : state) {
-    if (loaded.next + kBatch > loaded.block.size()) {
+    if (loaded.next + batch > loaded.block.size()) {
       state.PauseTiming();
       // What is left of the block first, so the stream skips no fix.
       const std::span<const v1::Fix> rest = std::span(loaded.block).subspan(loaded.next);
@@ -131,13 +127,19 @@ void BM_ApplyFixes(benchmark::State& state) {
       loaded.next = 0;
       state.ResumeTiming();
     }
-    loaded.engine->ApplyFixes(std::span(loaded.block).subspan(loaded.next, kBatch), &events, count);
-    loaded.next += kBatch;
+    loaded.engine->ApplyFixes(std::span(loaded.block).subspan(loaded.next, batch), &events, count);
+    loaded.next += batch;
   }
   state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
   state.counters["fixes_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kBatch), benchmark::Counter::kIsRate);
+      static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
   state.counters["events"] = static_cast<double>(event_count);
+}
+
+// In batches of 256 (the daemon drains its queue in batches), which starts loading the
+// state of the fixes ahead of the one being evaluated.
+void BM_ApplyFixes(benchmark::State& state) {
+  RunBatches(state, Loaded(static_cast<size_t>(state.range(0))), 256);
 }
 BENCHMARK(BM_ApplyFixes)
     ->ArgName("devices")
@@ -146,33 +148,14 @@ BENCHMARK(BM_ApplyFixes)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMicrosecond);
 
-// The same stream in batches of 1,024 through an engine with `lanes` lanes (engine.h): the
-// batch's case groups are evaluated on that many threads. Wall time (the lanes work on
-// threads of their own); compare the lanes in one run, on a machine with that many cores.
+// In batches of 1,024 through an engine with `lanes` lanes (engine.h): the batch's case
+// groups are evaluated on that many threads. Wall time (the lanes work on threads of
+// their own); compare the lanes in one run, on a machine with that many cores.
 void BM_ApplyFixesInLanes(benchmark::State& state) {
-  constexpr size_t kBatch = 1024;
-  LoadedEngine& loaded =
-      Loaded(static_cast<size_t>(state.range(0)), static_cast<unsigned>(state.range(1)));
-  std::vector<v1::Event> events;
-  uint64_t event_count = 0;
-  auto count = [&](size_t, const Status&, std::vector<v1::Event>* e) { event_count += e->size(); };
-  for (auto _ : state) {
-    if (loaded.next + kBatch > loaded.block.size()) {
-      state.PauseTiming();
-      const std::span<const v1::Fix> rest = std::span(loaded.block).subspan(loaded.next);
-      loaded.engine->ApplyFixes(rest, &events, count);
-      for (v1::Fix& fix : loaded.block) loaded.fleet->NextFix(&fix);
-      loaded.next = 0;
-      state.ResumeTiming();
-    }
-    loaded.engine->ApplyFixes(std::span(loaded.block).subspan(loaded.next, kBatch), &events, count);
-    loaded.next += kBatch;
-  }
-  state.counters["devices"] = static_cast<double>(loaded.fleet->devices());
+  RunBatches(state,
+             Loaded(static_cast<size_t>(state.range(0)), static_cast<unsigned>(state.range(1))),
+             1024);
   state.counters["lanes"] = static_cast<double>(state.range(1));
-  state.counters["fixes_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kBatch), benchmark::Counter::kIsRate);
-  state.counters["events"] = static_cast<double>(event_count);
 }
 BENCHMARK(BM_ApplyFixesInLanes)
     ->ArgNames({"devices", "lanes"})

@@ -22,9 +22,9 @@ namespace {
 
 // Inputs in rounds: a run of fixes (one ApplyFixes batch for the lanes), then the serial
 // inputs of the round (a tick, acknowledgements, resolutions, order changes).
-class ManyCases {
+class ManyCases : public WorkloadRecorder {
  public:
-  ManyCases(uint64_t seed, int cases) : rng_(seed), cases_(cases) {}
+  ManyCases(uint64_t seed, int cases) : WorkloadRecorder(seed), cases_(cases) {}
 
   std::vector<v1::Input> Build(int rounds) {
     TimeMs clock = Utc(2025, 3, 10, 14, 0, 0);
@@ -137,22 +137,6 @@ class ManyCases {
     a.target = home;
     return a;
   }
-  static v1::Input Order(const v1::Order& order) {
-    v1::Input input;
-    *input.mutable_order() = order;
-    return input;
-  }
-  void Push(v1::Input input) {
-    std::vector<Event> events;
-    (void)engine_.Apply(input, &events);
-    for (const Event& e : events) alert_ids_.insert(e.alert_id());
-    inputs_.push_back(std::move(input));
-  }
-  double Uniform(double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng_);
-  }
-  size_t Index(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
-
   v1::Fix NextFix(Mover& a, TimeMs clock) {
     const double dt_s = static_cast<double>(clock - a.last_t) / 1000.0;
     a.last_t = clock;
@@ -174,14 +158,10 @@ class ManyCases {
     return fix;
   }
 
-  std::mt19937_64 rng_;
   const int cases_;
   std::vector<v1::Order> orders_;
   std::vector<Mover> actors_;
   std::vector<v1::Fix> sent_;
-  Engine engine_;
-  std::set<std::string> alert_ids_;
-  std::vector<v1::Input> inputs_;
 };
 
 struct Outcome {

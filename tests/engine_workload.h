@@ -62,11 +62,44 @@ struct Actor {
   double battery = 60;
 };
 
+// What a seeded workload generator shares: its random source, and the inputs it makes,
+// fed to a scratch engine as they are made so acknowledgements can name alerts that
+// really exist at that point.
+class WorkloadRecorder {
+ protected:
+  explicit WorkloadRecorder(uint64_t seed) : rng_(seed) {}
+
+  static v1::Input Order(const v1::Order& order) {
+    v1::Input input;
+    *input.mutable_order() = order;
+    return input;
+  }
+  void Push(v1::Input input) {
+    std::vector<Event> events;
+    (void)engine_.Apply(input, &events);
+    for (const Event& e : events) alert_ids_.insert(e.alert_id());
+    inputs_.push_back(std::move(input));
+  }
+  // Every draw from rng_ is a statement of its own, never two among one call's arguments:
+  // their order of evaluation is unspecified (GCC and Clang differ), and the digests that
+  // determinism_test.cc recorded need the same workload from every compiler. Where a call
+  // needs several draws, they are made in the order the digests were recorded with.
+  double Uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng_);
+  }
+  size_t Index(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+
+  std::mt19937_64 rng_;
+  Engine engine_;
+  std::set<std::string> alert_ids_;
+  std::vector<v1::Input> inputs_;
+};
+
 // Builds the inputs while feeding them to a scratch engine, so acknowledgements can name
 // alerts that really exist at that point.
-class Workload {
+class Workload : public WorkloadRecorder {
  public:
-  explicit Workload(uint64_t seed) : rng_(seed) {}
+  explicit Workload(uint64_t seed) : WorkloadRecorder(seed) {}
 
   std::vector<v1::Input> Build(int steps) {
     const Point v1_home = kBishkek;
@@ -224,32 +257,12 @@ class Workload {
     a.anchor = anchor;
     return a;
   }
-  static v1::Input Order(const v1::Order& order) {
-    v1::Input input;
-    *input.mutable_order() = order;
-    return input;
-  }
   static v1::Input Shelter(Point centre, double radius_m) {
     v1::Input input;
     *input.mutable_global_zone() = CircleZone("shelter", v1::Zone::exclusion, centre, radius_m, 20);
     return input;
   }
 
-  void Push(v1::Input input) {
-    std::vector<Event> events;
-    (void)engine_.Apply(input, &events);
-    for (const Event& e : events) alert_ids_.insert(e.alert_id());
-    inputs_.push_back(std::move(input));
-  }
-
-  // Every draw from rng_ is a statement of its own, never two among one call's arguments:
-  // their order of evaluation is unspecified (GCC and Clang differ), and the digests that
-  // determinism_test.cc recorded need the same workload from every compiler. Where a call
-  // needs several draws, they are made in the order the digests were recorded with.
-  double Uniform(double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng_);
-  }
-  size_t Index(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
   Point Around(Point p, double radius) {
     const double distance_m = Uniform(0, radius);
     const double bearing_deg = Uniform(0, 360);
@@ -283,11 +296,7 @@ class Workload {
     return fix;
   }
 
-  std::mt19937_64 rng_;
   std::vector<Actor> actors_;
-  Engine engine_;
-  std::set<std::string> alert_ids_;
-  std::vector<v1::Input> inputs_;
 };
 
 }  // namespace stayaway::enginetest
