@@ -1,13 +1,30 @@
 #include "daemon/alert_book.h"
 
+#include <algorithm>
+
 #include "base/time.h"
 
 namespace stayaway::daemon {
 
-void AlertBook::Record(uint64_t seq, const v1::Event& event) {
+AlertBook::Change AlertBook::Record(uint64_t seq, const v1::Event& event) {
   std::lock_guard<std::mutex> lock(mu_);
   Alert& alert = alerts_[event.alert_id()];
   v1::AlertView& view = alert.view;
+  Change change;
+  const bool raised =
+      event.transition() == v1::Event::opened || event.transition() == v1::Event::escalated;
+  change.entered_violation =
+      event.kind() == v1::Event::proximity_violation &&
+      (event.transition() == v1::Event::opened || (event.transition() == v1::Event::escalated &&
+                                                   view.kind() != v1::Event::proximity_violation));
+  if (raised) {
+    alert.raised_ms = TimestampToMs(event.detected_at());
+    alert.answered = false;
+  } else if (event.transition() == v1::Event::acknowledged && !alert.answered &&
+             alert.raised_ms != 0) {
+    change.answered_after_ms = std::max<TimeMs>(0, TimestampToMs(event.time()) - alert.raised_ms);
+    alert.answered = true;
+  }
   if (view.open()) --open_by_kind_[v1::Event::Kind_Name(view.kind())];
   if (view.alert_id().empty()) {
     view.set_alert_id(event.alert_id());
@@ -74,6 +91,7 @@ void AlertBook::Record(uint64_t seq, const v1::Event& event) {
       event.transition() != v1::Event::received) {
     *view.mutable_last_event() = event;
   }
+  return change;
 }
 
 bool AlertBook::Matches(const Alert& alert, const ingest::AlertQuery& query) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time.h"
 #include "ingest/monitoring_service.h"
 #include "proto/stayaway.pb.h"
 
@@ -22,7 +23,15 @@ namespace stayaway::daemon {
 
 class AlertBook {
  public:
-  void Record(uint64_t seq, const v1::Event& event);
+  // What one event changed that the metrics count.
+  struct Change {
+    // A proximity alert became a violation: opened as one, or escalated from a warning.
+    bool entered_violation = false;
+    // An acknowledgement, the first since its level was raised: how long after the
+    // detection of that level (ms).
+    std::optional<TimeMs> answered_after_ms;
+  };
+  Change Record(uint64_t seq, const v1::Event& event);
   // Alerts matching the query (every filter, then the page), ordered by the log position
   // of their first event.
   std::vector<v1::AlertView> List(const ingest::AlertQuery& query) const;
@@ -40,6 +49,8 @@ class AlertBook {
     v1::AlertView view;
     std::vector<uint64_t> seqs;     // every event of it, in log order
     std::set<std::string> devices;  // every device its events named
+    TimeMs raised_ms = 0;           // detection of its newest opening or escalation
+    bool answered = false;          // acknowledged since then
   };
   static bool Matches(const Alert& alert, const ingest::AlertQuery& query);
 

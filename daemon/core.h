@@ -94,6 +94,8 @@ struct CoreOptions {
   // Who may do what (access/credential_store.h). Null: an empty store, so every request
   // that needs a credential is refused (deny by default).
   std::shared_ptr<access::CredentialStore> credentials;
+  // The build's version text (base/version.h) for stayaway_build_info; empty: none.
+  std::string build_version;
   // The device keys file (access/device_key_store.h), loaded by Start (a damaged file
   // stops it) and rewritten on every key change; empty: keys are kept in memory only.
   std::string device_keys_path;
@@ -144,6 +146,8 @@ class Core final : public ingest::MonitoringService {
   std::string MetricsText() override;
   // A message to a victim gateway and how it went (victim_gateway.h), for the metrics.
   void CountVictimMessage(std::string_view result);
+  // An event webhook POST and how it went (webhook_dispatcher.h): "delivered" or "failed".
+  void CountWebhookDelivery(std::string_view result);
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;

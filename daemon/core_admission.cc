@@ -1,4 +1,5 @@
 // Core (core_state.h): what is refused before the journal, and the group-commit write.
+#include <chrono>
 #include <limits>
 #include <map>
 #include <string>
@@ -40,7 +41,10 @@ bool Core::State::Journal(std::deque<Work>& batch) {
       journal->Append(admin->input);
     }
   }
+  const auto started = std::chrono::steady_clock::now();
   const Status synced = journal->Sync();
+  metrics.ObserveJournalSync(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!synced.ok()) {
     metrics.CountRejected("journal", "unavailable");
     Log(LogLevel::kError, "journal write failed; refusing input until it recovers",

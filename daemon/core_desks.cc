@@ -163,7 +163,11 @@ void Core::ForgetSubscriber(std::string_view subscriber) {
   state_->metrics.ForgetSubscriber(subscriber);
 }
 
-std::string Core::MetricsText() { return state_->metrics.Render(); }
+std::string Core::MetricsText() { return state_->metrics.Render(state_->clock.Now()); }
+
+void Core::CountWebhookDelivery(std::string_view result) {
+  state_->metrics.CountWebhookDelivery(result);
+}
 
 void Core::CountVictimMessage(std::string_view result) {
   state_->metrics.CountVictimMessage(result);

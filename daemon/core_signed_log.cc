@@ -18,13 +18,20 @@ namespace stayaway::daemon {
 void Core::State::Publish(std::vector<v1::Event>* events) {
   if (events->empty()) return;
   const uint64_t first = log.Append(*events);
-  for (size_t i = 0; i < events->size(); ++i) {
-    alerts.Record(first + i, (*events)[i]);
-    board.RecordEvent((*events)[i]);
-    metrics.CountEvent((*events)[i]);
-  }
+  for (size_t i = 0; i < events->size(); ++i) BookEvent(first + i, (*events)[i]);
   metrics.SetOpenAlerts(alerts.OpenByKind());
   events->clear();
+}
+
+void Core::State::BookEvent(uint64_t seq, const v1::Event& event) {
+  const AlertBook::Change change = alerts.Record(seq, event);
+  board.RecordEvent(event);
+  metrics.CountEvent(event);
+  if (change.entered_violation) metrics.CountViolationEntered(event.certainty());
+  if (change.answered_after_ms) {
+    metrics.ObserveAckLatency(event.kind(),
+                              static_cast<double>(*change.answered_after_ms) / 1000.0);
+  }
 }
 
 void Core::State::Commit(const v1::Input& input, std::vector<v1::Event>* events) {
@@ -38,9 +45,7 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
   const uint64_t first = log.Append(*events);
   v1::EventRecord record;
   for (size_t i = 0; i < events->size(); ++i) {
-    alerts.Record(first + i, (*events)[i]);
-    board.RecordEvent((*events)[i]);
-    metrics.CountEvent((*events)[i]);
+    BookEvent(first + i, (*events)[i]);
     record.set_seq(first + i);
     *record.mutable_event() = std::move((*events)[i]);
     tree.Append(evidence::EventLeafData(record));
@@ -54,6 +59,10 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
 // shutdown) when the log grew, and appends it to the checkpoints file, durably.
 void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
   if (!signer || tree.size() == checkpointed_size) return;
+  if (uncheckpointed_since == 0) {
+    uncheckpointed_since = now;
+    metrics.SetUncheckpointedSince(now);
+  }
   if (!force && now < next_checkpoint) return;
   const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.Root(), now);
   google::protobuf::util::JsonPrintOptions json;
@@ -65,6 +74,8 @@ void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
       ::write(checkpoints_fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
       ::fdatasync(checkpoints_fd) == 0) {
     checkpointed_size = tree.size();
+    uncheckpointed_since = 0;
+    metrics.SetUncheckpointedSince(0);
   } else {
     Log(LogLevel::kError, "cannot write a checkpoint", {{"path", options.checkpoints_path}});
   }

@@ -123,7 +123,7 @@ struct Core::State {
   AlertBook alerts;
   DeviceBoard board;  // GET /v1/devices: fed where fixes are applied and events committed
   bool board_in_snapshot = false;  // the snapshot recovery loaded held the board (Recover)
-  Metrics metrics;
+  Metrics metrics{options.build_version};
   CentreClock clock;  // the time of ticks and receive stamps: never goes back
   AccessLog access_log{options.steady_clock};
   access::DeviceKeyStore device_keys{options.device_keys_path};
@@ -136,6 +136,7 @@ struct Core::State {
   std::optional<evidence::CheckpointSigner> signer;  // set by Recover when keys are on
   int checkpoints_fd = -1;
   uint64_t checkpointed_size = 0;
+  TimeMs uncheckpointed_since = 0;  // when leaves past checkpointed_size were first seen; 0: none
   TimeMs next_checkpoint = 0;
 
   std::mutex mu;
@@ -177,6 +178,8 @@ struct Core::State {
   // The same, given the input's leaf data (evidence/leaves.h) instead of the input.
   void CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events);
   void Publish(std::vector<v1::Event>* events);
+  // One event of the log into the alert book, the devices board and the metrics.
+  void BookEvent(uint64_t seq, const v1::Event& event);
   void MaybeCheckpoint(TimeMs now, bool force);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
   // frontier, the event log and the catalogue after `records` journal records.

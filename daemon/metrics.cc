@@ -1,6 +1,9 @@
 #include "daemon/metrics.h"
 
+#include <algorithm>
 #include <sstream>
+
+#include "daemon/process_metrics.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -36,8 +39,29 @@ void Metrics::AddFixBatch(std::string_view source, const FixBatch& batch) {
   if (batch.applied > 0) fixes_[{name, "new"}] += batch.applied;
   if (batch.duplicates > 0) fixes_[{name, "duplicate"}] += batch.duplicates;
   for (const auto& [reason, n] : batch.rejected) rejected_[{name, reason}] += n;
-  for (size_t i = 0; i < latency_counts_.size(); ++i) latency_counts_[i] += batch.latency_counts[i];
-  latency_sum_seconds_ += batch.latency_sum_seconds;
+  evaluation_.Add(batch.latency_counts.data(), batch.latency_sum_seconds);
+}
+
+void Metrics::CountViolationEntered(v1::Event::Certainty certainty) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++violations_entered_[v1::Event::Certainty_Name(certainty)];
+}
+
+void Metrics::ObserveAckLatency(v1::Event::Kind kind, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, added] = ack_latency_.try_emplace(
+      v1::Event::Kind_Name(kind), Histogram{1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600});
+  it->second.Observe(seconds);
+}
+
+void Metrics::ObserveJournalSync(double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  journal_sync_.Observe(seconds);
+}
+
+void Metrics::CountWebhookDelivery(std::string_view result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++webhook_deliveries_[std::string(result)];
 }
 
 void Metrics::CountRejected(std::string_view source, std::string_view reason) {
@@ -89,9 +113,52 @@ void Metrics::CountRetention(std::string_view outcome, uint64_t segments_deleted
   retention_bytes_freed_ += bytes_freed;
 }
 
-std::string Metrics::Render() const {
+std::string Metrics::Render(TimeMs now_ms) const {
   std::ostringstream out;
+  RenderProcessMetrics(&out);
+  if (!version_.empty()) {
+    // "VERSION (commit HASH)": the two labels.
+    const size_t space = version_.find(' ');
+    const std::string version = version_.substr(0, space);
+    std::string commit = "unknown";
+    if (const size_t at = version_.find("(commit "); at != std::string::npos) {
+      commit = version_.substr(at + 8, version_.find(')', at) - at - 8);
+    }
+    out << "# HELP stayaway_build_info The build: its version and the commit it came from.\n"
+           "# TYPE stayaway_build_info gauge\n"
+           "stayaway_build_info{version=\""
+        << Escape(version) << "\",commit=\"" << Escape(commit) << "\"} 1\n";
+  }
+  const TimeMs waiting_since = uncheckpointed_ms_.load(std::memory_order_relaxed);
+  out << "# HELP stayaway_checkpoint_age_seconds How long signed log leaves have waited for a "
+         "signed checkpoint (0: the newest covers them all).\n"
+         "# TYPE stayaway_checkpoint_age_seconds gauge\n"
+         "stayaway_checkpoint_age_seconds "
+      << (waiting_since == 0
+              ? 0.0
+              : static_cast<double>(std::max<TimeMs>(0, now_ms - waiting_since)) / 1000.0)
+      << '\n';
   std::lock_guard<std::mutex> lock(mu_);
+  out << "# HELP stayaway_violations_entered_total Proximity alerts that became violations "
+         "(opened as one or escalated from a warning).\n"
+         "# TYPE stayaway_violations_entered_total counter\n";
+  for (const auto& [certainty, n] : violations_entered_) {
+    out << "stayaway_violations_entered_total{certainty=\"" << certainty << "\"} " << n << '\n';
+  }
+  out << "# HELP stayaway_ack_latency_seconds From the detection of the level an "
+         "acknowledgement answers to the acknowledgement.\n"
+         "# TYPE stayaway_ack_latency_seconds histogram\n";
+  for (const auto& [kind, histogram] : ack_latency_) {
+    histogram.Render("stayaway_ack_latency_seconds", "kind=\"" + kind + "\"", &out);
+  }
+  out << "# HELP stayaway_journal_fsync_seconds Time of each journal sync.\n"
+         "# TYPE stayaway_journal_fsync_seconds histogram\n";
+  journal_sync_.Render("stayaway_journal_fsync_seconds", "", &out);
+  out << "# HELP stayaway_webhook_deliveries_total Event webhook POSTs, by result.\n"
+         "# TYPE stayaway_webhook_deliveries_total counter\n";
+  for (const auto& [result, n] : webhook_deliveries_) {
+    out << "stayaway_webhook_deliveries_total{result=\"" << Escape(result) << "\"} " << n << '\n';
+  }
   out << "# HELP stayaway_fixes_total Fixes applied by the engine.\n"
          "# TYPE stayaway_fixes_total counter\n";
   for (const auto& [key, n] : fixes_) {
@@ -135,16 +202,7 @@ std::string Metrics::Render() const {
       << "stayaway_queue_depth " << queue_depth_.load(std::memory_order_relaxed) << '\n';
   out << "# HELP stayaway_evaluation_seconds Engine time per fix.\n"
          "# TYPE stayaway_evaluation_seconds histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    cumulative += latency_counts_[i];
-    out << "stayaway_evaluation_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << cumulative
-        << '\n';
-  }
-  cumulative += latency_counts_.back();
-  out << "stayaway_evaluation_seconds_bucket{le=\"+Inf\"} " << cumulative << '\n'
-      << "stayaway_evaluation_seconds_sum " << latency_sum_seconds_ << '\n'
-      << "stayaway_evaluation_seconds_count " << cumulative << '\n';
+  evaluation_.Render("stayaway_evaluation_seconds", "", &out);
   out << "# HELP stayaway_events_total Alert transitions emitted.\n"
          "# TYPE stayaway_events_total counter\n";
   for (const auto& [key, n] : events_) {

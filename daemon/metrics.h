@@ -16,6 +16,17 @@
 //                                                  refused, failed)
 //   stayaway_retention_segments_deleted_total      journal segments retention deleted
 //   stayaway_retention_bytes_freed_total           bytes those segments held
+//   stayaway_violations_entered_total{certainty}   proximity alerts that became violations,
+//                                                  opened as one or escalated from a warning
+//   stayaway_ack_latency_seconds{kind}             from the detection of the level an
+//                                                  acknowledgement answers to it (histogram)
+//   stayaway_journal_fsync_seconds                 each journal sync (histogram)
+//   stayaway_checkpoint_age_seconds                how long signed log leaves have waited
+//                                                  for a checkpoint (0: all are covered)
+//   stayaway_webhook_deliveries_total{result}      event webhook POSTs (delivered, failed)
+//   stayaway_build_info{version,commit}            1, labelled with the build
+//   process_*                                      CPU, memory, descriptors, start time
+//                                                  (process_metrics.h)
 //
 // Thread-safe.
 #ifndef STAYAWAY_DAEMON_METRICS_H_
@@ -31,12 +42,18 @@
 #include <string_view>
 #include <utility>
 
+#include "base/time.h"
+#include "daemon/histogram.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::daemon {
 
 class Metrics {
  public:
+  // `version`: the build's version text (base/version.h), "VERSION (commit HASH)"; empty:
+  // no stayaway_build_info.
+  explicit Metrics(std::string version = "") : version_(std::move(version)) {}
+
   // What the engine thread gathers over one batch of fixes and hands over with one lock.
   struct FixBatch {
     uint64_t applied = 0;
@@ -60,8 +77,20 @@ class Metrics {
   void CountRetention(std::string_view outcome, uint64_t segments_deleted, uint64_t bytes_freed);
   // result: "delivered", "refused" (a 4xx from the gateway) or "failed" (given up).
   void CountVictimMessage(std::string_view result);
+  // A proximity alert that has just become a violation (opened or escalated into one).
+  void CountViolationEntered(v1::Event::Certainty certainty);
+  // An acknowledgement of a `kind` alert, `seconds` after the level it answers was detected.
+  void ObserveAckLatency(v1::Event::Kind kind, double seconds);
+  void ObserveJournalSync(double seconds);
+  // Since when (ms since the epoch) the signed log has leaves no checkpoint covers; 0: none.
+  void SetUncheckpointedSince(TimeMs time_ms) {
+    uncheckpointed_ms_.store(time_ms, std::memory_order_relaxed);
+  }
+  // result: "delivered" or "failed" (the POST will be retried).
+  void CountWebhookDelivery(std::string_view result);
 
-  std::string Render() const;
+  // Everything, with the checkpoint age as of `now_ms` (the centre's clock).
+  std::string Render(TimeMs now_ms) const;
 
  private:
   // Upper bounds of the latency buckets, in seconds.
@@ -75,8 +104,13 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, uint64_t> events_;
   std::map<std::string, uint64_t> open_alerts_;
   std::map<std::string, uint64_t, std::less<>> subscriber_lag_;
-  std::array<uint64_t, kBuckets.size() + 1> latency_counts_{};  // last: +Inf
-  double latency_sum_seconds_ = 0;
+  Histogram evaluation_{std::span<const double>(kBuckets)};
+  Histogram journal_sync_{1e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 1};
+  std::map<std::string, Histogram> ack_latency_;        // by kind
+  std::map<std::string, uint64_t> violations_entered_;  // by certainty
+  std::map<std::string, uint64_t, std::less<>> webhook_deliveries_;
+  std::atomic<TimeMs> uncheckpointed_ms_{0};  // 0: every leaf is checkpointed
+  const std::string version_;
   std::atomic<uint64_t> queue_depth_{0};
   std::map<std::string, uint64_t, std::less<>> retention_runs_;
   std::map<std::string, uint64_t, std::less<>> victim_messages_;

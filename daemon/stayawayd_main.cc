@@ -278,6 +278,7 @@ int Run(const DaemonConfig& config) {
   options.checkpoints_path = config.data_dir + "/checkpoints.ndjson";
   options.credentials = std::move(*credentials);
   options.device_keys_path = config.data_dir + "/device_keys.json";
+  options.build_version = std::string(stayaway::VersionText());
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
@@ -293,8 +294,9 @@ int Run(const DaemonConfig& config) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
     }
     const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
-    webhooks.push_back(
-        std::make_unique<WebhookDispatcher>(core, url, target, cursor, webhook_secret));
+    webhooks.push_back(std::make_unique<WebhookDispatcher>(
+        core, url, target, cursor, webhook_secret,
+        [&core](std::string_view result) { core.CountWebhookDelivery(result); }));
     webhooks.back()->Start();
   }
   VictimGatewayOptions victim_options;

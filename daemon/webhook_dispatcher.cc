@@ -22,13 +22,15 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 }  // namespace
 
 WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
-                                     std::string cursor_path, std::string secret)
+                                     std::string cursor_path, std::string secret,
+                                     std::function<void(std::string_view)> outcome)
     : service_(service),
       url_(std::move(url)),
       target_(std::move(target)),
       secret_(std::move(secret)),
       cursor_path_(std::move(cursor_path)),
-      metrics_name_("webhook:" + url_) {
+      metrics_name_("webhook:" + url_),
+      outcome_(std::move(outcome)) {
   std::ifstream in(cursor_path_);
   uint64_t saved = 0;
   if (in >> saved && saved > 0) next_seq_ = saved;
@@ -114,6 +116,7 @@ bool WebhookDispatcher::Deliver(const std::string& body, uint64_t seq) {
       {"X-Stayaway-Event-Seq", std::to_string(seq)}};
   SignWebhook(secret_, body, &headers);
   const WebhookAnswer answer = PostWebhook(target_, body, headers);
+  if (outcome_) outcome_(answer.delivered() ? "delivered" : "failed");
   if (!answer.delivered()) {
     Log(LogLevel::kWarning, "webhook delivery failed, will retry",
         {{"url", url_}, {"seq", std::to_string(seq)}, {"status", answer.status_line}});

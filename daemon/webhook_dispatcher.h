@@ -17,6 +17,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,9 +31,11 @@ namespace stayaway::daemon {
 
 class WebhookDispatcher {
  public:
-  // `secret`: signs each POST (webhook_signature.h); empty: unsigned.
+  // `secret`: signs each POST (webhook_signature.h); empty: unsigned. `outcome`, when
+  // set, hears of each POST: "delivered" or "failed" (it will be retried).
   WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
-                    std::string cursor_path, std::string secret = "");
+                    std::string cursor_path, std::string secret = "",
+                    std::function<void(std::string_view result)> outcome = nullptr);
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -53,6 +56,7 @@ class WebhookDispatcher {
   const std::string secret_;
   const std::string cursor_path_;
   const std::string metrics_name_;
+  const std::function<void(std::string_view)> outcome_;
   uint64_t listener_ = 0;
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -91,11 +91,24 @@ TEST(Stayawayd, OrderOverHttpOsmAndAndTraccarFixesRaiseAnAlertSeenBySubscriberAn
                              "/v1/alerts/" + opened->event().alert_id() + "/ack",
                              R"({"by": "operator-7", "note": "patrol sent"})");
   ASSERT_EQ(ack.status, 200) << ack.body;
-  const auto acked = AwaitEvent(subscriber, [](const v1::Event& e) {
-    return e.transition() == v1::Event::acknowledged;
-  });
+  const auto acked = AwaitEvent(
+      subscriber, [](const v1::Event& e) { return e.transition() == v1::Event::acknowledged; });
   ASSERT_TRUE(acked.has_value());
   EXPECT_EQ(acked->event().ack_by(), "operator-7");
+  // What a monitoring system watches (issue 17): the violation entered, the time to its
+  // acknowledgement, journal syncs, the build and the process.
+  const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
+  for (const std::string& expected :
+       {"stayaway_violations_entered_total{certainty=\"" +
+            v1::Event::Certainty_Name(opened->event().certainty()) + "\"} 1\n",
+        std::string("stayaway_ack_latency_seconds_count{kind=\"proximity_violation\"} 1\n"),
+        std::string("# TYPE stayaway_journal_fsync_seconds histogram\n"),
+        std::string("stayaway_build_info{version=\""), std::string("process_cpu_seconds_total "),
+        std::string("process_resident_memory_bytes "), std::string("process_open_fds "),
+        std::string("stayaway_checkpoint_age_seconds ")}) {
+    EXPECT_NE(metrics.find(expected), std::string::npos) << expected << "\n" << metrics;
+  }
+  EXPECT_EQ(metrics.find("stayaway_journal_fsync_seconds_count 0\n"), std::string::npos);
   EXPECT_EQ(daemon.Stop(), 0);
 }
 
@@ -248,6 +261,13 @@ TEST(Stayawayd, WebhookReceiverThatFailsThenRecoversGetsEveryEventInOrder) {
   }
   const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
   EXPECT_NE(metrics.find("stayaway_subscriber_lag_events{subscriber=\"webhook:" + receiver.url()),
+            std::string::npos)
+      << metrics;
+  // The three refusals and the deliveries, counted.
+  EXPECT_NE(metrics.find("stayaway_webhook_deliveries_total{result=\"failed\"} 3\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("stayaway_webhook_deliveries_total{result=\"delivered\"} "),
             std::string::npos)
       << metrics;
   EXPECT_EQ(daemon.Stop(), 0);
