@@ -18,6 +18,11 @@ namespace {
 
 constexpr char kMetricsName[] = "victim-gateways";
 
+// Only news is sent to her: an alert opened, or raised to a higher level.
+bool IsNews(const v1::Event& event) {
+  return event.transition() == v1::Event::opened || event.transition() == v1::Event::escalated;
+}
+
 }  // namespace
 
 std::vector<v1::VictimMessage> VictimMessagesFor(const v1::EventRecord& record,
@@ -25,9 +30,7 @@ std::vector<v1::VictimMessage> VictimMessagesFor(const v1::EventRecord& record,
                                                  const date::time_zone& zone) {
   std::vector<v1::VictimMessage> out;
   const v1::Event& event = record.event();
-  if (event.transition() != v1::Event::opened && event.transition() != v1::Event::escalated) {
-    return out;
-  }
+  if (!IsNews(event)) return out;
   const auto told = order.has_victim_notification() ? order.victim_notification() : v1::Order::band;
   if (told == v1::Order::none) return out;
   const v1::ProtectedAlert alert = ingest::ProtectedAlertOf(record, told, /*open_now=*/true);
@@ -129,8 +132,7 @@ void VictimGatewayDispatcher::Run() {
 }
 
 bool VictimGatewayDispatcher::Send(const v1::EventRecord& record) {
-  const v1::Event::Transition transition = record.event().transition();
-  if (transition != v1::Event::opened && transition != v1::Event::escalated) return true;
+  if (!IsNews(record.event())) return true;
   StatusOr<v1::Order> order = catalogue_.GetOrder(record.event().order_id());
   if (!order.ok() || order->victim_gateways().empty()) return true;
   const std::vector<v1::VictimMessage> messages =

@@ -149,17 +149,15 @@ export function apply(record) {
       view.ack_overdue = true;
       break;
     case 'received':
-      view.receipts = [
-        ...(view.receipts || []), {
-          person: event.received_by,
-          event_seq: event.received_seq,
-          shown_at: event.shown_at,
-          time: event.detected_at
-        }
-      ];
+      // Her receipt changes nothing the list shows; the timeline reads it from the event.
       break;
     case 'resolved':
-      view.resolution = { by: event.ack_by, note: event.ack_note, disposition: event.disposition, time: event.detected_at };
+      view.resolution = {
+        by: event.ack_by,
+        note: event.ack_note,
+        disposition: event.disposition,
+        time: event.detected_at
+      };
       view.open = false;
       break;
     case 'closed':
