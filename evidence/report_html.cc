@@ -2,6 +2,7 @@
 
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "evidence/report_chart.h"
 #include "evidence/report_html_v1.h"
@@ -18,10 +19,11 @@ constexpr char kStyle[] =
     "body{font-family:serif;font-size:11pt;max-width:680px;margin:1em auto;color:#000}"
     "h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1em 0 .3em;break-after:avoid}"
     "table{border-collapse:collapse;width:100%}"
-    "td,th{border:1px solid #999;padding:2px 4px;font-size:8.5pt;vertical-align:top;"
+    "td,th{border:1px solid #999;padding:2px 4px;font-size:8pt;vertical-align:top;"
     "text-align:left;overflow-wrap:anywhere}"
     "table.terms th{width:9.5em}thead{display:table-header-group}tr{break-inside:avoid}"
-    "td.n{text-align:right}.local{color:#333}"
+    "table.timeline,table.fixes{table-layout:fixed}td.num{white-space:nowrap}"
+    "td.n{text-align:right}td.t{font-size:7.5pt}.local{color:#333}"
     "figure{margin:0;break-inside:avoid}figcaption{font-size:9pt;margin-top:.3em}"
     "svg{max-width:100%;height:auto;display:block;box-sizing:border-box}"
     "svg.map{border:1px solid #999}"
@@ -98,7 +100,11 @@ void OrderTable(const v1::Order& order, const ReportClock& clock, std::ostringst
 }
 
 void Timeline(const BundleContent& content, const ReportClock& clock, std::ostringstream& h) {
-  h << "<h2>Alert timeline</h2><table class=\"timeline\"><thead><tr><th>#</th><th>Event "
+  // Column widths in px of the 680 an A4 page has: a time fits on one line.
+  h << "<h2>Alert timeline</h2><table class=\"timeline\"><colgroup><col style=\"width:22px\">"
+       "<col style=\"width:150px\"><col style=\"width:150px\"><col style=\"width:88px\">"
+       "<col style=\"width:66px\"><col style=\"width:76px\"><col><col style=\"width:36px\">"
+       "</colgroup><thead><tr><th>#</th><th>Event "
        "time</th><th>Detected by the centre</th><th>What happened</th><th>Certainty</th>"
        "<th>Distance [lower, upper]</th><th>Operator, notes</th><th>Log no.</th></tr></thead>"
        "<tbody>\n";
@@ -124,9 +130,9 @@ void Timeline(const BundleContent& content, const ReportClock& clock, std::ostri
                             : std::string()) +
           ")");
     }
-    h << "<tr><td class=\"n\">" << ++number << "</td><td>"
-      << clock.BothHtml(TimestampToMs(e.time())) << (e.late() ? " (late)" : "") << "</td><td>"
-      << clock.BothHtml(detected) << "</td><td>"
+    h << "<tr><td class=\"n\">" << ++number << "</td><td class=\"t\">"
+      << clock.BothHtml(TimestampToMs(e.time())) << (e.late() ? " (late)" : "")
+      << "</td><td class=\"t\">" << clock.BothHtml(detected) << "</td><td>"
       << Words(v1::Event::Transition_Name(e.transition())) << ": "
       << Words(v1::Event::Kind_Name(e.kind())) << "</td><td>"
       << (e.has_certainty() ? Words(v1::Event::Certainty_Name(e.certainty())) : "") << "</td><td>"
@@ -147,7 +153,10 @@ void FixTable(const BundleContent& content, const v1::Order& order, const Report
   for (const v1::Party& p : order.protected_()) {
     for (const std::string& d : p.devices()) person_of[d] = p.id();
   }
-  h << "<h2>Fixes</h2><table class=\"fixes\"><thead><tr><th>Device (person)</th><th>Seq</th>"
+  h << "<h2>Fixes</h2><table class=\"fixes\"><colgroup><col><col style=\"width:34px\">"
+       "<col style=\"width:150px\"><col style=\"width:150px\"><col style=\"width:64px\">"
+       "<col style=\"width:70px\"><col style=\"width:60px\"><col style=\"width:72px\">"
+       "</colgroup><thead><tr><th>Device (person)</th><th>Seq</th>"
        "<th>Time</th><th>Received</th><th>Latitude</th><th>Longitude</th><th>Accuracy</th>"
        "<th>Source</th></tr></thead><tbody>\n";
   for (const v1::Input& in : content.inputs) {
@@ -156,13 +165,13 @@ void FixTable(const BundleContent& content, const v1::Order& order, const Report
     const auto person = person_of.find(f.device());
     h << "<tr><td>" << HtmlEscape(f.device())
       << (person == person_of.end() ? "" : " (" + HtmlEscape(person->second) + ")") << "</td><td>"
-      << f.seq() << "</td><td>" << clock.BothHtml(TimestampToMs(f.time())) << "</td><td>"
-      << clock.BothHtml(TimestampToMs(f.received())) << "</td>";
+      << f.seq() << "</td><td class=\"t\">" << clock.BothHtml(TimestampToMs(f.time()))
+      << "</td><td class=\"t\">" << clock.BothHtml(TimestampToMs(f.received())) << "</td>";
     if (f.no_position()) {
       h << "<td colspan=\"3\">no position</td>";
     } else {
-      h << "<td>" << Fixed(f.lat(), 6) << "</td><td>" << Fixed(f.lon(), 6) << "</td><td>"
-        << Fixed(f.accuracy_m(), 1) << " m</td>";
+      h << "<td class=\"num\">" << Fixed(f.lat(), 6) << "</td><td class=\"num\">"
+        << Fixed(f.lon(), 6) << "</td><td class=\"num\">" << Fixed(f.accuracy_m(), 1) << " m</td>";
     }
     h << "<td>" << SourceName(f.source()) << "</td></tr>\n";
   }
@@ -186,10 +195,15 @@ std::string ReportHtml(const BundleContent& content) {
   h << "<p class=\"note time-note\">" << clock.Note() << "</p>\n";
   OrderTable(*order, clock, h);
   Timeline(content, clock, h);
-  const std::string map = MapHtml(content, *order);
+  const std::vector<PairedDistance> distances = PairedDistances(content);
+  const ChartEpisode episode = EpisodeOf(distances, content.events);
+  MapFocus focus{episode.from, episode.to, nullptr};
+  for (const PairedDistance& d : distances) {
+    if (focus.closest == nullptr || d.distance_m < focus.closest->distance_m) focus.closest = &d;
+  }
+  const std::string map = MapHtml(content, *order, focus);
   if (!map.empty()) h << "<h2>Map</h2>" << map;
-  const std::string chart =
-      DistanceChartHtml(*order, PairedDistances(content), content.events, clock);
+  const std::string chart = DistanceChartHtml(*order, distances, content.events, clock);
   if (!chart.empty()) h << "<h2>Distance over time</h2>" << chart;
   FixTable(content, *order, clock, h);
   h << "<h2>How to verify</h2><p>Run <code>stayaway verify</code> on this directory. It checks "

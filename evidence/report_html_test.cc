@@ -101,9 +101,14 @@ TEST(ReportHtml, ShowsTimesInUtcAndInTheOrdersZone) {
   const std::string html = ReportHtml(Approach("Asia/Bishkek"));
   EXPECT_NE(html.find("<td class=\"time-zone\">Asia/Bishkek</td>"), std::string::npos);
   // The opening: 10:06:00 UTC is 16:06:00 in Bishkek (UTC+6, no DST).
-  EXPECT_NE(html.find("2025-03-01 10:06:00 UTC<br><span class=\"local\">2025-03-01 16:06:00 "
-                      "+06:00</span>"),
+  EXPECT_NE(html.find("2025-03-01 10:06:00 UTC<br><span class=\"local\">16:06:00 +06:00</span>"),
             std::string::npos);
+  // The local date is written when it is not the UTC date.
+  const ReportClock bishkek("Asia/Bishkek");
+  EXPECT_EQ(bishkek.BothHtml(kStart + 14 * 3'600'000),
+            "2025-03-02 00:00:00 UTC<br><span class=\"local\">06:00:00 +06:00</span>");
+  EXPECT_EQ(bishkek.BothHtml(kStart + 9 * 3'600'000),
+            "2025-03-01 19:00:00 UTC<br><span class=\"local\">2025-03-02 01:00:00 +06:00</span>");
   EXPECT_NE(html.find("in the order's time zone Asia/Bishkek"), std::string::npos);
   EXPECT_NE(html.find("Time: upper row Asia/Bishkek, lower row UTC"), std::string::npos);
 }

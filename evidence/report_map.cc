@@ -78,7 +78,7 @@ double ScaleBarMetres(double metres_per_px, double max_px) {
   return power;
 }
 
-std::string MapHtml(const BundleContent& content, const v1::Order& order) {
+std::string MapHtml(const BundleContent& content, const v1::Order& order, const MapFocus& focus) {
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
   auto extend = [&](double lat, double lon) {
     min_lat = std::min(min_lat, lat);
@@ -86,8 +86,19 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
     min_lon = std::min(min_lon, lon);
     max_lon = std::max(max_lon, lon);
   };
+  auto in_focus = [&](const v1::Fix& fix) {
+    const TimeMs t = TimestampToMs(fix.time());
+    return focus.to <= focus.from || (t >= focus.from && t <= focus.to);
+  };
   for (const v1::Input& in : content.inputs) {
-    if (in.has_fix() && !in.fix().no_position()) extend(in.fix().lat(), in.fix().lon());
+    if (in.has_fix() && !in.fix().no_position() && in_focus(in.fix())) {
+      extend(in.fix().lat(), in.fix().lon());
+    }
+  }
+  if (min_lat > max_lat) {  // nothing in the period: every fix
+    for (const v1::Input& in : content.inputs) {
+      if (in.has_fix() && !in.fix().no_position()) extend(in.fix().lat(), in.fix().lon());
+    }
   }
   if (min_lat > max_lat) return "";  // no position at all
   const double mid_lat = (min_lat + max_lat) / 2;
@@ -134,7 +145,12 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
   h << "<figure class=\"map\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" width=\""
     << N(width) << "\" height=\"" << N(height) << "\" viewBox=\"0 0 " << N(width) << " "
     << N(height) << "\" font-family=\"sans-serif\">\n<rect width=\"" << N(width) << "\" height=\""
-    << N(height) << "\" fill=\"#fff\"/>\n";
+    << N(height)
+    << "\" fill=\"#fff\"/>\n"
+    // Tracks that leave the map stop at its frame, above the scale bar.
+    << "<clipPath id=\"map-frame\"><rect width=\"" << N(width) << "\" height=\""
+    << N(height - kBottom + kMargin) << "\"/></clipPath><g clip-path=\"url(#map-frame)\">\n";
+  int off_map = 0;
 
   // Zones, then their names on top of everything else (below).
   std::ostringstream zone_labels;
@@ -190,7 +206,9 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
     for (const TimedFix& f : fixes) h << N(x(f.fix->lon())) << "," << N(y(f.fix->lat())) << " ";
     h << "\"/>\n";
     for (const TimedFix& f : fixes) {
-      h << "<circle cx=\"" << N(x(f.fix->lon())) << "\" cy=\"" << N(y(f.fix->lat())) << "\" r=\""
+      const double fx = x(f.fix->lon()), fy = y(f.fix->lat());
+      if (fx < 0 || fx > width || fy < 0 || fy > height - kBottom + kMargin) ++off_map;
+      h << "<circle cx=\"" << N(fx) << "\" cy=\"" << N(fy) << "\" r=\""
         << N(std::max(1.5, f.fix->accuracy_m() * scale)) << "\" fill=\"" << colour
         << "\" fill-opacity=\"0.25\"><title>" << HtmlEscape(f.fix->device()) << " #" << f.fix->seq()
         << " " << FormatRfc3339(f.time) << "</title></circle>\n";
@@ -201,7 +219,12 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
   for (int i = 0; i < order.protected__size(); ++i) {
     const std::vector<TimedFix> fixes = track(order.protected_(i), ProtectedColour(i));
     if (fixes.empty()) continue;
-    const v1::Fix& at = *fixes.back().fix;  // the rings around her last position
+    // The rings around her last position in the period.
+    const v1::Fix* last = fixes.front().fix;
+    for (const TimedFix& f : fixes) {
+      if (in_focus(*f.fix)) last = f.fix;
+    }
+    const v1::Fix& at = *last;
     for (double ring : {order.violation_distance_m(), order.warning_distance_m()}) {
       if (ring <= 0) continue;
       h << "<circle cx=\"" << N(x(at.lon())) << "\" cy=\"" << N(y(at.lat())) << "\" r=\""
@@ -209,7 +232,19 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
         << "\" stroke-dasharray=\"4\"/>\n";
     }
   }
-  h << zone_labels.str();
+  if (focus.closest != nullptr) {  // the closest approach: a line between the two fixes
+    const v1::Fix& a = *focus.closest->supervised;
+    const v1::Fix& b = *focus.closest->protected_fix;
+    const double ax = x(a.lon()), ay = y(a.lat()), bx = x(b.lon()), by = y(b.lat());
+    const bool right = (ax + bx) / 2 > width / 2;
+    h << "<g class=\"closest\"><line x1=\"" << N(ax) << "\" y1=\"" << N(ay) << "\" x2=\"" << N(bx)
+      << "\" y2=\"" << N(by) << "\" stroke=\"#000\" stroke-width=\"1.5\"/><text x=\""
+      << N((ax + bx) / 2 + (right ? -6 : 6)) << "\" y=\"" << N(std::max(ay, by) + 16)
+      << "\" font-size=\"10\" text-anchor=\"" << (right ? "end" : "start")
+      << "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">closest approach "
+      << Metres(focus.closest->distance_m) << "</text></g>\n";
+  }
+  h << zone_labels.str() << "</g>\n";
 
   // Scale bar: two halves, black and white, at the bottom left.
   const double bar_m = ScaleBarMetres(1 / scale, std::min(200.0, width / 3));
@@ -245,7 +280,12 @@ std::string MapHtml(const BundleContent& content, const v1::Order& order) {
             : std::string())
     << " around each protected person's last position. Orange: the order's zones"
     << " (a circle zone with its buffer; its own edge dotted). North is up; the bar shows "
-    << Metres(bar_m) << ".</figcaption></figure>\n";
+    << Metres(bar_m) << "."
+    << (off_map > 0 ? " The map shows the period of the chart below; " + std::to_string(off_map) +
+                          " fixes from before or after it lie beyond its edges (see the table of "
+                          "fixes)."
+                    : std::string())
+    << "</figcaption></figure>\n";
   return h.str();
 }
 

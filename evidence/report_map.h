@@ -1,4 +1,4 @@
-// The map of the evidence report (report_html.h): both persons' tracks and fixes with
+// The map of the evidence report (report_html.h): the episode's tracks and fixes with
 // their accuracy circles, the order's zones with their names printed beside them (not
 // only as tooltips, which do not print), the violation and warning rings around each
 // protected person's last position, a scale bar and a north arrow, and a legend.
@@ -18,9 +18,19 @@
 
 namespace stayaway::evidence {
 
+// What the map centres on: the fixes of [from, to] (the chart's episode, report_chart.h)
+// and the closest approach, drawn as a line between the two fixes with its distance.
+// Fixes outside the period are drawn too, as far as they fall on the map; the caption says
+// how many are off it. from == to: every fix.
+struct MapFocus {
+  TimeMs from = 0;
+  TimeMs to = 0;
+  const PairedDistance* closest = nullptr;
+};
+
 // The figure's HTML (SVG, legend and caption); empty when nothing in the bundle has a
 // position.
-std::string MapHtml(const BundleContent& content, const v1::Order& order);
+std::string MapHtml(const BundleContent& content, const v1::Order& order, const MapFocus& focus);
 
 // The scale bar's length for `metres_per_px` and a bar of at most `max_px`: 1, 2 or 5
 // times a power of ten, in metres.

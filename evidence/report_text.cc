@@ -119,7 +119,10 @@ std::string ReportClock::LocalShort(TimeMs t, bool with_date) const {
 
 std::string ReportClock::BothHtml(TimeMs t) const {
   if (zone_ == nullptr) return Utc(t);
-  return Utc(t) + "<br><span class=\"local\">" + Local(t) + "</span>";
+  const std::string utc = Utc(t), local = Local(t);
+  // The local date only when it is not the UTC one, so that both fit a narrow column.
+  const bool same_day = local.compare(0, 10, utc, 0, 10) == 0;
+  return utc + "<br><span class=\"local\">" + (same_day ? local.substr(11) : local) + "</span>";
 }
 
 }  // namespace stayaway::evidence

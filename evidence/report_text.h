@@ -62,7 +62,8 @@ class ReportClock {
   // "HH:MM" (with `with_date`, "MM-DD HH:MM") in UTC and in the local zone, for axes.
   std::string UtcShort(TimeMs t, bool with_date) const;
   std::string LocalShort(TimeMs t, bool with_date) const;
-  // A table cell's HTML: UTC, and the local time on a second line when there is a zone.
+  // A table cell's HTML: UTC, and the local time on a second line when there is a zone
+  // ("16:00:05 +06:00", with its date in front when that differs from the UTC date).
   std::string BothHtml(TimeMs t) const;
 
  private:

@@ -186,7 +186,7 @@ async function saysWhatAReaderNeeds() {
   expect(found.note.includes('UTC') && found.note.includes('Asia/Bishkek'), `time note: ${found.note}`);
   expect(found.zone === 'Asia/Bishkek', `order time zone row: ${found.zone}`);
   expect(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/.test(found.timeline), 'the timeline has no UTC times');
-  expect(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+06:00/.test(found.timeline), 'the timeline has no Asia/Bishkek times');
+  expect(/\d\d:\d\d:\d\d \+06:00/.test(found.timeline), 'the timeline has no Asia/Bishkek times');
   expect(found.numbers.length >= 2 && found.numbers.every((n, i) => n === String(i + 1)), `timeline numbers: ${found.numbers}`);
   expect(found.timeline.includes('operator-7: patrol sent'), 'the acknowledgement is not in the timeline');
   expect(found.sources.includes('GNSS (not stated)') && found.sources.includes('Wi-Fi'), `sources: ${[...new Set(found.sources)]}`);
