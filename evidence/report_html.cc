@@ -155,7 +155,7 @@ void FixTable(const BundleContent& content, const v1::Order& order, const Report
   }
   h << "<h2>Fixes</h2><table class=\"fixes\"><colgroup><col><col style=\"width:34px\">"
        "<col style=\"width:150px\"><col style=\"width:150px\"><col style=\"width:64px\">"
-       "<col style=\"width:70px\"><col style=\"width:60px\"><col style=\"width:72px\">"
+       "<col style=\"width:70px\"><col style=\"width:64px\"><col style=\"width:68px\">"
        "</colgroup><thead><tr><th>Device (person)</th><th>Seq</th>"
        "<th>Time</th><th>Received</th><th>Latitude</th><th>Longitude</th><th>Accuracy</th>"
        "<th>Source</th></tr></thead><tbody>\n";
