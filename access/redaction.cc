@@ -41,7 +41,7 @@ const AllowList& BuildAllowList() {
        {"alert_id", "person", "event_seq", "time", "shown_at", "credential"}},
       {"stayaway.v1.AlertList", {"alerts", "next_cursor"}},
       {"stayaway.v1.AlertDetail", {"alert", "timeline", "missing_events"}},
-      // Orders: the terms, not the places.
+      // Orders: the terms, not the places. Withheld: time_zone, as a schedule's (below).
       {"stayaway.v1.Order",
        {"id", "case_reference", "issuing_authority", "version", "state", "valid_from",
         "valid_until", "supervised", "protected", "violation_distance_m", "warning_distance_m",

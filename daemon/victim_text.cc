@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/time.h"
+#include "geo/time_zone.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -104,11 +105,7 @@ std::string VictimText(const v1::VictimGateway& gateway, const v1::ProtectedAler
 }
 
 StatusOr<const date::time_zone*> FindTimeZone(const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return InvalidArgument("unknown time zone \"" + name + "\"");
-  }
+  return geo::FindTimeZone(name);
 }
 
 }  // namespace stayaway::daemon

@@ -32,7 +32,8 @@ std::string_view VictimLevelOf(const v1::ProtectedAlert& alert);
 std::string VictimText(const v1::VictimGateway& gateway, const v1::ProtectedAlert& alert,
                        const date::time_zone& zone);
 
-// The time zone named `name` (IANA); InvalidArgument for an unknown one.
+// The time zone named `name` (IANA); InvalidArgument for an unknown one (geo::FindTimeZone,
+// under the name the daemon has always called it by).
 StatusOr<const date::time_zone*> FindTimeZone(const std::string& name);
 
 }  // namespace stayaway::daemon

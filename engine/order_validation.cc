@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/time.h"
+#include "geo/time_zone.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::engine {
@@ -80,6 +81,11 @@ Status ValidateOrder(const v1::Order& order) {
   if (!std::isfinite(warning) || warning < 0 || warning > 200'000 ||
       (warning > 0 && warning <= violation)) {
     return fail("warning_distance_m must be 0 (no warning ring) or above violation_distance_m");
+  }
+  if (!order.time_zone().empty() && !geo::FindTimeZone(order.time_zone()).ok()) {
+    return fail("time_zone \"" + order.time_zone() +
+                "\" is not an IANA time zone name (such as \"Asia/Bishkek\"); leave it empty "
+                "for UTC");
   }
   if (order.has_valid_from() && order.has_valid_until() &&
       TimestampToMs(order.valid_until()) <= TimestampToMs(order.valid_from())) {

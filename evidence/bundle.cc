@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -13,11 +14,12 @@
 #include "base/private_files.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
-#include "evidence/proto_json.h"
 #include "evidence/derived_files.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_tree.h"
+#include "evidence/proto_json.h"
+#include "evidence/report_html.h"
 
 namespace stayaway::evidence {
 namespace {
@@ -89,8 +91,8 @@ std::string Manifest(const std::string& subject, const std::string& alert_id,
                      const std::string& config_json,
                      const std::map<std::string, std::string>& file_hashes) {
   std::ostringstream m;
-  m << "{\n  \"format\": \"" << kFormat << "\",\n  \"subject\": \"" << subject
-    << "\",\n  \"alert_id\": \"" << alert_id
+  m << "{\n  \"format\": \"" << kFormat << "\",\n  \"report_format\": \"" << kReportFormat
+    << "\",\n  \"subject\": \"" << subject << "\",\n  \"alert_id\": \"" << alert_id
     << "\",\n  \"order_id\": \"" << order.id() << "\",\n  \"order_version\": " << order.version()
     << ",\n  \"window\": {\"from\": \"" << FormatRfc3339(from) << "\", \"to\": \""
     << FormatRfc3339(to) << "\"},\n  \"engine\": \"" << kEngineVersion
@@ -402,11 +404,20 @@ VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& op
   }
   check(std::to_string(proven) + " inputs and events proven in the signed log");
 
-  // 4. The derived files are what the proven records produce.
+  // 4. The derived files are what the proven records produce. report.html in the format
+  // the bundle was written with (report_html.h): absent, the first one.
+  const std::string report_format = Field(manifest_json, "report_format").string_value();
+  const std::optional<std::string> report_html = ReportHtmlOfFormat(report_format, content);
+  if (!report_html.has_value()) {
+    problem("report.html: manifest.json names report format \"" + report_format +
+            "\", which this verifier does not know (a newer stayaway wrote the bundle: verify "
+            "it with that version)");
+  }
   for (const auto& [name, derived] :
        {std::pair{std::string("distances.ndjson"), DistancesNdjson(content)},
         std::pair{std::string("tracks.geojson"), TracksGeoJson(content)},
-        std::pair{std::string("report.html"), ReportHtml(content)}}) {
+        std::pair{std::string("report.html"), report_html.value_or(std::string())}}) {
+    if (name == "report.html" && !report_html.has_value()) continue;
     if (contents[name] != derived) {
       problem(name + ": does not match what the proven inputs and events produce");
     }

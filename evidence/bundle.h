@@ -7,7 +7,8 @@
 //
 // A bundle is a directory:
 //   manifest.json       what the bundle is about (alert, order and version, window, engine
-//                       version, configuration digest) and the SHA-256 of every other file
+//                       version, configuration digest, the report's format) and the
+//                       SHA-256 of every other file
 //   manifest.sig        Ed25519 signature of manifest.json, by the centre's key
 //   checkpoint.json     the signed checkpoint (tree size, root, time) the proofs lead to,
 //                       and the centre's public key
@@ -21,14 +22,18 @@
 //   distances.ndjson    for each supervised fix, the distance to each protected person's
 //                       nearest fix in time, with lower and upper bounds       (derived)
 //   tracks.geojson      both tracks, the fixes, the zones                      (derived)
-//   report.html         a printable report: order terms, timeline with response times,
-//                       an SVG map with tracks, zones and distance rings, a distance-over-
-//                       time chart with the thresholds, and how to verify      (derived)
+//   report.html         a printable report (report_html.h): order terms, timeline with
+//                       response times, times in UTC and the order's time zone, an SVG
+//                       map with tracks, named zones, distance rings, scale bar and north
+//                       arrow, a distance-over-time chart of the episode with a legend per
+//                       protected person and an overview, and how to verify    (derived)
 //
 // VerifyBundle checks, in order: that the bundle's key is one the verifier trusts, when
 // keys are pinned (VerifyOptions); the manifest signature; every file's SHA-256; the
 // checkpoint signature; every input's and event's inclusion proof against the checkpoint
-// root; that the derived files are exactly what the inputs and events produce; and that
+// root; that the derived files are exactly what the inputs and events produce (report.html
+// in the report format manifest.json names, the first one when it names none, so bundles
+// of every earlier version keep verifying); and that
 // re-running the engine on the bundled inputs reproduces the transitions (those of alerts
 // that opened before the bundle's window are proven but cannot be re-derived from it). One
 // changed byte anywhere fails with a message naming what does not match.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "geo/time_zone.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::geo {
@@ -36,12 +37,9 @@ uint8_t DayBit(unsigned iso_weekday) { return static_cast<uint8_t>(1u << (iso_we
 StatusOr<WeeklySchedule> WeeklySchedule::FromProto(const v1::WeeklySchedule& proto) {
   WeeklySchedule schedule;
   if (proto.time_zone().empty()) return InvalidArgument("schedule has no time_zone");
-  try {
-    schedule.zone_ = date::locate_zone(proto.time_zone());
-  } catch (const std::exception&) {
-    // locate_zone reports unknown names (and an unreadable tz database) by throwing.
-    return InvalidArgument("unknown time zone \"" + proto.time_zone() + "\"");
-  }
+  StatusOr<const date::time_zone*> zone = FindTimeZone(proto.time_zone());
+  if (!zone.ok()) return zone.status();
+  schedule.zone_ = *zone;
   if (proto.windows_size() == 0) {
     // A schedule that is never active would silently disable its rule.
     return InvalidArgument("schedule has no windows; omit the schedule to apply at all times");

@@ -183,7 +183,8 @@ TEST(AlertDesk, AnOperatorResolvesAnAlertThatStaysResolvedAcrossARestartAndInEvi
   const fs::path bundle = daemon.dir() / "bundle";
   WriteVerifiedBundle(daemon.dir() / "data", id, bundle);
   const std::string report = ReadCapture((bundle / "report.html").string());
-  EXPECT_TRUE(Contains(report, "disposition: patrol_dispatched")) << report;
+  // The report writes names for people: "patrol dispatched", not the enum spelling.
+  EXPECT_TRUE(Contains(report, "disposition: patrol dispatched")) << report;
 }
 
 TEST(AlertDesk, PagingWalksEveryAlertOnceWhileNewAlertsArrive) {

@@ -1,16 +1,16 @@
 // Evidence bundles end to end: the real daemon records an approach and an operator's
 // acknowledgement, `stayaway evidence` writes the bundle, `stayaway verify` accepts it,
 // and every kind of tampering a court worries about makes verify fail naming what.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include "tests/daemon_harness.h"
 #include "tests/stayaway_cli.h"
@@ -305,6 +305,39 @@ TEST(EvidenceOverHttp, ALiveDaemonServesAVerifiableBundle) {
   const CommandRun zip_verified = Stayaway("verify " + (daemon.dir() / "served.zip").string());
   EXPECT_EQ(zip_verified.status, 0) << zip_verified.out;
   EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST_F(EvidenceBundle, NewBundlesNameTheirReportFormat) {
+  EXPECT_NE(Read(bundle_ / "manifest.json").find("\"report_format\": \"stayaway-report-2\""),
+            std::string::npos);
+  const std::string report = Read(bundle_ / "report.html");
+  EXPECT_NE(report.find("<td class=\"time-zone\">UTC (the order names none)</td>"),
+            std::string::npos);
+  EXPECT_NE(report.find("<g class=\"scale-bar\">"), std::string::npos);
+}
+
+// Formats on disk are promises: a bundle written before reports had formats (its manifest
+// names none, its report.html is the first format's: UTC only, no scale bar), kept in
+// tests/testdata as that version wrote it, still verifies.
+TEST(EvidenceBundleFormats, ABundleOfTheFirstReportFormatStillVerifies) {
+  const fs::path old_bundle =
+      fs::path(STAYAWAY_SOURCE_DIR) / "tests/testdata/evidence_bundle_format1";
+  ASSERT_TRUE(fs::exists(old_bundle / "report.html"));
+  EXPECT_EQ(Read(old_bundle / "manifest.json").find("report_format"), std::string::npos);
+  const CommandRun verified = Stayaway("verify " + old_bundle.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos) << verified.out;
+  // And its report is still held to the bytes that version wrote.
+  const fs::path copy =
+      fs::temp_directory_path() / ("stayaway-format1-" + std::to_string(::getpid()));
+  fs::remove_all(copy);
+  fs::copy(old_bundle, copy);
+  std::string report = Read(copy / "report.html");
+  report[report.size() / 2] ^= 1;
+  Write(copy / "report.html", report);
+  const CommandRun refused = Stayaway("verify " + copy.string());
+  EXPECT_EQ(refused.status, 1) << refused.out;
+  fs::remove_all(copy);
 }
 
 TEST_F(EvidenceBundle, OneZipFileHoldsTheBundleAndVerifiesAsTheDirectoryDoes) {

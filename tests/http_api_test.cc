@@ -363,6 +363,22 @@ TEST_F(HttpApiTest, InvalidOrdersAreRefusedWithWhatIsWrong) {
   EXPECT_EQ(not_json.result(), http::status::bad_request);
   EXPECT_TRUE(Contains(not_json.body(), R"("code":"invalid_argument")")) << not_json.body();
 
+  // An order's time zone is an IANA name or nothing (UTC); a name is kept as given.
+  const std::string in_mars = R"({"id": "KG-TZ", "version": 1, "time_zone": "Mars/Olympus_Mons",
+    "supervised": {"id": "p1", "devices": ["tag-1"]},
+    "protected": [{"id": "p2", "devices": ["phone-2"]}], "violation_distance_m": 300})";
+  auto unknown_zone = client.Send(http::verb::post, "/v1/orders", in_mars);
+  EXPECT_EQ(unknown_zone.result(), http::status::bad_request) << unknown_zone.body();
+  EXPECT_TRUE(Contains(unknown_zone.body(),
+                       R"(time_zone \"Mars/Olympus_Mons\" is not an IANA time zone name)"))
+      << unknown_zone.body();
+  std::string in_bishkek = in_mars;
+  in_bishkek.replace(in_bishkek.find("Mars/Olympus_Mons"), 17, "Asia/Bishkek");
+  auto known_zone = client.Send(http::verb::post, "/v1/orders", in_bishkek);
+  EXPECT_EQ(known_zone.result(), http::status::created) << known_zone.body();
+  EXPECT_TRUE(Contains(client.Send(http::verb::get, "/v1/orders/KG-TZ").body(),
+                       R"("time_zone":"Asia/Bishkek")"));
+
   // A JSON array is a bulk load, answered per order (an array inside it is no order).
   auto array = client.Send(http::verb::post, "/v1/orders", "[[" + OrderJson(1) + "]]");
   EXPECT_EQ(array.result(), http::status::ok) << array.body();

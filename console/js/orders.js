@@ -86,7 +86,9 @@ export async function renderOrder(main, id) {
       h('dt', { text: t('col_state') }), h('dd', { text: t(`order_state_${order.state || 'active'}`) }),
       h('dt', { text: t('valid') }), h('dd', {}, timeElement(parseTime(order.valid_from)), ' – ', order.valid_until ? timeElement(parseTime(order.valid_until)) : t('open_ended')),
       h('dt', { text: t('violation_distance') }), h('dd', { text: formatMetres(order.violation_distance_m) }),
-      h('dt', { text: t('warning_distance') }), h('dd', { text: order.warning_distance_m ? formatMetres(order.warning_distance_m) : '—' })),
+      h('dt', { text: t('warning_distance') }), h('dd', { text: order.warning_distance_m ? formatMetres(order.warning_distance_m) : '—' }),
+      // Only when named: an auditor's view withholds it, and empty is UTC.
+      ...(order.time_zone ? [h('dt', { text: t('order_time_zone') }), h('dd', { text: order.time_zone })] : [])),
     h('h2', { id: 'parties-title', text: t('parties') }),
     h('table', { 'aria-labelledby': 'parties-title' },
       h('thead', {}, h('tr', {}, ...['role', 'person', 'devices', 'device_board', 'relation'].map((k) => h('th', { scope: 'col', text: t(k) })))),
