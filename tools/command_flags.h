@@ -44,6 +44,15 @@ inline bool ParseFlags(std::span<const std::string_view> args,
   return true;
 }
 
+// True when any argument asks for help (-h or --help): the command then prints its usage
+// to stdout and exits 0, whatever else is on the line.
+inline bool WantsHelp(std::span<const std::string_view> args) {
+  for (std::string_view arg : args) {
+    if (arg == "-h" || arg == "--help") return true;
+  }
+  return false;
+}
+
 // The whole of `text` as a number of type Number.
 template <typename Number>
 bool ParseNumber(std::string_view text, Number* value) {

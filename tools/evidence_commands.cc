@@ -16,6 +16,7 @@
 #include "base/zip_archive.h"
 #include "evidence/bundle.h"
 #include "evidence/trusted_keys.h"
+#include "tools/command_flags.h"
 
 namespace stayaway::tools {
 
@@ -61,6 +62,24 @@ StatusOr<std::string> UnzipToPrivateDirectory(const std::string& path) {
 
 int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out,
                        std::ostream& err) {
+  constexpr std::string_view kEvidenceUsage =
+      "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE [--margin-min N] [--zip]\n"
+      "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE"
+      " [--zip]\n"
+      "\n"
+      "Cuts a court evidence bundle from a stayawayd data directory: the inputs and events\n"
+      "of one alert (or of one order over a period) with Merkle proofs, the signed\n"
+      "checkpoint, the keys and a printable report. `stayaway verify BUNDLE` checks it.\n"
+      "  --data-dir DIR      the daemon's data directory\n"
+      "  --alert ID          the alert\n"
+      "  --order ID          or the order, with --from and --to (RFC 3339 times)\n"
+      "  --margin-min N      minutes of fixes kept before and after the alert (default 30)\n"
+      "  --out BUNDLE        the bundle: a new directory, or with --zip one ZIP file\n"
+      "  --zip               write one ZIP file (mode 0600) holding the same files\n";
+  if (WantsHelp(args)) {
+    out << kEvidenceUsage;
+    return 0;
+  }
   evidence::BundleRequest request;
   bool zip = false;
   bool usage_error = false;
@@ -109,12 +128,7 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
                         request.from_ms != 0 && request.to_ms != 0;
   if (usage_error || request.data_dir.empty() || request.out_dir.empty() ||
       (!by_alert && !by_order)) {
-    err << "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE [--margin-min N] "
-           "[--zip]\n"
-           "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME"
-           " --out BUNDLE [--zip]\n"
-           "BUNDLE is a directory, or with --zip one ZIP file (mode 0600) holding the same "
-           "files.\n";
+    err << kEvidenceUsage;
     return 2;
   }
   const std::string destination = request.out_dir;

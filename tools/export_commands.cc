@@ -5,6 +5,7 @@
 #include <string>
 
 #include "evidence/history_export.h"
+#include "tools/command_flags.h"
 
 namespace stayaway::tools {
 namespace {
@@ -35,12 +36,23 @@ void PrintCounts(const evidence::HistoryCounts& c, std::ostream& out) {
 
 }  // namespace
 
-int RunExportCommand(std::span<const std::string_view> args, std::ostream& out,
-                     std::ostream& err) {
+int RunExportCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  constexpr std::string_view kExportUsage =
+      "usage: stayaway export --data-dir DIR --out EXPORT_DIR\n"
+      "\n"
+      "Writes a data directory's whole signed history (inputs, events, order versions,\n"
+      "alerts, checkpoints and public keys) in the documented export format, to move a\n"
+      "centre to another machine or keep it for the archive.\n"
+      "  --data-dir DIR      the daemon's data directory\n"
+      "  --out EXPORT_DIR    where the export goes (must not exist or be empty)\n";
+  if (WantsHelp(args)) {
+    out << kExportUsage;
+    return 0;
+  }
   std::map<std::string_view, std::string> flags;
   if (!ParseFlags(args, {"--data-dir", "--out"}, &flags) || !flags.count("--data-dir") ||
       !flags.count("--out")) {
-    err << "usage: stayaway export --data-dir DIR --out EXPORT_DIR\n";
+    err << kExportUsage;
     return 2;
   }
   auto counts = evidence::ExportHistory(flags["--data-dir"], flags["--out"]);
@@ -54,12 +66,22 @@ int RunExportCommand(std::span<const std::string_view> args, std::ostream& out,
   return 0;
 }
 
-int RunImportCommand(std::span<const std::string_view> args, std::ostream& out,
-                     std::ostream& err) {
+int RunImportCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  constexpr std::string_view kImportUsage =
+      "usage: stayaway import --from EXPORT_DIR --data-dir NEW_DATA_DIR\n"
+      "\n"
+      "Verifies an export (every signature, proof and hash) and, only if all of it holds,\n"
+      "makes a new data directory from it that stayawayd starts on.\n"
+      "  --from EXPORT_DIR   what `stayaway export` wrote\n"
+      "  --data-dir DIR      the new data directory (must not exist or be empty)\n";
+  if (WantsHelp(args)) {
+    out << kImportUsage;
+    return 0;
+  }
   std::map<std::string_view, std::string> flags;
   if (!ParseFlags(args, {"--from", "--data-dir"}, &flags) || !flags.count("--from") ||
       !flags.count("--data-dir")) {
-    err << "usage: stayaway import --from EXPORT_DIR --data-dir NEW_DATA_DIR\n";
+    err << kImportUsage;
     return 2;
   }
   auto counts = evidence::ImportHistory(flags["--from"], flags["--data-dir"]);

@@ -182,13 +182,25 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
   return rejected == 0 ? kOk : kRefused;
 }
 
-int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out,
-                    std::ostream& err) {
+int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  constexpr std::string_view kWatchUsage =
+      "usage: stayaway watch --target HOST:PORT [--from SEQ|now] [--format text|json]"
+      " [--count N]\n"
+      "\n"
+      "Subscribes to a running stayawayd's events and prints each as it comes.\n"
+      "  --target HOST:PORT  the daemon's ingest port\n"
+      "  --from SEQ|now      the first event log number to print (default 1), or only new\n"
+      "                      events\n"
+      "  --format text|json  one readable line per event (default) or its JSON\n"
+      "  --count N           stop after N events (default: run until interrupted)\n";
+  if (WantsHelp(args)) {
+    out << kWatchUsage << kCredentialUsage;
+    return kOk;
+  }
   std::map<std::string, std::string> flags;
   if (!ParseFlags(args, &flags, err, "stayaway watch") || !flags.count("target")) {
-    err << "usage: stayaway watch --target HOST:PORT [--from SEQ|now] [--format text|json]"
-           " [--count N]\n"
-        << kCredentialUsage;
+    if (!flags.count("target")) err << "stayaway watch: --target is required\n";
+    err << kWatchUsage << kCredentialUsage;
     return kUsage;
   }
   uint64_t from = 1, count = 0;

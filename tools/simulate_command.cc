@@ -115,6 +115,11 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
   }
   if (!flags.count("orders") || !flags.count("seed") || !flags.count("duration") ||
       !flags.count("out")) {
+    err << "stayaway simulate: required:";
+    for (const char* required : {"orders", "seed", "duration", "out"}) {
+      if (!flags.count(required)) err << " --" << required;
+    }
+    err << "\n";
     PrintSimulateUsage(err);
     return kUsage;
   }
