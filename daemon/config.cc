@@ -276,6 +276,12 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       if (Status s = ingest::CheckConsoleSettings(settings); !s.ok()) {
         return InvalidArgument(where + ": " + s.message());
       }
+    } else if (name == "webhook_from") {
+      const auto value = node.value<std::string>();
+      if (!value || (*value != "now" && *value != "start")) {
+        return InvalidArgument(where + " must be \"now\" or \"start\"");
+      }
+      config->webhook_from_start = *value == "start";
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
@@ -352,6 +358,11 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       config.bind_address = std::string(*value);
     } else if (flag == "--webhook") {
       config.webhooks.emplace_back(*value);
+    } else if (flag == "--webhook-from") {
+      if (*value != "now" && *value != "start") {
+        return InvalidArgument("--webhook-from must be now or start");
+      }
+      config.webhook_from_start = *value == "start";
     } else if (flag == "--webhook-secret-file") {
       config.webhook_secret_file = std::string(*value);
     } else if (flag == "--ports-file") {
@@ -411,6 +422,7 @@ std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
+         "                 [--webhook-from now|start]\n"
          "                 [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
@@ -428,7 +440,8 @@ std::string DaemonUsage() {
          "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
          "Orders' victim_gateways get SMS or voice messages for protected persons. Every\n"
          "webhook is signed (X-Stayaway-Signature: sha256=HMAC of the body) with the secret\n"
-         "in --webhook-secret-file.\n"
+         "in --webhook-secret-file. A new webhook starts at the next event; --webhook-from\n"
+         "start sends it the whole history first.\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
          "--engine-lanes N (engine_lanes): threads that evaluate fixes, each owning a share\n"

@@ -34,6 +34,9 @@ struct DaemonConfig {
   std::string ports_file;
   // Every event is POSTed to each of these http:// URLs (webhook_dispatcher.h).
   std::vector<std::string> webhooks;
+  // Where a webhook without a cursor begins: false (webhook_from = "now", the default) at
+  // the next event; true ("start", --webhook-from start) at event 1.
+  bool webhook_from_start = false;
   // The secret every webhook and victim gateway POST is signed with
   // (webhook_signature.h); empty: unsigned.
   std::string webhook_secret_file;

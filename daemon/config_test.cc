@@ -134,6 +134,22 @@ TEST(DaemonConfig, EngineLanesFromTheFileOrTheFlag) {
   }
 }
 
+TEST(DaemonConfig, WebhooksStartFromNowUnlessToldToStartFromTheBeginning) {
+  DaemonConfig config;
+  EXPECT_FALSE(config.webhook_from_start);
+  ASSERT_TRUE(ApplyToml("webhook_from = \"start\"\n", "w.toml", &config).ok());
+  EXPECT_TRUE(config.webhook_from_start);
+  ASSERT_TRUE(ApplyToml("webhook_from = \"now\"\n", "w.toml", &config).ok());
+  EXPECT_FALSE(config.webhook_from_start);
+  const Status bad = ApplyToml("webhook_from = \"yesterday\"\n", "w.toml", &config);
+  EXPECT_NE(bad.message().find("webhook_from must be \"now\" or \"start\""), std::string::npos)
+      << bad.ToString();
+  auto flagged = Parse({"--webhook-from", "start"});
+  ASSERT_TRUE(flagged.ok());
+  EXPECT_TRUE(flagged->webhook_from_start);
+  EXPECT_FALSE(Parse({"--webhook-from", "later"}).ok());
+}
+
 TEST(DaemonConfig, TlsTableNamesItsFiles) {
   DaemonConfig config;
   ASSERT_TRUE(ApplyToml("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"

@@ -296,7 +296,8 @@ int Run(const DaemonConfig& config) {
     const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
     webhooks.push_back(std::make_unique<WebhookDispatcher>(
         core, url, target, cursor, webhook_secret,
-        [&core](std::string_view result) { core.CountWebhookDelivery(result); }));
+        [&core](std::string_view result) { core.CountWebhookDelivery(result); },
+        config.webhook_from_start));
     webhooks.back()->Start();
   }
   VictimGatewayOptions victim_options;

@@ -23,7 +23,7 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 
 WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                                      std::string cursor_path, std::string secret,
-                                     std::function<void(std::string_view)> outcome)
+                                     std::function<void(std::string_view)> outcome, bool from_start)
     : service_(service),
       url_(std::move(url)),
       target_(std::move(target)),
@@ -33,7 +33,12 @@ WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url
       outcome_(std::move(outcome)) {
   std::ifstream in(cursor_path_);
   uint64_t saved = 0;
-  if (in >> saved && saved > 0) next_seq_ = saved;
+  if (in >> saved && saved > 0) {
+    next_seq_ = saved;
+    return;
+  }
+  next_seq_ = from_start ? 1 : service_.NextEventSeq();
+  SaveCursor(next_seq_);
 }
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }

@@ -10,6 +10,10 @@
 // restart resumes after the last delivered event: delivery is at least once. Receivers
 // deduplicate by seq. (The event log becomes durable with the journal.)
 //
+// A new webhook (no cursor yet) starts from now: the next event the log takes, not the
+// centre's whole history; `from_start` makes it begin at event 1 instead. The start is
+// saved as its cursor at once, so a restart before the first delivery keeps it.
+//
 // Only plain http:// URLs for now (webhook_post.h). Each dispatcher
 // runs on its own thread and never blocks the engine. Thread-safe.
 #ifndef STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
@@ -35,7 +39,8 @@ class WebhookDispatcher {
   // set, hears of each POST: "delivered" or "failed" (it will be retried).
   WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                     std::string cursor_path, std::string secret = "",
-                    std::function<void(std::string_view result)> outcome = nullptr);
+                    std::function<void(std::string_view result)> outcome = nullptr,
+                    bool from_start = false);
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;

@@ -293,6 +293,61 @@ std::vector<std::string> AllEvents(Daemon& daemon, size_t count) {
   return out;
 }
 
+// A webhook added to a centre with history begins with the next event, not the archive;
+// --webhook-from start sends it everything from event 1.
+TEST(Stayawayd, ANewWebhookStartsFromNowUnlessToldToStartFromTheBeginning) {
+  fs::path dir;
+  {
+    Daemon daemon;
+    dir = daemon.dir();
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+    const TimeMs t = NowMs() - 60'000;
+    for (int i = 0; i < 4; ++i) {  // strap open / closed twice: four events
+      ASSERT_EQ(
+          Http(daemon.http(), "POST", "/v1/traccar",
+               TraccarForward("tag-1", t + 1000 * i, 42.87, 74.59, i % 2 == 0 ? "tampering" : ""))
+              .status,
+          200);
+    }
+    EXPECT_EQ(AllEvents(daemon, 4).size(), 4u);  // waits for the four to be logged
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  // One more strap event after each restart: the only news a new webhook should get.
+  auto one_more = [](Daemon& daemon, int seq) {
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/traccar",
+                   TraccarForward("tag-1", NowMs() - 10'000 + seq, 42.87, 74.59,
+                                  seq % 2 == 0 ? "tampering" : ""))
+                  .status,
+              200);
+  };
+  {
+    WebhookReceiver receiver(/*failures=*/0);
+    Daemon daemon({"--webhook", receiver.url()}, dir);
+    one_more(daemon, 4);
+    for (int i = 0; i < 100 && receiver.accepted().empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing older follows
+    const auto requests = receiver.accepted();
+    ASSERT_EQ(requests.size(), 1u) << daemon.Log();
+    EXPECT_EQ(requests[0].body.rfind("{\"seq\":5,", 0), 0u) << requests[0].body;
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  {
+    WebhookReceiver receiver(/*failures=*/0);
+    Daemon daemon({"--webhook", receiver.url(), "--webhook-from", "start"}, dir);
+    for (int i = 0; i < 100 && receiver.accepted().size() < 5; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const auto requests = receiver.accepted();
+    ASSERT_EQ(requests.size(), 5u) << daemon.Log();
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_EQ(requests[i].body.rfind("{\"seq\":" + std::to_string(i + 1) + ",", 0), 0u);
+    }
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+}
+
 TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
   fs::path dir;
   std::vector<std::string> before;
