@@ -10,32 +10,13 @@
 #include <sstream>
 
 #include "base/time.h"
+#include "evidence/report_text.h"
 #include "geo/geodesic.h"
 
 namespace stayaway::evidence {
 namespace {
 
 constexpr TimeMs kPairWindowMs = 5 * 60'000;
-
-std::string Number(double value, int decimals = 2) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // JSON of a Struct with its keys sorted: protobuf's own printer follows the map's hash
 // order, which differs between two equal Structs, and derived files must be byte-stable.
@@ -71,9 +52,14 @@ void CanonicalJson(const google::protobuf::Value& value, std::string* out) {
       *out += buffer;
       break;
     }
-    case google::protobuf::Value::kStringValue: *out += "\"" + Escape(value.string_value()) + "\""; break;
-    case google::protobuf::Value::kBoolValue: *out += value.bool_value() ? "true" : "false"; break;
-    default: *out += "null";
+    case google::protobuf::Value::kStringValue:
+      *out += "\"" + HtmlEscape(value.string_value()) + "\"";
+      break;
+    case google::protobuf::Value::kBoolValue:
+      *out += value.bool_value() ? "true" : "false";
+      break;
+    default:
+      *out += "null";
   }
 }
 
@@ -143,9 +129,9 @@ std::string DistancesNdjson(const BundleContent& content) {
         << "\",\"supervised_fix\":{\"device\":\"" << row.supervised->device()
         << "\",\"seq\":" << row.supervised->seq() << "},\"protected_fix\":{\"device\":\""
         << row.protected_fix->device() << "\",\"seq\":" << row.protected_fix->seq()
-        << "},\"distance_m\":" << Number(row.distance_m)
-        << ",\"distance_lower_m\":" << Number(row.lower_m)
-        << ",\"distance_upper_m\":" << Number(row.upper_m) << "}\n";
+        << "},\"distance_m\":" << Fixed(row.distance_m, 2)
+        << ",\"distance_lower_m\":" << Fixed(row.lower_m, 2)
+        << ",\"distance_upper_m\":" << Fixed(row.upper_m, 2) << "}\n";
   }
   return out.str();
 }
@@ -168,30 +154,29 @@ std::string TracksGeoJson(const BundleContent& content) {
       std::ostringstream line;
       line << "{\"type\":\"LineString\",\"coordinates\":[";
       for (size_t i = 0; i < fixes.size(); ++i) {
-        line << (i ? "," : "") << "[" << Number(fixes[i].fix->lon(), 7) << ","
-             << Number(fixes[i].fix->lat(), 7) << "]";
+        line << (i ? "," : "") << "[" << Fixed(fixes[i].fix->lon(), 7) << ","
+             << Fixed(fixes[i].fix->lat(), 7) << "]";
       }
       line << "]}";
       feature(line.str(), "{\"person\":\"" + party->id() + "\",\"role\":\"" + role + "\"}");
       for (const TimedFix& f : fixes) {
-        feature("{\"type\":\"Point\",\"coordinates\":[" + Number(f.fix->lon(), 7) + "," +
-                    Number(f.fix->lat(), 7) + "]}",
+        feature("{\"type\":\"Point\",\"coordinates\":[" + Fixed(f.fix->lon(), 7) + "," +
+                    Fixed(f.fix->lat(), 7) + "]}",
                 "{\"person\":\"" + party->id() + "\",\"device\":\"" + f.fix->device() +
                     "\",\"seq\":" + std::to_string(f.fix->seq()) + ",\"time\":\"" +
                     FormatRfc3339(f.time) + "\",\"received\":\"" +
                     FormatRfc3339(TimestampToMs(f.fix->received())) +
-                    "\",\"accuracy_m\":" + Number(f.fix->accuracy_m()) + "}");
+                    "\",\"accuracy_m\":" + Fixed(f.fix->accuracy_m(), 2) + "}");
       }
     }
     for (const v1::Zone& zone : order->zones()) {
-      const std::string props = "{\"zone\":\"" + zone.id() + "\",\"kind\":\"" +
-                                v1::Zone::Kind_Name(zone.kind()) +
-                                "\",\"buffer_m\":" + Number(zone.buffer_m()) +
-                                (zone.has_circle() ? ",\"radius_m\":" + Number(zone.circle().radius_m()) : "") +
-                                "}";
+      const std::string props =
+          "{\"zone\":\"" + zone.id() + "\",\"kind\":\"" + v1::Zone::Kind_Name(zone.kind()) +
+          "\",\"buffer_m\":" + Fixed(zone.buffer_m(), 2) +
+          (zone.has_circle() ? ",\"radius_m\":" + Fixed(zone.circle().radius_m(), 2) : "") + "}";
       if (zone.has_circle()) {
-        feature("{\"type\":\"Point\",\"coordinates\":[" + Number(zone.circle().lon(), 7) + "," +
-                    Number(zone.circle().lat(), 7) + "]}",
+        feature("{\"type\":\"Point\",\"coordinates\":[" + Fixed(zone.circle().lon(), 7) + "," +
+                    Fixed(zone.circle().lat(), 7) + "]}",
                 props);
       } else {
         feature(Json(zone.geometry()), props);
