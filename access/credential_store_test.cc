@@ -62,7 +62,7 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
         P::kSeeProtectedPlaces, P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::admin,
        {P::kSeeProtectedPlaces, P::kReadOrders, P::kWriteOrders, P::kManageCredentials,
-        P::kManageDeviceKeys, P::kReadMetrics}},
+        P::kManageDeviceKeys, P::kRotateSigningKey, P::kReadMetrics}},
       {v1::Credential::auditor, {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::evidence, {P::kExportEvidence}},
       {v1::Credential::protected_, {P::kSubmitFixes, P::kReadOwnAlerts}},

@@ -34,6 +34,7 @@ bool RoleGrants(Role role, Permission permission) {
     case Permission::kWriteOrders:
     case Permission::kManageCredentials:
     case Permission::kManageDeviceKeys:
+    case Permission::kRotateSigningKey:
       return role == v1::Credential::admin;
     case Permission::kExportEvidence:
       return role == v1::Credential::evidence;
@@ -54,6 +55,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kWriteOrders: return "change orders and zones";
     case Permission::kManageCredentials: return "manage credentials";
     case Permission::kManageDeviceKeys: return "manage device keys";
+    case Permission::kRotateSigningKey: return "rotate the signing key";
     case Permission::kExportEvidence: return "export evidence";
     case Permission::kReadMetrics: return "read metrics";
     case Permission::kReadOwnAlerts:

@@ -14,6 +14,7 @@
 //   kWriteOrders                                 x
 //   kManageCredentials                           x
 //   kManageDeviceKeys                            x
+//   kRotateSigningKey                            x
 //   kExportEvidence                                             x
 //   kReadMetrics                       x         x     x
 //   kReadOwnAlerts                                                           x
@@ -53,6 +54,7 @@ enum class Permission {
   kWriteOrders,
   kManageCredentials,
   kManageDeviceKeys,
+  kRotateSigningKey,
   kExportEvidence,
   kReadMetrics,
   kReadOwnAlerts,

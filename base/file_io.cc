@@ -13,6 +13,25 @@
 
 namespace stayaway {
 
+Status SyncParentDirectory(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return FailedPrecondition("cannot open " + dir + ": " + std::strerror(errno));
+  const bool synced = ::fsync(dir_fd) == 0;
+  const std::string why = synced ? "" : std::strerror(errno);
+  ::close(dir_fd);
+  if (!synced) return FailedPrecondition("cannot fsync " + dir + ": " + why);
+  return Status::Ok();
+}
+
+Status RenameDurably(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return FailedPrecondition("cannot rename " + from + " to " + to + ": " +
+                              std::strerror(errno));
+  }
+  return SyncParentDirectory(to);
+}
+
 Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   const std::string temp = path + ".tmp";
   ::unlink(temp.c_str());  // a leftover from a crash: start afresh, whatever its mode
@@ -38,14 +57,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
     ::unlink(temp.c_str());
     return FailedPrecondition("cannot write " + path + ": " + why);
   }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return FailedPrecondition("cannot open " + dir + ": " + std::strerror(errno));
-  const bool synced = ::fsync(dir_fd) == 0;
-  why = synced ? "" : std::strerror(errno);
-  ::close(dir_fd);
-  if (!synced) return FailedPrecondition("cannot fsync " + dir + ": " + why);
-  return Status::Ok();
+  return SyncParentDirectory(path);
 }
 
 StatusOr<std::string> ReadWholeFile(const std::string& path) {

@@ -20,6 +20,13 @@ namespace stayaway {
 // FailedPrecondition naming the file when any step fails; PATH.tmp is then removed.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 
+// Renames `from` over `to` (same directory) and fsyncs the directory, so the rename
+// survives a crash. FailedPrecondition naming both when it fails.
+Status RenameDurably(const std::string& from, const std::string& to);
+
+// Fsyncs the directory that holds `path`.
+Status SyncParentDirectory(const std::string& path);
+
 // The whole file; NotFound when it cannot be opened.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 

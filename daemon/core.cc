@@ -157,6 +157,10 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     checkpoint->done.set_value();
     return;
   }
+  if (auto* rotation = std::get_if<KeyRotationWork>(&work)) {
+    rotation->done.set_value(RotateKey(clock.Now()));
+    return;
+  }
   auto& admin = std::get<AdminWork>(work);
   const Status status = engine->Apply(admin.input, events);
   if (status.ok()) RecordCatalogue(admin.input);

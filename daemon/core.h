@@ -149,6 +149,7 @@ class Core final : public ingest::MonitoringService {
   // An event webhook POST and how it went (webhook_dispatcher.h): "delivered" or "failed".
   void CountWebhookDelivery(std::string_view result);
   std::vector<v1::PublicKey> PublicKeys() override;
+  StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
   bool Healthy() override;
   std::shared_ptr<const access::Principal> Authenticate(std::string_view token) override;

@@ -68,6 +68,7 @@ void Core::State::Refuse(Work& work, const Status& why) {
   }
   if (auto* admin = std::get_if<AdminWork>(&work)) admin->result.set_value(why);
   if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) checkpoint->done.set_value();
+  if (auto* rotation = std::get_if<KeyRotationWork>(&work)) rotation->done.set_value(why);
 }
 
 void Core::State::CheckMacs(const access::DeviceKeys& keys, FixesWork& work) {

@@ -11,6 +11,7 @@
 #include "base/private_files.h"
 #include "daemon/core_state.h"
 #include "engine/seq_set.h"
+#include "evidence/key_history.h"
 #include "evidence/leaves.h"
 #include "evidence/retention_base.h"
 
@@ -134,6 +135,9 @@ Status Core::State::Recover() {
     auto loaded = evidence::CheckpointSigner::LoadOrCreate(options.key_dir);
     if (!loaded.ok()) return loaded.status();
     signer.emplace(std::move(loaded).value());
+    auto history = evidence::LoadKeyHistory(options.key_dir, signer->public_key());
+    if (!history.ok()) return history.status();
+    key_history = std::move(*history);  // Start holds mu, which GET /v1/keys reads it under
     bool cut = false;
     if (Status s = evidence::RepairCheckpointLogTail(options.checkpoints_path, &cut); !s.ok()) {
       return s;

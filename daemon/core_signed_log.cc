@@ -10,6 +10,7 @@
 
 #include "daemon/core_state.h"
 #include "evidence/bundle.h"
+#include "evidence/key_rotation.h"
 #include "evidence/leaves.h"
 
 namespace stayaway::daemon {
@@ -64,6 +65,11 @@ void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
     metrics.SetUncheckpointedSince(now);
   }
   if (!force && now < next_checkpoint) return;
+  SignCheckpoint(now);
+  next_checkpoint = now + options.checkpoint_interval_ms;
+}
+
+void Core::State::SignCheckpoint(TimeMs now) {
   const v1::SignedCheckpoint signed_checkpoint = signer->Sign(tree.size(), tree.Root(), now);
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -79,7 +85,28 @@ void Core::State::MaybeCheckpoint(TimeMs now, bool force) {
   } else {
     Log(LogLevel::kError, "cannot write a checkpoint", {{"path", options.checkpoints_path}});
   }
-  next_checkpoint = now + options.checkpoint_interval_ms;
+}
+
+// The old key signs everything so far, the key directory turns over, and the new key
+// signs the same tree at once: every leaf is covered by a checkpoint of the key that was
+// current when it was written, and the next bundle already carries the new key.
+StatusOr<std::vector<v1::PublicKey>> Core::State::RotateKey(TimeMs now) {
+  if (!signer) return FailedPrecondition("this daemon signs nothing: it has no key directory");
+  MaybeCheckpoint(now, /*force=*/true);
+  const std::string old_key_id = signer->key_id();
+  StatusOr<evidence::RotatedKey> rotated = evidence::RotateSigningKey(options.key_dir, now);
+  if (!rotated.ok()) return rotated.status();
+  std::vector<v1::PublicKey> history(rotated->history.keys().begin(),
+                                     rotated->history.keys().end());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    *signer = std::move(rotated->signer);
+    key_history = std::move(rotated->history);
+  }
+  if (tree.size() > 0) SignCheckpoint(now);
+  Log(LogLevel::kInfo, "rotated the signing key",
+      {{"old_key_id", old_key_id}, {"new_key_id", signer->key_id()}});
+  return history;
 }
 
 StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_view alert_id) {
@@ -121,9 +148,21 @@ StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_vi
 }
 
 std::vector<v1::PublicKey> Core::PublicKeys() {
-  std::lock_guard<std::mutex> lock(state_->mu);  // signer is set once, under mu, at Start
-  if (!state_->signer) return {};
-  return {state_->signer->PublicKeyMessage()};
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return {state_->key_history.keys().begin(), state_->key_history.keys().end()};
+}
+
+StatusOr<std::vector<v1::PublicKey>> Core::RotateSigningKey() {
+  if (!state_->signer) return FailedPrecondition("this daemon signs nothing: it has no key directory");
+  KeyRotationWork work;
+  auto rotated = work.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running || state_->stopping) return FailedPrecondition("the daemon is stopping");
+    state_->queue.emplace_back(std::move(work));
+  }
+  state_->work_ready.notify_one();
+  return rotated.get();
 }
 
 }  // namespace stayaway::daemon

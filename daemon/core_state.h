@@ -43,6 +43,7 @@
 #include "daemon/order_overview.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/checkpoint_signer.h"
 #include "evidence/merkle_frontier.h"
 #include "ingest/monitoring_service.h"
 #include "journal/journal.h"
@@ -92,7 +93,12 @@ struct AdminWork {
 struct CheckpointWork {
   std::promise<void> done;
 };
-using Work = std::variant<FixesWork, AdminWork, CheckpointWork>;
+// Asks the engine thread to rotate the signing key (evidence/key_rotation.h) between two
+// checkpoints: the old key's last and the new key's first, of the same tree.
+struct KeyRotationWork {
+  std::promise<StatusOr<std::vector<v1::PublicKey>>> done;
+};
+using Work = std::variant<FixesWork, AdminWork, CheckpointWork, KeyRotationWork>;
 
 // Refuses the fixes that could not be journaled as they are (ingest/recordable_input.h:
 // unknown fields, times outside the Timestamp range), before anything else looks at them.
@@ -133,7 +139,10 @@ struct Core::State {
   evidence::MerkleFrontier tree;                     // engine thread only
   uint64_t journal_records = 0;                      // inputs committed (journal records applied)
   uint64_t snapshot_records = 0;                     // journal_records at the newest snapshot
-  std::optional<evidence::CheckpointSigner> signer;  // set by Recover when keys are on
+  // Set by Recover when keys are on; replaced (move-assigned, never reset) by a rotation
+  // on the engine thread, which alone signs with it.
+  std::optional<evidence::CheckpointSigner> signer;
+  v1::PublicKeyList key_history;  // GET /v1/keys; under mu once the daemon runs
   int checkpoints_fd = -1;
   uint64_t checkpointed_size = 0;
   TimeMs uncheckpointed_since = 0;  // when leaves past checkpointed_size were first seen; 0: none
@@ -181,6 +190,10 @@ struct Core::State {
   // One event of the log into the alert book, the devices board and the metrics.
   void BookEvent(uint64_t seq, const v1::Event& event);
   void MaybeCheckpoint(TimeMs now, bool force);
+  // Signs the tree as it is now and appends the checkpoint to the log, durably.
+  void SignCheckpoint(TimeMs now);
+  // A signing key rotation on the engine thread (KeyRotationWork); the new key history.
+  StatusOr<std::vector<v1::PublicKey>> RotateKey(TimeMs now);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
   // frontier, the event log and the catalogue after `records` journal records.
   void MaybeSnapshot(bool force);

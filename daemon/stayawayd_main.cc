@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "access/credential_store.h"
+#include "base/dir_lock.h"
 #include "base/file_io.h"
 #include "base/private_files.h"
 #include "base/version.h"
@@ -186,6 +187,13 @@ int Run(const DaemonConfig& config) {
         {{"data_dir", config.data_dir}, {"error", s.message()}});
     return 1;
   }
+  // One daemon per data directory, and no offline tool changing it underneath.
+  StatusOr<DirLock> data_dir_lock = DirLock::Acquire(config.data_dir);
+  if (!data_dir_lock.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"error", data_dir_lock.status().message()}});
+    return 1;
+  }
+
   // Replay must use the settings the journal was written with: they are kept beside it,
   // and a start with different settings is refused rather than silently diverging.
   if (Status s = PinEngineConfig(config.data_dir, config.engine); !s.ok()) {

@@ -14,12 +14,15 @@
 #include "base/private_files.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/checkpoint_signer.h"
 #include "evidence/derived_files.h"
 #include "evidence/history.h"
+#include "evidence/key_history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_tree.h"
 #include "evidence/proto_json.h"
 #include "evidence/report_html.h"
+#include "evidence/trusted_keys.h"
 
 namespace stayaway::evidence {
 namespace {
@@ -218,6 +221,22 @@ Status WriteBundle(const BundleRequest& request) {
   }
   StatusOr<CheckpointSigner> signer = CheckpointSigner::LoadOrCreate(request.data_dir + "/keys");
   if (!signer.ok()) return signer.status();
+  StatusOr<v1::PublicKeyList> key_history =
+      LoadKeyHistory(request.data_dir + "/keys", signer->public_key());
+  if (!key_history.ok()) return key_history.status();
+  // The checkpoint may predate a key rotation: then it names an earlier key of the history,
+  // which the bundle carries so that the new key's endorsement links the two.
+  std::string checkpoint_key_field;
+  if (checkpoint->checkpoint().key_id() != signer->key_id()) {
+    const v1::PublicKey* earlier = FindKey(*key_history, checkpoint->checkpoint().key_id());
+    if (earlier == nullptr) {
+      return FailedPrecondition("the checkpoint at tree size " + std::to_string(size) +
+                                " is signed by key " + checkpoint->checkpoint().key_id() +
+                                ", which is not in the centre's key history");
+    }
+    checkpoint_key_field = ",\"checkpoint_public_key\":\"" +
+                           PublicKeyToHex(*KeyOfEntry(*earlier, "")) + "\"";
+  }
 
   std::string inputs, events;
   for (const HistoryEntry* entry : used) {
@@ -235,9 +254,10 @@ Status WriteBundle(const BundleRequest& request) {
   content.key_id = signer->key_id();
 
   const std::string config_json = ToJson(*config) + "\n";
-  const std::map<std::string, std::string> files = {
+  std::map<std::string, std::string> files = {
       {"checkpoint.json", "{\"checkpoint\":" + ToJson(*checkpoint) + ",\"public_key\":\"" +
-                              PublicKeyToHex(signer->public_key()) + "\"}\n"},
+                              PublicKeyToHex(signer->public_key()) + "\"" +
+                              checkpoint_key_field + "}\n"},
       {"engine_config.json", config_json},
       {"inputs.ndjson", inputs},
       {"events.ndjson", events},
@@ -245,6 +265,9 @@ Status WriteBundle(const BundleRequest& request) {
       {"tracks.geojson", TracksGeoJson(content)},
       {"report.html", ReportHtml(content)},
   };
+  // After a rotation, the chain of endorsements from the centre's first key to this one:
+  // a court that pinned an earlier key follows it (key_history.h).
+  if (key_history->keys_size() > 1) files["key_history.json"] = KeyHistoryJson(*key_history);
   if (Status s = MakePrivateDirectories(request.out_dir); !s.ok()) return s;
   std::map<std::string, std::string> hashes;
   for (const auto& [name, bytes] : files) {
@@ -290,18 +313,14 @@ VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& op
     return report;
   }
   report.signer_key_id = KeyIdOf(*public_key);
-  if (!options.trusted_keys.empty()) {
-    report.signer_pinned = std::find(options.trusted_keys.begin(), options.trusted_keys.end(),
-                                     *public_key) != options.trusted_keys.end();
-    std::string expected;
-    for (const PublicKey& key : options.trusted_keys) {
-      expected += (expected.empty() ? "" : ", ") + KeyIdOf(key);
-    }
-    if (!report.signer_pinned) {
-      problem("the bundle is signed by key " + report.signer_key_id +
-              ", which is not the key given (" + expected + "): it was not signed by that centre");
-    } else {
-      check("the bundle's key " + report.signer_key_id + " is the key given");
+  // The checkpoint's key, when a rotation came between it and the manifest's signing.
+  StatusOr<PublicKey> checkpoint_key = *public_key;
+  if (!Field(checkpoint_file, "checkpoint_public_key").string_value().empty()) {
+    checkpoint_key =
+        PublicKeyFromHex(Field(checkpoint_file, "checkpoint_public_key").string_value());
+    if (!checkpoint_key.ok()) {
+      problem("checkpoint.json: the checkpoint's public key is malformed");
+      return report;
     }
   }
   if (Status s = VerifyDetachedHex(*manifest, *signature, *public_key); !s.ok()) {
@@ -331,6 +350,48 @@ VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& op
   }
   if (report.problems.empty()) check("every file's SHA-256 matches the manifest");
 
+  // The keys: the history the bundle carries after a rotation, and whether the verifier
+  // trusts the keys that signed (key_history.h, trusted_keys.h).
+  v1::PublicKeyList key_history;
+  if (contents.count("key_history.json")) {
+    StatusOr<v1::PublicKeyList> parsed =
+        ParseKeyHistoryJson(contents["key_history.json"], "key_history.json");
+    Status held = parsed.ok() ? VerifyKeyHistory(*parsed) : parsed.status();
+    if (!held.ok()) {
+      problem("key_history.json: " + held.message());
+    } else {
+      key_history = std::move(*parsed);
+      check("key_history.json: " + std::to_string(key_history.keys_size()) +
+            " keys, each endorsed by the one before");
+    }
+  }
+  std::vector<PublicKey> signing_keys = {*public_key};
+  if (*checkpoint_key != *public_key) signing_keys.push_back(*checkpoint_key);
+  for (const PublicKey& key : signing_keys) {
+    if ((key_history.keys_size() > 0 || signing_keys.size() > 1) &&
+        FindKey(key_history, KeyIdOf(key)) == nullptr) {
+      problem("key " + KeyIdOf(key) + " signed part of the bundle but is not in its key history");
+    }
+  }
+  if (!options.trusted_keys.empty()) {
+    std::string expected;
+    for (const PublicKey& key : options.trusted_keys) {
+      expected += (expected.empty() ? "" : ", ") + KeyIdOf(key);
+    }
+    report.signer_pinned = true;
+    for (const PublicKey& key : signing_keys) {
+      const KeyTrust trust = TrustOf(key, options.trusted_keys, key_history);
+      if (!trust.trusted) {
+        report.signer_pinned = false;
+        problem("the bundle is signed by key " + KeyIdOf(key) + ", which is not the key given (" +
+                expected + ") nor endorsed by it: it was not signed by that centre");
+      } else {
+        if (key == *public_key) report.signer_trusted_as = trust.how;
+        check("the bundle's key " + KeyIdOf(key) + " is " + trust.how);
+      }
+    }
+  }
+
   // 2. The signed checkpoint.
   std::string checkpoint_json;
   (void)google::protobuf::util::MessageToJsonString(Field(checkpoint_file, "checkpoint"),
@@ -340,10 +401,18 @@ VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& op
     problem(checkpoint.status().message());
     return report;
   }
-  if (Status s = VerifyCheckpoint(*checkpoint, *public_key); !s.ok()) {
+  if (Status s = VerifyCheckpoint(*checkpoint, *checkpoint_key); !s.ok()) {
     problem("checkpoint.json: " + s.message());
   } else {
-    check("checkpoint signed for tree size " + std::to_string(checkpoint->checkpoint().tree_size()));
+    check("checkpoint signed for tree size " + std::to_string(checkpoint->checkpoint().tree_size()) +
+          " by key " + KeyIdOf(*checkpoint_key));
+  }
+  // A retired key's signature dated after its retirement is not the centre's.
+  if (std::optional<TimeMs> retired = RetiredAt(key_history, KeyIdOf(*checkpoint_key));
+      retired && TimestampToMs(checkpoint->checkpoint().time()) > *retired) {
+    problem("checkpoint.json is signed by key " + KeyIdOf(*checkpoint_key) + " on " +
+            FormatRfc3339(TimestampToMs(checkpoint->checkpoint().time())) +
+            ", after it was retired on " + FormatRfc3339(*retired));
   }
   auto root = HashFromBytes(checkpoint->checkpoint().root_hash());
   if (!root.ok()) {

@@ -28,9 +28,14 @@
 //                       arrow, a distance-over-time chart of the episode with a legend per
 //                       protected person and an overview, and how to verify    (derived)
 //
-// VerifyBundle checks, in order: that the bundle's key is one the verifier trusts, when
-// keys are pinned (VerifyOptions); the manifest signature; every file's SHA-256; the
-// checkpoint signature; every input's and event's inclusion proof against the checkpoint
+// After a key rotation a bundle also holds key_history.json, the centre's keys with the
+// endorsement of each by the one before (key_history.h), and checkpoint.json names the
+// checkpoint's own key ("checkpoint_public_key") when an earlier key signed it.
+//
+// VerifyBundle checks, in order: the manifest signature; every file's SHA-256; the key
+// history, when there is one; that the keys that signed are ones the verifier trusts,
+// when keys are pinned (VerifyOptions): a pinned key, or one a pinned key endorsed; the
+// checkpoint signature, and that a retired key did not sign it after its retirement; every input's and event's inclusion proof against the checkpoint
 // root; that the derived files are exactly what the inputs and events produce (report.html
 // in the report format manifest.json names, the first one when it names none, so bundles
 // of every earlier version keep verifying); and that
@@ -80,7 +85,8 @@ struct VerifyReport {
   std::vector<std::string> checks;    // what was checked and held, one line each
   std::vector<std::string> problems;  // what does not match, one line each
   std::string signer_key_id;          // the key the bundle is signed with
-  bool signer_pinned = false;         // that key is one the verifier trusts
+  bool signer_pinned = false;         // the keys that signed are ones the verifier trusts
+  std::string signer_trusted_as;      // how: "the key given", "endorsed by ..."
 };
 
 VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& options = {});

@@ -19,18 +19,8 @@
 // The key id is the first 8 bytes of SHA-256(32-byte public key), in hex. A checkpoint
 // whose Timestamp has sub-millisecond digits is refused: it is not one we signed.
 //
-// Key files, in the key directory (the daemon's data directory):
-//   ed25519.key  the secret key: exactly 32 raw bytes, the RFC 8032 seed (private key).
-//                Mode 0600; a file that group or others may access is refused.
-//   ed25519.pub  the public key: 64 lower-case hex digits and a newline. Also 0600, like
-//                every file stayaway writes (base/private_files.h); it is published
-//                through GET /v1/keys and in bundles and exports, not through its mode.
-// LoadOrCreate creates both when neither exists, recreates the .pub from the .key when
-// only the .pub is missing, and refuses a .pub without its .key (a lost key must not be
-// replaced silently by a new one that no earlier checkpoint was signed with).
-//
-// Thread-safety: CheckpointSigner is immutable after LoadOrCreate; Sign and all free
-// functions are safe to call concurrently.
+// The signing side (the secret key and its files) is checkpoint_signer.h.
+// Thread-safety: pure functions, safe to call concurrently.
 #ifndef STAYAWAY_EVIDENCE_CHECKPOINT_H_
 #define STAYAWAY_EVIDENCE_CHECKPOINT_H_
 
@@ -55,9 +45,6 @@ namespace stayaway::evidence {
 inline constexpr size_t kPublicKeySize = 32;  // Ed25519
 inline constexpr size_t kSignatureSize = 64;
 using PublicKey = std::array<uint8_t, kPublicKeySize>;
-
-inline constexpr char kSecretKeyFile[] = "ed25519.key";
-inline constexpr char kPublicKeyFile[] = "ed25519.pub";
 
 // Hex of the first 8 bytes of SHA-256(public key): 16 characters.
 std::string KeyIdOf(const PublicKey& public_key);
@@ -91,41 +78,14 @@ StatusOr<std::vector<v1::SignedCheckpoint>> LoadCheckpointLog(const std::string&
 // in *cut when it cut something; nothing to do for a missing file.
 Status RepairCheckpointLogTail(const std::string& path, bool* cut);
 
-class CheckpointSigner {
- public:
-  // Loads the key pair from `key_dir`, creating the directory (mode 0700) and a new key
-  // pair when there is none. Errors name the file and what is wrong with it.
-  static StatusOr<CheckpointSigner> LoadOrCreate(const std::string& key_dir);
-
-  CheckpointSigner(CheckpointSigner&& other) noexcept;
-  CheckpointSigner& operator=(CheckpointSigner&& other) noexcept;
-  CheckpointSigner(const CheckpointSigner&) = delete;
-  CheckpointSigner& operator=(const CheckpointSigner&) = delete;
-  ~CheckpointSigner();  // wipes the secret key from memory
-
-  const std::string& key_id() const { return key_id_; }
-  const PublicKey& public_key() const { return public_key_; }
-  // The key as GET /v1/keys publishes it.
-  v1::PublicKey PublicKeyMessage() const;
-
-  // Signs "the first tree_size leaves have root root_hash", stamped time_ms.
-  v1::SignedCheckpoint Sign(uint64_t tree_size, const Hash& root_hash, TimeMs time_ms) const;
-  // An Ed25519 signature of arbitrary bytes (an evidence bundle's manifest), as 128 hex
-  // digits.
-  std::string SignDetachedHex(std::string_view message) const;
-
- private:
-  CheckpointSigner() = default;
-
-  std::array<uint8_t, 64> secret_key_{};  // libsodium layout: seed || public key
-  PublicKey public_key_{};
-  std::string key_id_;
-};
-
 // Ok when `signed_checkpoint` carries a valid Ed25519 signature by `public_key` over its
 // checkpoint's signed text and names that key's id; otherwise says what does not match.
 Status VerifyCheckpoint(const v1::SignedCheckpoint& signed_checkpoint,
                         const PublicKey& public_key);
+
+// Ok when `signature` (64 raw bytes) is an Ed25519 signature of `message` by `public_key`.
+Status VerifyDetached(std::string_view message, std::string_view signature,
+                      const PublicKey& public_key);
 
 // Ok when `signature_hex` (128 hex digits, surrounding whitespace ignored) is an Ed25519
 // signature of `message` by `public_key`.

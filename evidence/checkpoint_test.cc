@@ -2,6 +2,7 @@
 // exposed keys), the documented signed text, and that any change to a checkpoint or its
 // signature, or another key, fails verification.
 #include "evidence/checkpoint.h"
+#include "evidence/checkpoint_signer.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>

@@ -15,6 +15,8 @@
 
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/checkpoint_signer.h"
+#include "evidence/key_history.h"
 #include "evidence/history.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/retention_base.h"
@@ -81,8 +83,11 @@ Status CheckSignedCoverage(const std::string& data_dir, const MerkleTree& tree, 
   if (fs::exists(key_dir, ec)) {
     StatusOr<CheckpointSigner> signer = CheckpointSigner::LoadOrCreate(key_dir);
     if (!signer.ok()) return signer.status();
-    if (covering->checkpoint().key_id() == signer->key_id()) {
-      if (Status s = VerifyCheckpoint(*covering, signer->public_key()); !s.ok()) {
+    // Signed by the current key or one it rotated from (key_history.h).
+    StatusOr<v1::PublicKeyList> history = LoadKeyHistory(key_dir, signer->public_key());
+    if (!history.ok()) return history.status();
+    if (const v1::PublicKey* key = FindKey(*history, covering->checkpoint().key_id())) {
+      if (Status s = VerifyCheckpoint(*covering, *KeyOfEntry(*key, "")); !s.ok()) {
         return FailedPrecondition("the checkpoint at tree size " + std::to_string(size) +
                                   " does not verify: " + s.message());
       }

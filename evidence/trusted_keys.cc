@@ -2,8 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <string>
 
+#include "evidence/key_history.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {
@@ -56,32 +58,35 @@ StatusOr<PublicKey> ParsePublishedKey(std::string_view text) {
 }
 
 StatusOr<std::vector<PublicKey>> ParsePublishedKeyList(std::string_view json) {
-  v1::PublicKeyList list;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(json.data(), json.size()), &list, options)
-           .ok()) {
-    return InvalidArgument("not an answer of GET /v1/keys ({\"keys\": [...]})");
-  }
-  if (list.keys().empty()) return InvalidArgument("the answer of GET /v1/keys lists no key");
+  StatusOr<v1::PublicKeyList> list = ParseKeyHistoryJson(json, "the answer of GET /v1/keys");
+  if (!list.ok()) return list.status();
+  if (list->keys().empty()) return InvalidArgument("the answer of GET /v1/keys lists no key");
+  // Checks every key's form and every endorsement the answer carries: an edited key or
+  // history is refused rather than trusted.
+  if (Status s = VerifyEndorsements(*list); !s.ok()) return s;
   std::vector<PublicKey> keys;
-  for (int i = 0; i < list.keys_size(); ++i) {
-    const v1::PublicKey& published = list.keys(i);
-    const std::string where = "keys[" + std::to_string(i) + "]";
-    if (published.algorithm() != "ed25519") {
-      return InvalidArgument(where + ": algorithm \"" + published.algorithm() +
-                             "\" is not ed25519");
-    }
-    StatusOr<PublicKey> key = PublicKeyFromBytes(published.key());
-    if (!key.ok()) return InvalidArgument(where + ": " + key.status().message());
-    if (!published.key_id().empty() && published.key_id() != KeyIdOf(*key)) {
-      return InvalidArgument(where + ": key_id " + published.key_id() +
-                             " is not the id of its key (" + KeyIdOf(*key) + ")");
-    }
-    keys.push_back(*key);
-  }
+  for (const v1::PublicKey& published : list->keys()) keys.push_back(*KeyOfEntry(published, ""));
   return keys;
+}
+
+KeyTrust TrustOf(const PublicKey& key, const std::vector<PublicKey>& pinned,
+                 const v1::PublicKeyList& history) {
+  if (std::find(pinned.begin(), pinned.end(), key) != pinned.end()) return {true, "the key given"};
+  const std::vector<PublicKey> trusted = TrustThroughEndorsements(pinned, history);
+  if (std::find(trusted.begin(), trusted.end(), key) == trusted.end()) return {false, ""};
+  // Walk back from the key to the pinned key that started its chain, for the message.
+  std::string how;
+  std::string id = KeyIdOf(key);
+  while (const v1::PublicKey* entry = FindKey(history, id)) {
+    if (!entry->has_endorsement()) break;
+    id = entry->endorsement().endorser_key_id();
+    how += (how.empty() ? "endorsed by " : ", in turn endorsed by ") + id + " on " +
+           FormatRfc3339(TimestampToMs(entry->endorsement().time()));
+    const bool pinned_here = std::any_of(pinned.begin(), pinned.end(),
+                                         [&](const PublicKey& p) { return KeyIdOf(p) == id; });
+    if (pinned_here) return {true, how + ", the key given"};
+  }
+  return {true, how};
 }
 
 }  // namespace stayaway::evidence

@@ -10,11 +10,13 @@
 #ifndef STAYAWAY_EVIDENCE_TRUSTED_KEYS_H_
 #define STAYAWAY_EVIDENCE_TRUSTED_KEYS_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
 #include "evidence/checkpoint.h"
+#include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {
 
@@ -22,10 +24,22 @@ namespace stayaway::evidence {
 // and reads bytes) of 32 bytes, or 64 hex digits. InvalidArgument says which it is not.
 StatusOr<PublicKey> ParsePublishedKey(std::string_view text);
 
-// Every Ed25519 key of a GET /v1/keys answer, in its order. InvalidArgument for text that
+// Every Ed25519 key of a GET /v1/keys answer, in its order: the centre's current key and
+// every key it rotated from (key_history.h), all trusted. InvalidArgument for text that
 // is not such an answer, a key of another algorithm or size, or an answer with no key;
-// a key_id that does not match its key is refused too (the file was edited).
+// a key_id that does not match its key, or an endorsement that does not hold, is refused
+// too (the file was edited).
 StatusOr<std::vector<PublicKey>> ParsePublishedKeyList(std::string_view json);
+
+// How a key stands with a verifier who pinned `pinned`, given a key history whose
+// endorsements were checked (empty when the bundle carries none): trusted when it is a
+// pinned key, or was endorsed by one, directly or through later rotations (key_history.h).
+struct KeyTrust {
+  bool trusted = false;
+  std::string how;  // "the key given", "endorsed by the key given 1a2b... on <time>"
+};
+KeyTrust TrustOf(const PublicKey& key, const std::vector<PublicKey>& pinned,
+                 const v1::PublicKeyList& history);
 
 }  // namespace stayaway::evidence
 

@@ -244,6 +244,7 @@ class HttpApi {
   void MySos(const std::shared_ptr<Context>& ctx);  // http_fixes.cc
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
+  void RotateSigningKey(const std::shared_ptr<Context>& ctx);
   void OffTheIoThread(std::function<void()> work);
   // Browser sessions (http_session.cc): SignIn's way for a request that carries the
   // session cookie and no Authorization header (401 for an unknown or ended session, 403

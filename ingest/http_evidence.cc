@@ -1,6 +1,7 @@
 // HttpApi's handlers for evidence (http_api.h): the evidence bundle of an alert
 // (/v1/alerts/{id}/evidence, made on the slow lane, a bounded number at once) and the
-// public keys a court verifies bundles with (/v1/keys).
+// public keys a court verifies bundles with (/v1/keys), and their rotation
+// (/v1/keys/rotate).
 #include <google/protobuf/struct.pb.h>
 
 #include <string>
@@ -18,6 +19,18 @@ namespace pbutil = google::protobuf::util;
 void HttpApi::PublicKeys(const std::shared_ptr<Context>& ctx) {
   v1::PublicKeyList keys;
   for (v1::PublicKey& key : service_->PublicKeys()) *keys.add_keys() = std::move(key);
+  ctx->Reply(http::status::ok, ToJson(keys) + "\n");
+}
+
+// Runs off the io threads: it waits for the engine thread, which signs the old key's last
+// checkpoint and the new key's first.
+void HttpApi::RotateSigningKey(const std::shared_ptr<Context>& ctx) {
+  StatusOr<std::vector<v1::PublicKey>> history = service_->RotateSigningKey();
+  if (!history.ok()) return ctx->Refuse(history.status());
+  service_->Audit("signing key rotated", *ctx->principal,
+                  "key " + (history->empty() ? std::string() : history->back().key_id()));
+  v1::PublicKeyList keys;
+  for (v1::PublicKey& key : *history) *keys.add_keys() = std::move(key);
   ctx->Reply(http::status::ok, ToJson(keys) + "\n");
 }
 

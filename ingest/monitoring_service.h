@@ -223,8 +223,12 @@ class EvidenceDesk {
  public:
   virtual ~EvidenceDesk() = default;
 
-  // The keys the centre signs its checkpoints with (GET /v1/keys); empty without signing.
+  // The keys the centre signs its checkpoints with (GET /v1/keys): its key history,
+  // oldest first, the current key last (evidence/key_history.h); empty without signing.
   virtual std::vector<v1::PublicKey> PublicKeys() = 0;
+  // Replaces the signing key (evidence/key_rotation.h) after a last checkpoint by the old
+  // one, and answers the new history. FailedPrecondition without signing.
+  virtual StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() = 0;
   // The evidence bundle of one alert (evidence/bundle.h) as file name -> content, cut
   // after signing a fresh checkpoint. Slow (it replays the journal): for occasional use.
   virtual StatusOr<std::map<std::string, std::string>> EvidenceBundle(

@@ -1086,6 +1086,9 @@ class SlowEvidenceCore final : public MonitoringService {
   void ForgetSubscriber(std::string_view s) override { core_.ForgetSubscriber(s); }
   std::string MetricsText() override { return core_.MetricsText(); }
   std::vector<v1::PublicKey> PublicKeys() override { return core_.PublicKeys(); }
+  StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override {
+    return core_.RotateSigningKey();
+  }
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view) override {
     ++bundles_started;
     std::this_thread::sleep_for(800ms);

@@ -161,6 +161,7 @@ int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
       "  --key KEY    the centre's key exactly as GET /v1/keys publishes it (base64), or\n"
       "               64 hex digits; the bundle must be signed by it (repeatable)\n"
       "  --keys FILE  a saved answer of GET /v1/keys: any key it lists\n"
+      "A key rotated from a given key is trusted through its endorsement (key_history.json).\n"
       "Without a key the signatures are checked only against the key inside the bundle.\n";
   evidence::VerifyOptions options;
   std::string_view bundle;
@@ -228,9 +229,16 @@ int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
     return 1;
   }
   if (report.signer_pinned) {
-    out << "VERIFIED: every signature, hash and proof holds, the alert is reproduced, and the "
-           "bundle is signed by the key given ("
-        << report.signer_key_id << ")\n";
+    // Directly by a pinned key, or by its successor after a rotation (key_history.h).
+    if (report.signer_trusted_as == "the key given") {
+      out << "VERIFIED: every signature, hash and proof holds, the alert is reproduced, and the "
+             "bundle is signed by the key given ("
+          << report.signer_key_id << ")\n";
+    } else {
+      out << "VERIFIED: every signature, hash and proof holds, the alert is reproduced, and the "
+             "bundle is signed by key "
+          << report.signer_key_id << ", " << report.signer_trusted_as << "\n";
+    }
   } else {
     out << "NOTE: no key was given, so the signatures were checked only against the key inside "
            "the bundle ("

@@ -11,6 +11,7 @@
 #include "base/version.h"
 #include "tools/evidence_commands.h"
 #include "tools/export_commands.h"
+#include "tools/keys_command.h"
 #include "tools/live_commands.h"
 #include "tools/loadgen_command.h"
 #include "tools/replay_command.h"
@@ -30,6 +31,7 @@ void PrintUsage(std::ostream& out) {
          "  verify   check an evidence bundle offline\n"
          "  export   write the whole history, with proofs, for another system\n"
          "  import   check an export and build a new data directory from it\n"
+         "  keys     list the centre's signing keys, or rotate to a new one\n"
          "  simulate write a simulated city: orders, zones, fixes and the ground truth\n"
          "  score    compare replayed events with a simulation's ground truth\n"
          "  loadgen  drive a running stayawayd at a fixed rate and measure its latency\n"
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
   if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
   if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
+  if (command == "keys") return stayaway::tools::RunKeysCommand(rest, std::cout, std::cerr);
   if (command == "simulate") {
     return stayaway::tools::RunSimulateCommand(rest, std::cout, std::cerr);
   }
