@@ -55,7 +55,8 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kWriteOrders: return "change orders and zones";
     case Permission::kManageCredentials: return "manage credentials";
     case Permission::kManageDeviceKeys: return "manage device keys";
-    case Permission::kRotateSigningKey: return "rotate the signing key";
+    case Permission::kRotateSigningKey:
+      return "rotate the signing key";
     case Permission::kExportEvidence: return "export evidence";
     case Permission::kReadMetrics: return "read metrics";
     case Permission::kReadOwnAlerts:

@@ -20,8 +20,8 @@ StatusOr<DirLock> DirLock::Acquire(const std::string& dir) {
     const int error = errno;
     ::close(*fd);
     if (error == EWOULDBLOCK) {
-      return FailedPrecondition(dir + " is in use by another process (a running stayawayd?): " +
-                                path + " is locked");
+      return FailedPrecondition(
+          dir + " is in use by another process (a running stayawayd?): " + path + " is locked");
     }
     return FailedPrecondition("cannot lock " + path + ": " + std::strerror(error));
   }

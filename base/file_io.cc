@@ -26,8 +26,7 @@ Status SyncParentDirectory(const std::string& path) {
 
 Status RenameDurably(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) {
-    return FailedPrecondition("cannot rename " + from + " to " + to + ": " +
-                              std::strerror(errno));
+    return FailedPrecondition("cannot rename " + from + " to " + to + ": " + std::strerror(errno));
   }
   return SyncParentDirectory(to);
 }

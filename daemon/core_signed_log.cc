@@ -153,7 +153,8 @@ std::vector<v1::PublicKey> Core::PublicKeys() {
 }
 
 StatusOr<std::vector<v1::PublicKey>> Core::RotateSigningKey() {
-  if (!state_->signer) return FailedPrecondition("this daemon signs nothing: it has no key directory");
+  if (!state_->signer)
+    return FailedPrecondition("this daemon signs nothing: it has no key directory");
   KeyRotationWork work;
   auto rotated = work.done.get_future();
   {

@@ -234,8 +234,8 @@ Status WriteBundle(const BundleRequest& request) {
                                 " is signed by key " + checkpoint->checkpoint().key_id() +
                                 ", which is not in the centre's key history");
     }
-    checkpoint_key_field = ",\"checkpoint_public_key\":\"" +
-                           PublicKeyToHex(*KeyOfEntry(*earlier, "")) + "\"";
+    checkpoint_key_field =
+        ",\"checkpoint_public_key\":\"" + PublicKeyToHex(*KeyOfEntry(*earlier, "")) + "\"";
   }
 
   std::string inputs, events;
@@ -256,8 +256,8 @@ Status WriteBundle(const BundleRequest& request) {
   const std::string config_json = ToJson(*config) + "\n";
   std::map<std::string, std::string> files = {
       {"checkpoint.json", "{\"checkpoint\":" + ToJson(*checkpoint) + ",\"public_key\":\"" +
-                              PublicKeyToHex(signer->public_key()) + "\"" +
-                              checkpoint_key_field + "}\n"},
+                              PublicKeyToHex(signer->public_key()) + "\"" + checkpoint_key_field +
+                              "}\n"},
       {"engine_config.json", config_json},
       {"inputs.ndjson", inputs},
       {"events.ndjson", events},
@@ -404,8 +404,9 @@ VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& op
   if (Status s = VerifyCheckpoint(*checkpoint, *checkpoint_key); !s.ok()) {
     problem("checkpoint.json: " + s.message());
   } else {
-    check("checkpoint signed for tree size " + std::to_string(checkpoint->checkpoint().tree_size()) +
-          " by key " + KeyIdOf(*checkpoint_key));
+    check("checkpoint signed for tree size " +
+          std::to_string(checkpoint->checkpoint().tree_size()) + " by key " +
+          KeyIdOf(*checkpoint_key));
   }
   // A retired key's signature dated after its retirement is not the centre's.
   if (std::optional<TimeMs> retired = RetiredAt(key_history, KeyIdOf(*checkpoint_key));

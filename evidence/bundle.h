@@ -35,13 +35,13 @@
 // VerifyBundle checks, in order: the manifest signature; every file's SHA-256; the key
 // history, when there is one; that the keys that signed are ones the verifier trusts,
 // when keys are pinned (VerifyOptions): a pinned key, or one a pinned key endorsed; the
-// checkpoint signature, and that a retired key did not sign it after its retirement; every input's and event's inclusion proof against the checkpoint
-// root; that the derived files are exactly what the inputs and events produce (report.html
-// in the report format manifest.json names, the first one when it names none, so bundles
-// of every earlier version keep verifying); and that
-// re-running the engine on the bundled inputs reproduces the transitions (those of alerts
-// that opened before the bundle's window are proven but cannot be re-derived from it). One
-// changed byte anywhere fails with a message naming what does not match.
+// checkpoint signature, and that a retired key did not sign it after its retirement; every input's
+// and event's inclusion proof against the checkpoint root; that the derived files are exactly what
+// the inputs and events produce (report.html in the report format manifest.json names, the first
+// one when it names none, so bundles of every earlier version keep verifying); and that re-running
+// the engine on the bundled inputs reproduces the transitions (those of alerts that opened before
+// the bundle's window are proven but cannot be re-derived from it). One changed byte anywhere fails
+// with a message naming what does not match.
 //
 // Thread-compatible.
 #ifndef STAYAWAY_EVIDENCE_BUNDLE_H_

@@ -27,9 +27,7 @@ static_assert(crypto_sign_BYTES == kSignatureSize);
 static_assert(crypto_sign_SECRETKEYBYTES == 64);
 static_assert(kSeedSize == 32);
 
-Status Internal(std::string message) {
-  return Status(StatusCode::kInternal, std::move(message));
-}
+Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
 
 Status ErrnoStatus(const std::string& what, const std::string& path) {
   return Internal(what + " " + path + ": " + std::strerror(errno));
@@ -41,8 +39,7 @@ bool Exists(const std::string& path) {
 }
 
 // Reads a whole small file; `max_bytes` bounds what a damaged or wrong file can cost.
-StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes,
-                                    struct stat* st) {
+StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes, struct stat* st) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return ErrnoStatus("cannot open", path);
   std::string data;
@@ -153,9 +150,9 @@ StatusOr<CheckpointSigner> CheckpointSigner::LoadOrCreate(const std::string& key
       return FailedPrecondition(public_path + ": " + published.status().message());
     }
     if (*published != signer.public_key_) {
-      return FailedPrecondition(public_path + " holds key " + KeyIdOf(*published) +
-                                " but " + secret_path + " is the secret of key " +
-                                signer.key_id_ + "; the two files do not belong together");
+      return FailedPrecondition(public_path + " holds key " + KeyIdOf(*published) + " but " +
+                                secret_path + " is the secret of key " + signer.key_id_ +
+                                "; the two files do not belong together");
     }
   } else {
     Status written = WriteFileAtomically(public_path, PublicKeyFileText(signer.public_key_));
@@ -209,9 +206,7 @@ CheckpointSigner& CheckpointSigner::operator=(CheckpointSigner&& other) noexcept
   return *this;
 }
 
-CheckpointSigner::~CheckpointSigner() {
-  sodium_memzero(secret_key_.data(), secret_key_.size());
-}
+CheckpointSigner::~CheckpointSigner() { sodium_memzero(secret_key_.data(), secret_key_.size()); }
 
 v1::PublicKey CheckpointSigner::PublicKeyMessage() const { return PublishedKey(public_key_); }
 
@@ -229,8 +224,7 @@ v1::SignedCheckpoint CheckpointSigner::Sign(uint64_t tree_size, const Hash& root
   checkpoint->set_root_hash(HashToBytes(root_hash));
   MsToTimestamp(time_ms, checkpoint->mutable_time());
   checkpoint->set_key_id(key_id_);
-  out.set_signature(std::string(reinterpret_cast<const char*>(signature.data()),
-                                signature.size()));
+  out.set_signature(std::string(reinterpret_cast<const char*>(signature.data()), signature.size()));
   return out;
 }
 

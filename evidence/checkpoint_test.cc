@@ -2,7 +2,6 @@
 // exposed keys), the documented signed text, and that any change to a checkpoint or its
 // signature, or another key, fails verification.
 #include "evidence/checkpoint.h"
-#include "evidence/checkpoint_signer.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
@@ -16,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "evidence/checkpoint_signer.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::evidence {

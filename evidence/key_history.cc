@@ -88,9 +88,8 @@ Status VerifyEndorsements(const v1::PublicKeyList& list) {
     if (Status s = VerifyDetached(KeyEndorsementText(keys[i], *endorser, *time),
                                   endorsement.signature(), endorser_key);
         !s.ok()) {
-      return InvalidArgument(where + ": the endorsement of key " + ids[i] + " by key " +
-                             *endorser + " does not hold (" + s.message() +
-                             "): the list was altered");
+      return InvalidArgument(where + ": the endorsement of key " + ids[i] + " by key " + *endorser +
+                             " does not hold (" + s.message() + "): the list was altered");
     }
   }
   return Status::Ok();
@@ -117,9 +116,8 @@ Status VerifyKeyHistory(const v1::PublicKeyList& history) {
     if (last && entry.has_retired_at()) {
       return InvalidArgument(where + ": the current key is marked retired");
     }
-    if (!last && (!entry.has_retired_at() ||
-                  TimestampToMs(entry.retired_at()) !=
-                      TimestampToMs(history.keys(i + 1).valid_from()))) {
+    if (!last && (!entry.has_retired_at() || TimestampToMs(entry.retired_at()) !=
+                                                 TimestampToMs(history.keys(i + 1).valid_from()))) {
       return InvalidArgument(where + ": key " + entry.key_id() +
                              " is not retired when the key after it took over");
     }
@@ -139,7 +137,8 @@ StatusOr<v1::PublicKeyList> ParseKeyHistoryJson(std::string_view json, const std
   if (!google::protobuf::util::JsonStringToMessage(
            google::protobuf::StringPiece(json.data(), json.size()), &list, options)
            .ok()) {
-    return InvalidArgument(where + ": not a list of keys as GET /v1/keys answers ({\"keys\": [...]})");
+    return InvalidArgument(where +
+                           ": not a list of keys as GET /v1/keys answers ({\"keys\": [...]})");
   }
   return list;
 }

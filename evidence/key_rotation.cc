@@ -79,8 +79,8 @@ StatusOr<RotatedKey> RotateSigningKey(const std::string& key_dir, TimeMs now) {
   v1::PublicKey& current = *history->mutable_keys(history->keys_size() - 1);
   if (current.has_valid_from() && now <= TimestampToMs(current.valid_from())) {
     return FailedPrecondition("the current key " + current.key_id() + " took over at " +
-                              FormatRfc3339(TimestampToMs(current.valid_from())) +
-                              ", not before " + FormatRfc3339(now) +
+                              FormatRfc3339(TimestampToMs(current.valid_from())) + ", not before " +
+                              FormatRfc3339(now) +
                               "; a rotation must come later (is the clock right?)");
   }
   StatusOr<CheckpointSigner> new_key = CheckpointSigner::Generate();

@@ -35,8 +35,8 @@
 namespace stayaway::evidence {
 
 struct RotatedKey {
-  CheckpointSigner signer;     // the new key
-  v1::PublicKeyList history;   // the history ending in it
+  CheckpointSigner signer;    // the new key
+  v1::PublicKeyList history;  // the history ending in it
 };
 
 // Rotates the key in `key_dir` at `now` (ms since the epoch), which must be later than

@@ -67,13 +67,13 @@ TEST_F(KeyRotationTest, TheNewKeyIsEndorsedByTheOldWhichIsRetired) {
   EXPECT_FALSE(second.has_retired_at());
   EXPECT_EQ(second.endorsement().endorser_key_id(), KeyIdOf(first));
   // The signature is the old key's, over the documented text.
-  EXPECT_TRUE(VerifyDetached(KeyEndorsementText(rotated->signer.public_key(), KeyIdOf(first),
-                                                kStart + 1000),
-                             second.endorsement().signature(), first)
+  EXPECT_TRUE(VerifyDetached(
+                  KeyEndorsementText(rotated->signer.public_key(), KeyIdOf(first), kStart + 1000),
+                  second.endorsement().signature(), first)
                   .ok());
   EXPECT_EQ(KeyEndorsementText(rotated->signer.public_key(), KeyIdOf(first), kStart + 1000),
-            "stayaway key endorsement v1\n" + PublicKeyToHex(rotated->signer.public_key()) +
-                "\n" + rotated->signer.key_id() + "\n" + KeyIdOf(first) + "\n1767225601000\n");
+            "stayaway key endorsement v1\n" + PublicKeyToHex(rotated->signer.public_key()) + "\n" +
+                rotated->signer.key_id() + "\n" + KeyIdOf(first) + "\n1767225601000\n");
   EXPECT_TRUE(VerifyKeyHistory(history).ok());
 
   // The key directory now signs with the new key, and its history is on disk.
@@ -137,26 +137,22 @@ TEST_F(KeyRotationTest, EveryAlterationOfTheHistoryIsRefused) {
     *swapped.mutable_endorsement() = h.keys(2).endorsement();
     *h.mutable_keys(2) = swapped;
   });
-  refused("a key dropped from the middle", [](v1::PublicKeyList& h) {
-    h.mutable_keys()->DeleteSubrange(1, 1);
-  });
+  refused("a key dropped from the middle",
+          [](v1::PublicKeyList& h) { h.mutable_keys()->DeleteSubrange(1, 1); });
   refused("the current key marked retired", [](v1::PublicKeyList& h) {
     *h.mutable_keys(2)->mutable_retired_at() = h.keys(2).valid_from();
   });
-  refused("an old key no longer retired", [](v1::PublicKeyList& h) {
-    h.mutable_keys(0)->clear_retired_at();
-  });
-  refused("a key id that is not its key's", [](v1::PublicKeyList& h) {
-    h.mutable_keys(1)->set_key_id("0000000000000000");
-  });
+  refused("an old key no longer retired",
+          [](v1::PublicKeyList& h) { h.mutable_keys(0)->clear_retired_at(); });
+  refused("a key id that is not its key's",
+          [](v1::PublicKeyList& h) { h.mutable_keys(1)->set_key_id("0000000000000000"); });
   refused("a key listed twice", [](v1::PublicKeyList& h) { *h.add_keys() = h.keys(0); });
 
   // On disk: the daemon refuses to start on an altered history.
   v1::PublicKeyList altered = good;
   altered.mutable_keys(1)->mutable_endorsement()->set_signature(std::string(64, 'x'));
   ASSERT_TRUE(WriteKeyHistory(KeyDir(), altered).ok());
-  const StatusOr<v1::PublicKeyList> loaded =
-      LoadKeyHistory(KeyDir(), rotated->signer.public_key());
+  const StatusOr<v1::PublicKeyList> loaded = LoadKeyHistory(KeyDir(), rotated->signer.public_key());
   EXPECT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("history.json"), std::string::npos);
   // A history whose current key is not the key files' key is refused too.

@@ -183,9 +183,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("GET", {open(http::verb::get, [&] { PublicKeys(ctx); })});
   } else if (is({"v1", "keys", "rotate"})) {
     // A new signing key, endorsed by the old (evidence/key_rotation.h).
-    dispatch("POST", {needs(http::verb::post, P::kRotateSigningKey, [&] {
-                        OffTheIoThread([this, ctx] { RotateSigningKey(ctx); });
-                      })});
+    dispatch("POST", {needs(http::verb::post, P::kRotateSigningKey,
+                            [&] { OffTheIoThread([this, ctx] { RotateSigningKey(ctx); }); })});
   } else if (is({"v1", "whoami"})) {
     dispatch("GET", {signed_in(http::verb::get, [&] { WhoAmI(ctx); })});
   } else if (is({"v1", "fixes"})) {

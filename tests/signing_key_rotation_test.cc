@@ -45,13 +45,13 @@ std::string PrintedKey(const v1::PublicKey& key) {
 
 // An approach of tag-1 to phone-2 at `t`, fixes numbered from `seq`.
 std::string Approach(TimeMs t, int seq) {
-  std::string fixes = "[{\"device\":\"phone-2\",\"seq\":" + std::to_string(seq) +
-                      ",\"time\":\"" + FormatRfc3339(t) +
-                      "\",\"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8}";
+  std::string fixes = "[{\"device\":\"phone-2\",\"seq\":" + std::to_string(seq) + ",\"time\":\"" +
+                      FormatRfc3339(t) + "\",\"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8}";
   for (int i = 1; i <= 3; ++i) {
     fixes += ",{\"device\":\"tag-1\",\"seq\":" + std::to_string(seq + i) + ",\"time\":\"" +
-             FormatRfc3339(t + i * 10'000) + "\",\"lat\":42.87,\"lon\":" +
-             std::to_string(74.5916 - i * 0.0002) + ",\"accuracy_m\":6}";
+             FormatRfc3339(t + i * 10'000) +
+             "\",\"lat\":42.87,\"lon\":" + std::to_string(74.5916 - i * 0.0002) +
+             ",\"accuracy_m\":6}";
   }
   return fixes + "]";
 }
@@ -78,8 +78,7 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
   ASSERT_EQ(early_bundle.status, 200);
 
   // Only an admin may rotate; an operator is told which role may.
-  const std::string operator_body =
-      R"({"name": "desk", "roles": ["operator"]})";
+  const std::string operator_body = R"({"name": "desk", "roles": ["operator"]})";
   const HttpReply issued = Http(daemon.http(), "POST", "/v1/credentials", operator_body);
   ASSERT_EQ(issued.status, 201) << issued.body;
   v1::IssuedCredential desk;
@@ -115,8 +114,8 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
   // Offline bundles: the one cut now verifies with the key pinned before the rotation
   // (through its endorsement), with the saved answer of before, and with the new key.
   const fs::path bundle = daemon.dir() / "bundle";
-  const CommandRun written = Stayaway("evidence --data-dir " + data.string() + " --alert " +
-                                      alert + " --out " + bundle.string());
+  const CommandRun written = Stayaway("evidence --data-dir " + data.string() + " --alert " + alert +
+                                      " --out " + bundle.string());
   ASSERT_EQ(written.status, 0) << written.out;
   EXPECT_TRUE(fs::exists(bundle / "key_history.json"));
   const CommandRun old_pinned =
@@ -125,8 +124,8 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
   EXPECT_NE(old_pinned.out.find("VERIFIED"), std::string::npos) << old_pinned.out;
   EXPECT_NE(old_pinned.out.find("endorsed by " + before.keys(0).key_id()), std::string::npos)
       << old_pinned.out;
-  const CommandRun saved = Stayaway("verify --keys " + (daemon.dir() / "keys-before.json").string() +
-                                    " " + bundle.string());
+  const CommandRun saved = Stayaway(
+      "verify --keys " + (daemon.dir() / "keys-before.json").string() + " " + bundle.string());
   EXPECT_EQ(saved.status, 0) << saved.out;
   const CommandRun new_pinned =
       Stayaway("verify --key " + PrintedKey(after.keys(1)) + " " + bundle.string());
@@ -143,9 +142,8 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
     Save(early / name, content.string_value());
   }
   Save(daemon.dir() / "keys-after.json", rotated.body);
-  const CommandRun early_listed = Stayaway("verify --keys " +
-                                           (daemon.dir() / "keys-after.json").string() + " " +
-                                           early.string());
+  const CommandRun early_listed = Stayaway(
+      "verify --keys " + (daemon.dir() / "keys-after.json").string() + " " + early.string());
   EXPECT_EQ(early_listed.status, 0) << early_listed.out;
   const CommandRun early_new_key =
       Stayaway("verify --key " + PrintedKey(after.keys(1)) + " " + early.string());
@@ -198,8 +196,7 @@ TEST(SigningKeyRotation, AStolenOldKeyCannotSignAfterItsRetirement) {
   const v1::Checkpoint& newest = log->back().checkpoint();
   StatusOr<evidence::Hash> root = evidence::HashFromBytes(newest.root_hash());
   ASSERT_TRUE(root.ok());
-  const v1::SignedCheckpoint forged =
-      stolen->Sign(newest.tree_size(), *root, NowMs() + 60'000);
+  const v1::SignedCheckpoint forged = stolen->Sign(newest.tree_size(), *root, NowMs() + 60'000);
   std::string line;
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -207,8 +204,8 @@ TEST(SigningKeyRotation, AStolenOldKeyCannotSignAfterItsRetirement) {
   std::ofstream(data / "checkpoints.ndjson", std::ios::app) << line << "\n";
 
   const fs::path bundle = daemon.dir() / "bundle";
-  const CommandRun written = Stayaway("evidence --data-dir " + data.string() + " --alert " +
-                                      alert + " --out " + bundle.string());
+  const CommandRun written = Stayaway("evidence --data-dir " + data.string() + " --alert " + alert +
+                                      " --out " + bundle.string());
   ASSERT_EQ(written.status, 0) << written.out;
   const CommandRun verified =
       Stayaway("verify --key " + PrintedKey(before.keys(0)) + " " + bundle.string());

@@ -61,18 +61,15 @@ int Rotate(const std::string& data_dir, std::ostream& out, std::ostream& err) {
       return 1;
     }
   }
-  StatusOr<evidence::RotatedKey> rotated =
-      evidence::RotateSigningKey(data_dir + "/keys", now);
+  StatusOr<evidence::RotatedKey> rotated = evidence::RotateSigningKey(data_dir + "/keys", now);
   if (!rotated.ok()) {
     err << "stayaway keys rotate: " << rotated.status().message() << '\n';
     return 1;
   }
   const v1::PublicKeyList& history = rotated->history;
   out << "retired key " << history.keys(history.keys_size() - 2).key_id() << "; key "
-      << rotated->signer.key_id() << " signs from " << FormatRfc3339(now)
-      << ", endorsed by it\n"
-      << "publish the new key list to courts: stayaway keys list --data-dir " << data_dir
-      << '\n';
+      << rotated->signer.key_id() << " signs from " << FormatRfc3339(now) << ", endorsed by it\n"
+      << "publish the new key list to courts: stayaway keys list --data-dir " << data_dir << '\n';
   return 0;
 }
 
