@@ -11,6 +11,7 @@
 
 #include "base/identifier.h"
 #include "base/number_text.h"
+#include "ingest/json_object_fast.h"
 
 namespace stayaway::ingest {
 namespace codec {
@@ -175,8 +176,12 @@ StatusOr<TimeMs> ParseIsoTime(std::string_view text) {
   return seconds * 1000 + millis - int64_t{offset_minutes} * 60'000;
 }
 
-StatusOr<Struct> ParseJsonObject(std::string_view text, std::size_t max_bytes, int max_depth,
-                                 std::string_view what) {
+namespace {
+
+// The size and nesting checks, then the fast decoder of common bodies when `fast`
+// (json_object_fast.h), else or when it is not sure, the JSON mapping.
+StatusOr<Struct> ParseCheckedJsonObject(std::string_view text, std::size_t max_bytes, int max_depth,
+                                        std::string_view what, bool fast) {
   const std::string prefix = std::string(what) + ": ";
   if (text.size() > max_bytes) {
     return InvalidArgument(prefix + "body of " + std::to_string(text.size()) +
@@ -192,6 +197,8 @@ StatusOr<Struct> ParseJsonObject(std::string_view text, std::size_t max_bytes, i
                            " levels");
   }
   Struct object;
+  if (fast && ParseCommonJsonObject(text, &object)) return object;
+  object.Clear();
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(text.data(), text.size()), &object);
   if (!status.ok()) {
@@ -201,6 +208,18 @@ StatusOr<Struct> ParseJsonObject(std::string_view text, std::size_t max_bytes, i
     return InvalidArgument(prefix + "invalid JSON: " + std::string(message));
   }
   return object;
+}
+
+}  // namespace
+
+StatusOr<Struct> ParseJsonObject(std::string_view text, std::size_t max_bytes, int max_depth,
+                                 std::string_view what) {
+  return ParseCheckedJsonObject(text, max_bytes, max_depth, what, /*fast=*/true);
+}
+
+StatusOr<Struct> ParseJsonObjectByJsonMapping(std::string_view text, std::size_t max_bytes,
+                                              int max_depth, std::string_view what) {
+  return ParseCheckedJsonObject(text, max_bytes, max_depth, what, /*fast=*/false);
 }
 
 std::string JsonReader::Path(std::string_view prefix, std::string_view key) {

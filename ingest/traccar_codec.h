@@ -121,10 +121,17 @@ uint64_t DerivedSeq(TimeMs time, const v1::Fix& fix);
 StatusOr<TimeMs> ParseIsoTime(std::string_view text);
 
 // Parses a JSON object after checking its size and nesting without recursion; the
-// message of an error starts with `what` ("traccar", "osmand").
+// message of an error starts with `what` ("traccar", "osmand"). Common bodies are decoded
+// without Protobuf's JSON mapping (json_object_fast.h), to the same Struct.
 StatusOr<google::protobuf::Struct> ParseJsonObject(std::string_view text,
                                                    std::size_t max_bytes, int max_depth,
                                                    std::string_view what);
+// The same through the JSON mapping alone: the reference the fast decoder is tested and
+// fuzzed against.
+StatusOr<google::protobuf::Struct> ParseJsonObjectByJsonMapping(std::string_view text,
+                                                                std::size_t max_bytes,
+                                                                int max_depth,
+                                                                std::string_view what);
 
 // Reads typed fields out of a parsed JSON object and remembers the first type error, so
 // a decoder reads every field it needs and checks status() once. An absent key and a JSON
