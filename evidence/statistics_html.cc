@@ -45,8 +45,28 @@ std::string N(double value) { return Fixed(value, 1); }
 
 // Horizontal bars, one row per bar: stacked (the series add up) or grouped (one thin bar
 // per series). `text` writes a value for people.
+// The axis step: the first of `steps` (ascending) that lets four steps reach `top`, or the
+// last one times a power of ten.
+double AxisStep(double top, const std::vector<double>& steps) {
+  for (double scale = 1;; scale *= 10) {
+    for (double step : steps) {
+      if (4 * step * scale >= top) return step * scale;
+    }
+  }
+}
+
+// Steps for counts, durations (milliseconds) and hours (in milliseconds too).
+const std::vector<double> kCountSteps = {1, 2, 5, 10};
+const std::vector<double> kDurationSteps = {
+    1,       2,       5,         10,        20,        50,         100,        200,       500,
+    1'000,   2'000,   5'000,     10'000,    15'000,    30'000,     60'000,     120'000,   300'000,
+    600'000, 900'000, 1'800'000, 3'600'000, 7'200'000, 21'600'000, 43'200'000, 86'400'000};
+const std::vector<double> kHourSteps = {360'000,   900'000,    1'800'000,  3'600'000,
+                                        7'200'000, 21'600'000, 43'200'000, 86'400'000};
+
 std::string BarChart(const std::string& caption, std::vector<Bar> bars,
                      const std::vector<Series>& series, bool stacked,
+                     const std::vector<double>& steps,
                      const std::function<std::string(double)>& text) {
   if (bars.empty()) return "";
   const size_t all = bars.size();
@@ -61,7 +81,7 @@ std::string BarChart(const std::string& caption, std::vector<Bar> bars,
     }
     if (stacked) top = std::max(top, sum);
   }
-  if (top <= 0) top = 1;
+  top = 4 * AxisStep(top, steps);
   const double scale = (kPlotRight - kPlotLeft) / top;
   const double height = kLegendHeight + row * static_cast<double>(bars.size()) + kAxisHeight;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" +
@@ -175,7 +195,7 @@ std::string Response(const char* title, const char* verb, const ResponseFigures&
                     " not. Times run from the detection of the opening to the " + verb +
                     "; nearest-rank percentiles.</p>\n";
   out += BarChart(std::string(title) + " by kind: p50, p90 and max", PercentileBars(f.by_kind),
-                  PercentileSeries(), false, Duration);
+                  PercentileSeries(), false, kDurationSteps, Duration);
   out += TimesTable("kind the alert opened with", f.by_kind);
   out += TimesTable("credential", f.by_credential);
   return out;
@@ -184,6 +204,7 @@ std::string Response(const char* title, const char* verb, const ResponseFigures&
 }  // namespace
 
 std::string DurationText(TimeMs ms) {
+  if (ms < 1'000) return std::to_string(ms) + " ms";
   if (ms < 60'000) return Fixed(static_cast<double>(ms) / 1000, ms < 10'000 ? 1 : 0) + " s";
   if (ms < 3'600'000) return Fixed(static_cast<double>(ms) / 60'000, 1) + " min";
   return Fixed(static_cast<double>(ms) / 3'600'000, 1) + " h";
@@ -233,7 +254,7 @@ std::string StatisticsHtml(const Statistics& s) {
   }
   h += BarChart("Alerts opened by kind and certainty", opened,
                 {{"confirmed", "#c00000"}, {"possible", "#d07000"}, {"no certainty", "#888888"}},
-                true, Count);
+                true, kCountSteps, Count);
   if (s.alerts_opened.empty()) {
     h += "<p>None.</p>\n";
   } else {
@@ -263,7 +284,7 @@ std::string StatisticsHtml(const Statistics& s) {
     resolutions.push_back({Words(disposition), {static_cast<double>(n)}});
   }
   h += BarChart("Resolutions by disposition", resolutions, {{"resolutions", "#1f5fa8"}}, true,
-                Count);
+                kCountSteps, Count);
   h += CountTable("disposition", "resolutions", s.resolutions);
 
   h += "<h2>Device health</h2>\n<p>Time without communications runs from a device's last "
@@ -274,7 +295,7 @@ std::string StatisticsHtml(const Statistics& s) {
       silent.push_back({device, {static_cast<double>(d.without_comms_ms)}});
   }
   h += BarChart("Hours without communications by device", silent,
-                {{"without communications", "#555555"}}, true, Hours);
+                {{"without communications", "#555555"}}, true, kHourSteps, Hours);
   if (s.devices.empty()) {
     h += "<p>None.</p>\n";
   } else {

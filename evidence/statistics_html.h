@@ -15,7 +15,7 @@ namespace stayaway::evidence {
 
 std::string StatisticsHtml(const Statistics& statistics);
 
-// A duration for people: "45 s", "12.5 min", "3.2 h" (milliseconds in).
+// A duration for people: "18 ms", "4.5 s", "45 s", "12.5 min", "3.2 h" (milliseconds in).
 std::string DurationText(TimeMs ms);
 
 }  // namespace stayaway::evidence

@@ -431,6 +431,8 @@ TEST(StatisticsHtml, HasTheCheckpointTablesAndSvgCharts) {
   }
   EXPECT_EQ(charts, 4u);
   EXPECT_EQ(html, StatisticsHtml(Compute(AlertsHistory())));
+  EXPECT_EQ(DurationText(18), "18 ms");
+  EXPECT_EQ(DurationText(4'500), "4.5 s");
   EXPECT_EQ(DurationText(45'000), "45 s");
   EXPECT_EQ(DurationText(750'000), "12.5 min");
   EXPECT_EQ(DurationText(3 * 3'600'000), "3.0 h");
