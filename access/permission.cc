@@ -37,6 +37,8 @@ bool RoleGrants(Role role, Permission permission) {
       return role == v1::Credential::admin;
     case Permission::kExportEvidence:
       return role == v1::Credential::evidence;
+    case Permission::kReadStatistics:
+      return role == v1::Credential::admin || role == v1::Credential::auditor;
   }
   return false;
 }
@@ -55,9 +57,12 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kManageCredentials: return "manage credentials";
     case Permission::kManageDeviceKeys: return "manage device keys";
     case Permission::kExportEvidence: return "export evidence";
-    case Permission::kReadMetrics: return "read metrics";
+    case Permission::kReadMetrics:
+      return "read metrics";
     case Permission::kReadOwnAlerts:
       return "read her own alerts";
+    case Permission::kReadStatistics:
+      return "read the centre's statistics";
   }
   return "?";
 }

@@ -181,6 +181,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   } else if (is({"v1", "keys"})) {
     // The keys a court checks the centre's checkpoints and bundles with: public.
     dispatch("GET", {open(http::verb::get, [&] { PublicKeys(ctx); })});
+  } else if (is({"v1", "reports", "summary"})) {
+    dispatch("GET", {needs(http::verb::get, P::kReadStatistics, [&] { StatisticsSummary(ctx); })});
   } else if (is({"v1", "whoami"})) {
     dispatch("GET", {signed_in(http::verb::get, [&] { WhoAmI(ctx); })});
   } else if (is({"v1", "fixes"})) {

@@ -1091,6 +1091,9 @@ class SlowEvidenceCore final : public MonitoringService {
     std::this_thread::sleep_for(800ms);
     return std::map<std::string, std::string>{{"manifest.json", "{}"}};
   }
+  StatusOr<std::string> StatisticsReport(const StatisticsQuery& q) override {
+    return core_.StatisticsReport(q);
+  }
   bool Healthy() override { return core_.Healthy(); }
   std::shared_ptr<const access::Principal> Authenticate(std::string_view t) override {
     return core_.Authenticate(t);
