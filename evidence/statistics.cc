@@ -123,6 +123,7 @@ StatusOr<Statistics> ComputeStatistics(const History& history,
   out.checkpoint = checkpoint;
   out.from_ms = from_ms;
   out.to_ms = to_ms;
+  out.first_record = history.first_position;
   const auto in_period = [&](TimeMs t) { return t >= from_ms && t <= to_ms; };
 
   std::optional<TimeMs> clock;

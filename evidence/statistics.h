@@ -109,8 +109,11 @@ struct Statistics {
   StatisticsCheckpoint checkpoint;
   TimeMs from_ms = 0;  // the period, both ends included
   TimeMs to_ms = 0;
-  // What was counted: records and events under the checkpoint, events in the period, and
-  // the centre's clock after the last counted record.
+  // What was counted: the journal position of the first record the history holds (0, or
+  // where retention cut the journal: what came before is gone and counts nowhere), records
+  // and events under the checkpoint, events in the period, and the centre's clock after
+  // the last counted record.
+  uint64_t first_record = 0;
   uint64_t inputs = 0;
   uint64_t events = 0;
   uint64_t events_in_period = 0;

@@ -64,6 +64,7 @@ std::string StatisticsCsv(const Statistics& s) {
   sheet.Whole("checkpoint", "key_id", c.key_id);
   sheet.Whole("checkpoint", "public_key", c.public_key_hex);
   sheet.Whole("checkpoint", "signature", c.signature_hex);
+  sheet.Whole("counted", "first_record", std::to_string(s.first_record));
   sheet.Whole("counted", "inputs", std::to_string(s.inputs));
   sheet.Whole("counted", "events", std::to_string(s.events));
   sheet.Whole("counted", "events_in_period", std::to_string(s.events_in_period));

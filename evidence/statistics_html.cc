@@ -226,7 +226,12 @@ std::string StatisticsHtml(const Statistics& s) {
         std::pair{"root hash", c.root_hash_hex}, std::pair{"signed at", FormatRfc3339(c.time_ms)},
         std::pair{"key id", c.key_id}, std::pair{"public key (Ed25519)", c.public_key_hex},
         std::pair{"signature", c.signature_hex},
-        std::pair{"records counted", std::to_string(s.inputs)},
+        std::pair{
+            "records counted",
+            std::to_string(s.inputs) +
+                (s.first_record == 0 ? std::string(" (the whole journal)")
+                                     : " (from journal record " + std::to_string(s.first_record) +
+                                           ": retention deleted those before)")},
         std::pair{"events counted", std::to_string(s.events) + " (" +
                                         std::to_string(s.events_in_period) + " in the period)"},
         std::pair{"data until", FormatRfc3339(s.data_until_ms)}}) {

@@ -11,7 +11,7 @@
 //     "format": "stayaway-statistics-1",
 //     "period": {"from", "to"},
 //     "checkpoint": {"tree_size", "root_hash", "time", "key_id", "public_key", "signature"},
-//     "counted": {"inputs", "events", "events_in_period", "data_until"},
+//     "counted": {"first_record", "inputs", "events", "events_in_period", "data_until"},
 //     "orders_in_force": {"total", "by_issuing_authority": {authority: n}},
 //     "alerts_opened": {"total", "by_kind": {kind: {certainty: n}}},
 //     "confirmed_violations": {"total", "by_kind": {kind: n}},

@@ -349,6 +349,11 @@ TEST(Statistics, OnlyWhatTheCheckpointCoversCounts) {
   ++too_big.tree_size;
   EXPECT_FALSE(ComputeStatistics(history, too_big, kFrom, kTo, kCommsLostMs).ok());
   EXPECT_FALSE(ComputeStatistics(history, CheckpointOf(history), kTo, kFrom, kCommsLostMs).ok());
+  // A journal cut by retention: the report says where its records start.
+  History cut_by_retention = AlertsHistory();
+  cut_by_retention.first_position = 7;
+  const std::string json = StatisticsJson(Compute(cut_by_retention));
+  EXPECT_NE(json.find("\"counted\": {\n    \"first_record\": 7,\n"), std::string::npos) << json;
 }
 
 TEST(StatisticsJson, IsCanonicalReadsBackItsCheckpointAndNamesAChangedFigure) {
