@@ -206,7 +206,8 @@ class HttpApi {
   // false.
   bool Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission);
   // The handlers, one file per concept: http_health.cc, http_credentials.cc,
-  // http_fixes.cc, http_orders.cc, http_alerts.cc, http_event_stream.cc, http_evidence.cc.
+  // http_fixes.cc, http_orders.cc, http_alerts.cc, http_event_stream.cc, http_evidence.cc,
+  // http_reports.cc.
   void Health(const std::shared_ptr<Context>& ctx);
   void Metrics(const std::shared_ptr<Context>& ctx);
   void WhoAmI(const std::shared_ptr<Context>& ctx);
