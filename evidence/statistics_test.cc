@@ -6,11 +6,13 @@
 // cut, and a report that names the figure someone changed.
 #include "evidence/statistics.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "engine/engine_config.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
 #include "evidence/statistics_csv.h"
@@ -325,6 +327,51 @@ TEST(Statistics, DeviceHealthCountsSilencesOncePerDeviceAndTampersOncePerTime) {
   const std::string json = StatisticsJson(s);
   EXPECT_NE(json.find("\"hours_without_comms\": 1.17,"), std::string::npos) << json;  // 70 min
   EXPECT_NE(json.find("\"hours_without_comms\": 0.50,"), std::string::npos) << json;  // tag-1
+}
+
+// The engine's own events, not hand-made ones: a tag silent from its fix at minute 1 until
+// its fix at minute 31 (which also reports its strap cut) was without communications for
+// 30 minutes, though comms_lost opened only at minute 11 (the engine's 10-minute limit).
+TEST(Statistics, TheEnginesCommsLostEventsGiveTheSilenceFromLastContact) {
+  StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(v1::EngineConfig());
+  ASSERT_TRUE(settings.ok());
+  ASSERT_EQ(settings->comms_lost_ms, kCommsLostMs);
+  HistoryReplayer replayer(*settings);
+  auto apply = [&](const std::string& json) {
+    v1::Input input;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &input).ok()) << json;
+    replayer.Apply(input);
+  };
+  auto fix = [&](const std::string& device, int seq, TimeMs t, double lat,
+                 const std::string& flags) {
+    apply(R"({"fix": {"device": ")" + device + R"(", "seq": )" + std::to_string(seq) +
+          R"(, "time": ")" + FormatRfc3339(t) + R"(", "received": ")" + FormatRfc3339(t) +
+          R"(", "lat": )" + std::to_string(lat) + R"(, "lon": 74.59, "accuracy_m": 5)" + flags +
+          "}}");
+  };
+  apply(R"({"order": {"id": "KG-1", "version": 1, "issuing_authority": "Court A",
+      "valid_from": "2020-01-01T00:00:00Z",
+      "supervised": {"id": "p1", "devices": ["tag-1"]},
+      "protected": [{"id": "p2", "devices": ["phone-2"]}], "violation_distance_m": 300}})");
+  apply(R"({"tick": {"tick": ")" + FormatRfc3339(At(0)) + R"("}})");
+  fix("tag-1", 1, At(1), 42.87, "");
+  for (int minute = 1; minute <= 40; ++minute) {
+    if (minute % 5 == 0) fix("phone-2", minute, At(minute), 42.97, "");
+    if (minute == 31) fix("tag-1", 2, At(31), 42.87, R"(, "flags": ["strap_open"])");
+    apply(R"({"tick": {"tick": ")" + FormatRfc3339(At(minute)) + R"("}})");
+  }
+  const History& history = replayer.history();
+  StatisticsCheckpoint checkpoint = CheckpointOf(history);
+  StatusOr<Statistics> s = ComputeStatistics(history, checkpoint, At(0), At(60), kCommsLostMs);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->devices.size(), 1u) << StatisticsJson(*s);
+  const DeviceHealth& tag = s->devices.at("tag-1");
+  EXPECT_EQ(tag.comms_lost_episodes, 1u);
+  EXPECT_EQ(tag.without_comms_ms, 30 * kMinute);
+  EXPECT_EQ(tag.strap_tampers, 1u);
+  EXPECT_EQ(s->orders_in_force, (std::map<std::string, uint64_t>{{"Court A", 1}}));
+  EXPECT_EQ(s->alerts_opened.at("comms_lost").at("none"), 1u);
+  EXPECT_EQ(s->data_until_ms, At(40));
 }
 
 TEST(Statistics, OnlyWhatTheCheckpointCoversCounts) {
