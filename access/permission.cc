@@ -57,8 +57,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kManageCredentials: return "manage credentials";
     case Permission::kManageDeviceKeys: return "manage device keys";
     case Permission::kExportEvidence: return "export evidence";
-    case Permission::kReadMetrics:
-      return "read metrics";
+    case Permission::kReadMetrics: return "read metrics";
     case Permission::kReadOwnAlerts:
       return "read her own alerts";
     case Permission::kReadStatistics:

@@ -154,7 +154,8 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
   return 0;
 }
 
-int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
+                     std::ostream& err) {
   constexpr std::string_view kUsage =
       "usage: stayaway verify [--key KEY]... [--keys FILE] BUNDLE\n"
       "       stayaway verify --report REPORT.json (--data-dir DIR | --export DIR) [--key KEY]...\n"
