@@ -19,7 +19,8 @@
 //                          order is in effect from when the centre applied it (the centre's
 //                          clock at that record, below) until the next accepted version; it
 //                          is in force while in effect, active (or state unspecified) and
-//                          within [valid_from, valid_until). Each order counts once.
+//                          within [valid_from, valid_until). Each order counts once,
+//                          under the authority its newest version in force then names.
 //   alerts_opened          alerts whose `opened` event is in the period, by the kind and
 //                          certainty they opened with ("none" for kinds without certainty:
 //                          SOS, tamper, communications, battery).
