@@ -62,13 +62,14 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
         P::kSeeProtectedPlaces, P::kReadOrders, P::kReadMetrics}},
       {v1::Credential::admin,
        {P::kSeeProtectedPlaces, P::kReadOrders, P::kWriteOrders, P::kManageCredentials,
-        P::kManageDeviceKeys, P::kRotateSigningKey, P::kReadMetrics}},
-      {v1::Credential::auditor, {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kReadMetrics}},
+        P::kManageDeviceKeys, P::kRotateSigningKey, P::kReadMetrics, P::kReadStatistics}},
+      {v1::Credential::auditor,
+       {P::kReadAlerts, P::kReadEvents, P::kReadOrders, P::kReadMetrics, P::kReadStatistics}},
       {v1::Credential::evidence, {P::kExportEvidence}},
       {v1::Credential::protected_, {P::kSubmitFixes, P::kReadOwnAlerts}},
   };
   for (const auto& [role, granted] : table) {
-    for (int p = 0; p <= static_cast<int>(P::kReadOwnAlerts); ++p) {
+    for (int p = 0; p <= static_cast<int>(P::kReadStatistics); ++p) {
       const auto permission = static_cast<P>(p);
       EXPECT_EQ(RoleGrants(role, permission), granted.count(permission) == 1)
           << RoleName(role) << " / " << PermissionName(permission);
@@ -79,6 +80,7 @@ TEST(Permission, EachRoleGrantsExactlyItsTable) {
   EXPECT_EQ(RolesGranting(P::kExportEvidence), "evidence");
   EXPECT_EQ(RolesGranting(P::kSubmitFixes), "ingest or protected");
   EXPECT_EQ(RolesGranting(P::kReadOwnAlerts), "protected");
+  EXPECT_EQ(RolesGranting(P::kReadStatistics), "admin or auditor");
 }
 
 TEST(Permission, RoleNamesRoundTrip) {

@@ -38,6 +38,8 @@ bool RoleGrants(Role role, Permission permission) {
       return role == v1::Credential::admin;
     case Permission::kExportEvidence:
       return role == v1::Credential::evidence;
+    case Permission::kReadStatistics:
+      return role == v1::Credential::admin || role == v1::Credential::auditor;
   }
   return false;
 }
@@ -61,6 +63,8 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kReadMetrics: return "read metrics";
     case Permission::kReadOwnAlerts:
       return "read her own alerts";
+    case Permission::kReadStatistics:
+      return "read the centre's statistics";
   }
   return "?";
 }

@@ -18,6 +18,7 @@
 //   kExportEvidence                                             x
 //   kReadMetrics                       x         x     x
 //   kReadOwnAlerts                                                           x
+//   kReadStatistics                              x     x
 //
 // kReadOwnAlerts is the protected person's view (GET /v1/me/...): the alerts of the
 // orders that protect the credential's person, as her order allows, without anybody's
@@ -28,6 +29,9 @@
 // without them gets the auditor's view (redaction.h): no position or distance of
 // anybody, no zone's place. Evidence bundles hold every position, since a court needs
 // them: exporting one is its own role, not the auditor's.
+// kReadStatistics is the centre's statistics of a period (GET /v1/reports/summary,
+// evidence/statistics.h): counts and response times by kind, authority, credential and
+// device, never a position or a place, for inspectors and the centre's administration.
 // Pure functions; thread-safe.
 #ifndef STAYAWAY_ACCESS_PERMISSION_H_
 #define STAYAWAY_ACCESS_PERMISSION_H_
@@ -58,6 +62,7 @@ enum class Permission {
   kExportEvidence,
   kReadMetrics,
   kReadOwnAlerts,
+  kReadStatistics,
 };
 
 bool RoleGrants(Role role, Permission permission);

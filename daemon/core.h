@@ -151,6 +151,7 @@ class Core final : public ingest::MonitoringService {
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;
+  StatusOr<std::string> StatisticsReport(const ingest::StatisticsQuery& query) override;
   bool Healthy() override;
   std::shared_ptr<const access::Principal> Authenticate(std::string_view token) override;
   void ReportAccessRefused(std::string_view source, std::string_view code,

@@ -3,6 +3,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +17,8 @@
 #include "base/time.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
+#include "evidence/checkpoint_signer.h"
+#include "evidence/key_history.h"
 #include "evidence/history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
@@ -340,6 +343,31 @@ Status DirectoryIsEmptyOrAbsent(const fs::path& dir, const std::string& what) {
     return FailedPrecondition(dir.string() + " is not empty; " + what + " needs a new directory");
   }
   return Status::Ok();
+}
+
+// The data directory's own public keys, the current one first, then the keys it rotated
+// from (key_history.h), then those of centres its history was imported from.
+StatusOr<std::vector<KeyEntry>> LoadDataDirKeys(const std::string& data_dir_path) {
+  const std::filesystem::path data_dir(data_dir_path);
+  StatusOr<PublicKey> own = LoadPublicKey((data_dir / "keys").string());
+  if (!own.ok()) return own.status();
+  StatusOr<v1::PublicKeyList> history = LoadKeyHistory((data_dir / "keys").string(), *own);
+  if (!history.ok()) return history.status();
+  std::vector<KeyEntry> keys;
+  for (int i = history->keys_size() - 1; i >= 0; --i) {
+    keys.push_back({history->keys(i).key_id(), *KeyOfEntry(history->keys(i), ""), "this centre"});
+  }
+  if (const auto imported = ReadWholeFile((data_dir / kImportedKeysFile).string());
+      imported.ok()) {
+    auto more = ParseKeysJson(*imported, (data_dir / kImportedKeysFile).string(), "imported");
+    if (!more.ok()) return more.status();
+    for (KeyEntry& key : *more) {
+      const bool known = std::any_of(keys.begin(), keys.end(),
+                                     [&](const KeyEntry& k) { return k.key_id == key.key_id; });
+      if (!known) keys.push_back(std::move(key));
+    }
+  }
+  return keys;
 }
 
 }  // namespace stayaway::evidence::export_format

@@ -26,6 +26,11 @@ struct KeyEntry {
   std::string origin;  // "this centre" or "imported"
 };
 
+// The keys a data directory's checkpoints may be signed with: its own, the current one
+// first, then those it rotated from (key_history.h), then those of centres its history
+// was imported from (kImportedKeysFile). Errors name the file.
+StatusOr<std::vector<KeyEntry>> LoadDataDirKeys(const std::string& data_dir);
+
 // public_keys.json's text for `keys`, and back (`origin` given to every key read).
 std::string KeysJson(const std::vector<KeyEntry>& keys);
 StatusOr<std::vector<KeyEntry>> ParseKeysJson(const std::string& text, const std::string& file,

@@ -49,6 +49,7 @@ HistoryEntry& HistoryReplayer::Apply(const v1::Input& input) {
   entry.input = input;
   scratch_.clear();
   const bool accepted = engine_->Apply(input, &scratch_).ok();
+  entry.accepted = accepted;
   entry.input_leaf = history_.tree.Append(InputLeafData(input));
   for (v1::Event& event : scratch_) {
     v1::EventRecord& record = entry.events.emplace_back();

@@ -34,7 +34,8 @@ struct HistoryEntry {
   v1::Input input;
   uint64_t input_leaf = 0;  // Merkle leaf index of the input; its events follow it
   std::vector<v1::EventRecord> events;
-  bool retained = false;    // kept from before a retention cut: no events, not re-applied
+  bool retained = false;  // kept from before a retention cut: no events, not re-applied
+  bool accepted = true;   // the engine took it (a refused record is journaled all the same)
 };
 
 struct History {

@@ -17,10 +17,8 @@
 #include "base/time.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
-#include "evidence/checkpoint_signer.h"
 #include "evidence/export_format.h"
 #include "evidence/history.h"
-#include "evidence/key_history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
@@ -34,30 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace export_format;  // NOLINT: the format's own vocabulary
-
-// The data directory's own public keys, the current one first, then the keys it rotated
-// from (key_history.h), then those of centres its history was imported from.
-StatusOr<std::vector<KeyEntry>> LoadDataDirKeys(const fs::path& data_dir) {
-  StatusOr<PublicKey> own = LoadPublicKey((data_dir / "keys").string());
-  if (!own.ok()) return own.status();
-  StatusOr<v1::PublicKeyList> history = LoadKeyHistory((data_dir / "keys").string(), *own);
-  if (!history.ok()) return history.status();
-  std::vector<KeyEntry> keys;
-  for (int i = history->keys_size() - 1; i >= 0; --i) {
-    keys.push_back({history->keys(i).key_id(), *KeyOfEntry(history->keys(i), ""), "this centre"});
-  }
-  if (const auto imported = ReadWholeFile((data_dir / kImportedKeysFile).string());
-      imported.ok()) {
-    auto more = ParseKeysJson(*imported, (data_dir / kImportedKeysFile).string(), "imported");
-    if (!more.ok()) return more.status();
-    for (KeyEntry& key : *more) {
-      const bool known = std::any_of(keys.begin(), keys.end(),
-                                     [&](const KeyEntry& k) { return k.key_id == key.key_id; });
-      if (!known) keys.push_back(std::move(key));
-    }
-  }
-  return keys;
-}
 
 constexpr char kReadme[] = R"(stayaway history export, format stayaway-export-1
 ====================================================

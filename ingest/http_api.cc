@@ -185,6 +185,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     // A new signing key, endorsed by the old (evidence/key_rotation.h).
     dispatch("POST", {needs(http::verb::post, P::kRotateSigningKey,
                             [&] { OffTheIoThread([this, ctx] { RotateSigningKey(ctx); }); })});
+  } else if (is({"v1", "reports", "summary"})) {
+    dispatch("GET", {needs(http::verb::get, P::kReadStatistics, [&] { StatisticsSummary(ctx); })});
   } else if (is({"v1", "whoami"})) {
     dispatch("GET", {signed_in(http::verb::get, [&] { WhoAmI(ctx); })});
   } else if (is({"v1", "fixes"})) {

@@ -50,6 +50,10 @@
 //   GET    / and every other path outside /v1/: the operator console's files (public;
 //                                http_static.h), when the daemon has them
 //   GET    /v1/keys             the checkpoint signing keys (public)
+//   GET    /v1/reports/summary?from=T&to=T&format=json|csv|html  the centre's statistics of
+//                                the period (evidence/statistics.h; admin, auditor), from a
+//                                checkpoint signed for it; at most 366 days, made on the slow
+//                                lane like evidence (503 busy while one is being made)
 //   GET    /v1/whoami           the caller's credential: id, name, roles
 //   GET    /v1/credentials      every credential (never a token or its digest)
 //   POST   /v1/credentials      {"name", "roles": [...], "devices": [...]} -> 201 with the
@@ -143,6 +147,8 @@ struct HttpApiOptions {
   std::size_t slow_lane_threads = 2;
   // Evidence bundles made at once. Default: 1.
   int max_evidence_in_flight = 1;
+  // Statistics reports computed at once (each replays the journal). Default: 1.
+  int max_reports_in_flight = 1;
   // How browsers reach the API (session_cookie.h): TLS on the port, or a proxy's public
   // origin in front. Over TLS session cookies are Secure and __Host-; the API's own origin
   // (for the Origin check of cookie requests) is the public origin, else https or http
@@ -200,7 +206,8 @@ class HttpApi {
   // false.
   bool Admit(const std::shared_ptr<Context>& ctx, Gate gate, access::Permission permission);
   // The handlers, one file per concept: http_health.cc, http_credentials.cc,
-  // http_fixes.cc, http_orders.cc, http_alerts.cc, http_event_stream.cc, http_evidence.cc.
+  // http_fixes.cc, http_orders.cc, http_alerts.cc, http_event_stream.cc, http_evidence.cc,
+  // http_reports.cc.
   void Health(const std::shared_ptr<Context>& ctx);
   void Metrics(const std::shared_ptr<Context>& ctx);
   void WhoAmI(const std::shared_ptr<Context>& ctx);
@@ -245,6 +252,7 @@ class HttpApi {
   void Evidence(const std::shared_ptr<Context>& ctx, const std::string& id);
   void PublicKeys(const std::shared_ptr<Context>& ctx);
   void RotateSigningKey(const std::shared_ptr<Context>& ctx);
+  void StatisticsSummary(const std::shared_ptr<Context>& ctx);  // http_reports.cc
   void OffTheIoThread(std::function<void()> work);
   // Browser sessions (http_session.cc): SignIn's way for a request that carries the
   // session cookie and no Authorization header (401 for an unknown or ended session, 403
@@ -261,6 +269,7 @@ class HttpApi {
   HttpApiOptions options_;
   boost::asio::thread_pool slow_lane_;
   std::atomic<int> evidence_in_flight_{0};
+  std::atomic<int> reports_in_flight_{0};
   std::atomic<uint64_t> next_subscriber_{1};
   // Shared with the event streams it keeps in use (they may outlive a request).
   std::shared_ptr<access::SessionStore> sessions_;

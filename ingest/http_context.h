@@ -1,8 +1,8 @@
 // The inside of HttpApi (http_api.h), shared by the files that define its handlers
 // (http_api.cc routes them; http_fixes.cc, http_orders.cc, http_alerts.cc,
-// http_credentials.cc, http_evidence.cc, http_health.cc, http_event_stream.cc and
-// http_session.cc answer them): one request on its way through the routes, and how a
-// handler refuses it. Not for HttpApi's users.
+// http_credentials.cc, http_evidence.cc, http_reports.cc, http_health.cc,
+// http_event_stream.cc and http_session.cc answer them): one request on its way through
+// the routes, and how a handler refuses it. Not for HttpApi's users.
 //
 // Thread-safety: a Context belongs to one request; it is passed by shared_ptr to work
 // that outlives the handler (the slow lane, engine callbacks), never shared between

@@ -75,6 +75,13 @@ struct DevicePageQuery {
   bool sees_contact_times = true;
 };
 
+// GET /v1/reports/summary: the centre's statistics of a period (evidence/statistics.h).
+struct StatisticsQuery {
+  TimeMs from_ms = 0;  // the period, both ends included
+  TimeMs to_ms = 0;
+  enum class Format { kJson, kCsv, kHtml } format = Format::kJson;
+};
+
 // The core as the front ends see it, one role interface per concern, so that each front
 // end depends only on what it uses (TcpIngestServer: FixSink, EventFeed, AccessGate;
 // OsmAndEndpoint: FixSink, AccessGate; WebhookDispatcher: EventFeed; HttpApi: all of
@@ -233,6 +240,10 @@ class EvidenceDesk {
   // after signing a fresh checkpoint. Slow (it replays the journal): for occasional use.
   virtual StatusOr<std::map<std::string, std::string>> EvidenceBundle(
       std::string_view alert_id) = 0;
+  // The statistics report of a period (evidence/statistics_json.h, _csv.h, _html.h),
+  // computed from the journal under a checkpoint signed for it first, which the report
+  // states. Slow (it replays the journal): for occasional use.
+  virtual StatusOr<std::string> StatisticsReport(const StatisticsQuery& query) = 0;
 };
 
 // The daemon's health and metrics.

@@ -286,6 +286,7 @@ TEST(Access, WithoutCredentialsEveryProtectedRouteIsRefusedAndTheBootstrapAdminG
       {"GET", "/v1/alerts", ""},
       {"POST", "/v1/alerts/0000000000000000/ack", "{}"},
       {"GET", "/v1/alerts/0000000000000000/evidence", ""},
+      {"GET", "/v1/reports/summary?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z", ""},
       {"GET", "/v1/events/stream", ""},
       {"GET", "/v1/credentials", ""},
       {"POST", "/v1/credentials", R"({"name": "x", "roles": ["admin"]})"},
@@ -489,6 +490,8 @@ TEST(Access, EachRoleGetsExactlyTheRoutesItsRoleGrants) {
       {"GET", "/v1/alerts/0000000000000000", ""},
       {"POST", "/v1/alerts/0000000000000000/resolve", R"({"disposition": "other"})"},
       {"GET", "/v1/alerts/0000000000000000/evidence", ""},
+      // A reversed period: refused (400) only once past the gate.
+      {"GET", "/v1/reports/summary?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z", ""},
       {"GET", "/metrics", ""},
       {"GET", "/v1/credentials", ""},
       {"POST", "/v1/credentials", "{}"},
@@ -511,6 +514,7 @@ TEST(Access, EachRoleGetsExactlyTheRoutesItsRoleGrants) {
       {403, 404, 404, 403},  // one alert: operator, auditor
       {403, 404, 403, 403},  // resolve: operator
       {403, 403, 403, 403},  // evidence: the evidence role only
+      {403, 403, 400, 400},  // statistics: auditor, admin
       {403, 200, 200, 200},  // metrics
       {403, 403, 403, 200},  // credentials: admin
       {403, 403, 403, 400}, {403, 403, 403, 404}, {403, 403, 403, 200},  // device keys: admin

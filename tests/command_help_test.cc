@@ -25,7 +25,8 @@ TEST(CommandHelp, EveryCommandAnswersHelpOnStdoutWithItsOptions) {
       {"watch", {"--target", "--from", "--format", "--count", "--token-file"}},
       {"evidence", {"--data-dir", "--alert", "--order", "--from", "--to", "--margin-min", "--out",
                     "--zip"}},
-      {"verify", {"--key", "--keys"}},
+      {"verify", {"--key", "--keys", "--report"}},
+      {"report", {"--data-dir", "--export", "--from", "--to", "--format", "--tree-size", "--out"}},
       {"export", {"--data-dir", "--out"}},
       {"import", {"--from", "--data-dir"}},
       {"simulate", {"--orders", "--seed", "--duration", "--out"}},
@@ -58,6 +59,17 @@ TEST(CommandHelp, AMissingRequiredOptionIsNamed) {
   EXPECT_EQ(watch.status, 2);
   EXPECT_NE(watch.err.find("stayaway watch: --target is required\n"), std::string::npos)
       << watch.err;
+  const CommandRun report = StayawayApart("report --data-dir /tmp/x --from 2026-03-01T00:00:00Z");
+  EXPECT_EQ(report.status, 2);
+  EXPECT_NE(report.err.find("stayaway report: --to is required\n"), std::string::npos)
+      << report.err;
+  const CommandRun backwards = StayawayApart(
+      "report --data-dir /tmp/x --from 2026-03-02T00:00:00Z --to 2026-03-01T00:00:00Z");
+  EXPECT_EQ(backwards.status, 2);
+  EXPECT_NE(backwards.err.find("is after --to"), std::string::npos) << backwards.err;
+  const CommandRun verify_report = StayawayApart("verify --report r.json --help");
+  EXPECT_EQ(verify_report.status, 0);
+  EXPECT_NE(verify_report.out.find("--data-dir"), std::string::npos) << verify_report.out;
   const CommandRun exported = StayawayApart("export --out /tmp/x");
   EXPECT_EQ(exported.status, 2);
   EXPECT_NE(exported.err.find("usage: stayaway export"), std::string::npos) << exported.err;

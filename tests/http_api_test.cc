@@ -1038,12 +1038,13 @@ TEST_F(HttpApiBackpressureTest, AFullQueueDelaysTheAnswerThenGives503) {
   EXPECT_TRUE(Contains(accepted.body(), R"("results":[)")) << accepted.body();
 }
 
-
-// The core, except that an evidence bundle takes a while (a long journal to replay).
+// The core, except that an evidence bundle and a statistics report take a while (a long
+// journal to replay).
 class SlowEvidenceCore final : public MonitoringService {
  public:
   explicit SlowEvidenceCore(daemon::Core& core) : core_(core) {}
   std::atomic<int> bundles_started{0};
+  std::atomic<int> reports_started{0};
 
   bool SubmitFixes(std::vector<v1::Fix> f, std::string_view s, FixesDone d) override {
     return core_.SubmitFixes(std::move(f), s, std::move(d));
@@ -1093,6 +1094,11 @@ class SlowEvidenceCore final : public MonitoringService {
     ++bundles_started;
     std::this_thread::sleep_for(800ms);
     return std::map<std::string, std::string>{{"manifest.json", "{}"}};
+  }
+  StatusOr<std::string> StatisticsReport(const StatisticsQuery&) override {
+    ++reports_started;
+    std::this_thread::sleep_for(800ms);
+    return std::string("{}\n");
   }
   bool Healthy() override { return core_.Healthy(); }
   std::shared_ptr<const access::Principal> Authenticate(std::string_view t) override {
@@ -1146,6 +1152,47 @@ TEST(HttpApiSlowLane, ASlowEvidenceBundleHoldsUpNoOtherRequestAndASecondOneIsTol
     EXPECT_EQ(busy[http::field::retry_after], "5");
     EXPECT_EQ(slow.get().result(), http::status::ok);
     EXPECT_EQ(service.bundles_started.load(), 1);
+    server.Stop();
+    io.stop();
+    io_thread.join();
+  }
+  core.Stop();
+}
+
+TEST(HttpApiSlowLane, ASlowStatisticsReportHoldsUpNoOtherRequestAndASecondOneIsToldToWait) {
+  ManualClock clock;
+  daemon::Core core(CoreOptionsFor(clock));
+  core.Start();
+  SlowEvidenceCore service(core);
+  asio::io_context io;
+  {
+    HttpApi api(service);
+    HttpServer server(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), api.handler());
+    server.Start();
+    std::thread io_thread([&] { io.run(); });
+    const std::string target =
+        "/v1/reports/summary?from=2026-03-01T00:00:00Z&to=2026-03-31T23:59:59Z";
+    auto slow = std::async(std::launch::async, [&] {
+      Client client(server.port());
+      return client.Send(http::verb::get, target);
+    });
+    for (int i = 0; i < 500 && service.reports_started == 0; ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_EQ(service.reports_started.load(), 1);
+    const auto started = std::chrono::steady_clock::now();
+    Client client(server.port());
+    EXPECT_EQ(client.Send(http::verb::get, "/healthz").result(), http::status::ok);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms) << "the io thread was blocked";
+    auto busy = client.Send(http::verb::get, target);
+    EXPECT_EQ(busy.result(), http::status::service_unavailable) << busy.body();
+    EXPECT_EQ(busy[http::field::retry_after], "5");
+    // A bad period is refused at once, busy or not, and never reaches the core.
+    auto reversed = client.Send(
+        http::verb::get, "/v1/reports/summary?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z");
+    EXPECT_EQ(reversed.result(), http::status::bad_request) << reversed.body();
+    const auto done = slow.get();
+    EXPECT_EQ(done.result(), http::status::ok);
+    EXPECT_EQ(done.body(), "{}\n");
+    EXPECT_EQ(service.reports_started.load(), 1);
     server.Stop();
     io.stop();
     io_thread.join();

@@ -162,6 +162,19 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
                                        (daemon.dir() / "imported").string());
   EXPECT_EQ(imported.status, 0) << imported.out;
 
+  // Statistics signed by the new key verify with the key pinned before the rotation too.
+  const fs::path report = daemon.dir() / "report.json";
+  const CommandRun reported =
+      Stayaway("report --data-dir " + data.string() + " --from " + FormatRfc3339(t - 60'000) +
+               " --to " + FormatRfc3339(NowMs()) + " --out " + report.string());
+  ASSERT_EQ(reported.status, 0) << reported.out;
+  const CommandRun report_verified =
+      Stayaway("verify --report " + report.string() + " --data-dir " + data.string() +
+               " --key " + PrintedKey(before.keys(0)));
+  EXPECT_EQ(report_verified.status, 0) << report_verified.out;
+  EXPECT_NE(report_verified.out.find("endorsed by " + before.keys(0).key_id()), std::string::npos)
+      << report_verified.out;
+
   // A restart keeps the new key and the history.
   Daemon again({}, daemon.dir());
   EXPECT_EQ(ParseKeys(Http(again.http(), "GET", "/v1/keys").body).SerializeAsString(),

@@ -17,6 +17,7 @@
 #include "evidence/bundle.h"
 #include "evidence/trusted_keys.h"
 #include "tools/command_flags.h"
+#include "tools/report_command.h"
 
 namespace stayaway::tools {
 
@@ -157,12 +158,19 @@ int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
                      std::ostream& err) {
   constexpr std::string_view kUsage =
       "usage: stayaway verify [--key KEY]... [--keys FILE] BUNDLE\n"
+      "       stayaway verify --report REPORT.json (--data-dir DIR | --export DIR) [--key KEY]...\n"
       "  BUNDLE       a bundle's directory, or its ZIP file (stayaway evidence --zip)\n"
       "  --key KEY    the centre's key exactly as GET /v1/keys publishes it (base64), or\n"
       "               64 hex digits; the bundle must be signed by it (repeatable)\n"
       "  --keys FILE  a saved answer of GET /v1/keys: any key it lists\n"
       "A key rotated from a given key is trusted through its endorsement (key_history.json).\n"
+      "  --report FILE  a statistics report instead: recomputed from the records of\n"
+      "               --data-dir or --export (stayaway verify --report --help)\n"
       "Without a key the signatures are checked only against the key inside the bundle.\n";
+  // A statistics report is checked against the records it was computed from.
+  for (std::string_view arg : args) {
+    if (arg == "--report") return RunVerifyReportCommand(args, out, err);
+  }
   evidence::VerifyOptions options;
   std::string_view bundle;
   for (size_t i = 0; i < args.size(); ++i) {

@@ -15,6 +15,7 @@
 #include "tools/live_commands.h"
 #include "tools/loadgen_command.h"
 #include "tools/replay_command.h"
+#include "tools/report_command.h"
 #include "tools/score_command.h"
 #include "tools/simulate_command.h"
 
@@ -28,7 +29,8 @@ void PrintUsage(std::ostream& out) {
          "  feed     stream a file of fixes live into a running stayawayd\n"
          "  watch    subscribe to a running stayawayd's events and print them\n"
          "  evidence write the verifiable evidence bundle of one alert\n"
-         "  verify   check an evidence bundle offline\n"
+         "  verify   check an evidence bundle (or a statistics report) offline\n"
+         "  report   the centre's statistics of a period, from its signed log\n"
          "  export   write the whole history, with proofs, for another system\n"
          "  import   check an export and build a new data directory from it\n"
          "  keys     list the centre's signing keys, or rotate to a new one\n"
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   if (command == "feed") return stayaway::tools::RunFeedCommand(rest, std::cout, std::cerr);
   if (command == "evidence") return stayaway::tools::RunEvidenceCommand(rest, std::cout, std::cerr);
   if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
+  if (command == "report") return stayaway::tools::RunReportCommand(rest, std::cout, std::cerr);
   if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
   if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
   if (command == "keys") return stayaway::tools::RunKeysCommand(rest, std::cout, std::cerr);
