@@ -49,3 +49,8 @@ stayaway_install_browser_test_deps() {
     npm ci --prefix "$dir" --no-audit --no-fund
   fi
 }
+
+# The Debian package (scripts/package) and its test (tests/packaging_test.sh, ctest
+# packaging_test): dpkg-deb, dpkg-shlibdeps and dpkg-parsechangelog (dpkg-dev), lintian,
+# and systemd-analyze (systemd) to rate the unit's sandbox. scripts/test installs them.
+STAYAWAY_PACKAGING_PACKAGES=(dpkg-dev lintian systemd)
