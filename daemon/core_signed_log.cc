@@ -109,20 +109,25 @@ StatusOr<std::vector<v1::PublicKey>> Core::State::RotateKey(TimeMs now) {
   return history;
 }
 
+Status Core::State::AwaitFreshCheckpoint() {
+  CheckpointWork work;
+  std::future<void> signed_now = work.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!running || stopping) return FailedPrecondition("the daemon is stopping");
+    queue.emplace_back(std::move(work));
+  }
+  work_ready.notify_one();
+  signed_now.wait();
+  return Status::Ok();
+}
+
 StatusOr<std::map<std::string, std::string>> Core::EvidenceBundle(std::string_view alert_id) {
   if (state_->options.data_dir.empty() || !state_->signer) {
     return FailedPrecondition("evidence needs the journal and signing keys");
   }
   // A checkpoint that covers the alert's newest event, signed before the bundle is cut.
-  CheckpointWork work;
-  std::future<void> signed_now = work.done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    if (!state_->running || state_->stopping) return FailedPrecondition("the daemon is stopping");
-    state_->queue.emplace_back(std::move(work));
-  }
-  state_->work_ready.notify_one();
-  signed_now.wait();
+  if (Status s = state_->AwaitFreshCheckpoint(); !s.ok()) return s;
 
   static std::atomic<uint64_t> counter{0};
   const std::filesystem::path out = std::filesystem::path(state_->options.data_dir) / "tmp" /

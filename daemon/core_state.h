@@ -192,6 +192,9 @@ struct Core::State {
   void MaybeCheckpoint(TimeMs now, bool force);
   // Signs the tree as it is now and appends the checkpoint to the log, durably.
   void SignCheckpoint(TimeMs now);
+  // From any thread but the engine's: has the engine thread sign a checkpoint of
+  // everything applied so far, and waits for it (evidence bundles, statistics).
+  Status AwaitFreshCheckpoint();
   // A signing key rotation on the engine thread (KeyRotationWork); the new key history.
   StatusOr<std::vector<v1::PublicKey>> RotateKey(TimeMs now);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle

@@ -18,15 +18,7 @@ StatusOr<std::string> Core::StatisticsReport(const ingest::StatisticsQuery& quer
   }
   // Sign what has been applied so far; the report is computed against the newest
   // checkpoint, this one or a later one.
-  CheckpointWork work;
-  std::future<void> signed_now = work.done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    if (!state_->running || state_->stopping) return FailedPrecondition("the daemon is stopping");
-    state_->queue.emplace_back(std::move(work));
-  }
-  state_->work_ready.notify_one();
-  signed_now.wait();
+  if (Status s = state_->AwaitFreshCheckpoint(); !s.ok()) return s;
 
   std::lock_guard<std::mutex> hold(state_->retention_mu);  // no segment vanishes meanwhile
   evidence::StatisticsRequest request;

@@ -24,19 +24,10 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 namespace pbutil = google::protobuf::util;
 
-struct Issued {
-  std::string id;
-  std::string token;
-};
+using Issued = IssuedCredential;
 
-// A credential of `roles` ("\"operator\"") issued by the harness admin.
 Issued Issue(Daemon& daemon, const std::string& name, const std::string& roles) {
-  const HttpReply reply = Http(daemon.http(), "POST", "/v1/credentials",
-                               R"({"name": ")" + name + R"(", "roles": [)" + roles + "]}");
-  EXPECT_EQ(reply.status, 201) << reply.body;
-  v1::IssuedCredential issued;
-  EXPECT_TRUE(pbutil::JsonStringToMessage(reply.body, &issued).ok()) << reply.body;
-  return {issued.credential().id(), issued.token()};
+  return IssueCredential(daemon.http(), name, roles);
 }
 
 // `orders` orders ("<group>-1", ...) that all keep tag-<group> 300 m from phone-<group>,

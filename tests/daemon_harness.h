@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 
 #include "access/token.h"
 #include "base/time.h"
+#include "proto/stayaway.pb.h"
 #include "tests/raw_http.h"
 #include "tools/daemon_client.h"
 
@@ -103,6 +105,24 @@ class DataDirCleanup : public ::testing::Environment {
  private:
   std::vector<fs::path> dirs_;
 };
+
+// A credential issued through the API by the harness admin.
+struct IssuedCredential {
+  std::string id;
+  std::string token;
+};
+
+// A credential of `roles` ("\"operator\"", "\"operator\", \"auditor\"") named `name`.
+inline IssuedCredential IssueCredential(uint16_t http_port, const std::string& name,
+                                        const std::string& roles) {
+  const HttpReply reply = Http(http_port, "POST", "/v1/credentials",
+                               R"({"name": ")" + name + R"(", "roles": [)" + roles + "]}");
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  v1::IssuedCredential issued;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(reply.body, &issued).ok())
+      << reply.body;
+  return {issued.credential().id(), issued.token()};
+}
 
 // The daemon as a child process with its own data directory and free ports.
 class Daemon {

@@ -78,12 +78,8 @@ TEST(SigningKeyRotation, ALiveRotationKeepsEveryBundleVerifiableWithThePinnedKey
   ASSERT_EQ(early_bundle.status, 200);
 
   // Only an admin may rotate; an operator is told which role may.
-  const std::string operator_body = R"({"name": "desk", "roles": ["operator"]})";
-  const HttpReply issued = Http(daemon.http(), "POST", "/v1/credentials", operator_body);
-  ASSERT_EQ(issued.status, 201) << issued.body;
-  v1::IssuedCredential desk;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(issued.body, &desk).ok());
-  const HttpReply refused = HttpAs(desk.token(), daemon.http(), "POST", "/v1/keys/rotate", "");
+  const IssuedCredential desk = IssueCredential(daemon.http(), "desk", R"("operator")");
+  const HttpReply refused = HttpAs(desk.token, daemon.http(), "POST", "/v1/keys/rotate", "");
   EXPECT_EQ(refused.status, 403) << refused.body;
   EXPECT_NE(refused.body.find("admin"), std::string::npos) << refused.body;
   EXPECT_EQ(HttpAs("", daemon.http(), "POST", "/v1/keys/rotate", "").status, 401);
