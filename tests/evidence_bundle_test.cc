@@ -20,14 +20,6 @@ namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 
-// The first "alert_id" in a JSON text (no std::regex: GCC 12 warns inside it under
-// sanitizers, and warnings are errors).
-std::string FirstAlertId(const std::string& json) {
-  const std::string key = "\"alert_id\":\"";
-  const size_t at = json.find(key);
-  return at == std::string::npos ? "" : json.substr(at + key.size(), 16);
-}
-
 std::string Read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;

@@ -23,12 +23,6 @@ namespace {
 
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 
-std::string FirstAlertId(const std::string& json) {
-  const std::string key = "\"alert_id\":\"";
-  const size_t at = json.find(key);
-  return at == std::string::npos ? "" : json.substr(at + key.size(), 16);
-}
-
 v1::PublicKeyList ParseKeys(const std::string& json) {
   v1::PublicKeyList keys;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &keys).ok()) << json;
