@@ -174,8 +174,9 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
       std::optional<Nanos> cause;
       for (const v1::FixRef& ref : record.event().fixes()) {
         const std::optional<uint32_t> device = workload.DeviceIndex(ref.device());
-        const std::optional<uint64_t> index = Workload::FixOfSeq(ref.seq());
-        if (!device || !index || workload.DeviceOfFix(*index) != *device) continue;
+        if (!device) continue;
+        const std::optional<uint64_t> index = workload.FixOfSeq(*device, ref.seq());
+        if (!index) continue;
         if (const std::optional<Nanos> intended = intended_of_fix(*index)) {
           cause = std::max(cause.value_or(*intended), *intended);
         }

@@ -122,6 +122,12 @@ StatusOr<Workload> Workload::FromReplayDir(const std::string& dir, std::string_v
     w.replay_fixes_.push_back(std::move(fix));
   }
   if (w.replay_fixes_.empty()) return InvalidArgument(dir + "/fixes.ndjson holds no fixes");
+  w.replay_positions_.resize(w.device_ids_.size());
+  for (uint32_t place = 0; place < w.replay_devices_.size(); ++place) {
+    std::vector<uint32_t>& positions = w.replay_positions_[w.replay_devices_[place]];
+    w.replay_ordinals_.push_back(static_cast<uint32_t>(positions.size()));
+    positions.push_back(place);
+  }
   return w;
 }
 
@@ -162,6 +168,25 @@ std::optional<uint32_t> Workload::DeviceIndex(std::string_view device_id) const 
 uint32_t Workload::DeviceOfFix(uint64_t index) const {
   if (!replay_fixes_.empty()) return replay_devices_[index % replay_devices_.size()];
   return static_cast<uint32_t>(index % device_ids_.size());
+}
+
+// The stream goes round the devices (built-in) or the file (replay) again and again: a
+// device's seq is its fixes in the laps before plus its rank in this one.
+uint64_t Workload::SeqOfFix(uint64_t index) const {
+  if (replay_fixes_.empty()) return index / device_ids_.size() + 1;
+  const uint64_t lap = index / replay_fixes_.size();
+  const uint64_t place = index % replay_fixes_.size();
+  const uint64_t per_lap = replay_positions_[replay_devices_[place]].size();
+  return lap * per_lap + replay_ordinals_[place] + 1;
+}
+
+std::optional<uint64_t> Workload::FixOfSeq(uint32_t device, uint64_t seq) const {
+  if (seq == 0 || device >= device_ids_.size()) return std::nullopt;
+  if (replay_fixes_.empty()) return (seq - 1) * device_ids_.size() + device;
+  const std::vector<uint32_t>& positions = replay_positions_[device];
+  if (positions.empty()) return std::nullopt;
+  const uint64_t lap = (seq - 1) / positions.size();
+  return lap * replay_fixes_.size() + positions[(seq - 1) % positions.size()];
 }
 
 void Workload::MakeFix(uint64_t index, TimeMs event_time, v1::Fix* fix) const {

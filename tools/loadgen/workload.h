@@ -16,8 +16,10 @@
 //     re-timed to its send time.
 //
 // Every id (orders, persons, devices, global zones) gets `id_prefix` in front, so repeated
-// runs against one daemon never collide. Fix number i of the stream carries seq i + 1: seqs
-// rise per device and map an event's FixRef straight back to the fix that caused it.
+// runs against one daemon never collide. Each device numbers its own fixes 1, 2, 3, ... in
+// stream order, as real devices count, so the daemon's duplicate memory holds one range
+// per device (numbers spread over the whole stream would fill it with gaps); an event's
+// FixRef (device, seq) maps straight back to the fix that caused it (FixOfSeq).
 //
 // Thread-safety: immutable after construction; MakeFix is const and thread-safe.
 #ifndef STAYAWAY_TOOLS_LOADGEN_WORKLOAD_H_
@@ -69,11 +71,11 @@ class Workload {
   uint32_t DeviceOfFix(uint64_t index) const;
   // Fix number `index` of the stream, measured at `event_time` (also its send time).
   void MakeFix(uint64_t index, TimeMs event_time, v1::Fix* fix) const;
-  static uint64_t SeqOfFix(uint64_t index) { return index + 1; }
-  // The fix index a seq came from (seq 0 is never sent).
-  static std::optional<uint64_t> FixOfSeq(uint64_t seq) {
-    return seq == 0 ? std::nullopt : std::optional<uint64_t>(seq - 1);
-  }
+  // The seq fix number `index` carries: its device's count of fixes so far, from 1.
+  uint64_t SeqOfFix(uint64_t index) const;
+  // The fix index that `device` sent as `seq`; nullopt for seq 0 (never sent) or a device
+  // the stream never sends from.
+  std::optional<uint64_t> FixOfSeq(uint32_t device, uint64_t seq) const;
   // True for the built-in generator, false for replay files.
   bool built_in() const { return replay_fixes_.empty(); }
 
@@ -92,6 +94,8 @@ class Workload {
   // Replay files: the fixes, their device already prefixed and indexed.
   std::vector<v1::Fix> replay_fixes_;
   std::vector<uint32_t> replay_devices_;
+  std::vector<uint32_t> replay_ordinals_;                // a fix's rank among its device's
+  std::vector<std::vector<uint32_t>> replay_positions_;  // per device, its fixes' places
 };
 
 }  // namespace stayaway::loadgen
