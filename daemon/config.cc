@@ -107,6 +107,20 @@ constexpr std::string_view kSessionDurationForm =
 constexpr std::string_view kAuthTimeoutForm =
     " must be a duration from 1ms to 10m, such as \"10s\" or \"500ms\"";
 
+// Event kinds by their Event.Kind names, each known; `where` names the setting.
+Status SetWebhookKinds(const std::vector<std::string>& names, std::string_view where,
+                       DaemonConfig* config) {
+  for (const std::string& name : names) {
+    v1::Event::Kind kind;
+    if (!v1::Event::Kind_Parse(name, &kind) || kind == v1::Event::kind_unspecified) {
+      return InvalidArgument(std::string(where) + ": \"" + name +
+                             "\" is not an event kind (proximity_violation, sos, ...)");
+    }
+  }
+  config->webhook_kinds = names;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config) {
@@ -282,6 +296,16 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
         return InvalidArgument(where + " must be \"now\" or \"start\"");
       }
       config->webhook_from_start = *value == "start";
+    } else if (name == "webhook_kinds") {
+      const toml::array* kinds = node.as_array();
+      if (kinds == nullptr) return InvalidArgument(where + " must be an array of event kinds");
+      std::vector<std::string> names;
+      for (const toml::node& kind : *kinds) {
+        const auto text = kind.value<std::string>();
+        if (!text) return InvalidArgument(where + " must hold strings");
+        names.push_back(*text);
+      }
+      if (Status s = SetWebhookKinds(names, where, config); !s.ok()) return s;
     } else if (name == "webhooks") {
       const toml::array* urls = node.as_array();
       if (urls == nullptr) return InvalidArgument(where + " must be an array of URLs");
@@ -363,6 +387,16 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
         return InvalidArgument("--webhook-from must be now or start");
       }
       config.webhook_from_start = *value == "start";
+    } else if (flag == "--webhook-kinds") {
+      // Comma-separated; an empty name (a stray comma) is refused as unknown.
+      std::vector<std::string> names;
+      for (size_t start = 0;;) {
+        const size_t comma = value->find(',', start);
+        names.emplace_back(value->substr(start, comma - start));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      if (Status s = SetWebhookKinds(names, "--webhook-kinds", &config); !s.ok()) return s;
     } else if (flag == "--webhook-secret-file") {
       config.webhook_secret_file = std::string(*value);
     } else if (flag == "--ports-file") {
@@ -422,7 +456,7 @@ std::string DaemonUsage() {
   return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
-         "                 [--webhook-from now|start]\n"
+         "                 [--webhook-from now|start] [--webhook-kinds KIND,...]\n"
          "                 [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
@@ -441,7 +475,8 @@ std::string DaemonUsage() {
          "Orders' victim_gateways get SMS or voice messages for protected persons. Every\n"
          "webhook is signed (X-Stayaway-Signature: sha256=HMAC of the body) with the secret\n"
          "in --webhook-secret-file. A new webhook starts at the next event; --webhook-from\n"
-         "start sends it the whole history first.\n"
+         "start sends it the whole history first. --webhook-kinds (webhook_kinds) sends only\n"
+         "events of those kinds (proximity_violation,sos,...).\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
          "--engine-lanes N (engine_lanes): threads that evaluate fixes, each owning a share\n"

@@ -37,6 +37,9 @@ struct DaemonConfig {
   // Where a webhook without a cursor begins: false (webhook_from = "now", the default) at
   // the next event; true ("start", --webhook-from start) at event 1.
   bool webhook_from_start = false;
+  // The event kinds webhooks are sent ("proximity_violation", "sos", ...: Event.Kind
+  // names, checked when read); empty: every event. Events of other kinds are passed over.
+  std::vector<std::string> webhook_kinds;
   // The secret every webhook and victim gateway POST is signed with
   // (webhook_signature.h); empty: unsigned.
   std::string webhook_secret_file;

@@ -134,6 +134,22 @@ TEST(DaemonConfig, EngineLanesFromTheFileOrTheFlag) {
   }
 }
 
+TEST(DaemonConfig, WebhookKindsAreEventKindsEachChecked) {
+  DaemonConfig config;
+  ASSERT_TRUE(
+      ApplyToml("webhook_kinds = [\"proximity_violation\", \"sos\"]\n", "w.toml", &config).ok());
+  EXPECT_EQ(config.webhook_kinds, (std::vector<std::string>{"proximity_violation", "sos"}));
+  const Status unknown = ApplyToml("webhook_kinds = [\"sos\", \"fire\"]\n", "w.toml", &config);
+  EXPECT_NE(unknown.message().find("\"fire\" is not an event kind"), std::string::npos)
+      << unknown.ToString();
+  EXPECT_FALSE(ApplyToml("webhook_kinds = \"sos\"\n", "w.toml", &config).ok());
+  auto flagged = Parse({"--webhook-kinds", "strap_tamper,sos"});
+  ASSERT_TRUE(flagged.ok()) << flagged.status().message();
+  EXPECT_EQ(flagged->webhook_kinds, (std::vector<std::string>{"strap_tamper", "sos"}));
+  EXPECT_FALSE(Parse({"--webhook-kinds", "sos,kind_unspecified"}).ok());
+  EXPECT_FALSE(Parse({"--webhook-kinds", "sos,"}).ok());
+}
+
 TEST(DaemonConfig, WebhooksStartFromNowUnlessToldToStartFromTheBeginning) {
   DaemonConfig config;
   EXPECT_FALSE(config.webhook_from_start);

@@ -231,6 +231,11 @@ int Run(const DaemonConfig& config) {
     Log(LogLevel::kError, "invalid time zone", {{"error", centre_zone.status().message()}});
     return 2;
   }
+  std::vector<v1::Event::Kind> webhook_kinds;  // names checked by the configuration
+  for (const std::string& name : config.webhook_kinds) {
+    v1::Event::Kind kind;
+    if (v1::Event::Kind_Parse(name, &kind)) webhook_kinds.push_back(kind);
+  }
   std::vector<std::pair<std::string, WebhookUrl>> webhook_targets;
   for (const std::string& url : config.webhooks) {
     StatusOr<WebhookUrl> target = ParseWebhookUrl(url);
@@ -305,7 +310,7 @@ int Run(const DaemonConfig& config) {
     webhooks.push_back(std::make_unique<WebhookDispatcher>(
         core, url, target, cursor, webhook_secret,
         [&core](std::string_view result) { core.CountWebhookDelivery(result); },
-        config.webhook_from_start));
+        config.webhook_from_start, webhook_kinds));
     webhooks.back()->Start();
   }
   VictimGatewayOptions victim_options;

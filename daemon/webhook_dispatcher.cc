@@ -23,14 +23,16 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 
 WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                                      std::string cursor_path, std::string secret,
-                                     std::function<void(std::string_view)> outcome, bool from_start)
+                                     std::function<void(std::string_view)> outcome, bool from_start,
+                                     std::vector<v1::Event::Kind> kinds)
     : service_(service),
       url_(std::move(url)),
       target_(std::move(target)),
       secret_(std::move(secret)),
       cursor_path_(std::move(cursor_path)),
       metrics_name_("webhook:" + url_),
-      outcome_(std::move(outcome)) {
+      outcome_(std::move(outcome)),
+      kinds_(std::move(kinds)) {
   std::ifstream in(cursor_path_);
   uint64_t saved = 0;
   if (in >> saved && saved > 0) {
@@ -99,7 +101,15 @@ void WebhookDispatcher::Run() {
     records.clear();
     service_.ReadEvents(next, 64, &records);
     service_.ReportSubscriberLag(metrics_name_, service_.NextEventSeq() - next);
+    bool passed_over = false;  // events of other kinds since the last saved cursor
     for (const v1::EventRecord& record : records) {
+      if (!kinds_.empty() &&
+          std::find(kinds_.begin(), kinds_.end(), record.event().kind()) == kinds_.end()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        next_seq_ = record.seq() + 1;
+        passed_over = true;
+        continue;
+      }
       const std::string body = "{\"seq\":" + std::to_string(record.seq()) +
                                ",\"event\":" + ingest::EventToJson(record.event()) + "}";
       if (!Deliver(body, record.seq())) {
@@ -110,6 +120,12 @@ void WebhookDispatcher::Run() {
       backoff = std::chrono::milliseconds(0);
       std::lock_guard<std::mutex> lock(mu_);
       next_seq_ = record.seq() + 1;
+      SaveCursor(next_seq_);
+      passed_over = false;
+    }
+    // One cursor write for a run of passed-over events, not one each.
+    if (passed_over) {
+      std::lock_guard<std::mutex> lock(mu_);
       SaveCursor(next_seq_);
     }
   }

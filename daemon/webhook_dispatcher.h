@@ -14,6 +14,9 @@
 // centre's whole history; `from_start` makes it begin at event 1 instead. The start is
 // saved as its cursor at once, so a restart before the first delivery keeps it.
 //
+// `kinds` keeps a webhook to events of those kinds (an integrator's SOS pager, say): the
+// others are passed over, the cursor moving past them as if delivered.
+//
 // Only plain http:// URLs for now (webhook_post.h). Each dispatcher
 // runs on its own thread and never blocks the engine. Thread-safe.
 #ifndef STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
@@ -26,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/status.h"
 #include "daemon/webhook_post.h"
@@ -40,7 +44,7 @@ class WebhookDispatcher {
   WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                     std::string cursor_path, std::string secret = "",
                     std::function<void(std::string_view result)> outcome = nullptr,
-                    bool from_start = false);
+                    bool from_start = false, std::vector<v1::Event::Kind> kinds = {});
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -62,6 +66,7 @@ class WebhookDispatcher {
   const std::string cursor_path_;
   const std::string metrics_name_;
   const std::function<void(std::string_view)> outcome_;
+  const std::vector<v1::Event::Kind> kinds_;  // empty: every kind
   uint64_t listener_ = 0;
   mutable std::mutex mu_;
   std::condition_variable wake_;

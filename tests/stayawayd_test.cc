@@ -348,6 +348,40 @@ TEST(Stayawayd, ANewWebhookStartsFromNowUnlessToldToStartFromTheBeginning) {
   }
 }
 
+TEST(Stayawayd, AWebhookFilteredByKindGetsOnlyThoseAndItsCursorMovesPastTheRest) {
+  WebhookReceiver receiver(/*failures=*/0);
+  Daemon daemon({"--webhook", receiver.url(), "--webhook-kinds", "sos"});
+  ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
+  // An SOS, then the strap opened and closed: events 1 (sos), 2 and 3 (strap_tamper).
+  const TimeMs t = NowMs() - 60'000;
+  const char* alarms[] = {"sos", "tampering", ""};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Http(daemon.http(), "POST", "/v1/traccar",
+                   TraccarForward("tag-1", t + 1000 * i, 42.87, 74.59, alarms[i]))
+                  .status,
+              200);
+  }
+  ASSERT_EQ(AllEvents(daemon, 3).size(), 3u);
+  for (int i = 0; i < 100 && receiver.accepted().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing else follows
+  const auto requests = receiver.accepted();
+  ASSERT_EQ(requests.size(), 1u) << daemon.Log();
+  EXPECT_EQ(requests[0].body.rfind("{\"seq\":1,", 0), 0u) << requests[0].body;
+  EXPECT_NE(requests[0].body.find("\"kind\":\"sos\""), std::string::npos) << requests[0].body;
+  EXPECT_EQ(daemon.Stop(), 0);
+  // The cursor moved past the strap events too: a restart would not look at them again.
+  std::string name = receiver.url();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+  }
+  std::ifstream cursor(daemon.dir() / "data" / "webhooks" / (name + ".cursor"));
+  uint64_t next = 0;
+  ASSERT_TRUE(cursor >> next);
+  EXPECT_EQ(next, 4u);
+}
+
 TEST(Stayawayd, KillNineThenRestartKeepsEveryAcknowledgedFixAndTheSameEvents) {
   fs::path dir;
   std::vector<std::string> before;
