@@ -50,6 +50,18 @@ stayaway_install_browser_test_deps() {
   fi
 }
 
+# The OpenAPI document's test (tests/openapi, ctest openapi_test): yaml, ajv and an OpenAPI
+# schema validator, pinned by tests/openapi/package-lock.json; node and npm as for the
+# browser test (call stayaway_install_browser_test_deps first).
+stayaway_install_openapi_test_deps() {
+  local dir=tests/openapi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "installing the OpenAPI test's npm packages (npm ci in $dir)"
+    npm ci --prefix "$dir" --no-audit --no-fund
+  fi
+}
+
 # The Debian package (scripts/package) and its test (tests/packaging_test.sh, ctest
 # packaging_test): dpkg-deb, dpkg-shlibdeps and dpkg-parsechangelog (dpkg-dev), lintian,
 # and systemd-analyze (systemd) to rate the unit's sandbox. scripts/test installs them.
