@@ -19,6 +19,7 @@
 #include "bench/fleet.h"
 #include "engine/engine.h"
 #include "evidence/leaves.h"
+#include "ingest/event_json_writer.h"
 #include "ingest/json_codec.h"
 #include "proto/stayaway.pb.h"
 
@@ -61,13 +62,23 @@ void BM_DecodeFixLine(benchmark::State& state) {
   const std::string line =
       R"({"device": "tag-10042", "seq": 1873, "time": "2026-03-01T10:00:15.250Z", "lat": 42.874613, "lon": 74.569832, "accuracy_m": 8.5, "battery_pct": 71})";
   const uint64_t before = g_allocations.load();
-  for (auto _ : state) {
-    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
-    benchmark::DoNotOptimize(input);
+  if (state.range(0) == 0) {
+    for (auto _ : state) {
+      StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
+      benchmark::DoNotOptimize(input);
+    }
+  } else {
+    // How replay decodes: into each chunk line's own Input, kept from chunk to chunk.
+    v1::Input input;
+    for (auto _ : state) {
+      Status parsed = ingest::ParseReplayLineInto(line, &input);
+      benchmark::DoNotOptimize(parsed);
+      benchmark::DoNotOptimize(input);
+    }
   }
   ReportAllocations(state, before);
 }
-BENCHMARK(BM_DecodeFixLine);
+BENCHMARK(BM_DecodeFixLine)->ArgName("into_kept_input")->Arg(0)->Arg(1);
 
 void BM_FixLeafData(benchmark::State& state) {
   bench::Fleet fleet(1000, /*seed=*/1);
@@ -81,6 +92,26 @@ void BM_FixLeafData(benchmark::State& state) {
   ReportAllocations(state, before);
 }
 BENCHMARK(BM_FixLeafData);
+
+// The daemon's way: a batch's leaves in one buffer (evidence::FixLeafBatch), batches of
+// 1,000 fixes, the buffer made anew for each batch as FixesWork makes it.
+void BM_FixLeafBatch(benchmark::State& state) {
+  bench::Fleet fleet(1000, /*seed=*/1);
+  v1::Fix fix;
+  fleet.NextFix(&fix);
+  constexpr int kBatch = 1000;
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    evidence::FixLeafBatch batch;
+    batch.Reserve(kBatch);
+    for (int i = 0; i < kBatch; ++i) batch.Add(fix);
+    benchmark::DoNotOptimize(batch);
+  }
+  state.counters["allocs_per_fix"] = static_cast<double>(g_allocations.load() - before) /
+                                     (static_cast<double>(state.iterations()) * kBatch);
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+BENCHMARK(BM_FixLeafBatch);
 
 void BM_EngineApplyFix(benchmark::State& state) {
   static bench::Fleet* fleet = nullptr;
@@ -137,13 +168,23 @@ void BM_PrintEvent(benchmark::State& state) {
   MsToTimestamp(1'767'225'600'000, event.mutable_time());
   MsToTimestamp(1'767'225'600'120, event.mutable_detected_at());
   const uint64_t before = g_allocations.load();
-  for (auto _ : state) {
-    std::string line = ingest::EventToJson(event);
-    benchmark::DoNotOptimize(line);
+  if (state.range(0) == 0) {
+    for (auto _ : state) {
+      std::string line = ingest::EventToJson(event);
+      benchmark::DoNotOptimize(line);
+    }
+  } else {
+    // How replay and the stream writers print: appended to a buffer they keep.
+    std::string buffer;
+    for (auto _ : state) {
+      buffer.clear();
+      ingest::AppendEventJson(event, &buffer);
+      benchmark::DoNotOptimize(buffer);
+    }
   }
   ReportAllocations(state, before);
 }
-BENCHMARK(BM_PrintEvent);
+BENCHMARK(BM_PrintEvent)->ArgName("into_kept_buffer")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace stayaway

@@ -120,8 +120,9 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       if (fixes->admission[place] == Admission::kRefused) ++stats.rejected[outcomes[place].code];
     }
     if (fixes->leaf_data.size() != fixes->fixes.size()) {  // no journal: not made yet
-      fixes->leaf_data.clear();
-      for (const v1::Fix& fix : fixes->fixes) fixes->leaf_data.push_back(evidence::FixLeafData(fix));
+      fixes->leaf_data.Clear();
+      fixes->leaf_data.Reserve(fixes->fixes.size());
+      for (const v1::Fix& fix : fixes->fixes) fixes->leaf_data.Add(fix);
     }
     // The batch goes through the engine in one call, which fetches the state of the fixes
     // ahead while it evaluates one; counters are gathered here and handed over once.

@@ -32,10 +32,10 @@ bool Core::State::Journal(std::deque<Work>& batch) {
   if (!journal) return true;
   for (Work& work : batch) {
     if (auto* fixes = std::get_if<FixesWork>(&work)) {
-      fixes->leaf_data.reserve(fixes->fixes.size());
+      fixes->leaf_data.Reserve(fixes->fixes.size());
       for (const v1::Fix& fix : fixes->fixes) {
-        fixes->leaf_data.push_back(evidence::FixLeafData(fix));
-        journal->AppendSerialized(std::string_view(fixes->leaf_data.back()).substr(1));
+        fixes->leaf_data.Add(fix);
+        journal->AppendSerialized(fixes->leaf_data[fixes->leaf_data.size() - 1].substr(1));
       }
     } else if (const auto* admin = std::get_if<AdminWork>(&work)) {
       journal->Append(admin->input);

@@ -44,6 +44,7 @@
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
 #include "evidence/checkpoint_signer.h"
+#include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
 #include "ingest/monitoring_service.h"
 #include "journal/journal.h"
@@ -75,7 +76,7 @@ struct FixesWork {
   ingest::MonitoringService::FixesDone done;
   // Each fix's Merkle leaf data (evidence::FixLeafData), made once: the leaf hashes it and
   // the journal writes it without its first byte (the serialized Input).
-  std::vector<std::string> leaf_data;
+  evidence::FixLeafBatch leaf_data;
   // Device authenticity, by place in the submitted batch; both empty when no fix of the
   // batch came from a keyed device. AdmitFixes then drops the refused fixes from `fixes`
   // and sets `places`: places[i] is the submitted place of fixes[i] (empty: nothing was

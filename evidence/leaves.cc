@@ -20,24 +20,28 @@ std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
 
 std::string InputLeafData(const v1::Input& input) { return "I" + DeterministicBytes(input); }
 
-std::string FixLeafData(const v1::Fix& fix) {
+void AppendFixLeafData(const v1::Fix& fix, std::string* out) {
   // "I", then Input.fix as field 1, length-delimited: tag 0x0a, the length as a varint,
   // the fix.
   const size_t size = fix.ByteSizeLong();
-  std::string out;
-  out.reserve(size + 7);
-  out.push_back('I');
-  out.push_back('\x0a');
-  for (uint64_t v = size; ; v >>= 7) {
+  out->push_back('I');
+  out->push_back('\x0a');
+  for (uint64_t v = size;; v >>= 7) {
     if (v < 0x80) {
-      out.push_back(static_cast<char>(v));
+      out->push_back(static_cast<char>(v));
       break;
     }
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
   }
-  const size_t header = out.size();
-  out.resize(header + size);
-  fix.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + header));
+  const size_t header = out->size();
+  out->resize(header + size);
+  fix.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out->data() + header));
+}
+
+std::string FixLeafData(const v1::Fix& fix) {
+  std::string out;
+  out.reserve(fix.ByteSizeLong() + 7);
+  AppendFixLeafData(fix, &out);
   return out;
 }
 

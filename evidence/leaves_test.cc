@@ -4,6 +4,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "proto/stayaway.pb.h"
 
@@ -14,6 +15,8 @@ namespace {
 // root and every replayed journal would differ from what was signed.
 TEST(FixLeafData, IsTheInputsLeafDataForEveryKindOfFix) {
   std::mt19937_64 rng(20261127);
+  FixLeafBatch batch;  // the daemon's batches: every leaf in one buffer
+  std::vector<std::string> expected;
   for (int i = 0; i < 2000; ++i) {
     v1::Fix fix;
     // Device names long enough for multi-byte lengths now and then.
@@ -32,6 +35,8 @@ TEST(FixLeafData, IsTheInputsLeafDataForEveryKindOfFix) {
     *input.mutable_fix() = fix;
     const std::string leaf = FixLeafData(fix);
     ASSERT_EQ(leaf, InputLeafData(input)) << fix.ShortDebugString();
+    batch.Add(fix);
+    expected.push_back(leaf);
     const std::string bytes = leaf.substr(1);  // the journal record
     ASSERT_EQ(bytes, DeterministicBytes(input));
     ASSERT_EQ(InputLeafDataFromBytes(bytes), leaf);
@@ -39,6 +44,10 @@ TEST(FixLeafData, IsTheInputsLeafDataForEveryKindOfFix) {
     ASSERT_TRUE(parsed.ParseFromString(bytes));
     EXPECT_EQ(parsed.fix().SerializeAsString(), fix.SerializeAsString());
   }
+  ASSERT_EQ(batch.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(batch[i], expected[i]) << i;
+  batch.Clear();
+  EXPECT_EQ(batch.size(), 0u);
 }
 
 }  // namespace

@@ -171,26 +171,46 @@ Status ParseArrayDocument(std::string_view text, std::string_view field, List* l
 namespace {
 
 // The checks and defaults every decoded line gets, whichever decoder read it.
-StatusOr<v1::Input> Completed(v1::Input input) {
-  if (input.has_tick()) {
-    if (!input.tick().has_tick()) return InvalidArgument("tick has no time");
-    return input;
+Status Complete(v1::Input* input) {
+  if (input->has_tick()) {
+    if (!input->tick().has_tick()) return InvalidArgument("tick has no time");
+    return Status::Ok();
   }
-  v1::Fix* fix = input.mutable_fix();
+  v1::Fix* fix = input->mutable_fix();
   if (!fix->has_time()) return InvalidArgument("fix has no time");
   if (Status s = CheckFixIds(*fix); !s.ok()) return InvalidArgument("fix: " + s.message());
   if (!fix->has_received()) *fix->mutable_received() = fix->time();
+  return Status::Ok();
+}
+
+StatusOr<v1::Input> Completed(v1::Input input) {
+  if (Status s = Complete(&input); !s.ok()) return s;
   return input;
 }
 
 }  // namespace
 
-StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
+Status ParseReplayLineInto(std::string_view line, v1::Input* out) {
   if (line.size() <= kMaxReplayLineBytes) {
-    v1::Input input;
-    if (ParseCommonReplayLine(line, &input)) return Completed(std::move(input));
+    // Cleared in place: a fix keeps its strings' and timestamps' storage for the next
+    // line (clearing the Input would free the fix, the member of a oneof).
+    if (out->has_fix()) {
+      out->mutable_fix()->Clear();
+    } else {
+      out->Clear();
+    }
+    if (ParseCommonReplayLine(line, out)) return Complete(out);
   }
-  return ParseReplayLineByJsonMapping(line);
+  StatusOr<v1::Input> parsed = ParseReplayLineByJsonMapping(line);
+  if (!parsed.ok()) return parsed.status();
+  *out = std::move(parsed).value();
+  return Status::Ok();
+}
+
+StatusOr<v1::Input> ParseReplayLine(std::string_view line) {
+  v1::Input input;
+  if (Status s = ParseReplayLineInto(line, &input); !s.ok()) return s;
+  return input;
 }
 
 StatusOr<v1::Input> ParseReplayLineByJsonMapping(std::string_view line) {

@@ -49,6 +49,10 @@ inline constexpr int kMaxDocumentDepth = 32;
 // Lines of the common shapes are decoded without the JSON mapping (replay_line_fast.h),
 // to exactly the same Input; every other line, and every refusal, goes through it.
 StatusOr<v1::Input> ParseReplayLine(std::string_view line);
+// The same into `*out`, which keeps its storage from line to line: a caller that decodes
+// every line into one Input (replay's chunks) decodes common fix lines without
+// allocating. On a refusal `*out` is unspecified.
+Status ParseReplayLineInto(std::string_view line, v1::Input* out);
 
 // The same through Protobuf's JSON mapping alone: the reference ParseReplayLine is tested
 // against (json_codec_test, the replay_line fuzz target).

@@ -9,6 +9,7 @@
 #include <istream>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -206,9 +207,11 @@ struct Chunk {
   std::vector<ChunkLine> lines;   // reused: their strings keep their capacity
   size_t count = 0;               // lines read into this chunk
   std::vector<v1::Event> events;  // what applying it emitted, in order
-  // The run of fixes being gathered for one engine batch, and their lines; reserved for a
-  // whole chunk once, so gathering moves fixes without reallocating.
+  // The run of fixes being gathered for one engine batch (its first run_size), and their
+  // lines. Fixes are swapped in from the lines, never freed: a line's Input and the run
+  // trade storage, so a chunk decodes and applies its fixes without allocating.
   std::vector<v1::Fix> run;
+  size_t run_size = 0;
   std::vector<size_t> run_lines;
 };
 
@@ -216,7 +219,6 @@ struct Chunk {
 bool ReadChunk(std::streambuf* in, Chunk* chunk) {
   if (chunk->lines.size() < kChunkLines) {
     chunk->lines.resize(kChunkLines);
-    chunk->run.reserve(kChunkLines);
     chunk->run_lines.reserve(kChunkLines);
   }
   chunk->count = 0;
@@ -233,17 +235,15 @@ void ParseLine(ChunkLine& line) {
   line.refused = Status::Ok();
   line.blank = line.read == LineRead::kLine && IsBlank(line.text);
   if (line.read != LineRead::kLine || line.blank) return;
-  StatusOr<v1::Input> input = ingest::ParseReplayLine(line.text);
-  if (!input.ok()) {
-    line.refused = input.status();
+  // Into the line's own Input, which keeps its storage from chunk to chunk.
+  if (Status parsed = ingest::ParseReplayLineInto(line.text, &line.input); !parsed.ok()) {
+    line.refused = std::move(parsed);
     return;
   }
   // The replay refuses what the daemon would not journal (ingest/recordable_input.h).
-  if (auto refusal = ingest::CheckRecordableInput(*input)) {
+  if (auto refusal = ingest::CheckRecordableInput(line.input)) {
     line.refused = InvalidArgument(std::move(refusal->reason));
-    return;
   }
-  line.input = std::move(input).value();
 }
 
 // Applies a parsed chunk in line order; reports refused lines in order and counts.
@@ -263,12 +263,14 @@ void ApplyChunk(engine::Engine& engine, uint64_t first_line, Chunk* chunk, std::
     for (v1::Event& event : produced) chunk->events.push_back(std::move(event));
   };
   std::vector<v1::Fix>& run = chunk->run;
+  size_t& run_size = chunk->run_size;
   std::vector<size_t>& run_lines = chunk->run_lines;
   auto flush = [&] {
-    engine.ApplyFixes(run, &produced, [&](size_t k, const Status& status, std::vector<v1::Event>*) {
-      outcome(run_lines[k], false, status);
-    });
-    run.clear();
+    engine.ApplyFixes(std::span<const v1::Fix>(run.data(), run_size), &produced,
+                      [&](size_t k, const Status& status, std::vector<v1::Event>*) {
+                        outcome(run_lines[k], false, status);
+                      });
+    run_size = 0;
     run_lines.clear();
   };
   for (size_t i = 0; i < chunk->count; ++i) {
@@ -286,7 +288,8 @@ void ApplyChunk(engine::Engine& engine, uint64_t first_line, Chunk* chunk, std::
       continue;
     }
     if (line.input.has_fix()) {
-      run.push_back(std::move(*line.input.mutable_fix()));
+      if (run_size == run.size()) run.emplace_back();
+      run[run_size++].Swap(line.input.mutable_fix());
       run_lines.push_back(i);
       continue;
     }
