@@ -8,13 +8,17 @@
 //   RecoverEngine    ReadAll + Engine::Apply of every input
 //   RecoverDaemon    daemon::Core::Start(): the daemon's real recovery path (ReadAll,
 //                    Engine::Apply, Merkle leaves, event log, alert book, metrics)
+//   RecoverDaemonFromSnapshot  the same start-up as a daemon with snapshots meets it:
+//                    its newest snapshot, then the journal after it (--tail_fixes, a tenth
+//                    of --fixes unless set)
 // Each reports fixes_per_s and seconds_for_10M, the time 10 million fixes would take at
 // that rate.
 //
 //   build/bench/recovery_bench                  # N = 1,000,000 fixes, 100,000 devices
 //   build/bench/recovery_bench --fixes=10000000 --devices=1000000
 //
-// The flags --fixes and --devices are ours; every other flag goes to Google Benchmark.
+// The flags --fixes, --devices and --tail_fixes are ours; every other flag goes to Google
+// Benchmark.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -38,6 +42,7 @@ namespace {
 
 size_t g_fixes = 1'000'000;
 size_t g_devices = 100'000;
+size_t g_tail_fixes = 0;  // 0: a tenth of g_fixes
 
 struct JournalOnDisk {
   std::filesystem::path dir;
@@ -51,28 +56,24 @@ struct JournalOnDisk {
   }
 };
 
-// Written on first use, removed at exit.
-const JournalOnDisk& Journal() {
-  static JournalOnDisk journal = [] {
-    JournalOnDisk j;
-    j.dir = std::filesystem::temp_directory_path() /
-            ("stayaway-recovery-bench-" + std::to_string(::getpid()));
-    std::error_code ec;
-    std::filesystem::remove_all(j.dir, ec);
-    journal::JournalWriter writer;
-    if (Status s = writer.Open((j.dir / "journal").string(), /*fsync=*/false); !s.ok()) {
-      j.error = s.message();
-      return j;
-    }
-    bench::Fleet fleet(g_devices, /*seed=*/1);
+// Appends fixes [from, to) of `fleet`'s sequence to `writer`, each second of their received
+// time preceded by the tick the daemon journals every second of its clock.
+struct FixWriter {
+  bench::Fleet fleet{g_devices, /*seed=*/1};
+  TimeMs next_tick = 0;
+  TimeMs end_ms = 0;  // received time of the last fix written
+
+  void WriteOrders(journal::JournalWriter& writer) {
     v1::Input input;
     for (const v1::Order& order : fleet.order_list()) {
       *input.mutable_order() = order;
       writer.Append(input);
     }
-    TimeMs next_tick = 0;
+  }
+  void WriteFixes(journal::JournalWriter& writer, size_t count) {
+    v1::Input input;
     v1::Fix fix;
-    for (size_t i = 0; i < g_fixes; ++i) {
+    for (size_t i = 0; i < count; ++i) {
       fleet.NextFix(&fix);
       const TimeMs received = TimestampToMs(fix.received());
       if (received >= next_tick) {
@@ -84,10 +85,91 @@ const JournalOnDisk& Journal() {
       *input.mutable_fix() = fix;
       writer.Append(input);
       if (i % 4096 == 4095) (void)writer.Sync();
-      j.end_ms = received;
+      end_ms = received;
     }
+  }
+};
+
+std::filesystem::path TempDir(const char* what) {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      (std::string("stayaway-recovery-bench-") + what + "-" + std::to_string(::getpid()));
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return dir;
+}
+
+// Written on first use, removed at exit.
+const JournalOnDisk& Journal() {
+  static JournalOnDisk journal = [] {
+    JournalOnDisk j;
+    j.dir = TempDir("full");
+    journal::JournalWriter writer;
+    if (Status s = writer.Open((j.dir / "journal").string(), /*fsync=*/false); !s.ok()) {
+      j.error = s.message();
+      return j;
+    }
+    FixWriter fixes;
+    fixes.WriteOrders(writer);
+    fixes.WriteFixes(writer, g_fixes);
     if (Status s = writer.Sync(); !s.ok()) j.error = s.message();
     j.records = writer.records_written();
+    j.end_ms = fixes.end_ms;
+    return j;
+  }();
+  return journal;
+}
+
+// The same fixes as a daemon with snapshots leaves them: the daemon ran through all but
+// the last g_tail_fixes and stopped, which writes a snapshot, then the tail was journaled
+// after it. With the default policy (a snapshot every 1M records) a restart replays at most
+// 1M records, so --tail_fixes=1000000 is the worst case; the default is a tenth of --fixes.
+// Written on first use (the daemon's own replay of the head makes this slow), removed at
+// exit.
+const JournalOnDisk& JournalWithSnapshot() {
+  static JournalOnDisk journal = [] {
+    JournalOnDisk j;
+    j.dir = TempDir("snapshot");
+    const std::string journal_dir = (j.dir / "journal").string();
+    FixWriter fixes;
+    const size_t tail = g_tail_fixes != 0 ? g_tail_fixes : g_fixes / 10;
+    if (tail >= g_fixes) {
+      j.error = "--tail_fixes must be below --fixes";
+      return j;
+    }
+    {
+      journal::JournalWriter writer;
+      if (Status s = writer.Open(journal_dir, /*fsync=*/false); !s.ok()) {
+        j.error = s.message();
+        return j;
+      }
+      fixes.WriteOrders(writer);
+      fixes.WriteFixes(writer, g_fixes - tail);
+      if (Status s = writer.Sync(); !s.ok()) j.error = s.message();
+    }
+    {
+      daemon::CoreOptions options;
+      options.journal_dir = journal_dir;
+      options.journal_fsync = false;
+      options.snapshot_dir = (j.dir / "snapshots").string();
+      const TimeMs end = fixes.end_ms;
+      options.clock = [end] { return end; };
+      daemon::Core core(options);
+      if (Status s = core.Start(); !s.ok()) {
+        j.error = s.message();
+        return j;
+      }
+      core.Stop();  // writes the snapshot
+    }
+    journal::JournalWriter writer;
+    if (Status s = writer.Open(journal_dir, /*fsync=*/false); !s.ok()) {
+      j.error = s.message();
+      return j;
+    }
+    fixes.next_tick = fixes.end_ms + 1000;  // the daemon journaled a tick at its start
+    fixes.WriteFixes(writer, tail);
+    if (Status s = writer.Sync(); !s.ok()) j.error = s.message();
+    j.end_ms = fixes.end_ms;
     return j;
   }();
   return journal;
@@ -162,6 +244,40 @@ void BM_RecoverDaemon(benchmark::State& state) {
   state.counters["lanes"] = static_cast<double>(state.range(0));
 }
 
+// The daemon's start-up from its newest snapshot and the journal after it, on a copy of
+// the directory each time (a start journals a tick and a stop writes a new snapshot).
+void BM_RecoverDaemonFromSnapshot(benchmark::State& state) {
+  const JournalOnDisk& j = JournalWithSnapshot();
+  if (!j.error.empty()) return state.SkipWithError(j.error.c_str());
+  const std::filesystem::path copy = TempDir("copy");
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::error_code ec;
+    std::filesystem::remove_all(copy, ec);
+    std::filesystem::copy(j.dir, copy, std::filesystem::copy_options::recursive, ec);
+    if (ec) return state.SkipWithError(ec.message().c_str());
+    daemon::CoreOptions options;
+    options.engine_lanes = static_cast<unsigned>(state.range(0));
+    options.journal_dir = (copy / "journal").string();
+    options.snapshot_dir = (copy / "snapshots").string();
+    options.journal_fsync = false;
+    const TimeMs end = j.end_ms;
+    options.clock = [end] { return end; };
+    auto core = std::make_unique<daemon::Core>(options);
+    state.ResumeTiming();
+    if (Status s = core->Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
+    state.PauseTiming();
+    core->Stop();
+    core.reset();
+    std::filesystem::remove_all(copy, ec);
+    state.ResumeTiming();
+  }
+  Report(state);
+  state.counters["lanes"] = static_cast<double>(state.range(0));
+  state.counters["tail_fixes"] =
+      static_cast<double>(g_tail_fixes != 0 ? g_tail_fixes : g_fixes / 10);
+}
+
 BENCHMARK(BM_RecoverReadOnly)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RecoverEngine)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 // The daemon's whole start-up with its engine in 1 and in 2 lanes (engine.h).
@@ -172,8 +288,15 @@ BENCHMARK(BM_RecoverDaemon)
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecoverDaemonFromSnapshot)
+    ->ArgName("lanes")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
-// Takes --fixes=N and --devices=N out of argv; false on a malformed value.
+// Takes --fixes=N, --devices=N and --tail_fixes=N out of argv; false on a malformed value.
 bool TakeOwnFlags(int* argc, char** argv) {
   int out = 1;
   for (int i = 1; i < *argc; ++i) {
@@ -185,6 +308,9 @@ bool TakeOwnFlags(int* argc, char** argv) {
     } else if (std::strncmp(argv[i], "--devices=", 10) == 0) {
       target = &g_devices;
       value = argv[i] + 10;
+    } else if (std::strncmp(argv[i], "--tail_fixes=", 13) == 0) {
+      target = &g_tail_fixes;
+      value = argv[i] + 13;
     }
     if (target == nullptr) {
       argv[out++] = argv[i];
@@ -204,7 +330,9 @@ bool TakeOwnFlags(int* argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (!stayaway::TakeOwnFlags(&argc, argv)) {
-    std::fprintf(stderr, "usage: recovery_bench [--fixes=N] [--devices=N] [benchmark flags]\n");
+    std::fprintf(
+        stderr,
+        "usage: recovery_bench [--fixes=N] [--devices=N] [--tail_fixes=N] [benchmark flags]\n");
     return 2;
   }
   benchmark::Initialize(&argc, argv);

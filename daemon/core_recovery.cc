@@ -74,7 +74,9 @@ Status Core::State::Recover() {
                                       std::numeric_limits<TimeMs>::min()) ==
            engine::SeqSet::Seen::kNew;
   };
-  uint64_t seen = 0;
+  // Records the snapshot covers are only checked, unless the board is rebuilt from them.
+  if (!board_from_journal) read.check_only_records = skip;
+  uint64_t seen = read.check_only_records;
   // Runs of fixes go through the engine as batches, as they did live (same results, the
   // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
   std::vector<v1::Fix> run;

@@ -72,6 +72,9 @@ struct ReadOptions {
   uint32_t first_segment = 1;
   // Segments numbered from this one on are not read.
   uint32_t end_segment = UINT32_MAX;
+  // The first this many records are checked (length, CRC-32C) and counted but neither
+  // parsed nor handed to the callback: a snapshot already holds what they did.
+  uint64_t check_only_records = 0;
   // Called before the first record of each segment, with the segment's number and the
   // count of records read before it.
   std::function<void(uint32_t segment, uint64_t records_before)> on_segment;

@@ -143,6 +143,28 @@ TEST(Journal, DamageInTheMiddleStopsWithSegmentAndOffsetUnlessSalvaging) {
   EXPECT_NE(report.warnings.find("salvage"), std::string::npos);
 }
 
+TEST(Journal, CheckOnlyRecordsAreCountedAndChecksummedButNotHandedOver) {
+  const std::string dir = FreshDir("check-only");
+  Write(dir, 1, 20);
+  ReadOptions options;
+  options.check_only_records = 12;
+  std::vector<uint64_t> seqs;
+  auto report = ReadAll(dir, options, [&](const v1::Input& in) { seqs.push_back(in.fix().seq()); });
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->records, 20u);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{13, 14, 15, 16, 17, 18, 19, 20}));
+  // Damage among the records only checked is still found.
+  {
+    std::fstream f(dir + "/journal-000001.log", std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(200);
+    f.put('\x5a');
+  }
+  report = ReadAll(dir, options, [](const v1::Input&) {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("checksum"), std::string::npos)
+      << report.status().message();
+}
+
 // A small tmpfs stands in for a full disk (needs root, as CI and the dev machines have).
 TEST(Journal, FullDiskRefusesTheBatchKeepsNothingOfItAndRecoversWhenSpaceReturns) {
   const std::string mount_point = FreshDir("full");
