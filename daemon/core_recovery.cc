@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -20,6 +21,14 @@ namespace stayaway::daemon {
 // Replays the journal into the fresh engine: the state, the event log and the alert book
 // come back exactly as they were (the engine is deterministic).
 Status Core::State::Recover() {
+  // How long each step took goes to the log: an operator waiting on a restart wants to
+  // know what it spent its time on.
+  const auto started = std::chrono::steady_clock::now();
+  const auto MsSince = [](std::chrono::steady_clock::time_point from) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - from)
+                              .count());
+  };
   std::vector<v1::Event> events;
   // Salvage replays what survives of the journal in full: snapshots taken from the journal
   // as it was no longer describe it, so they go.
@@ -53,6 +62,8 @@ Status Core::State::Recover() {
     board_in_snapshot = false;
     from_snapshot = true;
   }
+  const std::string snapshot_ms = MsSince(started);
+  const auto journal_started = std::chrono::steady_clock::now();
   const uint64_t skip = journal_records - base_records;
   // A snapshot written before the devices board (SSD1) or a retention base holds no board:
   // the fixes it covers that the journal still has feed it (the newest per device wins, as
@@ -126,7 +137,9 @@ Status Core::State::Recover() {
   Log(LogLevel::kInfo, "recovered from the journal",
       {{"records", std::to_string(report->records)},
        {"from_snapshot", from_snapshot ? std::to_string(base_records + skip) : "none"},
-       {"events", std::to_string(log.NextSeq() - 1)}});
+       {"events", std::to_string(log.NextSeq() - 1)},
+       {"snapshot_ms", snapshot_ms},
+       {"journal_ms", MsSince(journal_started)}});
   journal = std::make_unique<journal::JournalWriter>();
   if (Status s =
           journal->Open(options.journal_dir, options.journal_fsync, options.journal_segment_bytes);
