@@ -1,13 +1,13 @@
 #include "base/file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "base/private_files.h"
 
@@ -60,9 +60,30 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
 }
 
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFound("cannot read " + path + ": " + std::strerror(errno));
+  // Sized from fstat and read in large pieces: snapshots run to hundreds of megabytes, and
+  // a stream read a character at a time costs seconds of a restart. Reads on to the end
+  // even when the file grew since fstat.
+  struct stat info {};
+  std::string bytes;
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) bytes.resize(static_cast<size_t>(info.st_size));
+  size_t filled = 0;
+  for (;;) {
+    if (filled == bytes.size()) bytes.resize(std::max<size_t>(4096, bytes.size() * 2));
+    const ssize_t n = ::read(fd, bytes.data() + filled, bytes.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return NotFound("cannot read " + path + ": " + why);
+    }
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(filled);
+  return bytes;
 }
 
 }  // namespace stayaway

@@ -61,6 +61,24 @@ TEST_F(FileIoTest, WritesWholeFilesOwnerOnly) {
   EXPECT_EQ(*ReadWholeFile(path), "second");
 }
 
+TEST_F(FileIoTest, ReadsWholeFilesOfEverySize) {
+  std::string big(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const std::string path = (dir_ / "big.bin").string();
+  ASSERT_TRUE(WriteFileAtomically(path, big).ok());
+  EXPECT_EQ(*ReadWholeFile(path), big);
+  ASSERT_TRUE(WriteFileAtomically(path, "").ok());
+  EXPECT_EQ(*ReadWholeFile(path), "");
+  // A file whose size fstat does not know (procfs says 0) is read to its end all the same.
+  const StatusOr<std::string> status = ReadWholeFile("/proc/self/status");
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->find("Pid:"), std::string::npos);
+  const StatusOr<std::string> missing = ReadWholeFile((dir_ / "missing").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
+}
+
 TEST_F(FileIoTest, ALeftoverTemporaryFileGivesNeitherItsModeNorItsLink) {
   const std::string path = (dir_ / "keys.json").string();
   WriteWithMode(path + ".tmp", "left by a crash", 0666);

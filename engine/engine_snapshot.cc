@@ -13,11 +13,11 @@
 // is used, so a damaged or hand-edited snapshot is refused with a message naming the
 // field rather than crashing the engine later. What a check cannot see (a flipped bit in
 // a coordinate) is the job of the byte framing's CRC-32C.
+#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
-#include <array>
 #include <cinttypes>
 #include <climits>
 #include <cmath>
@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/crc32c.h"
 #include "engine/engine.h"
 #include "engine/engine_state.h"
 #include "engine/order_validation.h"
@@ -60,23 +61,6 @@ constexpr size_t kFormat1MaxRanges = 32;
 // endian).
 constexpr std::string_view kMagic = "SAE1";
 constexpr size_t kCrcBytes = 4;
-
-// CRC-32C (Castagnoli), bitwise table. The journal has its own copy; the engine must not
-// depend on the journal (it sits below it), and this is a dozen lines.
-uint32_t Crc32c(std::string_view data) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) != 0 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char byte : data) crc = table[(crc ^ byte) & 0xFFu] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
 
 // Every setting as "name=value" lines, doubles with 17 significant digits (exact).
 // A snapshot records this text and loads only under identical settings: the tail replay
@@ -679,12 +663,18 @@ StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshotBytes(std::string_view byt
     return InvalidArgument("engine snapshot: checksum mismatch (" + std::to_string(bytes.size()) +
                            " bytes are damaged or truncated)");
   }
-  v1::EngineSnapshot snapshot;
+  // On an arena: a snapshot of a million devices is millions of small messages, which the
+  // arena allocates in large blocks and frees at once.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 1 << 20;
+  arena_options.max_block_size = 64 << 20;
+  google::protobuf::Arena arena(arena_options);
+  auto* snapshot = google::protobuf::Arena::CreateMessage<v1::EngineSnapshot>(&arena);
   if (payload.size() > static_cast<size_t>(INT_MAX) ||
-      !snapshot.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      !snapshot->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return InvalidArgument("engine snapshot: the payload does not parse");
   }
-  return FromSnapshot(snapshot, settings, lanes);
+  return FromSnapshot(*snapshot, settings, lanes);
 }
 
 }  // namespace stayaway::engine

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/crc32c.h"
 #include "base/file_io.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
@@ -32,7 +33,7 @@ std::string RetentionBase::Encode() const {
     PutInt(r.subtree_path.size(), 4, &out);
     for (const Hash& h : r.subtree_path) out.append(reinterpret_cast<const char*>(h.data()), h.size());
   }
-  PutInt(journal::Crc32c(out), 4, &out);
+  PutInt(Crc32c(out), 4, &out);
   return out;
 }
 
@@ -41,7 +42,7 @@ StatusOr<RetentionBase> RetentionBase::Decode(std::string_view bytes) {
     return InvalidArgument("not a retention base");
   }
   ByteReader crc{bytes.substr(bytes.size() - 4)};
-  if (crc.Int(4) != journal::Crc32c(bytes.substr(0, bytes.size() - 4))) {
+  if (crc.Int(4) != Crc32c(bytes.substr(0, bytes.size() - 4))) {
     return InvalidArgument("retention base checksum mismatch");
   }
   ByteReader r{bytes.substr(4, bytes.size() - 8)};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/crc32c.h"
 #include "engine/engine.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/retention_base.h"
@@ -16,7 +17,7 @@
 namespace {
 
 std::string WithChecksum(std::string bytes) {
-  const uint32_t crc = stayaway::journal::Crc32c(bytes);
+  const uint32_t crc = stayaway::Crc32c(bytes);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
   return bytes;
 }

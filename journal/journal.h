@@ -43,9 +43,6 @@ inline constexpr uint64_t kSegmentBytes = 64ull << 20;
 // A record longer than this is damage, not data (inputs are small).
 inline constexpr uint32_t kMaxRecordBytes = 16u << 20;
 
-uint32_t Crc32c(std::string_view data);  // the CPU's instruction where it has one
-uint32_t Crc32cPortable(std::string_view data);  // table-driven, for tests to compare
-
 struct ReadReport {
   uint64_t records = 0;
   uint64_t truncated_bytes = 0;  // torn tail removed from the last segment

@@ -1,5 +1,6 @@
 #include "journal/snapshot_file.h"
 
+#include "base/crc32c.h"
 #include "journal/byte_codec.h"
 #include "journal/journal.h"
 

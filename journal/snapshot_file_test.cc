@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/crc32c.h"
 #include "journal/byte_codec.h"
 #include "journal/journal.h"
 

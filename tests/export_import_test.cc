@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/crc32c.h"
 #include "base/time.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
@@ -284,7 +285,7 @@ TEST(ExportImport, ExportRefusesAJournalAlteredAfterACheckpoint) {
       input.mutable_fix()->set_lat(input.fix().lat() + 0.001);
       const std::string altered = input.SerializeAsString();
       ASSERT_EQ(altered.size(), payload.size());
-      const uint32_t crc = journal::Crc32c(altered);
+      const uint32_t crc = Crc32c(altered);
       std::memcpy(bytes.data() + at + 4, &crc, 4);
       bytes.replace(at + 8, length, altered);
       replaced = true;
