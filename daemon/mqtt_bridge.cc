@@ -39,6 +39,8 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 constexpr std::size_t kMaxInflight = 256;
 // The cursor file is fsynced: written at most this often (and at Stop).
 constexpr auto kCursorSaveInterval = std::chrono::milliseconds(200);
+// While the broker is away, the backlog metric is brought up to date this often.
+constexpr auto kBacklogReport = std::chrono::milliseconds(250);
 // Refusals are logged at most this often (they are all counted).
 constexpr auto kRefusalLogInterval = std::chrono::seconds(1);
 constexpr std::string_view kSource = "mqtt";
@@ -175,8 +177,15 @@ class MqttBridge::Link {
       backoff = backoff.count() == 0
                     ? kFirstBackoff
                     : std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-      std::unique_lock<std::mutex> lock(mu_);
-      backoff_wake_.wait_for(lock, backoff, [this] { return stopping_.load(); });
+      // In slices, so the backlog the metrics show grows while the broker is away.
+      const auto until = Clock::now() + backoff;
+      while (!stopping_ && Clock::now() < until) {
+        ReportBacklog();
+        std::unique_lock<std::mutex> lock(mu_);
+        backoff_wake_.wait_for(lock,
+                               std::min<Clock::duration>(until - Clock::now(), kBacklogReport),
+                               [this] { return stopping_.load(); });
+      }
     };
     while (!stopping_) {
       if (client_ == nullptr && !Connect()) {
@@ -385,13 +394,19 @@ class MqttBridge::Link {
   // reports the backlog.
   void Checkpoint(bool now) {
     if (options_.events_prefix.empty()) return;
+    ReportBacklog();
     const uint64_t cursor = Cursor();
-    metrics_.SetMqttBacklog(service_.NextEventSeq() - std::min(cursor, service_.NextEventSeq()));
     if (cursor == saved_cursor_) return;
     if (!now && Clock::now() - last_save_ < kCursorSaveInterval) return;
     SaveCursor(cursor);
     saved_cursor_ = cursor;
     last_save_ = Clock::now();
+  }
+
+  void ReportBacklog() {
+    if (options_.events_prefix.empty()) return;
+    const uint64_t end = service_.NextEventSeq();
+    metrics_.SetMqttBacklog(end - std::min(Cursor(), end));
   }
 
   void SaveCursor(uint64_t next) {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <mosquitto.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -82,7 +83,11 @@ class MosquittoBroker {
         << (acl.empty() ? "" : "acl_file " + (dir_ / "acl").string() + "\n") << "listener " << port_
         << " 127.0.0.1\n"
         << "allow_anonymous false\n"
-        << "password_file " << passwd << "\n"
+        << "password_file " << passwd
+        << "\n"
+        // Started as root, mosquitto would drop to user mosquitto, which may not write
+        // here: it stays the user the test runs as.
+        << "user " << ::getpwuid(::getuid())->pw_name << "\n"
         << "persistence true\n"
         << "persistence_location " << dir_.string() << "/\n"
         << "log_dest stderr\n"

@@ -71,6 +71,18 @@ std::string WaitForMetric(uint16_t http, const std::string& series, double value
   return metrics;
 }
 
+// The same until `series` reads at least `value`.
+std::string WaitForMetricAtLeast(uint16_t http, const std::string& series, double value) {
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = Http(http, "GET", "/metrics").body;
+    if (MetricValue(metrics, series) >= value) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return metrics;
+}
+
 // A time a minute ago on a whole second (OwnTracks' tst has seconds only).
 TimeMs MinuteAgo() { return (NowMs() / 1000 - 60) * 1000; }
 
@@ -154,8 +166,13 @@ TEST(MqttTest, OwnTracksAndFixJsonOpenAnAlertPublishedOnTheOrderTopicWithQos1) {
     EXPECT_TRUE(Contains(m.payload, "\"event\":{\"alert_id\":\"")) << m.payload;
   }
 
-  const std::string metrics = WaitForMetric(
-      http, "stayaway_mqtt_messages_total{format=\"stayaway\",outcome=\"accepted\"}", 2);
+  // Counted once the broker's PUBACK is in, which may come after the watcher has it.
+  WaitForMetric(http, "stayaway_mqtt_messages_total{format=\"stayaway\",outcome=\"accepted\"}", 2);
+  const std::string metrics = WaitForMetricAtLeast(http, "stayaway_mqtt_events_published_total", 1);
+  EXPECT_EQ(MetricValue(metrics,
+                        "stayaway_mqtt_messages_total{format=\"stayaway\",outcome=\"accepted\"}"),
+            2)
+      << metrics;
   EXPECT_EQ(MetricValue(metrics,
                         "stayaway_mqtt_messages_total{format=\"owntracks\",outcome=\"accepted\"}"),
             1)
@@ -249,7 +266,7 @@ TEST(MqttTest, ReconnectsAfterTheBrokerRestartsAndPublishesTheBacklog) {
   ASSERT_NE(fixes.body.find("\"accepted\":3"), std::string::npos) << fixes.body;
   const std::string alert_id = WaitForOpenAlertId(http, "KG-7");
   ASSERT_FALSE(alert_id.empty());
-  metrics = Http(http, "GET", "/metrics").body;
+  metrics = WaitForMetricAtLeast(http, "stayaway_mqtt_backlog_events", 1);
   const double backlog = MetricValue(metrics, "stayaway_mqtt_backlog_events");
   ASSERT_GE(backlog, 1) << metrics;
 
