@@ -128,10 +128,10 @@ Status ApplyMqttTable(const toml::node& node, const std::string& where, DaemonCo
   for (const auto& [mqtt_key, mqtt_node] : *mqtt) {
     const std::string_view field = mqtt_key.str();
     const std::string at = where + "." + std::string(field);
-    if (field == "tls" || field == "accept_unknown_devices") {
+    if (field == "tls") {
       const auto flag = mqtt_node.value<bool>();
       if (!flag) return InvalidArgument(at + " must be true or false");
-      (field == "tls" ? config->mqtt_tls : config->mqtt_accept_unknown_devices) = *flag;
+      config->mqtt_tls = *flag;
       continue;
     }
     if (field == "password") {
@@ -559,7 +559,7 @@ std::string DaemonUsage() {
          "time_zone, language (en, ru) and tile_url.\n"
          "MQTT (--mqtt-broker HOST:PORT; an [mqtt] table with broker, client_id, user,\n"
          "password_file, tls, ca_file, certificate, private_key, owntracks_topic,\n"
-         "fixes_topic, events_prefix, events_from, accept_unknown_devices): OwnTracks\n"
+         "fixes_topic, events_prefix, events_from): OwnTracks\n"
          "locations on owntracks/USER/DEVICE and fix JSON on stayaway/fixes come in; every\n"
          "event goes out with QoS 1 on stayaway/events/ORDER_ID.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";

@@ -145,7 +145,6 @@ struct DaemonConfig {
   //   fixes_topic = "stayaway/fixes"      stayaway's fix JSON in ("" : not subscribed)
   //   events_prefix = "stayaway/events/"  events out on PREFIX + ORDER_ID ("" : none)
   //   events_from = "now"            "start": a new bridge publishes from event 1
-  //   accept_unknown_devices = false fixes of devices no order names are refused
   std::string mqtt_broker;
   std::string mqtt_client_id = "stayawayd";
   std::string mqtt_user;
@@ -158,7 +157,6 @@ struct DaemonConfig {
   std::string mqtt_fixes_topic = "stayaway/fixes";
   std::string mqtt_events_prefix = "stayaway/events/";
   bool mqtt_events_from_start = false;
-  bool mqtt_accept_unknown_devices = false;
   bool help = false;
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };

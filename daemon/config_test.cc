@@ -279,8 +279,7 @@ TEST(DaemonConfig, MqttTableAndFlags) {
                          "user = \"stayawayd\"\npassword_file = \"/etc/stayaway/mqtt\"\n"
                          "ca_file = \"ca.pem\"\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"
                          "owntracks_topic = \"ot/+/+\"\nfixes_topic = \"\"\n"
-                         "events_prefix = \"centre/events/\"\nevents_from = \"start\"\n"
-                         "accept_unknown_devices = true\n";
+                         "events_prefix = \"centre/events/\"\nevents_from = \"start\"\n";
   auto config = Parse({"--config", path});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->mqtt_broker, "mqtt.centre:8883");
@@ -295,7 +294,6 @@ TEST(DaemonConfig, MqttTableAndFlags) {
   EXPECT_EQ(config->mqtt_fixes_topic, "");
   EXPECT_EQ(config->mqtt_events_prefix, "centre/events/");
   EXPECT_TRUE(config->mqtt_events_from_start);
-  EXPECT_TRUE(config->mqtt_accept_unknown_devices);
 
   auto flags = Parse(
       {"--config", path, "--mqtt-broker", "127.0.0.1:1883", "--mqtt-password-file", "/run/pw"});
@@ -309,7 +307,6 @@ TEST(DaemonConfig, MqttTableAndFlags) {
   EXPECT_EQ(defaults->mqtt_owntracks_topic, "owntracks/+/+");
   EXPECT_EQ(defaults->mqtt_fixes_topic, "stayaway/fixes");
   EXPECT_EQ(defaults->mqtt_events_prefix, "stayaway/events/");
-  EXPECT_FALSE(defaults->mqtt_accept_unknown_devices);
 
   DaemonConfig config2;
   for (const char* bad : {"[mqtt]\npassword = \"secret\"\n", "[mqtt]\nbroker = 1883\n",

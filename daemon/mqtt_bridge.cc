@@ -500,13 +500,13 @@ class MqttBridge::Link {
   // Hands the message's fixes to the core, waiting while its queue is full: the broker's
   // messages wait meanwhile (pushback), none is dropped.
   void Submit(std::string_view format, std::string_view topic, std::vector<v1::Fix> fixes) {
-    if (!options_.accept_unknown_devices) {
-      for (const v1::Fix& fix : fixes) {
-        StatusOr<v1::DeviceStatus> device = service_.GetDevice(fix.device());
-        if (!device.ok() || device->orders_size() == 0) {
-          Refuse(format, topic, "unknown_device");
-          return;
-        }
+    // The engine refuses them too ("not_found"), but only once they are journaled: a
+    // broker user sending for made-up devices must not fill the journal.
+    for (const v1::Fix& fix : fixes) {
+      StatusOr<v1::DeviceStatus> device = service_.GetDevice(fix.device());
+      if (!device.ok() || device->orders_size() == 0) {
+        Refuse(format, topic, "unknown_device");
+        return;
       }
     }
     Metrics* metrics = &metrics_;

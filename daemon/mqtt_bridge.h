@@ -14,7 +14,7 @@
 //   source "mqtt": recordability, device keys, journal, engine, metrics). A full engine
 //   queue pushes back on the broker: the thread stops reading until the engine takes the
 //   fix. A message that cannot be read, is over kMaxMqttPayloadBytes, names a device no
-//   order names (unless accept_unknown_devices), or is refused by the engine is counted
+//   order names ("unknown_device", before the journal), or is refused by the engine is counted
 //   (stayaway_fixes_rejected_total{source="mqtt",reason}, logged at most once a second)
 //   and the next message is read as usual: nothing one sender does stops the others.
 //
@@ -88,8 +88,6 @@ struct MqttOptions {
   std::string fixes_topic = "stayaway/fixes";      // empty: not subscribed
   std::string events_prefix = "stayaway/events/";  // empty: events are not published
   bool events_from_start = false;
-  // False (default): fixes of a device no order names are refused ("unknown_device").
-  bool accept_unknown_devices = false;
   int keepalive_seconds = 30;
   std::string cursor_path;  // where the events cursor is kept
 };

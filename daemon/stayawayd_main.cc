@@ -211,7 +211,6 @@ StatusOr<MqttOptions> MqttOptionsOf(const DaemonConfig& config) {
   options.fixes_topic = config.mqtt_fixes_topic;
   options.events_prefix = config.mqtt_events_prefix;
   options.events_from_start = config.mqtt_events_from_start;
-  options.accept_unknown_devices = config.mqtt_accept_unknown_devices;
   if (Status s = MakePrivateDirectories(config.data_dir + "/mqtt"); !s.ok()) return s;
   options.cursor_path = config.data_dir + "/mqtt/events.cursor";
   return options;
