@@ -10,6 +10,9 @@
 //     line of `stayaway replay` input, or an array of them as POST /v1/fixes takes
 //     (ingest/json_codec.h, ParseReplayLine); ticks are refused (the daemon keeps its own
 //     clock).
+//   The app publishes its locations retained: on every subscription the broker repeats
+//   each device's last one, which the engine takes as the duplicate it is (outcome
+//   "duplicate").
 //   Every fix goes to the core exactly as the other ports' fixes do (FixSink::SubmitFixes,
 //   source "mqtt": recordability, device keys, journal, engine, metrics). A full engine
 //   queue pushes back on the broker: the thread stops reading until the engine takes the
