@@ -307,6 +307,23 @@ TEST(MqttTest, ReconnectsAfterTheBrokerRestartsAndPublishesTheBacklog) {
       << metrics;
 }
 
+TEST(MqttTest, ABrokerDownAtStartDoesNotStopTheDaemonWhichConnectsOnceItIsUp) {
+  const fs::path dir = TestDir("late");
+  MosquittoBroker broker(dir / "broker", {{kDaemonUser, kDaemonPassword}});
+  broker.Stop();
+  Daemon daemon(DaemonMqttArgs(dir, broker));
+  EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
+  std::string metrics =
+      WaitForMetricAtLeast(daemon.http(), "stayaway_mqtt_connects_total{result=\"failed\"}", 1);
+  EXPECT_EQ(MetricValue(metrics, "stayaway_mqtt_connected"), 0) << metrics;
+  EXPECT_TRUE(Contains(daemon.Log(), "cannot reach the MQTT broker")) << daemon.Log();
+
+  broker.Start();
+  metrics = WaitForMetric(daemon.http(), "stayaway_mqtt_connected", 1);
+  EXPECT_EQ(MetricValue(metrics, "stayaway_mqtt_connected"), 1) << metrics << daemon.Log();
+  EXPECT_TRUE(Contains(daemon.Log(), "connected to the MQTT broker")) << daemon.Log();
+}
+
 TEST(MqttTest, AWrongBrokerPasswordIsCountedAndTheDaemonServesOn) {
   const fs::path dir = TestDir("password");
   MosquittoBroker broker(dir / "broker", {{kDaemonUser, kDaemonPassword}});
