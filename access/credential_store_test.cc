@@ -168,6 +168,22 @@ TEST(Token, BearerHeader) {
   EXPECT_EQ(BearerToken(""), "");
 }
 
+TEST(Token, BasicHeaderGivesUserAndPassword) {
+  // "user:pass" and "anna:sa_x:y" (a password may hold ':').
+  const auto basic = ParseBasicAuthorization("Basic dXNlcjpwYXNz");
+  ASSERT_TRUE(basic.has_value());
+  EXPECT_EQ(basic->user, "user");
+  EXPECT_EQ(basic->password, "pass");
+  const auto colon = ParseBasicAuthorization("basic  YW5uYTpzYV94Onk= ");
+  ASSERT_TRUE(colon.has_value());
+  EXPECT_EQ(colon->user, "anna");
+  EXPECT_EQ(colon->password, "sa_x:y");
+  EXPECT_FALSE(ParseBasicAuthorization("Bearer sa_abc").has_value());
+  EXPECT_FALSE(ParseBasicAuthorization("Basic ").has_value());
+  EXPECT_FALSE(ParseBasicAuthorization("Basic !!!!").has_value());
+  EXPECT_FALSE(ParseBasicAuthorization("Basic dXNlcg==").has_value());  // "user": no ':'
+}
+
 // ---- the store ---------------------------------------------------------------------
 
 TEST(CredentialStore, EmptyStoreDeniesEverything) {

@@ -9,6 +9,7 @@
 #ifndef STAYAWAY_ACCESS_TOKEN_H_
 #define STAYAWAY_ACCESS_TOKEN_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,16 @@ std::string TokenDigest(std::string_view token);
 // The token of an HTTP Authorization header value "Bearer TOKEN" (scheme case-insensitive);
 // empty when the value is not a bearer token.
 std::string_view BearerToken(std::string_view authorization);
+
+// The user and password of an HTTP Authorization header value "Basic BASE64(user:password)"
+// (RFC 7617; scheme case-insensitive), for clients that cannot send a bearer token (the
+// OwnTracks app's HTTP mode sends its password setting this way: the password is then the
+// token). Nothing when the value is not Basic, not base64 or has no ':'.
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+};
+std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view authorization);
 
 }  // namespace stayaway::access
 

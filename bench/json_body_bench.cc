@@ -1,7 +1,8 @@
-// Decoding one JSON request body of the Traccar and OsmAnd formats: the whole decoder
-// (ParseTraccarForward, ParseOsmAndJson), and the JSON object under it parsed by the
-// fast decoder of common bodies (ingest/json_object_fast.h) against Protobuf's JSON
-// mapping alone, on a Traccar forward.json position and a Traccar Client (OsmAnd) report.
+// Decoding one JSON request body of the Traccar, OsmAnd and OwnTracks formats: the whole
+// decoder (ParseTraccarForward, ParseOsmAndJson, ParseOwnTracks), and the JSON object under it
+// parsed by the fast decoder of common bodies (ingest/json_object_fast.h) against Protobuf's JSON
+// mapping alone, on a Traccar forward.json position, a Traccar Client (OsmAnd) report and
+// an OwnTracks location as the Android app publishes it.
 //
 //   build/bench/json_body_bench
 #include <benchmark/benchmark.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "ingest/osmand_codec.h"
+#include "ingest/owntracks_codec.h"
 #include "ingest/traccar_codec.h"
 
 namespace stayaway {
@@ -27,6 +29,11 @@ const std::string kOsmAnd =
     R"("longitude":74.569762,"accuracy":5,"speed":1.2,"heading":93,"altitude":760},)"
     R"("is_moving":true,"odometer":1500,"event":"motionchange","battery":{"level":0.87,)"
     R"("is_charging":false},"activity":{"type":"walking"},"extras":{}},"device_id":"phone-2"})";
+
+const std::string kOwnTracks =
+    R"({"_type":"location","_id":"a1b2c3d4","acc":12,"alt":760,"batt":87,"bs":1,"conn":"m",)"
+    R"("created_at":1772359201,"lat":42.874621,"lon":74.569762,"m":1,"t":"u","tid":"p2",)"
+    R"("tst":1772359200,"vac":3,"vel":5,"cog":93,"topic":"owntracks/phone-2/phone-2"})";
 
 template <typename Decoder>
 void Decode(benchmark::State& state, const std::string& body, Decoder decode) {
@@ -57,6 +64,11 @@ void BM_TraccarObjectByJsonMapping(benchmark::State& state) { Decode(state, kTra
 void BM_OsmAndJson(benchmark::State& state) { Decode(state, kOsmAnd, ingest::ParseOsmAndJson); }
 void BM_OsmAndObject(benchmark::State& state) { Decode(state, kOsmAnd, Fast); }
 void BM_OsmAndObjectByJsonMapping(benchmark::State& state) { Decode(state, kOsmAnd, Mapping); }
+void BM_OwnTracks(benchmark::State& state) {
+  Decode(state, kOwnTracks,
+         [](const std::string& body) { return ingest::ParseOwnTracks(body, "phone-2"); });
+}
+void BM_OwnTracksObject(benchmark::State& state) { Decode(state, kOwnTracks, Fast); }
 
 BENCHMARK(BM_TraccarForward);
 BENCHMARK(BM_TraccarObject);
@@ -64,6 +76,8 @@ BENCHMARK(BM_TraccarObjectByJsonMapping);
 BENCHMARK(BM_OsmAndJson);
 BENCHMARK(BM_OsmAndObject);
 BENCHMARK(BM_OsmAndObjectByJsonMapping);
+BENCHMARK(BM_OwnTracks);
+BENCHMARK(BM_OwnTracksObject);
 
 }  // namespace
 }  // namespace stayaway

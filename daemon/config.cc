@@ -121,6 +121,52 @@ Status SetWebhookKinds(const std::vector<std::string>& names, std::string_view w
   return Status::Ok();
 }
 
+// The [mqtt] table (config.h).
+Status ApplyMqttTable(const toml::node& node, const std::string& where, DaemonConfig* config) {
+  const toml::table* mqtt = node.as_table();
+  if (mqtt == nullptr) return InvalidArgument(where + " must be a table");
+  for (const auto& [mqtt_key, mqtt_node] : *mqtt) {
+    const std::string_view field = mqtt_key.str();
+    const std::string at = where + "." + std::string(field);
+    if (field == "tls") {
+      const auto flag = mqtt_node.value<bool>();
+      if (!flag) return InvalidArgument(at + " must be true or false");
+      config->mqtt_tls = *flag;
+      continue;
+    }
+    if (field == "password") {
+      return InvalidArgument(at + ": put the password in a file and name it in password_file");
+    }
+    const auto text = mqtt_node.value<std::string>();
+    if (!text) return InvalidArgument(at + " must be a string");
+    if (field == "events_from") {
+      if (*text != "now" && *text != "start") return InvalidArgument(at + " must be now or start");
+      config->mqtt_events_from_start = *text == "start";
+      continue;
+    }
+    std::string* setting = field == "broker"            ? &config->mqtt_broker
+                           : field == "client_id"       ? &config->mqtt_client_id
+                           : field == "user"            ? &config->mqtt_user
+                           : field == "password_file"   ? &config->mqtt_password_file
+                           : field == "ca_file"         ? &config->mqtt_ca_file
+                           : field == "certificate"     ? &config->mqtt_certificate
+                           : field == "private_key"     ? &config->mqtt_private_key
+                           : field == "owntracks_topic" ? &config->mqtt_owntracks_topic
+                           : field == "fixes_topic"     ? &config->mqtt_fixes_topic
+                           : field == "events_prefix"   ? &config->mqtt_events_prefix
+                                                        : nullptr;
+    if (setting == nullptr) return InvalidArgument(at + " is not a known setting");
+    *setting = *text;
+  }
+  if (!config->mqtt_ca_file.empty()) config->mqtt_tls = true;
+  if (config->mqtt_certificate.empty() != config->mqtt_private_key.empty()) {
+    return InvalidArgument(where + " needs both certificate and private_key");
+  }
+  if (config->mqtt_client_id.empty())
+    return InvalidArgument(where + ".client_id must not be empty");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config) {
@@ -211,6 +257,8 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       if (config->tls_certificate.empty() != config->tls_private_key.empty()) {
         return InvalidArgument(where + " needs both certificate and private_key");
       }
+    } else if (name == "mqtt") {
+      if (Status s = ApplyMqttTable(node, where, config); !s.ok()) return s;
     } else if (name == "connections") {
       const toml::table* connections = node.as_table();
       if (connections == nullptr) return InvalidArgument(where + " must be a table");
@@ -399,6 +447,10 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (Status s = SetWebhookKinds(names, "--webhook-kinds", &config); !s.ok()) return s;
     } else if (flag == "--webhook-secret-file") {
       config.webhook_secret_file = std::string(*value);
+    } else if (flag == "--mqtt-broker") {
+      config.mqtt_broker = std::string(*value);
+    } else if (flag == "--mqtt-password-file") {
+      config.mqtt_password_file = std::string(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
     } else if (flag == "--console-dir") {
@@ -457,6 +509,7 @@ std::string DaemonUsage() {
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
          "                 [--webhook-from now|start] [--webhook-kinds KIND,...]\n"
+         "                 [--mqtt-broker HOST:PORT] [--mqtt-password-file FILE]\n"
          "                 [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
@@ -504,6 +557,11 @@ std::string DaemonUsage() {
          "The operator console is served at / on the HTTP port from --console-dir (default:\n"
          "../share/stayaway/console beside the binary); a [console] table sets its dir,\n"
          "time_zone, language (en, ru) and tile_url.\n"
+         "MQTT (--mqtt-broker HOST:PORT; an [mqtt] table with broker, client_id, user,\n"
+         "password_file, tls, ca_file, certificate, private_key, owntracks_topic,\n"
+         "fixes_topic, events_prefix, events_from): OwnTracks\n"
+         "locations on owntracks/USER/DEVICE and fix JSON on stayaway/fixes come in; every\n"
+         "event goes out with QoS 1 on stayaway/events/ORDER_ID.\n"
          "SIGTERM or SIGINT drains queued work and stops.\n";
 }
 

@@ -132,6 +132,31 @@ struct DaemonConfig {
   std::string console_time_zone = "UTC";
   std::string console_language = "en";
   std::string console_tile_url;
+  // MQTT (daemon/mqtt_bridge.h), the [mqtt] table; off while broker is empty:
+  //   broker = "HOST:PORT"           --mqtt-broker: the broker (HOST alone: port 1883)
+  //   client_id = "stayawayd"        the daemon's client id (its persistent session)
+  //   user = "stayawayd"             user name at the broker
+  //   password_file = "FILE"         --mqtt-password-file: the password, in a file (never
+  //                                  a flag or a TOML value: both are often readable)
+  //   tls = true                     TLS to the broker (implied by ca_file)
+  //   ca_file = "ca.pem"             verifies the broker (default: the system's CAs)
+  //   certificate, private_key       a client certificate for the broker
+  //   owntracks_topic = "owntracks/+/+"   OwnTracks in ("" : not subscribed)
+  //   fixes_topic = "stayaway/fixes"      stayaway's fix JSON in ("" : not subscribed)
+  //   events_prefix = "stayaway/events/"  events out on PREFIX + ORDER_ID ("" : none)
+  //   events_from = "now"            "start": a new bridge publishes from event 1
+  std::string mqtt_broker;
+  std::string mqtt_client_id = "stayawayd";
+  std::string mqtt_user;
+  std::string mqtt_password_file;
+  bool mqtt_tls = false;
+  std::string mqtt_ca_file;
+  std::string mqtt_certificate;
+  std::string mqtt_private_key;
+  std::string mqtt_owntracks_topic = "owntracks/+/+";
+  std::string mqtt_fixes_topic = "stayaway/fixes";
+  std::string mqtt_events_prefix = "stayaway/events/";
+  bool mqtt_events_from_start = false;
   bool help = false;
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };

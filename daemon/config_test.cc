@@ -273,6 +273,54 @@ TEST(DaemonConfig, SessionSettingsComeFromTheTableOrFlags) {
   EXPECT_TRUE(unchanged.public_origin.empty());
 }
 
+TEST(DaemonConfig, MqttTableAndFlags) {
+  const std::string path = ::testing::TempDir() + "/stayawayd-mqtt.toml";
+  std::ofstream(path) << "[mqtt]\nbroker = \"mqtt.centre:8883\"\nclient_id = \"centre-1\"\n"
+                         "user = \"stayawayd\"\npassword_file = \"/etc/stayaway/mqtt\"\n"
+                         "ca_file = \"ca.pem\"\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"
+                         "owntracks_topic = \"ot/+/+\"\nfixes_topic = \"\"\n"
+                         "events_prefix = \"centre/events/\"\nevents_from = \"start\"\n";
+  auto config = Parse({"--config", path});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->mqtt_broker, "mqtt.centre:8883");
+  EXPECT_EQ(config->mqtt_client_id, "centre-1");
+  EXPECT_EQ(config->mqtt_user, "stayawayd");
+  EXPECT_EQ(config->mqtt_password_file, "/etc/stayaway/mqtt");
+  EXPECT_TRUE(config->mqtt_tls);  // a CA file means TLS
+  EXPECT_EQ(config->mqtt_ca_file, "ca.pem");
+  EXPECT_EQ(config->mqtt_certificate, "c.pem");
+  EXPECT_EQ(config->mqtt_private_key, "k.pem");
+  EXPECT_EQ(config->mqtt_owntracks_topic, "ot/+/+");
+  EXPECT_EQ(config->mqtt_fixes_topic, "");
+  EXPECT_EQ(config->mqtt_events_prefix, "centre/events/");
+  EXPECT_TRUE(config->mqtt_events_from_start);
+
+  auto flags = Parse(
+      {"--config", path, "--mqtt-broker", "127.0.0.1:1883", "--mqtt-password-file", "/run/pw"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(flags->mqtt_broker, "127.0.0.1:1883");  // flags win
+  EXPECT_EQ(flags->mqtt_password_file, "/run/pw");
+
+  auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->mqtt_broker, "");  // no broker: no MQTT
+  EXPECT_EQ(defaults->mqtt_owntracks_topic, "owntracks/+/+");
+  EXPECT_EQ(defaults->mqtt_fixes_topic, "stayaway/fixes");
+  EXPECT_EQ(defaults->mqtt_events_prefix, "stayaway/events/");
+
+  DaemonConfig config2;
+  for (const char* bad : {"[mqtt]\npassword = \"secret\"\n", "[mqtt]\nbroker = 1883\n",
+                          "[mqtt]\ntls = \"yes\"\n", "[mqtt]\nevents_from = \"later\"\n",
+                          "[mqtt]\ncertificate = \"c.pem\"\n", "[mqtt]\nqos = 2\n", "mqtt = 1\n"}) {
+    const Status s = ApplyToml(bad, "test.toml", &config2);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("mqtt"), std::string::npos) << s.message();
+  }
+  // A password in the file is refused with where to put it instead.
+  EXPECT_NE(ApplyToml("[mqtt]\npassword = \"x\"\n", "t", &config2).message().find("password_file"),
+            std::string::npos);
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

@@ -39,6 +39,7 @@
 #include <string>
 
 #include "access/credential_store.h"
+#include "daemon/metrics.h"
 #include "engine/engine_config.h"
 #include "ingest/monitoring_service.h"
 
@@ -148,6 +149,8 @@ class Core final : public ingest::MonitoringService {
   void CountVictimMessage(std::string_view result);
   // An event webhook POST and how it went (webhook_dispatcher.h): "delivered" or "failed".
   void CountWebhookDelivery(std::string_view result);
+  // The metrics registry, for the daemon's own bridges (mqtt_bridge.h). Thread-safe.
+  Metrics& metrics();
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;

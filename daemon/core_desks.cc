@@ -169,6 +169,8 @@ void Core::CountWebhookDelivery(std::string_view result) {
   state_->metrics.CountWebhookDelivery(result);
 }
 
+Metrics& Core::metrics() { return state_->metrics; }
+
 void Core::CountVictimMessage(std::string_view result) {
   state_->metrics.CountVictimMessage(result);
 }

@@ -64,6 +64,48 @@ void Metrics::CountWebhookDelivery(std::string_view result) {
   ++webhook_deliveries_[std::string(result)];
 }
 
+void Metrics::SetMqttConnected(bool connected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  mqtt_.connected = connected;
+}
+
+void Metrics::CountMqttConnect(std::string_view result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  ++mqtt_.connects[std::string(result)];
+}
+
+void Metrics::CountMqttMessage(std::string_view format, std::string_view outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  ++mqtt_.messages[{std::string(format), std::string(outcome)}];
+}
+
+void Metrics::CountMqttIgnored(std::string_view type) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  ++mqtt_.ignored[std::string(type)];
+}
+
+void Metrics::CountMqttPublished(uint64_t events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  mqtt_.published += events;
+}
+
+void Metrics::CountMqttPublishFailures(uint64_t events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  mqtt_.publish_failures += events;
+}
+
+void Metrics::SetMqttBacklog(uint64_t events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mqtt_.used = true;
+  mqtt_.backlog = events;
+}
+
 void Metrics::CountRejected(std::string_view source, std::string_view reason) {
   std::lock_guard<std::mutex> lock(mu_);
   ++rejected_[{std::string(source), std::string(reason)}];
@@ -158,6 +200,41 @@ std::string Metrics::Render(TimeMs now_ms) const {
          "# TYPE stayaway_webhook_deliveries_total counter\n";
   for (const auto& [result, n] : webhook_deliveries_) {
     out << "stayaway_webhook_deliveries_total{result=\"" << Escape(result) << "\"} " << n << '\n';
+  }
+  if (mqtt_.used) {
+    out << "# HELP stayaway_mqtt_connected Whether the MQTT bridge has a broker session.\n"
+           "# TYPE stayaway_mqtt_connected gauge\n"
+           "stayaway_mqtt_connected "
+        << (mqtt_.connected ? 1 : 0) << '\n';
+    out << "# HELP stayaway_mqtt_connects_total MQTT connection attempts, by result.\n"
+           "# TYPE stayaway_mqtt_connects_total counter\n";
+    for (const auto& [result, n] : mqtt_.connects) {
+      out << "stayaway_mqtt_connects_total{result=\"" << Escape(result) << "\"} " << n << '\n';
+    }
+    out << "# HELP stayaway_mqtt_messages_total MQTT messages received, by format and outcome.\n"
+           "# TYPE stayaway_mqtt_messages_total counter\n";
+    for (const auto& [key, n] : mqtt_.messages) {
+      out << "stayaway_mqtt_messages_total{format=\"" << Escape(key.first) << "\",outcome=\""
+          << Escape(key.second) << "\"} " << n << '\n';
+    }
+    out << "# HELP stayaway_mqtt_ignored_total OwnTracks messages of other types, by type.\n"
+           "# TYPE stayaway_mqtt_ignored_total counter\n";
+    for (const auto& [type, n] : mqtt_.ignored) {
+      out << "stayaway_mqtt_ignored_total{type=\"" << Escape(type) << "\"} " << n << '\n';
+    }
+    out << "# HELP stayaway_mqtt_events_published_total Events the broker acknowledged.\n"
+           "# TYPE stayaway_mqtt_events_published_total counter\n"
+           "stayaway_mqtt_events_published_total "
+        << mqtt_.published << '\n';
+    out << "# HELP stayaway_mqtt_publish_failures_total Event publishes failed or cut off "
+           "(published again).\n"
+           "# TYPE stayaway_mqtt_publish_failures_total counter\n"
+           "stayaway_mqtt_publish_failures_total "
+        << mqtt_.publish_failures << '\n';
+    out << "# HELP stayaway_mqtt_backlog_events Events not yet acknowledged by the broker.\n"
+           "# TYPE stayaway_mqtt_backlog_events gauge\n"
+           "stayaway_mqtt_backlog_events "
+        << mqtt_.backlog << '\n';
   }
   out << "# HELP stayaway_fixes_total Fixes applied by the engine.\n"
          "# TYPE stayaway_fixes_total counter\n";

@@ -24,6 +24,18 @@
 //   stayaway_checkpoint_age_seconds                how long signed log leaves have waited
 //                                                  for a checkpoint (0: all are covered)
 //   stayaway_webhook_deliveries_total{result}      event webhook POSTs (delivered, failed)
+//   stayaway_mqtt_connected                        1 while the MQTT bridge has a session with
+//                                                  its broker, else 0 (only with --mqtt-broker)
+//   stayaway_mqtt_connects_total{result}           connection attempts (connected, failed)
+//   stayaway_mqtt_messages_total{format,outcome}   MQTT messages received (format owntracks,
+//                                                  stayaway; outcome accepted, duplicate,
+//                                                  ignored, refused: the reason is in
+//                                                  stayaway_fixes_rejected_total{source="mqtt"})
+//   stayaway_mqtt_ignored_total{type}              OwnTracks messages of other _types
+//   stayaway_mqtt_events_published_total           events the broker acknowledged (PUBACK)
+//   stayaway_mqtt_publish_failures_total           publishes that failed or were cut off by a
+//                                                  lost connection (they are published again)
+//   stayaway_mqtt_backlog_events                   events not yet acknowledged by the broker
 //   stayaway_build_info{version,commit}            1, labelled with the build
 //   process_*                                      CPU, memory, descriptors, start time
 //                                                  (process_metrics.h)
@@ -89,6 +101,15 @@ class Metrics {
   // result: "delivered" or "failed" (the POST will be retried).
   void CountWebhookDelivery(std::string_view result);
 
+  // The MQTT bridge (mqtt_bridge.h). Its metrics are rendered once any of these is called.
+  void SetMqttConnected(bool connected);
+  void CountMqttConnect(std::string_view result);  // "connected" or "failed"
+  void CountMqttMessage(std::string_view format, std::string_view outcome);
+  void CountMqttIgnored(std::string_view type);
+  void CountMqttPublished(uint64_t events);
+  void CountMqttPublishFailures(uint64_t events);
+  void SetMqttBacklog(uint64_t events);
+
   // Everything, with the checkpoint age as of `now_ms` (the centre's clock).
   std::string Render(TimeMs now_ms) const;
 
@@ -115,6 +136,16 @@ class Metrics {
   std::map<std::string, uint64_t, std::less<>> retention_runs_;
   std::map<std::string, uint64_t, std::less<>> victim_messages_;
   std::map<std::string, uint64_t, std::less<>> clock_jumps_;
+  struct Mqtt {
+    bool used = false;
+    bool connected = false;
+    std::map<std::string, uint64_t, std::less<>> connects;
+    std::map<std::pair<std::string, std::string>, uint64_t, std::less<>> messages;
+    std::map<std::string, uint64_t, std::less<>> ignored;
+    uint64_t published = 0;
+    uint64_t publish_failures = 0;
+    uint64_t backlog = 0;
+  } mqtt_;  // guarded by mu_
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;
 };

@@ -157,5 +157,34 @@ TEST(AlertBookChange, ViolationsEnteredAndTimeToAcknowledge) {
   EXPECT_FALSE(book.Record(8, sos).entered_violation);
 }
 
+TEST(Metrics, MqttSeriesAppearOnceTheBridgeIsUsed) {
+  Metrics metrics;
+  EXPECT_EQ(metrics.Render(0).find("stayaway_mqtt_"), std::string::npos);  // no broker
+  metrics.SetMqttConnected(true);
+  metrics.CountMqttConnect("failed");
+  metrics.CountMqttConnect("connected");
+  metrics.CountMqttMessage("owntracks", "accepted");
+  metrics.CountMqttMessage("owntracks", "accepted");
+  metrics.CountMqttMessage("stayaway", "refused");
+  metrics.CountMqttIgnored("transition");
+  metrics.CountMqttPublished(5);
+  metrics.CountMqttPublishFailures(2);
+  metrics.SetMqttBacklog(3);
+  const std::string text = metrics.Render(0);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_connected"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_connects_total{result=\"failed\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_connects_total{result=\"connected\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_messages_total{format=\"owntracks\",outcome=\"accepted\"}"),
+            2);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_messages_total{format=\"stayaway\",outcome=\"refused\"}"),
+            1);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_ignored_total{type=\"transition\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_events_published_total"), 5);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_publish_failures_total"), 2);
+  EXPECT_EQ(Sample(text, "stayaway_mqtt_backlog_events"), 3);
+  metrics.SetMqttConnected(false);
+  EXPECT_EQ(Sample(metrics.Render(0), "stayaway_mqtt_connected"), 0);
+}
+
 }  // namespace
 }  // namespace stayaway::daemon

@@ -34,6 +34,7 @@
 #include "daemon/config.h"
 #include "daemon/core.h"
 #include "daemon/log.h"
+#include "daemon/mqtt_bridge.h"
 #include "daemon/victim_gateway.h"
 #include "daemon/victim_text.h"
 #include "daemon/webhook_dispatcher.h"
@@ -181,6 +182,40 @@ StatusOr<std::shared_ptr<const ingest::ConsoleFiles>> OpenConsole(
   return ingest::ConsoleFiles::Open(dir, std::move(settings));
 }
 
+// The MQTT bridge's settings (mqtt_bridge.h) from the configuration, with the password
+// read from its file (surrounding white space removed).
+StatusOr<MqttOptions> MqttOptionsOf(const DaemonConfig& config) {
+  MqttOptions options;
+  if (Status s = ParseMqttBroker(config.mqtt_broker, &options); !s.ok()) return s;
+  options.client_id = config.mqtt_client_id;
+  options.user = config.mqtt_user;
+  if (!config.mqtt_password_file.empty()) {
+    StatusOr<std::string> password = ReadWholeFile(config.mqtt_password_file);
+    if (!password.ok()) {
+      return FailedPrecondition("mqtt password_file: cannot read " + config.mqtt_password_file);
+    }
+    std::string& text = *password;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    std::size_t first = 0;
+    while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+    options.password = text.substr(first);
+    if (config.mqtt_user.empty()) {
+      return InvalidArgument("mqtt password_file needs a user: MQTT sends no password alone");
+    }
+  }
+  options.tls = config.mqtt_tls;
+  options.ca_file = config.mqtt_ca_file;
+  options.certificate = config.mqtt_certificate;
+  options.private_key = config.mqtt_private_key;
+  options.owntracks_topic = config.mqtt_owntracks_topic;
+  options.fixes_topic = config.mqtt_fixes_topic;
+  options.events_prefix = config.mqtt_events_prefix;
+  options.events_from_start = config.mqtt_events_from_start;
+  if (Status s = MakePrivateDirectories(config.data_dir + "/mqtt"); !s.ok()) return s;
+  options.cursor_path = config.data_dir + "/mqtt/events.cursor";
+  return options;
+}
+
 int Run(const DaemonConfig& config) {
   if (Status s = MakeDataDirPrivate(config.data_dir); !s.ok()) {
     Log(LogLevel::kError, "cannot set up the data directory",
@@ -244,6 +279,16 @@ int Run(const DaemonConfig& config) {
       return 2;
     }
     webhook_targets.emplace_back(url, *target);
+  }
+
+  std::optional<MqttOptions> mqtt_options;
+  if (!config.mqtt_broker.empty()) {
+    StatusOr<MqttOptions> mqtt = MqttOptionsOf(config);
+    if (!mqtt.ok()) {
+      Log(LogLevel::kError, "invalid MQTT settings", {{"error", mqtt.status().message()}});
+      return 2;
+    }
+    mqtt_options = std::move(*mqtt);
   }
 
   // TLS contexts first: a certificate that cannot be used stops start-up before anything
@@ -312,6 +357,13 @@ int Run(const DaemonConfig& config) {
         [&core](std::string_view result) { core.CountWebhookDelivery(result); },
         config.webhook_from_start, webhook_kinds));
     webhooks.back()->Start();
+  }
+  // Declared after the core, like the webhooks; started once the core runs: a broker that
+  // is down does not stop the daemon, the bridge keeps trying.
+  std::optional<MqttBridge> mqtt;
+  if (mqtt_options.has_value()) {
+    mqtt.emplace(core, core.metrics(), std::move(*mqtt_options));
+    mqtt->Start();
   }
   VictimGatewayOptions victim_options;
   victim_options.cursor_path = config.data_dir + "/webhooks/victim-gateways.cursor";
@@ -414,6 +466,7 @@ int Run(const DaemonConfig& config) {
     if (error) return;
     Log(LogLevel::kInfo, "stopping", {{"signal", std::to_string(signal_number)}});
     stopper = std::thread([&] {
+      if (mqtt.has_value()) mqtt->Stop();  // no new fixes; its cursor keeps unsent events
       core.Stop();
       for (auto& webhook : webhooks) webhook->Stop();
       victim_gateways.Stop();

@@ -21,6 +21,10 @@ namespace stayaway::ingest {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
+namespace {
+constexpr std::string_view kOwnTracksPath = "/v1/owntracks";
+}  // namespace
+
 HttpApi::HttpApi(MonitoringService& service, HttpApiOptions options)
     : service_(&service),
       options_(options),
@@ -193,6 +197,8 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
     dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostFixes(ctx); })});
   } else if (is({"v1", "traccar"})) {
     dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostTraccar(ctx); })});
+  } else if (is({"v1", "owntracks"})) {
+    dispatch("POST", {needs(http::verb::post, P::kSubmitFixes, [&] { PostOwnTracks(ctx); })});
   } else if (is({"v1", "orders"})) {
     dispatch("GET, POST", {needs(http::verb::get, P::kReadOrders, [&] { ListOrders(ctx); }),
                            needs(http::verb::post, P::kWriteOrders,
@@ -294,8 +300,16 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
   const HttpRequest& req = ctx->request;
   const std::string what = std::string(req.method_string()) + " " + ctx->path;
   std::string_view token;
+  // The OwnTracks app cannot send a bearer token: its HTTP mode sends its user and
+  // password with Basic, and the password is the token.
+  const bool basic_path = ctx->path == kOwnTracksPath;
+  std::optional<access::BasicCredentials> basic;
   if (const auto it = req.find(http::field::authorization); it != req.end()) {
-    token = access::BearerToken(std::string_view(it->value().data(), it->value().size()));
+    const std::string_view value(it->value().data(), it->value().size());
+    token = access::BearerToken(value);
+    if (basic_path && token.empty() && (basic = access::ParseBasicAuthorization(value))) {
+      token = basic->password;
+    }
   } else if (const auto cookies = SessionCookies(req, options_.browser.Secure());
              !cookies.empty()) {
     return SignInWithSession(ctx, cookies);  // a browser (http_session.cc)
@@ -310,7 +324,8 @@ bool HttpApi::SignIn(const std::shared_ptr<Context>& ctx) {
         MakeErrorResponse(req, http::status::unauthorized, "unauthenticated",
                           token.empty() ? "this request needs an Authorization: Bearer TOKEN header"
                                         : "the bearer token is not a credential's token");
-    response.set(http::field::www_authenticate, "Bearer realm=\"stayaway\"");
+    response.set(http::field::www_authenticate,
+                 basic_path ? "Basic realm=\"stayaway\"" : "Bearer realm=\"stayaway\"");
     ctx->responder.Send(std::move(response));
     return false;
   }

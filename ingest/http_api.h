@@ -46,6 +46,14 @@
 //   DELETE /v1/session          sign-out: 204, the session gone and the cookie cleared
 //   POST   /v1/traccar          a Traccar server's position forward (one fix, source
 //                                "traccar"), answered like /v1/fixes
+//   POST   /v1/owntracks        the OwnTracks app's HTTP mode (owntracks_codec.h): its JSON
+//                                as it would publish it; the device is the X-Limit-D
+//                                header (else the payload's topic). Signs in with HTTP
+//                                Basic, the app's password being an ingest token (or
+//                                Bearer); answered [] (the app wants a JSON array), also
+//                                for other _types (ignored) and for a fix the engine
+//                                refuses (counted; resending cannot help); 400 for what
+//                                cannot be read, 403 for a device not the credential's
 //   GET    /healthz, GET /metrics (Prometheus text)
 //   GET    / and every other path outside /v1/: the operator console's files (public;
 //                                http_static.h), when the daemon has them
@@ -219,6 +227,7 @@ class HttpApi {
   void KeyedDevices(const std::shared_ptr<Context>& ctx);
   void PostFixes(const std::shared_ptr<Context>& ctx);
   void PostTraccar(const std::shared_ptr<Context>& ctx);
+  void PostOwnTracks(const std::shared_ptr<Context>& ctx);
   void SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v1::Fix> fixes,
                        std::string_view source, std::function<void(std::vector<FixOutcome>)> done,
                        std::chrono::steady_clock::time_point deadline);

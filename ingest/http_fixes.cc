@@ -1,5 +1,6 @@
 // HttpApi's handlers for fixes (http_api.h): POST /v1/fixes (a JSON array, answered per
-// fix), POST /v1/traccar (a Traccar server's forward) and POST /v1/me/sos (a protected
+// fix), POST /v1/traccar (a Traccar server's forward), POST /v1/owntracks (the OwnTracks
+// app's HTTP mode) and POST /v1/me/sos (a protected
 // person's app pressing its panic button), all handed to the engine without blocking an
 // io thread, retried while its queue is full.
 #include <google/protobuf/util/json_util.h>
@@ -16,6 +17,7 @@
 #include "ingest/http_context.h"
 #include "ingest/http_text.h"
 #include "ingest/json_codec.h"
+#include "ingest/owntracks_codec.h"
 #include "ingest/traccar_codec.h"
 
 namespace stayaway::ingest {
@@ -239,6 +241,50 @@ void HttpApi::MySos(const std::shared_ptr<Context>& ctx) {
       [ctx, results](std::vector<FixOutcome> outcomes) {
         if (!outcomes.empty()) (*results)[0].outcome = std::move(outcomes[0]);
         ctx->Reply(http::status::ok, FixResultsJson(*results));
+      },
+      std::chrono::steady_clock::now() + options_.submit_max_wait);
+}
+
+void HttpApi::PostOwnTracks(const std::shared_ptr<Context>& ctx) {
+  constexpr std::string_view kSource = "owntracks";
+  // The app names its user and device in headers (its HTTP mode has no topic).
+  const auto header = ctx->request.find("X-Limit-D");
+  const std::string_view device =
+      header == ctx->request.end()
+          ? std::string_view()
+          : std::string_view(header->value().data(), header->value().size());
+  StatusOr<OwnTracksMessage> message = ParseOwnTracks(ctx->request.body(), device);
+  if (!message.ok()) {
+    ctx->Refuse(http::status::bad_request, "invalid_argument", message.status().message());
+    return;
+  }
+  // The app expects a JSON array back (cards and commands for it; none from a centre).
+  if (!message->fix.has_value()) {
+    ctx->Reply(http::status::ok, "[]\n");
+    return;
+  }
+  if (!ctx->principal->MayReportFor(message->fix->device())) {
+    const FixOutcome outcome =
+        DeviceNotPermitted(*service_, *ctx->principal, message->fix->device(), kSource);
+    ctx->responder.Send(
+        MakeErrorResponse(ctx->request, http::status::forbidden, outcome.code, outcome.reason));
+    return;
+  }
+  std::vector<v1::Fix> fixes;
+  fixes.push_back(std::move(*message->fix));
+  SubmitWithRetry(
+      ctx, std::move(fixes), kSource,
+      [ctx](std::vector<FixOutcome> outcomes) {
+        // A fix the engine refuses is counted there; resending it cannot help, so the app
+        // is told it arrived. Only a journal that cannot take it asks for a retry.
+        if (!outcomes.empty() && outcomes[0].code == "unavailable") {
+          HttpResponse response = MakeErrorResponse(ctx->request, http::status::service_unavailable,
+                                                    "unavailable", outcomes[0].reason);
+          response.set(http::field::retry_after, "1");
+          ctx->responder.Send(std::move(response));
+          return;
+        }
+        ctx->Reply(http::status::ok, "[]\n");
       },
       std::chrono::steady_clock::now() + options_.submit_max_wait);
 }

@@ -94,9 +94,9 @@ class FixSink {
 
   using FixesDone = std::function<void(std::vector<FixOutcome>)>;
   // Queues the fixes for the engine. `source` labels metrics ("tcp", "http", "osmand",
-  // "traccar"). The daemon stamps each fix's received time with its own clock. `done`
-  // gets one outcome per fix, in order, once the engine has applied them all (and, when
-  // the journal exists, once they are durable). Returns false without calling `done` when
+  // "traccar", "owntracks", "mqtt"). The daemon stamps each fix's received time with its
+  // own clock. `done` gets one outcome per fix, in order, once the engine has applied
+  // them all (and, when the journal exists, once they are durable). Returns false without calling `done` when
   // the engine's queue is full: the caller pushes back on its connection and retries.
   virtual bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) = 0;
   // Counts a refused request or fix of `source` under `reason` (a stable label).

@@ -6,6 +6,7 @@ STAYAWAY_PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libsodium-dev libssl-dev zlib1g-dev openssl curl
+  libmosquitto-dev mosquitto
 )
 
 stayaway_install_deps() {

@@ -101,6 +101,8 @@ check "the file is named after the package's version" \
 check "Architecture is $arch" test "$(field Architecture)" = "$arch"
 check "Depends names libc6" like "$(field Depends)" "*libc6 (>=*"
 check "Depends names adduser" like "$(field Depends)" "*adduser*"
+# dpkg-shlibdeps finds the MQTT client library the daemon links (daemon/mqtt_bridge.h).
+check "Depends names libmosquitto1" like "$(field Depends)" "*libmosquitto1*"
 mkdir -p "$tmp/control"
 dpkg-deb --control "$deb" "$tmp/control"
 check "the configuration is a conffile" \

@@ -362,6 +362,14 @@ const cases = [
         position: { id: 0, fixTime: t, deviceTime: t, latitude: 42.87, longitude: 74.5913, accuracy: 5, valid: true, speed: 0, course: 0, attributes: { batteryLevel: 77 } },
         device: { id: 3, uniqueId: 'tag-1' } } });
       await call('post', '/v1/traccar', { token: desk, body: '{}', expectStatus: 400 });
+      const tst = Math.floor(Date.parse(t) / 1000) + 1;
+      await call('post', '/v1/owntracks', { token: desk, headers: { 'X-Limit-U': 'anna', 'X-Limit-D': 'phone-2' }, expectStatus: 200,
+        body: { _type: 'location', lat: 42.87, lon: 74.59, tst, acc: 8, batt: 80, vel: 0, cog: 0, tid: 'a2' } });
+      await call('post', '/v1/owntracks', { headers: { Authorization: `Basic ${Buffer.from(`anna:${desk}`).toString('base64')}`, 'X-Limit-D': 'phone-2' },
+        expectStatus: 200, body: { _type: 'transition', tst } });
+      await call('post', '/v1/owntracks', { headers: { Authorization: `Basic ${Buffer.from('anna:sa_wrong').toString('base64')}` },
+        expectStatus: 401, body: { _type: 'transition', tst } });
+      await call('post', '/v1/owntracks', { token: desk, body: '{"_type": 5}', expectStatus: 400 });
       const open = await call('get', '/v1/alerts?state=open&order=KG-7', { token: desk, expectStatus: 200 });
       const violation = open.json.alerts.find((a) => a.kind === 'proximity_violation');
       expect(violation, `no open proximity_violation: ${open.text}`);
