@@ -1,5 +1,6 @@
-// Command-line flags as the `stayaway` subcommands and the benchmark drivers take them:
-// "--name VALUE" or "--name=VALUE" (and "-h"/"--help"), whole numbers and rate lists.
+// Command-line flags as the peer benchmark driver (bench/peers/peer_bench_main.cc) takes
+// them: "--name VALUE" or "--name=VALUE" (and "-h"/"--help"), whole numbers and rate
+// lists. The `stayaway` commands use command_line.h (CLI11) instead.
 // Header-only; pure functions, thread-safe.
 #ifndef STAYAWAY_TOOLS_COMMAND_FLAGS_H_
 #define STAYAWAY_TOOLS_COMMAND_FLAGS_H_
