@@ -2,11 +2,16 @@
 // --progress each long command writes progress lines and a final "done" line to stderr
 // and exactly the stdout it writes without; without --progress, with stderr a file (not a
 // terminal), stderr has no progress at all.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/daemon_harness.h"
 #include "tests/stayaway_cli.h"
@@ -80,6 +85,52 @@ TEST(Progress, ReplayAndSimulateShowProgressOnStderrOnlyWhenAsked) {
   // The same arguments, the same bytes, progress or not.
   EXPECT_EQ(ReadCapture((dir / "a" / "fixes.ndjson").string()),
             ReadCapture((dir / "b" / "fixes.ndjson").string()));
+}
+
+// `stayaway args...` with its stderr on a terminal (a pseudo-terminal this test reads) and
+// its stdout into `out_path`; what the terminal showed.
+std::string RunWithStderrOnATerminal(const std::vector<std::string>& args,
+                                     const fs::path& out_path) {
+  int terminal = -1;
+  const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(out, STDOUT_FILENO);
+    const std::string binary = StayawayBinary().string();
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  std::string shown;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(terminal, buffer, sizeof buffer)) > 0;) shown.append(buffer, n);
+  ::close(terminal);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shown;
+  return shown;
+}
+
+TEST(Progress, OnATerminalReplayRewritesOneLineWithoutBeingAsked) {
+  const fs::path examples = fs::path(STAYAWAY_SOURCE_DIR) / "examples";
+  const fs::path dir = FreshDir("terminal");
+  const std::vector<std::string> args = {"replay",
+                                         "--orders",
+                                         (examples / "orders.json").string(),
+                                         "--zones",
+                                         (examples / "zones.json").string(),
+                                         "--fixes",
+                                         (examples / "fixes.ndjson").string()};
+  const std::string shown = RunWithStderrOnATerminal(args, dir / "events.ndjson");
+  EXPECT_NE(shown.find("\rreplay: done: 211 lines"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("summary: lines=211"), std::string::npos) << shown;
+  // The events went to stdout, the same as with stderr in a file.
+  const CommandRun apart = StayawayApart(args[0] + " " + args[1] + " " + args[2] + " " + args[3] +
+                                         " " + args[4] + " " + args[5] + " " + args[6]);
+  EXPECT_EQ(ReadCapture((dir / "events.ndjson").string()), apart.out);
+  EXPECT_EQ(shown.find("\"kind\""), std::string::npos) << "no event on the terminal";
 }
 
 TEST(Progress, FeedLoadgenExportImportAndVerifyShowProgressOnStderrOnlyWhenAsked) {
