@@ -4,12 +4,16 @@
 #include <google/protobuf/util/json_util.h>
 #include <toml++/toml.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <sstream>
 
+#include "base/command_help.h"
 #include "ingest/http_static.h"
 #include "ingest/session_cookie.h"
 
@@ -84,14 +88,6 @@ std::optional<int64_t> ParseAuthTimeout(std::string_view text) {
   const std::optional<int64_t> ms = ParseDuration(text);
   if (!ms || *ms < 1 || *ms > 600'000) return std::nullopt;
   return ms;
-}
-
-// "--http-max-connections" -> "http_max_connections".
-std::string SettingOfFlag(std::string_view flag) {
-  if (!flag.starts_with("--")) return {};
-  std::string name(flag.substr(2));
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
 }
 
 // A session duration: from 1 s to 30 days.
@@ -382,187 +378,262 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
   return Status::Ok();
 }
 
+namespace {
+
+// A flag's value turned into a setting: empty when it was taken, else why not (the flag's
+// name is put before it).
+using SetFromText = std::function<std::string(const std::string& text)>;
+
+// One flag that takes a value. CLI11 accepts "--name VALUE" and "--name=VALUE"; a refused
+// value stops parsing with "--name: <reason>".
+void ValueFlag(CLI::App& app, const std::string& name, const std::string& value_name,
+               const std::string& meaning, SetFromText set) {
+  app.add_option_function<std::string>(
+         name,
+         [name, set = std::move(set)](const std::string& text) {
+           if (std::string refusal = set(text); !refusal.empty()) {
+             throw CLI::ValidationError(name, refusal);
+           }
+         },
+         meaning)
+      ->type_name(value_name);
+}
+
+// Setters for the common kinds of value.
+SetFromText Text(std::string* setting) {
+  return [setting](const std::string& text) {
+    *setting = text;
+    return std::string();
+  };
+}
+
+SetFromText Port(uint16_t* setting) {
+  return [setting](const std::string& text) {
+    StatusOr<uint16_t> port = ParsePort(text, "port");
+    if (!port.ok()) return "\"" + text + "\" is not a port number (0-65535)";
+    *setting = *port;
+    return std::string();
+  };
+}
+
+// A connection or session limit: from 1 to 1,000,000.
+SetFromText Limit(uint32_t* setting) {
+  return [setting](const std::string& text) {
+    int64_t number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    const std::optional<uint32_t> limit = error == std::errc() && end == text.data() + text.size()
+                                              ? ParseLimit(number)
+                                              : std::nullopt;
+    if (!limit) return std::string("must be a number from 1 to 1000000");
+    *setting = *limit;
+    return std::string();
+  };
+}
+
+SetFromText SessionDuration(int64_t* setting_ms) {
+  return [setting_ms](const std::string& text) {
+    const std::optional<int64_t> ms = ParseSessionDuration(text);
+    if (!ms) return std::string(kSessionDurationForm.substr(1));
+    *setting_ms = *ms;
+    return std::string();
+  };
+}
+
+// Every flag of stayawayd but --config (which DefineFlags' caller reads first) and --help.
+// To add a flag: one ValueFlag block (or app.add_flag for a switch) here, with a setter
+// above or a lambda, the setting in DaemonConfig, and its line in the README.
+void DefineFlags(CLI::App& app, DaemonConfig* config) {
+  ValueFlag(app, "--data-dir", "DIR",
+            "journal, snapshots, keys and credentials (default stayaway-data)",
+            Text(&config->data_dir));
+  ValueFlag(app, "--bind", "ADDRESS", "the address every port listens on (default 127.0.0.1)",
+            Text(&config->bind_address));
+  ValueFlag(app, "--ingest-port", "N", "Protobuf frames of fixes and subscriptions (7301)",
+            Port(&config->ingest_port));
+  ValueFlag(app, "--http-port", "N", "the HTTP API and the operator console (7380)",
+            Port(&config->http_port));
+  ValueFlag(app, "--osmand-port", "N", "the OsmAnd protocol of phone apps (5055)",
+            Port(&config->osmand_port));
+  ValueFlag(app, "--ports-file", "FILE",
+            "where the bound ports are written (default DATA_DIR/ports); port 0 picks a free one",
+            Text(&config->ports_file));
+  app.add_option_function<std::vector<std::string>>(
+         "--webhook",
+         [config](const std::vector<std::string>& urls) {
+           // Added to the file's webhooks, not instead of them.
+           config->webhooks.insert(config->webhooks.end(), urls.begin(), urls.end());
+         },
+         "POST every event to this http:// URL, in order, retried until delivered; repeatable")
+      ->type_name("URL")
+      ->allow_extra_args(false);
+  ValueFlag(app, "--webhook-secret-file", "FILE",
+            "sign every webhook and gateway POST with the secret in FILE",
+            Text(&config->webhook_secret_file));
+  ValueFlag(app, "--webhook-from", "now|start",
+            "where a new webhook begins: the next event (now, default) or event 1",
+            [config](const std::string& text) {
+              if (text != "now" && text != "start") return std::string("must be now or start");
+              config->webhook_from_start = text == "start";
+              return std::string();
+            });
+  ValueFlag(app, "--webhook-kinds", "KIND,...",
+            "send webhooks only events of these kinds (proximity_violation,sos,...)",
+            [config](const std::string& text) {
+              // An empty name (a stray comma) is refused as unknown.
+              std::vector<std::string> names;
+              for (size_t start = 0;;) {
+                const size_t comma = text.find(',', start);
+                names.push_back(text.substr(start, comma - start));
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+              }
+              const Status set = SetWebhookKinds(names, "--webhook-kinds", config);
+              return set.ok() ? std::string() : set.message();
+            });
+  ValueFlag(app, "--mqtt-broker", "HOST:PORT",
+            "an MQTT broker: OwnTracks and fix JSON in, every event out (none; [mqtt] table)",
+            Text(&config->mqtt_broker));
+  ValueFlag(app, "--mqtt-password-file", "FILE",
+            "the password of the [mqtt] user, in FILE (never on the command line)",
+            Text(&config->mqtt_password_file));
+  app.add_flag("--salvage", config->salvage,
+               "start even when the journal is damaged, skipping the damaged records");
+  ValueFlag(app, "--bootstrap-admin-token-file", "FILE",
+            "the first admin's token (or STAYAWAY_ADMIN_TOKEN); flag only, never in --config",
+            Text(&config->bootstrap_admin_token_file));
+  ValueFlag(app, "--console-dir", "DIR",
+            "the operator console's files (default ../share/stayaway/console beside the binary)",
+            Text(&config->console_dir));
+  ValueFlag(app, "--auth-timeout", "DURATION",
+            "close a connection not authenticated this long after its accept (10s)",
+            [config](const std::string& text) {
+              const std::optional<int64_t> ms = ParseAuthTimeout(text);
+              if (!ms) return std::string(kAuthTimeoutForm.substr(1));
+              config->auth_timeout_ms = *ms;
+              return std::string();
+            });
+  ValueFlag(app, "--max-unauthenticated", "N",
+            "unauthenticated connections per port at most; a new one closes the oldest (512)",
+            Limit(&config->max_unauthenticated));
+  ValueFlag(app, "--max-unauthenticated-per-address", "N", "the same, from one client address (64)",
+            Limit(&config->max_unauthenticated_per_address));
+  ValueFlag(app, "--ingest-max-connections", "N", "connections open on the ingest port (4096)",
+            Limit(&config->ingest_max_connections));
+  ValueFlag(app, "--http-max-connections", "N",
+            "connections open on the HTTP port, and on the OsmAnd port (1024)",
+            Limit(&config->http_max_connections));
+  ValueFlag(app, "--session-idle-timeout", "DURATION",
+            "a browser session unused this long ends (30m)",
+            SessionDuration(&config->session_idle_timeout_ms));
+  ValueFlag(app, "--session-lifetime", "DURATION",
+            "a browser session ends this long after sign-in (12h)",
+            SessionDuration(&config->session_lifetime_ms));
+  ValueFlag(app, "--max-sessions", "N", "browser sessions at most (10000)",
+            Limit(&config->max_sessions));
+  ValueFlag(app, "--public-origin", "URL",
+            "the origin browsers use behind a TLS-terminating proxy (https://HOST[:PORT])",
+            [config](const std::string& text) {
+              if (Status s = ingest::CheckPublicOrigin(text); !s.ok()) return s.message();
+              config->public_origin = text;
+              return std::string();
+            });
+  ValueFlag(app, "--engine-lanes", "N",
+            "threads that evaluate fixes; 0 (default): one per core. The events are the same",
+            [config](const std::string& text) {
+              uint32_t lanes = 0;
+              const auto [end, error] =
+                  std::from_chars(text.data(), text.data() + text.size(), lanes);
+              if (error != std::errc() || end != text.data() + text.size() || lanes > 256) {
+                return std::string("must be a number from 0 (one per core) to 256");
+              }
+              config->engine_lanes = lanes;
+              return std::string();
+            });
+  app.add_flag("--version", config->version, "print the version and the commit, and exit");
+}
+
+constexpr std::string_view kDaemonSynopsis = "[--config FILE] [options]";
+
+constexpr std::string_view kDaemonDescription =
+    "The monitoring-centre daemon. It journals every accepted input in DATA_DIR/journal\n"
+    "before applying and acknowledging it, evaluates the orders' rules, and serves the\n"
+    "HTTP API, the operator console, the ingest port and the OsmAnd port.";
+
+constexpr std::string_view kDaemonFooter =
+    "A TOML --config file takes the same settings (data_dir, bind, ingest_port, http_port,\n"
+    "osmand_port, ports_file, webhooks, webhook_secret_file, webhook_from, webhook_kinds,\n"
+    "engine_lanes, journal_fsync, journal_commit_window_ms, journal_retention, ...) and the\n"
+    "tables [engine], [tls], [connections], [sessions], [console] and [mqtt]; flags win\n"
+    "over it.\n"
+    "Access: every request but /healthz and /v1/keys needs a credential's bearer token;\n"
+    "the first admin's token comes from --bootstrap-admin-token-file or the\n"
+    "STAYAWAY_ADMIN_TOKEN environment variable (at least 20 characters). Without any\n"
+    "credential every request is refused. Durations: ms, s, m, h, d (\"10s\", \"12h\").\n"
+    "SIGTERM or SIGINT drains queued work and stops. Usage errors exit 2.";
+
+std::unique_ptr<CLI::App> DaemonFlags(DaemonConfig* config, std::string* config_file) {
+  auto app = std::make_unique<CLI::App>(std::string(kDaemonDescription), "stayawayd");
+  UseCommandHelp(*app, std::string(kDaemonSynopsis));
+  app->footer(std::string(kDaemonFooter));
+  app->set_help_flag("-h,--help", "show this help and exit");
+  app->add_option("--config", *config_file,
+                  "a TOML file of settings (packaging/stayawayd.toml); flags win over it")
+      ->type_name("FILE");
+  DefineFlags(*app, config);
+  return app;
+}
+
+// Parses `args` into `config` with every flag of DefineFlags.
+Status ParseFlagsInto(std::span<const std::string_view> args, DaemonConfig* config,
+                      std::string* config_file) {
+  std::unique_ptr<CLI::App> app = DaemonFlags(config, config_file);
+  // CLI11 takes the arguments last first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app->parse(reversed);
+  } catch (const CLI::ExtrasError&) {
+    return InvalidArgument(UnexpectedArgument(app->remaining(), args));
+  } catch (const CLI::ParseError& error) {
+    return InvalidArgument(error.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
   DaemonConfig config;
-  // --config first, so flags given anywhere win over the file.
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view path;
-    if (args[i] == "--config" && i + 1 < args.size()) {
-      path = args[i + 1];
-    } else if (args[i].starts_with("--config=")) {
-      path = args[i].substr(9);
-    } else {
-      continue;
+  // Help wins over anything else on the line, wrong or not.
+  for (std::string_view arg : args) {
+    if (arg == "-h" || arg == "--help") {
+      config.help = true;
+      return config;
     }
-    std::ifstream in{std::string(path)};
-    if (!in) return InvalidArgument("--config: cannot read " + std::string(path));
+  }
+  // Twice: once to check the flags and find --config, then over the file's settings, so
+  // flags given anywhere win over the file.
+  std::string config_file;
+  DaemonConfig flags_alone;
+  if (Status s = ParseFlagsInto(args, &flags_alone, &config_file); !s.ok()) return s;
+  if (flags_alone.version) return flags_alone;
+  if (!config_file.empty()) {
+    std::ifstream in(config_file);
+    if (!in) return InvalidArgument("--config: cannot read " + config_file);
     std::stringstream text;
     text << in.rdbuf();
-    if (Status s = ApplyToml(text.str(), path, &config); !s.ok()) return s;
-  }
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    if (flag == "-h" || flag == "--help") {
-      config.help = true;
-      continue;
-    }
-    if (flag == "--version") {
-      config.version = true;
-      continue;
-    }
-    if (flag == "--salvage") {
-      config.salvage = true;
-      continue;
-    }
-    std::optional<std::string_view> value;
-    if (const auto eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < args.size()) {
-      value = args[i + 1];
-      ++i;
-    }
-    if (!value) return InvalidArgument(std::string(flag) + " needs a value");
-    if (flag == "--config") continue;
-    if (flag == "--data-dir") {
-      config.data_dir = std::string(*value);
-    } else if (flag == "--bind") {
-      config.bind_address = std::string(*value);
-    } else if (flag == "--webhook") {
-      config.webhooks.emplace_back(*value);
-    } else if (flag == "--webhook-from") {
-      if (*value != "now" && *value != "start") {
-        return InvalidArgument("--webhook-from must be now or start");
-      }
-      config.webhook_from_start = *value == "start";
-    } else if (flag == "--webhook-kinds") {
-      // Comma-separated; an empty name (a stray comma) is refused as unknown.
-      std::vector<std::string> names;
-      for (size_t start = 0;;) {
-        const size_t comma = value->find(',', start);
-        names.emplace_back(value->substr(start, comma - start));
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-      }
-      if (Status s = SetWebhookKinds(names, "--webhook-kinds", &config); !s.ok()) return s;
-    } else if (flag == "--webhook-secret-file") {
-      config.webhook_secret_file = std::string(*value);
-    } else if (flag == "--mqtt-broker") {
-      config.mqtt_broker = std::string(*value);
-    } else if (flag == "--mqtt-password-file") {
-      config.mqtt_password_file = std::string(*value);
-    } else if (flag == "--ports-file") {
-      config.ports_file = std::string(*value);
-    } else if (flag == "--console-dir") {
-      config.console_dir = std::string(*value);
-    } else if (flag == "--public-origin") {
-      if (Status s = ingest::CheckPublicOrigin(*value); !s.ok()) {
-        return InvalidArgument(std::string(flag) + ": " + s.message());
-      }
-      config.public_origin = std::string(*value);
-    } else if (flag == "--bootstrap-admin-token-file") {
-      config.bootstrap_admin_token_file = std::string(*value);
-    } else if (flag == "--ingest-port" || flag == "--http-port" || flag == "--osmand-port") {
-      StatusOr<uint16_t> port = ParsePort(*value, flag);
-      if (!port.ok()) return port.status();
-      (flag == "--ingest-port" ? config.ingest_port
-                               : flag == "--http-port" ? config.http_port : config.osmand_port) =
-          *port;
-    } else if (flag == "--auth-timeout") {
-      const std::optional<int64_t> ms = ParseAuthTimeout(*value);
-      if (!ms) return InvalidArgument(std::string(flag) + std::string(kAuthTimeoutForm));
-      config.auth_timeout_ms = *ms;
-    } else if (flag == "--session-idle-timeout" || flag == "--session-lifetime") {
-      const std::optional<int64_t> ms = ParseSessionDuration(*value);
-      if (!ms) return InvalidArgument(std::string(flag) + std::string(kSessionDurationForm));
-      (flag == "--session-idle-timeout" ? config.session_idle_timeout_ms
-                                        : config.session_lifetime_ms) = *ms;
-    } else if (flag == "--engine-lanes") {
-      uint32_t lanes = 0;
-      const auto [end, error] =
-          std::from_chars(value->data(), value->data() + value->size(), lanes);
-      if (error != std::errc() || end != value->data() + value->size() || lanes > 256) {
-        return InvalidArgument("--engine-lanes must be a number from 0 (one per core) to 256");
-      }
-      config.engine_lanes = lanes;
-    } else if (uint32_t* setting = flag == "--max-sessions"
-                                       ? &config.max_sessions
-                                       : LimitSetting(SettingOfFlag(flag), &config)) {
-      int64_t number = 0;
-      const auto [end, error] =
-          std::from_chars(value->data(), value->data() + value->size(), number);
-      const std::optional<uint32_t> limit =
-          error == std::errc() && end == value->data() + value->size() ? ParseLimit(number)
-                                                                       : std::nullopt;
-      if (!limit) return InvalidArgument(std::string(flag) + " must be a number from 1 to 1000000");
-      *setting = *limit;
-    } else {
-      return InvalidArgument("unknown flag " + std::string(flag));
-    }
+    if (Status s = ApplyToml(text.str(), config_file, &config); !s.ok()) return s;
+    if (Status s = ParseFlagsInto(args, &config, &config_file); !s.ok()) return s;
+  } else {
+    config = std::move(flags_alone);
   }
   if (config.data_dir.empty()) return InvalidArgument("--data-dir must not be empty");
   return config;
 }
 
 std::string DaemonUsage() {
-  return "usage: stayawayd [--config FILE] [--data-dir DIR] [--bind ADDRESS]\n"
-         "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
-         "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
-         "                 [--webhook-from now|start] [--webhook-kinds KIND,...]\n"
-         "                 [--mqtt-broker HOST:PORT] [--mqtt-password-file FILE]\n"
-         "                 [--salvage]\n"
-         "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
-         "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
-         "                 [--max-unauthenticated-per-address N]\n"
-         "                 [--ingest-max-connections N] [--http-max-connections N]\n"
-         "                 [--session-idle-timeout DURATION] [--session-lifetime DURATION]\n"
-         "                 [--max-sessions N] [--public-origin URL] [--engine-lanes N]\n"
-         "                 [--version]\n"
-         "\n"
-         "The monitoring-centre daemon. Defaults: --data-dir stayaway-data, --bind 127.0.0.1,\n"
-         "ingest 7301 (Protobuf frames), http 7380 (API), osmand 5055 (phone apps).\n"
-         "A TOML --config file takes the same settings (data_dir, bind, ingest_port,\n"
-         "http_port, osmand_port, ports_file, webhooks, webhook_secret_file) and an [engine]\n"
-         "table; flags win.\n"
-         "Every event is POSTed to each --webhook URL, in order, retried until delivered.\n"
-         "Orders' victim_gateways get SMS or voice messages for protected persons. Every\n"
-         "webhook is signed (X-Stayaway-Signature: sha256=HMAC of the body) with the secret\n"
-         "in --webhook-secret-file. A new webhook starts at the next event; --webhook-from\n"
-         "start sends it the whole history first. --webhook-kinds (webhook_kinds) sends only\n"
-         "events of those kinds (proximity_violation,sos,...).\n"
-         "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
-         "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
-         "--engine-lanes N (engine_lanes): threads that evaluate fixes, each owning a share\n"
-         "of the case groups; 0 (default) is one per core. The events do not depend on it.\n"
-         "journal_retention = \"400d\" deletes history older than that once nothing open\n"
-         "needs it. A [tls] table (certificate, private_key, client_ca, osmand) puts every\n"
-         "port on TLS; with client_ca the ingest port requires gateway certificates.\n"
-         "Access: every request but /healthz and /v1/keys needs a credential's bearer\n"
-         "token (DATA_DIR/credentials.json holds their digests). The first admin's token\n"
-         "comes from --bootstrap-admin-token-file FILE or the STAYAWAY_ADMIN_TOKEN\n"
-         "environment variable (at least 20 characters); that admin issues the others\n"
-         "(POST /v1/credentials). Without any credential every request is refused.\n"
-         "Connections (per port; also a [connections] table): one that has not\n"
-         "authenticated within --auth-timeout (default 10s) is closed; at most\n"
-         "--max-unauthenticated (512) unauthenticated connections, and\n"
-         "--max-unauthenticated-per-address (64) from one address: a new one closes the\n"
-         "oldest; --ingest-max-connections (4096) and --http-max-connections (1024, also\n"
-         "the OsmAnd port) open in all, where authenticated connections are never closed\n"
-         "to make room.\n"
-         "Browser sessions (POST /v1/session; also a [sessions] table with idle_timeout,\n"
-         "lifetime, max, public_origin): a session ends after --session-idle-timeout (30m)\n"
-         "unused, or --session-lifetime (12h) after sign-in; at most --max-sessions\n"
-         "(10000), the oldest ended beyond. Behind a proxy that terminates TLS,\n"
-         "--public-origin https://HOST[:PORT] names the origin browsers use.\n"
-         "The operator console is served at / on the HTTP port from --console-dir (default:\n"
-         "../share/stayaway/console beside the binary); a [console] table sets its dir,\n"
-         "time_zone, language (en, ru) and tile_url.\n"
-         "MQTT (--mqtt-broker HOST:PORT; an [mqtt] table with broker, client_id, user,\n"
-         "password_file, tls, ca_file, certificate, private_key, owntracks_topic,\n"
-         "fixes_topic, events_prefix, events_from): OwnTracks\n"
-         "locations on owntracks/USER/DEVICE and fix JSON on stayaway/fixes come in; every\n"
-         "event goes out with QoS 1 on stayaway/events/ORDER_ID.\n"
-         "SIGTERM or SIGINT drains queued work and stops.\n";
+  DaemonConfig config;
+  std::string config_file;
+  return DaemonFlags(&config, &config_file)->help();
 }
 
 }  // namespace stayaway::daemon

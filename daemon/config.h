@@ -161,13 +161,16 @@ struct DaemonConfig {
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };
 
-// Parses the arguments after the program name. Reads --config FILE first, then applies
-// the other flags over it. InvalidArgument names the flag or TOML key at fault.
+// Parses the arguments after the program name with CLI11 (every flag is declared in
+// config.cc's DefineFlags). Reads --config FILE first, then applies the other flags over
+// it. InvalidArgument names the flag or TOML key at fault. -h/--help anywhere: only
+// `help` is set.
 StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args);
 
 // Parses TOML text into `config` (only the keys present change).
 Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config);
 
+// The --help text: the usage line, every flag with its meaning, the TOML file's settings.
 std::string DaemonUsage();
 
 }  // namespace stayaway::daemon

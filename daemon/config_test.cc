@@ -321,6 +321,60 @@ TEST(DaemonConfig, MqttTableAndFlags) {
             std::string::npos);
 }
 
+TEST(DaemonConfig, UnknownFlagsAreNamedAndHelpWinsOverThem) {
+  auto unknown = Parse({"--data-dir", "d", "--frobnicate", "1"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(), "unexpected argument '--frobnicate'");
+  auto missing = Parse({"--http-port"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("--http-port"), std::string::npos)
+      << missing.status().message();
+  auto help = Parse({"--frobnicate", "--help"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_TRUE(help->help);
+  // --version alone: the file is not read (it may not even be there).
+  auto version = Parse({"--config", "/nonexistent.toml", "--version"});
+  ASSERT_TRUE(version.ok());
+  EXPECT_TRUE(version->version);
+}
+
+TEST(DaemonConfig, HelpListsEveryFlagWithItsMeaning) {
+  const std::string usage = DaemonUsage();
+  EXPECT_EQ(usage.rfind("usage: stayawayd", 0), 0u) << usage;
+  for (const char* flag : {"--config",
+                           "--data-dir",
+                           "--bind",
+                           "--ingest-port",
+                           "--http-port",
+                           "--osmand-port",
+                           "--ports-file",
+                           "--webhook ",
+                           "--webhook-secret-file",
+                           "--webhook-from",
+                           "--webhook-kinds",
+                           "--mqtt-broker",
+                           "--mqtt-password-file",
+                           "--salvage",
+                           "--bootstrap-admin-token-file",
+                           "--console-dir",
+                           "--auth-timeout",
+                           "--max-unauthenticated",
+                           "--max-unauthenticated-per-address",
+                           "--ingest-max-connections",
+                           "--http-max-connections",
+                           "--session-idle-timeout",
+                           "--session-lifetime",
+                           "--max-sessions",
+                           "--public-origin",
+                           "--engine-lanes",
+                           "--version",
+                           "--help"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag << " in\n" << usage;
+  }
+  EXPECT_NE(usage.find("--http-port N"), std::string::npos) << "the value's name";
+  EXPECT_NE(usage.find("the HTTP API and the operator console (7380)"), std::string::npos);
+}
+
 TEST(WebhookUrl, ParsesHostPortPathAndRefusesOtherSchemes) {
   auto url = ParseWebhookUrl("http://alerts.centre.local:8443/stayaway/events");
   ASSERT_TRUE(url.ok());

@@ -291,7 +291,10 @@ Status WriteBundle(const BundleRequest& request) {
 VerifyReport VerifyBundle(const std::string& bundle_dir, const VerifyOptions& options) {
   VerifyReport report;
   auto problem = [&](const std::string& what) { report.problems.push_back(what); };
-  auto check = [&](const std::string& what) { report.checks.push_back(what); };
+  auto check = [&](const std::string& what) {
+    report.checks.push_back(what);
+    if (options.progress) options.progress(report.checks.size(), 0);
+  };
   const fs::path dir(bundle_dir);
 
   // 1. The centre's key, its signature over the manifest, and the manifest's file hashes.

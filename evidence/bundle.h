@@ -53,6 +53,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "evidence/checkpoint.h"
+#include "evidence/record_progress.h"
 
 namespace stayaway::evidence {
 
@@ -78,6 +79,8 @@ struct VerifyOptions {
   // Empty: no key is pinned, and the report says the signatures were checked only against
   // the key inside the bundle, which proves integrity but not who signed it.
   std::vector<PublicKey> trusted_keys;
+  // Told the checks done so far (of an unknown number) as each one holds; may be empty.
+  RecordProgress progress;
 };
 
 struct VerifyReport {

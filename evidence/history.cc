@@ -71,7 +71,8 @@ HistoryEntry& HistoryReplayer::Apply(const v1::Input& input) {
 
 namespace {
 
-StatusOr<History> ReplayOnce(const std::string& journal_dir, const engine::EngineSettings& settings) {
+StatusOr<History> ReplayOnce(const std::string& journal_dir, const engine::EngineSettings& settings,
+                             const RecordProgress& progress) {
   HistoryReplayer replayer(settings);
   StatusOr<std::optional<RetentionBase>> base = LoadRetentionBase(journal_dir);
   if (!base.ok()) return base.status();
@@ -81,8 +82,11 @@ StatusOr<History> ReplayOnce(const std::string& journal_dir, const engine::Engin
     if (Status s = replayer.StartFrom(**base); !s.ok()) return s;
     options.first_segment = (*base)->first_segment;
   }
-  auto report = journal::ReadAll(journal_dir, options,
-                                 [&](const v1::Input& input) { replayer.Apply(input); });
+  uint64_t records = 0;
+  auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
+    replayer.Apply(input);
+    if (progress) progress(++records, 0);
+  });
   if (!report.ok()) return report.status();
   return std::move(replayer.history());
 }
@@ -90,12 +94,13 @@ StatusOr<History> ReplayOnce(const std::string& journal_dir, const engine::Engin
 }  // namespace
 
 StatusOr<History> ReplayJournal(const std::string& journal_dir,
-                                const engine::EngineSettings& settings) {
-  StatusOr<History> history = ReplayOnce(journal_dir, settings);
+                                const engine::EngineSettings& settings,
+                                const RecordProgress& progress) {
+  StatusOr<History> history = ReplayOnce(journal_dir, settings, progress);
   // A retention run may have replaced the base and deleted segments between reading the
   // base and the segments: once more, with the new base.
   if (!history.ok() && history.status().message().find("is missing") != std::string::npos) {
-    history = ReplayOnce(journal_dir, settings);
+    history = ReplayOnce(journal_dir, settings, progress);
   }
   return history;
 }

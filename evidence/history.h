@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "engine/engine_config.h"
 #include "evidence/merkle_tree.h"
+#include "evidence/record_progress.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::engine {
@@ -81,9 +82,10 @@ class HistoryReplayer {
 };
 
 // Replays the journal in `journal_dir` (from its retention base, if it has one) with
-// `settings` (the daemon's, see EngineSettingsOf).
+// `settings` (the daemon's, see EngineSettingsOf); `progress` hears of every record.
 StatusOr<History> ReplayJournal(const std::string& journal_dir,
-                                const engine::EngineSettings& settings);
+                                const engine::EngineSettings& settings,
+                                const RecordProgress& progress = {});
 
 // The engine configuration a data directory was run with (DATA_DIR/engine_config.json),
 // resolved; the defaults when the file is absent.

@@ -144,7 +144,8 @@ std::string ManifestJson(const HistoryCounts& c, const std::string& key_id,
 
 }  // namespace
 
-StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::string& out_dir) {
+StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::string& out_dir,
+                                      const RecordProgress& progress) {
   if (Status s = DirectoryIsEmptyOrAbsent(out_dir, "an export"); !s.ok()) return s;
   StatusOr<v1::EngineConfig> config = LoadEngineConfig(data_dir);
   if (!config.ok()) return config.status();
@@ -153,7 +154,7 @@ StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::st
   if (!fs::exists(fs::path(data_dir) / "journal")) {
     return FailedPrecondition(data_dir + " has no journal: it is not a stayawayd data directory");
   }
-  StatusOr<History> history = ReplayJournal(data_dir + "/journal", *settings);
+  StatusOr<History> history = ReplayJournal(data_dir + "/journal", *settings, progress);
   if (!history.ok()) return history.status();
 
   StatusOr<std::vector<KeyEntry>> keys = LoadDataDirKeys(data_dir);

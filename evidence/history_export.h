@@ -64,6 +64,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "evidence/record_progress.h"
 
 namespace stayaway::evidence {
 
@@ -83,10 +84,13 @@ struct HistoryCounts {
   uint64_t unsigned_tail_leaves = 0;  // leaves after it: no signature covers them
 };
 
-StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::string& out_dir);
+// `progress` hears of every journal record replayed (export) or input checked (import).
+StatusOr<HistoryCounts> ExportHistory(const std::string& data_dir, const std::string& out_dir,
+                                      const RecordProgress& progress = {});
 
 StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
-                                      const std::string& new_data_dir);
+                                      const std::string& new_data_dir,
+                                      const RecordProgress& progress = {});
 
 }  // namespace stayaway::evidence
 

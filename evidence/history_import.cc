@@ -59,7 +59,8 @@ StatusOr<Message> MessageFromValue(const google::protobuf::Value& value, const s
 // each input as it goes. The first line that is missing, out of place or not the record
 // the centre signed is named.
 Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
-                    const std::optional<RetentionBase>& base, HistoryReplayer* replayer) {
+                    const std::optional<RetentionBase>& base, HistoryReplayer* replayer,
+                    const RecordProgress& progress) {
   const uint64_t size = newest.checkpoint().tree_size();
   StatusOr<Hash> root = HashFromBytes(newest.checkpoint().root_hash());
   if (!root.ok()) return root.status();
@@ -117,6 +118,7 @@ Status ReplayInputs(const std::string& text, const v1::SignedCheckpoint& newest,
       }
     }
     if (!retained) replayer->Apply(*input);
+    if (progress) progress(i + 1, lines.size());
   }
   if (base && lines.size() < base->retained.size()) {
     return FailedPrecondition("inputs.ndjson lacks records base.bin retained");
@@ -150,7 +152,8 @@ Status CompareGenerated(const std::string& file, const std::string& have, const 
 }  // namespace
 
 StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
-                                      const std::string& new_data_dir) {
+                                      const std::string& new_data_dir,
+                                      const RecordProgress& progress) {
   const fs::path from(export_dir);
   if (Status s = DirectoryIsEmptyOrAbsent(new_data_dir, "an import"); !s.ok()) return s;
 
@@ -206,7 +209,9 @@ StatusOr<HistoryCounts> ImportHistory(const std::string& export_dir,
   if (base) {
     if (Status s = replayer.StartFrom(*base); !s.ok()) return s;
   }
-  if (Status s = ReplayInputs(text["inputs.ndjson"], *newest, base, &replayer); !s.ok()) return s;
+  if (Status s = ReplayInputs(text["inputs.ndjson"], *newest, base, &replayer, progress); !s.ok()) {
+    return s;
+  }
   if (Status s = CheckRoots(*checkpoints, replayer.history().tree, "the exported history");
       !s.ok()) {
     return s;

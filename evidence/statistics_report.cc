@@ -33,12 +33,12 @@ struct Replayed {
   TimeMs comms_lost_ms = 0;
 };
 
-StatusOr<Replayed> Replay(const std::string& data_dir) {
+StatusOr<Replayed> Replay(const std::string& data_dir, const RecordProgress& progress = {}) {
   StatusOr<v1::EngineConfig> config = LoadEngineConfig(data_dir);
   if (!config.ok()) return config.status();
   StatusOr<engine::EngineSettings> settings = engine::ResolveSettings(*config);
   if (!settings.ok()) return settings.status();
-  StatusOr<History> history = ReplayJournal(data_dir + "/journal", *settings);
+  StatusOr<History> history = ReplayJournal(data_dir + "/journal", *settings, progress);
   if (!history.ok()) return history.status();
   return Replayed{std::move(*history), settings->comms_lost_ms};
 }
@@ -199,7 +199,8 @@ StatusOr<Statistics> StatisticsOfDataDir(const StatisticsRequest& request) {
 
 StatisticsVerification VerifyStatisticsReport(std::string_view report_json,
                                               const std::string& data_dir,
-                                              const std::vector<PublicKey>& trusted_keys) {
+                                              const std::vector<PublicKey>& trusted_keys,
+                                              const RecordProgress& progress) {
   StatisticsVerification out;
   auto problem = [&](const std::string& what) { out.problems.push_back(what); };
   auto check = [&](const std::string& what) { out.checks.push_back(what); };
@@ -251,7 +252,7 @@ StatisticsVerification VerifyStatisticsReport(std::string_view report_json,
   }
 
   // 2. The records reproduce the signed root.
-  StatusOr<Replayed> replayed = Replay(data_dir);
+  StatusOr<Replayed> replayed = Replay(data_dir, progress);
   if (!replayed.ok()) {
     problem("cannot replay " + data_dir + ": " + replayed.status().message());
     return out;

@@ -31,6 +31,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "evidence/checkpoint.h"
+#include "evidence/record_progress.h"
 #include "evidence/statistics.h"
 
 namespace stayaway::evidence {
@@ -57,10 +58,11 @@ struct StatisticsVerification {
 };
 
 // `report_json`: a report as StatisticsJson wrote it. `trusted_keys` as bundle.h's
-// VerifyOptions: empty pins no key.
+// VerifyOptions: empty pins no key. `progress` hears of every journal record replayed.
 StatisticsVerification VerifyStatisticsReport(std::string_view report_json,
                                               const std::string& data_dir,
-                                              const std::vector<PublicKey>& trusted_keys);
+                                              const std::vector<PublicKey>& trusted_keys,
+                                              const RecordProgress& progress = {});
 
 // The figures of two report JSON texts that differ, one line each ("time_to_resolve.by_kind.
 // sos.p50_ms: the report says 5000, the records give 4000"); empty when every figure is

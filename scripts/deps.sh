@@ -5,7 +5,7 @@ STAYAWAY_PACKAGES=(
   libboost-dev libgeos-dev libgeographiclib-dev libhowardhinnant-date-dev tzdata
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libsodium-dev libssl-dev zlib1g-dev openssl curl
+  libtomlplusplus-dev libcli11-dev libsodium-dev libssl-dev zlib1g-dev openssl curl
   libmosquitto-dev mosquitto
 )
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -101,6 +102,87 @@ TEST(Loadgen, ReplayFilesAreRetimedOntoTheSchedule) {
   EXPECT_EQ(JsonNumber(run.out, "fixes_sent"), 300) << run.out;
   EXPECT_EQ(JsonNumber(run.out, "fixes_acked"), 300) << run.out;
   EXPECT_EQ(JsonNumber(run.out, "fixes_rejected"), 0) << run.out;
+  // Its orders are revoked; its shelter cannot be removed through the API, and is named.
+  EXPECT_NE(run.err.find("revoked 2 orders"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("0 orders in force, 0 open alerts, 1 global zones"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("the HTTP API cannot delete a zone"), std::string::npos) << run.err;
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
+// How many times `part` occurs in `text`.
+size_t Occurrences(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+TEST(Loadgen, RevokesItsOrdersAndResolvesItsAlertsAfterwards) {
+  Daemon daemon;
+  const CommandRun run =
+      StayawayApart(LoadgenArgs(daemon,
+                                "--id-prefix lgA- --rate 200 --duration 2 --devices 20 --batch 2 "
+                                "--violation-fraction 0.5"));
+  ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();
+  ASSERT_GT(JsonNumber(run.out, "opened", "events_by_transition"), 0) << run.out;
+  EXPECT_NE(run.err.find("stayaway loadgen: removed what the run made: revoked 10 orders, "
+                         "resolved "),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("nothing of the run is left in force"), std::string::npos) << run.err;
+  // The daemon agrees: no open alert of the run, every order of it revoked.
+  const HttpReply open = Http(daemon.http(), "GET", "/v1/alerts?state=open&limit=1000");
+  ASSERT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(open.body.find("lgA-"), std::string::npos) << open.body;
+  const HttpReply closed = Http(daemon.http(), "GET", "/v1/alerts?state=closed&limit=1000");
+  EXPECT_GT(Occurrences(closed.body, "\"order_id\":\"lgA-"), 0u) << closed.body;
+  for (int n = 0; n < 10; ++n) {
+    const HttpReply order = Http(daemon.http(), "GET", "/v1/orders/lgA-order-" + std::to_string(n));
+    EXPECT_EQ(order.status, 200) << n;
+    EXPECT_NE(order.body.find("\"state\":\"revoked\""), std::string::npos) << order.body;
+  }
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST(Loadgen, KeepLeavesEverythingAndNamesIt) {
+  Daemon daemon;
+  const CommandRun run =
+      StayawayApart(LoadgenArgs(daemon,
+                                "--keep --id-prefix lgB- --rate 200 --duration 2 --devices 20 "
+                                "--batch 2 --violation-fraction 0.5"));
+  ASSERT_EQ(run.status, 0) << run.out << run.err << daemon.Log();
+  const HttpReply open = Http(daemon.http(), "GET", "/v1/alerts?state=open&limit=1000");
+  ASSERT_EQ(open.status, 200) << open.body;
+  // The run's open alerts, by id (an alert's JSON names its id more than once).
+  std::set<std::string> alert_ids;
+  for (size_t at = open.body.find("\"alert_id\":\""); at != std::string::npos;
+       at = open.body.find("\"alert_id\":\"", at + 1)) {
+    const size_t start = at + 12;
+    const std::string id = open.body.substr(start, open.body.find('"', start) - start);
+    const size_t order = open.body.find("\"order_id\":\"", at);
+    if (order != std::string::npos && open.body.compare(order + 12, 4, "lgB-") == 0) {
+      alert_ids.insert(id);
+    }
+  }
+  const size_t open_alerts = alert_ids.size();
+  ASSERT_GT(open_alerts, 0u) << open.body;
+  // Exactly what is left, counted and named, and how to remove it.
+  EXPECT_NE(run.err.find("left in the daemon at 127.0.0.1:" + std::to_string(daemon.http()) +
+                         " (every id starts with lgB-): 10 orders in force, " +
+                         std::to_string(open_alerts) + " open alerts, 0 global zones"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(Occurrences(run.err, "stayaway loadgen:   order lgB-order-"), 10u) << run.err;
+  EXPECT_EQ(Occurrences(run.err, "stayaway loadgen:   alert "), open_alerts) << run.err;
+  for (const std::string& id : alert_ids) {
+    EXPECT_NE(run.err.find("stayaway loadgen:   alert " + id + ": open"), std::string::npos)
+        << id << " in\n"
+        << run.err;
+  }
+  EXPECT_NE(run.err.find("DELETE /v1/orders/ID"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("POST /v1/alerts/ID/resolve"), std::string::npos) << run.err;
+  const HttpReply order = Http(daemon.http(), "GET", "/v1/orders/lgB-order-0");
+  EXPECT_EQ(order.body.find("revoked"), std::string::npos) << order.body;
   EXPECT_EQ(daemon.Stop(), 0);
 }
 

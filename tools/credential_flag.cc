@@ -18,15 +18,15 @@ std::string Trimmed(std::string text) {
 
 }  // namespace
 
-StatusOr<std::string> ResolveToken(const std::map<std::string, std::string>& flags) {
+StatusOr<std::string> ResolveToken(const std::string& token_file) {
   std::string token;
-  if (const auto it = flags.find("token-file"); it != flags.end()) {
-    std::ifstream in(it->second);
-    if (!in) return FailedPrecondition("--token-file: cannot read " + it->second);
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in) return FailedPrecondition("--token-file: cannot read " + token_file);
     std::stringstream text;
     text << in.rdbuf();
     token = Trimmed(text.str());
-    if (token.empty()) return FailedPrecondition("--token-file: " + it->second + " is empty");
+    if (token.empty()) return FailedPrecondition("--token-file: " + token_file + " is empty");
     return token;
   }
   if (const char* env = std::getenv("STAYAWAY_TOKEN"); env != nullptr) token = Trimmed(env);

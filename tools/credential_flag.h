@@ -5,19 +5,16 @@
 #ifndef STAYAWAY_TOOLS_CREDENTIAL_FLAG_H_
 #define STAYAWAY_TOOLS_CREDENTIAL_FLAG_H_
 
-#include <map>
 #include <string>
 
 #include "base/status.h"
 
 namespace stayaway::tools {
 
-inline constexpr char kCredentialUsage[] =
-    "  --token-file FILE   the credential's bearer token (default: $STAYAWAY_TOKEN)\n";
-
-// The token, surrounding whitespace removed. FailedPrecondition naming both ways when
-// neither gives one.
-StatusOr<std::string> ResolveToken(const std::map<std::string, std::string>& flags);
+// The token, surrounding whitespace removed: from `token_file` (the --token-file flag's
+// value; command_line.h declares it) unless empty, else from STAYAWAY_TOKEN.
+// FailedPrecondition naming both ways when neither gives one.
+StatusOr<std::string> ResolveToken(const std::string& token_file);
 
 }  // namespace stayaway::tools
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/file_io.h"
@@ -16,7 +17,8 @@
 #include "base/zip_archive.h"
 #include "evidence/bundle.h"
 #include "evidence/trusted_keys.h"
-#include "tools/command_flags.h"
+#include "tools/command_line.h"
+#include "tools/progress_meter.h"
 #include "tools/report_command.h"
 
 namespace stayaway::tools {
@@ -63,74 +65,48 @@ StatusOr<std::string> UnzipToPrivateDirectory(const std::string& path) {
 
 int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out,
                        std::ostream& err) {
-  constexpr std::string_view kEvidenceUsage =
-      "usage: stayaway evidence --data-dir DIR --alert ID --out BUNDLE [--margin-min N] [--zip]\n"
-      "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE"
-      " [--zip]\n"
-      "\n"
+  CommandLine line(
+      "stayaway evidence",
+      "--data-dir DIR --alert ID --out BUNDLE [--margin-min N] [--zip]\n"
+      "       stayaway evidence --data-dir DIR --order ID --from TIME --to TIME --out BUNDLE "
+      "[--zip]",
       "Cuts a court evidence bundle from a stayawayd data directory: the inputs and events\n"
       "of one alert (or of one order over a period) with Merkle proofs, the signed\n"
-      "checkpoint, the keys and a printable report. `stayaway verify BUNDLE` checks it.\n"
-      "  --data-dir DIR      the daemon's data directory\n"
-      "  --alert ID          the alert\n"
-      "  --order ID          or the order, with --from and --to (RFC 3339 times)\n"
-      "  --margin-min N      minutes of fixes kept before and after the alert (default 30)\n"
-      "  --out BUNDLE        the bundle: a new directory, or with --zip one ZIP file\n"
-      "  --zip               write one ZIP file (mode 0600) holding the same files\n";
-  if (WantsHelp(args)) {
-    out << kEvidenceUsage;
-    return 0;
-  }
+      "checkpoint, the keys and a printable report. `stayaway verify BUNDLE` checks it.");
   evidence::BundleRequest request;
+  std::string from, to;
+  int64_t margin_min = 30;
   bool zip = false;
-  bool usage_error = false;
-  for (size_t i = 0; i < args.size();) {
-    const std::string_view flag = args[i++];
-    if (flag == "--zip") {  // the one flag without a value
-      zip = true;
-      continue;
+  line.Option("--data-dir", &request.data_dir, "DIR", "the daemon's data directory (required)");
+  line.Option("--alert", &request.alert_id, "ID", "the alert");
+  line.Option("--order", &request.order_id, "ID", "or the order, with --from and --to");
+  line.Option("--from", &from, "TIME", "the period's start (RFC 3339), with --order");
+  line.Option("--to", &to, "TIME", "the period's end (RFC 3339), with --order");
+  line.Option("--margin-min", &margin_min, "N",
+              "minutes of fixes kept before and after the alert (30)");
+  line.Option("--out", &request.out_dir, "BUNDLE",
+              "the bundle: a new directory, or with --zip one ZIP file (required)");
+  line.Flag("--zip", &zip, "write one ZIP file (mode 0600) holding the same files");
+  line.Footer("Exit status: 0 written, 1 refused (the reason on stderr), 2 usage error.");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
+  for (const auto& [flag, text, ms] :
+       {std::tuple{"--from", &from, &request.from_ms}, std::tuple{"--to", &to, &request.to_ms}}) {
+    if (text->empty()) continue;
+    google::protobuf::Timestamp ts;
+    if (!google::protobuf::util::TimeUtil::FromString(*text, &ts)) {
+      return line.UsageError(
+          err, std::string(flag) + " takes an RFC 3339 time such as 2025-03-01T10:00:00Z");
     }
-    if (i == args.size()) {
-      usage_error = true;
-      break;
-    }
-    const std::string_view value = args[i++];
-    if (flag == "--data-dir") {
-      request.data_dir = value;
-    } else if (flag == "--alert") {
-      request.alert_id = value;
-    } else if (flag == "--order") {
-      request.order_id = value;
-    } else if (flag == "--from" || flag == "--to") {
-      google::protobuf::Timestamp ts;
-      if (!google::protobuf::util::TimeUtil::FromString(std::string(value), &ts)) {
-        err << "stayaway evidence: " << flag << " takes an RFC 3339 time such as "
-               "2025-03-01T10:00:00Z\n";
-        return 2;
-      }
-      (flag == "--from" ? request.from_ms : request.to_ms) = TimestampToMs(ts);
-    } else if (flag == "--out") {
-      request.out_dir = value;
-    } else if (flag == "--margin-min") {
-      int minutes = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), minutes);
-      if (error != std::errc() || end != value.data() + value.size() || minutes < 0) {
-        err << "stayaway evidence: --margin-min takes whole minutes\n";
-        return 2;
-      }
-      request.margin_ms = static_cast<TimeMs>(minutes) * 60'000;
-    } else {
-      err << "stayaway evidence: unknown flag " << flag << '\n';
-      return 2;
-    }
+    *ms = TimestampToMs(ts);
   }
+  if (margin_min < 0) return line.UsageError(err, "--margin-min takes whole minutes");
+  request.margin_ms = static_cast<TimeMs>(margin_min) * 60'000;
   const bool by_alert = !request.alert_id.empty() && request.order_id.empty();
   const bool by_order = request.alert_id.empty() && !request.order_id.empty() &&
                         request.from_ms != 0 && request.to_ms != 0;
-  if (usage_error || request.data_dir.empty() || request.out_dir.empty() ||
-      (!by_alert && !by_order)) {
-    err << kEvidenceUsage;
-    return 2;
+  if (request.data_dir.empty() || request.out_dir.empty() || (!by_alert && !by_order)) {
+    return line.UsageError(
+        err, "give --data-dir, --out and either --alert or --order with --from and --to");
   }
   const std::string destination = request.out_dir;
   if (zip) request.out_dir = destination + ".unzipped.tmp";
@@ -154,66 +130,52 @@ int RunEvidenceCommand(std::span<const std::string_view> args, std::ostream& out
   return 0;
 }
 
-int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
-                     std::ostream& err) {
-  constexpr std::string_view kUsage =
-      "usage: stayaway verify [--key KEY]... [--keys FILE] BUNDLE\n"
-      "       stayaway verify --report REPORT.json (--data-dir DIR | --export DIR) [--key KEY]...\n"
-      "  BUNDLE       a bundle's directory, or its ZIP file (stayaway evidence --zip)\n"
-      "  --key KEY    the centre's key exactly as GET /v1/keys publishes it (base64), or\n"
-      "               64 hex digits; the bundle must be signed by it (repeatable)\n"
-      "  --keys FILE  a saved answer of GET /v1/keys: any key it lists\n"
-      "A key rotated from a given key is trusted through its endorsement (key_history.json).\n"
-      "  --report FILE  a statistics report instead: recomputed from the records of\n"
-      "               --data-dir or --export (stayaway verify --report --help)\n"
-      "Without a key the signatures are checked only against the key inside the bundle.\n";
+int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   // A statistics report is checked against the records it was computed from.
   for (std::string_view arg : args) {
-    if (arg == "--report") return RunVerifyReportCommand(args, out, err);
+    if (arg == "--report" || arg.starts_with("--report=")) {
+      return RunVerifyReportCommand(args, out, err);
+    }
   }
+  CommandLine line(
+      "stayaway verify",
+      "[--key KEY]... [--keys FILE] BUNDLE\n"
+      "       stayaway verify --report REPORT.json (--data-dir DIR | --export DIR) [--key KEY]...",
+      "Checks an evidence bundle offline: every hash, Merkle proof and signature, and that\n"
+      "the engine reproduces the alert from the bundle's inputs.");
+  std::string bundle;
+  std::vector<std::string> key_texts, key_files;
+  bool progress = false;
+  line.Positional("bundle", &bundle,
+                  "a bundle's directory, or its ZIP file (stayaway evidence --zip)", true);
+  line.Option("--key", &key_texts, "KEY",
+              "the centre's key exactly as GET /v1/keys publishes it (base64), or 64 hex "
+              "digits; the bundle must be signed by it (repeatable)");
+  line.Option("--keys", &key_files, "FILE", "a saved answer of GET /v1/keys: any key it lists");
+  line.ProgressFlag(&progress);
+  line.Footer(
+      "A key rotated from a given key is trusted through its endorsement (key_history.json).\n"
+      "--report FILE checks a statistics report instead: recomputed from the records of\n"
+      "--data-dir or --export (stayaway verify --report --help).\n"
+      "Without a key the signatures are checked only against the key inside the bundle.\n"
+      "Exit status: 0 VERIFIED, 1 NOT VERIFIED, 2 usage error.");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
   evidence::VerifyOptions options;
-  std::string_view bundle;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      out << kUsage;
-      return 0;
-    }
-    if (arg == "--key" || arg == "--keys") {
-      if (i + 1 == args.size()) {
-        err << "stayaway verify: " << arg << " needs a value\n" << kUsage;
-        return 2;
-      }
-      const std::string_view value = args[++i];
-      if (arg == "--key") {
-        StatusOr<evidence::PublicKey> key = evidence::ParsePublishedKey(value);
-        if (!key.ok()) {
-          err << "stayaway verify: --key: " << key.status().message() << '\n';
-          return 2;
-        }
-        options.trusted_keys.push_back(*key);
-      } else {
-        StatusOr<std::string> text = ReadWholeFile(std::string(value));
-        StatusOr<std::vector<evidence::PublicKey>> keys =
-            text.ok() ? evidence::ParsePublishedKeyList(*text)
-                      : StatusOr<std::vector<evidence::PublicKey>>(text.status());
-        if (!keys.ok()) {
-          err << "stayaway verify: --keys " << value << ": " << keys.status().message() << '\n';
-          return 2;
-        }
-        options.trusted_keys.insert(options.trusted_keys.end(), keys->begin(), keys->end());
-      }
-    } else if (arg.starts_with("-") || !bundle.empty()) {
-      err << "stayaway verify: unexpected argument \"" << arg << "\"\n" << kUsage;
-      return 2;
-    } else {
-      bundle = arg;
-    }
+  for (const std::string& text : key_texts) {
+    StatusOr<evidence::PublicKey> key = evidence::ParsePublishedKey(text);
+    if (!key.ok()) return line.UsageError(err, "--key: " + key.status().message());
+    options.trusted_keys.push_back(*key);
   }
-  if (bundle.empty()) {
-    err << kUsage;
-    return 2;
+  for (const std::string& file : key_files) {
+    StatusOr<std::string> text = ReadWholeFile(file);
+    StatusOr<std::vector<evidence::PublicKey>> keys =
+        text.ok() ? evidence::ParsePublishedKeyList(*text)
+                  : StatusOr<std::vector<evidence::PublicKey>>(text.status());
+    if (!keys.ok()) return line.UsageError(err, "--keys " + file + ": " + keys.status().message());
+    options.trusted_keys.insert(options.trusted_keys.end(), keys->begin(), keys->end());
   }
+  ProgressMeter meter = ProgressMeter::ForCommand(progress, err, "verify", "checks");
+  if (meter.on()) options.progress = [&meter](uint64_t done, uint64_t) { meter.Update(done); };
   // A ZIP bundle is unpacked into a private directory of its own and checked there.
   std::string dir(bundle);
   std::string unpacked;
@@ -226,12 +188,13 @@ int RunVerifyCommand(std::span<const std::string_view> args, std::ostream& out,
     unpacked = dir = *made;
   }
   const evidence::VerifyReport report = evidence::VerifyBundle(dir, options);
+  meter.Finish();
   if (!unpacked.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(unpacked, ignored);
   }
-  for (const std::string& line : report.checks) out << "ok: " << line << '\n';
-  for (const std::string& line : report.problems) out << "MISMATCH: " << line << '\n';
+  for (const std::string& text : report.checks) out << "ok: " << text << '\n';
+  for (const std::string& text : report.problems) out << "MISMATCH: " << text << '\n';
   if (!report.ok) {
     out << "NOT VERIFIED\n";
     return 1;

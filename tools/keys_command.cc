@@ -12,20 +12,10 @@
 #include "evidence/checkpoint_signer.h"
 #include "evidence/key_history.h"
 #include "evidence/key_rotation.h"
-#include "tools/command_flags.h"
+#include "tools/command_line.h"
 
 namespace stayaway::tools {
 namespace {
-
-constexpr std::string_view kUsage =
-    "usage: stayaway keys list --data-dir DIR\n"
-    "       stayaway keys rotate --data-dir DIR\n"
-    "  list    print the centre's signing keys as GET /v1/keys answers: every key it has\n"
-    "          signed with, oldest first, each later one endorsed by the one before; give\n"
-    "          it to courts (stayaway verify --keys FILE)\n"
-    "  rotate  replace the signing key with a new one, endorsed by the current one; only\n"
-    "          with the daemon stopped (a running daemon: POST /v1/keys/rotate, admin)\n"
-    "  --data-dir DIR  the daemon's data directory\n";
 
 TimeMs WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -76,31 +66,23 @@ int Rotate(const std::string& data_dir, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int RunKeysCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(args)) {
-    out << kUsage;
-    return 0;
-  }
-  if (args.empty() || (args[0] != "list" && args[0] != "rotate")) {
-    err << "stayaway keys: say list or rotate\n" << kUsage;
-    return 2;
-  }
-  std::map<std::string, std::string> flags;
-  if (!ParseFlags(args.subspan(1), &flags, err, "stayaway keys")) {
-    err << kUsage;
-    return 2;
-  }
-  for (const auto& [name, value] : flags) {
-    if (name != "data-dir") {
-      err << "stayaway keys: unknown option --" << name << '\n' << kUsage;
-      return 2;
-    }
-  }
-  if (flags["data-dir"].empty()) {
-    err << "stayaway keys: --data-dir is required\n" << kUsage;
-    return 2;
-  }
-  const std::string data_dir = flags["data-dir"];
-  if (args[0] == "rotate") return Rotate(data_dir, out, err);
+  CommandLine line("stayaway keys",
+                   "list --data-dir DIR\n       stayaway keys rotate --data-dir DIR",
+                   "The centre's signing keys.\n"
+                   "  list    print them as GET /v1/keys answers: every key it has signed with,\n"
+                   "          oldest first, each later one endorsed by the one before; give it\n"
+                   "          to courts (stayaway verify --keys FILE)\n"
+                   "  rotate  replace the signing key with a new one, endorsed by the current\n"
+                   "          one; only with the daemon stopped (a running daemon: POST\n"
+                   "          /v1/keys/rotate, admin)");
+  std::string action, data_dir;
+  line.Positional("action", &action, "list or rotate", false);
+  line.Required("--data-dir", &data_dir, "DIR", "the daemon's data directory");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
+  if (action != "list" && action != "rotate") return line.UsageError(err, "say list or rotate");
+  if (data_dir.empty()) return line.UsageError(err, "--data-dir is required");
+  const std::string_view verb = action;
+  if (verb == "rotate") return Rotate(data_dir, out, err);
   StatusOr<v1::PublicKeyList> history = LoadHistory(data_dir + "/keys");
   if (!history.ok()) {
     err << "stayaway keys list: " << history.status().message() << '\n';

@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -16,9 +16,10 @@
 #include "base/time.h"
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
-#include "tools/command_flags.h"
+#include "tools/command_line.h"
 #include "tools/credential_flag.h"
 #include "tools/daemon_client.h"
+#include "tools/progress_meter.h"
 
 namespace stayaway::tools {
 namespace {
@@ -26,18 +27,6 @@ namespace {
 constexpr int kOk = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
-
-constexpr std::string_view kFeedUsage =
-    "usage: stayaway feed --target HOST:PORT --fixes FIXES.ndjson [--speed X] [--batch N]\n"
-    "                     [--device-keys KEYS.json] [--token-file FILE]\n"
-    "  --speed X         play the story X times faster than it was recorded (default 1)\n"
-    "  --batch N         at most N fixes per frame (default 500)\n"
-    "  --device-keys F   a JSON object of device id -> key (64 hex digits), the format of\n"
-    "                    the daemon's DATA_DIR/device_keys.json: every fix of those devices\n"
-    "                    is signed with its key (HMAC-SHA256, access/fix_mac.h) as it is\n"
-    "                    sent; other devices' fixes go unsigned\n"
-    "  --token-file FILE the credential's bearer token (default: $STAYAWAY_TOKEN); it needs\n"
-    "                    the ingest role for the devices of the story\n";
 
 template <typename Number>
 bool ParseNumber(const std::string& text, Number* value) {
@@ -88,55 +77,58 @@ bool SendBatch(DaemonClient& client, uint64_t batch_id, std::vector<v1::Fix>* ba
 
 int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
                    std::ostream& err) {
-  std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err, "stayaway feed")) {
-    err << kFeedUsage;
-    return kUsage;
-  }
-  if (flags.count("help")) {
-    out << kFeedUsage;
-    return kOk;
-  }
-  if (!flags.count("target") || !flags.count("fixes")) {
-    err << kFeedUsage;
-    return kUsage;
-  }
+  CommandLine line("stayaway feed", "--target HOST:PORT --fixes FIXES.ndjson [options]",
+                   "Streams a file of fixes live into a running stayawayd, at the pace they were\n"
+                   "recorded (or --speed times faster); prints how many were accepted.");
+  std::string target, fixes_path, device_keys, token_file;
   double speed = 1;
-  size_t max_batch = 500;
-  if ((flags.count("speed") && (!ParseNumber(flags["speed"], &speed) || !(speed > 0))) ||
-      (flags.count("batch") && (!ParseNumber(flags["batch"], &max_batch) || max_batch == 0))) {
-    err << "stayaway feed: --speed must be > 0 and --batch a positive whole number\n";
-    return kUsage;
+  uint64_t max_batch = 500;
+  bool progress = false;
+  line.Required("--target", &target, "HOST:PORT", "the daemon's ingest port");
+  line.Required("--fixes", &fixes_path, "FIXES.ndjson",
+                "the fixes, as `stayaway replay` takes them");
+  line.Option("--speed", &speed, "X", "play the story X times faster than it was recorded (1)");
+  line.Option("--batch", &max_batch, "N", "at most N fixes per frame (500)");
+  line.Option("--device-keys", &device_keys, "KEYS.json",
+              "device id -> key (64 hex digits), as DATA_DIR/device_keys.json: every fix of "
+              "those devices is signed with its key (HMAC-SHA256) as it is sent");
+  TokenFileOption(line, &token_file);
+  line.ProgressFlag(&progress);
+  line.Footer(
+      "The credential needs the ingest role for the devices of the story.\n"
+      "Exit status: 0 all accepted, 1 some refused, 2 usage or connection error.");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
+  if (!(speed > 0) || max_batch == 0) {
+    return line.UsageError(err, "--speed must be > 0 and --batch a positive whole number");
   }
   access::DeviceKeys keys;
-  if (flags.count("device-keys")) {
-    std::ifstream key_file(flags["device-keys"]);
+  if (!device_keys.empty()) {
+    std::ifstream key_file(device_keys);
     if (!key_file) {
-      err << "stayaway feed: cannot read " << flags["device-keys"] << '\n';
+      err << "stayaway feed: cannot read " << device_keys << '\n';
       return kUsage;
     }
     std::stringstream text;
     text << key_file.rdbuf();
-    StatusOr<access::DeviceKeys> parsed =
-        access::ParseDeviceKeysJson(text.str(), flags["device-keys"]);
+    StatusOr<access::DeviceKeys> parsed = access::ParseDeviceKeysJson(text.str(), device_keys);
     if (!parsed.ok()) {
       err << "stayaway feed: " << parsed.status().message() << '\n';
       return kUsage;
     }
     keys = std::move(parsed).value();
   }
-  std::ifstream in(flags["fixes"]);
+  std::ifstream in(fixes_path);
   if (!in) {
-    err << "stayaway feed: cannot read " << flags["fixes"] << '\n';
+    err << "stayaway feed: cannot read " << fixes_path << '\n';
     return kUsage;
   }
-  StatusOr<std::string> token = ResolveToken(flags);
+  StatusOr<std::string> token = ResolveToken(token_file);
   if (!token.ok()) {
     err << "stayaway feed: " << token.status().message() << '\n';
     return kUsage;
   }
   DaemonClient client;
-  Status connected = client.Connect(flags["target"]);
+  Status connected = client.Connect(target);
   if (connected.ok()) connected = client.Authenticate(*token);
   if (!connected.ok()) {
     err << "stayaway feed: " << connected.message() << '\n';
@@ -148,11 +140,18 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
   std::vector<v1::Fix> batch;
   TimeMs batch_due = 0;
   uint64_t batch_id = 0, accepted = 0, rejected = 0, line_number = 0;
-  std::string line;
-  while (std::getline(in, line)) {
+  ProgressMeter meter = ProgressMeter::ForCommand(progress, err, "feed", "lines");
+  std::error_code size_error;
+  const uintmax_t file_bytes = std::filesystem::file_size(fixes_path, size_error);
+  if (!size_error) meter.SetTotalBytes(file_bytes);
+  uint64_t bytes_read = 0;
+  std::string text;
+  while (std::getline(in, text)) {
     ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
+    bytes_read += text.size() + 1;
+    meter.Update(line_number, bytes_read);
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    StatusOr<v1::Input> input = ingest::ParseReplayLine(text);
     if (!input.ok()) {
       err << "line " << line_number << ": " << input.status().message() << '\n';
       ++rejected;
@@ -178,46 +177,39 @@ int RunFeedCommand(std::span<const std::string_view> args, std::ostream& out,
     batch.push_back(std::move(fix));
   }
   if (!SendBatch(client, ++batch_id, &batch, &accepted, &rejected, err)) return kUsage;
+  meter.Finish();
   out << "fed " << accepted << " fixes, " << rejected << " refused\n";
   return rejected == 0 ? kOk : kRefused;
 }
 
 int RunWatchCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  constexpr std::string_view kWatchUsage =
-      "usage: stayaway watch --target HOST:PORT [--from SEQ|now] [--format text|json]"
-      " [--count N]\n"
-      "\n"
-      "Subscribes to a running stayawayd's events and prints each as it comes.\n"
-      "  --target HOST:PORT  the daemon's ingest port\n"
-      "  --from SEQ|now      the first event log number to print (default 1), or only new\n"
-      "                      events\n"
-      "  --format text|json  one readable line per event (default) or its JSON\n"
-      "  --count N           stop after N events (default: run until interrupted)\n";
-  if (WantsHelp(args)) {
-    out << kWatchUsage << kCredentialUsage;
-    return kOk;
+  CommandLine line("stayaway watch", "--target HOST:PORT [--from SEQ|now] [options]",
+                   "Subscribes to a running stayawayd's events and prints each as it comes.");
+  std::string target, from_text, format = "text", token_file;
+  uint64_t count = 0;
+  line.Option("--target", &target, "HOST:PORT", "the daemon's ingest port (required)");
+  line.Option("--from", &from_text, "SEQ|now",
+              "the first event log number to print (default 1), or only new events");
+  line.Option("--format", &format, "text|json",
+              "one readable line per event (default) or its JSON");
+  line.Option("--count", &count, "N", "stop after N events (default: run until interrupted)");
+  TokenFileOption(line, &token_file);
+  if (auto exit = line.Parse(args, out, err)) return *exit;
+  if (target.empty()) return line.UsageError(err, "--target is required");
+  uint64_t from = 1;
+  const bool from_now = from_text == "now";
+  if ((!from_text.empty() && !from_now && !ParseNumber(from_text, &from)) ||
+      (format != "text" && format != "json")) {
+    return line.UsageError(err, "--from takes a sequence number or now, --format text or json");
   }
-  std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err, "stayaway watch") || !flags.count("target")) {
-    if (!flags.count("target")) err << "stayaway watch: --target is required\n";
-    err << kWatchUsage << kCredentialUsage;
-    return kUsage;
-  }
-  uint64_t from = 1, count = 0;
-  const bool from_now = flags.count("from") && flags["from"] == "now";
-  if ((flags.count("from") && !from_now && !ParseNumber(flags["from"], &from)) ||
-      (flags.count("count") && !ParseNumber(flags["count"], &count))) {
-    err << "stayaway watch: --from takes a sequence number or now, --count a whole number\n";
-    return kUsage;
-  }
-  const bool json = flags.count("format") && flags["format"] == "json";
-  StatusOr<std::string> token = ResolveToken(flags);
+  const bool json = format == "json";
+  StatusOr<std::string> token = ResolveToken(token_file);
   if (!token.ok()) {
     err << "stayaway watch: " << token.status().message() << '\n';
     return kUsage;
   }
   DaemonClient client;
-  Status connected = client.Connect(flags["target"]);
+  Status connected = client.Connect(target);
   if (connected.ok()) connected = client.Authenticate(*token);
   if (!connected.ok()) {
     err << "stayaway watch: " << connected.message() << '\n';

@@ -22,6 +22,8 @@
 #include "ingest/event_text.h"
 #include "ingest/json_codec.h"
 #include "ingest/recordable_input.h"
+#include "tools/command_line.h"
+#include "tools/progress_meter.h"
 
 namespace stayaway::tools {
 namespace {
@@ -98,79 +100,48 @@ struct ReplayFlags {
   std::string zones;
   std::string config;
   std::string format = "json";
-  std::string lanes;
-  bool help = false;
+  unsigned lanes = 0;  // 0: one per core
+  bool progress = false;
 };
 
-// Accepts "--name VALUE" and "--name=VALUE". Returns an error message, empty when fine.
-std::string ParseFlags(std::span<const std::string_view> args, ReplayFlags* flags) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      flags->help = true;
-      continue;
-    }
-    std::optional<std::string_view> value;
-    if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    std::string* target = arg == "--orders"   ? &flags->orders
-                          : arg == "--fixes"  ? &flags->fixes
-                          : arg == "--zones"  ? &flags->zones
-                          : arg == "--config" ? &flags->config
-                          : arg == "--format" ? &flags->format
-                          : arg == "--lanes"  ? &flags->lanes
-                                              : nullptr;
-    if (target == nullptr) return "unknown argument '" + std::string(args[i]) + "'";
-    if (!value) {
-      if (i + 1 >= args.size()) return std::string(arg) + " needs a file name";
-      value = args[++i];
-    }
-    if (value->empty()) return std::string(arg) + " needs a file name";
-    *target = std::string(*value);
-  }
-  if (flags->help) return "";
-  if (flags->orders.empty()) return "--orders is required";
-  if (flags->fixes.empty()) return "--fixes is required";
-  if (flags->format != "json" && flags->format != "text") return "--format is json or text";
-  if (!flags->lanes.empty()) {
-    unsigned lanes = 0;
-    const char* end = flags->lanes.data() + flags->lanes.size();
-    const auto [stop, error] = std::from_chars(flags->lanes.data(), end, lanes);
-    if (error != std::errc() || stop != end || lanes < 1 || lanes > 256) {
-      return "--lanes is a number from 1 to 256";
-    }
-  }
-  return "";
+void DeclareReplayFlags(CommandLine& line, ReplayFlags* flags) {
+  line.Required("--orders", &flags->orders, "ORDERS.json",
+                "JSON array of orders (proto JSON mapping, proto field names)");
+  line.Required("--fixes", &flags->fixes, "FIXES.ndjson",
+                "one JSON object per line: a fix {\"device\":\"tag-1\",\"seq\":7,"
+                "\"time\":\"2025-03-01T10:00:00Z\",\"lat\":42.87,\"lon\":74.59,"
+                "\"accuracy_m\":8} or a tick {\"tick\":\"2025-03-01T10:05:00Z\"}");
+  line.Option("--zones", &flags->zones, "ZONES.json",
+              "JSON array of global exclusion zones (shelters)");
+  line.Option("--config", &flags->config, "CONFIG.json",
+              "engine thresholds (EngineConfig); 0 or absent = default");
+  line.Option("--format", &flags->format, "json|text",
+              "JSON lines (default) or one readable line per event");
+  line.Option("--lanes", &flags->lanes, "N",
+              "threads that parse, evaluate and print (default: one per core); the output "
+              "does not depend on it");
+  line.ProgressFlag(&flags->progress);
+  line.Footer(
+      "Refused orders and lines are reported on stderr (\"line 12: ...\") and skipped;\n"
+      "duplicate fixes are ignored. A summary line ends stderr; progress, when shown,\n"
+      "goes to stderr too, never among the events.\n"
+      "Exit status: 0 all applied, 1 something refused, 2 usage error or unreadable file.");
+}
+
+CommandLine ReplayCommandLine() {
+  return CommandLine("stayaway replay", "--orders ORDERS.json --fixes FIXES.ndjson [options]",
+                     "Feeds orders, global zones and a file of fixes and ticks through the engine\n"
+                     "and writes every event it emits to stdout, one JSON object per line. The\n"
+                     "same files always give the same output.");
 }
 
 }  // namespace
 
 void PrintReplayUsage(std::ostream& out) {
-  out << "usage: stayaway replay --orders ORDERS.json --fixes FIXES.ndjson\n"
-         "                       [--zones ZONES.json] [--config CONFIG.json]\n"
-         "                       [--format json|text] [--lanes N]\n"
-         "\n"
-         "Feeds orders, global zones and a file of fixes and ticks through the engine and\n"
-         "writes every event it emits to stdout, one JSON object per line. The same files\n"
-         "always give the same output.\n"
-         "\n"
-         "  --orders ORDERS.json   JSON array of orders (proto JSON mapping, proto field names)\n"
-         "  --fixes FIXES.ndjson   one JSON object per line: a fix\n"
-         "                           "
-         "{\"device\":\"tag-1\",\"seq\":7,\"time\":\"2025-03-01T10:00:00Z\",\n"
-         "                            \"lat\":42.87,\"lon\":74.59,\"accuracy_m\":8}\n"
-         "                         or a tick {\"tick\":\"2025-03-01T10:05:00Z\"}\n"
-         "  --zones ZONES.json     JSON array of global exclusion zones (shelters)\n"
-         "  --config CONFIG.json   engine thresholds (EngineConfig); 0 or absent = default\n"
-         "  --format json|text     JSON lines (default) or one readable line per event\n"
-         "  --lanes N              threads that parse, evaluate and print (default: one per\n"
-         "                         core); the output does not depend on it\n"
-         "\n"
-         "Refused orders and lines are reported on stderr (\"line 12: ...\") and skipped;\n"
-         "duplicate fixes are ignored. A summary line ends stderr.\n"
-         "Exit status: 0 all applied, 1 something refused, 2 usage error or unreadable file.\n";
+  CommandLine line = ReplayCommandLine();
+  ReplayFlags flags;
+  DeclareReplayFlags(line, &flags);
+  out << line.Help();
 }
 
 namespace {
@@ -307,9 +278,13 @@ void ReplayFixes(engine::Engine& engine, const ReplayInputs& inputs, std::istrea
   const unsigned lanes = crew.lanes();
   std::vector<std::string> printed(lanes);
   Chunk chunk;
+  uint64_t bytes_read = 0;
   while (ReadChunk(fixes.rdbuf(), &chunk)) {
     const uint64_t first_line = stats->lines + 1;
     stats->lines += chunk.count;
+    if (inputs.progress != nullptr) {
+      for (size_t i = 0; i < chunk.count; ++i) bytes_read += chunk.lines[i].length + 1;
+    }
     crew.Run([&](unsigned lane) {
       for (size_t i = lane; i < chunk.count; i += lanes) ParseLine(chunk.lines[i]);
     });
@@ -330,6 +305,7 @@ void ReplayFixes(engine::Engine& engine, const ReplayInputs& inputs, std::istrea
     });
     for (const std::string& out : printed) events.write(out.data(), static_cast<std::streamsize>(out.size()));
     stats->events += n;
+    if (inputs.progress != nullptr) inputs.progress->Update(stats->lines, bytes_read);
   }
 }
 
@@ -385,15 +361,15 @@ std::string FormatSummary(const ReplayStats& stats) {
 
 int RunReplayCommand(std::span<const std::string_view> args, std::ostream& events,
                      std::ostream& errors) {
+  CommandLine line = ReplayCommandLine();
   ReplayFlags flags;
-  if (const std::string problem = ParseFlags(args, &flags); !problem.empty()) {
-    errors << "stayaway replay: " << problem << "\n\n";
-    PrintReplayUsage(errors);
-    return kExitUsage;
+  DeclareReplayFlags(line, &flags);
+  if (auto exit = line.Parse(args, events, errors)) return *exit;
+  if (flags.format != "json" && flags.format != "text") {
+    return line.UsageError(errors, "--format is json or text");
   }
-  if (flags.help) {
-    PrintReplayUsage(events);
-    return kExitOk;
+  if (line.Given("--lanes") && (flags.lanes < 1 || flags.lanes > 256)) {
+    return line.UsageError(errors, "--lanes is a number from 1 to 256");
   }
 
   // Reads and parses one whole-document file; reports and returns false on failure.
@@ -415,8 +391,7 @@ int RunReplayCommand(std::span<const std::string_view> args, std::ostream& event
 
   ReplayInputs inputs;
   inputs.text_output = flags.format == "text";
-  inputs.lanes = flags.lanes.empty() ? std::max(1u, std::thread::hardware_concurrency())
-                                     : static_cast<unsigned>(std::stoul(flags.lanes));
+  inputs.lanes = flags.lanes == 0 ? std::max(1u, std::thread::hardware_concurrency()) : flags.lanes;
   if (!load(flags.orders, ingest::ParseOrdersJson, &inputs.orders)) return kExitUsage;
   if (!flags.zones.empty() && !load(flags.zones, ingest::ParseZonesJson, &inputs.zones)) {
     return kExitUsage;
@@ -438,8 +413,14 @@ int RunReplayCommand(std::span<const std::string_view> args, std::ostream& event
     return kExitUsage;
   }
 
+  ProgressMeter meter = ProgressMeter::ForCommand(flags.progress, errors, "replay", "lines");
+  std::error_code size_error;
+  const uintmax_t file_bytes = std::filesystem::file_size(flags.fixes, size_error);
+  if (!size_error) meter.SetTotalBytes(file_bytes);
+  if (meter.on()) inputs.progress = &meter;
   const ReplayStats stats = Replay(inputs, fixes, events, errors);
   events.flush();
+  meter.Finish();
   if (fixes.bad()) {
     errors << "stayaway replay: read error in " << flags.fixes << '\n';
     errors << FormatSummary(stats) << '\n';

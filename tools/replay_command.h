@@ -3,6 +3,7 @@
 //
 //   stayaway replay --orders ORDERS.json --fixes FIXES.ndjson
 //       [--zones ZONES.json] [--config CONFIG.json] [--format json|text] [--lanes N]
+//       [--progress]
 //       > events.ndjson
 //
 // --format text prints one readable line per event (ingest/event_text.h) instead of JSON.
@@ -38,6 +39,8 @@
 
 namespace stayaway::tools {
 
+class ProgressMeter;
+
 // Exit statuses of the command.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRejected = 1;
@@ -52,6 +55,8 @@ struct ReplayInputs {
   // Threads that parse lines, evaluate fixes (engine lanes) and print events; the output
   // does not depend on it.
   unsigned lanes = 1;
+  // Told the lines and bytes read after each chunk of fixes; null: nobody asked.
+  ProgressMeter* progress = nullptr;
 };
 
 struct ReplayStats {

@@ -19,39 +19,11 @@
 #include "evidence/statistics_json.h"
 #include "evidence/statistics_report.h"
 #include "evidence/trusted_keys.h"
-#include "tools/command_flags.h"
+#include "tools/command_line.h"
+#include "tools/progress_meter.h"
 
 namespace stayaway::tools {
 namespace {
-
-constexpr std::string_view kReportUsage =
-    "usage: stayaway report (--data-dir DIR | --export DIR) --from TIME --to TIME\n"
-    "                       [--format json|csv|html] [--tree-size N] [--out FILE]\n"
-    "\n"
-    "The centre's statistics of a period, computed from the records under a signed\n"
-    "checkpoint, which the report states so anyone holding the records recomputes it\n"
-    "(`stayaway verify --report`): orders in force by issuing authority, alerts by kind and\n"
-    "certainty, confirmed violations, time to acknowledge and to resolve (p50, p90, max)\n"
-    "per kind and per credential, overdue acknowledgements, resolutions by disposition,\n"
-    "hours without communications and tampers per device.\n"
-    "  --data-dir DIR   the daemon's data directory (a copy, or the daemon stopped)\n"
-    "  --export DIR     or an export written by `stayaway export`, checked first\n"
-    "  --from TIME      the period's start, RFC 3339 (included)\n"
-    "  --to TIME        the period's end, RFC 3339 (included)\n"
-    "  --format F       json (the default, what verify compares), csv or html\n"
-    "  --tree-size N    the checkpoint signed at tree size N (default: the newest)\n"
-    "  --out FILE       write to FILE (mode 0600) instead of stdout\n";
-
-constexpr std::string_view kVerifyUsage =
-    "usage: stayaway verify --report REPORT.json (--data-dir DIR | --export DIR)\n"
-    "                       [--key KEY]... [--keys FILE]\n"
-    "  --report FILE   a statistics report in JSON (stayaway report, GET /v1/reports/summary)\n"
-    "  --data-dir DIR  the records to recompute it from: a data directory or a copy of one\n"
-    "  --export DIR    or an export written by `stayaway export`, checked first\n"
-    "  --key KEY       the centre's key as GET /v1/keys publishes it (base64), or 64 hex\n"
-    "                  digits; the report's checkpoint must be signed by it (repeatable)\n"
-    "  --keys FILE     a saved answer of GET /v1/keys: any key it lists\n"
-    "Without a key the checkpoint is checked only against the key the report states.\n";
 
 StatusOr<TimeMs> ParseTime(std::string_view flag, const std::string& value) {
   google::protobuf::Timestamp ts;
@@ -94,43 +66,42 @@ class Records {
   std::string temporary_;
 };
 
-// Exactly one of --data-dir and --export.
-bool OneSource(const std::map<std::string, std::string>& flags) {
-  return flags.count("data-dir") + flags.count("export") == 1;
-}
-
 }  // namespace
 
 int RunReportCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(args)) {
-    out << kReportUsage;
-    return 0;
+  CommandLine line(
+      "stayaway report",
+      "(--data-dir DIR | --export DIR) --from TIME --to TIME [--format json|csv|html]\n"
+      "                       [--tree-size N] [--out FILE]",
+      "The centre's statistics of a period, computed from the records under a signed\n"
+      "checkpoint, which the report states so anyone holding the records recomputes it\n"
+      "(`stayaway verify --report`): orders in force by issuing authority, alerts by kind and\n"
+      "certainty, confirmed violations, time to acknowledge and to resolve (p50, p90, max)\n"
+      "per kind and per credential, overdue acknowledgements, resolutions by disposition,\n"
+      "hours without communications and tampers per device.");
+  std::string data_dir, export_dir, from_text, to_text, format = "json", out_path;
+  uint64_t tree_size = 0;
+  line.Option("--data-dir", &data_dir, "DIR",
+              "the daemon's data directory (a copy, or the daemon stopped)");
+  line.Option("--export", &export_dir, "DIR",
+              "or an export written by `stayaway export`, checked first");
+  line.Option("--from", &from_text, "TIME", "the period's start, RFC 3339 (included; required)");
+  line.Option("--to", &to_text, "TIME", "the period's end, RFC 3339 (included; required)");
+  line.Option("--format", &format, "F", "json (the default, what verify compares), csv or html");
+  line.Option("--tree-size", &tree_size, "N",
+              "the checkpoint signed at tree size N (default: the newest)");
+  line.Option("--out", &out_path, "FILE", "write to FILE (mode 0600) instead of stdout");
+  line.Footer("Exit status: 0 written, 1 the records refused, 2 usage error.");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
+  for (const char* required : {"--from", "--to"}) {
+    if (!line.Given(required)) return line.UsageError(err, std::string(required) + " is required");
   }
-  std::map<std::string, std::string> flags;
-  if (!ParseFlags(args, &flags, err, "stayaway report")) {
-    err << kReportUsage;
-    return 2;
-  }
-  for (const auto& [name, value] : flags) {
-    if (name != "data-dir" && name != "export" && name != "from" && name != "to" &&
-        name != "format" && name != "tree-size" && name != "out") {
-      err << "stayaway report: unknown flag --" << name << "\n" << kReportUsage;
-      return 2;
-    }
-  }
-  for (const char* required : {"from", "to"}) {
-    if (!flags.count(required)) {
-      err << "stayaway report: --" << required << " is required\n" << kReportUsage;
-      return 2;
-    }
-  }
-  if (!OneSource(flags)) {
-    err << "stayaway report: give --data-dir or --export\n" << kReportUsage;
-    return 2;
+  if (line.Given("--data-dir") == line.Given("--export")) {
+    return line.UsageError(err, "give --data-dir or --export");
   }
   evidence::StatisticsRequest request;
-  StatusOr<TimeMs> from = ParseTime("--from", flags["from"]);
-  StatusOr<TimeMs> to = ParseTime("--to", flags["to"]);
+  StatusOr<TimeMs> from = ParseTime("--from", from_text);
+  StatusOr<TimeMs> to = ParseTime("--to", to_text);
   for (const Status& s : {from.status(), to.status()}) {
     if (!s.ok()) {
       err << "stayaway report: " << s.message() << '\n';
@@ -140,21 +111,20 @@ int RunReportCommand(std::span<const std::string_view> args, std::ostream& out, 
   request.from_ms = *from;
   request.to_ms = *to;
   if (request.from_ms > request.to_ms) {
-    err << "stayaway report: --from " << flags["from"] << " is after --to " << flags["to"] << '\n';
+    err << "stayaway report: --from " << from_text << " is after --to " << to_text << '\n';
     return 2;
   }
-  if (flags.count("tree-size") &&
-      (!ParseNumber(flags["tree-size"], &request.tree_size) || request.tree_size == 0)) {
+  request.tree_size = tree_size;
+  if (line.Given("--tree-size") && request.tree_size == 0) {
     err << "stayaway report: --tree-size takes a positive whole number of leaves\n";
     return 2;
   }
-  const std::string format = flags.count("format") ? flags["format"] : "json";
   if (format != "json" && format != "csv" && format != "html") {
     err << "stayaway report: --format is json, csv or html, not \"" << format << "\"\n";
     return 2;
   }
   Records records;
-  if (Status s = records.Open(flags["data-dir"], flags["export"]); !s.ok()) {
+  if (Status s = records.Open(data_dir, export_dir); !s.ok()) {
     err << "stayaway report: " << s.message() << '\n';
     return 1;
   }
@@ -167,11 +137,11 @@ int RunReportCommand(std::span<const std::string_view> args, std::ostream& out, 
   const std::string text = format == "csv"    ? evidence::StatisticsCsv(*statistics)
                            : format == "html" ? evidence::StatisticsHtml(*statistics)
                                               : evidence::StatisticsJson(*statistics);
-  if (!flags.count("out")) {
+  if (out_path.empty()) {
     out << text;
     return 0;
   }
-  if (Status s = WriteFileAtomically(flags["out"], text); !s.ok()) {
+  if (Status s = WriteFileAtomically(out_path, text); !s.ok()) {
     err << "stayaway report: " << s.message() << '\n';
     return 1;
   }
@@ -180,52 +150,45 @@ int RunReportCommand(std::span<const std::string_view> args, std::ostream& out, 
 
 int RunVerifyReportCommand(std::span<const std::string_view> args, std::ostream& out,
                            std::ostream& err) {
-  if (WantsHelp(args)) {
-    out << kVerifyUsage;
-    return 0;
-  }
+  CommandLine line("stayaway verify",
+                   "--report REPORT.json (--data-dir DIR | --export DIR) [--key KEY]... "
+                   "[--keys FILE]",
+                   "Recomputes a statistics report from the records it was computed from and\n"
+                   "checks its signed checkpoint.");
   std::string report_path, data_dir, export_dir;
+  std::vector<std::string> key_texts, key_files;
+  bool progress = false;
+  line.Option("--report", &report_path, "FILE",
+              "a statistics report in JSON (stayaway report, GET /v1/reports/summary)");
+  line.Option("--data-dir", &data_dir, "DIR",
+              "the records to recompute it from: a data directory or a copy of one");
+  line.Option("--export", &export_dir, "DIR",
+              "or an export written by `stayaway export`, checked first");
+  line.Option("--key", &key_texts, "KEY",
+              "the centre's key as GET /v1/keys publishes it (base64), or 64 hex digits; the "
+              "report's checkpoint must be signed by it (repeatable)");
+  line.Option("--keys", &key_files, "FILE", "a saved answer of GET /v1/keys: any key it lists");
+  line.ProgressFlag(&progress);
+  line.Footer(
+      "Without a key the checkpoint is checked only against the key the report states.\n"
+      "Exit status: 0 VERIFIED, 1 NOT VERIFIED, 2 usage error.");
+  if (auto exit = line.Parse(args, out, err)) return *exit;
   std::vector<evidence::PublicKey> trusted;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view flag = args[i];
-    if (i + 1 == args.size()) {
-      err << "stayaway verify: " << flag << " needs a value\n" << kVerifyUsage;
-      return 2;
-    }
-    const std::string value(args[++i]);
-    if (flag == "--report") {
-      report_path = value;
-    } else if (flag == "--data-dir") {
-      data_dir = value;
-    } else if (flag == "--export") {
-      export_dir = value;
-    } else if (flag == "--key") {
-      StatusOr<evidence::PublicKey> key = evidence::ParsePublishedKey(value);
-      if (!key.ok()) {
-        err << "stayaway verify: --key: " << key.status().message() << '\n';
-        return 2;
-      }
-      trusted.push_back(*key);
-    } else if (flag == "--keys") {
-      StatusOr<std::string> text = ReadWholeFile(value);
-      if (!text.ok()) {
-        err << "stayaway verify: --keys " << value << ": " << text.status().message() << '\n';
-        return 2;
-      }
-      StatusOr<std::vector<evidence::PublicKey>> keys = evidence::ParsePublishedKeyList(*text);
-      if (!keys.ok()) {
-        err << "stayaway verify: --keys " << value << ": " << keys.status().message() << '\n';
-        return 2;
-      }
-      trusted.insert(trusted.end(), keys->begin(), keys->end());
-    } else {
-      err << "stayaway verify: unexpected argument \"" << flag << "\"\n" << kVerifyUsage;
-      return 2;
-    }
+  for (const std::string& text : key_texts) {
+    StatusOr<evidence::PublicKey> key = evidence::ParsePublishedKey(text);
+    if (!key.ok()) return line.UsageError(err, "--key: " + key.status().message());
+    trusted.push_back(*key);
+  }
+  for (const std::string& file : key_files) {
+    StatusOr<std::string> text = ReadWholeFile(file);
+    StatusOr<std::vector<evidence::PublicKey>> keys =
+        text.ok() ? evidence::ParsePublishedKeyList(*text)
+                  : StatusOr<std::vector<evidence::PublicKey>>(text.status());
+    if (!keys.ok()) return line.UsageError(err, "--keys " + file + ": " + keys.status().message());
+    trusted.insert(trusted.end(), keys->begin(), keys->end());
   }
   if (report_path.empty() || data_dir.empty() == export_dir.empty()) {
-    err << "stayaway verify: give --report and one of --data-dir, --export\n" << kVerifyUsage;
-    return 2;
+    return line.UsageError(err, "give --report and one of --data-dir, --export");
   }
   StatusOr<std::string> report = ReadWholeFile(report_path);
   if (!report.ok()) {
@@ -237,10 +200,14 @@ int RunVerifyReportCommand(std::span<const std::string_view> args, std::ostream&
     out << "MISMATCH: " << s.message() << "\nNOT VERIFIED\n";
     return 1;
   }
+  ProgressMeter meter = ProgressMeter::ForCommand(progress, err, "verify", "journal records");
+  evidence::RecordProgress told;
+  if (meter.on()) told = [&meter](uint64_t done, uint64_t) { meter.Update(done); };
   const evidence::StatisticsVerification verified =
-      evidence::VerifyStatisticsReport(*report, records.data_dir(), trusted);
-  for (const std::string& line : verified.checks) out << "ok: " << line << '\n';
-  for (const std::string& line : verified.problems) out << "MISMATCH: " << line << '\n';
+      evidence::VerifyStatisticsReport(*report, records.data_dir(), trusted, told);
+  meter.Finish();
+  for (const std::string& text : verified.checks) out << "ok: " << text << '\n';
+  for (const std::string& text : verified.problems) out << "MISMATCH: " << text << '\n';
   if (!verified.ok) {
     out << "NOT VERIFIED\n";
     return 1;

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "proto/stayaway.pb.h"
+#include "tools/command_line.h"
 #include "tools/sim/scenario_json.h"
 #include "tools/simulate_command.h"
 
@@ -457,58 +458,60 @@ std::string ScoreReportToJson(const ScoreReport& r) {
   return out.str();
 }
 
+namespace {
+
+struct ScoreFlags {
+  std::string truth, events, tolerance;
+};
+
+CommandLine ScoreCommandLine(ScoreFlags* flags) {
+  CommandLine line(
+      "stayaway score", "--truth DIR/truth.json --events EVENTS.ndjson [--tolerance 5m]",
+      "Compares the events of `stayaway replay` (or `stayaway watch --format json`) with\n"
+      "the simulator's ground truth and prints a JSON summary: true episodes, detected,\n"
+      "missed, false alerts, false alerts per device-day, detection delays. The matching\n"
+      "rules are in tools/score_command.h.");
+  line.Required("--truth", &flags->truth, "FILE", "truth.json of `stayaway simulate`");
+  line.Required("--events", &flags->events, "FILE", "the events, one JSON object a line");
+  line.Option("--tolerance", &flags->tolerance, "DURATION",
+              "how far a detection may be from the truth, like 30s or 5m (5m)");
+  line.Footer("Exit status: 0 scored, 2 usage error or unreadable file.");
+  return line;
+}
+
+}  // namespace
+
 void PrintScoreUsage(std::ostream& out) {
-  out << "usage: stayaway score --truth DIR/truth.json --events EVENTS.ndjson [--tolerance 5m]\n"
-         "\n"
-         "Compares the events of `stayaway replay` (or `stayaway watch --format json`) with\n"
-         "the simulator's ground truth and prints a JSON summary: true episodes, detected,\n"
-         "missed, false alerts, false alerts per device-day, detection delays. The matching\n"
-         "rules are in tools/score_command.h.\n";
+  ScoreFlags flags;
+  CommandLine line = ScoreCommandLine(&flags);
+  out << line.Help();
 }
 
 int RunScoreCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  std::map<std::string, std::string> flags;
-  for (size_t i = 0; i < args.size(); i += 2) {
-    if (args[i] == "-h" || args[i] == "--help") {
-      PrintScoreUsage(out);
-      return kOk;
-    }
-    const bool known = args[i] == "--truth" || args[i] == "--events" || args[i] == "--tolerance";
-    if (!known || i + 1 >= args.size()) {
-      err << "stayaway score: unexpected argument '" << args[i] << "'\n";
-      PrintScoreUsage(err);
-      return kUsage;
-    }
-    flags[std::string(args[i].substr(2))] = std::string(args[i + 1]);
-  }
-  if (!flags.count("truth") || !flags.count("events")) {
-    PrintScoreUsage(err);
-    return kUsage;
-  }
+  ScoreFlags flags;
+  CommandLine line = ScoreCommandLine(&flags);
+  if (auto exit = line.Parse(args, out, err)) return *exit;
   TimeMs tolerance_ms = 5 * 60'000;
-  if (flags.count("tolerance")) {
-    const std::optional<TimeMs> t = ParseDurationMs(flags["tolerance"]);
-    if (!t) {
-      err << "stayaway score: --tolerance must be like 30s or 5m\n";
-      return kUsage;
-    }
+  if (!flags.tolerance.empty()) {
+    const std::optional<TimeMs> t = ParseDurationMs(flags.tolerance);
+    if (!t) return line.UsageError(err, "--tolerance must be like 30s or 5m");
     tolerance_ms = *t;
   }
-  std::ifstream truth_file(flags["truth"], std::ios::binary);
+  std::ifstream truth_file(flags.truth, std::ios::binary);
   if (!truth_file) {
-    err << "stayaway score: cannot read " << flags["truth"] << "\n";
+    err << "stayaway score: cannot read " << flags.truth << "\n";
     return kUsage;
   }
   std::ostringstream text;
   text << truth_file.rdbuf();
   StatusOr<Truth> truth = ParseTruthJson(text.str());
   if (!truth.ok()) {
-    err << "stayaway score: " << flags["truth"] << ": " << truth.status().message() << "\n";
+    err << "stayaway score: " << flags.truth << ": " << truth.status().message() << "\n";
     return kUsage;
   }
-  std::ifstream events(flags["events"], std::ios::binary);
+  std::ifstream events(flags.events, std::ios::binary);
   if (!events) {
-    err << "stayaway score: cannot read " << flags["events"] << "\n";
+    err << "stayaway score: cannot read " << flags.events << "\n";
     return kUsage;
   }
   out << ScoreReportToJson(ScoreEvents(*truth, events, tolerance_ms));

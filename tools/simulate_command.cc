@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "base/private_files.h"
+#include "tools/command_line.h"
+#include "tools/progress_meter.h"
 #include "tools/sim/scenario.h"
 #include "tools/sim/scenario_json.h"
 #include "tools/sim/simulation.h"
@@ -68,60 +70,85 @@ std::optional<TimeMs> ParseDurationMs(std::string_view text) {
   return count * unit;
 }
 
+namespace {
+
+// The flags, as given (each is checked below, with its own message).
+struct SimulateFlags {
+  std::map<std::string, std::string> values;  // by name without the dashes, when given
+  bool progress = false;
+};
+
+constexpr const char* kSimulateOptions[][3] = {
+    {"orders", "N", "protection orders, from 1 to 1000000 (required)"},
+    {"seed", "S", "the random seed: the same arguments give the same bytes (required)"},
+    {"duration", "D", "how long: 3600s, 90m, 24h or 2d, at most a year (required)"},
+    {"out", "DIR", "where orders.json, zones.json, fixes.ndjson and truth.json go (required)"},
+    {"start", "TIME", "RFC 3339, default 2026-03-02T00:00:00Z"},
+    {"approach-share", "X", "the share of orders whose aggressor approaches (0.3)"},
+    {"zone-entry-share", "X", "the share that enter an exclusion zone (0.1)"},
+    {"late-upload-share", "X", "the share of approaches uploaded late (0.3)"},
+    {"near-miss-share", "X",
+     "the share of the other orders that linger 40-200 m outside the violation distance "
+     "(0.15)"},
+};
+
+CommandLine SimulateCommandLine(SimulateFlags* flags) {
+  CommandLine line(
+      "stayaway simulate", "--orders N --seed S --duration D --out DIR [options]",
+      "Writes DIR/orders.json, zones.json, fixes.ndjson (for stayaway replay) and\n"
+      "truth.json (for stayaway score): N protection orders in a simulated city, their\n"
+      "people moving through the day, what their devices report, and the ground truth\n"
+      "of every deliberate approach, zone entry and near miss.");
+  for (const auto& [name, value_name, meaning] : kSimulateOptions) {
+    line.Option(std::string("--") + name, &flags->values[name], value_name, meaning);
+  }
+  line.ProgressFlag(&flags->progress);
+  line.Footer(
+      "Shares are in [0, 1]; near misses linger for 10-40 minutes once or twice a day.\n"
+      "GNSS fixes come with urban-canyon bursts (about 4% of them, 1-3 in a row,\n"
+      "80-250 m off, stating a small accuracy). Same arguments, same bytes.");
+  return line;
+}
+
+// Progress in simulated time: the fixes come out in the order a centre receives them.
+class SimulatedTimeProgress : public sim::FixObserver {
+ public:
+  SimulatedTimeProgress(ProgressMeter* meter, TimeMs start_ms)
+      : meter_(meter), start_ms_(start_ms) {}
+  void OnFix(const sim::EmittedFix& fix) override {
+    if (fix.received_ms > start_ms_)
+      meter_->Update(static_cast<uint64_t>((fix.received_ms - start_ms_) / 60'000));
+  }
+
+ private:
+  ProgressMeter* meter_;
+  TimeMs start_ms_;
+};
+
+}  // namespace
+
 void PrintSimulateUsage(std::ostream& out) {
-  out << "usage: stayaway simulate --orders N --seed S --duration D --out DIR [--start TIME]\n"
-         "           [--approach-share X] [--zone-entry-share X] [--late-upload-share X]\n"
-         "           [--near-miss-share X]\n"
-         "\n"
-         "Writes DIR/orders.json, zones.json, fixes.ndjson (for stayaway replay) and\n"
-         "truth.json (for stayaway score): N protection orders in a simulated city, their\n"
-         "people moving through the day, what their devices report, and the ground truth\n"
-         "of every deliberate approach, zone entry and near miss. D: 3600s, 90m, 24h or\n"
-         "2d. TIME: RFC 3339, default 2026-03-02T00:00:00Z. Shares are in [0, 1]\n"
-         "(defaults 0.3 of orders approach, 0.1 enter a zone, 0.15 linger 40-200 m\n"
-         "outside the violation distance for 10-40 minutes once or twice a day, taken\n"
-         "from the orders the first two leave; 0.3 of approaches uploaded late). GNSS\n"
-         "fixes come with urban-canyon bursts (about 4% of them, 1-3 in a row, 80-250 m\n"
-         "off, stating a small accuracy). Same arguments, same bytes.\n";
+  SimulateFlags flags;
+  CommandLine line = SimulateCommandLine(&flags);
+  out << line.Help();
 }
 
 int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out,
                        std::ostream& err) {
+  SimulateFlags parsed;
+  CommandLine line = SimulateCommandLine(&parsed);
+  if (auto exit = line.Parse(args, out, err)) return *exit;
   std::map<std::string, std::string> flags;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      PrintSimulateUsage(out);
-      return kOk;
-    }
-    if (arg.substr(0, 2) != "--" || i + 1 >= args.size()) {
-      err << "stayaway simulate: unexpected argument '" << arg << "'\n";
-      PrintSimulateUsage(err);
-      return kUsage;
-    }
-    flags[std::string(arg.substr(2))] = std::string(args[++i]);
-  }
-  for (const auto& [name, value] : flags) {
-    static const char* const kKnown[] = {
-        "orders",         "seed",           "duration",         "out",
-        "start",          "approach-share", "zone-entry-share", "late-upload-share",
-        "near-miss-share"};
-    bool known = false;
-    for (const char* k : kKnown) known = known || name == k;
-    if (!known) {
-      err << "stayaway simulate: unknown option --" << name << "\n";
-      return kUsage;
-    }
+  for (const auto& [name, value] : parsed.values) {
+    if (line.Given("--" + name)) flags[name] = value;
   }
   if (!flags.count("orders") || !flags.count("seed") || !flags.count("duration") ||
       !flags.count("out")) {
-    err << "stayaway simulate: required:";
+    std::string missing = "required:";
     for (const char* required : {"orders", "seed", "duration", "out"}) {
-      if (!flags.count(required)) err << " --" << required;
+      if (!flags.count(required)) missing += std::string(" --") + required;
     }
-    err << "\n";
-    PrintSimulateUsage(err);
-    return kUsage;
+    return line.UsageError(err, missing);
   }
   sim::SimulationOptions options;
   if (!ParseWhole(flags["orders"], &options.orders) || options.orders < 1 ||
@@ -186,7 +213,14 @@ int RunSimulateCommand(std::span<const std::string_view> args, std::ostream& out
   sim::WriteOrdersJson(scenario, orders);
   sim::WriteZonesJson(scenario, zones);
   std::vector<sim::DeviceEventTruth> device_events;
-  const sim::SimulationStats stats = sim::RunSimulation(scenario, fixes, nullptr, &device_events);
+  ProgressMeter meter =
+      ProgressMeter::ForCommand(parsed.progress, err, "simulate", "simulated minutes");
+  meter.SetTotal(static_cast<uint64_t>(options.duration_ms / 60'000));
+  SimulatedTimeProgress progress(&meter, options.start_ms);
+  const sim::SimulationStats stats =
+      sim::RunSimulation(scenario, fixes, meter.on() ? &progress : nullptr, &device_events);
+  meter.Update(static_cast<uint64_t>(options.duration_ms / 60'000));
+  meter.Finish();
   sim::WriteTruthJson(scenario, device_events, stats, truth);
   for (std::ofstream* file : {&orders, &zones, &fixes, &truth}) {
     file->close();

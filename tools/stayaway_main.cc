@@ -6,6 +6,7 @@
 #include <iostream>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/version.h"
@@ -67,36 +68,39 @@ int main(int argc, char** argv) {
     std::cout << "stayaway " << stayaway::VersionText() << '\n';
     return stayaway::tools::kExitOk;
   }
+  using Run = int (*)(std::span<const std::string_view>, std::ostream&, std::ostream&);
+  static constexpr std::pair<std::string_view, Run> kCommands[] = {
+      {"replay", stayaway::tools::RunReplayCommand},
+      {"feed", stayaway::tools::RunFeedCommand},
+      {"watch", stayaway::tools::RunWatchCommand},
+      {"evidence", stayaway::tools::RunEvidenceCommand},
+      {"verify", stayaway::tools::RunVerifyCommand},
+      {"report", stayaway::tools::RunReportCommand},
+      {"export", stayaway::tools::RunExportCommand},
+      {"import", stayaway::tools::RunImportCommand},
+      {"keys", stayaway::tools::RunKeysCommand},
+      {"simulate", stayaway::tools::RunSimulateCommand},
+      {"score", stayaway::tools::RunScoreCommand},
+      {"loadgen", stayaway::tools::RunLoadgenCommand},
+  };
   if (command == "help") {
-    if (!rest.empty() && rest[0] == "replay") {
-      stayaway::tools::PrintReplayUsage(std::cout);
-    } else if (!rest.empty() && rest[0] == "simulate") {
-      stayaway::tools::PrintSimulateUsage(std::cout);
-    } else if (!rest.empty() && rest[0] == "score") {
-      stayaway::tools::PrintScoreUsage(std::cout);
-    } else {
-      PrintUsage(std::cout);
+    // `stayaway help CMD` is `stayaway CMD --help`.
+    for (const auto& [name, run] : kCommands) {
+      if (!rest.empty() && rest[0] == name) {
+        const std::string_view help[] = {"--help"};
+        return run(std::span<const std::string_view>(help), std::cout, std::cerr);
+      }
     }
+    PrintUsage(std::cout);
     return stayaway::tools::kExitOk;
   }
-  if (command == "replay") {
-    const int status = stayaway::tools::RunReplayCommand(rest, std::cout, std::cerr);
+  for (const auto& [name, run] : kCommands) {
+    if (command != name) continue;
+    const int status = run(rest, std::cout, std::cerr);
+    // Replay output can be large and buffered: flushed before the status is returned.
     std::cout.flush();
     return status;
   }
-  if (command == "feed") return stayaway::tools::RunFeedCommand(rest, std::cout, std::cerr);
-  if (command == "evidence") return stayaway::tools::RunEvidenceCommand(rest, std::cout, std::cerr);
-  if (command == "verify") return stayaway::tools::RunVerifyCommand(rest, std::cout, std::cerr);
-  if (command == "report") return stayaway::tools::RunReportCommand(rest, std::cout, std::cerr);
-  if (command == "export") return stayaway::tools::RunExportCommand(rest, std::cout, std::cerr);
-  if (command == "import") return stayaway::tools::RunImportCommand(rest, std::cout, std::cerr);
-  if (command == "keys") return stayaway::tools::RunKeysCommand(rest, std::cout, std::cerr);
-  if (command == "simulate") {
-    return stayaway::tools::RunSimulateCommand(rest, std::cout, std::cerr);
-  }
-  if (command == "score") return stayaway::tools::RunScoreCommand(rest, std::cout, std::cerr);
-  if (command == "loadgen") return stayaway::tools::RunLoadgenCommand(rest, std::cout, std::cerr);
-  if (command == "watch") return stayaway::tools::RunWatchCommand(rest, std::cout, std::cerr);
   std::cerr << "stayaway: unknown command '" << command << "'\n\n";
   PrintUsage(std::cerr);
   return stayaway::tools::kExitUsage;

@@ -29,7 +29,7 @@
 #include "base/time.h"
 #include "bench/peers/postgis_store.h"
 #include "bench/peers/redis_store.h"
-#include "tools/command_flags.h"
+#include "tools/command_line.h"
 #include "tools/loadgen/open_loop_schedule.h"
 #include "tools/loadgen/process_cpu.h"
 #include "tools/loadgen/run_report.h"
@@ -38,9 +38,6 @@
 namespace stayaway::peers {
 namespace {
 
-using tools::ParseNumber;
-using tools::ParseRates;
-
 using loadgen::Nanos;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
@@ -48,14 +45,6 @@ using std::chrono::milliseconds;
 
 // The most fixes one coalesced call carries.
 constexpr size_t kMaxFixesPerCall = 2000;
-
-void Usage(std::ostream& out) {
-  out << "usage: stayaway_peer_bench --store redis|postgis [--redis HOST:PORT]\n"
-         "         [--postgres CONNINFO] (--rate R | --sweep R1,R2,...) --duration S\n"
-         "         [--input DIR] [--devices N] [--batch N] [--violation-fraction F]\n";
-}
-
-
 
 loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, double rate,
                            double duration_s, size_t batch_size, uint64_t first_fix) {
@@ -135,50 +124,59 @@ loadgen::RunReport RunOnce(PeerStore& store, const loadgen::Workload& workload, 
 }
 
 int Main(int argc, char** argv) {
-  std::map<std::string, std::string> flags;
+  tools::CommandLine line(
+      "stayaway_peer_bench",
+      "--store redis|postgis (--rate R | --sweep R1,R2,...) --duration S [options]",
+      "The load generator's workload against Redis GEO or PostGIS, open loop, for the\n"
+      "side-by-side numbers of scripts/bench_e2e; prints the same JSON as stayaway loadgen.");
+  std::string store_name, redis = "127.0.0.1:6379", postgres = "dbname=postgres", input;
+  std::vector<double> sweep;
+  double single_rate = 0, duration_s = 0, violation_fraction = 0.1;
+  uint64_t devices = 2000, batch = 0;
+  line.Option("--store", &store_name, "redis|postgis", "the peer to drive (required)");
+  line.Option("--redis", &redis, "HOST:PORT", "the Redis server (127.0.0.1:6379)");
+  line.Option("--postgres", &postgres, "CONNINFO", "the PostgreSQL server (dbname=postgres)");
+  line.Option("--rate", &single_rate, "R", "fixes per second");
+  line.Option("--sweep", &sweep, "R1,R2,...", "several rates back to back; stops at saturation");
+  line.Option("--duration", &duration_s, "S", "seconds each rate runs (required)");
+  line.Option("--input", &input, "DIR",
+              "DIR/orders.json and DIR/fixes.ndjson instead of the built-in workload");
+  line.Option("--devices", &devices, "N", "built-in workload: N devices in N/2 orders (2000)");
+  line.Option("--batch", &batch, "N", "fixes per call (default: rate / 1000, at least 1)");
+  line.Option("--violation-fraction", &violation_fraction, "F",
+              "built-in: share of time each tag is in violation (0.1)");
   const std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (!tools::ParseFlags(args, &flags, std::cerr, "stayaway_peer_bench")) {
-    Usage(std::cerr);
-    return 2;
-  }
-  if (flags.count("help")) {
-    Usage(std::cout);
-    return 0;
-  }
-  std::optional<std::vector<double>> rates =
-      ParseRates(flags.count("sweep") ? flags["sweep"] : flags["rate"]);
-  double duration_s = 0, violation_fraction = 0.1;
-  size_t devices = 2000, batch = 0;
-  if (!rates || !ParseNumber(flags["duration"], &duration_s) || !(duration_s > 0) ||
-      (flags.count("devices") && (!ParseNumber(flags["devices"], &devices) || devices < 2)) ||
-      (flags.count("batch") && (!ParseNumber(flags["batch"], &batch) || batch == 0)) ||
-      (flags.count("violation-fraction") &&
-       !ParseNumber(flags["violation-fraction"], &violation_fraction))) {
-    Usage(std::cerr);
-    return 2;
+  if (auto exit = line.Parse(args, std::cout, std::cerr)) return *exit;
+  const bool swept = line.Given("--sweep");
+  const std::vector<double> rates = swept ? sweep : std::vector<double>{single_rate};
+  bool rates_fine = !rates.empty();
+  for (const double r : rates) rates_fine = rates_fine && r > 0 && std::isfinite(r);
+  if (!rates_fine || !(duration_s > 0) || devices < 2 || (line.Given("--batch") && batch == 0)) {
+    return line.UsageError(std::cerr,
+                           "--rate/--sweep take positive numbers, --duration seconds > 0, "
+                           "--devices >= 2, --batch >= 1");
   }
   std::unique_ptr<PeerStore> store;
-  if (flags["store"] == "redis") {
-    store = std::make_unique<RedisStore>(flags.count("redis") ? flags["redis"] : "127.0.0.1:6379");
-  } else if (flags["store"] == "postgis") {
-    store = std::make_unique<PostgisStore>(flags.count("postgres") ? flags["postgres"]
-                                                                   : "dbname=postgres");
+  if (store_name == "redis") {
+    store = std::make_unique<RedisStore>(redis);
+  } else if (store_name == "postgis") {
+    store = std::make_unique<PostgisStore>(postgres);
   } else {
-    Usage(std::cerr);
-    return 2;
+    return line.UsageError(std::cerr, "--store is redis or postgis");
   }
   const std::string prefix = "peer-";
   std::optional<loadgen::Workload> workload;
-  if (flags.count("input")) {
-    StatusOr<loadgen::Workload> loaded = loadgen::Workload::FromReplayDir(flags["input"], prefix);
+  if (!input.empty()) {
+    StatusOr<loadgen::Workload> loaded = loadgen::Workload::FromReplayDir(input, prefix);
     if (!loaded.ok()) {
       std::cerr << "stayaway_peer_bench: " << loaded.status().message() << '\n';
       return 2;
     }
     workload = std::move(*loaded);
   } else {
-    workload = loadgen::Workload::BuiltIn(
-        {.devices = devices, .violation_fraction = violation_fraction, .id_prefix = prefix});
+    workload = loadgen::Workload::BuiltIn({.devices = static_cast<size_t>(devices),
+                                           .violation_fraction = violation_fraction,
+                                           .id_prefix = prefix});
   }
   if (Status s = store->Setup(*workload); !s.ok()) {
     std::cerr << "stayaway_peer_bench: " << s.message() << '\n';
@@ -186,19 +184,19 @@ int Main(int argc, char** argv) {
   }
   std::vector<loadgen::RunReport> reports;
   uint64_t next_fix = 0;
-  for (const double rate : *rates) {
+  for (const double rate : rates) {
     const size_t batch_size =
-        batch > 0 ? batch : std::max<size_t>(1, static_cast<size_t>(std::llround(rate / 1000)));
+        batch > 0 ? static_cast<size_t>(batch)
+                  : std::max<size_t>(1, static_cast<size_t>(std::llround(rate / 1000)));
     std::cerr << "stayaway_peer_bench: " << store->name() << " at " << rate << " fixes/s for "
               << duration_s << " s, batches of " << batch_size << '\n';
     reports.push_back(RunOnce(*store, *workload, rate, duration_s, batch_size, next_fix));
     next_fix += reports.back().fixes_scheduled;
     std::cerr << "stayaway_peer_bench:   achieved " << reports.back().rate_achieved
               << " fixes/s, p99 " << reports.back().ack_latency.PercentileMicros(99) << " us\n";
-    if (reports.back().saturated() && flags.count("sweep")) break;
+    if (reports.back().saturated() && swept) break;
   }
-  std::cout << (flags.count("sweep") ? loadgen::ReportsToJson(reports) : reports.front().ToJson())
-            << '\n';
+  std::cout << (swept ? loadgen::ReportsToJson(reports) : reports.front().ToJson()) << '\n';
   return 0;
 }
 

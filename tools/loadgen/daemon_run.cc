@@ -192,6 +192,7 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   std::vector<std::string> send_notes;
   const Nanos give_up_at = start + Nanos(static_cast<int64_t>(options.duration_s * 1e9)) +
                            duration_cast<Nanos>(options.give_up_after);
+  uint64_t fixes_sent = 0;
   const OpenLoopResult sent =
       RunOpenLoop(schedule, clock, start, give_up_at, [&](std::size_t b, Nanos due) {
         v1::FixBatch* batch = frame.mutable_batch();
@@ -213,6 +214,8 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
           Note(&send_notes, "send: " + s.message());
           return false;
         }
+        fixes_sent += n;
+        if (options.progress) options.progress(fixes_sent, schedule.fix_count());
         return true;
       });
   sender_done.store(true);

@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tools/loadgen/run_report.h"
@@ -52,6 +53,9 @@ struct DaemonRunOptions {
   std::chrono::milliseconds settle{500};
   std::chrono::milliseconds max_settle{5'000};
   std::chrono::milliseconds give_up_after{5'000};
+  // Told the fixes sent so far and how many the run schedules, after every batch sent,
+  // on the calling thread (for a progress line); may be empty.
+  std::function<void(uint64_t fixes_sent, uint64_t fixes_scheduled)> progress;
 };
 
 // Connection failures end the run early and are explained in the report's notes.
