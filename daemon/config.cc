@@ -137,13 +137,14 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
     const std::string_view name = key.str();
     const std::string where = std::string(origin) + ": " + std::string(name);
     if (name == "data_dir" || name == "bind" || name == "ports_file" ||
-        name == "webhook_secret_file") {
+        name == "webhook_secret_file" || name == "webhook_ca") {
       const auto value = node.value<std::string>();
       if (!value) return InvalidArgument(where + " must be a string");
-      (name == "data_dir"     ? config->data_dir
-       : name == "bind"       ? config->bind_address
-       : name == "ports_file" ? config->ports_file
-                              : config->webhook_secret_file) = *value;
+      (name == "data_dir"              ? config->data_dir
+       : name == "bind"                ? config->bind_address
+       : name == "ports_file"          ? config->ports_file
+       : name == "webhook_secret_file" ? config->webhook_secret_file
+                                       : config->webhook_ca) = *value;
     } else if (name == "ingest_port" || name == "http_port" || name == "osmand_port") {
       const auto value = node.value<int64_t>();
       if (!value || *value < 0 || *value > 65535) {
@@ -399,6 +400,8 @@ StatusOr<DaemonConfig> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (Status s = SetWebhookKinds(names, "--webhook-kinds", &config); !s.ok()) return s;
     } else if (flag == "--webhook-secret-file") {
       config.webhook_secret_file = std::string(*value);
+    } else if (flag == "--webhook-ca") {
+      config.webhook_ca = std::string(*value);
     } else if (flag == "--ports-file") {
       config.ports_file = std::string(*value);
     } else if (flag == "--console-dir") {
@@ -457,6 +460,7 @@ std::string DaemonUsage() {
          "                 [--ingest-port N] [--http-port N] [--osmand-port N]\n"
          "                 [--ports-file FILE] [--webhook URL]... [--webhook-secret-file FILE]\n"
          "                 [--webhook-from now|start] [--webhook-kinds KIND,...]\n"
+         "                 [--webhook-ca FILE]\n"
          "                 [--salvage]\n"
          "                 [--bootstrap-admin-token-file FILE] [--console-dir DIR]\n"
          "                 [--auth-timeout DURATION] [--max-unauthenticated N]\n"
@@ -476,7 +480,9 @@ std::string DaemonUsage() {
          "webhook is signed (X-Stayaway-Signature: sha256=HMAC of the body) with the secret\n"
          "in --webhook-secret-file. A new webhook starts at the next event; --webhook-from\n"
          "start sends it the whole history first. --webhook-kinds (webhook_kinds) sends only\n"
-         "events of those kinds (proximity_violation,sos,...).\n"
+         "events of those kinds (proximity_violation,sos,...). https:// webhooks and victim\n"
+         "gateways must show a certificate for their host that the system trusts, or that\n"
+         "the CA certificates in --webhook-ca FILE (webhook_ca) sign.\n"
          "Every accepted input is journaled in DATA_DIR/journal before it is applied and\n"
          "acknowledged; a restart replays it. --salvage skips damaged journal records.\n"
          "--engine-lanes N (engine_lanes): threads that evaluate fixes, each owning a share\n"

@@ -148,6 +148,8 @@ class Core final : public ingest::MonitoringService {
   void CountVictimMessage(std::string_view result);
   // An event webhook POST and how it went (webhook_dispatcher.h): "delivered" or "failed".
   void CountWebhookDelivery(std::string_view result);
+  // A failed webhook or victim gateway POST and why (Metrics::CountWebhookFailure).
+  void CountWebhookFailure(std::string_view to, std::string_view reason);
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;

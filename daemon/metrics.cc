@@ -64,6 +64,11 @@ void Metrics::CountWebhookDelivery(std::string_view result) {
   ++webhook_deliveries_[std::string(result)];
 }
 
+void Metrics::CountWebhookFailure(std::string_view to, std::string_view reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++webhook_failures_[{std::string(to), std::string(reason)}];
+}
+
 void Metrics::CountRejected(std::string_view source, std::string_view reason) {
   std::lock_guard<std::mutex> lock(mu_);
   ++rejected_[{std::string(source), std::string(reason)}];
@@ -158,6 +163,13 @@ std::string Metrics::Render(TimeMs now_ms) const {
          "# TYPE stayaway_webhook_deliveries_total counter\n";
   for (const auto& [result, n] : webhook_deliveries_) {
     out << "stayaway_webhook_deliveries_total{result=\"" << Escape(result) << "\"} " << n << '\n';
+  }
+  out << "# HELP stayaway_webhook_failures_total Failed webhook and victim gateway POSTs, by "
+         "reason.\n"
+         "# TYPE stayaway_webhook_failures_total counter\n";
+  for (const auto& [key, n] : webhook_failures_) {
+    out << "stayaway_webhook_failures_total{to=\"" << Escape(key.first) << "\",reason=\""
+        << Escape(key.second) << "\"} " << n << '\n';
   }
   out << "# HELP stayaway_fixes_total Fixes applied by the engine.\n"
          "# TYPE stayaway_fixes_total counter\n";
