@@ -179,13 +179,14 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
     const std::string_view name = key.str();
     const std::string where = std::string(origin) + ": " + std::string(name);
     if (name == "data_dir" || name == "bind" || name == "ports_file" ||
-        name == "webhook_secret_file") {
+        name == "webhook_secret_file" || name == "webhook_ca") {
       const auto value = node.value<std::string>();
       if (!value) return InvalidArgument(where + " must be a string");
-      (name == "data_dir"     ? config->data_dir
-       : name == "bind"       ? config->bind_address
-       : name == "ports_file" ? config->ports_file
-                              : config->webhook_secret_file) = *value;
+      (name == "data_dir"              ? config->data_dir
+       : name == "bind"                ? config->bind_address
+       : name == "ports_file"          ? config->ports_file
+       : name == "webhook_secret_file" ? config->webhook_secret_file
+                                       : config->webhook_ca) = *value;
     } else if (name == "ingest_port" || name == "http_port" || name == "osmand_port") {
       const auto value = node.value<int64_t>();
       if (!value || *value < 0 || *value > 65535) {
@@ -463,7 +464,8 @@ void DefineFlags(CLI::App& app, DaemonConfig* config) {
            // Added to the file's webhooks, not instead of them.
            config->webhooks.insert(config->webhooks.end(), urls.begin(), urls.end());
          },
-         "POST every event to this http:// URL, in order, retried until delivered; repeatable")
+         "POST every event to this http:// or https:// URL, in order, retried until delivered; "
+         "repeatable")
       ->type_name("URL")
       ->allow_extra_args(false);
   ValueFlag(app, "--webhook-secret-file", "FILE",
@@ -496,6 +498,10 @@ void DefineFlags(CLI::App& app, DaemonConfig* config) {
   ValueFlag(app, "--mqtt-password-file", "FILE",
             "the password of the [mqtt] user, in FILE (never on the command line)",
             Text(&config->mqtt_password_file));
+  ValueFlag(app, "--webhook-ca", "FILE",
+            "trust https webhooks and gateways signed by the CA certificates in FILE (default: "
+            "the system's)",
+            Text(&config->webhook_ca));
   app.add_flag("--salvage", config->salvage,
                "start even when the journal is damaged, skipping the damaged records");
   ValueFlag(app, "--bootstrap-admin-token-file", "FILE",

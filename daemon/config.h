@@ -6,7 +6,8 @@
 //   osmand_port 5055  the OsmAnd protocol, Traccar Client's default port
 //
 // Settings come from a TOML file (--config FILE) and from flags; flags win. The TOML file
-// may hold `webhooks = ["http://..."]` (or repeated --webhook URL flags) and an [engine] table with any EngineConfig field (the same names as the JSON
+// may hold `webhooks = ["https://..."]` (or repeated --webhook URL flags; http:// too) and an
+// [engine] table with any EngineConfig field (the same names as the JSON
 // --config of `stayaway replay`). Port 0 asks the system for a free port (tests).
 // Plain value; thread-compatible.
 #ifndef STAYAWAY_DAEMON_CONFIG_H_
@@ -32,7 +33,7 @@ struct DaemonConfig {
   // Where the daemon writes "ingest_port=N" lines for the ports it actually bound
   // (useful with port 0); empty: <data_dir>/ports.
   std::string ports_file;
-  // Every event is POSTed to each of these http:// URLs (webhook_dispatcher.h).
+  // Every event is POSTed to each of these http:// or https:// URLs (webhook_dispatcher.h).
   std::vector<std::string> webhooks;
   // Where a webhook without a cursor begins: false (webhook_from = "now", the default) at
   // the next event; true ("start", --webhook-from start) at event 1.
@@ -43,6 +44,10 @@ struct DaemonConfig {
   // The secret every webhook and victim gateway POST is signed with
   // (webhook_signature.h); empty: unsigned.
   std::string webhook_secret_file;
+  // The CA certificates (PEM) https:// webhooks and victim gateways are checked against
+  // (webhook_ca = "FILE", --webhook-ca FILE); empty: the system's trust store. Either way
+  // a receiver's certificate must also name the URL's host.
+  std::string webhook_ca;
   v1::EngineConfig engine;
   // Start even when the journal is damaged in the middle, skipping the damage (--salvage).
   bool salvage = false;

@@ -166,6 +166,20 @@ TEST(DaemonConfig, WebhooksStartFromNowUnlessToldToStartFromTheBeginning) {
   EXPECT_FALSE(Parse({"--webhook-from", "later"}).ok());
 }
 
+TEST(DaemonConfig, WebhookCaFromTheFileOrTheFlagWhichWins) {
+  DaemonConfig config;
+  EXPECT_TRUE(config.webhook_ca.empty());  // the system's trust store
+  ASSERT_TRUE(
+      ApplyToml("webhook_ca = \"/etc/stayaway/receivers-ca.pem\"\n", "w.toml", &config).ok());
+  EXPECT_EQ(config.webhook_ca, "/etc/stayaway/receivers-ca.pem");
+  EXPECT_FALSE(ApplyToml("webhook_ca = 7\n", "w.toml", &config).ok());
+  const std::string path = ::testing::TempDir() + "/webhook-ca.toml";
+  std::ofstream(path) << "webhook_ca = \"/from/file.pem\"\n";
+  auto flagged = Parse({"--config", path, "--webhook-ca", "/from/flag.pem"});
+  ASSERT_TRUE(flagged.ok()) << flagged.status().message();
+  EXPECT_EQ(flagged->webhook_ca, "/from/flag.pem");
+}
+
 TEST(DaemonConfig, TlsTableNamesItsFiles) {
   DaemonConfig config;
   ASSERT_TRUE(ApplyToml("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n"
@@ -352,6 +366,7 @@ TEST(DaemonConfig, HelpListsEveryFlagWithItsMeaning) {
                            "--webhook-secret-file",
                            "--webhook-from",
                            "--webhook-kinds",
+                           "--webhook-ca",
                            "--mqtt-broker",
                            "--mqtt-password-file",
                            "--salvage",

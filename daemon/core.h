@@ -151,6 +151,8 @@ class Core final : public ingest::MonitoringService {
   void CountWebhookDelivery(std::string_view result);
   // The metrics registry, for the daemon's own bridges (mqtt_bridge.h). Thread-safe.
   Metrics& metrics();
+  // A failed webhook or victim gateway POST and why (Metrics::CountWebhookFailure).
+  void CountWebhookFailure(std::string_view to, std::string_view reason);
   std::vector<v1::PublicKey> PublicKeys() override;
   StatusOr<std::vector<v1::PublicKey>> RotateSigningKey() override;
   StatusOr<std::map<std::string, std::string>> EvidenceBundle(std::string_view alert_id) override;

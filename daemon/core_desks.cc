@@ -171,6 +171,10 @@ void Core::CountWebhookDelivery(std::string_view result) {
 
 Metrics& Core::metrics() { return state_->metrics; }
 
+void Core::CountWebhookFailure(std::string_view to, std::string_view reason) {
+  state_->metrics.CountWebhookFailure(to, reason);
+}
+
 void Core::CountVictimMessage(std::string_view result) {
   state_->metrics.CountVictimMessage(result);
 }

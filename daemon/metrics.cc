@@ -106,6 +106,11 @@ void Metrics::SetMqttBacklog(uint64_t events) {
   mqtt_.backlog = events;
 }
 
+void Metrics::CountWebhookFailure(std::string_view to, std::string_view reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++webhook_failures_[{std::string(to), std::string(reason)}];
+}
+
 void Metrics::CountRejected(std::string_view source, std::string_view reason) {
   std::lock_guard<std::mutex> lock(mu_);
   ++rejected_[{std::string(source), std::string(reason)}];
@@ -235,6 +240,13 @@ std::string Metrics::Render(TimeMs now_ms) const {
            "# TYPE stayaway_mqtt_backlog_events gauge\n"
            "stayaway_mqtt_backlog_events "
         << mqtt_.backlog << '\n';
+  }
+  out << "# HELP stayaway_webhook_failures_total Failed webhook and victim gateway POSTs, by "
+         "reason.\n"
+         "# TYPE stayaway_webhook_failures_total counter\n";
+  for (const auto& [key, n] : webhook_failures_) {
+    out << "stayaway_webhook_failures_total{to=\"" << Escape(key.first) << "\",reason=\""
+        << Escape(key.second) << "\"} " << n << '\n';
   }
   out << "# HELP stayaway_fixes_total Fixes applied by the engine.\n"
          "# TYPE stayaway_fixes_total counter\n";

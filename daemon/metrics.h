@@ -36,6 +36,9 @@
 //   stayaway_mqtt_publish_failures_total           publishes that failed or were cut off by a
 //                                                  lost connection (they are published again)
 //   stayaway_mqtt_backlog_events                   events not yet acknowledged by the broker
+//   stayaway_webhook_failures_total{to,reason}     failed POSTs (to: webhook, victim_gateway)
+//                                                  by reason (webhook_post.h: tls_untrusted,
+//                                                  tls_hostname, connect, status_5xx, ...)
 //   stayaway_build_info{version,commit}            1, labelled with the build
 //   process_*                                      CPU, memory, descriptors, start time
 //                                                  (process_metrics.h)
@@ -100,6 +103,8 @@ class Metrics {
   }
   // result: "delivered" or "failed" (the POST will be retried).
   void CountWebhookDelivery(std::string_view result);
+  // A POST that failed: `to` "webhook" or "victim_gateway", `reason` WebhookAnswer::failure.
+  void CountWebhookFailure(std::string_view to, std::string_view reason);
 
   // The MQTT bridge (mqtt_bridge.h). Its metrics are rendered once any of these is called.
   void SetMqttConnected(bool connected);
@@ -130,6 +135,7 @@ class Metrics {
   std::map<std::string, Histogram> ack_latency_;        // by kind
   std::map<std::string, uint64_t> violations_entered_;  // by certainty
   std::map<std::string, uint64_t, std::less<>> webhook_deliveries_;
+  std::map<std::pair<std::string, std::string>, uint64_t> webhook_failures_;  // (to, reason)
   std::atomic<TimeMs> uncheckpointed_ms_{0};  // 0: every leaf is checkpointed
   const std::string version_;
   std::atomic<uint64_t> queue_depth_{0};

@@ -92,6 +92,9 @@ TEST(Metrics, BuildInfoCheckpointAgeViolationsAcksSyncsAndWebhooks) {
   metrics.CountWebhookDelivery("failed");
   metrics.CountWebhookDelivery("delivered");
   metrics.CountWebhookDelivery("delivered");
+  metrics.CountWebhookFailure("webhook", "tls_hostname");
+  metrics.CountWebhookFailure("webhook", "tls_hostname");
+  metrics.CountWebhookFailure("victim_gateway", "connect");
   text = metrics.Render(20'000);
   EXPECT_EQ(Sample(text, "stayaway_violations_entered_total{certainty=\"confirmed\"}"), 2);
   EXPECT_EQ(Sample(text, "stayaway_violations_entered_total{certainty=\"possible\"}"), 1);
@@ -103,6 +106,10 @@ TEST(Metrics, BuildInfoCheckpointAgeViolationsAcksSyncsAndWebhooks) {
   EXPECT_EQ(Sample(text, "stayaway_journal_fsync_seconds_bucket{le=\"0.005\"}"), 1);
   EXPECT_EQ(Sample(text, "stayaway_webhook_deliveries_total{result=\"delivered\"}"), 2);
   EXPECT_EQ(Sample(text, "stayaway_webhook_deliveries_total{result=\"failed\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_webhook_failures_total{to=\"webhook\",reason=\"tls_hostname\"}"),
+            2);
+  EXPECT_EQ(
+      Sample(text, "stayaway_webhook_failures_total{to=\"victim_gateway\",reason=\"connect\"}"), 1);
   // Every family is announced once, with its type.
   for (const char* family :
        {"stayaway_violations_entered_total counter", "stayaway_ack_latency_seconds histogram",

@@ -280,6 +280,14 @@ int Run(const DaemonConfig& config) {
     }
     webhook_targets.emplace_back(url, *target);
   }
+  // The client side of https:// webhooks and victim gateways (their URLs come with orders,
+  // at any time): made at start so that an unusable --webhook-ca stops it.
+  StatusOr<std::shared_ptr<asio::ssl::context>> webhook_tls =
+      MakeWebhookTlsContext(config.webhook_ca);
+  if (!webhook_tls.ok()) {
+    Log(LogLevel::kError, "cannot set up webhook TLS", {{"error", webhook_tls.status().message()}});
+    return 2;
+  }
 
   std::optional<MqttOptions> mqtt_options;
   if (!config.mqtt_broker.empty()) {
@@ -354,8 +362,11 @@ int Run(const DaemonConfig& config) {
     const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
     webhooks.push_back(std::make_unique<WebhookDispatcher>(
         core, url, target, cursor, webhook_secret,
-        [&core](std::string_view result) { core.CountWebhookDelivery(result); },
-        config.webhook_from_start, webhook_kinds));
+        [&core](const WebhookAnswer& answer) {
+          core.CountWebhookDelivery(answer.delivered() ? "delivered" : "failed");
+          if (!answer.delivered()) core.CountWebhookFailure("webhook", answer.failure);
+        },
+        config.webhook_from_start, webhook_kinds, *webhook_tls));
     webhooks.back()->Start();
   }
   // Declared after the core, like the webhooks; started once the core runs: a broker that
@@ -370,6 +381,10 @@ int Run(const DaemonConfig& config) {
   victim_options.secret = webhook_secret;
   victim_options.time_zone = *centre_zone;
   victim_options.count = [&core](std::string_view result) { core.CountVictimMessage(result); };
+  victim_options.count_failure = [&core](std::string_view reason) {
+    core.CountWebhookFailure("victim_gateway", reason);
+  };
+  victim_options.tls = *webhook_tls;
   VictimGatewayDispatcher victim_gateways(core, core, std::move(victim_options));
   victim_gateways.Start();
 

@@ -8,7 +8,6 @@
 #include "base/file_io.h"
 #include "daemon/log.h"
 #include "daemon/victim_text.h"
-#include "daemon/webhook_post.h"
 #include "daemon/webhook_signature.h"
 #include "ingest/http_json.h"
 #include "ingest/protected_view.h"
@@ -144,11 +143,13 @@ bool VictimGatewayDispatcher::Send(const v1::EventRecord& record) {
 }
 
 bool VictimGatewayDispatcher::SendOne(const v1::VictimMessage& message, const std::string& url) {
-  auto logged = [&](LogLevel level, std::string_view what, const std::string& status) {
+  auto logged = [&](LogLevel level, std::string_view what, const std::string& status,
+                    const std::string& reason = "") {
     Log(level, what,
         {{"order", message.order_id()},
          {"alert", message.alert().alert_id()},
          {"seq", std::to_string(message.seq())},
+         {"reason", reason},
          {"status", status}});
   };
   StatusOr<WebhookUrl> target = ParseWebhookUrl(url);
@@ -163,22 +164,26 @@ bool VictimGatewayDispatcher::SendOne(const v1::VictimMessage& message, const st
   SignWebhook(options_.secret, body, &headers);
   auto backoff = options_.first_backoff;
   for (int attempt = 1;; ++attempt) {
-    const WebhookAnswer answer = PostWebhook(*target, body, headers);
+    const WebhookAnswer answer = PostWebhook(*target, body, headers, options_.tls.get());
+    if (!answer.delivered() && options_.count_failure) options_.count_failure(answer.failure);
     if (answer.delivered()) {
       if (options_.count) options_.count("delivered");
       return true;
     }
     if (answer.status >= 400 && answer.status < 500) {
-      logged(LogLevel::kError, "victim gateway refused a message", answer.status_line);
+      logged(LogLevel::kError, "victim gateway refused a message", answer.status_line,
+             answer.failure);
       if (options_.count) options_.count("refused");
       return true;
     }
     if (attempt >= options_.attempts) {
-      logged(LogLevel::kError, "victim gateway unreachable, message given up", answer.status_line);
+      logged(LogLevel::kError, "victim gateway unreachable, message given up", answer.status_line,
+             answer.failure);
       if (options_.count) options_.count("failed");
       return true;
     }
-    logged(LogLevel::kWarning, "victim gateway delivery failed, will retry", answer.status_line);
+    logged(LogLevel::kWarning, "victim gateway delivery failed, will retry", answer.status_line,
+           answer.failure);
     if (!WaitUnlessStopping(backoff)) return false;
     backoff *= 2;
   }

@@ -13,7 +13,9 @@
 // the gateway (a bad number: retrying cannot help) and not sent again; anything else is
 // retried with backoff, 0.1 s doubling, 8 attempts (about 25 s), then given up, so that
 // one order's dead gateway delays the others by that much at most. Every outcome is
-// logged and counted (stayaway_victim_messages_total{result}). The cursor is kept in
+// logged and counted (stayaway_victim_messages_total{result}), and every failed attempt by
+// its reason (webhook_post.h: WebhookAnswer::failure). Gateways may be http:// or
+// https://, through the same client and certificate checks as webhooks. The cursor is kept in
 // <data_dir>/webhooks/victim-gateways.cursor; a daemon that has none starts at the end of
 // the log: a new gateway never sends the history. Its own thread; thread-safe.
 #ifndef STAYAWAY_DAEMON_VICTIM_GATEWAY_H_
@@ -23,12 +25,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "daemon/webhook_post.h"
 #include "ingest/monitoring_service.h"
 #include "proto/stayaway.pb.h"
 
@@ -44,6 +48,10 @@ struct VictimGatewayOptions {
   const date::time_zone* time_zone = nullptr;  // for {time}; required
   // Called with "delivered", "refused" or "failed" for every message.
   std::function<void(std::string_view result)> count;
+  // Called with the reason of every attempt that failed (WebhookAnswer::failure).
+  std::function<void(std::string_view reason)> count_failure;
+  // The client context for https:// gateways (MakeWebhookTlsContext); shared.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // Retry schedule (tests shorten it).
   std::chrono::milliseconds first_backoff{100};
   int attempts = 8;

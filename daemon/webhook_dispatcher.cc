@@ -23,8 +23,9 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 
 WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                                      std::string cursor_path, std::string secret,
-                                     std::function<void(std::string_view)> outcome, bool from_start,
-                                     std::vector<v1::Event::Kind> kinds)
+                                     std::function<void(const WebhookAnswer&)> outcome,
+                                     bool from_start, std::vector<v1::Event::Kind> kinds,
+                                     std::shared_ptr<boost::asio::ssl::context> tls)
     : service_(service),
       url_(std::move(url)),
       target_(std::move(target)),
@@ -32,7 +33,8 @@ WebhookDispatcher::WebhookDispatcher(ingest::EventFeed& service, std::string url
       cursor_path_(std::move(cursor_path)),
       metrics_name_("webhook:" + url_),
       outcome_(std::move(outcome)),
-      kinds_(std::move(kinds)) {
+      kinds_(std::move(kinds)),
+      tls_(std::move(tls)) {
   std::ifstream in(cursor_path_);
   uint64_t saved = 0;
   if (in >> saved && saved > 0) {
@@ -136,11 +138,14 @@ bool WebhookDispatcher::Deliver(const std::string& body, uint64_t seq) {
   std::vector<std::pair<std::string, std::string>> headers = {
       {"X-Stayaway-Event-Seq", std::to_string(seq)}};
   SignWebhook(secret_, body, &headers);
-  const WebhookAnswer answer = PostWebhook(target_, body, headers);
-  if (outcome_) outcome_(answer.delivered() ? "delivered" : "failed");
+  const WebhookAnswer answer = PostWebhook(target_, body, headers, tls_.get());
+  if (outcome_) outcome_(answer);
   if (!answer.delivered()) {
     Log(LogLevel::kWarning, "webhook delivery failed, will retry",
-        {{"url", url_}, {"seq", std::to_string(seq)}, {"status", answer.status_line}});
+        {{"url", url_},
+         {"seq", std::to_string(seq)},
+         {"reason", answer.failure},
+         {"status", answer.status_line}});
   }
   return answer.delivered();
 }

@@ -17,8 +17,10 @@
 // `kinds` keeps a webhook to events of those kinds (an integrator's SOS pager, say): the
 // others are passed over, the cursor moving past them as if delivered.
 //
-// Only plain http:// URLs for now (webhook_post.h). Each dispatcher
-// runs on its own thread and never blocks the engine. Thread-safe.
+// http:// and https:// URLs (webhook_post.h); over https the receiver's certificate is
+// checked, and a certificate that fails the check is a failed delivery like a refused
+// connection: logged with its reason, counted, retried with the same backoff. Each
+// dispatcher runs on its own thread and never blocks the engine. Thread-safe.
 #ifndef STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
 #define STAYAWAY_DAEMON_WEBHOOK_DISPATCHER_H_
 
@@ -40,11 +42,13 @@ namespace stayaway::daemon {
 class WebhookDispatcher {
  public:
   // `secret`: signs each POST (webhook_signature.h); empty: unsigned. `outcome`, when
-  // set, hears of each POST: "delivered" or "failed" (it will be retried).
+  // set, hears of each POST's answer (a failed one will be retried). `tls`: the client
+  // context for an https:// target (MakeWebhookTlsContext), shared.
   WebhookDispatcher(ingest::EventFeed& service, std::string url, WebhookUrl target,
                     std::string cursor_path, std::string secret = "",
-                    std::function<void(std::string_view result)> outcome = nullptr,
-                    bool from_start = false, std::vector<v1::Event::Kind> kinds = {});
+                    std::function<void(const WebhookAnswer& answer)> outcome = nullptr,
+                    bool from_start = false, std::vector<v1::Event::Kind> kinds = {},
+                    std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~WebhookDispatcher();  // Stop()s
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -65,8 +69,9 @@ class WebhookDispatcher {
   const std::string secret_;
   const std::string cursor_path_;
   const std::string metrics_name_;
-  const std::function<void(std::string_view)> outcome_;
+  const std::function<void(const WebhookAnswer&)> outcome_;
   const std::vector<v1::Event::Kind> kinds_;  // empty: every kind
+  const std::shared_ptr<boost::asio::ssl::context> tls_;
   uint64_t listener_ = 0;
   mutable std::mutex mu_;
   std::condition_variable wake_;

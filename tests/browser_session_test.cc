@@ -20,14 +20,17 @@ namespace {
 using namespace testing_harness;  // NOLINT: the harness is this suite's vocabulary
 namespace pbutil = google::protobuf::util;
 
-// A request with the given extra header lines ("Name: value"), no bearer token.
+// A request with the given extra header lines ("Name: value"), no bearer token. Host is
+// 127.0.0.1 without the port: the own origin the requests below name is http://127.0.0.1.
 HttpReply Send(uint16_t port, const std::string& method, const std::string& target,
                const std::vector<std::string>& headers, const std::string& body = "") {
-  std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (const std::string& header : headers) text += header + "\r\n";
-  text += "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-          std::to_string(body.size()) + "\r\n\r\n" + body;
-  return Exchange(port, text, kNoReceiveTimeout);
+  HttpHeaders fields = {{"Host", "127.0.0.1"}, {"Content-Type", "application/json"}};
+  for (const std::string& header : headers) {
+    const size_t colon = header.find(':');
+    fields.emplace_back(header.substr(0, colon),
+                        header.substr(header.find_first_not_of(' ', colon + 1)));
+  }
+  return HttpExchange(port, method, target, fields, body);
 }
 
 // The value of the first header `name` in a response head (case as the daemon writes it).
@@ -236,13 +239,9 @@ TEST(BrowserSession, StateChangesNeedTheCsrfTokenAndTheOwnOrigin) {
   EXPECT_TRUE(Contains(done.body, "cred-harness00000")) << done.body;
 
   // Bearer tokens are unaffected: no CSRF token, any Origin.
-  HttpReply bearer =
-      Exchange(daemon.http(),
-               "POST /v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                   std::string(kHarnessToken) +
-                   "\r\nOrigin: http://evil.example\r\nConnection: close\r\nContent-Type: "
-                   "application/json\r\nContent-Length: 2\r\n\r\n{}",
-               kNoReceiveTimeout);
+  HttpReply bearer = Send(
+      daemon.http(), "POST", "/v1/orders",
+      {"Authorization: Bearer " + std::string(kHarnessToken), "Origin: http://evil.example"}, "{}");
   EXPECT_EQ(bearer.status, 400) << bearer.body;  // checked as an order, not refused access
 }
 

@@ -27,7 +27,8 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 using namespace std::chrono_literals;
 using testing_fixtures::MakeFix;
 
-// A plain TCP connection to 127.0.0.1:port, closed with the object.
+// A plain TCP connection to 127.0.0.1:port, closed with the object. Raw on purpose: these
+// connections stop half-way, never authenticate, or are held open to fill the limits.
 class Socket {
  public:
   explicit Socket(uint16_t port) : fd_(ConnectLoopback(port, kNoReceiveTimeout)) {}

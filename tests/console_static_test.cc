@@ -16,8 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing_harness::Daemon;
-using testing_harness::Exchange;
 using testing_harness::HttpAs;
+using testing_harness::HttpExchange;
+using testing_harness::HttpHeaders;
 using testing_harness::HttpReply;
 using testing_harness::kNoReceiveTimeout;
 
@@ -61,11 +62,8 @@ struct ConsoleTree {
   }
 };
 
-HttpReply Get(uint16_t port, const std::string& target, const std::string& extra_headers = "") {
-  return Exchange(port,
-                  "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
-                      extra_headers + "\r\n",
-                  kNoReceiveTimeout);
+HttpReply Get(uint16_t port, const std::string& target, const HttpHeaders& headers = {}) {
+  return HttpExchange(port, "GET", target, headers, "");
 }
 
 TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
@@ -100,9 +98,7 @@ TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
   // HEAD: the same status and headers as GET, no body, no credential needed.
   for (const std::string path : {"/", "/js/main.js", "/console-config.json"}) {
     const HttpReply get = Get(daemon.http(), path);
-    const HttpReply head = Exchange(
-        daemon.http(), "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-        kNoReceiveTimeout);
+    const HttpReply head = HttpExchange(daemon.http(), "HEAD", path, {}, "");
     EXPECT_EQ(head.status, 200) << path << ": " << head.head;
     EXPECT_TRUE(head.body.empty()) << path << ": " << head.body;
     for (const char* name : {"Content-Type", "Content-Length", "ETag", "Cache-Control",
@@ -111,16 +107,12 @@ TEST(ConsoleStatic, ServesFilesToAnyoneWithTypesAndSecurityHeaders) {
     }
     EXPECT_EQ(Header(head.head, "Content-Length"), std::to_string(get.body.size())) << path;
   }
-  EXPECT_EQ(Exchange(daemon.http(),
-                     "HEAD /nope.js HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                     kNoReceiveTimeout)
-                .status,
-            404);
+  EXPECT_EQ(HttpExchange(daemon.http(), "HEAD", "/nope.js", {}, "").status, 404);
 
   // A reload revalidates: the same ETag answers 304 without the body.
   const std::string etag = Header(index.head, "ETag");
   ASSERT_FALSE(etag.empty()) << index.head;
-  const HttpReply again = Get(daemon.http(), "/", "If-None-Match: " + etag + "\r\n");
+  const HttpReply again = Get(daemon.http(), "/", {{"If-None-Match", etag}});
   EXPECT_EQ(again.status, 304) << again.head;
   EXPECT_TRUE(again.body.empty());
 

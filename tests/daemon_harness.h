@@ -28,6 +28,7 @@
 #include "access/token.h"
 #include "base/time.h"
 #include "proto/stayaway.pb.h"
+#include "tests/http_client.h"
 #include "tests/raw_http.h"
 #include "tools/daemon_client.h"
 
@@ -70,11 +71,13 @@ inline std::string HarnessCredentialsJson() {
 }
 
 // One HTTP/1.1 request on its own connection (Connection: close), read to the end, with
-// `token` as its bearer token (none when empty).
+// `token` as its bearer token (none when empty). Through the Beast client (http_client.h).
 inline HttpReply HttpAs(const std::string& token, uint16_t port, const std::string& method,
                         const std::string& target, const std::string& body = "",
                         const std::string& content_type = "application/json") {
-  return Exchange(port, RequestText(token, method, target, body, content_type), kNoReceiveTimeout);
+  HttpHeaders headers = {{"Content-Type", content_type}};
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  return HttpExchange(port, method, target, headers, body);
 }
 
 // The same with the harness credential.
@@ -293,7 +296,8 @@ inline std::string WaitForOpenAlertId(uint16_t http_port, const std::string& ord
 }
 
 // GET /v1/events/stream?from=1 as `token`, read until `until` has arrived, the daemon
-// closed, or five seconds passed; what arrived.
+// closed, or five seconds passed; what arrived. Raw (raw_http.h): the stream never ends,
+// and the test reads it while it comes.
 inline std::string ReadEventStream(const std::string& token, uint16_t port,
                                    const std::string& until) {
   const int fd = ConnectLoopback(port, std::chrono::milliseconds(100));

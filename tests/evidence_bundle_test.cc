@@ -285,9 +285,10 @@ TEST(EvidenceOverHttp, ALiveDaemonServesAVerifiableBundle) {
   EXPECT_EQ(verified.status, 0) << verified.out;
 
   // Or as one ZIP file: Accept: application/zip.
-  std::string request = RequestText(kHarnessToken, "GET", "/v1/alerts/" + id + "/evidence", "");
-  request.insert(request.find("\r\n") + 2, "Accept: application/zip\r\n");
-  const HttpReply zipped = Exchange(daemon.http(), request, kNoReceiveTimeout);
+  const HttpReply zipped = HttpExchange(
+      daemon.http(), "GET", "/v1/alerts/" + id + "/evidence",
+      {{"Authorization", "Bearer " + std::string(kHarnessToken)}, {"Accept", "application/zip"}},
+      "");
   ASSERT_EQ(zipped.status, 200) << zipped.head;
   EXPECT_NE(zipped.head.find("Content-Type: application/zip"), std::string::npos) << zipped.head;
   EXPECT_NE(zipped.head.find("filename=\"evidence-" + id + ".zip\""), std::string::npos)

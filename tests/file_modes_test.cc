@@ -22,6 +22,7 @@
 #include "base/time.h"
 #include "tests/daemon_harness.h"
 #include "tests/stayaway_cli.h"
+#include "tests/webhook_receiver.h"
 
 namespace stayaway {
 namespace {
@@ -89,52 +90,12 @@ class Umask {
   mode_t old_;
 };
 
-// Accepts webhook deliveries on loopback (204 to each), so the daemon saves its cursor.
-class WebhookSink {
- public:
-  WebhookSink() {
-    fd_ = testing_harness::ListenLoopback(port_);
-    EXPECT_GE(fd_, 0) << "no loopback port to listen on";
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int client = ::accept(fd_, nullptr, nullptr);
-        if (client < 0) return;
-        char buffer[8192];
-        std::string request;
-        // Read the headers and the body (Content-Length) before answering.
-        for (ssize_t n; (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;) {
-          request.append(buffer, static_cast<size_t>(n));
-          const size_t end = request.find("\r\n\r\n");
-          if (end == std::string::npos) continue;
-          const size_t at = request.find("Content-Length: ");
-          const size_t body = at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
-          if (request.size() >= end + 4 + body) break;
-        }
-        static constexpr char kReply[] = "HTTP/1.1 204 No Content\r\n\r\n";
-        ::send(client, kReply, sizeof kReply - 1, MSG_NOSIGNAL);
-        ::close(client);
-      }
-    });
-  }
-  ~WebhookSink() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-};
-
 // Runs a daemon on `dir`/data through everything that writes a file: an order, fixes that
 // open an alert, snapshots, a device key, a new credential, evidence over HTTP, a webhook.
 // Returns the alert's id.
 std::string RunCentre(const fs::path& dir) {
   std::ofstream(dir / "stayawayd.toml") << "snapshot_every_records = 1\n";
-  WebhookSink sink;
+  testing_harness::WebhookReceiver sink;  // 204 to each POST, so the daemon saves its cursor
   Daemon daemon({"--config", (dir / "stayawayd.toml").string(), "--webhook", sink.url()}, dir);
   EXPECT_EQ(Http(daemon.http(), "POST", "/v1/orders", OrderJson()).status, 201);
   const TimeMs t = NowMs() - 60'000;

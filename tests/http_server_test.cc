@@ -31,7 +31,9 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
-// Sends `request` on a new connection and reads until the server closes it (or 5 s).
+// Sends `request` on a new connection and reads until the server closes it (or 5 s). Raw
+// bytes on purpose: the requests below are malformed (oversized chunked trailers) and the
+// answers are checked as the bytes the server wrote.
 std::string Exchange(uint16_t port, const std::string& request) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -1,6 +1,9 @@
-// HTTP/1.1 over plain loopback sockets, written and read by hand, for the suites that
-// talk to the real stayawayd (or stand in for a webhook receiver) and need to see exactly
-// what went over the wire. Not thread-safe per descriptor; every function is reentrant.
+// HTTP/1.1 over plain loopback sockets, written and read by hand. Only for what a proper
+// client cannot do: bytes that are malformed on purpose (hostile input, limits, framing),
+// connections held open half-way (connection limits, authentication timeouts), and event
+// streams read while they are still coming. Ordinary requests go through the Beast client
+// of http_client.h (Http, HttpAs in daemon_harness.h). Not thread-safe per descriptor;
+// every function is reentrant.
 #ifndef STAYAWAY_TESTS_RAW_HTTP_H_
 #define STAYAWAY_TESTS_RAW_HTTP_H_
 
@@ -14,13 +17,9 @@
 #include <cstdint>
 #include <string>
 
-namespace stayaway::testing_harness {
+#include "tests/http_client.h"  // HttpReply
 
-struct HttpReply {
-  int status = 0;    // 0 when no status line came back
-  std::string head;  // the status line and headers, without the blank line
-  std::string body;
-};
+namespace stayaway::testing_harness {
 
 // A receive timeout of zero: each recv waits as long as the peer keeps the connection open.
 inline constexpr std::chrono::milliseconds kNoReceiveTimeout{0};
@@ -74,8 +73,9 @@ inline std::string RequestText(const std::string& token, const std::string& meth
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-// Sends `request` on a new connection to 127.0.0.1:port and reads the response until the
-// server closes (or a recv waits longer than `receive_timeout`, when not zero).
+// Sends `request`, exactly as written, on a new connection to 127.0.0.1:port and reads the
+// response until the server closes (or a recv waits longer than `receive_timeout`, when
+// not zero). The body is returned as it came (chunked framing and all).
 inline HttpReply Exchange(uint16_t port, const std::string& request,
                           std::chrono::milliseconds receive_timeout) {
   HttpReply reply;

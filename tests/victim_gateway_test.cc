@@ -174,6 +174,7 @@ TEST(VictimGateway, ARefusalIsCountedNotRetriedAndBadGatewaysAreRefusedWithTheOr
   // cannot post to, a channel or a language it does not know.
   for (const std::string& bad : std::vector<std::string>{
            Gateway("s-OT", "http://127.0.0.1:9/x"), Gateway("v-OT", "ftp://gateway/x"),
+           Gateway("v-OT", "https://"),
            Gateway("v-OT", "http://127.0.0.1:9/x", R"(, "channel": "fax")"),
            Gateway("v-OT", "http://127.0.0.1:9/x", R"(, "language": "fr")"),
            R"(, "victim_gateways": [{"person": "v-OT", "url": "http://127.0.0.1:9/x"}])"}) {

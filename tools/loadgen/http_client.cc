@@ -1,48 +1,34 @@
 #include "tools/loadgen/http_client.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <limits>
 
 namespace stayaway::loadgen {
 namespace {
 
-// Closes the descriptor on every way out.
-struct Socket {
-  int fd = -1;
-  ~Socket() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
 
-Status Connect(std::string_view target, Socket* socket) {
-  const size_t colon = target.rfind(':');
-  if (colon == std::string_view::npos) return InvalidArgument("address must be HOST:PORT");
-  const std::string host(target.substr(0, colon)), port(target.substr(colon + 1));
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return FailedPrecondition("cannot resolve " + std::string(target) + ": " + gai_strerror(rc));
-  }
-  Status result = FailedPrecondition("cannot connect to " + std::string(target));
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-    if (fd < 0) continue;
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-      socket->fd = fd;
-      result = Status::Ok();
-      break;
-    }
-    result = FailedPrecondition("cannot connect to " + std::string(target) + ": " +
-                                std::strerror(errno));
-    ::close(fd);
-  }
-  ::freeaddrinfo(found);
+constexpr auto kStepTimeout = std::chrono::seconds(60);
+
+// Boost 1.74's Beast takes boost::string_view.
+beast::string_view Bsv(std::string_view text) { return {text.data(), text.size()}; }
+
+// Starts one asynchronous operation, runs `io` until it completes, and returns its error
+// (the stream's expiry ends every wait).
+template <class Start>
+beast::error_code RunOne(asio::io_context& io, Start&& start) {
+  beast::error_code result;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
   return result;
 }
 
@@ -51,41 +37,52 @@ Status Connect(std::string_view target, Socket* socket) {
 StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view method,
                                    std::string_view path, std::string_view json_body,
                                    std::string_view token) {
-  Socket socket;
-  if (Status s = Connect(target, &socket); !s.ok()) return s;
-  std::string request = std::string(method) + " " + std::string(path) +
-                        " HTTP/1.1\r\nHost: " + std::string(target) + "\r\nConnection: close\r\n";
-  if (!token.empty()) request += "Authorization: Bearer " + std::string(token) + "\r\n";
+  const size_t colon = target.rfind(':');
+  if (colon == std::string_view::npos) return InvalidArgument("address must be HOST:PORT");
+  const std::string host(target.substr(0, colon)), port(target.substr(colon + 1));
+
+  http::request<http::string_body> request;
+  if (const http::verb verb = http::string_to_verb(Bsv(method)); verb != http::verb::unknown) {
+    request.method(verb);
+  } else {
+    request.method_string(Bsv(method));
+  }
+  request.target(Bsv(path));
+  request.version(11);
+  request.set(http::field::host, Bsv(target));
+  request.set(http::field::connection, "close");
+  if (!token.empty()) request.set(http::field::authorization, "Bearer " + std::string(token));
   if (!json_body.empty() || method == "POST" || method == "PUT") {
-    request +=
-        "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
-        "\r\n";
+    request.set(http::field::content_type, "application/json");
+    request.body() = std::string(json_body);
+    request.prepare_payload();
   }
-  request += "\r\n";
-  request += json_body;
-  for (size_t sent = 0; sent < request.size();) {
-    const ssize_t n = ::send(socket.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return FailedPrecondition(std::string("send failed: ") + std::strerror(errno));
-    sent += static_cast<size_t>(n);
+
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(host, port, ec);
+  if (ec) return FailedPrecondition("cannot resolve " + std::string(target) + ": " + ec.message());
+  beast::tcp_stream stream(io);
+  stream.expires_after(kStepTimeout);
+  if ((ec = RunOne(io, [&](auto done) { stream.async_connect(endpoints, std::move(done)); }))) {
+    return FailedPrecondition("cannot connect to " + std::string(target) + ": " + ec.message());
   }
-  std::string response;
-  char buffer[16384];
-  for (;;) {
-    const ssize_t n = ::recv(socket.fd, buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FailedPrecondition(std::string("receive failed: ") + std::strerror(errno));
-    if (n == 0) break;
-    response.append(buffer, static_cast<size_t>(n));
+  stream.expires_after(kStepTimeout);
+  if ((ec = RunOne(io, [&](auto done) { http::async_write(stream, request, std::move(done)); }))) {
+    return FailedPrecondition("send failed: " + ec.message());
   }
-  if (!response.starts_with("HTTP/1.") || response.size() < 12) {
-    return FailedPrecondition("no HTTP response from " + std::string(target));
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  stream.expires_after(kStepTimeout);
+  if ((ec = RunOne(
+           io, [&](auto done) { http::async_read(stream, buffer, parser, std::move(done)); }))) {
+    return FailedPrecondition("no HTTP response from " + std::string(target) + ": " + ec.message());
   }
   HttpResponse reply;
-  reply.status = std::atoi(response.c_str() + 9);
-  if (const size_t end = response.find("\r\n\r\n"); end != std::string::npos) {
-    reply.body = response.substr(end + 4);
-  }
+  reply.status = static_cast<int>(parser.get().result_int());
+  reply.body = std::move(parser.get().body());
   return reply;
 }
 

@@ -1,6 +1,7 @@
 // HttpRequest: one blocking HTTP/1.1 request to stayawayd's API on its own connection
-// (Connection: close, read to the end), for setting up a load test: orders and zones.
-// Not a general client: no TLS, no chunked bodies, no redirects. Thread-safe (no state).
+// (Connection: close), over Boost.Beast, for setting up a load test: orders and zones.
+// Not a general client: no TLS, no redirects. Each step (connect, write, read) waits at
+// most 60 s. Thread-safe (no state); Beast stays in http_client.cc.
 #ifndef STAYAWAY_TOOLS_LOADGEN_HTTP_CLIENT_H_
 #define STAYAWAY_TOOLS_LOADGEN_HTTP_CLIENT_H_
 
@@ -13,7 +14,7 @@ namespace stayaway::loadgen {
 
 struct HttpResponse {
   int status = 0;
-  std::string body;
+  std::string body;  // decoded (a chunked body arrives whole)
 };
 
 // `target` is HOST:PORT; `path` starts with '/'. FailedPrecondition when the server cannot
