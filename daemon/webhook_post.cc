@@ -13,6 +13,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "base/blocking_step.h"
+
 namespace stayaway::daemon {
 namespace {
 
@@ -29,17 +31,6 @@ WebhookAnswer Failed(std::string failure, std::string why) {
   answer.failure = std::move(failure);
   answer.status_line = std::move(why);
   return answer;
-}
-
-// Starts one asynchronous operation with a handler that keeps its error, and runs `io`
-// until it completes (the streams' expiry makes every wait end).
-template <class Start>
-beast::error_code RunOne(asio::io_context& io, Start&& start) {
-  beast::error_code result;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  io.restart();
-  io.run();
-  return result;
 }
 
 // The failure of a step that is not the TLS handshake.
@@ -74,7 +65,7 @@ template <class Stream>
 WebhookAnswer Exchange(asio::io_context& io, Stream& stream,
                        const http::request<http::string_body>& request) {
   beast::get_lowest_layer(stream).expires_after(kIoTimeout);
-  if (beast::error_code ec = RunOne(
+  if (beast::error_code ec = RunStep(
           io, [&](auto handler) { http::async_write(stream, request, std::move(handler)); })) {
     return StepFailed("write", ec);
   }
@@ -82,7 +73,7 @@ WebhookAnswer Exchange(asio::io_context& io, Stream& stream,
   beast::flat_buffer buffer;
   http::response_parser<http::empty_body> parser;
   beast::get_lowest_layer(stream).expires_after(kIoTimeout);
-  if (beast::error_code ec = RunOne(io, [&](auto handler) {
+  if (beast::error_code ec = RunStep(io, [&](auto handler) {
         http::async_read_header(stream, buffer, parser, std::move(handler));
       })) {
     return StepFailed("read", ec);
@@ -228,7 +219,7 @@ WebhookAnswer PostWebhook(const WebhookUrl& target, std::string_view body,
   }
   auto connect = [&](beast::tcp_stream& stream) {
     stream.expires_after(kIoTimeout);
-    return RunOne(io, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
+    return RunStep(io, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
   };
   if (!target.https) {
     beast::tcp_stream stream(io);
@@ -250,7 +241,7 @@ WebhookAnswer PostWebhook(const WebhookUrl& target, std::string_view body,
     return StepFailed("connect", ec);
   }
   beast::get_lowest_layer(stream).expires_after(kIoTimeout);
-  if (beast::error_code ec = RunOne(io, [&](auto handler) {
+  if (beast::error_code ec = RunStep(io, [&](auto handler) {
         stream.async_handshake(ssl::stream_base::client, std::move(handler));
       })) {
     return HandshakeFailed(handle, ec);

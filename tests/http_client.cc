@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <limits>
 
+#include "base/blocking_step.h"
+
 namespace stayaway::testing_harness {
 namespace {
 
@@ -14,20 +16,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// Boost 1.74's Beast takes boost::string_view.
-beast::string_view Bsv(std::string_view text) { return {text.data(), text.size()}; }
-
-// Starts one asynchronous operation, runs `io` until it completes, and returns its error
-// (the stream's expiry ends every wait).
-template <class Start>
-beast::error_code RunOne(asio::io_context& io, Start&& start) {
-  beast::error_code result;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  io.restart();
-  io.run();
-  return result;
-}
-
 }  // namespace
 
 HttpReply HttpExchange(uint16_t port, std::string_view method, std::string_view target,
@@ -35,13 +23,13 @@ HttpReply HttpExchange(uint16_t port, std::string_view method, std::string_view 
                        std::chrono::milliseconds timeout) {
   HttpReply reply;
   http::request<http::string_body> request;
-  const http::verb verb = http::string_to_verb(Bsv(method));
+  const http::verb verb = http::string_to_verb(BeastText(method));
   if (verb == http::verb::unknown) {
-    request.method_string(Bsv(method));
+    request.method_string(BeastText(method));
   } else {
     request.method(verb);
   }
-  request.target(Bsv(target));
+  request.target(BeastText(target));
   request.version(11);
   request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   request.set(http::field::connection, "close");
@@ -62,11 +50,11 @@ HttpReply HttpExchange(uint16_t port, std::string_view method, std::string_view 
   beast::tcp_stream stream(io);
   stream.expires_after(timeout);
   const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
-  if (RunOne(io, [&](auto handler) { stream.async_connect(endpoint, std::move(handler)); })) {
+  if (RunStep(io, [&](auto handler) { stream.async_connect(endpoint, std::move(handler)); })) {
     return reply;
   }
   stream.expires_after(timeout);
-  if (RunOne(io, [&](auto handler) { http::async_write(stream, request, std::move(handler)); })) {
+  if (RunStep(io, [&](auto handler) { http::async_write(stream, request, std::move(handler)); })) {
     return reply;
   }
   beast::flat_buffer buffer;
@@ -74,7 +62,7 @@ HttpReply HttpExchange(uint16_t port, std::string_view method, std::string_view 
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // evidence bundles are large
   if (verb == http::verb::head) parser.skip(true);               // a length, but no body
   stream.expires_after(timeout);
-  RunOne(io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+  RunStep(io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
   if (!parser.is_header_done()) return reply;
   const auto& response = parser.get();
   reply.status = static_cast<int>(response.result_int());

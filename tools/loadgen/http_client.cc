@@ -8,6 +8,8 @@
 #include <chrono>
 #include <limits>
 
+#include "base/blocking_step.h"
+
 namespace stayaway::loadgen {
 namespace {
 
@@ -17,20 +19,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kStepTimeout = std::chrono::seconds(60);
-
-// Boost 1.74's Beast takes boost::string_view.
-beast::string_view Bsv(std::string_view text) { return {text.data(), text.size()}; }
-
-// Starts one asynchronous operation, runs `io` until it completes, and returns its error
-// (the stream's expiry ends every wait).
-template <class Start>
-beast::error_code RunOne(asio::io_context& io, Start&& start) {
-  beast::error_code result;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  io.restart();
-  io.run();
-  return result;
-}
 
 }  // namespace
 
@@ -42,14 +30,15 @@ StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view met
   const std::string host(target.substr(0, colon)), port(target.substr(colon + 1));
 
   http::request<http::string_body> request;
-  if (const http::verb verb = http::string_to_verb(Bsv(method)); verb != http::verb::unknown) {
+  if (const http::verb verb = http::string_to_verb(BeastText(method));
+      verb != http::verb::unknown) {
     request.method(verb);
   } else {
-    request.method_string(Bsv(method));
+    request.method_string(BeastText(method));
   }
-  request.target(Bsv(path));
+  request.target(BeastText(path));
   request.version(11);
-  request.set(http::field::host, Bsv(target));
+  request.set(http::field::host, BeastText(target));
   request.set(http::field::connection, "close");
   if (!token.empty()) request.set(http::field::authorization, "Bearer " + std::string(token));
   if (!json_body.empty() || method == "POST" || method == "PUT") {
@@ -65,18 +54,18 @@ StatusOr<HttpResponse> HttpRequest(std::string_view target, std::string_view met
   if (ec) return FailedPrecondition("cannot resolve " + std::string(target) + ": " + ec.message());
   beast::tcp_stream stream(io);
   stream.expires_after(kStepTimeout);
-  if ((ec = RunOne(io, [&](auto done) { stream.async_connect(endpoints, std::move(done)); }))) {
+  if ((ec = RunStep(io, [&](auto done) { stream.async_connect(endpoints, std::move(done)); }))) {
     return FailedPrecondition("cannot connect to " + std::string(target) + ": " + ec.message());
   }
   stream.expires_after(kStepTimeout);
-  if ((ec = RunOne(io, [&](auto done) { http::async_write(stream, request, std::move(done)); }))) {
+  if ((ec = RunStep(io, [&](auto done) { http::async_write(stream, request, std::move(done)); }))) {
     return FailedPrecondition("send failed: " + ec.message());
   }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   stream.expires_after(kStepTimeout);
-  if ((ec = RunOne(
+  if ((ec = RunStep(
            io, [&](auto done) { http::async_read(stream, buffer, parser, std::move(done)); }))) {
     return FailedPrecondition("no HTTP response from " + std::string(target) + ": " + ec.message());
   }
