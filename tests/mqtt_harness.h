@@ -52,14 +52,15 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::string& log)
 }
 
 // mosquitto on 127.0.0.1:port(), users and passwords given at construction, anonymous
-// clients refused; with `acl`, that text as its acl_file (else every user may do anything). Stop()
+// clients refused; with `acl`, that text as its acl_file (else every user may do anything);
+// with `tls_dir`, a TLS listener too (tls_port()). Stop()
 // (SIGTERM: the broker saves its sessions) and Start() again keep the port, the users and the
 // persistent sessions.
 class MosquittoBroker {
  public:
   MosquittoBroker(const std::filesystem::path& dir,
                   const std::vector<std::pair<std::string, std::string>>& users,
-                  const std::string& acl = "")
+                  const std::string& acl = "", const std::filesystem::path& tls_dir = {})
       : dir_(dir) {
     std::filesystem::create_directories(dir_);
     const std::string passwd = (dir_ / "passwd").string();
@@ -77,21 +78,32 @@ class MosquittoBroker {
     }
     // A free port: the system picks one, and the broker takes it over.
     const int fd = ListenLoopback(port_);
+    const int tls_fd = tls_dir.empty() ? -1 : ListenLoopback(tls_port_);  // both held: two ports
     ::close(fd);
+    if (tls_fd >= 0) ::close(tls_fd);
     if (!acl.empty()) std::ofstream(dir_ / "acl") << acl;
-    std::ofstream(dir_ / "mosquitto.conf")
-        << (acl.empty() ? "" : "acl_file " + (dir_ / "acl").string() + "\n") << "listener " << port_
-        << " 127.0.0.1\n"
-        << "allow_anonymous false\n"
-        << "password_file " << passwd
-        << "\n"
-        // Started as root, mosquitto would drop to user mosquitto, which may not write
-        // here: it stays the user the test runs as.
-        << "user " << ::getpwuid(::getuid())->pw_name << "\n"
-        << "persistence true\n"
-        << "persistence_location " << dir_.string() << "/\n"
-        << "log_dest stderr\n"
-        << "log_type error\nlog_type warning\nlog_type notice\n";
+    std::ofstream conf(dir_ / "mosquitto.conf");
+    // With `tls_dir` (test_certificates.h), a second listener on tls_port() serves
+    // localhost.pem, signed by its ca.pem.
+    if (!tls_dir.empty()) {
+      conf << "listener " << tls_port_ << " 127.0.0.1\n"
+           << "certfile " << (tls_dir / "localhost.pem").string() << "\n"
+           << "keyfile " << (tls_dir / "localhost.key").string() << "\n"
+           << "cafile " << (tls_dir / "ca.pem").string() << "\n";
+    }
+    conf << (acl.empty() ? "" : "acl_file " + (dir_ / "acl").string() + "\n") << "listener "
+         << port_ << " 127.0.0.1\n"
+         << "allow_anonymous false\n"
+         << "password_file " << passwd
+         << "\n"
+         // Started as root, mosquitto would drop to user mosquitto, which may not write
+         // here: it stays the user the test runs as.
+         << "user " << ::getpwuid(::getuid())->pw_name << "\n"
+         << "persistence true\n"
+         << "persistence_location " << dir_.string() << "/\n"
+         << "log_dest stderr\n"
+         << "log_type error\nlog_type warning\nlog_type notice\n";
+    conf.close();
     Start();
   }
   ~MosquittoBroker() { Stop(); }
@@ -122,10 +134,14 @@ class MosquittoBroker {
 
   uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The TLS listener, by the name its certificate carries; 0 without one.
+  uint16_t tls_port() const { return tls_port_; }
+  std::string tls_address() const { return "localhost:" + std::to_string(tls_port_); }
 
  private:
   std::filesystem::path dir_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -17,6 +17,7 @@
 #include "ingest/owntracks_codec.h"
 #include "tests/daemon_harness.h"
 #include "tests/mqtt_harness.h"
+#include "tests/test_certificates.h"
 
 namespace stayaway::testing_harness {
 namespace {
@@ -336,6 +337,59 @@ TEST(MqttTest, AWrongBrokerPasswordIsCountedAndTheDaemonServesOn) {
   EXPECT_TRUE(Contains(daemon.Log(), "not authorised")) << daemon.Log();
   EXPECT_FALSE(Contains(daemon.Log(), "not-the-password")) << "the password was logged";
   EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
+}
+
+// The daemon's TOML configuration for the broker's TLS listener, trusting `ca`.
+std::vector<std::string> DaemonMqttTlsArgs(const fs::path& dir, const MosquittoBroker& broker,
+                                           const fs::path& ca) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "mqtt-password") << kDaemonPassword << "\n";
+  std::ofstream(dir / "stayawayd.toml")
+      << "[mqtt]\nbroker = \"" << broker.tls_address() << "\"\nuser = \"" << kDaemonUser
+      << "\"\npassword_file = \"" << (dir / "mqtt-password").string() << "\"\nca_file = \""
+      << ca.string() << "\"\n";
+  return {"--config", (dir / "stayawayd.toml").string()};
+}
+
+// Over TLS the broker's certificate must chain to the [mqtt] CA (and name its host):
+// then fixes come in and events go out over it. A CA that did not sign it gets no session,
+// the failure counted, and the daemon serves on.
+TEST(MqttTest, OverTlsTheBrokerMustShowACertificateTheCaSigned) {
+  const fs::path dir = TestDir("tls");
+  const fs::path certs = dir / "certs";
+  const fs::path other_ca = dir / "other-ca";
+  fs::create_directories(certs);
+  fs::create_directories(other_ca);
+  ASSERT_TRUE(MakeTestCertificates(certs) && MakeTestCertificates(other_ca));
+  MosquittoBroker broker(dir / "broker",
+                         {{kDaemonUser, kDaemonPassword}, {kPhoneUser, kPhonePassword}}, "", certs);
+  {
+    Daemon daemon(DaemonMqttTlsArgs(dir / "trusted", broker, certs / "ca.pem"));
+    const uint16_t http = daemon.http();
+    ASSERT_EQ(Http(http, "POST", "/v1/orders", OrderJson()).status, 201);
+    const std::string connected = WaitForMetric(http, "stayaway_mqtt_connected", 1);
+    ASSERT_EQ(MetricValue(connected, "stayaway_mqtt_connected"), 1) << connected << daemon.Log();
+    // The phone on the plain listener; the daemon reads it over TLS.
+    MqttTestClient phone("anna-phone", true, kPhoneUser, kPhonePassword, broker.port());
+    ASSERT_EQ(phone.WaitConnack(), 0);
+    const TimeMs t = MinuteAgo();
+    ASSERT_TRUE(phone.Publish("owntracks/anna/phone-2", OwnTracksLocation(t, 42.87, 74.59)));
+    ASSERT_TRUE(phone.Publish("stayaway/fixes", FixJson("tag-1", 1, t + 1000, 74.5905)));
+    ASSERT_TRUE(phone.Publish("stayaway/fixes", FixJson("tag-1", 2, t + 11'000, 74.5905)));
+    EXPECT_FALSE(WaitForOpenAlertId(http, "KG-7").empty()) << daemon.Log();
+    const std::string published =
+        WaitForMetricAtLeast(http, "stayaway_mqtt_events_published_total", 1);
+    EXPECT_GE(MetricValue(published, "stayaway_mqtt_events_published_total"), 1) << published;
+  }
+  {
+    Daemon daemon(DaemonMqttTlsArgs(dir / "untrusted", broker, other_ca / "ca.pem"));
+    const std::string metrics =
+        WaitForMetric(daemon.http(), "stayaway_mqtt_connects_total{result=\"failed\"}", 1);
+    EXPECT_GE(MetricValue(metrics, "stayaway_mqtt_connects_total{result=\"failed\"}"), 1)
+        << metrics << daemon.Log();
+    EXPECT_EQ(MetricValue(metrics, "stayaway_mqtt_connected"), 0) << metrics;
+    EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
+  }
 }
 
 // ---------------------------------------------------------------------------------

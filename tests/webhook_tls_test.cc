@@ -19,6 +19,7 @@
 #include "base/hmac_sha256.h"
 #include "tests/daemon_harness.h"
 #include "tests/protected_person_harness.h"
+#include "tests/test_certificates.h"
 #include "tests/webhook_receiver.h"
 
 namespace stayaway {
@@ -28,34 +29,13 @@ using namespace testing_harness;  // NOLINT: the harness is this suite's vocabul
 
 constexpr char kSecret[] = "the-centre-and-its-integrator-share-this";
 
-int Run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
-
-// In `dir`: ca.pem (a CA), localhost.pem for DNS:localhost and IP:127.0.0.1 and
-// other-name.pem for DNS:receiver.other.example, both signed by the CA, with their keys.
-bool MakeCertificates(const fs::path& dir) {
-  const std::string d = dir.string();
-  const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  auto leaf = [&](const std::string& name, const std::string& subject, const std::string& san) {
-    std::ofstream(d + "/" + name + ".ext") << "subjectAltName=" << san << "\n";
-    return Run("openssl req" + ec + " -subj /CN=" + subject + " -keyout " + d + "/" + name +
-               ".key -out " + d + "/" + name + ".csr") == 0 &&
-           Run("openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/ca.pem -CAkey " + d +
-               "/ca.key -CAcreateserial -days 2 -extfile " + d + "/" + name + ".ext -out " + d +
-               "/" + name + ".pem") == 0;
-  };
-  return Run("openssl req -x509" + ec + " -days 2 -subj /CN=stayaway-webhook-test-ca -keyout " + d +
-             "/ca.key -out " + d + "/ca.pem") == 0 &&
-         leaf("localhost", "localhost", "DNS:localhost,IP:127.0.0.1") &&
-         leaf("other-name", "receiver.other.example", "DNS:receiver.other.example");
-}
-
 class WebhookTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     certs_ = fs::path(::testing::TempDir()) / ("webhook-tls-" + std::to_string(::getpid()));
     fs::remove_all(certs_);
     fs::create_directories(certs_);
-    made_ = MakeCertificates(certs_);
+    made_ = MakeTestCertificates(certs_);
     std::ofstream(certs_ / "secret") << kSecret << "\n";
   }
   static void TearDownTestSuite() { fs::remove_all(certs_); }
