@@ -85,21 +85,36 @@ export function subscribe(listener) {
 }
 function notify(change) { for (const listener of listeners) listener(change); }
 
+// Every change to an alert's view is numbered. A reload's list is as the daemon had it when
+// the request left; what the stream or an answer brought after that is newer, so the list
+// neither replaces it nor closes an alert the stream opened meanwhile (a reconnect's reload
+// racing a new violation must never drop it from the queue).
+let changes = 0;
+const changedAt = new Map();  // alert_id -> the number of its newest change
+function store(view) {
+  alerts.set(view.alert_id, view);
+  changedAt.set(view.alert_id, ++changes);
+}
+
 export async function reload() {
+  const asOf = changes;
   const list = await listAll('/v1/alerts?state=open', 'alerts');
+  const newer = (id) => (changedAt.get(id) ?? 0) > asOf;
   const seen = new Set();
   for (const view of list) {
     seen.add(view.alert_id);
-    alerts.set(view.alert_id, view);
+    if (!newer(view.alert_id)) alerts.set(view.alert_id, view);
   }
-  for (const [id, view] of alerts) if (view.open && !seen.has(id)) alerts.set(id, { ...view, open: false });
+  for (const [id, view] of alerts) {
+    if (view.open && !seen.has(id) && !newer(id)) alerts.set(id, { ...view, open: false });
+  }
   notify({ type: 'reload' });
 }
 
 // Puts one alert's view in (from GET /v1/alerts/{id} or an ack/resolve answer).
 export function put(view) {
   if (!view || !view.alert_id) return;
-  alerts.set(view.alert_id, view);
+  store(view);
   notify({ type: 'update', id: view.alert_id });
 }
 
@@ -170,7 +185,7 @@ export function apply(record) {
       view.last_event = event;
       view.open = true;
   }
-  alerts.set(id, view);
+  store(view);
   const becameCritical = view.open && isCritical(view) && !wasCritical;
   notify({ type: 'event', id, event, becameCritical });
 }
