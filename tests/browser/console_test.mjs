@@ -378,6 +378,49 @@ test('a session ended under the page: the next action shows the sign-in page say
   await context.close();
 });
 
+test('a reload whose list left before a violation opened keeps the violation in the queue', async () => {
+  // A second case, so the first one's alerts do not matter here.
+  const order = {
+    id: 'KG-9', version: 1, case_reference: 'Bishkek 2-1299/26', valid_from: '2020-01-01T00:00:00Z',
+    supervised: { id: 'p9', devices: ['tag-9'] },
+    protected: [{ id: 'p10', devices: ['phone-10'], relation: 'victim' }],
+    violation_distance_m: 300, warning_distance_m: 600,
+  };
+  const created = await http(ADMIN_TOKEN, 'POST', '/v1/orders', order);
+  expect(created.status === 201, `order: ${created.status} ${created.text}`);
+  const desk = await openPage({ token: operatorToken });
+  const { page, problems } = desk;
+  await page.locator('#live-state[data-state="live"]').waitFor({ timeout: 10_000 });
+  // The next open-alerts list (what a reconnect reloads) is taken from the daemon at once
+  // and handed to the page only after the violation has come through the stream.
+  let taken = false;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/v1/alerts?state=open*', async (route) => {
+    const response = await route.fetch();
+    taken = true;
+    await held;
+    await route.fulfill({ response });
+  });
+  const reloading = page.evaluate(() => import('/js/alerts_model.js').then((model) => model.reload()));
+  for (let i = 0; i < 100 && !taken; ++i) await page.waitForTimeout(50);
+  expect(taken, 'the list was never asked for');
+  const now = Date.now();
+  await postFixes([
+    { device: 'phone-10', seq: 1, time: new Date(now - 2000).toISOString(), lat: VICTIM.lat, lon: VICTIM.lon, accuracy_m: 5 },
+    { device: 'tag-9', seq: 1, time: new Date(now - 1000).toISOString(), lat: TAG.lat, lon: TAG.lon, accuracy_m: 5 },
+  ]);
+  const row = page.locator('#alert-queue tr[data-alert-id]').filter({ hasText: 'KG-9' });
+  await row.first().waitFor({ timeout: 5000 });
+  release();
+  await reloading;
+  await page.waitForTimeout(300);
+  expect(await row.count() === 1, 'the stale list took the violation out of the queue');
+  await page.unroute('**/v1/alerts?state=open*');
+  expect(problems.length === 0, problems.join('\n'));
+  await desk.context.close();
+});
+
 // ---------------------------------------------------------------------------------------
 await runCases(cases, {
   boundMs: 110_000, dir: daemon.dir,
