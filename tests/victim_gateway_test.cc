@@ -94,7 +94,13 @@ TEST(VictimGateway, HerSmsSaysWhatHerAppWouldSignedAndWithoutHisPosition) {
     EXPECT_EQ(request.Header("X-Stayaway-Event-Seq"), std::to_string(Parse(request).seq()));
     EXPECT_TRUE(Contains(request.head, "POST /hook HTTP/1.1")) << request.head;
   }
-  const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
+  // The gateway has the message before the daemon has read its answer: wait for that.
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = Http(daemon.http(), "GET", "/metrics").body;
+    if (Contains(metrics, "stayaway_victim_messages_total{result=\"delivered\"}")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_TRUE(Contains(metrics, "stayaway_victim_messages_total{result=\"delivered\"}")) << metrics;
   // The phone number is the centre's business: an auditor's order view leaves it out.
   const HttpReply issued = Http(daemon.http(), "POST", "/v1/credentials",

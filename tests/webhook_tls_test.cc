@@ -115,7 +115,13 @@ TEST_F(WebhookTls, WithTheCentresCaEveryEventArrivesInOrderSignedWithHostAndPort
   ExpectInOrderSigned(AwaitAccepted(receiver, 6), 6,
                       "localhost:" + std::to_string(receiver.port()));
   EXPECT_EQ(receiver.failed_handshakes(), 0);
-  const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
+  // The receiver has the sixth event before the daemon has read its answer: wait for that.
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = Http(daemon.http(), "GET", "/metrics").body;
+    if (Contains(metrics, "stayaway_webhook_deliveries_total{result=\"delivered\"} 6\n")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_TRUE(Contains(metrics, "stayaway_webhook_deliveries_total{result=\"delivered\"} 6\n"))
       << metrics;
   EXPECT_FALSE(Contains(metrics, "stayaway_webhook_failures_total{")) << metrics;
