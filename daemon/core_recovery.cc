@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <limits>
+#include <map>
+#include <thread>
 
 #include "base/file_io.h"
 #include "base/private_files.h"
@@ -92,14 +95,31 @@ Status Core::State::Recover() {
   // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
   std::vector<v1::Fix> run;
   std::vector<std::string> run_leaves;
+  // The devices board takes each run's accepted fixes on a second thread while this one
+  // goes on with the next run: nothing reads the board before recovery ends, and at a
+  // million devices its lookups cost about as much as the engine's. One run at a time, in
+  // order, and all of them before the next other input. The events of a run may reach the
+  // board before its fixes: they open and close an entry's alerts, the fixes set its fix
+  // state, and an entry goes only when it has neither, so the board ends the same.
+  std::future<void> board_feed;
+  const auto await_board = [&] {
+    if (board_feed.valid()) board_feed.get();
+  };
   auto flush = [&] {
     if (run.empty()) return;
+    std::vector<uint32_t> accepted;
+    accepted.reserve(run.size());
     engine->ApplyFixes(run, &events,
                        [&](size_t i, const Status& status, std::vector<v1::Event>* fix_events) {
-                         if (status.ok()) board.RecordFix(run[i]);
+                         if (status.ok()) accepted.push_back(static_cast<uint32_t>(i));
                          CommitLeaf(run_leaves[i], fix_events);
                        });
-    run.clear();
+    await_board();
+    board_feed = std::async(std::launch::async,
+                            [this, fixes = std::move(run), accepted = std::move(accepted)] {
+                              for (const uint32_t i : accepted) board.RecordFix(fixes[i]);
+                            });
+    run = {};
     run_leaves.clear();
   };
   auto report = journal::ReadAllRecords(
@@ -119,11 +139,13 @@ Status Core::State::Recover() {
           return;
         }
         flush();
+        await_board();
         events.clear();
         if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
         Commit(input, &events);
       });
   flush();
+  await_board();
   if (!report.ok()) return report.status();
   if (!report->warnings.empty()) {
     Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
@@ -208,13 +230,33 @@ void Core::State::MaybeSnapshot(bool force) {
 }
 
 bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why) {
+  // The devices board and the catalogue do not depend on the engine: a second thread
+  // builds them aside while this one loads the engine (at a million devices the two
+  // largest parts of a start-up), and they are adopted only once the engine and the
+  // frontier have loaded, so a rejected snapshot leaves nothing behind. The state is
+  // fresh here (recovery has loaded nothing before).
+  DeviceBoard board_aside;
+  OrderCatalogue orders_aside;
+  std::map<std::string, v1::Zone> zones_aside;
+  std::thread aside([&] {
+    board_aside.LoadFixState(snapshot.devices);
+    // Saved from ordered maps: each goes in at the end.
+    for (const v1::Order& order : snapshot.orders) {
+      board_aside.RecordOrder(order);
+      orders_aside.insert_or_assign(orders_aside.end(), order.id(), order);
+    }
+    for (const v1::Zone& zone : snapshot.zones) {
+      zones_aside.insert_or_assign(zones_aside.end(), zone.id(), zone);
+    }
+  });
   auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine,
                                                   options.engine_lanes);
+  auto frontier = evidence::MerkleFrontier::Deserialize(snapshot.frontier_bytes);
+  aside.join();
   if (!loaded.ok()) {
     *why = loaded.status().message();
     return false;
   }
-  auto frontier = evidence::MerkleFrontier::Deserialize(snapshot.frontier_bytes);
   if (!frontier.ok()) {
     *why = frontier.status().message();
     return false;
@@ -222,15 +264,18 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
   engine = std::move(loaded).value();
   tree = std::move(frontier).value();
   journal_records = snapshot_records = snapshot.records;
+  board.Adopt(std::move(board_aside));
+  board_in_snapshot = snapshot.with_board;
+  {
+    std::lock_guard<std::mutex> lock(catalogue_mu);
+    orders.swap(orders_aside);
+    zones.swap(zones_aside);
+  }
+  // After the board: booking an event opens or closes its device's alerts there.
   std::vector<v1::Event> events;
+  events.reserve(snapshot.events.size());
   for (const v1::EventRecord& record : snapshot.events) events.push_back(record.event());
   Publish(&events);
-  board.LoadFixState(snapshot.devices);
-  board_in_snapshot = snapshot.with_board;
-  for (const v1::Order& order : snapshot.orders) board.RecordOrder(order);
-  std::lock_guard<std::mutex> lock(catalogue_mu);
-  for (const v1::Order& order : snapshot.orders) orders[order.id()] = order;
-  for (const v1::Zone& zone : snapshot.zones) zones[zone.id()] = zone;
   return true;
 }
 

@@ -197,6 +197,15 @@ void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
   }
 }
 
+void DeviceBoard::Adopt(DeviceBoard&& built) {
+  if (&built == this) return;
+  std::scoped_lock lock(mu_, built.mu_);
+  // Swapped, not moved: the index's keys view the map nodes, which a swap keeps in place.
+  devices_.swap(built.devices_);
+  index_.swap(built.index_);
+  devices_of_order_.swap(built.devices_of_order_);
+}
+
 bool DeviceBoard::Known(std::string_view device) const {
   std::lock_guard<std::mutex> lock(mu_);
   const Entry* entry = FindEntry(device);

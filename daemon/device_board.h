@@ -54,6 +54,10 @@ class DeviceBoard {
   // back through RecordOrder and RecordEvent).
   std::vector<v1::DeviceStatus> SaveFixState() const;
   void LoadFixState(const std::vector<v1::DeviceStatus>& devices);
+  // Takes `built`'s contents in place of this board's (which go). Recovery builds the
+  // board of a snapshot aside, beside the engine's load, and adopts it only once the
+  // whole snapshot loaded: a rejected snapshot leaves nothing behind.
+  void Adopt(DeviceBoard&& built);
   // Whether the device belongs to an order (recovery's fallback for old snapshots).
   bool Known(std::string_view device) const;
 
