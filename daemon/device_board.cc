@@ -183,6 +183,7 @@ std::vector<v1::DeviceStatus> DeviceBoard::SaveFixState() const {
 
 void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_.reserve(index_.size() + devices.size());  // a million devices: no rehash on the way
   for (const v1::DeviceStatus& state : devices) {
     if (state.device().empty() || !state.has_last_fix()) continue;
     Entry& entry = EntryFor(state.device());

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "base/crc32c.h"
+#include "base/file_io.h"
 #include "base/private_files.h"
 #include "proto/stayaway.pb.h"
 
@@ -114,14 +114,12 @@ StatusOr<ReadReport> ReadAllRecords(
     const bool last = s + 1 == segments.size() && !stops_early;
     if (options.on_segment) options.on_segment(segments[s], report.records);
     const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
-    std::string bytes;
-    {
-      std::ifstream in(path, std::ios::binary);
-      std::error_code size_error;
-      bytes.resize(static_cast<size_t>(fs::file_size(path, size_error)));
-      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      bytes.resize(static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+    StatusOr<std::string> read = ReadWholeFile(path);
+    if (!read.ok()) {
+      return FailedPrecondition("cannot read journal segment " + path + ": " +
+                                read.status().message());
     }
+    const std::string bytes = std::move(read).value();
     size_t offset = 0;
     while (offset < bytes.size()) {
       std::string problem;
