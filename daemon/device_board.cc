@@ -108,13 +108,19 @@ void DeviceBoard::RecordFix(const v1::Fix& fix) {
   // As the engine: the newest fix by event time (a tie: the later one) gives the signals.
   if (!entry.has_fix || time >= entry.newest_time) {
     entry.newest_time = time;
+    // Field by field, not Clear() and set: Clear frees the time's Timestamp, and every
+    // fix would allocate it again.
     v1::DeviceFix& last = *state.mutable_last_fix();
-    last.Clear();
     last.set_seq(fix.seq());
     *last.mutable_time() = fix.time();
     last.set_source(fix.source());
     last.set_no_position(fix.no_position());
-    if (!fix.no_position()) {
+    last.clear_withheld();
+    if (fix.no_position()) {
+      last.clear_lat();
+      last.clear_lon();
+      last.clear_accuracy_m();
+    } else {
       last.set_lat(fix.lat());
       last.set_lon(fix.lon());
       last.set_accuracy_m(fix.accuracy_m());

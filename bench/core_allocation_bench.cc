@@ -1,0 +1,113 @@
+// Heap allocations per fix through the daemon's core (daemon/core.h): a batch of fixes
+// handed to Core::SubmitFixes, as every front end hands over what it decoded, queued,
+// admitted, journaled (group commit), applied by the engine, committed to the signed log
+// and acknowledged. 100,000 devices (bench/fleet.h: nobody near anybody, so no event),
+// the journal on a temporary directory without fsync. The fixes are made before the count
+// starts: decoding them is the front ends' share (allocation_bench, frame_codec_bench).
+// Every operator new of the process is counted, the engine thread's among them; reports
+// allocs_per_fix (0 is the throughput issue's target).
+//
+//   build/bench/core_allocation_bench
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "bench/fleet.h"
+#include "daemon/core.h"
+#include "proto/stayaway.pb.h"
+
+// The replacement operators below pair malloc with free, as every replacement does;
+// GCC's mismatch check sees only the free.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace stayaway {
+namespace {
+
+namespace fs = std::filesystem;
+
+void Submit(daemon::Core& core, std::vector<v1::Fix> batch) {
+  std::promise<void> done;
+  auto future = done.get_future();
+  core.SubmitFixes(std::move(batch), "bench",
+                   [&](std::vector<ingest::FixOutcome>) { done.set_value(); });
+  future.get();
+}
+
+void BM_CoreSubmitFixes(benchmark::State& state) {
+  const auto batch_size = static_cast<size_t>(state.range(0));
+  const fs::path dir =
+      fs::temp_directory_path() / ("stayaway-core-alloc-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  bench::Fleet fleet(100'000, /*seed=*/1);
+  std::atomic<TimeMs> now{0};
+  daemon::CoreOptions options;
+  options.journal_dir = (dir / "journal").string();
+  options.journal_fsync = false;
+  options.engine_lanes = 1;
+  options.clock = [&now] { return now.load(); };
+  daemon::Core core(options);
+  if (Status s = core.Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
+  for (Status s : core.PutOrders(fleet.order_list())) {
+    if (!s.ok()) return state.SkipWithError(s.message().c_str());
+  }
+  // Every device reports as many times as a track keeps fixes first: tracks, duplicate
+  // memories and tables are grown, as in a centre that has run for a while.
+  std::vector<v1::Fix> batch(batch_size);
+  const auto NextBatch = [&] {
+    batch.resize(batch_size);
+    for (v1::Fix& fix : batch) fleet.NextFix(&fix);
+    now = TimestampToMs(batch.back().received());
+  };
+  const size_t warm_up = engine::EngineSettings().history_fixes * fleet.devices();
+  for (size_t sent = 0; sent < warm_up; sent += batch_size) {
+    NextBatch();
+    Submit(core, batch);
+  }
+  uint64_t counted = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    NextBatch();
+    std::vector<v1::Fix> handed = batch;
+    const uint64_t before = g_allocations.load();
+    state.ResumeTiming();
+    Submit(core, std::move(handed));
+    counted += g_allocations.load() - before;
+  }
+  core.Stop();
+  fs::remove_all(dir);
+  const double fixes = static_cast<double>(state.iterations() * batch_size);
+  state.counters["allocs_per_fix"] = static_cast<double>(counted) / fixes;
+  state.SetItemsProcessed(static_cast<int64_t>(fixes));
+}
+BENCHMARK(BM_CoreSubmitFixes)->ArgName("batch")->Arg(1000)->Iterations(200);
+
+}  // namespace
+}  // namespace stayaway
+
+BENCHMARK_MAIN();
