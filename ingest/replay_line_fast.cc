@@ -231,13 +231,13 @@ std::optional<Key> KeyOf(std::string_view name) {
   return std::nullopt;
 }
 
-bool FixValue(Reader& reader, Key key, v1::Fix* fix) {
+bool FixValue(Reader& reader, Key key, v1::Fix* fix, SpareTimestamps* spares) {
   double value = 0;
   switch (key) {
     case kDevice: {
       std::string_view device;
       if (!reader.String(&device)) return false;
-      fix->set_device(std::string(device));
+      fix->set_device(device.data(), device.size());  // into the string's own storage
       return true;
     }
     case kSeq: {
@@ -247,8 +247,12 @@ bool FixValue(Reader& reader, Key key, v1::Fix* fix) {
       return true;
     }
     case kTime:
+      if (spares != nullptr && spares->time) fix->set_allocated_time(spares->time.release());
       return Time(reader, fix->mutable_time());
     case kReceived:
+      if (spares != nullptr && spares->received) {
+        fix->set_allocated_received(spares->received.release());
+      }
       return Time(reader, fix->mutable_received());
     case kSource: {
       std::string_view name;
@@ -299,7 +303,7 @@ bool FixValue(Reader& reader, Key key, v1::Fix* fix) {
 
 }  // namespace
 
-bool ParseCommonReplayLine(std::string_view line, v1::Input* out) {
+bool ParseCommonReplayLine(std::string_view line, v1::Input* out, SpareTimestamps* spares) {
   Reader reader(line);
   if (!reader.Eat('{')) return false;
   std::string_view name;
@@ -313,7 +317,7 @@ bool ParseCommonReplayLine(std::string_view line, v1::Input* out) {
   uint32_t seen = 0;
   for (;;) {
     const std::optional<Key> key = KeyOf(name);
-    if (!key || (seen & *key) != 0 || !FixValue(reader, *key, fix)) return false;
+    if (!key || (seen & *key) != 0 || !FixValue(reader, *key, fix, spares)) return false;
     seen |= *key;
     if (reader.Eat('}')) break;
     if (!reader.Eat(',') || !reader.String(&name) || !reader.Eat(':')) return false;
