@@ -100,11 +100,11 @@ class GroupConsumer {
   Status Commit();
   // Commits exactly `offsets` (next offsets to read) for this group, synchronously.
   Status CommitOffsets(const std::vector<PartitionOffset>& offsets);
-  // The group's committed offsets of `partitions` (offset -1001 where none), asking the
+  // The group's committed offsets of `partitions` (kNoOffset where none), asking the
   // coordinator for up to `timeout`.
   StatusOr<std::vector<PartitionOffset>> Committed(const std::vector<TopicPartition>& partitions,
                                                    std::chrono::milliseconds timeout);
-  // The next offset to read on each assigned partition (-1001 before the first read).
+  // The next offset to read on each assigned partition (kNoOffset before the first read).
   std::vector<PartitionOffset> Positions();
   // The partitions this member owns now, sorted.
   std::vector<TopicPartition> Assignment() const;

@@ -15,7 +15,9 @@ namespace stayaway::kafka {
 StatusOr<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
   if (brokers < 1) return InvalidArgument("kafka: a mock cluster needs at least one broker");
   // The instance only hosts the cluster: it never connects anywhere.
-  StatusOr<ConfHandle> conf = ClientConfig().Set("client.id", "stayaway-mock-cluster").Build();
+  // Its notice that it has no bootstrap servers is expected: warnings and worse only.
+  StatusOr<ConfHandle> conf =
+      ClientConfig().Set("client.id", "stayaway-mock-cluster").Set("log_level", "4").Build();
   if (!conf.ok()) return conf.status();
   char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), errstr, sizeof(errstr));

@@ -20,10 +20,13 @@ struct TopicPartition {
   auto operator<=>(const TopicPartition&) const = default;
 };
 
+// No offset: nothing committed or stored yet (librdkafka's RD_KAFKA_OFFSET_INVALID).
+inline constexpr int64_t kNoOffset = RD_KAFKA_OFFSET_INVALID;
+
 struct PartitionOffset {
   std::string topic;
   int32_t partition = 0;
-  // The next offset to read; negative: librdkafka's logical offsets (-1001: none stored).
+  // The next offset to read, or kNoOffset.
   int64_t offset = 0;
   auto operator<=>(const PartitionOffset&) const = default;
 };

@@ -43,12 +43,13 @@ std::unique_ptr<Producer> MakeProducer(const std::string& brokers,
 
 std::unique_ptr<GroupConsumer> MakeConsumer(const std::string& brokers, const std::string& group,
                                             bool read_committed = true,
-                                            GroupConsumer::RebalanceCallback on_rebalance = {}) {
+                                            GroupConsumer::RebalanceCallback on_rebalance = {},
+                                            int session_timeout_ms = 6000) {
   ConsumerOptions options;
   options.bootstrap_servers = brokers;
   options.group_id = group;
   options.read_committed = read_committed;
-  options.session_timeout_ms = 6000;
+  options.session_timeout_ms = session_timeout_ms;
   options.heartbeat_interval_ms = 500;
   auto consumer = GroupConsumer::Create(options, std::move(on_rebalance));
   EXPECT_TRUE(consumer.ok()) << consumer.status().message();
@@ -237,7 +238,7 @@ TEST(KafkaTest, AKilledMembersPartitionsMoveAfterItsSessionTimeout) {
   KafkaGroupMemberProcess member(cluster.bootstrap_servers(), "crash", "input", kSessionTimeoutMs);
   // The other process joins first and holds everything, then has to share.
   ASSERT_FALSE(member.WaitAssigned(seconds(15)).empty()) << "the member process got nothing";
-  auto a = MakeConsumer(cluster.bootstrap_servers(), "crash");
+  auto a = MakeConsumer(cluster.bootstrap_servers(), "crash", true, {}, kSessionTimeoutMs);
   ASSERT_NE(a, nullptr);
   ASSERT_TRUE(a->Subscribe({"input"}).ok());
   const std::vector<TopicPartition> all = AllPartitions("input", kPartitions);
@@ -302,11 +303,16 @@ TEST(KafkaTest, ANewConsumerResumesFromTheCommittedOffsets) {
   EXPECT_TRUE(Consume(*second, 1, milliseconds(1500)).empty());
 }
 
-// What librdkafka 2.0.2's mock cluster does with the transactional producer: the API
-// works end to end (init, begin, produce, commit, abort), and a read_committed consumer
-// must never see an aborted transaction's messages, while a read_uncommitted one does
-// (which shows the aborted messages did reach the log, so the check is not vacuous).
-TEST(KafkaTest, ReadCommittedConsumersNeverSeeAnAbortedTransaction) {
+// What librdkafka 2.0.2's mock cluster does with the transactional producer. The API works
+// end to end (init, begin, produce, commit, abort), but the mock keeps no transaction
+// state in its logs: EndTxn writes no commit or abort marker, and Fetch answers with no
+// aborted transactions and a last stable offset at the end of the log. So a
+// read_committed consumer sees an aborted transaction's messages like any others. This
+// test pins that finding (docs/kafka.md: stayaway's Kafka mode is at-least-once with
+// deterministic event ids, not exactly-once, against this mock); if a librdkafka upgrade
+// makes the mock hide aborted messages, it fails here, and the design can move to
+// exactly-once.
+TEST(KafkaTest, TheMockRunsTransactionsButShowsAbortedMessagesToReadCommittedConsumers) {
   KafkaMockCluster cluster(3, {{"events", 1}});
   auto producer = MakeProducer(cluster.bootstrap_servers(), "stayaway-test-tx");
   ASSERT_NE(producer, nullptr);
@@ -316,6 +322,9 @@ TEST(KafkaTest, ReadCommittedConsumersNeverSeeAnAbortedTransaction) {
     for (int i = 0; i < n; ++i) {
       ASSERT_TRUE(producer->Produce("events", "alert", prefix + std::to_string(i)).ok());
     }
+    // In the partition's log before the transaction ends (an abort drops what is still
+    // queued in the client, which would prove nothing about the cluster).
+    ASSERT_TRUE(producer->Flush(seconds(10)).ok());
     const Status end =
         commit ? producer->CommitTransaction(seconds(10)) : producer->AbortTransaction(seconds(10));
     ASSERT_TRUE(end.ok()) << end.message();
@@ -329,28 +338,31 @@ TEST(KafkaTest, ReadCommittedConsumersNeverSeeAnAbortedTransaction) {
     for (const ConsumedMessage& m : messages) out.push_back(m.value);
     return out;
   };
-  auto committed_reader = MakeConsumer(cluster.bootstrap_servers(), "committed", true);
-  ASSERT_NE(committed_reader, nullptr);
-  ASSERT_TRUE(committed_reader->Subscribe({"events"}).ok());
-  std::vector<std::string> seen = values(Consume(*committed_reader, 8, seconds(10)));
-  EXPECT_EQ(seen, (std::vector<std::string>{"committed-0", "committed-1", "committed-2", "after-0",
-                                            "after-1"}));
-
+  const std::vector<std::string> everything = {"committed-0", "committed-1", "committed-2",
+                                               "aborted-0",   "aborted-1",   "aborted-2",
+                                               "after-0",     "after-1"};
   auto uncommitted_reader = MakeConsumer(cluster.bootstrap_servers(), "uncommitted", false);
   ASSERT_NE(uncommitted_reader, nullptr);
   ASSERT_TRUE(uncommitted_reader->Subscribe({"events"}).ok());
-  seen = values(Consume(*uncommitted_reader, 8, seconds(10)));
-  EXPECT_EQ(seen.size(), 8u);
-  EXPECT_NE(std::find(seen.begin(), seen.end(), "aborted-0"), seen.end());
+  EXPECT_EQ(values(Consume(*uncommitted_reader, 8, seconds(10))), everything);
+
+  auto committed_reader = MakeConsumer(cluster.bootstrap_servers(), "committed", true);
+  ASSERT_NE(committed_reader, nullptr);
+  ASSERT_TRUE(committed_reader->Subscribe({"events"}).ok());
+  // A real cluster gives the five committed messages only; the mock gives all eight.
+  EXPECT_EQ(values(Consume(*committed_reader, 8, seconds(10))), everything)
+      << "the mock now hides aborted transactions: exactly-once is testable (docs/kafka.md)";
 }
 
-// Consume, transform, produce in one transaction (send_offsets_to_transaction): the
-// input's offsets are committed for the group with the output, or not at all.
-TEST(KafkaTest, OffsetsSentToATransactionCommitWithItAndOnlyWithIt) {
+// Consume, transform, produce in one transaction (send_offsets_to_transaction): on a real
+// cluster the input's offsets are committed for the group with the output, or not at all.
+// The mock accepts the offsets (TxnOffsetCommit answers ok) and stores none: the group's
+// committed offset stays unset after the transaction commits. Pinned like the test above.
+TEST(KafkaTest, TheMockAcceptsOffsetsSentToATransactionButStoresNone) {
   KafkaMockCluster cluster(3, {{"input", 1}, {"output", 1}});
   auto feeder = MakeProducer(cluster.bootstrap_servers());
   ASSERT_NE(feeder, nullptr);
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(feeder->Produce("input", "k", std::to_string(i)).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(feeder->Produce("input", "k", std::to_string(i)).ok());
   ASSERT_TRUE(feeder->Flush(seconds(10)).ok());
 
   auto consumer = MakeConsumer(cluster.bootstrap_servers(), "worker");
@@ -360,40 +372,31 @@ TEST(KafkaTest, OffsetsSentToATransactionCommitWithItAndOnlyWithIt) {
   ASSERT_NE(producer, nullptr);
   ASSERT_TRUE(producer->InitTransactions(seconds(10)).ok());
   const std::vector<TopicPartition> input = {{"input", 0}};
-  auto committed_offset = [&]() -> int64_t {
-    auto committed = consumer->Committed(input, seconds(10));
-    EXPECT_TRUE(committed.ok()) << committed.status().message();
-    return committed.ok() && !committed->empty() ? (*committed)[0].offset : -2;
-  };
 
-  // Three in, three out, committed together.
   ASSERT_TRUE(producer->BeginTransaction().ok());
-  std::vector<ConsumedMessage> batch = Consume(*consumer, 3, seconds(15));
+  const std::vector<ConsumedMessage> batch = Consume(*consumer, 3, seconds(15));
   ASSERT_EQ(batch.size(), 3u);
   for (const ConsumedMessage& m : batch) {
     ASSERT_TRUE(producer->Produce("output", m.key, "seen " + m.value).ok());
   }
-  ASSERT_TRUE(producer
-                  ->SendOffsetsToTransaction(*consumer, {{"input", 0, batch.back().offset + 1}},
-                                             seconds(10))
-                  .ok());
+  // Positions() is what a worker sends: the next offset to read, 3.
+  const std::vector<PartitionOffset> positions = consumer->Positions();
+  ASSERT_EQ(positions, (std::vector<PartitionOffset>{{"input", 0, 3}}));
+  const Status sent = producer->SendOffsetsToTransaction(*consumer, positions, seconds(10));
+  ASSERT_TRUE(sent.ok()) << sent.message();
   const Status committed = producer->CommitTransaction(seconds(10));
   ASSERT_TRUE(committed.ok()) << committed.message();
-  EXPECT_EQ(committed_offset(), 3);
 
-  // Three more, aborted: the group's offset stays where it was.
-  ASSERT_TRUE(producer->BeginTransaction().ok());
-  batch = Consume(*consumer, 3, seconds(15));
-  ASSERT_EQ(batch.size(), 3u);
-  for (const ConsumedMessage& m : batch) {
-    ASSERT_TRUE(producer->Produce("output", m.key, "seen " + m.value).ok());
-  }
-  ASSERT_TRUE(producer
-                  ->SendOffsetsToTransaction(*consumer, {{"input", 0, batch.back().offset + 1}},
-                                             seconds(10))
-                  .ok());
-  ASSERT_TRUE(producer->AbortTransaction(seconds(10)).ok());
-  EXPECT_EQ(committed_offset(), 3);
+  auto after = consumer->Committed(input, seconds(10));
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  // A real cluster: offset 3. The mock: none (kNoOffset).
+  EXPECT_EQ(*after, (std::vector<PartitionOffset>{{"input", 0, kNoOffset}}))
+      << "the mock now stores transactional offsets: exactly-once is testable (docs/kafka.md)";
+  // An ordinary commit of the same position is stored: the read above was not the fault.
+  ASSERT_TRUE(consumer->CommitOffsets(positions).ok());
+  after = consumer->Committed(input, seconds(10));
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(*after, positions);
 }
 
 }  // namespace
