@@ -39,7 +39,8 @@ StatusOr<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& opti
   StatusOr<ConfHandle> conf = config.Build();
   if (!conf.ok()) return conf.status();
 
-  std::unique_ptr<Producer> producer(new Producer(std::move(on_delivery)));
+  std::unique_ptr<Producer> producer(
+      new Producer(std::move(on_delivery), options.close_timeout_ms));
   rd_kafka_conf_set_opaque(conf->get(), producer.get());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::OnDelivery);
   char errstr[512];
@@ -53,7 +54,7 @@ StatusOr<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& opti
 
 Producer::~Producer() {
   if (handle_ == nullptr) return;
-  rd_kafka_flush(handle_.get(), 10000);
+  rd_kafka_flush(handle_.get(), close_timeout_ms_);
   // What is left gets a failed (purged) report, served here, so no Pending leaks.
   rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(handle_.get(), 1000);

@@ -56,6 +56,9 @@ struct ProducerOptions {
   int message_timeout_ms = 30000;
   // How long a message may wait to be batched (linger.ms), milliseconds. Default: 5.
   int linger_ms = 5;
+  // How long the destructor waits for outstanding messages before reporting them failed,
+  // milliseconds. Default: 10000.
+  int close_timeout_ms = 10000;
   // Further librdkafka properties, applied after the ones above (they may override them).
   ClientConfig extra;
 };
@@ -80,8 +83,8 @@ class Producer {
   // configuration. `on_delivery` may be empty.
   static StatusOr<std::unique_ptr<Producer>> Create(const ProducerOptions& options,
                                                     DeliveryCallback on_delivery = {});
-  // Waits up to 10 s for outstanding messages, then reports the rest as failed (purged)
-  // to the callback, and closes the connections.
+  // Waits up to close_timeout_ms for outstanding messages, then reports the rest as
+  // failed (purged) to the callback, and closes the connections.
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
@@ -120,12 +123,14 @@ class Producer {
  private:
   struct Waiter;
   struct Pending;
-  explicit Producer(DeliveryCallback on_delivery) : on_delivery_(std::move(on_delivery)) {}
+  Producer(DeliveryCallback on_delivery, int close_timeout_ms)
+      : on_delivery_(std::move(on_delivery)), close_timeout_ms_(close_timeout_ms) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   Status Enqueue(std::string_view topic, std::string_view key, std::string_view value,
                  int32_t partition, Pending* pending);
 
   DeliveryCallback on_delivery_;
+  int close_timeout_ms_;
   KafkaHandle handle_;  // last member: destroyed first, while on_delivery_ is alive
 };
 

@@ -143,6 +143,8 @@ class KafkaMockCluster {
   // "127.0.0.1:PORT,127.0.0.1:PORT,..."
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
   pid_t pid() const { return process_.pid(); }
+  // The whole cluster gone at once (SIGKILL), as a network partition looks to a client.
+  void Kill() { process_.Kill(SIGKILL); }
 
  private:
   static std::vector<std::string> Args(int brokers,

@@ -175,6 +175,41 @@ TEST(KafkaTest, ProduceAndWaitSaysWhereTheMessageWentOrWhyNot) {
       << refused.status().message();
 }
 
+// Delivery never silently drops: a message the cluster never acknowledges gets a failed
+// report once message_timeout_ms has passed, and the ones still queued when the producer
+// is destroyed get a failed report each from the destructor.
+TEST(KafkaTest, MessagesTheClusterNeverAcknowledgedAreReportedFailed) {
+  KafkaMockCluster cluster(1, {{"events", 1}});
+  std::vector<DeliveryReport> reports;
+  ProducerOptions options;
+  options.bootstrap_servers = cluster.bootstrap_servers();
+  options.message_timeout_ms = 1500;
+  options.close_timeout_ms = 200;
+  auto producer = Producer::Create(options, [&](const DeliveryReport& r) { reports.push_back(r); });
+  ASSERT_TRUE(producer.ok()) << producer.status().message();
+  auto first = (*producer)->ProduceAndWait("events", "alert-0", "delivered", seconds(10));
+  ASSERT_TRUE(first.ok() && first->status.ok());
+
+  cluster.Kill();
+  const auto start = steady_clock::now();
+  auto lost = (*producer)->ProduceAndWait("events", "alert-1", "lost", seconds(10));
+  ASSERT_TRUE(lost.ok()) << lost.status().message();  // a report came...
+  EXPECT_FALSE(lost->status.ok());                    // ...saying it failed
+  EXPECT_NE(lost->status.message().find("TIMED_OUT"), std::string::npos) << lost->status.message();
+  EXPECT_LT(steady_clock::now() - start, seconds(5));
+
+  for (uint64_t token = 10; token < 13; ++token) {
+    ASSERT_TRUE((*producer)->Produce("events", "alert-2", "queued", token).ok());
+  }
+  producer->reset();  // destroys it
+  ASSERT_EQ(reports.size(), 5u);
+  for (size_t i = 2; i < 5; ++i) {
+    EXPECT_EQ(reports[i].token, i + 8);
+    EXPECT_FALSE(reports[i].status.ok());
+    EXPECT_EQ(reports[i].offset, -1);
+  }
+}
+
 TEST(KafkaTest, TopicAdminReadsPartitionCountsAndRefusesAnotherCount) {
   KafkaMockCluster cluster(3, {{"stayaway.input", 8}});
   auto admin = TopicAdmin::Create(cluster.bootstrap_servers());
