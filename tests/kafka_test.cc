@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -79,6 +80,20 @@ bool PollUntil(const std::vector<GroupConsumer*>& consumers, Done done, millisec
     if (done()) return true;
   }
   return done();
+}
+
+// The session timeout of the takeover tests' members, milliseconds: 3000, or
+// STAYAWAY_KAFKA_SESSION_TIMEOUT_MS to measure another (docs/kafka.md has the figures).
+int SessionTimeoutMs() {
+  const char* text = std::getenv("STAYAWAY_KAFKA_SESSION_TIMEOUT_MS");
+  const int ms = text != nullptr ? std::atoi(text) : 0;
+  return ms > 0 ? ms : 3000;
+}
+
+// How long a takeover may take: 15 s (the failover promise) at the default session
+// timeout; longer ones are for measuring and get three session timeouts.
+milliseconds TakeoverBound() {
+  return std::max<milliseconds>(seconds(15), milliseconds(3 * SessionTimeoutMs()));
 }
 
 std::vector<TopicPartition> AllPartitions(const std::string& topic, int count) {
@@ -228,11 +243,13 @@ TEST(KafkaTest, TwoMembersSplitThePartitionsAndACloseHandsThemOver) {
   constexpr int kPartitions = 8;
   KafkaMockCluster cluster(3, {{"input", kPartitions}});
   std::vector<TopicPartition> revoked_b;
-  auto a = MakeConsumer(cluster.bootstrap_servers(), "split");
-  auto b = MakeConsumer(cluster.bootstrap_servers(), "split", true,
-                        [&](RebalanceKind kind, const std::vector<TopicPartition>& parts) {
-                          if (kind == RebalanceKind::kRevoked) revoked_b = parts;
-                        });
+  auto a = MakeConsumer(cluster.bootstrap_servers(), "split", true, {}, SessionTimeoutMs());
+  auto b = MakeConsumer(
+      cluster.bootstrap_servers(), "split", true,
+      [&](RebalanceKind kind, const std::vector<TopicPartition>& parts) {
+        if (kind == RebalanceKind::kRevoked) revoked_b = parts;
+      },
+      SessionTimeoutMs());
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   ASSERT_TRUE(a->Subscribe({"input"}).ok());
@@ -259,16 +276,16 @@ TEST(KafkaTest, TwoMembersSplitThePartitionsAndACloseHandsThemOver) {
   EXPECT_EQ(revoked_b, b_had) << "B was not told what it lost";
   const auto start = steady_clock::now();
   ASSERT_TRUE(PollUntil(
-      {a.get()}, [&] { return a->Assignment() == all; }, seconds(15)))
+      {a.get()}, [&] { return a->Assignment() == all; }, TakeoverBound()))
       << "A has " << a->Assignment().size() << " partitions";
   const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
-  std::printf("[ kafka    ] takeover after a member closed: %lld ms\n",
-              static_cast<long long>(took.count()));
+  std::printf("[ kafka    ] takeover after a member closed (session timeout %d ms): %lld ms\n",
+              SessionTimeoutMs(), static_cast<long long>(took.count()));
 }
 
 TEST(KafkaTest, AKilledMembersPartitionsMoveAfterItsSessionTimeout) {
   constexpr int kPartitions = 8;
-  constexpr int kSessionTimeoutMs = 3000;
+  const int kSessionTimeoutMs = SessionTimeoutMs();
   KafkaMockCluster cluster(3, {{"input", kPartitions}});
   KafkaGroupMemberProcess member(cluster.bootstrap_servers(), "crash", "input", kSessionTimeoutMs);
   // The other process joins first and holds everything, then has to share.
@@ -289,7 +306,7 @@ TEST(KafkaTest, AKilledMembersPartitionsMoveAfterItsSessionTimeout) {
   member.Kill(SIGKILL);
   const auto start = steady_clock::now();
   ASSERT_TRUE(PollUntil(
-      {a.get()}, [&] { return a->Assignment() == all; }, seconds(15)))
+      {a.get()}, [&] { return a->Assignment() == all; }, TakeoverBound()))
       << "A has " << a->Assignment().size() << " partitions";
   const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
   std::printf("[ kafka    ] takeover after SIGKILL (session timeout %d ms): %lld ms\n",
