@@ -94,8 +94,9 @@ class Producer {
   Status Produce(std::string_view topic, std::string_view key, std::string_view value,
                  uint64_t token = 0, int32_t partition = kAnyPartition);
 
-  // Produces and serves reports until this message's report came or `timeout` passed
-  // (then a DeadlineExceeded-like kInternal status; the report still comes later).
+  // Produces and serves reports until this message's report came (returned, whether it
+  // says delivered or failed) or `timeout` passed (then a kInternal status naming the
+  // timeout; the report still comes later, to the DeliveryCallback).
   StatusOr<DeliveryReport> ProduceAndWait(std::string_view topic, std::string_view key,
                                           std::string_view value, std::chrono::milliseconds timeout,
                                           int32_t partition = kAnyPartition);

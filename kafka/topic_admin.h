@@ -6,7 +6,8 @@
 // checks an existing one's partition count.
 //
 // librdkafka 2.0.2's mock cluster answers metadata but has no CreateTopics: there topics
-// come from MockCluster::CreateTopic (or appear with 4 partitions on first use).
+// come from MockCluster::CreateTopic, or appear with 4 partitions on first use, including
+// a metadata request for them (so EnsureTopic of a topic the mock never had finds 4).
 //
 // Thread-safety: thread-safe (each call is one request on librdkafka's threads).
 #ifndef STAYAWAY_KAFKA_TOPIC_ADMIN_H_
@@ -34,8 +35,8 @@ class TopicAdmin {
  public:
   static StatusOr<std::unique_ptr<TopicAdmin>> Create(const std::string& bootstrap_servers);
 
-  // The topic's partition count; NotFound when the cluster does not have it. Never
-  // creates it.
+  // The topic's partition count; NotFound when the cluster does not have it. Asks the
+  // cluster not to create it (librdkafka 2.0.2's mock creates it anyway, with 4).
   StatusOr<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
 
   // Ok when the topic exists with spec.partitions partitions, after creating it if it was

@@ -237,6 +237,15 @@ TEST(KafkaTest, TopicAdminReadsPartitionCountsAndRefusesAnotherCount) {
       (*admin)->EnsureTopic({.name = "stayaway.input", .partitions = 16}, seconds(10));
   EXPECT_EQ(other.code(), StatusCode::kFailedPrecondition) << other.message();
   EXPECT_NE(other.message().find("has 8 partitions"), std::string::npos) << other.message();
+  // The mock creates a topic with 4 partitions on any metadata request for it, whatever
+  // the client asks (a real cluster is asked not to), so a topic stayaway would have made
+  // with 2 partitions exists with 4 by the time EnsureTopic looks: refused, not used.
+  auto asked = (*admin)->PartitionCount("never-made", seconds(10));
+  ASSERT_TRUE(asked.ok()) << asked.status().message();
+  EXPECT_EQ(*asked, 4);
+  const Status wrong = (*admin)->EnsureTopic(
+      {.name = "made-now", .partitions = 2, .replication_factor = 1}, seconds(5));
+  EXPECT_EQ(wrong.code(), StatusCode::kFailedPrecondition) << wrong.message();
 }
 
 TEST(KafkaTest, TwoMembersSplitThePartitionsAndACloseHandsThemOver) {
