@@ -45,13 +45,15 @@ std::unique_ptr<Producer> MakeProducer(const std::string& brokers,
 std::unique_ptr<GroupConsumer> MakeConsumer(const std::string& brokers, const std::string& group,
                                             bool read_committed = true,
                                             GroupConsumer::RebalanceCallback on_rebalance = {},
-                                            int session_timeout_ms = 6000) {
+                                            int session_timeout_ms = 6000,
+                                            const std::string& assignor = "") {
   ConsumerOptions options;
   options.bootstrap_servers = brokers;
   options.group_id = group;
   options.read_committed = read_committed;
   options.session_timeout_ms = session_timeout_ms;
   options.heartbeat_interval_ms = 500;
+  if (!assignor.empty()) options.extra.Set("partition.assignment.strategy", assignor);
   auto consumer = GroupConsumer::Create(options, std::move(on_rebalance));
   EXPECT_TRUE(consumer.ok()) << consumer.status().message();
   return consumer.ok() ? std::move(*consumer) : nullptr;
@@ -293,6 +295,61 @@ TEST(KafkaTest, TwoMembersSplitThePartitionsAndACloseHandsThemOver) {
   const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
   std::printf("[ kafka    ] takeover after a member closed (session timeout %d ms): %lld ms\n",
               SessionTimeoutMs(), static_cast<long long>(took.count()));
+}
+
+// The cooperative protocol (the assignor docs/kafka.md proposes): when a member leaves,
+// the survivor gains the lost partitions without giving up its own first.
+TEST(KafkaTest, ACooperativeMemberKeepsItsPartitionsWhileGainingALeaversOnes) {
+  constexpr int kPartitions = 8;
+  KafkaMockCluster cluster(3, {{"input", kPartitions}});
+  std::vector<TopicPartition> revoked_from_a;
+  std::vector<std::vector<TopicPartition>> assigned_to_a;
+  auto a = MakeConsumer(
+      cluster.bootstrap_servers(), "cooperative", true,
+      [&](RebalanceKind kind, const std::vector<TopicPartition>& parts) {
+        if (kind == RebalanceKind::kRevoked) {
+          revoked_from_a.insert(revoked_from_a.end(), parts.begin(), parts.end());
+        } else {
+          assigned_to_a.push_back(parts);
+        }
+      },
+      SessionTimeoutMs(), "cooperative-sticky");
+  auto b = MakeConsumer(cluster.bootstrap_servers(), "cooperative", true, {}, SessionTimeoutMs(),
+                        "cooperative-sticky");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(a->Subscribe({"input"}).ok());
+  ASSERT_TRUE(b->Subscribe({"input"}).ok());
+  const std::vector<TopicPartition> all = AllPartitions("input", kPartitions);
+  ASSERT_TRUE(PollUntil(
+      {a.get(), b.get()},
+      [&] {
+        const size_t n = a->Assignment().size(), m = b->Assignment().size();
+        return n > 0 && m > 0 && n + m == all.size();
+      },
+      seconds(20)))
+      << "a: " << a->Assignment().size() << " b: " << b->Assignment().size();
+  const std::vector<TopicPartition> a_had = a->Assignment();
+  revoked_from_a.clear();
+  assigned_to_a.clear();
+
+  ASSERT_TRUE(b->Close().ok());
+  const auto start = steady_clock::now();
+  ASSERT_TRUE(PollUntil(
+      {a.get()}, [&] { return a->Assignment() == all; }, TakeoverBound()))
+      << "A has " << a->Assignment().size() << " partitions";
+  std::printf("[ kafka    ] cooperative takeover after a member closed: %lld ms\n",
+              static_cast<long long>(
+                  std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count()));
+  // A lost nothing, and what it was given was only what it lacked.
+  EXPECT_TRUE(revoked_from_a.empty()) << revoked_from_a.size() << " revoked";
+  std::vector<TopicPartition> gained;
+  for (const auto& parts : assigned_to_a) gained.insert(gained.end(), parts.begin(), parts.end());
+  std::sort(gained.begin(), gained.end());
+  std::vector<TopicPartition> lacked;
+  std::set_difference(all.begin(), all.end(), a_had.begin(), a_had.end(),
+                      std::back_inserter(lacked));
+  EXPECT_EQ(gained, lacked);
 }
 
 TEST(KafkaTest, AKilledMembersPartitionsMoveAfterItsSessionTimeout) {
