@@ -396,7 +396,7 @@ TEST(KafkaTest, ANewConsumerResumesFromTheCommittedOffsets) {
 
   std::set<std::pair<int32_t, int64_t>> first_read;
   {
-    auto first = MakeConsumer(cluster.bootstrap_servers(), "resume");
+    auto first = MakeConsumer(cluster.bootstrap_servers(), "resume", true, {}, 3000);
     ASSERT_NE(first, nullptr);
     ASSERT_TRUE(first->Subscribe({"input"}).ok());
     for (const ConsumedMessage& m : Consume(*first, kFirst, seconds(20))) {
@@ -411,7 +411,7 @@ TEST(KafkaTest, ANewConsumerResumesFromTheCommittedOffsets) {
     EXPECT_EQ(done, kFirst);
     ASSERT_TRUE(first->Close().ok());
   }
-  auto second = MakeConsumer(cluster.bootstrap_servers(), "resume");
+  auto second = MakeConsumer(cluster.bootstrap_servers(), "resume", true, {}, 3000);
   ASSERT_NE(second, nullptr);
   ASSERT_TRUE(second->Subscribe({"input"}).ok());
   const std::vector<ConsumedMessage> rest = Consume(*second, kMessages - kFirst, seconds(20));
@@ -462,14 +462,14 @@ TEST(KafkaTest, TheMockRunsTransactionsButShowsAbortedMessagesToReadCommittedCon
   const std::vector<std::string> everything = {"committed-0", "committed-1", "committed-2",
                                                "aborted-0",   "aborted-1",   "aborted-2",
                                                "after-0",     "after-1"};
+  // Both join their groups at once (each first join waits 3 s for more members).
   auto uncommitted_reader = MakeConsumer(cluster.bootstrap_servers(), "uncommitted", false);
-  ASSERT_NE(uncommitted_reader, nullptr);
-  ASSERT_TRUE(uncommitted_reader->Subscribe({"events"}).ok());
-  EXPECT_EQ(values(Consume(*uncommitted_reader, 8, seconds(10))), everything);
-
   auto committed_reader = MakeConsumer(cluster.bootstrap_servers(), "committed", true);
+  ASSERT_NE(uncommitted_reader, nullptr);
   ASSERT_NE(committed_reader, nullptr);
+  ASSERT_TRUE(uncommitted_reader->Subscribe({"events"}).ok());
   ASSERT_TRUE(committed_reader->Subscribe({"events"}).ok());
+  EXPECT_EQ(values(Consume(*uncommitted_reader, 8, seconds(10))), everything);
   // A real cluster gives the five committed messages only; the mock gives all eight.
   EXPECT_EQ(values(Consume(*committed_reader, 8, seconds(10))), everything)
       << "the mock now hides aborted transactions: exactly-once is testable (docs/kafka.md)";
