@@ -51,7 +51,8 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     if (self->on_rebalance_)
       self->on_rebalance_(RebalanceKind::kAssigned, PartitionsOf(partitions));
     if (cooperative) {
-      rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, partitions));
+      // An error here leaves the assignment as it was; the next rebalance retries.
+      const ErrorHandle ignored(rd_kafka_incremental_assign(rk, partitions));
     } else {
       rd_kafka_assign(rk, partitions);
     }
@@ -60,7 +61,7 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   // Revoked (or an error, which librdkafka asks to handle as a loss of everything).
   if (self->on_rebalance_) self->on_rebalance_(RebalanceKind::kRevoked, PartitionsOf(partitions));
   if (cooperative) {
-    rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, partitions));
+    const ErrorHandle ignored(rd_kafka_incremental_unassign(rk, partitions));
   } else {
     rd_kafka_assign(rk, nullptr);
   }

@@ -1,7 +1,8 @@
 // Owning handles for librdkafka's C objects: std::unique_ptr with the matching destroy
 // function, so every rd_kafka_* object the kafka/ wrappers create is released exactly
-// once on every path. Internal to kafka/ (the public headers do not expose librdkafka
-// types, except where a caller must hand one wrapper's object to another).
+// once on every path. For kafka/'s own use: its headers include this one for their
+// members, and callers of the wrappers never need to touch a librdkafka object (the one
+// exception, GroupConsumer::GroupMetadata, is passed straight to the Producer).
 //
 // A KafkaHandle's destruction (rd_kafka_destroy) blocks until librdkafka's threads have
 // stopped; it does not flush a producer or leave a consumer group: the owning wrapper does
