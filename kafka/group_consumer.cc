@@ -51,7 +51,7 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     if (self->on_rebalance_)
       self->on_rebalance_(RebalanceKind::kAssigned, PartitionsOf(partitions));
     if (cooperative) {
-      // An error here leaves the assignment as it was; the next rebalance retries.
+      // Its error (librdkafka refused the change) has no one to go to from here.
       const ErrorHandle ignored(rd_kafka_incremental_assign(rk, partitions));
     } else {
       rd_kafka_assign(rk, partitions);
