@@ -83,13 +83,22 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* 
 Status Producer::Enqueue(std::string_view topic, std::string_view key, std::string_view value,
                          int32_t partition, Pending* pending) {
   const std::string topic_name(topic);
-  const rd_kafka_resp_err_t err =
-      rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()),
-                        RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                        RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
-  return KafkaStatus(err, "produce to " + topic_name);
+  // The array form of rd_kafka_producev: its RD_KAFKA_V_* macros are GNU statement
+  // expressions, which -Wpedantic refuses.
+  rd_kafka_vu_t fields[6] = {};
+  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  fields[0].u.cstr = topic_name.c_str();
+  fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  fields[1].u.i32 = partition;
+  fields[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  fields[2].u.i = RD_KAFKA_MSG_F_COPY;  // key and value are copied: the views may go
+  fields[3].vtype = RD_KAFKA_VTYPE_KEY;
+  fields[3].u.mem = {const_cast<char*>(key.data()), key.size()};
+  fields[4].vtype = RD_KAFKA_VTYPE_VALUE;
+  fields[4].u.mem = {const_cast<char*>(value.data()), value.size()};
+  fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  fields[5].u.ptr = pending;
+  return KafkaStatus(rd_kafka_produceva(handle_.get(), fields, 6), "produce to " + topic_name);
 }
 
 Status Producer::Produce(std::string_view topic, std::string_view key, std::string_view value,
