@@ -1,5 +1,6 @@
 #include "kafka/group_consumer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -26,7 +27,8 @@ StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ConsumerOpt
   StatusOr<ConfHandle> conf = config.Build();
   if (!conf.ok()) return conf.status();
 
-  std::unique_ptr<GroupConsumer> consumer(new GroupConsumer(std::move(on_rebalance)));
+  std::unique_ptr<GroupConsumer> consumer(
+      new GroupConsumer(std::move(on_rebalance), options.from_earliest));
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &GroupConsumer::OnRebalance);
   char errstr[512];
@@ -127,6 +129,51 @@ std::vector<PartitionOffset> GroupConsumer::Positions() {
   PartitionListHandle list(raw);
   rd_kafka_position(handle_.get(), list.get());
   return OffsetsOf(list.get());
+}
+
+StatusOr<std::vector<PartitionLag>> GroupConsumer::Lag(std::chrono::milliseconds timeout) {
+  const std::vector<PartitionOffset> positions = Positions();
+  std::vector<TopicPartition> unread;
+  for (const PartitionOffset& p : positions) {
+    if (p.offset < 0) unread.push_back({p.topic, p.partition});
+  }
+  std::vector<PartitionOffset> committed;
+  if (!unread.empty()) {
+    StatusOr<std::vector<PartitionOffset>> asked = Committed(unread, timeout);
+    if (!asked.ok()) return asked.status();
+    committed = std::move(*asked);
+  }
+  std::vector<PartitionLag> out;
+  for (const PartitionOffset& p : positions) {
+    PartitionLag lag{p.topic, p.partition, p.offset, kNoOffset, -1};
+    int64_t low = kNoOffset, high = kNoOffset;
+    if (rd_kafka_get_watermark_offsets(handle_.get(), p.topic.c_str(), p.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      // No fetch response for it yet: ask its leader.
+      if (rd_kafka_query_watermark_offsets(handle_.get(), p.topic.c_str(), p.partition, &low, &high,
+                                           static_cast<int>(timeout.count())) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR) {
+        low = high = kNoOffset;
+      }
+    }
+    if (lag.position < 0) {
+      for (const PartitionOffset& c : committed) {
+        if (c.topic == p.topic && c.partition == p.partition && c.offset >= 0) {
+          lag.position = c.offset;
+        }
+      }
+    }
+    // Nothing read, nothing committed: reading starts at one end.
+    if (lag.position < 0) lag.position = from_earliest_ ? low : high;
+    if (lag.position < 0) lag.position = kNoOffset;
+    if (high >= 0) {
+      lag.high_watermark = high;
+      if (lag.position >= 0) lag.lag = std::max<int64_t>(high - lag.position, 0);
+    }
+    out.push_back(std::move(lag));
+  }
+  return out;
 }
 
 std::vector<TopicPartition> GroupConsumer::Assignment() const {

@@ -74,6 +74,17 @@ struct ConsumedMessage {
 
 enum class RebalanceKind { kAssigned, kRevoked };
 
+// How far behind the end of one assigned partition this member is.
+struct PartitionLag {
+  std::string topic;
+  int32_t partition = 0;
+  // The next offset this member will read: after the last message Poll returned, else the
+  // group's committed offset, else where from_earliest starts; kNoOffset if unknown.
+  int64_t position = kNoOffset;
+  int64_t high_watermark = kNoOffset;  // the end of the partition (the next offset written)
+  int64_t lag = -1;                    // high_watermark - position; -1 when either is unknown
+};
+
 class GroupConsumer {
  public:
   using RebalanceCallback =
@@ -106,6 +117,11 @@ class GroupConsumer {
                                                    std::chrono::milliseconds timeout);
   // The next offset to read on each assigned partition (kNoOffset before the first read).
   std::vector<PartitionOffset> Positions();
+  // Every assigned partition's lag (the consumer-lag metric), sorted by topic and
+  // partition. The ends are those the last fetch responses gave; a partition not fetched
+  // yet costs a request to its leader, and those this member has not read from yet one
+  // request for the group's committed offsets, each waiting up to `timeout`.
+  StatusOr<std::vector<PartitionLag>> Lag(std::chrono::milliseconds timeout);
   // The partitions this member owns now, sorted.
   std::vector<TopicPartition> Assignment() const;
   // The group's identity for Producer::SendOffsetsToTransaction; null before Create ends.
@@ -116,11 +132,13 @@ class GroupConsumer {
   Status Close();
 
  private:
-  explicit GroupConsumer(RebalanceCallback on_rebalance) : on_rebalance_(std::move(on_rebalance)) {}
+  GroupConsumer(RebalanceCallback on_rebalance, bool from_earliest)
+      : on_rebalance_(std::move(on_rebalance)), from_earliest_(from_earliest) {}
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
 
   RebalanceCallback on_rebalance_;
+  bool from_earliest_;
   bool closed_ = false;
   KafkaHandle handle_;  // last member: destroyed first
 };

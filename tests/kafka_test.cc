@@ -403,6 +403,17 @@ TEST(KafkaTest, ANewConsumerResumesFromTheCommittedOffsets) {
       first_read.emplace(m.partition, m.offset);
     }
     ASSERT_EQ(first_read.size(), static_cast<size_t>(kFirst));
+    // The lag metric: what is left of each partition after what was read.
+    int64_t behind = 0;
+    auto lags = first->Lag(seconds(10));
+    ASSERT_TRUE(lags.ok()) << lags.status().message();
+    ASSERT_EQ(lags->size(), static_cast<size_t>(kPartitions));
+    for (const PartitionLag& p : *lags) {
+      ASSERT_GE(p.lag, 0) << ToString(TopicPartition{p.topic, p.partition});
+      EXPECT_EQ(p.lag, p.high_watermark - p.position);
+      behind += p.lag;
+    }
+    EXPECT_EQ(behind, kMessages - kFirst);
     ASSERT_TRUE(first->Commit().ok());
     auto committed = first->Committed(AllPartitions("input", kPartitions), seconds(10));
     ASSERT_TRUE(committed.ok()) << committed.status().message();
@@ -422,6 +433,14 @@ TEST(KafkaTest, ANewConsumerResumesFromTheCommittedOffsets) {
   }
   // And nothing more: everything was read exactly once over the two consumers.
   EXPECT_TRUE(Consume(*second, 1, milliseconds(1500)).empty());
+  // The lag metric of a member that is done: zero everywhere, also on the partitions it
+  // never had to read from (the first consumer had finished them).
+  auto lags = second->Lag(seconds(10));
+  ASSERT_TRUE(lags.ok()) << lags.status().message();
+  ASSERT_EQ(lags->size(), static_cast<size_t>(kPartitions));
+  for (const PartitionLag& p : *lags) {
+    EXPECT_EQ(p.lag, 0) << ToString(TopicPartition{p.topic, p.partition});
+  }
 }
 
 // What librdkafka 2.0.2's mock cluster does with the transactional producer. The API works
