@@ -7,6 +7,7 @@ STAYAWAY_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev libsodium-dev libssl-dev zlib1g-dev openssl curl
   libmosquitto-dev mosquitto
+  librdkafka-dev
 )
 
 stayaway_install_deps() {
