@@ -51,12 +51,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void Submit(daemon::Core& core, std::vector<v1::Fix> batch) {
+// False when the core refused the batch (a full queue: it cannot be, one batch at a time).
+bool Submit(daemon::Core& core, std::vector<v1::Fix> batch) {
   std::promise<void> done;
   auto future = done.get_future();
-  core.SubmitFixes(std::move(batch), "bench",
-                   [&](std::vector<ingest::FixOutcome>) { done.set_value(); });
+  if (!core.SubmitFixes(std::move(batch), "bench",
+                        [&](std::vector<ingest::FixOutcome>) { done.set_value(); })) {
+    return false;
+  }
   future.get();
+  return true;
 }
 
 void BM_CoreSubmitFixes(benchmark::State& state) {
@@ -87,7 +91,7 @@ void BM_CoreSubmitFixes(benchmark::State& state) {
   const size_t warm_up = engine::EngineSettings().history_fixes * fleet.devices();
   for (size_t sent = 0; sent < warm_up; sent += batch_size) {
     NextBatch();
-    Submit(core, batch);
+    if (!Submit(core, batch)) return state.SkipWithError("the core refused a batch");
   }
   uint64_t counted = 0;
   for (auto _ : state) {
@@ -96,7 +100,7 @@ void BM_CoreSubmitFixes(benchmark::State& state) {
     std::vector<v1::Fix> handed = batch;
     const uint64_t before = g_allocations.load();
     state.ResumeTiming();
-    Submit(core, std::move(handed));
+    if (!Submit(core, std::move(handed))) return state.SkipWithError("the core refused a batch");
     counted += g_allocations.load() - before;
   }
   core.Stop();

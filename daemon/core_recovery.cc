@@ -9,9 +9,9 @@
 #include <future>
 #include <limits>
 #include <map>
-#include <thread>
 
 #include "base/file_io.h"
+#include "base/handoff_worker.h"
 #include "base/private_files.h"
 #include "daemon/core_state.h"
 #include "engine/seq_set.h"
@@ -93,18 +93,16 @@ Status Core::State::Recover() {
   uint64_t seen = read.check_only_records;
   // Runs of fixes go through the engine as batches, as they did live (same results, the
   // state of the fixes ahead fetched early); a fix's journal bytes are its leaf's bytes.
+  constexpr size_t kRunFixes = 1024;
   std::vector<v1::Fix> run;
   std::vector<std::string> run_leaves;
   // The devices board takes each run's accepted fixes on a second thread while this one
   // goes on with the next run: nothing reads the board before recovery ends, and at a
   // million devices its lookups cost about as much as the engine's. One run at a time, in
-  // order, and all of them before the next other input. The events of a run may reach the
-  // board before its fixes: they open and close an entry's alerts, the fixes set its fix
-  // state, and an entry goes only when it has neither, so the board ends the same.
-  std::future<void> board_feed;
-  const auto await_board = [&] {
-    if (board_feed.valid()) board_feed.get();
-  };
+  // order, and all of them before the next other input. So events (this run's and the
+  // next's) may reach the board before the fixes of a run: the board ends the same,
+  // because its fixes and its events commute (device_board.h).
+  HandoffWorker board_feeder("sa-board-feed");
   auto flush = [&] {
     if (run.empty()) return;
     std::vector<uint32_t> accepted;
@@ -114,12 +112,11 @@ Status Core::State::Recover() {
                          if (status.ok()) accepted.push_back(static_cast<uint32_t>(i));
                          CommitLeaf(run_leaves[i], fix_events);
                        });
-    await_board();
-    board_feed = std::async(std::launch::async,
-                            [this, fixes = std::move(run), accepted = std::move(accepted)] {
-                              for (const uint32_t i : accepted) board.RecordFix(fixes[i]);
-                            });
+    board_feeder.Hand([this, fixes = std::move(run), accepted = std::move(accepted)] {
+      for (const uint32_t i : accepted) board.RecordFix(fixes[i]);
+    });
     run = {};
+    run.reserve(kRunFixes);
     run_leaves.clear();
   };
   auto report = journal::ReadAllRecords(
@@ -135,17 +132,17 @@ Status Core::State::Recover() {
           // Written from FixLeafData (or by Append of an Input holding only the fix): the
           // same bytes its leaf was made of.
           run_leaves.push_back(evidence::InputLeafDataFromBytes(payload));
-          if (run.size() == 1024) flush();
+          if (run.size() == kRunFixes) flush();
           return;
         }
         flush();
-        await_board();
+        board_feeder.Wait();
         events.clear();
         if (engine->Apply(input, &events).ok()) RecordCatalogue(input);
         Commit(input, &events);
       });
   flush();
-  await_board();
+  board_feeder.Wait();
   if (!report.ok()) return report.status();
   if (!report->warnings.empty()) {
     Log(LogLevel::kWarning, "journal repaired", {{"detail", report->warnings}});
@@ -234,11 +231,12 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
   // builds them aside while this one loads the engine (at a million devices the two
   // largest parts of a start-up), and they are adopted only once the engine and the
   // frontier have loaded, so a rejected snapshot leaves nothing behind. The state is
-  // fresh here (recovery has loaded nothing before).
+  // fresh here: recovery has loaded nothing before (a rejected snapshot adopted nothing).
   DeviceBoard board_aside;
   OrderCatalogue orders_aside;
   std::map<std::string, v1::Zone> zones_aside;
-  std::thread aside([&] {
+  // Through std::async: an exception in either thread reaches this one, after both ended.
+  auto aside = std::async(std::launch::async, [&] {
     board_aside.LoadFixState(snapshot.devices);
     // Saved from ordered maps: each goes in at the end.
     for (const v1::Order& order : snapshot.orders) {
@@ -252,7 +250,7 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
   auto loaded = engine::Engine::FromSnapshotBytes(snapshot.engine_bytes, options.engine,
                                                   options.engine_lanes);
   auto frontier = evidence::MerkleFrontier::Deserialize(snapshot.frontier_bytes);
-  aside.join();
+  aside.get();
   if (!loaded.ok()) {
     *why = loaded.status().message();
     return false;

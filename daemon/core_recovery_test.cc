@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -49,7 +50,7 @@ CoreOptions OptionsFor(const fs::path& dir, ManualClock& clock, unsigned lanes) 
   options.clock = [&clock] { return clock.now.load(); };
   options.journal_dir = (dir / "journal").string();
   options.snapshot_dir = (dir / "snapshots").string();
-  options.snapshot_every_records = 1500;
+  options.snapshot_every_records = 1'000'000;  // only the one each stop writes
   options.journal_fsync = false;
   options.engine_lanes = lanes;
   return options;
@@ -77,89 +78,100 @@ void SubmitAndWait(Core& core, std::vector<v1::Fix> fixes) {
   future.get();
 }
 
-// Positions near one another, batteries that fall below the low-battery threshold and
-// recover, the strap opening and closing, late uploads, duplicates, devices that fall
-// silent, and order versions
-// that add and drop devices: device alerts open and close while fixes change the board.
-void RunWorkload(Core& core, ManualClock& clock) {
-  std::mt19937_64 random(20261206);
+// One round: a fix from every device (a tenth of them silent from round 25 on, so their
+// newest fix is in the snapshot only), positions near one another, batteries that fall
+// below the low-battery threshold and recover, the strap opening and closing, late
+// uploads and duplicates: device alerts open and close while fixes change the board.
+void Round(Core& core, TimeMs fix_time, int round, std::vector<uint64_t>& seqs,
+           std::mt19937_64& random) {
   std::uniform_real_distribution<double> jitter(-0.002, 0.002);
-  std::vector<uint64_t> seqs(3 * kOrders, 0);
-  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
-  for (int round = 0; round < 60; ++round) {
-    if (round == 20) {
-      for (int i = 0; i < kOrders; i += 2) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 2)).ok());
-    }
-    if (round == 40) {
-      for (int i = 0; i < kOrders; i += 4) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 3)).ok());
-    }
-    clock.now += 30'000;
-    std::vector<v1::Fix> fixes;
-    for (int d = 0; d < 3 * kOrders; ++d) {
-      // A tenth of the devices fall silent early: their newest fix is in the snapshot only.
-      if (d % 10 == 5 && round >= 25) continue;
-      static const char* const kKinds[] = {"tag-", "phone-", "watch-"};
-      v1::Fix fix;
-      fix.set_device(kKinds[d % 3] + std::to_string(d / 3));
-      const bool late = random() % 7 == 0;
-      const bool repeat = seqs[d] > 0 && random() % 11 == 0;
-      fix.set_seq(repeat ? seqs[d] : ++seqs[d]);
-      MsToTimestamp(clock.now - (late ? 600'000 : 1'000), fix.mutable_time());
-      fix.set_lat(42.87 + jitter(random));
-      fix.set_lon(74.59 + jitter(random));
-      fix.set_accuracy_m(5 + static_cast<double>(random() % 30));
-      fix.set_battery_pct(static_cast<double>((round * 7 + d * 13) % 40));
-      if ((round + d) % 9 == 0) fix.add_flags(v1::Fix::strap_open);
-      fixes.push_back(std::move(fix));
-    }
-    SubmitAndWait(core, std::move(fixes));
+  std::vector<v1::Fix> fixes;
+  for (int d = 0; d < 3 * kOrders; ++d) {
+    if (d % 10 == 5 && round >= 25) continue;
+    static const char* const kKinds[] = {"tag-", "phone-", "watch-"};
+    v1::Fix fix;
+    fix.set_device(kKinds[d % 3] + std::to_string(d / 3));
+    const bool late = random() % 7 == 0;
+    const bool repeat = seqs[d] > 0 && random() % 11 == 0;
+    fix.set_seq(repeat ? seqs[d] : ++seqs[d]);
+    MsToTimestamp(fix_time - (late ? 600'000 : 0), fix.mutable_time());
+    fix.set_lat(42.87 + jitter(random));
+    fix.set_lon(74.59 + jitter(random));
+    fix.set_accuracy_m(5 + static_cast<double>(random() % 30));
+    fix.set_battery_pct(static_cast<double>((round * 7 + d * 13) % 40));
+    if ((round + d) % 9 == 0) fix.add_flags(v1::Fix::strap_open);
+    fixes.push_back(std::move(fix));
   }
+  SubmitAndWait(core, std::move(fixes));
 }
 
-TEST(CoreRecovery, TheDevicesBoardComesBackExactlyFromASnapshotAndItsTailAndFromTheJournal) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("stayaway-core-recovery-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+class CoreRecovery : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("stayaway-core-recovery-" + std::to_string(::getpid()));
+    saved_ = dir_.string() + "-first-snapshot";
+    fs::remove_all(dir_);
+    fs::remove_all(saved_);
+  }
+  void TearDown() override {
+    fs::remove_all(dir_);
+    fs::remove_all(saved_);
+  }
+  fs::path dir_;
+  fs::path saved_;
+};
+
+TEST_F(CoreRecovery, TheDevicesBoardComesBackExactlyFromASnapshotAndItsTailAndFromTheJournal) {
   ManualClock clock;
+  std::mt19937_64 random(20261206);
+  std::vector<uint64_t> seqs(3 * kOrders, 0);
+  // First: orders, a new version of some, and 30 rounds 30 s apart (a tick between
+  // rounds). The stop writes a snapshot, kept aside.
+  {
+    Core core(OptionsFor(dir_, clock, 2));
+    ASSERT_TRUE(core.Start().ok());
+    for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
+    for (int round = 0; round < 30; ++round) {
+      if (round == 10) {
+        for (int i = 0; i < kOrders; i += 2) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 2)).ok());
+      }
+      clock.now += 30'000;
+      Round(core, clock.now - 1'000, round, seqs, random);
+    }
+    core.Stop();
+  }
+  fs::copy(dir_ / "snapshots", saved_);
+  // Then the tail a recovery from that snapshot replays: 30 rounds with no tick between
+  // them (the clock stands still), so that the fixes on each side of an order version
+  // that drops devices are runs longer than one batch of the recovery (1,024 fixes).
   std::string live;
   {
-    Core core(OptionsFor(dir, clock, 2));
+    Core core(OptionsFor(dir_, clock, 2));
     ASSERT_TRUE(core.Start().ok());
-    RunWorkload(core, clock);
-    live = Board(core);
+    for (int round = 30; round < 60; ++round) {
+      if (round == 40) {
+        for (int i = 0; i < kOrders; i += 4) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 3)).ok());
+      }
+      Round(core, clock.now - 1'000 + (round - 30) * 10, round, seqs, random);
+    }
     core.Stop();
+    live = Board(core);
   }
   // The workload reached what the board's recovery must get right: device alerts, and a
   // device that left its order (phone-0 is on the board for its fix alone).
   ASSERT_NE(live.find("open_alerts"), std::string::npos);
   ASSERT_NE(live.find("device: \"phone-0\"\n  last_fix"), std::string::npos) << live;
-  // The newest snapshot is the one the stop wrote; without it, recovery starts from an
-  // older one and replays thousands of journaled fixes after it, in several runs.
-  std::vector<fs::path> snapshots;
-  for (const auto& entry : fs::directory_iterator(dir / "snapshots")) {
-    snapshots.push_back(entry.path());
-  }
-  ASSERT_EQ(snapshots.size(), 2u);
-  std::sort(snapshots.begin(), snapshots.end(), [](const fs::path& a, const fs::path& b) {
-    return std::stoull(a.stem().string().substr(9)) < std::stoull(b.stem().string().substr(9));
-  });
-  fs::remove(snapshots.back());
-  const fs::path saved = dir.string() + "-older-snapshot";
-  fs::remove_all(saved);
-  fs::copy(dir / "snapshots", saved);
 
   for (const bool from_snapshot : {true, false}) {
     for (const unsigned lanes : {1u, 2u}) {
-      fs::remove_all(dir / "snapshots");
-      if (from_snapshot) fs::copy(saved, dir / "snapshots");
-      Core core(OptionsFor(dir, clock, lanes));
+      fs::remove_all(dir_ / "snapshots");
+      if (from_snapshot) fs::copy(saved_, dir_ / "snapshots");
+      Core core(OptionsFor(dir_, clock, lanes));
       ASSERT_TRUE(core.Start().ok());
       EXPECT_EQ(Board(core), live) << "from a snapshot: " << from_snapshot << ", lanes: " << lanes;
       core.Stop();
     }
   }
-  fs::remove_all(dir);
-  fs::remove_all(saved);
 }
 
 }  // namespace

@@ -109,7 +109,7 @@ void DeviceBoard::RecordFix(const v1::Fix& fix) {
   if (!entry.has_fix || time >= entry.newest_time) {
     entry.newest_time = time;
     // Field by field, not Clear() and set: Clear frees the time's Timestamp, and every
-    // fix would allocate it again.
+    // fix would allocate it again. Every DeviceFix field is set or cleared here.
     v1::DeviceFix& last = *state.mutable_last_fix();
     last.set_seq(fix.seq());
     *last.mutable_time() = fix.time();
@@ -207,7 +207,8 @@ void DeviceBoard::LoadFixState(const std::vector<v1::DeviceStatus>& devices) {
 void DeviceBoard::Adopt(DeviceBoard&& built) {
   if (&built == this) return;
   std::scoped_lock lock(mu_, built.mu_);
-  // Swapped, not moved: the index's keys view the map nodes, which a swap keeps in place.
+  // Swapped: this board's old contents go with `built` and are freed by its owner,
+  // outside the locks. The index's keys view the map nodes, which stay in place.
   devices_.swap(built.devices_);
   index_.swap(built.index_);
   devices_of_order_.swap(built.devices_of_order_);

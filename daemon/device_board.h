@@ -3,10 +3,15 @@
 // (time, position, accuracy, source), the newest time any of its fixes was received, the
 // battery and flags of its newest fix, and its open device alerts (comms_lost among them).
 //
-// Fed on the engine thread, in the order the engine applied things: RecordOrder for every
-// order version applied, RecordFix for every fix the engine accepted (never a refused fix
-// or a duplicate), RecordEvent for every event. "Newest fix" follows the engine
-// (engine.h): the fix with the latest event time, its battery and flags with it; a late
+// Fed in the order the engine applied things: RecordOrder for every order version
+// applied, RecordFix for every fix the engine accepted (never a refused fix or a
+// duplicate), RecordEvent for every event; live on the engine thread. Fixes must reach
+// the board in the engine's order, but they commute with events and orders: a fix sets an
+// entry's fix state, an event its alerts, an order its memberships, and an entry is
+// dropped only when it has none of the three, so a fix arriving later rebuilds exactly
+// what an earlier one would have kept. Recovery relies on this: it feeds the fixes of a
+// run from another thread, a run behind the events (core_recovery.cc). "Newest fix" follows the
+// engine (engine.h): the fix with the latest event time, its battery and flags with it; a late
 // upload of an older fix moves last_received only. Restored on restart by the same calls
 // during the journal replay, plus SaveFixState/LoadFixState through the daemon's snapshots
 // (journal/snapshot_file.h), so a restarted daemon shows the same board.

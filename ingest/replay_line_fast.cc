@@ -247,10 +247,14 @@ bool FixValue(Reader& reader, Key key, v1::Fix* fix, SpareTimestamps* spares) {
       return true;
     }
     case kTime:
-      if (spares != nullptr && spares->time) fix->set_allocated_time(spares->time.release());
+      if (spares != nullptr && spares->time) {
+        spares->time->Clear();  // Time sets both fields; nothing else of before stays
+        fix->set_allocated_time(spares->time.release());
+      }
       return Time(reader, fix->mutable_time());
     case kReceived:
       if (spares != nullptr && spares->received) {
+        spares->received->Clear();
         fix->set_allocated_received(spares->received.release());
       }
       return Time(reader, fix->mutable_received());

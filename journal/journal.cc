@@ -116,8 +116,14 @@ StatusOr<ReadReport> ReadAllRecords(
     const std::string path = (fs::path(dir) / SegmentName(segments[s])).string();
     StatusOr<std::string> read = ReadWholeFile(path);
     if (!read.ok()) {
-      return FailedPrecondition("cannot read journal segment " + path + ": " +
-                                read.status().message());
+      std::error_code ec;
+      if (!fs::exists(path, ec)) {
+        // Listed, then gone: a retention run deleted it meanwhile (readers of a live
+        // journal match "is missing" and read again from the new base).
+        return FailedPrecondition("journal segment " + SegmentName(segments[s]) + " in " + dir +
+                                  " is missing: deleted while the journal was read");
+      }
+      return FailedPrecondition("journal segment unreadable: " + read.status().message());
     }
     const std::string bytes = std::move(read).value();
     size_t offset = 0;

@@ -151,6 +151,41 @@ TEST(Journal, CheckOnlyRecordsAreCountedAndChecksummedButNotHandedOver) {
       << report.status().message();
 }
 
+TEST(Journal, ASegmentDeletedWhileReadIsMissingAndOneThatCannotBeReadIsAnError) {
+  const std::string dir = FreshDir("vanishing");
+  {
+    JournalWriter writer;
+    ASSERT_TRUE(writer.Open(dir, /*fsync=*/false, /*segment_bytes=*/1000).ok());
+    for (uint64_t s = 1; s <= 100; ++s) {
+      writer.Append(FixInput(s));
+      ASSERT_TRUE(writer.Sync().ok());  // a segment rolls over at a sync
+    }
+  }
+  ASSERT_GE(ListSegments(dir).size(), 3u);
+  // Retention deletes a segment between the listing and its reading: readers of a live
+  // journal (evidence/history.cc) read again when they are told it "is missing".
+  ReadOptions options;
+  options.mode = ReadMode::kReadOnly;
+  options.on_segment = [&](uint32_t segment, uint64_t) {
+    if (segment == 1) fs::remove(dir + "/journal-000002.log");
+  };
+  auto report = ReadAll(dir, options, [](const v1::Input&) {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("journal-000002.log in " + dir + " is missing"),
+            std::string::npos)
+      << report.status().message();
+  // A segment that is there but cannot be read is refused, never read as empty.
+  const std::string third = dir + "/journal-000003.log";
+  fs::remove(third);
+  fs::create_directory(third);
+  options.on_segment = nullptr;
+  options.first_segment = 3;
+  report = ReadAll(dir, options, [](const v1::Input&) {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("journal segment unreadable"), std::string::npos)
+      << report.status().message();
+}
+
 // A small tmpfs stands in for a full disk (needs root, as CI and the dev machines have).
 TEST(Journal, FullDiskRefusesTheBatchKeepsNothingOfItAndRecoversWhenSpaceReturns) {
   const std::string mount_point = FreshDir("full");
