@@ -47,6 +47,7 @@
 #include "base/work_crew.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
+#include "engine/function_ref.h"
 #include "engine/id_index.h"
 #include "engine/outlier_gate.h"
 #include "engine/person_track.h"
@@ -268,12 +269,11 @@ class EngineState {
   };
   void Prefetch(const v1::Fix& fix, FixChain& chain, int step) const;
   // Calls body(i) for i in [0, n) while steps first_step..last_step run ahead on the fixes
-  // to come (fix_at(j)); known_device(j), when given, is fix j's device index, found
-  // already (then the chain starts at step 1 or later).
+  // to come (fix_at(j)); known_device(j) is fix j's device index when found already
+  // (then the chain starts at step 1 or later), else kNoSlot.
   void Pipelined(size_t n, int first_step, int last_step,
-                 const std::function<const v1::Fix&(size_t)>& fix_at,
-                 const std::function<uint32_t(size_t)>& known_device,
-                 const std::function<void(size_t)>& body) const;
+                 FunctionRef<const v1::Fix&(size_t)> fix_at,
+                 FunctionRef<uint32_t(size_t)> known_device, FunctionRef<void(size_t)> body) const;
   // ApplyFixes one after another on the calling thread, with prefetching.
   void ApplyFixesSerially(
       std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,

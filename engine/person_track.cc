@@ -37,6 +37,9 @@ void PersonTrack::Insert(const TrackFix& fix, const geo::Ecef& ecef, uint32_t ca
       std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
       head_ = 0;
     }
+    // The whole ring at once: a track fills up to its capacity, so growing it by doubling
+    // would allocate on several of a person's first fixes (and leave the same block).
+    if (ring_.capacity() < capacity) ring_.reserve(capacity);
     ring_.insert(ring_.begin() + static_cast<std::ptrdiff_t>(at), fix);
   } else {
     if (at == 0) return;
