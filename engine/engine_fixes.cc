@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -138,7 +139,11 @@ bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix, const g
     person.last_suspect.reset();
     return false;
   }
-  person.last_suspect = fix;
+  if (person.last_suspect) {
+    *person.last_suspect = fix;
+  } else {
+    person.last_suspect = std::make_unique<TrackFix>(fix);
+  }
   return true;
 }
 
@@ -460,8 +465,8 @@ void EngineState::ProximityRule(Lane& lane, uint32_t order_index, size_t pair, c
                                 const Placement& supervised, const Placement& protected_person,
                                 std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
-  const double violation_m = order.terms.violation_distance_m();
-  const double warning_m = order.terms.warning_distance_m();
+  const double violation_m = order.violation_distance_m;
+  const double warning_m = order.warning_distance_m;
   const double outer_m = std::max(violation_m, warning_m);
   const double u = supervised.radius_m + protected_person.radius_m;
   uint32_t slot = order.pair_slots[pair];
@@ -542,9 +547,8 @@ bool EngineState::PresentProximityClear(const OrderState& order, uint32_t protec
   std::optional<Placement> placed = persons_[other].track.PlaceAt(anchor->time, settings_);
   if (!placed) return false;
   const double d = geo::GeodesicDistanceMeters(anchor->position, placed->position);
-  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m,
-                           order.terms.violation_distance_m(), order.terms.warning_distance_m(),
-                           settings_.close_margin_m)
+  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m, order.violation_distance_m,
+                           order.warning_distance_m, settings_.close_margin_m)
       .clear;
 }
 

@@ -252,7 +252,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
 
   for (const OrderState& order : orders_) {
     Snap::OrderState* o = out->add_orders();
-    *o->mutable_terms() = order.terms;
+    (void)o->mutable_terms()->ParseFromString(order.terms_bytes);  // bytes this engine wrote
     o->set_active(order.active);
     o->set_valid_from_ms(order.valid_from);
     o->set_valid_until_ms(order.valid_until);
@@ -359,7 +359,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     const std::string where = At("persons", i);
     PersonState& person = persons_[static_cast<size_t>(i)];
     person.id = in.id();
-    if (!person_index_.emplace(in.id(), static_cast<uint32_t>(i)).second) {
+    if (!person_index_.Insert(in.id(), static_cast<uint32_t>(i), PersonIdAt()).second) {
       return Bad(where, "person id " + in.id() + " repeats");
     }
     if (static_cast<size_t>(in.track_size()) > settings_.history_fixes) {
@@ -391,7 +391,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
           !s.ok()) {
         return s;
       }
-      person.last_suspect = suspect;
+      person.last_suspect = std::make_unique<TrackFix>(suspect);
     }
     person.first_sought = in.first_sought_ms();
     std::vector<GateFix> gate;
@@ -475,9 +475,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     const Snap::OrderState& in = snap.orders(i);
     const std::string where = At("orders", i);
     OrderState& order = orders_[static_cast<size_t>(i)];
-    order.terms = in.terms();
+    order.SetTerms(in.terms());
     if (in.terms().id().empty() ||
-        !order_index_.emplace(in.terms().id(), static_cast<uint32_t>(i)).second) {
+        !order_index_.Insert(in.terms().id(), static_cast<uint32_t>(i), OrderIdAt()).second) {
       return Bad(where, "order id '" + in.terms().id() + "' is empty or repeats");
     }
     order.active = in.active();

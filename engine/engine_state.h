@@ -92,7 +92,8 @@ struct alignas(64) PersonState {
   PersonTrack track;
   OutlierGate gate;                // judges each positioned fix before the track takes it
   std::vector<Membership> orders;  // ascending order index: the order they were applied
-  std::optional<TrackFix> last_suspect;
+  // On the heap: few persons ever have one, and inline it would take a cache line more.
+  std::unique_ptr<TrackFix> last_suspect;
   TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
   std::string id;
 };
@@ -107,7 +108,16 @@ struct RuleSlot {
 };
 
 struct OrderState {
-  v1::Order terms;
+  // The terms as applied, without their zones (those are zone entries), kept as their
+  // deterministic Protobuf serialization: a parsed v1::Order is a tree of small heap
+  // blocks (about 1.4 KB for an order of four persons and ten devices), its bytes a
+  // fifth of that. Parsed again only where all of it is read: snapshots and receipts.
+  // The rules read the copies below.
+  std::string terms_bytes;
+  std::string id;
+  uint32_t version = 0;
+  double violation_distance_m = 0;
+  double warning_distance_m = 0;
   bool active = true;
   TimeMs valid_from = kNever;
   TimeMs valid_until = kForever;
@@ -116,6 +126,11 @@ struct OrderState {
   std::vector<uint32_t> pair_slots;  // per protected person: index in slots, or kNoSlot
   std::vector<uint32_t> zones;       // entries in EngineState::zones_
   std::vector<RuleSlot> slots;
+
+  // Keeps `terms` (zones cleared by the caller) and the copies the rules read.
+  void SetTerms(const v1::Order& terms);
+  // The terms as SetTerms was given them.
+  v1::Order Terms() const;
 
   bool InForce(TimeMs t) const { return active && t >= valid_from && t < valid_until; }
   RuleSlot* Find(v1::Event::Kind kind, uint32_t subject) {
@@ -330,6 +345,13 @@ class EngineState {
   std::optional<uint32_t> FindDevice(std::string_view id) const {
     return device_index_.Find(id, DeviceIdAt());
   }
+  // The same for persons and orders.
+  auto PersonIdAt() const {
+    return [this](uint32_t p) -> const std::string& { return persons_[p].id; };
+  }
+  auto OrderIdAt() const {
+    return [this](uint32_t o) -> const std::string& { return orders_[o].id; };
+  }
 
   void DeviceRules(Lane& lane, uint32_t order_index, const FixContext& fx, bool comms_restored,
                    std::optional<bool> location_lost, std::vector<v1::Event>* events);
@@ -364,9 +386,9 @@ class EngineState {
   EngineSettings settings_;
   TimeMs now_ = internal::kNever;
   std::vector<OrderState> orders_;
-  std::unordered_map<std::string, uint32_t> order_index_;
+  IdIndex order_index_;  // the ids live in orders_
   std::vector<PersonState> persons_;
-  std::unordered_map<std::string, uint32_t> person_index_;
+  IdIndex person_index_;  // the ids live in persons_
   std::vector<DeviceState> devices_;
   IdIndex device_index_;  // the per-fix lookup; the ids live in devices_
   std::vector<ZoneEntry> zones_;
