@@ -45,6 +45,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "base/work_crew.h"
+#include "engine/chunked_table.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
 #include "engine/function_ref.h"
@@ -385,11 +386,12 @@ class EngineState {
 
   EngineSettings settings_;
   TimeMs now_ = internal::kNever;
-  std::vector<OrderState> orders_;
+  // In chunks, not vectors: no slack of a doubling growth (chunked_table.h).
+  ChunkedTable<OrderState> orders_;
   IdIndex order_index_;  // the ids live in orders_
-  std::vector<PersonState> persons_;
+  ChunkedTable<PersonState> persons_;
   IdIndex person_index_;  // the ids live in persons_
-  std::vector<DeviceState> devices_;
+  ChunkedTable<DeviceState> devices_;
   IdIndex device_index_;  // the per-fix lookup; the ids live in devices_
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;
