@@ -126,24 +126,21 @@ bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const 
 bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef,
                                bool may_reanchor) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
+  std::optional<TrackFix>* last_suspect = person.rare ? &person.rare->last_suspect : nullptr;
   if (neighbour == nullptr ||
       !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
-    person.last_suspect.reset();
+    if (last_suspect) last_suspect->reset();
     return false;
   }
-  if (may_reanchor && person.last_suspect && person.last_suspect->time <= fix.time &&
-      !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
-                   fix_ecef)) {
+  if (may_reanchor && last_suspect && last_suspect->has_value() &&
+      (*last_suspect)->time <= fix.time &&
+      !Implausible(**last_suspect, geo::ToEcef((*last_suspect)->position), fix, fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
-    person.track.Insert(*person.last_suspect, settings_.history_fixes);
-    person.last_suspect.reset();
+    person.track.Insert(**last_suspect, settings_.history_fixes);
+    last_suspect->reset();
     return false;
   }
-  if (person.last_suspect) {
-    *person.last_suspect = fix;
-  } else {
-    person.last_suspect = std::make_unique<TrackFix>(fix);
-  }
+  person.MutableRare().last_suspect = fix;
   return true;
 }
 
@@ -406,8 +403,9 @@ void EngineState::OrderRules(Lane& lane, uint32_t order_index, Role role, const 
     PersonState& sought = persons_[other];
     if (unknown && sought.track.empty()) {
       // Never heard from: the same patience as for a person who went silent.
-      if (sought.first_sought == kNever || t < sought.first_sought) sought.first_sought = t;
-      unknown = t - sought.first_sought >= settings_.counterpart_stale_ms;
+      const TimeMs first = sought.first_sought();
+      if (first == kNever || t < first) sought.MutableRare().first_sought = t;
+      unknown = t - sought.first_sought() >= settings_.counterpart_stale_ms;
     }
     unknowns[unknown_count++] = {unknown_kind, other, unknown};
     if (!placed) continue;

@@ -207,8 +207,10 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       sm->set_order(m.order);
       sm->set_supervised(m.role == Role::kSupervised);
     }
-    if (person.last_suspect) SaveFix(*person.last_suspect, p->mutable_last_suspect());
-    p->set_first_sought_ms(person.first_sought);
+    if (person.rare && person.rare->last_suspect) {
+      SaveFix(*person.rare->last_suspect, p->mutable_last_suspect());
+    }
+    p->set_first_sought_ms(person.first_sought());
     for (const GateFix& g : person.gate.fixes()) {
       Snap::GateFix* sg = p->add_gate();
       sg->set_time_ms(g.time);
@@ -391,9 +393,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
           !s.ok()) {
         return s;
       }
-      person.last_suspect = std::make_unique<TrackFix>(suspect);
+      person.MutableRare().last_suspect = suspect;
     }
-    person.first_sought = in.first_sought_ms();
+    if (in.first_sought_ms() != kNever) person.MutableRare().first_sought = in.first_sought_ms();
     std::vector<GateFix> gate;
     if (snap.format() > kFormatBeforeCorroboration) {
       for (const Snap::GateFix& g : in.gate()) {

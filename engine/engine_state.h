@@ -54,6 +54,7 @@
 #include "engine/person_track.h"
 #include "engine/rule_tracker.h"
 #include "engine/seq_set.h"
+#include "engine/small_list.h"
 #include "geo/geodesic.h"
 #include "geo/lat_lng.h"
 #include "geo/zone_index.h"
@@ -90,14 +91,25 @@ static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines")
 
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {
+  // What few persons ever have, on the heap: inline it would take a cache line more.
+  struct Rare {
+    std::optional<TrackFix> last_suspect;
+    TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
+  };
+
   PersonTrack track;
-  OutlierGate gate;                // judges each positioned fix before the track takes it
-  std::vector<Membership> orders;  // ascending order index: the order they were applied
-  // On the heap: few persons ever have one, and inline it would take a cache line more.
-  std::unique_ptr<TrackFix> last_suspect;
-  TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
+  OutlierGate gate;              // judges each positioned fix before the track takes it
+  SmallList<Membership> orders;  // ascending order index: the order they were applied
+  std::unique_ptr<Rare> rare;    // null: no suspect fix, never sought
   std::string id;
+
+  TimeMs first_sought() const { return rare ? rare->first_sought : kNever; }
+  Rare& MutableRare() {
+    if (!rare) rare = std::make_unique<Rare>();
+    return *rare;
+  }
 };
+static_assert(sizeof(PersonState) == 512, "a person's state is eight cache lines");
 
 // One rule's tracker inside an order. Proximity slots are found by protected person,
 // device and location-unknown slots by (kind, subject), zone slots by key.
