@@ -270,7 +270,7 @@ Status EngineState::ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<Ev
 void EngineState::FillPlacement(uint32_t person, const Placement& placement,
                                 v1::PositionReport* report) const {
   report->set_person(persons_[person].id);
-  if (placement.from != nullptr) report->set_device(devices_[placement.from->device].id);
+  if (placement.from != nullptr) report->set_device(devices_[placement.from->device].id.str());
   report->set_lat(placement.position.lat_deg);
   report->set_lon(placement.position.lng_deg);
   report->set_accuracy_m(placement.radius_m);
@@ -283,7 +283,7 @@ void EngineState::AddFixRefs(const Placement& placement, Event* event) const {
   for (const TrackFix* f : {placement.from, placement.to}) {
     if (f == nullptr) continue;
     auto* ref = event->add_fixes();
-    ref->set_device(devices_[f->device].id);
+    ref->set_device(devices_[f->device].id.str());
     ref->set_seq(f->seq);
   }
 }

@@ -289,7 +289,7 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
   const bool supervised = fx.person == order.supervised;
 
   auto fill = [&](Event* e) {
-    e->set_device(device.id);
+    e->set_device(device.id.str());
     e->set_person(persons_[fx.person].id);
     Placement own;
     own.position = fx.track_fix.position;
@@ -300,7 +300,7 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
       FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
     }
     auto* ref = e->add_fixes();
-    ref->set_device(device.id);
+    ref->set_device(device.id.str());
     ref->set_seq(fx.track_fix.seq);
   };
   // Evaluates one device rule; `present_clear` is the rule at the device's newest fix.
@@ -312,10 +312,10 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
     }
     RuleSlot* slot = order.Find(kind, fx.device);
     if (slot == nullptr && !qualifies) return;
-    uint32_t index =
-        slot == nullptr
-            ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id, kind, fx.device)
-            : static_cast<uint32_t>(slot - order.slots.data());
+    uint32_t index = slot == nullptr
+                         ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id.str(),
+                                     kind, fx.device)
+                         : static_cast<uint32_t>(slot - order.slots.data());
     RuleEvaluation eval;
     eval.event_time = event_time;
     eval.level = qualifies ? Level::kViolationConfirmed : Level::kNone;
@@ -644,7 +644,7 @@ void EngineState::LocationUnknownRule(Lane& lane, uint32_t order_index, Event::K
                                                               : e->mutable_supervised());
     }
     auto* ref = e->add_fixes();
-    ref->set_device(devices_[fx.device].id);
+    ref->set_device(devices_[fx.device].id.str());
     ref->set_seq(fx.track_fix.seq);
   };
   Evaluate(lane, order_index, slot, eval, kImmediate, kImmediate, fill, events);

@@ -225,7 +225,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
 
   for (const DeviceState& device : devices_) {
     Snap::Device* d = out->add_devices();
-    d->set_id(device.id);
+    d->set_id(device.id.str());
     d->set_person(device.person);
     for (const SeqSet::Range& r : device.seqs.ranges()) {
       Snap::SeqRange* sr = d->add_seqs();

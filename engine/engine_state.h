@@ -46,6 +46,7 @@
 #include "base/time.h"
 #include "base/work_crew.h"
 #include "engine/chunked_table.h"
+#include "engine/compact_id.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
 #include "engine/function_ref.h"
@@ -74,10 +75,11 @@ struct Membership {
   Role role;
 };
 
-// Every field is read or written by each fix of the device: cache-line aligned, a
-// device's state is two lines, not three (a million devices do not fit in any cache).
-struct alignas(64) DeviceState {
-  std::string id;
+// Every field is read or written by each fix of the device: 96 bytes aligned to 32, a
+// device's state is two cache lines, never three (a million devices do not fit in any
+// cache).
+struct alignas(32) DeviceState {
+  CompactId id;
   uint32_t person = 0;
   uint32_t newest_flags = 0;  // flags of the newest fix, bit per v1::Fix::Flag
   SeqSet seqs;
@@ -87,7 +89,7 @@ struct alignas(64) DeviceState {
   double newest_battery_pct = -1;
   bool comms_lost = false;
 };
-static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines");
+static_assert(sizeof(DeviceState) == 96, "a device's state is two cache lines at most");
 
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {
@@ -353,7 +355,7 @@ class EngineState {
   TimeMs NewestOf(uint32_t person) const;
   // device_index_ keeps no ids of its own: it reads them from devices_.
   auto DeviceIdAt() const {
-    return [this](uint32_t d) -> const std::string& { return devices_[d].id; };
+    return [this](uint32_t d) { return devices_[d].id.view(); };
   }
   std::optional<uint32_t> FindDevice(std::string_view id) const {
     return device_index_.Find(id, DeviceIdAt());
