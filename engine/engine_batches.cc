@@ -81,7 +81,8 @@ void EngineState::ApplyFixesSerially(
     std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
     const std::function<void(size_t, const Status&, std::vector<v1::Event>*)>& done) {
   Pipelined(
-      fixes.size(), 0, 4, [&](size_t j) -> const v1::Fix& { return fixes[j]; }, nullptr,
+      fixes.size(), 0, 4, [&](size_t j) -> const v1::Fix& { return fixes[j]; },
+      [](size_t) { return internal::kNoSlot; },
       [&](size_t i) {
         events->clear();
         const Status status = ApplyFix(fixes[i], events);
@@ -95,7 +96,8 @@ void EngineState::ApplyFixesInLanes(
   // 1. Admission, in input order on this thread: what fixes share across case groups.
   batch_.resize(fixes.size());
   Pipelined(
-      fixes.size(), 0, 1, [&](size_t j) -> const v1::Fix& { return fixes[j]; }, nullptr,
+      fixes.size(), 0, 1, [&](size_t j) -> const v1::Fix& { return fixes[j]; },
+      [](size_t) { return internal::kNoSlot; },
       [&](size_t i) {
         BatchFix& b = batch_[i];
         b.status = AdmitFix(fixes[i], &b.admitted);

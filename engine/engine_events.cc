@@ -86,9 +86,9 @@ void EngineState::EmitTransitions(Lane& lane, uint32_t order_index, uint32_t slo
   const bool zone = slot.kind == Event::kind_unspecified && !proximity;
   for (const RuleTransition& tr : transitions) {
     Event& e = events->emplace_back();
-    e.set_alert_id(MakeAlertId(order.terms.id(), slot.key, tr.alert_number));
-    e.set_order_id(order.terms.id());
-    e.set_order_version(order.terms.version());
+    e.set_alert_id(MakeAlertId(order.id, slot.key, tr.alert_number));
+    e.set_order_id(order.id);
+    e.set_order_version(order.version);
     if (proximity) {
       e.set_kind(IsViolation(tr.level) ? Event::proximity_violation : Event::proximity_warning);
     } else if (zone) {
@@ -165,8 +165,8 @@ Event& EngineState::AddAlertEvent(const std::string& alert_id, const AlertRecord
   const OrderState& order = orders_[alert.order];
   Event& e = events->emplace_back();
   e.set_alert_id(alert_id);
-  e.set_order_id(order.terms.id());
-  e.set_order_version(order.terms.version());
+  e.set_order_id(order.id);
+  e.set_order_version(order.version);
   e.set_kind(alert.kind);
   e.set_transition(transition);
   if (alert.has_certainty) e.set_certainty(alert.certainty);
@@ -226,7 +226,7 @@ Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Ev
   OrderState& order = orders_[alert.order];
   RuleSlot* slot = order.FindKey(alert.rule);
   if (slot != nullptr && slot->tracker.is_open() &&
-      MakeAlertId(order.terms.id(), slot->key, slot->tracker.alert_number()) == found->first) {
+      MakeAlertId(order.id, slot->key, slot->tracker.alert_number()) == found->first) {
     Lane& lane = SerialLane();
     lane.transitions.clear();
     slot->tracker.Resolve(t, &lane.transitions);
@@ -243,7 +243,7 @@ Status EngineState::ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<Ev
   auto found = alerts_.find(receipt.alert_id());
   if (found == alerts_.end()) return NotFound("alert " + receipt.alert_id() + " is unknown");
   AlertRecord& alert = found->second;
-  const v1::Order& terms = orders_[alert.order].terms;
+  const v1::Order terms = orders_[alert.order].Terms();
   const bool protected_by_order =
       std::any_of(terms.protected_().begin(), terms.protected_().end(),
                   [&](const v1::Party& party) { return party.id() == receipt.person(); });
@@ -270,7 +270,7 @@ Status EngineState::ApplyReceipt(const v1::AlertReceipt& receipt, std::vector<Ev
 void EngineState::FillPlacement(uint32_t person, const Placement& placement,
                                 v1::PositionReport* report) const {
   report->set_person(persons_[person].id);
-  if (placement.from != nullptr) report->set_device(devices_[placement.from->device].id);
+  if (placement.from != nullptr) report->set_device(devices_[placement.from->device].id.str());
   report->set_lat(placement.position.lat_deg);
   report->set_lon(placement.position.lng_deg);
   report->set_accuracy_m(placement.radius_m);
@@ -283,7 +283,7 @@ void EngineState::AddFixRefs(const Placement& placement, Event* event) const {
   for (const TrackFix* f : {placement.from, placement.to}) {
     if (f == nullptr) continue;
     auto* ref = event->add_fixes();
-    ref->set_device(devices_[f->device].id);
+    ref->set_device(devices_[f->device].id.str());
     ref->set_seq(f->seq);
   }
 }

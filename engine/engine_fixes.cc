@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,20 +126,21 @@ bool EngineState::Implausible(const TrackFix& a, const geo::Ecef& a_ecef, const 
 bool EngineState::CheckSuspect(PersonState& person, const TrackFix& fix, const geo::Ecef& fix_ecef,
                                bool may_reanchor) {
   const TrackFix* neighbour = person.track.Neighbour(fix.time);
+  std::optional<TrackFix>* last_suspect = person.rare ? &person.rare->last_suspect : nullptr;
   if (neighbour == nullptr ||
       !Implausible(*neighbour, person.track.EcefOf(*neighbour), fix, fix_ecef)) {
-    person.last_suspect.reset();
+    if (last_suspect) last_suspect->reset();
     return false;
   }
-  if (may_reanchor && person.last_suspect && person.last_suspect->time <= fix.time &&
-      !Implausible(*person.last_suspect, geo::ToEcef(person.last_suspect->position), fix,
-                   fix_ecef)) {
+  if (may_reanchor && last_suspect && last_suspect->has_value() &&
+      (*last_suspect)->time <= fix.time &&
+      !Implausible(**last_suspect, geo::ToEcef((*last_suspect)->position), fix, fix_ecef)) {
     // Two consistent fixes outvote the old track: the person really is over here.
-    person.track.Insert(*person.last_suspect, settings_.history_fixes);
-    person.last_suspect.reset();
+    person.track.Insert(**last_suspect, settings_.history_fixes);
+    last_suspect->reset();
     return false;
   }
-  person.last_suspect = fix;
+  person.MutableRare().last_suspect = fix;
   return true;
 }
 
@@ -287,7 +289,7 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
   const bool supervised = fx.person == order.supervised;
 
   auto fill = [&](Event* e) {
-    e->set_device(device.id);
+    e->set_device(device.id.str());
     e->set_person(persons_[fx.person].id);
     Placement own;
     own.position = fx.track_fix.position;
@@ -298,7 +300,7 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
       FillPlacement(fx.person, own, supervised ? e->mutable_supervised() : e->mutable_protected_());
     }
     auto* ref = e->add_fixes();
-    ref->set_device(device.id);
+    ref->set_device(device.id.str());
     ref->set_seq(fx.track_fix.seq);
   };
   // Evaluates one device rule; `present_clear` is the rule at the device's newest fix.
@@ -310,10 +312,10 @@ void EngineState::DeviceRules(Lane& lane, uint32_t order_index, const FixContext
     }
     RuleSlot* slot = order.Find(kind, fx.device);
     if (slot == nullptr && !qualifies) return;
-    uint32_t index =
-        slot == nullptr
-            ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id, kind, fx.device)
-            : static_cast<uint32_t>(slot - order.slots.data());
+    uint32_t index = slot == nullptr
+                         ? order.Add(std::string(Event::Kind_Name(kind)) + ":" + device.id.str(),
+                                     kind, fx.device)
+                         : static_cast<uint32_t>(slot - order.slots.data());
     RuleEvaluation eval;
     eval.event_time = event_time;
     eval.level = qualifies ? Level::kViolationConfirmed : Level::kNone;
@@ -401,8 +403,9 @@ void EngineState::OrderRules(Lane& lane, uint32_t order_index, Role role, const 
     PersonState& sought = persons_[other];
     if (unknown && sought.track.empty()) {
       // Never heard from: the same patience as for a person who went silent.
-      if (sought.first_sought == kNever || t < sought.first_sought) sought.first_sought = t;
-      unknown = t - sought.first_sought >= settings_.counterpart_stale_ms;
+      const TimeMs first = sought.first_sought();
+      if (first == kNever || t < first) sought.MutableRare().first_sought = t;
+      unknown = t - sought.first_sought() >= settings_.counterpart_stale_ms;
     }
     unknowns[unknown_count++] = {unknown_kind, other, unknown};
     if (!placed) continue;
@@ -460,8 +463,8 @@ void EngineState::ProximityRule(Lane& lane, uint32_t order_index, size_t pair, c
                                 const Placement& supervised, const Placement& protected_person,
                                 std::vector<Event>* events) {
   OrderState& order = orders_[order_index];
-  const double violation_m = order.terms.violation_distance_m();
-  const double warning_m = order.terms.warning_distance_m();
+  const double violation_m = order.violation_distance_m;
+  const double warning_m = order.warning_distance_m;
   const double outer_m = std::max(violation_m, warning_m);
   const double u = supervised.radius_m + protected_person.radius_m;
   uint32_t slot = order.pair_slots[pair];
@@ -542,9 +545,8 @@ bool EngineState::PresentProximityClear(const OrderState& order, uint32_t protec
   std::optional<Placement> placed = persons_[other].track.PlaceAt(anchor->time, settings_);
   if (!placed) return false;
   const double d = geo::GeodesicDistanceMeters(anchor->position, placed->position);
-  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m,
-                           order.terms.violation_distance_m(), order.terms.warning_distance_m(),
-                           settings_.close_margin_m)
+  return ClassifyProximity(d, anchor->accuracy_m + placed->radius_m, order.violation_distance_m,
+                           order.warning_distance_m, settings_.close_margin_m)
       .clear;
 }
 
@@ -642,7 +644,7 @@ void EngineState::LocationUnknownRule(Lane& lane, uint32_t order_index, Event::K
                                                               : e->mutable_supervised());
     }
     auto* ref = e->add_fixes();
-    ref->set_device(devices_[fx.device].id);
+    ref->set_device(devices_[fx.device].id.str());
     ref->set_seq(fx.track_fix.seq);
   };
   Evaluate(lane, order_index, slot, eval, kImmediate, kImmediate, fill, events);

@@ -1,6 +1,9 @@
 // Orders and zones: applying an order or a global zone to EngineState (validating it,
 // its parties and devices, compiling and indexing its zones) and closing the alerts of
 // rules an order no longer has. Part of the engine rules; see engine_state.h.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -30,21 +33,48 @@ using internal::ZoneEntry;
 
 }  // namespace
 
+namespace internal {
+
+void OrderState::SetTerms(const v1::Order& terms) {
+  terms_bytes.clear();
+  {
+    google::protobuf::io::StringOutputStream raw(&terms_bytes);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    terms.SerializeToCodedStream(&coded);
+  }
+  terms_bytes.shrink_to_fit();
+  id = terms.id();
+  version = terms.version();
+  violation_distance_m = terms.violation_distance_m();
+  warning_distance_m = terms.warning_distance_m();
+}
+
+v1::Order OrderState::Terms() const {
+  v1::Order terms;
+  // Bytes this engine serialized: they parse.
+  (void)terms.ParseFromString(terms_bytes);
+  return terms;
+}
+
+}  // namespace internal
+
 uint32_t EngineState::PersonIndex(const std::string& id) {
-  auto [it, inserted] = person_index_.try_emplace(id, static_cast<uint32_t>(persons_.size()));
+  const auto [index, inserted] =
+      person_index_.Insert(id, static_cast<uint32_t>(persons_.size()), PersonIdAt());
   if (inserted) {
     persons_.emplace_back();
     persons_.back().id = id;
-    person_group_.push_back(it->second);  // a group of its own until an order joins it
+    person_group_.push_back(index);  // a group of its own until an order joins it
   }
-  return it->second;
+  return index;
 }
 
 Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* events) {
   if (Status s = ValidateOrder(order); !s.ok()) return s;
-  auto existing = order_index_.find(order.id());
-  if (existing != order_index_.end()) {
-    const uint32_t current = orders_[existing->second].terms.version();
+  const std::optional<uint32_t> existing = order_index_.Find(order.id(), OrderIdAt());
+  if (existing) {
+    const uint32_t current = orders_[*existing].version;
     if (order.version() <= current) {
       return AlreadyExists("order " + order.id() + ": version " + std::to_string(order.version()) +
                            " is not above the current " + std::to_string(current));
@@ -80,12 +110,12 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
 
   // Everything is valid: from here on nothing fails.
   uint32_t index;
-  if (existing == order_index_.end()) {
+  if (!existing) {
     index = static_cast<uint32_t>(orders_.size());
-    orders_.emplace_back();
-    order_index_.emplace(order.id(), index);
+    order_index_.Insert(order.id(), index, OrderIdAt());
+    orders_.emplace_back().id = order.id();
   } else {
-    index = existing->second;
+    index = *existing;
     OrderState& old = orders_[index];
     auto drop_membership = [&](uint32_t person) {
       auto& list = persons_[person].orders;
@@ -103,8 +133,11 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
     }
   }
   OrderState& state = orders_[index];
-  state.terms = order;
-  state.terms.clear_zones();  // compiled below; the terms keep ids and versions
+  {
+    v1::Order terms = order;
+    terms.clear_zones();  // compiled below; the terms keep ids and versions
+    state.SetTerms(terms);
+  }
   state.active =
       order.state() == v1::Order::active || order.state() == v1::Order::state_unspecified;
   state.valid_from = order.has_valid_from() ? TimestampToMs(order.valid_from()) : kNever;

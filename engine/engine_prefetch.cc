@@ -58,9 +58,9 @@ void EngineState::Prefetch(const v1::Fix& fix, FixChain& chain, int step) const 
 }
 
 void EngineState::Pipelined(size_t n, int first_step, int last_step,
-                            const std::function<const v1::Fix&(size_t)>& fix_at,
-                            const std::function<uint32_t(size_t)>& known_device,
-                            const std::function<void(size_t)>& body) const {
+                            FunctionRef<const v1::Fix&(size_t)> fix_at,
+                            FunctionRef<uint32_t(size_t)> known_device,
+                            FunctionRef<void(size_t)> body) const {
   // How far ahead of the fix being applied each step runs: far enough for its load to
   // arrive, near enough to still be in cache when the next step needs it.
   constexpr std::array<size_t, 5> kAhead = {12, 8, 4, 2, 1};
@@ -70,7 +70,7 @@ void EngineState::Pipelined(size_t n, int first_step, int last_step,
     FixChain& chain = ring[j % kRing];
     if (s == first_step) {
       chain = FixChain();
-      if (known_device) chain.device = known_device(j);
+      chain.device = known_device(j);
     }
     Prefetch(fix_at(j), chain, s);
   };

@@ -207,8 +207,10 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       sm->set_order(m.order);
       sm->set_supervised(m.role == Role::kSupervised);
     }
-    if (person.last_suspect) SaveFix(*person.last_suspect, p->mutable_last_suspect());
-    p->set_first_sought_ms(person.first_sought);
+    if (person.rare && person.rare->last_suspect) {
+      SaveFix(*person.rare->last_suspect, p->mutable_last_suspect());
+    }
+    p->set_first_sought_ms(person.first_sought());
     for (const GateFix& g : person.gate.fixes()) {
       Snap::GateFix* sg = p->add_gate();
       sg->set_time_ms(g.time);
@@ -223,7 +225,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
 
   for (const DeviceState& device : devices_) {
     Snap::Device* d = out->add_devices();
-    d->set_id(device.id);
+    d->set_id(device.id.str());
     d->set_person(device.person);
     for (const SeqSet::Range& r : device.seqs.ranges()) {
       Snap::SeqRange* sr = d->add_seqs();
@@ -252,7 +254,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
 
   for (const OrderState& order : orders_) {
     Snap::OrderState* o = out->add_orders();
-    *o->mutable_terms() = order.terms;
+    (void)o->mutable_terms()->ParseFromString(order.terms_bytes);  // bytes this engine wrote
     o->set_active(order.active);
     o->set_valid_from_ms(order.valid_from);
     o->set_valid_until_ms(order.valid_until);
@@ -359,7 +361,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     const std::string where = At("persons", i);
     PersonState& person = persons_[static_cast<size_t>(i)];
     person.id = in.id();
-    if (!person_index_.emplace(in.id(), static_cast<uint32_t>(i)).second) {
+    if (!person_index_.Insert(in.id(), static_cast<uint32_t>(i), PersonIdAt()).second) {
       return Bad(where, "person id " + in.id() + " repeats");
     }
     if (static_cast<size_t>(in.track_size()) > settings_.history_fixes) {
@@ -391,9 +393,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
           !s.ok()) {
         return s;
       }
-      person.last_suspect = suspect;
+      person.MutableRare().last_suspect = suspect;
     }
-    person.first_sought = in.first_sought_ms();
+    if (in.first_sought_ms() != kNever) person.MutableRare().first_sought = in.first_sought_ms();
     std::vector<GateFix> gate;
     if (snap.format() > kFormatBeforeCorroboration) {
       for (const Snap::GateFix& g : in.gate()) {
@@ -475,9 +477,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     const Snap::OrderState& in = snap.orders(i);
     const std::string where = At("orders", i);
     OrderState& order = orders_[static_cast<size_t>(i)];
-    order.terms = in.terms();
+    order.SetTerms(in.terms());
     if (in.terms().id().empty() ||
-        !order_index_.emplace(in.terms().id(), static_cast<uint32_t>(i)).second) {
+        !order_index_.Insert(in.terms().id(), static_cast<uint32_t>(i), OrderIdAt()).second) {
       return Bad(where, "order id '" + in.terms().id() + "' is empty or repeats");
     }
     order.active = in.active();

@@ -45,13 +45,17 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "base/work_crew.h"
+#include "engine/chunked_table.h"
+#include "engine/compact_id.h"
 #include "engine/compiled_zone.h"
 #include "engine/engine_config.h"
+#include "engine/function_ref.h"
 #include "engine/id_index.h"
 #include "engine/outlier_gate.h"
 #include "engine/person_track.h"
 #include "engine/rule_tracker.h"
 #include "engine/seq_set.h"
+#include "engine/small_list.h"
 #include "geo/geodesic.h"
 #include "geo/lat_lng.h"
 #include "geo/zone_index.h"
@@ -71,10 +75,11 @@ struct Membership {
   Role role;
 };
 
-// Every field is read or written by each fix of the device: cache-line aligned, a
-// device's state is two lines, not three (a million devices do not fit in any cache).
-struct alignas(64) DeviceState {
-  std::string id;
+// Every field is read or written by each fix of the device: 96 bytes aligned to 32, a
+// device's state is two cache lines, never three (a million devices do not fit in any
+// cache).
+struct alignas(32) DeviceState {
+  CompactId id;
   uint32_t person = 0;
   uint32_t newest_flags = 0;  // flags of the newest fix, bit per v1::Fix::Flag
   SeqSet seqs;
@@ -84,17 +89,29 @@ struct alignas(64) DeviceState {
   double newest_battery_pct = -1;
   bool comms_lost = false;
 };
-static_assert(sizeof(DeviceState) == 128, "a device's state is two cache lines");
+static_assert(sizeof(DeviceState) == 96, "a device's state is two cache lines at most");
 
 // Aligned, with what every fix reads first: a counterpart's placement reads one line.
 struct alignas(64) PersonState {
+  // What few persons ever have, on the heap: inline it would take a cache line more.
+  struct Rare {
+    std::optional<TrackFix> last_suspect;
+    TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
+  };
+
   PersonTrack track;
-  OutlierGate gate;                // judges each positioned fix before the track takes it
-  std::vector<Membership> orders;  // ascending order index: the order they were applied
-  std::optional<TrackFix> last_suspect;
-  TimeMs first_sought = kNever;  // first evaluation that looked for a never-heard person
+  OutlierGate gate;              // judges each positioned fix before the track takes it
+  SmallList<Membership> orders;  // ascending order index: the order they were applied
+  std::unique_ptr<Rare> rare;    // null: no suspect fix, never sought
   std::string id;
+
+  TimeMs first_sought() const { return rare ? rare->first_sought : kNever; }
+  Rare& MutableRare() {
+    if (!rare) rare = std::make_unique<Rare>();
+    return *rare;
+  }
 };
+static_assert(sizeof(PersonState) == 512, "a person's state is eight cache lines");
 
 // One rule's tracker inside an order. Proximity slots are found by protected person,
 // device and location-unknown slots by (kind, subject), zone slots by key.
@@ -106,7 +123,16 @@ struct RuleSlot {
 };
 
 struct OrderState {
-  v1::Order terms;
+  // The terms as applied, without their zones (those are zone entries), kept as their
+  // deterministic Protobuf serialization: a parsed v1::Order is a tree of small heap
+  // blocks (1.4 KB for an order of four persons and ten devices), its bytes 214. Parsed
+  // again only where all of it is read: snapshots and receipts.
+  // The rules read the copies below.
+  std::string terms_bytes;
+  std::string id;
+  uint32_t version = 0;
+  double violation_distance_m = 0;
+  double warning_distance_m = 0;
   bool active = true;
   TimeMs valid_from = kNever;
   TimeMs valid_until = kForever;
@@ -115,6 +141,11 @@ struct OrderState {
   std::vector<uint32_t> pair_slots;  // per protected person: index in slots, or kNoSlot
   std::vector<uint32_t> zones;       // entries in EngineState::zones_
   std::vector<RuleSlot> slots;
+
+  // Keeps `terms` (zones cleared by the caller) and the copies the rules read.
+  void SetTerms(const v1::Order& terms);
+  // The terms as SetTerms was given them.
+  v1::Order Terms() const;
 
   bool InForce(TimeMs t) const { return active && t >= valid_from && t < valid_until; }
   RuleSlot* Find(v1::Event::Kind kind, uint32_t subject) {
@@ -268,12 +299,11 @@ class EngineState {
   };
   void Prefetch(const v1::Fix& fix, FixChain& chain, int step) const;
   // Calls body(i) for i in [0, n) while steps first_step..last_step run ahead on the fixes
-  // to come (fix_at(j)); known_device(j), when given, is fix j's device index, found
-  // already (then the chain starts at step 1 or later).
+  // to come (fix_at(j)); known_device(j) is fix j's device index when found already
+  // (then the chain starts at step 1 or later), else kNoSlot.
   void Pipelined(size_t n, int first_step, int last_step,
-                 const std::function<const v1::Fix&(size_t)>& fix_at,
-                 const std::function<uint32_t(size_t)>& known_device,
-                 const std::function<void(size_t)>& body) const;
+                 FunctionRef<const v1::Fix&(size_t)> fix_at,
+                 FunctionRef<uint32_t(size_t)> known_device, FunctionRef<void(size_t)> body) const;
   // ApplyFixes one after another on the calling thread, with prefetching.
   void ApplyFixesSerially(
       std::span<const v1::Fix> fixes, std::vector<v1::Event>* events,
@@ -325,10 +355,17 @@ class EngineState {
   TimeMs NewestOf(uint32_t person) const;
   // device_index_ keeps no ids of its own: it reads them from devices_.
   auto DeviceIdAt() const {
-    return [this](uint32_t d) -> const std::string& { return devices_[d].id; };
+    return [this](uint32_t d) { return devices_[d].id.view(); };
   }
   std::optional<uint32_t> FindDevice(std::string_view id) const {
     return device_index_.Find(id, DeviceIdAt());
+  }
+  // The same for persons and orders.
+  auto PersonIdAt() const {
+    return [this](uint32_t p) -> const std::string& { return persons_[p].id; };
+  }
+  auto OrderIdAt() const {
+    return [this](uint32_t o) -> const std::string& { return orders_[o].id; };
   }
 
   void DeviceRules(Lane& lane, uint32_t order_index, const FixContext& fx, bool comms_restored,
@@ -363,11 +400,12 @@ class EngineState {
 
   EngineSettings settings_;
   TimeMs now_ = internal::kNever;
-  std::vector<OrderState> orders_;
-  std::unordered_map<std::string, uint32_t> order_index_;
-  std::vector<PersonState> persons_;
-  std::unordered_map<std::string, uint32_t> person_index_;
-  std::vector<DeviceState> devices_;
+  // In chunks, not vectors: no slack of a doubling growth (chunked_table.h).
+  ChunkedTable<OrderState> orders_;
+  IdIndex order_index_;  // the ids live in orders_
+  ChunkedTable<PersonState> persons_;
+  IdIndex person_index_;  // the ids live in persons_
+  ChunkedTable<DeviceState> devices_;
   IdIndex device_index_;  // the per-fix lookup; the ids live in devices_
   std::vector<ZoneEntry> zones_;
   std::unordered_map<std::string, uint32_t> global_zone_index_;

@@ -57,7 +57,7 @@ void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
       if (!order.InForce(since)) continue;
       RuleSlot* found = order.Find(Event::comms_lost, d);
       const uint32_t slot = found == nullptr
-                                ? order.Add("comms_lost:" + device.id, Event::comms_lost, d)
+                                ? order.Add("comms_lost:" + device.id.str(), Event::comms_lost, d)
                                 : static_cast<uint32_t>(found - order.slots.data());
       RuleEvaluation eval;
       eval.event_time = since;
@@ -65,7 +65,7 @@ void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
       eval.clear = false;
       const bool supervised = device.person == order.supervised;
       auto fill = [&](Event* e) {
-        e->set_device(device.id);
+        e->set_device(device.id.str());
         e->set_person(persons_[device.person].id);
         const TrackFix* last = persons_[device.person].track.Newest();
         if (last != nullptr) {

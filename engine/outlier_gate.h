@@ -33,8 +33,10 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "base/time.h"
 #include "geo/geodesic.h"
@@ -75,16 +77,31 @@ class OutlierGate {
 
   // For engine snapshots: the remembered fixes, ascending time, and a gate rebuilt from
   // them (nullopt when they are out of order or too many).
-  std::span<const GateFix> fixes() const { return {recent_.data(), size_}; }
+  std::vector<GateFix> fixes() const;
   static std::optional<OutlierGate> FromFixes(std::span<const GateFix> fixes);
 
  private:
-  static bool Consistent(const GateFix& a, const GateFix& b, double unknown_speed_mps);
+  // A remembered fix: a GateFix without its verdict, which is a bit of outliers_ (a bool
+  // would pad each of them by 8 bytes: the gate is a large part of a person's state).
+  struct Sample {
+    TimeMs time = 0;
+    geo::Ecef ecef;
+    float accuracy_m = 0;
+    float speed_mps = -1;
+  };
+  template <typename A, typename B>
+  static bool Consistent(const A& a, const B& b, double unknown_speed_mps);
+  bool outlier(size_t i) const { return (outliers_ >> i) & 1u; }
+  void set_outlier(size_t i, bool outlier) {
+    outliers_ = static_cast<uint16_t>(outlier ? outliers_ | (1u << i) : outliers_ & ~(1u << i));
+  }
 
   // Held inline, not on the heap: every fix of the person reads them, and a pointer to
   // follow would be one more cache miss per fix.
-  std::array<GateFix, kCapacity> recent_{};  // [0, size_) in ascending time
-  size_t size_ = 0;
+  std::array<Sample, kCapacity> recent_{};  // [0, size_) in ascending time
+  uint16_t outliers_ = 0;                   // bit i: recent_[i] was judged an outlier
+  uint8_t size_ = 0;
+  static_assert(kCapacity <= 16, "outliers_ has a bit per remembered fix");
 };
 
 }  // namespace stayaway::engine

@@ -32,16 +32,26 @@ void PersonTrack::Insert(const TrackFix& fix, uint32_t capacity) {
 
 void PersonTrack::Insert(const TrackFix& fix, const geo::Ecef& ecef, uint32_t capacity) {
   size_t at = UpperBound(fix.time);
-  if (ring_.size() < capacity) {
+  if (size_ < capacity) {
     if (head_ != 0) {  // only if the capacity grew after the track filled up
-      std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+      std::rotate(ring_.get(), ring_.get() + head_, ring_.get() + size_);
       head_ = 0;
     }
-    ring_.insert(ring_.begin() + static_cast<std::ptrdiff_t>(at), fix);
+    // The whole ring at once: a track fills up to its capacity, so growing it step by
+    // step would allocate on several of a person's first fixes (and end in the same block).
+    if (allocated_ < capacity) {
+      auto grown = std::make_unique<TrackFix[]>(capacity);
+      std::copy(ring_.get(), ring_.get() + size_, grown.get());
+      ring_ = std::move(grown);
+      allocated_ = capacity;
+    }
+    std::copy_backward(ring_.get() + at, ring_.get() + size_, ring_.get() + size_ + 1);
+    ring_[at] = fix;
+    ++size_;
   } else {
     if (at == 0) return;
     // The oldest goes: the head moves on and the oldest's slot is now the last one.
-    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    head_ = head_ + 1 == size_ ? 0 : head_ + 1;
     --at;
     for (size_t i = size() - 1; i > at; --i) At(i) = At(i - 1);
     At(at) = fix;
@@ -183,8 +193,12 @@ std::optional<PersonTrack> PersonTrack::FromFixes(std::vector<TrackFix> fixes) {
     if (fixes[i].time < fixes[i - 1].time) return std::nullopt;
   }
   PersonTrack track;
-  track.ring_ = std::move(fixes);
-  if (!track.empty()) track.newest_ecef_ = geo::ToEcef(track.ring_.back().position);
+  if (!fixes.empty()) {
+    track.ring_ = std::make_unique<TrackFix[]>(fixes.size());
+    std::copy(fixes.begin(), fixes.end(), track.ring_.get());
+    track.size_ = track.allocated_ = static_cast<uint32_t>(fixes.size());
+    track.newest_ecef_ = geo::ToEcef(fixes.back().position);
+  }
   return track;
 }
 

@@ -10,6 +10,7 @@
 #define STAYAWAY_ENGINE_PERSON_TRACK_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -67,6 +68,17 @@ struct Placement {
 
 class PersonTrack {
  public:
+  PersonTrack() = default;
+  PersonTrack(PersonTrack&& other) noexcept { *this = std::move(other); }
+  PersonTrack& operator=(PersonTrack&& other) noexcept {
+    ring_ = std::move(other.ring_);
+    size_ = std::exchange(other.size_, 0);
+    head_ = std::exchange(other.head_, 0);
+    allocated_ = std::exchange(other.allocated_, 0);
+    newest_ecef_ = other.newest_ecef_;
+    return *this;
+  }
+
   // Inserts in event-time order (after fixes of equal time). When full, drops the oldest;
   // a fix older than everything in a full track is not kept. `ecef` is the fix's
   // position in ECEF (the caller has it already); the overload without computes it.
@@ -76,8 +88,8 @@ class PersonTrack {
   // The latest fix with time <= t, else the earliest after t; nullptr when empty.
   const TrackFix* Neighbour(TimeMs t) const;
   const TrackFix* Newest() const { return empty() ? nullptr : &At(size() - 1); }
-  bool empty() const { return ring_.empty(); }
-  size_t size() const { return ring_.size(); }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
 
   // The ECEF position of one of this track's fixes. The newest fix's is kept from its
   // Insert: most chord screens measure to a counterpart's newest fix, and ECEF costs
@@ -102,17 +114,21 @@ class PersonTrack {
   // The i-th oldest fix.
   const TrackFix& At(size_t i) const {
     const size_t j = head_ + i;
-    return ring_[j < ring_.size() ? j : j - ring_.size()];
+    return ring_[j < size_ ? j : j - size_];
   }
   TrackFix& At(size_t i) { return const_cast<TrackFix&>(std::as_const(*this).At(i)); }
   // The index of the first fix later than t (size() when none is).
   size_t UpperBound(TimeMs t) const;
 
-  // The fixes in ascending time, rotated so the oldest is at head_. A full track drops
-  // its oldest fix into the slot the newest takes, instead of shifting every fix down.
-  std::vector<TrackFix> ring_;
-  size_t head_ = 0;
-  geo::Ecef newest_ecef_;  // of At(size() - 1)
+  // The fixes in ascending time, rotated so the oldest is at head_ (0 unless the track is
+  // full). A full track drops its oldest fix into the slot the newest takes, instead of
+  // shifting every fix down. An array and 32-bit counts rather than a vector: a track is
+  // in every person's state, and 8 bytes less keeps a person at eight cache lines.
+  std::unique_ptr<TrackFix[]> ring_;
+  uint32_t size_ = 0;  // fixes in ring_
+  uint32_t head_ = 0;
+  uint32_t allocated_ = 0;  // slots in ring_
+  geo::Ecef newest_ecef_;   // of At(size() - 1)
 };
 
 }  // namespace stayaway::engine

@@ -44,9 +44,8 @@ void InsertInto(std::vector<Range>& ranges, uint64_t seq, TimeMs time_ms) {
 }  // namespace
 
 SeqSet::SeqSet(const SeqSet& other)
-    : earlier_(other.earlier_ ? std::make_unique<std::vector<Range>>(*other.earlier_) : nullptr),
-      newest_(other.newest_),
-      closed_below_(other.closed_below_) {}
+    : earlier_(other.earlier_ ? std::make_unique<Earlier>(*other.earlier_) : nullptr),
+      newest_(other.newest_) {}
 
 SeqSet& SeqSet::operator=(const SeqSet& other) {
   if (this != &other) *this = SeqSet(other);
@@ -54,9 +53,18 @@ SeqSet& SeqSet::operator=(const SeqSet& other) {
 }
 
 SeqSet::Seen SeqSet::Find(uint64_t seq) const {
-  if (seq < closed_below_) return Seen::kClosed;
+  if (seq < closed_below()) return Seen::kClosed;
   if (!empty() && seq >= newest_.first) return seq <= newest_.last ? Seen::kApplied : Seen::kNew;
-  return earlier_ && InAny(*earlier_, seq) ? Seen::kApplied : Seen::kNew;
+  return earlier_ && InAny(earlier_->ranges, seq) ? Seen::kApplied : Seen::kNew;
+}
+
+void SeqSet::SetClosedBelow(uint64_t closed_below) {
+  if (!earlier_) earlier_ = std::make_unique<Earlier>();
+  earlier_->closed_below = closed_below;
+}
+
+void SeqSet::Trim() {
+  if (earlier_ && earlier_->ranges.empty() && earlier_->closed_below == 0) earlier_.reset();
 }
 
 SeqSet::Seen SeqSet::Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_ms) {
@@ -64,10 +72,11 @@ SeqSet::Seen SeqSet::Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_m
   // young enough to be accepted again. A range above a young one waits its turn, so that
   // the closed numbers stay one run from zero.
   size_t expired = 0;
-  uint64_t closed_below = closed_below_;
+  uint64_t closed_below = this->closed_below();
   if (earlier_) {
-    while (expired < earlier_->size() && (*earlier_)[expired].newest_ms < forget_before_ms) {
-      closed_below = (*earlier_)[expired].last + 1;
+    const std::vector<Range>& earlier = earlier_->ranges;
+    while (expired < earlier.size() && earlier[expired].newest_ms < forget_before_ms) {
+      closed_below = earlier[expired].last + 1;
       ++expired;
     }
   }
@@ -75,8 +84,9 @@ SeqSet::Seen SeqSet::Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_m
   if (seq < closed_below) return Seen::kClosed;
 
   if (expired > 0) {
-    earlier_->erase(earlier_->begin(), earlier_->begin() + static_cast<ptrdiff_t>(expired));
-    closed_below_ = closed_below;
+    std::vector<Range>& earlier = earlier_->ranges;
+    earlier.erase(earlier.begin(), earlier.begin() + static_cast<ptrdiff_t>(expired));
+    earlier_->closed_below = closed_below;
   }
   if (empty()) {
     newest_ = Range{seq, seq, time_ms};
@@ -87,8 +97,8 @@ SeqSet::Seen SeqSet::Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_m
       newest_.newest_ms = std::max(newest_.newest_ms, time_ms);
     } else {
       // A gap: a new newest range.
-      if (!earlier_) earlier_ = std::make_unique<std::vector<Range>>();
-      earlier_->push_back(newest_);
+      if (!earlier_) earlier_ = std::make_unique<Earlier>();
+      earlier_->ranges.push_back(newest_);
       newest_ = Range{seq, seq, time_ms};
     }
   } else {
@@ -99,33 +109,32 @@ SeqSet::Seen SeqSet::Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_m
   }
   if (range_count() > kMaxRanges) {
     // Over the cap: close the lowest range, with the gaps below it.
-    closed_below_ = earlier_->front().last + 1;
-    earlier_->erase(earlier_->begin());
+    std::vector<Range>& earlier = earlier_->ranges;
+    earlier_->closed_below = earlier.front().last + 1;
+    earlier.erase(earlier.begin());
   }
-  if (earlier_ && earlier_->empty()) earlier_.reset();
+  Trim();
   return Seen::kNew;
 }
 
 std::vector<Range> SeqSet::ranges() const {
   std::vector<Range> all;
-  if (earlier_) all = *earlier_;
+  if (earlier_) all = earlier_->ranges;
   if (!empty()) all.push_back(newest_);
   return all;
 }
 
+// Keeps the closed numbers.
 void SeqSet::Assign(std::vector<Range> ranges) {
   if (ranges.empty()) {
-    earlier_.reset();
     newest_ = Range{1, 0, std::numeric_limits<TimeMs>::min()};
-    return;
-  }
-  newest_ = ranges.back();
-  ranges.pop_back();
-  if (ranges.empty()) {
-    earlier_.reset();
   } else {
-    earlier_ = std::make_unique<std::vector<Range>>(std::move(ranges));
+    newest_ = ranges.back();
+    ranges.pop_back();
   }
+  if (!ranges.empty() && !earlier_) earlier_ = std::make_unique<Earlier>();
+  if (earlier_) earlier_->ranges = std::move(ranges);
+  Trim();
 }
 
 std::optional<SeqSet> SeqSet::FromParts(std::vector<Range> ranges, uint64_t closed_below) {
@@ -143,7 +152,7 @@ std::optional<SeqSet> SeqSet::FromParts(std::vector<Range> ranges, uint64_t clos
   }
   SeqSet set;
   set.Assign(std::move(ranges));
-  set.closed_below_ = closed_below;
+  if (closed_below != 0) set.SetClosedBelow(closed_below);
   return set;
 }
 

@@ -19,8 +19,8 @@
 //     kMaxRanges - 1 gaps within 30 days gets there; its late uploads into those oldest
 //     gaps are then refused as stale, never a duplicate applied.
 // The newest range is never closed, so closed_below() <= the first number of the newest
-// range. Memory: 40 bytes inline, plus 24 bytes a range beyond the newest (6 KiB at the
-// cap) on the heap.
+// range. Memory: 32 bytes inline; once a gap or a closing was seen, a heap block with the
+// closed numbers and 24 bytes a range beyond the newest (6 KiB at the cap).
 //
 // Time is data here (event times of fixes, a horizon the caller computes from the
 // engine's now), never a clock: the same inserts give the same set. Thread-compatible.
@@ -72,13 +72,15 @@ class SeqSet {
   // leaves no trace.
   Seen Insert(uint64_t seq, TimeMs time_ms, TimeMs forget_before_ms);
 
-  size_t range_count() const { return (earlier_ ? earlier_->size() : 0) + (empty() ? 0 : 1); }
+  size_t range_count() const {
+    return (earlier_ ? earlier_->ranges.size() : 0) + (empty() ? 0 : 1);
+  }
   // The largest seq applied; nullopt while nothing was.
   std::optional<uint64_t> newest() const {
     return empty() ? std::nullopt : std::optional<uint64_t>(newest_.last);
   }
   // Every seq below this is closed; 0 while none is.
-  uint64_t closed_below() const { return closed_below_; }
+  uint64_t closed_below() const { return earlier_ ? earlier_->closed_below : 0; }
 
   // For engine snapshots: the ranges in ascending order, and a set rebuilt from them.
   // FromParts refuses (nullopt) parts that break the invariants above (more than
@@ -89,15 +91,24 @@ class SeqSet {
   static std::optional<SeqSet> FromParts(std::vector<Range> ranges, uint64_t closed_below);
 
  private:
+  // What a device that has only ever counted up never needs.
+  struct Earlier {
+    std::vector<Range> ranges;  // below the newest, ascending
+    uint64_t closed_below = 0;
+  };
+
   bool empty() const { return newest_.first > newest_.last; }
   void Assign(std::vector<Range> ranges);
+  // earlier_->closed_below = closed_below, making earlier_ if need be.
+  void SetClosedBelow(uint64_t closed_below);
+  // Drops earlier_ when it holds nothing.
+  void Trim();
 
-  // The ranges below the newest, ascending; null when there are none (most devices), so
-  // a device counting up costs nothing beyond the set itself.
-  std::unique_ptr<std::vector<Range>> earlier_;
+  // The ranges below the newest and the closed numbers; null while there are none (most
+  // devices), so a device counting up costs nothing beyond the set itself.
+  std::unique_ptr<Earlier> earlier_;
   // The highest range; {1, 0} while the set is empty.
   Range newest_{1, 0, std::numeric_limits<TimeMs>::min()};
-  uint64_t closed_below_ = 0;
 };
 
 }  // namespace stayaway::engine
