@@ -10,43 +10,17 @@
 //   build/bench/allocation_bench
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "bench/counting_allocator.h"
 #include "bench/fleet.h"
 #include "engine/engine.h"
 #include "evidence/leaves.h"
 #include "ingest/event_json_writer.h"
 #include "ingest/json_codec.h"
 #include "proto/stayaway.pb.h"
-
-// The replacement operators below pair malloc with free, as every replacement does;
-// GCC's mismatch check sees only the free.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-// Every allocation of the process is counted (relaxed: one thread measures).
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace stayaway {
 namespace {
@@ -55,14 +29,14 @@ namespace {
 void ReportAllocations(benchmark::State& state, uint64_t before) {
   const double items = static_cast<double>(state.iterations());
   state.counters["allocs_per_fix"] =
-      static_cast<double>(g_allocations.load(std::memory_order_relaxed) - before) / items;
+      static_cast<double>(bench::AllocationsSoFar() - before) / items;
   state.SetItemsProcessed(state.iterations());
 }
 
 void BM_DecodeFixLine(benchmark::State& state) {
   const std::string line =
       R"({"device": "tag-10042", "seq": 1873, "time": "2026-03-01T10:00:15.250Z", "lat": 42.874613, "lon": 74.569832, "accuracy_m": 8.5, "battery_pct": 71})";
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = bench::AllocationsSoFar();
   if (state.range(0) == 0) {
     for (auto _ : state) {
       StatusOr<v1::Input> input = ingest::ParseReplayLine(line);
@@ -85,7 +59,7 @@ void BM_FixLeafData(benchmark::State& state) {
   bench::Fleet fleet(1000, /*seed=*/1);
   v1::Fix fix;
   fleet.NextFix(&fix);
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = bench::AllocationsSoFar();
   for (auto _ : state) {
     std::string leaf = evidence::FixLeafData(fix);
     benchmark::DoNotOptimize(leaf);
@@ -101,14 +75,14 @@ void BM_FixLeafBatch(benchmark::State& state) {
   v1::Fix fix;
   fleet.NextFix(&fix);
   constexpr int kBatch = 1000;
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = bench::AllocationsSoFar();
   for (auto _ : state) {
     evidence::FixLeafBatch batch;
     batch.Reserve(kBatch);
     for (int i = 0; i < kBatch; ++i) batch.Add(fix);
     benchmark::DoNotOptimize(batch);
   }
-  state.counters["allocs_per_fix"] = static_cast<double>(g_allocations.load() - before) /
+  state.counters["allocs_per_fix"] = static_cast<double>(bench::AllocationsSoFar() - before) /
                                      (static_cast<double>(state.iterations()) * kBatch);
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
@@ -129,13 +103,13 @@ void BM_EngineApplyFix(benchmark::State& state) {
   static size_t next = fixes.size();
   std::vector<v1::Event> events;
   events.reserve(64);
-  const uint64_t before = g_allocations.load();
+  uint64_t before = bench::AllocationsSoFar();
   for (auto _ : state) {
     if (next == fixes.size()) {
       state.PauseTiming();
-      const uint64_t paused = g_allocations.load();
+      const uint64_t paused = bench::AllocationsSoFar();
       for (v1::Fix& fix : fixes) fleet->NextFix(&fix);
-      g_allocations -= g_allocations.load() - paused;  // the fixes' making is not counted
+      before += bench::AllocationsSoFar() - paused;  // the fixes' making is not counted
       next = 0;
       state.ResumeTiming();
     }
@@ -174,9 +148,9 @@ void BM_EngineApplyFixes(benchmark::State& state) {
     state.PauseTiming();
     for (v1::Fix& fix : fixes) l.fleet->NextFix(&fix);
     state.ResumeTiming();
-    const uint64_t before = g_allocations.load();
+    const uint64_t before = bench::AllocationsSoFar();
     l.engine->ApplyFixes(fixes, &events, done);
-    counted += g_allocations.load() - before;
+    counted += bench::AllocationsSoFar() - before;
   }
   const double items = static_cast<double>(state.iterations() * batch);
   state.counters["allocs_per_fix"] = static_cast<double>(counted) / items;
@@ -208,7 +182,7 @@ void BM_PrintEvent(benchmark::State& state) {
   event.set_rule("proximity:p1:p2");
   MsToTimestamp(1'767'225'600'000, event.mutable_time());
   MsToTimestamp(1'767'225'600'120, event.mutable_detected_at());
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = bench::AllocationsSoFar();
   if (state.range(0) == 0) {
     for (auto _ : state) {
       std::string line = ingest::EventToJson(event);

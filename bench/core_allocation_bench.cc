@@ -12,39 +12,15 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <future>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "bench/counting_allocator.h"
 #include "bench/fleet.h"
 #include "daemon/core.h"
 #include "proto/stayaway.pb.h"
-
-// The replacement operators below pair malloc with free, as every replacement does;
-// GCC's mismatch check sees only the free.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace stayaway {
 namespace {
@@ -98,10 +74,10 @@ void BM_CoreSubmitFixes(benchmark::State& state) {
     state.PauseTiming();
     NextBatch();
     std::vector<v1::Fix> handed = batch;
-    const uint64_t before = g_allocations.load();
+    const uint64_t before = bench::AllocationsSoFar();
     state.ResumeTiming();
     if (!Submit(core, std::move(handed))) return state.SkipWithError("the core refused a batch");
-    counted += g_allocations.load() - before;
+    counted += bench::AllocationsSoFar() - before;
   }
   core.Stop();
   fs::remove_all(dir);
