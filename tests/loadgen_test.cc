@@ -3,14 +3,18 @@
 // every fix sent is acknowledged, alerts happen and are traced back to their fixes, and
 // the latencies are plausible for a loopback daemon.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "tests/daemon_harness.h"
 #include "tests/stayaway_cli.h"
@@ -183,6 +187,51 @@ TEST(Loadgen, KeepLeavesEverythingAndNamesIt) {
   EXPECT_NE(run.err.find("POST /v1/alerts/ID/resolve"), std::string::npos) << run.err;
   const HttpReply order = Http(daemon.http(), "GET", "/v1/orders/lgB-order-0");
   EXPECT_EQ(order.body.find("revoked"), std::string::npos) << order.body;
+  EXPECT_EQ(daemon.Stop(), 0);
+}
+
+TEST(Loadgen, CtrlCStopsTheRunAndStillRemovesWhatItMade) {
+  Daemon daemon;
+  const std::string base =
+      ::testing::TempDir() + "/loadgen-interrupted-" + std::to_string(::getpid());
+  // exec: the shell becomes stayaway, whose pid the test then signals as a terminal would.
+  const std::string command =
+      "exec " + StayawayBinary().string() + " " +
+      LoadgenArgs(daemon,
+                  "--id-prefix lgC- --rate 200 --duration 60 --devices 20 --batch 2 "
+                  "--violation-fraction 0.5") +
+      " >" + base + ".out 2>" + base + ".err";
+  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ),
+            0);
+  // Once it has loaded its orders and an alert of the run is open, Ctrl-C.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    const HttpReply open = Http(daemon.http(), "GET", "/v1/alerts?state=open&limit=1000");
+    if (open.body.find("\"order_id\":\"lgC-") != std::string::npos) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << ReadCapture(base + ".err");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  const std::string out = ReadCapture(base + ".out");
+  const std::string err = ReadCapture(base + ".err");
+  ASSERT_TRUE(WIFEXITED(status)) << err;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;  // as a shell reports a Ctrl-C
+  EXPECT_NE(err.find("interrupted (signal 2)"), std::string::npos) << err;
+  EXPECT_NE(err.find("removed what the run made: revoked 10 orders"), std::string::npos) << err;
+  // The run was cut short, and said so.
+  EXPECT_LT(JsonNumber(out, "fixes_sent"), JsonNumber(out, "fixes_scheduled")) << out;
+  EXPECT_NE(out.find("interrupted: the rest of the schedule was not sent"), std::string::npos)
+      << out;
+  const HttpReply open = Http(daemon.http(), "GET", "/v1/alerts?state=open&limit=1000");
+  EXPECT_EQ(open.body.find("lgC-"), std::string::npos) << open.body;
+  for (int n = 0; n < 10; ++n) {
+    const HttpReply order = Http(daemon.http(), "GET", "/v1/orders/lgC-order-" + std::to_string(n));
+    EXPECT_NE(order.body.find("\"state\":\"revoked\""), std::string::npos) << order.body;
+  }
   EXPECT_EQ(daemon.Stop(), 0);
 }
 

@@ -13,6 +13,7 @@
 
 #include "tools/command_line.h"
 #include "tools/credential_flag.h"
+#include "tools/interrupt_flag.h"
 #include "tools/loadgen/cleanup.h"
 #include "tools/loadgen/daemon_run.h"
 #include "tools/loadgen/http_client.h"
@@ -132,8 +133,11 @@ CommandLine LoadgenCommandLine(LoadgenFlags* flags) {
       "The credential needs the ingest (its devices), operator and admin roles.\n"
       "Global zones from --input DIR/zones.json cannot be removed (the API has no DELETE\n"
       "for zones): they are named on stderr as left.\n"
+      "Ctrl-C (or SIGTERM) stops sending, waits for the acks of what was sent, reports,\n"
+      "and still removes what the run made; a second Ctrl-C stops at once.\n"
       "Exit status: 0 every fix acknowledged and every order and alert removed (or --keep),\n"
-      "1 otherwise, 2 usage error or the daemon cannot be reached.");
+      "1 otherwise, 2 usage error or the daemon cannot be reached, 130 (143) after Ctrl-C\n"
+      "(SIGTERM).");
   return line;
 }
 
@@ -190,6 +194,8 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
     err << "stayaway loadgen: " << token.status().message() << '\n';
     return kUsage;
   }
+  // From here on, Ctrl-C (or SIGTERM) stops the run and what it made is still removed.
+  InterruptFlag interrupted;
   loadgen::RunRecords created;
   const int loaded = LoadWorkload(*workload, flags.http, *token, &created, err);
   // What was loaded before a refusal is taken away (or reported) all the same.
@@ -209,7 +215,9 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
   uint64_t next_fix = 0, next_event_seq = 1;
   bool failed = false;
   for (const double rate : rates) {
+    if (interrupted.raised()) break;
     loadgen::DaemonRunOptions options;
+    options.interrupted = &interrupted.signal_number();
     options.ingest_target = flags.target;
     options.token = *token;
     options.rate_per_s = rate;
@@ -246,11 +254,16 @@ int RunLoadgenCommand(std::span<const std::string_view> args, std::ostream& out,
   }
   if (sweep) {
     out << loadgen::ReportsToJson(reports) << '\n';
-  } else {
+  } else if (!reports.empty()) {
     out << reports.front().ToJson() << '\n';
   }
   out.flush();
+  if (interrupted.raised()) {
+    err << "stayaway loadgen: interrupted (signal " << interrupted.signal()
+        << "); removing what the run made first (once more to stop at once)\n";
+  }
   const bool removed = clean_up();
+  if (interrupted.raised()) return interrupted.exit_status();
   return failed || (!removed && !flags.keep) ? kFailed : kOk;
 }
 

@@ -195,6 +195,10 @@ RunReport RunAgainstDaemon(const Workload& workload, const DaemonRunOptions& opt
   uint64_t fixes_sent = 0;
   const OpenLoopResult sent =
       RunOpenLoop(schedule, clock, start, give_up_at, [&](std::size_t b, Nanos due) {
+        if (options.interrupted != nullptr && options.interrupted->load() != 0) {
+          Note(&send_notes, "interrupted: the rest of the schedule was not sent");
+          return false;
+        }
         v1::FixBatch* batch = frame.mutable_batch();
         batch->set_batch_id(batch_id_base + b);
         const TimeMs event_time = wall_start_ms + duration_cast<milliseconds>(due - start).count();

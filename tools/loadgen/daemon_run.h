@@ -21,6 +21,7 @@
 #ifndef STAYAWAY_TOOLS_LOADGEN_DAEMON_RUN_H_
 #define STAYAWAY_TOOLS_LOADGEN_DAEMON_RUN_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -56,6 +57,9 @@ struct DaemonRunOptions {
   // Told the fixes sent so far and how many the run schedules, after every batch sent,
   // on the calling thread (for a progress line); may be empty.
   std::function<void(uint64_t fixes_sent, uint64_t fixes_scheduled)> progress;
+  // When set and nonzero (a signal's number, tools/interrupt_flag.h): no more batches are
+  // sent; the acks of those sent are still awaited and reported.
+  const std::atomic<int>* interrupted = nullptr;
 };
 
 // Connection failures end the run early and are explained in the report's notes.
