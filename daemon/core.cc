@@ -235,7 +235,18 @@ std::vector<Status> Core::State::SubmitAdminBatch(std::vector<v1::Input> inputs)
   return results;
 }
 
-bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) {
+bool Core::SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, FixesDone done) {
+  // Refused for a full queue before anything touches the fixes, so that the caller offers
+  // the very same vector again (the MACs below are over the bits the device sent).
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->running || state_->stopping) return false;
+    if (state_->queued_fixes > 0 &&
+        state_->queued_fixes + fixes.size() > state_->options.queue_capacity) {
+      state_->metrics.CountBackpressure(source);
+      return false;
+    }
+  }
   const TimeMs received = state_->clock.Now();
   for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
   FixesWork work{std::move(fixes), std::string(source), std::move(done), {}, {}, {}, {}};
@@ -252,12 +263,10 @@ bool Core::SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, Fixe
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (!state_->running || state_->stopping) return false;
-    // An empty queue always takes a batch, so one oversized batch cannot wedge a client.
-    if (state_->queued_fixes > 0 &&
-        state_->queued_fixes + work.fixes.size() > state_->options.queue_capacity) {
-      state_->metrics.CountBackpressure(source);
-      return false;
-    }
+    // Taken even when other batches filled the queue since the check above: a refusal now
+    // could not give the fixes back as they were. The capacity bounds the queue to within
+    // a batch per submitting thread; an empty queue always takes a batch, so one
+    // oversized batch cannot wedge a client.
     state_->queued_fixes += work.fixes.size();
     depth = state_->queued_fixes;
     state_->queue.emplace_back(std::move(work));

@@ -115,8 +115,7 @@ class Core final : public ingest::MonitoringService {
   // Applies everything already queued, then stops the engine thread. Idempotent.
   void Stop();
 
-  bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source,
-                   FixesDone done) override;
+  bool SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, FixesDone done) override;
   Status PutOrder(const v1::Order& order) override;
   StatusOr<v1::Order> GetOrder(std::string_view order_id) override;
   Status RevokeOrder(std::string_view order_id) override;

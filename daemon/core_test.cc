@@ -1,7 +1,6 @@
 #include "daemon/core.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -290,8 +290,16 @@ TEST(Core, FullQueuePushesBackInsteadOfDropping) {
                                 Fix("tag-1", 4, kStart, 42.87, 74.59),
                                 Fix("tag-1", 5, kStart, 42.87, 74.59)},
                                "test", [&](std::vector<ingest::FixOutcome> o) { queued.set_value(o); }));
-  EXPECT_FALSE(core.SubmitFixes({Fix("tag-1", 6, kStart, 42.87, 74.59)}, "test", nullptr))
+  // Refused, the batch is left exactly as given (not stamped, not moved from): the caller
+  // offers the same vector again. Its NaN keeps the bits the device sent.
+  std::vector<v1::Fix> refused = {Fix("tag-1", 6, kStart, 42.87, 74.59)};
+  refused[0].set_speed_mps(std::numeric_limits<double>::quiet_NaN());
+  const std::string as_given = refused[0].SerializeAsString();
+  EXPECT_FALSE(core.SubmitFixes(std::move(refused), "test", nullptr))
       << "the fifth queued fix exceeds the capacity of 4";
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].SerializeAsString(), as_given);
+  EXPECT_FALSE(refused[0].has_received());
   EXPECT_NE(core.MetricsText().find("stayaway_backpressure_total{source=\"test\"} 1"),
             std::string::npos);
   release.set_value();

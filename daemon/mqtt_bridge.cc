@@ -523,7 +523,7 @@ class MqttBridge::Link {
                                                         : "accepted");
     };
     bool pushed_back = false;
-    while (!service_.SubmitFixes(fixes, kSource, done)) {
+    while (!service_.SubmitFixes(std::move(fixes), kSource, done)) {  // refused: left as given
       if (!pushed_back) metrics_.CountBackpressure(kSource);
       pushed_back = true;
       if (stopping_) {

@@ -154,7 +154,8 @@ void HttpApi::SubmitWithRetry(const std::shared_ptr<Context>& ctx, std::vector<v
   auto on_applied = [executor, done](std::vector<FixOutcome> outcomes) {
     asio::post(executor, [done, o = std::move(outcomes)]() mutable { done(std::move(o)); });
   };
-  if (service_->SubmitFixes(fixes, source, on_applied)) return;
+  // Refused, `fixes` is left as it was, for the retry below.
+  if (service_->SubmitFixes(std::move(fixes), source, on_applied)) return;
 
   if (std::chrono::steady_clock::now() >= deadline) {
     service_->CountRejected(kHttpApiSource, "unavailable");

@@ -96,9 +96,13 @@ class FixSink {
   // Queues the fixes for the engine. `source` labels metrics ("tcp", "http", "osmand",
   // "traccar", "owntracks", "mqtt"). The daemon stamps each fix's received time with its
   // own clock. `done` gets one outcome per fix, in order, once the engine has applied
-  // them all (and, when the journal exists, once they are durable). Returns false without calling `done` when
-  // the engine's queue is full: the caller pushes back on its connection and retries.
-  virtual bool SubmitFixes(std::vector<v1::Fix> fixes, std::string_view source, FixesDone done) = 0;
+  // them all (and, when the journal exists, once they are durable); `fixes` is then moved
+  // from. Returns false without calling `done` when the engine's queue is full, and leaves
+  // `fixes` exactly as given (no copy needed for the retry: the caller pushes back on its
+  // connection and offers the same vector again); also false while the engine is stopping,
+  // when `fixes` may have been stamped and is not worth offering again.
+  virtual bool SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source,
+                           FixesDone done) = 0;
   // Counts a refused request or fix of `source` under `reason` (a stable label).
   virtual void CountRejected(std::string_view source, std::string_view reason) = 0;
 };

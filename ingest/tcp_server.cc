@@ -439,11 +439,10 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   // Hands the waiting batch to the engine; on a full queue, tries again after a backoff
   // and reads nothing from this client meanwhile. Never drops the batch.
   void SubmitWaitingBatch() {
-    // SubmitFixes takes its vector even when it refuses it, so keep ours for the retry.
-    std::vector<v1::Fix> fixes = *waiting_batch_;
+    // A refused batch is left as it was: the same vector is offered again after the backoff.
     const uint64_t ticket = waiting_ticket_;
     const bool taken = fixes_.SubmitFixes(
-        std::move(fixes), kSource,
+        std::move(*waiting_batch_), kSource,
         [self = shared_from_this(), ticket](std::vector<FixOutcome> outcomes) {
           // On the engine thread: hop to the connection's strand.
           asio::post(self->executor_, self->Guarded([self = self.get(), ticket,

@@ -1046,7 +1046,7 @@ class SlowEvidenceCore final : public MonitoringService {
   std::atomic<int> bundles_started{0};
   std::atomic<int> reports_started{0};
 
-  bool SubmitFixes(std::vector<v1::Fix> f, std::string_view s, FixesDone d) override {
+  bool SubmitFixes(std::vector<v1::Fix>&& f, std::string_view s, FixesDone d) override {
     return core_.SubmitFixes(std::move(f), s, std::move(d));
   }
   Status PutOrder(const v1::Order& o) override { return core_.PutOrder(o); }
