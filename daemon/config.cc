@@ -163,6 +163,40 @@ Status ApplyMqttTable(const toml::node& node, const std::string& where, DaemonCo
   return Status::Ok();
 }
 
+// The [kafka] table (config.h).
+Status ApplyKafkaTable(const toml::node& node, const std::string& where, DaemonConfig* config) {
+  const toml::table* kafka = node.as_table();
+  if (kafka == nullptr) return InvalidArgument(where + " must be a table");
+  for (const auto& [kafka_key, kafka_node] : *kafka) {
+    const std::string_view field = kafka_key.str();
+    const std::string at = where + "." + std::string(field);
+    if (field == "session_timeout_ms" || field == "replication_factor") {
+      const bool session = field == "session_timeout_ms";
+      const auto number = kafka_node.value<int64_t>();
+      const int64_t low = session ? 1000 : 1;
+      const int64_t high = session ? 60000 : 32;
+      if (!number || *number < low || *number > high) {
+        return InvalidArgument(at + " must be a whole number from " + std::to_string(low) + " to " +
+                               std::to_string(high));
+      }
+      (session ? config->kafka_session_timeout_ms : config->kafka_replication_factor) =
+          static_cast<int>(*number);
+      continue;
+    }
+    const auto text = kafka_node.value<std::string>();
+    if (!text) return InvalidArgument(at + " must be a string");
+    if (field == "brokers") {
+      config->kafka_brokers = *text;
+    } else if (field == "group") {
+      if (text->empty()) return InvalidArgument(at + " must not be empty");
+      config->kafka_group = *text;
+    } else {
+      return InvalidArgument(at + " is not a known setting");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConfig* config) {
@@ -256,6 +290,8 @@ Status ApplyToml(std::string_view toml_text, std::string_view origin, DaemonConf
       }
     } else if (name == "mqtt") {
       if (Status s = ApplyMqttTable(node, where, config); !s.ok()) return s;
+    } else if (name == "kafka") {
+      if (Status s = ApplyKafkaTable(node, where, config); !s.ok()) return s;
     } else if (name == "connections") {
       const toml::table* connections = node.as_table();
       if (connections == nullptr) return InvalidArgument(where + " must be a table");
@@ -495,6 +531,17 @@ void DefineFlags(CLI::App& app, DaemonConfig* config) {
   ValueFlag(app, "--mqtt-broker", "HOST:PORT",
             "an MQTT broker: OwnTracks and fix JSON in, every event out (none; [mqtt] table)",
             Text(&config->mqtt_broker));
+  ValueFlag(app, "--kafka-brokers", "HOST:PORT,...",
+            "Kafka mode: share the work with the instances of --kafka-group through this "
+            "cluster (off; [kafka] table)",
+            Text(&config->kafka_brokers));
+  ValueFlag(app, "--kafka-group", "NAME",
+            "Kafka mode: the instances of one group share the work (stayaway)",
+            [config](const std::string& text) {
+              if (text.empty()) return std::string("must not be empty");
+              config->kafka_group = text;
+              return std::string();
+            });
   ValueFlag(app, "--mqtt-password-file", "FILE",
             "the password of the [mqtt] user, in FILE (never on the command line)",
             Text(&config->mqtt_password_file));
@@ -569,7 +616,7 @@ constexpr std::string_view kDaemonFooter =
     "A TOML --config file takes the same settings (data_dir, bind, ingest_port, http_port,\n"
     "osmand_port, ports_file, webhooks, webhook_secret_file, webhook_from, webhook_kinds,\n"
     "engine_lanes, journal_fsync, journal_commit_window_ms, journal_retention, ...) and the\n"
-    "tables [engine], [tls], [connections], [sessions], [console] and [mqtt]; flags win\n"
+    "tables [engine], [tls], [connections], [sessions], [console], [mqtt] and [kafka]; flags win\n"
     "over it.\n"
     "Access: every request but /healthz and /v1/keys needs a credential's bearer token;\n"
     "the first admin's token comes from --bootstrap-admin-token-file or the\n"

@@ -162,6 +162,16 @@ struct DaemonConfig {
   std::string mqtt_fixes_topic = "stayaway/fixes";
   std::string mqtt_events_prefix = "stayaway/events/";
   bool mqtt_events_from_start = false;
+  // Kafka mode (docs/kafka.md, daemon/kafka_node.h), the [kafka] table; off while brokers
+  // is empty:
+  //   brokers = "HOST:PORT,..."      --kafka-brokers: the cluster's bootstrap servers
+  //   group = "stayaway"             --kafka-group: instances of one group share the work
+  //   session_timeout_ms = 6000      a silent instance's part moves after this (1000-60000)
+  //   replication_factor = 3         replicas of the topics it creates (1-32)
+  std::string kafka_brokers;
+  std::string kafka_group = "stayaway";
+  int kafka_session_timeout_ms = 6000;
+  int kafka_replication_factor = 3;
   bool help = false;
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };

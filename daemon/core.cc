@@ -35,6 +35,9 @@ Status Core::Start() {
   if (!state_->options.journal_dir.empty()) {
     if (Status s = state_->Recover(); !s.ok()) return s;
   }
+  // Kafka mode: the journal holds exactly the shared log, so it says where to go on.
+  state_->log_queued_next = static_cast<int64_t>(state_->journal_records);
+  state_->log_applied_next.store(state_->log_queued_next);
   state_->running = true;
   state_->stopping = false;
   state_->thread = std::thread([s = state_.get()] {
@@ -57,11 +60,18 @@ void Core::Stop() {
     state_->stopping = true;
   }
   state_->work_ready.notify_all();
+  state_->queue_taken.notify_all();
   state_->retention_wake.notify_all();
   state_->thread.join();
   if (state_->retention_thread.joinable()) state_->retention_thread.join();
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->running = false;
+  // Callers still waiting for the engine to apply their logged input: it will not here.
+  for (auto& [offset, waiter] : state_->log_waiters) {
+    waiter.set_value(FailedPrecondition("the daemon stopped before it applied log offset " +
+                                        std::to_string(offset)));
+  }
+  state_->log_waiters.clear();
 }
 
 void Core::State::Run() {
@@ -86,7 +96,9 @@ void Core::State::Run() {
       batch.swap(queue);
       queued_fixes = 0;
     }
+    queue_taken.notify_all();
     metrics.SetQueueDepth(0);
+    if (options.shared_log) DropOutOfOrderLogWork(batch);
     AdmitFixes(batch);
     // Group commit: one sync for everything that queued up while the last batch ran.
     const bool durable = Journal(batch);
@@ -99,10 +111,23 @@ void Core::State::Run() {
       events.clear();
       Apply(work, &events);
     }
+    if (options.shared_log) {
+      if (durable) {
+        log_applied_next.store(static_cast<int64_t>(journal_records));
+      } else {
+        // Nothing of the batch was applied: the follower reads the log again from here.
+        std::lock_guard<std::mutex> lock(mu);
+        log_queued_next = static_cast<int64_t>(journal_records);
+      }
+    }
     const TimeMs now = clock.Now();
     if (now >= next_tick) {
-      events.clear();
-      ApplyTick(now, &events);
+      // On a shared log the ticks are in the log (the leader writes them); the timer
+      // still wakes the loop for checkpoints.
+      if (!options.shared_log) {
+        events.clear();
+        ApplyTick(now, &events);
+      }
       next_tick = now + options.tick_interval_ms;
     }
     MaybeCheckpoint(now, /*force=*/false);
@@ -166,6 +191,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
   const Status status = engine->Apply(admin.input, events);
   if (status.ok()) RecordCatalogue(admin.input);
   Commit(admin.input, events);
+  if (admin.log_offset >= 0) AnswerLogged(admin.log_offset, status);
   admin.result.set_value(status);
 }
 
@@ -193,6 +219,11 @@ Status Core::State::SubmitAdmin(v1::Input input) {
     return InvalidArgument(std::move(refusal->reason));
   }
   ingest::CanonicalizeNaNs(&input);
+  if (options.shared_log) {
+    std::vector<v1::Input> one;
+    one.push_back(std::move(input));
+    return AppendAdmin(std::move(one)).front();
+  }
   AdminWork work;
   work.input = std::move(input);
   std::future<Status> result = work.result.get_future();
@@ -206,6 +237,7 @@ Status Core::State::SubmitAdmin(v1::Input input) {
 }
 
 std::vector<Status> Core::State::SubmitAdminBatch(std::vector<v1::Input> inputs) {
+  if (options.shared_log) return AppendAdmin(std::move(inputs));
   std::vector<Status> results(inputs.size());
   std::vector<std::optional<std::future<Status>>> pending(inputs.size());
   {
@@ -241,24 +273,18 @@ bool Core::SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, Fi
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (!state_->running || state_->stopping) return false;
-    if (state_->queued_fixes > 0 &&
-        state_->queued_fixes + fixes.size() > state_->options.queue_capacity) {
+    const size_t waiting =
+        state_->options.shared_log ? state_->log_unanswered_fixes.load() : state_->queued_fixes;
+    if (waiting > 0 && waiting + fixes.size() > state_->options.queue_capacity) {
       state_->metrics.CountBackpressure(source);
       return false;
     }
   }
-  const TimeMs received = state_->clock.Now();
-  for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
-  FixesWork work{std::move(fixes), std::string(source), std::move(done), {}, {}, {}, {}};
-  // What is journaled is exactly what the evidence shows and replays: checked first, as
-  // the fix will be journaled (received stamped), before any arithmetic on its times.
-  RefuseUnrecordable(work);
-  // MACs are checked here, on the caller's thread: they are the costly part.
-  if (const auto keys = state_->device_keys.Snapshot(); !keys->empty()) {
-    state_->CheckMacs(*keys, work);
+  FixesWork work = state_->AdmitOnCallersThread(std::move(fixes), source, std::move(done));
+  if (state_->options.shared_log) {
+    state_->AppendFixes(std::move(work));
+    return true;
   }
-  // After the MAC (made over the bits the device sent): NaN as JSON gives it back.
-  for (v1::Fix& fix : work.fixes) ingest::CanonicalizeNaNs(&fix);
   size_t depth;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
@@ -274,6 +300,21 @@ bool Core::SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, Fi
   state_->metrics.SetQueueDepth(depth);
   state_->work_ready.notify_one();
   return true;
+}
+
+FixesWork Core::State::AdmitOnCallersThread(std::vector<v1::Fix>&& fixes, std::string_view source,
+                                            ingest::MonitoringService::FixesDone done) {
+  const TimeMs received = clock.Now();
+  for (v1::Fix& fix : fixes) MsToTimestamp(received, fix.mutable_received());
+  FixesWork work{std::move(fixes), std::string(source), std::move(done), {}, {}, {}, {}, -1};
+  // What is journaled is exactly what the evidence shows and replays: checked first, as
+  // the fix will be journaled (received stamped), before any arithmetic on its times.
+  RefuseUnrecordable(work);
+  // MACs are checked here, on the caller's thread: they are the costly part.
+  if (const auto keys = device_keys.Snapshot(); !keys->empty()) CheckMacs(*keys, work);
+  // After the MAC (made over the bits the device sent): NaN as JSON gives it back.
+  for (v1::Fix& fix : work.fixes) ingest::CanonicalizeNaNs(&fix);
+  return work;
 }
 
 }  // namespace stayaway::daemon

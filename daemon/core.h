@@ -40,6 +40,7 @@
 
 #include "access/credential_store.h"
 #include "daemon/metrics.h"
+#include "daemon/shared_input_log.h"
 #include "engine/engine_config.h"
 #include "ingest/monitoring_service.h"
 
@@ -100,6 +101,15 @@ struct CoreOptions {
   // The device keys file (access/device_key_store.h), loaded by Start (a damaged file
   // stops it) and rewritten on every key change; empty: keys are kept in memory only.
   std::string device_keys_path;
+  // Kafka mode (shared_input_log.h): set, the core applies nothing its callers submit.
+  // Fixes (after the checks made on the caller's thread: recordability, device MACs) and
+  // orders, zones and alert actions are appended to this log, fixes acknowledged once
+  // the log holds them; everything is applied as the log gives it back through
+  // ApplyLogged, in the log's order, which every instance shares. The core makes no ticks
+  // of its own: ticks come through the log too (the leader writes them,
+  // daemon/kafka_leader.h). The journal then holds exactly the log, one record for each
+  // of its inputs, so the journal's record count is the next log offset to apply.
+  std::shared_ptr<SharedInputLog> shared_log;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -116,6 +126,23 @@ class Core final : public ingest::MonitoringService {
   void Stop();
 
   bool SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, FixesDone done) override;
+
+  // Kafka mode (CoreOptions::shared_log): the shared log's inputs from `first_offset` on,
+  // in its order, for the engine thread to journal and apply. Waits while the queue is
+  // full (so the log is read no faster than it is applied). FailedPrecondition when the
+  // core is not running, or when `first_offset` is not LoggedPosition(): the caller then
+  // reads the log again from LoggedPosition(). A record the log holds that is not a
+  // recordable input is applied as an empty input (refused by the engine, counted) so that
+  // journal records and log offsets stay one to one.
+  Status ApplyLogged(int64_t first_offset, std::vector<v1::Input>&& inputs);
+  // The log offset the next ApplyLogged starts at: every input before it is applied or
+  // queued. After Start, the position the recovered journal reached.
+  int64_t LoggedPosition();
+  // The log offset up to which every input is applied (its events are in the event log).
+  int64_t AppliedLogPosition();
+  // The centre's time (ms since the epoch; never goes back, centre_clock.h): what the
+  // leader stamps on the ticks it writes to the shared log.
+  TimeMs CentreNow();
   Status PutOrder(const v1::Order& order) override;
   StatusOr<v1::Order> GetOrder(std::string_view order_id) override;
   Status RevokeOrder(std::string_view order_id) override;

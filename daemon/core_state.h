@@ -16,6 +16,7 @@
 #define STAYAWAY_DAEMON_CORE_STATE_H_
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -84,10 +85,14 @@ struct FixesWork {
   std::vector<Admission> admission;
   std::vector<ingest::FixOutcome> outcomes;
   std::vector<size_t> places;
+  // From the shared log (Kafka mode): the log offset of fixes[0]; the others follow it
+  // one by one. -1: submitted to this core directly.
+  int64_t log_offset = -1;
 };
 struct AdminWork {
   v1::Input input;
   std::promise<Status> result;
+  int64_t log_offset = -1;  // from the shared log: its offset there
 };
 // Asks the engine thread to sign a checkpoint now (an evidence bundle needs one that
 // covers everything so far). Not an input: nothing is journaled or applied.
@@ -151,6 +156,7 @@ struct Core::State {
 
   std::mutex mu;
   std::condition_variable work_ready;
+  std::condition_variable queue_taken;  // with mu: the engine thread took the queue
   std::deque<Work> queue;   // guarded by mu
   size_t queued_fixes = 0;  // guarded by mu
   bool stopping = false;    // guarded by mu
@@ -163,6 +169,18 @@ struct Core::State {
   std::condition_variable retention_wake;  // with mu
   std::mutex retention_mu;
   void RunRetention();
+
+  // Kafka mode (options.shared_log; core_shared_log.cc).
+  int64_t log_queued_next = 0;  // guarded by mu: the offset the next ApplyLogged starts at
+  std::atomic<int64_t> log_applied_next{0};  // every input before it applied
+  // Callers waiting for the engine's answer to an input they appended, by its offset, and
+  // the answers to recent inputs nobody was waiting for yet (a caller may learn its offset
+  // after the engine applied it). Guarded by mu.
+  std::map<int64_t, std::promise<Status>> log_waiters;
+  std::map<int64_t, Status> log_answers;
+  // Fixes appended to the log whose append the log has not answered yet: the queue's
+  // capacity bounds them, so a slow log pushes back on connections as a full queue does.
+  std::atomic<size_t> log_unanswered_fixes{0};
 
   // What the API reads without asking the engine: orders as applied, global zones.
   std::mutex catalogue_mu;
@@ -205,6 +223,21 @@ struct Core::State {
   bool LoadNewestSnapshot(uint64_t not_before);
   // Replaces the fresh state with a snapshot's; false (and why) when it does not parse.
   bool LoadSnapshot(const journal::SnapshotFile& snapshot, std::string* why);
+  // The checks a submitted batch of fixes gets on the caller's thread (receive stamp,
+  // recordability, MACs, NaNs), in both modes.
+  FixesWork AdmitOnCallersThread(std::vector<v1::Fix>&& fixes, std::string_view source,
+                                 ingest::MonitoringService::FixesDone done);
+  // Kafka mode: appends the admitted fixes to the shared log and answers `work.done` once
+  // the log has answered for every one (Core::SubmitFixes checked the room first).
+  void AppendFixes(FixesWork work);
+  // Kafka mode: appends `inputs` to the shared log, then waits for this core to apply each
+  // one: the engine's answer, as SubmitAdminBatch gives it without a log.
+  std::vector<Status> AppendAdmin(std::vector<v1::Input> inputs);
+  // Kafka mode, engine thread: drops queued log input that does not continue the journal
+  // (after a failed journal write the follower reads the log again from there).
+  void DropOutOfOrderLogWork(std::deque<Work>& batch);
+  // Kafka mode, engine thread: the engine's answer to the logged input at `offset`.
+  void AnswerLogged(int64_t offset, const Status& status);
   Status SubmitAdmin(v1::Input input);
   // Many admin inputs as one batch (one journal sync): one Status each, in order.
   std::vector<Status> SubmitAdminBatch(std::vector<v1::Input> inputs);

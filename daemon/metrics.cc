@@ -1,6 +1,7 @@
 #include "daemon/metrics.h"
 
 #include <algorithm>
+#include <iterator>
 #include <sstream>
 
 #include "daemon/process_metrics.h"
@@ -62,6 +63,51 @@ void Metrics::ObserveJournalSync(double seconds) {
 void Metrics::CountWebhookDelivery(std::string_view result) {
   std::lock_guard<std::mutex> lock(mu_);
   ++webhook_deliveries_[std::string(result)];
+}
+
+void Metrics::SetKafkaLeader(bool leading) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.leading = leading;
+}
+
+void Metrics::CountKafkaRebalance(std::string_view kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  ++kafka_.rebalances[std::string(kind)];
+}
+
+void Metrics::SetKafkaTakeoverSeconds(double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.takeover_seconds = seconds;
+}
+
+void Metrics::SetKafkaLag(std::string_view topic, int32_t partition, int64_t lag) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.lag[{std::string(topic), partition}] = lag;
+}
+
+void Metrics::ReplaceKafkaLags(std::string_view topic, const std::map<int32_t, int64_t>& lags) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  for (auto it = kafka_.lag.begin(); it != kafka_.lag.end();) {
+    it = it->first.first == topic ? kafka_.lag.erase(it) : std::next(it);
+  }
+  for (const auto& [partition, lag] : lags) kafka_.lag[{std::string(topic), partition}] = lag;
+}
+
+void Metrics::CountKafkaPublished(uint64_t events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.published += events;
+}
+
+void Metrics::CountKafkaPublishFailures(uint64_t events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.publish_failures += events;
 }
 
 void Metrics::SetMqttConnected(bool connected) {
@@ -240,6 +286,37 @@ std::string Metrics::Render(TimeMs now_ms) const {
            "# TYPE stayaway_mqtt_backlog_events gauge\n"
            "stayaway_mqtt_backlog_events "
         << mqtt_.backlog << '\n';
+  }
+  if (kafka_.used) {
+    out << "# HELP stayaway_kafka_leader Whether this instance leads (writes ticks, publishes "
+           "events).\n"
+           "# TYPE stayaway_kafka_leader gauge\n"
+           "stayaway_kafka_leader "
+        << (kafka_.leading ? 1 : 0) << '\n';
+    out << "# HELP stayaway_kafka_rebalances_total Leadership group rebalances, by kind.\n"
+           "# TYPE stayaway_kafka_rebalances_total counter\n";
+    for (const auto& [kind, n] : kafka_.rebalances) {
+      out << "stayaway_kafka_rebalances_total{kind=\"" << Escape(kind) << "\"} " << n << '\n';
+    }
+    out << "# HELP stayaway_kafka_takeover_seconds The last takeover, from being made leader to "
+           "the backlog published.\n"
+           "# TYPE stayaway_kafka_takeover_seconds gauge\n"
+           "stayaway_kafka_takeover_seconds "
+        << kafka_.takeover_seconds << '\n';
+    out << "# HELP stayaway_kafka_lag Records held by the cluster not yet applied or routed.\n"
+           "# TYPE stayaway_kafka_lag gauge\n";
+    for (const auto& [key, lag] : kafka_.lag) {
+      out << "stayaway_kafka_lag{topic=\"" << Escape(key.first) << "\",partition=\"" << key.second
+          << "\"} " << lag << '\n';
+    }
+    out << "# HELP stayaway_kafka_events_published_total Events the cluster took.\n"
+           "# TYPE stayaway_kafka_events_published_total counter\n"
+           "stayaway_kafka_events_published_total "
+        << kafka_.published << '\n';
+    out << "# HELP stayaway_kafka_publish_failures_total Event publishes refused (sent again).\n"
+           "# TYPE stayaway_kafka_publish_failures_total counter\n"
+           "stayaway_kafka_publish_failures_total "
+        << kafka_.publish_failures << '\n';
   }
   out << "# HELP stayaway_webhook_failures_total Failed webhook and victim gateway POSTs, by "
          "reason.\n"

@@ -36,6 +36,17 @@
 //   stayaway_mqtt_publish_failures_total           publishes that failed or were cut off by a
 //                                                  lost connection (they are published again)
 //   stayaway_mqtt_backlog_events                   events not yet acknowledged by the broker
+//   stayaway_kafka_leader                          1 while this instance leads (Kafka mode:
+//                                                  it writes the ticks and publishes events)
+//   stayaway_kafka_rebalances_total{kind}          leadership group rebalances this
+//                                                  instance saw (assigned, revoked)
+//   stayaway_kafka_takeover_seconds                the last takeover: from being made leader
+//                                                  to every event before it published
+//   stayaway_kafka_lag{topic,partition}            records the cluster holds that this
+//                                                  instance has not yet applied or routed
+//   stayaway_kafka_events_published_total          events the cluster took on stayaway.events
+//   stayaway_kafka_publish_failures_total          event publishes the cluster refused (sent
+//                                                  again)
 //   stayaway_webhook_failures_total{to,reason}     failed POSTs (to: webhook, victim_gateway)
 //                                                  by reason (webhook_post.h: tls_untrusted,
 //                                                  tls_hostname, connect, status_5xx, ...)
@@ -115,6 +126,17 @@ class Metrics {
   void CountMqttPublishFailures(uint64_t events);
   void SetMqttBacklog(uint64_t events);
 
+  // Kafka mode (kafka_node.h). Its metrics are rendered once any of these is called.
+  void SetKafkaLeader(bool leading);
+  void CountKafkaRebalance(std::string_view kind);  // "assigned" or "revoked"
+  void SetKafkaTakeoverSeconds(double seconds);
+  void SetKafkaLag(std::string_view topic, int32_t partition, int64_t lag);
+  // Every partition of `topic` this instance reads now, with its lag: the others it had
+  // (they moved to another instance) are no longer shown.
+  void ReplaceKafkaLags(std::string_view topic, const std::map<int32_t, int64_t>& lags);
+  void CountKafkaPublished(uint64_t events);
+  void CountKafkaPublishFailures(uint64_t events);
+
   // Everything, with the checkpoint age as of `now_ms` (the centre's clock).
   std::string Render(TimeMs now_ms) const;
 
@@ -152,6 +174,15 @@ class Metrics {
     uint64_t publish_failures = 0;
     uint64_t backlog = 0;
   } mqtt_;  // guarded by mu_
+  struct Kafka {
+    bool used = false;
+    bool leading = false;
+    std::map<std::string, uint64_t, std::less<>> rebalances;
+    double takeover_seconds = 0;
+    std::map<std::pair<std::string, int32_t>, int64_t> lag;
+    uint64_t published = 0;
+    uint64_t publish_failures = 0;
+  } kafka_;  // guarded by mu_
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;
 };

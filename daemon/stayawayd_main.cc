@@ -20,6 +20,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -33,6 +34,7 @@
 #include "base/version.h"
 #include "daemon/config.h"
 #include "daemon/core.h"
+#include "daemon/kafka_node.h"
 #include "daemon/log.h"
 #include "daemon/mqtt_bridge.h"
 #include "daemon/victim_gateway.h"
@@ -184,6 +186,29 @@ StatusOr<std::shared_ptr<const ingest::ConsoleFiles>> OpenConsole(
 
 // The MQTT bridge's settings (mqtt_bridge.h) from the configuration, with the password
 // read from its file (surrounding white space removed).
+// A data directory is either a Kafka instance's (its journal is the cluster's input log,
+// record for record: core.h) or a daemon's of its own; it never changes sides, or its
+// journal and the log would part. The file "kafka" marks the first kind.
+Status CheckDataDirectoryKind(const DaemonConfig& config) {
+  const std::string marker = config.data_dir + "/kafka";
+  const bool marked = std::filesystem::exists(marker);
+  const bool kafka = !config.kafka_brokers.empty();
+  if (marked == kafka) return Status::Ok();
+  if (marked) {
+    return FailedPrecondition(config.data_dir +
+                              " holds a Kafka instance's state (the file kafka); start it with "
+                              "--kafka-brokers, or use another data directory");
+  }
+  std::error_code ec;
+  const std::string journal = config.data_dir + "/journal";
+  if (std::filesystem::exists(journal, ec) && !std::filesystem::is_empty(journal, ec)) {
+    return FailedPrecondition(config.data_dir +
+                              " holds the journal of a daemon of its own; Kafka mode needs an "
+                              "empty data directory");
+  }
+  return WriteFileAtomically(marker, "group=" + config.kafka_group + "\n");
+}
+
 StatusOr<MqttOptions> MqttOptionsOf(const DaemonConfig& config) {
   MqttOptions options;
   if (Status s = ParseMqttBroker(config.mqtt_broker, &options); !s.ok()) return s;
@@ -345,30 +370,63 @@ int Run(const DaemonConfig& config) {
   options.credentials = std::move(*credentials);
   options.device_keys_path = config.data_dir + "/device_keys.json";
   options.build_version = std::string(stayaway::VersionText());
+
+  // Kafka mode (kafka_node.h): the core is built on the cluster's shared input log.
+  // Declared before the core, which holds its log; stopped before the core stops.
+  std::unique_ptr<KafkaNode> kafka_node;
+  // The dispatchers that follow the event log out of the daemon: webhooks and victim
+  // gateways. In Kafka mode only the leader runs them (else every instance would send
+  // each message), from the seq the leader publishes from.
+  std::mutex dispatchers_mu;
+  std::vector<std::unique_ptr<WebhookDispatcher>> webhooks;  // guarded by dispatchers_mu
+  std::unique_ptr<VictimGatewayDispatcher> victim_gateways;  // guarded by dispatchers_mu
+  std::function<void(std::optional<uint64_t>)> start_dispatchers;
+  if (Status s = CheckDataDirectoryKind(config); !s.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
+    return 2;
+  }
+  const auto stop_dispatchers = [&] {
+    std::lock_guard<std::mutex> lock(dispatchers_mu);
+    for (auto& webhook : webhooks) webhook->Stop();
+    webhooks.clear();
+    if (victim_gateways != nullptr) victim_gateways->Stop();
+    victim_gateways.reset();
+  };
+  if (!config.kafka_brokers.empty()) {
+    if (mqtt_options.has_value()) {
+      Log(LogLevel::kError, "the MQTT bridge is not available in Kafka mode yet",
+          {{"hint", "read events from stayaway.events, fixes go to stayaway.fixes"}});
+      return 2;
+    }
+    KafkaNodeOptions kafka;
+    kafka.brokers = config.kafka_brokers;
+    kafka.group = config.kafka_group;
+    kafka.session_timeout_ms = config.kafka_session_timeout_ms;
+    kafka.replication_factor = config.kafka_replication_factor;
+    kafka.on_lead = [&](uint64_t first_seq) { start_dispatchers(first_seq); };
+    kafka.on_follow = [&] { stop_dispatchers(); };
+    StatusOr<std::unique_ptr<KafkaNode>> node = KafkaNode::Create(std::move(kafka));
+    if (!node.ok()) {
+      Log(LogLevel::kError, "cannot start in Kafka mode", {{"error", node.status().message()}});
+      return 1;
+    }
+    kafka_node = std::move(*node);
+    options.shared_log = kafka_node->input_log();
+  }
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
     return 1;
   }
+  // Whatever the way out: the Kafka node and the dispatchers let go of the core first.
+  struct LetGoOfTheCore {
+    std::function<void()> let_go;
+    ~LetGoOfTheCore() { let_go(); }
+  } let_go_of_the_core{[&] {
+    if (kafka_node != nullptr) kafka_node->Stop();
+    stop_dispatchers();
+  }};
 
-  // Declared after the core: dispatchers must stop before the core goes away.
-  std::vector<std::unique_ptr<WebhookDispatcher>> webhooks;
-  for (const auto& [url, target] : webhook_targets) {
-    // One cursor file per URL, named after it with anything unsafe in a file name replaced.
-    std::string name = url;
-    for (char& c : name) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
-    }
-    const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
-    webhooks.push_back(std::make_unique<WebhookDispatcher>(
-        core, url, target, cursor, webhook_secret,
-        [&core](const WebhookAnswer& answer) {
-          core.CountWebhookDelivery(answer.delivered() ? "delivered" : "failed");
-          if (!answer.delivered()) core.CountWebhookFailure("webhook", answer.failure);
-        },
-        config.webhook_from_start, webhook_kinds, *webhook_tls));
-    webhooks.back()->Start();
-  }
   // Declared after the core, like the webhooks; started once the core runs: a broker that
   // is down does not stop the daemon, the bridge keeps trying.
   std::optional<MqttBridge> mqtt;
@@ -376,17 +434,54 @@ int Run(const DaemonConfig& config) {
     mqtt.emplace(core, core.metrics(), std::move(*mqtt_options));
     mqtt->Start();
   }
-  VictimGatewayOptions victim_options;
-  victim_options.cursor_path = config.data_dir + "/webhooks/victim-gateways.cursor";
-  victim_options.secret = webhook_secret;
-  victim_options.time_zone = *centre_zone;
-  victim_options.count = [&core](std::string_view result) { core.CountVictimMessage(result); };
-  victim_options.count_failure = [&core](std::string_view reason) {
-    core.CountWebhookFailure("victim_gateway", reason);
+  // Webhooks and victim gateways: from their cursors, or (Kafka mode, when this instance
+  // starts leading) from the seq the leader publishes from.
+  start_dispatchers = [&](std::optional<uint64_t> from_seq) {
+    std::lock_guard<std::mutex> lock(dispatchers_mu);
+    const auto cursor_at = [&](const std::string& path) {
+      if (!from_seq) return;
+      if (Status s = WriteFileAtomically(path, std::to_string(*from_seq) + "\n"); !s.ok()) {
+        Log(LogLevel::kWarning, "cannot set a cursor", {{"error", s.message()}});
+      }
+    };
+    for (const auto& [url, target] : webhook_targets) {
+      // One cursor file per URL, named after it with anything unsafe in a file name replaced.
+      std::string name = url;
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+      }
+      const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
+      cursor_at(cursor);
+      webhooks.push_back(std::make_unique<WebhookDispatcher>(
+          core, url, target, cursor, webhook_secret,
+          [&core](const WebhookAnswer& answer) {
+            core.CountWebhookDelivery(answer.delivered() ? "delivered" : "failed");
+            if (!answer.delivered()) core.CountWebhookFailure("webhook", answer.failure);
+          },
+          config.webhook_from_start, webhook_kinds, *webhook_tls));
+      webhooks.back()->Start();
+    }
+    VictimGatewayOptions victim_options;
+    victim_options.cursor_path = config.data_dir + "/webhooks/victim-gateways.cursor";
+    cursor_at(victim_options.cursor_path);
+    victim_options.secret = webhook_secret;
+    victim_options.time_zone = *centre_zone;
+    victim_options.count = [&core](std::string_view result) { core.CountVictimMessage(result); };
+    victim_options.count_failure = [&core](std::string_view reason) {
+      core.CountWebhookFailure("victim_gateway", reason);
+    };
+    victim_options.tls = *webhook_tls;
+    victim_gateways =
+        std::make_unique<VictimGatewayDispatcher>(core, core, std::move(victim_options));
+    victim_gateways->Start();
   };
-  victim_options.tls = *webhook_tls;
-  VictimGatewayDispatcher victim_gateways(core, core, std::move(victim_options));
-  victim_gateways.Start();
+  if (kafka_node == nullptr) {
+    start_dispatchers(std::nullopt);
+  } else if (Status s = kafka_node->Start(core); !s.ok()) {
+    Log(LogLevel::kError, "cannot start in Kafka mode", {{"error", s.message()}});
+    core.Stop();
+    return 1;
+  }
 
   // Connection limits (config.h): the same for every port but the total.
   ingest::ConnectionLimits limits;
@@ -482,9 +577,10 @@ int Run(const DaemonConfig& config) {
     Log(LogLevel::kInfo, "stopping", {{"signal", std::to_string(signal_number)}});
     stopper = std::thread([&] {
       if (mqtt.has_value()) mqtt->Stop();  // no new fixes; its cursor keeps unsent events
+      // Kafka mode: no new fixes, and another instance leads at once.
+      if (kafka_node != nullptr) kafka_node->Stop();
       core.Stop();
-      for (auto& webhook : webhooks) webhook->Stop();
-      victim_gateways.Stop();
+      stop_dispatchers();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // flush final acks
       tcp.Stop();
       http->Stop();

@@ -87,20 +87,7 @@ StatusOr<std::optional<ConsumedMessage>> GroupConsumer::Poll(std::chrono::millis
     }
     return KafkaStatus(message->err, what);
   }
-  ConsumedMessage out;
-  out.topic = rd_kafka_topic_name(message->rkt);
-  out.partition = message->partition;
-  out.offset = message->offset;
-  if (message->key != nullptr) {
-    out.key.assign(static_cast<const char*>(message->key), message->key_len);
-  }
-  if (message->payload != nullptr) {
-    out.value.assign(static_cast<const char*>(message->payload), message->len);
-  }
-  rd_kafka_timestamp_type_t type;
-  const int64_t timestamp = rd_kafka_message_timestamp(message.get(), &type);
-  out.timestamp_ms = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp;
-  return std::optional<ConsumedMessage>(std::move(out));
+  return std::optional<ConsumedMessage>(CopyMessage(*message));
 }
 
 Status GroupConsumer::Commit() {

@@ -35,6 +35,7 @@
 
 #include "base/status.h"
 #include "kafka/client_config.h"
+#include "kafka/consumed_message.h"
 #include "kafka/handles.h"
 #include "kafka/topic_partition.h"
 
@@ -61,15 +62,6 @@ struct ConsumerOptions {
   int heartbeat_interval_ms = 1000;
   // Further librdkafka properties, applied last.
   ClientConfig extra;
-};
-
-struct ConsumedMessage {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::string key;
-  std::string value;
-  int64_t timestamp_ms = -1;  // the message's timestamp (ms since the Unix epoch), -1: none
 };
 
 enum class RebalanceKind { kAssigned, kRevoked };

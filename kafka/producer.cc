@@ -81,11 +81,12 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* 
 }
 
 Status Producer::Enqueue(std::string_view topic, std::string_view key, std::string_view value,
-                         int32_t partition, Pending* pending) {
+                         int32_t partition, const std::vector<MessageHeader>& headers,
+                         Pending* pending) {
   const std::string topic_name(topic);
   // The array form of rd_kafka_producev: its RD_KAFKA_V_* macros are GNU statement
   // expressions, which -Wpedantic refuses.
-  rd_kafka_vu_t fields[6] = {};
+  rd_kafka_vu_t fields[7] = {};
   fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
   fields[0].u.cstr = topic_name.c_str();
   fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -98,14 +99,30 @@ Status Producer::Enqueue(std::string_view topic, std::string_view key, std::stri
   fields[4].u.mem = {const_cast<char*>(value.data()), value.size()};
   fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
   fields[5].u.ptr = pending;
-  return KafkaStatus(rd_kafka_produceva(handle_.get(), fields, 6), "produce to " + topic_name);
+  size_t count = 6;
+  rd_kafka_headers_t* copied = nullptr;
+  if (!headers.empty()) {
+    copied = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, text] : headers) {
+      rd_kafka_header_add(copied, name.data(), static_cast<ssize_t>(name.size()), text.data(),
+                          static_cast<ssize_t>(text.size()));
+    }
+    fields[count].vtype = RD_KAFKA_VTYPE_HEADERS;
+    fields[count].u.headers = copied;  // owned by the message once produced
+    ++count;
+  }
+  Status status =
+      KafkaStatus(rd_kafka_produceva(handle_.get(), fields, count), "produce to " + topic_name);
+  if (!status.ok() && copied != nullptr) rd_kafka_headers_destroy(copied);
+  return status;
 }
 
 Status Producer::Produce(std::string_view topic, std::string_view key, std::string_view value,
-                         uint64_t token, int32_t partition) {
+                         uint64_t token, int32_t partition,
+                         const std::vector<MessageHeader>& headers) {
   auto pending = std::make_unique<Pending>();
   pending->token = token;
-  Status status = Enqueue(topic, key, value, partition, pending.get());
+  Status status = Enqueue(topic, key, value, partition, headers, pending.get());
   if (status.ok()) (void)pending.release();  // the delivery report frees it
   return status;
 }
@@ -117,7 +134,7 @@ StatusOr<DeliveryReport> Producer::ProduceAndWait(std::string_view topic, std::s
   auto waiter = std::make_shared<Waiter>();
   auto pending = std::make_unique<Pending>();
   pending->waiter = waiter;
-  Status status = Enqueue(topic, key, value, partition, pending.get());
+  Status status = Enqueue(topic, key, value, partition, {}, pending.get());
   if (!status.ok()) return status;
   (void)pending.release();
   const auto deadline = std::chrono::steady_clock::now() + timeout;

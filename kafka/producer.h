@@ -36,6 +36,7 @@
 
 #include "base/status.h"
 #include "kafka/client_config.h"
+#include "kafka/consumed_message.h"
 #include "kafka/handles.h"
 #include "kafka/topic_partition.h"
 
@@ -92,7 +93,8 @@ class Producer {
   // Enqueues one message (copied). An error here (queue full, unknown partition, fatal
   // producer error) means no DeliveryReport will come for it.
   Status Produce(std::string_view topic, std::string_view key, std::string_view value,
-                 uint64_t token = 0, int32_t partition = kAnyPartition);
+                 uint64_t token = 0, int32_t partition = kAnyPartition,
+                 const std::vector<MessageHeader>& headers = {});
 
   // Produces and serves reports until this message's report came (returned, whether it
   // says delivered or failed) or `timeout` passed (then a kInternal status naming the
@@ -128,7 +130,7 @@ class Producer {
       : on_delivery_(std::move(on_delivery)), close_timeout_ms_(close_timeout_ms) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   Status Enqueue(std::string_view topic, std::string_view key, std::string_view value,
-                 int32_t partition, Pending* pending);
+                 int32_t partition, const std::vector<MessageHeader>& headers, Pending* pending);
 
   DeliveryCallback on_delivery_;
   int close_timeout_ms_;

@@ -90,6 +90,11 @@ Status TopicAdmin::EnsureTopic(const TopicSpec& spec, std::chrono::milliseconds 
                              "configure topic " + spec.name);
     if (!set.ok()) return set;
   }
+  if (spec.kept_forever) {
+    Status set = KafkaStatus(rd_kafka_NewTopic_set_config(topic.get(), "retention.ms", "-1"),
+                             "configure topic " + spec.name);
+    if (!set.ok()) return set;
+  }
   std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDestroy> options(
       rd_kafka_AdminOptions_new(handle_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
   rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()),

@@ -29,6 +29,9 @@ struct TopicSpec {
   // cleanup.policy=compact: only the latest value of each key is kept (orders, zones,
   // credentials, snapshots). Default: false (delete after retention).
   bool compacted = false;
+  // retention.ms=-1: nothing is ever deleted for its age (the shared input log, which a
+  // new instance reads from its start). Default: false (the cluster's retention).
+  bool kept_forever = false;
 };
 
 class TopicAdmin {

@@ -1,25 +1,27 @@
-// The topics of stayaway's Kafka mode (docs/kafka.md has the design): their names, and
-// which are keyed how. Only names for now; the daemon does not use Kafka yet.
+// The topics of stayaway's Kafka mode (docs/kafka.md has the design): their names, what
+// they hold and how they are keyed. Format promises: a new version reads what an older
+// one wrote there.
 #ifndef STAYAWAY_KAFKA_TOPICS_H_
 #define STAYAWAY_KAFKA_TOPICS_H_
 
 namespace stayaway::kafka {
 
 // In: one fix per message (replay JSON or Traccar's forwarded JSON), keyed by device id,
-// any partitioning.
+// any partitioning. Read by the instances of the consumer group (daemon/kafka_fixes_intake.h).
 inline constexpr char kFixesTopic[] = "stayaway.fixes";
-// Out: one event per message (the JSON `stayaway replay` prints), keyed by alert_id.
+// Out: one event per message (the JSON `stayaway replay` prints), keyed by alert_id, with
+// the header kEventSeqHeader. Written by the leader (daemon/kafka_leader.h).
 inline constexpr char kEventsTopic[] = "stayaway.events";
-// Internal: every input re-keyed by case group, on partition ShardOf(group, N).
+// Internal: the shared input log, one partition; each message one serialized v1::Input
+// (the journal's record), keyed by the input's kind. Every instance applies all of it.
 inline constexpr char kInputTopic[] = "stayaway.input";
-// Internal, compacted: each partition's latest engine snapshot, keyed by partition.
-inline constexpr char kSnapshotsTopic[] = "stayaway.snapshots";
-// Compacted, keyed by id: the centre's shared configuration.
-inline constexpr char kOrdersTopic[] = "stayaway.orders";
-inline constexpr char kZonesTopic[] = "stayaway.zones";
-inline constexpr char kCredentialsTopic[] = "stayaway.credentials";
-// Compacted, keyed by alert_id: operators' acknowledgements and resolutions.
-inline constexpr char kAlertActionsTopic[] = "stayaway.alert-actions";
+// Internal: one partition, never written; the member of the leadership group that owns
+// it leads, and the group's committed offset on it is the next event seq to publish.
+inline constexpr char kLeaderTopic[] = "stayaway.leader";
+
+// The header on every stayaway.events message: the event's sequence number in the event
+// log, the same on every instance (they apply one log), so consumers drop repeats.
+inline constexpr char kEventSeqHeader[] = "stayaway-event-seq";
 
 }  // namespace stayaway::kafka
 

@@ -1,0 +1,107 @@
+#include "daemon/kafka_follower.h"
+
+#include <pthread.h>
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "daemon/log.h"
+#include "kafka/topics.h"
+
+namespace stayaway::daemon {
+namespace {
+
+constexpr size_t kMaxRun = 2000;  // inputs handed to the core at once
+constexpr auto kReadWait = std::chrono::milliseconds(20);
+
+}  // namespace
+
+Status KafkaFollower::Start() {
+  StatusOr<std::unique_ptr<kafka::PartitionReader>> reader =
+      kafka::PartitionReader::Open(options_, {kafka::kInputTopic, 0}, core_.LoggedPosition());
+  if (!reader.ok()) return reader.status();
+  stopping_.store(false);
+  thread_ = std::thread([this, r = std::move(*reader)]() mutable {
+    ::pthread_setname_np(::pthread_self(), "sa-kafka-follow");
+    Run(std::move(r));
+  });
+  return Status::Ok();
+}
+
+void KafkaFollower::Stop() {
+  stopping_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
+  std::vector<v1::Input> run;
+  int64_t run_first = reader->position();
+  auto next_watermarks = std::chrono::steady_clock::now();
+  auto next_complaint = std::chrono::steady_clock::time_point();
+  const auto complain = [&](std::string_view what, const std::string& detail) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_complaint) return;
+    next_complaint = now + std::chrono::seconds(10);
+    Log(LogLevel::kError, what, {{"detail", detail}});
+  };
+  const auto hand_over = [&] {
+    if (run.empty()) return;
+    if (Status s = core_.ApplyLogged(run_first, std::move(run)); !s.ok()) {
+      if (stopping_.load()) return;
+      // The core did not take it (a journal write failed, or a run before it): read the
+      // log again from where the core is.
+      Log(LogLevel::kWarning, "reading the input log again", {{"why", s.message()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      (void)reader->Seek(core_.LoggedPosition());
+    }
+    run.clear();
+    run_first = reader->position();
+  };
+  while (!stopping_.load()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_watermarks) {
+      next_watermarks = now + std::chrono::seconds(1);
+      StatusOr<std::pair<int64_t, int64_t>> marks = reader->Watermarks(std::chrono::seconds(1));
+      if (marks.ok()) {
+        const auto [low, high] = *marks;
+        const int64_t applied = core_.AppliedLogPosition();
+        core_.metrics().SetKafkaLag(kafka::kInputTopic, 0, high - applied);
+        if (high < core_.LoggedPosition()) {
+          complain(
+              "the input log ends before this instance's journal does: another cluster "
+              "or a recreated topic? Nothing more is applied",
+              "log end " + std::to_string(high) + ", journal " +
+                  std::to_string(core_.LoggedPosition()));
+        } else if (low > reader->position()) {
+          complain("the input log no longer holds what this instance needs next (retention)",
+                   "first held " + std::to_string(low) + ", needed " +
+                       std::to_string(reader->position()));
+        } else if (applied >= high) {
+          caught_up_.store(true);
+        }
+      }
+    }
+    StatusOr<std::optional<kafka::ConsumedMessage>> message = reader->Read(kReadWait);
+    if (!message.ok()) {
+      complain("cannot read the input log", message.status().message());
+      continue;
+    }
+    if (!message->has_value()) {
+      hand_over();  // nothing more for now: apply what came
+      continue;
+    }
+    const kafka::ConsumedMessage& record = **message;
+    // Offsets a real cluster skips (transaction markers) become empty inputs too.
+    const int64_t expected = run_first + static_cast<int64_t>(run.size());
+    for (int64_t hole = expected; hole < record.offset; ++hole) run.emplace_back();
+    v1::Input& input = run.emplace_back();
+    if (!input.ParseFromString(record.value)) {
+      input.Clear();
+      core_.CountRejected("kafka", "unreadable_input");
+    }
+    if (run.size() >= kMaxRun) hand_over();
+  }
+}
+
+}  // namespace stayaway::daemon

@@ -1,0 +1,99 @@
+// KafkaLeader: decides which instance leads, and does the leader's work. Of the instances
+// on one shared input log (kafka_follower.h) exactly one leads at a time: the member of
+// the leadership consumer group (GROUP-leader) that Kafka assigns partition 0 of
+// stayaway.leader. The leader
+//   - writes a tick into the input log every tick interval (the centre's time: comms lost
+//     and acknowledgement deadlines fire on every instance at the same input), and
+//   - publishes every event of the event log to stayaway.events (key: alert_id; value: the
+//     JSON `stayaway replay` prints; header stayaway-event-seq: the event's seq), and
+//     commits, as the group's offset on stayaway.leader, the seq of the first event not
+//     yet confirmed by the cluster.
+// When the leader dies (its session times out) or stops (it leaves the group at once),
+// Kafka assigns the partition to another instance, which already holds the same state and
+// the same event log: it publishes from the committed seq on. Delivery is at least once:
+// events the old leader published but had not committed yet are published again, with
+// the same seq, which consumers use to drop repeats.
+//
+// An instance joins the leadership group only once its follower has caught up with the
+// log, so a new or restarted instance never leads while it is behind.
+//
+// Hooks: on_lead(first_seq) runs when this instance starts leading, before it publishes
+// (webhooks and victim gateways start there, from the same seq); on_follow() when it
+// stops. Both on the leader's thread.
+//
+// Metrics (metrics.h): stayaway_kafka_leader, _rebalances_total, _takeover_seconds,
+// _events_published_total, _publish_failures_total.
+// Thread-safety: Start and Stop from one thread; the rest is the leader's own thread.
+#ifndef STAYAWAY_DAEMON_KAFKA_LEADER_H_
+#define STAYAWAY_DAEMON_KAFKA_LEADER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "daemon/core.h"
+#include "daemon/kafka_follower.h"
+#include "daemon/shared_input_log.h"
+#include "kafka/group_consumer.h"
+#include "kafka/producer.h"
+
+namespace stayaway::daemon {
+
+struct KafkaLeaderOptions {
+  kafka::ConsumerOptions consumer;  // group_id: the leadership group
+  kafka::ProducerOptions producer;  // for stayaway.events
+  TimeMs tick_interval_ms = 1000;
+  std::function<void(uint64_t first_seq)> on_lead;
+  std::function<void()> on_follow;
+};
+
+class KafkaLeader {
+ public:
+  KafkaLeader(Core& core, SharedInputLog& log, const KafkaFollower& follower,
+              KafkaLeaderOptions options)
+      : core_(core), log_(log), follower_(follower), options_(std::move(options)) {}
+  ~KafkaLeader() { Stop(); }
+  KafkaLeader(const KafkaLeader&) = delete;
+  KafkaLeader& operator=(const KafkaLeader&) = delete;
+
+  Status Start();
+  // Stops leading (committing what was confirmed) and leaves the group at once, so
+  // another instance takes over without waiting for a session timeout.
+  void Stop();
+
+ private:
+  void Run();
+  void BeginLeading();
+  void EndLeading();
+  void Publish();
+  void CommitCursor();
+  void OnDelivery(const kafka::DeliveryReport& report);
+
+  Core& core_;
+  SharedInputLog& log_;
+  const KafkaFollower& follower_;
+  KafkaLeaderOptions options_;
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+
+  // The leader's thread only (delivery reports are served there too).
+  bool assigned_ = false;  // the rebalance gave this member the partition
+  bool leading_ = false;   // and it has begun leading
+  uint64_t next_to_send_ = 1;
+  uint64_t committed_ = 0;          // the cursor last committed
+  std::set<uint64_t> outstanding_;  // sent, not yet confirmed
+  uint64_t takeover_target_ = 0;    // 0: no takeover being timed
+  std::chrono::steady_clock::time_point lead_started_;
+  std::chrono::steady_clock::time_point next_tick_;
+  std::chrono::steady_clock::time_point next_commit_;
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_KAFKA_LEADER_H_

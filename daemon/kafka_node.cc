@@ -1,0 +1,75 @@
+#include "daemon/kafka_node.h"
+
+#include <chrono>
+#include <utility>
+
+#include "kafka/topic_admin.h"
+#include "kafka/topics.h"
+
+namespace stayaway::daemon {
+
+StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options) {
+  if (options.brokers.empty()) return InvalidArgument("kafka: no brokers");
+  if (options.group.empty()) return InvalidArgument("kafka: no group");
+  StatusOr<std::unique_ptr<kafka::TopicAdmin>> admin = kafka::TopicAdmin::Create(options.brokers);
+  if (!admin.ok()) return admin.status();
+  // One partition each: the input log is one order every instance shares, and one
+  // instance leads. The input log keeps everything: a new instance reads it from its start.
+  for (kafka::TopicSpec spec : {kafka::TopicSpec{kafka::kInputTopic, 1, 3, false, true},
+                                kafka::TopicSpec{kafka::kLeaderTopic, 1, 3, false, false}}) {
+    spec.replication_factor = options.replication_factor;
+    if (Status s = (*admin)->EnsureTopic(spec, std::chrono::seconds(15)); !s.ok()) return s;
+  }
+  std::unique_ptr<KafkaNode> node(new KafkaNode(std::move(options)));
+  kafka::ProducerOptions producer;
+  producer.bootstrap_servers = node->options_.brokers;
+  producer.client_id = node->options_.client_id;
+  producer.linger_ms = 1;  // the ack to a device waits for it
+  StatusOr<std::unique_ptr<KafkaInputLog>> log = KafkaInputLog::Create(producer);
+  if (!log.ok()) return log.status();
+  node->input_log_ = std::move(*log);
+  return node;
+}
+
+Status KafkaNode::Start(Core& core) {
+  kafka::PartitionReaderOptions reader;
+  reader.bootstrap_servers = options_.brokers;
+  reader.client_id = options_.client_id;
+  follower_ = std::make_unique<KafkaFollower>(core, reader);
+  if (Status s = follower_->Start(); !s.ok()) return s;
+
+  KafkaLeaderOptions leader;
+  leader.consumer.bootstrap_servers = options_.brokers;
+  leader.consumer.client_id = options_.client_id;
+  leader.consumer.group_id = options_.group + "-leader";
+  leader.consumer.session_timeout_ms = options_.session_timeout_ms;
+  leader.consumer.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
+  // A new member never takes the partition from a leader that is alive.
+  leader.consumer.extra.Set("partition.assignment.strategy", "cooperative-sticky");
+  leader.producer.bootstrap_servers = options_.brokers;
+  leader.producer.client_id = options_.client_id;
+  leader.producer.linger_ms = 1;
+  leader.tick_interval_ms = options_.tick_interval_ms;
+  leader.on_lead = options_.on_lead;
+  leader.on_follow = options_.on_follow;
+  leader_ = std::make_unique<KafkaLeader>(core, *input_log_, *follower_, std::move(leader));
+  if (Status s = leader_->Start(); !s.ok()) return s;
+
+  kafka::ConsumerOptions intake;
+  intake.bootstrap_servers = options_.brokers;
+  intake.client_id = options_.client_id;
+  intake.group_id = options_.group;
+  intake.session_timeout_ms = options_.session_timeout_ms;
+  intake.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
+  intake.extra.Set("partition.assignment.strategy", "cooperative-sticky");
+  intake_ = std::make_unique<KafkaFixesIntake>(core, std::move(intake));
+  return intake_->Start();
+}
+
+void KafkaNode::Stop() {
+  if (intake_ != nullptr) intake_->Stop();
+  if (leader_ != nullptr) leader_->Stop();
+  if (follower_ != nullptr) follower_->Stop();
+}
+
+}  // namespace stayaway::daemon

@@ -1,0 +1,380 @@
+// stayawayd in Kafka mode (docs/kafka.md), end to end: real stayawayd processes against
+// librdkafka's mock cluster in a process of its own (kafka_harness.h), reached over
+// loopback TCP as a real cluster would be. Three instances under load, the leader killed
+// with SIGKILL, a fourth joining later: every alert raised once and none lost, events
+// keyed by alert_id on stayaway.events, an order posted to one instance enforced on
+// fixes sent to others, and every instance's state the same.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kafka/group_consumer.h"
+#include "kafka/producer.h"
+#include "kafka/topics.h"
+#include "tests/daemon_harness.h"
+#include "tests/kafka_harness.h"
+#include "tests/stayaway_cli.h"
+
+namespace stayaway {
+namespace {
+
+using testing_harness::Daemon;
+using testing_harness::Http;
+using testing_harness::NowMs;
+namespace fs = std::filesystem;
+
+// The session timeout the instances run with: a killed leader is replaced after about
+// twice this, less a second, in the mock (docs/kafka.md).
+constexpr int kSessionTimeoutMs = 3000;
+
+// The mock cluster with stayaway's topics.
+std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
+  return std::make_unique<testing_harness::KafkaMockCluster>(
+      3, std::vector<std::pair<std::string, int>>{{kafka::kInputTopic, 1},
+                                                  {kafka::kLeaderTopic, 1},
+                                                  {kafka::kFixesTopic, 4},
+                                                  {kafka::kEventsTopic, 4}});
+}
+
+// A stayawayd in Kafka mode, in a fresh data directory or (a restart) in `reuse`.
+std::unique_ptr<Daemon> StartInstance(const std::string& brokers, const fs::path& reuse = {}) {
+  const fs::path config =
+      fs::path(::testing::TempDir()) / ("kafka-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(config) << "[kafka]\nbrokers = \"" << brokers
+                        << "\"\nsession_timeout_ms = " << kSessionTimeoutMs << "\n";
+  return std::make_unique<Daemon>(std::vector<std::string>{"--config", config.string()}, reuse);
+}
+
+// The value of an unlabelled metric, or of the sum of a labelled one's series; -1 when
+// the daemon does not answer.
+double Metric(Daemon& daemon, const std::string& name) {
+  const testing_harness::HttpReply reply = Http(daemon.http(), "GET", "/metrics");
+  if (reply.status != 200) return -1;
+  double sum = 0;
+  std::istringstream lines(reply.body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0 || line.rfind(name + "{", 0) == 0) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+// What one instance says of every alert: id, order, kind, open or not. Ordered by id.
+std::string AlertSummary(Daemon& daemon) {
+  const std::string body = Http(daemon.http(), "GET", "/v1/alerts?state=all&limit=1000").body;
+  std::set<std::string> alerts;
+  for (size_t at = body.find("{\"alert_id\":\""); at != std::string::npos;
+       at = body.find("{\"alert_id\":\"", at + 1)) {
+    const size_t id_end = body.find('"', at + 13);
+    const std::string id = body.substr(at + 13, id_end - at - 13);
+    const size_t kind = body.find("\"kind\":\"", at);
+    const size_t open = body.find("\"open\":", at);
+    alerts.insert(id + " " + body.substr(kind + 8, body.find('"', kind + 8) - kind - 8) + " " +
+                  body.substr(open + 7, 4));
+  }
+  std::string summary;
+  for (const std::string& alert : alerts) summary += alert + "\n";
+  return summary;
+}
+
+// Order g: tag-g must stay 300 m from phone-g.
+std::string GroupOrderJson(int g) {
+  const std::string n = std::to_string(g);
+  return R"({"id": "KC-)" + n + R"(", "version": 1,
+      "supervised": {"id": "aggressor-)" +
+         n + R"(", "devices": ["tag-)" + n + R"("]},
+      "protected": [{"id": "victim-)" +
+         n + R"(", "devices": ["phone-)" + n +
+         R"("], "relation": "victim"}],
+      "violation_distance_m": 300, "warning_distance_m": 0,
+      "valid_from": "2020-01-01T00:00:00Z"})";
+}
+
+struct Round {
+  int number;
+  TimeMs time;  // the fixes' time
+};
+
+// Each group's tag is 40 m from the phone for 12 rounds (12 s of fix time: a confirmed
+// violation), starting at round 10 + 15 g, and 5 km away otherwise: one episode each.
+constexpr int kGroups = 6;
+constexpr int kRounds = 120;
+bool Near(int g, int round) { return round >= 10 + 15 * g && round < 22 + 15 * g; }
+double TagLon(int g, int round) { return Near(g, round) ? 74.5905 : 74.65; }
+
+TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEveryAlert) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  std::vector<std::unique_ptr<Daemon>> instances;
+  for (int i = 0; i < 3; ++i) instances.push_back(StartInstance(brokers));
+
+  // One leader, soon.
+  const auto leader_index = [&]() -> int {
+    for (size_t i = 0; i < instances.size(); ++i) {
+      if (instances[i] != nullptr && Metric(*instances[i], "stayaway_kafka_leader") == 1) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  };
+  int leader = -1;
+  for (int i = 0; i < 200 && leader < 0; ++i) {
+    leader = leader_index();
+    if (leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(leader, 0) << instances[0]->Log();
+
+  // Orders posted to one instance reach all: each is answered only once applied there, and
+  // the others apply the same log.
+  for (int g = 0; g < kGroups; ++g) {
+    const auto reply = Http(instances[g % 3]->http(), "PUT", "/v1/orders/KC-" + std::to_string(g),
+                            GroupOrderJson(g));
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+  for (auto& instance : instances) {
+    for (int i = 0; i < 200; ++i) {
+      if (Http(instance->http(), "GET", "/v1/orders/KC-5").status == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(Http(instance->http(), "GET", "/v1/orders/KC-5").status, 200);
+  }
+
+  // The load: a round every 250 ms, fix time one second further each round, ending about
+  // now. Groups 0-3 through the instances' HTTP ports (the next instance when one does not
+  // answer, as a gateway fails over), groups 4 and 5 through stayaway.fixes (replay JSON
+  // and Traccar's JSON).
+  kafka::ProducerOptions producer_options;
+  producer_options.bootstrap_servers = brokers;
+  auto producer = kafka::Producer::Create(producer_options);
+  ASSERT_TRUE(producer.ok()) << producer.status().message();
+  const TimeMs start = NowMs() - kRounds * 1000 + 5000;
+  std::atomic<int> rounds_sent{0};
+  std::atomic<int> http_retries{0};
+  std::mutex instances_mu;  // instances: the load reads, the test kills and adds
+  std::thread load([&] {
+    for (int r = 0; r < kRounds; ++r) {
+      const TimeMs t = start + r * 1000;
+      for (int g = 0; g < kGroups; ++g) {
+        const std::string n = std::to_string(g);
+        const uint64_t seq = static_cast<uint64_t>(r) + 1;
+        if (g < 4) {
+          const std::string body =
+              "[" + testing_harness::FixJson("phone-" + n, seq, t, 74.59) + "," +
+              testing_harness::FixJson("tag-" + n, seq, t + 500, TagLon(g, r)) + "]";
+          for (int attempt = 0; attempt < 40; ++attempt) {
+            uint16_t port = 0;
+            {
+              std::lock_guard<std::mutex> lock(instances_mu);
+              std::vector<Daemon*> alive;
+              for (auto& instance : instances) {
+                if (instance != nullptr) alive.push_back(instance.get());
+              }
+              port = alive[static_cast<size_t>(r + g + attempt) % alive.size()]->http();
+            }
+            const auto reply = testing_harness::HttpExchange(
+                port, "POST", "/v1/fixes",
+                {{"Content-Type", "application/json"},
+                 {"Authorization", std::string("Bearer ") + testing_harness::kHarnessToken}},
+                body, std::chrono::seconds(5));
+            if (reply.status == 200) break;
+            ++http_retries;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+        } else if (g == 4) {
+          for (const auto& [device, lon] :
+               {std::pair<std::string, double>{"phone-4", 74.59}, {"tag-4", TagLon(g, r)}}) {
+            const std::string line =
+                testing_harness::FixJson(device, seq, device == "tag-4" ? t + 500 : t, lon);
+            EXPECT_TRUE((*producer)->Produce(kafka::kFixesTopic, device, line).ok());
+          }
+        } else {
+          EXPECT_TRUE((*producer)
+                          ->Produce(kafka::kFixesTopic, "phone-5",
+                                    testing_harness::TraccarForward("phone-5", t, 42.87, 74.59))
+                          .ok());
+          EXPECT_TRUE(
+              (*producer)
+                  ->Produce(kafka::kFixesTopic, "tag-5",
+                            testing_harness::TraccarForward("tag-5", t + 500, 42.87, TagLon(g, r)))
+                  .ok());
+        }
+      }
+      (*producer)->Poll(std::chrono::milliseconds(0));
+      rounds_sent = r + 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  });
+
+  // Mid-run (group 3's episode is under way): the leader dies without a word.
+  while (rounds_sent < 58) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto killed_at = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(instances_mu);
+    instances[static_cast<size_t>(leader)]->Kill();
+    instances[static_cast<size_t>(leader)].reset();
+  }
+  int new_leader = -1;
+  while (new_leader < 0 &&
+         std::chrono::steady_clock::now() - killed_at < std::chrono::seconds(20)) {
+    new_leader = leader_index();
+    if (new_leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const double takeover_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
+  ASSERT_GE(new_leader, 0) << "no instance took over";
+  std::cout << "takeover after SIGKILL of the leader: " << takeover_s << " s (session timeout "
+            << kSessionTimeoutMs << " ms)\n";
+  EXPECT_LT(takeover_s, 15.0);
+
+  // A fourth instance joins later, from an empty data directory: it reads the log from its
+  // start and catches up.
+  while (rounds_sent < 90) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  {
+    std::lock_guard<std::mutex> lock(instances_mu);
+    instances.push_back(StartInstance(brokers));
+  }
+  load.join();
+  ASSERT_TRUE((*producer)->Flush(std::chrono::seconds(10)).ok());
+
+  // Every instance alive ends with nothing left to read, and with the same alerts.
+  std::vector<Daemon*> alive;
+  for (auto& instance : instances) {
+    if (instance != nullptr) alive.push_back(instance.get());
+  }
+  ASSERT_EQ(alive.size(), 3u);
+  bool settled = false;
+  for (int i = 0; i < 300 && !settled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    settled = true;
+    const std::string first = AlertSummary(*alive[0]);
+    for (Daemon* instance : alive) {
+      settled = settled && Metric(*instance, "stayaway_kafka_lag") <= 1 &&  // a tick may be due
+                AlertSummary(*instance) == first;
+    }
+  }
+  std::string lags;
+  for (Daemon* instance : alive) {
+    lags += std::to_string(Metric(*instance, "stayaway_kafka_lag")) + " ";
+  }
+  EXPECT_TRUE(settled) << "the instances did not converge; lags " << lags;
+  const std::string alerts = AlertSummary(*alive[0]);
+  for (Daemon* instance : alive) EXPECT_EQ(AlertSummary(*instance), alerts);
+
+  // One violation alert per group: none lost, none opened twice across the failover.
+  std::map<std::string, int> violations_by_order;
+  const std::string listing = Http(alive[0]->http(), "GET", "/v1/alerts?state=all&limit=1000").body;
+  for (int g = 0; g < kGroups; ++g) {
+    const std::string order =
+        "\"order_id\":\"KC-" + std::to_string(g) + "\",\"kind\":\"proximity_violation\"";
+    size_t count = 0;
+    for (size_t at = listing.find(order); at != std::string::npos; at = listing.find(order, at + 1))
+      ++count;
+    EXPECT_EQ(count, 1u) << "group " << g << "\n" << listing;
+  }
+
+  // stayaway.events: every event of the log, keyed by alert_id, each seq at least once
+  // (a repeat carries the very same event), none missing.
+  const double event_count = Metric(*alive[0], "stayaway_events_total");
+  ASSERT_GT(event_count, kGroups);
+  kafka::ConsumerOptions reader;
+  reader.bootstrap_servers = brokers;
+  reader.group_id = "test-reader-" + std::to_string(NowMs());
+  auto consumer = kafka::GroupConsumer::Create(reader);
+  ASSERT_TRUE(consumer.ok());
+  ASSERT_TRUE((*consumer)->Subscribe({kafka::kEventsTopic}).ok());
+  std::map<uint64_t, std::string> by_seq;
+  std::map<std::string, int> opened_by_alert;
+  size_t repeats = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (by_seq.size() < static_cast<size_t>(event_count) &&
+         std::chrono::steady_clock::now() < deadline) {
+    auto message = (*consumer)->Poll(std::chrono::milliseconds(200));
+    if (!message.ok() || !message->has_value()) continue;
+    const kafka::ConsumedMessage& m = **message;
+    const std::optional<std::string_view> seq_header = m.Header(kafka::kEventSeqHeader);
+    ASSERT_TRUE(seq_header.has_value());
+    const uint64_t seq = std::stoull(std::string(*seq_header));
+    EXPECT_TRUE(testing_harness::Contains(m.value, "\"alert_id\":\"" + m.key + "\"")) << m.value;
+    auto [place, fresh] = by_seq.emplace(seq, m.value);
+    if (!fresh) {
+      ++repeats;
+      EXPECT_EQ(place->second, m.value) << "seq " << seq << " published as two events";
+      continue;
+    }
+    if (testing_harness::Contains(m.value, "\"transition\":\"opened\"")) ++opened_by_alert[m.key];
+  }
+  EXPECT_EQ(by_seq.size(), static_cast<size_t>(event_count));
+  if (!by_seq.empty()) {
+    EXPECT_EQ(by_seq.begin()->first, 1u);
+    EXPECT_EQ(by_seq.rbegin()->first, by_seq.size()) << "a seq is missing";
+  }
+  for (const auto& [alert, opened] : opened_by_alert) EXPECT_EQ(opened, 1) << alert;
+  std::cout << "events on stayaway.events: " << by_seq.size() << " (" << repeats
+            << " published twice across the takeover); HTTP retries to another instance: "
+            << http_retries.load() << "\n";
+
+  // Evidence: the instance that joined late and the leader each sign what they applied;
+  // a bundle of group 3's alert (raised while the first leader died) from either verifies.
+  const size_t at = listing.find("\"order_id\":\"KC-3\",\"kind\":\"proximity_violation\"");
+  ASSERT_NE(at, std::string::npos);
+  const size_t id_at = listing.rfind("{\"alert_id\":\"", at) + 13;
+  const std::string alert_id = listing.substr(id_at, listing.find('"', id_at) - id_at);
+  Daemon* joined = instances.back().get();
+  Daemon* leading = nullptr;
+  for (Daemon* instance : alive) {
+    if (Metric(*instance, "stayaway_kafka_leader") == 1) leading = instance;
+  }
+  ASSERT_NE(leading, nullptr);
+  ASSERT_NE(leading, joined);
+  const fs::path leading_dir = leading->dir();
+  for (Daemon* instance : {joined, leading}) {
+    ASSERT_EQ(instance->Stop(), 0);  // signs a checkpoint on the way out
+    const fs::path bundle = instance->dir() / "bundle";
+    const testing_harness::CommandRun written =
+        testing_harness::Stayaway("evidence --data-dir " + (instance->dir() / "data").string() +
+                                  " --alert " + alert_id + " --out " + bundle.string());
+    ASSERT_EQ(written.status, 0) << written.out;
+    const testing_harness::CommandRun verified =
+        testing_harness::Stayaway("verify " + bundle.string());
+    EXPECT_EQ(verified.status, 0) << verified.out;
+    EXPECT_TRUE(testing_harness::Contains(verified.out, "VERIFIED")) << verified.out;
+  }
+
+  // The leader stopped: the last instance leads; the stopped leader, started again on its
+  // data, goes on from its journal and catches up with the ticks written meanwhile.
+  Daemon* last = nullptr;
+  for (Daemon* instance : alive) {
+    if (instance != joined && instance != leading) last = instance;
+  }
+  ASSERT_NE(last, nullptr);
+  for (int i = 0; i < 150 && Metric(*last, "stayaway_kafka_leader") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(Metric(*last, "stayaway_kafka_leader"), 1);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // ticks go on meanwhile
+  auto restarted = StartInstance(brokers, leading_dir);
+  bool caught_up = false;
+  for (int i = 0; i < 100 && !caught_up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    caught_up = Metric(*restarted, "stayaway_kafka_lag") <= 1 &&
+                AlertSummary(*restarted) == AlertSummary(*last);
+  }
+  EXPECT_TRUE(caught_up) << restarted->Log();
+  EXPECT_TRUE(testing_harness::Contains(restarted->Log(), "recovered from the journal"));
+}
+
+}  // namespace
+}  // namespace stayaway
