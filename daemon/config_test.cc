@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/log.h"
@@ -333,6 +334,74 @@ TEST(DaemonConfig, MqttTableAndFlags) {
   // A password in the file is refused with where to put it instead.
   EXPECT_NE(ApplyToml("[mqtt]\npassword = \"x\"\n", "t", &config2).message().find("password_file"),
             std::string::npos);
+}
+
+TEST(DaemonConfig, KafkaTableAndFlags) {
+  auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->kafka_brokers, "");  // no brokers: not in Kafka mode
+  EXPECT_EQ(defaults->kafka_group, "stayaway");
+  EXPECT_EQ(defaults->kafka_session_timeout_ms, 6000);
+  EXPECT_EQ(defaults->kafka_replication_factor, 3);
+
+  const std::string path = ::testing::TempDir() + "/stayawayd-kafka.toml";
+  std::ofstream(path) << "[kafka]\nbrokers = \"k1:9092,k2:9092\"\ngroup = \"centre-a\"\n"
+                         "session_timeout_ms = 15000\nreplication_factor = 2\n";
+  auto config = Parse({"--config", path});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->kafka_brokers, "k1:9092,k2:9092");
+  EXPECT_EQ(config->kafka_group, "centre-a");
+  EXPECT_EQ(config->kafka_session_timeout_ms, 15000);
+  EXPECT_EQ(config->kafka_replication_factor, 2);
+
+  auto flags =
+      Parse({"--kafka-brokers", "127.0.0.1:9092", "--config", path, "--kafka-group", "centre-b"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->kafka_brokers, "127.0.0.1:9092");  // flags win, wherever they stand
+  EXPECT_EQ(flags->kafka_group, "centre-b");
+  EXPECT_EQ(flags->kafka_session_timeout_ms, 15000);  // the file's, where no flag says
+  auto empty_group = Parse({"--kafka-group", ""});
+  ASSERT_FALSE(empty_group.ok());
+  EXPECT_NE(empty_group.status().message().find("--kafka-group"), std::string::npos)
+      << empty_group.status().message();
+
+  // The bounds are inclusive.
+  DaemonConfig bounds;
+  ASSERT_TRUE(
+      ApplyToml("[kafka]\nsession_timeout_ms = 1000\nreplication_factor = 1\n", "k.toml", &bounds)
+          .ok());
+  EXPECT_EQ(bounds.kafka_session_timeout_ms, 1000);
+  EXPECT_EQ(bounds.kafka_replication_factor, 1);
+  ASSERT_TRUE(
+      ApplyToml("[kafka]\nsession_timeout_ms = 60000\nreplication_factor = 32\n", "k.toml", &bounds)
+          .ok());
+  EXPECT_EQ(bounds.kafka_session_timeout_ms, 60000);
+  EXPECT_EQ(bounds.kafka_replication_factor, 32);
+
+  for (const auto& [bad, names] : std::vector<std::pair<std::string, std::string>>{
+           {"[kafka]\nsession_timeout_ms = 999\n", "kafka.session_timeout_ms"},
+           {"[kafka]\nsession_timeout_ms = 60001\n", "kafka.session_timeout_ms"},
+           {"[kafka]\nsession_timeout_ms = \"6000\"\n", "kafka.session_timeout_ms"},
+           {"[kafka]\nsession_timeout_ms = 1500.5\n", "kafka.session_timeout_ms"},
+           {"[kafka]\nreplication_factor = 0\n", "kafka.replication_factor"},
+           {"[kafka]\nreplication_factor = 33\n", "kafka.replication_factor"},
+           {"[kafka]\ngroup = \"\"\n", "kafka.group"},
+           {"[kafka]\nbrokers = 9092\n", "kafka.brokers"},
+           {"[kafka]\ntopic = \"stayaway.input\"\n", "kafka.topic"},
+           {"kafka = \"k1:9092\"\n", "kafka"},
+       }) {
+    DaemonConfig refused;
+    const Status s = ApplyToml(bad, "k.toml", &refused);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find(names), std::string::npos) << bad << ": " << s.message();
+    EXPECT_EQ(refused.kafka_session_timeout_ms, 6000) << bad;
+    EXPECT_EQ(refused.kafka_replication_factor, 3) << bad;
+    EXPECT_EQ(refused.kafka_group, "stayaway") << bad;
+  }
+  const std::string usage = DaemonUsage();
+  EXPECT_NE(usage.find("--kafka-brokers"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--kafka-group"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("[kafka]"), std::string::npos) << usage;
 }
 
 TEST(DaemonConfig, UnknownFlagsAreNamedAndHelpWinsOverThem) {

@@ -64,6 +64,16 @@ void Core::Stop() {
   state_->retention_wake.notify_all();
   state_->thread.join();
   if (state_->retention_thread.joinable()) state_->retention_thread.join();
+  // Kafka mode: the fixes appended to the shared log are answered through this core, on
+  // the log's thread; it must not outlive their answers (the log answers every one, failed
+  // at worst, within its message timeout).
+  for (int waited_ms = 0; state_->log_unanswered_fixes.load() > 0; waited_ms += 10) {
+    if (waited_ms == 60'000) {
+      Log(LogLevel::kError, "the shared input log has not answered for appended fixes",
+          {{"fixes", std::to_string(state_->log_unanswered_fixes.load())}});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->running = false;
   // Callers still waiting for the engine to apply their logged input: it will not here.
@@ -279,6 +289,8 @@ bool Core::SubmitFixes(std::vector<v1::Fix>&& fixes, std::string_view source, Fi
       state_->metrics.CountBackpressure(source);
       return false;
     }
+    // Counted before the lock is let go, so that Stop waits for their answers.
+    if (state_->options.shared_log) state_->log_unanswered_fixes += fixes.size();
   }
   FixesWork work = state_->AdmitOnCallersThread(std::move(fixes), source, std::move(done));
   if (state_->options.shared_log) {

@@ -109,6 +109,10 @@ struct CoreOptions {
   // of its own: ticks come through the log too (the leader writes them,
   // daemon/kafka_leader.h). The journal then holds exactly the log, one record for each
   // of its inputs, so the journal's record count is the next log offset to apply.
+  // Keyed devices: their MACs are checked by the instance that takes the fix; the
+  // stale-sequence window (replay_window.h) is not applied to logged fixes (it would
+  // drop records from the journal), so an old signed fix is answered accepted, journaled,
+  // and dropped or refused by the engine as a duplicate or a closed seq.
   std::shared_ptr<SharedInputLog> shared_log;
 };
 

@@ -38,12 +38,13 @@ void Core::State::AppendFixes(FixesWork work) {
     if (work.admission[place] == Admission::kRefused) ++refused.rejected[outcomes[place].code];
   }
   if (!refused.rejected.empty()) metrics.AddFixBatch(work.source, refused);
+  // SubmitFixes counted every fix as unanswered; the refused ones are answered now.
+  const size_t appended = inputs.size();
+  log_unanswered_fixes -= work.fixes.size() - appended;
   if (inputs.empty()) {
     if (work.done) work.done(std::move(outcomes));
     return;
   }
-  const size_t appended = inputs.size();
-  log_unanswered_fixes += appended;
   options.shared_log->Append(
       std::move(inputs),
       [this, appended, places = std::move(places), outcomes = std::move(outcomes),

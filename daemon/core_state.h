@@ -178,8 +178,9 @@ struct Core::State {
   // after the engine applied it). Guarded by mu.
   std::map<int64_t, std::promise<Status>> log_waiters;
   std::map<int64_t, Status> log_answers;
-  // Fixes appended to the log whose append the log has not answered yet: the queue's
-  // capacity bounds them, so a slow log pushes back on connections as a full queue does.
+  // Fixes submitted for the log whose append the log has not answered yet: the queue's
+  // capacity bounds them, so a slow log pushes back on connections as a full queue does,
+  // and Stop waits for them (their answers run through this state).
   std::atomic<size_t> log_unanswered_fixes{0};
 
   // What the API reads without asking the engine: orders as applied, global zones.

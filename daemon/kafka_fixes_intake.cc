@@ -19,13 +19,25 @@ namespace {
 constexpr size_t kMaxRun = 500;
 constexpr auto kRunWindow = std::chrono::milliseconds(20);
 
+// Whether `value` has "position" as a key: Traccar's PositionData always does, stayaway's
+// fix lines never do (one may have it as a value: a device called "position").
+bool HasPositionKey(std::string_view value) {
+  constexpr std::string_view kKey = "\"position\"";
+  for (size_t at = value.find(kKey); at != std::string_view::npos; at = value.find(kKey, at + 1)) {
+    size_t next = at + kKey.size();
+    while (next < value.size() && (value[next] == ' ' || value[next] == '\t' ||
+                                   value[next] == '\n' || value[next] == '\r')) {
+      ++next;
+    }
+    if (next < value.size() && value[next] == ':') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 StatusOr<v1::Fix> ParseFixMessage(std::string_view value) {
-  // Traccar's PositionData always has "position"; stayaway's fix lines never do.
-  if (value.find("\"position\"") != std::string_view::npos) {
-    return ingest::ParseTraccarForward(value);
-  }
+  if (HasPositionKey(value)) return ingest::ParseTraccarForward(value);
   StatusOr<v1::Input> input = ingest::ParseReplayLine(value);
   if (!input.ok()) return input.status();
   if (!input->has_fix()) {
@@ -51,6 +63,7 @@ void KafkaFixesIntake::Stop() {
   stopping_.store(true);
   if (thread_.joinable()) thread_.join();
   if (consumer_ != nullptr) (void)consumer_->Close();
+  consumer_.reset();
 }
 
 void KafkaFixesIntake::Run() {
@@ -79,6 +92,13 @@ void KafkaFixesIntake::Run() {
       StatusOr<v1::Fix> fix = ParseFixMessage((*message)->value);
       if (!fix.ok()) {
         core_.CountRejected("kafka", StatusCodeName(fix.status().code()));
+        continue;
+      }
+      // Traccar forwards every device it tracks: those no order names stay out of the
+      // shared log (the engine would refuse them on every instance).
+      StatusOr<v1::DeviceStatus> device = core_.GetDevice(fix->device());
+      if (!device.ok() || device->orders_size() == 0) {
+        core_.CountRejected("kafka", "unknown_device");
         continue;
       }
       run.push_back(std::move(*fix));

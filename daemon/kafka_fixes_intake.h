@@ -10,8 +10,9 @@
 // batch (Core::SubmitFixes, source "kafka"): checked like every port's fixes and appended
 // to the shared input log; the group's offsets are committed only once the log holds the
 // run, so a crash in between reads the run again (the engine drops the repeats as
-// duplicates). A message that cannot be read, or a fix the core refuses, is counted
-// (stayaway_fixes_rejected_total{source="kafka",reason}) and the run goes on.
+// duplicates). A message that cannot be read, a fix of a device no order names
+// ("unknown_device": Traccar forwards every device it tracks), or a fix the core refuses
+// is counted (stayaway_fixes_rejected_total{source="kafka",reason}) and the run goes on.
 //
 // Lag: stayaway_kafka_lag{topic="stayaway.fixes",partition} for each partition this
 // member owns, refreshed every second.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +55,10 @@ Status KafkaLeader::Start() {
 void KafkaLeader::Stop() {
   stopping_.store(true);
   if (thread_.joinable()) thread_.join();
+  // Their last callbacks (delivery reports, a revocation) reach the core: done here,
+  // while it is alive, not whenever this object goes.
+  producer_.reset();
+  consumer_.reset();
 }
 
 void KafkaLeader::Run() {
@@ -94,15 +100,20 @@ void KafkaLeader::Run() {
 }
 
 void KafkaLeader::BeginLeading() {
-  StatusOr<std::vector<kafka::PartitionOffset>> committed =
-      consumer_->Committed({{kafka::kLeaderTopic, 0}}, std::chrono::seconds(5));
+  StatusOr<std::string> committed =
+      consumer_->CommittedMetadata({kafka::kLeaderTopic, 0}, std::chrono::seconds(5));
   if (!committed.ok()) {
     Log(LogLevel::kWarning, "cannot read the published events cursor; trying again",
         {{"error", committed.status().message()}});
     return;
   }
-  const int64_t cursor = committed->empty() ? kafka::kNoOffset : committed->front().offset;
-  next_to_send_ = cursor == kafka::kNoOffset || cursor < 1 ? 1 : static_cast<uint64_t>(cursor);
+  // "next_event_seq=N"; none yet: from the first event.
+  next_to_send_ = 1;
+  constexpr std::string_view kCursorKey = "next_event_seq=";
+  if (committed->rfind(kCursorKey, 0) == 0) {
+    next_to_send_ =
+        std::max<uint64_t>(1, std::strtoull(committed->c_str() + kCursorKey.size(), nullptr, 10));
+  }
   committed_ = next_to_send_;
   outstanding_.clear();
   leading_ = true;
@@ -160,8 +171,9 @@ void KafkaLeader::Publish() {
 void KafkaLeader::CommitCursor() {
   const uint64_t confirmed = outstanding_.empty() ? next_to_send_ : *outstanding_.begin();
   if (confirmed <= committed_) return;
-  const Status s =
-      consumer_->CommitOffsets({{kafka::kLeaderTopic, 0, static_cast<int64_t>(confirmed)}});
+  // Offset 0, the partition's end (nothing is written there): the cursor is the metadata.
+  const Status s = consumer_->CommitWithMetadata({kafka::kLeaderTopic, 0}, 0,
+                                                 "next_event_seq=" + std::to_string(confirmed));
   if (!s.ok()) {
     Log(LogLevel::kWarning, "cannot commit the published events cursor", {{"error", s.message()}});
     return;

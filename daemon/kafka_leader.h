@@ -6,8 +6,8 @@
 //     and acknowledgement deadlines fire on every instance at the same input), and
 //   - publishes every event of the event log to stayaway.events (key: alert_id; value: the
 //     JSON `stayaway replay` prints; header stayaway-event-seq: the event's seq), and
-//     commits, as the group's offset on stayaway.leader, the seq of the first event not
-//     yet confirmed by the cluster.
+//     commits the seq of the first event not yet confirmed by the cluster with the
+//     group's offset on stayaway.leader, as its metadata ("next_event_seq=N").
 // When the leader dies (its session times out) or stops (it leaves the group at once),
 // Kafka assigns the partition to another instance, which already holds the same state and
 // the same event log: it publishes from the committed seq on. Delivery is at least once:
@@ -62,7 +62,8 @@ class KafkaLeader {
 
   Status Start();
   // Stops leading (committing what was confirmed) and leaves the group at once, so
-  // another instance takes over without waiting for a session timeout.
+  // another instance takes over without waiting for a session timeout. After it nothing
+  // of this object calls the core.
   void Stop();
 
  private:

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "daemon/log.h"
+#include "kafka/client_log.h"
 #include "kafka/topic_admin.h"
 #include "kafka/topics.h"
 
@@ -11,6 +13,13 @@ namespace stayaway::daemon {
 StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options) {
   if (options.brokers.empty()) return InvalidArgument("kafka: no brokers");
   if (options.group.empty()) return InvalidArgument("kafka: no group");
+  // librdkafka's own lines into the daemon's log, as JSON like every other line.
+  kafka::SetClientLogSink([](int level, std::string_view facility, std::string_view message) {
+    Log(level <= 3   ? LogLevel::kError
+        : level == 4 ? LogLevel::kWarning
+                     : LogLevel::kInfo,
+        "kafka client", {{"facility", std::string(facility)}, {"detail", std::string(message)}});
+  });
   StatusOr<std::unique_ptr<kafka::TopicAdmin>> admin = kafka::TopicAdmin::Create(options.brokers);
   if (!admin.ok()) return admin.status();
   // One partition each: the input log is one order every instance shares, and one

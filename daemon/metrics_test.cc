@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "base/time.h"
 #include "daemon/alert_book.h"
@@ -191,6 +193,73 @@ TEST(Metrics, MqttSeriesAppearOnceTheBridgeIsUsed) {
   EXPECT_EQ(Sample(text, "stayaway_mqtt_backlog_events"), 3);
   metrics.SetMqttConnected(false);
   EXPECT_EQ(Sample(metrics.Render(0), "stayaway_mqtt_connected"), 0);
+}
+
+TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
+  EXPECT_EQ(Metrics().Render(0).find("stayaway_kafka_"), std::string::npos);  // not Kafka mode
+  // Any one of them shows the family.
+  const std::vector<std::function<void(Metrics&)>> uses = {
+      [](Metrics& m) { m.SetKafkaLeader(false); },
+      [](Metrics& m) { m.CountKafkaRebalance("assigned"); },
+      [](Metrics& m) { m.SetKafkaTakeoverSeconds(0); },
+      [](Metrics& m) { m.SetKafkaLag("stayaway.input", 0, 0); },
+      [](Metrics& m) { m.ReplaceKafkaLags("stayaway.fixes", {}); },
+      [](Metrics& m) { m.CountKafkaPublished(0); },
+      [](Metrics& m) { m.CountKafkaPublishFailures(0); },
+  };
+  for (size_t i = 0; i < uses.size(); ++i) {
+    Metrics used;
+    uses[i](used);
+    const std::string text = used.Render(0);
+    EXPECT_EQ(Sample(text, "stayaway_kafka_leader"), 0) << "use " << i << "\n" << text;
+    EXPECT_EQ(Sample(text, "stayaway_kafka_events_published_total"), 0) << "use " << i;
+  }
+
+  Metrics metrics;
+  metrics.SetKafkaLeader(true);
+  metrics.CountKafkaRebalance("assigned");
+  metrics.CountKafkaRebalance("assigned");
+  metrics.CountKafkaRebalance("revoked");
+  metrics.SetKafkaTakeoverSeconds(1.5);
+  metrics.SetKafkaLag("stayaway.input", 0, 7);
+  metrics.CountKafkaPublished(4);
+  metrics.CountKafkaPublished(2);
+  metrics.CountKafkaPublishFailures(1);
+  const std::string text = metrics.Render(0);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_leader"), 1) << text;
+  EXPECT_EQ(Sample(text, "stayaway_kafka_rebalances_total{kind=\"assigned\"}"), 2);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_rebalances_total{kind=\"revoked\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_takeover_seconds"), 1.5);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_lag{topic=\"stayaway.input\",partition=\"0\"}"), 7);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_events_published_total"), 6);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_publish_failures_total"), 1);
+  EXPECT_NE(text.find("# TYPE stayaway_kafka_lag gauge\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE stayaway_kafka_rebalances_total counter\n"), std::string::npos);
+  metrics.SetKafkaLeader(false);
+  EXPECT_EQ(Sample(metrics.Render(0), "stayaway_kafka_leader"), 0);
+}
+
+TEST(Metrics, ReplaceKafkaLagsKeepsOnlyThePartitionsStillReadOfThatTopic) {
+  const auto lag = [](const Metrics& metrics, const std::string& topic, int partition) {
+    return Sample(metrics.Render(0), "stayaway_kafka_lag{topic=\"" + topic + "\",partition=\"" +
+                                         std::to_string(partition) + "\"}");
+  };
+  Metrics metrics;
+  metrics.SetKafkaLag("stayaway.input", 0, 7);
+  metrics.ReplaceKafkaLags("stayaway.fixes", {{0, 3}, {2, 5}});
+  EXPECT_EQ(lag(metrics, "stayaway.fixes", 0), 3);
+  EXPECT_EQ(lag(metrics, "stayaway.fixes", 2), 5);
+  // A rebalance: partition 0 moved to another instance, 3 came here.
+  metrics.ReplaceKafkaLags("stayaway.fixes", {{2, 1}, {3, 0}});
+  EXPECT_EQ(lag(metrics, "stayaway.fixes", 0), -1) << "a partition no longer read is still shown";
+  EXPECT_EQ(lag(metrics, "stayaway.fixes", 2), 1);
+  EXPECT_EQ(lag(metrics, "stayaway.fixes", 3), 0);
+  EXPECT_EQ(lag(metrics, "stayaway.input", 0), 7) << "another topic's series went";
+  // Every partition gone: none of that topic's series is left, the other topic's stays.
+  metrics.ReplaceKafkaLags("stayaway.fixes", {});
+  const std::string text = metrics.Render(0);
+  EXPECT_EQ(text.find("stayaway_kafka_lag{topic=\"stayaway.fixes\""), std::string::npos) << text;
+  EXPECT_EQ(lag(metrics, "stayaway.input", 0), 7);
 }
 
 }  // namespace

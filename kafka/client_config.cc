@@ -1,6 +1,17 @@
 #include "kafka/client_config.h"
 
+#include "kafka/client_log.h"
+
 namespace stayaway::kafka {
+namespace {
+
+void ToSink(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  if (const ClientLogSink* sink = ClientLogSinkOrNull(); sink != nullptr) {
+    (*sink)(level, facility, message);
+  }
+}
+
+}  // namespace
 
 StatusOr<ConfHandle> ClientConfig::Build() const {
   ConfHandle conf(rd_kafka_conf_new());
@@ -11,6 +22,7 @@ StatusOr<ConfHandle> ClientConfig::Build() const {
       return InvalidArgument("kafka: " + name + "=" + value + ": " + errstr);
     }
   }
+  if (ClientLogSinkOrNull() != nullptr) rd_kafka_conf_set_log_cb(conf.get(), &ToSink);
   return conf;
 }
 

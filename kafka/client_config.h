@@ -25,6 +25,7 @@ struct ClientConfig {
   }
 
   // A new rd_kafka_conf_t with every property set, or the first one librdkafka refused.
+  // Its log lines go to the sink of client_log.h when one is set.
   StatusOr<ConfHandle> Build() const;
 };
 

@@ -1,6 +1,7 @@
 #include "kafka/group_consumer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -99,6 +100,32 @@ Status GroupConsumer::Commit() {
 Status GroupConsumer::CommitOffsets(const std::vector<PartitionOffset>& offsets) {
   PartitionListHandle list = ToPartitionList(offsets);
   return KafkaStatus(rd_kafka_commit(handle_.get(), list.get(), /*async=*/0), "commit offsets");
+}
+
+Status GroupConsumer::CommitWithMetadata(const TopicPartition& partition, int64_t offset,
+                                         const std::string& metadata) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_t* element =
+      rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition);
+  element->offset = offset;
+  // The list frees it (rd_free: malloc's).
+  element->metadata = std::malloc(metadata.size() + 1);
+  if (element->metadata == nullptr) return Status(StatusCode::kInternal, "kafka: out of memory");
+  std::memcpy(element->metadata, metadata.c_str(), metadata.size() + 1);
+  element->metadata_size = metadata.size();
+  return KafkaStatus(rd_kafka_commit(handle_.get(), list.get(), /*async=*/0),
+                     "commit " + ToString(partition));
+}
+
+StatusOr<std::string> GroupConsumer::CommittedMetadata(const TopicPartition& partition,
+                                                       std::chrono::milliseconds timeout) {
+  PartitionListHandle list = ToPartitionList(std::vector<TopicPartition>{partition});
+  const rd_kafka_resp_err_t err =
+      rd_kafka_committed(handle_.get(), list.get(), static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaStatus(err, "committed offsets");
+  if (list->cnt < 1 || list->elems[0].metadata == nullptr) return std::string();
+  return std::string(static_cast<const char*>(list->elems[0].metadata),
+                     list->elems[0].metadata_size);
 }
 
 StatusOr<std::vector<PartitionOffset>> GroupConsumer::Committed(

@@ -103,6 +103,17 @@ class GroupConsumer {
   Status Commit();
   // Commits exactly `offsets` (next offsets to read) for this group, synchronously.
   Status CommitOffsets(const std::vector<PartitionOffset>& offsets);
+  // Commits `offset` of `partition` for this group with `metadata`, a short text Kafka
+  // keeps with the committed offset (OffsetCommit's metadata), synchronously. For a
+  // position that is not an offset in the partition (stayaway's published-events cursor,
+  // kafka_leader.h): committing it as an offset past the partition's end would make the
+  // consumer reset its fetch position, and log it, at each assignment.
+  Status CommitWithMetadata(const TopicPartition& partition, int64_t offset,
+                            const std::string& metadata);
+  // The metadata committed with `partition`'s offset for this group (empty when none was,
+  // or nothing is committed), asking the coordinator for up to `timeout`.
+  StatusOr<std::string> CommittedMetadata(const TopicPartition& partition,
+                                          std::chrono::milliseconds timeout);
   // The group's committed offsets of `partitions` (kNoOffset where none), asking the
   // coordinator for up to `timeout`.
   StatusOr<std::vector<PartitionOffset>> Committed(const std::vector<TopicPartition>& partitions,

@@ -16,7 +16,8 @@ inline constexpr char kEventsTopic[] = "stayaway.events";
 // (the journal's record), keyed by the input's kind. Every instance applies all of it.
 inline constexpr char kInputTopic[] = "stayaway.input";
 // Internal: one partition, never written; the member of the leadership group that owns
-// it leads, and the group's committed offset on it is the next event seq to publish.
+// it leads, and the metadata of the group's committed offset on it is the next event seq
+// to publish ("next_event_seq=N").
 inline constexpr char kLeaderTopic[] = "stayaway.leader";
 
 // The header on every stayaway.events message: the event's sequence number in the event

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,8 +35,13 @@ using testing_harness::NowMs;
 namespace fs = std::filesystem;
 
 // The session timeout the instances run with: a killed leader is replaced after about
-// twice this, less a second, in the mock (docs/kafka.md).
-constexpr int kSessionTimeoutMs = 3000;
+// twice this, less a second, in the mock (docs/kafka.md). 3 s, or
+// STAYAWAY_KAFKA_SESSION_TIMEOUT_MS to measure another (the takeover time is printed).
+int SessionTimeoutMs() {
+  const char* text = std::getenv("STAYAWAY_KAFKA_SESSION_TIMEOUT_MS");
+  const int ms = text != nullptr ? std::atoi(text) : 0;
+  return ms > 0 ? ms : 3000;
+}
 
 // The mock cluster with stayaway's topics.
 std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
@@ -51,7 +57,7 @@ std::unique_ptr<Daemon> StartInstance(const std::string& brokers, const fs::path
   const fs::path config =
       fs::path(::testing::TempDir()) / ("kafka-" + std::to_string(::getpid()) + ".toml");
   std::ofstream(config) << "[kafka]\nbrokers = \"" << brokers
-                        << "\"\nsession_timeout_ms = " << kSessionTimeoutMs << "\n";
+                        << "\"\nsession_timeout_ms = " << SessionTimeoutMs() << "\n";
   return std::make_unique<Daemon>(std::vector<std::string>{"--config", config.string()}, reuse);
 }
 
@@ -227,8 +233,8 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
     instances[static_cast<size_t>(leader)].reset();
   }
   int new_leader = -1;
-  while (new_leader < 0 &&
-         std::chrono::steady_clock::now() - killed_at < std::chrono::seconds(20)) {
+  const auto give_up = std::chrono::milliseconds(3 * SessionTimeoutMs() + 10'000);
+  while (new_leader < 0 && std::chrono::steady_clock::now() - killed_at < give_up) {
     new_leader = leader_index();
     if (new_leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -236,8 +242,10 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
       std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
   ASSERT_GE(new_leader, 0) << "no instance took over";
   std::cout << "takeover after SIGKILL of the leader: " << takeover_s << " s (session timeout "
-            << kSessionTimeoutMs << " ms)\n";
-  EXPECT_LT(takeover_s, 15.0);
+            << SessionTimeoutMs() << " ms)\n";
+  if (SessionTimeoutMs() <= 8000) {
+    EXPECT_LT(takeover_s, 15.0);  // the failover promise
+  }
 
   // A fourth instance joins later, from an empty data directory: it reads the log from its
   // start and catches up.
@@ -326,22 +334,20 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
             << " published twice across the takeover); HTTP retries to another instance: "
             << http_retries.load() << "\n";
 
-  // Evidence: the instance that joined late and the leader each sign what they applied;
-  // a bundle of group 3's alert (raised while the first leader died) from either verifies.
+  // Evidence: every instance signs what it applied; a bundle of group 3's alert (raised
+  // while the first leader died) verifies from the instance that joined late and from
+  // one that was there when it was raised.
   const size_t at = listing.find("\"order_id\":\"KC-3\",\"kind\":\"proximity_violation\"");
   ASSERT_NE(at, std::string::npos);
   const size_t id_at = listing.rfind("{\"alert_id\":\"", at) + 13;
   const std::string alert_id = listing.substr(id_at, listing.find('"', id_at) - id_at);
   Daemon* joined = instances.back().get();
-  Daemon* leading = nullptr;
-  for (Daemon* instance : alive) {
-    if (Metric(*instance, "stayaway_kafka_leader") == 1) leading = instance;
-  }
-  ASSERT_NE(leading, nullptr);
-  ASSERT_NE(leading, joined);
-  const fs::path leading_dir = leading->dir();
-  for (Daemon* instance : {joined, leading}) {
-    ASSERT_EQ(instance->Stop(), 0);  // signs a checkpoint on the way out
+  Daemon* survivor = alive[0] != joined ? alive[0] : alive[1];
+  const fs::path survivor_dir = survivor->dir();
+  for (Daemon* instance : {joined, survivor}) {
+    const std::string log_before = instance->Log();
+    ASSERT_EQ(instance->Stop(), 0)  // signs a checkpoint on the way out
+        << instance->Log().substr(log_before.size());
     const fs::path bundle = instance->dir() / "bundle";
     const testing_harness::CommandRun written =
         testing_harness::Stayaway("evidence --data-dir " + (instance->dir() / "data").string() +
@@ -353,11 +359,12 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
     EXPECT_TRUE(testing_harness::Contains(verified.out, "VERIFIED")) << verified.out;
   }
 
-  // The leader stopped: the last instance leads; the stopped leader, started again on its
-  // data, goes on from its journal and catches up with the ticks written meanwhile.
+  // Two of three stopped: the last one leads, whoever led before; the stopped survivor,
+  // started again on its data, goes on from its journal and catches up with the ticks
+  // written meanwhile.
   Daemon* last = nullptr;
   for (Daemon* instance : alive) {
-    if (instance != joined && instance != leading) last = instance;
+    if (instance != joined && instance != survivor) last = instance;
   }
   ASSERT_NE(last, nullptr);
   for (int i = 0; i < 150 && Metric(*last, "stayaway_kafka_leader") != 1; ++i) {
@@ -365,7 +372,7 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
   }
   EXPECT_EQ(Metric(*last, "stayaway_kafka_leader"), 1);
   std::this_thread::sleep_for(std::chrono::seconds(2));  // ticks go on meanwhile
-  auto restarted = StartInstance(brokers, leading_dir);
+  auto restarted = StartInstance(brokers, survivor_dir);
   bool caught_up = false;
   for (int i = 0; i < 100 && !caught_up; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -1,8 +1,9 @@
 // stayaway's Kafka building blocks (kafka/) against librdkafka's mock cluster in a process
 // of its own, over loopback TCP, as a real cluster is reached: no-loss production and
-// ordered consumption, consumer groups sharing and handing over partitions (a member
-// closed, a member's process killed), committed offsets resumed, and what the mock does
-// with transactions. Each test starts its own cluster; every wait is bounded.
+// ordered consumption with message headers, one partition read from an offset outside any
+// group, consumer groups sharing and handing over partitions (a member closed, a member's
+// process killed), committed offsets resumed, and what the mock does with transactions. Each test
+// starts its own cluster; every wait is bounded.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -12,11 +13,15 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kafka/group_consumer.h"
+#include "kafka/partition_reader.h"
 #include "kafka/producer.h"
 #include "kafka/topic_admin.h"
 #include "tests/kafka_harness.h"
@@ -537,6 +542,116 @@ TEST(KafkaTest, TheMockAcceptsOffsetsSentToATransactionButStoresNone) {
   after = consumer->Committed(input, seconds(10));
   ASSERT_TRUE(after.ok()) << after.status().message();
   EXPECT_EQ(*after, positions);
+}
+
+// Headers travel with the message: repeated names, empty and binary values, in order.
+TEST(KafkaTest, MessageHeadersComeBackWithTheMessage) {
+  KafkaMockCluster cluster(1, {{"events", 1}});
+  auto producer = MakeProducer(cluster.bootstrap_servers());
+  ASSERT_NE(producer, nullptr);
+  const std::vector<MessageHeader> headers = {{"stayaway-offset", "42"},
+                                              {"empty", ""},
+                                              {"twice", "first"},
+                                              {"binary", std::string("\0\x01\xff", 3)},
+                                              {"twice", "second"}};
+  ASSERT_TRUE(producer->Produce("events", "k", "with", 1, 0, headers).ok());
+  ASSERT_TRUE(producer->Produce("events", "k", "without", 2, 0).ok());
+  ASSERT_TRUE(producer->Flush(seconds(5)).ok());
+
+  auto consumer = MakeConsumer(cluster.bootstrap_servers(), "headers");
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(consumer->Subscribe({"events"}).ok());
+  const std::vector<ConsumedMessage> got = Consume(*consumer, 2, seconds(5));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].value, "with");
+  EXPECT_EQ(got[0].headers, headers);
+  EXPECT_EQ(got[0].Header("stayaway-offset"), std::optional<std::string_view>("42"));
+  EXPECT_EQ(got[0].Header("twice"), std::optional<std::string_view>("first")) << "the first one";
+  EXPECT_EQ(got[0].Header("binary"),
+            std::optional<std::string_view>(std::string_view("\0\x01\xff", 3)));
+  ASSERT_TRUE(got[0].Header("empty").has_value());
+  EXPECT_TRUE(got[0].Header("empty")->empty());
+  EXPECT_FALSE(got[0].Header("Stayaway-Offset").has_value()) << "names are case-sensitive";
+  EXPECT_EQ(got[1].value, "without");
+  EXPECT_TRUE(got[1].headers.empty());
+  EXPECT_FALSE(got[1].Header("stayaway-offset").has_value());
+}
+
+// The next message `reader` gives within `timeout`, skipping the errors of connections
+// being set up; nullopt when none came.
+std::optional<ConsumedMessage> ReadOne(PartitionReader& reader, milliseconds timeout) {
+  const auto deadline = steady_clock::now() + timeout;
+  while (steady_clock::now() < deadline) {
+    auto message = reader.Read(milliseconds(50));
+    if (message.ok() && message->has_value()) return std::move(**message);
+  }
+  return std::nullopt;
+}
+
+// A PartitionReader reads one partition from the offset it is given, in order, outside any
+// group; Seek goes back; Watermarks are the partition's first and next offsets.
+TEST(KafkaTest, APartitionReaderReadsFromAnOffsetInOrderAndSeeksBack) {
+  KafkaMockCluster cluster(1, {{"log", 2}});
+  auto producer = MakeProducer(cluster.bootstrap_servers());
+  ASSERT_NE(producer, nullptr);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(producer->Produce("log", "k", "m" + std::to_string(i), 0, 1).ok());
+  }
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(producer->Produce("log", "k", "other", 0, 0).ok());
+  ASSERT_TRUE(producer->Flush(seconds(5)).ok());
+
+  PartitionReaderOptions options;
+  options.bootstrap_servers = cluster.bootstrap_servers();
+  EXPECT_EQ(PartitionReader::Open(options, {"log", 1}, -1).status().code(),
+            StatusCode::kInvalidArgument);
+  PartitionReaderOptions no_servers;
+  EXPECT_EQ(PartitionReader::Open(no_servers, {"log", 1}, 0).status().code(),
+            StatusCode::kInvalidArgument);
+  auto opened = PartitionReader::Open(options, {"log", 1}, 4);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  PartitionReader& reader = **opened;
+  EXPECT_EQ(reader.position(), 4);
+  for (int64_t offset = 4; offset < 10; ++offset) {
+    std::optional<ConsumedMessage> message = ReadOne(reader, seconds(3));
+    ASSERT_TRUE(message.has_value()) << "offset " << offset;
+    EXPECT_EQ(message->topic, "log");
+    EXPECT_EQ(message->partition, 1);
+    EXPECT_EQ(message->offset, offset);
+    EXPECT_EQ(message->value, "m" + std::to_string(offset));
+    EXPECT_EQ(reader.position(), offset + 1);
+  }
+  // The end of the partition is no error: nothing came.
+  auto end = reader.Read(milliseconds(200));
+  ASSERT_TRUE(end.ok()) << end.status().message();
+  EXPECT_FALSE(end->has_value());
+  EXPECT_EQ(reader.position(), 10);
+
+  auto marks = reader.Watermarks(seconds(3));
+  ASSERT_TRUE(marks.ok()) << marks.status().message();
+  EXPECT_EQ(*marks, (std::pair<int64_t, int64_t>(0, 10)));
+
+  ASSERT_TRUE(reader.Seek(2).ok());
+  EXPECT_EQ(reader.position(), 2);
+  for (int64_t offset = 2; offset < 4; ++offset) {
+    std::optional<ConsumedMessage> message = ReadOne(reader, seconds(3));
+    ASSERT_TRUE(message.has_value()) << "offset " << offset;
+    EXPECT_EQ(message->offset, offset);
+    EXPECT_EQ(message->value, "m" + std::to_string(offset));
+  }
+
+  // One more produced: the high watermark follows, and the reader, after seeking to the
+  // end, reads exactly it.
+  auto report = producer->ProduceAndWait("log", "k", "m10", seconds(5), 1);
+  ASSERT_TRUE(report.ok() && report->status.ok());
+  EXPECT_EQ(report->offset, 10);
+  marks = reader.Watermarks(seconds(3));
+  ASSERT_TRUE(marks.ok()) << marks.status().message();
+  EXPECT_EQ(marks->second, 11);
+  ASSERT_TRUE(reader.Seek(10).ok());
+  std::optional<ConsumedMessage> last = ReadOne(reader, seconds(3));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->offset, 10);
+  EXPECT_EQ(last->value, "m10");
 }
 
 }  // namespace
