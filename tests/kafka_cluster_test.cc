@@ -5,6 +5,7 @@
 // keyed by alert_id on stayaway.events, an order posted to one instance enforced on
 // fixes sent to others, and every instance's state the same.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -381,6 +383,44 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
   }
   EXPECT_TRUE(caught_up) << restarted->Log();
   EXPECT_TRUE(testing_harness::Contains(restarted->Log(), "recovered from the journal"));
+}
+
+// `stayawayd` on `data` with `flags` until it exits (it must refuse to start): its exit
+// status and what it logged.
+std::pair<int, std::string> RunToRefusal(const fs::path& data, const std::string& flags) {
+  const fs::path log = data.parent_path() / "refusal.log";
+  const int rc = std::system(("timeout 30 " + testing_harness::DaemonBinary().string() +
+                              " --data-dir " + data.string() +
+                              " --ingest-port 0 --http-port 0 --osmand-port 0 " + flags + " 2>" +
+                              log.string())
+                                 .c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, text.str()};
+}
+
+// A Kafka instance's journal is the cluster's log record for record; a daemon of its own
+// journals what it takes. Neither data directory may become the other kind.
+TEST(KafkaCluster, ADataDirectoryNeverChangesSides) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+
+  Daemon own;
+  ASSERT_EQ(Http(own.http(), "PUT", "/v1/orders/KG-7", testing_harness::OrderJson()).status, 200);
+  ASSERT_EQ(own.Stop(), 0);
+  const auto [own_rc, own_log] = RunToRefusal(own.dir() / "data", "--kafka-brokers " + brokers);
+  EXPECT_EQ(own_rc, 2);
+  EXPECT_TRUE(testing_harness::Contains(own_log, "holds the journal of a daemon of its own"))
+      << own_log;
+
+  auto instance = StartInstance(brokers);
+  ASSERT_EQ(instance->Stop(), 0);
+  EXPECT_TRUE(fs::exists(instance->dir() / "data" / "kafka"));
+  const auto [kafka_rc, kafka_log] = RunToRefusal(instance->dir() / "data", "");
+  EXPECT_EQ(kafka_rc, 2);
+  EXPECT_TRUE(testing_harness::Contains(kafka_log, "holds a Kafka instance's state")) << kafka_log;
 }
 
 }  // namespace
