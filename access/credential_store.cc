@@ -1,11 +1,12 @@
 #include "access/credential_store.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <optional>
 #include <set>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "access/token.h"
 #include "base/file_io.h"
@@ -252,6 +253,75 @@ StatusOr<v1::Credential> CredentialStore::Revoke(std::string_view id) {
   }
   removed.revoked->store(true);
   return WithoutDigest(removed.credential);
+}
+
+StatusOr<v1::Credential> CredentialStore::CheckRevocable(std::string_view id) const {
+  std::shared_lock lock(mu_);
+  const auto it = by_id_.find(std::string(id));
+  if (it == by_id_.end()) return Status(StatusCode::kNotFound, "no credential " + std::string(id));
+  if (IsLastAdmin(it->first)) {
+    return FailedPrecondition("'" + it->second.credential.name() +
+                              "' is the last admin credential; issue another admin first");
+  }
+  return WithoutDigest(it->second.credential);
+}
+
+Status CredentialStore::Put(const v1::Credential& credential) {
+  if (credential.id().empty()) return InvalidArgument("a credential from the cluster has no id");
+  const std::string& digest = credential.token_sha256();
+  if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return InvalidArgument("credential " + credential.id() + " from the cluster has no digest");
+  }
+  // What was asked for is checked as a request; the rest the issuing instance chose.
+  v1::Credential request = credential;
+  request.clear_id();
+  request.clear_created();
+  request.clear_token_sha256();
+  if (Status valid = ValidateCredentialRequest(request); !valid.ok()) return valid;
+  std::unique_lock lock(mu_);
+  for (const auto& [other_id, entry] : by_id_) {
+    if (other_id != credential.id() && entry.credential.name() == credential.name()) {
+      return Status(StatusCode::kAlreadyExists,
+                    "credential " + credential.id() + " from the cluster is named '" +
+                        credential.name() + "', which " + other_id + " holds here");
+    }
+  }
+  if (auto held = by_id_.find(credential.id());
+      held != by_id_.end() &&
+      held->second.credential.SerializeAsString() == credential.SerializeAsString()) {
+    return Status::Ok();  // this instance issued it, or has it already
+  }
+  std::optional<Entry> replaced;
+  if (auto held = by_id_.find(credential.id()); held != by_id_.end()) {
+    held->second.revoked->store(true);  // what it allowed before no longer holds
+    replaced = std::move(held->second);
+    by_id_.erase(held);
+  }
+  if (Status added = Add(credential); !added.ok()) {
+    if (replaced) {
+      replaced->revoked->store(false);
+      by_id_[credential.id()] = std::move(*replaced);
+      Index();
+    }
+    return added;
+  }
+  return Status::Ok();
+}
+
+Status CredentialStore::Remove(std::string_view id) {
+  std::unique_lock lock(mu_);
+  const auto it = by_id_.find(std::string(id));
+  if (it == by_id_.end()) return Status::Ok();
+  Entry removed = std::move(it->second);
+  by_id_.erase(it);
+  Index();
+  if (Status saved = Save(); !saved.ok()) {
+    by_id_[std::string(id)] = std::move(removed);
+    Index();
+    return saved;
+  }
+  removed.revoked->store(true);
+  return Status::Ok();
 }
 
 Status CredentialStore::EnsureBootstrapAdmin(std::string_view token, TimeMs now) {

@@ -52,6 +52,19 @@ class CredentialStore {
   // Removes the credential; its open connections see it revoked. NotFound for an unknown
   // id, FailedPrecondition for the last admin. Answers what was revoked.
   StatusOr<v1::Credential> Revoke(std::string_view id);
+  // Whether Revoke(id) would succeed now: the credential (without its digest), or
+  // Revoke's error.
+  StatusOr<v1::Credential> CheckRevocable(std::string_view id) const;
+
+  // Changes another instance made (Kafka mode, daemon/kafka_credentials.h):
+  // Put holds `credential` as that instance issued it, its digest included, in place of
+  // one with its id. InvalidArgument for a bad one (no id, a digest that is not 64 hex
+  // digits, a bad request), AlreadyExists for a name another id holds.
+  Status Put(const v1::Credential& credential);
+  // Remove drops the credential if held (its open connections see it revoked), with no
+  // last-admin check: that was made where it was revoked.
+  Status Remove(std::string_view id);
+
   // Makes `token` the bootstrap admin's token, creating that credential if needed.
   // InvalidArgument for a token shorter than kMinTokenLength.
   Status EnsureBootstrapAdmin(std::string_view token, TimeMs now);

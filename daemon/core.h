@@ -39,6 +39,7 @@
 #include <string>
 
 #include "access/credential_store.h"
+#include "daemon/credential_broadcast.h"
 #include "daemon/metrics.h"
 #include "daemon/shared_input_log.h"
 #include "engine/engine_config.h"
@@ -114,6 +115,9 @@ struct CoreOptions {
   // drop records from the journal), so an old signed fix is answered accepted, journaled,
   // and dropped or refused by the engine as a duplicate or a closed seq.
   std::shared_ptr<SharedInputLog> shared_log;
+  // Kafka mode: credentials issued and revoked here are told to the other instances
+  // through this (credential_broadcast.h); null: they stay here.
+  std::shared_ptr<CredentialBroadcast> credential_broadcast;
 };
 
 class Core final : public ingest::MonitoringService {

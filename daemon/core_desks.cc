@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "access/token.h"
 #include "base/time.h"
 #include "daemon/core_state.h"
 
@@ -199,13 +200,41 @@ void Core::Audit(std::string_view action, const access::Principal& who, std::str
 }
 
 StatusOr<v1::IssuedCredential> Core::IssueCredential(const v1::Credential& request) {
-  return state_->options.credentials->Issue(request, state_->clock.Now());
+  StatusOr<v1::IssuedCredential> issued =
+      state_->options.credentials->Issue(request, state_->clock.Now());
+  if (!issued.ok() || state_->options.credential_broadcast == nullptr) return issued;
+  v1::Credential with_digest = issued->credential();
+  with_digest.set_token_sha256(access::TokenDigest(issued->token()));
+  if (Status told = state_->options.credential_broadcast->Announce(with_digest); !told.ok()) {
+    // Not on the other instances: not here either, so it works everywhere or nowhere.
+    (void)state_->options.credentials->Remove(with_digest.id());
+    return FailedPrecondition(
+        "the credential could not be shared with the other instances, "
+        "so it was not issued: " +
+        told.message());
+  }
+  return issued;
 }
 
 std::vector<v1::Credential> Core::ListCredentials() { return state_->options.credentials->List(); }
 
 StatusOr<v1::Credential> Core::RevokeCredential(std::string_view credential_id) {
-  return state_->options.credentials->Revoke(credential_id);
+  if (state_->options.credential_broadcast == nullptr) {
+    return state_->options.credentials->Revoke(credential_id);
+  }
+  // Kafka mode: the other instances are told first; only then is it revoked here (the
+  // broadcast may already have dropped it here too).
+  StatusOr<v1::Credential> revocable = state_->options.credentials->CheckRevocable(credential_id);
+  if (!revocable.ok()) return revocable.status();
+  if (Status told = state_->options.credential_broadcast->Withdraw(credential_id); !told.ok()) {
+    return FailedPrecondition(
+        "the revocation could not be shared with the other instances, "
+        "so nothing was revoked; try again: " +
+        told.message());
+  }
+  StatusOr<v1::Credential> revoked = state_->options.credentials->Revoke(credential_id);
+  if (!revoked.ok() && revoked.status().code() == StatusCode::kNotFound) return revocable;
+  return revoked;
 }
 
 Status Core::PutDeviceKey(std::string_view device, std::string key) {

@@ -62,8 +62,9 @@ void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_watermarks) {
       next_watermarks = now + std::chrono::seconds(1);
-      StatusOr<std::pair<int64_t, int64_t>> marks = reader->Watermarks(std::chrono::seconds(1));
-      if (marks.ok()) {
+      // As the last fetch gave them: asking would block while the cluster is unreachable.
+      std::optional<std::pair<int64_t, int64_t>> marks = reader->LastWatermarks();
+      if (marks.has_value()) {
         const auto [low, high] = *marks;
         const int64_t applied = core_.AppliedLogPosition();
         core_.metrics().SetKafkaLag(kafka::kInputTopic, 0, high - applied);

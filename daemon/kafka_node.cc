@@ -24,8 +24,10 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   if (!admin.ok()) return admin.status();
   // One partition each: the input log is one order every instance shares, and one
   // instance leads. The input log keeps everything: a new instance reads it from its start.
+  if (options.credentials == nullptr) return InvalidArgument("kafka: no credential store");
   for (kafka::TopicSpec spec : {kafka::TopicSpec{kafka::kInputTopic, 1, 3, false, true},
-                                kafka::TopicSpec{kafka::kLeaderTopic, 1, 3, false, false}}) {
+                                kafka::TopicSpec{kafka::kLeaderTopic, 1, 3, false, false},
+                                kafka::TopicSpec{kafka::kCredentialsTopic, 1, 3, true, false}}) {
     spec.replication_factor = options.replication_factor;
     if (Status s = (*admin)->EnsureTopic(spec, std::chrono::seconds(15)); !s.ok()) return s;
   }
@@ -37,13 +39,22 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   StatusOr<std::unique_ptr<KafkaInputLog>> log = KafkaInputLog::Create(producer);
   if (!log.ok()) return log.status();
   node->input_log_ = std::move(*log);
+  StatusOr<std::unique_ptr<KafkaCredentials>> credentials =
+      KafkaCredentials::Create(node->options_.brokers, node->options_.credentials);
+  if (!credentials.ok()) return credentials.status();
+  node->credentials_ = std::move(*credentials);
   return node;
 }
 
 Status KafkaNode::Start(Core& core) {
+  if (Status s = credentials_->Start(); !s.ok()) return s;
   kafka::PartitionReaderOptions reader;
   reader.bootstrap_servers = options_.brokers;
   reader.client_id = options_.client_id;
+  // A fetch the broker holds open for new records returns as soon as one comes on a real
+  // broker, but librdkafka's mock holds it for this long whatever comes: kept short, an
+  // input waits at most this long there (and an idle instance asks 100 times a second).
+  reader.extra.Set("fetch.wait.max.ms", "10");
   follower_ = std::make_unique<KafkaFollower>(core, reader);
   if (Status s = follower_->Start(); !s.ok()) return s;
 
@@ -71,6 +82,7 @@ Status KafkaNode::Start(Core& core) {
   intake.session_timeout_ms = options_.session_timeout_ms;
   intake.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
   intake.extra.Set("partition.assignment.strategy", "cooperative-sticky");
+  intake.extra.Set("fetch.wait.max.ms", "10");  // as for the input log, above
   intake_ = std::make_unique<KafkaFixesIntake>(core, std::move(intake));
   return intake_->Start();
 }
@@ -79,6 +91,7 @@ void KafkaNode::Stop() {
   if (intake_ != nullptr) intake_->Stop();
   if (leader_ != nullptr) leader_->Stop();
   if (follower_ != nullptr) follower_->Stop();
+  if (credentials_ != nullptr) credentials_->Stop();
 }
 
 }  // namespace stayaway::daemon

@@ -4,7 +4,9 @@
 //   - the follower, applying that log to the core (kafka_follower.h);
 //   - the leader election and the leader's work: ticks and stayaway.events
 //     (kafka_leader.h);
-//   - the intake of stayaway.fixes (kafka_fixes_intake.h).
+//   - the intake of stayaway.fixes (kafka_fixes_intake.h);
+//   - the credentials shared between instances (kafka_credentials.h), which the core
+//     announces through (CoreOptions::credential_broadcast).
 //
 //   auto node = KafkaNode::Create(options);        // checks the topics
 //   core_options.shared_log = (*node)->input_log();
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "daemon/core.h"
+#include "daemon/kafka_credentials.h"
 #include "daemon/kafka_fixes_intake.h"
 #include "daemon/kafka_follower.h"
 #include "daemon/kafka_input_log.h"
@@ -43,23 +46,29 @@ struct KafkaNodeOptions {
   // Replicas of the topics it creates when they are missing.
   int replication_factor = 3;
   TimeMs tick_interval_ms = 1000;
+  // The instance's credential store, which the shared credentials are held in; required.
+  std::shared_ptr<access::CredentialStore> credentials;
   std::function<void(uint64_t first_seq)> on_lead;  // KafkaLeaderOptions
   std::function<void()> on_follow;
 };
 
 class KafkaNode {
  public:
-  // Checks (creating them when missing) stayaway.input and stayaway.leader, one partition
-  // each; FailedPrecondition when one exists with another count.
+  // Checks (creating them when missing) stayaway.input, stayaway.leader and
+  // stayaway.credentials, one partition each; FailedPrecondition when one exists with
+  // another count.
   static StatusOr<std::unique_ptr<KafkaNode>> Create(KafkaNodeOptions options);
   ~KafkaNode() { Stop(); }
   KafkaNode(const KafkaNode&) = delete;
   KafkaNode& operator=(const KafkaNode&) = delete;
 
   std::shared_ptr<SharedInputLog> input_log() const { return input_log_; }
-  // Starts following the log, then the leader election and the fixes intake.
+  std::shared_ptr<CredentialBroadcast> credential_broadcast() const { return credentials_; }
+  // Starts following the shared credentials and the log, then the leader election and
+  // the fixes intake.
   Status Start(Core& core);
-  // Stops the intake, then leading (another instance takes over at once), then following.
+  // Stops the intake, then leading (another instance takes over at once), then following
+  // the log and the credentials.
   void Stop();
 
  private:
@@ -67,6 +76,7 @@ class KafkaNode {
 
   KafkaNodeOptions options_;
   std::shared_ptr<KafkaInputLog> input_log_;
+  std::shared_ptr<KafkaCredentials> credentials_;
   std::unique_ptr<KafkaFollower> follower_;
   std::unique_ptr<KafkaLeader> leader_;
   std::unique_ptr<KafkaFixesIntake> intake_;

@@ -403,6 +403,7 @@ int Run(const DaemonConfig& config) {
     kafka.group = config.kafka_group;
     kafka.session_timeout_ms = config.kafka_session_timeout_ms;
     kafka.replication_factor = config.kafka_replication_factor;
+    kafka.credentials = options.credentials;
     kafka.on_lead = [&](uint64_t first_seq) { start_dispatchers(first_seq); };
     kafka.on_follow = [&] { stop_dispatchers(); };
     StatusOr<std::unique_ptr<KafkaNode>> node = KafkaNode::Create(std::move(kafka));
@@ -412,6 +413,7 @@ int Run(const DaemonConfig& config) {
     }
     kafka_node = std::move(*node);
     options.shared_log = kafka_node->input_log();
+    options.credential_broadcast = kafka_node->credential_broadcast();
   }
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {

@@ -83,4 +83,15 @@ StatusOr<std::pair<int64_t, int64_t>> PartitionReader::Watermarks(
   return std::make_pair(low, high);
 }
 
+std::optional<std::pair<int64_t, int64_t>> PartitionReader::LastWatermarks() {
+  int64_t low = -1;
+  int64_t high = -1;
+  if (rd_kafka_get_watermark_offsets(handle_.get(), partition_.topic.c_str(), partition_.partition,
+                                     &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(low, high);
+}
+
 }  // namespace stayaway::kafka

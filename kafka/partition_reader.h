@@ -53,8 +53,11 @@ class PartitionReader {
   // Reads from `offset` next (messages fetched beyond are dropped).
   Status Seek(int64_t offset);
   // The partition's first held and next written offsets (low and high watermarks), asking
-  // its leader for up to `timeout`.
+  // its leader for up to `timeout`. May block longer while no broker is reachable.
   StatusOr<std::pair<int64_t, int64_t>> Watermarks(std::chrono::milliseconds timeout);
+  // The same as the last fetch response gave them, without asking (never blocks);
+  // nullopt before the first one.
+  std::optional<std::pair<int64_t, int64_t>> LastWatermarks();
   // The next offset Read returns: after the last message read, else where it started.
   int64_t position() const { return position_; }
 

@@ -20,6 +20,11 @@ inline constexpr char kInputTopic[] = "stayaway.input";
 // to publish ("next_event_seq=N").
 inline constexpr char kLeaderTopic[] = "stayaway.leader";
 
+// Internal, compacted: the credentials the instances' APIs issue and revoke, one
+// partition, keyed by credential id; a serialized v1::Credential with its token digest,
+// or a tombstone for a revocation (daemon/kafka_credentials.h).
+inline constexpr char kCredentialsTopic[] = "stayaway.credentials";
+
 // The header on every stayaway.events message: the event's sequence number in the event
 // log, the same on every instance (they apply one log), so consumers drop repeats.
 inline constexpr char kEventSeqHeader[] = "stayaway-event-seq";

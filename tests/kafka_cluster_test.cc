@@ -50,6 +50,7 @@ std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
   return std::make_unique<testing_harness::KafkaMockCluster>(
       3, std::vector<std::pair<std::string, int>>{{kafka::kInputTopic, 1},
                                                   {kafka::kLeaderTopic, 1},
+                                                  {kafka::kCredentialsTopic, 1},
                                                   {kafka::kFixesTopic, 4},
                                                   {kafka::kEventsTopic, 4}});
 }
@@ -421,6 +422,66 @@ TEST(KafkaCluster, ADataDirectoryNeverChangesSides) {
   const auto [kafka_rc, kafka_log] = RunToRefusal(instance->dir() / "data", "");
   EXPECT_EQ(kafka_rc, 2);
   EXPECT_TRUE(testing_harness::Contains(kafka_log, "holds a Kafka instance's state")) << kafka_log;
+}
+
+// A credential issued on one instance is accepted by all, one started later included;
+// revoked on another, it is refused by all.
+TEST(KafkaCluster, CredentialsIssuedOrRevokedOnOneInstanceHoldOnEvery) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  auto a = StartInstance(brokers);
+  auto b = StartInstance(brokers);
+  const auto issue = [](Daemon& on, const std::string& name) {
+    const testing_harness::HttpReply reply =
+        Http(on.http(), "POST", "/v1/credentials",
+             R"({"name": ")" + name + R"(", "roles": ["operator"]})");
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    const auto field = [&](const std::string& key) {
+      const size_t at = reply.body.find("\"" + key + "\":\"");
+      if (at == std::string::npos) return std::string();
+      const size_t start = at + key.size() + 4;
+      return reply.body.substr(start, reply.body.find('"', start) - start);
+    };
+    return std::make_pair(field("id"), field("token"));
+  };
+  // Whether `token` is accepted by `on` within `seconds` (or refused, for `accepted` false).
+  const auto comes_to = [](Daemon& on, const std::string& token, bool accepted) {
+    for (int i = 0; i < 100; ++i) {
+      const int status = testing_harness::HttpAs(token, on.http(), "GET", "/v1/alerts").status;
+      if ((status == 200) == accepted) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  const auto [first_id, first_token] = issue(*a, "operator-one");
+  ASSERT_FALSE(first_token.empty());
+  EXPECT_TRUE(comes_to(*a, first_token, true));
+  EXPECT_TRUE(comes_to(*b, first_token, true)) << "issued on one instance, unknown to another";
+
+  // Revoked on the other instance: refused on both.
+  EXPECT_EQ(Http(b->http(), "DELETE", "/v1/credentials/" + first_id).status, 200);
+  EXPECT_TRUE(comes_to(*b, first_token, false));
+  EXPECT_TRUE(comes_to(*a, first_token, false)) << "revoked on one instance, still good on another";
+  // Its name is free again everywhere.
+  const auto [second_id, second_token] = issue(*a, "operator-one");
+  EXPECT_NE(second_id, first_id);
+
+  // An instance started later learns all of it.
+  auto c = StartInstance(brokers);
+  EXPECT_TRUE(comes_to(*c, second_token, true)) << c->Log();
+  EXPECT_TRUE(comes_to(*c, first_token, false));
+  const std::string listing = Http(c->http(), "GET", "/v1/credentials").body;
+  EXPECT_TRUE(testing_harness::Contains(listing, second_id)) << listing;
+  EXPECT_FALSE(testing_harness::Contains(listing, first_id)) << listing;
+  // Digests are never served.
+  size_t digests = 0;
+  for (size_t at = listing.find("\"token_sha256\":"); at != std::string::npos;
+       at = listing.find("\"token_sha256\":", at + 1)) {
+    EXPECT_EQ(listing.substr(at, 17), "\"token_sha256\":\"\"") << listing;
+    ++digests;
+  }
+  EXPECT_EQ(digests, 2u) << listing;  // the harness credential and the second one
 }
 
 }  // namespace

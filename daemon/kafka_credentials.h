@@ -1,0 +1,60 @@
+// KafkaCredentials: credentials shared by the instances of a Kafka-mode centre
+// (credential_broadcast.h) through the compacted topic stayaway.credentials
+// (kafka/topics.h): one partition, key the credential id, value the serialized
+// v1::Credential with its token digest (never a token), or no value (a tombstone) for a
+// revocation. Every instance reads the topic from its start on a thread of its own and
+// holds what it says in its credential store (CredentialStore::Put and Remove), its own
+// announcements included; an instance started later learns every credential issued and
+// revoked before. Announce and Withdraw wait for the cluster's acknowledgement (acks=all).
+//
+// What an instance's credentials file held before (its bootstrap admin, credentials an
+// installer provisioned) stays its own: only what the API issues and revokes is shared.
+// A credential from the topic that cannot be held (a name another id holds here) is
+// logged and skipped.
+// Thread-safety: Announce and Withdraw from any thread; Start and Stop from one.
+#ifndef STAYAWAY_DAEMON_KAFKA_CREDENTIALS_H_
+#define STAYAWAY_DAEMON_KAFKA_CREDENTIALS_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "access/credential_store.h"
+#include "daemon/credential_broadcast.h"
+#include "kafka/partition_reader.h"
+#include "kafka/producer.h"
+
+namespace stayaway::daemon {
+
+class KafkaCredentials final : public CredentialBroadcast {
+ public:
+  static StatusOr<std::unique_ptr<KafkaCredentials>> Create(
+      const std::string& brokers, std::shared_ptr<access::CredentialStore> store);
+  ~KafkaCredentials() override { Stop(); }
+
+  Status Announce(const v1::Credential& credential) override;
+  Status Withdraw(std::string_view id) override;
+
+  // Starts following the topic from its start.
+  Status Start();
+  void Stop();
+  // How many records of the topic this instance has applied (tests and metrics).
+  int64_t applied() const { return applied_.load(); }
+
+ private:
+  KafkaCredentials(std::string brokers, std::shared_ptr<access::CredentialStore> store)
+      : brokers_(std::move(brokers)), store_(std::move(store)) {}
+  void Run(std::unique_ptr<kafka::PartitionReader> reader);
+
+  std::string brokers_;
+  std::shared_ptr<access::CredentialStore> store_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> applied_{0};
+  std::thread thread_;
+};
+
+}  // namespace stayaway::daemon
+
+#endif  // STAYAWAY_DAEMON_KAFKA_CREDENTIALS_H_
