@@ -13,6 +13,8 @@ namespace stayaway::daemon {
 namespace {
 
 constexpr size_t kMaxRun = 2000;  // inputs handed to the core at once
+// How long a read waits for the first input of a run; the rest of a run is what has
+// arrived already, so an input waits for no other.
 constexpr auto kReadWait = std::chrono::milliseconds(20);
 
 }  // namespace
@@ -83,7 +85,8 @@ void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
         }
       }
     }
-    StatusOr<std::optional<kafka::ConsumedMessage>> message = reader->Read(kReadWait);
+    StatusOr<std::optional<kafka::ConsumedMessage>> message =
+        reader->Read(run.empty() ? kReadWait : std::chrono::milliseconds(0));
     if (!message.ok()) {
       complain("cannot read the input log", message.status().message());
       continue;

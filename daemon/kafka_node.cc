@@ -64,8 +64,11 @@ Status KafkaNode::Start(Core& core) {
   leader.consumer.group_id = options_.group + "-leader";
   leader.consumer.session_timeout_ms = options_.session_timeout_ms;
   leader.consumer.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
-  // A new member never takes the partition from a leader that is alive.
-  leader.consumer.extra.Set("partition.assignment.strategy", "cooperative-sticky");
+  // The eager round-robin assignor: a joining member may take the lead (a takeover like
+  // any other: at least once, the same seqs). cooperative-sticky would keep it where it
+  // is, but librdkafka 2.0.2 aborts when such a consumer that never had an assignment is
+  // destroyed (librdkafka issue 4312, fixed in 2.3.0), which every follower is.
+  leader.consumer.extra.Set("partition.assignment.strategy", "roundrobin");
   leader.producer.bootstrap_servers = options_.brokers;
   leader.producer.client_id = options_.client_id;
   leader.producer.linger_ms = 1;
@@ -81,7 +84,7 @@ Status KafkaNode::Start(Core& core) {
   intake.group_id = options_.group;
   intake.session_timeout_ms = options_.session_timeout_ms;
   intake.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
-  intake.extra.Set("partition.assignment.strategy", "cooperative-sticky");
+  intake.extra.Set("partition.assignment.strategy", "roundrobin");  // as for the leader
   intake.extra.Set("fetch.wait.max.ms", "10");  // as for the input log, above
   intake_ = std::make_unique<KafkaFixesIntake>(core, std::move(intake));
   return intake_->Start();
