@@ -22,6 +22,7 @@
 
 #include "base/time.h"
 #include "daemon/core.h"
+#include "daemon/core_test_support.h"
 #include "daemon/shared_input_log.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
@@ -29,35 +30,12 @@
 namespace stayaway::daemon {
 namespace {
 
+using namespace core_testing;  // NOLINT: the shared fixtures
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
 constexpr TimeMs kElevenMinutes = 11 * 60'000;
-
-v1::Order PairOrder(uint32_t version = 1) {
-  v1::Order order;
-  order.set_id("KG-1");
-  order.set_version(version);
-  order.mutable_supervised()->set_id("p1");
-  order.mutable_supervised()->add_devices("tag-1");
-  auto* victim = order.add_protected_();
-  victim->set_id("p2");
-  victim->add_devices("phone-2");
-  order.set_violation_distance_m(300);
-  return order;
-}
-
-v1::Fix Fix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(t, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(5);
-  return fix;
-}
 
 // A fix the journal cannot record as it is: a field the schema does not know
 // (ingest/recordable_input.h).
@@ -88,13 +66,6 @@ v1::Input TickInput(TimeMs t) {
 }
 
 // A clock the test moves by hand.
-struct ManualClock {
-  std::atomic<TimeMs> now{kStart};
-  std::function<TimeMs()> fn() {
-    return [this] { return now.load(); };
-  }
-};
-
 // A real ordered log in memory: Append gives consecutive offsets from 0, keeps each
 // input's bytes (what a Kafka record would hold) and answers on a thread of its own, as
 // the Kafka log answers on librdkafka's.
@@ -214,18 +185,6 @@ CoreOptions Options(ManualClock& clock, std::shared_ptr<SharedInputLog> log,
   options.tick_interval_ms = tick_interval_ms;
   options.shared_log = std::move(log);
   return options;
-}
-
-std::vector<ingest::FixOutcome> SubmitAndWait(Core& core, std::vector<v1::Fix> fixes) {
-  std::promise<std::vector<ingest::FixOutcome>> promise;
-  auto future = promise.get_future();
-  EXPECT_TRUE(core.SubmitFixes(std::move(fixes), "test",
-                               [&](std::vector<ingest::FixOutcome> o) { promise.set_value(o); }));
-  if (future.wait_for(seconds(10)) != std::future_status::ready) {
-    ADD_FAILURE() << "the fixes were never answered";
-    return {};
-  }
-  return future.get();
 }
 
 std::vector<std::string> EventLog(Core& core) {

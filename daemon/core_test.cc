@@ -15,6 +15,7 @@
 
 #include "access/fix_mac.h"
 #include "base/time.h"
+#include "daemon/core_test_support.h"
 #include "daemon/replay_window.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
@@ -22,40 +23,9 @@
 namespace stayaway::daemon {
 namespace {
 
-constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
-
-v1::Order PairOrder(uint32_t version = 1) {
-  v1::Order order;
-  order.set_id("KG-1");
-  order.set_version(version);
-  order.mutable_supervised()->set_id("p1");
-  order.mutable_supervised()->add_devices("tag-1");
-  auto* victim = order.add_protected_();
-  victim->set_id("p2");
-  victim->add_devices("phone-2");
-  order.set_violation_distance_m(300);
-  return order;
-}
-
-v1::Fix Fix(const std::string& device, uint64_t seq, TimeMs t, double lat, double lon) {
-  v1::Fix fix;
-  fix.set_device(device);
-  fix.set_seq(seq);
-  MsToTimestamp(t, fix.mutable_time());
-  fix.set_lat(lat);
-  fix.set_lon(lon);
-  fix.set_accuracy_m(5);
-  return fix;
-}
+using namespace core_testing;  // NOLINT: the shared fixtures
 
 // A clock the test moves by hand.
-struct ManualClock {
-  std::atomic<TimeMs> now{kStart};
-  std::function<TimeMs()> fn() {
-    return [this] { return now.load(); };
-  }
-};
-
 CoreOptions Options(ManualClock& clock, size_t queue_capacity = 65536,
                     TimeMs tick_interval_ms = 1000) {
   CoreOptions options;
@@ -69,14 +39,6 @@ ingest::AlertQuery ForOrder(const std::string& order_id) {
   ingest::AlertQuery query;
   query.order_id = order_id;
   return query;
-}
-
-std::vector<ingest::FixOutcome> SubmitAndWait(Core& core, std::vector<v1::Fix> fixes) {
-  std::promise<std::vector<ingest::FixOutcome>> promise;
-  auto future = promise.get_future();
-  EXPECT_TRUE(core.SubmitFixes(std::move(fixes), "test",
-                               [&](std::vector<ingest::FixOutcome> o) { promise.set_value(o); }));
-  return future.get();
 }
 
 TEST(Core, AcknowledgesFixesAfterTheEngineAppliedThem) {

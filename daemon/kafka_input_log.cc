@@ -5,34 +5,10 @@
 #include <chrono>
 #include <utility>
 
+#include "journal/input_kind.h"
 #include "kafka/topics.h"
 
 namespace stayaway::daemon {
-namespace {
-
-std::string_view KindOf(const v1::Input& input) {
-  switch (input.input_case()) {
-    case v1::Input::kFix:
-      return "fix";
-    case v1::Input::kTick:
-      return "tick";
-    case v1::Input::kOrder:
-      return "order";
-    case v1::Input::kGlobalZone:
-      return "zone";
-    case v1::Input::kAck:
-      return "ack";
-    case v1::Input::kResolve:
-      return "resolve";
-    case v1::Input::kReceipt:
-      return "receipt";
-    case v1::Input::INPUT_NOT_SET:
-      break;
-  }
-  return "empty";
-}
-
-}  // namespace
 
 StatusOr<std::unique_ptr<KafkaInputLog>> KafkaInputLog::Create(
     const kafka::ProducerOptions& options) {
@@ -76,8 +52,9 @@ void KafkaInputLog::Append(std::vector<v1::Input> inputs, AppendDone done) {
     }
     value.clear();
     inputs[i].SerializeToString(&value);
-    Status produced = producer_->Produce(kafka::kInputTopic, KindOf(inputs[i]), value, token,
-                                         /*partition=*/0);
+    Status produced =
+        producer_->Produce(kafka::kInputTopic, journal::InputKindName(inputs[i]), value, token,
+                           /*partition=*/0);
     if (!produced.ok()) {
       // No delivery report comes for it: answered here.
       {

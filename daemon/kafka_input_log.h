@@ -1,6 +1,6 @@
 // KafkaInputLog: the shared input log (shared_input_log.h) on a Kafka topic: partition 0
 // of stayaway.input (kafka/topics.h), each input one message, its value the serialized
-// v1::Input (the journal's record), its key the input's kind ("fix", "tick", "order",
+// v1::Input (the journal's record), its key the input's kind (journal/input_kind.h: "fix",
 // ...). Written with acks=all and idempotence (kafka/producer.h), so an input is
 // answered only once every in-sync replica holds it, and retries never duplicate or
 // reorder inputs.

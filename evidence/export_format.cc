@@ -18,13 +18,14 @@
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
 #include "evidence/checkpoint_signer.h"
-#include "evidence/key_history.h"
 #include "evidence/history.h"
+#include "evidence/key_history.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
 #include "evidence/merkle_tree.h"
 #include "evidence/proto_json.h"
 #include "evidence/retention_base.h"
+#include "journal/input_kind.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
@@ -38,28 +39,6 @@ std::string HexList(const std::vector<Hash>& hashes) {
   for (size_t i = 0; i < hashes.size(); ++i)
     out += (i ? ",\"" : "\"") + HashToHex(hashes[i]) + "\"";
   return out + "]";
-}
-
-const char* KindOf(const v1::Input& input) {
-  switch (input.input_case()) {
-    case v1::Input::kFix:
-      return "fix";
-    case v1::Input::kOrder:
-      return "order";
-    case v1::Input::kGlobalZone:
-      return "global_zone";
-    case v1::Input::kAck:
-      return "ack";
-    case v1::Input::kResolve:
-      return "resolve";
-    case v1::Input::kReceipt:
-      return "receipt";
-    case v1::Input::kTick:
-      return "tick";
-    case v1::Input::INPUT_NOT_SET:
-      break;
-  }
-  return "empty";
 }
 
 // Per-alert summary, accumulated from its events in log order.
@@ -287,7 +266,8 @@ StatusOr<ExportFiles> GenerateFiles(const History& history,
     const std::string input_json = ToJson(entry.input);
     files.inputs += "{\"position\":" + std::to_string(entry.position) +
                     ",\"leaf\":" + std::to_string(entry.input_leaf) + ",\"kind\":\"" +
-                    KindOf(entry.input) + "\",\"input\":" + input_json + *input_proof + "}\n";
+                    journal::InputKindName(entry.input) + "\",\"input\":" + input_json +
+                    *input_proof + "}\n";
     if (entry.input.has_order()) {
       files.orders += "{\"position\":" + std::to_string(entry.position) +
                       ",\"leaf\":" + std::to_string(entry.input_leaf) +
