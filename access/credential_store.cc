@@ -164,7 +164,9 @@ void CredentialStore::Index() {
 Status CredentialStore::Save() const {
   if (path_.empty()) return Status::Ok();
   v1::CredentialList list;
-  for (const auto& [id, entry] : by_id_) *list.add_credentials() = entry.credential;
+  for (const auto& [id, entry] : by_id_) {
+    if (!entry.shared) *list.add_credentials() = entry.credential;
+  }
   std::string json;
   pbutil::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -181,12 +183,14 @@ std::shared_ptr<const Principal> CredentialStore::Authenticate(std::string_view 
   const std::string digest = TokenDigest(token);
   std::shared_lock lock(mu_);
   const auto it = by_digest_.find(digest);
-  return it == by_digest_.end() ? nullptr : it->second->principal;
+  if (it == by_digest_.end() || (it->second->shared && !shared_ready_)) return nullptr;
+  return it->second->principal;
 }
 
-Status CredentialStore::Add(v1::Credential credential) {
+Status CredentialStore::Add(v1::Credential credential, bool shared) {
   const std::string id = credential.id();
   by_id_[id].credential = std::move(credential);
+  by_id_[id].shared = shared;
   Index();
   if (Status saved = Save(); !saved.ok()) {
     by_id_.erase(id);
@@ -196,7 +200,8 @@ Status CredentialStore::Add(v1::Credential credential) {
   return Status::Ok();
 }
 
-StatusOr<v1::IssuedCredential> CredentialStore::Issue(const v1::Credential& request, TimeMs now) {
+StatusOr<v1::IssuedCredential> CredentialStore::Issue(const v1::Credential& request, TimeMs now,
+                                                      bool shared) {
   if (Status valid = ValidateCredentialRequest(request); !valid.ok()) return valid;
   auto token = NewToken();
   if (!token.ok()) return token.status();
@@ -220,7 +225,7 @@ StatusOr<v1::IssuedCredential> CredentialStore::Issue(const v1::Credential& requ
   v1::IssuedCredential issued;
   *issued.mutable_credential() = WithoutDigest(credential);
   issued.set_token(std::move(*token));
-  if (Status added = Add(std::move(credential)); !added.ok()) return added;
+  if (Status added = Add(std::move(credential), shared); !added.ok()) return added;
   return issued;
 }
 
@@ -297,7 +302,7 @@ Status CredentialStore::Put(const v1::Credential& credential) {
     replaced = std::move(held->second);
     by_id_.erase(held);
   }
-  if (Status added = Add(credential); !added.ok()) {
+  if (Status added = Add(credential, /*shared=*/true); !added.ok()) {
     if (replaced) {
       replaced->revoked->store(false);
       by_id_[credential.id()] = std::move(*replaced);
@@ -315,13 +320,15 @@ Status CredentialStore::Remove(std::string_view id) {
   Entry removed = std::move(it->second);
   by_id_.erase(it);
   Index();
-  if (Status saved = Save(); !saved.ok()) {
-    by_id_[std::string(id)] = std::move(removed);
-    Index();
-    return saved;
-  }
   removed.revoked->store(true);
+  // A shared one is gone whatever the file says; one of the file's must leave it too.
+  if (!removed.shared) return Save();
   return Status::Ok();
+}
+
+void CredentialStore::SetSharedReady(bool ready) {
+  std::unique_lock lock(mu_);
+  shared_ready_ = ready;
 }
 
 Status CredentialStore::EnsureBootstrapAdmin(std::string_view token, TimeMs now) {

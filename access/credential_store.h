@@ -47,8 +47,10 @@ class CredentialStore {
 
   // Issues a credential: `request` gives name, roles and (ingest) devices; the store picks
   // the id, the creation time and a new token, shown only in the answer.
-  // InvalidArgument for a bad request, AlreadyExists for a name in use.
-  StatusOr<v1::IssuedCredential> Issue(const v1::Credential& request, TimeMs now);
+  // InvalidArgument for a bad request, AlreadyExists for a name in use. `shared` (Kafka
+  // mode): the credential is the cluster's, held in memory like Put's, never in the file.
+  StatusOr<v1::IssuedCredential> Issue(const v1::Credential& request, TimeMs now,
+                                       bool shared = false);
   // Removes the credential; its open connections see it revoked. NotFound for an unknown
   // id, FailedPrecondition for the last admin. Answers what was revoked.
   StatusOr<v1::Credential> Revoke(std::string_view id);
@@ -56,14 +58,22 @@ class CredentialStore {
   // Revoke's error.
   StatusOr<v1::Credential> CheckRevocable(std::string_view id) const;
 
-  // Changes another instance made (Kafka mode, daemon/kafka_credentials.h):
-  // Put holds `credential` as that instance issued it, its digest included, in place of
+  // The cluster's credentials (Kafka mode, daemon/kafka_credentials.h). They are held in
+  // memory only, never written to the file: an instance learns them again from the
+  // cluster at every start, so a revocation made while it was down cannot be undone by
+  // its file. Until SetSharedReady(true) (the cluster's record read to its end since
+  // start) none of them authenticates: a token revoked in the record is never taken
+  // between reading its issue and its revocation.
+  // Put holds `credential` as an instance issued it, its digest included, in place of
   // one with its id. InvalidArgument for a bad one (no id, a digest that is not 64 hex
   // digits, a bad request), AlreadyExists for a name another id holds.
   Status Put(const v1::Credential& credential);
   // Remove drops the credential if held (its open connections see it revoked), with no
   // last-admin check: that was made where it was revoked.
   Status Remove(std::string_view id);
+  // Whether the cluster's credentials authenticate (default true: a store without a
+  // cluster has none).
+  void SetSharedReady(bool ready);
 
   // Makes `token` the bootstrap admin's token, creating that credential if needed.
   // InvalidArgument for a token shorter than kMinTokenLength.
@@ -76,6 +86,7 @@ class CredentialStore {
  private:
   struct Entry {
     v1::Credential credential;  // with its digest
+    bool shared = false;        // the cluster's: in memory only, never in the file
     std::shared_ptr<std::atomic<bool>> revoked = std::make_shared<std::atomic<bool>>(false);
     std::shared_ptr<const Principal> principal;
   };
@@ -85,13 +96,14 @@ class CredentialStore {
   void Index();
   // Writes every credential to the file. Exclusive lock held.
   Status Save() const;
-  Status Add(v1::Credential credential);
+  Status Add(v1::Credential credential, bool shared = false);
   bool IsLastAdmin(const std::string& id) const;
 
   const std::string path_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry> by_id_;                          // guarded by mu_
   std::unordered_map<std::string, const Entry*> by_digest_;     // guarded by mu_
+  bool shared_ready_ = true;                                    // guarded by mu_
 };
 
 // Checks what a request for a new credential asks for: a name (1-128 printable

@@ -200,14 +200,17 @@ void Core::Audit(std::string_view action, const access::Principal& who, std::str
 }
 
 StatusOr<v1::IssuedCredential> Core::IssueCredential(const v1::Credential& request) {
+  const bool shared = state_->options.credential_broadcast != nullptr;
   StatusOr<v1::IssuedCredential> issued =
-      state_->options.credentials->Issue(request, state_->clock.Now());
-  if (!issued.ok() || state_->options.credential_broadcast == nullptr) return issued;
+      state_->options.credentials->Issue(request, state_->clock.Now(), shared);
+  if (!issued.ok() || !shared) return issued;
   v1::Credential with_digest = issued->credential();
   with_digest.set_token_sha256(access::TokenDigest(issued->token()));
   if (Status told = state_->options.credential_broadcast->Announce(with_digest); !told.ok()) {
     // Not on the other instances: not here either, so it works everywhere or nowhere.
+    // The announcement may still reach the cluster after it timed out: withdrawn too.
     (void)state_->options.credentials->Remove(with_digest.id());
+    (void)state_->options.credential_broadcast->Withdraw(with_digest.id());
     return FailedPrecondition(
         "the credential could not be shared with the other instances, "
         "so it was not issued: " +

@@ -50,7 +50,6 @@ void Core::State::AppendFixes(FixesWork work) {
       [this, appended, places = std::move(places), outcomes = std::move(outcomes),
        done = std::move(work.done),
        source = std::move(work.source)](std::vector<AppendResult> results) mutable {
-        log_unanswered_fixes -= appended;
         Metrics::FixBatch stats;
         for (size_t i = 0; i < places.size(); ++i) {
           ingest::FixOutcome& out = outcomes[places[i]];
@@ -66,6 +65,8 @@ void Core::State::AppendFixes(FixesWork work) {
         }
         if (!stats.rejected.empty()) metrics.AddFixBatch(source, stats);
         if (done) done(std::move(outcomes));
+        // Last: Core::Stop waits for this count, and this state may go once it is 0.
+        log_unanswered_fixes -= appended;
       });
 }
 

@@ -5,8 +5,8 @@
 //
 // The core calls Announce after it issued a credential and before it answers (a failure
 // takes the credential back and answers the error), and Withdraw before it revokes one (a
-// failure revokes nothing): no admin is told "revoked" while another instance still
-// accepts the token.
+// failure revokes nothing): an admin told "revoked" knows the cluster has the revocation,
+// and every instance that reaches the cluster drops the token.
 // Thread-safety: both from any thread at once.
 #ifndef STAYAWAY_DAEMON_CREDENTIAL_BROADCAST_H_
 #define STAYAWAY_DAEMON_CREDENTIAL_BROADCAST_H_

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "daemon/log.h"
@@ -48,6 +49,8 @@ Status KafkaCredentials::Withdraw(std::string_view id) {
 }
 
 Status KafkaCredentials::Start() {
+  // None of the cluster's credentials authenticates until its record is read to the end.
+  store_->SetSharedReady(false);
   kafka::PartitionReaderOptions options;
   options.bootstrap_servers = brokers_;
   options.client_id = "stayawayd-credentials";
@@ -69,6 +72,7 @@ void KafkaCredentials::Stop() {
 
 void KafkaCredentials::Run(std::unique_ptr<kafka::PartitionReader> reader) {
   auto next_complaint = std::chrono::steady_clock::time_point();
+  bool ready = false;
   while (!stopping_.load()) {
     StatusOr<std::optional<kafka::ConsumedMessage>> message =
         reader->Read(std::chrono::milliseconds(100));
@@ -81,7 +85,19 @@ void KafkaCredentials::Run(std::unique_ptr<kafka::PartitionReader> reader) {
       }
       continue;
     }
-    if (!message->has_value()) continue;
+    if (!message->has_value()) {
+      // Read to the end once since start: the cluster's credentials are as it says.
+      if (!ready) {
+        std::optional<std::pair<int64_t, int64_t>> marks = reader->LastWatermarks();
+        if (marks.has_value() && reader->position() >= marks->second) {
+          ready = true;
+          store_->SetSharedReady(true);
+          Log(LogLevel::kInfo, "the cluster's credentials are read",
+              {{"records", std::to_string(reader->position())}});
+        }
+      }
+      continue;
+    }
     const kafka::ConsumedMessage& record = **message;
     Status applied;
     if (record.value.empty()) {

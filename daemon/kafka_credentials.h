@@ -7,8 +7,12 @@
 // announcements included; an instance started later learns every credential issued and
 // revoked before. Announce and Withdraw wait for the cluster's acknowledgement (acks=all).
 //
-// What an instance's credentials file held before (its bootstrap admin, credentials an
-// installer provisioned) stays its own: only what the API issues and revokes is shared.
+// The cluster's credentials are held in memory only (access/credential_store.h), learnt
+// again at every start, and none of them authenticates until the topic is read to its end
+// since start: a revocation made while this instance was down, or read just after the
+// issue, is never missed. What an instance's credentials file holds (its bootstrap admin,
+// credentials an installer provisioned) stays its own. An instance cut off from the
+// cluster keeps the credentials it knew; revocations reach it when it reconnects.
 // A credential from the topic that cannot be held (a name another id holds here) is
 // logged and skipped.
 // Thread-safety: Announce and Withdraw from any thread; Start and Stop from one.

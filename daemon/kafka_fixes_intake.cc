@@ -50,7 +50,6 @@ Status KafkaFixesIntake::Start() {
   StatusOr<std::unique_ptr<kafka::GroupConsumer>> consumer = kafka::GroupConsumer::Create(options_);
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
-  if (Status s = consumer_->Subscribe({kafka::kFixesTopic}); !s.ok()) return s;
   stopping_.store(false);
   thread_ = std::thread([this] {
     ::pthread_setname_np(::pthread_self(), "sa-kafka-fixes");
@@ -67,6 +66,21 @@ void KafkaFixesIntake::Stop() {
 }
 
 void KafkaFixesIntake::Run() {
+  // An instance behind the log does not take fixes from the topic yet (its checks would
+  // judge them against old state).
+  while (!stopping_.load() && ready_ && !ready_()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (stopping_.load()) return;
+  for (Status s = consumer_->Subscribe({kafka::kFixesTopic}); !s.ok();
+       s = consumer_->Subscribe({kafka::kFixesTopic})) {
+    Log(LogLevel::kWarning, "cannot subscribe to stayaway.fixes; trying again",
+        {{"error", s.message()}});
+    for (int i = 0; i < 20 && !stopping_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (stopping_.load()) return;
+  }
   std::vector<v1::Fix> run;
   bool uncommitted = false;
   auto next_lag = std::chrono::steady_clock::now();
@@ -94,32 +108,37 @@ void KafkaFixesIntake::Run() {
         core_.CountRejected("kafka", StatusCodeName(fix.status().code()));
         continue;
       }
-      // Traccar forwards every device it tracks: those no order names stay out of the
-      // shared log (the engine would refuse them on every instance).
-      StatusOr<v1::DeviceStatus> device = core_.GetDevice(fix->device());
-      if (!device.ok() || device->orders_size() == 0) {
-        core_.CountRejected("kafka", "unknown_device");
-        continue;
-      }
       run.push_back(std::move(*fix));
     }
-    if (!run.empty()) {
-      std::promise<void> appended;
-      std::future<void> appended_future = appended.get_future();
-      auto done = [this, &appended](std::vector<ingest::FixOutcome> outcomes) {
+    // The run goes to the log until the log has taken every fix of it; only then are the
+    // offsets committed. A fix the log did not take ("unavailable": the cluster slow or
+    // away) sends the whole run again (the engine drops the repeats); a fix refused for
+    // what it is stays refused.
+    while (!run.empty()) {
+      std::promise<bool> answered;
+      std::future<bool> all_taken = answered.get_future();
+      auto done = [this, &answered](std::vector<ingest::FixOutcome> outcomes) {
+        bool taken = true;
         for (const ingest::FixOutcome& outcome : outcomes) {
+          taken &= outcome.code != "unavailable";
           if (!outcome.accepted) core_.CountRejected("kafka", outcome.code);
         }
-        appended.set_value();
+        answered.set_value(taken);
       };
+      std::vector<v1::Fix> attempt = run;
       // A full log pushes back: the same run is offered again, the topic waits.
-      while (!core_.SubmitFixes(std::move(run), "kafka", done)) {
+      while (!core_.SubmitFixes(std::move(attempt), "kafka", done)) {
         if (stopping_.load()) return;  // not committed: read again after a restart
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         (void)consumer_->Poll(std::chrono::milliseconds(0));  // stay in the group
       }
-      appended_future.wait();
-      run.clear();
+      if (all_taken.get()) {
+        run.clear();
+        break;
+      }
+      if (stopping_.load()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      (void)consumer_->Poll(std::chrono::milliseconds(0));
     }
     if (uncommitted) {
       if (Status s = consumer_->Commit(); s.ok()) uncommitted = false;

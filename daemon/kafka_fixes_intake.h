@@ -10,9 +10,14 @@
 // batch (Core::SubmitFixes, source "kafka"): checked like every port's fixes and appended
 // to the shared input log; the group's offsets are committed only once the log holds the
 // run, so a crash in between reads the run again (the engine drops the repeats as
-// duplicates). A message that cannot be read, a fix of a device no order names
-// ("unknown_device": Traccar forwards every device it tracks), or a fix the core refuses
-// is counted (stayaway_fixes_rejected_total{source="kafka",reason}) and the run goes on.
+// duplicates); a run the log did not take is sent again until it does. A message that
+// cannot be read, or a fix refused for what it is, is counted
+// (stayaway_fixes_rejected_total{source="kafka",reason}) and the run goes on. Fixes of
+// devices no order names go into the log too (the engine refuses them, "not_found"):
+// whether an order names a device depends on where each instance is in the log, so no
+// instance may judge it on its own. A centre whose Traccar tracks other devices forwards
+// only those stayaway monitors (a Traccar group), or pays for the others in the log.
+// The intake joins the group only once this instance has caught up with the shared log.
 //
 // Lag: stayaway_kafka_lag{topic="stayaway.fixes",partition} for each partition this
 // member owns, refreshed every second.
@@ -21,6 +26,7 @@
 #define STAYAWAY_DAEMON_KAFKA_FIXES_INTAKE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -36,8 +42,10 @@ StatusOr<v1::Fix> ParseFixMessage(std::string_view value);
 
 class KafkaFixesIntake {
  public:
-  KafkaFixesIntake(Core& core, kafka::ConsumerOptions options)
-      : core_(core), options_(std::move(options)) {}
+  // `ready`: whether this instance has caught up with the shared log (the follower's
+  // CaughtUp); the intake joins the group only then. Empty: at once.
+  KafkaFixesIntake(Core& core, kafka::ConsumerOptions options, std::function<bool()> ready = {})
+      : core_(core), options_(std::move(options)), ready_(std::move(ready)) {}
   ~KafkaFixesIntake() { Stop(); }
   KafkaFixesIntake(const KafkaFixesIntake&) = delete;
   KafkaFixesIntake& operator=(const KafkaFixesIntake&) = delete;
@@ -51,6 +59,7 @@ class KafkaFixesIntake {
 
   Core& core_;
   kafka::ConsumerOptions options_;
+  std::function<bool()> ready_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -3,16 +3,16 @@
 // (Core::LoggedPosition). Every instance runs one, the leader included: all of them hold
 // the same state, so any can lead at once after another dies.
 //
-// A record that does not parse as a v1::Input, and a hole in the offsets (a real cluster
-// may skip offsets for transaction markers), is applied as an empty input, so the
-// journal's records and the log's offsets stay one to one (core.h). When the core refuses
-// a run (a journal write failed), the follower reads the log again from where the core is.
-// The log ending before the journal does (another cluster, or a topic recreated) and the
-// log no longer holding the next offset (retention) are reported in the log every 10 s,
-// and the follower waits: this instance then serves what it has and applies nothing new.
+// A record that does not parse as a v1::Input, and a hole in the offsets (records the
+// cluster lost: logged as an error), is applied as an empty input, so the journal's
+// records and the log's offsets stay one to one (core.h). When the core refuses a run (a
+// journal write failed), the follower reads the log again from where the core is. The
+// log ending before the journal does (another cluster, or a topic recreated) and the log
+// no longer holding the next offset (retention) are reported every 10 s; a recreated
+// topic that has grown past the journal is not told apart (docs/kafka.md).
 //
-// Lag: stayaway_kafka_lag{topic="stayaway.input",partition="0"} is the log's end minus the
-// offset applied, refreshed every second.
+// Lag: stayaway_kafka_lag{topic="stayaway.input",partition="0"} is the log's end, as the
+// last fetch gave it, minus the offset applied, refreshed every second.
 // Thread-safety: Start and Stop from one thread; CaughtUp from any.
 #ifndef STAYAWAY_DAEMON_KAFKA_FOLLOWER_H_
 #define STAYAWAY_DAEMON_KAFKA_FOLLOWER_H_
@@ -37,7 +37,8 @@ class KafkaFollower {
   // Starts the thread (after Core::Start).
   Status Start();
   void Stop();
-  // Whether the core has applied, at least once since Start, everything the log held.
+  // Whether the core has applied, at least once since Start, the log to within one run
+  // (2,000 inputs) of its end.
   bool CaughtUp() const { return caught_up_.load(); }
 
  private:

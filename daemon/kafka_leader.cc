@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -17,6 +18,33 @@ namespace stayaway::daemon {
 namespace {
 
 constexpr size_t kMaxOutstanding = 20000;  // events sent and not yet confirmed
+constexpr std::string_view kEventsCursor = "next_event_seq";
+
+// "NAME=N;NAME=N" (names hold no '=' or ';': file-name characters) and back; what does
+// not parse is left out.
+std::map<std::string, uint64_t> ParseCursors(std::string_view text) {
+  std::map<std::string, uint64_t> cursors;
+  while (!text.empty()) {
+    const size_t end = std::min(text.find(';'), text.size());
+    const std::string_view item = text.substr(0, end);
+    const size_t eq = item.find('=');
+    if (eq != std::string_view::npos && eq > 0) {
+      cursors[std::string(item.substr(0, eq))] =
+          std::strtoull(std::string(item.substr(eq + 1)).c_str(), nullptr, 10);
+    }
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return cursors;
+}
+
+std::string FormatCursors(const std::map<std::string, uint64_t>& cursors) {
+  std::string text;
+  for (const auto& [name, seq] : cursors) {
+    if (!text.empty()) text += ';';
+    text += name + "=" + std::to_string(seq);
+  }
+  return text;
+}
 constexpr auto kCommitEvery = std::chrono::milliseconds(200);
 
 }  // namespace
@@ -67,9 +95,14 @@ void KafkaLeader::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (stopping_.load()) return;
-  if (Status s = consumer_->Subscribe({kafka::kLeaderTopic}); !s.ok()) {
-    Log(LogLevel::kError, "cannot join the leadership group", {{"error", s.message()}});
-    return;
+  for (Status s = consumer_->Subscribe({kafka::kLeaderTopic}); !s.ok();
+       s = consumer_->Subscribe({kafka::kLeaderTopic})) {
+    Log(LogLevel::kError, "cannot join the leadership group; trying again",
+        {{"error", s.message()}});
+    for (int i = 0; i < 20 && !stopping_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (stopping_.load()) return;
   }
   Log(LogLevel::kInfo, "joined the leadership group",
       {{"group", options_.consumer.group_id},
@@ -86,7 +119,14 @@ void KafkaLeader::Run() {
       next_tick_ = now + std::chrono::milliseconds(options_.tick_interval_ms);
       std::vector<v1::Input> tick(1);
       MsToTimestamp(core_.CentreNow(), tick[0].mutable_tick()->mutable_tick());
-      log_.Append(std::move(tick), [](std::vector<AppendResult>) {});  // the next one follows
+      // A tick the log did not take is followed by the next one; each such is counted
+      // (stayaway_fixes_rejected_total{source="kafka",reason="tick_not_logged"}): a
+      // leader whose ticks do not reach the log stops the centre's clock.
+      log_.Append(std::move(tick), [this](std::vector<AppendResult> results) {
+        for (const AppendResult& result : results) {
+          if (!result.status.ok()) core_.CountRejected("kafka", "tick_not_logged");
+        }
+      });
     }
     Publish();
     if (now >= next_commit_) {
@@ -107,14 +147,15 @@ void KafkaLeader::BeginLeading() {
         {{"error", committed.status().message()}});
     return;
   }
-  // "next_event_seq=N"; none yet: from the first event.
-  next_to_send_ = 1;
-  constexpr std::string_view kCursorKey = "next_event_seq=";
-  if (committed->rfind(kCursorKey, 0) == 0) {
-    next_to_send_ =
-        std::max<uint64_t>(1, std::strtoull(committed->c_str() + kCursorKey.size(), nullptr, 10));
-  }
+  // "next_event_seq=N;NAME=M;...": the events cursor, then the dispatchers'. None yet:
+  // events from the first one, the dispatchers from their own start.
+  const std::map<std::string, uint64_t> cursors = ParseCursors(*committed);
+  const auto events = cursors.find(std::string(kEventsCursor));
+  next_to_send_ = events == cursors.end() ? 1 : std::max<uint64_t>(1, events->second);
+  std::map<std::string, uint64_t> dispatchers = cursors;
+  dispatchers.erase(std::string(kEventsCursor));
   committed_ = next_to_send_;
+  committed_metadata_ = *committed;
   outstanding_.clear();
   leading_ = true;
   lead_started_ = std::chrono::steady_clock::now();
@@ -125,7 +166,7 @@ void KafkaLeader::BeginLeading() {
   Log(LogLevel::kInfo, "leading: writing ticks and publishing events",
       {{"from_seq", std::to_string(next_to_send_)},
        {"log_offset", std::to_string(core_.AppliedLogPosition())}});
-  if (options_.on_lead) options_.on_lead(next_to_send_);
+  if (options_.on_lead) options_.on_lead(dispatchers);
 }
 
 void KafkaLeader::EndLeading() {
@@ -170,15 +211,19 @@ void KafkaLeader::Publish() {
 
 void KafkaLeader::CommitCursor() {
   const uint64_t confirmed = outstanding_.empty() ? next_to_send_ : *outstanding_.begin();
-  if (confirmed <= committed_) return;
-  // Offset 0, the partition's end (nothing is written there): the cursor is the metadata.
-  const Status s = consumer_->CommitWithMetadata({kafka::kLeaderTopic, 0}, 0,
-                                                 "next_event_seq=" + std::to_string(confirmed));
+  std::map<std::string, uint64_t> cursors;
+  if (options_.dispatcher_cursors) cursors = options_.dispatcher_cursors();
+  cursors[std::string(kEventsCursor)] = std::max(confirmed, committed_);
+  const std::string metadata = FormatCursors(cursors);
+  if (metadata == committed_metadata_) return;
+  // Offset 0, the partition's end (nothing is written there): the cursors are the metadata.
+  const Status s = consumer_->CommitWithMetadata({kafka::kLeaderTopic, 0}, 0, metadata);
   if (!s.ok()) {
     Log(LogLevel::kWarning, "cannot commit the published events cursor", {{"error", s.message()}});
     return;
   }
-  committed_ = confirmed;
+  committed_ = cursors[std::string(kEventsCursor)];
+  committed_metadata_ = metadata;
 }
 
 void KafkaLeader::OnDelivery(const kafka::DeliveryReport& report) {

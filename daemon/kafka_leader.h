@@ -17,9 +17,14 @@
 // An instance joins the leadership group only once its follower has caught up with the
 // log, so a new or restarted instance never leads while it is behind.
 //
-// Hooks: on_lead(first_seq) runs when this instance starts leading, before it publishes
-// (webhooks and victim gateways start there, from the same seq); on_follow() when it
-// stops. Both on the leader's thread.
+// The dispatchers that follow the event log out of the daemon (webhooks, victim gateways)
+// run on the leader only. Their cursors (dispatcher_cursors: name -> next seq) are
+// committed with the events cursor, in the same metadata ("next_event_seq=N;NAME=M;..."),
+// so the next leader's dispatchers go on from where these were, each at its own pace.
+// Hooks: on_lead(cursors) runs when this instance starts leading, before it publishes,
+// with the dispatchers' committed cursors (one missing: that dispatcher never ran under a
+// leader, it starts as it would alone); on_follow() when it stops. Both on the leader's
+// thread.
 //
 // Metrics (metrics.h): stayaway_kafka_leader, _rebalances_total, _takeover_seconds,
 // _events_published_total, _publish_failures_total.
@@ -30,6 +35,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -47,7 +53,8 @@ struct KafkaLeaderOptions {
   kafka::ConsumerOptions consumer;  // group_id: the leadership group
   kafka::ProducerOptions producer;  // for stayaway.events
   TimeMs tick_interval_ms = 1000;
-  std::function<void(uint64_t first_seq)> on_lead;
+  std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
+  std::function<void(const std::map<std::string, uint64_t>& cursors)> on_lead;
   std::function<void()> on_follow;
 };
 
@@ -87,7 +94,8 @@ class KafkaLeader {
   bool assigned_ = false;  // the rebalance gave this member the partition
   bool leading_ = false;   // and it has begun leading
   uint64_t next_to_send_ = 1;
-  uint64_t committed_ = 0;          // the cursor last committed
+  uint64_t committed_ = 0;          // the events cursor last committed
+  std::string committed_metadata_;  // every cursor, as last committed
   std::set<uint64_t> outstanding_;  // sent, not yet confirmed
   uint64_t takeover_target_ = 0;    // 0: no takeover being timed
   std::chrono::steady_clock::time_point lead_started_;

@@ -73,6 +73,7 @@ Status KafkaNode::Start(Core& core) {
   leader.producer.client_id = options_.client_id;
   leader.producer.linger_ms = 1;
   leader.tick_interval_ms = options_.tick_interval_ms;
+  leader.dispatcher_cursors = options_.dispatcher_cursors;
   leader.on_lead = options_.on_lead;
   leader.on_follow = options_.on_follow;
   leader_ = std::make_unique<KafkaLeader>(core, *input_log_, *follower_, std::move(leader));
@@ -86,7 +87,8 @@ Status KafkaNode::Start(Core& core) {
   intake.heartbeat_interval_ms = std::max(100, options_.session_timeout_ms / 6);
   intake.extra.Set("partition.assignment.strategy", "roundrobin");  // as for the leader
   intake.extra.Set("fetch.wait.max.ms", "10");  // as for the input log, above
-  intake_ = std::make_unique<KafkaFixesIntake>(core, std::move(intake));
+  intake_ = std::make_unique<KafkaFixesIntake>(
+      core, std::move(intake), [follower = follower_.get()] { return follower->CaughtUp(); });
   return intake_->Start();
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,7 +49,9 @@ struct KafkaNodeOptions {
   TimeMs tick_interval_ms = 1000;
   // The instance's credential store, which the shared credentials are held in; required.
   std::shared_ptr<access::CredentialStore> credentials;
-  std::function<void(uint64_t first_seq)> on_lead;  // KafkaLeaderOptions
+  // KafkaLeaderOptions: the dispatchers' cursors and the leadership hooks.
+  std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
+  std::function<void(const std::map<std::string, uint64_t>& cursors)> on_lead;
   std::function<void()> on_follow;
 };
 

@@ -32,7 +32,8 @@ class SharedInputLog {
   virtual ~SharedInputLog() = default;
   // Appends `inputs` in their order (others' inputs may come between them) and calls
   // `done` once, with one result per input, when the log has answered for every one of
-  // them, on a thread of the log's. Never blocks for the log's answer.
+  // them: on a thread of the log's, or on the caller's when the log refuses at once.
+  // Never blocks for the log's answer.
   virtual void Append(std::vector<v1::Input> inputs, AppendDone done) = 0;
 };
 

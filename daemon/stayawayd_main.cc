@@ -19,6 +19,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -206,6 +207,14 @@ Status CheckDataDirectoryKind(const DaemonConfig& config) {
                               " holds the journal of a daemon of its own; Kafka mode needs an "
                               "empty data directory");
   }
+  return Status::Ok();
+}
+
+// Marks a data directory as a Kafka instance's, once the cluster was reached (a mistyped
+// broker address must not mark it for good).
+Status MarkKafkaDataDirectory(const DaemonConfig& config) {
+  const std::string marker = config.data_dir + "/kafka";
+  if (std::filesystem::exists(marker)) return Status::Ok();
   return WriteFileAtomically(marker, "group=" + config.kafka_group + "\n");
 }
 
@@ -380,7 +389,18 @@ int Run(const DaemonConfig& config) {
   std::mutex dispatchers_mu;
   std::vector<std::unique_ptr<WebhookDispatcher>> webhooks;  // guarded by dispatchers_mu
   std::unique_ptr<VictimGatewayDispatcher> victim_gateways;  // guarded by dispatchers_mu
-  std::function<void(std::optional<uint64_t>)> start_dispatchers;
+  // Each dispatcher's name and cursor file: a webhook's is named after its URL with
+  // anything unsafe in a file name replaced.
+  std::map<std::string, std::string> dispatcher_cursor_files;
+  for (const auto& [url, target] : webhook_targets) {
+    std::string name = url;
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+    }
+    dispatcher_cursor_files["webhook-" + name] = config.data_dir + "/webhooks/" + name + ".cursor";
+  }
+  dispatcher_cursor_files["victim-gateways"] = config.data_dir + "/webhooks/victim-gateways.cursor";
+  std::function<void(const std::map<std::string, uint64_t>*)> start_dispatchers;
   if (Status s = CheckDataDirectoryKind(config); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
     return 2;
@@ -393,6 +413,12 @@ int Run(const DaemonConfig& config) {
     victim_gateways.reset();
   };
   if (!config.kafka_brokers.empty()) {
+    if (config.salvage) {
+      // Skipped records would part the journal from the log; the log can rebuild it.
+      Log(LogLevel::kError, "--salvage is not available in Kafka mode",
+          {{"hint", "move the damaged journal aside: the instance reads the log again"}});
+      return 2;
+    }
     if (mqtt_options.has_value()) {
       Log(LogLevel::kError, "the MQTT bridge is not available in Kafka mode yet",
           {{"hint", "read events from stayaway.events, fixes go to stayaway.fixes"}});
@@ -404,7 +430,21 @@ int Run(const DaemonConfig& config) {
     kafka.session_timeout_ms = config.kafka_session_timeout_ms;
     kafka.replication_factor = config.kafka_replication_factor;
     kafka.credentials = options.credentials;
-    kafka.on_lead = [&](uint64_t first_seq) { start_dispatchers(first_seq); };
+    kafka.on_lead = [&](const std::map<std::string, uint64_t>& cursors) {
+      start_dispatchers(&cursors);
+    };
+    // Read from their files, which each dispatcher rewrites as it goes.
+    kafka.dispatcher_cursors = [&] {
+      std::map<std::string, uint64_t> cursors;
+      std::lock_guard<std::mutex> lock(dispatchers_mu);
+      if (webhooks.empty() && victim_gateways == nullptr) return cursors;
+      for (const auto& [name, path] : dispatcher_cursor_files) {
+        if (StatusOr<std::string> text = ReadWholeFile(path); text.ok() && !text->empty()) {
+          cursors[name] = std::strtoull(text->c_str(), nullptr, 10);
+        }
+      }
+      return cursors;
+    };
     kafka.on_follow = [&] { stop_dispatchers(); };
     StatusOr<std::unique_ptr<KafkaNode>> node = KafkaNode::Create(std::move(kafka));
     if (!node.ok()) {
@@ -412,6 +452,10 @@ int Run(const DaemonConfig& config) {
       return 1;
     }
     kafka_node = std::move(*node);
+    if (Status s = MarkKafkaDataDirectory(config); !s.ok()) {
+      Log(LogLevel::kError, "cannot mark the data directory", {{"error", s.message()}});
+      return 1;
+    }
     options.shared_log = kafka_node->input_log();
     options.credential_broadcast = kafka_node->credential_broadcast();
   }
@@ -436,24 +480,31 @@ int Run(const DaemonConfig& config) {
     mqtt.emplace(core, core.metrics(), std::move(*mqtt_options));
     mqtt->Start();
   }
-  // Webhooks and victim gateways: from their cursors, or (Kafka mode, when this instance
-  // starts leading) from the seq the leader publishes from.
-  start_dispatchers = [&](std::optional<uint64_t> from_seq) {
+  // Webhooks and victim gateways: from their cursor files, or (Kafka mode, when this
+  // instance starts leading) from the cursors the last leader committed; one it did not
+  // commit starts as a new dispatcher does (never from a file this instance left when it
+  // led before).
+  start_dispatchers = [&](const std::map<std::string, uint64_t>* cursors) {
     std::lock_guard<std::mutex> lock(dispatchers_mu);
-    const auto cursor_at = [&](const std::string& path) {
-      if (!from_seq) return;
-      if (Status s = WriteFileAtomically(path, std::to_string(*from_seq) + "\n"); !s.ok()) {
-        Log(LogLevel::kWarning, "cannot set a cursor", {{"error", s.message()}});
+    if (cursors != nullptr) {
+      for (const auto& [name, path] : dispatcher_cursor_files) {
+        const auto cursor = cursors->find(name);
+        if (cursor == cursors->end()) {
+          std::error_code ignored;  // absent already is as good
+          std::filesystem::remove(path, ignored);
+          continue;
+        }
+        if (Status s = WriteFileAtomically(path, std::to_string(cursor->second) + "\n"); !s.ok()) {
+          Log(LogLevel::kWarning, "cannot set a cursor", {{"error", s.message()}});
+        }
       }
-    };
+    }
     for (const auto& [url, target] : webhook_targets) {
-      // One cursor file per URL, named after it with anything unsafe in a file name replaced.
       std::string name = url;
       for (char& c : name) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
       }
-      const std::string cursor = config.data_dir + "/webhooks/" + name + ".cursor";
-      cursor_at(cursor);
+      const std::string cursor = dispatcher_cursor_files.at("webhook-" + name);
       webhooks.push_back(std::make_unique<WebhookDispatcher>(
           core, url, target, cursor, webhook_secret,
           [&core](const WebhookAnswer& answer) {
@@ -464,8 +515,7 @@ int Run(const DaemonConfig& config) {
       webhooks.back()->Start();
     }
     VictimGatewayOptions victim_options;
-    victim_options.cursor_path = config.data_dir + "/webhooks/victim-gateways.cursor";
-    cursor_at(victim_options.cursor_path);
+    victim_options.cursor_path = dispatcher_cursor_files.at("victim-gateways");
     victim_options.secret = webhook_secret;
     victim_options.time_zone = *centre_zone;
     victim_options.count = [&core](std::string_view result) { core.CountVictimMessage(result); };
@@ -478,7 +528,7 @@ int Run(const DaemonConfig& config) {
     victim_gateways->Start();
   };
   if (kafka_node == nullptr) {
-    start_dispatchers(std::nullopt);
+    start_dispatchers(nullptr);
   } else if (Status s = kafka_node->Start(core); !s.ok()) {
     Log(LogLevel::kError, "cannot start in Kafka mode", {{"error", s.message()}});
     core.Stop();

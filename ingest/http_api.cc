@@ -284,12 +284,15 @@ void HttpApi::Route(const std::shared_ptr<Context>& ctx) {
   } else if (is({"v1", "credentials"})) {
     dispatch("GET, POST",
              {needs(http::verb::get, P::kManageCredentials, [&] { ListCredentials(ctx); }),
-              needs(http::verb::post, P::kManageCredentials, [&] { IssueCredential(ctx); })});
+              // Off the io threads: in Kafka mode an issue waits for the cluster.
+              needs(http::verb::post, P::kManageCredentials,
+                    [&] { OffTheIoThread([this, ctx] { IssueCredential(ctx); }); })});
   } else if (is({"v1", "credentials", "*"})) {
     const std::string id = segments[2];
     path_id.emplace("credential id", segments[2]);
-    dispatch("DELETE", {needs(http::verb::delete_, P::kManageCredentials,
-                              [&] { RevokeCredential(ctx, id); })});
+    dispatch("DELETE", {needs(http::verb::delete_, P::kManageCredentials, [&] {
+               OffTheIoThread([this, ctx, id] { RevokeCredential(ctx, id); });
+             })});
   } else {
     ctx->Refuse(http::status::not_found, "not_found", "no such endpoint: " + ctx->path);
   }

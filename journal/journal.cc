@@ -218,6 +218,7 @@ Status JournalWriter::Roll() {
   StatusOr<int> fd = OpenPrivateFile(path, O_APPEND);
   if (!fd.ok()) {
     fd_ = -1;
+    --segment_number_;  // the next roll tries the same name: no gap in the numbers
     return fd.status();
   }
   fd_ = *fd;
@@ -237,8 +238,12 @@ void JournalWriter::AppendSerialized(std::string_view payload) {
 
 Status JournalWriter::Sync() {
   if (buffer_.empty()) return Status::Ok();
-  if (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > segment_limit_) {
-    if (Status s = Roll(); !s.ok()) return s;
+  // A segment that failed to open is tried again before anything is written.
+  if (fd_ < 0 || (segment_bytes_ > 0 && segment_bytes_ + buffer_.size() > segment_limit_)) {
+    if (Status s = Roll(); !s.ok()) {
+      buffer_.clear();  // refused: none of the batch may reach the journal later
+      return s;
+    }
   }
   // On any failure the batch is refused, so none of it may stay in the journal either:
   // a replay must apply exactly what the live engine applied.

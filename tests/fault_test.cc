@@ -73,13 +73,16 @@ TEST(Faults, AThousandConnectionsAtOnceAreAllServed) {
     ASSERT_TRUE(clients[static_cast<size_t>(c)]->Send(frame).ok());
   }
   int acked = 0;
+  std::string unacked;  // what the others got, to say why
   for (int c = 0; c < kClients; ++c) {
     v1::ServerFrame reply;
     ASSERT_TRUE(clients[static_cast<size_t>(c)]->Receive(&reply).ok()) << "connection " << c;
-    acked += reply.has_ack() && reply.ack().batch_id() == static_cast<uint64_t>(c) &&
-             reply.ack().accepted_size() == 1;
+    const bool ok = reply.has_ack() && reply.ack().batch_id() == static_cast<uint64_t>(c) &&
+                    reply.ack().accepted_size() == 1;
+    acked += ok;
+    if (!ok) unacked += "connection " + std::to_string(c) + ": " + reply.ShortDebugString() + "\n";
   }
-  EXPECT_EQ(acked, kClients);
+  EXPECT_EQ(acked, kClients) << unacked;
   // The HTTP port still answers while all of them are open.
   EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
   clients.clear();

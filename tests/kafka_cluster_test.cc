@@ -467,6 +467,19 @@ TEST(KafkaCluster, CredentialsIssuedOrRevokedOnOneInstanceHoldOnEvery) {
   const auto [second_id, second_token] = issue(*a, "operator-one");
   EXPECT_NE(second_id, first_id);
 
+  // Revoked while an instance was down: from its first answer after the restart it
+  // refuses the token (its file never held it; the cluster's credentials count only once
+  // read to the end).
+  const auto [third_id, third_token] = issue(*a, "operator-three");
+  EXPECT_TRUE(comes_to(*b, third_token, true));
+  const fs::path b_dir = b->dir();
+  ASSERT_EQ(b->Stop(), 0);
+  EXPECT_EQ(Http(a->http(), "DELETE", "/v1/credentials/" + third_id).status, 200);
+  b = StartInstance(brokers, b_dir);
+  EXPECT_NE(testing_harness::HttpAs(third_token, b->http(), "GET", "/v1/alerts").status, 200);
+  EXPECT_TRUE(comes_to(*b, second_token, true));  // what still holds comes back
+  EXPECT_NE(testing_harness::HttpAs(third_token, b->http(), "GET", "/v1/alerts").status, 200);
+
   // An instance started later learns all of it.
   auto c = StartInstance(brokers);
   EXPECT_TRUE(comes_to(*c, second_token, true)) << c->Log();
