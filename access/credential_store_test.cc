@@ -272,6 +272,43 @@ TEST(CredentialStore, AProtectedPersonsCredentialSpeaksForHerAndSendsForHerDevic
   }
 }
 
+// The cluster's credentials (Kafka mode): held in memory only, never in the file, and
+// none authenticates until the cluster's record is read to its end.
+TEST(CredentialStore, TheClustersCredentialsStayInMemoryAndWaitUntilReady) {
+  TempDir dir;
+  const std::string path = dir.file("credentials.json");
+  auto store = MustOpen(path);
+  auto own = store->Issue(Request("own-admin", {v1::Credential::admin}), kNow);
+  ASSERT_TRUE(own.ok());
+  auto issued_here = store->Issue(Request("op-here", {v1::Credential::operator_}), kNow,
+                                  /*shared=*/true);
+  ASSERT_TRUE(issued_here.ok());
+  v1::Credential from_cluster = Request("op-there", {v1::Credential::operator_});
+  from_cluster.set_id("cred-0123456789ab");
+  from_cluster.set_token_sha256(TokenDigest("sa_token-of-the-other-instance-0000000000000"));
+  store->SetSharedReady(false);
+  ASSERT_TRUE(store->Put(from_cluster).ok());
+  EXPECT_EQ(store->Authenticate("sa_token-of-the-other-instance-0000000000000"), nullptr);
+  EXPECT_EQ(store->Authenticate(issued_here->token()), nullptr);
+  EXPECT_NE(store->Authenticate(own->token()), nullptr);  // the file's own: not gated
+  store->SetSharedReady(true);
+  EXPECT_NE(store->Authenticate("sa_token-of-the-other-instance-0000000000000"), nullptr);
+  EXPECT_NE(store->Authenticate(issued_here->token()), nullptr);
+
+  auto bytes = ReadWholeFile(path);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_NE(bytes->find(own->credential().id()), std::string::npos);
+  EXPECT_EQ(bytes->find(issued_here->credential().id()), std::string::npos);
+  EXPECT_EQ(bytes->find("cred-0123456789ab"), std::string::npos);
+
+  ASSERT_TRUE(store->Remove("cred-0123456789ab").ok());
+  EXPECT_EQ(store->Authenticate("sa_token-of-the-other-instance-0000000000000"), nullptr);
+  EXPECT_TRUE(store->Remove("cred-0123456789ab").ok());  // gone already is as good
+  v1::Credential no_digest = from_cluster;
+  no_digest.clear_token_sha256();
+  EXPECT_EQ(store->Put(no_digest).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(CredentialStore, PersistsDigestsOnlyInAPrivateFile) {
   TempDir dir;
   const std::string path = dir.file("credentials.json");

@@ -224,16 +224,16 @@ void Core::State::RecordCatalogue(const v1::Input& input) {
 }
 
 Status Core::State::SubmitAdmin(v1::Input input) {
+  if (options.shared_log) {  // AppendAdmin makes the same checks
+    std::vector<v1::Input> one;
+    one.push_back(std::move(input));
+    return AppendAdmin(std::move(one)).front();
+  }
   // Orders, zones and acknowledgements are journaled too: the same rule as for fixes.
   if (std::optional<ingest::InputRefusal> refusal = ingest::CheckRecordableInput(input)) {
     return InvalidArgument(std::move(refusal->reason));
   }
   ingest::CanonicalizeNaNs(&input);
-  if (options.shared_log) {
-    std::vector<v1::Input> one;
-    one.push_back(std::move(input));
-    return AppendAdmin(std::move(one)).front();
-  }
   AdminWork work;
   work.input = std::move(input);
   std::future<Status> result = work.result.get_future();
