@@ -170,17 +170,21 @@ Status ApplyKafkaTable(const toml::node& node, const std::string& where, DaemonC
   for (const auto& [kafka_key, kafka_node] : *kafka) {
     const std::string_view field = kafka_key.str();
     const std::string at = where + "." + std::string(field);
-    if (field == "session_timeout_ms" || field == "replication_factor") {
-      const bool session = field == "session_timeout_ms";
+    if (field == "session_timeout_ms" || field == "replication_factor" ||
+        field == "leader_stall_ms") {
+      // A whole number within bounds, and where it goes.
+      const auto [low, high, target] =
+          field == "session_timeout_ms"
+              ? std::tuple<int64_t, int64_t, int*>{1000, 60000, &config->kafka_session_timeout_ms}
+          : field == "leader_stall_ms"
+              ? std::tuple<int64_t, int64_t, int*>{1000, 60000, &config->kafka_leader_stall_ms}
+              : std::tuple<int64_t, int64_t, int*>{1, 32, &config->kafka_replication_factor};
       const auto number = kafka_node.value<int64_t>();
-      const int64_t low = session ? 1000 : 1;
-      const int64_t high = session ? 60000 : 32;
       if (!number || *number < low || *number > high) {
         return InvalidArgument(at + " must be a whole number from " + std::to_string(low) + " to " +
                                std::to_string(high));
       }
-      (session ? config->kafka_session_timeout_ms : config->kafka_replication_factor) =
-          static_cast<int>(*number);
+      *target = static_cast<int>(*number);
       continue;
     }
     const auto text = kafka_node.value<std::string>();

@@ -168,10 +168,13 @@ struct DaemonConfig {
   //   group = "stayaway"             --kafka-group: instances of one group share the work
   //   session_timeout_ms = 6000      a silent instance's part moves after this (1000-60000)
   //   replication_factor = 3         replicas of the topics it creates (1-32)
+  //   leader_stall_ms = 5000         a leader whose ticks do not come back applied within
+  //                                  this long hands over the lead (1000-60000)
   std::string kafka_brokers;
   std::string kafka_group = "stayaway";
   int kafka_session_timeout_ms = 6000;
   int kafka_replication_factor = 3;
+  int kafka_leader_stall_ms = 5000;
   bool help = false;
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };

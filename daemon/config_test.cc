@@ -343,16 +343,19 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   EXPECT_EQ(defaults->kafka_group, "stayaway");
   EXPECT_EQ(defaults->kafka_session_timeout_ms, 6000);
   EXPECT_EQ(defaults->kafka_replication_factor, 3);
+  EXPECT_EQ(defaults->kafka_leader_stall_ms, 5000);
 
   const std::string path = ::testing::TempDir() + "/stayawayd-kafka.toml";
   std::ofstream(path) << "[kafka]\nbrokers = \"k1:9092,k2:9092\"\ngroup = \"centre-a\"\n"
-                         "session_timeout_ms = 15000\nreplication_factor = 2\n";
+                         "session_timeout_ms = 15000\nreplication_factor = 2\n"
+                         "leader_stall_ms = 8000\n";
   auto config = Parse({"--config", path});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->kafka_brokers, "k1:9092,k2:9092");
   EXPECT_EQ(config->kafka_group, "centre-a");
   EXPECT_EQ(config->kafka_session_timeout_ms, 15000);
   EXPECT_EQ(config->kafka_replication_factor, 2);
+  EXPECT_EQ(config->kafka_leader_stall_ms, 8000);
 
   auto flags =
       Parse({"--kafka-brokers", "127.0.0.1:9092", "--config", path, "--kafka-group", "centre-b"});
@@ -368,8 +371,11 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   // The bounds are inclusive.
   DaemonConfig bounds;
   ASSERT_TRUE(
-      ApplyToml("[kafka]\nsession_timeout_ms = 1000\nreplication_factor = 1\n", "k.toml", &bounds)
+      ApplyToml(
+          "[kafka]\nsession_timeout_ms = 1000\nreplication_factor = 1\nleader_stall_ms = 1000\n",
+          "k.toml", &bounds)
           .ok());
+  EXPECT_EQ(bounds.kafka_leader_stall_ms, 1000);
   EXPECT_EQ(bounds.kafka_session_timeout_ms, 1000);
   EXPECT_EQ(bounds.kafka_replication_factor, 1);
   ASSERT_TRUE(
@@ -380,6 +386,9 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
 
   for (const auto& [bad, names] : std::vector<std::pair<std::string, std::string>>{
            {"[kafka]\nsession_timeout_ms = 999\n", "kafka.session_timeout_ms"},
+           {"[kafka]\nleader_stall_ms = 999\n", "kafka.leader_stall_ms"},
+           {"[kafka]\nleader_stall_ms = 60001\n", "kafka.leader_stall_ms"},
+           {"[kafka]\nleader_stall_ms = \"5000\"\n", "kafka.leader_stall_ms"},
            {"[kafka]\nsession_timeout_ms = 60001\n", "kafka.session_timeout_ms"},
            {"[kafka]\nsession_timeout_ms = \"6000\"\n", "kafka.session_timeout_ms"},
            {"[kafka]\nsession_timeout_ms = 1500.5\n", "kafka.session_timeout_ms"},

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -16,6 +17,10 @@ constexpr size_t kMaxRun = 2000;  // inputs handed to the core at once
 // How long a read waits for the first input of a run; the rest of a run is what has
 // arrived already, so an input waits for no other.
 constexpr auto kReadWait = std::chrono::milliseconds(20);
+// How long to wait before reading again after the core refused a run, doubling while it
+// keeps refusing.
+constexpr auto kFirstRefusedWait = std::chrono::milliseconds(200);
+constexpr auto kLastRefusedWait = std::chrono::milliseconds(5000);
 
 }  // namespace
 
@@ -36,6 +41,12 @@ void KafkaFollower::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::optional<int64_t> KafkaFollower::Behind() const {
+  const int64_t end = log_end_.load();
+  if (end < 0) return std::nullopt;
+  return std::max<int64_t>(0, end - core_.AppliedLogPosition());
+}
+
 void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
   std::vector<v1::Input> run;
   int64_t run_first = reader->position();
@@ -47,15 +58,31 @@ void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
     next_complaint = now + std::chrono::seconds(10);
     Log(LogLevel::kError, what, {{"detail", detail}});
   };
+  auto refused_wait = kFirstRefusedWait;
+  auto next_refusal_said = std::chrono::steady_clock::time_point();
   const auto hand_over = [&] {
     if (run.empty()) return;
     if (Status s = core_.ApplyLogged(run_first, std::move(run)); !s.ok()) {
       if (stopping_.load()) return;
       // The core did not take it (a journal write failed, or a run before it): read the
-      // log again from where the core is.
-      Log(LogLevel::kWarning, "reading the input log again", {{"why", s.message()}});
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      // log again from where the core is, after a wait that grows while it refuses.
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_refusal_said) {
+        next_refusal_said = now + std::chrono::seconds(10);
+        Log(LogLevel::kWarning, "reading the input log again",
+            {{"why", s.message()},
+             {"retry_ms",
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(refused_wait).count())}});
+      }
+      for (auto waited = std::chrono::milliseconds(0); waited < refused_wait && !stopping_.load();
+           waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      refused_wait = std::min(refused_wait * 2, kLastRefusedWait);
       (void)reader->Seek(core_.LoggedPosition());
+    } else {
+      refused_wait = kFirstRefusedWait;
     }
     run.clear();
     run_first = reader->position();
@@ -68,6 +95,7 @@ void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
       std::optional<std::pair<int64_t, int64_t>> marks = reader->LastWatermarks();
       if (marks.has_value()) {
         const auto [low, high] = *marks;
+        log_end_.store(high);
         const int64_t applied = core_.AppliedLogPosition();
         core_.metrics().SetKafkaLag(kafka::kInputTopic, 0, high - applied);
         if (high < core_.LoggedPosition()) {

@@ -46,15 +46,17 @@ std::string FormatCursors(const std::map<std::string, uint64_t>& cursors) {
   return text;
 }
 constexpr auto kCommitEvery = std::chrono::milliseconds(200);
+// max.poll.interval.ms at least (librdkafka's default, 5 minutes, would let a hung leader
+// keep the lead that long).
+constexpr int kMinMaxPollIntervalMs = 10'000;
+// How far behind the log's end an instance that handed over may be when it joins again
+// (as the follower's CaughtUp: a run).
+constexpr int64_t kMaxBehindToJoin = 2000;
 
 }  // namespace
 
-Status KafkaLeader::Start() {
-  StatusOr<std::unique_ptr<kafka::Producer>> producer = kafka::Producer::Create(
-      options_.producer, [this](const kafka::DeliveryReport& report) { OnDelivery(report); });
-  if (!producer.ok()) return producer.status();
-  producer_ = std::move(*producer);
-  StatusOr<std::unique_ptr<kafka::GroupConsumer>> consumer = kafka::GroupConsumer::Create(
+StatusOr<std::unique_ptr<kafka::GroupConsumer>> KafkaLeader::MakeConsumer() {
+  return kafka::GroupConsumer::Create(
       options_.consumer,
       [this](kafka::RebalanceKind kind, const std::vector<kafka::TopicPartition>& partitions) {
         const bool ours = std::any_of(partitions.begin(), partitions.end(), [](const auto& p) {
@@ -70,6 +72,19 @@ Status KafkaLeader::Start() {
           EndLeading();  // its last chance to commit
         }
       });
+}
+
+Status KafkaLeader::Start() {
+  // A leader whose thread hangs stops polling: librdkafka then leaves the group for it
+  // after this long (it may not be below the session timeout).
+  options_.consumer.extra.Set(
+      "max.poll.interval.ms",
+      std::to_string(std::max(options_.consumer.session_timeout_ms, kMinMaxPollIntervalMs)));
+  StatusOr<std::unique_ptr<kafka::Producer>> producer = kafka::Producer::Create(
+      options_.producer, [this](const kafka::DeliveryReport& report) { OnDelivery(report); });
+  if (!producer.ok()) return producer.status();
+  producer_ = std::move(*producer);
+  StatusOr<std::unique_ptr<kafka::GroupConsumer>> consumer = MakeConsumer();
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
   stopping_.store(false);
@@ -90,11 +105,47 @@ void KafkaLeader::Stop() {
 }
 
 void KafkaLeader::Run() {
-  // A member that is behind never leads: wait for the follower to catch up first.
-  while (!stopping_.load() && !follower_.CaughtUp()) {
+  for (std::optional<Unfitness> handed_over; !stopping_.load();) {
+    if (!WaitToJoin(handed_over)) break;
+    if (consumer_ == nullptr) {  // left after a handover: a member anew
+      StatusOr<std::unique_ptr<kafka::GroupConsumer>> consumer = MakeConsumer();
+      if (!consumer.ok()) {
+        Log(LogLevel::kError, "cannot make a leadership group member; trying again",
+            {{"error", consumer.status().message()}});
+        continue;
+      }
+      consumer_ = std::move(*consumer);
+    }
+    handed_over = Serve();
+    if (leading_) EndLeading();
+    (void)producer_->Flush(std::chrono::seconds(5));
+    (void)consumer_->Close();  // leaves the group: another instance leads at once
+    consumer_.reset();
+  }
+}
+
+bool KafkaLeader::WaitToJoin(const std::optional<Unfitness>& handed_over) {
+  // A member that is behind never leads: wait for the follower to catch up first. One
+  // that handed over waits the grace too, so that an instance unfit for a while does
+  // not take the lead back and forth, and, when its core had stopped applying the log,
+  // until the core has applied what it could not.
+  const auto not_before =
+      std::chrono::steady_clock::now() +
+      (handed_over.has_value() ? options_.stall_grace : std::chrono::milliseconds(0));
+  const auto ready = [&] {
+    if (std::chrono::steady_clock::now() < not_before || !follower_.CaughtUp()) return false;
+    if (!handed_over.has_value()) return true;
+    if (core_.AppliedLogPosition() <= handed_over->unapplied_offset) return false;
+    const std::optional<int64_t> behind = follower_.Behind();
+    return behind.has_value() && *behind <= kMaxBehindToJoin;
+  };
+  while (!stopping_.load() && !ready()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (stopping_.load()) return;
+  return !stopping_.load();
+}
+
+std::optional<Unfitness> KafkaLeader::Serve() {
   for (Status s = consumer_->Subscribe({kafka::kLeaderTopic}); !s.ok();
        s = consumer_->Subscribe({kafka::kLeaderTopic})) {
     Log(LogLevel::kError, "cannot join the leadership group; trying again",
@@ -102,7 +153,7 @@ void KafkaLeader::Run() {
     for (int i = 0; i < 20 && !stopping_.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (stopping_.load()) return;
+    if (stopping_.load()) return std::nullopt;
   }
   Log(LogLevel::kInfo, "joined the leadership group",
       {{"group", options_.consumer.group_id},
@@ -115,28 +166,40 @@ void KafkaLeader::Run() {
     producer_->Poll(std::chrono::milliseconds(0));
     if (!leading_) continue;
     const auto now = std::chrono::steady_clock::now();
-    if (now >= next_tick_) {
-      next_tick_ = now + std::chrono::milliseconds(options_.tick_interval_ms);
-      std::vector<v1::Input> tick(1);
-      MsToTimestamp(core_.CentreNow(), tick[0].mutable_tick()->mutable_tick());
-      // A tick the log did not take is followed by the next one; each such is counted
-      // (stayaway_fixes_rejected_total{source="kafka",reason="tick_not_logged"}): a
-      // leader whose ticks do not reach the log stops the centre's clock.
-      log_.Append(std::move(tick), [this](std::vector<AppendResult> results) {
-        for (const AppendResult& result : results) {
-          if (!result.status.ok()) core_.CountRejected("kafka", "tick_not_logged");
-        }
-      });
+    if (std::optional<Unfitness> unfit = fitness_->Verdict(core_.AppliedLogPosition(), now)) {
+      Log(LogLevel::kError, "handing over the lead: this instance cannot do the leader's work",
+          {{"reason", unfit->reason}, {"detail", unfit->detail}});
+      core_.metrics().CountKafkaHandover(unfit->reason);
+      EndLeading();
+      return unfit;
     }
+    if (now >= next_tick_) WriteTick(now);
     Publish();
     if (now >= next_commit_) {
       next_commit_ = now + kCommitEvery;
       CommitCursor();
     }
   }
-  if (leading_) EndLeading();
-  (void)producer_->Flush(std::chrono::seconds(5));
-  (void)consumer_->Close();  // leaves the group: another instance leads at once
+  return std::nullopt;
+}
+
+void KafkaLeader::WriteTick(std::chrono::steady_clock::time_point now) {
+  next_tick_ = now + std::chrono::milliseconds(options_.tick_interval_ms);
+  std::vector<v1::Input> tick(1);
+  MsToTimestamp(core_.CentreNow(), tick[0].mutable_tick()->mutable_tick());
+  // A tick the log did not take is followed by the next one; each such is counted
+  // (stayaway_fixes_rejected_total{source="kafka",reason="tick_not_logged"}), and a
+  // leader whose ticks stop reaching the log hands over (leader_fitness.h).
+  log_.Append(std::move(tick),
+              [core = &core_, fitness = fitness_](std::vector<AppendResult> results) {
+                for (const AppendResult& result : results) {
+                  if (result.status.ok()) {
+                    fitness->TickLogged(result.offset, std::chrono::steady_clock::now());
+                  } else {
+                    core->CountRejected("kafka", "tick_not_logged");
+                  }
+                }
+              });
 }
 
 void KafkaLeader::BeginLeading() {
@@ -160,6 +223,7 @@ void KafkaLeader::BeginLeading() {
   leading_ = true;
   lead_started_ = std::chrono::steady_clock::now();
   takeover_target_ = std::max<uint64_t>(core_.NextEventSeq(), next_to_send_);
+  fitness_->BeginTerm(lead_started_);
   next_tick_ = lead_started_;
   next_commit_ = lead_started_ + kCommitEvery;
   core_.metrics().SetKafkaLeader(true);

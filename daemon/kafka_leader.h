@@ -17,6 +17,15 @@
 // An instance joins the leadership group only once its follower has caught up with the
 // log, so a new or restarted instance never leads while it is behind.
 //
+// A leader that can no longer do the work hands it over (leader_fitness.h): when the log
+// has taken none of its ticks for `stall_grace`, or its own core has not applied one of
+// them within `stall_grace` (its journal cannot be written, say), it stops leading and
+// leaves the group, so another instance leads at once. It joins again once its core has
+// caught up with the log (and applied the tick it had not), and no sooner than
+// `stall_grace` later. A leader whose thread
+// hangs outright stops polling the group, and librdkafka makes it leave after
+// max.poll.interval.ms (the session timeout, at least 10 s).
+//
 // The dispatchers that follow the event log out of the daemon (webhooks, victim gateways)
 // run on the leader only. Their cursors (dispatcher_cursors: name -> next seq) are
 // committed with the events cursor, in the same metadata ("next_event_seq=N;NAME=M;..."),
@@ -27,22 +36,25 @@
 // thread.
 //
 // Metrics (metrics.h): stayaway_kafka_leader, _rebalances_total, _takeover_seconds,
-// _events_published_total, _publish_failures_total.
+// _events_published_total, _publish_failures_total, _handovers_total{reason}.
 // Thread-safety: Start and Stop from one thread; the rest is the leader's own thread.
 #ifndef STAYAWAY_DAEMON_KAFKA_LEADER_H_
 #define STAYAWAY_DAEMON_KAFKA_LEADER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "daemon/core.h"
 #include "daemon/kafka_follower.h"
+#include "daemon/leader_fitness.h"
 #include "daemon/shared_input_log.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
@@ -53,6 +65,9 @@ struct KafkaLeaderOptions {
   kafka::ConsumerOptions consumer;  // group_id: the leadership group
   kafka::ProducerOptions producer;  // for stayaway.events
   TimeMs tick_interval_ms = 1000;
+  // A leader whose ticks do not come back applied by its own core within this long hands
+  // over the lead (leader_fitness.h).
+  std::chrono::milliseconds stall_grace{5000};
   std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
   std::function<void(const std::map<std::string, uint64_t>& cursors)> on_lead;
   std::function<void()> on_follow;
@@ -62,7 +77,11 @@ class KafkaLeader {
  public:
   KafkaLeader(Core& core, SharedInputLog& log, const KafkaFollower& follower,
               KafkaLeaderOptions options)
-      : core_(core), log_(log), follower_(follower), options_(std::move(options)) {}
+      : core_(core),
+        log_(log),
+        follower_(follower),
+        options_(std::move(options)),
+        fitness_(std::make_shared<LeaderFitness>(options_.stall_grace)) {}
   ~KafkaLeader() { Stop(); }
   KafkaLeader(const KafkaLeader&) = delete;
   KafkaLeader& operator=(const KafkaLeader&) = delete;
@@ -74,7 +93,15 @@ class KafkaLeader {
   void Stop();
 
  private:
+  StatusOr<std::unique_ptr<kafka::GroupConsumer>> MakeConsumer();
   void Run();
+  // Waits until this instance may join the leadership group, after `handed_over` when
+  // it gave up the lead; false when stopping.
+  bool WaitToJoin(const std::optional<Unfitness>& handed_over);
+  // Polls the group and leads when made leader, until stopping (nullopt) or until this
+  // instance is unfit to lead (why: it has stopped leading).
+  std::optional<Unfitness> Serve();
+  void WriteTick(std::chrono::steady_clock::time_point now);
   void BeginLeading();
   void EndLeading();
   void Publish();
@@ -85,6 +112,9 @@ class KafkaLeader {
   SharedInputLog& log_;
   const KafkaFollower& follower_;
   KafkaLeaderOptions options_;
+  // Shared with the ticks' delivery callbacks, which the input log may call after this
+  // object is gone.
+  std::shared_ptr<LeaderFitness> fitness_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
   std::unique_ptr<kafka::Producer> producer_;
   std::atomic<bool> stopping_{false};

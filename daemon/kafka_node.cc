@@ -73,6 +73,7 @@ Status KafkaNode::Start(Core& core) {
   leader.producer.client_id = options_.client_id;
   leader.producer.linger_ms = 1;
   leader.tick_interval_ms = options_.tick_interval_ms;
+  leader.stall_grace = std::chrono::milliseconds(options_.leader_stall_ms);
   leader.dispatcher_cursors = options_.dispatcher_cursors;
   leader.on_lead = options_.on_lead;
   leader.on_follow = options_.on_follow;

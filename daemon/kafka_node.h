@@ -47,6 +47,9 @@ struct KafkaNodeOptions {
   // Replicas of the topics it creates when they are missing.
   int replication_factor = 3;
   TimeMs tick_interval_ms = 1000;
+  // A leader whose ticks do not come back applied by its own core within this long hands
+  // over the lead (leader_fitness.h).
+  int leader_stall_ms = 5000;
   // The instance's credential store, which the shared credentials are held in; required.
   std::shared_ptr<access::CredentialStore> credentials;
   // KafkaLeaderOptions: the dispatchers' cursors and the leadership hooks.

@@ -77,6 +77,12 @@ void Metrics::CountKafkaRebalance(std::string_view kind) {
   ++kafka_.rebalances[std::string(kind)];
 }
 
+void Metrics::CountKafkaHandover(std::string_view reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  ++kafka_.handovers[std::string(reason)];
+}
+
 void Metrics::SetKafkaTakeoverSeconds(double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   kafka_.used = true;
@@ -317,6 +323,12 @@ std::string Metrics::Render(TimeMs now_ms) const {
            "# TYPE stayaway_kafka_publish_failures_total counter\n"
            "stayaway_kafka_publish_failures_total "
         << kafka_.publish_failures << '\n';
+    out << "# HELP stayaway_kafka_handovers_total Times this instance gave up the lead, unfit "
+           "for it, by reason.\n"
+           "# TYPE stayaway_kafka_handovers_total counter\n";
+    for (const auto& [reason, n] : kafka_.handovers) {
+      out << "stayaway_kafka_handovers_total{reason=\"" << Escape(reason) << "\"} " << n << '\n';
+    }
   }
   out << "# HELP stayaway_webhook_failures_total Failed webhook and victim gateway POSTs, by "
          "reason.\n"

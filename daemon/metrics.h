@@ -47,6 +47,8 @@
 //   stayaway_kafka_events_published_total          events the cluster took on stayaway.events
 //   stayaway_kafka_publish_failures_total          event publishes the cluster refused (sent
 //                                                  again)
+//   stayaway_kafka_handovers_total{reason}         times this instance gave up the lead, unfit
+//                                                  for it (ticks_not_logged, log_not_applied)
 //   stayaway_webhook_failures_total{to,reason}     failed POSTs (to: webhook, victim_gateway)
 //                                                  by reason (webhook_post.h: tls_untrusted,
 //                                                  tls_hostname, connect, status_5xx, ...)
@@ -136,6 +138,7 @@ class Metrics {
   void ReplaceKafkaLags(std::string_view topic, const std::map<int32_t, int64_t>& lags);
   void CountKafkaPublished(uint64_t events);
   void CountKafkaPublishFailures(uint64_t events);
+  void CountKafkaHandover(std::string_view reason);  // leader_fitness.h's reasons
 
   // Everything, with the checkpoint age as of `now_ms` (the centre's clock).
   std::string Render(TimeMs now_ms) const;
@@ -182,6 +185,7 @@ class Metrics {
     std::map<std::pair<std::string, int32_t>, int64_t> lag;
     uint64_t published = 0;
     uint64_t publish_failures = 0;
+    std::map<std::string, uint64_t, std::less<>> handovers;
   } kafka_;  // guarded by mu_
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;

@@ -206,6 +206,7 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
       [](Metrics& m) { m.ReplaceKafkaLags("stayaway.fixes", {}); },
       [](Metrics& m) { m.CountKafkaPublished(0); },
       [](Metrics& m) { m.CountKafkaPublishFailures(0); },
+      [](Metrics& m) { m.CountKafkaHandover("log_not_applied"); },
   };
   for (size_t i = 0; i < uses.size(); ++i) {
     Metrics used;
@@ -225,6 +226,9 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
   metrics.CountKafkaPublished(4);
   metrics.CountKafkaPublished(2);
   metrics.CountKafkaPublishFailures(1);
+  metrics.CountKafkaHandover("log_not_applied");
+  metrics.CountKafkaHandover("log_not_applied");
+  metrics.CountKafkaHandover("ticks_not_logged");
   const std::string text = metrics.Render(0);
   EXPECT_EQ(Sample(text, "stayaway_kafka_leader"), 1) << text;
   EXPECT_EQ(Sample(text, "stayaway_kafka_rebalances_total{kind=\"assigned\"}"), 2);
@@ -233,6 +237,9 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
   EXPECT_EQ(Sample(text, "stayaway_kafka_lag{topic=\"stayaway.input\",partition=\"0\"}"), 7);
   EXPECT_EQ(Sample(text, "stayaway_kafka_events_published_total"), 6);
   EXPECT_EQ(Sample(text, "stayaway_kafka_publish_failures_total"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_handovers_total{reason=\"log_not_applied\"}"), 2);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_handovers_total{reason=\"ticks_not_logged\"}"), 1);
+  EXPECT_NE(text.find("# TYPE stayaway_kafka_handovers_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE stayaway_kafka_lag gauge\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE stayaway_kafka_rebalances_total counter\n"), std::string::npos);
   metrics.SetKafkaLeader(false);

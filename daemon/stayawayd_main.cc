@@ -429,6 +429,7 @@ int Run(const DaemonConfig& config) {
     kafka.group = config.kafka_group;
     kafka.session_timeout_ms = config.kafka_session_timeout_ms;
     kafka.replication_factor = config.kafka_replication_factor;
+    kafka.leader_stall_ms = config.kafka_leader_stall_ms;
     kafka.credentials = options.credentials;
     kafka.on_lead = [&](const std::map<std::string, uint64_t>& cursors) {
       start_dispatchers(&cursors);

@@ -205,6 +205,7 @@ class Daemon {
     pid_ = -1;
   }
   const fs::path& dir() const { return dir_; }
+  pid_t pid() const { return pid_; }
 
   uint16_t http() { return static_cast<uint16_t>(ports_["http_port"]); }
   uint16_t osmand() { return static_cast<uint16_t>(ports_["osmand_port"]); }

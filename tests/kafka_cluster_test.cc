@@ -5,12 +5,15 @@
 // keyed by alert_id on stayaway.events, an order posted to one instance enforced on
 // fixes sent to others, and every instance's state the same.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -55,12 +58,15 @@ std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
                                                   {kafka::kEventsTopic, 4}});
 }
 
-// A stayawayd in Kafka mode, in a fresh data directory or (a restart) in `reuse`.
-std::unique_ptr<Daemon> StartInstance(const std::string& brokers, const fs::path& reuse = {}) {
+// A stayawayd in Kafka mode, in a fresh data directory or (a restart) in `reuse`, with
+// `more_kafka` added to its [kafka] table.
+std::unique_ptr<Daemon> StartInstance(const std::string& brokers, const fs::path& reuse = {},
+                                      const std::string& more_kafka = "") {
   const fs::path config =
       fs::path(::testing::TempDir()) / ("kafka-" + std::to_string(::getpid()) + ".toml");
   std::ofstream(config) << "[kafka]\nbrokers = \"" << brokers
-                        << "\"\nsession_timeout_ms = " << SessionTimeoutMs() << "\n";
+                        << "\"\nsession_timeout_ms = " << SessionTimeoutMs() << "\n"
+                        << more_kafka;
   return std::make_unique<Daemon>(std::vector<std::string>{"--config", config.string()}, reuse);
 }
 
@@ -384,6 +390,128 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
   }
   EXPECT_TRUE(caught_up) << restarted->Log();
   EXPECT_TRUE(testing_harness::Contains(restarted->Log(), "recovered from the journal"));
+}
+
+// The leader's disk fills up: its journal cannot be written, so its core stops applying
+// the log, and it could publish no event and notify nobody. It hands the lead over
+// (leader_fitness.h), the other instance publishes the alert raised meanwhile, and the
+// stalled one does not take the lead back while its core stays stuck.
+TEST(KafkaCluster, ALeaderWhoseJournalCannotBeWrittenHandsOverTheLead) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  // Writing past a file size limit raises SIGXFSZ, which would kill the daemon: ignored
+  // here, and so in the instances started now (an ignored signal stays ignored across
+  // exec), whose writes past the limit then fail with EFBIG as on a full disk.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &before), 0);
+  const std::string stall = "leader_stall_ms = 2000\n";
+  std::vector<std::unique_ptr<Daemon>> instances;
+  instances.push_back(StartInstance(brokers, {}, stall));
+  instances.push_back(StartInstance(brokers, {}, stall));
+  ASSERT_EQ(::sigaction(SIGXFSZ, &before, nullptr), 0);
+
+  // One leader, settled after the second instance's join.
+  const auto leader_index = [&]() -> int {
+    int found = -1;
+    for (size_t i = 0; i < instances.size(); ++i) {
+      if (Metric(*instances[i], "stayaway_kafka_leader") == 1) {
+        if (found >= 0) return -1;  // two say so: mid-rebalance
+        found = static_cast<int>(i);
+      }
+    }
+    return found;
+  };
+  int leader = -1;
+  for (int settled = 0, i = 0; i < 600 && settled < 20; ++i) {
+    const int now = leader_index();
+    settled = now >= 0 && now == leader ? settled + 1 : 0;
+    leader = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GE(leader, 0) << instances[0]->Log();
+  Daemon& stalled = *instances[static_cast<size_t>(leader)];
+  Daemon& other = *instances[static_cast<size_t>(1 - leader)];
+  ASSERT_EQ(Http(other.http(), "PUT", "/v1/orders/KC-0", GroupOrderJson(0)).status, 200);
+  for (int i = 0; i < 200 && Http(stalled.http(), "GET", "/v1/orders/KC-0").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  // The leader's files may grow to 16 KiB past its journal: the journal is what grows
+  // with the input. Fixes enough to pass that (those of devices no order names are
+  // journaled all the same), and few enough that the stalled instance is soon within a
+  // run of the log's end, where only its stuck core keeps it from joining again.
+  uintmax_t journal_bytes = 0;
+  for (const auto& entry : fs::directory_iterator(stalled.dir() / "data" / "journal")) {
+    journal_bytes = std::max(journal_bytes, entry.file_size());
+  }
+  const rlimit limit{journal_bytes + 16 * 1024, journal_bytes + 16 * 1024};
+  ASSERT_EQ(::prlimit(stalled.pid(), RLIMIT_FSIZE, &limit, nullptr), 0) << std::strerror(errno);
+  for (int batch = 0; batch < 2; ++batch) {
+    std::string body = "[";
+    for (int i = 0; i < 500; ++i) {
+      body += (i > 0 ? "," : "") + testing_harness::FixJson("filler-" + std::to_string(i),
+                                                            static_cast<uint64_t>(batch) + 1,
+                                                            NowMs() - 60'000, 74.59);
+    }
+    ASSERT_EQ(Http(other.http(), "POST", "/v1/fixes", body + "]").status, 200);
+  }
+
+  // It hands over within the grace, and the other instance leads after a rebalance.
+  const auto filled_at = std::chrono::steady_clock::now();
+  const auto waited = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - filled_at).count();
+  };
+  const std::string assigned = "stayaway_kafka_rebalances_total{kind=\"assigned\"}";
+  while (Metric(stalled, "stayaway_kafka_handovers_total") < 1 && waited() < 30) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(Metric(stalled, "stayaway_kafka_handovers_total"), 1) << stalled.Log();
+  // The times it was given a part in the group, from now on: it must not join again.
+  const double assigned_when_handed_over = Metric(stalled, assigned);
+  const double handed_over_s = waited();
+  while (Metric(other, "stayaway_kafka_leader") != 1 && waited() < 40) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(Metric(other, "stayaway_kafka_leader"), 1) << other.Log();
+  EXPECT_EQ(Metric(stalled, "stayaway_kafka_leader"), 0);
+  std::cout << "a leader whose journal failed handed over " << handed_over_s
+            << " s after the fixes that filled its disk; the other instance led " << waited()
+            << " s after them (leader_stall_ms 2000, session timeout " << SessionTimeoutMs()
+            << " ms)\n";
+  EXPECT_GT(Metric(stalled, "stayaway_kafka_lag"), 0);
+  EXPECT_LT(Metric(stalled, "stayaway_kafka_lag"), 2000);  // a run: caught up, but for its core
+
+  // An alert raised now reaches stayaway.events, published by the new leader.
+  ASSERT_EQ(Http(other.http(), "POST", "/v1/fixes", testing_harness::ApproachFixesJson("0")).status,
+            200);
+  const std::string alert_id = testing_harness::WaitForOpenAlertId(other.http(), "KC-0");
+  ASSERT_FALSE(alert_id.empty());
+  kafka::ConsumerOptions reader;
+  reader.bootstrap_servers = brokers;
+  reader.group_id = "test-reader-" + std::to_string(NowMs());
+  auto consumer = kafka::GroupConsumer::Create(reader);
+  ASSERT_TRUE(consumer.ok());
+  ASSERT_TRUE((*consumer)->Subscribe({kafka::kEventsTopic}).ok());
+  bool published = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!published && std::chrono::steady_clock::now() < deadline) {
+    auto message = (*consumer)->Poll(std::chrono::milliseconds(200));
+    if (!message.ok() || !message->has_value()) continue;
+    published = (*message)->key == alert_id &&
+                testing_harness::Contains((*message)->value, "\"transition\":\"opened\"");
+  }
+  EXPECT_TRUE(published) << "the alert raised after the handover was not published";
+
+  // Its core still stuck, the old leader stays out of the leadership group (more than
+  // twice the grace after it left).
+  while (waited() < handed_over_s + 5) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Metric(stalled, assigned), assigned_when_handed_over) << "it joined the group again";
+  EXPECT_EQ(Metric(stalled, "stayaway_kafka_leader"), 0);
+  EXPECT_EQ(Metric(other, "stayaway_kafka_leader"), 1);
+  EXPECT_EQ(Metric(stalled, "stayaway_kafka_handovers_total"), 1);
 }
 
 // `stayawayd` on `data` with `flags` until it exits (it must refuse to start): its exit
