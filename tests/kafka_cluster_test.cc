@@ -4,6 +4,7 @@
 // with SIGKILL, a fourth joining later: every alert raised once and none lost, events
 // keyed by alert_id on stayaway.events, an order posted to one instance enforced on
 // fixes sent to others, and every instance's state the same.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -27,9 +28,11 @@
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
+#include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
 #include "tests/kafka_harness.h"
 #include "tests/stayaway_cli.h"
+#include "tests/webhook_receiver.h"
 
 namespace stayaway {
 namespace {
@@ -59,12 +62,13 @@ std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
 }
 
 // A stayawayd in Kafka mode, in a fresh data directory or (a restart) in `reuse`, with
-// `more_kafka` added to its [kafka] table.
+// `more_kafka` added to its [kafka] table and `top_level` settings before it.
 std::unique_ptr<Daemon> StartInstance(const std::string& brokers, const fs::path& reuse = {},
-                                      const std::string& more_kafka = "") {
+                                      const std::string& more_kafka = "",
+                                      const std::string& top_level = "") {
   const fs::path config =
       fs::path(::testing::TempDir()) / ("kafka-" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(config) << "[kafka]\nbrokers = \"" << brokers
+  std::ofstream(config) << top_level << "[kafka]\nbrokers = \"" << brokers
                         << "\"\nsession_timeout_ms = " << SessionTimeoutMs() << "\n"
                         << more_kafka;
   return std::make_unique<Daemon>(std::vector<std::string>{"--config", config.string()}, reuse);
@@ -104,8 +108,9 @@ std::string AlertSummary(Daemon& daemon) {
   return summary;
 }
 
-// Order g: tag-g must stay 300 m from phone-g.
-std::string GroupOrderJson(int g) {
+// Order g: tag-g must stay 300 m from phone-g; `more` is JSON for more of its fields
+// (", \"victim_gateways\": [...]").
+std::string GroupOrderJson(int g, const std::string& more = "") {
   const std::string n = std::to_string(g);
   return R"({"id": "KC-)" + n + R"(", "version": 1,
       "supervised": {"id": "aggressor-)" +
@@ -114,7 +119,8 @@ std::string GroupOrderJson(int g) {
          n + R"(", "devices": ["phone-)" + n +
          R"("], "relation": "victim"}],
       "violation_distance_m": 300, "warning_distance_m": 0,
-      "valid_from": "2020-01-01T00:00:00Z"})";
+      "valid_from": "2020-01-01T00:00:00Z")" +
+         more + "}";
 }
 
 struct Round {
@@ -512,6 +518,130 @@ TEST(KafkaCluster, ALeaderWhoseJournalCannotBeWrittenHandsOverTheLead) {
   EXPECT_EQ(Metric(stalled, "stayaway_kafka_leader"), 0);
   EXPECT_EQ(Metric(other, "stayaway_kafka_leader"), 1);
   EXPECT_EQ(Metric(stalled, "stayaway_kafka_handovers_total"), 1);
+}
+
+// The webhooks and the victims' gateway run on the leader only, from cursors it commits
+// with the events': the leader killed while they could not send (the receivers were
+// down), the next one goes on from there.
+// Every event reaches the webhook at least once (a repeat with the same body), and every
+// victim gets the message about her violation, before, during and after the takeover.
+TEST(KafkaCluster, WebhooksAndVictimMessagesGoOnAcrossAKilledLeader) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  testing_harness::WebhookReceiver hooks;
+  testing_harness::WebhookReceiver sms;
+  const std::string webhooks = "webhooks = [\"" + hooks.url() + "\"]\n";
+  std::vector<std::unique_ptr<Daemon>> instances;
+  for (int i = 0; i < 3; ++i) instances.push_back(StartInstance(brokers, {}, "", webhooks));
+  const auto leader_index = [&]() -> int {
+    for (size_t i = 0; i < instances.size(); ++i) {
+      if (instances[i] != nullptr && Metric(*instances[i], "stayaway_kafka_leader") == 1) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  };
+  int leader = -1;
+  for (int i = 0; i < 400 && leader < 0; ++i) {
+    leader = leader_index();
+    if (leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(leader, 0) << instances[0]->Log();
+  Daemon* follower = instances[static_cast<size_t>(leader + 1) % 3].get();
+
+  constexpr int kOrders = 4;
+  for (int g = 0; g < kOrders; ++g) {
+    const std::string gateway = R"(, "victim_gateways": [{"person": "victim-)" + std::to_string(g) +
+                                R"(", "url": ")" + sms.url() + R"(", "to": "+99655500011)" +
+                                std::to_string(g) + R"(", "channel": "sms"}])";
+    ASSERT_EQ(Http(follower->http(), "PUT", "/v1/orders/KC-" + std::to_string(g),
+                   GroupOrderJson(g, gateway))
+                  .status,
+              200);
+  }
+  const auto walk_in = [&](int g) {
+    const auto sent = Http(follower->http(), "POST", "/v1/fixes",
+                           testing_harness::ApproachFixesJson(std::to_string(g)));
+    EXPECT_EQ(sent.status, 200) << sent.body;
+  };
+  // Group 0 before the kill, all sent. Group 1 just before it, while both receivers are
+  // down: the old leader never sends it, the next one must.
+  walk_in(0);
+  for (int i = 0; i < 200 && sms.accepted().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(sms.accepted().empty()) << instances[static_cast<size_t>(leader)]->Log();
+  hooks.SetRefusing(true);
+  sms.SetRefusing(true);
+  const int hook_attempts = hooks.requests();
+  const int sms_attempts = sms.requests();
+  walk_in(1);
+  for (int i = 0; i < 200 && (hooks.requests() == hook_attempts || sms.requests() == sms_attempts);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT(sms.requests(), sms_attempts) << "the leader did not try to tell victim 1";
+  ASSERT_GT(hooks.requests(), hook_attempts) << "the leader did not try the webhook";
+  instances[static_cast<size_t>(leader)]->Kill();
+  instances[static_cast<size_t>(leader)].reset();
+  hooks.SetRefusing(false);
+  sms.SetRefusing(false);
+  int new_leader = -1;
+  for (int i = 0; i < 400 && new_leader < 0; ++i) {
+    new_leader = leader_index();
+    if (new_leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(new_leader, 0) << "no instance took over";
+  // Groups 2 and 3 after it.
+  walk_in(2);
+  walk_in(3);
+
+  // Each victim told of her violation (so every alert has opened everywhere).
+  std::map<std::string, int> violations_told;
+  for (int i = 0; i < 300; ++i) {
+    violations_told.clear();
+    for (const auto& request : sms.accepted()) {
+      v1::VictimMessage message;
+      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(request.body, &message).ok())
+          << request.body;
+      if (message.alert().proximity() == v1::ProtectedAlert::within_violation) {
+        ++violations_told[message.order_id()];
+      }
+    }
+    if (violations_told.size() == kOrders) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (int g = 0; g < kOrders; ++g) {
+    EXPECT_GE(violations_told["KC-" + std::to_string(g)], 1) << "victim " << g << " never told";
+  }
+  // Every event of the log, by its seq, at least once; a repeat is the same POST.
+  const auto events_total = [&] { return Metric(*follower, "stayaway_events_total"); };
+  std::map<uint64_t, std::string> by_seq;
+  size_t repeats = 0;
+  const auto received_all = [&] {
+    by_seq.clear();
+    repeats = 0;
+    for (const auto& request : hooks.accepted()) {
+      const uint64_t seq = std::stoull("0" + request.Header("X-Stayaway-Event-Seq"));
+      auto [place, fresh] = by_seq.emplace(seq, request.body);
+      if (!fresh) {
+        ++repeats;
+        EXPECT_EQ(place->second, request.body) << "seq " << seq << " sent as two events";
+      }
+    }
+    return events_total() > 0 && by_seq.size() == static_cast<size_t>(events_total()) &&
+           by_seq.begin()->first == 1 && by_seq.rbegin()->first == by_seq.size();
+  };
+  bool all = false;
+  for (int i = 0; i < 300 && !(all = received_all()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(all) << by_seq.size() << " of " << events_total() << " events reached the webhook";
+
+  std::cout << "webhook: " << by_seq.size() << " events, " << repeats
+            << " sent twice across the takeover; victims' messages: " << sms.accepted().size()
+            << "\n";
 }
 
 // `stayawayd` on `data` with `flags` until it exits (it must refuse to start): its exit

@@ -54,7 +54,7 @@ struct WebhookReceiver::Impl {
     beast::error_code ec;
     http::read(stream, buffer, request, ec);
     if (ec) return;
-    const bool fail = requests++ < options.failures;
+    const bool fail = requests++ < options.failures || refusing.load();
     http::response<http::empty_body> response;
     response.version(11);
     response.keep_alive(false);
@@ -111,6 +111,7 @@ struct WebhookReceiver::Impl {
   tcp::acceptor acceptor{io};
   uint16_t port = 0;
   std::atomic<int> requests{0};
+  std::atomic<bool> refusing{false};
   std::atomic<int> failed_handshakes{0};
   mutable std::mutex mu;
   std::vector<Request> accepted;  // guarded by mu
@@ -155,6 +156,8 @@ std::string WebhookReceiver::url() const {
 }
 
 int WebhookReceiver::requests() const { return impl_->requests; }
+
+void WebhookReceiver::SetRefusing(bool refusing) { impl_->refusing.store(refusing); }
 
 int WebhookReceiver::failed_handshakes() const { return impl_->failed_handshakes; }
 

@@ -43,6 +43,8 @@ class WebhookReceiver {
   std::string url() const;
   // Requests read (answered with a failure or accepted).
   int requests() const;
+  // While refusing, every request is answered fail_status (a receiver that is down).
+  void SetRefusing(bool refusing);
   // TLS handshakes that did not complete.
   int failed_handshakes() const;
   std::vector<Request> accepted() const;
