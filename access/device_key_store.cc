@@ -65,8 +65,8 @@ Status DeviceKeyStore::Load() {
     if (!parsed.ok()) return parsed.status();
     loaded = std::make_shared<const DeviceKeys>(std::move(parsed).value());
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  keys_ = std::move(loaded);
+  own_ = *loaded;
+  Publish();
   return Status::Ok();
 }
 
@@ -93,29 +93,59 @@ std::vector<std::string> DeviceKeyStore::List() const {
 Status DeviceKeyStore::Put(std::string_view device, const DeviceKey& key) {
   if (device.empty()) return InvalidArgument("a device key needs a device id");
   std::lock_guard<std::mutex> writing(write_mu_);
-  auto next = std::make_shared<DeviceKeys>(*Snapshot());
-  (*next)[std::string(device)] = key;
-  return Replace(std::move(next));
+  DeviceKeys next = own_;
+  next[std::string(device)] = key;
+  return ReplaceOwn(std::move(next));
 }
 
 Status DeviceKeyStore::Remove(std::string_view device) {
   std::lock_guard<std::mutex> writing(write_mu_);
-  auto next = std::make_shared<DeviceKeys>(*Snapshot());
-  auto it = next->find(device);
-  if (it == next->end()) return NotFound("device " + std::string(device) + " has no key");
-  next->erase(it);
-  return Replace(std::move(next));
+  DeviceKeys next = own_;
+  auto it = next.find(device);
+  if (it == next.end()) return NotFound("device " + std::string(device) + " has no key");
+  next.erase(it);
+  return ReplaceOwn(std::move(next));
 }
 
-Status DeviceKeyStore::Replace(std::shared_ptr<const DeviceKeys> next) {
-  if (!path_.empty()) {
-    if (Status s = WriteFileAtomically(path_, DeviceKeysToJson(*next)); !s.ok()) {
-      return s;
-    }
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  keys_ = std::move(next);
+Status DeviceKeyStore::PutShared(std::string_view device, const DeviceKey& key) {
+  if (device.empty()) return InvalidArgument("a device key needs a device id");
+  std::lock_guard<std::mutex> writing(write_mu_);
+  shared_[std::string(device)] = key;
+  Publish();
   return Status::Ok();
+}
+
+Status DeviceKeyStore::RemoveShared(std::string_view device) {
+  std::lock_guard<std::mutex> writing(write_mu_);
+  auto it = shared_.find(device);
+  if (it == shared_.end()) return NotFound("device " + std::string(device) + " has no shared key");
+  shared_.erase(it);
+  Publish();
+  return Status::Ok();
+}
+
+bool DeviceKeyStore::HasOwn(std::string_view device) const {
+  std::lock_guard<std::mutex> writing(write_mu_);
+  return own_.find(device) != own_.end();
+}
+
+void DeviceKeyStore::SetSharedReady(bool ready) { shared_ready_.store(ready); }
+
+Status DeviceKeyStore::ReplaceOwn(DeviceKeys next) {
+  if (!path_.empty()) {
+    if (Status s = WriteFileAtomically(path_, DeviceKeysToJson(next)); !s.ok()) return s;
+  }
+  own_ = std::move(next);
+  Publish();
+  return Status::Ok();
+}
+
+void DeviceKeyStore::Publish() {
+  // The cluster's key wins: it is the one an admin set last through the API.
+  auto merged = std::make_shared<DeviceKeys>(own_);
+  for (const auto& [device, key] : shared_) (*merged)[device] = key;
+  std::lock_guard<std::mutex> lock(mu_);
+  keys_ = std::move(merged);
 }
 
 }  // namespace stayaway::access

@@ -12,12 +12,22 @@
 // whole file atomically (a crash leaves the old file or the new one) with mode 0600: the
 // keys are secrets. Generate a key with `openssl rand -hex 32`.
 //
+// Kafka mode (docs/kafka.md): the keys an admin sets or removes through any instance's API
+// are the cluster's (daemon/kafka_device_keys.h), held here in memory only (PutShared,
+// RemoveShared) beside the file's, which stay this instance's own (an installer's
+// provisioning). A device with both is checked against the cluster's key, the one an
+// admin set last. Until SetSharedReady(true) (the cluster's record read to its end since
+// start) the store is not ready: the core then takes no fix, since it cannot yet tell a
+// keyed device's forged fix from a genuine one.
+//
 // Thread-safety: thread-safe. Readers (Lookup, Snapshot, List; the io threads, once per
-// batch) never wait for the disk: writers (Put, Remove; rare, the admin API) build a new
-// table, write the file, then swap the table in under a short lock.
+// batch) never wait for the disk: writers (Put, Remove, PutShared, RemoveShared; rare,
+// the admin API and the cluster) build a new table, write the file, then swap the table
+// in under a short lock.
 #ifndef STAYAWAY_ACCESS_DEVICE_KEY_STORE_H_
 #define STAYAWAY_ACCESS_DEVICE_KEY_STORE_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,17 +75,32 @@ class DeviceKeyStore {
   // written before the store changes: on a write error nothing changes and the error is
   // returned.
   Status Put(std::string_view device, const DeviceKey& key);
-  // Removes the key of `device`; NotFound when it has none. Written like Put.
+  // Removes the file's key of `device`; NotFound when it has none. Written like Put.
   Status Remove(std::string_view device);
+  // Whether the file holds a key of `device`.
+  bool HasOwn(std::string_view device) const;
+
+  // The cluster's key of `device`, in memory only: added or replaced, and removed
+  // (NotFound when the cluster gave it none).
+  Status PutShared(std::string_view device, const DeviceKey& key);
+  Status RemoveShared(std::string_view device);
+  // Whether the cluster's keys are known (always, outside Kafka mode).
+  bool SharedReady() const { return shared_ready_.load(); }
+  void SetSharedReady(bool ready);
 
  private:
-  // Writes `next` to the file (when there is one), then makes it current.
-  Status Replace(std::shared_ptr<const DeviceKeys> next);
+  // Writes `next` to the file (when there is one), then makes it the file's table.
+  Status ReplaceOwn(DeviceKeys next);
+  // Makes the file's and the cluster's keys the current table. Holds write_mu_.
+  void Publish();
 
   const std::string path_;
-  std::mutex write_mu_;  // one writer at a time: read, change, write, swap
+  mutable std::mutex write_mu_;  // one writer at a time: read, change, write, swap
+  DeviceKeys own_;               // the file's; guarded by write_mu_
+  DeviceKeys shared_;            // the cluster's; guarded by write_mu_
+  std::atomic<bool> shared_ready_{true};
   mutable std::mutex mu_;
-  std::shared_ptr<const DeviceKeys> keys_;  // guarded by mu_; never null
+  std::shared_ptr<const DeviceKeys> keys_;  // both, guarded by mu_; never null
 };
 
 }  // namespace stayaway::access

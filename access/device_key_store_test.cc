@@ -154,5 +154,53 @@ TEST_F(DeviceKeyStoreTest, ReadersSeeWholeTablesWhileAWriterChangesThem) {
   EXPECT_EQ(torn, 0);
 }
 
+// Kafka mode: the cluster's keys are held in memory beside the file's, win over them,
+// never reach the file, and the store is not ready until the cluster's are read.
+TEST_F(DeviceKeyStoreTest, TheClustersKeysAreHeldInMemoryBesideTheFilesAndWin) {
+  WriteFile("{\"tag-1\": \"" + DeviceKeyToHex(KeyOf(0x11)) + "\", \"tag-2\": \"" +
+            DeviceKeyToHex(KeyOf(0x22)) + "\"}");
+  DeviceKeyStore store(path_);
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_TRUE(store.SharedReady());  // outside Kafka mode, always
+  store.SetSharedReady(false);
+  EXPECT_FALSE(store.SharedReady());
+  const std::string file_before = ReadFile();
+
+  ASSERT_TRUE(store.PutShared("tag-1", KeyOf(0xa1)).ok());  // rotated through the cluster
+  ASSERT_TRUE(store.PutShared("tag-3", KeyOf(0xa3)).ok());  // keyed through the cluster
+  EXPECT_EQ(store.PutShared("", KeyOf(1)).code(), StatusCode::kInvalidArgument);
+  store.SetSharedReady(true);
+  EXPECT_TRUE(store.SharedReady());
+  EXPECT_EQ(*store.Lookup("tag-1"), KeyOf(0xa1));
+  EXPECT_EQ(*store.Lookup("tag-2"), KeyOf(0x22));
+  EXPECT_EQ(*store.Lookup("tag-3"), KeyOf(0xa3));
+  EXPECT_EQ(store.Snapshot()->at("tag-1"), KeyOf(0xa1));
+  EXPECT_EQ(store.List(), (std::vector<std::string>{"tag-1", "tag-2", "tag-3"}));
+  EXPECT_EQ(ReadFile(), file_before) << "the cluster's keys reached the file";
+  EXPECT_TRUE(store.HasOwn("tag-1"));
+  EXPECT_FALSE(store.HasOwn("tag-3"));
+
+  // The file's own changes leave the cluster's in place, and the cluster's key still wins.
+  ASSERT_TRUE(store.Put("tag-1", KeyOf(0x12)).ok());
+  EXPECT_EQ(*store.Lookup("tag-1"), KeyOf(0xa1));
+  ASSERT_TRUE(store.Put("tag-4", KeyOf(0x44)).ok());
+  EXPECT_EQ(*store.Lookup("tag-3"), KeyOf(0xa3));
+  EXPECT_EQ(ReadFile().find(DeviceKeyToHex(KeyOf(0xa3))), std::string::npos) << ReadFile();
+
+  // Removed by the cluster: the file's key of the device shows again; gone from both: none.
+  ASSERT_TRUE(store.RemoveShared("tag-1").ok());
+  EXPECT_EQ(*store.Lookup("tag-1"), KeyOf(0x12));
+  ASSERT_TRUE(store.RemoveShared("tag-3").ok());
+  EXPECT_FALSE(store.Lookup("tag-3").has_value());
+  EXPECT_EQ(store.RemoveShared("tag-3").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.List(), (std::vector<std::string>{"tag-1", "tag-2", "tag-4"}));
+
+  // A reload reads the file; the cluster's keys are kept.
+  ASSERT_TRUE(store.PutShared("tag-5", KeyOf(0xa5)).ok());
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_EQ(*store.Lookup("tag-5"), KeyOf(0xa5));
+  EXPECT_EQ(*store.Lookup("tag-4"), KeyOf(0x44));
+}
+
 }  // namespace
 }  // namespace stayaway::access

@@ -27,6 +27,8 @@ Status Core::Start() {
   std::lock_guard<std::mutex> lock(state_->mu);
   if (state_->running) return Status::Ok();
   if (Status s = state_->device_keys.Load(); !s.ok()) return s;
+  // Kafka mode: no fix is taken before the cluster's keys are read (kafka_device_keys.h).
+  if (state_->options.device_key_broadcast != nullptr) state_->device_keys.SetSharedReady(false);
   if (!state_->options.device_keys_path.empty()) {
     Log(LogLevel::kInfo, "device keys loaded",
         {{"path", state_->options.device_keys_path},
@@ -322,8 +324,15 @@ FixesWork Core::State::AdmitOnCallersThread(std::vector<v1::Fix>&& fixes, std::s
   // What is journaled is exactly what the evidence shows and replays: checked first, as
   // the fix will be journaled (received stamped), before any arithmetic on its times.
   RefuseUnrecordable(work);
-  // MACs are checked here, on the caller's thread: they are the costly part.
-  if (const auto keys = device_keys.Snapshot(); !keys->empty()) CheckMacs(*keys, work);
+  // MACs are checked here, on the caller's thread: they are the costly part. Until the
+  // cluster's device keys are known (Kafka mode), a keyed device's forged fix cannot be
+  // told from a genuine one: none is taken, and the device sends again.
+  if (!device_keys.SharedReady()) {
+    RefuseOpenFixes(work, "unavailable",
+                    "this instance has not yet read the cluster's device keys; send again");
+  } else if (const auto keys = device_keys.Snapshot(); !keys->empty()) {
+    CheckMacs(*keys, work);
+  }
   // After the MAC (made over the bits the device sent): NaN as JSON gives it back.
   for (v1::Fix& fix : work.fixes) ingest::CanonicalizeNaNs(&fix);
   return work;

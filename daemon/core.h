@@ -40,10 +40,15 @@
 
 #include "access/credential_store.h"
 #include "daemon/credential_broadcast.h"
+#include "daemon/device_key_broadcast.h"
 #include "daemon/metrics.h"
 #include "daemon/shared_input_log.h"
 #include "engine/engine_config.h"
 #include "ingest/monitoring_service.h"
+
+namespace stayaway::access {
+class DeviceKeyStore;
+}  // namespace stayaway::access
 
 namespace stayaway::daemon {
 
@@ -118,6 +123,12 @@ struct CoreOptions {
   // Kafka mode: credentials issued and revoked here are told to the other instances
   // through this (credential_broadcast.h); null: they stay here.
   std::shared_ptr<CredentialBroadcast> credential_broadcast;
+  // Kafka mode: device keys set and removed through the API are the cluster's, told to
+  // every instance through this (device_key_broadcast.h) and held in memory
+  // (DeviceKeyStore::PutShared); the device keys file stays this instance's own. Set, the
+  // core takes no fix until the cluster's keys are read (device_key_store()'s
+  // SetSharedReady); null: keys stay here, in the file.
+  std::shared_ptr<DeviceKeyBroadcast> device_key_broadcast;
 };
 
 class Core final : public ingest::MonitoringService {
@@ -185,6 +196,9 @@ class Core final : public ingest::MonitoringService {
   void CountWebhookDelivery(std::string_view result);
   // The metrics registry, for the daemon's own bridges (mqtt_bridge.h). Thread-safe.
   Metrics& metrics();
+  // The device keys (Kafka mode: kafka_device_keys.h holds the cluster's in it).
+  // Thread-safe.
+  access::DeviceKeyStore& device_key_store();
   // A failed webhook or victim gateway POST and why (Metrics::CountWebhookFailure).
   void CountWebhookFailure(std::string_view to, std::string_view reason);
   std::vector<v1::PublicKey> PublicKeys() override;

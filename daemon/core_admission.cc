@@ -28,6 +28,17 @@ void RefuseUnrecordable(FixesWork& work) {
   }
 }
 
+void RefuseOpenFixes(FixesWork& work, std::string_view code, std::string_view reason) {
+  if (work.admission.empty()) work.admission.resize(work.fixes.size(), Admission::kOpen);
+  if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
+  for (size_t i = 0; i < work.fixes.size(); ++i) {
+    if (work.admission[i] == Admission::kRefused) continue;
+    work.admission[i] = Admission::kRefused;
+    work.outcomes[i].code = std::string(code);
+    work.outcomes[i].reason = std::string(reason);
+  }
+}
+
 bool Core::State::Journal(std::deque<Work>& batch) {
   if (!journal) return true;
   for (Work& work : batch) {

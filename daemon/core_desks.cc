@@ -243,6 +243,21 @@ StatusOr<v1::Credential> Core::RevokeCredential(std::string_view credential_id) 
 Status Core::PutDeviceKey(std::string_view device, std::string key) {
   StatusOr<access::DeviceKey> parsed = access::DeviceKeyFromHex(key);
   if (!parsed.ok()) return parsed.status();
+  if (device.empty()) return InvalidArgument("a device key needs a device id");
+  const std::shared_ptr<DeviceKeyBroadcast>& cluster = state_->options.device_key_broadcast;
+  if (cluster != nullptr) {
+    // The cluster's first, so that every instance checks the device alike; then here at
+    // once (the cluster's record, read back, says the same or what an admin set later).
+    if (Status told = cluster->Announce(device, *parsed); !told.ok()) {
+      return FailedPrecondition(
+          "the device key could not be shared with the other instances, so it is not set: " +
+          told.message());
+    }
+    (void)state_->device_keys.PutShared(device, *parsed);
+    Log(LogLevel::kInfo, "device key set on every instance: its fixes must be signed",
+        {{"device", std::string(device)}});
+    return Status::Ok();
+  }
   const Status stored = state_->device_keys.Put(device, *parsed);
   if (!stored.ok()) {
     Log(LogLevel::kError, "cannot store a device key",
@@ -255,6 +270,26 @@ Status Core::PutDeviceKey(std::string_view device, std::string key) {
 }
 
 Status Core::RemoveDeviceKey(std::string_view device) {
+  const std::shared_ptr<DeviceKeyBroadcast>& cluster = state_->options.device_key_broadcast;
+  if (cluster != nullptr) {
+    if (state_->device_keys.Lookup(device) == std::nullopt) {
+      return NotFound("device " + std::string(device) + " has no key");
+    }
+    if (Status told = cluster->Withdraw(device); !told.ok()) {
+      return FailedPrecondition(
+          "the removal could not be shared with the other instances, so the key stays: " +
+          told.message());
+    }
+    (void)state_->device_keys.RemoveShared(device);
+    // A key provisioned in this instance's own file goes too; other instances' files
+    // are theirs (docs/kafka.md).
+    if (state_->device_keys.HasOwn(device)) {
+      if (Status removed = state_->device_keys.Remove(device); !removed.ok()) return removed;
+    }
+    Log(LogLevel::kInfo, "device key removed on every instance: its fixes are taken unsigned",
+        {{"device", std::string(device)}});
+    return Status::Ok();
+  }
   const Status removed = state_->device_keys.Remove(device);
   if (removed.ok()) {
     Log(LogLevel::kInfo, "device key removed: its fixes are taken unsigned",
@@ -265,6 +300,8 @@ Status Core::RemoveDeviceKey(std::string_view device) {
   }
   return removed;
 }
+
+access::DeviceKeyStore& Core::device_key_store() { return state_->device_keys; }
 
 std::vector<std::string> Core::KeyedDevices() { return state_->device_keys.List(); }
 

@@ -109,6 +109,8 @@ using Work = std::variant<FixesWork, AdminWork, CheckpointWork, KeyRotationWork>
 // Refuses the fixes that could not be journaled as they are (ingest/recordable_input.h:
 // unknown fields, times outside the Timestamp range), before anything else looks at them.
 void RefuseUnrecordable(FixesWork& work);
+// Refuses every fix of `work` not refused yet, with `code` and `reason`.
+void RefuseOpenFixes(FixesWork& work, std::string_view code, std::string_view reason);
 
 struct Core::State {
   explicit State(CoreOptions o)

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "access/device_key_store.h"
 #include "access/fix_mac.h"
 #include "base/time.h"
 #include "daemon/core_test_support.h"
@@ -355,6 +356,76 @@ TEST(CoreDeviceKeys, AKeyedDeviceMustSignEachFixWhileTheRestOfTheBatchIsApplied)
   const auto retried = SubmitAndWait(core, {Signed(Fix("tag-1", 2, kStart, 42.87, 74.5905), key)});
   EXPECT_TRUE(retried[0].accepted) << retried[0].reason;
   EXPECT_FALSE(retried[0].duplicate);
+  core.Stop();
+}
+
+// Kafka mode's channel for device keys, as the core uses it: what was told, and a switch
+// for a cluster that does not answer.
+class RecordingKeyBroadcast : public DeviceKeyBroadcast {
+ public:
+  Status Announce(std::string_view device, const access::DeviceKey& key) override {
+    if (failing) return FailedPrecondition("the cluster did not answer");
+    announced.emplace_back(std::string(device), key);
+    return Status::Ok();
+  }
+  Status Withdraw(std::string_view device) override {
+    if (failing) return FailedPrecondition("the cluster did not answer");
+    withdrawn.emplace_back(device);
+    return Status::Ok();
+  }
+  bool failing = false;
+  std::vector<std::pair<std::string, access::DeviceKey>> announced;
+  std::vector<std::string> withdrawn;
+};
+
+TEST(CoreDeviceKeys, WithAClusterKeysAreToldFirstAndNoFixIsTakenBeforeItsKeysAreRead) {
+  ManualClock clock;
+  CoreOptions options = Options(clock);
+  auto cluster = std::make_shared<RecordingKeyBroadcast>();
+  options.device_key_broadcast = cluster;
+  Core core(options);
+  core.Start();
+  ASSERT_TRUE(core.PutOrder(PairOrder()).ok());
+  // The cluster's keys not read yet: no fix is taken, and the device is told to resend.
+  const auto early = SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)});
+  EXPECT_FALSE(early[0].accepted);
+  EXPECT_EQ(early[0].code, "unavailable");
+  EXPECT_NE(early[0].reason.find("device keys"), std::string::npos) << early[0].reason;
+  core.device_key_store().SetSharedReady(true);
+  EXPECT_TRUE(SubmitAndWait(core, {Fix("tag-1", 1, kStart, 42.87, 74.59)})[0].accepted);
+
+  // A key the cluster does not take is not set here either.
+  const access::DeviceKey key = KeyOf(0x5a);
+  cluster->failing = true;
+  const Status refused = core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key));
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("not set"), std::string::npos) << refused.message();
+  EXPECT_TRUE(core.KeyedDevices().empty());
+  EXPECT_TRUE(SubmitAndWait(core, {Fix("tag-1", 2, kStart + 1000, 42.87, 74.59)})[0].accepted);
+
+  // Told, then held here: the device's fixes must be signed.
+  cluster->failing = false;
+  ASSERT_TRUE(core.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
+  ASSERT_EQ(cluster->announced.size(), 1u);
+  EXPECT_EQ(cluster->announced[0].first, "tag-1");
+  EXPECT_EQ(cluster->announced[0].second, key);
+  EXPECT_EQ(core.KeyedDevices(), std::vector<std::string>{"tag-1"});
+  EXPECT_EQ(SubmitAndWait(core, {Fix("tag-1", 3, kStart + 2000, 42.87, 74.59)})[0].code,
+            "unauthenticated");
+  EXPECT_TRUE(
+      SubmitAndWait(core, {Signed(Fix("tag-1", 4, kStart + 3000, 42.87, 74.59), key)})[0].accepted);
+
+  // A removal the cluster does not take leaves the key; one it takes drops it.
+  cluster->failing = true;
+  EXPECT_EQ(core.RemoveDeviceKey("tag-1").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(core.KeyedDevices(), std::vector<std::string>{"tag-1"});
+  cluster->failing = false;
+  ASSERT_TRUE(core.RemoveDeviceKey("tag-1").ok());
+  EXPECT_EQ(cluster->withdrawn, std::vector<std::string>{"tag-1"});
+  EXPECT_TRUE(core.KeyedDevices().empty());
+  EXPECT_TRUE(SubmitAndWait(core, {Fix("tag-1", 5, kStart + 4000, 42.87, 74.59)})[0].accepted);
+  EXPECT_EQ(core.RemoveDeviceKey("tag-1").code(), StatusCode::kNotFound);
+  EXPECT_EQ(cluster->withdrawn.size(), 1u);  // nothing to tell
   core.Stop();
 }
 

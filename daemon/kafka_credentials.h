@@ -1,11 +1,11 @@
 // KafkaCredentials: credentials shared by the instances of a Kafka-mode centre
 // (credential_broadcast.h) through the compacted topic stayaway.credentials
-// (kafka/topics.h): one partition, key the credential id, value the serialized
-// v1::Credential with its token digest (never a token), or no value (a tombstone) for a
-// revocation. Every instance reads the topic from its start on a thread of its own and
-// holds what it says in its credential store (CredentialStore::Put and Remove), its own
-// announcements included; an instance started later learns every credential issued and
-// revoked before. Announce and Withdraw wait for the cluster's acknowledgement (acks=all).
+// (kafka/topics.h, a kafka_shared_table.h): key the credential id, value the serialized
+// v1::Credential with its token digest (never a token), or a tombstone for a revocation.
+// Every instance holds what the topic says in its credential store
+// (CredentialStore::Put and Remove), its own announcements included; an instance started
+// later learns every credential issued and revoked before. Announce and Withdraw wait for
+// the cluster's acknowledgement (acks=all).
 //
 // The cluster's credentials are held in memory only (access/credential_store.h), learnt
 // again at every start, and none of them authenticates until the topic is read to its end
@@ -19,15 +19,12 @@
 #ifndef STAYAWAY_DAEMON_KAFKA_CREDENTIALS_H_
 #define STAYAWAY_DAEMON_KAFKA_CREDENTIALS_H_
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "access/credential_store.h"
 #include "daemon/credential_broadcast.h"
-#include "kafka/partition_reader.h"
-#include "kafka/producer.h"
+#include "daemon/kafka_shared_table.h"
 
 namespace stayaway::daemon {
 
@@ -43,20 +40,14 @@ class KafkaCredentials final : public CredentialBroadcast {
   // Starts following the topic from its start.
   Status Start();
   void Stop();
-  // How many records of the topic this instance has applied (tests and metrics).
-  int64_t applied() const { return applied_.load(); }
 
  private:
-  KafkaCredentials(std::string brokers, std::shared_ptr<access::CredentialStore> store)
-      : brokers_(std::move(brokers)), store_(std::move(store)) {}
-  void Run(std::unique_ptr<kafka::PartitionReader> reader);
+  explicit KafkaCredentials(std::shared_ptr<access::CredentialStore> store)
+      : store_(std::move(store)) {}
+  void Apply(const kafka::ConsumedMessage& record);
 
-  std::string brokers_;
   std::shared_ptr<access::CredentialStore> store_;
-  std::unique_ptr<kafka::Producer> producer_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int64_t> applied_{0};
-  std::thread thread_;
+  std::unique_ptr<KafkaSharedTable> table_;
 };
 
 }  // namespace stayaway::daemon

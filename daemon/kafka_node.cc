@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "access/device_key_store.h"
 #include "daemon/log.h"
 #include "kafka/client_log.h"
 #include "kafka/topic_admin.h"
@@ -27,7 +28,8 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   if (options.credentials == nullptr) return InvalidArgument("kafka: no credential store");
   for (kafka::TopicSpec spec : {kafka::TopicSpec{kafka::kInputTopic, 1, 3, false, true},
                                 kafka::TopicSpec{kafka::kLeaderTopic, 1, 3, false, false},
-                                kafka::TopicSpec{kafka::kCredentialsTopic, 1, 3, true, false}}) {
+                                kafka::TopicSpec{kafka::kCredentialsTopic, 1, 3, true, false},
+                                kafka::TopicSpec{kafka::kDeviceKeysTopic, 1, 3, true, false}}) {
     spec.replication_factor = options.replication_factor;
     if (Status s = (*admin)->EnsureTopic(spec, std::chrono::seconds(15)); !s.ok()) return s;
   }
@@ -43,11 +45,16 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
       KafkaCredentials::Create(node->options_.brokers, node->options_.credentials);
   if (!credentials.ok()) return credentials.status();
   node->credentials_ = std::move(*credentials);
+  StatusOr<std::unique_ptr<KafkaDeviceKeys>> device_keys =
+      KafkaDeviceKeys::Create(node->options_.brokers);
+  if (!device_keys.ok()) return device_keys.status();
+  node->device_keys_ = std::move(*device_keys);
   return node;
 }
 
 Status KafkaNode::Start(Core& core) {
   if (Status s = credentials_->Start(); !s.ok()) return s;
+  if (Status s = device_keys_->Start(core.device_key_store()); !s.ok()) return s;
   kafka::PartitionReaderOptions reader;
   reader.bootstrap_servers = options_.brokers;
   reader.client_id = options_.client_id;
@@ -97,6 +104,7 @@ void KafkaNode::Stop() {
   if (intake_ != nullptr) intake_->Stop();
   if (leader_ != nullptr) leader_->Stop();
   if (follower_ != nullptr) follower_->Stop();
+  if (device_keys_ != nullptr) device_keys_->Stop();
   if (credentials_ != nullptr) credentials_->Stop();
 }
 

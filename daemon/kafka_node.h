@@ -6,7 +6,9 @@
 //     (kafka_leader.h);
 //   - the intake of stayaway.fixes (kafka_fixes_intake.h);
 //   - the credentials shared between instances (kafka_credentials.h), which the core
-//     announces through (CoreOptions::credential_broadcast).
+//     announces through (CoreOptions::credential_broadcast);
+//   - the device keys shared between instances (kafka_device_keys.h), likewise
+//     (CoreOptions::device_key_broadcast).
 //
 //   auto node = KafkaNode::Create(options);        // checks the topics
 //   core_options.shared_log = (*node)->input_log();
@@ -29,6 +31,7 @@
 
 #include "daemon/core.h"
 #include "daemon/kafka_credentials.h"
+#include "daemon/kafka_device_keys.h"
 #include "daemon/kafka_fixes_intake.h"
 #include "daemon/kafka_follower.h"
 #include "daemon/kafka_input_log.h"
@@ -60,9 +63,9 @@ struct KafkaNodeOptions {
 
 class KafkaNode {
  public:
-  // Checks (creating them when missing) stayaway.input, stayaway.leader and
-  // stayaway.credentials, one partition each; FailedPrecondition when one exists with
-  // another count.
+  // Checks (creating them when missing) stayaway.input, stayaway.leader,
+  // stayaway.credentials and stayaway.device-keys, one partition each; FailedPrecondition when one
+  // exists with another count.
   static StatusOr<std::unique_ptr<KafkaNode>> Create(KafkaNodeOptions options);
   ~KafkaNode() { Stop(); }
   KafkaNode(const KafkaNode&) = delete;
@@ -70,8 +73,9 @@ class KafkaNode {
 
   std::shared_ptr<SharedInputLog> input_log() const { return input_log_; }
   std::shared_ptr<CredentialBroadcast> credential_broadcast() const { return credentials_; }
-  // Starts following the shared credentials and the log, then the leader election and
-  // the fixes intake.
+  std::shared_ptr<DeviceKeyBroadcast> device_key_broadcast() const { return device_keys_; }
+  // Starts following the shared credentials, device keys and the log, then the leader
+  // election and the fixes intake.
   Status Start(Core& core);
   // Stops the intake, then leading (another instance takes over at once), then following
   // the log and the credentials.
@@ -83,6 +87,7 @@ class KafkaNode {
   KafkaNodeOptions options_;
   std::shared_ptr<KafkaInputLog> input_log_;
   std::shared_ptr<KafkaCredentials> credentials_;
+  std::shared_ptr<KafkaDeviceKeys> device_keys_;
   std::unique_ptr<KafkaFollower> follower_;
   std::unique_ptr<KafkaLeader> leader_;
   std::unique_ptr<KafkaFixesIntake> intake_;

@@ -459,6 +459,7 @@ int Run(const DaemonConfig& config) {
     }
     options.shared_log = kafka_node->input_log();
     options.credential_broadcast = kafka_node->credential_broadcast();
+    options.device_key_broadcast = kafka_node->device_key_broadcast();
   }
   Core core(options);
   if (Status s = core.Start(); !s.ok()) {

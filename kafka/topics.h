@@ -25,6 +25,11 @@ inline constexpr char kLeaderTopic[] = "stayaway.leader";
 // or a tombstone for a revocation (daemon/kafka_credentials.h).
 inline constexpr char kCredentialsTopic[] = "stayaway.credentials";
 
+// Internal, compacted: the device keys the instances' APIs set and remove, one partition,
+// keyed by device id; the key as 64 hex digits, or a tombstone for a removal
+// (daemon/kafka_device_keys.h). Secrets: readable by stayaway's instances only.
+inline constexpr char kDeviceKeysTopic[] = "stayaway.device-keys";
+
 // The header on every stayaway.events message: the event's sequence number in the event
 // log, the same on every instance (they apply one log), so consumers drop repeats.
 inline constexpr char kEventSeqHeader[] = "stayaway-event-seq";

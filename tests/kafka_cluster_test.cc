@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "access/fix_mac.h"
+#include "base/time.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
@@ -57,6 +59,7 @@ std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
       3, std::vector<std::pair<std::string, int>>{{kafka::kInputTopic, 1},
                                                   {kafka::kLeaderTopic, 1},
                                                   {kafka::kCredentialsTopic, 1},
+                                                  {kafka::kDeviceKeysTopic, 1},
                                                   {kafka::kFixesTopic, 4},
                                                   {kafka::kEventsTopic, 4}});
 }
@@ -642,6 +645,104 @@ TEST(KafkaCluster, WebhooksAndVictimMessagesGoOnAcrossAKilledLeader) {
   std::cout << "webhook: " << by_seq.size() << " events, " << repeats
             << " sent twice across the takeover; victims' messages: " << sms.accepted().size()
             << "\n";
+}
+
+// A fix of `device` as POST /v1/fixes takes it, signed with `key` unless it is null.
+std::string FixBody(const std::string& device, uint64_t seq, const access::DeviceKey* key) {
+  v1::Fix fix;
+  fix.set_device(device);
+  fix.set_seq(seq);
+  MsToTimestamp(NowMs() - 60'000 + static_cast<TimeMs>(seq), fix.mutable_time());
+  fix.set_lat(42.87);
+  fix.set_lon(74.65);
+  fix.set_accuracy_m(5);
+  if (key != nullptr) access::SignFix(&fix, *key);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(fix, &json, options).ok());
+  return "[" + json + "]";
+}
+
+// A device key set, rotated or removed through any instance's API holds on every one,
+// one started later included; before an instance has read the cluster's keys it takes
+// no fix at all.
+TEST(KafkaCluster, DeviceKeysSetRotatedOrRemovedOnOneInstanceHoldOnEvery) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  auto a = StartInstance(brokers);
+  auto b = StartInstance(brokers);
+  ASSERT_EQ(Http(a->http(), "PUT", "/v1/orders/KC-0", GroupOrderJson(0)).status, 200);
+  access::DeviceKey first{};
+  first.fill(0x31);
+  access::DeviceKey second{};
+  second.fill(0x52);
+  uint64_t seq = 0;
+  // The code `on` answers for a fix of tag-0 signed with `key` (null: unsigned): "" when
+  // taken. Waits out an instance not yet ready ("unavailable").
+  const auto answer = [&](Daemon& on, const access::DeviceKey* key) {
+    for (int i = 0; i < 100; ++i) {
+      const testing_harness::HttpReply reply =
+          Http(on.http(), "POST", "/v1/fixes", FixBody("tag-0", ++seq, key));
+      if (testing_harness::Contains(reply.body, "unavailable")) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      return testing_harness::Contains(reply.body, "unauthenticated")
+                 ? std::string("unauthenticated")
+             : reply.status == 200 ? std::string()
+                                   : reply.body;
+    }
+    return std::string("unavailable");
+  };
+  // Whether `on` comes to answer `expected` for fixes signed with `key` within 5 s.
+  const auto comes_to = [&](Daemon& on, const access::DeviceKey* key, const std::string& expected) {
+    for (int i = 0; i < 100; ++i) {
+      if (answer(on, key) == expected) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  const auto put_key = [](Daemon& on, const access::DeviceKey& key) {
+    return Http(on.http(), "PUT", "/v1/devices/tag-0/key",
+                R"({"key": ")" + access::DeviceKeyToHex(key) + R"("})")
+        .status;
+  };
+  EXPECT_TRUE(comes_to(*b, nullptr, ""));  // unkeyed: taken unsigned
+
+  // Set on one: the other refuses the device's unsigned fixes and takes its signed ones.
+  ASSERT_EQ(put_key(*a, first), 200);
+  EXPECT_EQ(answer(*a, nullptr), "unauthenticated");  // at once where it was set
+  EXPECT_TRUE(comes_to(*b, nullptr, "unauthenticated")) << "keyed on one instance, not another";
+  EXPECT_EQ(answer(*b, &first), "");
+  EXPECT_TRUE(testing_harness::Contains(Http(b->http(), "GET", "/v1/devices/keyed").body, "tag-0"));
+
+  // Rotated on the other: the new key is taken everywhere, the old one nowhere.
+  ASSERT_EQ(put_key(*b, second), 200);
+  EXPECT_TRUE(comes_to(*a, &first, "unauthenticated")) << "an old key still good on one instance";
+  EXPECT_EQ(answer(*a, &second), "");
+  EXPECT_EQ(answer(*b, &second), "");
+
+  // An instance started later knows the key from its first answer.
+  auto c = StartInstance(brokers);
+  EXPECT_EQ(answer(*c, nullptr), "unauthenticated");
+  EXPECT_EQ(answer(*c, &first), "unauthenticated");
+  EXPECT_EQ(answer(*c, &second), "");
+
+  // Removed on the newcomer: unsigned fixes are taken everywhere again.
+  ASSERT_EQ(Http(c->http(), "DELETE", "/v1/devices/tag-0/key").status, 200);
+  EXPECT_TRUE(comes_to(*a, nullptr, "")) << "removed on one instance, still keyed on another";
+  EXPECT_TRUE(comes_to(*b, nullptr, ""));
+  EXPECT_FALSE(
+      testing_harness::Contains(Http(a->http(), "GET", "/v1/devices/keyed").body, "tag-0"));
+  // Never in an instance's own file: the cluster's keys are held in memory.
+  for (Daemon* instance : {a.get(), b.get(), c.get()}) {
+    std::ifstream file(instance->dir() / "data" / "device_keys.json");
+    std::stringstream text;
+    text << file.rdbuf();
+    EXPECT_FALSE(testing_harness::Contains(text.str(), access::DeviceKeyToHex(second)));
+  }
 }
 
 // `stayawayd` on `data` with `flags` until it exits (it must refuse to start): its exit
