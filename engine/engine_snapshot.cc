@@ -278,6 +278,7 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       st->set_below_peak(static_cast<uint32_t>(t.below_peak));
       st->set_borne_out(t.borne_out);
       st->set_quiet_level(static_cast<uint32_t>(t.quiet_level));
+      st->set_last_closed_ms(t.last_closed_ms);
     }
   }
 
@@ -561,6 +562,7 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
         return Bad(slot_where, "tracker quiet_level out of range");
       }
       state.quiet_level = static_cast<Level>(t.quiet_level());
+      state.last_closed_ms = t.last_closed_ms();
       order.slots.push_back(
           RuleSlot{slot.key(), kind, slot.subject(), RuleTracker::Restore(state)});
     }

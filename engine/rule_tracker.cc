@@ -125,6 +125,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     }
     if (eval.clear && !out_of_order && eval.may_close) {
       s_.open = false;
+      s_.last_closed_ms = std::max(s_.last_closed_ms, eval.event_time);
       ResetRuns();
       out->push_back(
           {TransitionKind::kClosed, s_.level, eval.event_time, false, false, s_.alerts_opened});
@@ -183,6 +184,7 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
     Open(eval, eval.level, true, out);
     if (eval.present_clear) {
       s_.open = false;
+      s_.last_closed_ms = std::max(s_.last_closed_ms, eval.present_time);
       out->push_back(
           {TransitionKind::kClosed, s_.level, eval.present_time, true, true, s_.alerts_opened});
     }
@@ -190,6 +192,8 @@ void RuleTracker::Apply(const RuleEvaluation& eval, const Debounce& warning,
   }
 
   const Level target = Corroborated(quiet, warning, violation, eval);
+  // A moment a newer evaluation already judged by closing: the same episode, seen late.
+  if (!eval.may_close && eval.event_time <= s_.last_closed_ms) return;
   if (target != Level::kNone) Open(eval, target, false, out);
 }
 

@@ -50,6 +50,10 @@
 // run can corroborate a reordered upload, so only a certain reading counts); when it opens
 // one while the rule is clear at present, the alert closes at once at the present time, so
 // the operator sees a past episode without an alert left dangling.
+// An older evaluation (may_close false) never opens an alert at an event time at or before
+// the rule's newest close by an evaluation: that moment was judged already, by a newer
+// reading, and an episode seen again through one side's delayed fixes (a partition of
+// stayaway.fixes held back by a failover, docs/kafka.md) stays one alert.
 //
 // Pure state machine: no clocks, deterministic. Thread-compatible.
 #ifndef STAYAWAY_ENGINE_RULE_TRACKER_H_
@@ -159,6 +163,7 @@ class RuleTracker {
     Level below_peak = Level::kNone;  // the highest level among `below`'s evaluations
     bool borne_out = false;  // a distinct mover fix after the level was reached supported it
     Level quiet_level = Level::kNone;  // resolved while its condition held (see above)
+    TimeMs last_closed_ms = 0;         // event time of the newest close by an evaluation; 0: none
   };
   State Save() const;
   static RuleTracker Restore(const State& state);

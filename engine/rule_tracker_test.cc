@@ -102,6 +102,59 @@ TEST(RuleTracker, AnEarlierCountedFixNamedAgainByInterpolationIsNotNewEvidence) 
   EXPECT_EQ(t.out()[0].kind, TransitionKind::kOpened);
 }
 
+// The tag's fixes come in; the phone's are held back (a failover stalled the partition
+// they travel on). Its alert closes on the tag's fix far away, against the phone's last
+// known place; then the phone's held-back fixes, older than that close, show the same
+// approach again. The same episode: no second alert. A phone fix after the close that
+// is still older than the rule's newest evaluation may open one.
+TEST(RuleTracker, AnEpisodeSeenAgainThroughTheOtherSidesDelayedFixesStaysOneAlert) {
+  const auto tag = [](uint64_t seq, TimeMs time) { return FixKey{0, seq, time}; };
+  const auto phone = [](uint64_t seq, TimeMs time) { return FixKey{1, seq, time}; };
+  Tracker t;
+  t.Apply(
+      Eval(1'000, Level::kViolationConfirmed, false, 40, tag(1, 1'000), kSupervised, phone(1, 0)));
+  t.Apply(
+      Eval(2'000, Level::kViolationConfirmed, false, 40, tag(2, 2'000), kSupervised, phone(1, 0)));
+  ASSERT_EQ(t.out().size(), 1u);
+  EXPECT_EQ(t.out()[0].kind, TransitionKind::kOpened);
+  t.Apply(Eval(9'000, Level::kNone, true, 4'900, tag(9, 9'000), kSupervised, phone(1, 0)));
+  ASSERT_EQ(t.out().size(), 2u);
+  EXPECT_EQ(t.out()[1].kind, TransitionKind::kClosed);
+  EXPECT_EQ(t.tracker().Save().last_closed_ms, 9'000);
+  // The phone's fixes from 3 s to 8 s, placed by the tag's track: near until 8 s.
+  for (int k = 3; k <= 8; ++k) {
+    RuleEvaluation held_back = Eval(k * 1'000, Level::kViolationConfirmed, false, 40,
+                                    phone(static_cast<uint64_t>(k), k * 1'000), kProtected,
+                                    tag(static_cast<uint64_t>(k), k * 1'000));
+    held_back.may_close = false;
+    t.Apply(held_back);
+  }
+  EXPECT_EQ(t.out().size(), 2u) << "an episode seen again opened a second alert";
+  EXPECT_FALSE(t.tracker().is_open());
+  // Survives a snapshot.
+  const RuleTracker restored = RuleTracker::Restore(t.tracker().Save());
+  EXPECT_EQ(restored.Save().last_closed_ms, 9'000);
+
+  // After the close, a new approach seen first through such fixes is news.
+  Tracker u;
+  u.Apply(
+      Eval(1'000, Level::kViolationConfirmed, false, 40, tag(1, 1'000), kSupervised, phone(1, 0)));
+  u.Apply(
+      Eval(2'000, Level::kViolationConfirmed, false, 40, tag(2, 2'000), kSupervised, phone(1, 0)));
+  u.Apply(Eval(9'000, Level::kNone, true, 4'900, tag(9, 9'000), kSupervised, phone(1, 0)));
+  u.Apply(Eval(20'000, Level::kNone, true, 4'900, tag(20, 20'000), kSupervised, phone(1, 0)));
+  for (int k = 10; k <= 11; ++k) {
+    RuleEvaluation later = Eval(k * 1'000, Level::kViolationConfirmed, false, 40,
+                                phone(static_cast<uint64_t>(k), k * 1'000), kProtected,
+                                tag(static_cast<uint64_t>(k), k * 1'000));
+    later.may_close = false;
+    u.Apply(later);
+  }
+  ASSERT_EQ(u.out().size(), 3u);
+  EXPECT_EQ(u.out()[2].kind, TransitionKind::kOpened);
+  EXPECT_EQ(u.out()[2].alert_number, 2u);
+}
+
 TEST(RuleTracker, AnEvaluationBelowALevelEndsItsRun) {
   Tracker t;
   t.Apply(TagEval(0, Level::kWarningPossible));
