@@ -211,12 +211,13 @@ void KafkaLeader::BeginLeading() {
     return;
   }
   // "next_event_seq=N;NAME=M;...": the events cursor, then the dispatchers'. None yet:
-  // events from the first one, the dispatchers from their own start.
-  const std::map<std::string, uint64_t> cursors = ParseCursors(*committed);
-  const auto events = cursors.find(std::string(kEventsCursor));
-  next_to_send_ = events == cursors.end() ? 1 : std::max<uint64_t>(1, events->second);
-  std::map<std::string, uint64_t> dispatchers = cursors;
-  dispatchers.erase(std::string(kEventsCursor));
+  // events from the first one, and so the dispatchers.
+  DispatchStart start;
+  start.committed = ParseCursors(*committed);
+  const auto events = start.committed.find(std::string(kEventsCursor));
+  next_to_send_ = events == start.committed.end() ? 1 : std::max<uint64_t>(1, events->second);
+  if (events != start.committed.end()) start.committed.erase(events);
+  start.uncommitted_from = next_to_send_;
   committed_ = next_to_send_;
   committed_metadata_ = *committed;
   outstanding_.clear();
@@ -230,7 +231,7 @@ void KafkaLeader::BeginLeading() {
   Log(LogLevel::kInfo, "leading: writing ticks and publishing events",
       {{"from_seq", std::to_string(next_to_send_)},
        {"log_offset", std::to_string(core_.AppliedLogPosition())}});
-  if (options_.on_lead) options_.on_lead(dispatchers);
+  if (options_.on_lead) options_.on_lead(start);
 }
 
 void KafkaLeader::EndLeading() {

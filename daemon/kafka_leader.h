@@ -30,10 +30,9 @@
 // run on the leader only. Their cursors (dispatcher_cursors: name -> next seq) are
 // committed with the events cursor, in the same metadata ("next_event_seq=N;NAME=M;..."),
 // so the next leader's dispatchers go on from where these were, each at its own pace.
-// Hooks: on_lead(cursors) runs when this instance starts leading, before it publishes,
-// with the dispatchers' committed cursors (one missing: that dispatcher never ran under a
-// leader, it starts as it would alone); on_follow() when it stops. Both on the leader's
-// thread.
+// Hooks: on_lead(start) runs when this instance starts leading, before it publishes, with
+// where the dispatchers go on from (DispatchStart); on_follow() when it stops. Both on the
+// leader's thread.
 //
 // Metrics (metrics.h): stayaway_kafka_leader, _rebalances_total, _takeover_seconds,
 // _events_published_total, _publish_failures_total, _handovers_total{reason}.
@@ -61,6 +60,17 @@
 
 namespace stayaway::daemon {
 
+// Where the dispatchers go on from when an instance starts leading.
+struct DispatchStart {
+  // The cursors the last leader committed, by dispatcher name.
+  std::map<std::string, uint64_t> committed;
+  // Where a dispatcher without a committed cursor begins: the events cursor the last
+  // leader committed, the same whichever instance leads, or 1 when none ever was. Never
+  // "now" on this instance: when the lead moves before its first commit (a group still
+  // settling), the events between would reach no dispatcher.
+  uint64_t uncommitted_from = 1;
+};
+
 struct KafkaLeaderOptions {
   kafka::ConsumerOptions consumer;  // group_id: the leadership group
   kafka::ProducerOptions producer;  // for stayaway.events
@@ -69,7 +79,7 @@ struct KafkaLeaderOptions {
   // over the lead (leader_fitness.h).
   std::chrono::milliseconds stall_grace{5000};
   std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
-  std::function<void(const std::map<std::string, uint64_t>& cursors)> on_lead;
+  std::function<void(const DispatchStart& start)> on_lead;
   std::function<void()> on_follow;
 };
 

@@ -57,7 +57,7 @@ struct KafkaNodeOptions {
   std::shared_ptr<access::CredentialStore> credentials;
   // KafkaLeaderOptions: the dispatchers' cursors and the leadership hooks.
   std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
-  std::function<void(const std::map<std::string, uint64_t>& cursors)> on_lead;
+  std::function<void(const DispatchStart& start)> on_lead;
   std::function<void()> on_follow;
 };
 

@@ -400,7 +400,7 @@ int Run(const DaemonConfig& config) {
     dispatcher_cursor_files["webhook-" + name] = config.data_dir + "/webhooks/" + name + ".cursor";
   }
   dispatcher_cursor_files["victim-gateways"] = config.data_dir + "/webhooks/victim-gateways.cursor";
-  std::function<void(const std::map<std::string, uint64_t>*)> start_dispatchers;
+  std::function<void(const DispatchStart*)> start_dispatchers;
   if (Status s = CheckDataDirectoryKind(config); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
     return 2;
@@ -431,9 +431,7 @@ int Run(const DaemonConfig& config) {
     kafka.replication_factor = config.kafka_replication_factor;
     kafka.leader_stall_ms = config.kafka_leader_stall_ms;
     kafka.credentials = options.credentials;
-    kafka.on_lead = [&](const std::map<std::string, uint64_t>& cursors) {
-      start_dispatchers(&cursors);
-    };
+    kafka.on_lead = [&](const DispatchStart& start) { start_dispatchers(&start); };
     // Read from their files, which each dispatcher rewrites as it goes.
     kafka.dispatcher_cursors = [&] {
       std::map<std::string, uint64_t> cursors;
@@ -483,20 +481,21 @@ int Run(const DaemonConfig& config) {
     mqtt->Start();
   }
   // Webhooks and victim gateways: from their cursor files, or (Kafka mode, when this
-  // instance starts leading) from the cursors the last leader committed; one it did not
-  // commit starts as a new dispatcher does (never from a file this instance left when it
-  // led before).
-  start_dispatchers = [&](const std::map<std::string, uint64_t>* cursors) {
+  // instance starts leading) from the cursors the last leader committed. One it did not
+  // commit starts where the cluster's published events stand (DispatchStart), or at event
+  // 1 for a webhook with webhook_from = "start"; never from a file this instance left when
+  // it led before, nor from this instance's "now".
+  start_dispatchers = [&](const DispatchStart* start) {
     std::lock_guard<std::mutex> lock(dispatchers_mu);
-    if (cursors != nullptr) {
+    if (start != nullptr) {
       for (const auto& [name, path] : dispatcher_cursor_files) {
-        const auto cursor = cursors->find(name);
-        if (cursor == cursors->end()) {
-          std::error_code ignored;  // absent already is as good
-          std::filesystem::remove(path, ignored);
-          continue;
+        const auto cursor = start->committed.find(name);
+        uint64_t from = cursor != start->committed.end() ? cursor->second : start->uncommitted_from;
+        if (cursor == start->committed.end() && config.webhook_from_start &&
+            name.starts_with("webhook-")) {
+          from = 1;
         }
-        if (Status s = WriteFileAtomically(path, std::to_string(cursor->second) + "\n"); !s.ok()) {
+        if (Status s = WriteFileAtomically(path, std::to_string(from) + "\n"); !s.ok()) {
           Log(LogLevel::kWarning, "cannot set a cursor", {{"error", s.message()}});
         }
       }
