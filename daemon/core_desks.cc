@@ -243,9 +243,10 @@ StatusOr<v1::Credential> Core::RevokeCredential(std::string_view credential_id) 
 Status Core::PutDeviceKey(std::string_view device, std::string key) {
   StatusOr<access::DeviceKey> parsed = access::DeviceKeyFromHex(key);
   if (!parsed.ok()) return parsed.status();
-  if (device.empty()) return InvalidArgument("a device key needs a device id");
   const std::shared_ptr<DeviceKeyBroadcast>& cluster = state_->options.device_key_broadcast;
   if (cluster != nullptr) {
+    // Checked before it is announced (the store checks it on the local path).
+    if (device.empty()) return InvalidArgument("a device key needs a device id");
     // The cluster's first, so that every instance checks the device alike; then here at
     // once (the cluster's record, read back, says the same or what an admin set later).
     if (Status told = cluster->Announce(device, *parsed); !told.ok()) {

@@ -10,15 +10,13 @@ namespace stayaway::daemon {
 StatusOr<std::unique_ptr<KafkaCredentials>> KafkaCredentials::Create(
     const std::string& brokers, std::shared_ptr<access::CredentialStore> store) {
   std::unique_ptr<KafkaCredentials> shared(new KafkaCredentials(std::move(store)));
-  KafkaSharedTableOptions options;
-  options.brokers = brokers;
-  options.topic = kafka::kCredentialsTopic;
-  options.client_id = "stayawayd-credentials";
-  options.what = "credentials";
   KafkaCredentials* self = shared.get();
-  options.apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); };
-  options.ready = [self] { self->store_->SetSharedReady(true); };
-  StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(std::move(options));
+  StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(
+      {.brokers = brokers,
+       .topic = kafka::kCredentialsTopic,
+       .what = "credentials",
+       .apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); },
+       .ready = [self] { self->store_->SetSharedReady(true); }});
   if (!table.ok()) return table.status();
   shared->table_ = std::move(*table);
   return shared;

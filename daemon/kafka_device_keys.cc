@@ -9,15 +9,13 @@ namespace stayaway::daemon {
 
 StatusOr<std::unique_ptr<KafkaDeviceKeys>> KafkaDeviceKeys::Create(const std::string& brokers) {
   std::unique_ptr<KafkaDeviceKeys> shared(new KafkaDeviceKeys());
-  KafkaSharedTableOptions options;
-  options.brokers = brokers;
-  options.topic = kafka::kDeviceKeysTopic;
-  options.client_id = "stayawayd-device-keys";
-  options.what = "device keys";
   KafkaDeviceKeys* self = shared.get();
-  options.apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); };
-  options.ready = [self] { self->store_->SetSharedReady(true); };
-  StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(std::move(options));
+  StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(
+      {.brokers = brokers,
+       .topic = kafka::kDeviceKeysTopic,
+       .what = "device keys",
+       .apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); },
+       .ready = [self] { self->store_->SetSharedReady(true); }});
   if (!table.ok()) return table.status();
   shared->table_ = std::move(*table);
   return shared;

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -15,12 +16,18 @@ constexpr auto kAckTimeout = std::chrono::seconds(15);
 
 }  // namespace
 
+std::string KafkaSharedTable::ClientId() const {
+  std::string id = "stayawayd-" + options_.what;
+  std::replace(id.begin(), id.end(), ' ', '-');
+  return id;
+}
+
 StatusOr<std::unique_ptr<KafkaSharedTable>> KafkaSharedTable::Create(
     KafkaSharedTableOptions options) {
   std::unique_ptr<KafkaSharedTable> table(new KafkaSharedTable(std::move(options)));
   kafka::ProducerOptions producer_options;
   producer_options.bootstrap_servers = table->options_.brokers;
-  producer_options.client_id = table->options_.client_id;
+  producer_options.client_id = table->ClientId();
   producer_options.linger_ms = 0;
   producer_options.message_timeout_ms =
       static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kAckTimeout).count());
@@ -49,7 +56,7 @@ Status KafkaSharedTable::Erase(std::string_view key) {
 Status KafkaSharedTable::Start() {
   kafka::PartitionReaderOptions reader_options;
   reader_options.bootstrap_servers = options_.brokers;
-  reader_options.client_id = options_.client_id;
+  reader_options.client_id = ClientId();
   StatusOr<std::unique_ptr<kafka::PartitionReader>> reader =
       kafka::PartitionReader::Open(reader_options, {options_.topic, 0}, 0);
   if (!reader.ok()) return reader.status();

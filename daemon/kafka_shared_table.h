@@ -31,8 +31,9 @@ namespace stayaway::daemon {
 struct KafkaSharedTableOptions {
   std::string brokers;    // "host:port[,host:port...]"
   std::string topic;      // compacted, one partition
-  std::string client_id;  // in the brokers' logs
-  std::string what;       // for the log: "credentials", "device keys"
+  // For the log ("credentials", "device keys"), and the client id in the brokers' logs
+  // ("stayawayd-" and this, spaces as dashes).
+  std::string what;
   // A record of the topic: value empty for a tombstone.
   std::function<void(const kafka::ConsumedMessage& record)> apply;
   // The topic has been read to its end since Start.
@@ -60,6 +61,7 @@ class KafkaSharedTable {
  private:
   explicit KafkaSharedTable(KafkaSharedTableOptions options) : options_(std::move(options)) {}
   void Run(std::unique_ptr<kafka::PartitionReader> reader);
+  std::string ClientId() const;
 
   KafkaSharedTableOptions options_;
   std::unique_ptr<kafka::Producer> producer_;

@@ -93,6 +93,30 @@ double Metric(Daemon& daemon, const std::string& name) {
   return sum;
 }
 
+// The index of the one instance (of those still running) that says it leads; -1 when none
+// does, or when two do (mid-rebalance).
+int LeaderIndex(const std::vector<std::unique_ptr<Daemon>>& instances) {
+  int found = -1;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    if (instances[i] != nullptr && Metric(*instances[i], "stayaway_kafka_leader") == 1) {
+      if (found >= 0) return -1;
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
+}
+
+// LeaderIndex once one leads, polled every 50 ms for up to `give_up`; -1 if none did.
+int WaitForLeader(const std::vector<std::unique_ptr<Daemon>>& instances,
+                  std::chrono::milliseconds give_up = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + give_up;
+  for (;;) {
+    const int leader = LeaderIndex(instances);
+    if (leader >= 0 || std::chrono::steady_clock::now() >= deadline) return leader;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 // What one instance says of every alert: id, order, kind, open or not. Ordered by id.
 std::string AlertSummary(Daemon& daemon) {
   const std::string body = Http(daemon.http(), "GET", "/v1/alerts?state=all&limit=1000").body;
@@ -146,19 +170,7 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
   for (int i = 0; i < 3; ++i) instances.push_back(StartInstance(brokers));
 
   // One leader, soon.
-  const auto leader_index = [&]() -> int {
-    for (size_t i = 0; i < instances.size(); ++i) {
-      if (instances[i] != nullptr && Metric(*instances[i], "stayaway_kafka_leader") == 1) {
-        return static_cast<int>(i);
-      }
-    }
-    return -1;
-  };
-  int leader = -1;
-  for (int i = 0; i < 200 && leader < 0; ++i) {
-    leader = leader_index();
-    if (leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  int leader = WaitForLeader(instances, std::chrono::seconds(10));
   ASSERT_GE(leader, 0) << instances[0]->Log();
 
   // Orders posted to one instance reach all: each is answered only once applied there, and
@@ -250,12 +262,8 @@ TEST(KafkaCluster, ThreeInstancesShareTheWorkSurviveAKilledLeaderAndAgreeOnEvery
     instances[static_cast<size_t>(leader)]->Kill();
     instances[static_cast<size_t>(leader)].reset();
   }
-  int new_leader = -1;
-  const auto give_up = std::chrono::milliseconds(3 * SessionTimeoutMs() + 10'000);
-  while (new_leader < 0 && std::chrono::steady_clock::now() - killed_at < give_up) {
-    new_leader = leader_index();
-    if (new_leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const int new_leader =
+      WaitForLeader(instances, std::chrono::milliseconds(3 * SessionTimeoutMs() + 10'000));
   const double takeover_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
   ASSERT_GE(new_leader, 0) << "no instance took over";
@@ -423,19 +431,9 @@ TEST(KafkaCluster, ALeaderWhoseJournalCannotBeWrittenHandsOverTheLead) {
   ASSERT_EQ(::sigaction(SIGXFSZ, &before, nullptr), 0);
 
   // One leader, settled after the second instance's join.
-  const auto leader_index = [&]() -> int {
-    int found = -1;
-    for (size_t i = 0; i < instances.size(); ++i) {
-      if (Metric(*instances[i], "stayaway_kafka_leader") == 1) {
-        if (found >= 0) return -1;  // two say so: mid-rebalance
-        found = static_cast<int>(i);
-      }
-    }
-    return found;
-  };
   int leader = -1;
   for (int settled = 0, i = 0; i < 600 && settled < 20; ++i) {
-    const int now = leader_index();
+    const int now = LeaderIndex(instances);
     settled = now >= 0 && now == leader ? settled + 1 : 0;
     leader = now;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -546,19 +544,7 @@ void DispatchersGoOnAcrossAKilledLeader(bool after_its_commit) {
   const std::string webhooks = "webhooks = [\"" + hooks.url() + "\"]\n";
   std::vector<std::unique_ptr<Daemon>> instances;
   for (int i = 0; i < 3; ++i) instances.push_back(StartInstance(brokers, {}, "", webhooks));
-  const auto leader_index = [&]() -> int {
-    for (size_t i = 0; i < instances.size(); ++i) {
-      if (instances[i] != nullptr && Metric(*instances[i], "stayaway_kafka_leader") == 1) {
-        return static_cast<int>(i);
-      }
-    }
-    return -1;
-  };
-  int leader = -1;
-  for (int i = 0; i < 400 && leader < 0; ++i) {
-    leader = leader_index();
-    if (leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  int leader = WaitForLeader(instances);
   ASSERT_GE(leader, 0) << instances[0]->Log();
   Daemon* follower = instances[static_cast<size_t>(leader + 1) % 3].get();
 
@@ -614,22 +600,14 @@ void DispatchersGoOnAcrossAKilledLeader(bool after_its_commit) {
     }
     ASSERT_NE(committed.find(past_it), std::string::npos) << committed;
     ASSERT_NE(committed.find("victim-gateways="), std::string::npos) << committed;
-    leader = -1;
-    for (int i = 0; i < 400 && leader < 0; ++i) {
-      leader = leader_index();
-      if (leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    leader = WaitForLeader(instances);
     ASSERT_GE(leader, 0) << "no instance leads";
   }
   instances[static_cast<size_t>(leader)]->Kill();
   std::unique_ptr<Daemon> killed = std::move(instances[static_cast<size_t>(leader)]);
   hooks.SetRefusing(false);
   sms.SetRefusing(false);
-  int new_leader = -1;
-  for (int i = 0; i < 400 && new_leader < 0; ++i) {
-    new_leader = leader_index();
-    if (new_leader < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const int new_leader = WaitForLeader(instances);
   ASSERT_GE(new_leader, 0) << "no instance took over";
   // Groups 2 and 3 after it.
   walk_in(2);
