@@ -139,7 +139,8 @@ struct DaemonConfig {
   std::string console_tile_url;
   // MQTT (daemon/mqtt_bridge.h), the [mqtt] table; off while broker is empty:
   //   broker = "HOST:PORT"           --mqtt-broker: the broker (HOST alone: port 1883)
-  //   client_id = "stayawayd"        the daemon's client id (its persistent session)
+  //   client_id = "stayawayd"        the daemon's client id (its persistent session; in
+  //                                  Kafka mode "-HOST-PID" is added, with a clean session)
   //   user = "stayawayd"             user name at the broker
   //   password_file = "FILE"         --mqtt-password-file: the password, in a file (never
   //                                  a flag or a TOML value: both are often readable)

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
@@ -129,9 +130,12 @@ class MqttBridge::Link {
       : service_(service), metrics_(metrics), options_(std::move(options)) {
     InitLibrary();
     event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    publishing_ = !options_.events_prefix.empty() && !options_.publish_while_leading;
     std::ifstream in(options_.cursor_path);
     uint64_t saved = 0;
-    if (in >> saved && saved > 0) {
+    if (options_.publish_while_leading) {
+      next_publish_ = 1;  // PublishFrom says where
+    } else if (in >> saved && saved > 0) {
       next_publish_ = saved;
     } else {
       next_publish_ = options_.events_from_start ? 1 : service_.NextEventSeq();
@@ -152,6 +156,22 @@ class MqttBridge::Link {
       ::pthread_setname_np(::pthread_self(), "sa-mqtt");
       Run();
     });
+  }
+
+  void PublishFrom(uint64_t next) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      publish_order_ = std::max<uint64_t>(next, 1);
+    }
+    Wake();
+  }
+
+  void StopPublishing() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      publish_order_ = 0;
+    }
+    Wake();
   }
 
   void Stop() {
@@ -188,6 +208,7 @@ class MqttBridge::Link {
       }
     };
     while (!stopping_) {
+      TakePublishOrder();
       if (client_ == nullptr && !Connect()) {
         wait_backoff();
         continue;
@@ -201,6 +222,7 @@ class MqttBridge::Link {
         (void)!::read(event_fd_, &count, sizeof count);
       }
       if (stopping_) break;
+      TakePublishOrder();
       const int rc = mosquitto_loop(client_, 0, 16);
       if (rc != MOSQ_ERR_SUCCESS || refused_) {
         // A session that ends is reconnected at once; a broker that refused the session
@@ -226,7 +248,7 @@ class MqttBridge::Link {
 
   // A new client and its TCP (and TLS) connection; the session begins at the CONNACK.
   bool Connect() {
-    mosquitto* client = mosquitto_new(options_.client_id.c_str(), /*clean_session=*/false, this);
+    mosquitto* client = mosquitto_new(options_.client_id.c_str(), options_.clean_session, this);
     if (client == nullptr) {
       Failed("cannot create an MQTT client");
       return false;
@@ -312,7 +334,10 @@ class MqttBridge::Link {
     for (const std::string* topic : {&options_.owntracks_topic, &options_.fixes_topic}) {
       if (topic->empty()) continue;
       int mid = 0;
-      const int sub = mosquitto_subscribe(client_, &mid, topic->c_str(), 1);
+      // A shared subscription's messages arrive on their own topics, matched as before.
+      const std::string filter =
+          options_.share_group.empty() ? *topic : "$share/" + options_.share_group + "/" + *topic;
+      const int sub = mosquitto_subscribe(client_, &mid, filter.c_str(), 1);
       subscriptions_[mid] = *topic;
       if (sub != MOSQ_ERR_SUCCESS) {
         refused_ = true;
@@ -352,8 +377,32 @@ class MqttBridge::Link {
   // The first event the broker has not acknowledged.
   uint64_t Cursor() const { return unacked_.empty() ? next_publish_ : *unacked_.begin(); }
 
+  // Applies the last PublishFrom or StopPublishing (publish_while_leading only).
+  void TakePublishOrder() {
+    if (!options_.publish_while_leading || options_.events_prefix.empty()) return;
+    std::optional<uint64_t> order;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      order = publish_order_;
+      publish_order_.reset();
+    }
+    if (!order.has_value()) return;
+    if (*order == 0) {
+      Checkpoint(true);  // where this instance got to, as the cursor the leader committed
+      publishing_ = false;
+      return;
+    }
+    // Events still in flight from an earlier lead are forgotten: the new cursor rules.
+    inflight_.clear();
+    unacked_.clear();
+    next_publish_ = *order;
+    SaveCursor(next_publish_);
+    saved_cursor_ = next_publish_;
+    publishing_ = true;
+  }
+
   void PublishEvents() {
-    if (options_.events_prefix.empty()) return;
+    if (!publishing_) return;
     std::vector<v1::EventRecord> records;
     while (session_ && unacked_.size() < kMaxInflight) {
       records.clear();
@@ -393,7 +442,7 @@ class MqttBridge::Link {
   // Saves the cursor when it moved (at most every kCursorSaveInterval unless `now`), and
   // reports the backlog.
   void Checkpoint(bool now) {
-    if (options_.events_prefix.empty()) return;
+    if (!publishing_) return;
     ReportBacklog();
     const uint64_t cursor = Cursor();
     if (cursor == saved_cursor_) return;
@@ -404,7 +453,7 @@ class MqttBridge::Link {
   }
 
   void ReportBacklog() {
-    if (options_.events_prefix.empty()) return;
+    if (!publishing_) return;
     const uint64_t end = service_.NextEventSeq();
     metrics_.SetMqttBacklog(end - std::min(Cursor(), end));
   }
@@ -552,8 +601,10 @@ class MqttBridge::Link {
   int event_fd_ = -1;
   uint64_t listener_ = 0;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;  // for backoff_wake_
+  std::mutex mu_;  // for backoff_wake_ and publish_order_
   std::condition_variable backoff_wake_;
+  // The last PublishFrom (its seq) or StopPublishing (0) not yet taken by the thread.
+  std::optional<uint64_t> publish_order_;
   std::thread thread_;
 
   // The bridge thread's own (libmosquitto calls back on it, inside mosquitto_loop).
@@ -562,6 +613,7 @@ class MqttBridge::Link {
   bool refused_ = false;  // the broker refused the CONNACK or a subscription
   std::string connack_text_;
   bool outage_logged_ = false;
+  bool publishing_ = false;  // events are published (and the cursor kept)
   uint64_t next_publish_ = 1;
   std::map<int, uint64_t> inflight_;          // message id -> event seq
   std::map<int, std::string> subscriptions_;  // message id -> topic, until the SUBACK
@@ -579,5 +631,9 @@ MqttBridge::~MqttBridge() { Stop(); }
 void MqttBridge::Start() { link_->Start(); }
 
 void MqttBridge::Stop() { link_->Stop(); }
+
+void MqttBridge::PublishFrom(uint64_t next) { link_->PublishFrom(next); }
+
+void MqttBridge::StopPublishing() { link_->StopPublishing(); }
 
 }  // namespace stayaway::daemon

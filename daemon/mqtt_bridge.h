@@ -55,7 +55,16 @@
 // the daemon's persistent session (clean_session false, a fixed client id; mosquitto's
 // max_queued_messages bounds them) and arrive after the reconnect.
 //
-// Thread-safety: Start and Stop from one thread; the rest is internal.
+// Kafka mode (docs/kafka.md): every instance runs a bridge, but a fix must reach the log
+// once and an event the broker once. Each instance subscribes through a shared
+// subscription ("$share/GROUP/FILTER", share_group), so the broker hands each message to
+// one of the instances connected, each under a client id of its own and a clean session
+// (a dead instance's session does not hold messages back). Events are published only
+// while this instance leads (publish_while_leading): PublishFrom(seq) when it starts
+// leading, from the cursor the last leader committed, and StopPublishing when it stops.
+//
+// Thread-safety: Start and Stop from one thread; PublishFrom and StopPublishing from any
+// thread; the rest is internal.
 #ifndef STAYAWAY_DAEMON_MQTT_BRIDGE_H_
 #define STAYAWAY_DAEMON_MQTT_BRIDGE_H_
 
@@ -92,6 +101,13 @@ struct MqttOptions {
   std::string events_prefix = "stayaway/events/";  // empty: events are not published
   bool events_from_start = false;
   int keepalive_seconds = 30;
+  // Not empty: the subscriptions are shared by the bridges of this group ("$share/GROUP/").
+  std::string share_group;
+  // The broker forgets the session when the connection ends; false: a persistent session
+  // under the fixed client id, whose messages wait for the daemon while it is away.
+  bool clean_session = false;
+  // Events are published only between PublishFrom and StopPublishing (Kafka mode's leader).
+  bool publish_while_leading = false;
   std::string cursor_path;  // where the events cursor is kept
 };
 
@@ -114,6 +130,12 @@ class MqttBridge {
   void Start();
   // Disconnects and joins the thread. Events in flight stay after the cursor.
   void Stop();
+
+  // With publish_while_leading: publishes events from seq `next` on (the cursor file is
+  // set to it), until StopPublishing. Events in flight when publishing stops stay after
+  // the cursor.
+  void PublishFrom(uint64_t next);
+  void StopPublishing();
 
  private:
   class Link;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -185,8 +187,6 @@ StatusOr<std::shared_ptr<const ingest::ConsoleFiles>> OpenConsole(
   return ingest::ConsoleFiles::Open(dir, std::move(settings));
 }
 
-// The MQTT bridge's settings (mqtt_bridge.h) from the configuration, with the password
-// read from its file (surrounding white space removed).
 // A data directory is either a Kafka instance's (its journal is the cluster's input log,
 // record for record: core.h) or a daemon's of its own; it never changes sides, or its
 // journal and the log would part. The file "kafka" marks the first kind.
@@ -218,6 +218,16 @@ Status MarkKafkaDataDirectory(const DaemonConfig& config) {
   return WriteFileAtomically(marker, "group=" + config.kafka_group + "\n");
 }
 
+// This process among a Kafka-mode centre's instances, for names that must differ between
+// the instances connected at once ("HOST-PID"), such as an MQTT client id.
+std::string InstanceName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "host");
+  return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+// The MQTT bridge's settings (mqtt_bridge.h) from the configuration, with the password
+// read from its file (surrounding white space removed).
 StatusOr<MqttOptions> MqttOptionsOf(const DaemonConfig& config) {
   MqttOptions options;
   if (Status s = ParseMqttBroker(config.mqtt_broker, &options); !s.ok()) return s;
@@ -400,6 +410,13 @@ int Run(const DaemonConfig& config) {
     dispatcher_cursor_files["webhook-" + name] = config.data_dir + "/webhooks/" + name + ".cursor";
   }
   dispatcher_cursor_files["victim-gateways"] = config.data_dir + "/webhooks/victim-gateways.cursor";
+  // The MQTT bridge (Kafka mode: it publishes events only while this instance leads, so
+  // its cursor goes with the dispatchers'). Made once the core runs; reset before the core
+  // goes.
+  std::optional<MqttBridge> mqtt;  // its publishing switched under dispatchers_mu
+  const bool mqtt_publishes_on_lead = !config.kafka_brokers.empty() && mqtt_options.has_value() &&
+                                      !mqtt_options->events_prefix.empty();
+  if (mqtt_publishes_on_lead) dispatcher_cursor_files["mqtt-events"] = mqtt_options->cursor_path;
   std::function<void(const DispatchStart*)> start_dispatchers;
   if (Status s = CheckDataDirectoryKind(config); !s.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", s.message()}});
@@ -411,6 +428,7 @@ int Run(const DaemonConfig& config) {
     webhooks.clear();
     if (victim_gateways != nullptr) victim_gateways->Stop();
     victim_gateways.reset();
+    if (mqtt_publishes_on_lead && mqtt.has_value()) mqtt->StopPublishing();
   };
   if (!config.kafka_brokers.empty()) {
     if (config.salvage) {
@@ -420,9 +438,12 @@ int Run(const DaemonConfig& config) {
       return 2;
     }
     if (mqtt_options.has_value()) {
-      Log(LogLevel::kError, "the MQTT bridge is not available in Kafka mode yet",
-          {{"hint", "read events from stayaway.events, fixes go to stayaway.fixes"}});
-      return 2;
+      // The instances share the subscriptions, each under a client id of its own with a
+      // clean session, and only the leader publishes (mqtt_bridge.h).
+      mqtt_options->share_group = config.kafka_group;
+      mqtt_options->clean_session = true;
+      mqtt_options->publish_while_leading = true;
+      mqtt_options->client_id += "-" + InstanceName();
     }
     KafkaNodeOptions kafka;
     kafka.brokers = config.kafka_brokers;
@@ -471,12 +492,13 @@ int Run(const DaemonConfig& config) {
   } let_go_of_the_core{[&] {
     if (kafka_node != nullptr) kafka_node->Stop();
     stop_dispatchers();
+    mqtt.reset();
   }};
 
-  // Declared after the core, like the webhooks; started once the core runs: a broker that
-  // is down does not stop the daemon, the bridge keeps trying.
-  std::optional<MqttBridge> mqtt;
+  // Started once the core runs: a broker that is down does not stop the daemon, the
+  // bridge keeps trying.
   if (mqtt_options.has_value()) {
+    std::lock_guard<std::mutex> lock(dispatchers_mu);
     mqtt.emplace(core, core.metrics(), std::move(*mqtt_options));
     mqtt->Start();
   }
@@ -491,9 +513,14 @@ int Run(const DaemonConfig& config) {
       for (const auto& [name, path] : dispatcher_cursor_files) {
         const auto cursor = start->committed.find(name);
         uint64_t from = cursor != start->committed.end() ? cursor->second : start->uncommitted_from;
-        if (cursor == start->committed.end() && config.webhook_from_start &&
-            name.starts_with("webhook-")) {
+        if (cursor == start->committed.end() &&
+            ((config.webhook_from_start && name.starts_with("webhook-")) ||
+             (config.mqtt_events_from_start && name == "mqtt-events"))) {
           from = 1;
+        }
+        if (name == "mqtt-events") {
+          if (mqtt.has_value()) mqtt->PublishFrom(from);  // it writes its cursor file
+          continue;
         }
         if (Status s = WriteFileAtomically(path, std::to_string(from) + "\n"); !s.ok()) {
           Log(LogLevel::kWarning, "cannot set a cursor", {{"error", s.message()}});

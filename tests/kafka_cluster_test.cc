@@ -33,6 +33,7 @@
 #include "proto/stayaway.pb.h"
 #include "tests/daemon_harness.h"
 #include "tests/kafka_harness.h"
+#include "tests/mqtt_harness.h"
 #include "tests/stayaway_cli.h"
 #include "tests/webhook_receiver.h"
 
@@ -42,6 +43,7 @@ namespace {
 using testing_harness::Daemon;
 using testing_harness::Http;
 using testing_harness::NowMs;
+using testing_harness::WaitForOpenAlertId;
 namespace fs = std::filesystem;
 
 // The session timeout the instances run with: a killed leader is replaced after about
@@ -115,6 +117,19 @@ int WaitForLeader(const std::vector<std::unique_ptr<Daemon>>& instances,
     if (leader >= 0 || std::chrono::steady_clock::now() >= deadline) return leader;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+// LeaderIndex once the same instance has led for 2 s without a break (the group settled
+// after every join), polled for up to a minute; -1 if none did.
+int WaitForSettledLeader(const std::vector<std::unique_ptr<Daemon>>& instances) {
+  int leader = -1;
+  for (int settled = 0, i = 0; i < 600 && settled < 20; ++i) {
+    const int now = LeaderIndex(instances);
+    settled = now >= 0 && now == leader ? settled + 1 : 0;
+    leader = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return leader;
 }
 
 // What one instance says of every alert: id, order, kind, open or not. Ordered by id.
@@ -431,13 +446,7 @@ TEST(KafkaCluster, ALeaderWhoseJournalCannotBeWrittenHandsOverTheLead) {
   ASSERT_EQ(::sigaction(SIGXFSZ, &before, nullptr), 0);
 
   // One leader, settled after the second instance's join.
-  int leader = -1;
-  for (int settled = 0, i = 0; i < 600 && settled < 20; ++i) {
-    const int now = LeaderIndex(instances);
-    settled = now >= 0 && now == leader ? settled + 1 : 0;
-    leader = now;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const int leader = WaitForSettledLeader(instances);
   ASSERT_GE(leader, 0) << instances[0]->Log();
   Daemon& stalled = *instances[static_cast<size_t>(leader)];
   Daemon& other = *instances[static_cast<size_t>(1 - leader)];
@@ -892,6 +901,117 @@ TEST(KafkaCluster, CredentialsIssuedOrRevokedOnOneInstanceHoldOnEvery) {
     ++digests;
   }
   EXPECT_EQ(digests, 2u) << listing;  // the harness credential and the second one
+}
+
+// MQTT in Kafka mode: every instance subscribes through one shared subscription, so each
+// message reaches the log once, and only the leader publishes events, from the cursor the
+// last leader committed, so a subscriber gets every event, and none twice while no
+// leader dies.
+TEST(KafkaCluster, MqttFixesReachTheLogOnceAndTheLeaderAlonePublishesEventsAcrossAKill) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("kafka-mqtt-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  constexpr char kDaemonPassword[] = "daemon-password-for-tests";
+  constexpr char kClientPassword[] = "client-password-for-tests";
+  testing_harness::MosquittoBroker broker(
+      dir / "broker",
+      {{"stayawayd", kDaemonPassword}, {"gateway", kClientPassword}, {"watcher", kClientPassword}});
+  std::ofstream(dir / "mqtt-password") << kDaemonPassword << "\n";
+  const std::string mqtt = "[mqtt]\nbroker = \"" + broker.address() +
+                           "\"\nuser = \"stayawayd\"\npassword_file = \"" +
+                           (dir / "mqtt-password").string() + "\"\n";
+  std::vector<std::unique_ptr<Daemon>> instances;
+  for (int i = 0; i < 2; ++i) instances.push_back(StartInstance(brokers, {}, "", mqtt));
+  for (auto& instance : instances) {
+    for (int i = 0; i < 200 && Metric(*instance, "stayaway_mqtt_connected") != 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(Metric(*instance, "stayaway_mqtt_connected"), 1) << instance->Log();
+  }
+  const int leader = WaitForSettledLeader(instances);
+  ASSERT_GE(leader, 0) << instances[0]->Log();
+  Daemon& other = *instances[static_cast<size_t>(1 - leader)];
+  for (int g = 0; g < 2; ++g) {
+    const std::string order = "KC-" + std::to_string(g);
+    ASSERT_EQ(Http(other.http(), "PUT", "/v1/orders/" + order, GroupOrderJson(g)).status, 200);
+    for (auto& instance : instances) {
+      for (int i = 0; i < 200 && Http(instance->http(), "GET", "/v1/orders/" + order).status != 200;
+           ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+
+  testing_harness::MqttTestClient watcher("watcher", true, "watcher", kClientPassword,
+                                          broker.port());
+  ASSERT_EQ(watcher.WaitConnack(), 0);
+  ASSERT_TRUE(watcher.Subscribe("stayaway/events/#"));
+  testing_harness::MqttTestClient gateway("gateway", true, "gateway", kClientPassword,
+                                          broker.port());
+  ASSERT_EQ(gateway.WaitConnack(), 0);
+  // One message per fix: the group's three fixes of an approach.
+  const auto walk_in = [&](int g) {
+    const TimeMs t = NowMs() - 60'000;
+    const std::string n = std::to_string(g);
+    EXPECT_TRUE(
+        gateway.Publish("stayaway/fixes", testing_harness::FixJson("phone-" + n, 1, t, 74.59)));
+    EXPECT_TRUE(gateway.Publish("stayaway/fixes",
+                                testing_harness::FixJson("tag-" + n, 1, t + 1000, 74.5905)));
+    EXPECT_TRUE(gateway.Publish("stayaway/fixes",
+                                testing_harness::FixJson("tag-" + n, 2, t + 11'000, 74.5905)));
+  };
+  // The seq of each event the watcher received, by how many times it came.
+  const auto received = [&] {
+    std::map<uint64_t, int> seqs;
+    for (const testing_harness::MqttMessage& m : watcher.messages()) {
+      const size_t at = m.payload.find("\"seq\":");
+      if (at != std::string::npos) ++seqs[std::stoull(m.payload.substr(at + 6))];
+    }
+    return seqs;
+  };
+  const auto every_event_came = [&](Daemon& daemon) {
+    const double events = Metric(daemon, "stayaway_events_total");
+    for (int i = 0; i < 300; ++i) {
+      const std::map<uint64_t, int> seqs = received();
+      if (events > 0 && seqs.size() == static_cast<size_t>(events) && seqs.begin()->first == 1 &&
+          seqs.rbegin()->first == seqs.size()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+
+  walk_in(0);
+  const std::string alert = WaitForOpenAlertId(instances[0]->http(), "KC-0");
+  ASSERT_FALSE(alert.empty()) << instances[0]->Log();
+  EXPECT_EQ(WaitForOpenAlertId(instances[1]->http(), "KC-0"), alert);
+  // Each message taken by one instance: three in all, not three each.
+  const auto messages_taken = [&] {
+    return Metric(*instances[0], "stayaway_mqtt_messages_total") +
+           Metric(*instances[1], "stayaway_mqtt_messages_total");
+  };
+  EXPECT_EQ(messages_taken(), 3);
+  ASSERT_TRUE(every_event_came(*instances[0])) << received().size() << " events came";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a second publisher's copies
+  for (const auto& [seq, times] : received()) EXPECT_EQ(times, 1) << "event " << seq;
+  EXPECT_EQ(Metric(other, "stayaway_mqtt_events_published_total"), 0);
+
+  // The leader killed: the other instance takes the fixes and publishes from where the
+  // killed one's cursor was committed.
+  instances[static_cast<size_t>(leader)]->Kill();
+  instances[static_cast<size_t>(leader)].reset();
+  ASSERT_EQ(WaitForLeader(instances, std::chrono::milliseconds(3 * SessionTimeoutMs() + 10'000)),
+            1 - leader);
+  walk_in(1);
+  EXPECT_FALSE(WaitForOpenAlertId(other.http(), "KC-1").empty()) << other.Log();
+  EXPECT_TRUE(every_event_came(other)) << received().size() << " events came";
+  EXPECT_GE(Metric(other, "stayaway_mqtt_events_published_total"), 1);
+  fs::remove_all(dir);
 }
 
 }  // namespace
