@@ -17,7 +17,7 @@
 // Device authenticity: a device with a key (access/fix_mac.h, kept in device_keys_path)
 // must sign every fix. The MAC is checked on the calling thread as the fixes arrive; the
 // seq is checked on the engine thread against what the engine applied for the device
-// (replay_window.h). A fix refused either way is answered "unauthenticated" or
+// (engine/replay_window.h). A fix refused either way is answered "unauthenticated" or
 // "stale_sequence", counted, and neither journaled nor applied; the other fixes of its
 // batch go on as usual. Devices without a key are not affected.
 //
@@ -115,10 +115,11 @@ struct CoreOptions {
   // of its own: ticks come through the log too (the leader writes them,
   // daemon/kafka_leader.h). The journal then holds exactly the log, one record for each
   // of its inputs, so the journal's record count is the next log offset to apply.
-  // Keyed devices: their MACs are checked by the instance that takes the fix; the
-  // stale-sequence window (replay_window.h) is not applied to logged fixes (it would
-  // drop records from the journal), so an old signed fix is answered accepted, journaled,
-  // and dropped or refused by the engine as a duplicate or a closed seq.
+  // Keyed devices: their MACs are checked by the instance that takes the fix. The
+  // stale-sequence window (engine/replay_window.h) is the engine's, applied as each
+  // instance applies the log: an old signed capture is answered accepted by the instance
+  // that logged it (the log holds it), then refused as stale, never applied, alike on
+  // every instance.
   std::shared_ptr<SharedInputLog> shared_log;
   // Kafka mode: credentials issued and revoked here are told to the other instances
   // through this (credential_broadcast.h); null: they stay here.

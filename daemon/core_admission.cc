@@ -7,7 +7,7 @@
 
 #include "access/fix_mac.h"
 #include "daemon/core_state.h"
-#include "daemon/replay_window.h"
+#include "engine/replay_window.h"
 #include "engine/seq_set.h"
 #include "evidence/leaves.h"
 #include "ingest/recordable_input.h"
@@ -120,7 +120,7 @@ void Core::State::AdmitFixes(std::deque<Work>& batch) {
         const engine::SeqSet* applied = engine->AppliedSeqs(fix.device());
         seqs = ahead.emplace(fix.device(), applied ? *applied : engine::SeqSet()).first;
       }
-      if (const Status fresh = CheckReplayWindow(seqs->second, fix.seq()); !fresh.ok()) {
+      if (const Status fresh = engine::CheckReplayWindow(seqs->second, fix.seq()); !fresh.ok()) {
         fixes->admission[i] = Admission::kRefused;
         if (fixes->outcomes.empty()) fixes->outcomes.resize(fixes->fixes.size());
         fixes->outcomes[i].code = kStaleSequence;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "daemon/core.h"
 #include "daemon/core_test_support.h"
 #include "daemon/shared_input_log.h"
+#include "engine/replay_window.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
@@ -557,6 +559,51 @@ TEST(CoreSharedLog, TwoCoresOnOneLogKeepTheSameEventLog) {
   EXPECT_EQ(a.ListAlerts({}).size(), b.ListAlerts({}).size());
   a.Stop();
   b.Stop();
+}
+
+// The replay window is the engine's (engine/replay_window.h): an old signed capture that
+// one instance took (its MAC is valid) goes into the log, as every fix it takes does, and
+// every core then refuses it as stale as it applies the log, the core without the
+// device's key alike, so their states stay one.
+TEST(CoreSharedLog, AnOldSignedCaptureIsLoggedThenRefusedAsStaleByEveryCoreAlike) {
+  auto log = std::make_shared<MemoryLog>();
+  ManualClock clock_a;
+  ManualClock clock_b;
+  const std::string keys = ::testing::TempDir() + "/shared-log-keys-" + std::to_string(::getpid());
+  CoreOptions options_a = Options(clock_a, log);
+  options_a.device_keys_path = keys + ".json";
+  Core a(options_a);
+  Core b(Options(clock_b, log));
+  ASSERT_TRUE(a.Start().ok());
+  ASSERT_TRUE(b.Start().ok());
+  {
+    BackgroundPump pump_a(*log, a);
+    BackgroundPump pump_b(*log, b);
+    ASSERT_TRUE(a.PutOrder(PairOrder()).ok());
+    const access::DeviceKey key = KeyOf(0x3c);
+    ASSERT_TRUE(a.PutDeviceKey("tag-1", access::DeviceKeyToHex(key)).ok());
+    const uint64_t newest = 10'000;
+    const auto tag = [&](uint64_t seq) {
+      return Signed(Fix("tag-1", seq, kStart, 42.87, 74.70), key);
+    };
+    ASSERT_TRUE(SubmitAndWait(a, {tag(newest)})[0].accepted);
+    const auto captured = SubmitAndWait(a, {tag(newest - engine::kReplayWindowSeqs - 1)});
+    ASSERT_EQ(captured.size(), 1u);
+    EXPECT_TRUE(captured[0].accepted) << "answered once the log holds it";
+    ASSERT_TRUE(WaitApplied(a, log->size()));
+    ASSERT_TRUE(WaitApplied(b, log->size()));
+  }
+  for (Core* core : {&a, &b}) {
+    EXPECT_TRUE(HasMetric(
+        *core, "stayaway_fixes_rejected_total{source=\"kafka\",reason=\"stale_sequence\"} 1"))
+        << core->MetricsText();
+    EXPECT_TRUE(HasMetric(*core, "stayaway_fixes_total{source=\"kafka\",outcome=\"new\"} 1"))
+        << core->MetricsText();
+  }
+  EXPECT_TRUE(EventLog(a) == EventLog(b));
+  a.Stop();
+  b.Stop();
+  std::remove((keys + ".json").c_str());
 }
 
 }  // namespace

@@ -194,8 +194,9 @@ struct Core::State {
   Status Recover();
   // Refuses keyed devices' fixes whose MAC is missing or wrong (caller's thread).
   void CheckMacs(const access::DeviceKeys& keys, FixesWork& work);
-  // Refuses keyed devices' stale seqs (replay_window.h), then drops every refused fix from
-  // its batch, so that what is refused is neither journaled nor applied (engine thread).
+  // Refuses keyed devices' stale seqs (engine/replay_window.h), then drops every refused
+  // fix from its batch, so that what is refused is neither journaled nor applied (engine
+  // thread).
   void AdmitFixes(std::deque<Work>& batch);
   // Journals the inputs of `batch` with one sync; false when that failed.
   bool Journal(std::deque<Work>& batch);

@@ -17,7 +17,7 @@
 #include "access/fix_mac.h"
 #include "base/time.h"
 #include "daemon/core_test_support.h"
-#include "daemon/replay_window.h"
+#include "engine/replay_window.h"
 #include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
@@ -296,17 +296,6 @@ TEST(Core, RevokeKeepsHistoryAndBumpsTheVersion) {
 // Device keys: a keyed device's fixes must carry a valid MAC and a seq that is not stale.
 // ---------------------------------------------------------------------------------------
 
-access::DeviceKey KeyOf(uint8_t fill) {
-  access::DeviceKey key;
-  key.fill(fill);
-  return key;
-}
-
-v1::Fix Signed(v1::Fix fix, const access::DeviceKey& key) {
-  access::SignFix(&fix, key);
-  return fix;
-}
-
 bool HasMetric(Core& core, const std::string& line) {
   return core.MetricsText().find(line) != std::string::npos;
 }
@@ -464,13 +453,12 @@ TEST(CoreDeviceKeys, AKeyedDevicesOldSequenceNumbersAreRefusedAndRepeatsStayDupl
   ASSERT_TRUE(SubmitAndWait(core, {tag(newest)})[0].accepted);
 
   const auto outcomes = SubmitAndWait(
-      core, {tag(newest - kReplayWindowSeqs - 1),   // captured long ago: refused
-             tag(newest - kReplayWindowSeqs),       // a late upload at the edge: applied
-             tag(newest),                           // an exact repeat: a duplicate
-             tag(newest + 10'000),                  // jumps ahead ...
-             tag(newest + 1),                       // ... so this is stale, in the same batch
-             Fix("phone-2", 1, kStart, 42.87, 74.59),
-             Fix("phone-2", 100'000, kStart, 42.87, 74.59),
+      core, {tag(newest - engine::kReplayWindowSeqs - 1),  // captured long ago: refused
+             tag(newest - engine::kReplayWindowSeqs),      // a late upload at the edge: applied
+             tag(newest),                                  // an exact repeat: a duplicate
+             tag(newest + 10'000),                         // jumps ahead ...
+             tag(newest + 1),  // ... so this is stale, in the same batch
+             Fix("phone-2", 1, kStart, 42.87, 74.59), Fix("phone-2", 100'000, kStart, 42.87, 74.59),
              Fix("phone-2", 2, kStart, 42.87, 74.59)});  // no key: no window
   ASSERT_EQ(outcomes.size(), 8u);
   EXPECT_FALSE(outcomes[0].accepted);

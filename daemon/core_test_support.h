@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "access/fix_mac.h"
 #include "base/time.h"
 #include "daemon/core.h"
 #include "proto/stayaway.pb.h"
@@ -55,6 +56,18 @@ struct ManualClock {
     return [this] { return now.load(); };
   }
 };
+
+// A device key of 32 bytes `fill`, and `fix` signed with one (access/fix_mac.h).
+inline access::DeviceKey KeyOf(uint8_t fill) {
+  access::DeviceKey key;
+  key.fill(fill);
+  return key;
+}
+
+inline v1::Fix Signed(v1::Fix fix, const access::DeviceKey& key) {
+  access::SignFix(&fix, key);
+  return fix;
+}
 
 // Submits `fixes` and waits (up to 10 s) for their outcomes.
 inline std::vector<ingest::FixOutcome> SubmitAndWait(Core& core, std::vector<v1::Fix> fixes) {

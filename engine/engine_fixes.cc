@@ -19,6 +19,7 @@
 #include "engine/engine_state.h"
 #include "engine/order_validation.h"
 #include "engine/person_track.h"
+#include "engine/replay_window.h"
 #include "engine/rule_tracker.h"
 #include "engine/seq_set.h"
 #include "geo/geodesic.h"
@@ -172,6 +173,12 @@ Status EngineState::AdmitFix(const Fix& fix, AdmittedFix* admitted) {
   const std::optional<uint32_t> found = FindDevice(fix.device());
   if (!found) return NotFound("device " + fix.device() + " is not in any order");
   DeviceState& device = devices_[*found];
+  // A signed fix far behind the device's newest is a capture sent again (replay_window.h).
+  if (!fix.mac().empty()) {
+    if (Status fresh = CheckReplayWindow(device.seqs, fix.seq()); !fresh.ok()) {
+      return FailedPrecondition("device " + fix.device() + ": " + fresh.message());
+    }
+  }
   switch (device.seqs.Insert(fix.seq(), t, SeqForgetBefore(std::max(now_, received)))) {
     case SeqSet::Seen::kNew:
       break;

@@ -189,11 +189,22 @@ class Daemon {
     if (pid_ > 0) Stop();
   }
 
-  // SIGTERM; returns the exit status.
+  // SIGTERM; returns the exit status. A daemon still running 60 s later is a failure, with
+  // its log, and is killed (SIGABRT), so that a shutdown that hangs names itself instead of
+  // running into the suite's timeout.
   int Stop() {
     ::kill(pid_, SIGTERM);
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ADD_FAILURE() << "stayawayd did not stop within 60 s of SIGTERM; its log:\n" << Log();
+        ::kill(pid_, SIGABRT);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

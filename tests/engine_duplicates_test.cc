@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/replay_window.h"
 #include "engine/seq_set.h"
 #include "tests/engine_test_support.h"
 
@@ -120,6 +121,36 @@ TEST(EngineDuplicates, RangesCloseOnceTheirFixesAreTooOldAndTheirNumbersStayRefu
   EXPECT_EQ(fresh.code(), StatusCode::kFailedPrecondition) << fresh.ToString();
   EXPECT_TRUE(events.empty());
   EXPECT_EQ(h.engine().SaveSnapshotBytes(), before);
+}
+
+// The replay window (engine/replay_window.h) is the engine's, so a journal or a Kafka
+// input log that holds an old signed capture replays to the same refusal everywhere: a
+// fix with a MAC far behind its device's newest is refused as stale and applies nothing;
+// the same number without a MAC is a late upload, applied; one at the window's edge too.
+TEST(EngineDuplicates, ASignedFixFarBehindItsDevicesNewestIsRefusedAsStaleAndAppliesNothing) {
+  Harness h;
+  AddOrderAndPhone(h);
+  const uint64_t newest = 10'000;
+  h.Send(MakeFix("tag-1", newest, kT0 + kSecond, Destination(kBishkek, 90, 2'000), 5));
+  const auto signed_fix = [&](uint64_t seq, double metres) {
+    v1::Fix fix = MakeFix("tag-1", seq, kT0 + 2 * kSecond, Destination(kBishkek, 90, metres), 5);
+    fix.set_mac(std::string(32, 'm'));  // the engine never checks it: the core did
+    return fix;
+  };
+  const std::string before = h.engine().SaveSnapshotBytes();
+  std::vector<Event> events;
+  const Status stale =
+      h.engine().ApplyFix(signed_fix(newest - engine::kReplayWindowSeqs - 1, 40), &events);
+  EXPECT_EQ(stale.code(), StatusCode::kFailedPrecondition) << stale.ToString();
+  EXPECT_NE(stale.message().find("more than 4096 behind"), std::string::npos) << stale.message();
+  EXPECT_TRUE(events.empty()) << Describe(events);
+  EXPECT_EQ(h.engine().SaveSnapshotBytes(), before) << "a stale capture changed the state";
+
+  EXPECT_TRUE(
+      h.engine().ApplyFix(signed_fix(newest - engine::kReplayWindowSeqs, 1'500), &events).ok());
+  v1::Fix unsigned_fix = signed_fix(newest - engine::kReplayWindowSeqs - 1, 1'400);
+  unsigned_fix.clear_mac();
+  EXPECT_TRUE(h.engine().ApplyFix(unsigned_fix, &events).ok()) << "a late upload, unsigned";
 }
 
 TEST(EngineDuplicates, TheMemorySurvivesASnapshotExactly) {

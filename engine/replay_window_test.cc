@@ -1,14 +1,13 @@
-#include "daemon/replay_window.h"
+#include "engine/replay_window.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <string>
 
-namespace stayaway::daemon {
+namespace stayaway::engine {
 namespace {
 
-using engine::SeqSet;
 constexpr TimeMs kT = 1741600800000;
 constexpr TimeMs kForgetNothing = std::numeric_limits<TimeMs>::min();
 
@@ -54,4 +53,4 @@ TEST(ReplayWindow, NumbersTheDuplicateMemoryClosedAreRefused) {
 }
 
 }  // namespace
-}  // namespace stayaway::daemon
+}  // namespace stayaway::engine

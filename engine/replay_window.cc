@@ -1,10 +1,10 @@
-#include "daemon/replay_window.h"
+#include "engine/replay_window.h"
 
 #include <string>
 
-namespace stayaway::daemon {
+namespace stayaway::engine {
 
-Status CheckReplayWindow(const engine::SeqSet& applied, uint64_t seq) {
+Status CheckReplayWindow(const SeqSet& applied, uint64_t seq) {
   const std::optional<uint64_t> newest = applied.newest();
   if (!newest) return Status::Ok();
   if (*newest > seq && *newest - seq > kReplayWindowSeqs) {
@@ -12,7 +12,7 @@ Status CheckReplayWindow(const engine::SeqSet& applied, uint64_t seq) {
         "seq " + std::to_string(seq) + " is more than " + std::to_string(kReplayWindowSeqs) +
         " behind the newest seq applied for the device (" + std::to_string(*newest) + ")");
   }
-  if (applied.Find(seq) == engine::SeqSet::Seen::kClosed) {
+  if (applied.Find(seq) == SeqSet::Seen::kClosed) {
     return FailedPrecondition("seq " + std::to_string(seq) +
                               " is below the device's closed sequence numbers (all below " +
                               std::to_string(applied.closed_below()) +
@@ -21,4 +21,4 @@ Status CheckReplayWindow(const engine::SeqSet& applied, uint64_t seq) {
   return Status::Ok();
 }
 
-}  // namespace stayaway::daemon
+}  // namespace stayaway::engine
