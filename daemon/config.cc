@@ -16,6 +16,7 @@
 #include "base/command_help.h"
 #include "ingest/http_static.h"
 #include "ingest/session_cookie.h"
+#include "kafka/topics.h"
 
 namespace stayaway::daemon {
 namespace {
@@ -194,6 +195,11 @@ Status ApplyKafkaTable(const toml::node& node, const std::string& where, DaemonC
     } else if (field == "group") {
       if (text->empty()) return InvalidArgument(at + " must not be empty");
       config->kafka_group = *text;
+    } else if (field == "topic_prefix") {
+      if (Status s = kafka::CheckTopicPrefix(*text); !s.ok()) {
+        return InvalidArgument(at + ": " + s.message());
+      }
+      config->kafka_topic_prefix = *text;
     } else {
       return InvalidArgument(at + " is not a known setting");
     }
@@ -544,6 +550,14 @@ void DefineFlags(CLI::App& app, DaemonConfig* config) {
             [config](const std::string& text) {
               if (text.empty()) return std::string("must not be empty");
               config->kafka_group = text;
+              return std::string();
+            });
+  ValueFlag(app, "--kafka-topic-prefix", "PREFIX",
+            "Kafka mode: the start of every topic name, one per centre on a shared cluster "
+            "(stayaway.)",
+            [config](const std::string& text) {
+              if (Status s = kafka::CheckTopicPrefix(text); !s.ok()) return s.message();
+              config->kafka_topic_prefix = text;
               return std::string();
             });
   ValueFlag(app, "--mqtt-password-file", "FILE",

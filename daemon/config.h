@@ -171,8 +171,12 @@ struct DaemonConfig {
   //   replication_factor = 3         replicas of the topics it creates (1-32)
   //   leader_stall_ms = 5000         a leader whose ticks do not come back applied within
   //                                  this long hands over the lead (1000-60000)
+  //   topic_prefix = "stayaway."     --kafka-topic-prefix: the start of every topic name
+  //                                  (PREFIX + "fixes", ...), one per centre on a shared
+  //                                  cluster; [A-Za-z0-9._-], 1-200 characters
   std::string kafka_brokers;
   std::string kafka_group = "stayaway";
+  std::string kafka_topic_prefix = "stayaway.";
   int kafka_session_timeout_ms = 6000;
   int kafka_replication_factor = 3;
   int kafka_leader_stall_ms = 5000;

@@ -344,11 +344,12 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   EXPECT_EQ(defaults->kafka_session_timeout_ms, 6000);
   EXPECT_EQ(defaults->kafka_replication_factor, 3);
   EXPECT_EQ(defaults->kafka_leader_stall_ms, 5000);
+  EXPECT_EQ(defaults->kafka_topic_prefix, "stayaway.");
 
   const std::string path = ::testing::TempDir() + "/stayawayd-kafka.toml";
   std::ofstream(path) << "[kafka]\nbrokers = \"k1:9092,k2:9092\"\ngroup = \"centre-a\"\n"
                          "session_timeout_ms = 15000\nreplication_factor = 2\n"
-                         "leader_stall_ms = 8000\n";
+                         "leader_stall_ms = 8000\ntopic_prefix = \"centre-a.\"\n";
   auto config = Parse({"--config", path});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->kafka_brokers, "k1:9092,k2:9092");
@@ -356,17 +357,26 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   EXPECT_EQ(config->kafka_session_timeout_ms, 15000);
   EXPECT_EQ(config->kafka_replication_factor, 2);
   EXPECT_EQ(config->kafka_leader_stall_ms, 8000);
+  EXPECT_EQ(config->kafka_topic_prefix, "centre-a.");
 
-  auto flags =
-      Parse({"--kafka-brokers", "127.0.0.1:9092", "--config", path, "--kafka-group", "centre-b"});
+  auto flags = Parse({"--kafka-brokers", "127.0.0.1:9092", "--config", path, "--kafka-group",
+                      "centre-b", "--kafka-topic-prefix", "centre_b-"});
   ASSERT_TRUE(flags.ok()) << flags.status().ToString();
   EXPECT_EQ(flags->kafka_brokers, "127.0.0.1:9092");  // flags win, wherever they stand
   EXPECT_EQ(flags->kafka_group, "centre-b");
+  EXPECT_EQ(flags->kafka_topic_prefix, "centre_b-");
   EXPECT_EQ(flags->kafka_session_timeout_ms, 15000);  // the file's, where no flag says
   auto empty_group = Parse({"--kafka-group", ""});
   ASSERT_FALSE(empty_group.ok());
   EXPECT_NE(empty_group.status().message().find("--kafka-group"), std::string::npos)
       << empty_group.status().message();
+  for (const std::string& bad_prefix :
+       std::vector<std::string>{"", "centre a.", "centre/a.", std::string(201, 'a')}) {
+    auto refused = Parse({"--kafka-topic-prefix", bad_prefix});
+    ASSERT_FALSE(refused.ok()) << bad_prefix;
+    EXPECT_NE(refused.status().message().find("--kafka-topic-prefix"), std::string::npos)
+        << refused.status().message();
+  }
 
   // The bounds are inclusive.
   DaemonConfig bounds;
@@ -395,6 +405,8 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
            {"[kafka]\nreplication_factor = 0\n", "kafka.replication_factor"},
            {"[kafka]\nreplication_factor = 33\n", "kafka.replication_factor"},
            {"[kafka]\ngroup = \"\"\n", "kafka.group"},
+           {"[kafka]\ntopic_prefix = \"\"\n", "kafka.topic_prefix"},
+           {"[kafka]\ntopic_prefix = \"a#b.\"\n", "kafka.topic_prefix"},
            {"[kafka]\nbrokers = 9092\n", "kafka.brokers"},
            {"[kafka]\ntopic = \"stayaway.input\"\n", "kafka.topic"},
            {"kafka = \"k1:9092\"\n", "kafka"},

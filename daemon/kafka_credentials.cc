@@ -8,12 +8,13 @@
 namespace stayaway::daemon {
 
 StatusOr<std::unique_ptr<KafkaCredentials>> KafkaCredentials::Create(
-    const std::string& brokers, std::shared_ptr<access::CredentialStore> store) {
+    const std::string& brokers, const std::string& topic,
+    std::shared_ptr<access::CredentialStore> store) {
   std::unique_ptr<KafkaCredentials> shared(new KafkaCredentials(std::move(store)));
   KafkaCredentials* self = shared.get();
   StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(
       {.brokers = brokers,
-       .topic = kafka::kCredentialsTopic,
+       .topic = topic,
        .what = "credentials",
        .apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); },
        .ready = [self] { self->store_->SetSharedReady(true); }});

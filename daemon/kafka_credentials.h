@@ -30,8 +30,10 @@ namespace stayaway::daemon {
 
 class KafkaCredentials final : public CredentialBroadcast {
  public:
+  // `topic`: stayaway.credentials with the default prefix.
   static StatusOr<std::unique_ptr<KafkaCredentials>> Create(
-      const std::string& brokers, std::shared_ptr<access::CredentialStore> store);
+      const std::string& brokers, const std::string& topic,
+      std::shared_ptr<access::CredentialStore> store);
   ~KafkaCredentials() override { Stop(); }
 
   Status Announce(const v1::Credential& credential) override;

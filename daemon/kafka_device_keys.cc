@@ -7,12 +7,13 @@
 
 namespace stayaway::daemon {
 
-StatusOr<std::unique_ptr<KafkaDeviceKeys>> KafkaDeviceKeys::Create(const std::string& brokers) {
+StatusOr<std::unique_ptr<KafkaDeviceKeys>> KafkaDeviceKeys::Create(const std::string& brokers,
+                                                                   const std::string& topic) {
   std::unique_ptr<KafkaDeviceKeys> shared(new KafkaDeviceKeys());
   KafkaDeviceKeys* self = shared.get();
   StatusOr<std::unique_ptr<KafkaSharedTable>> table = KafkaSharedTable::Create(
       {.brokers = brokers,
-       .topic = kafka::kDeviceKeysTopic,
+       .topic = topic,
        .what = "device keys",
        .apply = [self](const kafka::ConsumedMessage& record) { self->Apply(record); },
        .ready = [self] { self->store_->SetSharedReady(true); }});

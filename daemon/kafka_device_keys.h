@@ -25,7 +25,9 @@ namespace stayaway::daemon {
 
 class KafkaDeviceKeys final : public DeviceKeyBroadcast {
  public:
-  static StatusOr<std::unique_ptr<KafkaDeviceKeys>> Create(const std::string& brokers);
+  // `topic`: stayaway.device-keys with the default prefix.
+  static StatusOr<std::unique_ptr<KafkaDeviceKeys>> Create(const std::string& brokers,
+                                                           const std::string& topic);
   ~KafkaDeviceKeys() override { Stop(); }
 
   Status Announce(std::string_view device, const access::DeviceKey& key) override;

@@ -72,8 +72,7 @@ void KafkaFixesIntake::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (stopping_.load()) return;
-  for (Status s = consumer_->Subscribe({kafka::kFixesTopic}); !s.ok();
-       s = consumer_->Subscribe({kafka::kFixesTopic})) {
+  for (Status s = consumer_->Subscribe({topic_}); !s.ok(); s = consumer_->Subscribe({topic_})) {
     Log(LogLevel::kWarning, "cannot subscribe to stayaway.fixes; trying again",
         {{"error", s.message()}});
     for (int i = 0; i < 20 && !stopping_.load(); ++i) {
@@ -151,7 +150,7 @@ void KafkaFixesIntake::Run() {
         for (const kafka::PartitionLag& lag : *lags) {
           if (lag.lag >= 0) owned[lag.partition] = lag.lag;
         }
-        core_.metrics().ReplaceKafkaLags(kafka::kFixesTopic, owned);
+        core_.metrics().ReplaceKafkaLags(topic_, owned);
       }
     }
   }

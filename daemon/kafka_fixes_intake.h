@@ -44,8 +44,13 @@ class KafkaFixesIntake {
  public:
   // `ready`: whether this instance has caught up with the shared log (the follower's
   // CaughtUp); the intake joins the group only then. Empty: at once.
-  KafkaFixesIntake(Core& core, kafka::ConsumerOptions options, std::function<bool()> ready = {})
-      : core_(core), options_(std::move(options)), ready_(std::move(ready)) {}
+  // `topic`: stayaway.fixes with the default prefix.
+  KafkaFixesIntake(Core& core, kafka::ConsumerOptions options, std::string topic,
+                   std::function<bool()> ready = {})
+      : core_(core),
+        options_(std::move(options)),
+        topic_(std::move(topic)),
+        ready_(std::move(ready)) {}
   ~KafkaFixesIntake() { Stop(); }
   KafkaFixesIntake(const KafkaFixesIntake&) = delete;
   KafkaFixesIntake& operator=(const KafkaFixesIntake&) = delete;
@@ -59,6 +64,7 @@ class KafkaFixesIntake {
 
   Core& core_;
   kafka::ConsumerOptions options_;
+  const std::string topic_;
   std::function<bool()> ready_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
   std::atomic<bool> stopping_{false};

@@ -26,7 +26,7 @@ constexpr auto kLastRefusedWait = std::chrono::milliseconds(5000);
 
 Status KafkaFollower::Start() {
   StatusOr<std::unique_ptr<kafka::PartitionReader>> reader =
-      kafka::PartitionReader::Open(options_, {kafka::kInputTopic, 0}, core_.LoggedPosition());
+      kafka::PartitionReader::Open(options_, {topic_, 0}, core_.LoggedPosition());
   if (!reader.ok()) return reader.status();
   stopping_.store(false);
   thread_ = std::thread([this, r = std::move(*reader)]() mutable {
@@ -97,7 +97,7 @@ void KafkaFollower::Run(std::unique_ptr<kafka::PartitionReader> reader) {
         const auto [low, high] = *marks;
         log_end_.store(high);
         const int64_t applied = core_.AppliedLogPosition();
-        core_.metrics().SetKafkaLag(kafka::kInputTopic, 0, high - applied);
+        core_.metrics().SetKafkaLag(topic_, 0, high - applied);
         if (high < core_.LoggedPosition()) {
           complain(
               "the input log ends before this instance's journal does: another cluster "

@@ -31,8 +31,9 @@ namespace stayaway::daemon {
 
 class KafkaFollower {
  public:
-  KafkaFollower(Core& core, kafka::PartitionReaderOptions options)
-      : core_(core), options_(std::move(options)) {}
+  // `topic`: the log's (one partition), stayaway.input with the default prefix.
+  KafkaFollower(Core& core, kafka::PartitionReaderOptions options, std::string topic)
+      : core_(core), options_(std::move(options)), topic_(std::move(topic)) {}
   ~KafkaFollower() { Stop(); }
   KafkaFollower(const KafkaFollower&) = delete;
   KafkaFollower& operator=(const KafkaFollower&) = delete;
@@ -52,6 +53,7 @@ class KafkaFollower {
 
   Core& core_;
   kafka::PartitionReaderOptions options_;
+  const std::string topic_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> caught_up_{false};
   std::atomic<int64_t> log_end_{-1};  // the last fetch's high watermark; -1: none yet

@@ -11,8 +11,9 @@
 namespace stayaway::daemon {
 
 StatusOr<std::unique_ptr<KafkaInputLog>> KafkaInputLog::Create(
-    const kafka::ProducerOptions& options) {
+    const kafka::ProducerOptions& options, std::string topic) {
   std::unique_ptr<KafkaInputLog> log(new KafkaInputLog());
+  log->topic_ = std::move(topic);
   KafkaInputLog* self = log.get();
   StatusOr<std::unique_ptr<kafka::Producer>> producer = kafka::Producer::Create(
       options, [self](const kafka::DeliveryReport& report) { self->OnDelivery(report); });
@@ -52,9 +53,8 @@ void KafkaInputLog::Append(std::vector<v1::Input> inputs, AppendDone done) {
     }
     value.clear();
     inputs[i].SerializeToString(&value);
-    Status produced =
-        producer_->Produce(kafka::kInputTopic, journal::InputKindName(inputs[i]), value, token,
-                           /*partition=*/0);
+    Status produced = producer_->Produce(topic_, journal::InputKindName(inputs[i]), value, token,
+                                         /*partition=*/0);
     if (!produced.ok()) {
       // No delivery report comes for it: answered here.
       {

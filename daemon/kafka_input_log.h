@@ -28,7 +28,9 @@ namespace stayaway::daemon {
 class KafkaInputLog final : public SharedInputLog {
  public:
   // Fails only on a bad configuration; the cluster is reached by the first Append.
-  static StatusOr<std::unique_ptr<KafkaInputLog>> Create(const kafka::ProducerOptions& options);
+  // `topic`: the log's (one partition), stayaway.input with the default prefix.
+  static StatusOr<std::unique_ptr<KafkaInputLog>> Create(const kafka::ProducerOptions& options,
+                                                         std::string topic);
   // Waits for the answers still due (up to the producer's close timeout; the rest are
   // answered failed), then stops the thread.
   ~KafkaInputLog() override;
@@ -50,6 +52,7 @@ class KafkaInputLog final : public SharedInputLog {
   uint64_t next_token_ = 1;                                                  // guarded by mu_
   std::map<uint64_t, std::pair<std::shared_ptr<Batch>, size_t>> in_flight_;  // guarded by mu_
   std::atomic<bool> stopping_{false};
+  std::string topic_;
   std::unique_ptr<kafka::Producer> producer_;
   std::thread reports_;  // serves delivery reports
 };

@@ -59,8 +59,8 @@ StatusOr<std::unique_ptr<kafka::GroupConsumer>> KafkaLeader::MakeConsumer() {
   return kafka::GroupConsumer::Create(
       options_.consumer,
       [this](kafka::RebalanceKind kind, const std::vector<kafka::TopicPartition>& partitions) {
-        const bool ours = std::any_of(partitions.begin(), partitions.end(), [](const auto& p) {
-          return p.topic == kafka::kLeaderTopic && p.partition == 0;
+        const bool ours = std::any_of(partitions.begin(), partitions.end(), [this](const auto& p) {
+          return p.topic == options_.leader_topic && p.partition == 0;
         });
         core_.metrics().CountKafkaRebalance(kind == kafka::RebalanceKind::kAssigned ? "assigned"
                                                                                     : "revoked");
@@ -146,8 +146,8 @@ bool KafkaLeader::WaitToJoin(const std::optional<Unfitness>& handed_over) {
 }
 
 std::optional<Unfitness> KafkaLeader::Serve() {
-  for (Status s = consumer_->Subscribe({kafka::kLeaderTopic}); !s.ok();
-       s = consumer_->Subscribe({kafka::kLeaderTopic})) {
+  for (Status s = consumer_->Subscribe({options_.leader_topic}); !s.ok();
+       s = consumer_->Subscribe({options_.leader_topic})) {
     Log(LogLevel::kError, "cannot join the leadership group; trying again",
         {{"error", s.message()}});
     for (int i = 0; i < 20 && !stopping_.load(); ++i) {
@@ -204,7 +204,7 @@ void KafkaLeader::WriteTick(std::chrono::steady_clock::time_point now) {
 
 void KafkaLeader::BeginLeading() {
   StatusOr<std::string> committed =
-      consumer_->CommittedMetadata({kafka::kLeaderTopic, 0}, std::chrono::seconds(5));
+      consumer_->CommittedMetadata({options_.leader_topic, 0}, std::chrono::seconds(5));
   if (!committed.ok()) {
     Log(LogLevel::kWarning, "cannot read the published events cursor; trying again",
         {{"error", committed.status().message()}});
@@ -257,7 +257,7 @@ void KafkaLeader::Publish() {
     ingest::AppendEventJson(record.event(), &json);
     const std::string seq = std::to_string(record.seq());
     const Status sent =
-        producer_->Produce(kafka::kEventsTopic, record.event().alert_id(), json, record.seq(),
+        producer_->Produce(options_.events_topic, record.event().alert_id(), json, record.seq(),
                            kafka::Producer::kAnyPartition, {{kafka::kEventSeqHeader, seq}});
     if (!sent.ok()) break;  // the producer's queue is full: the rest next round
     outstanding_.insert(record.seq());
@@ -282,7 +282,7 @@ void KafkaLeader::CommitCursor() {
   const std::string metadata = FormatCursors(cursors);
   if (metadata == committed_metadata_) return;
   // Offset 0, the partition's end (nothing is written there): the cursors are the metadata.
-  const Status s = consumer_->CommitWithMetadata({kafka::kLeaderTopic, 0}, 0, metadata);
+  const Status s = consumer_->CommitWithMetadata({options_.leader_topic, 0}, 0, metadata);
   if (!s.ok()) {
     Log(LogLevel::kWarning, "cannot commit the published events cursor", {{"error", s.message()}});
     return;

@@ -57,6 +57,7 @@
 #include "daemon/shared_input_log.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
+#include "kafka/topics.h"
 
 namespace stayaway::daemon {
 
@@ -74,6 +75,9 @@ struct DispatchStart {
 struct KafkaLeaderOptions {
   kafka::ConsumerOptions consumer;  // group_id: the leadership group
   kafka::ProducerOptions producer;  // for stayaway.events
+  // The topics, with the default prefix unless set.
+  std::string leader_topic = kafka::kLeaderTopic;
+  std::string events_topic = kafka::kEventsTopic;
   TimeMs tick_interval_ms = 1000;
   // A leader whose ticks do not come back applied by its own core within this long hands
   // over the lead (leader_fitness.h).

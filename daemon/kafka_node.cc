@@ -26,10 +26,11 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   // One partition each: the input log is one order every instance shares, and one
   // instance leads. The input log keeps everything: a new instance reads it from its start.
   if (options.credentials == nullptr) return InvalidArgument("kafka: no credential store");
-  for (kafka::TopicSpec spec : {kafka::TopicSpec{kafka::kInputTopic, 1, 3, false, true},
-                                kafka::TopicSpec{kafka::kLeaderTopic, 1, 3, false, false},
-                                kafka::TopicSpec{kafka::kCredentialsTopic, 1, 3, true, false},
-                                kafka::TopicSpec{kafka::kDeviceKeysTopic, 1, 3, true, false}}) {
+  const kafka::TopicNames& topics = options.topics;
+  for (kafka::TopicSpec spec : {kafka::TopicSpec{topics.input, 1, 3, false, true},
+                                kafka::TopicSpec{topics.leader, 1, 3, false, false},
+                                kafka::TopicSpec{topics.credentials, 1, 3, true, false},
+                                kafka::TopicSpec{topics.device_keys, 1, 3, true, false}}) {
     spec.replication_factor = options.replication_factor;
     if (Status s = (*admin)->EnsureTopic(spec, std::chrono::seconds(15)); !s.ok()) return s;
   }
@@ -38,15 +39,16 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   producer.bootstrap_servers = node->options_.brokers;
   producer.client_id = node->options_.client_id;
   producer.linger_ms = 1;  // the ack to a device waits for it
-  StatusOr<std::unique_ptr<KafkaInputLog>> log = KafkaInputLog::Create(producer);
+  StatusOr<std::unique_ptr<KafkaInputLog>> log =
+      KafkaInputLog::Create(producer, node->options_.topics.input);
   if (!log.ok()) return log.status();
   node->input_log_ = std::move(*log);
-  StatusOr<std::unique_ptr<KafkaCredentials>> credentials =
-      KafkaCredentials::Create(node->options_.brokers, node->options_.credentials);
+  StatusOr<std::unique_ptr<KafkaCredentials>> credentials = KafkaCredentials::Create(
+      node->options_.brokers, node->options_.topics.credentials, node->options_.credentials);
   if (!credentials.ok()) return credentials.status();
   node->credentials_ = std::move(*credentials);
   StatusOr<std::unique_ptr<KafkaDeviceKeys>> device_keys =
-      KafkaDeviceKeys::Create(node->options_.brokers);
+      KafkaDeviceKeys::Create(node->options_.brokers, node->options_.topics.device_keys);
   if (!device_keys.ok()) return device_keys.status();
   node->device_keys_ = std::move(*device_keys);
   return node;
@@ -62,7 +64,7 @@ Status KafkaNode::Start(Core& core) {
   // broker, but librdkafka's mock holds it for this long whatever comes: kept short, an
   // input waits at most this long there (and an idle instance asks 100 times a second).
   reader.extra.Set("fetch.wait.max.ms", "10");
-  follower_ = std::make_unique<KafkaFollower>(core, reader);
+  follower_ = std::make_unique<KafkaFollower>(core, reader, options_.topics.input);
   if (Status s = follower_->Start(); !s.ok()) return s;
 
   KafkaLeaderOptions leader;
@@ -79,6 +81,8 @@ Status KafkaNode::Start(Core& core) {
   leader.producer.bootstrap_servers = options_.brokers;
   leader.producer.client_id = options_.client_id;
   leader.producer.linger_ms = 1;
+  leader.leader_topic = options_.topics.leader;
+  leader.events_topic = options_.topics.events;
   leader.tick_interval_ms = options_.tick_interval_ms;
   leader.stall_grace = std::chrono::milliseconds(options_.leader_stall_ms);
   leader.dispatcher_cursors = options_.dispatcher_cursors;
@@ -96,7 +100,8 @@ Status KafkaNode::Start(Core& core) {
   intake.extra.Set("partition.assignment.strategy", "roundrobin");  // as for the leader
   intake.extra.Set("fetch.wait.max.ms", "10");  // as for the input log, above
   intake_ = std::make_unique<KafkaFixesIntake>(
-      core, std::move(intake), [follower = follower_.get()] { return follower->CaughtUp(); });
+      core, std::move(intake), options_.topics.fixes,
+      [follower = follower_.get()] { return follower->CaughtUp(); });
   return intake_->Start();
 }
 

@@ -42,6 +42,8 @@ namespace stayaway::daemon {
 struct KafkaNodeOptions {
   std::string brokers;  // "host:port[,host:port...]"
   std::string group = "stayaway";
+  // The centre's topics (kafka/topics.h): stayaway.* unless a prefix of its own.
+  kafka::TopicNames topics;
   // How long a silent instance keeps its part (session.timeout.ms): a killed leader is
   // replaced after about this long (docs/kafka.md: twice it, minus 1 s, in the mock).
   int session_timeout_ms = 6000;

@@ -448,6 +448,7 @@ int Run(const DaemonConfig& config) {
     KafkaNodeOptions kafka;
     kafka.brokers = config.kafka_brokers;
     kafka.group = config.kafka_group;
+    kafka.topics = kafka::TopicNames::WithPrefix(config.kafka_topic_prefix);
     kafka.session_timeout_ms = config.kafka_session_timeout_ms;
     kafka.replication_factor = config.kafka_replication_factor;
     kafka.leader_stall_ms = config.kafka_leader_stall_ms;

@@ -1,10 +1,19 @@
 // The topics of stayaway's Kafka mode (docs/kafka.md has the design): their names, what
 // they hold and how they are keyed. Format promises: a new version reads what an older
-// one wrote there.
+// one wrote there. The names below are a centre's with the default prefix "stayaway.";
+// a centre with a prefix of its own ([kafka] topic_prefix) uses TopicNames::WithPrefix,
+// so that several centres share one cluster.
 #ifndef STAYAWAY_KAFKA_TOPICS_H_
 #define STAYAWAY_KAFKA_TOPICS_H_
 
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
 namespace stayaway::kafka {
+
+inline constexpr char kDefaultTopicPrefix[] = "stayaway.";
 
 // In: one fix per message (replay JSON or Traccar's forwarded JSON), keyed by device id,
 // any partitioning. Read by the instances of the consumer group (daemon/kafka_fixes_intake.h).
@@ -33,6 +42,23 @@ inline constexpr char kDeviceKeysTopic[] = "stayaway.device-keys";
 // The header on every stayaway.events message: the event's sequence number in the event
 // log, the same on every instance (they apply one log), so consumers drop repeats.
 inline constexpr char kEventSeqHeader[] = "stayaway-event-seq";
+
+// One centre's topic names: its prefix, then the default names' ends.
+struct TopicNames {
+  std::string fixes = kFixesTopic;
+  std::string events = kEventsTopic;
+  std::string input = kInputTopic;
+  std::string leader = kLeaderTopic;
+  std::string credentials = kCredentialsTopic;
+  std::string device_keys = kDeviceKeysTopic;
+
+  // PREFIX + "fixes", PREFIX + "events", ...: "stayaway." gives the defaults.
+  static TopicNames WithPrefix(std::string_view prefix);
+};
+
+// Ok for a prefix every name of TopicNames takes: 1 to 200 characters of [A-Za-z0-9._-]
+// (what Kafka allows in a topic name, with room for the ends); InvalidArgument otherwise.
+Status CheckTopicPrefix(std::string_view prefix);
 
 }  // namespace stayaway::kafka
 

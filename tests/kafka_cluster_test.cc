@@ -1014,5 +1014,88 @@ TEST(KafkaCluster, MqttFixesReachTheLogOnceAndTheLeaderAlonePublishesEventsAcros
   fs::remove_all(dir);
 }
 
+// Several centres share one Kafka cluster, each with its own topic prefix and group: what
+// one centre is told (orders, fixes through its port or its fixes topic) is never applied
+// by the other, and each publishes only its own events.
+TEST(KafkaCluster, TwoCentresOnOneClusterWithTopicsOfTheirOwnStayApart) {
+  std::vector<std::pair<std::string, int>> topics;
+  for (const std::string prefix : {"centre-a.", "centre-b."}) {
+    for (const auto& [end, partitions] :
+         std::vector<std::pair<std::string, int>>{{"input", 1},
+                                                  {"leader", 1},
+                                                  {"credentials", 1},
+                                                  {"device-keys", 1},
+                                                  {"fixes", 4},
+                                                  {"events", 4}}) {
+      topics.emplace_back(prefix + end, partitions);
+    }
+  }
+  testing_harness::KafkaMockCluster cluster(3, topics);
+  const std::string brokers = cluster.bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  std::vector<std::unique_ptr<Daemon>> a;
+  std::vector<std::unique_ptr<Daemon>> b;
+  a.push_back(StartInstance(brokers, {}, "group = \"centre-a\"\ntopic_prefix = \"centre-a.\"\n"));
+  b.push_back(StartInstance(brokers, {}, "group = \"centre-b\"\ntopic_prefix = \"centre-b.\"\n"));
+  ASSERT_EQ(WaitForLeader(a), 0) << a[0]->Log();
+  ASSERT_EQ(WaitForLeader(b), 0) << b[0]->Log();
+  Daemon& centre_a = *a[0];
+  Daemon& centre_b = *b[0];
+
+  ASSERT_EQ(Http(centre_a.http(), "PUT", "/v1/orders/KC-0", GroupOrderJson(0)).status, 200);
+  ASSERT_EQ(Http(centre_b.http(), "PUT", "/v1/orders/KC-1", GroupOrderJson(1)).status, 200);
+  // Centre a's walk-in through its port; centre b's through its fixes topic.
+  ASSERT_EQ(
+      Http(centre_a.http(), "POST", "/v1/fixes", testing_harness::ApproachFixesJson("0")).status,
+      200);
+  kafka::ProducerOptions producer_options;
+  producer_options.bootstrap_servers = brokers;
+  auto producer = kafka::Producer::Create(producer_options);
+  ASSERT_TRUE(producer.ok()) << producer.status().message();
+  const TimeMs t = NowMs() - 60'000;
+  for (const auto& [device, fix] : std::vector<std::pair<std::string, std::string>>{
+           {"phone-1", testing_harness::FixJson("phone-1", 1, t, 74.59)},
+           {"tag-1", testing_harness::FixJson("tag-1", 1, t + 1000, 74.5905)},
+           {"tag-1", testing_harness::FixJson("tag-1", 2, t + 11'000, 74.5905)}}) {
+    auto report =
+        (*producer)->ProduceAndWait("centre-b.fixes", device, fix, std::chrono::seconds(10));
+    ASSERT_TRUE(report.ok() && report->status.ok());
+  }
+  const std::string alert_a = WaitForOpenAlertId(centre_a.http(), "KC-0");
+  ASSERT_FALSE(alert_a.empty()) << centre_a.Log();
+  std::string alert_b;
+  for (int i = 0; i < 10 && alert_b.empty(); ++i)
+    alert_b = WaitForOpenAlertId(centre_b.http(), "KC-1");
+  ASSERT_FALSE(alert_b.empty()) << centre_b.Log();
+
+  // Neither holds the other's order, fixes or alerts.
+  EXPECT_EQ(Http(centre_a.http(), "GET", "/v1/orders/KC-1").status, 404);
+  EXPECT_EQ(Http(centre_b.http(), "GET", "/v1/orders/KC-0").status, 404);
+  EXPECT_EQ(Metric(centre_a, "stayaway_events_total"), Metric(centre_b, "stayaway_events_total"))
+      << "one violation each";
+  EXPECT_FALSE(testing_harness::Contains(Http(centre_a.http(), "GET", "/v1/alerts").body, "KC-1"));
+  EXPECT_FALSE(testing_harness::Contains(Http(centre_b.http(), "GET", "/v1/alerts").body, "KC-0"));
+
+  // Each centre's events on its own topic, and only its own.
+  for (const auto& [topic, own, other] :
+       {std::tuple<std::string, std::string, std::string>{"centre-a.events", alert_a, alert_b},
+        std::tuple<std::string, std::string, std::string>{"centre-b.events", alert_b, alert_a}}) {
+    kafka::ConsumerOptions reader;
+    reader.bootstrap_servers = brokers;
+    reader.group_id = "test-reader-" + topic;
+    auto consumer = kafka::GroupConsumer::Create(reader);
+    ASSERT_TRUE(consumer.ok());
+    ASSERT_TRUE((*consumer)->Subscribe({topic}).ok());
+    std::set<std::string> keys;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (keys.count(own) == 0 && std::chrono::steady_clock::now() < deadline) {
+      auto message = (*consumer)->Poll(std::chrono::milliseconds(200));
+      if (message.ok() && message->has_value()) keys.insert((**message).key);
+    }
+    EXPECT_EQ(keys.count(own), 1u) << topic;
+    EXPECT_EQ(keys.count(other), 0u) << topic;
+  }
+}
+
 }  // namespace
 }  // namespace stayaway
