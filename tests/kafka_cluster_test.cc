@@ -953,16 +953,27 @@ TEST(KafkaCluster, MqttFixesReachTheLogOnceAndTheLeaderAlonePublishesEventsAcros
   testing_harness::MqttTestClient gateway("gateway", true, "gateway", kClientPassword,
                                           broker.port());
   ASSERT_EQ(gateway.WaitConnack(), 0);
-  // One message per fix: the group's three fixes of an approach.
+  // One message per fix: the group's three fixes of an approach, each sent once the one
+  // before is applied (the instance that takes a message appends it to the log, so two
+  // messages in flight could reach the log in either order).
+  int fixes_sent = 0;
   const auto walk_in = [&](int g) {
     const TimeMs t = NowMs() - 60'000;
     const std::string n = std::to_string(g);
-    EXPECT_TRUE(
-        gateway.Publish("stayaway/fixes", testing_harness::FixJson("phone-" + n, 1, t, 74.59)));
-    EXPECT_TRUE(gateway.Publish("stayaway/fixes",
-                                testing_harness::FixJson("tag-" + n, 1, t + 1000, 74.5905)));
-    EXPECT_TRUE(gateway.Publish("stayaway/fixes",
-                                testing_harness::FixJson("tag-" + n, 2, t + 11'000, 74.5905)));
+    for (const std::string& fix : {testing_harness::FixJson("phone-" + n, 1, t, 74.59),
+                                   testing_harness::FixJson("tag-" + n, 1, t + 1000, 74.5905),
+                                   testing_harness::FixJson("tag-" + n, 2, t + 11'000, 74.5905)}) {
+      EXPECT_TRUE(gateway.Publish("stayaway/fixes", fix));
+      ++fixes_sent;
+      for (int i = 0; i < 200; ++i) {
+        const int leading = LeaderIndex(instances);
+        if (leading >= 0 && Metric(*instances[static_cast<size_t>(leading)],
+                                   "stayaway_fixes_total") >= fixes_sent) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
   };
   // The seq of each event the watcher received, by how many times it came.
   const auto received = [&] {
