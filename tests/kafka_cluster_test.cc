@@ -1064,6 +1064,7 @@ TEST(KafkaCluster, TwoCentresOnOneClusterWithTopicsOfTheirOwnStayApart) {
   auto producer = kafka::Producer::Create(producer_options);
   ASSERT_TRUE(producer.ok()) << producer.status().message();
   const TimeMs t = NowMs() - 60'000;
+  int fixes_sent = 0;
   for (const auto& [device, fix] : std::vector<std::pair<std::string, std::string>>{
            {"phone-1", testing_harness::FixJson("phone-1", 1, t, 74.59)},
            {"tag-1", testing_harness::FixJson("tag-1", 1, t + 1000, 74.5905)},
@@ -1071,12 +1072,16 @@ TEST(KafkaCluster, TwoCentresOnOneClusterWithTopicsOfTheirOwnStayApart) {
     auto report =
         (*producer)->ProduceAndWait("centre-b.fixes", device, fix, std::chrono::seconds(10));
     ASSERT_TRUE(report.ok() && report->status.ok());
+    // The next once this one is applied: keyed by device, the phone's and the tag's fixes
+    // are on different partitions, which the intake may reach in either order.
+    ++fixes_sent;
+    for (int i = 0; i < 500 && Metric(centre_b, "stayaway_fixes_total") < fixes_sent; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   const std::string alert_a = WaitForOpenAlertId(centre_a.http(), "KC-0");
   ASSERT_FALSE(alert_a.empty()) << centre_a.Log();
-  std::string alert_b;
-  for (int i = 0; i < 10 && alert_b.empty(); ++i)
-    alert_b = WaitForOpenAlertId(centre_b.http(), "KC-1");
+  const std::string alert_b = WaitForOpenAlertId(centre_b.http(), "KC-1");
   ASSERT_FALSE(alert_b.empty()) << centre_b.Log();
 
   // Neither holds the other's order, fixes or alerts.
