@@ -172,6 +172,9 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       CommitLeaf(fixes->leaf_data[i], fix_events);
       ingest::FixOutcome& out = outcomes[fixes->places.empty() ? i : fixes->places[i]];
       if (status.ok()) board.RecordFix(fixes->fixes[i]);
+      if (status.ok() && !fixes->fixes[i].mac().empty()) {
+        newest_signed.Record(fixes->fixes[i].device(), fixes->fixes[i].seq());
+      }
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
         out.accepted = true;
         out.duplicate = !status.ok();
@@ -332,6 +335,9 @@ FixesWork Core::State::AdmitOnCallersThread(std::vector<v1::Fix>&& fixes, std::s
                     "this instance has not yet read the cluster's device keys; send again");
   } else if (const auto keys = device_keys.Snapshot(); !keys->empty()) {
     CheckMacs(*keys, work);
+    // Kafka mode: an old capture is answered here rather than logged (the engine thread
+    // does it otherwise, before the journal: AdmitFixes).
+    if (options.shared_log) RefuseOldSignedFixes(work);
   }
   // After the MAC (made over the bits the device sent): NaN as JSON gives it back.
   for (v1::Fix& fix : work.fixes) ingest::CanonicalizeNaNs(&fix);

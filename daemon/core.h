@@ -116,10 +116,9 @@ struct CoreOptions {
   // daemon/kafka_leader.h). The journal then holds exactly the log, one record for each
   // of its inputs, so the journal's record count is the next log offset to apply.
   // Keyed devices: their MACs are checked by the instance that takes the fix. The
-  // stale-sequence window (engine/replay_window.h) is the engine's, applied as each
-  // instance applies the log: an old signed capture is answered accepted by the instance
-  // that logged it (the log holds it), then refused as stale, never applied, alike on
-  // every instance.
+  // stale-sequence window (engine/replay_window.h) is checked before the log against the
+  // newest seq this instance applied (newest_signed_seqs.h), and by the engine as each
+  // instance applies the log, so a capture that got in is refused alike everywhere.
   std::shared_ptr<SharedInputLog> shared_log;
   // Kafka mode: credentials issued and revoked here are told to the other instances
   // through this (credential_broadcast.h); null: they stay here.

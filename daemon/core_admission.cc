@@ -2,6 +2,7 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,24 @@ void Core::State::CheckMacs(const access::DeviceKeys& keys, FixesWork& work) {
     if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
     work.outcomes[i].code = kUnauthenticated;
     work.outcomes[i].reason = "device " + fix.device() + " signs its fixes: " + mac.message();
+  }
+}
+
+void Core::State::RefuseOldSignedFixes(FixesWork& work) {
+  for (size_t i = 0; i < work.fixes.size(); ++i) {
+    if (work.admission.empty() || work.admission[i] != Admission::kKeyed) continue;
+    const v1::Fix& fix = work.fixes[i];
+    const std::optional<uint64_t> newest = newest_signed.Newest(fix.device());
+    if (!newest || *newest <= fix.seq() || *newest - fix.seq() <= engine::kReplayWindowSeqs) {
+      continue;
+    }
+    work.admission[i] = Admission::kRefused;
+    if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
+    work.outcomes[i].code = kStaleSequence;
+    work.outcomes[i].reason = "device " + fix.device() + ": seq " + std::to_string(fix.seq()) +
+                              " is more than " + std::to_string(engine::kReplayWindowSeqs) +
+                              " behind the newest seq applied for the device (" +
+                              std::to_string(*newest) + ")";
   }
 }
 

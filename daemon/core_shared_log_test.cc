@@ -561,11 +561,12 @@ TEST(CoreSharedLog, TwoCoresOnOneLogKeepTheSameEventLog) {
   b.Stop();
 }
 
-// The replay window is the engine's (engine/replay_window.h): an old signed capture that
-// one instance took (its MAC is valid) goes into the log, as every fix it takes does, and
-// every core then refuses it as stale as it applies the log, the core without the
-// device's key alike, so their states stay one.
-TEST(CoreSharedLog, AnOldSignedCaptureIsLoggedThenRefusedAsStaleByEveryCoreAlike) {
+// An old signed capture (engine/replay_window.h): the instance that takes it refuses it
+// before the log, from the newest seq its engine applied for the device. One that reaches
+// the log anyway (taken by an instance whose engine had not yet applied the newest) is
+// refused as stale by every core as it applies the log, the core without the device's key
+// alike, so their states stay one.
+TEST(CoreSharedLog, AnOldSignedCaptureIsRefusedBeforeTheLogAndByEveryCoreWhenLogged) {
   auto log = std::make_shared<MemoryLog>();
   ManualClock clock_a;
   ManualClock clock_b;
@@ -587,9 +588,20 @@ TEST(CoreSharedLog, AnOldSignedCaptureIsLoggedThenRefusedAsStaleByEveryCoreAlike
       return Signed(Fix("tag-1", seq, kStart, 42.87, 74.70), key);
     };
     ASSERT_TRUE(SubmitAndWait(a, {tag(newest)})[0].accepted);
+    ASSERT_TRUE(WaitApplied(a, log->size()));
+    const size_t logged = log->size();
     const auto captured = SubmitAndWait(a, {tag(newest - engine::kReplayWindowSeqs - 1)});
     ASSERT_EQ(captured.size(), 1u);
-    EXPECT_TRUE(captured[0].accepted) << "answered once the log holds it";
+    EXPECT_FALSE(captured[0].accepted);
+    EXPECT_EQ(captured[0].code, "stale_sequence");
+    EXPECT_NE(captured[0].reason.find("more than 4096 behind"), std::string::npos)
+        << captured[0].reason;
+    EXPECT_EQ(log->size(), logged) << "refused before the log";
+
+    v1::Input logged_capture;
+    *logged_capture.mutable_fix() = tag(newest - engine::kReplayWindowSeqs - 2);
+    MsToTimestamp(kStart, logged_capture.mutable_fix()->mutable_received());
+    log->Append({logged_capture}, nullptr);
     ASSERT_TRUE(WaitApplied(a, log->size()));
     ASSERT_TRUE(WaitApplied(b, log->size()));
   }

@@ -41,6 +41,7 @@
 #include "daemon/event_log.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
+#include "daemon/newest_signed_seqs.h"
 #include "daemon/order_overview.h"
 #include "engine/engine.h"
 #include "evidence/checkpoint.h"
@@ -141,6 +142,8 @@ struct Core::State {
   CentreClock clock;  // the time of ticks and receive stamps: never goes back
   AccessLog access_log{options.steady_clock};
   access::DeviceKeyStore device_keys{options.device_keys_path};
+  // Kafka mode: signed devices' newest applied seqs, for the check before the log.
+  NewestSignedSeqs newest_signed;
 
   std::unique_ptr<journal::JournalWriter> journal;  // engine thread only, after Start
   // The Merkle log over inputs and events (evidence/leaves.h) and its signed checkpoints.
@@ -194,6 +197,9 @@ struct Core::State {
   Status Recover();
   // Refuses keyed devices' fixes whose MAC is missing or wrong (caller's thread).
   void CheckMacs(const access::DeviceKeys& keys, FixesWork& work);
+  // Kafka mode: refuses signed fixes more than the replay window behind their device's
+  // newest applied seq (newest_signed), on the caller's thread, before the log.
+  void RefuseOldSignedFixes(FixesWork& work);
   // Refuses keyed devices' stale seqs (engine/replay_window.h), then drops every refused
   // fix from its batch, so that what is refused is neither journaled nor applied (engine
   // thread).
