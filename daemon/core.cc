@@ -172,7 +172,9 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
       CommitLeaf(fixes->leaf_data[i], fix_events);
       ingest::FixOutcome& out = outcomes[fixes->places.empty() ? i : fixes->places[i]];
       if (status.ok()) board.RecordFix(fixes->fixes[i]);
-      if (status.ok() && !fixes->fixes[i].mac().empty()) {
+      // Read only before the shared log (Kafka mode); a daemon of its own checks on the
+      // engine thread instead (AdmitFixes).
+      if (status.ok() && options.shared_log && !fixes->fixes[i].mac().empty()) {
         newest_signed.Record(fixes->fixes[i].device(), fixes->fixes[i].seq());
       }
       if (status.ok() || status.code() == StatusCode::kAlreadyExists) {
