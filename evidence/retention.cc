@@ -2,7 +2,7 @@
 // journal finds the cut. At each segment start it notes whether a cut there would qualify
 // (time, open alerts) and queues it; a queued cut is confirmed once the replay has moved
 // evidence_margin_ms past it without an alert opening, and dropped if one opens. A second
-// replay, from the base up to the chosen cut only, gives the engine and catalogue there
+// replay, from the base up to the chosen cut only (base_at_segment.h), gives the state there
 // (keeping an engine image per candidate would cost too much memory at a million devices).
 #include "evidence/retention.h"
 
@@ -14,11 +14,11 @@
 #include <optional>
 
 #include "engine/engine.h"
+#include "evidence/base_at_segment.h"
 #include "evidence/checkpoint.h"
 #include "evidence/checkpoint_signer.h"
 #include "evidence/history.h"
 #include "evidence/key_history.h"
-#include "evidence/merkle_frontier.h"
 #include "evidence/retention_base.h"
 #include "journal/journal.h"
 
@@ -32,7 +32,6 @@ struct Candidate {
   uint64_t position = 0;
   uint64_t leaves = 0;
   TimeMs time = 0;
-  size_t entries = 0;  // history entries before the cut
 };
 
 // The alerts open so far, which pin the journal (by id: the time of their first event).
@@ -136,8 +135,7 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
       result.reason = pins.Describe();
       return;
     }
-    pending.push_back({segment, replayer.next_position(), replayer.history().tree.size(), clock,
-                       replayer.history().entries.size()});
+    pending.push_back({segment, replayer.next_position(), replayer.history().tree.size(), clock});
   };
   auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
     const HistoryEntry& entry = replayer.Apply(input);
@@ -166,59 +164,24 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
     return result;
   }
 
-  // The engine and catalogue at the cut: replay again, up to it.
-  HistoryReplayer at_cut(*settings);
-  journal::ReadOptions up_to_cut = options;
-  up_to_cut.on_segment = nullptr;
-  up_to_cut.end_segment = accepted->segment;
-  if (*base) {
-    if (Status s = at_cut.StartFrom(**base); !s.ok()) return s;
-  }
-  auto second = journal::ReadAll(journal_dir, up_to_cut,
-                                 [&](const v1::Input& input) { at_cut.Apply(input); });
-  if (!second.ok()) return second.status();
-  if (at_cut.next_position() != accepted->position) {
-    return FailedPrecondition("the journal changed while retention read it");
-  }
-
   History& history = replayer.history();
   if (Status s = CheckSignedCoverage(data_dir, history.tree, accepted->leaves); !s.ok()) {
     result.reason = s.message();
     return result;
   }
-  RetentionBase next;
-  next.first_segment = accepted->segment;
-  next.cut_time_ms = accepted->time;
-  next.state.records = accepted->position;
-  next.state.with_board = false;  // the daemon rebuilds its devices board from the journal
-  next.state.engine_bytes = at_cut.engine().SaveSnapshotBytes();
-  StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(accepted->leaves);
-  if (!frontier.ok()) return frontier.status();
-  next.state.frontier_bytes = frontier->Serialize();
-  if (*base) next.state.events = (*base)->state.events;
-  for (size_t i = 0; i < accepted->entries; ++i) {
-    for (const v1::EventRecord& r : history.entries[i].events) next.state.events.push_back(r);
+  // The state at the cut: a second replay, up to it, from the same base.
+  StatusOr<BaseAtSegment> made =
+      MakeBaseAtSegment(*settings, journal_dir, *base ? &**base : nullptr, accepted->segment);
+  if (!made.ok()) return made.status();
+  if (made->base.state.records != accepted->position || made->leaves != accepted->leaves) {
+    return FailedPrecondition("the journal changed while retention read it");
   }
-  for (const auto& [id, order] : at_cut.orders()) next.state.orders.push_back(order);
-  for (const auto& [id, zone] : at_cut.zones()) next.state.zones.push_back(zone);
-  // Entry indices agree between the two replays: both start from the same base.
-  std::vector<size_t> keep;
-  for (const auto& [id, index] : at_cut.newest_orders()) keep.push_back(index);
-  for (const auto& [id, index] : at_cut.newest_zones()) keep.push_back(index);
-  std::sort(keep.begin(), keep.end());
-  for (size_t index : keep) {
-    const HistoryEntry& entry = history.entries[index];
-    StatusOr<std::vector<Hash>> path = history.tree.PathInFrontierSubtree(entry.input_leaf, accepted->leaves);
-    if (!path.ok()) return path.status();
-    next.retained.push_back({entry.position, entry.input_leaf, entry.input, *path});
-  }
-  // The new base must describe exactly the tree it replaces.
-  StatusOr<MerkleTree> check = next.Tree();
-  if (!check.ok()) return check.status();
+  // The new base must describe exactly the tree the signed checkpoint covers.
   StatusOr<Hash> root = history.tree.RootHash(accepted->leaves);
-  if (!root.ok() || check->CurrentRoot() != *root) {
+  if (!root.ok() || made->root != *root) {
     return FailedPrecondition("retention computed a base that does not reproduce the log's root");
   }
+  const RetentionBase& next = made->base;
 
   if (Status s = SaveRetentionBase(journal_dir, next); !s.ok()) return s;
   const size_t before = journal::ListSegments(journal_dir).size();

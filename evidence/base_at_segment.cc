@@ -1,0 +1,83 @@
+#include "evidence/base_at_segment.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "engine/engine.h"
+#include "evidence/history.h"
+#include "evidence/merkle_frontier.h"
+#include "journal/journal.h"
+
+namespace stayaway::evidence {
+
+StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings,
+                                          const std::string& journal_dir, const RetentionBase* from,
+                                          uint32_t segment) {
+  const uint32_t first = from != nullptr ? from->first_segment : 1;
+  const std::vector<uint32_t> segments = journal::ListSegments(journal_dir);
+  if (segment <= first || !std::binary_search(segments.begin(), segments.end(), segment)) {
+    return FailedPrecondition("no cut at journal segment " + std::to_string(segment) + " of " +
+                              journal_dir + ": it must be a segment the journal holds above " +
+                              std::to_string(first));
+  }
+  HistoryReplayer replayer(settings);
+  TimeMs clock = std::numeric_limits<TimeMs>::min();
+  journal::ReadOptions options;
+  options.mode = journal::ReadMode::kReadOnly;
+  options.first_segment = first;
+  options.end_segment = segment;
+  if (from != nullptr) {
+    if (Status s = replayer.StartFrom(*from); !s.ok()) return s;
+    clock = from->cut_time_ms;
+  }
+  auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
+    replayer.Apply(input);
+    if (input.has_tick()) clock = std::max(clock, TimestampToMs(input.tick().tick()));
+    if (input.has_fix() && input.fix().has_received()) {
+      clock = std::max(clock, TimestampToMs(input.fix().received()));
+    }
+  });
+  if (!report.ok()) return report.status();
+
+  const History& history = replayer.history();
+  BaseAtSegment cut;
+  cut.leaves = history.tree.size();
+  cut.root = history.tree.CurrentRoot();
+  RetentionBase& next = cut.base;
+  next.first_segment = segment;
+  next.cut_time_ms = clock;
+  next.state.records = replayer.next_position();
+  next.state.with_board = false;  // the daemon rebuilds its devices board from the journal
+  next.state.engine_bytes = replayer.engine().SaveSnapshotBytes();
+  StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(cut.leaves);
+  if (!frontier.ok()) return frontier.status();
+  next.state.frontier_bytes = frontier->Serialize();
+  if (from != nullptr) next.state.events = from->state.events;
+  for (const HistoryEntry& entry : history.entries) {
+    for (const v1::EventRecord& r : entry.events) next.state.events.push_back(r);
+  }
+  for (const auto& [id, order] : replayer.orders()) next.state.orders.push_back(order);
+  for (const auto& [id, zone] : replayer.zones()) next.state.zones.push_back(zone);
+  std::vector<size_t> keep;
+  for (const auto& [id, index] : replayer.newest_orders()) keep.push_back(index);
+  for (const auto& [id, index] : replayer.newest_zones()) keep.push_back(index);
+  std::sort(keep.begin(), keep.end());
+  for (size_t index : keep) {
+    const HistoryEntry& entry = history.entries[index];
+    StatusOr<std::vector<Hash>> path =
+        history.tree.PathInFrontierSubtree(entry.input_leaf, cut.leaves);
+    if (!path.ok()) return path.status();
+    next.retained.push_back({entry.position, entry.input_leaf, entry.input, *path});
+  }
+  // The base must describe exactly the tree it stands for.
+  StatusOr<MerkleTree> check = next.Tree();
+  if (!check.ok()) return check.status();
+  if (check->CurrentRoot() != cut.root) {
+    return FailedPrecondition("the base made at journal segment " + std::to_string(segment) +
+                              " does not reproduce the log's root");
+  }
+  return cut;
+}
+
+}  // namespace stayaway::evidence
