@@ -172,13 +172,16 @@ Status ApplyKafkaTable(const toml::node& node, const std::string& where, DaemonC
     const std::string_view field = kafka_key.str();
     const std::string at = where + "." + std::string(field);
     if (field == "session_timeout_ms" || field == "replication_factor" ||
-        field == "leader_stall_ms") {
+        field == "leader_stall_ms" || field == "snapshot_check_ms") {
       // A whole number within bounds, and where it goes.
       const auto [low, high, target] =
           field == "session_timeout_ms"
               ? std::tuple<int64_t, int64_t, int*>{1000, 60000, &config->kafka_session_timeout_ms}
           : field == "leader_stall_ms"
               ? std::tuple<int64_t, int64_t, int*>{1000, 60000, &config->kafka_leader_stall_ms}
+          : field == "snapshot_check_ms"
+              ? std::tuple<int64_t, int64_t, int*>{1000, 86'400'000,
+                                                   &config->kafka_snapshot_check_ms}
               : std::tuple<int64_t, int64_t, int*>{1, 32, &config->kafka_replication_factor};
       const auto number = kafka_node.value<int64_t>();
       if (!number || *number < low || *number > high) {

@@ -174,12 +174,16 @@ struct DaemonConfig {
   //   topic_prefix = "stayaway."     --kafka-topic-prefix: the start of every topic name
   //                                  (PREFIX + "fixes", ...), one per centre on a shared
   //                                  cluster; [A-Za-z0-9._-], 1-200 characters
+  //   snapshot_check_ms = 60000      how often the leader looks for a journal segment
+  //                                  completed since its last snapshot on PREFIX +
+  //                                  "snapshots" (1000-86400000; kafka_snapshots.h)
   std::string kafka_brokers;
   std::string kafka_group = "stayaway";
   std::string kafka_topic_prefix = "stayaway.";
   int kafka_session_timeout_ms = 6000;
   int kafka_replication_factor = 3;
   int kafka_leader_stall_ms = 5000;
+  int kafka_snapshot_check_ms = 60'000;
   bool help = false;
   bool version = false;  // --version: print the version text (base/version.h) and exit
 };

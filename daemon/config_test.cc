@@ -345,11 +345,13 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   EXPECT_EQ(defaults->kafka_replication_factor, 3);
   EXPECT_EQ(defaults->kafka_leader_stall_ms, 5000);
   EXPECT_EQ(defaults->kafka_topic_prefix, "stayaway.");
+  EXPECT_EQ(defaults->kafka_snapshot_check_ms, 60000);
 
   const std::string path = ::testing::TempDir() + "/stayawayd-kafka.toml";
   std::ofstream(path) << "[kafka]\nbrokers = \"k1:9092,k2:9092\"\ngroup = \"centre-a\"\n"
                          "session_timeout_ms = 15000\nreplication_factor = 2\n"
-                         "leader_stall_ms = 8000\ntopic_prefix = \"centre-a.\"\n";
+                         "leader_stall_ms = 8000\ntopic_prefix = \"centre-a.\"\n"
+                         "snapshot_check_ms = 5000\n";
   auto config = Parse({"--config", path});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->kafka_brokers, "k1:9092,k2:9092");
@@ -358,6 +360,7 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
   EXPECT_EQ(config->kafka_replication_factor, 2);
   EXPECT_EQ(config->kafka_leader_stall_ms, 8000);
   EXPECT_EQ(config->kafka_topic_prefix, "centre-a.");
+  EXPECT_EQ(config->kafka_snapshot_check_ms, 5000);
 
   auto flags = Parse({"--kafka-brokers", "127.0.0.1:9092", "--config", path, "--kafka-group",
                       "centre-b", "--kafka-topic-prefix", "centre_b-"});
@@ -399,6 +402,8 @@ TEST(DaemonConfig, KafkaTableAndFlags) {
            {"[kafka]\nleader_stall_ms = 999\n", "kafka.leader_stall_ms"},
            {"[kafka]\nleader_stall_ms = 60001\n", "kafka.leader_stall_ms"},
            {"[kafka]\nleader_stall_ms = \"5000\"\n", "kafka.leader_stall_ms"},
+           {"[kafka]\nsnapshot_check_ms = 999\n", "kafka.snapshot_check_ms"},
+           {"[kafka]\nsnapshot_check_ms = 86400001\n", "kafka.snapshot_check_ms"},
            {"[kafka]\nsession_timeout_ms = 60001\n", "kafka.session_timeout_ms"},
            {"[kafka]\nsession_timeout_ms = \"6000\"\n", "kafka.session_timeout_ms"},
            {"[kafka]\nsession_timeout_ms = 1500.5\n", "kafka.session_timeout_ms"},

@@ -24,13 +24,15 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   StatusOr<std::unique_ptr<kafka::TopicAdmin>> admin = kafka::TopicAdmin::Create(options.brokers);
   if (!admin.ok()) return admin.status();
   // One partition each: the input log is one order every instance shares, and one
-  // instance leads. The input log keeps everything: a new instance reads it from its start.
+  // instance leads. The input log keeps everything: a new instance reads it from the
+  // newest snapshot on, or from its start when there is none.
   if (options.credentials == nullptr) return InvalidArgument("kafka: no credential store");
   const kafka::TopicNames& topics = options.topics;
   for (kafka::TopicSpec spec : {kafka::TopicSpec{topics.input, 1, 3, false, true},
                                 kafka::TopicSpec{topics.leader, 1, 3, false, false},
                                 kafka::TopicSpec{topics.credentials, 1, 3, true, false},
-                                kafka::TopicSpec{topics.device_keys, 1, 3, true, false}}) {
+                                kafka::TopicSpec{topics.device_keys, 1, 3, true, false},
+                                kafka::TopicSpec{topics.snapshots, 1, 3, true, false}}) {
     spec.replication_factor = options.replication_factor;
     if (Status s = (*admin)->EnsureTopic(spec, std::chrono::seconds(15)); !s.ok()) return s;
   }
@@ -54,7 +56,48 @@ StatusOr<std::unique_ptr<KafkaNode>> KafkaNode::Create(KafkaNodeOptions options)
   return node;
 }
 
+namespace {
+
+kafka::BlobTopicOptions SnapshotTopic(const KafkaNodeOptions& options) {
+  kafka::BlobTopicOptions topic;
+  topic.bootstrap_servers = options.brokers;
+  topic.client_id = options.client_id;
+  topic.topic = options.topics.snapshots;
+  return topic;
+}
+
+}  // namespace
+
+std::optional<int64_t> KafkaNode::StartFromSnapshot() {
+  if (options_.journal_dir.empty()) return std::nullopt;
+  StatusOr<std::optional<int64_t>> taken =
+      StartFromClusterSnapshot(SnapshotTopic(options_), options_.journal_dir);
+  if (!taken.ok()) {
+    Log(LogLevel::kError,
+        "cannot start from the cluster's snapshot; reading the log from its start",
+        {{"error", taken.status().message()}});
+    return std::nullopt;
+  }
+  if (taken->has_value()) {
+    Log(LogLevel::kInfo, "started from the cluster's snapshot",
+        {{"log_offset", std::to_string(**taken)}});
+  }
+  started_from_ = *taken;
+  return *taken;
+}
+
 Status KafkaNode::Start(Core& core) {
+  if (started_from_) core.metrics().SetKafkaSnapshotOffset(*started_from_);
+  if (!options_.journal_dir.empty()) {
+    KafkaSnapshotPublisherOptions publisher;
+    publisher.topic = SnapshotTopic(options_);
+    publisher.journal_dir = options_.journal_dir;
+    publisher.published_dir = options_.published_dir;
+    publisher.engine = options_.engine;
+    publisher.check_interval = std::chrono::milliseconds(options_.snapshot_check_ms);
+    snapshots_ = std::make_unique<KafkaSnapshotPublisher>(std::move(publisher), core.metrics());
+    if (Status s = snapshots_->Start(); !s.ok()) return s;
+  }
   if (Status s = credentials_->Start(); !s.ok()) return s;
   if (Status s = device_keys_->Start(core.device_key_store()); !s.ok()) return s;
   kafka::PartitionReaderOptions reader;
@@ -86,8 +129,14 @@ Status KafkaNode::Start(Core& core) {
   leader.tick_interval_ms = options_.tick_interval_ms;
   leader.stall_grace = std::chrono::milliseconds(options_.leader_stall_ms);
   leader.dispatcher_cursors = options_.dispatcher_cursors;
-  leader.on_lead = options_.on_lead;
-  leader.on_follow = options_.on_follow;
+  leader.on_lead = [this](const DispatchStart& start) {
+    if (snapshots_ != nullptr) snapshots_->Lead();
+    if (options_.on_lead) options_.on_lead(start);
+  };
+  leader.on_follow = [this] {
+    if (snapshots_ != nullptr) snapshots_->Follow();
+    if (options_.on_follow) options_.on_follow();
+  };
   leader_ = std::make_unique<KafkaLeader>(core, *input_log_, *follower_, std::move(leader));
   if (Status s = leader_->Start(); !s.ok()) return s;
 
@@ -108,6 +157,7 @@ Status KafkaNode::Start(Core& core) {
 void KafkaNode::Stop() {
   if (intake_ != nullptr) intake_->Stop();
   if (leader_ != nullptr) leader_->Stop();
+  if (snapshots_ != nullptr) snapshots_->Stop();
   if (follower_ != nullptr) follower_->Stop();
   if (device_keys_ != nullptr) device_keys_->Stop();
   if (credentials_ != nullptr) credentials_->Stop();

@@ -8,9 +8,12 @@
 //   - the credentials shared between instances (kafka_credentials.h), which the core
 //     announces through (CoreOptions::credential_broadcast);
 //   - the device keys shared between instances (kafka_device_keys.h), likewise
-//     (CoreOptions::device_key_broadcast).
+//     (CoreOptions::device_key_broadcast);
+//   - the snapshot topic (kafka_snapshots.h): a new instance starts from its newest
+//     snapshot, and the leader publishes them.
 //
 //   auto node = KafkaNode::Create(options);        // checks the topics
+//   (*node)->StartFromSnapshot();                   // an empty journal: the cluster's
 //   core_options.shared_log = (*node)->input_log();
 //   Core core(core_options); core.Start();
 //   (*node)->Start(core);
@@ -36,6 +39,8 @@
 #include "daemon/kafka_follower.h"
 #include "daemon/kafka_input_log.h"
 #include "daemon/kafka_leader.h"
+#include "daemon/kafka_snapshots.h"
+#include "engine/engine_config.h"
 
 namespace stayaway::daemon {
 
@@ -61,13 +66,18 @@ struct KafkaNodeOptions {
   std::function<std::map<std::string, uint64_t>()> dispatcher_cursors;
   std::function<void(const DispatchStart& start)> on_lead;
   std::function<void()> on_follow;
+  // Snapshots (kafka_snapshots.h); none while journal_dir is empty (a core in memory).
+  std::string journal_dir;        // the core's journal
+  std::string published_dir;      // the snapshot publisher's own
+  engine::EngineSettings engine;  // the core's
+  int snapshot_check_ms = 60'000;
 };
 
 class KafkaNode {
  public:
   // Checks (creating them when missing) stayaway.input, stayaway.leader,
-  // stayaway.credentials and stayaway.device-keys, one partition each; FailedPrecondition when one
-  // exists with another count.
+  // stayaway.credentials, stayaway.device-keys and stayaway.snapshots, one partition each;
+  // FailedPrecondition when one exists with another count.
   static StatusOr<std::unique_ptr<KafkaNode>> Create(KafkaNodeOptions options);
   ~KafkaNode() { Stop(); }
   KafkaNode(const KafkaNode&) = delete;
@@ -76,6 +86,10 @@ class KafkaNode {
   std::shared_ptr<SharedInputLog> input_log() const { return input_log_; }
   std::shared_ptr<CredentialBroadcast> credential_broadcast() const { return credentials_; }
   std::shared_ptr<DeviceKeyBroadcast> device_key_broadcast() const { return device_keys_; }
+  // Before the core starts: an empty journal gets the cluster's newest snapshot as its
+  // base (StartFromClusterSnapshot). A snapshot that cannot be read or taken is logged,
+  // and the instance reads the log from its start instead. The offset it took, if any.
+  std::optional<int64_t> StartFromSnapshot();
   // Starts following the shared credentials, device keys and the log, then the leader
   // election and the fixes intake.
   Status Start(Core& core);
@@ -93,6 +107,8 @@ class KafkaNode {
   std::unique_ptr<KafkaFollower> follower_;
   std::unique_ptr<KafkaLeader> leader_;
   std::unique_ptr<KafkaFixesIntake> intake_;
+  std::unique_ptr<KafkaSnapshotPublisher> snapshots_;
+  std::optional<int64_t> started_from_;  // the snapshot StartFromSnapshot took
 };
 
 }  // namespace stayaway::daemon

@@ -83,6 +83,18 @@ void Metrics::CountKafkaHandover(std::string_view reason) {
   ++kafka_.handovers[std::string(reason)];
 }
 
+void Metrics::CountKafkaSnapshot(std::string_view outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  ++kafka_.snapshots[std::string(outcome)];
+}
+
+void Metrics::SetKafkaSnapshotOffset(int64_t offset) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kafka_.used = true;
+  kafka_.snapshot_offset = offset;
+}
+
 void Metrics::SetKafkaTakeoverSeconds(double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   kafka_.used = true;
@@ -328,6 +340,19 @@ std::string Metrics::Render(TimeMs now_ms) const {
            "# TYPE stayaway_kafka_handovers_total counter\n";
     for (const auto& [reason, n] : kafka_.handovers) {
       out << "stayaway_kafka_handovers_total{reason=\"" << Escape(reason) << "\"} " << n << '\n';
+    }
+    out << "# HELP stayaway_kafka_snapshots_total Snapshots put on the snapshot topic, by "
+           "outcome.\n"
+           "# TYPE stayaway_kafka_snapshots_total counter\n";
+    for (const auto& [outcome, n] : kafka_.snapshots) {
+      out << "stayaway_kafka_snapshots_total{outcome=\"" << Escape(outcome) << "\"} " << n << '\n';
+    }
+    if (kafka_.snapshot_offset >= 0) {
+      out << "# HELP stayaway_kafka_snapshot_offset The log offset of the newest snapshot "
+             "published or started from.\n"
+             "# TYPE stayaway_kafka_snapshot_offset gauge\n"
+             "stayaway_kafka_snapshot_offset "
+          << kafka_.snapshot_offset << '\n';
     }
   }
   out << "# HELP stayaway_webhook_failures_total Failed webhook and victim gateway POSTs, by "

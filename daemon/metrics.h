@@ -49,6 +49,10 @@
 //                                                  again)
 //   stayaway_kafka_handovers_total{reason}         times this instance gave up the lead, unfit
 //                                                  for it (ticks_not_logged, log_not_applied)
+//   stayaway_kafka_snapshots_total{outcome}        snapshots this instance put on the snapshot
+//                                                  topic (published) or failed to (failed)
+//   stayaway_kafka_snapshot_offset                 the log offset of the newest snapshot this
+//                                                  instance published or started from
 //   stayaway_webhook_failures_total{to,reason}     failed POSTs (to: webhook, victim_gateway)
 //                                                  by reason (webhook_post.h: tls_untrusted,
 //                                                  tls_hostname, connect, status_5xx, ...)
@@ -139,6 +143,8 @@ class Metrics {
   void CountKafkaPublished(uint64_t events);
   void CountKafkaPublishFailures(uint64_t events);
   void CountKafkaHandover(std::string_view reason);  // leader_fitness.h's reasons
+  void CountKafkaSnapshot(std::string_view outcome);  // "published" or "failed"
+  void SetKafkaSnapshotOffset(int64_t offset);
 
   // Everything, with the checkpoint age as of `now_ms` (the centre's clock).
   std::string Render(TimeMs now_ms) const;
@@ -186,6 +192,8 @@ class Metrics {
     uint64_t published = 0;
     uint64_t publish_failures = 0;
     std::map<std::string, uint64_t, std::less<>> handovers;
+    std::map<std::string, uint64_t, std::less<>> snapshots;
+    int64_t snapshot_offset = -1;  // -1: none
   } kafka_;  // guarded by mu_
   uint64_t retention_segments_deleted_ = 0;
   uint64_t retention_bytes_freed_ = 0;

@@ -207,6 +207,8 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
       [](Metrics& m) { m.CountKafkaPublished(0); },
       [](Metrics& m) { m.CountKafkaPublishFailures(0); },
       [](Metrics& m) { m.CountKafkaHandover("log_not_applied"); },
+      [](Metrics& m) { m.CountKafkaSnapshot("failed"); },
+      [](Metrics& m) { m.SetKafkaSnapshotOffset(0); },
   };
   for (size_t i = 0; i < uses.size(); ++i) {
     Metrics used;
@@ -229,6 +231,12 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
   metrics.CountKafkaHandover("log_not_applied");
   metrics.CountKafkaHandover("log_not_applied");
   metrics.CountKafkaHandover("ticks_not_logged");
+  EXPECT_EQ(metrics.Render(0).find("stayaway_kafka_snapshot_offset"), std::string::npos)
+      << "no snapshot yet: no offset";
+  metrics.CountKafkaSnapshot("published");
+  metrics.CountKafkaSnapshot("published");
+  metrics.CountKafkaSnapshot("failed");
+  metrics.SetKafkaSnapshotOffset(4096);
   const std::string text = metrics.Render(0);
   EXPECT_EQ(Sample(text, "stayaway_kafka_leader"), 1) << text;
   EXPECT_EQ(Sample(text, "stayaway_kafka_rebalances_total{kind=\"assigned\"}"), 2);
@@ -240,6 +248,10 @@ TEST(Metrics, KafkaSeriesAppearOnceUsedWithTheirValues) {
   EXPECT_EQ(Sample(text, "stayaway_kafka_handovers_total{reason=\"log_not_applied\"}"), 2);
   EXPECT_EQ(Sample(text, "stayaway_kafka_handovers_total{reason=\"ticks_not_logged\"}"), 1);
   EXPECT_NE(text.find("# TYPE stayaway_kafka_handovers_total counter\n"), std::string::npos);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_snapshots_total{outcome=\"published\"}"), 2);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_snapshots_total{outcome=\"failed\"}"), 1);
+  EXPECT_EQ(Sample(text, "stayaway_kafka_snapshot_offset"), 4096);
+  EXPECT_NE(text.find("# TYPE stayaway_kafka_snapshot_offset gauge\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE stayaway_kafka_lag gauge\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE stayaway_kafka_rebalances_total counter\n"), std::string::npos);
   metrics.SetKafkaLeader(false);

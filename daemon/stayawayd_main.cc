@@ -467,6 +467,10 @@ int Run(const DaemonConfig& config) {
       return cursors;
     };
     kafka.on_follow = [&] { stop_dispatchers(); };
+    kafka.journal_dir = options.journal_dir;
+    kafka.published_dir = config.data_dir + "/kafka-snapshot";
+    kafka.engine = options.engine;
+    kafka.snapshot_check_ms = config.kafka_snapshot_check_ms;
     StatusOr<std::unique_ptr<KafkaNode>> node = KafkaNode::Create(std::move(kafka));
     if (!node.ok()) {
       Log(LogLevel::kError, "cannot start in Kafka mode", {{"error", node.status().message()}});
@@ -477,6 +481,7 @@ int Run(const DaemonConfig& config) {
       Log(LogLevel::kError, "cannot mark the data directory", {{"error", s.message()}});
       return 1;
     }
+    kafka_node->StartFromSnapshot();
     options.shared_log = kafka_node->input_log();
     options.credential_broadcast = kafka_node->credential_broadcast();
     options.device_key_broadcast = kafka_node->device_key_broadcast();

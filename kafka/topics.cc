@@ -13,6 +13,7 @@ TopicNames TopicNames::WithPrefix(std::string_view prefix) {
   names.leader = p + "leader";
   names.credentials = p + "credentials";
   names.device_keys = p + "device-keys";
+  names.snapshots = p + "snapshots";
   return names;
 }
 

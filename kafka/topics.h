@@ -39,6 +39,13 @@ inline constexpr char kCredentialsTopic[] = "stayaway.credentials";
 // (daemon/kafka_device_keys.h). Secrets: readable by stayaway's instances only.
 inline constexpr char kDeviceKeysTopic[] = "stayaway.device-keys";
 
+// Internal, compacted: snapshots a new instance starts from instead of reading the input
+// log from its start, one partition, as blobs (blob_topic.h) named kSnapshotBlob: the
+// journal's retention base at a log offset, the blob's version (evidence/retention_base.h;
+// daemon/kafka_snapshot_publisher.h writes them).
+inline constexpr char kSnapshotsTopic[] = "stayaway.snapshots";
+inline constexpr char kSnapshotBlob[] = "base";
+
 // The header on every stayaway.events message: the event's sequence number in the event
 // log, the same on every instance (they apply one log), so consumers drop repeats.
 inline constexpr char kEventSeqHeader[] = "stayaway-event-seq";
@@ -51,6 +58,7 @@ struct TopicNames {
   std::string leader = kLeaderTopic;
   std::string credentials = kCredentialsTopic;
   std::string device_keys = kDeviceKeysTopic;
+  std::string snapshots = kSnapshotsTopic;
 
   // PREFIX + "fixes", PREFIX + "events", ...: "stayaway." gives the defaults.
   static TopicNames WithPrefix(std::string_view prefix);

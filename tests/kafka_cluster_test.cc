@@ -28,6 +28,7 @@
 #include "access/fix_mac.h"
 #include "base/time.h"
 #include "kafka/group_consumer.h"
+#include "kafka/partition_reader.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "proto/stayaway.pb.h"
@@ -62,6 +63,7 @@ std::unique_ptr<testing_harness::KafkaMockCluster> StartCluster() {
                                                   {kafka::kLeaderTopic, 1},
                                                   {kafka::kCredentialsTopic, 1},
                                                   {kafka::kDeviceKeysTopic, 1},
+                                                  {kafka::kSnapshotsTopic, 1},
                                                   {kafka::kFixesTopic, 4},
                                                   {kafka::kEventsTopic, 4}});
 }
@@ -1036,6 +1038,7 @@ TEST(KafkaCluster, TwoCentresOnOneClusterWithTopicsOfTheirOwnStayApart) {
                                                   {"leader", 1},
                                                   {"credentials", 1},
                                                   {"device-keys", 1},
+                                                  {"snapshots", 1},
                                                   {"fixes", 4},
                                                   {"events", 4}}) {
       topics.emplace_back(prefix + end, partitions);
@@ -1111,6 +1114,135 @@ TEST(KafkaCluster, TwoCentresOnOneClusterWithTopicsOfTheirOwnStayApart) {
     EXPECT_EQ(keys.count(own), 1u) << topic;
     EXPECT_EQ(keys.count(other), 0u) << topic;
   }
+}
+
+// The end of the shared input log: the offset the next input gets; -1 when unknown.
+int64_t InputLogEnd(const std::string& brokers) {
+  kafka::PartitionReaderOptions options;
+  options.bootstrap_servers = brokers;
+  auto reader = kafka::PartitionReader::Open(options, {kafka::kInputTopic, 0}, 0);
+  if (!reader.ok()) return -1;
+  auto marks = (*reader)->Watermarks(std::chrono::seconds(5));
+  return marks.ok() ? marks->second : -1;
+}
+
+// The value of `key` in the first line of `log` holding `message` (the daemon's JSON
+// lines); empty when there is none.
+std::string LoggedField(const std::string& log, const std::string& message,
+                        const std::string& key) {
+  const size_t line = log.find("\"" + message + "\"");
+  if (line == std::string::npos) return "";
+  const size_t at = log.find("\"" + key + "\":\"", line);
+  if (at == std::string::npos || at > log.find('\n', line)) return "";
+  const size_t from = at + key.size() + 4;
+  return log.substr(from, log.find('"', from) - from);
+}
+
+// The leader publishes the state at the start of each journal segment it completes to
+// stayaway.snapshots; an instance started later on an empty data directory takes the
+// newest one as its journal's base and reads the log only after it. It ends with the
+// alerts the others hold (one raised before its snapshot included, which it never read
+// the fixes of), it raises the same alert as they do afterwards, and the evidence it cuts
+// for that alert verifies, the order terms proven from the retained order record.
+TEST(KafkaCluster, ANewInstanceStartsFromTheNewestSnapshotAndItsEvidenceVerifies) {
+  auto cluster = StartCluster();
+  const std::string brokers = cluster->bootstrap_servers();
+  ASSERT_FALSE(brokers.empty());
+  const std::string small_segments = "journal_segment_bytes = 4096\n";
+  const std::string snapshot_often = "snapshot_check_ms = 1000\n";
+  std::vector<std::unique_ptr<Daemon>> instances;
+  for (int i = 0; i < 2; ++i) {
+    instances.push_back(StartInstance(brokers, {}, snapshot_often, small_segments));
+  }
+  ASSERT_GE(WaitForLeader(instances, std::chrono::seconds(10)), 0) << instances[0]->Log();
+  for (int g = 0; g < 3; ++g) {
+    const auto reply =
+        Http(instances[0]->http(), "PUT", "/v1/orders/KC-" + std::to_string(g), GroupOrderJson(g));
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+  // Group 0's violation, then fixes of group 2 far apart until a snapshot covers it. One
+  // instance's port, each POST after the last was answered: the log holds them in order.
+  // 200 once every fix is taken; an instance that has not read the cluster's device keys
+  // yet takes none and is asked again.
+  const auto post = [](Daemon& to, const std::string& body) {
+    testing_harness::HttpReply reply;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      reply = Http(to.http(), "POST", "/v1/fixes", body);
+      if (!testing_harness::Contains(reply.body, "\"code\":\"unavailable\"")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return testing_harness::Contains(reply.body, "\"rejected\":0") ? reply.status : -reply.status;
+  };
+  ASSERT_EQ(post(*instances[0], testing_harness::ApproachFixesJson("0")), 200);
+  const std::string first_alert = WaitForOpenAlertId(instances[0]->http(), "KC-0");
+  ASSERT_FALSE(first_alert.empty()) << instances[0]->Log();
+  const int64_t after_first_alert = InputLogEnd(brokers);
+  ASSERT_GT(after_first_alert, 0);
+  const auto snapshot_offset = [&] {
+    double newest = -1;
+    for (auto& instance : instances) {
+      newest = std::max(newest, Metric(*instance, "stayaway_kafka_snapshot_offset"));
+    }
+    return static_cast<int64_t>(newest);
+  };
+  const TimeMs start = NowMs() - 300'000;
+  uint64_t seq = 0;
+  // Up to a minute, and no fix time past now.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (snapshot_offset() < after_first_alert && seq < 2900 &&
+         std::chrono::steady_clock::now() < give_up) {
+    const TimeMs t = start + static_cast<TimeMs>(seq) * 100;
+    ++seq;
+    ASSERT_EQ(post(*instances[0], "[" + testing_harness::FixJson("phone-2", seq, t, 74.59) + "," +
+                                      testing_harness::FixJson("tag-2", seq, t, 74.65) + "]"),
+              200);
+  }
+  const int64_t published = snapshot_offset();
+  ASSERT_GE(published, after_first_alert) << "no snapshot after " << seq << " rounds";
+
+  // The new instance: from the snapshot, then the log after it.
+  instances.push_back(StartInstance(brokers, {}, snapshot_often, small_segments));
+  Daemon& joined = *instances.back();
+  bool caught_up = false;
+  for (int i = 0; i < 300 && !caught_up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    caught_up = Metric(joined, "stayaway_kafka_lag") <= 1 &&
+                AlertSummary(joined) == AlertSummary(*instances[0]);
+  }
+  ASSERT_TRUE(caught_up) << joined.Log();
+  const std::string log = joined.Log();
+  const std::string started_at =
+      LoggedField(log, "started from the cluster's snapshot", "log_offset");
+  ASSERT_FALSE(started_at.empty()) << log;
+  EXPECT_GE(std::stoll(started_at), published);
+  EXPECT_EQ(LoggedField(log, "recovered from the journal", "from_snapshot"), started_at) << log;
+  EXPECT_EQ(LoggedField(log, "recovered from the journal", "records"), "0") << log;
+  EXPECT_EQ(Metric(joined, "stayaway_kafka_snapshot_offset"), std::stod(started_at));
+  EXPECT_TRUE(testing_harness::Contains(AlertSummary(joined), first_alert));
+
+  // Group 1's violation, through the new instance's port: every instance the same alert.
+  ASSERT_EQ(post(joined, testing_harness::ApproachFixesJson("1")), 200);
+  const std::string second_alert = WaitForOpenAlertId(joined.http(), "KC-1");
+  ASSERT_FALSE(second_alert.empty()) << joined.Log();
+  for (auto& instance : instances) {
+    EXPECT_EQ(WaitForOpenAlertId(instance->http(), "KC-1"), second_alert);
+  }
+
+  // Its evidence, cut from the instance that started from the snapshot, verifies.
+  const std::string log_before = joined.Log();
+  ASSERT_EQ(joined.Stop(), 0) << joined.Log().substr(log_before.size());
+  const fs::path bundle = joined.dir() / "bundle";
+  const testing_harness::CommandRun written =
+      testing_harness::Stayaway("evidence --data-dir " + (joined.dir() / "data").string() +
+                                " --alert " + second_alert + " --out " + bundle.string());
+  ASSERT_EQ(written.status, 0) << written.out;
+  const testing_harness::CommandRun verified =
+      testing_harness::Stayaway("verify " + bundle.string());
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_TRUE(testing_harness::Contains(verified.out, "VERIFIED")) << verified.out;
+  std::cout << "snapshot at log offset " << started_at
+            << " (the log's end after the first alert: " << after_first_alert << ", after " << seq
+            << " rounds of fixes)\n";
 }
 
 }  // namespace

@@ -1,0 +1,245 @@
+// The snapshot topic (daemon/kafka_snapshots.h) against the mock cluster program over
+// loopback TCP, on a journal written here with small segments. The oracle is the base
+// made in one replay from the journal's start (evidence/base_at_segment.h): what the
+// publisher puts on the topic, made one segment at a time from its own last base, must be
+// that base byte for byte. A topic that holds a newer snapshot is left alone, and a new
+// journal directory takes the newest snapshot only when it is empty and the snapshot
+// holds together.
+#include "daemon/kafka_snapshots.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "daemon/metrics.h"
+#include "evidence/base_at_segment.h"
+#include "evidence/retention_base.h"
+#include "journal/journal.h"
+#include "kafka/blob_topic.h"
+#include "kafka/topics.h"
+#include "proto/stayaway.pb.h"
+#include "tests/kafka_harness.h"
+#include "tests/wire_fixtures.h"
+
+namespace stayaway::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_fixtures::MakeFix;
+using testing_fixtures::PairOrder;
+
+constexpr TimeMs kStart = 1741600800000;  // 2025-03-10T10:00:00Z
+
+engine::EngineSettings Settings() { return engine::ResolveSettings(v1::EngineConfig()).value(); }
+
+// A fresh directory of its own under the test temp dir.
+fs::path FreshDir(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("kafka-snapshots-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Writes `minutes` minutes of a centre to the journal in `dir` (4 KiB segments): order
+// KS-1, a fix a minute from its two devices and a tick, the tag within 40 m of the phone
+// for minutes 5-9 of every 30 (an alert opens and closes), and a new version of the
+// order at minute 20 (the version in force is the one a base must keep provable).
+class JournalFeed {
+ public:
+  explicit JournalFeed(const fs::path& dir) {
+    EXPECT_TRUE(writer_.Open(dir.string(), /*fsync=*/false, 4096).ok());
+    v1::Input order;
+    *order.mutable_order() = PairOrder("KS-1", "tag-1", "phone-1");
+    writer_.Append(order);
+  }
+  void Minutes(int minutes) {
+    for (int i = 0; i < minutes; ++i, ++minute_) {
+      const TimeMs t = kStart + minute_ * 60'000;
+      if (minute_ == 20) {
+        v1::Input order;
+        *order.mutable_order() = PairOrder("KS-1", "tag-1", "phone-1");
+        order.mutable_order()->set_version(2);
+        order.mutable_order()->set_violation_distance_m(500);
+        writer_.Append(order);
+      }
+      const bool near = minute_ % 30 >= 5 && minute_ % 30 < 10;
+      v1::Input phone, tag, tick;
+      *phone.mutable_fix() = MakeFix("phone-1", seq_, t, 42.87, 74.59);
+      *tag.mutable_fix() = MakeFix("tag-1", seq_, t + 500, 42.87, near ? 74.5905 : 74.65);
+      ++seq_;
+      MsToTimestamp(t + 1000, tick.mutable_tick()->mutable_tick());
+      writer_.Append(phone);
+      writer_.Append(tag);
+      writer_.Append(tick);
+      EXPECT_TRUE(writer_.Sync().ok());  // a segment rolls over at a sync
+    }
+  }
+
+ private:
+  journal::JournalWriter writer_;
+  int64_t minute_ = 0;
+  uint64_t seq_ = 1;
+};
+
+kafka::BlobTopicOptions Topic(const testing_harness::KafkaMockCluster& cluster) {
+  kafka::BlobTopicOptions topic;
+  topic.bootstrap_servers = cluster.bootstrap_servers();
+  topic.topic = kafka::kSnapshotsTopic;
+  topic.chunk_bytes = 16 * 1024;  // several chunks for a few dozen KiB
+  return topic;
+}
+
+// The topic's newest snapshot once its version reaches `at_least`, polled for up to 20 s.
+std::optional<kafka::Blob> WaitForSnapshot(const kafka::BlobTopicOptions& topic,
+                                           uint64_t at_least) {
+  for (int i = 0; i < 200; ++i) {
+    auto newest = kafka::ReadNewestBlob(topic, kafka::kSnapshotBlob);
+    if (newest.ok() && newest->has_value() && (*newest)->version >= at_least) return **newest;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return std::nullopt;
+}
+
+// The oracle: the base at the start of the journal's newest segment, made in one replay
+// from its start, as an instance that starts from it saves it (first segment 1).
+evidence::RetentionBase OneReplayBase(const fs::path& journal) {
+  const uint32_t newest = journal::ListSegments(journal.string()).back();
+  auto made = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, newest);
+  EXPECT_TRUE(made.ok()) << made.status().message();
+  evidence::RetentionBase base = std::move(made->base);
+  base.first_segment = 1;
+  return base;
+}
+
+TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWouldMakeIt) {
+  testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
+  const fs::path data = FreshDir("publish");
+  JournalFeed feed(data / "journal");
+  feed.Minutes(150);
+  ASSERT_GE(journal::ListSegments((data / "journal").string()).size(), 4u);
+
+  Metrics metrics;
+  KafkaSnapshotPublisherOptions options;
+  options.topic = Topic(cluster);
+  options.journal_dir = (data / "journal").string();
+  options.published_dir = (data / "kafka-snapshot").string();
+  options.engine = Settings();
+  options.check_interval = std::chrono::milliseconds(100);
+  KafkaSnapshotPublisher publisher(options, metrics);
+  ASSERT_TRUE(publisher.Start().ok());
+
+  // Nothing while another instance leads.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto none = kafka::ReadNewestBlob(options.topic, kafka::kSnapshotBlob);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  publisher.Lead();
+  evidence::RetentionBase expected = OneReplayBase(data / "journal");
+  std::optional<kafka::Blob> first = WaitForSnapshot(options.topic, expected.state.records);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->version, expected.state.records);
+  EXPECT_EQ(first->bytes, expected.Encode()) << "the base made segment by segment differs";
+  EXPECT_GT(expected.state.events.size(), 0u);  // the alert's events are in it
+  EXPECT_NE(
+      metrics.Render(0).find("stayaway_kafka_snapshot_offset " + std::to_string(first->version)),
+      std::string::npos);
+
+  // The journal grows: the next one goes on from the last, and is the oracle's again.
+  feed.Minutes(150);
+  expected = OneReplayBase(data / "journal");
+  ASSERT_GT(expected.state.records, first->version);
+  std::optional<kafka::Blob> second = WaitForSnapshot(options.topic, expected.state.records);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->version, expected.state.records);
+  EXPECT_EQ(second->bytes, expected.Encode());
+  publisher.Stop();
+}
+
+TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAloneAndAFollowerPublishesNothing) {
+  testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
+  const fs::path data = FreshDir("newer");
+  JournalFeed feed(data / "journal");
+  feed.Minutes(90);
+  KafkaSnapshotPublisherOptions options;
+  options.topic = Topic(cluster);
+  options.journal_dir = (data / "journal").string();
+  options.published_dir = (data / "kafka-snapshot").string();
+  options.engine = Settings();
+  options.check_interval = std::chrono::milliseconds(100);
+  // Another leader's, further along the log.
+  auto other = kafka::BlobTopicWriter::Create(options.topic);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Put(kafka::kSnapshotBlob, 1'000'000, "another leader's").ok());
+
+  Metrics metrics;
+  KafkaSnapshotPublisher publisher(options, metrics);
+  ASSERT_TRUE(publisher.Start().ok());
+  publisher.Lead();
+  // It makes its base all the same (the next one goes on from it) but does not publish.
+  const fs::path made = data / "kafka-snapshot" / evidence::kRetentionBaseFile;
+  for (int i = 0; i < 100 && !fs::exists(made); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(made));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto newest = kafka::ReadNewestBlob(options.topic, kafka::kSnapshotBlob);
+  ASSERT_TRUE(newest.ok() && newest->has_value());
+  EXPECT_EQ((*newest)->version, 1'000'000u);
+  EXPECT_EQ((*newest)->bytes, "another leader's");
+  EXPECT_EQ(metrics.Render(0).find("stayaway_kafka_snapshots_total{outcome=\"published\"}"),
+            std::string::npos);
+  publisher.Stop();
+}
+
+TEST(KafkaSnapshots, AnEmptyJournalTakesTheNewestSnapshotOnlyWhenItHoldsTogether) {
+  testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
+  const kafka::BlobTopicOptions topic = Topic(cluster);
+  const fs::path fresh = FreshDir("fresh") / "journal";
+
+  // No snapshot yet: nothing taken, the log is read from its start.
+  auto nothing = StartFromClusterSnapshot(topic, fresh.string());
+  ASSERT_TRUE(nothing.ok()) << nothing.status().message();
+  EXPECT_FALSE(nothing->has_value());
+
+  // A snapshot that is not a base (its digest matches: it is what was written) is refused,
+  // and so is a base whose version is not its position; the directory stays empty.
+  auto writer = kafka::BlobTopicWriter::Create(topic);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, 7, "not a base").ok());
+  EXPECT_FALSE(StartFromClusterSnapshot(topic, fresh.string()).ok());
+  const fs::path source = FreshDir("source");
+  JournalFeed feed(source / "journal");
+  feed.Minutes(90);
+  const evidence::RetentionBase base = OneReplayBase(source / "journal");
+  ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, base.state.records + 1, base.Encode()).ok());
+  EXPECT_FALSE(StartFromClusterSnapshot(topic, fresh.string()).ok());
+  EXPECT_FALSE(fs::exists(fresh / evidence::kRetentionBaseFile));
+
+  // A good one becomes the base; the journal starts at its position.
+  ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, base.state.records, base.Encode()).ok());
+  auto taken = StartFromClusterSnapshot(topic, fresh.string());
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+  ASSERT_TRUE(taken->has_value());
+  EXPECT_EQ(**taken, static_cast<int64_t>(base.state.records));
+  auto saved = evidence::LoadRetentionBase(fresh.string());
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  EXPECT_EQ((*saved)->Encode(), base.Encode());
+
+  // A journal that holds anything of its own is never replaced.
+  EXPECT_FALSE(StartFromClusterSnapshot(topic, (source / "journal").string())->has_value());
+  EXPECT_FALSE(fs::exists(source / "journal" / evidence::kRetentionBaseFile));
+  auto again = StartFromClusterSnapshot(topic, fresh.string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+}
+
+}  // namespace
+}  // namespace stayaway::daemon
