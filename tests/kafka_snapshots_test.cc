@@ -96,6 +96,18 @@ kafka::BlobTopicOptions Topic(const testing_harness::KafkaMockCluster& cluster) 
   return topic;
 }
 
+// A publisher on DATA/journal, checking every 100 ms.
+KafkaSnapshotPublisherOptions PublisherOptions(const testing_harness::KafkaMockCluster& cluster,
+                                               const fs::path& data) {
+  KafkaSnapshotPublisherOptions options;
+  options.topic = Topic(cluster);
+  options.journal_dir = (data / "journal").string();
+  options.published_dir = (data / "kafka-snapshot").string();
+  options.engine = Settings();
+  options.check_interval = std::chrono::milliseconds(100);
+  return options;
+}
+
 // The topic's newest snapshot once its version reaches `at_least`, polled for up to 20 s.
 std::optional<kafka::Blob> WaitForSnapshot(const kafka::BlobTopicOptions& topic,
                                            uint64_t at_least) {
@@ -126,12 +138,7 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
   ASSERT_GE(journal::ListSegments((data / "journal").string()).size(), 4u);
 
   Metrics metrics;
-  KafkaSnapshotPublisherOptions options;
-  options.topic = Topic(cluster);
-  options.journal_dir = (data / "journal").string();
-  options.published_dir = (data / "kafka-snapshot").string();
-  options.engine = Settings();
-  options.check_interval = std::chrono::milliseconds(100);
+  const KafkaSnapshotPublisherOptions options = PublisherOptions(cluster, data);
   KafkaSnapshotPublisher publisher(options, metrics);
   ASSERT_TRUE(publisher.Start().ok());
 
@@ -168,12 +175,7 @@ TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAloneAndAFollowerPublishesNot
   const fs::path data = FreshDir("newer");
   JournalFeed feed(data / "journal");
   feed.Minutes(90);
-  KafkaSnapshotPublisherOptions options;
-  options.topic = Topic(cluster);
-  options.journal_dir = (data / "journal").string();
-  options.published_dir = (data / "kafka-snapshot").string();
-  options.engine = Settings();
-  options.check_interval = std::chrono::milliseconds(100);
+  const KafkaSnapshotPublisherOptions options = PublisherOptions(cluster, data);
   // Another leader's, further along the log.
   auto other = kafka::BlobTopicWriter::Create(options.topic);
   ASSERT_TRUE(other.ok());
