@@ -68,22 +68,17 @@ kafka::BlobTopicOptions SnapshotTopic(const KafkaNodeOptions& options) {
 
 }  // namespace
 
-std::optional<int64_t> KafkaNode::StartFromSnapshot() {
-  if (options_.journal_dir.empty()) return std::nullopt;
+Status KafkaNode::StartFromSnapshot() {
+  if (options_.journal_dir.empty()) return Status::Ok();
   StatusOr<std::optional<int64_t>> taken =
-      StartFromClusterSnapshot(SnapshotTopic(options_), options_.journal_dir);
-  if (!taken.ok()) {
-    Log(LogLevel::kError,
-        "cannot start from the cluster's snapshot; reading the log from its start",
-        {{"error", taken.status().message()}});
-    return std::nullopt;
-  }
+      StartFromClusterSnapshot(SnapshotTopic(options_), options_.journal_dir, options_.engine);
+  if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
     Log(LogLevel::kInfo, "started from the cluster's snapshot",
         {{"log_offset", std::to_string(**taken)}});
   }
   started_from_ = *taken;
-  return *taken;
+  return Status::Ok();
 }
 
 Status KafkaNode::Start(Core& core) {
@@ -92,7 +87,6 @@ Status KafkaNode::Start(Core& core) {
     KafkaSnapshotPublisherOptions publisher;
     publisher.topic = SnapshotTopic(options_);
     publisher.journal_dir = options_.journal_dir;
-    publisher.published_dir = options_.published_dir;
     publisher.engine = options_.engine;
     publisher.check_interval = std::chrono::milliseconds(options_.snapshot_check_ms);
     snapshots_ = std::make_unique<KafkaSnapshotPublisher>(std::move(publisher), core.metrics());

@@ -14,6 +14,7 @@
 //
 //   auto node = KafkaNode::Create(options);        // checks the topics
 //   (*node)->StartFromSnapshot();                   // an empty journal: the cluster's
+//                                                   // newest snapshot as its base
 //   core_options.shared_log = (*node)->input_log();
 //   Core core(core_options); core.Start();
 //   (*node)->Start(core);
@@ -68,7 +69,6 @@ struct KafkaNodeOptions {
   std::function<void()> on_follow;
   // Snapshots (kafka_snapshots.h); none while journal_dir is empty (a core in memory).
   std::string journal_dir;        // the core's journal
-  std::string published_dir;      // the snapshot publisher's own
   engine::EngineSettings engine;  // the core's
   int snapshot_check_ms = 60'000;
 };
@@ -87,9 +87,11 @@ class KafkaNode {
   std::shared_ptr<CredentialBroadcast> credential_broadcast() const { return credentials_; }
   std::shared_ptr<DeviceKeyBroadcast> device_key_broadcast() const { return device_keys_; }
   // Before the core starts: an empty journal gets the cluster's newest snapshot as its
-  // base (StartFromClusterSnapshot). A snapshot that cannot be read or taken is logged,
-  // and the instance reads the log from its start instead. The offset it took, if any.
-  std::optional<int64_t> StartFromSnapshot();
+  // base (StartFromClusterSnapshot). An error (the topic unreadable, the snapshot
+  // refused) should stop the instance: started on the log instead, it would never take a
+  // snapshot later, and the log may no longer hold its start. The leader replaces a
+  // snapshot nobody can read (kafka_snapshots.h).
+  Status StartFromSnapshot();
   // Starts following the shared credentials, device keys and the log, then the leader
   // election and the fixes intake.
   Status Start(Core& core);

@@ -1,24 +1,28 @@
 // The snapshot topic of Kafka mode (PREFIX + "snapshots", kafka/topics.h; docs/kafka.md):
 // the leader publishes the state its journal stands for at a log offset, and an instance
-// with an empty data directory starts from the newest one instead of reading the input
-// log from its start.
+// with an empty journal starts from the newest one instead of reading the input log from
+// its start.
 //
 // A snapshot is the journal's retention base (evidence/retention_base.h) made at the start
 // of a journal segment (evidence/base_at_segment.h): the engine, event numbering, Merkle
 // frontier and catalogue there, every event numbered so far, and the order and zone
 // versions in force with their proof paths, so evidence an instance started from it cuts
-// still proves the order terms. It is the blob kafka::kSnapshotBlob (kafka/blob_topic.h),
-// saved with first_segment 1, and its version is the base's position: the log offset of
-// the first input it does not hold (journal records and log offsets are one to one,
-// core.h). Every instance applies the one log, so a base made by any instance serves all.
+// still proves the order terms. It is the blob kafka::kSnapshotBlob (kafka/topics.h; the
+// blob layer is kafka/blob_topic.h), saved with first_segment 1, and its version is the
+// base's position: the log offset of the first input it does not hold (journal records
+// and log offsets are one to one, core.h). Every instance applies the one log, so a base
+// made by any instance serves all.
 //
 // Publishing (KafkaSnapshotPublisher). While this instance leads, every check interval,
-// it looks for journal segments completed since the newest base it has (its journal's
-// own, after retention, or the one it made last, kept in `published_dir`). It makes the
-// base at the start of the next segment from there, one segment at a time (so a stop
-// waits for one segment's replay at most), and puts the newest on the topic unless the
-// topic holds one at least as new (another leader's). The cost is a replay of the
-// journal, on the publisher's own thread: never in the engine's way.
+// it looks for journal segments completed since the newest base it has: its journal's
+// own (after retention), or the one it made last, kept in the journal directory
+// (kPublisherDir, so it goes wherever the journal goes). From there it makes the base at
+// the start of each next segment in turn, keeps the newest, and puts it on the topic
+// unless the topic holds one at least as new (another leader's), or this instance stopped
+// leading meanwhile. The cost is a replay of the journal since the last base, on the
+// publisher's own thread (never the engine's) and in memory beside the engine (a second
+// engine while it replays). Stop cancels a replay at its next record, but waits for a
+// topic read or write under way (up to the topic's timeout).
 //
 // Starting (StartFromClusterSnapshot), before the core starts: a journal directory that
 // holds nothing yet gets the topic's newest snapshot as its base; the core recovers from
@@ -45,19 +49,23 @@
 
 namespace stayaway::daemon {
 
+// The publisher's own base, in this directory of the journal directory.
+inline constexpr char kPublisherDir[] = "snapshot-publisher";
+
 // When `journal_dir` holds no segment and no base, and the topic holds a snapshot, checks
-// it (its size and digest, that it parses, that its frontier and proof paths hold
-// together and that its version is its position) and saves it as the journal's base.
-// Returns the log offset the journal then starts at, or nullopt when it took none (the
-// journal holds something already, or the topic no snapshot). An error leaves the
-// journal directory as it was.
+// it (size and digest, that it parses, that its version is its position and its first
+// segment 1, that its frontier and proof paths hold together, that its engine loads with
+// `engine`) and saves it as the journal's base; a publisher's base left from an earlier
+// journal is removed. Returns the log offset the journal then starts at, or nullopt when
+// it took none (the journal holds something already, or the topic no snapshot). An error
+// (the topic unreadable, the snapshot refused) leaves the journal directory as it was.
 StatusOr<std::optional<int64_t>> StartFromClusterSnapshot(const kafka::BlobTopicOptions& topic,
-                                                          const std::string& journal_dir);
+                                                          const std::string& journal_dir,
+                                                          const engine::EngineSettings& engine);
 
 struct KafkaSnapshotPublisherOptions {
   kafka::BlobTopicOptions topic;  // the snapshot topic
   std::string journal_dir;        // this instance's journal
-  std::string published_dir;      // where the publisher keeps the newest base it made
   engine::EngineSettings engine;  // the core's: the base's engine is replayed with them
   std::chrono::milliseconds check_interval{60'000};
 };
@@ -73,10 +81,10 @@ class KafkaSnapshotPublisher {
 
   // Starts the thread, idle until Lead.
   Status Start();
-  // Waits for a base being made (one segment's replay at most), then stops the thread.
+  // Cancels a replay under way, then stops the thread.
   void Stop();
-  // This instance leads: publish from the next check on. Follow: stop publishing (a base
-  // being made is finished and kept, not published).
+  // This instance leads: a check at once, then every check interval. Follow: no more
+  // bases made or published (the one being made is finished and kept).
   void Lead();
   void Follow();
 
@@ -84,19 +92,24 @@ class KafkaSnapshotPublisher {
   void Run();
   // One check: makes the bases due and publishes the newest. Ok when nothing was due.
   Status PublishDue();
+  // The newest version the topic holds, read once per leadership (nullopt: unknown yet).
+  std::optional<uint64_t> TopicVersion();
 
   const KafkaSnapshotPublisherOptions options_;
+  const std::string made_dir_ = options_.journal_dir + "/" + kPublisherDir;
   Metrics& metrics_;
   std::unique_ptr<kafka::BlobTopicWriter> writer_;
   std::atomic<bool> leading_{false};
+  std::atomic<bool> stopping_{false};      // also cancels a replay (journal::ReadOptions)
   std::atomic<bool> reread_topic_{false};  // set by Lead: topic_version_ is a past lead's
   std::mutex mu_;
   std::condition_variable wake_;  // with mu_
-  bool stopping_ = false;         // guarded by mu_
+  bool check_now_ = false;        // guarded by mu_: Lead asks for a check at once
   std::thread thread_;
   // The publisher's thread only: the newest version the topic holds as far as this
-  // leadership knows (read when it starts leading); nullopt: not read yet.
+  // leadership knows; how many reads of it failed in a row.
   std::optional<uint64_t> topic_version_;
+  int topic_read_failures_ = 0;
 };
 
 }  // namespace stayaway::daemon

@@ -468,7 +468,6 @@ int Run(const DaemonConfig& config) {
     };
     kafka.on_follow = [&] { stop_dispatchers(); };
     kafka.journal_dir = options.journal_dir;
-    kafka.published_dir = config.data_dir + "/kafka-snapshot";
     kafka.engine = options.engine;
     kafka.snapshot_check_ms = config.kafka_snapshot_check_ms;
     StatusOr<std::unique_ptr<KafkaNode>> node = KafkaNode::Create(std::move(kafka));
@@ -481,7 +480,14 @@ int Run(const DaemonConfig& config) {
       Log(LogLevel::kError, "cannot mark the data directory", {{"error", s.message()}});
       return 1;
     }
-    kafka_node->StartFromSnapshot();
+    if (Status s = kafka_node->StartFromSnapshot(); !s.ok()) {
+      Log(LogLevel::kError, "cannot start from the cluster's snapshot",
+          {{"error", s.message()},
+           {"hint",
+            "the leader replaces a snapshot that cannot be read within a few checks; "
+            "start again then"}});
+      return 1;
+    }
     options.shared_log = kafka_node->input_log();
     options.credential_broadcast = kafka_node->credential_broadcast();
     options.device_key_broadcast = kafka_node->device_key_broadcast();

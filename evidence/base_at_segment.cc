@@ -13,7 +13,7 @@ namespace stayaway::evidence {
 
 StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings,
                                           const std::string& journal_dir, const RetentionBase* from,
-                                          uint32_t segment) {
+                                          uint32_t segment, const std::atomic<bool>* cancel) {
   const uint32_t first = from != nullptr ? from->first_segment : 1;
   const std::vector<uint32_t> segments = journal::ListSegments(journal_dir);
   if (segment <= first || !std::binary_search(segments.begin(), segments.end(), segment)) {
@@ -27,6 +27,10 @@ StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings
   options.mode = journal::ReadMode::kReadOnly;
   options.first_segment = first;
   options.end_segment = segment;
+  options.cancel = cancel;
+  uint32_t expected_segment = first;  // every segment below the cut, in turn
+  bool gap = false;
+  options.on_segment = [&](uint32_t read, uint64_t) { gap = gap || read != expected_segment++; };
   if (from != nullptr) {
     if (Status s = replayer.StartFrom(*from); !s.ok()) return s;
     clock = from->cut_time_ms;
@@ -39,6 +43,12 @@ StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings
     }
   });
   if (!report.ok()) return report.status();
+  if (gap || expected_segment != segment) {
+    // A segment went (retention) between listing and reading: the replay is not the cut's.
+    return FailedPrecondition("journal segments " + std::to_string(first) + " to " +
+                              std::to_string(segment - 1) + " of " + journal_dir +
+                              " were not all read");
+  }
 
   const History& history = replayer.history();
   BaseAtSegment cut;

@@ -1,7 +1,7 @@
 // MakeBaseAtSegment: the retention base (retention_base.h) of a journal at the start of
 // one of its segments, made by replaying the journal up to there. Journal retention
 // (retention.h) makes one before it deletes the segments below it; Kafka mode's snapshot
-// topic (daemon/kafka_snapshot_publisher.h) publishes one for new instances to start from.
+// topic (daemon/kafka_snapshots.h) publishes one for new instances to start from.
 //
 // The replay starts from `from` (a base of the same journal, at or below the cut) or, when
 // there is none, from the journal's first segment, and reads the segments below `segment`.
@@ -13,11 +13,12 @@
 // history.
 //
 // Reads the journal in read-only mode: safe while the daemon appends to it. A segment
-// retention deletes meanwhile fails the replay (retry from the newer base).
-// Thread-compatible.
+// retention deletes meanwhile fails the replay (retry from the newer base), as does
+// `cancel` turning true (journal::ReadOptions::cancel). Thread-compatible.
 #ifndef STAYAWAY_EVIDENCE_BASE_AT_SEGMENT_H_
 #define STAYAWAY_EVIDENCE_BASE_AT_SEGMENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -35,10 +36,12 @@ struct BaseAtSegment {
 };
 
 // FailedPrecondition when `segment` is not above `from`'s first segment, or the journal
-// has no segment there (the cut must be at a segment the journal holds).
+// does not hold every segment from there up to and including `segment` (the cut must be
+// at a segment the journal holds, and every record before it must be read).
 StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings,
                                           const std::string& journal_dir, const RetentionBase* from,
-                                          uint32_t segment);
+                                          uint32_t segment,
+                                          const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace stayaway::evidence
 

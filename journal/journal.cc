@@ -128,6 +128,9 @@ StatusOr<ReadReport> ReadAllRecords(
     const std::string bytes = std::move(read).value();
     size_t offset = 0;
     while (offset < bytes.size()) {
+      if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+        return FailedPrecondition("reading " + dir + " was cancelled");
+      }
       std::string problem;
       const size_t left = bytes.size() - offset;
       uint32_t length = 0;

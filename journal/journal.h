@@ -25,6 +25,7 @@
 #ifndef STAYAWAY_JOURNAL_JOURNAL_H_
 #define STAYAWAY_JOURNAL_JOURNAL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -75,6 +76,9 @@ struct ReadOptions {
   // Called before the first record of each segment, with the segment's number and the
   // count of records read before it.
   std::function<void(uint32_t segment, uint64_t records_before)> on_segment;
+  // Set: once it reads true, reading stops before the next record and fails (a long
+  // read-only replay that its owner stops).
+  const std::atomic<bool>* cancel = nullptr;
 };
 StatusOr<ReadReport> ReadAll(const std::string& dir, const ReadOptions& options,
                              const std::function<void(const v1::Input&)>& on_input);

@@ -42,7 +42,7 @@ inline constexpr char kDeviceKeysTopic[] = "stayaway.device-keys";
 // Internal, compacted: snapshots a new instance starts from instead of reading the input
 // log from its start, one partition, as blobs (blob_topic.h) named kSnapshotBlob: the
 // journal's retention base at a log offset, the blob's version (evidence/retention_base.h;
-// daemon/kafka_snapshot_publisher.h writes them).
+// daemon/kafka_snapshots.h writes and reads them).
 inline constexpr char kSnapshotsTopic[] = "stayaway.snapshots";
 inline constexpr char kSnapshotBlob[] = "base";
 

@@ -2,9 +2,10 @@
 // loopback TCP, on a journal written here with small segments. The oracle is the base
 // made in one replay from the journal's start (evidence/base_at_segment.h): what the
 // publisher puts on the topic, made one segment at a time from its own last base, must be
-// that base byte for byte. A topic that holds a newer snapshot is left alone, and a new
-// journal directory takes the newest snapshot only when it is empty and the snapshot
-// holds together.
+// that base byte for byte, from the journal's start or from the base retention left. It
+// publishes only while it leads and never over a newer snapshot, and a new journal
+// directory takes the newest snapshot only when it is empty and the snapshot holds
+// together.
 #include "daemon/kafka_snapshots.h"
 
 #include <gtest/gtest.h>
@@ -102,7 +103,6 @@ KafkaSnapshotPublisherOptions PublisherOptions(const testing_harness::KafkaMockC
   KafkaSnapshotPublisherOptions options;
   options.topic = Topic(cluster);
   options.journal_dir = (data / "journal").string();
-  options.published_dir = (data / "kafka-snapshot").string();
   options.engine = Settings();
   options.check_interval = std::chrono::milliseconds(100);
   return options;
@@ -130,6 +130,20 @@ evidence::RetentionBase OneReplayBase(const fs::path& journal) {
   return base;
 }
 
+// The publisher's own base, once it has reached the start of the journal's newest segment
+// (polled for up to 20 s); nullopt if it did not.
+std::optional<evidence::RetentionBase> WaitForOwnBaseAtNewestSegment(const fs::path& journal) {
+  for (int i = 0; i < 200; ++i) {
+    auto made = evidence::LoadRetentionBase((journal / kPublisherDir).string());
+    if (made.ok() && made->has_value() &&
+        (*made)->first_segment == journal::ListSegments(journal.string()).back()) {
+      return std::move(**made);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return std::nullopt;
+}
+
 TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWouldMakeIt) {
   testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
   const fs::path data = FreshDir("publish");
@@ -147,6 +161,7 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
   auto none = kafka::ReadNewestBlob(options.topic, kafka::kSnapshotBlob);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(fs::exists(data / "journal" / kPublisherDir));
 
   publisher.Lead();
   evidence::RetentionBase expected = OneReplayBase(data / "journal");
@@ -159,8 +174,22 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
       metrics.Render(0).find("stayaway_kafka_snapshot_offset " + std::to_string(first->version)),
       std::string::npos);
 
-  // The journal grows: the next one goes on from the last, and is the oracle's again.
+  // Another instance leads: the journal grows, nothing more is made or published.
+  publisher.Follow();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a check under way ends
+  const auto made_then = evidence::LoadRetentionBase((data / "journal" / kPublisherDir).string());
+  ASSERT_TRUE(made_then.ok() && made_then->has_value());
   feed.Minutes(150);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto still = kafka::ReadNewestBlob(options.topic, kafka::kSnapshotBlob);
+  ASSERT_TRUE(still.ok() && still->has_value());
+  EXPECT_EQ((*still)->version, first->version);
+  const auto made_now = evidence::LoadRetentionBase((data / "journal" / kPublisherDir).string());
+  ASSERT_TRUE(made_now.ok() && made_now->has_value());
+  EXPECT_EQ((*made_now)->state.records, (*made_then)->state.records);
+
+  // It leads again: the next one goes on from its last, and is the oracle's again.
+  publisher.Lead();
   expected = OneReplayBase(data / "journal");
   ASSERT_GT(expected.state.records, first->version);
   std::optional<kafka::Blob> second = WaitForSnapshot(options.topic, expected.state.records);
@@ -170,7 +199,33 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
   publisher.Stop();
 }
 
-TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAloneAndAFollowerPublishesNothing) {
+// Retention cut the journal: its first segments are gone, so the publisher must go on
+// from the base retention left, and give what one replay of the uncut journal gave.
+TEST(KafkaSnapshots, AJournalCutByRetentionIsSnapshottedFromItsOwnBase) {
+  testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
+  const fs::path data = FreshDir("retained");
+  const fs::path journal = data / "journal";
+  JournalFeed feed(journal);
+  feed.Minutes(150);
+  ASSERT_GE(journal::ListSegments(journal.string()).size(), 4u);
+  const evidence::RetentionBase expected = OneReplayBase(journal);
+  auto cut = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, 3);
+  ASSERT_TRUE(cut.ok()) << cut.status().message();
+  ASSERT_TRUE(evidence::SaveRetentionBase(journal.string(), cut->base).ok());
+  ASSERT_TRUE(journal::DeleteSegmentsBefore(journal.string(), 3).ok());
+
+  Metrics metrics;
+  KafkaSnapshotPublisher publisher(PublisherOptions(cluster, data), metrics);
+  ASSERT_TRUE(publisher.Start().ok());
+  publisher.Lead();
+  std::optional<kafka::Blob> published = WaitForSnapshot(Topic(cluster), expected.state.records);
+  ASSERT_TRUE(published.has_value());
+  EXPECT_EQ(published->version, expected.state.records);
+  EXPECT_EQ(published->bytes, expected.Encode());
+  publisher.Stop();
+}
+
+TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAlone) {
   testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
   const fs::path data = FreshDir("newer");
   JournalFeed feed(data / "journal");
@@ -186,12 +241,8 @@ TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAloneAndAFollowerPublishesNot
   ASSERT_TRUE(publisher.Start().ok());
   publisher.Lead();
   // It makes its base all the same (the next one goes on from it) but does not publish.
-  const fs::path made = data / "kafka-snapshot" / evidence::kRetentionBaseFile;
-  for (int i = 0; i < 100 && !fs::exists(made); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(fs::exists(made));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitForOwnBaseAtNewestSegment(data / "journal").has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // its check ends
   auto newest = kafka::ReadNewestBlob(options.topic, kafka::kSnapshotBlob);
   ASSERT_TRUE(newest.ok() && newest->has_value());
   EXPECT_EQ((*newest)->version, 1'000'000u);
@@ -207,40 +258,61 @@ TEST(KafkaSnapshots, AnEmptyJournalTakesTheNewestSnapshotOnlyWhenItHoldsTogether
   const fs::path fresh = FreshDir("fresh") / "journal";
 
   // No snapshot yet: nothing taken, the log is read from its start.
-  auto nothing = StartFromClusterSnapshot(topic, fresh.string());
+  auto nothing = StartFromClusterSnapshot(topic, fresh.string(), Settings());
   ASSERT_TRUE(nothing.ok()) << nothing.status().message();
   EXPECT_FALSE(nothing->has_value());
 
-  // A snapshot that is not a base (its digest matches: it is what was written) is refused,
-  // and so is a base whose version is not its position; the directory stays empty.
-  auto writer = kafka::BlobTopicWriter::Create(topic);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, 7, "not a base").ok());
-  EXPECT_FALSE(StartFromClusterSnapshot(topic, fresh.string()).ok());
+  // Refused, the directory left empty: what is not a base (its digest matches: it is what
+  // was written), a base whose version is not its position, one saved from another first
+  // segment, one whose retained order terms were altered (its proof path no longer leads
+  // to the frontier), one whose engine does not load.
   const fs::path source = FreshDir("source");
   JournalFeed feed(source / "journal");
   feed.Minutes(90);
   const evidence::RetentionBase base = OneReplayBase(source / "journal");
-  ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, base.state.records + 1, base.Encode()).ok());
-  EXPECT_FALSE(StartFromClusterSnapshot(topic, fresh.string()).ok());
-  EXPECT_FALSE(fs::exists(fresh / evidence::kRetentionBaseFile));
+  ASSERT_FALSE(base.retained.empty());
+  evidence::RetentionBase other_segment = base;
+  other_segment.first_segment = 2;
+  evidence::RetentionBase forged_terms = base;
+  forged_terms.retained[0].input.mutable_order()->set_violation_distance_m(1);
+  evidence::RetentionBase bad_engine = base;
+  bad_engine.state.engine_bytes[bad_engine.state.engine_bytes.size() / 2] ^= 0x5a;
+  auto writer = kafka::BlobTopicWriter::Create(topic);
+  ASSERT_TRUE(writer.ok());
+  for (const auto& [version, bytes] :
+       std::vector<std::pair<uint64_t, std::string>>{{7, "not a base"},
+                                                     {base.state.records + 1, base.Encode()},
+                                                     {base.state.records, other_segment.Encode()},
+                                                     {base.state.records, forged_terms.Encode()},
+                                                     {base.state.records, bad_engine.Encode()}}) {
+    ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, version, bytes).ok());
+    auto refused = StartFromClusterSnapshot(topic, fresh.string(), Settings());
+    EXPECT_FALSE(refused.ok()) << "version " << version;
+    EXPECT_FALSE(fs::exists(fresh / evidence::kRetentionBaseFile));
+  }
 
-  // A good one becomes the base; the journal starts at its position.
+  // A good one becomes the base (a publisher's base left from an earlier journal goes);
+  // the journal starts at its position.
+  fs::create_directories(fresh / kPublisherDir);
+  ASSERT_TRUE(evidence::SaveRetentionBase((fresh / kPublisherDir).string(), base).ok());
   ASSERT_TRUE((*writer)->Put(kafka::kSnapshotBlob, base.state.records, base.Encode()).ok());
-  auto taken = StartFromClusterSnapshot(topic, fresh.string());
+  auto taken = StartFromClusterSnapshot(topic, fresh.string(), Settings());
   ASSERT_TRUE(taken.ok()) << taken.status().message();
   ASSERT_TRUE(taken->has_value());
   EXPECT_EQ(**taken, static_cast<int64_t>(base.state.records));
   auto saved = evidence::LoadRetentionBase(fresh.string());
   ASSERT_TRUE(saved.ok() && saved->has_value());
   EXPECT_EQ((*saved)->Encode(), base.Encode());
+  EXPECT_FALSE(fs::exists(fresh / kPublisherDir));
 
   // A journal that holds anything of its own is never replaced.
-  EXPECT_FALSE(StartFromClusterSnapshot(topic, (source / "journal").string())->has_value());
+  auto own_segments = StartFromClusterSnapshot(topic, (source / "journal").string(), Settings());
+  ASSERT_TRUE(own_segments.ok());
+  EXPECT_FALSE(own_segments->has_value());
   EXPECT_FALSE(fs::exists(source / "journal" / evidence::kRetentionBaseFile));
-  auto again = StartFromClusterSnapshot(topic, fresh.string());
-  ASSERT_TRUE(again.ok());
-  EXPECT_FALSE(again->has_value());
+  auto own_base = StartFromClusterSnapshot(topic, fresh.string(), Settings());
+  ASSERT_TRUE(own_base.ok());
+  EXPECT_FALSE(own_base->has_value());
 }
 
 }  // namespace
