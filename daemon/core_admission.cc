@@ -106,17 +106,12 @@ void Core::State::RefuseOldSignedFixes(FixesWork& work) {
   for (size_t i = 0; i < work.fixes.size(); ++i) {
     if (work.admission.empty() || work.admission[i] != Admission::kKeyed) continue;
     const v1::Fix& fix = work.fixes[i];
-    const std::optional<uint64_t> newest = newest_signed.Newest(fix.device());
-    if (!newest || *newest <= fix.seq() || *newest - fix.seq() <= engine::kReplayWindowSeqs) {
-      continue;
-    }
+    const Status stale = engine::CheckWithinWindow(newest_signed.Newest(fix.device()), fix.seq());
+    if (stale.ok()) continue;
     work.admission[i] = Admission::kRefused;
     if (work.outcomes.empty()) work.outcomes.resize(work.fixes.size());
     work.outcomes[i].code = kStaleSequence;
-    work.outcomes[i].reason = "device " + fix.device() + ": seq " + std::to_string(fix.seq()) +
-                              " is more than " + std::to_string(engine::kReplayWindowSeqs) +
-                              " behind the newest seq applied for the device (" +
-                              std::to_string(*newest) + ")";
+    work.outcomes[i].reason = "device " + fix.device() + ": " + stale.message();
   }
 }
 

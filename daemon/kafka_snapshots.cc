@@ -123,6 +123,11 @@ std::optional<uint64_t> KafkaSnapshotPublisher::TopicVersion() {
 }
 
 Status KafkaSnapshotPublisher::PublishDue() {
+  const std::vector<uint32_t> at_start = journal::ListSegments(options_.journal_dir);
+  if (reread_topic_) settled_at_segment_.reset();  // led again: the topic may be behind
+  if (settled_at_segment_ && !at_start.empty() && at_start.back() == *settled_at_segment_) {
+    return Status::Ok();
+  }
   StatusOr<std::optional<evidence::RetentionBase>> own =
       evidence::LoadRetentionBase(options_.journal_dir);
   if (!own.ok()) return own.status();
@@ -168,10 +173,16 @@ Status KafkaSnapshotPublisher::PublishDue() {
   const uint64_t version = from->state.records;
   // Lost the lead meanwhile, or led again (the topic's version may be newer now): the
   // next check decides.
-  if (version <= *on_topic || !leading_ || reread_topic_) return Status::Ok();
+  if (!leading_ || reread_topic_) return Status::Ok();
+  const bool all_made = segments.empty() || from->first_segment >= segments.back();
+  if (version <= *on_topic) {
+    if (all_made) settled_at_segment_ = segments.empty() ? 0 : segments.back();
+    return Status::Ok();
+  }
   from->first_segment = 1;  // as the journal of the instance that starts from it
   if (Status s = writer_->Put(kafka::kSnapshotBlob, version, from->Encode()); !s.ok()) return s;
   topic_version_ = version;
+  if (all_made) settled_at_segment_ = segments.empty() ? 0 : segments.back();
   metrics_.CountKafkaSnapshot("published");
   metrics_.SetKafkaSnapshotOffset(static_cast<int64_t>(version));
   Log(LogLevel::kInfo, "published a snapshot", {{"log_offset", std::to_string(version)}});

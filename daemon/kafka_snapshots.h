@@ -110,6 +110,9 @@ class KafkaSnapshotPublisher {
   // leadership knows; how many reads of it failed in a row.
   std::optional<uint64_t> topic_version_;
   int topic_read_failures_ = 0;
+  // The journal's newest segment when a check last left nothing to do: until another
+  // segment starts, a check need not load the bases (megabytes) again.
+  std::optional<uint32_t> settled_at_segment_;
 };
 
 }  // namespace stayaway::daemon

@@ -23,6 +23,7 @@
 #define STAYAWAY_ENGINE_REPLAY_WINDOW_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "base/status.h"
 #include "engine/seq_set.h"
@@ -37,6 +38,11 @@ inline constexpr uint64_t kReplayWindowSeqs = 4096;
 // Ok when `seq` may go on to the engine, given the seqs already applied for the device;
 // FailedPrecondition saying why it is stale otherwise.
 Status CheckReplayWindow(const SeqSet& applied, uint64_t seq);
+
+// The first half of it, given only the newest seq applied for the device (nullopt: none):
+// FailedPrecondition when `seq` is more than kReplayWindowSeqs behind it. For a check made
+// away from the engine's memory (daemon/newest_signed_seqs.h).
+Status CheckWithinWindow(std::optional<uint64_t> newest, uint64_t seq);
 
 }  // namespace stayaway::engine
 
