@@ -14,6 +14,16 @@ function(stayaway_warnings target)
   endif()
 endfunction()
 
+# stayaway_test_optimisation(TARGET): with STAYAWAY_UNOPTIMISED_TESTS, TARGET's own sources
+# are compiled at -O0. Under clang's sanitizers a test file spends most of its compile time
+# optimising instrumented code that only drives the libraries under test; those keep their
+# optimisation, so what is tested is still the optimised product.
+function(stayaway_test_optimisation target)
+  if(STAYAWAY_UNOPTIMISED_TESTS)
+    target_compile_options(${target} PRIVATE -O0)
+  endif()
+endfunction()
+
 # stayaway_library(NAME SOURCES ... DEPS ...)
 function(stayaway_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
@@ -33,6 +43,7 @@ function(stayaway_test source)
   # The source tree is compiled in (tests read examples/ from it): a second variable in
   # ENVIRONMENT below would be split off as a property of its own by gtest_discover_tests.
   target_compile_definitions(${name} PRIVATE STAYAWAY_SOURCE_DIR="${STAYAWAY_ROOT}")
+  stayaway_test_optimisation(${name})
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "STAYAWAY_BIN_DIR=${PROJECT_BINARY_DIR}/tools")
 endfunction()

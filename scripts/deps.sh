@@ -1,7 +1,7 @@
 # Sourced by scripts/test and scripts/demo: installs the Debian packages stayaway builds
 # with, when any is missing. Uses sudo when not root.
 STAYAWAY_PACKAGES=(
-  cmake g++ ninja-build ccache pkg-config
+  cmake g++ ninja-build ccache lld pkg-config
   libboost-dev libgeos-dev libgeographiclib-dev libhowardhinnant-date-dev tzdata
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
