@@ -62,13 +62,13 @@ Status Core::State::Recover() {
     if (!LoadSnapshot((*base)->state, &why)) {
       return FailedPrecondition("the journal's retention base cannot be loaded: " + why);
     }
-    board_in_snapshot = false;
     from_snapshot = true;
   }
   const std::string snapshot_ms = MsSince(started);
   const auto journal_started = std::chrono::steady_clock::now();
   const uint64_t skip = journal_records - base_records;
-  // A snapshot written before the devices board (SSD1) or a retention base holds no board:
+  // A snapshot written before the devices board (SSD1), or a retention base made without
+  // one (before bases carried it, or on from such a base), holds no board:
   // the fixes it covers that the journal still has feed it (the newest per device wins, as
   // live), so the board is not empty until every device reports again.
   const bool board_from_journal = from_snapshot && !board_in_snapshot;

@@ -1,7 +1,8 @@
 // Recovery (core_recovery.cc) rebuilds the devices board exactly as it was live: from a
 // snapshot (its board built beside the engine's load) and the journal after it (the
 // board fed a run of fixes behind the engine), and from the journal alone, in one lane
-// and in two.
+// and in two; and from a retention base that carries the board (evidence/base_at_segment.h)
+// and the journal after it.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +16,10 @@
 
 #include "base/time.h"
 #include "daemon/core.h"
+#include "daemon/device_board.h"
+#include "evidence/base_at_segment.h"
+#include "evidence/retention_base.h"
+#include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::daemon {
@@ -53,6 +58,7 @@ CoreOptions OptionsFor(const fs::path& dir, ManualClock& clock, unsigned lanes) 
   options.snapshot_every_records = 1'000'000;  // only the one each stop writes
   options.journal_fsync = false;
   options.engine_lanes = lanes;
+  options.journal_segment_bytes = 64 * 1024;  // several segments, for a retention cut
   return options;
 }
 
@@ -172,6 +178,25 @@ TEST_F(CoreRecovery, TheDevicesBoardComesBackExactlyFromASnapshotAndItsTailAndFr
       core.Stop();
     }
   }
+
+  // The journal cut by retention in its middle, no snapshot: the base's board and the
+  // journal after it. (A base made without the board leaves out what only the journal
+  // before the cut showed, and fails this.)
+  fs::remove_all(dir_ / "snapshots");
+  const std::string journal_dir = (dir_ / "journal").string();
+  const std::vector<uint32_t> segments = journal::ListSegments(journal_dir);
+  ASSERT_GE(segments.size(), 3u);
+  DeviceBoard fix_state;
+  auto cut = evidence::MakeBaseAtSegment(OptionsFor(dir_, clock, 1).engine, journal_dir, nullptr,
+                                         segments[segments.size() / 2], nullptr, &fix_state);
+  ASSERT_TRUE(cut.ok()) << cut.status().message();
+  ASSERT_TRUE(cut->base.state.with_board);
+  ASSERT_TRUE(evidence::SaveRetentionBase(journal_dir, cut->base).ok());
+  ASSERT_TRUE(journal::DeleteSegmentsBefore(journal_dir, cut->base.first_segment).ok());
+  Core core(OptionsFor(dir_, clock, 2));
+  ASSERT_TRUE(core.Start().ok());
+  EXPECT_EQ(Board(core), live) << "from a retention base";
+  core.Stop();
 }
 
 }  // namespace

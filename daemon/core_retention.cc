@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "daemon/core_state.h"
+#include "daemon/device_board.h"
 #include "evidence/retention.h"
 
 namespace stayaway::daemon {
@@ -19,7 +20,11 @@ void Core::State::RunRetention() {
     policy.now_ms = clock.Now();
     policy.evidence_margin_ms = options.retention_evidence_margin_ms;
     std::lock_guard<std::mutex> hold(retention_mu);
-    StatusOr<evidence::RetentionResult> result = evidence::ApplyRetention(options.data_dir, policy);
+    // The base carries the devices board, so a restart from it shows every device's last
+    // fix even when no daemon snapshot is newer.
+    DeviceBoard base_board;
+    StatusOr<evidence::RetentionResult> result =
+        evidence::ApplyRetention(options.data_dir, policy, &base_board);
     if (!result.ok()) {
       metrics.CountRetention("failed", 0, 0);
       Log(LogLevel::kError, "journal retention failed", {{"error", result.status().message()}});

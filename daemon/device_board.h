@@ -14,7 +14,9 @@
 // engine (engine.h): the fix with the latest event time, its battery and flags with it; a late
 // upload of an older fix moves last_received only. Restored on restart by the same calls
 // during the journal replay, plus SaveFixState/LoadFixState through the daemon's snapshots
-// (journal/snapshot_file.h), so a restarted daemon shows the same board.
+// (journal/snapshot_file.h) and the retention bases made by replaying the journal
+// (evidence/fix_state_recorder.h), so a restarted daemon, or a Kafka instance started from
+// a snapshot, shows the same board.
 //
 // Paging (List): by device id (the default), or sort=attention: first the devices whose
 // communications are lost, then those never heard from, then those with any other open
@@ -42,23 +44,24 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "evidence/fix_state_recorder.h"
 #include "ingest/monitoring_service.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::daemon {
 
-class DeviceBoard {
+class DeviceBoard final : public evidence::FixStateRecorder {
  public:
   // Engine thread (and recovery).
   void RecordOrder(const v1::Order& order);
-  void RecordFix(const v1::Fix& fix);
+  void RecordFix(const v1::Fix& fix) override;
   void RecordEvent(const v1::Event& event);
 
   // The fix state of every device that has one (device, last_fix, last_received,
   // battery_pct, flags), for a snapshot; LoadFixState puts it back (orders and alerts come
   // back through RecordOrder and RecordEvent).
-  std::vector<v1::DeviceStatus> SaveFixState() const;
-  void LoadFixState(const std::vector<v1::DeviceStatus>& devices);
+  std::vector<v1::DeviceStatus> SaveFixState() const override;
+  void LoadFixState(const std::vector<v1::DeviceStatus>& devices) override;
   // Takes `built`'s contents in place of this board's (which go). Recovery builds the
   // board of a snapshot aside, beside the engine's load, and adopts it only once the
   // whole snapshot loaded: a rejected snapshot leaves nothing behind.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/private_files.h"
+#include "daemon/device_board.h"
 #include "daemon/log.h"
 #include "engine/engine.h"
 #include "evidence/base_at_segment.h"
@@ -142,6 +143,11 @@ Status KafkaSnapshotPublisher::PublishDue() {
       (!from || (*made_last)->first_segment > from->first_segment)) {
     from = std::move(*made_last);
   }
+  // A base made before bases carried the devices board: while the journal is still whole,
+  // start again from its start, once, so that the snapshots carry the board from now on.
+  if (from && !from->state.with_board && !segments.empty() && segments.front() == 1) {
+    from.reset();
+  }
   // One segment at a time, each base the next one's start (in memory), while this
   // instance leads.
   bool made = false;
@@ -151,8 +157,9 @@ Status KafkaSnapshotPublisher::PublishDue() {
     if (segments.size() < 2) break;  // no segment completed: the last is being written
     const uint32_t next = from ? from->first_segment + 1 : segments.front() + 1;
     if (next > segments.back() || !leading_ || stopping_) break;
+    DeviceBoard board;  // the base carries it: a new instance's console shows every device
     StatusOr<evidence::BaseAtSegment> cut = evidence::MakeBaseAtSegment(
-        options_.engine, options_.journal_dir, from ? &*from : nullptr, next, &stopping_);
+        options_.engine, options_.journal_dir, from ? &*from : nullptr, next, &stopping_, &board);
     if (!cut.ok()) {
       failed = cut.status();
       break;

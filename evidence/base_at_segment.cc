@@ -13,7 +13,8 @@ namespace stayaway::evidence {
 
 StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings,
                                           const std::string& journal_dir, const RetentionBase* from,
-                                          uint32_t segment, const std::atomic<bool>* cancel) {
+                                          uint32_t segment, const std::atomic<bool>* cancel,
+                                          FixStateRecorder* board) {
   const uint32_t first = from != nullptr ? from->first_segment : 1;
   const std::vector<uint32_t> segments = journal::ListSegments(journal_dir);
   if (segment <= first || !std::binary_search(segments.begin(), segments.end(), segment)) {
@@ -35,8 +36,13 @@ StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings
     if (Status s = replayer.StartFrom(*from); !s.ok()) return s;
     clock = from->cut_time_ms;
   }
+  // A board from the journal's start, or on from one the base started from: else it would
+  // show only the devices heard since, as if the others never reported.
+  const bool with_board = board != nullptr && (from == nullptr || from->state.with_board);
+  if (with_board && from != nullptr) board->LoadFixState(from->state.devices);
   auto report = journal::ReadAll(journal_dir, options, [&](const v1::Input& input) {
-    replayer.Apply(input);
+    const HistoryEntry& entry = replayer.Apply(input);
+    if (with_board && input.has_fix() && entry.accepted) board->RecordFix(input.fix());
     if (input.has_tick()) clock = std::max(clock, TimestampToMs(input.tick().tick()));
     if (input.has_fix() && input.fix().has_received()) {
       clock = std::max(clock, TimestampToMs(input.fix().received()));
@@ -58,7 +64,8 @@ StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings
   next.first_segment = segment;
   next.cut_time_ms = clock;
   next.state.records = replayer.next_position();
-  next.state.with_board = false;  // the daemon rebuilds its devices board from the journal
+  next.state.with_board = with_board;  // without: the daemon rebuilds it from its journal
+  if (with_board) next.state.devices = board->SaveFixState();
   next.state.engine_bytes = replayer.engine().SaveSnapshotBytes();
   StatusOr<MerkleFrontier> frontier = history.tree.FrontierAt(cut.leaves);
   if (!frontier.ok()) return frontier.status();

@@ -8,6 +8,9 @@
 // The base holds the engine, event numbering, Merkle frontier and catalogue at the cut,
 // every event numbered so far, and the version in force of every order and global zone
 // with its audit path in the frontier, so evidence cut later still proves the order terms.
+// Given a `board` (a fresh one), the base also holds the devices board's fix state
+// (fix_state_recorder.h), when `from` held it too or the replay starts at the journal's
+// start; otherwise it holds no board (SnapshotFile::with_board false).
 // Before it is returned, the base is checked to reproduce the root of the log it stands
 // for. It costs a replay of the journal from `from` to the cut, and memory for that much
 // history.
@@ -24,6 +27,7 @@
 
 #include "base/status.h"
 #include "engine/engine_config.h"
+#include "evidence/fix_state_recorder.h"
 #include "evidence/merkle_tree.h"
 #include "evidence/retention_base.h"
 
@@ -41,7 +45,8 @@ struct BaseAtSegment {
 StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings,
                                           const std::string& journal_dir, const RetentionBase* from,
                                           uint32_t segment,
-                                          const std::atomic<bool>* cancel = nullptr);
+                                          const std::atomic<bool>* cancel = nullptr,
+                                          FixStateRecorder* board = nullptr);
 
 }  // namespace stayaway::evidence
 

@@ -97,8 +97,8 @@ Status CheckSignedCoverage(const std::string& data_dir, const MerkleTree& tree, 
 
 }  // namespace
 
-StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
-                                         const RetentionPolicy& policy) {
+StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir, const RetentionPolicy& policy,
+                                         FixStateRecorder* board) {
   const std::string journal_dir = (fs::path(data_dir) / "journal").string();
   StatusOr<v1::EngineConfig> config = LoadEngineConfig(data_dir);
   if (!config.ok()) return config.status();
@@ -171,7 +171,8 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
   }
   // The state at the cut: a second replay, up to it, from the same base.
   StatusOr<BaseAtSegment> made =
-      MakeBaseAtSegment(*settings, journal_dir, *base ? &**base : nullptr, accepted->segment);
+      MakeBaseAtSegment(*settings, journal_dir, *base ? &**base : nullptr, accepted->segment,
+                        /*cancel=*/nullptr, board);
   if (!made.ok()) return made.status();
   if (made->base.state.records != accepted->position || made->leaves != accepted->leaves) {
     return FailedPrecondition("the journal changed while retention read it");

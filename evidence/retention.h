@@ -39,6 +39,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "engine/engine_config.h"
+#include "evidence/fix_state_recorder.h"
 
 namespace stayaway::evidence {
 
@@ -60,9 +61,10 @@ struct RetentionResult {
 };
 
 // Applies retention to DATA_DIR/journal (checkpoints from DATA_DIR/checkpoints.ndjson,
-// engine settings from DATA_DIR/engine_config.json, as the daemon writes them).
-StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir,
-                                         const RetentionPolicy& policy);
+// engine settings from DATA_DIR/engine_config.json, as the daemon writes them). Given a
+// fresh `board`, the new base carries the devices board's fix state (base_at_segment.h).
+StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir, const RetentionPolicy& policy,
+                                         FixStateRecorder* board = nullptr);
 
 }  // namespace stayaway::evidence
 

@@ -69,6 +69,24 @@ std::string ChunkKey(std::string_view name, uint64_t version, uint64_t index) {
   return std::string(name) + "/" + std::to_string(version) + "/" + std::to_string(index);
 }
 
+std::string VersionManifestKey(std::string_view name, uint64_t version) {
+  return std::string(name) + "/" + std::to_string(version) + "/manifest";
+}
+
+// Which version of `name` a key "NAME/VERSION/..." belongs to (set in *version): kOtherName
+// for another name's key and for NAME itself, kMalformed for a key of NAME that no writer
+// makes (VERSION not a number, nothing after it).
+enum class KeyOf { kOtherName, kVersion, kMalformed };
+KeyOf VersionOfKey(std::string_view key, std::string_view name, uint64_t* version) {
+  if (key.size() <= name.size() || !key.starts_with(name) || key[name.size()] != '/') {
+    return KeyOf::kOtherName;
+  }
+  std::string_view rest = key.substr(name.size() + 1);
+  const std::optional<uint64_t> number = ParseNumber(rest.substr(0, rest.find('/')));
+  if (!number || rest.find('/') == std::string_view::npos) return KeyOf::kMalformed;
+  *version = *number;
+  return KeyOf::kVersion;
+}
 // Partition 0 of the topic as it stands: the last value of each key, tombstones removed.
 StatusOr<std::map<std::string, std::string>> ReadTable(const BlobTopicOptions& options) {
   PartitionReaderOptions reader_options;
@@ -140,28 +158,36 @@ Status BlobTopicWriter::Put(std::string_view name, uint64_t version, std::string
     const std::string_view chunk = bytes.substr(i * options_.chunk_bytes, options_.chunk_bytes);
     if (Status s = Send(ChunkKey(name, version, i), chunk); !s.ok()) return s;
   }
-  if (Status s = Send(std::string(name), FormatManifest(manifest)); !s.ok()) return s;
-  // Every chunk of this name from another version goes: replaced, or left by a writer
-  // that died before its manifest.
+  const std::string text = FormatManifest(manifest);
+  if (Status s = Send(VersionManifestKey(name, version), text); !s.ok()) return s;
   StatusOr<std::map<std::string, std::string>> table = ReadTable(options_);
   if (!table.ok()) return table.status();
-  const std::string prefix = std::string(name) + "/";
-  const std::string own = prefix + std::to_string(version) + "/";
+  // The name's own key is what earlier readers read: it moves forward only.
+  const auto current = table->find(std::string(name));
+  const std::optional<Manifest> newest =
+      current == table->end() ? std::nullopt : ParseManifest(current->second);
+  if (!newest || newest->version <= version) {
+    if (Status s = Send(std::string(name), text); !s.ok()) return s;
+  }
+  // Older versions go: replaced, or left by a writer that died before its manifest. Newer
+  // ones stay, whole or being written by another writer at this moment.
   for (const auto& [key, value] : *table) {
-    if (!key.starts_with(prefix) || key.starts_with(own)) continue;
+    uint64_t key_version = 0;
+    const KeyOf of = VersionOfKey(key, name, &key_version);
+    if (of == KeyOf::kOtherName || (of == KeyOf::kVersion && key_version >= version)) continue;
     // No value at all (not an empty one): a tombstone.
     if (Status s = Send(key, std::string_view()); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-StatusOr<std::optional<Blob>> ReadNewestBlob(const BlobTopicOptions& options,
-                                             std::string_view name) {
-  StatusOr<std::map<std::string, std::string>> table = ReadTable(options);
-  if (!table.ok()) return table.status();
-  const auto found = table->find(std::string(name));
-  if (found == table->end()) return std::optional<Blob>();
-  const std::optional<Manifest> manifest = ParseManifest(found->second);
+namespace {
+
+// The blob `text` (a manifest) describes, put together from the table's chunks and checked;
+// kInternal saying what is wrong otherwise.
+StatusOr<Blob> Assemble(const std::map<std::string, std::string>& table, std::string_view name,
+                        std::string_view text) {
+  const std::optional<Manifest> manifest = ParseManifest(text);
   if (!manifest) {
     return Status(StatusCode::kInternal,
                   "blob " + std::string(name) + ": the manifest does not parse");
@@ -170,8 +196,8 @@ StatusOr<std::optional<Blob>> ReadNewestBlob(const BlobTopicOptions& options,
   blob.version = manifest->version;
   blob.bytes.reserve(manifest->bytes);
   for (uint64_t i = 0; i < manifest->chunks; ++i) {
-    const auto chunk = table->find(ChunkKey(name, manifest->version, i));
-    if (chunk == table->end()) {
+    const auto chunk = table.find(ChunkKey(name, manifest->version, i));
+    if (chunk == table.end()) {
       return Status(StatusCode::kInternal, "blob " + std::string(name) + " version " +
                                                std::to_string(manifest->version) + ": chunk " +
                                                std::to_string(i) + " is missing");
@@ -184,7 +210,42 @@ StatusOr<std::optional<Blob>> ReadNewestBlob(const BlobTopicOptions& options,
                                              ": its chunks do not match the manifest's size and "
                                              "digest");
   }
-  return std::optional<Blob>(std::move(blob));
+  return blob;
+}
+
+}  // namespace
+
+StatusOr<std::optional<Blob>> ReadNewestBlob(const BlobTopicOptions& options,
+                                             std::string_view name) {
+  StatusOr<std::map<std::string, std::string>> table = ReadTable(options);
+  if (!table.ok()) return table.status();
+  // Every manifest of the name: the per-version ones by their key's version, the name's own
+  // (which an earlier writer wrote alone) by the version it states, newest first.
+  std::vector<std::pair<uint64_t, const std::string*>> manifests;
+  for (const auto& [key, value] : *table) {
+    uint64_t version = 0;
+    if (VersionOfKey(key, name, &version) == KeyOf::kVersion &&
+        key == VersionManifestKey(name, version)) {
+      manifests.emplace_back(version, &value);
+    }
+  }
+  if (const auto own = table->find(std::string(name)); own != table->end()) {
+    const std::optional<Manifest> stated = ParseManifest(own->second);
+    // One that does not parse is tried last: it only says why nothing could be read.
+    manifests.emplace_back(stated ? stated->version : 0, &own->second);
+  }
+  if (manifests.empty()) return std::optional<Blob>();
+  std::stable_sort(manifests.begin(), manifests.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string why;
+  for (const auto& [version, text] : manifests) {
+    StatusOr<Blob> blob = Assemble(*table, name, *text);
+    if (blob.ok()) return std::optional<Blob>(std::move(*blob));
+    if (why.find(blob.status().message()) == std::string::npos) {
+      why += (why.empty() ? "" : "; ") + blob.status().message();
+    }
+  }
+  return Status(StatusCode::kInternal, why);
 }
 
 }  // namespace stayaway::kafka

@@ -5,19 +5,29 @@
 // log from its start.
 //
 // Layout, for a blob NAME at VERSION (a number the writer picks, growing: a log offset):
-//   key "NAME/VERSION/I"   chunk I (from 0) of the blob's bytes, chunk_bytes each, the last
-//                          one shorter;
-//   key "NAME"             the manifest, written after every chunk is acknowledged:
-//                          "version=V;chunks=C;bytes=B;sha256=HEX" (HEX: 64 lower-case
-//                          digits of the SHA-256 of the whole blob).
-// Put then writes tombstones for every chunk of NAME the topic still holds from another
+//   key "NAME/VERSION/I"         chunk I (from 0) of the blob's bytes, chunk_bytes each, the
+//                                last one shorter;
+//   key "NAME/VERSION/manifest"  that version's manifest, written after every chunk is
+//                                acknowledged: "version=V;chunks=C;bytes=B;sha256=HEX" (HEX:
+//                                64 lower-case digits of the SHA-256 of the whole blob);
+//   key "NAME"                   the same manifest again, written last, unless the topic
+//                                holds a newer version's already: what readers before the
+//                                per-version manifests read.
+// Put then writes tombstones for every key of NAME the topic still holds from an older
 // version (a replaced one, or one a writer that died left without its manifest), so that
-// compaction keeps one version of each name.
+// compaction keeps the newest. It never removes a newer version's keys.
 //
-// Reading (ReadNewest) takes the partition from its start to its end as it stands, the
-// last value of each key (a tombstone removes the key), and returns the manifest's version
-// with its chunks put together, checked against the manifest's size and digest: a blob is
-// returned whole and as written, or not at all.
+// Reading (ReadNewestBlob) takes the partition from its start to its end as it stands, the
+// last value of each key (a tombstone removes the key), and returns the newest version
+// whose chunks are all there and match its manifest's size and digest: a blob is returned
+// whole and as written, or not at all.
+//
+// Two writers at once (two instances that both believe they lead, for a moment) cannot
+// leave the topic without a readable blob: a writer removes only versions older than its
+// own, and only once its own is whole, so the newest whole version is only ever removed by
+// the writer of a newer whole one. (With one manifest key and every other version's chunks
+// removed, as before, the slower writer's manifest could name chunks the faster one had
+// just tombstoned.)
 //
 // Format promise: a later version reads manifests and chunks an earlier one wrote.
 // Thread-compatible: one thread uses a writer at a time; ReadNewest is a free function.
@@ -60,9 +70,9 @@ class BlobTopicWriter {
   BlobTopicWriter(const BlobTopicWriter&) = delete;
   BlobTopicWriter& operator=(const BlobTopicWriter&) = delete;
 
-  // Writes `bytes` as NAME at `version` (see above); ok once the manifest is acknowledged
-  // by the cluster (acks=all) and the other versions' chunks are tombstoned. `name` holds
-  // no '/'. A failure part way leaves the previous version the newest.
+  // Writes `bytes` as NAME at `version` (see above); ok once the manifests are
+  // acknowledged by the cluster (acks=all) and the older versions' keys are tombstoned.
+  // `name` holds no '/'. A failure part way leaves the previous version the newest.
   Status Put(std::string_view name, uint64_t version, std::string_view bytes);
 
  private:
@@ -73,10 +83,10 @@ class BlobTopicWriter {
   std::unique_ptr<Producer> producer_;
 };
 
-// The newest whole blob called `name` on the topic; nullopt when it holds none. kInternal,
-// saying what is wrong, when the manifest does not parse or its chunks are missing or do
-// not match its size or digest, and when the topic could not be read to its end within
-// options.timeout.
+// The newest whole blob called `name` on the topic; nullopt when it holds no manifest of
+// it. kInternal, saying what is wrong with each, when no version with a manifest is whole
+// (a manifest that does not parse, chunks missing or not matching its size or digest),
+// and when the topic could not be read to its end within options.timeout.
 StatusOr<std::optional<Blob>> ReadNewestBlob(const BlobTopicOptions& options,
                                              std::string_view name);
 

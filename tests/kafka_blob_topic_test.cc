@@ -1,16 +1,21 @@
 // BlobTopic (kafka/blob_topic.h) against the mock cluster program over loopback TCP:
 // blobs larger than a Kafka message come back whole and as written, the newest version
-// wins, replaced and abandoned chunks are tombstoned, and a blob whose chunks are missing
-// or altered is refused, never returned.
+// wins, replaced and abandoned chunks are tombstoned, a blob whose chunks are missing or
+// altered is refused, never returned, and two writers at once never leave the topic
+// without a whole blob.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 
+#include "base/hex.h"
+#include "base/sha256.h"
 #include "kafka/blob_topic.h"
 #include "kafka/partition_reader.h"
 #include "kafka/producer.h"
@@ -153,6 +158,133 @@ TEST(BlobTopic, AMissingOrAlteredChunkIsRefusedNeverReturned) {
   ASSERT_FALSE(read.ok());
   EXPECT_NE(read.status().message().find("manifest does not parse"), std::string::npos)
       << read.status().message();
+}
+
+// The manifest a writer states for `bytes` at `version` in chunks of `chunk_bytes`.
+std::string ManifestOf(uint64_t version, const std::string& bytes, size_t chunk_bytes) {
+  return "version=" + std::to_string(version) +
+         ";chunks=" + std::to_string((bytes.size() + chunk_bytes - 1) / chunk_bytes) +
+         ";bytes=" + std::to_string(bytes.size()) + ";sha256=" + HexEncode(Sha256(bytes));
+}
+
+// A writer's chunks of `bytes`, sent raw, as another writer's Put sends them.
+void SendChunks(const KafkaMockCluster& cluster, uint64_t version, const std::string& bytes,
+                size_t chunk_bytes) {
+  for (size_t i = 0; i * chunk_bytes < bytes.size(); ++i) {
+    SendRaw(cluster, "state/" + std::to_string(version) + "/" + std::to_string(i),
+            bytes.substr(i * chunk_bytes, chunk_bytes));
+  }
+}
+
+// Two instances that both believe they lead: the slower one's manifest for version 10
+// lands on the name after the faster one put version 20 and tombstoned version 10's
+// chunks. The name then names chunks that are gone; the newest whole version is read.
+TEST(BlobTopic, ASlowerWritersLateManifestNeverHidesTheNewestWholeBlob) {
+  KafkaMockCluster cluster(1, {{kTopic, 1}});
+  const BlobTopicOptions options = Options(cluster, 1000);
+  const std::string older = RandomBytes(2500, 6);
+  const std::string newer = RandomBytes(2200, 7);
+  SendChunks(cluster, 10, older, 1000);
+  SendRaw(cluster, "state/10/manifest", ManifestOf(10, older, 1000));
+  auto writer = BlobTopicWriter::Create(options);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Put("state", 20, newer).ok());
+  SendRaw(cluster, "state", ManifestOf(10, older, 1000));  // the slower writer's, late
+
+  std::map<std::string, std::string> values = LastValues(cluster);
+  EXPECT_TRUE(values.at("state/10/0").empty()) << "version 10 was replaced by 20";
+  EXPECT_TRUE(values.at("state/10/manifest").empty());
+  auto read = ReadNewestBlob(options, "state");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->version, 20u);
+  EXPECT_TRUE((*read)->bytes == newer);
+}
+
+// The slower writer puts an older version after a newer one is whole: the newer stays whole
+// and stays what is read, and the name's own manifest does not move back.
+TEST(BlobTopic, AnOlderVersionPutAfterANewerOneLeavesTheNewerWhole) {
+  KafkaMockCluster cluster(1, {{kTopic, 1}});
+  const BlobTopicOptions options = Options(cluster, 1000);
+  auto fast = BlobTopicWriter::Create(options);
+  auto slow = BlobTopicWriter::Create(options);
+  ASSERT_TRUE(fast.ok() && slow.ok());
+  const std::string newer = RandomBytes(2500, 8);
+  ASSERT_TRUE((*fast)->Put("state", 20, newer).ok());
+  ASSERT_TRUE((*slow)->Put("state", 10, RandomBytes(2500, 9)).ok());
+
+  const std::map<std::string, std::string> values = LastValues(cluster);
+  for (const char* key : {"state/20/0", "state/20/1", "state/20/2", "state/20/manifest"}) {
+    EXPECT_FALSE(values.at(key).empty()) << key << " of the newer version was tombstoned";
+  }
+  EXPECT_EQ(values.at("state"), ManifestOf(20, newer, 1000));
+  auto read = ReadNewestBlob(options, "state");
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status().message();
+  EXPECT_EQ((*read)->version, 20u);
+  EXPECT_TRUE((*read)->bytes == newer);
+}
+
+// A topic as the writer before per-version manifests left it (chunks and the name's
+// manifest only) is read, and a Put over it replaces it.
+TEST(BlobTopic, ATopicAnEarlierWriterLeftIsReadAndReplaced) {
+  KafkaMockCluster cluster(1, {{kTopic, 1}});
+  const BlobTopicOptions options = Options(cluster, 1000);
+  const std::string earlier = RandomBytes(1800, 10);
+  SendChunks(cluster, 5, earlier, 1000);
+  SendRaw(cluster, "state", ManifestOf(5, earlier, 1000));
+  auto read = ReadNewestBlob(options, "state");
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status().message();
+  EXPECT_EQ((*read)->version, 5u);
+  EXPECT_TRUE((*read)->bytes == earlier);
+
+  auto writer = BlobTopicWriter::Create(options);
+  ASSERT_TRUE(writer.ok());
+  const std::string later = RandomBytes(900, 11);
+  ASSERT_TRUE((*writer)->Put("state", 8, later).ok());
+  read = ReadNewestBlob(options, "state");
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status().message();
+  EXPECT_EQ((*read)->version, 8u);
+  EXPECT_TRUE((*read)->bytes == later);
+  const std::map<std::string, std::string> values = LastValues(cluster);
+  EXPECT_TRUE(values.at("state/5/0").empty());
+  EXPECT_TRUE(values.at("state/5/1").empty());
+}
+
+// Two writers put versions at the same time, interleaved however the cluster takes them,
+// while a reader reads: every read is a whole blob as written (or none before the first),
+// never an error, and the newest version is read at the end.
+TEST(BlobTopic, TwoWritersAtOnceNeverLeaveTheTopicUnreadable) {
+  KafkaMockCluster cluster(1, {{kTopic, 1}});
+  const BlobTopicOptions options = Options(cluster, 1000);
+  auto blob_of = [](uint64_t version) { return RandomBytes(1500 + 100 * version, version); };
+  constexpr uint64_t kRounds = 8;
+  auto write = [&](uint64_t first) {
+    auto writer = BlobTopicWriter::Create(options);
+    ASSERT_TRUE(writer.ok());
+    for (uint64_t version = first; version < first + 2 * kRounds; version += 2) {
+      const Status put = (*writer)->Put("state", version, blob_of(version));
+      EXPECT_TRUE(put.ok()) << put.message();
+    }
+  };
+  std::atomic<int> writing{2};
+  std::thread odd([&] { write(1), --writing; });
+  std::thread even([&] { write(2), --writing; });
+  int reads = 0, whole = 0;
+  while (writing.load() > 0) {
+    auto read = ReadNewestBlob(options, "state");
+    ++reads;
+    ASSERT_TRUE(read.ok()) << "read " << reads << ": " << read.status().message();
+    if (!read->has_value()) continue;
+    ++whole;
+    EXPECT_TRUE((*read)->bytes == blob_of((*read)->version)) << (*read)->version;
+  }
+  odd.join();
+  even.join();
+  auto read = ReadNewestBlob(options, "state");
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status().message();
+  EXPECT_EQ((*read)->version, 2 * kRounds);
+  EXPECT_TRUE((*read)->bytes == blob_of(2 * kRounds));
+  EXPECT_GT(whole, 0) << "the reader read while both wrote";
 }
 
 }  // namespace

@@ -1220,6 +1220,15 @@ TEST(KafkaCluster, ANewInstanceStartsFromTheNewestSnapshotAndItsEvidenceVerifies
   // What it started from, or a newer one it published since, had it taken the lead.
   EXPECT_GE(Metric(joined, "stayaway_kafka_snapshot_offset"), std::stod(started_at));
   EXPECT_TRUE(testing_harness::Contains(AlertSummary(joined), first_alert));
+  // Group 0's devices reported only before the snapshot: the new instance's devices board
+  // shows their last fixes from it, as the instances that took them do.
+  for (const std::string device : {"tag-0", "phone-0"}) {
+    const auto there = Http(instances[0]->http(), "GET", "/v1/devices/" + device);
+    const auto here = Http(joined.http(), "GET", "/v1/devices/" + device);
+    ASSERT_EQ(here.status, 200) << here.body;
+    EXPECT_TRUE(testing_harness::Contains(here.body, "\"last_fix\"")) << here.body;
+    EXPECT_EQ(here.body, there.body);
+  }
 
   // Group 1's violation, through the new instance's port: every instance the same alert.
   ASSERT_EQ(post(joined, testing_harness::ApproachFixesJson("1")), 200);

@@ -5,7 +5,8 @@
 // that base byte for byte, from the journal's start or from the base retention left. It
 // publishes only while it leads and never over a newer snapshot, and a new journal
 // directory takes the newest snapshot only when it is empty and the snapshot holds
-// together.
+// together. A base carries the devices board's fix state, checked against each device's
+// newest fix in the journal before the cut.
 #include "daemon/kafka_snapshots.h"
 
 #include <gtest/gtest.h>
@@ -13,11 +14,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "daemon/device_board.h"
 #include "daemon/metrics.h"
 #include "evidence/base_at_segment.h"
 #include "evidence/retention_base.h"
@@ -129,14 +132,51 @@ bool WaitForMetric(const Metrics& metrics, const std::string& line) {
 }
 
 // The oracle: the base at the start of the journal's newest segment, made in one replay
-// from its start, as an instance that starts from it saves it (first segment 1).
-evidence::RetentionBase OneReplayBase(const fs::path& journal) {
+// from its start, as an instance that starts from it saves it (first segment 1); with the
+// devices board's fix state unless `with_board` is false.
+evidence::RetentionBase OneReplayBase(const fs::path& journal, bool with_board = true) {
   const uint32_t newest = journal::ListSegments(journal.string()).back();
-  auto made = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, newest);
+  DeviceBoard board;
+  auto made = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, newest, nullptr,
+                                          with_board ? &board : nullptr);
   EXPECT_TRUE(made.ok()) << made.status().message();
   evidence::RetentionBase base = std::move(made->base);
   base.first_segment = 1;
   return base;
+}
+
+// Each device's newest fix (by event time) among the journal's first `records` records:
+// what the devices board of a base at that position must show.
+std::map<std::string, v1::Fix> NewestFixes(const fs::path& journal, uint64_t records) {
+  std::map<std::string, v1::Fix> newest;
+  uint64_t read = 0;
+  journal::ReadOptions options;
+  options.mode = journal::ReadMode::kReadOnly;
+  auto report = journal::ReadAll(journal.string(), options, [&](const v1::Input& in) {
+    if (read++ >= records || !in.has_fix()) return;
+    auto [it, inserted] = newest.emplace(in.fix().device(), in.fix());
+    if (!inserted && TimestampToMs(in.fix().time()) >= TimestampToMs(it->second.time())) {
+      it->second = in.fix();
+    }
+  });
+  EXPECT_TRUE(report.ok()) << report.status().message();
+  return newest;
+}
+
+// The devices in `base`'s board show exactly `newest`.
+void ExpectBoardShows(const evidence::RetentionBase& base,
+                      const std::map<std::string, v1::Fix>& newest) {
+  EXPECT_TRUE(base.state.with_board);
+  ASSERT_EQ(base.state.devices.size(), newest.size());
+  for (const v1::DeviceStatus& device : base.state.devices) {
+    SCOPED_TRACE(device.device());
+    ASSERT_EQ(newest.count(device.device()), 1u);
+    const v1::Fix& fix = newest.at(device.device());
+    EXPECT_EQ(device.last_fix().seq(), fix.seq());
+    EXPECT_EQ(TimestampToMs(device.last_fix().time()), TimestampToMs(fix.time()));
+    EXPECT_EQ(device.last_fix().lat(), fix.lat());
+    EXPECT_EQ(device.last_fix().lon(), fix.lon());
+  }
 }
 
 // The publisher's own base, once it has reached the start of the journal's newest segment
@@ -179,6 +219,7 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
   EXPECT_EQ(first->version, expected.state.records);
   EXPECT_EQ(first->bytes, expected.Encode()) << "the base made segment by segment differs";
   EXPECT_GT(expected.state.events.size(), 0u);  // the alert's events are in it
+  ExpectBoardShows(expected, NewestFixes(data / "journal", expected.state.records));
   // The gauge is set once the topic has it, so a reader can see the snapshot first.
   EXPECT_TRUE(WaitForMetric(
       metrics, "stayaway_kafka_snapshot_offset " + std::to_string(first->version) + "\n"));
@@ -205,20 +246,25 @@ TEST(KafkaSnapshots, TheLeaderPublishesTheBaseAtItsNewestSegmentAsOneReplayWould
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->version, expected.state.records);
   EXPECT_EQ(second->bytes, expected.Encode());
+  ExpectBoardShows(expected, NewestFixes(data / "journal", expected.state.records));
   publisher.Stop();
 }
 
 // Retention cut the journal: its first segments are gone, so the publisher must go on
-// from the base retention left, and give what one replay of the uncut journal gave.
-TEST(KafkaSnapshots, AJournalCutByRetentionIsSnapshottedFromItsOwnBase) {
+// from the base retention left, and give what one replay of the uncut journal gave. A
+// base retention made without the board (before bases carried it) gives one without.
+void RetainedJournalIsSnapshottedFromItsOwnBase(bool base_with_board) {
   testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
-  const fs::path data = FreshDir("retained");
+  const fs::path data = FreshDir(base_with_board ? "retained" : "retained-boardless");
   const fs::path journal = data / "journal";
   JournalFeed feed(journal);
   feed.Minutes(150);
   ASSERT_GE(journal::ListSegments(journal.string()).size(), 4u);
-  const evidence::RetentionBase expected = OneReplayBase(journal);
-  auto cut = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, 3);
+  const evidence::RetentionBase expected = OneReplayBase(journal, base_with_board);
+  EXPECT_EQ(expected.state.with_board, base_with_board);
+  DeviceBoard board;
+  auto cut = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, 3, nullptr,
+                                         base_with_board ? &board : nullptr);
   ASSERT_TRUE(cut.ok()) << cut.status().message();
   ASSERT_TRUE(evidence::SaveRetentionBase(journal.string(), cut->base).ok());
   ASSERT_TRUE(journal::DeleteSegmentsBefore(journal.string(), 3).ok());
@@ -231,6 +277,41 @@ TEST(KafkaSnapshots, AJournalCutByRetentionIsSnapshottedFromItsOwnBase) {
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->version, expected.state.records);
   EXPECT_EQ(published->bytes, expected.Encode());
+  publisher.Stop();
+}
+
+TEST(KafkaSnapshots, AJournalCutByRetentionIsSnapshottedFromItsOwnBase) {
+  RetainedJournalIsSnapshottedFromItsOwnBase(/*base_with_board=*/true);
+}
+
+TEST(KafkaSnapshots, AJournalCutByRetentionWithoutTheBoardIsSnapshottedWithoutIt) {
+  RetainedJournalIsSnapshottedFromItsOwnBase(/*base_with_board=*/false);
+}
+
+// The publisher's last base was made before bases carried the devices board: with the
+// journal whole, it starts again from the journal's start, and the snapshot has the board.
+TEST(KafkaSnapshots, ABaseMadeWithoutTheBoardIsMadeAgainFromTheWholeJournal) {
+  testing_harness::KafkaMockCluster cluster(1, {{kafka::kSnapshotsTopic, 1}});
+  const fs::path data = FreshDir("boardless");
+  const fs::path journal = data / "journal";
+  JournalFeed feed(journal);
+  feed.Minutes(150);
+  auto boardless = evidence::MakeBaseAtSegment(Settings(), journal.string(), nullptr, 3);
+  ASSERT_TRUE(boardless.ok()) << boardless.status().message();
+  ASSERT_FALSE(boardless->base.state.with_board);
+  fs::create_directories(journal / kPublisherDir);
+  ASSERT_TRUE(
+      evidence::SaveRetentionBase((journal / kPublisherDir).string(), boardless->base).ok());
+  const evidence::RetentionBase expected = OneReplayBase(journal);
+
+  Metrics metrics;
+  KafkaSnapshotPublisher publisher(PublisherOptions(cluster, data), metrics);
+  ASSERT_TRUE(publisher.Start().ok());
+  publisher.Lead();
+  std::optional<kafka::Blob> published = WaitForSnapshot(Topic(cluster), expected.state.records);
+  ASSERT_TRUE(published.has_value());
+  EXPECT_EQ(published->bytes, expected.Encode());
+  ExpectBoardShows(expected, NewestFixes(journal, expected.state.records));
   publisher.Stop();
 }
 
@@ -274,7 +355,8 @@ TEST(KafkaSnapshots, AnEmptyJournalTakesTheNewestSnapshotOnlyWhenItHoldsTogether
   // Refused, the directory left empty: what is not a base (its digest matches: it is what
   // was written), a base whose version is not its position, one saved from another first
   // segment, one whose retained order terms were altered (its proof path no longer leads
-  // to the frontier), one whose engine does not load.
+  // to the frontier), one whose engine does not load. Each is the topic's newest version
+  // (a Put never removes a newer one), the last three replacing one another.
   const fs::path source = FreshDir("source");
   JournalFeed feed(source / "journal");
   feed.Minutes(90);
@@ -290,7 +372,7 @@ TEST(KafkaSnapshots, AnEmptyJournalTakesTheNewestSnapshotOnlyWhenItHoldsTogether
   ASSERT_TRUE(writer.ok());
   for (const auto& [version, bytes] :
        std::vector<std::pair<uint64_t, std::string>>{{7, "not a base"},
-                                                     {base.state.records + 1, base.Encode()},
+                                                     {base.state.records - 1, base.Encode()},
                                                      {base.state.records, other_segment.Encode()},
                                                      {base.state.records, forged_terms.Encode()},
                                                      {base.state.records, bad_engine.Encode()}}) {
