@@ -59,7 +59,7 @@ void EngineState::ArmDeadline(Lane& lane, const std::string& alert_id) {
   if (lane.parallel) {
     lane.armed.push_back(alert_id);
   } else {
-    unacked_open_.insert(alert_id);
+    PushDeadline(*alerts_.find(alert_id));
   }
 }
 
@@ -130,8 +130,12 @@ void EngineState::ApplyFixesInLanes(
     lane.parallel = false;
     alerts_.merge(lane.opened);
     lane.opened.clear();
-    for (std::string& id : lane.armed) unacked_open_.insert(std::move(id));
+    for (const std::string& id : lane.armed) PushDeadline(*alerts_.find(id));
     lane.armed.clear();
+    for (const uint32_t d : lane.restored) {
+      ScheduleCommsCheck(d, devices_[d].last_received + settings_.comms_lost_ms);
+    }
+    lane.restored.clear();
   }
   // 4. Each fix's outcome and events, in input order. A lane's fixes are in input order
   // too, so a cursor per lane finds each one's events.

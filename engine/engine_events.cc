@@ -186,7 +186,7 @@ Status EngineState::ApplyAck(const v1::AlertAck& ack, std::vector<Event>* events
   now_ = std::max(now_, t);
   AlertRecord& alert = found->second;
   alert.acked = true;
-  unacked_open_.erase(found->first);
+  alert.awaiting_ack = false;
   Event& e = AddAlertEvent(found->first, alert, Event::acknowledged, t, events);
   e.set_ack_by(ack.by());
   e.set_ack_note(ack.note());
@@ -214,7 +214,7 @@ Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Ev
   now_ = std::max(now_, t);
   alert.resolved = true;
   alert.acked = true;  // a resolution answers the alert: no deadline runs on
-  unacked_open_.erase(found->first);
+  alert.awaiting_ack = false;
   Event& e = AddAlertEvent(found->first, alert, Event::resolved, t, events);
   e.set_ack_by(resolve.by());
   e.set_ack_note(resolve.note());

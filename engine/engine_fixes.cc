@@ -226,6 +226,14 @@ void EngineState::EvaluateFix(Lane& lane, const Fix& fix, const AdmittedFix& adm
   const bool comms_restored = device.comms_lost;
   device.comms_lost = false;
   device.last_received = std::max(device.last_received, received);
+  if (comms_restored) {
+    // Back on the ticks' schedule (engine_state.h, comms_checks_): a shared table.
+    if (lane.parallel) {
+      lane.restored.push_back(admitted.device);
+    } else {
+      ScheduleCommsCheck(admitted.device, device.last_received + settings_.comms_lost_ms);
+    }
+  }
 
   PersonState& person = persons_[device.person];
   if (fix.no_position()) {

@@ -155,6 +155,8 @@ Status EngineState::ApplyOrder(const v1::Order& order, std::vector<Event>* event
         devices_.emplace_back();
         devices_.back().id = device;
         devices_.back().person = person;
+        // Looked at by the next tick: never heard, its silence counts from then.
+        unfiled_devices_.push_back(static_cast<uint32_t>(devices_.size() - 1));
       }
     }
     return person;

@@ -306,7 +306,13 @@ Status EngineState::SaveSnapshot(v1::EngineSnapshot* out) const {
       r->set_event_seq(event_seq);
     }
   }
-  for (const std::string& id : unacked_open_) out->add_unacked_open(id);
+  std::vector<const std::string*> awaiting;
+  for (const auto& [id, alert] : alerts_) {
+    if (alert.awaiting_ack) awaiting.push_back(&id);
+  }
+  std::sort(awaiting.begin(), awaiting.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  for (const std::string* id : awaiting) out->add_unacked_open(*id);
   return Status::Ok();
 }
 
@@ -443,6 +449,10 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     device.newest_time = in.newest_time_ms();
     device.newest_flags = in.newest_flags();
     device.newest_battery_pct = in.newest_battery_pct();
+  }
+  // The ticks' schedule is derived: the next tick looks at every device not lost.
+  for (uint32_t d = 0; d < devices_.size(); ++d) {
+    if (!devices_[d].comms_lost) unfiled_devices_.push_back(d);
   }
 
   // Zones are compiled again from the zones as applied: the same code, the same shapes.
@@ -602,8 +612,9 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
   }
   for (const std::string& id : snap.unacked_open()) {
     // A tick looks these up and would otherwise invent an empty record.
-    if (alerts_.count(id) == 0) return Bad("unacked_open", "alert " + id + " is unknown");
-    unacked_open_.insert(id);
+    auto alert = alerts_.find(id);
+    if (alert == alerts_.end()) return Bad("unacked_open", "alert " + id + " is unknown");
+    if (!alert->second.awaiting_ack) PushDeadline(*alert);
   }
   // Case groups are derived: every person with the orders they belong to.
   person_group_.resize(persons_.size());

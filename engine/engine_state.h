@@ -45,6 +45,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "base/work_crew.h"
+#include "engine/check_wheel.h"
 #include "engine/chunked_table.h"
 #include "engine/compact_id.h"
 #include "engine/compiled_zone.h"
@@ -178,6 +179,10 @@ struct AlertRecord {
   bool acked = false;
   bool overdue_sent = false;
   bool resolved = false;
+  // Awaiting acknowledgement: a tick reports it overdue once deadline_ms has passed. Set
+  // when a transition arms its deadline, cleared by the ack, the resolution or the
+  // overdue report; the snapshot lists these alerts (unacked_open).
+  bool awaiting_ack = false;
   std::string rule;
   // Receipts taken: (protected person, event_seq), so that a repeat is refused.
   std::set<std::pair<std::string, uint64_t>> receipts;
@@ -217,6 +222,7 @@ struct Lane {
   // During a parallel batch: alerts the lane opened, and alerts whose deadline it armed.
   std::unordered_map<std::string, AlertRecord> opened;
   std::vector<std::string> armed;
+  std::vector<uint32_t> restored;  // devices whose lost communications a fix restored
   // The lane's share of a batch (indices into it, in input order), their events, where
   // each one's events end, and how far the results have been handed out.
   std::vector<uint32_t> fixes;
@@ -411,10 +417,38 @@ class EngineState {
   std::unordered_map<std::string, uint32_t> global_zone_index_;
   geo::ZoneIndex zone_tree_;
   // Every alert by id: looked up by each alert event. Unordered (a lookup is a hash, not
-  // a walk of string compares); whatever needs an order sorts (the snapshot), and ticks
-  // visit deadlines through unacked_open_, which is ordered.
+  // a walk of string compares); whatever needs an order sorts (the snapshot, the overdue
+  // reports of one tick). Its nodes never move and are never erased: deadlines_ points
+  // at them.
   std::unordered_map<std::string, AlertRecord> alerts_;
-  std::set<std::string> unacked_open_;  // alerts a tick must check for an ack deadline
+  // The deadlines of the alerts awaiting acknowledgement, soonest first (a min-heap), so
+  // that a tick looks only at those that are due, not at every alert awaiting an ack.
+  // An entry is pushed each time an alert's deadline is armed; one whose alert no longer
+  // awaits an ack, or whose deadline has moved since, is dropped when it comes up.
+  struct Deadline {
+    TimeMs deadline_ms;
+    std::pair<const std::string, AlertRecord>* alert;
+    bool operator>(const Deadline& other) const { return deadline_ms > other.deadline_ms; }
+  };
+  std::vector<Deadline> deadlines_;
+  void PushDeadline(std::pair<const std::string, AlertRecord>& alert);
+  // When each device is next to be looked at for lost communications (check_wheel.h), so
+  // that a tick looks at the devices whose silence may have reached comms_lost_ms rather
+  // than at every device (a million devices took 7 ms a tick). Every device not lost is
+  // filed once, due no later than comms_lost_ms after its newest received time (a fix
+  // only moves that later, so fixes never touch this); one looked at too early is filed
+  // again at its deadline. A lost one leaves, and the fix that restores it files it again
+  // (held back by its lane during a parallel batch). Seconds (rounded down) since 1970, 0
+  // for earlier times. Derived: rebuilt, not saved.
+  CheckWheel comms_checks_;
+  // Devices not filed yet: new ones, and every one not lost after a snapshot load. The
+  // next tick looks at each (a device never heard counts its silence from it) and files
+  // it at a point before its deadline set by its index, so that devices registered or
+  // loaded together are not all looked at by the same ticks ever after (each is looked
+  // at about once in comms_lost_ms, a fleet reporting every 30 s all within 30 s).
+  std::vector<uint32_t> unfiled_devices_;
+  void ScheduleCommsCheck(uint32_t device, TimeMs due_ms);
+  static uint32_t SecondsFor(TimeMs ms);  // the wheel's unit
   // Case groups: person_group_[p] is p's parent in the union-find (itself at a root).
   // Derived from the orders (rebuilt by LoadSnapshot), never saved.
   std::vector<uint32_t> person_group_;

@@ -2,6 +2,9 @@
 // (ack_overdue) and devices that stop reporting (comms_lost). Part of the engine rules;
 // see engine_state.h.
 #include <algorithm>
+#include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/engine.h"
@@ -27,29 +30,68 @@ using internal::kImmediate;
 
 }  // namespace
 
+uint32_t EngineState::SecondsFor(TimeMs ms) {
+  return static_cast<uint32_t>(std::clamp<TimeMs>(ms, 0, TimeMs{UINT32_MAX} * 1000) / 1000);
+}
+
+void EngineState::ScheduleCommsCheck(uint32_t device, TimeMs due_ms) {
+  comms_checks_.Add(device, SecondsFor(due_ms));
+}
+
+void EngineState::PushDeadline(std::pair<const std::string, AlertRecord>& alert) {
+  alert.second.awaiting_ack = true;
+  deadlines_.push_back(Deadline{alert.second.deadline_ms, &alert});
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<Deadline>());
+}
+
 void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
   now_ = std::max(now_, tick_ms);
-  for (auto it = unacked_open_.begin(); it != unacked_open_.end();) {
-    AlertRecord& alert = alerts_[*it];
-    if (alert.acked || alert.overdue_sent || alert.deadline_ms == 0) {
-      it = unacked_open_.erase(it);
-      continue;
-    }
-    if (alert.deadline_ms > now_) {
-      ++it;
-      continue;
-    }
-    alert.overdue_sent = true;
-    AddAlertEvent(*it, alert, Event::ack_overdue, alert.deadline_ms, events);
-    it = unacked_open_.erase(it);
+  // The alerts whose deadline has passed, reported in alert id order.
+  std::vector<std::pair<const std::string, internal::AlertRecord>*> due;
+  while (!deadlines_.empty() && deadlines_.front().deadline_ms <= now_) {
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<Deadline>());
+    auto* entry = deadlines_.back().alert;
+    deadlines_.pop_back();
+    AlertRecord& alert = entry->second;
+    // An entry of an earlier wait (answered since, then escalated: its new deadline has an
+    // entry of its own), or a second entry of an alert already found due.
+    if (!alert.awaiting_ack || alert.deadline_ms > now_) continue;
+    alert.awaiting_ack = false;
+    // Never so while awaiting (an ack or an overdue report ends the wait): a guard.
+    if (alert.acked || alert.overdue_sent || alert.deadline_ms == 0) continue;
+    due.push_back(entry);
   }
-  for (uint32_t d = 0; d < devices_.size(); ++d) {
+  std::sort(due.begin(), due.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto* entry : due) {
+    entry->second.overdue_sent = true;
+    AddAlertEvent(entry->first, entry->second, Event::ack_overdue, entry->second.deadline_ms,
+                  events);
+  }
+  // The devices whose check is due; those that lost communications go in index order.
+  std::vector<uint32_t> lost;
+  std::vector<uint32_t> looked_at;
+  comms_checks_.TakeDue(SecondsFor(now_), &looked_at);
+  const size_t filed = looked_at.size();
+  looked_at.insert(looked_at.end(), unfiled_devices_.begin(), unfiled_devices_.end());
+  unfiled_devices_.clear();
+  for (size_t i = 0; i < looked_at.size(); ++i) {
+    const uint32_t d = looked_at[i];
     DeviceState& device = devices_[d];
+    if (device.comms_lost) continue;  // the fix that restores it files it again
     if (device.last_received == kNever) {
       device.last_received = now_;  // never heard: count from the first tick
+    } else if (now_ - device.last_received >= settings_.comms_lost_ms) {
+      lost.push_back(d);
       continue;
     }
-    if (device.comms_lost || now_ - device.last_received < settings_.comms_lost_ms) continue;
+    const TimeMs deadline = device.last_received + settings_.comms_lost_ms;
+    // Filed for the first time: at a point before the deadline that its index sets.
+    ScheduleCommsCheck(d, i < filed ? deadline : now_ + (deadline - now_) * (d % 1024 + 1) / 1024);
+  }
+  std::sort(lost.begin(), lost.end());
+  for (const uint32_t d : lost) {
+    DeviceState& device = devices_[d];
     device.comms_lost = true;
     const TimeMs since = device.last_received + settings_.comms_lost_ms;
     for (const Membership& m : persons_[device.person].orders) {

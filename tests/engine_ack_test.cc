@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "tests/engine_test_support.h"
 
@@ -182,6 +186,75 @@ TEST(EngineAck, DeadlinesAreConfigurablePerKindAndSeverity) {
   v1::EngineConfig bad;
   (*bad.mutable_ack_deadline_ms())["no_such_kind"] = 1;
   EXPECT_FALSE(engine::ResolveSettings(bad).ok());
+}
+
+// Forty violations opened five seconds apart, a random third acknowledged in time, and
+// ticks at random steps: each tick reports exactly the unacknowledged alerts whose
+// deadline it has passed and that no tick reported before, in alert id order, each once,
+// timed at its deadline. A second engine restored from a snapshot taken half way goes on
+// exactly as the first. The model here is the rule itself, written out simply.
+TEST(EngineAck, EachTickReportsTheAlertsItsTimePassedOnceInAlertIdOrder) {
+  std::mt19937 random(20261207);
+  Harness h;
+  struct Alert {
+    std::string id;
+    TimeMs deadline = 0;
+    bool acked = false;
+    bool reported = false;
+  };
+  std::vector<Alert> alerts;
+  for (int i = 0; i < 40; ++i) {
+    const std::string n = std::to_string(i);
+    h.AddOrder(MakeOrder("order-" + n, Person("aggr-" + n, {"tag-" + n}),
+                         {Person("victim-" + n, {"phone-" + n}, "victim")}, /*violation_m=*/300,
+                         /*warning_m=*/0));
+    const Point home = Destination(kBishkek, 0, 5'000.0 * i);
+    const TimeMs t = kT0 + i * 5 * kSecond;
+    h.Report("phone-" + n, t, home);
+    h.Report("tag-" + n, t, Destination(home, 90, 100));
+    const auto events = h.Report("tag-" + n, t + 20 * kSecond, Destination(home, 90, 100));
+    const auto opened = FindEvent(events, Event::proximity_violation, Event::opened);
+    ASSERT_TRUE(opened.has_value()) << Describe(events);
+    alerts.push_back({opened->alert_id(), t + 20 * kSecond + 2 * kMinute});
+  }
+  const TimeMs last_open = kT0 + 39 * 5 * kSecond + 20 * kSecond;
+  for (Alert& alert : alerts) {
+    if (random() % 3 != 0) continue;
+    alert.acked = true;
+    Acknowledge(h, alert.id, last_open);
+  }
+  std::unique_ptr<Engine> restored;
+  for (TimeMs t = last_open; t < last_open + 6 * kMinute;
+       t += static_cast<TimeMs>(1 + random() % 15) * kSecond) {
+    std::vector<std::string> expected;
+    for (Alert& alert : alerts) {
+      if (alert.acked || alert.reported || alert.deadline > t) continue;
+      alert.reported = true;
+      expected.push_back(alert.id);
+    }
+    std::sort(expected.begin(), expected.end());
+    std::vector<Event> events = h.Tick(t);
+    std::vector<std::string> reported;
+    for (const Event& e : events) {
+      if (e.transition() != Event::ack_overdue) continue;
+      reported.push_back(e.alert_id());
+      const auto alert = std::find_if(alerts.begin(), alerts.end(),
+                                      [&](const Alert& a) { return a.id == e.alert_id(); });
+      ASSERT_NE(alert, alerts.end());
+      EXPECT_EQ(Ms(e.time()), alert->deadline);
+    }
+    EXPECT_EQ(reported, expected) << "tick at +" << (t - kT0) / kSecond << " s";
+    if (restored) {
+      std::vector<Event> again;
+      restored->ApplyTick(t, &again);
+      EXPECT_EQ(Describe(again), Describe(events));
+    } else if (t > last_open + 2 * kMinute) {
+      auto loaded = Engine::FromSnapshotBytes(h.engine().SaveSnapshotBytes(), EngineSettings());
+      ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+      restored = std::move(loaded).value();
+    }
+  }
+  for (const Alert& alert : alerts) EXPECT_EQ(alert.reported, !alert.acked) << alert.id;
 }
 
 }  // namespace

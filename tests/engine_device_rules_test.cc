@@ -2,13 +2,15 @@
 // every active order of the device's person. Tamper flags open on a flagged fix and close on
 // a later unflagged one; SOS stays open; low battery has hysteresis; location lost after
 // only coarse fixes; communications lost driven by ticks. Default EngineSettings throughout.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include <limits>
 
 #include "tests/engine_test_support.h"
 
@@ -284,6 +286,101 @@ TEST(EngineDeviceRules, NeverHeardDeviceCountsFromFirstTickAfterRegistration) {
     devices.insert(e.device());
   }
   EXPECT_EQ(devices, (std::set<std::string>{"tag-2", "phone-2"})) << Describe(second);
+}
+
+// Communications lost against the rule written out simply (a look at every device each
+// tick, in the order orders named them): 24 devices in 12 orders, four of them added along
+// the way, fixes at random, received up to 12 minutes behind the engine's clock (a lost
+// device is restored by one received before the tick that found it lost, though not
+// before it went silent nor before its newest fix: the alert closes then), ticks at
+// random steps. Each tick raises comms_lost for
+// exactly the devices the model says went silent for comms_lost_ms by then, in the
+// model's order; an engine restored from a snapshot half way goes on with the same events.
+TEST(EngineDeviceRules, CommsLostFollowsEachDevicesSilenceOverRandomFixesAndTicks) {
+  std::mt19937 random(7);
+  const TimeMs silence = EngineSettings().comms_lost_ms;
+  Harness h;
+  std::unique_ptr<Engine> restored;
+  struct Device {
+    std::string id;
+    Point at;
+    TimeMs last_received = std::numeric_limits<TimeMs>::min();  // never heard
+    TimeMs newest = std::numeric_limits<TimeMs>::min();         // its newest fix's time
+    bool lost = false;
+    TimeMs lost_since = 0;  // when it went silent for comms_lost_ms
+  };
+  std::vector<Device> devices;  // in the order orders named them: the engine's order
+  int orders = 0;
+  const auto add_order = [&] {
+    const std::string n = std::to_string(orders++);
+    const v1::Order order = MakeOrder("order-" + n, Person("aggr-" + n, {"tag-" + n}),
+                                      {Person("victim-" + n, {"phone-" + n}, "victim")}, 200);
+    h.AddOrder(order);
+    if (restored) {
+      std::vector<Event> ignored;
+      ASSERT_TRUE(restored->ApplyOrder(order, &ignored).ok());
+    }
+    const Point home = Destination(kBishkek, 90, 20'000.0 * orders);
+    devices.push_back({"tag-" + n, Destination(home, 0, 5000)});
+    devices.push_back({"phone-" + n, home});
+  };
+  for (int i = 0; i < 8; ++i) add_order();
+  TimeMs now = kT0;
+  int lost_seen = 0, restored_seen = 0;
+  for (int step = 0; step < 800; ++step) {
+    if (step % 150 == 149 && orders < 12) add_order();
+    if (random() % 5 < 3) {
+      Device& d = devices[random() % devices.size()];
+      // Received up to 12 minutes behind the engine's clock: a device that reports late.
+      TimeMs earliest = now - 12 * kMinute;
+      if (d.lost) earliest = std::max({earliest, d.lost_since, d.newest});
+      const TimeMs received =
+          earliest + static_cast<TimeMs>(random() % static_cast<uint64_t>(now - earliest + 1));
+      const v1::Fix fix = MakeFix(d.id, h.NextSeq(d.id), received, d.at, 5);
+      const std::vector<Event> events = h.Send(fix);
+      if (d.lost) ++restored_seen;
+      d.lost = false;
+      d.last_received = std::max(d.last_received, received);
+      d.newest = std::max(d.newest, received);
+      if (restored) {
+        std::vector<Event> again;
+        ASSERT_TRUE(restored->ApplyFix(fix, &again).ok());
+        EXPECT_EQ(Describe(again), Describe(events));
+      }
+      continue;
+    }
+    now += static_cast<TimeMs>(1 + random() % 120) * kSecond;
+    std::vector<std::string> expected;
+    for (Device& d : devices) {
+      if (d.last_received == std::numeric_limits<TimeMs>::min()) {
+        d.last_received = now;
+      } else if (!d.lost && now - d.last_received >= silence) {
+        d.lost = true;
+        d.lost_since = d.last_received + silence;
+        expected.push_back(d.id);
+      }
+    }
+    const std::vector<Event> events = h.Tick(now);
+    std::vector<std::string> raised;
+    for (const Event& e : OfKind(events, Event::comms_lost)) {
+      if (e.transition() == Event::ack_overdue) continue;  // nobody acknowledges here
+      EXPECT_EQ(e.transition(), Event::opened) << Describe({e});
+      raised.push_back(e.device());
+    }
+    EXPECT_EQ(raised, expected) << "tick at +" << (now - kT0) / kSecond << " s";
+    lost_seen += static_cast<int>(raised.size());
+    if (restored) {
+      std::vector<Event> again;
+      restored->ApplyTick(now, &again);
+      EXPECT_EQ(Describe(again), Describe(events));
+    } else if (step > 400) {
+      auto loaded = Engine::FromSnapshotBytes(h.engine().SaveSnapshotBytes(), EngineSettings());
+      ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+      restored = std::move(loaded).value();
+    }
+  }
+  EXPECT_GT(lost_seen, 20);  // the run reached what it tests
+  EXPECT_GT(restored_seen, 10);
 }
 
 TEST(EngineDeviceRules, LocationLostAfterOnlyCoarseFixesForFiveMinutes) {
