@@ -6,6 +6,9 @@
 //                                history_fixes fixes (the engine's default, 16)
 //   bytes_per_device_registered  orders applied, no fix yet
 //
+// A tick follows each (as the daemon's clock gives one a second), so that the devices'
+// places on the ticks' schedule are counted.
+//
 //   build/bench/memory_bench --benchmark_filter=/1000000
 //
 // Heap only (main arena and mmapped blocks): code, stacks and the allocator's free lists
@@ -14,6 +17,7 @@
 #include <malloc.h>
 
 #include <memory>
+#include <vector>
 
 #include "bench/fleet.h"
 #include "engine/engine.h"
@@ -33,9 +37,13 @@ void BM_MemoryPerDevice(benchmark::State& state) {
     const double before = HeapBytes();
     auto engine = std::make_unique<engine::Engine>();
     fleet.ApplyOrders(*engine);
+    // Ticks, as the daemon's (one a second): each device filed for its comms_lost check.
+    std::vector<v1::Event> events;
+    engine->ApplyTick(bench::Fleet::kStartMs, &events);
     const double registered = HeapBytes();
     // Enough rounds for the supervised person's one tag to fill a whole track.
     fleet.WarmUp(*engine, static_cast<int>(engine->settings().history_fixes));
+    engine->ApplyTick(engine->now_ms(), &events);
     const double steady = HeapBytes();
     const auto n = static_cast<double>(fleet.devices());
     state.counters["devices"] = n;
