@@ -179,6 +179,19 @@ void ExpectBoardShows(const evidence::RetentionBase& base,
   }
 }
 
+// What a publisher on DATA/journal that leads puts on the topic once its version reaches
+// `at_least` (nullopt if it does not within 20 s); the publisher is stopped after.
+std::optional<kafka::Blob> PublishOnce(const testing_harness::KafkaMockCluster& cluster,
+                                       const fs::path& data, uint64_t at_least) {
+  Metrics metrics;
+  KafkaSnapshotPublisher publisher(PublisherOptions(cluster, data), metrics);
+  EXPECT_TRUE(publisher.Start().ok());
+  publisher.Lead();
+  std::optional<kafka::Blob> published = WaitForSnapshot(Topic(cluster), at_least);
+  publisher.Stop();
+  return published;
+}
+
 // The publisher's own base, once it has reached the start of the journal's newest segment
 // (polled for up to 20 s); nullopt if it did not.
 std::optional<evidence::RetentionBase> WaitForOwnBaseAtNewestSegment(const fs::path& journal) {
@@ -269,15 +282,10 @@ void RetainedJournalIsSnapshottedFromItsOwnBase(bool base_with_board) {
   ASSERT_TRUE(evidence::SaveRetentionBase(journal.string(), cut->base).ok());
   ASSERT_TRUE(journal::DeleteSegmentsBefore(journal.string(), 3).ok());
 
-  Metrics metrics;
-  KafkaSnapshotPublisher publisher(PublisherOptions(cluster, data), metrics);
-  ASSERT_TRUE(publisher.Start().ok());
-  publisher.Lead();
-  std::optional<kafka::Blob> published = WaitForSnapshot(Topic(cluster), expected.state.records);
+  const std::optional<kafka::Blob> published = PublishOnce(cluster, data, expected.state.records);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->version, expected.state.records);
   EXPECT_EQ(published->bytes, expected.Encode());
-  publisher.Stop();
 }
 
 TEST(KafkaSnapshots, AJournalCutByRetentionIsSnapshottedFromItsOwnBase) {
@@ -304,15 +312,10 @@ TEST(KafkaSnapshots, ABaseMadeWithoutTheBoardIsMadeAgainFromTheWholeJournal) {
       evidence::SaveRetentionBase((journal / kPublisherDir).string(), boardless->base).ok());
   const evidence::RetentionBase expected = OneReplayBase(journal);
 
-  Metrics metrics;
-  KafkaSnapshotPublisher publisher(PublisherOptions(cluster, data), metrics);
-  ASSERT_TRUE(publisher.Start().ok());
-  publisher.Lead();
-  std::optional<kafka::Blob> published = WaitForSnapshot(Topic(cluster), expected.state.records);
+  const std::optional<kafka::Blob> published = PublishOnce(cluster, data, expected.state.records);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->bytes, expected.Encode());
   ExpectBoardShows(expected, NewestFixes(journal, expected.state.records));
-  publisher.Stop();
 }
 
 TEST(KafkaSnapshots, ANewerSnapshotOnTheTopicIsLeftAlone) {
