@@ -450,9 +450,17 @@ Status EngineState::LoadSnapshot(const v1::EngineSnapshot& snap) {
     device.newest_flags = in.newest_flags();
     device.newest_battery_pct = in.newest_battery_pct();
   }
-  // The ticks' schedule is derived: the next tick looks at every device not lost.
+  // The ticks' schedule is derived: every device not lost is filed here (the start-up
+  // pays for it, not the first tick of a daemon already serving), except those never
+  // heard, whose silence counts from the next tick.
   for (uint32_t d = 0; d < devices_.size(); ++d) {
-    if (!devices_[d].comms_lost) unfiled_devices_.push_back(d);
+    const DeviceState& device = devices_[d];
+    if (device.comms_lost) continue;
+    if (device.last_received == internal::kNever || now_ == internal::kNever) {
+      unfiled_devices_.push_back(d);
+    } else {
+      FileFirstCommsCheck(d);
+    }
   }
 
   // Zones are compiled again from the zones as applied: the same code, the same shapes.

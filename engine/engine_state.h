@@ -441,13 +441,17 @@ class EngineState {
   // (held back by its lane during a parallel batch). Seconds (rounded down) since 1970, 0
   // for earlier times. Derived: rebuilt, not saved.
   CheckWheel comms_checks_;
-  // Devices not filed yet: new ones, and every one not lost after a snapshot load. The
-  // next tick looks at each (a device never heard counts its silence from it) and files
-  // it at a point before its deadline set by its index, so that devices registered or
-  // loaded together are not all looked at by the same ticks ever after (each is looked
-  // at about once in comms_lost_ms, a fleet reporting every 30 s all within 30 s).
+  // Devices not filed yet: new ones, and those never heard after a snapshot load. The next
+  // tick looks at each (a device never heard counts its silence from it) and files it
+  // for the first time (FileFirstCommsCheck).
   std::vector<uint32_t> unfiled_devices_;
   void ScheduleCommsCheck(uint32_t device, TimeMs due_ms);
+  // Files a device not lost for the first time: at a point before its deadline that its
+  // index sets, so that devices registered or loaded together are not all looked at by
+  // the same ticks ever after (each is looked at about once in comms_lost_ms, and a fleet
+  // reporting every 30 s has all its deadlines within 30 s); at its deadline if that has
+  // passed (the next tick takes it).
+  void FileFirstCommsCheck(uint32_t device);
   static uint32_t SecondsFor(TimeMs ms);  // the wheel's unit
   // Case groups: person_group_[p] is p's parent in the union-find (itself at a root).
   // Derived from the orders (rebuilt by LoadSnapshot), never saved.

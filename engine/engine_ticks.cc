@@ -38,6 +38,12 @@ void EngineState::ScheduleCommsCheck(uint32_t device, TimeMs due_ms) {
   comms_checks_.Add(device, SecondsFor(due_ms));
 }
 
+void EngineState::FileFirstCommsCheck(uint32_t device) {
+  const TimeMs deadline = devices_[device].last_received + settings_.comms_lost_ms;
+  ScheduleCommsCheck(
+      device, deadline <= now_ ? deadline : now_ + (deadline - now_) * (device % 1024 + 1) / 1024);
+}
+
 void EngineState::PushDeadline(std::pair<const std::string, AlertRecord>& alert) {
   alert.second.awaiting_ack = true;
   deadlines_.push_back(Deadline{alert.second.deadline_ms, &alert});
@@ -85,9 +91,11 @@ void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
       lost.push_back(d);
       continue;
     }
-    const TimeMs deadline = device.last_received + settings_.comms_lost_ms;
-    // Filed for the first time: at a point before the deadline that its index sets.
-    ScheduleCommsCheck(d, i < filed ? deadline : now_ + (deadline - now_) * (d % 1024 + 1) / 1024);
+    if (i < filed) {
+      ScheduleCommsCheck(d, device.last_received + settings_.comms_lost_ms);
+    } else {
+      FileFirstCommsCheck(d);
+    }
   }
   std::sort(lost.begin(), lost.end());
   for (const uint32_t d : lost) {

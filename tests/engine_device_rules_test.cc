@@ -295,7 +295,8 @@ TEST(EngineDeviceRules, NeverHeardDeviceCountsFromFirstTickAfterRegistration) {
 // before it went silent nor before its newest fix: the alert closes then), ticks at
 // random steps. Each tick raises comms_lost for
 // exactly the devices the model says went silent for comms_lost_ms by then, in the
-// model's order; an engine restored from a snapshot half way goes on with the same events.
+// model's order; an engine restored from a snapshot half way (between ticks) goes on with
+// the same events.
 TEST(EngineDeviceRules, CommsLostFollowsEachDevicesSilenceOverRandomFixesAndTicks) {
   std::mt19937 random(7);
   const TimeMs silence = EngineSettings().comms_lost_ms;
@@ -327,29 +328,44 @@ TEST(EngineDeviceRules, CommsLostFollowsEachDevicesSilenceOverRandomFixesAndTick
   for (int i = 0; i < 8; ++i) add_order();
   TimeMs now = kT0;
   int lost_seen = 0, restored_seen = 0;
+  bool next_tick_soon = false;
   for (int step = 0; step < 800; ++step) {
     if (step % 150 == 149 && orders < 12) add_order();
     if (random() % 5 < 3) {
       Device& d = devices[random() % devices.size()];
-      // Received up to 12 minutes behind the engine's clock: a device that reports late.
+      // Received up to 12 minutes behind the engine's clock (a device that reports late),
+      // or up to 30 s ahead of it: the clock moves on between ticks, as the daemon's does.
       TimeMs earliest = now - 12 * kMinute;
       if (d.lost) earliest = std::max({earliest, d.lost_since, d.newest});
+      const TimeMs latest = now + 30 * kSecond;
       const TimeMs received =
-          earliest + static_cast<TimeMs>(random() % static_cast<uint64_t>(now - earliest + 1));
+          earliest + static_cast<TimeMs>(random() % static_cast<uint64_t>(latest - earliest + 1));
       const v1::Fix fix = MakeFix(d.id, h.NextSeq(d.id), received, d.at, 5);
       const std::vector<Event> events = h.Send(fix);
       if (d.lost) ++restored_seen;
       d.lost = false;
       d.last_received = std::max(d.last_received, received);
       d.newest = std::max(d.newest, received);
+      now = std::max(now, received);
       if (restored) {
         std::vector<Event> again;
         ASSERT_TRUE(restored->ApplyFix(fix, &again).ok());
         EXPECT_EQ(Describe(again), Describe(events));
+      } else if (step > 400 && std::any_of(devices.begin(), devices.end(), [&](const Device& x) {
+                   return !x.lost && x.last_received != std::numeric_limits<TimeMs>::min() &&
+                          now - x.last_received >= silence;
+                 })) {
+        // Between ticks, with the clock past a device's deadline that no tick has looked
+        // at yet: the restored engine must find it lost at the same tick.
+        auto loaded = Engine::FromSnapshotBytes(h.engine().SaveSnapshotBytes(), EngineSettings());
+        ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+        restored = std::move(loaded).value();
+        next_tick_soon = true;  // before the clock could reach any later filing
       }
       continue;
     }
-    now += static_cast<TimeMs>(1 + random() % 120) * kSecond;
+    now += next_tick_soon ? kSecond : static_cast<TimeMs>(1 + random() % 120) * kSecond;
+    next_tick_soon = false;
     std::vector<std::string> expected;
     for (Device& d : devices) {
       if (d.last_received == std::numeric_limits<TimeMs>::min()) {
@@ -373,12 +389,9 @@ TEST(EngineDeviceRules, CommsLostFollowsEachDevicesSilenceOverRandomFixesAndTick
       std::vector<Event> again;
       restored->ApplyTick(now, &again);
       EXPECT_EQ(Describe(again), Describe(events));
-    } else if (step > 400) {
-      auto loaded = Engine::FromSnapshotBytes(h.engine().SaveSnapshotBytes(), EngineSettings());
-      ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-      restored = std::move(loaded).value();
     }
   }
+  EXPECT_TRUE(restored != nullptr) << "no moment to take the snapshot at";
   EXPECT_GT(lost_seen, 20);  // the run reached what it tests
   EXPECT_GT(restored_seen, 10);
 }
