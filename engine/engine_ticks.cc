@@ -80,7 +80,7 @@ void EngineState::ApplyTick(TimeMs tick_ms, std::vector<Event>* events) {
   comms_checks_.TakeDue(SecondsFor(now_), &looked_at);
   const size_t filed = looked_at.size();
   looked_at.insert(looked_at.end(), unfiled_devices_.begin(), unfiled_devices_.end());
-  std::vector<uint32_t>().swap(unfiled_devices_);  // a million after a load: not kept
+  std::vector<uint32_t>().swap(unfiled_devices_);  // a million registered at once: not kept
   for (size_t i = 0; i < looked_at.size(); ++i) {
     const uint32_t d = looked_at[i];
     DeviceState& device = devices_[d];

@@ -87,6 +87,7 @@ KeyOf VersionOfKey(std::string_view key, std::string_view name, uint64_t* versio
   *version = *number;
   return KeyOf::kVersion;
 }
+
 // Partition 0 of the topic as it stands: the last value of each key, tombstones removed.
 StatusOr<std::map<std::string, std::string>> ReadTable(const BlobTopicOptions& options) {
   PartitionReaderOptions reader_options;

@@ -16,6 +16,7 @@
 #include "ingest/frame_codec.h"
 #include "tests/daemon_harness.h"
 #include "tests/descriptor_limit.h"
+#include "tests/stall_reporter.h"
 #include "tests/wire_fixtures.h"
 #include "tools/daemon_client.h"
 
@@ -140,6 +141,9 @@ class SmallWindowSubscriber {
 
 TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
   Daemon daemon;
+  // It takes 5-45 s; it once went silent until ctest's 300 s timeout under ASan.
+  StallReporter stall(std::chrono::seconds(200), daemon.dir() / "stayawayd.log",
+                      [&daemon] { daemon.Kill(); });
   constexpr int kOrders = 100;
   for (int i = 0; i < kOrders; ++i) {
     ASSERT_EQ(Http(daemon.http(), "POST", "/v1/orders", PairOrderJson(i)).status, 201);
@@ -152,6 +156,7 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
   const TimeMs t0 = NowMs() - 3'600'000;
   uint64_t seq = 0;
   for (int step = 0; step < 320; ++step) {  // ~20,000 events: more than socket buffers hold
+    stall.Set("feeding, step " + std::to_string(step));
     v1::ClientFrame frame;
     const TimeMs t = t0 + step * 10'000;
     ++seq;
@@ -171,6 +176,7 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
     EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(5)) << "step " << step;
   }
   // A subscriber that reads gets the whole log.
+  stall.Set("reading the metrics");
   const std::string metrics = Http(daemon.http(), "GET", "/metrics").body;
   // The stall was real: the daemon had events it could not send it.
   EXPECT_GT(Metric(metrics, "stayaway_subscriber_lag_events{subscriber=\"stalled\"}"), 0)
@@ -184,6 +190,8 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
   auto read_all = [&](auto& client, const char* who) {
     uint64_t next = 1;
     while (next <= events) {
+      stall.Set(std::string(who) + " reading event " + std::to_string(next) + " of " +
+                std::to_string(events));
       v1::ServerFrame frame;
       ASSERT_TRUE(client.Receive(&frame).ok()) << who << " at " << next;
       ASSERT_TRUE(frame.has_event());
@@ -199,6 +207,7 @@ TEST(Faults, ASubscriberThatStopsReadingHoldsUpNothingAndLosesNothing) {
   read_all(reader, "reader");
   // And the stalled one, once it reads again, gets it all in order too.
   read_all(stalled, "stalled subscriber");
+  stall.Set("stopping the daemon");
   EXPECT_EQ(daemon.Stop(), 0);
 }
 
