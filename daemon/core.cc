@@ -193,6 +193,7 @@ void Core::State::Apply(Work& work, std::vector<v1::Event>* events) {
     });
     metrics.AddFixBatch(fixes->source, stats);
     if (fixes->done) fixes->done(std::move(outcomes));
+    used_fixes.Give(std::move(fixes->fixes));
     return;
   }
   if (auto* checkpoint = std::get_if<CheckpointWork>(&work)) {

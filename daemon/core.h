@@ -187,6 +187,7 @@ class Core final : public ingest::MonitoringService {
   uint64_t AddEventListener(std::function<void()> on_new) override;
   void RemoveEventListener(uint64_t handle) override;
   void CountRejected(std::string_view source, std::string_view reason) override;
+  std::vector<v1::Fix> TakeUsedFixes() override;
   void ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) override;
   void ForgetSubscriber(std::string_view subscriber) override;
   std::string MetricsText() override;

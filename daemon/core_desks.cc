@@ -156,6 +156,8 @@ void Core::CountRejected(std::string_view source, std::string_view reason) {
   state_->metrics.CountRejected(source, reason);
 }
 
+std::vector<v1::Fix> Core::TakeUsedFixes() { return state_->used_fixes.Take(); }
+
 void Core::ReportSubscriberLag(std::string_view subscriber, uint64_t lag_events) {
   state_->metrics.SetSubscriberLag(subscriber, lag_events);
 }

@@ -48,6 +48,7 @@
 #include "evidence/checkpoint_signer.h"
 #include "evidence/leaves.h"
 #include "evidence/merkle_frontier.h"
+#include "ingest/fix_recycler.h"
 #include "ingest/monitoring_service.h"
 #include "journal/journal.h"
 #include "journal/snapshot_file.h"
@@ -137,6 +138,8 @@ struct Core::State {
   EventLog log;
   AlertBook alerts;
   DeviceBoard board;  // GET /v1/devices: fed where fixes are applied and events committed
+  // Batches the engine has applied, for the ports to decode their next ones into.
+  ingest::FixRecycler used_fixes;
   bool board_in_snapshot = false;  // the snapshot recovery loaded held the board (Recover)
   Metrics metrics{options.build_version};
   CentreClock clock;  // the time of ticks and receive stamps: never goes back

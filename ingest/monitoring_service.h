@@ -105,6 +105,10 @@ class FixSink {
                            FixesDone done) = 0;
   // Counts a refused request or fix of `source` under `reason` (a stable label).
   virtual void CountRejected(std::string_view source, std::string_view reason) = 0;
+  // Fixes the sink has finished with, whatever they hold, for a front end to decode its
+  // next batch into: a fix cleared keeps its buffers (client_frame_decoder.h). Empty when
+  // there are none; any thread.
+  virtual std::vector<v1::Fix> TakeUsedFixes() { return {}; }
 };
 
 // The event log and its readers: every event the engine emitted, numbered from 1.

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "access/redaction.h"
+#include "ingest/batch_ack_encoder.h"
+#include "ingest/client_frame_decoder.h"
 #include "ingest/connection_guard.h"
 #include "ingest/event_cursor.h"
 #include "ingest/id_checks.h"
@@ -52,31 +54,6 @@ std::string EncodeError(std::string_view code, std::string message) {
   v1::ServerFrame frame;
   frame.mutable_error()->set_code(std::string(code));
   frame.mutable_error()->set_message(std::move(message));
-  return EncodeFrame(frame);
-}
-
-// `outcomes` has one entry per fix.
-std::string EncodeAck(uint64_t batch_id, const std::vector<v1::FixRef>& fixes,
-                      const std::vector<FixOutcome>& outcomes) {
-  v1::ServerFrame frame;
-  v1::BatchAck* ack = frame.mutable_ack();
-  ack->set_batch_id(batch_id);
-  uint32_t duplicates = 0;
-  for (std::size_t i = 0; i < fixes.size(); ++i) {
-    const FixOutcome& outcome = outcomes[i];
-    if (outcome.accepted) {
-      *ack->add_accepted() = fixes[i];
-      if (outcome.duplicate) ++duplicates;
-      continue;
-    }
-    v1::Rejection* rejection = ack->add_rejected();
-    rejection->set_index(static_cast<uint32_t>(i));
-    rejection->set_device(fixes[i].device());
-    rejection->set_seq(fixes[i].seq());
-    rejection->set_code(outcome.code);
-    rejection->set_reason(outcome.reason);
-  }
-  ack->set_duplicates(duplicates);
   return EncodeFrame(frame);
 }
 
@@ -167,7 +144,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     uint64_t ticket = 0;
     std::optional<std::string> encoded;  // the ServerFrame, once known
     uint64_t batch_id = 0;
-    std::vector<v1::FixRef> fixes;  // what the ack names each fix by
+    BatchFixIds fixes;                 // what the ack names each fix by
     std::vector<FixOutcome> outcomes;  // one per fix: the refused ones filled in up front
     std::vector<std::size_t> submitted;  // positions of the fixes handed to the engine
   };
@@ -276,16 +253,20 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     // Only whole frames count as activity: a peer trickling a frame byte by byte is
     // still idle (slow-loris).
     last_activity_ = Clock::now();
-    v1::ClientFrame frame;
-    if (!frame.ParseFromString(bytes)) {
+    const ClientFrameDecoder::Result decoded = decoder_.Decode(bytes);
+    if (decoded == ClientFrameDecoder::Result::kMalformed) {
       Refuse("malformed_protobuf", "the frame's bytes are not a ClientFrame");
       return;
     }
-    if (frame.frame_case() == v1::ClientFrame::kAuthenticate) {
+    v1::ClientFrame& frame = decoder_.frame();  // unless it was a batch alone
+    const v1::ClientFrame::FrameCase frame_case = decoded == ClientFrameDecoder::Result::kBatch
+                                                      ? v1::ClientFrame::kBatch
+                                                      : frame.frame_case();
+    if (frame_case == v1::ClientFrame::kAuthenticate) {
       HandleAuthenticate(frame.authenticate());
       return;
     }
-    if (frame.frame_case() == v1::ClientFrame::FRAME_NOT_SET) {
+    if (frame_case == v1::ClientFrame::FRAME_NOT_SET) {
       Refuse("malformed_protobuf", "the frame holds neither a batch nor a subscribe");
       return;
     }
@@ -300,13 +281,15 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
                            principal_->Describe() + " (revoked) sent a frame");
       return;
     }
-    switch (frame.frame_case()) {
+    switch (frame_case) {
       case v1::ClientFrame::kBatch:
         if (!principal_->Has(access::Permission::kSubmitFixes)) {
           RefusePermission(access::Permission::kSubmitFixes);
           return;
         }
-        HandleBatch(std::move(*frame.mutable_batch()));
+        HandleBatch(decoded == ClientFrameDecoder::Result::kBatch ? decoder_.batch()
+                                                                  : *frame.mutable_batch());
+        decoder_.ForgetLargeBatch();
         return;
       case v1::ClientFrame::kSubscribe:
         if (!principal_->Has(access::Permission::kReadEvents)) {
@@ -384,7 +367,9 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // ---- batches -------------------------------------------------------------------
 
-  void HandleBatch(v1::FixBatch batch) {
+  // Takes the fixes it hands to the engine out of `batch`, leaving used ones in their
+  // place for the next frame to be decoded into.
+  void HandleBatch(v1::FixBatch& batch) {
     const auto fix_count = static_cast<std::size_t>(batch.fixes_size());
     if (fix_count > options_.max_fixes_per_batch) {
       Refuse("too_many_fixes", "batch " + std::to_string(batch.batch_id()) + " has " +
@@ -395,15 +380,18 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
     OwedReply reply;
     reply.ticket = next_ticket_++;
     reply.batch_id = batch.batch_id();
-    reply.fixes.reserve(fix_count);
+    std::size_t id_bytes = 0;
+    for (const v1::Fix& fix : batch.fixes()) id_bytes += fix.device().size();
+    reply.fixes.Reserve(fix_count, id_bytes);
     reply.outcomes.resize(fix_count);
-    std::vector<v1::Fix> admitted;
+    // The engine's used fixes are swapped in for the ones it gets.
+    std::vector<v1::Fix> admitted = fixes_.TakeUsedFixes();
     admitted.reserve(fix_count);
+    reply.submitted.reserve(fix_count);
+    std::size_t admitted_count = 0;
     for (std::size_t i = 0; i < fix_count; ++i) {
       v1::Fix& fix = *batch.mutable_fixes(static_cast<int>(i));
-      v1::FixRef& ref = reply.fixes.emplace_back();
-      ref.set_device(fix.device());
-      ref.set_seq(fix.seq());
+      reply.fixes.Add(fix.device(), fix.seq());
       if (Status s = CheckFixIds(fix); !s.ok()) {  // refused by itself, as on every port
         fixes_.CountRejected(kSource, "invalid_argument");
         reply.outcomes[i].code = "invalid_argument";
@@ -421,10 +409,12 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         continue;
       }
       reply.submitted.push_back(i);
-      admitted.push_back(std::move(fix));
+      if (admitted_count == admitted.size()) admitted.emplace_back();
+      admitted[admitted_count++].Swap(&fix);
     }
+    admitted.resize(admitted_count);
     if (admitted.empty()) {  // nothing for the engine to do
-      reply.encoded = EncodeAck(reply.batch_id, reply.fixes, reply.outcomes);
+      reply.encoded = ack_encoder_.Encode(reply.batch_id, reply.fixes, reply.outcomes);
       owed_.push_back(std::move(reply));
       WriteReadyReplies();
       return;
@@ -478,7 +468,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
           k < outcomes.size() ? std::move(outcomes[k])
                               : FixOutcome{false, false, "internal", "the engine reported no outcome"};
     }
-    reply->encoded = EncodeAck(reply->batch_id, reply->fixes, reply->outcomes);
+    reply->encoded = ack_encoder_.Encode(reply->batch_id, reply->fixes, reply->outcomes);
     WriteReadyReplies();
   }
 
@@ -699,6 +689,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
 
   // Reading.
   FrameReader reader_;
+  ClientFrameDecoder decoder_;  // keeps the last batch's fixes for the next one
   std::array<char, kReadChunkBytes> read_buffer_;
   bool reading_ = false;
   bool peer_done_sending_ = false;
@@ -709,6 +700,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
   Clock::time_point linger_deadline_;
 
   // Replies and batches.
+  BatchAckEncoder ack_encoder_;
   std::deque<OwedReply> owed_;  // not yet moved to the outbox, oldest first
   uint64_t next_ticket_ = 0;
   std::size_t batches_in_engine_ = 0;

@@ -35,8 +35,10 @@
 //   server.Stop();                   // from any thread
 //
 // Memory per connection is bounded: at most max_batches_in_flight unanswered frames, one
-// frame being read, one write outstanding, and for a subscriber one chunk of events; a
-// slow subscriber only falls behind (its lag is reported), it never holds up ingest.
+// frame being read, one write outstanding, the fixes of its last batch when it had at most
+// 1,024 (kept to decode the next one into: client_frame_decoder.h), and for a subscriber
+// one chunk of events; a slow subscriber only falls behind (its lag is reported), it
+// never holds up ingest.
 //
 // Thread-safety: all work runs on the io_context (each connection on its own strand, so
 // the io_context may be run by several threads). Start() must be called once, before

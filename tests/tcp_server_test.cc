@@ -3,11 +3,8 @@
 // ClientFrames the way any Protobuf library would.
 #include "ingest/tcp_server.h"
 
-#include <gtest/gtest.h>
-
-#include <iostream>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -16,8 +13,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +25,7 @@
 #include "base/time.h"
 #include "daemon/core.h"
 #include "ingest/frame_codec.h"
+#include "journal/journal.h"
 #include "proto/stayaway.pb.h"
 #include "tests/wire_fixtures.h"
 
@@ -150,6 +151,7 @@ class TcpIngestServerTest : public ::testing::Test {
     options.clock = [this] { return now_.load(); };
     options.queue_capacity = queue_capacity;
     options.tick_interval_ms = 10;
+    options.journal_dir = journal_dir_;
     auto credentials = access::CredentialStore::Open("");
     ASSERT_TRUE(credentials.ok());
     options.credentials = std::move(credentials.value());
@@ -205,6 +207,7 @@ class TcpIngestServerTest : public ::testing::Test {
   std::string token_;
   std::shared_ptr<access::CredentialStore> credentials_;
   std::atomic<TimeMs> now_{kStart};
+  std::string journal_dir_;  // set before StartCore: the core journals there
   boost::asio::io_context io_;
   std::unique_ptr<daemon::Core> core_;
   std::unique_ptr<ingest::TcpIngestServer> server_;
@@ -356,6 +359,61 @@ TEST_F(TcpIngestServerTest, PipelinedBatchesAreAcknowledgedInOrderWhenTheEngineQ
   // (core_test's FullQueuePushesBackInsteadOfDropping forces the full queue for certain.)
   if (!MetricsHave("stayaway_backpressure_total{source=\"tcp\"}")) {
     std::cout << "note: the engine kept up; no backpressure happened in this run\n";
+  }
+}
+
+// The port decodes each batch into the fixes of batches before it (client_frame_decoder.h,
+// FixSink::TakeUsedFixes): nothing one fix held may show in another.
+TEST_F(TcpIngestServerTest, EveryFixIsJournaledExactlyAsSentWhateverTheFixesBeforeItHeld) {
+  journal_dir_ =
+      (std::filesystem::path(::testing::TempDir()) / ("tcp-journal-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::remove_all(journal_dir_);
+  StartServer();
+  Client client(server_->port(), token_);
+  std::mt19937_64 rng(20261207);
+  auto coin = [&] { return rng() % 2 == 0; };
+  std::vector<v1::Fix> expected;
+  uint64_t seqs[2] = {0, 0};
+  for (uint64_t b = 0; b < 60; ++b) {
+    std::vector<v1::Fix> fixes;
+    // Sizes from 1 to 40: the used fixes handed back are sometimes fewer, sometimes more.
+    for (uint64_t i = 0, n = 1 + rng() % 40; i < n; ++i) {
+      const int who = coin() ? 0 : 1;
+      const TimeMs t =
+          kStart - 3'600'000 + static_cast<TimeMs>(expected.size() + fixes.size()) * 1000;
+      v1::Fix fix = MakeFix(who == 0 ? "tag-1" : "phone-2", ++seqs[who], t,
+                            42.87 + static_cast<double>(rng() % 1000) * 1e-5, 74.59);
+      if (coin()) fix.set_accuracy_m(static_cast<double>(rng() % 500) / 10);
+      if (coin()) fix.set_speed_mps(static_cast<double>(rng() % 30));
+      if (coin()) fix.set_heading_deg(static_cast<double>(rng() % 360));
+      if (coin()) fix.set_battery_pct(static_cast<double>(rng() % 101));
+      if (coin()) fix.set_source(v1::Fix::wifi);
+      if (rng() % 8 == 0) fix.add_flags(v1::Fix::jamming_suspected);
+      if (coin()) MsToTimestamp(t + 500, fix.mutable_received());  // the core stamps its own
+      fixes.push_back(fix);
+    }
+    ASSERT_TRUE(client.Send(Batch(b, fixes)));
+    const auto ack = client.Receive();
+    ASSERT_TRUE(ack.has_value() && ack->has_ack()) << "batch " << b;
+    ASSERT_EQ(ack->ack().accepted_size(), static_cast<int>(fixes.size()))
+        << ack->ShortDebugString();
+    for (v1::Fix& fix : fixes) {
+      MsToTimestamp(kStart, fix.mutable_received());  // the core's clock
+      expected.push_back(std::move(fix));
+    }
+  }
+  std::vector<v1::Fix> journaled;
+  const auto read = journal::ReadAll(
+      journal_dir_, /*salvage=*/false,
+      [&](const v1::Input& input) {
+        if (input.has_fix()) journaled.push_back(input.fix());
+      },
+      journal::ReadMode::kReadOnly);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(journaled.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(journaled[i].ShortDebugString(), expected[i].ShortDebugString()) << "fix " << i;
   }
 }
 
