@@ -13,6 +13,13 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const required = process.env.STAYAWAY_REQUIRE_BROWSER === '1';
 
+// Every daemon started here is killed when this process exits, however it exits (a skip
+// for a missing chromium, a failure, the overall bound): none outlives its test.
+const daemons = new Set();
+process.on('exit', () => {
+  for (const child of daemons) child.kill('SIGKILL');
+});
+
 // Chromium headless with `args` besides --no-sandbox.
 export async function loadChromium(args = []) {
   let chromium;
@@ -42,7 +49,8 @@ export async function startDaemon(name, toml) {
     env: { ...process.env, STAYAWAY_ADMIN_TOKEN: adminToken }, stdio: ['ignore', log, log],
   });
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  daemons.add(child);
+  child.on('exit', () => { exited = true; daemons.delete(child); });
   const portsFile = path.join(dir, 'data', 'ports');
   let port = null;
   for (let i = 0; i < 200 && port === null && !exited; ++i) {
