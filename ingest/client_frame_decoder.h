@@ -13,7 +13,7 @@
 // ClientFrame::ParseFromString's (ingest/client_frame_decoder_test.cc holds it to that).
 //
 // Memory: a decoder keeps the fixes of its last batch, up to kKeptFixes of them (about
-// 250 bytes each); the port calls ForgetLargeBatch once a larger batch is handled.
+// 250 bytes each); the port calls Trim once it has handled a frame.
 //
 // Thread-compatible: one decoder per connection.
 #ifndef STAYAWAY_INGEST_CLIENT_FRAME_DECODER_H_
@@ -37,9 +37,11 @@ class ClientFrameDecoder {
   static constexpr int kKeptFixes = 1024;
 
   Result Decode(std::string_view bytes);
-  // Frees the batch if it holds more than kKeptFixes fixes.
-  void ForgetLargeBatch() {
+  // Frees what is not worth keeping for the next frame: a batch of more than kKeptFixes
+  // fixes, and a frame of another kind (rare: gateways send lone batches).
+  void Trim() {
     if (batch_.fixes_size() > kKeptFixes) batch_ = v1::FixBatch();
+    frame_.Clear();
   }
 
   // Valid until the next Decode; the caller may take the batch's fixes (swapping used

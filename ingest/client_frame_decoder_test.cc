@@ -164,5 +164,28 @@ TEST(ClientFrameDecoder, FramesOfUnusualShapeAreParsedWhole) {
   }
 }
 
+TEST(ClientFrameDecoder, TrimKeepsABatchOfUpToKeptFixesAndNothingElse) {
+  std::mt19937_64 rng(3);
+  auto batch_of = [&](int fixes) {
+    v1::ClientFrame frame;
+    for (int i = 0; i < fixes; ++i) *frame.mutable_batch()->add_fixes() = RandomFix(rng);
+    return frame.SerializeAsString();
+  };
+  ClientFrameDecoder decoder;
+  ASSERT_EQ(decoder.Decode(batch_of(ClientFrameDecoder::kKeptFixes)),
+            ClientFrameDecoder::Result::kBatch);
+  decoder.Trim();
+  EXPECT_EQ(decoder.batch().fixes_size(), ClientFrameDecoder::kKeptFixes);
+  ASSERT_EQ(decoder.Decode(batch_of(ClientFrameDecoder::kKeptFixes + 1)),
+            ClientFrameDecoder::Result::kBatch);
+  decoder.Trim();
+  EXPECT_EQ(decoder.batch().fixes_size(), 0);
+  v1::ClientFrame subscribe;
+  subscribe.mutable_subscribe()->set_name("console");
+  ASSERT_EQ(decoder.Decode(subscribe.SerializeAsString()), ClientFrameDecoder::Result::kOther);
+  decoder.Trim();
+  EXPECT_EQ(decoder.frame().frame_case(), v1::ClientFrame::FRAME_NOT_SET);
+}
+
 }  // namespace
 }  // namespace stayaway::ingest

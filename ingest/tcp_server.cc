@@ -289,7 +289,7 @@ class TcpIngestServer::Session : public std::enable_shared_from_this<Session> {
         }
         HandleBatch(decoded == ClientFrameDecoder::Result::kBatch ? decoder_.batch()
                                                                   : *frame.mutable_batch());
-        decoder_.ForgetLargeBatch();
+        decoder_.Trim();
         return;
       case v1::ClientFrame::kSubscribe:
         if (!principal_->Has(access::Permission::kReadEvents)) {
