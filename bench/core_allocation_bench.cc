@@ -13,10 +13,10 @@
 
 #include <atomic>
 #include <filesystem>
-#include <future>
 #include <string>
 #include <vector>
 
+#include "bench/core_bench_support.h"
 #include "bench/counting_allocator.h"
 #include "bench/fleet.h"
 #include "daemon/core.h"
@@ -27,18 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// False when the core refused the batch (a full queue: it cannot be, one batch at a time).
-bool Submit(daemon::Core& core, std::vector<v1::Fix> batch) {
-  std::promise<void> done;
-  auto future = done.get_future();
-  if (!core.SubmitFixes(std::move(batch), "bench",
-                        [&](std::vector<ingest::FixOutcome>) { done.set_value(); })) {
-    return false;
-  }
-  future.get();
-  return true;
-}
-
 void BM_CoreSubmitFixes(benchmark::State& state) {
   const auto batch_size = static_cast<size_t>(state.range(0));
   const fs::path dir =
@@ -46,29 +34,19 @@ void BM_CoreSubmitFixes(benchmark::State& state) {
   fs::remove_all(dir);
   bench::Fleet fleet(100'000, /*seed=*/1);
   std::atomic<TimeMs> now{0};
-  daemon::CoreOptions options;
-  options.journal_dir = (dir / "journal").string();
-  options.journal_fsync = false;
-  options.engine_lanes = 1;
-  options.clock = [&now] { return now.load(); };
-  daemon::Core core(options);
+  daemon::Core core(bench::BenchCoreOptions(dir, now));
   if (Status s = core.Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
   for (Status s : core.PutOrders(fleet.order_list())) {
     if (!s.ok()) return state.SkipWithError(s.message().c_str());
   }
-  // Every device reports as many times as a track keeps fixes first: tracks, duplicate
-  // memories and tables are grown, as in a centre that has run for a while.
+  if (!bench::FillTracks(core, fleet, now, batch_size)) {
+    return state.SkipWithError("the core refused a batch");
+  }
   std::vector<v1::Fix> batch(batch_size);
   const auto NextBatch = [&] {
-    batch.resize(batch_size);
     for (v1::Fix& fix : batch) fleet.NextFix(&fix);
     now = TimestampToMs(batch.back().received());
   };
-  const size_t warm_up = engine::EngineSettings().history_fixes * fleet.devices();
-  for (size_t sent = 0; sent < warm_up; sent += batch_size) {
-    NextBatch();
-    if (!Submit(core, batch)) return state.SkipWithError("the core refused a batch");
-  }
   uint64_t counted = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -76,7 +54,9 @@ void BM_CoreSubmitFixes(benchmark::State& state) {
     std::vector<v1::Fix> handed = batch;
     const uint64_t before = bench::AllocationsSoFar();
     state.ResumeTiming();
-    if (!Submit(core, std::move(handed))) return state.SkipWithError("the core refused a batch");
+    if (!bench::SubmitAndWait(core, std::move(handed))) {
+      return state.SkipWithError("the core refused a batch");
+    }
     counted += bench::AllocationsSoFar() - before;
   }
   core.Stop();

@@ -21,13 +21,13 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
-#include <future>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "access/credential_store.h"
+#include "bench/core_bench_support.h"
 #include "bench/counting_allocator.h"
 #include "bench/fleet.h"
 #include "daemon/core.h"
@@ -91,18 +91,6 @@ class RawClient {
   std::array<char, 1 << 20> buffer_{};
 };
 
-// False when the core refused the batch (a full queue: it cannot be, one batch at a time).
-bool SubmitToCore(daemon::Core& core, std::vector<v1::Fix> batch) {
-  std::promise<void> done;
-  auto future = done.get_future();
-  if (!core.SubmitFixes(std::move(batch), "bench",
-                        [&](std::vector<ingest::FixOutcome>) { done.set_value(); })) {
-    return false;
-  }
-  future.get();
-  return true;
-}
-
 void BM_TcpPortBatches(benchmark::State& state) {
   const auto batch_size = static_cast<size_t>(state.range(0));
   constexpr size_t kFrames = 300;
@@ -111,11 +99,7 @@ void BM_TcpPortBatches(benchmark::State& state) {
   fs::remove_all(dir);
   bench::Fleet fleet(100'000, /*seed=*/1);
   std::atomic<TimeMs> now{0};
-  daemon::CoreOptions options;
-  options.journal_dir = (dir / "journal").string();
-  options.journal_fsync = false;
-  options.engine_lanes = 1;
-  options.clock = [&now] { return now.load(); };
+  daemon::CoreOptions options = bench::BenchCoreOptions(dir, now);
   auto credentials = access::CredentialStore::Open("");
   if (!credentials.ok()) return state.SkipWithError(credentials.status().message().c_str());
   options.credentials = std::move(credentials.value());
@@ -130,14 +114,9 @@ void BM_TcpPortBatches(benchmark::State& state) {
   for (Status s : core.PutOrders(fleet.order_list())) {
     if (!s.ok()) return state.SkipWithError(s.message().c_str());
   }
-  // Every device reports as many times as a track keeps fixes first (through the core
-  // directly): tracks, duplicate memories and tables are grown.
-  const size_t warm_up = engine::EngineSettings().history_fixes * fleet.devices();
-  std::vector<v1::Fix> batch(batch_size);
-  for (size_t sent = 0; sent < warm_up; sent += batch_size) {
-    for (v1::Fix& fix : batch) fleet.NextFix(&fix);
-    now = TimestampToMs(batch.back().received());
-    if (!SubmitToCore(core, batch)) return state.SkipWithError("the core refused a batch");
+  // Tracks filled first, through the core directly.
+  if (!bench::FillTracks(core, fleet, now, batch_size)) {
+    return state.SkipWithError("the core refused a batch");
   }
   // The frames a gateway sends, and the clock of each: the newest fix's time.
   std::vector<std::string> frames;
