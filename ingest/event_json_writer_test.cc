@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/sanitized_build.h"
 #include "base/time.h"
 #include "ingest/json_codec.h"
 #include "proto/stayaway.pb.h"
@@ -34,11 +35,7 @@ namespace {
 namespace pb = google::protobuf;
 
 // Sanitizer builds run the oracle (Protobuf's printer) several times slower: fewer events.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = kSanitizedBuild;
 constexpr int kRandomEvents = kSanitized ? 16'000 : 100'000;
 // Timestamps from year 1 to 9999: one about every this many seconds.
 constexpr int64_t kDateStrideSeconds = (kSanitized ? 311 : 31) * 86'400 + 3'607;

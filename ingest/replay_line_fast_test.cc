@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/sanitized_build.h"
 #include "ingest/json_codec.h"
 
 namespace stayaway::ingest {
@@ -277,11 +278,7 @@ class LineMaker {
 };
 
 TEST(ReplayLineFast, RandomLinesGetTheMappingsAnswer) {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  constexpr int kLines = 20'000;
-#else
-  constexpr int kLines = 100'000;
-#endif
+  constexpr int kLines = kSanitizedBuild ? 20'000 : 100'000;
   LineMaker maker(20261206);
   int accepted = 0, accepted_fast = 0;
   v1::Input kept;
