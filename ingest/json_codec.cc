@@ -170,9 +170,8 @@ Status ParseArrayDocument(std::string_view text, std::string_view field, List* l
 
 namespace {
 
-// The checks and defaults every decoded line gets, whichever decoder read it. A default
-// `received` goes into a spare timestamp when there is one.
-Status Complete(v1::Input* input, SpareTimestamps* spares = nullptr) {
+// The checks and defaults every decoded line gets, whichever decoder read it.
+Status Complete(v1::Input* input) {
   if (input->has_tick()) {
     if (!input->tick().has_tick()) return InvalidArgument("tick has no time");
     return Status::Ok();
@@ -180,12 +179,7 @@ Status Complete(v1::Input* input, SpareTimestamps* spares = nullptr) {
   v1::Fix* fix = input->mutable_fix();
   if (!fix->has_time()) return InvalidArgument("fix has no time");
   if (Status s = CheckFixIds(*fix); !s.ok()) return InvalidArgument("fix: " + s.message());
-  if (!fix->has_received()) {
-    if (spares != nullptr && spares->received) {
-      fix->set_allocated_received(spares->received.release());
-    }
-    *fix->mutable_received() = fix->time();
-  }
+  if (!fix->has_received()) *fix->mutable_received() = fix->time();
   return Status::Ok();
 }
 
@@ -198,19 +192,15 @@ StatusOr<v1::Input> Completed(v1::Input input) {
 
 Status ParseReplayLineInto(std::string_view line, v1::Input* out) {
   if (line.size() <= kMaxReplayLineBytes) {
-    // Cleared in place: a fix keeps its strings' storage for the next line (clearing the
-    // Input would free the fix, the member of a oneof), and its timestamps are taken out
-    // first and handed back as the line sets them (clearing the fix would free them).
-    SpareTimestamps spares;
+    // Cleared in place: a fix keeps its strings' storage and its times for the next line
+    // (clearing the Input would free the fix, the member of a oneof; Fix.time and
+    // Fix.received are `optional` so that clearing the fix keeps them).
     if (out->has_fix()) {
-      v1::Fix* fix = out->mutable_fix();
-      spares.time.reset(fix->release_time());
-      spares.received.reset(fix->release_received());
-      fix->Clear();
+      out->mutable_fix()->Clear();
     } else {
       out->Clear();
     }
-    if (ParseCommonReplayLine(line, out, &spares)) return Complete(out, &spares);
+    if (ParseCommonReplayLine(line, out)) return Complete(out);
   }
   StatusOr<v1::Input> parsed = ParseReplayLineByJsonMapping(line);
   if (!parsed.ok()) return parsed.status();

@@ -231,7 +231,7 @@ std::optional<Key> KeyOf(std::string_view name) {
   return std::nullopt;
 }
 
-bool FixValue(Reader& reader, Key key, v1::Fix* fix, SpareTimestamps* spares) {
+bool FixValue(Reader& reader, Key key, v1::Fix* fix) {
   double value = 0;
   switch (key) {
     case kDevice: {
@@ -247,16 +247,8 @@ bool FixValue(Reader& reader, Key key, v1::Fix* fix, SpareTimestamps* spares) {
       return true;
     }
     case kTime:
-      if (spares != nullptr && spares->time) {
-        spares->time->Clear();  // Time sets both fields; nothing else of before stays
-        fix->set_allocated_time(spares->time.release());
-      }
       return Time(reader, fix->mutable_time());
     case kReceived:
-      if (spares != nullptr && spares->received) {
-        spares->received->Clear();
-        fix->set_allocated_received(spares->received.release());
-      }
       return Time(reader, fix->mutable_received());
     case kSource: {
       std::string_view name;
@@ -307,7 +299,7 @@ bool FixValue(Reader& reader, Key key, v1::Fix* fix, SpareTimestamps* spares) {
 
 }  // namespace
 
-bool ParseCommonReplayLine(std::string_view line, v1::Input* out, SpareTimestamps* spares) {
+bool ParseCommonReplayLine(std::string_view line, v1::Input* out) {
   Reader reader(line);
   if (!reader.Eat('{')) return false;
   std::string_view name;
@@ -321,7 +313,7 @@ bool ParseCommonReplayLine(std::string_view line, v1::Input* out, SpareTimestamp
   uint32_t seen = 0;
   for (;;) {
     const std::optional<Key> key = KeyOf(name);
-    if (!key || (seen & *key) != 0 || !FixValue(reader, *key, fix, spares)) return false;
+    if (!key || (seen & *key) != 0 || !FixValue(reader, *key, fix)) return false;
     seen |= *key;
     if (reader.Eat('}')) break;
     if (!reader.Eat(',') || !reader.String(&name) || !reader.Eat(':')) return false;

@@ -22,28 +22,18 @@
 #ifndef STAYAWAY_INGEST_REPLAY_LINE_FAST_H_
 #define STAYAWAY_INGEST_REPLAY_LINE_FAST_H_
 
-#include <memory>
 #include <string_view>
 
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::ingest {
 
-// Timestamps a caller keeps from one line to the next, so that a fix's time and received
-// are not allocated again for every line (a cleared Fix frees them). The decoder takes
-// one when the line sets that time; what it does not take stays here.
-struct SpareTimestamps {
-  std::unique_ptr<google::protobuf::Timestamp> time;
-  std::unique_ptr<google::protobuf::Timestamp> received;
-};
-
 // True when `line` has one of the shapes above; `out` then holds the tick, or the fix as
 // the mapping decodes it (before ParseReplayLine's own checks and defaults: a fix's time
 // and ids are checked and its `received` defaulted by the caller, for both paths alike).
-// False: `out` is unspecified and the caller uses the mapping. A fix's times go into the
-// `spares` when there are any.
-bool ParseCommonReplayLine(std::string_view line, v1::Input* out,
-                           SpareTimestamps* spares = nullptr);
+// False: `out` is unspecified and the caller uses the mapping. A fix already in `out`
+// is parsed over, after the caller cleared it: its strings and times keep their storage.
+bool ParseCommonReplayLine(std::string_view line, v1::Input* out);
 
 }  // namespace stayaway::ingest
 
