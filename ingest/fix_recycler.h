@@ -2,8 +2,9 @@
 // decode its next batch into them without allocating (FixSink::TakeUsedFixes,
 // client_frame_decoder.h). What the fixes hold does not matter: they are parsed over.
 //
-// Bounded: it keeps at most kMaxFixes fixes, and no fix keeps large buffers; a batch given
-// beyond that is freed. Give and Take lock a mutex once per batch. Thread-safe.
+// Bounded: it keeps at most kMaxFixes fixes, and a batch given beyond that is freed; Take
+// hands out no fix with large buffers. Give and Take lock a mutex once per batch.
+// Thread-safe.
 #ifndef STAYAWAY_INGEST_FIX_RECYCLER_H_
 #define STAYAWAY_INGEST_FIX_RECYCLER_H_
 
@@ -18,7 +19,7 @@ namespace stayaway::ingest {
 class FixRecycler {
  public:
   // Enough for every connection of a busy centre to have a batch in flight and one
-  // coming back; about 200 bytes a fix kept.
+  // coming back; about 250 bytes a fix kept.
   static constexpr size_t kMaxFixes = 1 << 16;
   // A fix whose id and MAC buffers hold more than this is kept as a new one.
   static constexpr size_t kMaxKeptBytesPerFix = 256;
