@@ -64,7 +64,13 @@ StatusOr<v1::Input> ParseReplayLineByJsonMapping(std::string_view line);
 // Returns the orders in file order, or InvalidArgument (a top-level value that is not an
 // array, nesting over kMaxDocumentDepth, bad JSON, unknown fields with their path such
 // as orders[1].zones[0]).
+// Orders of the common shape (order_json_fast.h) are decoded without the mapping, to
+// exactly what it gives.
 StatusOr<std::vector<v1::Order>> ParseOrdersJson(std::string_view text);
+
+// The same through Protobuf's JSON mapping alone: the reference ParseOrdersJson is tested
+// against (order_json_fast_test, the orders_json fuzz target).
+StatusOr<std::vector<v1::Order>> ParseOrdersJsonByJsonMapping(std::string_view text);
 
 // ZONES.json: a JSON array of zones (global zones such as shelters); as ParseOrdersJson.
 StatusOr<std::vector<v1::Zone>> ParseZonesJson(std::string_view text);

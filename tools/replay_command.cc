@@ -1,6 +1,7 @@
 #include "tools/replay_command.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -85,13 +86,20 @@ bool OpenForReading(const std::string& path, std::ifstream* in, std::string* err
 std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error) {
   std::ifstream in;
   if (!OpenForReading(path, &in, error)) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read in large pieces into a string sized from the file (a pipe has no size): through
+  // a string stream, 100,000 orders (29 MB) took a tenth of a second more.
+  std::string text;
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec) text.reserve(size);
+  std::array<char, 1 << 16> piece;
+  while (in.read(piece.data(), piece.size()) || in.gcount() > 0) {
+    text.append(piece.data(), static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     *error = "read error";
     return std::nullopt;
   }
-  return std::move(text).str();
+  return text;
 }
 
 struct ReplayFlags {
