@@ -111,7 +111,7 @@ void EngineState::EmitTransitions(Lane& lane, uint32_t order_index, uint32_t slo
     e.set_late(tr.out_of_order || lane.now - tr.event_time > settings_.late_after_ms);
     e.set_rule(slot.key);
     // A close placed at the present describes the present, not the late fix.
-    if (fill && !tr.at_newest_clear) fill(&e);
+    if (!tr.at_newest_clear) fill(&e);
     TrackAlert(lane, e, order_index);
   }
 }
@@ -231,7 +231,7 @@ Status EngineState::ApplyResolve(const v1::AlertResolve& resolve, std::vector<Ev
     lane.transitions.clear();
     slot->tracker.Resolve(t, &lane.transitions);
     EmitTransitions(lane, alert.order, static_cast<uint32_t>(slot - order.slots.data()),
-                    lane.transitions, nullptr, events);
+                    lane.transitions, internal::kFillNothing, events);
   }
   return Status::Ok();
 }

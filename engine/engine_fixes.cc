@@ -379,7 +379,7 @@ void EngineState::OrderRules(Lane& lane, uint32_t order_index, Role role, const 
       if (!order_rule || slot.tracker.is_idle()) continue;
       RuleEvaluation eval;
       eval.event_time = t;
-      Evaluate(lane, order_index, s, eval, kImmediate, kImmediate, nullptr, events);
+      Evaluate(lane, order_index, s, eval, kImmediate, kImmediate, internal::kFillNothing, events);
     }
     return;
   }

@@ -234,7 +234,7 @@ void EngineState::CloseInactive(uint32_t order_index, TimeMs t, std::vector<Even
     Lane& lane = SerialLane();
     lane.transitions.clear();
     slot.tracker.ForceClose(t, &lane.transitions);
-    EmitTransitions(lane, order_index, s, lane.transitions, nullptr, events);
+    EmitTransitions(lane, order_index, s, lane.transitions, internal::kFillNothing, events);
   }
 }
 

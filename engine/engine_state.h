@@ -164,6 +164,11 @@ struct OrderState {
     return nullptr;
   }
   uint32_t Add(std::string key, v1::Event::Kind kind, uint32_t subject) {
+    // Slots are large (a tracker's evidence runs) and come one at a time as rules first
+    // fire; growing from one by doubling moved them and allocated anew on each of an
+    // order's first few. The first makes room for one per person (each may come to be
+    // sought while unheard), which is where most orders stay.
+    if (slots.empty()) slots.reserve(1 + protected_persons.size());
     slots.push_back(RuleSlot{std::move(key), kind, subject, RuleTracker()});
     return static_cast<uint32_t>(slots.size() - 1);
   }
@@ -231,8 +236,12 @@ struct Lane {
   size_t cursor = 0;
 };
 
-// What a rule's events say besides the common fields.
-using EventFiller = std::function<void(v1::Event*)>;
+// What a rule's events say besides the common fields. A reference, not a std::function:
+// rules make their filler for every evaluation, most of which emit nothing, and a
+// std::function of a lambda with a few captures allocates each time it is made.
+using EventFiller = FunctionRef<void(v1::Event*)>;
+// The filler of events that say nothing more (closes and resolutions from outside a fix).
+inline constexpr auto kFillNothing = [](v1::Event*) {};
 
 }  // namespace internal
 
