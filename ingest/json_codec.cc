@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "ingest/event_json_writer.h"
-#include "ingest/http_text.h"
 #include "ingest/id_checks.h"
+#include "ingest/json_fast_reader.h"
 #include "ingest/order_json_fast.h"
 #include "ingest/replay_line_fast.h"
 
@@ -168,36 +168,39 @@ Status ParseArrayDocument(std::string_view text, std::string_view field, List* l
       CleanProtobufMessage(std::string_view(status.message().data(), status.message().size())));
 }
 
-// An orders document the quick way: after the same scan as the mapping's route, each
-// element of a common shape decoded by order_json_fast.h and any other by the mapping on
-// its own (an element decodes alike inside the list and alone). False when the scan, the
-// split or any element fails: the caller then takes the whole document's answer from the
-// mapping, so that every refusal keeps its message and its path ("orders[3].zones[0]").
+// An orders document the quick way, in one pass: each element of a common shape decoded
+// by order_json_fast.h, any other skipped over and decoded by the mapping on its own (an
+// element decodes alike inside the list and alone). The array's own punctuation is
+// checked here. False when anything is off (the punctuation, an element, an element
+// nested deeper than the whole document's limit allows): the caller then takes the whole
+// document's answer from the mapping, so that every refusal keeps its message and its
+// path ("orders[3].zones[0]").
 bool ParseOrdersQuickly(std::string_view text, std::vector<v1::Order>* out) {
-  JsonShape shape;
-  if (!ScanJson(text, kMaxDocumentDepth - 1, &shape).ok() || shape.first != '[' ||
-      shape.text_after_value) {
-    return false;
+  // The array is one level of the document's kMaxDocumentDepth - 1 (ScanJson's bound on
+  // the mapping's route), and one more is kept in hand.
+  constexpr int kMaxElementDepth = kMaxDocumentDepth - 3;
+  FastJsonReader reader(text);
+  if (!reader.Eat('[')) return false;
+  if (!reader.Eat(']')) {
+    do {
+      // A null or a scalar is left to the whole document's parse, which says what it is.
+      if (reader.Peek() != '{') return false;
+      const std::size_t start = reader.position();
+      v1::Order& order = out->emplace_back();
+      if (ReadCommonOrder(reader, &order)) continue;
+      order.Clear();
+      reader.Seek(start);
+      if (!reader.SkipNested(kMaxElementDepth)) return false;
+      const std::string_view element = text.substr(start, reader.position() - start);
+      const auto status =
+          pbutil::JsonStringToMessage(google::protobuf::StringPiece(element.data(), element.size()),
+                                      &order, StrictParseOptions());
+      if (!status.ok()) return false;
+    } while (reader.Eat(','));
+    if (!reader.Eat(']')) return false;
   }
-  // The scan checks depth, not syntax, and the split takes ']' and '}' alike: the array's
-  // own punctuation is checked here, its elements by their decoders.
-  if (TrimJsonSpace(text).back() != ']') return false;
-  std::vector<std::string_view> elements;
-  if (!SplitJsonArray(text, kMaxDocumentDepth, &elements).ok()) return false;
-  out->resize(elements.size());
-  for (std::size_t i = 0; i < elements.size(); ++i) {
-    const std::string_view element = elements[i];
-    // A null or a scalar is left to the whole document's parse, which says what it is.
-    if (element.empty() || element.front() != '{') return false;
-    v1::Order& order = (*out)[i];
-    if (ParseCommonOrder(element, &order)) continue;
-    order.Clear();
-    const auto status =
-        pbutil::JsonStringToMessage(google::protobuf::StringPiece(element.data(), element.size()),
-                                    &order, StrictParseOptions());
-    if (!status.ok()) return false;
-  }
-  return true;
+  reader.SkipSpace();
+  return reader.AtEnd();
 }
 
 // The orders' ids are checked whichever way they were decoded.

@@ -21,6 +21,29 @@ bool FastJsonReader::String(std::string_view* out) {
   return false;
 }
 
+bool FastJsonReader::SkipNested(int max_depth) {
+  SkipSpace();
+  if (at_ >= text_.size() || (text_[at_] != '{' && text_[at_] != '[')) return false;
+  int depth = 0;
+  for (; at_ < text_.size(); ++at_) {
+    const char c = text_[at_];
+    if (c == '"') {
+      for (++at_; at_ < text_.size() && text_[at_] != '"'; ++at_) {
+        if (text_[at_] == '\\') ++at_;
+      }
+      if (at_ >= text_.size()) return false;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return false;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) {
+        ++at_;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 bool FastJsonReader::Number(std::string_view* token, bool* integral) {
   SkipSpace();
   const std::size_t start = at_;

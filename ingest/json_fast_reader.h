@@ -46,6 +46,21 @@ class FastJsonReader {
     return true;
   }
 
+  // Where the reader is (a byte offset into the text), and a jump back to such a place.
+  std::size_t position() const { return at_; }
+  void Seek(std::size_t position) { at_ = position; }
+  // After whitespace: the next byte, without consuming it ('\0' at the end).
+  char Peek() {
+    SkipSpace();
+    return at_ < text_.size() ? text_[at_] : '\0';
+  }
+
+  // Skips the object or array at the position (after whitespace) with everything nested
+  // in it, strings and their escapes included, up to and past its closing bracket. False
+  // when the text ends first or it nests deeper than max_depth (the value itself is
+  // depth 1). Checks nothing else: what it skipped goes to a parser that does.
+  bool SkipNested(int max_depth);
+
   // A string of printable ASCII with no escape: its contents, pointing into the text.
   bool String(std::string_view* out);
 

@@ -161,20 +161,23 @@ bool OrderValue(FastJsonReader& reader, Key key, v1::Order* order) {
 
 }  // namespace
 
+bool ReadCommonOrder(FastJsonReader& reader, v1::Order* out) {
+  if (!reader.Eat('{')) return false;
+  if (reader.Eat('}')) return true;
+  uint32_t seen = 0;
+  do {
+    std::string_view name;
+    if (!reader.String(&name) || !reader.Eat(':')) return false;
+    const std::optional<Key> key = KeyOf(name);
+    if (!key || (seen & *key) != 0 || !OrderValue(reader, *key, out)) return false;
+    seen |= *key;
+  } while (reader.Eat(','));
+  return reader.Eat('}');
+}
+
 bool ParseCommonOrder(std::string_view object, v1::Order* out) {
   FastJsonReader reader(object);
-  if (!reader.Eat('{')) return false;
-  if (!reader.Eat('}')) {
-    uint32_t seen = 0;
-    do {
-      std::string_view name;
-      if (!reader.String(&name) || !reader.Eat(':')) return false;
-      const std::optional<Key> key = KeyOf(name);
-      if (!key || (seen & *key) != 0 || !OrderValue(reader, *key, out)) return false;
-      seen |= *key;
-    } while (reader.Eat(','));
-    if (!reader.Eat('}')) return false;
-  }
+  if (!ReadCommonOrder(reader, out)) return false;
   reader.SkipSpace();
   return reader.AtEnd();
 }

@@ -31,6 +31,7 @@
 
 #include <string_view>
 
+#include "ingest/json_fast_reader.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::ingest {
@@ -39,6 +40,10 @@ namespace stayaway::ingest {
 // the shape above; `out`, which must be empty, then holds the order as the mapping
 // decodes it. False: `out` is unspecified and the caller uses the mapping.
 bool ParseCommonOrder(std::string_view object, v1::Order* out);
+
+// The same for the object at the reader's position, in a larger text (an array): true
+// with the reader just past the object's closing brace; false with the reader anywhere.
+bool ReadCommonOrder(FastJsonReader& reader, v1::Order* out);
 
 }  // namespace stayaway::ingest
 

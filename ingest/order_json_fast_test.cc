@@ -149,6 +149,28 @@ TEST(OrderJsonFast, EverythingElseIsLeftToTheMappingWhichAnswersAsBefore) {
   }
 }
 
+// An element the fast decoder skips over goes to the mapping alone only when the whole
+// document would be within the mapping's depth limit: a zone's geometry (a Struct, any
+// JSON) nested around that limit gets the same answer either way.
+TEST(OrderJsonFast, ElementsNestedAroundTheDepthLimitGetTheMappingsAnswer) {
+  for (int depth = 20; depth <= 36; ++depth) {
+    std::string geometry;
+    for (int i = 0; i < depth; ++i) geometry += R"({"a":)";
+    geometry += "1";
+    for (int i = 0; i < depth; ++i) geometry += "}";
+    const std::string order =
+        R"({"id": "o", "zones": [{"id": "z", "kind": "exclusion", "geometry": )" + geometry + "}]}";
+    ExpectSameAnswer("[" + order + "]");
+    ExpectSameAnswer(R"([{"id": "a"}, )" + order + R"(, {"id": "b"}])");
+    // The range spans the limit: accepted at the shallow end, refused at the deep one.
+    if (depth == 20) {
+      EXPECT_TRUE(ParseOrdersJson("[" + order + "]").ok());
+    } else if (depth == 36) {
+      EXPECT_FALSE(ParseOrdersJson("[" + order + "]").ok());
+    }
+  }
+}
+
 // Random orders written in every way the mapping reads them, and mutated bytes.
 class OrderWriter {
  public:
