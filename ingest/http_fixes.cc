@@ -7,7 +7,9 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,34 +54,56 @@ FixOutcome DeviceNotPermitted(MonitoringService& service, const access::Principa
 // number ("seq":1), and Protobuf's JSON mapping prints every 64-bit integer as a string
 // ("seq":"1"), so printing it through a message would change what clients parse. Device
 // ids, codes and reasons are quoted by JsonQuote (base/json_quote.h).
+// Written into one buffer, sized for the common result up front: no allocation a fix.
 std::string FixResultsJson(const std::vector<FixResult>& results) {
   std::size_t accepted = 0;
   std::size_t duplicates = 0;
-  std::string items;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const FixResult& r = results[i];
+  std::size_t id_bytes = 0;
+  for (const FixResult& r : results) {
     accepted += r.outcome.accepted ? 1 : 0;
     duplicates += r.outcome.duplicate ? 1 : 0;
-    if (i > 0) items += ',';
-    items += "{\"index\":" + std::to_string(i);
-    if (r.parsed) {
-      items += ",\"device\":" + JsonQuote(r.device) + ",\"seq\":" + std::to_string(r.seq);
-    }
-    items += ",\"accepted\":";
-    items += r.outcome.accepted ? "true" : "false";
-    if (r.outcome.accepted) {
-      items += ",\"duplicate\":";
-      items += r.outcome.duplicate ? "true" : "false";
-    } else {
-      items +=
-          ",\"code\":" + JsonQuote(r.outcome.code) + ",\"reason\":" + JsonQuote(r.outcome.reason);
-    }
-    items += '}';
+    id_bytes += r.device.size();
   }
-  return "{\"accepted\":" + std::to_string(accepted) +
-         ",\"duplicates\":" + std::to_string(duplicates) +
-         ",\"rejected\":" + std::to_string(results.size() - accepted) + ",\"results\":[" + items +
-         "]}\n";
+  const auto number = [](std::string* out, uint64_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out->append(digits, end);
+  };
+  std::string json;
+  json.reserve(96 + results.size() * 80 + id_bytes);
+  json += "{\"accepted\":";
+  number(&json, accepted);
+  json += ",\"duplicates\":";
+  number(&json, duplicates);
+  json += ",\"rejected\":";
+  number(&json, results.size() - accepted);
+  json += ",\"results\":[";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const FixResult& r = results[i];
+    if (i > 0) json += ',';
+    json += "{\"index\":";
+    number(&json, i);
+    if (r.parsed) {
+      json += ",\"device\":";
+      json += JsonQuote(r.device);
+      json += ",\"seq\":";
+      number(&json, r.seq);
+    }
+    json += ",\"accepted\":";
+    json += r.outcome.accepted ? "true" : "false";
+    if (r.outcome.accepted) {
+      json += ",\"duplicate\":";
+      json += r.outcome.duplicate ? "true" : "false";
+    } else {
+      json += ",\"code\":";
+      json += JsonQuote(r.outcome.code);
+      json += ",\"reason\":";
+      json += JsonQuote(r.outcome.reason);
+    }
+    json += '}';
+  }
+  json += "]}\n";
+  return json;
 }
 
 }  // namespace
@@ -92,8 +116,14 @@ void HttpApi::PostFixes(const std::shared_ptr<Context>& ctx) {
   }
 
   auto results = std::make_shared<std::vector<FixResult>>(elements.size());
-  std::vector<v1::Fix> fixes;
+  // Each element is decoded into one Input, and each fix for the engine swapped out of it
+  // for a fix the engine has finished with (FixSink::TakeUsedFixes), which the next
+  // element is then decoded into: common lines cost no allocation a fix.
+  std::vector<v1::Fix> fixes = service_->TakeUsedFixes();
+  std::size_t admitted = 0;
+  v1::Input input;
   std::vector<std::size_t> positions;  // fixes[k] is element positions[k]
+  positions.reserve(elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) {
     FixResult& result = (*results)[i];
     const auto refuse_element = [&](std::string reason) {
@@ -105,27 +135,28 @@ void HttpApi::PostFixes(const std::shared_ptr<Context>& ctx) {
       refuse_element("empty array element");
       continue;
     }
-    StatusOr<v1::Input> input = ParseReplayLine(elements[i]);
-    if (!input.ok()) {
-      refuse_element(input.status().message());
+    if (Status s = ParseReplayLineInto(elements[i], &input); !s.ok()) {
+      refuse_element(s.message());
       continue;
     }
-    if (!input->has_fix()) {
+    if (!input.has_fix()) {
       // The daemon keeps its own clock; a client must not move the engine's "now".
       refuse_element("ticks are not accepted over HTTP: the daemon keeps its own clock");
       continue;
     }
     result.parsed = true;
-    result.device = input->fix().device();
-    result.seq = input->fix().seq();
+    result.device = input.fix().device();
+    result.seq = input.fix().seq();
     if (!ctx->principal->MayReportFor(result.device)) {
       result.outcome =
           DeviceNotPermitted(*service_, *ctx->principal, result.device, kHttpApiSource);
       continue;
     }
     positions.push_back(i);
-    fixes.push_back(std::move(*input->mutable_fix()));
+    if (admitted == fixes.size()) fixes.emplace_back();
+    fixes[admitted++].Swap(input.mutable_fix());
   }
+  fixes.resize(admitted);
 
   if (fixes.empty()) {
     ctx->Reply(http::status::ok, FixResultsJson(*results));

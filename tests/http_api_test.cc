@@ -1,9 +1,14 @@
 // The HTTP API port end to end: HttpServer with HttpApi's handler in front of the real
 // daemon::Core, on 127.0.0.1 with an ephemeral port, driven by a real HTTP client (Beast).
 // Every client operation has a deadline, so a broken server fails a test, never hangs it.
+#include "ingest/http_api.h"
+
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,15 +16,15 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,8 +32,9 @@
 #include "base/time.h"
 #include "daemon/core.h"
 #include "ingest/alert_list_params.h"
-#include "ingest/http_api.h"
 #include "ingest/http_server.h"
+#include "ingest/json_codec.h"
+#include "journal/journal.h"
 #include "tests/wire_fixtures.h"
 
 namespace stayaway::ingest {
@@ -224,8 +230,10 @@ struct ManualClock {
   std::atomic<TimeMs> now{kStart};
 };
 
-daemon::CoreOptions CoreOptionsFor(ManualClock& clock) {
+// `journal_dir`: where the core journals; none when empty.
+daemon::CoreOptions CoreOptionsFor(ManualClock& clock, const std::string& journal_dir = "") {
   daemon::CoreOptions options;
+  options.journal_dir = journal_dir;
   options.clock = [&clock] { return clock.now.load(); };
   options.credentials = std::move(access::CredentialStore::Open("").value());
   EverythingToken() = testing_fixtures::IssueEverythingCredential(*options.credentials, kStart);
@@ -235,8 +243,8 @@ daemon::CoreOptions CoreOptionsFor(ManualClock& clock) {
 class HttpApiTest : public ::testing::Test {
  protected:
   explicit HttpApiTest(HttpServerOptions server_options = {}, HttpApiOptions api_options = {},
-                       bool start_core = true)
-      : core_(CoreOptionsFor(clock_)), api_(core_, api_options) {
+                       bool start_core = true, const std::string& journal_dir = "")
+      : core_(CoreOptionsFor(clock_, journal_dir)), api_(core_, api_options) {
     if (start_core) core_.Start();
     server_options.on_refused = api_.refusal_counter();
     server_ = std::make_unique<HttpServer>(
@@ -931,6 +939,79 @@ TEST_F(HttpApiKeepAliveTest, IdleStreamsGetKeepAliveComments) {
   ASSERT_TRUE(sse.header_ok());
   sse.ReadEvents(1, 300ms);
   EXPECT_GE(sse.comments(), 2u);
+}
+
+// POST /v1/fixes decodes each element into a fix the core has finished with
+// (FixSink::TakeUsedFixes): nothing one fix held may show in another.
+class HttpApiJournalTest : public HttpApiTest {
+ protected:
+  HttpApiJournalTest() : HttpApiTest({}, {}, true, EmptiedJournalDir()) {}
+  static std::string JournalDir() {
+    return (std::filesystem::path(::testing::TempDir()) /
+            ("http-journal-" + std::to_string(::getpid())))
+        .string();
+  }
+  static std::string EmptiedJournalDir() {
+    std::filesystem::remove_all(JournalDir());
+    return JournalDir();
+  }
+};
+
+TEST_F(HttpApiJournalTest, EveryFixIsJournaledExactlyAsSentWhateverTheFixesBeforeItHeld) {
+  Client client(port());
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/orders", OrderJson(1)).result(),
+            http::status::created);
+  std::mt19937_64 rng(20261207);
+  auto coin = [&] { return rng() % 2 == 0; };
+  std::vector<v1::Fix> expected;
+  uint64_t seqs[2] = {0, 0};
+  for (int request = 0; request < 40; ++request) {
+    std::string body = "[";
+    // Sizes from 1 to 40, a refused element now and then: the used fixes handed back are
+    // sometimes fewer, sometimes more, and a refusal leaves its slot to the next element.
+    for (uint64_t i = 0, n = 1 + rng() % 40; i < n; ++i) {
+      if (i > 0) body += ",";
+      if (rng() % 10 == 0) {
+        body += R"({"device": "tag-1", "time": "not a time"})";
+        continue;
+      }
+      const int who = coin() ? 0 : 1;
+      const TimeMs t = kStart - 3'600'000 + static_cast<TimeMs>(expected.size()) * 1000;
+      std::string line =
+          R"({"device": ")" + std::string(who == 0 ? "tag-1" : "phone-2") + R"(", "seq": )" +
+          std::to_string(++seqs[who]) + R"(, "time": ")" + FormatRfc3339(t) + R"(", "lat": )" +
+          std::to_string(42.87 + static_cast<double>(rng() % 1000) * 1e-5) + R"(, "lon": 74.59)";
+      if (coin()) line += R"(, "accuracy_m": )" + std::to_string(rng() % 500 / 10.0);
+      if (coin()) line += R"(, "speed_mps": )" + std::to_string(rng() % 30);
+      if (coin()) line += R"(, "heading_deg": )" + std::to_string(rng() % 360);
+      if (coin()) line += R"(, "battery_pct": )" + std::to_string(rng() % 101);
+      if (coin()) line += R"(, "source": "wifi")";
+      if (rng() % 8 == 0) line += R"(, "flags": ["jamming_suspected"])";
+      if (coin()) line += R"(, "received": ")" + FormatRfc3339(t + 500) + "\"";
+      line += "}";
+      body += line;
+      StatusOr<v1::Input> parsed = ParseReplayLine(line);
+      ASSERT_TRUE(parsed.ok()) << line;
+      v1::Fix fix = parsed->fix();
+      MsToTimestamp(kStart, fix.mutable_received());  // the core's clock
+      expected.push_back(std::move(fix));
+    }
+    auto answer = client.Send(http::verb::post, "/v1/fixes", body + "]");
+    ASSERT_EQ(answer.result(), http::status::ok) << answer.body();
+  }
+  // Every answer came once its fixes were durable: the journal holds them all.
+  std::vector<v1::Fix> journaled;
+  const auto read = journal::ReadAll(
+      JournalDir(), /*salvage=*/false,
+      [&](const v1::Input& input) {
+        if (input.has_fix()) journaled.push_back(input.fix());
+      },
+      journal::ReadMode::kReadOnly);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(journaled.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(journaled[i].ShortDebugString(), expected[i].ShortDebugString()) << "fix " << i;
+  }
 }
 
 // --- Traccar ------------------------------------------------------------------------------------
