@@ -18,10 +18,10 @@ namespace stayaway::daemon {
 // Events into the log, the alert book and the metrics (no leaves: snapshot loading).
 void Core::State::Publish(std::vector<v1::Event>* events) {
   if (events->empty()) return;
-  const uint64_t first = log.Append(*events);
+  const uint64_t first = log.NextSeq();  // this thread is the log's only appender
   for (size_t i = 0; i < events->size(); ++i) BookEvent(first + i, (*events)[i]);
   metrics.SetOpenAlerts(alerts.OpenByKind());
-  events->clear();
+  log.Append(events);
 }
 
 void Core::State::BookEvent(uint64_t seq, const v1::Event& event) {
@@ -43,16 +43,19 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
   ++journal_records;
   tree.Append(input_leaf_data);
   if (events->empty()) return;
-  const uint64_t first = log.Append(*events);
+  // Booked and made into leaves where they are, then moved into the log, the last to need
+  // them: an event is copied nowhere. This thread is the log's only appender.
+  const uint64_t first = log.NextSeq();
   v1::EventRecord record;
   for (size_t i = 0; i < events->size(); ++i) {
     BookEvent(first + i, (*events)[i]);
     record.set_seq(first + i);
-    *record.mutable_event() = std::move((*events)[i]);
+    record.mutable_event()->Swap(&(*events)[i]);
     tree.Append(evidence::EventLeafData(record));
+    record.mutable_event()->Swap(&(*events)[i]);
   }
   metrics.SetOpenAlerts(alerts.OpenByKind());
-  events->clear();
+  log.Append(events);
   log.NotifyListeners();
 }
 

@@ -2,14 +2,15 @@
 
 namespace stayaway::daemon {
 
-uint64_t EventLog::Append(const std::vector<v1::Event>& events) {
+uint64_t EventLog::Append(std::vector<v1::Event>* events) {
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t first = records_.size() + 1;
-  for (const v1::Event& event : events) {
+  for (v1::Event& event : *events) {
     v1::EventRecord& record = records_.emplace_back();
     record.set_seq(records_.size());
-    *record.mutable_event() = event;
+    record.mutable_event()->Swap(&event);
   }
+  events->clear();
   return first;
 }
 

@@ -18,7 +18,26 @@ std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
   return out;
 }
 
-std::string InputLeafData(const v1::Input& input) { return "I" + DeterministicBytes(input); }
+namespace {
+
+// `prefix`, then the message's deterministic bytes, as DeterministicBytes writes them, in
+// one allocation (a string stream grows its string a step at a time, and the prefix put
+// before it copied the whole again): every event and every input other than a fix is a
+// leaf.
+std::string PrefixedDeterministicBytes(char prefix, const google::protobuf::MessageLite& message) {
+  const size_t size = message.ByteSizeLong();
+  std::string out(1 + size, '\0');
+  out[0] = prefix;
+  google::protobuf::io::ArrayOutputStream array(out.data() + 1, static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);
+  return out;
+}
+
+}  // namespace
+
+std::string InputLeafData(const v1::Input& input) { return PrefixedDeterministicBytes('I', input); }
 
 void AppendFixLeafData(const v1::Fix& fix, std::string* out) {
   // "I", then Input.fix as field 1, length-delimited: tag 0x0a, the length as a varint,
@@ -54,7 +73,7 @@ std::string InputLeafDataFromBytes(std::string_view input_bytes) {
 }
 
 std::string EventLeafData(const v1::EventRecord& record) {
-  return "E" + DeterministicBytes(record);
+  return PrefixedDeterministicBytes('E', record);
 }
 
 }  // namespace stayaway::evidence

@@ -50,5 +50,50 @@ TEST(FixLeafData, IsTheInputsLeafDataForEveryKindOfFix) {
   EXPECT_EQ(batch.size(), 0u);
 }
 
+// Events and inputs other than fixes: the prefix, then the message's deterministic bytes,
+// map fields (a zone's GeoJSON) in key order whatever order they were made in.
+TEST(LeafData, IsThePrefixAndTheDeterministicBytesOfEventsAndInputs) {
+  std::mt19937_64 rng(20261207);
+  auto text = [&](size_t most) {
+    return std::string(rng() % (most + 1), static_cast<char>('a' + rng() % 26));
+  };
+  for (int i = 0; i < 1000; ++i) {
+    v1::EventRecord record;
+    record.set_seq(rng() % 3 == 0 ? rng() : rng() % 100'000);
+    v1::Event& event = *record.mutable_event();
+    event.set_alert_id(text(16));
+    event.set_order_id(text(i % 100 == 0 ? 300 : 20));
+    event.set_kind(static_cast<v1::Event::Kind>(rng() % 8));
+    event.set_transition(static_cast<v1::Event::Transition>(rng() % 5));
+    event.set_rule(text(40));
+    event.mutable_time()->set_seconds(static_cast<int64_t>(1'700'000'000 + rng() % 100'000'000));
+    if (rng() % 2) {
+      v1::PositionReport& at = *event.mutable_supervised();
+      at.set_person(text(12));
+      at.set_device(text(12));
+      at.set_lat(static_cast<double>(rng() % 180'000) / 1000 - 90);
+      at.set_accuracy_m(static_cast<double>(rng() % 5000) / 10);
+    }
+    for (uint64_t f = 0, n = rng() % 4; f < n; ++f) {
+      v1::FixRef& ref = *event.add_fixes();
+      ref.set_device(text(12));
+      ref.set_seq(rng());
+    }
+    if (rng() % 2) event.set_distance_m(static_cast<double>(rng() % 100'000) / 10);
+    ASSERT_EQ(EventLeafData(record), "E" + DeterministicBytes(record)) << record.ShortDebugString();
+
+    v1::Input input;
+    v1::Order& order = *input.mutable_order();
+    order.set_id(text(20));
+    order.set_version(static_cast<uint32_t>(rng() % 10));
+    order.mutable_supervised()->add_devices(text(10));
+    auto& geometry = *order.add_zones()->mutable_geometry()->mutable_fields();
+    for (uint64_t k = 0, n = 1 + rng() % 6; k < n; ++k) {
+      geometry[text(8) + std::to_string(k)].set_number_value(static_cast<double>(rng() % 1000));
+    }
+    ASSERT_EQ(InputLeafData(input), "I" + DeterministicBytes(input)) << input.ShortDebugString();
+  }
+}
+
 }  // namespace
 }  // namespace stayaway::evidence
