@@ -9,10 +9,7 @@
 // allocs_per_fix (0 is the throughput issue's target; what is left is per request).
 //
 //   build/bench/http_allocation_bench
-#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -21,18 +18,19 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include "access/credential_store.h"
 #include "base/time.h"
 #include "bench/core_bench_support.h"
 #include "bench/counting_allocator.h"
 #include "bench/fleet.h"
+#include "bench/loopback_socket.h"
 #include "daemon/core.h"
 #include "ingest/http_api.h"
 #include "ingest/http_server.h"
@@ -47,25 +45,8 @@ namespace fs = std::filesystem;
 // given and reads each answer (headers, then Content-Length bytes) into a fixed buffer.
 class RawHttpClient {
  public:
-  ~RawHttpClient() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool Connect(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    return ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  bool Send(const std::string& request) {
-    for (size_t sent = 0; sent < request.size();) {
-      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      sent += static_cast<size_t>(n);
-    }
-    return true;
-  }
+  bool Connect(uint16_t port) { return socket_.Connect(port); }
+  bool Send(const std::string& request) { return socket_.SendAll(request); }
   // Reads one whole answer; true when its status is 200.
   bool ReceiveOk() {
     size_t filled = 0;
@@ -88,13 +69,13 @@ class RawHttpClient {
 
  private:
   bool ReadSome(size_t* filled) {
-    if (*filled == buffer_.size()) return false;
-    const ssize_t n = ::recv(fd_, buffer_.data() + *filled, buffer_.size() - *filled, 0);
-    if (n <= 0) return false;
-    *filled += static_cast<size_t>(n);
-    return true;
+    const size_t n = *filled == buffer_.size()
+                         ? 0
+                         : socket_.ReceiveSome(buffer_.data() + *filled, buffer_.size() - *filled);
+    *filled += n;
+    return n > 0;
   }
-  int fd_ = -1;
+  bench::LoopbackSocket socket_;
   std::array<char, 1 << 20> buffer_{};
 };
 
@@ -109,27 +90,13 @@ void BM_HttpFixesBatches(benchmark::State& state) {
   constexpr size_t kRequests = 300;
   const fs::path dir =
       fs::temp_directory_path() / ("stayaway-http-alloc-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   bench::Fleet fleet(100'000, /*seed=*/1);
   std::atomic<TimeMs> now{0};
-  daemon::CoreOptions options = bench::BenchCoreOptions(dir, now);
-  auto credentials = access::CredentialStore::Open("");
-  if (!credentials.ok()) return state.SkipWithError(credentials.status().message().c_str());
-  options.credentials = std::move(credentials.value());
-  v1::Credential gateway;
-  gateway.set_name("gateway");
-  gateway.add_roles(v1::Credential::ingest);
-  gateway.add_devices("*");
-  const auto issued = options.credentials->Issue(gateway, 0);
-  if (!issued.ok()) return state.SkipWithError(issued.status().message().c_str());
-  daemon::Core core(options);
-  if (Status s = core.Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
-  for (Status s : core.PutOrders(fleet.order_list())) {
-    if (!s.ok()) return state.SkipWithError(s.message().c_str());
-  }
-  if (!bench::FillTracks(core, fleet, now, batch_size)) {
-    return state.SkipWithError("the core refused a batch");
-  }
+  std::string token;
+  std::string error;
+  const std::unique_ptr<daemon::Core> core =
+      bench::StartCoreWithFullTracks(dir, fleet, now, batch_size, &token, &error);
+  if (core == nullptr) return state.SkipWithError(error.c_str());
   // The requests a gateway sends, fixes as replay lines without `received` (the core
   // stamps it), and the clock of each: the newest fix's time.
   std::vector<std::string> requests;
@@ -147,45 +114,27 @@ void BM_HttpFixesBatches(benchmark::State& state) {
               std::to_string(fix.seq()) + R"(, "time": ")" +
               FormatRfc3339(TimestampToMs(fix.time())) + "\"" + numbers;
     }
-    requests.push_back(FixesRequest(issued.value().token(), body + "]"));
+    requests.push_back(FixesRequest(token, body + "]"));
   }
 
   boost::asio::io_context io;
-  ingest::HttpApi api(core, ingest::HttpApiOptions{});
+  ingest::HttpApi api(*core, ingest::HttpApiOptions{});
   ingest::HttpServer server(
       io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
       api.handler());
   server.Start();
   std::thread io_thread([&io] { io.run(); });
   RawHttpClient client;
-  bool ok = client.Connect(server.port());
-  // The first requests grow the connection's and the recycler's buffers; not counted.
-  size_t next = 0;
-  for (; ok && next < 20; ++next) {
-    now = clock_at[next];
-    ok = client.Send(requests[next]) && client.ReceiveOk();
-  }
-  uint64_t counted = 0;
-  uint64_t fixes = 0;
-  for (auto _ : state) {
-    if (!ok || next == kRequests) break;
-    now = clock_at[next];
-    const uint64_t before = bench::AllocationsSoFar();
-    ok = client.Send(requests[next]) && client.ReceiveOk();
-    counted += bench::AllocationsSoFar() - before;
-    fixes += batch_size;
-    ++next;
-  }
+  const bool ok = client.Connect(server.port()) &&
+                  bench::CountRoundTrips(state, clock_at, now, batch_size, [&](size_t i) {
+                    return client.Send(requests[i]) && client.ReceiveOk();
+                  });
   server.Stop();
   io.stop();
   io_thread.join();
-  core.Stop();
+  core->Stop();
   fs::remove_all(dir);
   if (!ok) return state.SkipWithError("the API did not answer a request with 200");
-  state.counters["allocs_per_fix"] = static_cast<double>(counted) / static_cast<double>(fixes);
-  state.counters["allocs_per_request"] =
-      static_cast<double>(counted) / static_cast<double>(fixes / batch_size);
-  state.SetItemsProcessed(static_cast<int64_t>(fixes));
 }
 BENCHMARK(BM_HttpFixesBatches)->ArgName("batch")->Arg(1000)->Iterations(250);
 

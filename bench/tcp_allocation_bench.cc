@@ -9,10 +9,7 @@
 // allocs_per_fix (0 is the throughput issue's target).
 //
 //   build/bench/tcp_allocation_bench
-#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -26,10 +23,10 @@
 #include <thread>
 #include <vector>
 
-#include "access/credential_store.h"
 #include "bench/core_bench_support.h"
 #include "bench/counting_allocator.h"
 #include "bench/fleet.h"
+#include "bench/loopback_socket.h"
 #include "daemon/core.h"
 #include "ingest/frame_codec.h"
 #include "ingest/tcp_server.h"
@@ -44,50 +41,24 @@ namespace fs = std::filesystem;
 // was given and reads each reply whole into a fixed buffer without decoding it.
 class RawClient {
  public:
-  ~RawClient() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool Connect(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    return ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  bool Send(const std::string& frame) {
-    for (size_t sent = 0; sent < frame.size();) {
-      const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      sent += static_cast<size_t>(n);
-    }
-    return true;
-  }
+  bool Connect(uint16_t port) { return socket_.Connect(port); }
+  bool Send(const std::string& frame) { return socket_.SendAll(frame); }
   // Reads one varint-delimited frame; false on a closed connection or a frame larger
   // than the buffer.
   bool ReceiveOne() {
     uint64_t length = 0;
     for (int shift = 0;; shift += 7) {
       uint8_t byte = 0;
-      if (!ReadExactly(&byte, 1) || shift > 63) return false;
+      if (!socket_.ReceiveExactly(&byte, 1) || shift > 63) return false;
       length |= static_cast<uint64_t>(byte & 0x7f) << shift;
       if ((byte & 0x80) == 0) break;
     }
     if (length > buffer_.size()) return false;
-    return ReadExactly(buffer_.data(), length);
+    return socket_.ReceiveExactly(buffer_.data(), length);
   }
 
  private:
-  bool ReadExactly(void* into, size_t bytes) {
-    auto* out = static_cast<char*>(into);
-    for (size_t got = 0; got < bytes;) {
-      const ssize_t n = ::recv(fd_, out + got, bytes - got, 0);
-      if (n <= 0) return false;
-      got += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  int fd_ = -1;
+  bench::LoopbackSocket socket_;
   std::array<char, 1 << 20> buffer_{};
 };
 
@@ -96,28 +67,14 @@ void BM_TcpPortBatches(benchmark::State& state) {
   constexpr size_t kFrames = 300;
   const fs::path dir =
       fs::temp_directory_path() / ("stayaway-tcp-alloc-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   bench::Fleet fleet(100'000, /*seed=*/1);
   std::atomic<TimeMs> now{0};
-  daemon::CoreOptions options = bench::BenchCoreOptions(dir, now);
-  auto credentials = access::CredentialStore::Open("");
-  if (!credentials.ok()) return state.SkipWithError(credentials.status().message().c_str());
-  options.credentials = std::move(credentials.value());
-  v1::Credential gateway;
-  gateway.set_name("gateway");
-  gateway.add_roles(v1::Credential::ingest);
-  gateway.add_devices("*");
-  const auto issued = options.credentials->Issue(gateway, 0);
-  if (!issued.ok()) return state.SkipWithError(issued.status().message().c_str());
-  daemon::Core core(options);
-  if (Status s = core.Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
-  for (Status s : core.PutOrders(fleet.order_list())) {
-    if (!s.ok()) return state.SkipWithError(s.message().c_str());
-  }
+  std::string token;
+  std::string error;
   // Tracks filled first, through the core directly.
-  if (!bench::FillTracks(core, fleet, now, batch_size)) {
-    return state.SkipWithError("the core refused a batch");
-  }
+  const std::unique_ptr<daemon::Core> core =
+      bench::StartCoreWithFullTracks(dir, fleet, now, batch_size, &token, &error);
+  if (core == nullptr) return state.SkipWithError(error.c_str());
   // The frames a gateway sends, and the clock of each: the newest fix's time.
   std::vector<std::string> frames;
   std::vector<TimeMs> clock_at;
@@ -136,40 +93,24 @@ void BM_TcpPortBatches(benchmark::State& state) {
 
   boost::asio::io_context io;
   ingest::TcpIngestServer server(
-      io, core, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+      io, *core, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
       ingest::TcpIngestOptions{});
   if (Status s = server.Start(); !s.ok()) return state.SkipWithError(s.message().c_str());
   std::thread io_thread([&io] { io.run(); });
   RawClient client;
   v1::ClientFrame hello;
-  hello.mutable_authenticate()->set_token(issued.value().token());
+  hello.mutable_authenticate()->set_token(token);
   bool ok = client.Connect(server.port()) && client.Send(ingest::EncodeFrame(hello)) &&
             client.ReceiveOne();
-  // The first frames grow the connection's buffers; they are not counted.
-  size_t next = 0;
-  for (; ok && next < 20; ++next) {
-    now = clock_at[next];
-    ok = client.Send(frames[next]) && client.ReceiveOne();
-  }
-  uint64_t counted = 0;
-  uint64_t fixes = 0;
-  for (auto _ : state) {
-    if (!ok || next == kFrames) break;
-    now = clock_at[next];
-    const uint64_t before = bench::AllocationsSoFar();
-    ok = client.Send(frames[next]) && client.ReceiveOne();
-    counted += bench::AllocationsSoFar() - before;
-    fixes += batch_size;
-    ++next;
-  }
+  ok = ok && bench::CountRoundTrips(state, clock_at, now, batch_size, [&](size_t i) {
+         return client.Send(frames[i]) && client.ReceiveOne();
+       });
   server.Stop();
   io.stop();
   io_thread.join();
-  core.Stop();
+  core->Stop();
   fs::remove_all(dir);
   if (!ok) return state.SkipWithError("the port did not answer a frame");
-  state.counters["allocs_per_fix"] = static_cast<double>(counted) / static_cast<double>(fixes);
-  state.SetItemsProcessed(static_cast<int64_t>(fixes));
 }
 BENCHMARK(BM_TcpPortBatches)->ArgName("batch")->Arg(1000)->Iterations(250);
 
