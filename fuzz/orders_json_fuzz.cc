@@ -3,35 +3,15 @@
 // decoded differentially: ParseOrdersJson (the fast decoder for common shapes,
 // order_json_fast.h) must give exactly what Protobuf's JSON mapping gives, the same
 // orders byte for byte or the same refusal.
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/engine.h"
+#include "evidence/leaves.h"
 #include "ingest/json_codec.h"
 #include "proto/stayaway.pb.h"
-
-namespace {
-
-// Deterministic bytes: a zone's GeoJSON is a map, which plain serialization writes in no
-// fixed order.
-std::string Bytes(const stayaway::v1::Order& order) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    order.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -44,7 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (orders.ok()) {
     if (orders->size() != reference->size()) std::abort();
     for (std::size_t i = 0; i < orders->size(); ++i) {
-      if (Bytes((*orders)[i]) != Bytes((*reference)[i])) std::abort();
+      // Deterministic bytes: a zone's GeoJSON is a map, which plain serialization
+      // writes in no fixed order.
+      if (stayaway::evidence::DeterministicBytes((*orders)[i]) !=
+          stayaway::evidence::DeterministicBytes((*reference)[i])) {
+        std::abort();
+      }
     }
     for (const auto& order : *orders) (void)engine.ApplyOrder(order, &events);
   }

@@ -4,8 +4,6 @@
 // the same refusal with the same path), and the common shapes really take the fast path.
 #include "ingest/order_json_fast.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "base/sanitized_build.h"
+#include "evidence/leaves.h"
 #include "ingest/http_text.h"
 #include "ingest/json_codec.h"
 
@@ -31,16 +30,7 @@ std::string Describe(const StatusOr<std::vector<v1::Order>>& orders) {
 
 // Deterministic bytes: a zone's GeoJSON is a map, which plain serialization writes in
 // no fixed order.
-std::string Bytes(const v1::Order& order) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    order.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
+std::string Bytes(const v1::Order& order) { return evidence::DeterministicBytes(order); }
 
 void ExpectSameAnswer(const std::string& document) {
   const StatusOr<std::vector<v1::Order>> fast = ParseOrdersJson(document);
