@@ -2,16 +2,14 @@
 
 namespace stayaway::daemon {
 
-uint64_t EventLog::Append(std::vector<v1::Event>* events) {
+void EventLog::Append(std::vector<v1::Event>* events) {
   std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t first = records_.size() + 1;
   for (v1::Event& event : *events) {
     v1::EventRecord& record = records_.emplace_back();
     record.set_seq(records_.size());
     record.mutable_event()->Swap(&event);
   }
   events->clear();
-  return first;
 }
 
 uint64_t EventLog::Read(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) const {

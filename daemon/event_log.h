@@ -20,8 +20,8 @@ namespace stayaway::daemon {
 class EventLog {
  public:
   // Appends the events, moved in (no copy: an event is a tree of small blocks), and
-  // leaves `events` empty; returns the seq of the first.
-  uint64_t Append(std::vector<v1::Event>* events);
+  // leaves `events` empty. The first gets NextSeq().
+  void Append(std::vector<v1::Event>* events);
   // Appends to `out` up to `max` records with seq >= from_seq (seq 0 reads from 1);
   // returns the seq to read next.
   uint64_t Read(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) const;
