@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -133,6 +134,11 @@ class MosquittoBroker {
   }
 
   uint16_t port() const { return port_; }
+  // What the broker has logged (errors, warnings, notices), for failure messages.
+  std::string Log() const {
+    std::ifstream in(dir_ / "mosquitto.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // The TLS listener, by the name its certificate carries; 0 without one.
   uint16_t tls_port() const { return tls_port_; }

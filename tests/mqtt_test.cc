@@ -17,6 +17,7 @@
 #include "ingest/owntracks_codec.h"
 #include "tests/daemon_harness.h"
 #include "tests/mqtt_harness.h"
+#include "tests/stall_reporter.h"
 #include "tests/test_certificates.h"
 
 namespace stayaway::testing_harness {
@@ -313,16 +314,29 @@ TEST(MqttTest, ABrokerDownAtStartDoesNotStopTheDaemonWhichConnectsOnceItIsUp) {
   MosquittoBroker broker(dir / "broker", {{kDaemonUser, kDaemonPassword}});
   broker.Stop();
   Daemon daemon(DaemonMqttArgs(dir, broker));
+  // It takes 2 s; it once went silent until ctest's 300 s timeout under TSan.
+  StallReporter stall(std::chrono::seconds(120), daemon.dir() / "stayawayd.log", [&] {
+    std::fprintf(stderr, "--- the broker's log ---\n%s\n", broker.Log().c_str());
+    daemon.Kill();
+  });
+  stall.Set("asking /healthz");
   EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200);
+  stall.Set("waiting for a failed connect");
   std::string metrics =
       WaitForMetricAtLeast(daemon.http(), "stayaway_mqtt_connects_total{result=\"failed\"}", 1);
   EXPECT_EQ(MetricValue(metrics, "stayaway_mqtt_connected"), 0) << metrics;
   EXPECT_TRUE(Contains(daemon.Log(), "cannot reach the MQTT broker")) << daemon.Log();
 
+  stall.Set("starting the broker");
   broker.Start();
+  stall.Set("waiting for the connection");
   metrics = WaitForMetric(daemon.http(), "stayaway_mqtt_connected", 1);
   EXPECT_EQ(MetricValue(metrics, "stayaway_mqtt_connected"), 1) << metrics << daemon.Log();
   EXPECT_TRUE(Contains(daemon.Log(), "connected to the MQTT broker")) << daemon.Log();
+  stall.Set("stopping the daemon");
+  EXPECT_EQ(daemon.Stop(), 0) << daemon.Log();
+  stall.Set("stopping the broker");
+  broker.Stop();
 }
 
 TEST(MqttTest, AWrongBrokerPasswordIsCountedAndTheDaemonServesOn) {
