@@ -33,6 +33,7 @@
 #include "access/credential_store.h"
 #include "base/dir_lock.h"
 #include "base/file_io.h"
+#include "base/huge_page_heap.h"
 #include "base/private_files.h"
 #include "base/version.h"
 #include "daemon/config.h"
@@ -656,9 +657,10 @@ int Run(const DaemonConfig& config) {
        {"ingest_port", std::to_string(tcp.port())},
        {"http_port", std::to_string(http->port())},
        {"osmand_port", std::to_string(osmand_server->port())},
-       {"tls", tls ? (config.tls_client_ca.empty() ? "on" : "on, client certificates on ingest")
-                   : "off"},
-       {"data_dir", config.data_dir}});
+       {"tls",
+        tls ? (config.tls_client_ca.empty() ? "on" : "on, client certificates on ingest") : "off"},
+       {"data_dir", config.data_dir},
+       {"heap_huge_pages", HugePageHeapRequested() ? "on" : "off"}});
 
   // SIGTERM: stop taking new work, let the engine drain what it has (the acks of drained
   // batches still go out), then close every connection.
@@ -717,6 +719,8 @@ int Run(const DaemonConfig& config) {
 }  // namespace stayaway::daemon
 
 int main(int argc, char** argv) {
+  // First, before any thread: the heap on transparent huge pages (runs again with them).
+  stayaway::EnableHugePageHeap(argv);
   // Every file is created with an explicit owner-only mode (base/private_files.h); the umask
   // also covers anything a library creates behind our back.
   ::umask(077);

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/huge_page_heap.h"
 #include "base/version.h"
 #include "tools/evidence_commands.h"
 #include "tools/export_commands.h"
@@ -47,6 +48,8 @@ void PrintUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, before any thread: the heap on transparent huge pages (runs again with them).
+  stayaway::EnableHugePageHeap(argv);
   // Replay output can be millions of lines; C stdio synchronisation only slows it down.
   std::ios::sync_with_stdio(false);
   // Bundles, exports, imports and simulations are written owner-only with explicit modes
