@@ -42,8 +42,14 @@ void EnableHugePageHeap(char** argv) {
   if (!tunables) return;
   const std::optional<std::string> saved =
       before == nullptr ? std::nullopt : std::optional<std::string>(before);
+  // The binary's own path, not /proc/self/exe: the process is named after the file it
+  // runs (ps, top, pkill and the journal's unit logs would all say "exe").
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (length <= 0 || static_cast<size_t>(length) >= sizeof(path) - 1) return;
+  path[length] = '\0';
   if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
+  ::execv(path, argv);
   // Only reached when the exec failed: run on as we are, with the environment as it was.
   if (saved) {
     ::setenv("GLIBC_TUNABLES", saved->c_str(), 1);

@@ -4,8 +4,9 @@
 // TLB miss with 4 KiB pages, and page faults are expensive on virtual machines: huge pages
 // take a fifth to a third off (README, "Measured"). So stayawayd and stayaway turn it on
 // themselves: the first thing main() does is EnableHugePageHeap, which runs the same
-// program again (execv of /proc/self/exe, same pid, same arguments, same descriptors) with
-// the tunable added when it is not there yet.
+// program again (execv of the file /proc/self/exe names, so the process keeps its name;
+// same pid, same arguments, same descriptors) with the tunable added when it is not there
+// yet.
 //
 // It changes nothing when GLIBC_TUNABLES already says glibc.malloc.hugetlb (whatever
 // value: the operator's choice stands), when STAYAWAY_HUGE_PAGES=0, in sanitizer builds

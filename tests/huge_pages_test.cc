@@ -1,10 +1,11 @@
 // stayawayd gives its heap transparent huge pages by itself (base/huge_page_heap.h): it
 // runs again with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeping its pid, its
-// arguments and the operator's other tunables, and leaves an operator's own choice alone.
+// arguments, its name and the operator's other tunables, and leaves an operator's own choice alone.
 // The real daemon: its start-up log line says whether its heap asked for huge pages.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "base/sanitized_build.h"
@@ -31,6 +32,11 @@ std::string StartWith(const char* glibc_tunables, const char* opt_out) {
   set("GLIBC_TUNABLES", nullptr);
   set("STAYAWAY_HUGE_PAGES", nullptr);
   EXPECT_EQ(Http(daemon.http(), "GET", "/healthz").status, 200) << daemon.Log();
+  // Run again, it keeps its pid and its name (ps, pkill and systemd's logs go by it).
+  std::ifstream comm("/proc/" + std::to_string(daemon.pid()) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, "stayawayd");
   return daemon.Log();
 }
 
