@@ -38,6 +38,11 @@ void HandoffWorker::Wait() {
   changed_.wait(lock, [this] { return !job_; });
 }
 
+bool HandoffWorker::Busy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<bool>(job_);
+}
+
 void HandoffWorker::Serve() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {

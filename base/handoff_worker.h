@@ -37,6 +37,8 @@ class HandoffWorker {
   void Hand(std::function<void()> job);
   // Waits until the job handed over last has run.
   void Wait();
+  // True while the job handed over last has not finished (Hand would wait).
+  bool Busy();
 
  private:
   void Serve();

@@ -1,6 +1,7 @@
 // Core (core_state.h): recovery at start-up (the retention base, the newest snapshot, the
 // journal after it) and the snapshots the engine thread writes.
 #include <fcntl.h>
+#include <google/protobuf/arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -187,55 +188,95 @@ Status Core::State::Recover() {
   return Status::Ok();
 }
 
+// What the engine thread took for a snapshot, for the writer thread to finish.
+struct Core::State::PendingSnapshot {
+  PendingSnapshot() : arena(ArenaOptions()) {}
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions options;  // as Engine::SaveSnapshotBytes
+    options.start_block_size = 1 << 20;
+    options.max_block_size = 64 << 20;
+    return options;
+  }
+  google::protobuf::Arena arena;
+  v1::EngineSnapshot* engine = nullptr;  // on arena
+  journal::SnapshotFile file;            // all but the engine bytes and the events
+  uint64_t events = 0;                   // the events it holds: seqs 1..events
+  int64_t engine_ms = 0;                 // of engine_thread_ms: the engine's state as a message
+  int64_t engine_thread_ms = 0;          // everything the engine thread took
+};
+
+namespace {
+
+int64_t MsSince(std::chrono::steady_clock::time_point from) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               from)
+      .count();
+}
+
+}  // namespace
+
 void Core::State::MaybeSnapshot(bool force) {
+  if (force && snapshot_writer) snapshot_writer->Wait();  // the one under way, first
   if (options.snapshot_dir.empty() || journal_records == snapshot_records) return;
   if (!force && journal_records - snapshot_records < options.snapshot_every_records) return;
+  if (!snapshot_writer) snapshot_writer = std::make_unique<HandoffWorker>("sa-snapshot");
+  // A write still going when the next is due puts that one off: the engine does not wait.
+  if (snapshot_writer->Busy()) return;
   const auto started = std::chrono::steady_clock::now();
-  auto ms_since = [](std::chrono::steady_clock::time_point from) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - from)
-                              .count());
-  };
-  journal::SnapshotFile snapshot;
-  snapshot.records = journal_records;
-  snapshot.engine_bytes = engine->SaveSnapshotBytes();
-  const std::string engine_ms = ms_since(started);
-  snapshot.frontier_bytes = tree.Serialize();
-  const auto events_started = std::chrono::steady_clock::now();
-  log.Read(1, SIZE_MAX, &snapshot.events);
-  const std::string events_ms = ms_since(events_started);
+  auto pending = std::make_shared<PendingSnapshot>();
+  pending->file.records = journal_records;
+  pending->engine = google::protobuf::Arena::CreateMessage<v1::EngineSnapshot>(&pending->arena);
+  (void)engine->SaveSnapshot(pending->engine);  // cannot fail
+  pending->engine_ms = MsSince(started);
+  pending->file.frontier_bytes = tree.Serialize();
+  // The log only grows: the writer reads these events while the engine appends more.
+  pending->events = log.NextSeq() - 1;
   {
     std::lock_guard<std::mutex> lock(catalogue_mu);
-    for (const auto& [id, order] : orders) snapshot.orders.push_back(order);
-    for (const auto& [id, zone] : zones) snapshot.zones.push_back(zone);
+    for (const auto& [id, order] : orders) pending->file.orders.push_back(order);
+    for (const auto& [id, zone] : zones) pending->file.zones.push_back(zone);
   }
-  const auto board_started = std::chrono::steady_clock::now();
-  snapshot.devices = board.SaveFixState();
-  const std::string board_ms = ms_since(board_started);
+  pending->file.devices = board.SaveFixState();
+  pending->engine_thread_ms = MsSince(started);
+  snapshot_records = journal_records;
+  // (HandoffWorker's jobs are std::function, which must be copyable: a shared_ptr.)
+  snapshot_writer->Hand([this, pending] { WriteSnapshot(*pending); });
+  if (force) snapshot_writer->Wait();
+}
+
+void Core::State::WriteSnapshot(PendingSnapshot& pending) {
+  const auto started = std::chrono::steady_clock::now();
+  pending.file.engine_bytes = engine::Engine::SnapshotBytes(*pending.engine);
+  pending.arena.Reset();  // the message is bytes now: its memory goes back at once
+  pending.engine = nullptr;
+  // In pieces, so that the engine's appends never wait long for the log's lock.
+  constexpr uint64_t kEventsAtOnce = 4096;
+  for (uint64_t next = 1; next <= pending.events;) {
+    const uint64_t after =
+        log.Read(next, std::min(kEventsAtOnce, pending.events - next + 1), &pending.file.events);
+    if (after == next) break;  // (cannot happen: the log never shrinks)
+    next = after;
+  }
   if (Status s = MakePrivateDirectories(options.snapshot_dir); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"error", s.message()}});
     return;
   }
-  const std::string path =
-      options.snapshot_dir + "/snapshot-" + std::to_string(journal_records) + ".bin";
-  const auto write_started = std::chrono::steady_clock::now();
-  const std::string bytes = snapshot.Encode();
+  const uint64_t records = pending.file.records;
+  const std::string path = options.snapshot_dir + "/snapshot-" + std::to_string(records) + ".bin";
+  const std::string bytes = pending.file.Encode();
   if (Status s = WriteFileAtomically(path, bytes); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}, {"error", s.message()}});
     return;
   }
-  // What a snapshot cost the engine thread, and where: every part is taken on it.
+  // What it cost the engine thread, which takes no input meanwhile, and the writer.
   Log(LogLevel::kInfo, "snapshot written",
-      {{"records", std::to_string(journal_records)},
+      {{"records", std::to_string(records)},
        {"bytes", std::to_string(bytes.size())},
-       {"engine_bytes", std::to_string(snapshot.engine_bytes.size())},
-       {"events", std::to_string(snapshot.events.size())},
-       {"engine_ms", engine_ms},
-       {"events_ms", events_ms},
-       {"board_ms", board_ms},
-       {"encode_and_write_ms", ms_since(write_started)},
-       {"total_ms", ms_since(started)}});
-  snapshot_records = journal_records;
+       {"engine_bytes", std::to_string(pending.file.engine_bytes.size())},
+       {"events", std::to_string(pending.file.events.size())},
+       {"engine_thread_ms", std::to_string(pending.engine_thread_ms)},
+       {"engine_ms", std::to_string(pending.engine_ms)},
+       {"write_ms", std::to_string(MsSince(started))}});
   // Keep the two newest: a damaged newest one still leaves a good one.
   std::error_code ec;
   std::vector<std::pair<uint64_t, std::filesystem::path>> all;

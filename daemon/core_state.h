@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "access/device_key_store.h"
+#include "base/handoff_worker.h"
 #include "daemon/access_log.h"
 #include "daemon/alert_book.h"
 #include "daemon/centre_clock.h"
@@ -153,6 +154,10 @@ struct Core::State {
   evidence::MerkleFrontier tree;                     // engine thread only
   uint64_t journal_records = 0;                      // inputs committed (journal records applied)
   uint64_t snapshot_records = 0;                     // journal_records at the newest snapshot
+  // Writes snapshots off the engine thread (MaybeSnapshot), one at a time; made on first
+  // use. Declared after everything its job reads, so it is destroyed (its job finished)
+  // before them.
+  std::unique_ptr<HandoffWorker> snapshot_writer;
   // Set by Recover when keys are on; replaced (move-assigned, never reset) by a rotation
   // on the engine thread, which alone signs with it.
   std::optional<evidence::CheckpointSigner> signer;
@@ -230,8 +235,14 @@ struct Core::State {
   // A signing key rotation on the engine thread (KeyRotationWork); the new key history.
   StatusOr<std::vector<v1::PublicKey>> RotateKey(TimeMs now);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
-  // frontier, the event log and the catalogue after `records` journal records.
+  // frontier, the event log and the catalogue after `records` journal records. The engine
+  // thread takes what only it may read (the engine's state as a message, the frontier, the
+  // board, the catalogue, the event count) and the writer thread serializes, reads the
+  // events and writes the file, so that the engine takes input again sooner. `force` (at
+  // stop) waits until the file is written.
   void MaybeSnapshot(bool force);
+  struct PendingSnapshot;
+  void WriteSnapshot(PendingSnapshot& pending);
   // The newest valid snapshot taken at or after journal position `not_before`.
   bool LoadNewestSnapshot(uint64_t not_before);
   // Replaces the fresh state with a snapshot's; false (and why) when it does not parse.

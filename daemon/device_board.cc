@@ -179,6 +179,7 @@ const DeviceBoard::Entry* DeviceBoard::FindEntry(std::string_view id) const {
 std::vector<v1::DeviceStatus> DeviceBoard::SaveFixState() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<v1::DeviceStatus> out;
+  out.reserve(devices_.size());  // messages moved on each growth cost as much as copies
   for (const auto& [id, entry] : devices_) {
     if (!entry.has_fix) continue;
     v1::DeviceStatus& state = out.emplace_back(entry.fix_state);

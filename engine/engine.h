@@ -297,6 +297,9 @@ class Engine {
   // The same through bytes, for files: SaveSnapshotBytes is deterministic (the same state
   // gives the same bytes); FromSnapshotBytes refuses damaged bytes before parsing them.
   std::string SaveSnapshotBytes() const;
+  // The framed bytes of a snapshot SaveSnapshot wrote (SaveSnapshotBytes is the two), for a
+  // caller that takes the snapshot on the engine's thread and frames it on another.
+  static std::string SnapshotBytes(const v1::EngineSnapshot& snapshot);
   static StatusOr<std::unique_ptr<Engine>> FromSnapshotBytes(std::string_view bytes,
                                                              const EngineSettings& settings,
                                                              unsigned lanes = 1);

@@ -652,18 +652,22 @@ StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshot(const v1::EngineSnapshot&
 }
 
 std::string Engine::SaveSnapshotBytes() const {
-  // The daemon takes this on its engine thread, which takes no input meanwhile. So the
-  // message is built on an arena (millions of small messages at a million devices, made
-  // and freed at once) and serialized straight into the one buffer of its final size: a
-  // string grown by doubling and copied into the framing cost twenty times as much,
-  // mostly in copies and page faults (bench/snapshot_bench.cc).
+  // The message is built on an arena: millions of small messages at a million devices,
+  // made and freed at once.
   google::protobuf::ArenaOptions arena_options;
   arena_options.start_block_size = 1 << 20;
   arena_options.max_block_size = 64 << 20;
   google::protobuf::Arena arena(arena_options);
   auto* snapshot = google::protobuf::Arena::CreateMessage<v1::EngineSnapshot>(&arena);
   (void)SaveSnapshot(snapshot);  // cannot fail
-  const size_t size = snapshot->ByteSizeLong();
+  return SnapshotBytes(*snapshot);
+}
+
+std::string Engine::SnapshotBytes(const v1::EngineSnapshot& snapshot) {
+  // Serialized straight into the one buffer of its final size: a string grown by doubling
+  // and copied into the framing cost a third more, in copies and page faults
+  // (bench/snapshot_bench.cc).
+  const size_t size = snapshot.ByteSizeLong();
   std::string out;
   if (size > static_cast<size_t>(INT_MAX)) {
     // Larger than a message may be (FromSnapshotBytes will refuse it): written all the
@@ -672,7 +676,7 @@ std::string Engine::SaveSnapshotBytes() const {
     google::protobuf::io::StringOutputStream raw(&out);
     google::protobuf::io::CodedOutputStream coded(&raw);
     coded.SetSerializationDeterministic(true);
-    snapshot->SerializeToCodedStream(&coded);
+    snapshot.SerializeToCodedStream(&coded);
   } else {
     out.reserve(kMagic.size() + size + kCrcBytes);  // the CRC must not move it again
     out.resize(kMagic.size() + size);
@@ -680,7 +684,7 @@ std::string Engine::SaveSnapshotBytes() const {
     google::protobuf::io::ArrayOutputStream raw(out.data() + kMagic.size(), static_cast<int>(size));
     google::protobuf::io::CodedOutputStream coded(&raw);
     coded.SetSerializationDeterministic(true);
-    snapshot->SerializeWithCachedSizes(&coded);
+    snapshot.SerializeWithCachedSizes(&coded);
   }
   const uint32_t crc = Crc32c(std::string_view(out).substr(kMagic.size()));
   for (size_t i = 0; i < kCrcBytes; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xFF));
