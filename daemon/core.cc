@@ -227,7 +227,8 @@ void Core::State::ApplyTick(TimeMs now, std::vector<v1::Event>* events) {
 void Core::State::RecordCatalogue(const v1::Input& input) {
   if (input.has_order()) board.RecordOrder(input.order());
   std::lock_guard<std::mutex> lock(catalogue_mu);
-  if (input.has_order()) orders[input.order().id()] = input.order();
+  if (input.has_order())
+    orders[input.order().id()] = std::make_shared<const v1::Order>(input.order());
   if (input.has_global_zone()) zones[input.global_zone().id()] = input.global_zone();
 }
 

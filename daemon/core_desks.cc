@@ -45,7 +45,7 @@ std::optional<v1::Order::VictimNotification> Core::ToldOf(std::string_view order
   std::lock_guard<std::mutex> lock(state_->catalogue_mu);
   const auto it = state_->orders.find(order_id);
   if (it == state_->orders.end()) return std::nullopt;
-  return ToldTo(it->second, person);
+  return ToldTo(*it->second, person);
 }
 
 StatusOr<v1::DevicePage> Core::ListDevices(const ingest::DevicePageQuery& query) {
@@ -60,7 +60,7 @@ StatusOr<v1::Order> Core::GetOrder(std::string_view order_id) {
   std::lock_guard<std::mutex> lock(state_->catalogue_mu);
   auto it = state_->orders.find(order_id);
   if (it == state_->orders.end()) return NotFound("order " + std::string(order_id) + " is unknown");
-  return it->second;
+  return *it->second;
 }
 
 Status Core::RevokeOrder(std::string_view order_id) {

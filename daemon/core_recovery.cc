@@ -199,7 +199,8 @@ struct Core::State::PendingSnapshot {
   }
   google::protobuf::Arena arena;
   v1::EngineSnapshot* engine = nullptr;  // on arena
-  journal::SnapshotFile file;            // all but the engine bytes and the events
+  journal::SnapshotFile file;            // all but the engine bytes, events and orders
+  std::vector<std::shared_ptr<const v1::Order>> orders;  // the catalogue's, shared
   uint64_t events = 0;                   // the events it holds: seqs 1..events
   int64_t engine_ms = 0;                 // of engine_thread_ms: the engine's state as a message
   int64_t engine_thread_ms = 0;          // everything the engine thread took
@@ -233,7 +234,8 @@ void Core::State::MaybeSnapshot(bool force) {
   pending->events = log.NextSeq() - 1;
   {
     std::lock_guard<std::mutex> lock(catalogue_mu);
-    for (const auto& [id, order] : orders) pending->file.orders.push_back(order);
+    pending->orders.reserve(orders.size());
+    for (const auto& [id, order] : orders) pending->orders.push_back(order);
     for (const auto& [id, zone] : zones) pending->file.zones.push_back(zone);
   }
   pending->file.devices = board.SaveFixState();
@@ -249,6 +251,9 @@ void Core::State::WriteSnapshot(PendingSnapshot& pending) {
   pending.file.engine_bytes = engine::Engine::SnapshotBytes(*pending.engine);
   pending.arena.Reset();  // the message is bytes now: its memory goes back at once
   pending.engine = nullptr;
+  pending.file.orders.reserve(pending.orders.size());
+  for (const auto& order : pending.orders) pending.file.orders.push_back(*order);
+  pending.orders.clear();
   // In pieces, so that the engine's appends never wait long for the log's lock.
   constexpr uint64_t kEventsAtOnce = 4096;
   for (uint64_t next = 1; next <= pending.events;) {
@@ -306,7 +311,8 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
     // Saved from ordered maps: each goes in at the end.
     for (const v1::Order& order : snapshot.orders) {
       board_aside.RecordOrder(order);
-      orders_aside.insert_or_assign(orders_aside.end(), order.id(), order);
+      orders_aside.insert_or_assign(orders_aside.end(), order.id(),
+                                    std::make_shared<const v1::Order>(order));
     }
     for (const v1::Zone& zone : snapshot.zones) {
       zones_aside.insert_or_assign(zones_aside.end(), zone.id(), zone);

@@ -30,7 +30,7 @@ StatusOr<v1::OrderPage> PageOfOrders(const OrderCatalogue& orders,
           ingest::EncodeCursor(kOrderCursor, page.orders().rbegin()->order().id()));
       break;
     }
-    *page.add_orders()->mutable_order() = it->second;
+    *page.add_orders()->mutable_order() = *it->second;
   }
   return page;
 }
@@ -70,7 +70,7 @@ std::map<std::string, v1::Order::VictimNotification> OrdersNaming(const OrderCat
                                                                   std::string_view person) {
   std::map<std::string, v1::Order::VictimNotification> out;
   for (const auto& [id, order] : orders) {
-    if (const auto told = ToldTo(order, person)) out.emplace(id, *told);
+    if (const auto told = ToldTo(*order, person)) out.emplace(id, *told);
   }
   return out;
 }

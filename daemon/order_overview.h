@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,8 +25,10 @@
 
 namespace stayaway::daemon {
 
-// Every order the centre holds, by id.
-using OrderCatalogue = std::map<std::string, v1::Order, std::less<>>;
+// Every order the centre holds, by id. Each version is immutable and shared: a snapshot
+// takes the catalogue by copying pointers on the engine thread, and copies the orders on
+// its writer thread (daemon/core_recovery.cc).
+using OrderCatalogue = std::map<std::string, std::shared_ptr<const v1::Order>, std::less<>>;
 
 // The orders of the page `query` asks for: at most query.limit (at least 1), after the
 // order its cursor names, with next_cursor set while more remain; no alerts or contacts
