@@ -27,14 +27,7 @@ namespace {
 // The ids of the fleet's first order, as a router would have recorded them.
 engine::GroupMembers FirstCase(const bench::Fleet& fleet) {
   engine::GroupMembers members;
-  const v1::Order& order = fleet.order_list().front();
-  members.orders.insert(order.id());
-  auto party = [&](const v1::Party& p) {
-    members.persons.insert(p.id());
-    for (const std::string& device : p.devices()) members.devices.insert(device);
-  };
-  party(order.supervised());
-  for (const v1::Party& p : order.protected_()) party(p);
+  members.AddNamedBy(fleet.order_list().front());
   return members;
 }
 

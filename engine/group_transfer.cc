@@ -210,6 +210,16 @@ void GroupMembers::Add(const GroupMembers& other) {
   devices.insert(other.devices.begin(), other.devices.end());
 }
 
+void GroupMembers::AddNamedBy(const v1::Order& order) {
+  orders.insert(order.id());
+  auto party = [&](const v1::Party& p) {
+    persons.insert(p.id());
+    for (const std::string& device : p.devices()) devices.insert(device);
+  };
+  party(order.supervised());
+  for (const v1::Party& p : order.protected_()) party(p);
+}
+
 StatusOr<SplitSnapshots> SplitSnapshot(const v1::EngineSnapshot& whole,
                                        const GroupMembers& moving) {
   // One set of maps per side: [0] kept, [1] moved.

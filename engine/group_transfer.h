@@ -45,6 +45,8 @@ struct GroupMembers {
   std::unordered_set<std::string> devices;
 
   void Add(const GroupMembers& other);
+  // Adds the ids `order` names: its own, its parties' and their devices'.
+  void AddNamedBy(const v1::Order& order);
 };
 
 // `whole` cut in two: the state of `moving` and the rest. Tables keep their relative order

@@ -23,13 +23,7 @@ PartitionRouter::OrderRoute PartitionRouter::RouteOrder(const v1::Order& order) 
     members.Add(it->second);
     members_.erase(it);
   }
-  members.orders.insert(order.id());
-  auto party = [&](const v1::Party& p) {
-    members.persons.insert(p.id());
-    for (const std::string& device : p.devices()) members.devices.insert(device);
-  };
-  party(order.supervised());
-  for (const v1::Party& p : order.protected_()) party(p);
+  members.AddNamedBy(order);
   return route;
 }
 
