@@ -21,6 +21,15 @@
 #include "evidence/retention_base.h"
 
 namespace stayaway::daemon {
+namespace {
+
+int64_t MsSince(std::chrono::steady_clock::time_point from) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               from)
+      .count();
+}
+
+}  // namespace
 
 // Replays the journal into the fresh engine: the state, the event log and the alert book
 // come back exactly as they were (the engine is deterministic).
@@ -28,11 +37,6 @@ Status Core::State::Recover() {
   // How long each step took goes to the log: an operator waiting on a restart wants to
   // know what it spent its time on.
   const auto started = std::chrono::steady_clock::now();
-  const auto MsSince = [](std::chrono::steady_clock::time_point from) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - from)
-                              .count());
-  };
   std::vector<v1::Event> events;
   // Salvage replays what survives of the journal in full: snapshots taken from the journal
   // as it was no longer describe it, so they go.
@@ -65,7 +69,7 @@ Status Core::State::Recover() {
     }
     from_snapshot = true;
   }
-  const std::string snapshot_ms = MsSince(started);
+  const std::string snapshot_ms = std::to_string(MsSince(started));
   const auto journal_started = std::chrono::steady_clock::now();
   const uint64_t skip = journal_records - base_records;
   // A snapshot written before the devices board (SSD1), or a retention base made without
@@ -159,7 +163,7 @@ Status Core::State::Recover() {
        {"from_snapshot", from_snapshot ? std::to_string(base_records + skip) : "none"},
        {"events", std::to_string(log.NextSeq() - 1)},
        {"snapshot_ms", snapshot_ms},
-       {"journal_ms", MsSince(journal_started)}});
+       {"journal_ms", std::to_string(MsSince(journal_started))}});
   journal = std::make_unique<journal::JournalWriter>();
   if (Status s =
           journal->Open(options.journal_dir, options.journal_fsync, options.journal_segment_bytes);
@@ -205,16 +209,6 @@ struct Core::State::PendingSnapshot {
   int64_t engine_ms = 0;                 // of engine_thread_ms: the engine's state as a message
   int64_t engine_thread_ms = 0;          // everything the engine thread took
 };
-
-namespace {
-
-int64_t MsSince(std::chrono::steady_clock::time_point from) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               from)
-      .count();
-}
-
-}  // namespace
 
 void Core::State::MaybeSnapshot(bool force) {
   if (force && snapshot_writer) snapshot_writer->Wait();  // the one under way, first

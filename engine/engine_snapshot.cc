@@ -62,6 +62,16 @@ constexpr size_t kFormat1MaxRanges = 32;
 constexpr std::string_view kMagic = "SAE1";
 constexpr size_t kCrcBytes = 4;
 
+// A snapshot's message is made or parsed on an arena with these: at a million devices it
+// is millions of small messages, which the arena allocates in large blocks and frees at
+// once.
+google::protobuf::ArenaOptions SnapshotArenaOptions() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 1 << 20;
+  options.max_block_size = 64 << 20;
+  return options;
+}
+
 // Every setting as "name=value" lines, doubles with 17 significant digits (exact).
 // A snapshot records this text and loads only under identical settings: the tail replay
 // must run under the rules that built the state, or it would not match a full replay.
@@ -652,12 +662,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshot(const v1::EngineSnapshot&
 }
 
 std::string Engine::SaveSnapshotBytes() const {
-  // The message is built on an arena: millions of small messages at a million devices,
-  // made and freed at once.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 1 << 20;
-  arena_options.max_block_size = 64 << 20;
-  google::protobuf::Arena arena(arena_options);
+  google::protobuf::Arena arena(SnapshotArenaOptions());
   auto* snapshot = google::protobuf::Arena::CreateMessage<v1::EngineSnapshot>(&arena);
   (void)SaveSnapshot(snapshot);  // cannot fail
   return SnapshotBytes(*snapshot);
@@ -707,12 +712,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::FromSnapshotBytes(std::string_view byt
     return InvalidArgument("engine snapshot: checksum mismatch (" + std::to_string(bytes.size()) +
                            " bytes are damaged or truncated)");
   }
-  // On an arena: a snapshot of a million devices is millions of small messages, which the
-  // arena allocates in large blocks and frees at once.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 1 << 20;
-  arena_options.max_block_size = 64 << 20;
-  google::protobuf::Arena arena(arena_options);
+  google::protobuf::Arena arena(SnapshotArenaOptions());
   auto* snapshot = google::protobuf::Arena::CreateMessage<v1::EngineSnapshot>(&arena);
   if (payload.size() > static_cast<size_t>(INT_MAX) ||
       !snapshot->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
