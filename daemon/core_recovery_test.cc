@@ -213,7 +213,7 @@ std::vector<std::string> AllEvents(Core& core) {
 }
 
 // Snapshots are written off the engine thread while it goes on applying input and
-// numbering events (core_recovery.cc): each must hold exactly the events numbered up to
+// numbering events (core_snapshots.cc): each must hold exactly the events numbered up to
 // the journal position it stands at, or a recovery from it would number the tail's events
 // twice or skip some.
 TEST_F(CoreRecovery, ASnapshotWrittenWhileTheEngineRunsOnRecoversEveryEventOnce) {

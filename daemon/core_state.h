@@ -9,6 +9,7 @@
 //   core_signed_log.cc  the Merkle log over inputs and events, signed checkpoints,
 //                       evidence bundles
 //   core_recovery.cc    recovery from the journal and snapshots
+//   core_snapshots.cc   writing snapshots beside the engine thread
 //   core_retention.cc   the journal retention thread
 //   core_desks.cc       the MonitoringService reads and admin calls the API makes
 // Thread-safety: as each member says (engine thread only, or guarded by a mutex).
@@ -59,6 +60,13 @@ namespace stayaway::daemon {
 inline TimeMs SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Milliseconds of the steady clock since `from`: how long a step took, for the log.
+inline int64_t MsSince(std::chrono::steady_clock::time_point from) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               from)
       .count();
 }
 
@@ -235,11 +243,12 @@ struct Core::State {
   // A signing key rotation on the engine thread (KeyRotationWork); the new key history.
   StatusOr<std::vector<v1::PublicKey>> RotateKey(TimeMs now);
   // Snapshots (<journal_dir>/../snapshots/snapshot-<records>.bin): the engine, the Merkle
-  // frontier, the event log and the catalogue after `records` journal records. The engine
-  // thread takes what only it may read (the engine's state as a message, the frontier, the
-  // board, the catalogue, the event count) and the writer thread serializes, reads the
-  // events and writes the file, so that the engine takes input again sooner. `force` (at
-  // stop) waits until the file is written.
+  // frontier, the event log and the catalogue after `records` journal records
+  // (core_snapshots.cc). The engine thread takes what only it may read (the engine's state
+  // as a message, the frontier, the board, the catalogue, the event count) and the writer
+  // thread serializes, reads the events and writes the file, so that the engine takes
+  // input again sooner; one at a time: one due while another is being written is put off.
+  // `force` (at stop) waits until the file is written.
   void MaybeSnapshot(bool force);
   struct PendingSnapshot;
   void WriteSnapshot(PendingSnapshot& pending);

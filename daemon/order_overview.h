@@ -27,7 +27,7 @@ namespace stayaway::daemon {
 
 // Every order the centre holds, by id. Each version is immutable and shared: a snapshot
 // takes the catalogue by copying pointers on the engine thread, and copies the orders on
-// its writer thread (daemon/core_recovery.cc).
+// its writer thread (daemon/core_snapshots.cc).
 using OrderCatalogue = std::map<std::string, std::shared_ptr<const v1::Order>, std::less<>>;
 
 // The orders of the page `query` asks for: at most query.limit (at least 1), after the
