@@ -1,4 +1,4 @@
-// What the daemon's periodic snapshot costs its engine thread (daemon/core_recovery.cc,
+// What the daemon's periodic snapshot costs its engine thread (daemon/core_snapshots.cc,
 // MaybeSnapshot; every snapshot_every_records journal records): the engine's state written
 // as framed bytes (Engine::SaveSnapshotBytes), for the fleet of bench/fleet.h with full
 // tracks. The engine takes no input meanwhile, so this is a stall every fix queued behind

@@ -226,11 +226,14 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
     orders.swap(orders_aside);
     zones.swap(zones_aside);
   }
-  // After the board: booking an event opens or closes its device's alerts there.
-  std::vector<v1::Event> events;
-  events.reserve(snapshot.events.size());
-  for (const v1::EventRecord& record : snapshot.events) events.push_back(record.event());
-  Publish(&events);
+  // After the board: booking an event opens or closes its device's alerts there. No
+  // leaves: the frontier above holds them.
+  const uint64_t first = log.NextSeq();
+  for (size_t i = 0; i < snapshot.events.size(); ++i) {
+    BookEvent(first + i, snapshot.events[i].event());
+  }
+  metrics.SetOpenAlerts(alerts.OpenByKind());
+  log.AppendRecords(snapshot.events);
   return true;
 }
 

@@ -15,15 +15,6 @@
 
 namespace stayaway::daemon {
 
-// Events into the log, the alert book and the metrics (no leaves: snapshot loading).
-void Core::State::Publish(std::vector<v1::Event>* events) {
-  if (events->empty()) return;
-  const uint64_t first = log.NextSeq();  // this thread is the log's only appender
-  for (size_t i = 0; i < events->size(); ++i) BookEvent(first + i, (*events)[i]);
-  metrics.SetOpenAlerts(alerts.OpenByKind());
-  log.Append(events);
-}
-
 void Core::State::BookEvent(uint64_t seq, const v1::Event& event) {
   const AlertBook::Change change = alerts.Record(seq, event);
   board.RecordEvent(event);
@@ -43,19 +34,26 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
   ++journal_records;
   tree.Append(input_leaf_data);
   if (events->empty()) return;
-  // Booked and made into leaves where they are, then moved into the log, the last to need
-  // them: an event is copied nowhere. This thread is the log's only appender.
+  // Booked and made into leaves where they are; a leaf is the record's bytes after its
+  // prefix, which is what the log keeps: an event is serialized once. This thread is the
+  // log's only appender.
   const uint64_t first = log.NextSeq();
   v1::EventRecord record;
+  std::vector<std::string> leaves;
+  leaves.reserve(events->size());
   for (size_t i = 0; i < events->size(); ++i) {
     BookEvent(first + i, (*events)[i]);
     record.set_seq(first + i);
     record.mutable_event()->Swap(&(*events)[i]);
-    tree.Append(evidence::EventLeafData(record));
+    leaves.push_back(evidence::EventLeafData(record));
     record.mutable_event()->Swap(&(*events)[i]);
+    tree.Append(leaves.back());
   }
+  events->clear();
+  std::vector<std::string_view> records(leaves.begin(), leaves.end());
+  for (std::string_view& r : records) r.remove_prefix(evidence::kLeafPrefixBytes);
   metrics.SetOpenAlerts(alerts.OpenByKind());
-  log.Append(events);
+  log.AppendEncoded(records);
   log.NotifyListeners();
 }
 

@@ -231,7 +231,6 @@ struct Core::State {
   void Commit(const v1::Input& input, std::vector<v1::Event>* events);
   // The same, given the input's leaf data (evidence/leaves.h) instead of the input.
   void CommitLeaf(std::string_view input_leaf_data, std::vector<v1::Event>* events);
-  void Publish(std::vector<v1::Event>* events);
   // One event of the log into the alert book, the devices board and the metrics.
   void BookEvent(uint64_t seq, const v1::Event& event);
   void MaybeCheckpoint(TimeMs now, bool force);

@@ -65,7 +65,10 @@ class FixLeafBatch {
 
 // "I" + serialized Input bytes: InputLeafData of the Input those bytes hold.
 std::string InputLeafDataFromBytes(std::string_view input_bytes);
+// "E" + the record's deterministic bytes: what follows the first kLeafPrefixBytes bytes
+// parses as the record.
 std::string EventLeafData(const v1::EventRecord& record);
+inline constexpr size_t kLeafPrefixBytes = 1;
 // Deterministic serialization (stable field order, map entries sorted) of any message.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);
 
