@@ -70,6 +70,18 @@ uint64_t EventLog::Read(uint64_t from_seq, size_t max, std::vector<v1::EventReco
   return seq;
 }
 
+uint64_t EventLog::ReadEncoded(uint64_t from_seq, size_t max, std::string* bytes,
+                               std::vector<uint32_t>* sizes) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t seq = from_seq == 0 ? 1 : from_seq;
+  for (size_t n = 0; n < max && seq <= spans_.size(); ++n, ++seq) {
+    const Span& span = spans_[seq - 1];
+    bytes->append(blocks_[span.block].get() + span.offset, span.size);
+    sizes->push_back(span.size);
+  }
+  return seq;
+}
+
 uint64_t EventLog::NextSeq() const {
   std::lock_guard<std::mutex> lock(mu_);
   return spans_.size() + 1;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,6 +39,10 @@ class EventLog {
   // Appends to `out` up to `max` records with seq >= from_seq (seq 0 reads from 1);
   // returns the seq to read next.
   uint64_t Read(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) const;
+  // The same, as the records' serialized bytes: appended to `bytes`, each record's size to
+  // `sizes` (for a snapshot, which writes them as they are).
+  uint64_t ReadEncoded(uint64_t from_seq, size_t max, std::string* bytes,
+                       std::vector<uint32_t>* sizes) const;
   uint64_t NextSeq() const;
 
   uint64_t AddListener(std::function<void()> on_new);

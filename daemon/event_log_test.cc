@@ -98,6 +98,20 @@ TEST(EventLog, KeepsEveryRecordAsGivenWhateverItsSizeAndReadsItBackFromAnywhere)
     for (size_t i = 0; i < all.size(); ++i) {
       ASSERT_EQ(all[i].SerializeAsString(), oracle[i].SerializeAsString()) << "seq " << i + 1;
     }
+    // And as the records' bytes, as the snapshot writer reads them, from a random seq.
+    const uint64_t from = 1 + random() % oracle.size();
+    std::string bytes;
+    std::vector<uint32_t> sizes;
+    EXPECT_EQ(log.ReadEncoded(from, oracle.size(), &bytes, &sizes), oracle.size() + 1);
+    ASSERT_EQ(sizes.size(), oracle.size() - from + 1);
+    size_t at = 0;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      v1::EventRecord record;
+      ASSERT_TRUE(record.ParseFromArray(bytes.data() + at, static_cast<int>(sizes[i])));
+      ASSERT_EQ(record.SerializeAsString(), oracle[from - 1 + i].SerializeAsString());
+      at += sizes[i];
+    }
+    EXPECT_EQ(at, bytes.size());
   }
 }
 

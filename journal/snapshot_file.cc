@@ -34,17 +34,30 @@ void PutMessages(const std::vector<Message>& messages, std::string* out) {
 
 }  // namespace
 
-std::string SnapshotFile::Encode() const {
+template <typename PutEvents>
+std::string SnapshotFile::EncodeWith(const PutEvents& put_events) const {
   std::string bytes(with_board ? kMagic : kMagicWithoutBoard, 4);
   PutInt(records, 8, &bytes);
   PutBytes(engine_bytes, &bytes);
   PutBytes(frontier_bytes, &bytes);
-  PutMessages(events, &bytes);
+  put_events(&bytes);
   PutMessages(orders, &bytes);
   PutMessages(zones, &bytes);
   if (with_board) PutMessages(devices, &bytes);
   PutInt(Crc32c(bytes), 4, &bytes);
   return bytes;
+}
+
+std::string SnapshotFile::Encode() const {
+  return EncodeWith([this](std::string* out) { PutMessages(events, out); });
+}
+
+std::string SnapshotFile::EncodeWithEventRecords(
+    std::span<const std::string_view> event_records) const {
+  return EncodeWith([event_records](std::string* out) {
+    PutInt(event_records.size(), 4, out);
+    for (std::string_view record : event_records) PutBytes(record, out);
+  });
 }
 
 StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {

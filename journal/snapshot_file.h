@@ -21,6 +21,7 @@
 #define STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +44,16 @@ struct SnapshotFile {
   bool with_board = true;
 
   std::string Encode() const;
+  // The same file, with the events given as their EventRecords' serialized bytes (seq 1
+  // on) in place of `events`, which is not read: the daemon's event log keeps them so
+  // (daemon/event_log.h), and they go into the file as they are, never parsed.
+  std::string EncodeWithEventRecords(std::span<const std::string_view> event_records) const;
   static StatusOr<SnapshotFile> Decode(std::string_view bytes);
+
+ private:
+  // Encode's body; `put_events` writes the events' list.
+  template <typename PutEvents>
+  std::string EncodeWith(const PutEvents& put_events) const;
 };
 
 }  // namespace stayaway::journal

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "base/crc32c.h"
 #include "journal/byte_codec.h"
 #include "journal/journal.h"
@@ -61,6 +65,34 @@ TEST(SnapshotFile, TheBoardRoundTripsInSsd2) {
   std::string damaged = bytes;
   damaged[10] ^= 1;
   EXPECT_FALSE(SnapshotFile::Decode(damaged).ok());
+}
+
+// The daemon writes the events as the bytes its event log keeps: the same file as the
+// events given as messages, byte for byte.
+TEST(SnapshotFile, EventsGivenAsTheirRecordsBytesMakeTheSameFile) {
+  SnapshotFile file;
+  file.records = 12;
+  file.engine_bytes = "engine";
+  file.frontier_bytes = "frontier";
+  file.orders.emplace_back().set_id("KG-1");
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    v1::EventRecord& record = file.events.emplace_back();
+    record.set_seq(seq);
+    record.mutable_event()->set_alert_id("alert-" + std::to_string(seq % 2));
+    record.mutable_event()->set_kind(v1::Event::proximity_violation);
+    record.mutable_event()->set_ack_note(std::string(seq * 40, 'n'));
+  }
+  std::vector<std::string> bytes;
+  for (const v1::EventRecord& record : file.events) bytes.push_back(record.SerializeAsString());
+  const std::vector<std::string_view> views(bytes.begin(), bytes.end());
+  const std::string expected = file.Encode();
+  SnapshotFile without_messages = file;
+  without_messages.events.clear();  // not read
+  EXPECT_EQ(without_messages.EncodeWithEventRecords(views), expected);
+  StatusOr<SnapshotFile> decoded = SnapshotFile::Decode(expected);
+  ASSERT_TRUE(decoded.ok());
+  ASSERT_EQ(decoded->events.size(), 5u);
+  EXPECT_EQ(decoded->events[4].event().ack_note().size(), 200u);
 }
 
 }  // namespace
