@@ -191,8 +191,17 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
   DeviceBoard board_aside;
   OrderCatalogue orders_aside;
   std::map<std::string, v1::Zone> zones_aside;
+  std::string events_problem;  // why the events do not load, when they do not
   // Through std::async: an exception in either thread reaches this one, after both ended.
   auto aside = std::async(std::launch::async, [&] {
+    // The events are their records' bytes (journal/snapshot_file.h): each must parse and
+    // carry its place in the log as its seq, or the snapshot is not used.
+    v1::EventRecord record;
+    for (size_t i = 0; i < snapshot.events.size() && events_problem.empty(); ++i) {
+      if (!record.ParseFromString(snapshot.events[i]) || record.seq() != i + 1) {
+        events_problem = "event " + std::to_string(i + 1) + " of the snapshot is damaged";
+      }
+    }
     board_aside.LoadFixState(snapshot.devices);
     // Saved from ordered maps: each goes in at the end.
     for (const v1::Order& order : snapshot.orders) {
@@ -212,6 +221,10 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
     *why = loaded.status().message();
     return false;
   }
+  if (!events_problem.empty()) {
+    *why = events_problem;
+    return false;
+  }
   if (!frontier.ok()) {
     *why = frontier.status().message();
     return false;
@@ -227,13 +240,16 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
     zones.swap(zones_aside);
   }
   // After the board: booking an event opens or closes its device's alerts there. No
-  // leaves: the frontier above holds them.
-  const uint64_t first = log.NextSeq();
-  for (size_t i = 0; i < snapshot.events.size(); ++i) {
-    BookEvent(first + i, snapshot.events[i].event());
+  // leaves: the frontier above holds them. The log takes the records' bytes as they are
+  // (checked above: seqs 1..n, and the log is empty).
+  v1::EventRecord record;
+  for (const std::string& bytes : snapshot.events) {
+    (void)record.ParseFromString(bytes);  // parsed once already
+    BookEvent(record.seq(), record.event());
   }
   metrics.SetOpenAlerts(alerts.OpenByKind());
-  log.AppendRecords(snapshot.events);
+  const std::vector<std::string_view> records(snapshot.events.begin(), snapshot.events.end());
+  log.AppendEncoded(records);
   return true;
 }
 

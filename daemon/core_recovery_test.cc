@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "base/file_io.h"
 #include "base/time.h"
 #include "daemon/core.h"
 #include "daemon/device_board.h"
 #include "evidence/base_at_segment.h"
 #include "evidence/retention_base.h"
 #include "journal/journal.h"
+#include "journal/snapshot_file.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway::daemon {
@@ -250,6 +252,55 @@ TEST_F(CoreRecovery, ASnapshotWrittenWhileTheEngineRunsOnRecoversEveryEventOnce)
   EXPECT_TRUE(AllEvents(core) == live)
       << "recovered " << AllEvents(core).size() << " events of " << live.size();
   core.Stop();
+}
+
+// A snapshot whose events do not read as the log's (a record that does not parse, or one
+// out of its place), even with a good checksum, is not used: recovery takes the journal
+// instead and numbers every event as the live run did.
+TEST_F(CoreRecovery, ASnapshotWithDamagedEventsIsPassedOverForTheJournal) {
+  ManualClock clock;
+  std::mt19937_64 random(20261208);
+  std::vector<uint64_t> seqs(3 * kOrders, 0);
+  std::vector<std::string> live;
+  {
+    Core core(OptionsFor(dir_, clock, 2));
+    ASSERT_TRUE(core.Start().ok());
+    for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
+    for (int round = 0; round < 20; ++round) {
+      clock.now += 30'000;
+      Round(core, clock.now - 1'000, round, seqs, random);
+    }
+    core.Stop();  // the one snapshot, at the end
+    live = AllEvents(core);
+  }
+  ASSERT_GT(live.size(), 10u);
+  std::vector<fs::path> snapshots;
+  for (const auto& entry : fs::directory_iterator(dir_ / "snapshots")) {
+    snapshots.push_back(entry.path());
+  }
+  ASSERT_EQ(snapshots.size(), 1u);
+  StatusOr<std::string> bytes = ReadWholeFile(snapshots[0].string());
+  ASSERT_TRUE(bytes.ok());
+  for (const bool out_of_place : {false, true}) {
+    SCOPED_TRACE(out_of_place ? "two events swapped" : "an event that does not parse");
+    StatusOr<journal::SnapshotFile> file = journal::SnapshotFile::Decode(*bytes);
+    ASSERT_TRUE(file.ok());
+    if (out_of_place) {
+      std::swap(file->events[3], file->events[4]);
+    } else {
+      file->events[5] = "\xff\xff\xff";
+    }
+    ASSERT_TRUE(WriteFileAtomically(snapshots[0].string(), file->Encode()).ok());
+    Core core(OptionsFor(dir_, clock, 1));
+    ASSERT_TRUE(core.Start().ok());
+    EXPECT_TRUE(AllEvents(core) == live)
+        << "recovered " << AllEvents(core).size() << " events of " << live.size();
+    core.Stop();
+    ASSERT_TRUE(WriteFileAtomically(snapshots[0].string(), *bytes).ok());  // as it was
+    for (const auto& entry : fs::directory_iterator(dir_ / "snapshots")) {
+      if (entry.path() != snapshots[0]) fs::remove(entry.path());
+    }
+  }
 }
 
 }  // namespace

@@ -75,20 +75,12 @@ void Core::State::WriteSnapshot(PendingSnapshot& pending) {
   // The events as the log keeps them, their records' bytes, which go into the file as
   // they are; in pieces, so that the engine's appends never wait long for the log's lock.
   constexpr uint64_t kEventsAtOnce = 4096;
-  std::string event_bytes;
-  std::vector<uint32_t> event_sizes;
-  event_sizes.reserve(pending.events);
+  pending.file.events.reserve(pending.events);
   for (uint64_t next = 1; next <= pending.events;) {
     const uint64_t after = log.ReadEncoded(next, std::min(kEventsAtOnce, pending.events - next + 1),
-                                           &event_bytes, &event_sizes);
+                                           &pending.file.events);
     if (after == next) break;  // (cannot happen: the log never shrinks)
     next = after;
-  }
-  std::vector<std::string_view> event_records;
-  event_records.reserve(event_sizes.size());
-  for (size_t at = 0; const uint32_t size : event_sizes) {
-    event_records.push_back(std::string_view(event_bytes).substr(at, size));
-    at += size;
   }
   if (Status s = MakePrivateDirectories(options.snapshot_dir); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"error", s.message()}});
@@ -96,7 +88,7 @@ void Core::State::WriteSnapshot(PendingSnapshot& pending) {
   }
   const uint64_t records = pending.file.records;
   const std::string path = options.snapshot_dir + "/snapshot-" + std::to_string(records) + ".bin";
-  const std::string bytes = pending.file.EncodeWithEventRecords(event_records);
+  const std::string bytes = pending.file.Encode();
   if (Status s = WriteFileAtomically(path, bytes); !s.ok()) {
     Log(LogLevel::kError, "cannot write a snapshot", {{"path", path}, {"error", s.message()}});
     return;
@@ -106,7 +98,7 @@ void Core::State::WriteSnapshot(PendingSnapshot& pending) {
       {{"records", std::to_string(records)},
        {"bytes", std::to_string(bytes.size())},
        {"engine_bytes", std::to_string(pending.file.engine_bytes.size())},
-       {"events", std::to_string(event_records.size())},
+       {"events", std::to_string(pending.file.events.size())},
        {"engine_thread_ms", std::to_string(pending.engine_thread_ms)},
        {"engine_ms", std::to_string(pending.engine_ms)},
        {"write_ms", std::to_string(MsSince(started))}});

@@ -48,11 +48,6 @@ void EventLog::Append(std::vector<v1::Event>* events) {
   events->clear();
 }
 
-void EventLog::AppendRecords(std::span<const v1::EventRecord> records) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const v1::EventRecord& record : records) AppendEvent(record.event());
-}
-
 void EventLog::AppendEncoded(std::span<const std::string_view> records) {
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string_view record : records) AppendBytes(record);
@@ -70,14 +65,12 @@ uint64_t EventLog::Read(uint64_t from_seq, size_t max, std::vector<v1::EventReco
   return seq;
 }
 
-uint64_t EventLog::ReadEncoded(uint64_t from_seq, size_t max, std::string* bytes,
-                               std::vector<uint32_t>* sizes) const {
+uint64_t EventLog::ReadEncoded(uint64_t from_seq, size_t max, std::vector<std::string>* out) const {
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t seq = from_seq == 0 ? 1 : from_seq;
   for (size_t n = 0; n < max && seq <= spans_.size(); ++n, ++seq) {
     const Span& span = spans_[seq - 1];
-    bytes->append(blocks_[span.block].get() + span.offset, span.size);
-    sizes->push_back(span.size);
+    out->emplace_back(blocks_[span.block].get() + span.offset, span.size);
   }
   return seq;
 }

@@ -30,19 +30,15 @@ class EventLog {
  public:
   // Appends the events, numbered from NextSeq() on, and leaves `events` empty.
   void Append(std::vector<v1::Event>* events);
-  // Appends the records' events, numbered from NextSeq() on (the records' own seqs are not
-  // read): a snapshot's, at recovery.
-  void AppendRecords(std::span<const v1::EventRecord> records);
   // Appends events already encoded as EventRecord bytes whose seqs run from NextSeq() on
-  // (the signed log's leaves hold exactly these bytes: core_signed_log.cc).
+  // (the signed log's leaves hold exactly these bytes: core_signed_log.cc; a snapshot's
+  // events are these bytes too: journal/snapshot_file.h).
   void AppendEncoded(std::span<const std::string_view> records);
   // Appends to `out` up to `max` records with seq >= from_seq (seq 0 reads from 1);
   // returns the seq to read next.
   uint64_t Read(uint64_t from_seq, size_t max, std::vector<v1::EventRecord>* out) const;
-  // The same, as the records' serialized bytes: appended to `bytes`, each record's size to
-  // `sizes` (for a snapshot, which writes them as they are).
-  uint64_t ReadEncoded(uint64_t from_seq, size_t max, std::string* bytes,
-                       std::vector<uint32_t>* sizes) const;
+  // The same, as the records' serialized bytes (for a snapshot, which holds them so).
+  uint64_t ReadEncoded(uint64_t from_seq, size_t max, std::vector<std::string>* out) const;
   uint64_t NextSeq() const;
 
   uint64_t AddListener(std::function<void()> on_new);

@@ -72,7 +72,8 @@ StatusOr<BaseAtSegment> MakeBaseAtSegment(const engine::EngineSettings& settings
   next.state.frontier_bytes = frontier->Serialize();
   if (from != nullptr) next.state.events = from->state.events;
   for (const HistoryEntry& entry : history.entries) {
-    for (const v1::EventRecord& r : entry.events) next.state.events.push_back(r);
+    for (const v1::EventRecord& r : entry.events)
+      next.state.events.push_back(r.SerializeAsString());
   }
   for (const auto& [id, order] : replayer.orders()) next.state.orders.push_back(order);
   for (const auto& [id, zone] : replayer.zones()) next.state.zones.push_back(zone);

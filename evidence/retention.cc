@@ -116,7 +116,13 @@ StatusOr<RetentionResult> ApplyRetention(const std::string& data_dir, const Rete
     if (Status s = replayer.StartFrom(**base); !s.ok()) return s;
     options.first_segment = (*base)->first_segment;
     clock = (*base)->cut_time_ms;
-    for (const v1::EventRecord& r : (*base)->state.events) pins.Record(r.event());
+    v1::EventRecord record;
+    for (const std::string& bytes : (*base)->state.events) {
+      if (!record.ParseFromString(bytes)) {
+        return FailedPrecondition("the retention base holds an event that does not parse");
+      }
+      pins.Record(record.event());
+    }
   }
 
   RetentionResult result;

@@ -34,30 +34,18 @@ void PutMessages(const std::vector<Message>& messages, std::string* out) {
 
 }  // namespace
 
-template <typename PutEvents>
-std::string SnapshotFile::EncodeWith(const PutEvents& put_events) const {
+std::string SnapshotFile::Encode() const {
   std::string bytes(with_board ? kMagic : kMagicWithoutBoard, 4);
   PutInt(records, 8, &bytes);
   PutBytes(engine_bytes, &bytes);
   PutBytes(frontier_bytes, &bytes);
-  put_events(&bytes);
+  PutInt(events.size(), 4, &bytes);
+  for (const std::string& record : events) PutBytes(record, &bytes);
   PutMessages(orders, &bytes);
   PutMessages(zones, &bytes);
   if (with_board) PutMessages(devices, &bytes);
   PutInt(Crc32c(bytes), 4, &bytes);
   return bytes;
-}
-
-std::string SnapshotFile::Encode() const {
-  return EncodeWith([this](std::string* out) { PutMessages(events, out); });
-}
-
-std::string SnapshotFile::EncodeWithEventRecords(
-    std::span<const std::string_view> event_records) const {
-  return EncodeWith([event_records](std::string* out) {
-    PutInt(event_records.size(), 4, out);
-    for (std::string_view record : event_records) PutBytes(record, out);
-  });
 }
 
 StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
@@ -76,7 +64,8 @@ StatusOr<SnapshotFile> SnapshotFile::Decode(std::string_view bytes) {
   out.records = r.Int(8);
   out.engine_bytes = std::string(r.Bytes());
   out.frontier_bytes = std::string(r.Bytes());
-  r.Messages(&out.events);
+  const uint64_t event_count = r.Int(4);
+  for (uint64_t i = 0; r.ok && i < event_count; ++i) out.events.emplace_back(r.Bytes());
   r.Messages(&out.orders);
   r.Messages(&out.zones);
   out.with_board = with_board;

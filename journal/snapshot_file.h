@@ -21,7 +21,6 @@
 #define STAYAWAY_JOURNAL_SNAPSHOT_FILE_H_
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +34,11 @@ struct SnapshotFile {
   uint64_t records = 0;          // journal records applied: the journal position it stands at
   std::string engine_bytes;      // Engine::SaveSnapshotBytes
   std::string frontier_bytes;    // MerkleFrontier::Serialize
-  std::vector<v1::EventRecord> events;  // every event numbered so far, seq 1..n
+  // Every event numbered so far, seq 1..n, each as its EventRecord's serialized bytes, as
+  // the daemon's event log keeps them (daemon/event_log.h): whoever reads an event parses
+  // it (Decode checks the framing only), and a million of them take a third of the memory
+  // they would as messages.
+  std::vector<std::string> events;
   std::vector<v1::Order> orders;        // current version of every order
   std::vector<v1::Zone> zones;          // current version of every global zone
   std::vector<v1::DeviceStatus> devices;  // the devices board's fix state (empty in SSD1)
@@ -44,16 +47,7 @@ struct SnapshotFile {
   bool with_board = true;
 
   std::string Encode() const;
-  // The same file, with the events given as their EventRecords' serialized bytes (seq 1
-  // on) in place of `events`, which is not read: the daemon's event log keeps them so
-  // (daemon/event_log.h), and they go into the file as they are, never parsed.
-  std::string EncodeWithEventRecords(std::span<const std::string_view> event_records) const;
   static StatusOr<SnapshotFile> Decode(std::string_view bytes);
-
- private:
-  // Encode's body; `put_events` writes the events' list.
-  template <typename PutEvents>
-  std::string EncodeWith(const PutEvents& put_events) const;
 };
 
 }  // namespace stayaway::journal

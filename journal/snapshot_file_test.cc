@@ -67,32 +67,39 @@ TEST(SnapshotFile, TheBoardRoundTripsInSsd2) {
   EXPECT_FALSE(SnapshotFile::Decode(damaged).ok());
 }
 
-// The daemon writes the events as the bytes its event log keeps: the same file as the
-// events given as messages, byte for byte.
-TEST(SnapshotFile, EventsGivenAsTheirRecordsBytesMakeTheSameFile) {
+// The events go in and come out as their records' bytes, as the event log keeps them, and
+// are laid out as the format says (each a length and the record), so that a file written
+// with the events as messages before reads the same.
+TEST(SnapshotFile, EventsAreTheirRecordsBytesInTheDocumentedLayout) {
   SnapshotFile file;
   file.records = 12;
   file.engine_bytes = "engine";
   file.frontier_bytes = "frontier";
   file.orders.emplace_back().set_id("KG-1");
   for (uint64_t seq = 1; seq <= 5; ++seq) {
-    v1::EventRecord& record = file.events.emplace_back();
+    v1::EventRecord record;
     record.set_seq(seq);
     record.mutable_event()->set_alert_id("alert-" + std::to_string(seq % 2));
     record.mutable_event()->set_kind(v1::Event::proximity_violation);
     record.mutable_event()->set_ack_note(std::string(seq * 40, 'n'));
+    file.events.push_back(record.SerializeAsString());
   }
-  std::vector<std::string> bytes;
-  for (const v1::EventRecord& record : file.events) bytes.push_back(record.SerializeAsString());
-  const std::vector<std::string_view> views(bytes.begin(), bytes.end());
-  const std::string expected = file.Encode();
-  SnapshotFile without_messages = file;
-  without_messages.events.clear();  // not read
-  EXPECT_EQ(without_messages.EncodeWithEventRecords(views), expected);
-  StatusOr<SnapshotFile> decoded = SnapshotFile::Decode(expected);
+  const std::string bytes = file.Encode();
+  std::string expected("SSD2", 4);
+  PutInt(12, 8, &expected);
+  PutBytes("engine", &expected);
+  PutBytes("frontier", &expected);
+  PutInt(5, 4, &expected);
+  for (const std::string& record : file.events) PutBytes(record, &expected);
+  PutInt(1, 4, &expected);
+  PutBytes(file.orders[0].SerializeAsString(), &expected);
+  PutInt(0, 4, &expected);  // zones
+  PutInt(0, 4, &expected);  // devices
+  PutInt(Crc32c(expected), 4, &expected);
+  EXPECT_EQ(bytes, expected);
+  StatusOr<SnapshotFile> decoded = SnapshotFile::Decode(bytes);
   ASSERT_TRUE(decoded.ok());
-  ASSERT_EQ(decoded->events.size(), 5u);
-  EXPECT_EQ(decoded->events[4].event().ack_note().size(), 200u);
+  EXPECT_EQ(decoded->events, file.events);
 }
 
 }  // namespace
