@@ -2,79 +2,30 @@
 // it holds (every event since the journal began stays in memory, so this is the daemon's
 // growth over months of alerts), the time to append one (on the engine thread, and at
 // recovery from a snapshot's records), and the time to read one back for a subscriber or
-// the snapshot writer. The events are the engine's own: 1,000 orders
-// (a tag and a phone each) whose tags walk in and out of the violation distance, so that
-// proximity warnings and violations open, escalate and close.
+// the snapshot writer. The events are the engine's own (bench/proximity_events.h).
 //
 //   build/bench/event_log_bench
 #include <benchmark/benchmark.h>
-#include <malloc.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
-#include "base/time.h"
+#include "bench/heap_in_use.h"
+#include "bench/proximity_events.h"
 #include "daemon/event_log.h"
-#include "engine/engine.h"
 #include "proto/stayaway.pb.h"
 
 namespace stayaway {
 namespace {
 
-constexpr int kOrders = 1000;
 constexpr size_t kEvents = 200'000;
 
-// kEvents events as the engine made them (the run repeats until there are enough).
 const std::vector<v1::Event>& EngineEvents() {
-  static const std::vector<v1::Event> events = [] {
-    engine::Engine engine;
-    std::vector<v1::Event> out;
-    for (int i = 0; i < kOrders; ++i) {
-      v1::Order order;
-      order.set_id("KG-2026-" + std::to_string(100000 + i));
-      order.set_version(1);
-      order.mutable_supervised()->set_id("aggressor-" + std::to_string(i));
-      order.mutable_supervised()->add_devices("tag-" + std::to_string(i));
-      auto* victim = order.add_protected_();
-      victim->set_id("victim-" + std::to_string(i));
-      victim->add_devices("phone-" + std::to_string(i));
-      order.set_violation_distance_m(500);
-      order.set_warning_distance_m(1000);
-      (void)engine.ApplyOrder(order, &out);
-    }
-    const TimeMs start = 1'780'000'000'000;
-    std::vector<uint64_t> seqs(2 * kOrders, 0);
-    for (int step = 0; out.size() < kEvents; ++step) {
-      const TimeMs t = start + step * 30'000;
-      // The tag's distance from the phone cycles over 3 km .. 0.3 km .. 3 km.
-      const double metres = 300 + 2700 * std::fabs(std::sin(step * 0.25));
-      for (int i = 0; i < kOrders; ++i) {
-        for (const bool tag : {false, true}) {
-          v1::Fix fix;
-          fix.set_device((tag ? "tag-" : "phone-") + std::to_string(i));
-          fix.set_seq(++seqs[static_cast<size_t>(2 * i + tag)]);
-          MsToTimestamp(t, fix.mutable_time());
-          MsToTimestamp(t + 400, fix.mutable_received());
-          fix.set_lat(42.80 + i * 0.001 + (tag ? metres / 111'320.0 : 0));
-          fix.set_lon(74.60);
-          fix.set_accuracy_m(8);
-          fix.set_speed_mps(1.2);
-          fix.set_battery_pct(80);
-          (void)engine.ApplyFix(fix, &out);
-        }
-      }
-    }
-    out.resize(kEvents);
-    return out;
-  }();
+  static const std::vector<v1::Event> events = bench::ProximityEvents(kEvents);
   return events;
 }
 
-size_t HeapInUse() {
-  const struct mallinfo2 info = ::mallinfo2();
-  return info.uordblks + info.hblkhd;
-}
+using bench::HeapInUse;
 
 // Appends every event (copies made before the count), as the engine thread does in
 // batches; reports the heap the log holds per event and the time per event.

@@ -89,9 +89,23 @@ AlertBook::Change AlertBook::Record(uint64_t seq, const v1::Event& event) {
   if (event.transition() != v1::Event::acknowledged &&
       event.transition() != v1::Event::ack_overdue && event.transition() != v1::Event::resolved &&
       event.transition() != v1::Event::received) {
-    *view.mutable_last_event() = event;
+    alert.reading_seq = seq;
+    alert.reading_detected_ms = TimestampToMs(event.detected_at());
+    alert.reading_certainty =
+        event.has_certainty() ? std::optional(event.certainty()) : std::nullopt;
   }
   return change;
+}
+
+v1::AlertView AlertBook::ViewOf(const Alert& alert) const {
+  v1::AlertView view = alert.view;
+  if (alert.reading_seq != 0) {
+    std::vector<v1::EventRecord> records;
+    log_.Read(alert.reading_seq, 1, &records);
+    // Booked only once the log holds it (core_signed_log.cc), so it is there.
+    if (!records.empty()) *view.mutable_last_event() = std::move(*records.front().mutable_event());
+  }
+  return view;
 }
 
 bool AlertBook::Matches(const Alert& alert, const ingest::AlertQuery& query) {
@@ -99,20 +113,17 @@ bool AlertBook::Matches(const Alert& alert, const ingest::AlertQuery& query) {
   if (!query.order_id.empty() && view.order_id() != query.order_id) return false;
   if (query.state == ingest::AlertQuery::State::kOpen && !view.open()) return false;
   if (query.state == ingest::AlertQuery::State::kClosed && view.open()) return false;
-  if (query.since && TimestampToMs(view.last_event().detected_at()) < *query.since) return false;
+  if (query.since && alert.reading_detected_ms < *query.since) return false;
   if (query.until) {
     // An alert opens with its first event; one booked from a log that starts later (none
     // today) counts from the first event it has.
-    const google::protobuf::Timestamp& opened =
-        view.has_opened_at() ? view.opened_at() : view.last_event().detected_at();
-    if (TimestampToMs(opened) > *query.until) return false;
+    const TimeMs opened =
+        view.has_opened_at() ? TimestampToMs(view.opened_at()) : alert.reading_detected_ms;
+    if (opened > *query.until) return false;
   }
   if (query.kind && view.kind() != *query.kind) return false;
   if (!query.device.empty() && !alert.devices.contains(query.device)) return false;
-  if (query.certainty &&
-      (!view.last_event().has_certainty() || view.last_event().certainty() != *query.certainty)) {
-    return false;
-  }
+  if (query.certainty && alert.reading_certainty != *query.certainty) return false;
   return true;
 }
 
@@ -123,7 +134,7 @@ std::vector<v1::AlertView> AlertBook::List(const ingest::AlertQuery& query) cons
        ++it) {
     const Alert& alert = alerts_.find(it->second)->second;
     if (!Matches(alert, query)) continue;
-    out.push_back(alert.view);
+    out.push_back(ViewOf(alert));
     if (query.limit != 0 && out.size() == query.limit) break;
   }
   return out;
@@ -133,7 +144,7 @@ std::optional<AlertBook::Entry> AlertBook::Find(std::string_view alert_id) const
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = alerts_.find(alert_id);
   if (it == alerts_.end()) return std::nullopt;
-  return Entry{it->second.view, it->second.seqs};
+  return Entry{ViewOf(it->second), it->second.seqs};
 }
 
 std::map<std::string, uint64_t> AlertBook::OpenByKind() const {

@@ -239,17 +239,17 @@ bool Core::State::LoadSnapshot(const journal::SnapshotFile& snapshot, std::strin
     orders.swap(orders_aside);
     zones.swap(zones_aside);
   }
-  // After the board: booking an event opens or closes its device's alerts there. No
-  // leaves: the frontier above holds them. The log takes the records' bytes as they are
-  // (checked above: seqs 1..n, and the log is empty).
+  // The log takes the records' bytes as they are (checked above: seqs 1..n, and the log
+  // is empty), then each is booked: after the board, where booking an event opens or
+  // closes its device's alerts. No leaves: the frontier above holds them.
+  const std::vector<std::string_view> records(snapshot.events.begin(), snapshot.events.end());
+  log.AppendEncoded(records);
   v1::EventRecord record;
   for (const std::string& bytes : snapshot.events) {
     (void)record.ParseFromString(bytes);  // parsed once already
     BookEvent(record.seq(), record.event());
   }
   metrics.SetOpenAlerts(alerts.OpenByKind());
-  const std::vector<std::string_view> records(snapshot.events.begin(), snapshot.events.end());
-  log.AppendEncoded(records);
   return true;
 }
 

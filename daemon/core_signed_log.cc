@@ -34,26 +34,27 @@ void Core::State::CommitLeaf(std::string_view input_leaf_data, std::vector<v1::E
   ++journal_records;
   tree.Append(input_leaf_data);
   if (events->empty()) return;
-  // Booked and made into leaves where they are; a leaf is the record's bytes after its
-  // prefix, which is what the log keeps: an event is serialized once. This thread is the
+  // Made into leaves where they are; a leaf is the record's bytes after its prefix, which
+  // is what the log keeps: an event is serialized once. Then booked, once the log holds
+  // them (the alert book reads an alert's newest reading from it). This thread is the
   // log's only appender.
   const uint64_t first = log.NextSeq();
   v1::EventRecord record;
   std::vector<std::string> leaves;
   leaves.reserve(events->size());
   for (size_t i = 0; i < events->size(); ++i) {
-    BookEvent(first + i, (*events)[i]);
     record.set_seq(first + i);
     record.mutable_event()->Swap(&(*events)[i]);
     leaves.push_back(evidence::EventLeafData(record));
     record.mutable_event()->Swap(&(*events)[i]);
     tree.Append(leaves.back());
   }
-  events->clear();
   std::vector<std::string_view> records(leaves.begin(), leaves.end());
   for (std::string_view& r : records) r.remove_prefix(evidence::kLeafPrefixBytes);
-  metrics.SetOpenAlerts(alerts.OpenByKind());
   log.AppendEncoded(records);
+  for (size_t i = 0; i < events->size(); ++i) BookEvent(first + i, (*events)[i]);
+  events->clear();
+  metrics.SetOpenAlerts(alerts.OpenByKind());
   log.NotifyListeners();
 }
 

@@ -145,7 +145,7 @@ struct Core::State {
   CoreOptions options;
   std::unique_ptr<engine::Engine> engine;  // touched by the engine thread only
   EventLog log;
-  AlertBook alerts;
+  AlertBook alerts{log};
   DeviceBoard board;  // GET /v1/devices: fed where fixes are applied and events committed
   // Batches the engine has applied, for the ports to decode their next ones into.
   ingest::FixRecycler used_fixes;

@@ -145,7 +145,8 @@ v1::Event AlertEvent(v1::Event::Kind kind, v1::Event::Transition transition,
 // acknowledgement answers the newest raise, once.
 TEST(AlertBookChange, ViolationsEnteredAndTimeToAcknowledge) {
   using E = v1::Event;
-  AlertBook book;
+  EventLog log;
+  AlertBook book(log);
   EXPECT_FALSE(book.Record(1, AlertEvent(E::proximity_warning, E::opened, E::possible, 1'000))
                    .entered_violation);
   auto ack = AlertEvent(E::proximity_warning, E::acknowledged, E::possible, 31'000);
