@@ -214,38 +214,48 @@ std::vector<std::string> AllEvents(Core& core) {
   return out;
 }
 
+// A run of the snapshot tests: the orders, then `rounds` rounds 30 s apart, with a snapshot
+// every `snapshot_every` journal records and one at the stop. Returns every event it
+// numbered; `clock` ends at the run's last time.
+std::vector<std::string> RunRounds(const fs::path& dir, ManualClock& clock, int rounds,
+                                   uint64_t snapshot_every, uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<uint64_t> seqs(3 * kOrders, 0);
+  CoreOptions options = OptionsFor(dir, clock, 2);
+  options.snapshot_every_records = snapshot_every;
+  Core core(options);
+  EXPECT_TRUE(core.Start().ok());
+  for (int i = 0; i < kOrders; ++i) EXPECT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
+  for (int round = 0; round < rounds; ++round) {
+    clock.now += 30'000;
+    Round(core, clock.now - 1'000, round, seqs, random);
+  }
+  core.Stop();
+  return AllEvents(core);
+}
+
+// The snapshot files in `dir`, oldest first.
+std::vector<fs::path> SnapshotsOldestFirst(const fs::path& dir) {
+  std::vector<fs::path> snapshots;
+  for (const auto& entry : fs::directory_iterator(dir)) snapshots.push_back(entry.path());
+  std::sort(snapshots.begin(), snapshots.end(), [](const fs::path& a, const fs::path& b) {
+    return std::stoull(a.stem().string().substr(9)) < std::stoull(b.stem().string().substr(9));
+  });
+  return snapshots;
+}
+
 // Snapshots are written off the engine thread while it goes on applying input and
 // numbering events (core_snapshots.cc): each must hold exactly the events numbered up to
 // the journal position it stands at, or a recovery from it would number the tail's events
 // twice or skip some.
 TEST_F(CoreRecovery, ASnapshotWrittenWhileTheEngineRunsOnRecoversEveryEventOnce) {
   ManualClock clock;
-  std::mt19937_64 random(20261207);
-  std::vector<uint64_t> seqs(3 * kOrders, 0);
-  std::vector<std::string> live;
-  {
-    CoreOptions options = OptionsFor(dir_, clock, 2);
-    options.snapshot_every_records = 50;  // many snapshots, each while rounds go on
-    Core core(options);
-    ASSERT_TRUE(core.Start().ok());
-    for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
-    for (int round = 0; round < 40; ++round) {
-      clock.now += 30'000;
-      Round(core, clock.now - 1'000, round, seqs, random);
-    }
-    core.Stop();  // writes one more, at the end
-    live = AllEvents(core);
-  }
+  // Many snapshots, each while rounds go on.
+  const std::vector<std::string> live = RunRounds(dir_, clock, 40, 50, 20261207);
   ASSERT_GT(live.size(), 100u);
   // The two newest are kept: the older one was taken mid-run, with a tail after it.
-  std::vector<fs::path> snapshots;
-  for (const auto& entry : fs::directory_iterator(dir_ / "snapshots")) {
-    snapshots.push_back(entry.path());
-  }
+  const std::vector<fs::path> snapshots = SnapshotsOldestFirst(dir_ / "snapshots");
   ASSERT_EQ(snapshots.size(), 2u);
-  std::sort(snapshots.begin(), snapshots.end(), [](const fs::path& a, const fs::path& b) {
-    return std::stoull(a.stem().string().substr(9)) < std::stoull(b.stem().string().substr(9));
-  });
   fs::remove(snapshots[1]);
   Core core(OptionsFor(dir_, clock, 1));
   ASSERT_TRUE(core.Start().ok());
@@ -259,25 +269,10 @@ TEST_F(CoreRecovery, ASnapshotWrittenWhileTheEngineRunsOnRecoversEveryEventOnce)
 // instead and numbers every event as the live run did.
 TEST_F(CoreRecovery, ASnapshotWithDamagedEventsIsPassedOverForTheJournal) {
   ManualClock clock;
-  std::mt19937_64 random(20261208);
-  std::vector<uint64_t> seqs(3 * kOrders, 0);
-  std::vector<std::string> live;
-  {
-    Core core(OptionsFor(dir_, clock, 2));
-    ASSERT_TRUE(core.Start().ok());
-    for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(core.PutOrder(OrderVersion(i, 1)).ok());
-    for (int round = 0; round < 20; ++round) {
-      clock.now += 30'000;
-      Round(core, clock.now - 1'000, round, seqs, random);
-    }
-    core.Stop();  // the one snapshot, at the end
-    live = AllEvents(core);
-  }
+  // The one snapshot, at the stop.
+  const std::vector<std::string> live = RunRounds(dir_, clock, 20, 1'000'000, 20261208);
   ASSERT_GT(live.size(), 10u);
-  std::vector<fs::path> snapshots;
-  for (const auto& entry : fs::directory_iterator(dir_ / "snapshots")) {
-    snapshots.push_back(entry.path());
-  }
+  const std::vector<fs::path> snapshots = SnapshotsOldestFirst(dir_ / "snapshots");
   ASSERT_EQ(snapshots.size(), 1u);
   StatusOr<std::string> bytes = ReadWholeFile(snapshots[0].string());
   ASSERT_TRUE(bytes.ok());
