@@ -3,7 +3,7 @@
 //
 // Kept in memory, each event as its EventRecord's bytes (about 300 a proximity event,
 // against 1,300 as a message: bench/event_log_bench.cc) in large blocks, and parsed again
-// when read; the blocks never move, so a record is written once and never copied. Not yet
+// when read; the blocks never move, so a record is written once, where it stays. Not yet
 // bounded: every event since the journal began stays (README, "Measured").
 //
 // Appends come from the engine thread; reads and listener changes from any thread.
@@ -55,7 +55,8 @@ class EventLog {
     uint32_t offset;
     uint32_t size;
   };
-  // Room for `size` bytes at the end of the last block (a new block when it has none).
+  // Room for `size` bytes at the end of the last block (a new block when it has no room),
+  // recorded as the next seq's span.
   char* Reserve(size_t size);                 // with mu_ held
   void AppendBytes(std::string_view record);  // with mu_ held
   // Encodes EventRecord{seq: NextSeq(), event} in place, without copying the event.
